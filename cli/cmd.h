@@ -1,0 +1,77 @@
+/*
+ * cmd - the lklab front end: one cmd_<name>(argc, argv) per subcommand (one file each),
+ * dispatched by main.c, plus the few helpers every subcommand shares.
+ *
+ * Only cli/ prints messages and picks exit codes (DESIGN 13):
+ *   0 ok, 1 check failed, 2 usage, 3 bad input data, 4 I/O or internal error.
+ * Errors go to stderr as "lklab <command>: <what> (<where>)"; --help goes to stdout.
+ * Each cmd_<name> returns the process exit code.
+ */
+#ifndef CMD_H
+#define CMD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lk_err.h"
+
+int cmd_gen(int argc, char **argv);
+int cmd_truth(int argc, char **argv);
+
+/* Print "lklab <cmd>: <message>" to stderr. */
+void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print err's message (or its code's text) and return the matching exit code. */
+int cmd_fail(const char *cmd, const struct lk_err *err);
+
+/*
+ * Usage error: prints "lklab <cmd>: <message>" and "usage: <usage line>" and
+ * "try 'lklab <cmd> --help'" to stderr; returns 2.
+ */
+int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * getopt_long's error for argv[optind - 1] as one line (unknown option, missing
+ * argument); returns 2. Call it when getopt_long returns '?' or ':'.
+ */
+int cmd_bad_option(const char *cmd, const char *usage, int argc, char **argv);
+
+/* Parse option values; on failure print one line naming the option and return 2. */
+int cmd_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *out);
+int cmd_parse_fraction(const char *cmd, const char *opt, const char *text, double *out);
+int cmd_parse_duration(const char *cmd, const char *opt, const char *text, int64_t *out);
+
+/*
+ * Project root (the directory holding datasets/), found from the executable's path
+ * (bin/lklab -> ..), else "." . Used to find named pipelines and scenarios.
+ */
+const char *cmd_root(void);
+
+/* Flush stdout and turn a write failure into exit code 4 (jq's rule); returns rc or 4. */
+int cmd_finish(const char *cmd, int rc);
+
+/*
+ * Progress on stderr for long work: a one-line bar redrawn in place when stderr is a
+ * terminal, otherwise a line every few seconds; nothing when quiet.
+ */
+struct cmd_progress {
+    const char *cmd;
+    const char *what;
+    uint64_t total;
+    int tty;
+    int quiet;
+    double started, last;
+};
+void cmd_progress_init(struct cmd_progress *p, const char *cmd, const char *what, uint64_t total,
+                       int quiet);
+void cmd_progress_update(struct cmd_progress *p, uint64_t done);
+void cmd_progress_done(struct cmd_progress *p, uint64_t done);
+/* Callback form for library functions: arg is a struct cmd_progress. */
+void cmd_progress_cb(void *arg, uint64_t done, uint64_t total);
+
+/* Monotonic wall-clock seconds (for measured durations only; never for virtual time). */
+double cmd_now(void);
+
+#endif

@@ -1,0 +1,190 @@
+#include "cmd.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lk_time.h"
+#include "banned.h"
+
+void cmd_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "lklab %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cmd_fail(const char *cmd, const struct lk_err *err)
+{
+    cmd_error(cmd, "%s", err->msg[0] ? err->msg : lk_strerror(err->code));
+    return lk_err_exit_code(err->code ? err->code : LK_EINTERNAL);
+}
+
+int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "lklab %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\ntry 'lklab %s --help'\n", usage, cmd);
+    return 2;
+}
+
+int cmd_bad_option(const char *cmd, const char *usage, int argc, char **argv)
+{
+    extern int optind, optopt;
+    const char *arg = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
+    if (optopt && strncmp(arg, "--", 2) != 0)
+        return cmd_usage_error(cmd, usage, "bad option '-%c'", optopt);
+    if (strchr(arg, '=') == NULL && optind <= argc && optopt == 0)
+        return cmd_usage_error(cmd, usage, "unknown option '%s'", arg);
+    return cmd_usage_error(cmd, usage, "option '%s' is missing its value or has a bad one", arg);
+}
+
+int cmd_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
+                  uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    errno = 0;
+    if (text[0] < '0' || text[0] > '9')
+        goto bad;
+    v = strtoull(text, &end, 10);
+    if (errno || *end || v < min || v > max)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    cmd_error(cmd, "bad value '%s' for %s (a whole number from %llu to %llu)", text, opt,
+              (unsigned long long)min, (unsigned long long)max);
+    return 2;
+}
+
+int cmd_parse_fraction(const char *cmd, const char *opt, const char *text, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(text, &end);
+    if (errno || *end || end == text || !(v >= 0.0 && v <= 1.0)) {
+        cmd_error(cmd, "bad value '%s' for %s (a fraction from 0 to 1, e.g. 0.05)", text, opt);
+        return 2;
+    }
+    *out = v;
+    return 0;
+}
+
+int cmd_parse_duration(const char *cmd, const char *opt, const char *text, int64_t *out)
+{
+    if (lk_duration_parse(text, out) < 0) {
+        cmd_error(cmd, "bad duration '%s' for %s (use e.g. 250ms, 30s, 10m, 6h, 1d)", text, opt);
+        return 2;
+    }
+    return 0;
+}
+
+const char *cmd_root(void)
+{
+    static char root[PATH_MAX + 32];
+    char exe[PATH_MAX];
+    ssize_t n;
+    char *slash;
+    const char *env = getenv("LKLAB_ROOT");
+    if (env && *env)
+        return env;
+    if (root[0])
+        return root;
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        /* strip "/lklab", then "/bin" (or "/bin/asan") */
+        for (int up = 0; up < 3 && (slash = strrchr(exe, '/')) != NULL; up++) {
+            *slash = '\0';
+            snprintf(root, sizeof(root), "%s/datasets/pipelines", exe);
+            if (access(root, F_OK) == 0) {
+                snprintf(root, sizeof(root), "%s", exe);
+                return root;
+            }
+        }
+    }
+    snprintf(root, sizeof(root), ".");
+    return root;
+}
+
+int cmd_finish(const char *cmd, int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cmd_error(cmd, "cannot write to standard output (%s)", strerror(errno));
+        return 4;
+    }
+    return rc;
+}
+
+double cmd_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cmd_progress_init(struct cmd_progress *p, const char *cmd, const char *what, uint64_t total,
+                       int quiet)
+{
+    p->cmd = cmd;
+    p->what = what;
+    p->total = total;
+    p->tty = isatty(STDERR_FILENO);
+    p->quiet = quiet;
+    p->started = p->last = cmd_now();
+}
+
+static void progress_line(struct cmd_progress *p, uint64_t done, int final)
+{
+    double el = cmd_now() - p->started;
+    double frac = p->total ? (double)done / (double)p->total : 0.0;
+    if (frac > 1.0)
+        frac = 1.0;
+    if (p->tty) {
+        int width = 30, fill = (int)(frac * width);
+        fprintf(stderr, "\rlklab %s: %s [%.*s%*s] %3.0f%% %.1fs%s", p->cmd, p->what, fill,
+                "##############################", width - fill, "", frac * 100.0, el,
+                final ? "\n" : "");
+    } else {
+        fprintf(stderr, "lklab %s: %s %.0f%% (%llu of %llu) %.1fs\n", p->cmd, p->what,
+                frac * 100.0, (unsigned long long)done, (unsigned long long)p->total, el);
+    }
+}
+
+void cmd_progress_update(struct cmd_progress *p, uint64_t done)
+{
+    double now;
+    if (p->quiet)
+        return;
+    now = cmd_now();
+    if (now - p->last < (p->tty ? 0.2 : 5.0))
+        return;
+    p->last = now;
+    progress_line(p, done, 0);
+}
+
+void cmd_progress_done(struct cmd_progress *p, uint64_t done)
+{
+    if (p->quiet || (!p->tty && cmd_now() - p->started < 5.0))
+        return;
+    progress_line(p, done, 1);
+}
+
+void cmd_progress_cb(void *arg, uint64_t done, uint64_t total)
+{
+    struct cmd_progress *p = arg;
+    p->total = total;
+    cmd_progress_update(p, done);
+}

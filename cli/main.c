@@ -1,0 +1,47 @@
+/* lklab - the Lambda-Kappa Lab front end. main only dispatches (STYLE "Modules"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "banned.h"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    { "gen", cmd_gen, "generate a deterministic dataset (log partitions + landing files)" },
+    { "truth", cmd_truth, "evaluate a pipeline spec naively over a dataset: the oracle" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: lklab <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "\n'lklab <command> --help' describes a command.\n"
+                "exit codes: 0 ok, 1 check failed, 2 usage, 3 bad input data, 4 I/O error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+        || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return cmd_finish("help", 0);
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return cmd_finish(commands[i].name, commands[i].fn(argc - 1, argv + 1));
+    fprintf(stderr, "lklab: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,64 @@
+#include "lk_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "banned.h"
+
+const char *lk_strerror(int code)
+{
+    switch (code) {
+#define LK_X(name, value, text, exit_code) \
+    case name:                              \
+        return text;
+        LK_ERRORS(LK_X)
+#undef LK_X
+    case 0:
+        return "success";
+    default:
+        return "unknown error";
+    }
+}
+
+int lk_err_exit_code(int code)
+{
+    switch (code) {
+#define LK_X(name, value, text, exit_code) \
+    case name:                              \
+        return exit_code;
+        LK_ERRORS(LK_X)
+#undef LK_X
+    case 0:
+        return 0;
+    default:
+        return 4;
+    }
+}
+
+int lk_err_set(struct lk_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->code = code;
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int lk_err_sys(struct lk_err *err, int code, int errno_value, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        size_t n;
+        va_start(ap, fmt);
+        err->code = code;
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+        n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof(err->msg) - n, " (%s)", strerror(errno_value));
+    }
+    return code;
+}

@@ -1,0 +1,78 @@
+/*
+ * lk_file - files and directories: whole-file reads, a fast line reader, durable
+ * atomic writes, directory listing, mkdir -p, rm -rf, and the dataset layout.
+ *
+ * Durable writes (STYLE "Data, time, memory"): lk_atomic_open writes to "path.tmp";
+ * lk_atomic_commit flushes, fsyncs, closes, renames over path and fsyncs the directory,
+ * so a reader sees either the old file or the whole new one, even after kill -9 or a
+ * power cut. lk_atomic_abort removes the temp file. Nothing half-written ever carries
+ * the final name.
+ *
+ * Errors: LK_ENOENT for a missing path, LK_EIO for other system errors, with err naming
+ * the path. Memory: returned strings and lists are owned by the caller (free them with
+ * free / lk_list_free).
+ */
+#ifndef LK_FILE_H
+#define LK_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lk_err.h"
+
+/* Read a whole file (at most max bytes, else LK_ERANGE) into a NUL-terminated buffer. */
+int lk_file_read_all(const char *path, size_t max, char **out, size_t *len, struct lk_err *err);
+
+/* ---- line reader: one big buffer, memchr; no allocation per line ---- */
+struct lk_lines;
+int lk_lines_open(struct lk_lines **out, const char *path, struct lk_err *err);
+/*
+ * Next line without its newline. Returns 1 and sets *line and *len (valid until the next call),
+ * 0 at end of file, LK_EIO on a read error. A last line without '\n' still counts.
+ */
+int lk_lines_next(struct lk_lines *r, const char **line, size_t *len, struct lk_err *err);
+/* 1-based number of the line last returned. */
+size_t lk_lines_lineno(const struct lk_lines *r);
+/* Bytes consumed so far (for progress). */
+uint64_t lk_lines_offset(const struct lk_lines *r);
+void lk_lines_close(struct lk_lines *r);
+
+/* ---- durable atomic file ---- */
+struct lk_atomic {
+    FILE *fp;   /* write here between open and commit */
+    char *path;
+    char *tmp;
+};
+#define LK_ATOMIC_INIT { NULL, NULL, NULL }
+int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err);
+int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err);
+/* Drop the temp file; a no-op after commit or on a zeroed struct. */
+void lk_atomic_abort(struct lk_atomic *a);
+
+/* fsync a directory so a rename in it is durable. */
+int lk_fsync_dir(const char *dir, struct lk_err *err);
+/* mkdir -p; existing directories are fine. */
+int lk_mkdir_p(const char *path, struct lk_err *err);
+/* rm -rf; a missing path is fine. */
+int lk_rm_rf(const char *path, struct lk_err *err);
+/* 1 when path exists and is a directory / a regular file. */
+int lk_is_dir(const char *path);
+int lk_is_file(const char *path);
+
+/*
+ * Names (not paths) of the regular files in dir ending with suffix (NULL: all),
+ * sorted bytewise.
+ */
+int lk_list_dir(const char *dir, const char *suffix, char ***names, size_t *n, struct lk_err *err);
+void lk_list_free(char **names, size_t n);
+
+/*
+ * The input files of a dataset argument, as paths, in reading order:
+ *   a regular file          -> just it (a single JSONL file, e.g. a fixture)
+ *   a directory with log/   -> DIR/log/p-*.jsonl (the partitioned log, DESIGN 4)
+ * Anything else is LK_ENOENT with err naming the path.
+ */
+int lk_dataset_log_files(const char *data, char ***paths, size_t *n, struct lk_err *err);
+
+#endif

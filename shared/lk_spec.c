@@ -1,0 +1,432 @@
+#include "lk_spec.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_event.h"
+#include "lk_file.h"
+#include "lk_time.h"
+#include "banned.h"
+
+struct ctx {
+    const char *origin;
+    struct lk_err *err;
+};
+
+static int bad(struct ctx *c, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int bad(struct ctx *c, const char *where, const char *fmt, ...)
+{
+    char msg[LK_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return lk_err_set(c->err, LK_ESPEC, "%s: %s (%s)", where, msg, c->origin);
+}
+
+/* Every member of obj must be in the NULL-terminated list allowed. */
+static int only_members(struct ctx *c, const cJSON *obj, const char *where,
+                        const char *const *allowed)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj)
+    {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (strcmp(m->string, *a) == 0)
+                ok = 1;
+        if (!ok) {
+            char w[128];
+            snprintf(w, sizeof(w), "%s%s%s", where, *where ? "." : "", m->string);
+            return bad(c, w, "unknown field");
+        }
+    }
+    return 0;
+}
+
+static int get_string(struct ctx *c, const cJSON *obj, const char *name, const char *where,
+                      const char **out, int required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    char w[128];
+    snprintf(w, sizeof(w), "%s%s%s", where, *where ? "." : "", name);
+    if (!v) {
+        *out = NULL;
+        return required ? bad(c, w, "missing") : 0;
+    }
+    if (!cJSON_IsString(v))
+        return bad(c, w, "must be a string");
+    *out = v->valuestring;
+    return 0;
+}
+
+static int get_duration(struct ctx *c, const cJSON *obj, const char *name, const char *where,
+                        int64_t *out)
+{
+    const char *s;
+    char w[128];
+    int rc = get_string(c, obj, name, where, &s, 1);
+    if (rc < 0)
+        return rc;
+    snprintf(w, sizeof(w), "%s.%s", where, name);
+    if (lk_duration_parse(s, out) < 0 || *out <= 0)
+        return bad(c, w, "bad duration '%s' (use e.g. 250ms, 30s, 10m, 6h, 1d; > 0)", s);
+    return 0;
+}
+
+static int string_field(struct ctx *c, const char *where, const char *name, int *out)
+{
+    int f = lk_field_lookup(name);
+    if (f < 0 || !lk_field_is_string(f))
+        return bad(c, where, "'%s' is not a string field (event_id, tenant, key, type)", name);
+    *out = f;
+    return 0;
+}
+
+static int is_identifier(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= LK_SPEC_NAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static int parse_window(struct ctx *c, struct lk_spec *spec, const cJSON *w)
+{
+    static const char *const tumbling[] = { "kind", "size", NULL };
+    static const char *const sliding[] = { "kind", "size", "slide", NULL };
+    static const char *const session[] = { "kind", "gap", NULL };
+    const char *kind;
+    int rc;
+    if (!w)
+        return bad(c, "window", "missing");
+    if (!cJSON_IsObject(w))
+        return bad(c, "window", "must be an object");
+    if ((rc = get_string(c, w, "kind", "window", &kind, 1)) < 0)
+        return rc;
+    if (strcmp(kind, "tumbling") == 0) {
+        spec->window.kind = LK_WIN_TUMBLING;
+        if ((rc = only_members(c, w, "window", tumbling)) < 0
+            || (rc = get_duration(c, w, "size", "window", &spec->window.size)) < 0)
+            return rc;
+        spec->window.slide = spec->window.size;
+    } else if (strcmp(kind, "sliding") == 0) {
+        spec->window.kind = LK_WIN_SLIDING;
+        if ((rc = only_members(c, w, "window", sliding)) < 0
+            || (rc = get_duration(c, w, "size", "window", &spec->window.size)) < 0
+            || (rc = get_duration(c, w, "slide", "window", &spec->window.slide)) < 0)
+            return rc;
+        if (spec->window.slide > spec->window.size)
+            return bad(c, "window.slide", "must not exceed window.size");
+        if (spec->window.size / spec->window.slide > 1000)
+            return bad(c, "window.slide", "too small: more than 1000 windows per event");
+    } else if (strcmp(kind, "session") == 0) {
+        spec->window.kind = LK_WIN_SESSION;
+        if ((rc = only_members(c, w, "window", session)) < 0
+            || (rc = get_duration(c, w, "gap", "window", &spec->window.gap)) < 0)
+            return rc;
+    } else {
+        return bad(c, "window.kind", "unknown kind '%s' (tumbling, sliding, session)", kind);
+    }
+    return 0;
+}
+
+static int parse_agg(struct ctx *c, struct lk_spec *spec, const cJSON *a, size_t idx)
+{
+    static const char *const members[] = { "fn", "of", "as", NULL };
+    static const char *const fns[] = { "count", "sum", "min", "max", "count_distinct" };
+    struct lk_agg_spec *ag = &spec->aggs[idx];
+    char where[64];
+    const char *fn, *of, *as;
+    int rc, found = -1;
+    snprintf(where, sizeof(where), "aggregates[%zu]", idx);
+    if (!cJSON_IsObject(a))
+        return bad(c, where, "must be an object");
+    if ((rc = only_members(c, a, where, members)) < 0 || (rc = get_string(c, a, "fn", where, &fn, 1)) < 0
+        || (rc = get_string(c, a, "of", where, &of, 0)) < 0
+        || (rc = get_string(c, a, "as", where, &as, 1)) < 0)
+        return rc;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(fn, fns[i]) == 0)
+            found = i;
+    snprintf(where, sizeof(where), "aggregates[%zu].fn", idx);
+    if (found < 0)
+        return bad(c, where, "unknown function '%s' (count, sum, min, max, count_distinct)", fn);
+    ag->fn = (enum lk_aggfn)found;
+    snprintf(where, sizeof(where), "aggregates[%zu].of", idx);
+    if (ag->fn == LK_AGG_COUNT) {
+        if (of)
+            return bad(c, where, "count takes no 'of'");
+        ag->of = -1;
+    } else if (!of) {
+        return bad(c, where, "missing (%s needs a field)", fn);
+    } else if (ag->fn == LK_AGG_COUNT_DISTINCT) {
+        if ((rc = string_field(c, where, of, &ag->of)) < 0)
+            return rc;
+    } else if (strcmp(of, "value") != 0) {
+        return bad(c, where, "'%s' is not numeric (only 'value' can be summed)", of);
+    } else {
+        ag->of = LK_F_VALUE;
+    }
+    snprintf(where, sizeof(where), "aggregates[%zu].as", idx);
+    if (!is_identifier(as))
+        return bad(c, where, "'%s' is not a column name ([a-z_][a-z0-9_]*, < 64 chars)", as);
+    memcpy(ag->as, as, strlen(as) + 1);
+    return 0;
+}
+
+static int name_taken(const struct lk_spec *spec, size_t upto, const char *as)
+{
+    if (strcmp(as, "window_start") == 0 || strcmp(as, "window_end") == 0)
+        return 1;
+    for (size_t g = 0; g < spec->ngroup; g++)
+        if (strcmp(as, lk_field_name(spec->group[g])) == 0)
+            return 1;
+    for (size_t i = 0; i < upto; i++)
+        if (strcmp(as, spec->aggs[i].as) == 0)
+            return 1;
+    return 0;
+}
+
+static int parse_aggs(struct ctx *c, struct lk_spec *spec, const cJSON *aggs)
+{
+    const cJSON *a;
+    int rc;
+    if (!aggs)
+        return bad(c, "aggregates", "missing");
+    if (!cJSON_IsArray(aggs) || cJSON_GetArraySize(aggs) == 0)
+        return bad(c, "aggregates", "must be a non-empty list");
+    if (cJSON_GetArraySize(aggs) > LK_SPEC_MAX_AGGS)
+        return bad(c, "aggregates", "too many (at most 16)");
+    cJSON_ArrayForEach(a, aggs)
+    {
+        char where[64];
+        if ((rc = parse_agg(c, spec, a, spec->naggs)) < 0)
+            return rc;
+        snprintf(where, sizeof(where), "aggregates[%zu].as", spec->naggs);
+        if (name_taken(spec, spec->naggs, spec->aggs[spec->naggs].as))
+            return bad(c, where, "'%s' is already a column name", spec->aggs[spec->naggs].as);
+        spec->naggs++;
+    }
+    return 0;
+}
+
+static int parse_group(struct ctx *c, struct lk_spec *spec, const cJSON *g)
+{
+    const cJSON *item;
+    if (!g)
+        return 0;
+    if (!cJSON_IsArray(g))
+        return bad(c, "group_by", "must be a list of field names");
+    if (cJSON_GetArraySize(g) > LK_SPEC_MAX_GROUP)
+        return bad(c, "group_by", "too many fields (at most 4)");
+    cJSON_ArrayForEach(item, g)
+    {
+        char where[64];
+        int f = -1, rc;
+        snprintf(where, sizeof(where), "group_by[%zu]", spec->ngroup);
+        if (!cJSON_IsString(item))
+            return bad(c, where, "must be a string");
+        if ((rc = string_field(c, where, item->valuestring, &f)) < 0)
+            return rc;
+        for (size_t i = 0; i < spec->ngroup; i++)
+            if (spec->group[i] == f)
+                return bad(c, where, "'%s' is listed twice", item->valuestring);
+        spec->group[spec->ngroup++] = f;
+    }
+    return 0;
+}
+
+static int add_filter_value(struct ctx *c, struct lk_filter_spec *f, const cJSON *v,
+                            const char *where)
+{
+    if (!cJSON_IsString(v))
+        return bad(c, where, "values must be strings");
+    if (f->nvalues >= LK_SPEC_MAX_FILTER_VALUES)
+        return bad(c, where, "too many values (at most 32)");
+    if (strlen(v->valuestring) == 0 || strlen(v->valuestring) >= LK_SPEC_VALUE_MAX)
+        return bad(c, where, "value '%s' must have 1 to 63 bytes", v->valuestring);
+    memcpy(f->values[f->nvalues++], v->valuestring, strlen(v->valuestring) + 1);
+    return 0;
+}
+
+static int parse_filter(struct ctx *c, struct lk_spec *spec, const cJSON *o, size_t idx)
+{
+    static const char *const members[] = { "field", "in", "equals", NULL };
+    struct lk_filter_spec *f = &spec->filters[idx];
+    const cJSON *in, *eq, *v;
+    const char *field;
+    char where[64];
+    int rc;
+    snprintf(where, sizeof(where), "filter[%zu]", idx);
+    if (!cJSON_IsObject(o))
+        return bad(c, where, "must be an object");
+    if ((rc = only_members(c, o, where, members)) < 0
+        || (rc = get_string(c, o, "field", where, &field, 1)) < 0)
+        return rc;
+    snprintf(where, sizeof(where), "filter[%zu].field", idx);
+    if ((rc = string_field(c, where, field, &f->field)) < 0)
+        return rc;
+    in = cJSON_GetObjectItemCaseSensitive(o, "in");
+    eq = cJSON_GetObjectItemCaseSensitive(o, "equals");
+    snprintf(where, sizeof(where), "filter[%zu]", idx);
+    if (!in == !eq)
+        return bad(c, where, "needs exactly one of 'in' or 'equals'");
+    if (eq) {
+        snprintf(where, sizeof(where), "filter[%zu].equals", idx);
+        return add_filter_value(c, f, eq, where);
+    }
+    snprintf(where, sizeof(where), "filter[%zu].in", idx);
+    if (!cJSON_IsArray(in) || cJSON_GetArraySize(in) == 0)
+        return bad(c, where, "must be a non-empty list");
+    cJSON_ArrayForEach(v, in)
+    {
+        if ((rc = add_filter_value(c, f, v, where)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_filters(struct ctx *c, struct lk_spec *spec, const cJSON *f)
+{
+    const cJSON *item;
+    int rc;
+    if (!f)
+        return 0;
+    if (cJSON_IsObject(f)) {
+        spec->nfilters = 1;
+        return parse_filter(c, spec, f, 0);
+    }
+    if (!cJSON_IsArray(f))
+        return bad(c, "filter", "must be an object or a list of objects");
+    if (cJSON_GetArraySize(f) > LK_SPEC_MAX_FILTERS)
+        return bad(c, "filter", "too many (at most 8)");
+    cJSON_ArrayForEach(item, f)
+    {
+        if ((rc = parse_filter(c, spec, item, spec->nfilters)) < 0)
+            return rc;
+        spec->nfilters++;
+    }
+    return 0;
+}
+
+static int parse_root(struct ctx *c, struct lk_spec *spec, const cJSON *root)
+{
+    static const char *const members[] = { "name", "description", "dedup", "filter",
+                                            "group_by", "window", "aggregates", NULL };
+    const char *name, *dedup, *desc;
+    int rc;
+    if (!cJSON_IsObject(root))
+        return lk_err_set(c->err, LK_ESPEC, "spec must be a json object (%s)", c->origin);
+    if ((rc = only_members(c, root, "", members)) < 0
+        || (rc = get_string(c, root, "name", "", &name, 1)) < 0
+        || (rc = get_string(c, root, "description", "", &desc, 0)) < 0
+        || (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
+        return rc;
+    if (!is_identifier(name))
+        return bad(c, "name", "'%s' is not a name ([a-z_][a-z0-9_]*, < 64 chars)", name);
+    memcpy(spec->name, name, strlen(name) + 1);
+    if (dedup && strcmp(dedup, "event_id") != 0)
+        return bad(c, "dedup", "only \"event_id\" is supported, not '%s'", dedup);
+    spec->dedup = dedup != NULL;
+    if ((rc = parse_filters(c, spec, cJSON_GetObjectItemCaseSensitive(root, "filter"))) < 0
+        || (rc = parse_group(c, spec, cJSON_GetObjectItemCaseSensitive(root, "group_by"))) < 0
+        || (rc = parse_window(c, spec, cJSON_GetObjectItemCaseSensitive(root, "window"))) < 0
+        || (rc = parse_aggs(c, spec, cJSON_GetObjectItemCaseSensitive(root, "aggregates"))) < 0)
+        return rc;
+    return 0;
+}
+
+int lk_spec_parse(struct lk_spec *spec, const char *json, size_t len, const char *origin,
+                  struct lk_err *err)
+{
+    struct ctx c = { origin, err };
+    cJSON *root;
+    int rc;
+    memset(spec, 0, sizeof(*spec));
+    root = cJSON_ParseWithLength(json, len);
+    if (!root)
+        return lk_err_set(err, LK_ESPEC, "not valid json (%s)", origin);
+    rc = parse_root(&c, spec, root);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int lk_spec_load(struct lk_spec *spec, const char *path, struct lk_err *err)
+{
+    char origin[300];
+    char *text = NULL;
+    size_t len;
+    int rc = lk_file_read_all(path, 1 << 20, &text, &len, err);
+    if (rc < 0)
+        return rc;
+    snprintf(origin, sizeof(origin), "spec '%s'", path);
+    rc = lk_spec_parse(spec, text, len, origin, err);
+    free(text);
+    return rc;
+}
+
+int lk_spec_resolve(const char *arg, const char *root, char *buf, size_t size, struct lk_err *err)
+{
+    size_t n = strlen(arg);
+    int w;
+    if (n == 0)
+        return lk_err_set(err, LK_EUSAGE, "empty pipeline name");
+    if (strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0))
+        w = snprintf(buf, size, "%s", arg);
+    else
+        w = snprintf(buf, size, "%s%sdatasets/pipelines/%s.json", root ? root : "",
+                     root && *root ? "/" : "", arg);
+    if (w < 0 || (size_t)w >= size)
+        return lk_err_set(err, LK_EUSAGE, "pipeline path too long");
+    return 0;
+}
+
+int lk_spec_accepts(const struct lk_spec *spec, const struct lk_event *ev)
+{
+    for (size_t i = 0; i < spec->nfilters; i++) {
+        const struct lk_filter_spec *f = &spec->filters[i];
+        const struct lk_str *s = &ev->str[f->field];
+        int hit = 0;
+        for (size_t k = 0; k < f->nvalues && !hit; k++)
+            hit = strlen(f->values[k]) == s->len && memcmp(f->values[k], s->ptr, s->len) == 0;
+        if (!hit)
+            return 0;
+    }
+    return 1;
+}
+
+size_t lk_spec_windows(const struct lk_spec *spec, int64_t t, int64_t *starts)
+{
+    int64_t size = spec->window.size, slide = spec->window.slide;
+    int64_t last = lk_align_down(t, slide), first = last;
+    size_t n = 0;
+    while (first - slide > t - size) /* first - slide + size > t */
+        first -= slide;
+    for (int64_t s = first; s <= last; s += slide)
+        starts[n++] = s;
+    return n;
+}
+
+size_t lk_spec_max_windows(const struct lk_spec *spec)
+{
+    if (spec->window.kind != LK_WIN_SLIDING)
+        return 1;
+    return (size_t)((spec->window.size + spec->window.slide - 1) / spec->window.slide);
+}
+
+size_t lk_spec_ndistinct(const struct lk_spec *spec)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < spec->naggs; i++)
+        n += spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT;
+    return n;
+}

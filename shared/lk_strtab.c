@@ -1,0 +1,141 @@
+#include "lk_strtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_mem.h"
+#include "banned.h"
+
+struct entry {
+    uint64_t off; /* into arena */
+    uint32_t len;
+    uint32_t hash32;
+};
+
+struct lk_strtab {
+    char *arena;
+    size_t arena_len, arena_cap;
+    struct entry *ents; /* by id */
+    size_t n, ents_cap;
+    uint32_t *slots;    /* id + 1, 0 = empty; power-of-two size */
+    size_t nslots;
+};
+
+uint64_t lk_hash_bytes(const void *p, size_t len)
+{
+    /* FNV-1a over 8-byte words then bytes, with a final avalanche (splitmix64). */
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
+        h = (h ^ s[i]) * 0x100000001b3ULL;
+    h ^= len;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+struct lk_strtab *lk_strtab_new(void)
+{
+    struct lk_strtab *t = lk_xcalloc(1, sizeof(*t));
+    t->nslots = 64;
+    t->slots = lk_xcalloc(t->nslots, sizeof(*t->slots));
+    return t;
+}
+
+void lk_strtab_free(struct lk_strtab *t)
+{
+    if (!t)
+        return;
+    free(t->arena);
+    free(t->ents);
+    free(t->slots);
+    free(t);
+}
+
+static void rehash(struct lk_strtab *t)
+{
+    size_t n = t->nslots * 2, mask = n - 1;
+    uint32_t *slots = lk_xcalloc(n, sizeof(*slots));
+    for (size_t id = 0; id < t->n; id++) {
+        size_t i = t->ents[id].hash32 & mask;
+        while (slots[i])
+            i = (i + 1) & mask;
+        slots[i] = (uint32_t)id + 1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = n;
+}
+
+static size_t probe(const struct lk_strtab *t, const char *s, size_t len, uint32_t h32)
+{
+    size_t mask = t->nslots - 1, i = h32 & mask;
+    for (;;) {
+        uint32_t v = t->slots[i];
+        if (!v)
+            return i;
+        {
+            const struct entry *e = &t->ents[v - 1];
+            if (e->hash32 == h32 && e->len == len && memcmp(t->arena + e->off, s, len) == 0)
+                return i;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+uint32_t lk_strtab_find(const struct lk_strtab *t, const char *s, size_t len)
+{
+    uint32_t v = t->slots[probe(t, s, len, (uint32_t)lk_hash_bytes(s, len))];
+    return v ? v - 1 : UINT32_MAX;
+}
+
+uint32_t lk_strtab_intern(struct lk_strtab *t, const char *s, size_t len, int *added)
+{
+    uint32_t h32 = (uint32_t)lk_hash_bytes(s, len);
+    size_t slot = probe(t, s, len, h32);
+    uint32_t id;
+    if (t->slots[slot]) {
+        if (added)
+            *added = 0;
+        return t->slots[slot] - 1;
+    }
+    id = (uint32_t)t->n;
+    LK_GROW(t->ents, t->ents_cap, t->n + 1);
+    LK_GROW(t->arena, t->arena_cap, t->arena_len + len + 1);
+    memcpy(t->arena + t->arena_len, s, len);
+    t->arena[t->arena_len + len] = '\0';
+    t->ents[id].off = t->arena_len;
+    t->ents[id].len = (uint32_t)len;
+    t->ents[id].hash32 = h32;
+    t->arena_len += len + 1;
+    t->n++;
+    t->slots[slot] = id + 1;
+    if (t->n * 4 > t->nslots * 3)
+        rehash(t);
+    if (added)
+        *added = 1;
+    return id;
+}
+
+struct lk_str lk_strtab_get(const struct lk_strtab *t, uint32_t id)
+{
+    struct lk_str s = { t->arena + t->ents[id].off, t->ents[id].len };
+    return s;
+}
+
+size_t lk_strtab_count(const struct lk_strtab *t)
+{
+    return t->n;
+}
+
+size_t lk_strtab_bytes(const struct lk_strtab *t)
+{
+    return t->arena_cap + t->ents_cap * sizeof(struct entry) + t->nslots * sizeof(uint32_t);
+}
