@@ -8,7 +8,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -MMD -MP \
-           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Iplots
+           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Iplots -Itests
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -20,7 +20,7 @@ endif
 
 LIB_SRC := $(wildcard shared/*.c datasets/*.c kappa/*.c lambda/*.c plots/*.c)
 CLI_SRC := $(wildcard cli/*.c)
-TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SRC := $(wildcard tests/test_*.c) tests/lk_test.c
 
 FLAVOUR ?= release
 BUILD   := build/$(FLAVOUR)

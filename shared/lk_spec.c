@@ -216,6 +216,8 @@ static int parse_aggs(struct ctx *c, struct lk_spec *spec, const cJSON *aggs)
             return bad(c, where, "'%s' is already a column name", spec->aggs[spec->naggs].as);
         spec->naggs++;
     }
+    if (lk_spec_ndistinct(spec) > LK_SPEC_MAX_DISTINCT)
+        return bad(c, "aggregates", "too many count_distinct (at most %d)", LK_SPEC_MAX_DISTINCT);
     return 0;
 }
 

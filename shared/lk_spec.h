@@ -17,7 +17,7 @@
  * ([a-z_][a-z0-9_]*, <= 63 chars), distinct from each other, from the group fields and
  * from window_start/window_end (they become CSV and SQL column names); sum/min/max take
  * "of":"value"; count_distinct takes a string field; sliding needs 0 < slide <= size
- * (Spark's rule); durations are lk_time durations > 0. Windows are aligned to the epoch
+ * (Spark's rule); at most 4 count_distinct aggregates; durations are lk_time durations > 0. Windows are aligned to the epoch
  * and half-open [start, end). A session window for a group is [first event, last event +
  * gap); an event joins it when its time is < the current end (sessions that only touch
  * stay apart).
@@ -38,6 +38,7 @@
 #define LK_SPEC_NAME_MAX 64
 #define LK_SPEC_MAX_GROUP 4
 #define LK_SPEC_MAX_AGGS 16
+#define LK_SPEC_MAX_DISTINCT 4 /* count_distinct aggregates per spec */
 #define LK_SPEC_MAX_FILTERS 8
 #define LK_SPEC_MAX_FILTER_VALUES 32
 #define LK_SPEC_VALUE_MAX 64

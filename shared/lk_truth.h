@@ -1,0 +1,46 @@
+/*
+ * lk_truth - the oracle: a deliberately naive, in-memory evaluator of a pipeline spec
+ * over a whole dataset (DESIGN 7).
+ *
+ * Rules: malformed lines are dropped (and counted by reason); the first copy of each
+ * event_id in reading order is kept (the log is read partition by partition, each in
+ * arrival order, and duplicates share the tenant and so the partition, so the first copy
+ * is the earliest delivery); filters apply; every event counts however late. Tumbling and
+ * sliding windows are computed per event; session windows by sorting each group's events
+ * by event time and merging (see lk_spec.h). Output is the canonical CSV (lk_csv).
+ *
+ * It shares the parser, spec, aggregate and CSV code with the engines, but none of their
+ * state handling, triggers or watermarks, so that it can catch their mistakes.
+ *
+ * Errors: LK_ENOENT/LK_EIO for unreadable input (err names the path), LK_EIO when the
+ * output fails. Progress, when given, is called now and then with bytes read so far and
+ * the total input size.
+ */
+#ifndef LK_TRUTH_H
+#define LK_TRUTH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lk_event.h"
+#include "lk_spec.h"
+
+struct lk_truth_stats {
+    uint64_t lines;         /* every input line */
+    uint64_t malformed;     /* quarantined: lines = events + duplicates + malformed */
+    uint64_t duplicates;    /* later copies of an event_id already seen */
+    uint64_t events;        /* unique valid events */
+    uint64_t filtered;      /* unique events the spec's filter rejected */
+    uint64_t rows;          /* result rows written */
+    uint64_t bytes;         /* input bytes */
+    uint64_t by_reason[LK_Q_COUNT];
+};
+
+typedef void (*lk_progress_fn)(void *arg, uint64_t done, uint64_t total);
+
+/* Evaluate spec over the dataset `data` (see lk_dataset_log_files) and write the CSV to out. */
+int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
+                 struct lk_truth_stats *stats, lk_progress_fn progress, void *progress_arg,
+                 struct lk_err *err);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * The oracle against answers worked out by hand from datasets/fixtures/tiny.jsonl
+ * (see datasets/fixtures/README.md for what each line is for).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_spec.h"
+#include "lk_test.h"
+#include "lk_truth.h"
+#include "banned.h"
+
+static char *truth_of(const char *pipeline, struct lk_truth_stats *st)
+{
+    struct lk_spec spec;
+    struct lk_err err = LK_ERR_INIT;
+    char spec_path[1024], data[1024];
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    snprintf(spec_path, sizeof(spec_path), "%s/datasets/pipelines/%s.json", lkt_root(), pipeline);
+    snprintf(data, sizeof(data), "%s/datasets/fixtures/tiny.jsonl", lkt_root());
+    cr_assert_eq(lk_spec_load(&spec, spec_path, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_truth_run(&spec, data, fp, st, NULL, NULL, &err), 0, "%s", err.msg);
+    fclose(fp);
+    return buf;
+}
+
+/* Worked by hand: f-02 counted once, f-08 (19 min late) included, f-07/f-12 dropped. */
+Test(lk_truth, revenue_on_the_tiny_fixture_matches_the_hand_computed_table)
+{
+    static const char expected[] =
+        "tenant,type,window_start,window_end,events,value_sum,value_min,value_max,distinct_keys\n"
+        "\"t,03\",view,2026-01-01T00:02:00.000Z,2026-01-01T00:03:00.000Z,1,1.00,1.00,1.00,1\n"
+        "t01,purchase,2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,3,119.75,7.25,100.00,3\n"
+        "t01,purchase,2026-01-01T00:01:00.000Z,2026-01-01T00:02:00.000Z,1,3.00,3.00,3.00,1\n"
+        "t01,view,2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,1,0.00,0.00,0.00,1\n"
+        "t01,view,2026-01-01T00:01:00.000Z,2026-01-01T00:02:00.000Z,1,0.00,0.00,0.00,1\n"
+        "t02,purchase,2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,1,-2.50,-2.50,-2.50,1\n"
+        "t02,purchase,2026-01-01T00:01:00.000Z,2026-01-01T00:02:00.000Z,2,5.55,0.05,5.50,1\n"
+        "t02,view,2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,1,0.00,0.00,0.00,1\n";
+    struct lk_truth_stats st;
+    char *got = truth_of("revenue", &st);
+    cr_assert_str_eq(got, expected);
+    free(got);
+}
+
+Test(lk_truth, accounts_for_every_line_of_the_fixture)
+{
+    struct lk_truth_stats st;
+    free(truth_of("revenue", &st));
+    cr_assert_eq(st.lines, 14);
+    cr_assert_eq(st.events, 11);
+    cr_assert_eq(st.duplicates, 1);
+    cr_assert_eq(st.malformed, 2);
+    cr_assert_eq(st.lines, st.events + st.duplicates + st.malformed);
+    cr_assert_eq(st.by_reason[LK_Q_DECIMALS], 1);
+    cr_assert_eq(st.by_reason[LK_Q_JSON], 1);
+    cr_assert_eq(st.rows, 8);
+}
+
+/*
+ * Sessions, gap 5m, per (tenant, key): t01/u1 is f-01 00:00:05, f-03 00:00:59.999 and
+ * f-04 00:01:00 -> [00:00:05, 00:06:00); t01/u2 is f-02 00:00:10 and f-11 00:01:59.999
+ * -> [00:00:10, 00:06:59.999); singletons last exactly the gap.
+ */
+Test(lk_truth, sessions_on_the_tiny_fixture_match_the_hand_computed_table)
+{
+    static const char expected[] =
+        "tenant,key,window_start,window_end,events,value_sum,value_max,distinct_types\n"
+        "\"t,03\",u1,2026-01-01T00:02:00.000Z,2026-01-01T00:07:00.000Z,1,1.00,1.00,1\n"
+        "t01,u1,2026-01-01T00:00:05.000Z,2026-01-01T00:06:00.000Z,3,10.25,7.25,2\n"
+        "t01,u2,2026-01-01T00:00:10.000Z,2026-01-01T00:06:59.999Z,2,12.50,12.50,2\n"
+        "t01,u3,2026-01-01T00:00:20.000Z,2026-01-01T00:05:20.000Z,1,100.00,100.00,1\n"
+        "t02,u8,2026-01-01T00:01:15.000Z,2026-01-01T00:06:45.000Z,2,5.55,5.50,1\n"
+        "t02,u9,2026-01-01T00:00:30.000Z,2026-01-01T00:05:40.000Z,2,-2.50,0.00,2\n";
+    struct lk_truth_stats st;
+    char *got = truth_of("sessions", &st);
+    cr_assert_str_eq(got, expected);
+    free(got);
+}
+
+/*
+ * Sliding 10m/5m over purchases only: every event lies in 00:00-00:02, so in exactly the
+ * windows starting 23:55 and 00:00. t01 buys f-02 12.50 (u2), f-03 7.25 (u1), f-04 3 (u1),
+ * f-08 100 (u3); t02 buys f-06 -2.50 (u9), f-09 0.05 (u8), f-13 5.50 (u8).
+ */
+Test(lk_truth, sliding_purchases_on_the_tiny_fixture_match_the_hand_computed_table)
+{
+    static const char expected[] =
+        "tenant,window_start,window_end,purchases,revenue,buyers\n"
+        "t01,2025-12-31T23:55:00.000Z,2026-01-01T00:05:00.000Z,4,122.75,3\n"
+        "t01,2026-01-01T00:00:00.000Z,2026-01-01T00:10:00.000Z,4,122.75,3\n"
+        "t02,2025-12-31T23:55:00.000Z,2026-01-01T00:05:00.000Z,3,3.05,2\n"
+        "t02,2026-01-01T00:00:00.000Z,2026-01-01T00:10:00.000Z,3,3.05,2\n";
+    struct lk_truth_stats st;
+    char *got = truth_of("sliding", &st);
+    cr_assert_str_eq(got, expected);
+    cr_assert_eq(st.filtered, 4, "4 views are filtered out");
+    free(got);
+}
+
+Test(lk_truth, without_dedup_a_redelivery_counts_twice)
+{
+    struct lk_spec spec;
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_truth_stats st;
+    static const char json[] = "{\"name\":\"n\",\"group_by\":[\"tenant\"],"
+                               "\"window\":{\"kind\":\"tumbling\",\"size\":\"1d\"},"
+                               "\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"}]}";
+    char data[1024], *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    snprintf(data, sizeof(data), "%s/datasets/fixtures/tiny.jsonl", lkt_root());
+    cr_assert_eq(lk_spec_parse(&spec, json, sizeof(json) - 1, "test", &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_truth_run(&spec, data, fp, &st, NULL, NULL, &err), 0);
+    fclose(fp);
+    /* t01: f-01 f-02 f-03 f-04 f-02(again) f-11 f-08 = 7; t02: f-05 f-06 f-09 f-13 = 4 */
+    cr_assert_str_eq(buf, "tenant,window_start,window_end,n\n"
+                          "\"t,03\",2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,1\n"
+                          "t01,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,7\n"
+                          "t02,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,4\n");
+    free(buf);
+}
+
+Test(lk_truth, a_missing_dataset_is_an_error_naming_it)
+{
+    struct lk_spec spec;
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_truth_stats st;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/datasets/pipelines/revenue.json", lkt_root());
+    cr_assert_eq(lk_spec_load(&spec, path, &err), 0);
+    cr_assert_eq(lk_truth_run(&spec, "/nonexistent/ds", stdout, &st, NULL, NULL, &err), LK_ENOENT);
+    cr_assert(strstr(err.msg, "/nonexistent/ds") != NULL, "%s", err.msg);
+}
