@@ -131,6 +131,17 @@ int lk_lines_next(struct lk_lines *r, const char **line, size_t *len, struct lk_
     }
 }
 
+int lk_lines_seek(struct lk_lines *r, uint64_t off, size_t lineno, struct lk_err *err)
+{
+    if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+        return sys_err(err, errno, "seek in", r->path);
+    r->start = r->end = 0;
+    r->eof = 0;
+    r->offset = off;
+    r->lineno = lineno;
+    return 0;
+}
+
 size_t lk_lines_lineno(const struct lk_lines *r)
 {
     return r->lineno;
@@ -223,6 +234,67 @@ void lk_atomic_abort(struct lk_atomic *a)
     free(a->tmp);
     a->fp = NULL;
     a->path = a->tmp = NULL;
+}
+
+uint32_t lk_crc32(uint32_t crc, const void *data, size_t len)
+{
+    /* half-byte table of the reflected IEEE polynomial 0xEDB88320 */
+    static const uint32_t t[16] = {
+        0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
+        0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
+        0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C,
+    };
+    const unsigned char *p = data;
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        crc = (crc >> 4) ^ t[crc & 15];
+        crc = (crc >> 4) ^ t[crc & 15];
+    }
+    return ~crc;
+}
+
+int lk_file_write_checked(const char *path, const char *data, size_t len, struct lk_err *err)
+{
+    struct lk_atomic a = LK_ATOMIC_INIT;
+    int rc = lk_atomic_open(&a, path, err);
+    if (rc < 0)
+        return rc;
+    fwrite(data, 1, len, a.fp);
+    fprintf(a.fp, "#lk-crc32 %08x %zu\n", (unsigned)lk_crc32(0, data, len), len);
+    return lk_atomic_commit(&a, err);
+}
+
+int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
+                         struct lk_err *err)
+{
+    char *buf, *trailer;
+    size_t n, body;
+    unsigned crc;
+    int rc = lk_file_read_all(path, max, &buf, &n, err);
+    if (rc < 0)
+        return rc;
+    /* the trailer is the last line */
+    if (n < 2 || buf[n - 1] != '\n')
+        goto corrupt;
+    buf[n - 1] = '\0';
+    trailer = strrchr(buf, '\n');
+    trailer = trailer ? trailer + 1 : buf;
+    body = (size_t)(trailer - buf);
+    {
+        size_t declared;
+        char tail;
+        if (sscanf(trailer, "#lk-crc32 %8x %zu%c", &crc, &declared, &tail) != 2 || declared != body
+            || crc != lk_crc32(0, buf, body))
+            goto corrupt;
+    }
+    buf[body] = '\0';
+    *out = buf;
+    *len = body;
+    return 0;
+corrupt:
+    free(buf);
+    return lk_err_set(err, LK_ECORRUPT, "cannot load '%s' (checksum mismatch)", path);
 }
 
 int lk_fsync_dir(const char *dir, struct lk_err *err)

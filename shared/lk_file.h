@@ -32,6 +32,11 @@ int lk_lines_open(struct lk_lines **out, const char *path, struct lk_err *err);
  * 0 at end of file, LK_EIO on a read error. A last line without '\n' still counts.
  */
 int lk_lines_next(struct lk_lines *r, const char **line, size_t *len, struct lk_err *err);
+/*
+ * Continue reading at byte offset off, which must be the start of line lineno + 1
+ * (i.e. lineno lines precede it). Used to resume from a checkpointed offset.
+ */
+int lk_lines_seek(struct lk_lines *r, uint64_t off, size_t lineno, struct lk_err *err);
 /* 1-based number of the line last returned. */
 size_t lk_lines_lineno(const struct lk_lines *r);
 /* Bytes consumed so far (for progress). */
@@ -49,6 +54,18 @@ int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err);
 int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err);
 /* Drop the temp file; a no-op after commit or on a zeroed struct. */
 void lk_atomic_abort(struct lk_atomic *a);
+
+/*
+ * Checksummed durable files (checkpoints): the content, then a trailer line
+ * "#lk-crc32 <8 hex digits> <content length>\n", written with lk_atomic. Reading verifies
+ * the trailer and returns the content without it; a missing or wrong trailer is
+ * LK_ECORRUPT with err naming the path ("checksum mismatch").
+ */
+int lk_file_write_checked(const char *path, const char *data, size_t len, struct lk_err *err);
+int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
+                         struct lk_err *err);
+/* CRC-32 (IEEE, as zlib) of a buffer, continuing from crc (start with 0). */
+uint32_t lk_crc32(uint32_t crc, const void *data, size_t len);
 
 /* fsync a directory so a rename in it is durable. */
 int lk_fsync_dir(const char *dir, struct lk_err *err);

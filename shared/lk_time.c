@@ -166,7 +166,7 @@ int lk_duration_parse(const char *s, int64_t *ms)
     if (!s || *p < '0' || *p > '9')
         return LK_EINPUT;
     for (; *p >= '0' && *p <= '9'; p++) {
-        if (v > (INT64_MAX - 9) / 10)
+        if (v > (INT64_MAX - (*p - '0')) / 10)
             return LK_ERANGE;
         v = v * 10 + (*p - '0');
     }

@@ -1,0 +1,271 @@
+#include "lk_source.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_file.h"
+#include "lk_mem.h"
+#include "lk_time.h"
+#include "banned.h"
+
+/* ------------------------------------------------------------------ log ---- */
+
+struct part {
+    char *path;
+    struct lk_lines *lines;
+    struct lk_event_parser parser;
+    struct lk_record rec;
+    int have; /* rec holds a peeked record */
+    int eof;
+    uint64_t offset, byte_offset; /* of the next unconsumed record */
+};
+
+struct lk_log {
+    struct part *parts;
+    size_t n;
+};
+
+int lk_log_open(struct lk_log **out, const char *data, struct lk_err *err)
+{
+    char **paths;
+    size_t n;
+    struct lk_log *log;
+    int rc = lk_dataset_log_files(data, &paths, &n, err);
+    if (rc < 0)
+        return rc;
+    if (n == 0) {
+        lk_list_free(paths, n);
+        return lk_err_set(err, LK_EINPUT, "cannot read dataset '%s' (no log partitions)", data);
+    }
+    log = lk_xcalloc(1, sizeof(*log));
+    log->parts = lk_xcalloc(n, sizeof(*log->parts));
+    log->n = n;
+    for (size_t p = 0; p < n; p++) {
+        log->parts[p].path = paths[p];
+        lk_event_parser_init(&log->parts[p].parser);
+        if (rc == 0)
+            rc = lk_lines_open(&log->parts[p].lines, paths[p], err);
+    }
+    free(paths);
+    if (rc < 0) {
+        lk_log_close(log);
+        return rc;
+    }
+    *out = log;
+    return 0;
+}
+
+void lk_log_close(struct lk_log *log)
+{
+    if (!log)
+        return;
+    for (size_t p = 0; p < log->n; p++) {
+        free(log->parts[p].path);
+        lk_lines_close(log->parts[p].lines);
+        lk_event_parser_release(&log->parts[p].parser);
+    }
+    free(log->parts);
+    free(log);
+}
+
+size_t lk_log_partitions(const struct lk_log *log)
+{
+    return log->n;
+}
+
+const char *lk_log_path(const struct lk_log *log, size_t p)
+{
+    return log->parts[p].path;
+}
+
+static void make_record(struct lk_event_parser *parser, struct lk_record *rec, const char *line,
+                        size_t len, size_t part, uint64_t offset)
+{
+    rec->line = line;
+    rec->len = len;
+    rec->part = part;
+    rec->offset = offset;
+    rec->valid = lk_event_parse(parser, line, len, &rec->ev, &rec->rej) == 0;
+}
+
+int lk_log_peek(struct lk_log *log, size_t p, const struct lk_record **rec, struct lk_err *err)
+{
+    struct part *pt = &log->parts[p];
+    const char *line;
+    size_t len;
+    int rc;
+    if (!pt->have) {
+        if (pt->eof)
+            return 0;
+        rc = lk_lines_next(pt->lines, &line, &len, err);
+        if (rc <= 0) {
+            pt->eof = rc == 0;
+            return rc;
+        }
+        make_record(&pt->parser, &pt->rec, line, len, p, pt->offset);
+        pt->have = 1;
+    }
+    *rec = &pt->rec;
+    return 1;
+}
+
+void lk_log_advance(struct lk_log *log, size_t p)
+{
+    struct part *pt = &log->parts[p];
+    if (!pt->have)
+        return;
+    pt->have = 0;
+    pt->offset++;
+    pt->byte_offset = lk_lines_offset(pt->lines);
+}
+
+uint64_t lk_log_offset(const struct lk_log *log, size_t p)
+{
+    return log->parts[p].offset;
+}
+
+uint64_t lk_log_byte_offset(const struct lk_log *log, size_t p)
+{
+    return log->parts[p].byte_offset;
+}
+
+int lk_log_seek(struct lk_log *log, size_t p, uint64_t offset, uint64_t byte_offset,
+                struct lk_err *err)
+{
+    struct part *pt = &log->parts[p];
+    int rc = lk_lines_seek(pt->lines, byte_offset, (size_t)offset, err);
+    if (rc < 0)
+        return rc;
+    pt->have = pt->eof = 0;
+    pt->offset = offset;
+    pt->byte_offset = byte_offset;
+    return 0;
+}
+
+int lk_log_first_arrival(const char *data, int64_t *out, struct lk_err *err)
+{
+    struct lk_log *log;
+    int64_t best = LK_TIME_POS_INF;
+    int rc = lk_log_open(&log, data, err);
+    if (rc < 0)
+        return rc;
+    for (size_t p = 0; p < log->n && rc >= 0; p++) {
+        const struct lk_record *rec;
+        while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
+            lk_log_advance(log, p);
+            if (rec->valid) {
+                if (rec->ev.arrival_time < best)
+                    best = rec->ev.arrival_time;
+                break;
+            }
+        }
+    }
+    lk_log_close(log);
+    if (rc < 0)
+        return rc;
+    if (best == LK_TIME_POS_INF)
+        return lk_err_set(err, LK_EINPUT, "dataset '%s' holds no valid event", data);
+    *out = best;
+    return 0;
+}
+
+/* -------------------------------------------------------------- landing ---- */
+
+struct lk_landing {
+    char *dir;
+    char **names;
+    int64_t *times;
+    size_t n;
+    struct lk_event_parser parser;
+};
+
+/* "YYYYMMDDTHHMMSSmmmZ-..." -> landing time */
+static int name_time(const char *name, int64_t *out)
+{
+    char iso[LK_TIME_ISO_LEN + 1];
+    if (strlen(name) < 19 || name[8] != 'T' || name[18] != 'Z')
+        return LK_EINPUT;
+    snprintf(iso, sizeof(iso), "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s.%.3sZ", name, name + 4, name + 6,
+             name + 9, name + 11, name + 13, name + 15);
+    return lk_time_parse(iso, LK_TIME_ISO_LEN, out);
+}
+
+int lk_landing_open(struct lk_landing **out, const char *data, struct lk_err *err)
+{
+    struct lk_landing *l = lk_xcalloc(1, sizeof(*l));
+    size_t n = strlen(data) + 16;
+    int rc;
+    l->dir = lk_xmalloc(n);
+    snprintf(l->dir, n, "%s/landing", data);
+    lk_event_parser_init(&l->parser);
+    if (!lk_is_dir(l->dir)) {
+        rc = lk_err_set(err, LK_ENOENT, "cannot open landing directory '%s' (no such directory)",
+                        l->dir);
+        goto fail;
+    }
+    if ((rc = lk_list_dir(l->dir, ".jsonl", &l->names, &l->n, err)) < 0)
+        goto fail;
+    l->times = lk_xreallocarray(NULL, l->n + 1, sizeof(*l->times));
+    for (size_t i = 0; i < l->n; i++) {
+        if (name_time(l->names[i], &l->times[i]) < 0) {
+            rc = lk_err_set(err, LK_EINPUT, "cannot read landing file '%s/%s' (name is not "
+                            "<YYYYMMDDTHHMMSSmmmZ>-...)", l->dir, l->names[i]);
+            goto fail;
+        }
+    }
+    *out = l;
+    return 0;
+fail:
+    lk_landing_close(l);
+    return rc;
+}
+
+void lk_landing_close(struct lk_landing *l)
+{
+    if (!l)
+        return;
+    lk_list_free(l->names, l->n);
+    free(l->times);
+    free(l->dir);
+    lk_event_parser_release(&l->parser);
+    free(l);
+}
+
+size_t lk_landing_count(const struct lk_landing *l)
+{
+    return l->n;
+}
+
+int64_t lk_landing_time(const struct lk_landing *l, size_t i)
+{
+    return l->times[i];
+}
+
+const char *lk_landing_name(const struct lk_landing *l, size_t i)
+{
+    return l->names[i];
+}
+
+int lk_landing_read(struct lk_landing *l, size_t i, lk_record_fn fn, void *arg,
+                    struct lk_err *err)
+{
+    struct lk_lines *r;
+    struct lk_record rec;
+    const char *line;
+    size_t len, pathlen = strlen(l->dir) + strlen(l->names[i]) + 2;
+    uint64_t offset = 0;
+    char *path = lk_xmalloc(pathlen);
+    int rc;
+    snprintf(path, pathlen, "%s/%s", l->dir, l->names[i]);
+    rc = lk_lines_open(&r, path, err);
+    free(path);
+    if (rc < 0)
+        return rc;
+    while ((rc = lk_lines_next(r, &line, &len, err)) > 0) {
+        make_record(&l->parser, &rec, line, len, i, offset++);
+        if ((rc = fn(arg, &rec)) < 0)
+            break;
+    }
+    lk_lines_close(r);
+    return rc < 0 ? rc : 0;
+}

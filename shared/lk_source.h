@@ -1,0 +1,84 @@
+/*
+ * lk_source - a dataset as the engines read it (DESIGN 4, 9, 10).
+ *
+ * Two views of the same lines:
+ *   lk_log      the partitioned log: DIR/log/p-NNNNN.jsonl, each partition in arrival
+ *               order; the OFFSET of a record is its 0-based line number. Replayable:
+ *               a reader can be positioned at any (line, byte) offset it reported.
+ *               A single JSONL file is read as a log with one partition.
+ *   lk_landing  the file drops: DIR/landing/<YYYYMMDDTHHMMSSmmmZ>-pNNNNN.jsonl; a file is
+ *               visible from its landing time (in its name) on.
+ *
+ * Every line becomes a record: a parsed event, or a malformed line with its reject
+ * reason (never skipped: the engines quarantine and count it). A malformed line has no
+ * trustworthy arrival_time, so it is AVAILABLE as soon as a reader reaches it: the
+ * first batch that reads up to it takes it.
+ *
+ * Memory: a record (its line and event strings) is valid until the next peek/advance on
+ * the same partition. Partitions are independent, so one thread per partition is safe.
+ * Errors: LK_ENOENT/LK_EIO with err naming the path.
+ */
+#ifndef LK_SOURCE_H
+#define LK_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lk_err.h"
+#include "lk_event.h"
+
+struct lk_record {
+    int valid;               /* 1: ev holds an event; 0: malformed, rej says why */
+    struct lk_event ev;
+    struct lk_reject rej;
+    const char *line;        /* the raw line, for the quarantine table */
+    size_t len;
+    size_t part;             /* partition (log) or file index (landing) */
+    uint64_t offset;         /* 0-based line number within it */
+};
+
+/* ------------------------------------------------------------------ log ---- */
+struct lk_log;
+
+int lk_log_open(struct lk_log **out, const char *data, struct lk_err *err);
+void lk_log_close(struct lk_log *log);
+size_t lk_log_partitions(const struct lk_log *log);
+const char *lk_log_path(const struct lk_log *log, size_t p);
+
+/*
+ * The next record of partition p, not yet consumed: returns 1 and sets *rec, 0 at the
+ * end of the partition, <0 on a read error. Repeated peeks return the same record.
+ */
+int lk_log_peek(struct lk_log *log, size_t p, const struct lk_record **rec, struct lk_err *err);
+/* Consume the record last peeked on partition p. */
+void lk_log_advance(struct lk_log *log, size_t p);
+
+/* Position of the next unconsumed record of p: line offset and byte offset. */
+uint64_t lk_log_offset(const struct lk_log *log, size_t p);
+uint64_t lk_log_byte_offset(const struct lk_log *log, size_t p);
+/* Resume partition p at a position previously reported by the two functions above. */
+int lk_log_seek(struct lk_log *log, size_t p, uint64_t offset, uint64_t byte_offset,
+                struct lk_err *err);
+
+/*
+ * Earliest arrival_time of any valid event in the dataset (reads from the start with a
+ * separate reader; the positions of log are not moved). LK_EINPUT when there is none.
+ */
+int lk_log_first_arrival(const char *data, int64_t *out, struct lk_err *err);
+
+/* -------------------------------------------------------------- landing ---- */
+struct lk_landing;
+
+int lk_landing_open(struct lk_landing **out, const char *data, struct lk_err *err);
+void lk_landing_close(struct lk_landing *l);
+size_t lk_landing_count(const struct lk_landing *l);
+/* Landing time of file i (files are sorted by it), and its name (not path). */
+int64_t lk_landing_time(const struct lk_landing *l, size_t i);
+const char *lk_landing_name(const struct lk_landing *l, size_t i);
+
+/* Call fn for every record of file i, in order; stops early when fn returns < 0. */
+typedef int (*lk_record_fn)(void *arg, const struct lk_record *rec);
+int lk_landing_read(struct lk_landing *l, size_t i, lk_record_fn fn, void *arg,
+                    struct lk_err *err);
+
+#endif
