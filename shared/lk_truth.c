@@ -9,6 +9,7 @@
 #include "lk_file.h"
 #include "lk_mem.h"
 #include "lk_strtab.h"
+#include "lk_time.h"
 #include "banned.h"
 
 /* One result cell: a group tuple and a window. */
@@ -38,6 +39,7 @@ struct truth {
     size_t map_size;
     struct sess_event *sess;
     size_t nsess, sess_cap;
+    int64_t arrival_until;
 };
 
 static uint64_t cell_hash(uint32_t tuple, int64_t start)
@@ -178,6 +180,10 @@ static int read_file(struct truth *t, const char *path, uint64_t base, struct lk
             st->by_reason[rej.reason]++;
             continue;
         }
+        if (ev.arrival_time > t->arrival_until) {
+            st->lines--;
+            continue;
+        }
         lk_strtab_intern(t->event_ids, ev.str[LK_F_EVENT_ID].ptr, ev.str[LK_F_EVENT_ID].len,
                          &added);
         if (!added && t->spec->dedup) {
@@ -198,33 +204,69 @@ static int read_file(struct truth *t, const char *path, uint64_t base, struct lk
     return rc;
 }
 
-static int write_result(struct truth *t, FILE *out, struct lk_truth_stats *st)
+/* What a result owns besides its row pointers: the rows and the evaluator's strings. */
+struct result_priv {
+    struct lk_csv_row *rows;
+    struct truth t;
+};
+
+static void build_result(struct truth *t, struct lk_result *r, struct lk_truth_stats *st)
 {
-    struct lk_csv_row *rows = lk_xreallocarray(NULL, t->ncells ? t->ncells : 1, sizeof(*rows));
-    const struct lk_csv_row **order = lk_xreallocarray(NULL, t->ncells ? t->ncells : 1,
-                                                       sizeof(*order));
-    int rc = lk_csv_write_header(out, t->spec);
-    for (size_t c = 0; c < t->ncells; c++) {
+    struct result_priv *priv = r->priv;
+    size_t n = t->ncells;
+    priv->rows = lk_xreallocarray(NULL, n ? n : 1, sizeof(*priv->rows));
+    r->rows = lk_xreallocarray(NULL, n ? n : 1, sizeof(*r->rows));
+    for (size_t c = 0; c < n; c++) {
         const struct cell *cell = &t->cells[c];
+        struct lk_csv_row *row = &priv->rows[c];
         struct lk_str tb = lk_strtab_get(t->tuples, cell->tuple);
+        memset(row, 0, sizeof(*row));
         for (size_t g = 0; g < t->spec->ngroup; g++) {
             uint32_t id;
             memcpy(&id, tb.ptr + g * sizeof(id), sizeof(id));
-            rows[c].group[g] = lk_strtab_get(t->values, id);
+            row->group[g] = lk_strtab_get(t->values, id);
         }
-        rows[c].window_start = cell->start;
-        rows[c].window_end = cell->end;
+        row->window_start = cell->start;
+        row->window_end = cell->end;
         for (size_t i = 0; i < t->spec->naggs; i++)
-            rows[c].values[i] = lk_agg_result(&cell->agg, t->spec, i);
-        order[c] = &rows[c];
+            row->values[i] = lk_agg_result(&cell->agg, t->spec, i);
+        r->rows[c] = row;
     }
-    lk_csv_sort(order, t->ncells, t->spec->ngroup);
-    for (size_t c = 0; c < t->ncells && rc == 0; c++)
-        rc = lk_csv_write_row(out, t->spec, order[c]);
-    st->rows = t->ncells;
-    free(order);
-    free(rows);
+    lk_csv_sort(r->rows, n, t->spec->ngroup);
+    r->n = n;
+    st->rows = n;
+}
+
+int lk_result_write_csv(const struct lk_result *r, FILE *out)
+{
+    int rc = lk_csv_write_header(out, r->spec);
+    for (size_t c = 0; c < r->n && rc == 0; c++)
+        rc = lk_csv_write_row(out, r->spec, r->rows[c]);
     return rc;
+}
+
+/* Canonical order on (groups, window_start) only: sessions differ in window_end too. */
+static int key_cmp(const struct lk_csv_row *row, const struct lk_csv_row *key, size_t ngroup)
+{
+    struct lk_csv_row k = *key;
+    k.window_end = row->window_end;
+    return lk_csv_row_cmp(row, &k, ngroup);
+}
+
+const struct lk_csv_row *lk_result_find(const struct lk_result *r, const struct lk_csv_row *key)
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = key_cmp(r->rows[mid], key, r->spec->ngroup);
+        if (c == 0)
+            return r->rows[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
 static void truth_release(struct truth *t)
@@ -239,19 +281,36 @@ static void truth_release(struct truth *t)
     lk_strtab_free(t->tuples);
 }
 
-int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
-                 struct lk_truth_stats *st, lk_progress_fn progress, void *parg,
-                 struct lk_err *err)
+void lk_result_free(struct lk_result *r)
 {
-    struct truth t = { 0 };
+    struct result_priv *priv;
+    if (!r)
+        return;
+    priv = r->priv;
+    truth_release(&priv->t);
+    free(priv->rows);
+    free(priv);
+    free(r->rows);
+    free(r);
+}
+
+int lk_truth_eval(const struct lk_spec *spec, const char *data, int64_t arrival_until,
+                  struct lk_result **out, struct lk_truth_stats *st, lk_progress_fn progress,
+                  void *parg, struct lk_err *err)
+{
+    struct result_priv *priv = lk_xcalloc(1, sizeof(*priv));
+    struct truth *t = &priv->t;
+    struct lk_result *r;
     char **files = NULL;
     size_t nfiles = 0;
     uint64_t *sizes;
     int rc;
 
     memset(st, 0, sizeof(*st));
-    if ((rc = lk_dataset_log_files(data, &files, &nfiles, err)) < 0)
+    if ((rc = lk_dataset_log_files(data, &files, &nfiles, err)) < 0) {
+        free(priv);
         return rc;
+    }
     sizes = lk_xreallocarray(NULL, nfiles + 1, sizeof(*sizes));
     for (size_t i = 0; i < nfiles; i++) {
         struct stat sb;
@@ -259,23 +318,42 @@ int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
         if (stat(files[i], &sb) == 0)
             st->bytes += (uint64_t)sb.st_size;
     }
-    t.spec = spec;
-    t.ndistinct = lk_spec_ndistinct(spec);
-    t.event_ids = lk_strtab_new();
-    t.values = lk_strtab_new();
-    t.tuples = lk_strtab_new();
-    map_rebuild(&t, 1024);
+    t->spec = spec;
+    t->ndistinct = lk_spec_ndistinct(spec);
+    t->arrival_until = arrival_until;
+    t->event_ids = lk_strtab_new();
+    t->values = lk_strtab_new();
+    t->tuples = lk_strtab_new();
+    map_rebuild(t, 1024);
     for (size_t i = 0; i < nfiles && rc == 0; i++)
-        rc = read_file(&t, files[i], sizes[i], st, progress, parg, err);
-    if (rc == 0) {
-        if (spec->window.kind == LK_WIN_SESSION)
-            build_sessions(&t);
-        rc = write_result(&t, out, st);
-        if (rc < 0)
-            lk_err_set(err, rc, "cannot write result (%s)", lk_strerror(rc));
-    }
-    truth_release(&t);
+        rc = read_file(t, files[i], sizes[i], st, progress, parg, err);
     free(sizes);
     lk_list_free(files, nfiles);
+    r = lk_xcalloc(1, sizeof(*r));
+    r->spec = spec;
+    r->priv = priv;
+    if (rc < 0) {
+        lk_result_free(r);
+        return rc;
+    }
+    if (spec->window.kind == LK_WIN_SESSION)
+        build_sessions(t);
+    build_result(t, r, st);
+    *out = r;
+    return 0;
+}
+
+int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
+                 struct lk_truth_stats *st, lk_progress_fn progress, void *parg,
+                 struct lk_err *err)
+{
+    struct lk_result *r;
+    int rc = lk_truth_eval(spec, data, LK_TIME_POS_INF, &r, st, progress, parg, err);
+    if (rc < 0)
+        return rc;
+    rc = lk_result_write_csv(r, out);
+    if (rc < 0)
+        lk_err_set(err, rc, "cannot write result (%s)", lk_strerror(rc));
+    lk_result_free(r);
     return rc;
 }

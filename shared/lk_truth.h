@@ -38,9 +38,33 @@ struct lk_truth_stats {
 
 typedef void (*lk_progress_fn)(void *arg, uint64_t done, uint64_t total);
 
-/* Evaluate spec over the dataset `data` (see lk_dataset_log_files) and write the CSV to out. */
+/* A result table in memory: rows in canonical order (lk_csv), owning their strings. */
+struct lk_result {
+    const struct lk_spec *spec;       /* borrowed: must outlive the result */
+    const struct lk_csv_row **rows;   /* sorted */
+    size_t n;
+    void *priv;
+};
+
+/*
+ * Evaluate spec over the dataset `data` (see lk_dataset_log_files), counting only the
+ * events whose arrival_time <= arrival_until (LK_TIME_POS_INF: all of them; later events
+ * are skipped without being counted anywhere; malformed lines are always counted).
+ * *out is the caller's (lk_result_free).
+ */
+int lk_truth_eval(const struct lk_spec *spec, const char *data, int64_t arrival_until,
+                  struct lk_result **out, struct lk_truth_stats *stats, lk_progress_fn progress,
+                  void *progress_arg, struct lk_err *err);
+
+/* Evaluate over everything and write the canonical CSV to out. */
 int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
                  struct lk_truth_stats *stats, lk_progress_fn progress, void *progress_arg,
                  struct lk_err *err);
+
+/* Write a result as the canonical CSV. */
+int lk_result_write_csv(const struct lk_result *r, FILE *out);
+/* The row with the same group values and window_start as key, or NULL (binary search). */
+const struct lk_csv_row *lk_result_find(const struct lk_result *r, const struct lk_csv_row *key);
+void lk_result_free(struct lk_result *r);
 
 #endif
