@@ -17,6 +17,8 @@
 
 int cmd_gen(int argc, char **argv);
 int cmd_truth(int argc, char **argv);
+int cmd_kappa(int argc, char **argv);
+int cmd_results(int argc, char **argv);
 
 /* Print "lklab <cmd>: <message>" to stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -70,8 +72,5 @@ void cmd_progress_update(struct cmd_progress *p, uint64_t done);
 void cmd_progress_done(struct cmd_progress *p, uint64_t done);
 /* Callback form for library functions: arg is a struct cmd_progress. */
 void cmd_progress_cb(void *arg, uint64_t done, uint64_t total);
-
-/* Monotonic wall-clock seconds (for measured durations only; never for virtual time). */
-double cmd_now(void);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "lk_file.h"
+#include "lk_time.h"
 #include "lk_spec.h"
 #include "lk_truth.h"
 #include "banned.h"
@@ -71,7 +72,7 @@ static int run(const char *data, const char *pipeline, const char *out, int quie
         fp = a.fp;
     }
     cmd_progress_init(&prog, CMD, "reading", 0, quiet);
-    t0 = cmd_now();
+    t0 = lk_wall_now();
     rc = lk_truth_run(&spec, data, fp, &st, cmd_progress_cb, &prog, &err);
     if (rc == 0 && fp != stdout)
         rc = lk_atomic_commit(&a, &err);
@@ -81,7 +82,7 @@ static int run(const char *data, const char *pipeline, const char *out, int quie
     }
     cmd_progress_done(&prog, st.bytes);
     if (!quiet)
-        summary(&st, &spec, cmd_now() - t0);
+        summary(&st, &spec, lk_wall_now() - t0);
     return 0;
 }
 

@@ -128,13 +128,6 @@ int cmd_finish(const char *cmd, int rc)
     return rc;
 }
 
-double cmd_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void cmd_progress_init(struct cmd_progress *p, const char *cmd, const char *what, uint64_t total,
                        int quiet)
 {
@@ -143,12 +136,12 @@ void cmd_progress_init(struct cmd_progress *p, const char *cmd, const char *what
     p->total = total;
     p->tty = isatty(STDERR_FILENO);
     p->quiet = quiet;
-    p->started = p->last = cmd_now();
+    p->started = p->last = lk_wall_now();
 }
 
 static void progress_line(struct cmd_progress *p, uint64_t done, int final)
 {
-    double el = cmd_now() - p->started;
+    double el = lk_wall_now() - p->started;
     double frac = p->total ? (double)done / (double)p->total : 0.0;
     if (frac > 1.0)
         frac = 1.0;
@@ -168,7 +161,7 @@ void cmd_progress_update(struct cmd_progress *p, uint64_t done)
     double now;
     if (p->quiet)
         return;
-    now = cmd_now();
+    now = lk_wall_now();
     if (now - p->last < (p->tty ? 0.2 : 5.0))
         return;
     p->last = now;
@@ -177,7 +170,7 @@ void cmd_progress_update(struct cmd_progress *p, uint64_t done)
 
 void cmd_progress_done(struct cmd_progress *p, uint64_t done)
 {
-    if (p->quiet || (!p->tty && cmd_now() - p->started < 5.0))
+    if (p->quiet || (!p->tty && lk_wall_now() - p->started < 5.0))
         return;
     progress_line(p, done, 1);
 }

@@ -14,6 +14,8 @@ struct command {
 static const struct command commands[] = {
     { "gen", cmd_gen, "generate a deterministic dataset (log partitions + landing files)" },
     { "truth", cmd_truth, "evaluate a pipeline spec naively over a dataset: the oracle" },
+    { "kappa", cmd_kappa, "run the Kappa stack: one streaming engine, batch = a long trigger" },
+    { "results", cmd_results, "export a run's serving table (canonical CSV) or side tables" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -169,6 +169,30 @@ int lk_log_first_arrival(const char *data, int64_t *out, struct lk_err *err)
     return 0;
 }
 
+int lk_log_last_arrival(const char *data, int64_t *out, struct lk_err *err)
+{
+    struct lk_log *log;
+    int64_t best = LK_TIME_NEG_INF;
+    int rc = lk_log_open(&log, data, err);
+    if (rc < 0)
+        return rc;
+    for (size_t p = 0; p < log->n && rc >= 0; p++) {
+        const struct lk_record *rec;
+        while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
+            if (rec->valid && rec->ev.arrival_time > best)
+                best = rec->ev.arrival_time;
+            lk_log_advance(log, p);
+        }
+    }
+    lk_log_close(log);
+    if (rc < 0)
+        return rc;
+    if (best == LK_TIME_NEG_INF)
+        return lk_err_set(err, LK_EINPUT, "dataset '%s' holds no valid event", data);
+    *out = best;
+    return 0;
+}
+
 /* -------------------------------------------------------------- landing ---- */
 
 struct lk_landing {

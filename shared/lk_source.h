@@ -66,6 +66,9 @@ int lk_log_seek(struct lk_log *log, size_t p, uint64_t offset, uint64_t byte_off
  */
 int lk_log_first_arrival(const char *data, int64_t *out, struct lk_err *err);
 
+/* Latest arrival_time of any valid event (reads the whole dataset). */
+int lk_log_last_arrival(const char *data, int64_t *out, struct lk_err *err);
+
 /* -------------------------------------------------------------- landing ---- */
 struct lk_landing;
 

@@ -8,6 +8,7 @@
 
 #include "lk_event.h"
 #include "lk_file.h"
+#include "lk_mem.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -19,14 +20,30 @@ struct ctx {
 static int bad(struct ctx *c, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Messages are one line (lk_err.h): control characters from the spec text become '?'. */
+static int one_line(struct lk_err *err, int code)
+{
+    if (err)
+        for (char *p = err->msg; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    return code;
+}
+
 static int bad(struct ctx *c, const char *where, const char *fmt, ...)
 {
     char msg[LK_ERR_MSG_MAX];
+    /* A long quoted value is cut (with "...") so that the origin still fits. */
+    size_t fixed = strlen(where) + strlen(c->origin) + 5; /* ": ", " (", ")" */
+    size_t room = fixed + 64 < sizeof(msg) ? sizeof(msg) - fixed : 64;
+    int n;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = vsnprintf(msg, room, fmt, ap);
     va_end(ap);
-    return lk_err_set(c->err, LK_ESPEC, "%s: %s (%s)", where, msg, c->origin);
+    if (n >= 0 && (size_t)n >= room)
+        memcpy(msg + room - 4, "...", 4);
+    return one_line(c->err, lk_err_set(c->err, LK_ESPEC, "%s: %s (%s)", where, msg, c->origin));
 }
 
 /* Every member of obj must be in the NULL-terminated list allowed. */
@@ -76,6 +93,9 @@ static int get_duration(struct ctx *c, const cJSON *obj, const char *name, const
     snprintf(w, sizeof(w), "%s.%s", where, name);
     if (lk_duration_parse(s, out) < 0 || *out <= 0)
         return bad(c, w, "bad duration '%s' (use e.g. 250ms, 30s, 10m, 6h, 1d; > 0)", s);
+    /* Longer than the whole time line: window arithmetic on it could overflow int64. */
+    if (*out > LK_TIME_MAX - LK_TIME_MIN)
+        return bad(c, w, "duration '%s' is too long (at most 3652424d)", s);
     return 0;
 }
 
@@ -327,7 +347,8 @@ static int parse_root(struct ctx *c, struct lk_spec *spec, const cJSON *root)
     const char *name, *dedup, *desc;
     int rc;
     if (!cJSON_IsObject(root))
-        return lk_err_set(c->err, LK_ESPEC, "spec must be a json object (%s)", c->origin);
+        return one_line(c->err,
+                        lk_err_set(c->err, LK_ESPEC, "spec must be a json object (%s)", c->origin));
     if ((rc = only_members(c, root, "", members)) < 0
         || (rc = get_string(c, root, "name", "", &name, 1)) < 0
         || (rc = get_string(c, root, "description", "", &desc, 0)) < 0
@@ -356,7 +377,7 @@ int lk_spec_parse(struct lk_spec *spec, const char *json, size_t len, const char
     memset(spec, 0, sizeof(*spec));
     root = cJSON_ParseWithLength(json, len);
     if (!root)
-        return lk_err_set(err, LK_ESPEC, "not valid json (%s)", origin);
+        return one_line(err, lk_err_set(err, LK_ESPEC, "not valid json (%s)", origin));
     rc = parse_root(&c, spec, root);
     cJSON_Delete(root);
     return rc;
@@ -431,4 +452,65 @@ size_t lk_spec_ndistinct(const struct lk_spec *spec)
     for (size_t i = 0; i < spec->naggs; i++)
         n += spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT;
     return n;
+}
+
+static void add_duration(cJSON *o, const char *name, int64_t ms)
+{
+    char buf[32];
+    lk_duration_format(ms, buf, sizeof(buf));
+    cJSON_AddStringToObject(o, name, buf);
+}
+
+static cJSON *window_json(const struct lk_window_spec *w)
+{
+    static const char *const kinds[] = { "tumbling", "sliding", "session" };
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", kinds[w->kind]);
+    if (w->kind == LK_WIN_SESSION) {
+        add_duration(o, "gap", w->gap);
+    } else {
+        add_duration(o, "size", w->size);
+        if (w->kind == LK_WIN_SLIDING)
+            add_duration(o, "slide", w->slide);
+    }
+    return o;
+}
+
+char *lk_spec_to_json(const struct lk_spec *spec)
+{
+    static const char *const fns[] = { "count", "sum", "min", "max", "count_distinct" };
+    cJSON *root = cJSON_CreateObject(), *arr;
+    char *text, *copy;
+    cJSON_AddStringToObject(root, "name", spec->name);
+    if (spec->dedup)
+        cJSON_AddStringToObject(root, "dedup", "event_id");
+    if (spec->nfilters) {
+        arr = cJSON_AddArrayToObject(root, "filter");
+        for (size_t i = 0; i < spec->nfilters; i++) {
+            cJSON *f = cJSON_CreateObject(), *in = cJSON_CreateArray();
+            cJSON_AddStringToObject(f, "field", lk_field_name(spec->filters[i].field));
+            for (size_t k = 0; k < spec->filters[i].nvalues; k++)
+                cJSON_AddItemToArray(in, cJSON_CreateString(spec->filters[i].values[k]));
+            cJSON_AddItemToObject(f, "in", in);
+            cJSON_AddItemToArray(arr, f);
+        }
+    }
+    arr = cJSON_AddArrayToObject(root, "group_by");
+    for (size_t g = 0; g < spec->ngroup; g++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(lk_field_name(spec->group[g])));
+    cJSON_AddItemToObject(root, "window", window_json(&spec->window));
+    arr = cJSON_AddArrayToObject(root, "aggregates");
+    for (size_t i = 0; i < spec->naggs; i++) {
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "fn", fns[spec->aggs[i].fn]);
+        if (spec->aggs[i].of >= 0)
+            cJSON_AddStringToObject(a, "of", lk_field_name(spec->aggs[i].of));
+        cJSON_AddStringToObject(a, "as", spec->aggs[i].as);
+        cJSON_AddItemToArray(arr, a);
+    }
+    text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    copy = lk_xstrdup(text);
+    cJSON_free(text);
+    return copy;
 }

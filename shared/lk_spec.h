@@ -105,6 +105,12 @@ size_t lk_spec_windows(const struct lk_spec *spec, int64_t t, int64_t *starts);
 /* Upper bound of lk_spec_windows' count for this spec (1 for tumbling). */
 size_t lk_spec_max_windows(const struct lk_spec *spec);
 
+/*
+ * The spec as canonical JSON text (heap, caller frees with free): parsing it gives an
+ * equal spec. Runs store it so their results can be read back without the spec file.
+ */
+char *lk_spec_to_json(const struct lk_spec *spec);
+
 /* Number of distinct-count aggregates (each needs its own set in an aggregate cell). */
 size_t lk_spec_ndistinct(const struct lk_spec *spec);
 

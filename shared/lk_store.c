@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lk_csv.h"
+#include "lk_time.h"
 #include "banned.h"
 
 static int db_err(sqlite3 *db, const char *what, struct lk_err *err)
@@ -23,7 +24,9 @@ int lk_store_open(sqlite3 **db, const char *path, struct lk_err *err)
         return rc;
     }
     sqlite3_busy_timeout(*db, 5000);
-    rc = lk_store_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    rc = lk_store_register_functions(*db, err);
+    if (rc == 0)
+        rc = lk_store_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                             "PRAGMA foreign_keys=ON;", err);
     if (rc < 0) {
         sqlite3_close(*db);
@@ -36,6 +39,39 @@ void lk_store_close(sqlite3 *db)
 {
     if (db)
         sqlite3_close(db);
+}
+
+static void sql_iso(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char buf[LK_TIME_ISO_LEN + 1];
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL
+        || lk_time_format(sqlite3_value_int64(argv[0]), buf) < 0) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void sql_money(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char buf[32];
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    lk_money_format(sqlite3_value_int64(argv[0]), buf, sizeof(buf));
+    sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
+
+int lk_store_register_functions(sqlite3 *db, struct lk_err *err)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(db, "iso", 1, flags, NULL, sql_iso, NULL, NULL) != SQLITE_OK
+        || sqlite3_create_function(db, "money", 1, flags, NULL, sql_money, NULL, NULL) != SQLITE_OK)
+        return db_err(db, "cannot register sql functions", err);
+    return 0;
 }
 
 int lk_store_exec(sqlite3 *db, const char *sql, struct lk_err *err)

@@ -43,6 +43,13 @@ int lk_store_quarantine_add(sqlite3 *db, sqlite3_stmt *st, const char *source,
                             const struct lk_record *rec, struct lk_err *err);
 
 /*
+ * SQL functions every lab database has: iso(ms) -> "YYYY-MM-DDTHH:MM:SS.mmmZ" and
+ * money(hundredths) -> "12.50" (lk_time/lk_event formats, so exports match lk_csv).
+ * lk_store_open registers them.
+ */
+int lk_store_register_functions(sqlite3 *db, struct lk_err *err);
+
+/*
  * Write the rows of a query as CSV with a header of its column names (fields quoted only
  * when needed, as in lk_csv); NULL prints as an empty field.
  */

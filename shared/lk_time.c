@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lk_err.h"
 #include "banned.h"
@@ -189,4 +190,11 @@ int lk_duration_format(int64_t ms, char *buf, size_t size)
         if (ms % units[i].ms == 0)
             return snprintf(buf, size, "%lld%s", (long long)(ms / units[i].ms), units[i].name);
     return snprintf(buf, size, "%lldms", (long long)ms);
+}
+
+double lk_wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -72,6 +72,12 @@ int lk_duration_parse(const char *s, int64_t *ms);
  */
 int lk_duration_format(int64_t ms, char *buf, size_t size);
 
+/*
+ * Monotonic wall-clock seconds. Only for MEASURED durations reported beside the virtual
+ * ones (duration_ms, benchmarks); never for the virtual clock.
+ */
+double lk_wall_now(void);
+
 /* Floor division and floor modulo for window alignment with negative instants. */
 static inline int64_t lk_floor_div(int64_t a, int64_t b)
 {

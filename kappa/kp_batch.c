@@ -1,0 +1,425 @@
+/* The four phases of one micro-batch (see kp_engine.h), and continuous epochs. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kp_internal.h"
+#include "lk_mem.h"
+#include "lk_time.h"
+#include "banned.h"
+
+/* --crash-after N:PHASE: end the process abruptly, no cleanup (like kill -9). */
+static void crash_point(const struct kp_engine *e, enum kp_phase phase)
+{
+    if (e->o->crash_phase == phase && e->o->crash_batch == (int64_t)e->batch)
+        raise(SIGKILL);
+}
+
+int kp_uses_watermark(const struct kp_engine *e)
+{
+    return e->o->has_watermark && e->o->mode != KP_COMPLETE;
+}
+
+/* ----------------------------------------------------------- input ---- */
+
+static int take(struct kp_engine *e, const struct lk_record *rec, const char *source)
+{
+    struct kp_progress *p = &e->prog;
+    struct kp_outcome *out = &e->out;
+    int rc = 0;
+    p->input_rows++;
+    if (!rec->valid) {
+        p->quarantined++;
+        return e->skip ? 0 : kp_sink_quarantine(e->sink, source, rec, e->err);
+    }
+    if (rec->ev.event_time > e->max_et)
+        e->max_et = rec->ev.event_time;
+    if (!lk_spec_accepts(e->o->spec, &rec->ev)) {
+        p->processed++;
+        p->filtered++;
+        return 0;
+    }
+    kp_state_add(e->state, &rec->ev, e->late_wm, e->batch, out);
+    for (size_t k = 0; k < out->late && rc == 0; k++) {
+        p->late_rows++;
+        if (!e->skip)
+            rc = kp_sink_late(e->sink, e->batch, &rec->ev, out->late_start[k], out->late_end[k],
+                              e->late_wm, e->err);
+    }
+    if (out->duplicate)
+        p->duplicates++;
+    else if (out->live == 0)
+        p->late_events++;
+    else
+        p->processed++;
+    return rc;
+}
+
+static void report_progress(struct kp_engine *e, uint64_t bytes)
+{
+    e->bytes_done += bytes;
+    if (e->o->progress)
+        e->o->progress(e->o->progress_arg, e->bytes_done, e->bytes_total);
+}
+
+/* Per-partition cap for max_events (Spark splits maxOffsetsPerTrigger over partitions). */
+static uint64_t partition_cap(const struct kp_engine *e, const struct kp_offsets *replay)
+{
+    size_t np = lk_log_partitions(e->log);
+    if (replay || !e->o->max_events || e->o->trigger == KP_TRIG_ONCE)
+        return UINT64_MAX;
+    return (e->o->max_events + np - 1) / np;
+}
+
+static int scan_log(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
+{
+    uint64_t cap = partition_cap(e, replay);
+    for (size_t p = 0; p < lk_log_partitions(e->log); p++) {
+        uint64_t taken = 0, before = lk_log_byte_offset(e->log, p);
+        const struct lk_record *rec;
+        int rc = 0;
+        while (taken < cap && (rc = lk_log_peek(e->log, p, &rec, e->err)) > 0) {
+            if (replay ? lk_log_offset(e->log, p) >= replay->line[p]
+                       : rec->valid && rec->ev.arrival_time > t)
+                break;
+            if ((rc = take(e, rec, lk_log_path(e->log, p))) < 0)
+                return rc;
+            lk_log_advance(e->log, p);
+            taken++;
+        }
+        if (rc < 0)
+            return rc;
+        report_progress(e, lk_log_byte_offset(e->log, p) - before);
+    }
+    return 0;
+}
+
+struct file_ctx {
+    struct kp_engine *e;
+    const char *name;
+};
+
+static int take_file_record(void *arg, const struct lk_record *rec)
+{
+    struct file_ctx *fc = arg;
+    return take(fc->e, rec, fc->name);
+}
+
+static int scan_files(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
+{
+    uint64_t taken = 0;
+    while (e->files_next < lk_landing_count(e->landing)) {
+        struct file_ctx fc = { e, lk_landing_name(e->landing, e->files_next) };
+        int rc;
+        if (replay ? e->files_next >= replay->files_end
+                   : lk_landing_time(e->landing, e->files_next) > t
+                         || (e->o->max_files && e->o->trigger != KP_TRIG_ONCE
+                             && taken >= e->o->max_files))
+            break;
+        if ((rc = lk_landing_read(e->landing, e->files_next, take_file_record, &fc, e->err)) < 0)
+            return rc;
+        e->files_next++;
+        taken++;
+    }
+    return 0;
+}
+
+int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted)
+{
+    int avail = 0;
+    *next = LK_TIME_POS_INF;
+    *exhausted = 1;
+    if (e->o->source == KP_SRC_FILES) {
+        if (e->files_next < lk_landing_count(e->landing)) {
+            *exhausted = 0;
+            *next = lk_landing_time(e->landing, e->files_next);
+            avail = *next <= t;
+        }
+        return avail;
+    }
+    for (size_t p = 0; p < lk_log_partitions(e->log); p++) {
+        const struct lk_record *rec;
+        int rc = lk_log_peek(e->log, p, &rec, e->err);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        *exhausted = 0;
+        if (!rec->valid || rec->ev.arrival_time <= t)
+            avail = 1;
+        else if (rec->ev.arrival_time < *next)
+            *next = rec->ev.arrival_time;
+    }
+    return avail;
+}
+
+/* ---------------------------------------------------------- output ---- */
+
+static int collect_row(void *arg, const struct lk_csv_row *row)
+{
+    struct kp_engine *e = arg;
+    if (e->nrows == e->rows_cap) {
+        e->rows_cap = e->rows_cap ? e->rows_cap * 2 : 1024;
+        e->row_store = lk_xreallocarray(e->row_store, e->rows_cap, sizeof(*e->row_store));
+        e->rows = lk_xreallocarray(e->rows, e->rows_cap, sizeof(*e->rows));
+    }
+    e->row_store[e->nrows++] = *row;
+    return 0;
+}
+
+static int retract_row(void *arg, const struct lk_csv_row *row)
+{
+    struct kp_engine *e = arg;
+    return e->skip ? 0 : kp_sink_retract(e->sink, row, e->err);
+}
+
+/* Sort the collected rows and write them to the sink (and the lake). */
+static int write_rows(struct kp_engine *e, int64_t visible)
+{
+    int rc = 0;
+    for (size_t i = 0; i < e->nrows; i++)
+        e->rows[i] = &e->row_store[i];
+    lk_csv_sort(e->rows, e->nrows, e->o->spec->ngroup);
+    e->prog.output_rows += e->nrows;
+    if (e->lake && e->nrows)
+        rc = kp_lake_write(e->lake, e->batch, e->rows, e->nrows, &e->prog.files_written,
+                           &e->prog.bytes_written, e->err);
+    for (size_t i = 0; i < e->nrows && rc == 0 && !e->skip; i++)
+        rc = kp_sink_row(e->sink, e->rows[i], e->batch, visible, e->err);
+    e->nrows = 0;
+    return rc;
+}
+
+/* Phase 2: emit per output mode and evict with E. */
+static int emit(struct kp_engine *e, int64_t visible)
+{
+    int rc;
+    e->nrows = 0;
+    switch (e->o->mode) {
+    case KP_APPEND:
+        if ((rc = kp_state_evict(e->state, e->evict_wm, collect_row, e)) < 0)
+            return rc;
+        return write_rows(e, visible);
+    case KP_UPDATE:
+        if ((rc = kp_state_retractions(e->state, e->batch, retract_row, e)) < 0
+            || (rc = kp_state_rows(e->state, e->batch, collect_row, e)) < 0
+            || (rc = write_rows(e, visible)) < 0)
+            return rc;
+        return kp_state_evict(e->state, e->evict_wm, NULL, NULL);
+    case KP_COMPLETE:
+        if (!e->skip && (rc = kp_sink_clear(e->sink, e->err)) < 0)
+            return rc;
+        if ((rc = kp_state_rows(e->state, UINT64_MAX, collect_row, e)) < 0)
+            return rc;
+        return write_rows(e, visible);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- phases ---- */
+
+static void plan_offsets(const struct kp_engine *e, struct kp_offsets *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->batch_id = e->batch;
+    o->trigger_time = e->trigger;
+    o->evict_wm = e->evict_wm;
+    o->late_wm = e->late_wm;
+    o->files_end = e->files_next;
+    if (e->log) {
+        o->nparts = lk_log_partitions(e->log);
+        for (size_t p = 0; p < o->nparts; p++) {
+            o->line[p] = lk_log_offset(e->log, p);
+            o->byte[p] = lk_log_byte_offset(e->log, p);
+        }
+    }
+}
+
+static int begin_batch(struct kp_engine *e, int64_t t, int64_t evict_wm, int64_t late_wm)
+{
+    int wm = kp_uses_watermark(e);
+    memset(&e->prog, 0, sizeof(e->prog));
+    e->trigger = t;
+    e->evict_wm = wm ? evict_wm : LK_TIME_NEG_INF; /* complete mode: no late filter, no eviction */
+    e->late_wm = wm ? late_wm : LK_TIME_NEG_INF;
+    e->prog.batch_id = e->batch;
+    e->prog.trigger_time = t;
+    e->prog.watermark = evict_wm;
+    return kp_sink_begin(e->sink, e->batch, &e->skip, e->err);
+}
+
+/* Phases 2-4 once the input is read and offsets/N is durable (emit: 0 for epochs). */
+static int finish_batch(struct kp_engine *e, int64_t modelled, double wall0, int do_emit)
+{
+    struct kp_commit c;
+    int rc;
+    e->prog.state_rows = kp_state_cells(e->state);
+    e->prog.modelled_ms = modelled;
+    e->prog.visible_time = e->trigger + modelled;
+    if ((do_emit && (rc = emit(e, e->prog.visible_time)) < 0)
+        || (rc = kp_ckpt_write_state(e->ckpt, e->batch, e->state, kp_uses_watermark(e)
+                                     ? e->evict_wm : LK_TIME_NEG_INF, e->err)) < 0)
+        return rc;
+    crash_point(e, KP_PHASE_PROCESSED);
+    e->prog.duration_ms = (int64_t)((lk_wall_now() - wall0) * 1000.0);
+    if (e->skip) {
+        kp_sink_rollback(e->sink);
+    } else if ((rc = kp_sink_progress(e->sink, &e->prog, e->err)) < 0
+               || (rc = kp_sink_commit(e->sink, e->batch, e->err)) < 0) {
+        return rc;
+    }
+    crash_point(e, KP_PHASE_SINK_COMMITTED);
+    if (e->o->has_watermark && e->max_et != LK_TIME_NEG_INF && e->max_et - e->o->delay > e->next_wm)
+        e->next_wm = e->max_et - e->o->delay;
+    c.batch_id = e->batch;
+    c.next_wm = e->next_wm;
+    c.max_event_time = e->max_et;
+    c.visible_time = e->prog.visible_time;
+    c.prev_end = e->prog.visible_time;
+    if ((rc = kp_ckpt_write_commit(e->ckpt, &c, e->err)) < 0)
+        return rc;
+    crash_point(e, KP_PHASE_COMMITTED);
+    e->last_evict = e->evict_wm;
+    e->prev_end = e->prog.visible_time;
+    e->next_batch = e->batch + 1;
+    return 0;
+}
+
+int kp_batch_run(struct kp_engine *e, int64_t t, int64_t evict_wm, int64_t late_wm,
+                 const struct kp_offsets *replay)
+{
+    struct kp_offsets plan;
+    double wall0 = lk_wall_now();
+    int64_t modelled;
+    int rc;
+    e->batch = e->next_batch;
+    if ((rc = begin_batch(e, t, evict_wm, late_wm)) < 0)
+        return rc;
+    rc = e->o->source == KP_SRC_FILES ? scan_files(e, t, replay) : scan_log(e, t, replay);
+    if (rc < 0)
+        goto fail;
+    plan_offsets(e, &plan);
+    if (!replay && (rc = kp_ckpt_write_offsets(e->ckpt, &plan, e->err)) < 0)
+        goto fail;
+    crash_point(e, KP_PHASE_PLANNED);
+    modelled = lk_model_microbatch_ms(&e->o->model, lk_model_cold(&e->o->model, e->prev_end, t),
+                                      e->prog.input_rows, kp_state_cells(e->state));
+    if ((rc = finish_batch(e, modelled, wall0, 1)) < 0)
+        goto fail;
+    return 0;
+fail:
+    kp_sink_rollback(e->sink);
+    return rc;
+}
+
+/* ------------------------------------------------------ continuous ---- */
+
+/* The partition whose head comes first in arrival order (a malformed head at once). */
+static int first_partition(struct kp_engine *e, int64_t t, const struct kp_offsets *replay,
+                           size_t *best)
+{
+    int64_t best_at = LK_TIME_POS_INF;
+    int found = 0;
+    for (size_t p = 0; p < lk_log_partitions(e->log); p++) {
+        const struct lk_record *rec;
+        int rc = lk_log_peek(e->log, p, &rec, e->err);
+        int64_t at;
+        if (rc < 0)
+            return rc;
+        if (rc == 0 || (replay && lk_log_offset(e->log, p) >= replay->line[p]))
+            continue;
+        at = rec->valid ? rec->ev.arrival_time : LK_TIME_NEG_INF;
+        if ((replay || at <= t) && (!found || at < best_at)) {
+            best_at = at;
+            *best = p;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+struct event_ctx {
+    struct kp_engine *e;
+    int64_t visible;
+};
+
+static int event_row(void *arg, const struct lk_csv_row *row)
+{
+    struct event_ctx *c = arg;
+    c->e->prog.output_rows++;
+    return c->e->skip ? 0 : kp_sink_row(c->e->sink, row, c->e->batch, c->visible, c->e->err);
+}
+
+static int event_retract(void *arg, const struct lk_csv_row *row)
+{
+    struct event_ctx *c = arg;
+    return retract_row(c->e, row);
+}
+
+/* After one event: its update rows, then the watermark advance and any window firing. */
+static int after_event(struct kp_engine *e, const struct lk_record *rec)
+{
+    struct event_ctx c = { e, rec->ev.arrival_time + lk_model_continuous_ms(&e->o->model, 1) };
+    int rc = 0;
+    if (e->o->mode == KP_UPDATE && e->out.live)
+        rc = kp_state_last_changes(e->state, event_retract, event_row, &c);
+    if (rc < 0 || !e->o->has_watermark || e->max_et == LK_TIME_NEG_INF)
+        return rc;
+    if (e->max_et - e->o->delay > e->next_wm)
+        e->next_wm = e->max_et - e->o->delay;
+    e->late_wm = e->next_wm;
+    if (!kp_uses_watermark(e) || e->next_wm < kp_state_min_end(e->state))
+        return 0;
+    e->evict_wm = e->next_wm;
+    if (e->o->mode != KP_APPEND)
+        return kp_state_evict(e->state, e->evict_wm, NULL, NULL);
+    e->nrows = 0;
+    if ((rc = kp_state_evict(e->state, e->evict_wm, collect_row, e)) < 0)
+        return rc;
+    return write_rows(e, c.visible);
+}
+
+static int scan_events(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
+{
+    size_t p;
+    int rc;
+    while ((rc = first_partition(e, t, replay, &p)) > 0) {
+        const struct lk_record *rec;
+        uint64_t before = lk_log_byte_offset(e->log, p);
+        if ((rc = lk_log_peek(e->log, p, &rec, e->err)) < 0
+            || (rc = take(e, rec, lk_log_path(e->log, p))) < 0
+            || (rec->valid && (rc = after_event(e, rec)) < 0))
+            return rc;
+        lk_log_advance(e->log, p);
+        if ((e->prog.input_rows & 0xfff) == 0)
+            report_progress(e, lk_log_byte_offset(e->log, p) - before);
+    }
+    return rc;
+}
+
+int kp_epoch_run(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
+{
+    struct kp_offsets plan;
+    double wall0 = lk_wall_now();
+    int64_t wm0 = e->next_wm; /* the watermark when the epoch starts (restored on replay) */
+    int rc;
+    e->batch = e->next_batch;
+    if ((rc = begin_batch(e, t, wm0, wm0)) < 0)
+        return rc;
+    if ((rc = scan_events(e, t, replay)) < 0)
+        goto fail;
+    plan_offsets(e, &plan);
+    plan.evict_wm = plan.late_wm = wm0;
+    e->evict_wm = e->next_wm;
+    e->prog.watermark = e->next_wm;
+    if (!replay && (rc = kp_ckpt_write_offsets(e->ckpt, &plan, e->err)) < 0)
+        goto fail;
+    crash_point(e, KP_PHASE_PLANNED);
+    if ((rc = finish_batch(e, lk_model_continuous_ms(&e->o->model, e->prog.input_rows), wall0,
+                           0)) < 0)
+        goto fail;
+    return 0;
+fail:
+    kp_sink_rollback(e->sink);
+    return rc;
+}

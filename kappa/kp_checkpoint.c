@@ -1,0 +1,281 @@
+#include "kp_checkpoint.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_file.h"
+#include "lk_json.h"
+#include "lk_mem.h"
+#include "lk_time.h"
+#include "banned.h"
+
+#define FILE_MAX ((size_t)1 << 30)
+
+struct kp_ckpt {
+    char *dir;
+};
+
+static char *path_of(const struct kp_ckpt *c, const char *sub, uint64_t n)
+{
+    size_t len = strlen(c->dir) + 64;
+    char *p = lk_xmalloc(len);
+    snprintf(p, len, "%s/%s/%llu", c->dir, sub, (unsigned long long)n);
+    return p;
+}
+
+int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata, struct lk_err *err)
+{
+    static const char *const subs[] = { "offsets", "state", "commits" };
+    struct kp_ckpt *c = lk_xcalloc(1, sizeof(*c));
+    size_t len = strlen(dir) + 32;
+    char *p = lk_xmalloc(len), *old = NULL;
+    size_t oldlen;
+    int rc = 0;
+    c->dir = lk_xstrdup(dir);
+    for (size_t i = 0; i < 3 && rc == 0; i++) {
+        snprintf(p, len, "%s/%s", dir, subs[i]);
+        rc = lk_mkdir_p(p, err);
+    }
+    snprintf(p, len, "%s/metadata", dir);
+    if (rc == 0 && lk_is_file(p)) {
+        rc = lk_file_read_checked(p, FILE_MAX, &old, &oldlen, err);
+        if (rc == 0 && strcmp(old, metadata) != 0)
+            rc = lk_err_set(err, LK_EUSAGE, "checkpoint '%s' belongs to another query (%s): "
+                            "use a new --out or the same pipeline, source and output mode", dir, old);
+    } else if (rc == 0) {
+        rc = lk_file_write_checked(p, metadata, strlen(metadata), err);
+    }
+    free(old);
+    free(p);
+    if (rc < 0) {
+        kp_ckpt_close(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+void kp_ckpt_close(struct kp_ckpt *c)
+{
+    if (!c)
+        return;
+    free(c->dir);
+    free(c);
+}
+
+const char *kp_ckpt_dir(const struct kp_ckpt *c)
+{
+    return c->dir;
+}
+
+/* Highest numeric file name in dir/sub, or -1. */
+static int latest_in(const struct kp_ckpt *c, const char *sub, int64_t *out, struct lk_err *err)
+{
+    size_t len = strlen(c->dir) + 32, n;
+    char *p = lk_xmalloc(len), **names;
+    int rc;
+    snprintf(p, len, "%s/%s", c->dir, sub);
+    rc = lk_list_dir(p, NULL, &names, &n, err);
+    free(p);
+    if (rc < 0)
+        return rc;
+    *out = -1;
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        long long v = strtoll(names[i], &end, 10);
+        if (*end == '\0' && end != names[i] && v > *out)
+            *out = v;
+    }
+    lk_list_free(names, n);
+    return 0;
+}
+
+int kp_ckpt_latest(struct kp_ckpt *c, int64_t *offsets, int64_t *commit, struct lk_err *err)
+{
+    int rc = latest_in(c, "offsets", offsets, err);
+    return rc < 0 ? rc : latest_in(c, "commits", commit, err);
+}
+
+static int write_json(const struct kp_ckpt *c, const char *sub, uint64_t n, cJSON *obj,
+                      struct lk_err *err)
+{
+    char *p = path_of(c, sub, n), *text = cJSON_PrintUnformatted(obj);
+    int rc = lk_file_write_checked(p, text, strlen(text), err);
+    cJSON_free(text);
+    free(p);
+    return rc;
+}
+
+static int read_json(const struct kp_ckpt *c, const char *sub, uint64_t n, cJSON **out,
+                     struct lk_err *err)
+{
+    char *p = path_of(c, sub, n), *text;
+    size_t len;
+    int rc = lk_file_read_checked(p, FILE_MAX, &text, &len, err);
+    if (rc == 0) {
+        *out = cJSON_ParseWithLength(text, len);
+        free(text);
+        if (!cJSON_IsObject(*out)) {
+            cJSON_Delete(*out);
+            rc = lk_err_set(err, LK_ECORRUPT, "cannot load '%s' (not a json object)", p);
+        }
+    }
+    free(p);
+    return rc;
+}
+
+/* Integers are stored as strings: int64 values do not all fit a double. */
+static void put_i64(cJSON *o, const char *name, int64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%lld", (long long)v);
+    cJSON_AddStringToObject(o, name, buf);
+}
+
+static int get_i64(const cJSON *o, const char *name, int64_t *v)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
+    char *end;
+    if (!cJSON_IsString(item))
+        return -1;
+    errno = 0;
+    *v = strtoll(item->valuestring, &end, 10);
+    return errno || *end || end == item->valuestring ? -1 : 0;
+}
+
+int kp_ckpt_write_offsets(struct kp_ckpt *c, const struct kp_offsets *o, struct lk_err *err)
+{
+    cJSON *obj = cJSON_CreateObject(), *parts = cJSON_AddArrayToObject(obj, "partitions");
+    int rc;
+    put_i64(obj, "batch_id", (int64_t)o->batch_id);
+    put_i64(obj, "trigger_time", o->trigger_time);
+    lk_json_add_time(obj, "trigger_time_iso", o->trigger_time);
+    put_i64(obj, "eviction_watermark", o->evict_wm);
+    put_i64(obj, "late_watermark", o->late_wm);
+    put_i64(obj, "files_end", (int64_t)o->files_end);
+    for (size_t p = 0; p < o->nparts; p++) {
+        cJSON *e = cJSON_CreateObject();
+        put_i64(e, "line", (int64_t)o->line[p]);
+        put_i64(e, "byte", (int64_t)o->byte[p]);
+        cJSON_AddItemToArray(parts, e);
+    }
+    rc = write_json(c, "offsets", o->batch_id, obj, err);
+    cJSON_Delete(obj);
+    return rc;
+}
+
+int kp_ckpt_read_offsets(struct kp_ckpt *c, uint64_t batch, struct kp_offsets *o,
+                         struct lk_err *err)
+{
+    cJSON *obj, *parts, *e;
+    int64_t v[5];
+    int rc = read_json(c, "offsets", batch, &obj, err), bad = 0;
+    if (rc < 0)
+        return rc;
+    memset(o, 0, sizeof(*o));
+    bad |= get_i64(obj, "batch_id", &v[0]) | get_i64(obj, "trigger_time", &v[1])
+        | get_i64(obj, "eviction_watermark", &v[2]) | get_i64(obj, "late_watermark", &v[3])
+        | get_i64(obj, "files_end", &v[4]);
+    parts = cJSON_GetObjectItemCaseSensitive(obj, "partitions");
+    bad |= !cJSON_IsArray(parts) || cJSON_GetArraySize(parts) > KP_MAX_PARTS;
+    if (!bad) {
+        o->batch_id = (uint64_t)v[0];
+        o->trigger_time = v[1];
+        o->evict_wm = v[2];
+        o->late_wm = v[3];
+        o->files_end = (size_t)v[4];
+        cJSON_ArrayForEach(e, parts)
+        {
+            int64_t line, byte;
+            bad |= get_i64(e, "line", &line) | get_i64(e, "byte", &byte);
+            o->line[o->nparts] = (uint64_t)line;
+            o->byte[o->nparts++] = (uint64_t)byte;
+        }
+    }
+    cJSON_Delete(obj);
+    if (bad || o->batch_id != batch) {
+        char *p = path_of(c, "offsets", batch);
+        rc = lk_err_set(err, LK_ECORRUPT, "cannot load '%s' (missing or bad fields)", p);
+        free(p);
+    }
+    return rc;
+}
+
+int kp_ckpt_write_commit(struct kp_ckpt *c, const struct kp_commit *m, struct lk_err *err)
+{
+    cJSON *obj = cJSON_CreateObject();
+    int rc;
+    put_i64(obj, "batch_id", (int64_t)m->batch_id);
+    put_i64(obj, "next_watermark", m->next_wm);
+    lk_json_add_time(obj, "next_watermark_iso", m->next_wm);
+    put_i64(obj, "max_event_time", m->max_event_time);
+    put_i64(obj, "visible_time", m->visible_time);
+    put_i64(obj, "prev_end", m->prev_end);
+    rc = write_json(c, "commits", m->batch_id, obj, err);
+    cJSON_Delete(obj);
+    return rc;
+}
+
+int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
+                        struct lk_err *err)
+{
+    cJSON *obj;
+    int64_t id;
+    int rc = read_json(c, "commits", batch, &obj, err), bad;
+    if (rc < 0)
+        return rc;
+    bad = get_i64(obj, "batch_id", &id) | get_i64(obj, "next_watermark", &m->next_wm)
+        | get_i64(obj, "max_event_time", &m->max_event_time)
+        | get_i64(obj, "visible_time", &m->visible_time) | get_i64(obj, "prev_end", &m->prev_end);
+    cJSON_Delete(obj);
+    m->batch_id = (uint64_t)id;
+    if (bad || m->batch_id != batch) {
+        char *p = path_of(c, "commits", batch);
+        rc = lk_err_set(err, LK_ECORRUPT, "cannot load '%s' (missing or bad fields)", p);
+        free(p);
+    }
+    return rc;
+}
+
+int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s, int64_t evict_wm,
+                        struct lk_err *err)
+{
+    char *buf = NULL, *p;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    int rc;
+    if (!fp)
+        return lk_err_sys(err, LK_EIO, errno, "cannot buffer state of batch %llu",
+                          (unsigned long long)batch);
+    kp_state_write(s, batch, batch % KP_SNAPSHOT_EVERY == 0, evict_wm, fp);
+    fclose(fp);
+    p = path_of(c, "state", batch);
+    rc = lk_file_write_checked(p, buf, len, err);
+    free(p);
+    free(buf);
+    return rc;
+}
+
+int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s,
+                          struct lk_err *err)
+{
+    uint64_t first = batch - batch % KP_SNAPSHOT_EVERY;
+    int rc = 0;
+    for (uint64_t n = first; n <= batch && rc == 0; n++) {
+        char *p = path_of(c, "state", n), *buf;
+        size_t len;
+        struct lk_err sub = LK_ERR_INIT;
+        rc = lk_file_read_checked(p, FILE_MAX, &buf, &len, err);
+        if (rc == 0) {
+            rc = kp_state_apply(s, buf, len, &sub);
+            if (rc < 0)
+                lk_err_set(err, rc, "cannot load '%s' (%s)", p, sub.msg);
+            free(buf);
+        }
+        free(p);
+    }
+    return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * kp_checkpoint - the Kappa query's checkpoint directory, laid out like Spark's:
+ *
+ *   RUN/checkpoint[-vK]/metadata     pipeline, source and output mode of the query
+ *                      offsets/N     planned input of batch N + its two watermarks
+ *                      state/N       the state after batch N (snapshot or delta)
+ *                      commits/N     batch N done: next watermark, max event time
+ *
+ * Every file is written atomically (temp, fsync, rename, dir fsync) with a CRC-32
+ * trailer (lk_file_write_checked); a file that fails its check is LK_ECORRUPT with the
+ * path in the message and the engine refuses to continue. offsets/N is durable before
+ * any effect of batch N (state/N, the sink); commits/N after the sink commit. Recovery:
+ * latest commit == latest offsets -> continue with N+1; commit == offsets - 1 -> re-run
+ * batch N with exactly its planned offsets and watermarks.
+ *
+ * State: a snapshot every KP_SNAPSHOT_EVERY batches (and at batch 0), deltas otherwise;
+ * restoring batch N reads the latest snapshot <= N and applies the deltas after it.
+ */
+#ifndef KP_CHECKPOINT_H
+#define KP_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kp_state.h"
+#include "lk_err.h"
+
+#define KP_SNAPSHOT_EVERY 10
+#define KP_MAX_PARTS 1024
+
+struct kp_offsets {
+    uint64_t batch_id;
+    int64_t trigger_time;
+    int64_t evict_wm; /* E_N */
+    int64_t late_wm;  /* L_N = E_(N-1) */
+    size_t nparts;    /* log source: end position per partition (exclusive) */
+    uint64_t line[KP_MAX_PARTS];
+    uint64_t byte[KP_MAX_PARTS];
+    size_t files_end; /* files source: landing files [0, files_end) taken so far */
+};
+
+struct kp_commit {
+    uint64_t batch_id;
+    int64_t next_wm;        /* the watermark for the next batch */
+    int64_t max_event_time; /* seen so far (LK_TIME_NEG_INF: none) */
+    int64_t visible_time;   /* when the batch's output became visible (virtual) */
+    int64_t prev_end;       /* for the cost model's cold/warm decision */
+};
+
+struct kp_ckpt;
+
+/* Open (creating) the directory; metadata must match when it exists (LK_EUSAGE otherwise). */
+int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata, struct lk_err *err);
+void kp_ckpt_close(struct kp_ckpt *c);
+const char *kp_ckpt_dir(const struct kp_ckpt *c);
+
+/* Highest batch id with offsets / with a commit; -1 when there is none. */
+int kp_ckpt_latest(struct kp_ckpt *c, int64_t *offsets, int64_t *commit, struct lk_err *err);
+
+int kp_ckpt_write_offsets(struct kp_ckpt *c, const struct kp_offsets *o, struct lk_err *err);
+int kp_ckpt_read_offsets(struct kp_ckpt *c, uint64_t batch, struct kp_offsets *o,
+                         struct lk_err *err);
+int kp_ckpt_write_commit(struct kp_ckpt *c, const struct kp_commit *m, struct lk_err *err);
+int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
+                        struct lk_err *err);
+
+/* Write state/N (snapshot when N % KP_SNAPSHOT_EVERY == 0). */
+int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s, int64_t evict_wm,
+                        struct lk_err *err);
+/* Rebuild the state as of batch N into s (a fresh state). */
+int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s,
+                          struct lk_err *err);
+
+#endif

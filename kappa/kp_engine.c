@@ -1,0 +1,499 @@
+/* The Kappa engine: setup, recovery, the trigger loops, and the run files. */
+#include "kp_engine.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kp_internal.h"
+#include "lk_file.h"
+#include "lk_json.h"
+#include "lk_mem.h"
+#include "lk_store.h"
+#include "lk_time.h"
+#include "banned.h"
+
+#define EPOCH_MS LK_MS_PER_MIN /* continuous: checkpoint epoch */
+
+static const char *const phase_names[] = { "none", "planned", "processed", "sink-committed",
+                                           "committed" };
+
+const char *kp_phase_name(enum kp_phase p)
+{
+    return (unsigned)p <= KP_PHASE_COMMITTED ? phase_names[p] : "?";
+}
+
+int kp_phase_lookup(const char *name)
+{
+    for (int p = KP_PHASE_PLANNED; p <= KP_PHASE_COMMITTED; p++)
+        if (strcmp(name, phase_names[p]) == 0)
+            return p;
+    return -1;
+}
+
+static int has_tenant_group(const struct lk_spec *spec)
+{
+    for (size_t g = 0; g < spec->ngroup; g++)
+        if (spec->group[g] == LK_F_TENANT)
+            return 1;
+    return 0;
+}
+
+int kp_options_check(const struct kp_options *o, struct lk_err *err)
+{
+    if (o->mode == KP_APPEND && !o->has_watermark)
+        return lk_err_set(err, LK_EUSAGE, "append mode needs a watermark: an aggregation in append "
+                          "mode writes a window once, when the watermark passes its end "
+                          "(add --watermark 10m or use --output-mode update)");
+    if (o->lake && o->mode != KP_APPEND)
+        return lk_err_set(err, LK_EUSAGE, "--lake writes files, which like Spark's file sink are "
+                          "append-only: use --output-mode append");
+    if (o->lake && !has_tenant_group(o->spec))
+        return lk_err_set(err, LK_EUSAGE, "--lake partitions files by tenant, but pipeline '%s' "
+                          "does not group by tenant", o->spec->name);
+    if (o->trigger == KP_TRIG_CONTINUOUS && o->source != KP_SRC_LOG)
+        return lk_err_set(err, LK_EUSAGE, "--trigger continuous reads events one at a time: it "
+                          "needs --source log");
+    if (o->trigger == KP_TRIG_CONTINUOUS && o->mode == KP_COMPLETE)
+        return lk_err_set(err, LK_EUSAGE, "--trigger continuous cannot rewrite the whole table per "
+                          "event: use --output-mode append or update");
+    if (o->workers > 1 && !has_tenant_group(o->spec))
+        return lk_err_set(err, LK_EUSAGE, "--workers %u needs a pipeline grouped by tenant "
+                          "(partitions are hash(tenant), so only then is group state local to a "
+                          "worker)", o->workers);
+    if (o->workers > 1 && o->trigger == KP_TRIG_CONTINUOUS)
+        return lk_err_set(err, LK_EUSAGE, "--trigger continuous runs one event at a time on one "
+                          "worker (use --workers 1)");
+    return 0;
+}
+
+/* ------------------------------------------------------------- setup ---- */
+
+static char *run_path(const struct kp_options *o, const char *name)
+{
+    size_t n = strlen(o->run) + strlen(name) + 2;
+    char *p = lk_xmalloc(n);
+    snprintf(p, n, "%s/%s", o->run, name);
+    return p;
+}
+
+/* Current query version: the highest RUN/checkpoint[-vK] present (1 when none). */
+static int current_version(const struct kp_options *o)
+{
+    int v = 1;
+    for (int k = 2; k < 1000; k++) {
+        char name[32], *p;
+        int exists;
+        snprintf(name, sizeof(name), "checkpoint-v%d", k);
+        p = run_path(o, name);
+        exists = lk_is_dir(p);
+        free(p);
+        if (!exists)
+            break;
+        v = k;
+    }
+    return v;
+}
+
+static void metadata_of(const struct kp_options *o, char *buf, size_t size)
+{
+    char wm[32];
+    if (o->has_watermark)
+        lk_duration_format(o->delay, wm, sizeof(wm));
+    snprintf(buf, size, "{\"pipeline\":\"%s\",\"source\":\"%s\",\"output_mode\":\"%s\","
+             "\"watermark\":\"%s\"}", o->spec->name, o->source == KP_SRC_LOG ? "log" : "files",
+             o->mode == KP_APPEND ? "append" : o->mode == KP_UPDATE ? "update" : "complete",
+             o->has_watermark ? wm : "none");
+}
+
+static uint64_t input_bytes(struct kp_engine *e)
+{
+    uint64_t total = 0;
+    struct stat st;
+    for (size_t p = 0; e->log && p < lk_log_partitions(e->log); p++)
+        if (stat(lk_log_path(e->log, p), &st) == 0)
+            total += (uint64_t)st.st_size;
+    return total;
+}
+
+static int open_all(struct kp_engine *e, struct lk_err *err)
+{
+    const struct kp_options *o = e->o;
+    char meta[512], name[32], *p;
+    int rc;
+    if ((rc = lk_mkdir_p(o->run, err)) < 0)
+        return rc;
+    p = run_path(o, "run.json");
+    unlink(p); /* a run.json present means a finished run: not until this one ends */
+    free(p);
+    e->version = current_version(o) + (o->reprocess ? 1 : 0);
+    if (e->version == 1)
+        snprintf(name, sizeof(name), "checkpoint");
+    else
+        snprintf(name, sizeof(name), "checkpoint-v%d", e->version);
+    metadata_of(o, meta, sizeof(meta));
+    p = run_path(o, name);
+    rc = kp_ckpt_open(&e->ckpt, p, meta, err);
+    free(p);
+    if (rc < 0)
+        return rc;
+    rc = o->source == KP_SRC_LOG ? lk_log_open(&e->log, o->data, err)
+                                 : lk_landing_open(&e->landing, o->data, err);
+    if (rc < 0)
+        return rc;
+    if (e->log && lk_log_partitions(e->log) > KP_MAX_PARTS)
+        return lk_err_set(err, LK_EINPUT, "dataset '%s' has more than %d partitions", o->data,
+                          KP_MAX_PARTS);
+    if (o->lake && (rc = kp_lake_open(&e->lake, o->lake, o->spec, err)) < 0)
+        return rc;
+    p = run_path(o, "serving.db");
+    rc = kp_sink_open(&e->sink, p, o->spec, o->mode, e->version, o->exactly_once, err);
+    free(p);
+    e->state = kp_state_new(o->spec);
+    e->bytes_total = input_bytes(e);
+    return rc;
+}
+
+static void close_all(struct kp_engine *e)
+{
+    kp_state_free(e->state);
+    kp_sink_close(e->sink);
+    kp_ckpt_close(e->ckpt);
+    kp_lake_close(e->lake);
+    lk_log_close(e->log);
+    lk_landing_close(e->landing);
+    free(e->rows);
+    free(e->row_store);
+}
+
+/* ---------------------------------------------------------- recovery ---- */
+
+static int64_t next_trigger_after(const struct kp_engine *e, int64_t t, int64_t visible)
+{
+    int64_t step = e->o->trigger == KP_TRIG_CONTINUOUS ? EPOCH_MS : e->o->interval;
+    int64_t next;
+    if (e->o->trigger == KP_TRIG_ONCE || e->o->trigger == KP_TRIG_AVAILABLE_NOW)
+        return visible > t ? visible : t;
+    next = lk_align_down(t, step) + step;
+    return visible > next ? visible : next;
+}
+
+/* Put the sources back where batch `batch` ended. */
+static int seek_to(struct kp_engine *e, const struct kp_offsets *o)
+{
+    int rc = 0;
+    e->files_next = o->files_end;
+    for (size_t p = 0; e->log && p < o->nparts && rc == 0; p++)
+        rc = lk_log_seek(e->log, p, o->line[p], o->byte[p], e->err);
+    if (e->log && o->nparts != lk_log_partitions(e->log))
+        rc = lk_err_set(e->err, LK_EINPUT, "checkpoint has %zu partitions, dataset '%s' has %zu",
+                        o->nparts, e->o->data, lk_log_partitions(e->log));
+    return rc;
+}
+
+static int restore_committed(struct kp_engine *e, int64_t batch)
+{
+    struct kp_offsets off;
+    struct kp_commit c;
+    int rc;
+    if ((rc = kp_ckpt_restore_state(e->ckpt, (uint64_t)batch, e->state, e->err)) < 0
+        || (rc = kp_ckpt_read_commit(e->ckpt, (uint64_t)batch, &c, e->err)) < 0
+        || (rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)batch, &off, e->err)) < 0
+        || (rc = seek_to(e, &off)) < 0)
+        return rc;
+    e->next_wm = c.next_wm;
+    e->max_et = c.max_event_time;
+    e->prev_end = c.prev_end;
+    e->last_evict = off.evict_wm;
+    e->next_batch = (uint64_t)batch + 1;
+    e->next_trigger = next_trigger_after(e, off.trigger_time, c.visible_time);
+    return 0;
+}
+
+/* Recover from the checkpoint; a batch planned but not committed is re-run exactly. */
+static int recover(struct kp_engine *e, int *resumed)
+{
+    int64_t lo, lc;
+    struct kp_offsets replay;
+    int rc = kp_ckpt_latest(e->ckpt, &lo, &lc, e->err);
+    *resumed = 0;
+    if (rc < 0 || lo < 0)
+        return rc;
+    if (lc > lo || lo > lc + 1)
+        return lk_err_set(e->err, LK_ECORRUPT, "checkpoint '%s' is inconsistent (offsets up to "
+                          "%lld, commits up to %lld)", kp_ckpt_dir(e->ckpt), (long long)lo,
+                          (long long)lc);
+    *resumed = 1;
+    if (lc >= 0 && (rc = restore_committed(e, lc)) < 0)
+        return rc;
+    if (lo == lc)
+        return 0;
+    if ((rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)lo, &replay, e->err)) < 0)
+        return rc;
+    e->next_batch = (uint64_t)lo;
+    if (e->o->trigger == KP_TRIG_CONTINUOUS)
+        rc = kp_epoch_run(e, replay.trigger_time, &replay);
+    else
+        rc = kp_batch_run(e, replay.trigger_time, replay.evict_wm, replay.late_wm, &replay);
+    if (rc == 0)
+        e->next_trigger = next_trigger_after(e, replay.trigger_time, e->prev_end);
+    return rc;
+}
+
+static void init_fresh(struct kp_engine *e)
+{
+    e->last_evict = e->next_wm = e->o->has_watermark ? 0 : LK_TIME_NEG_INF;
+    e->max_et = LK_TIME_NEG_INF;
+    e->prev_end = LK_TIME_NEG_INF;
+    e->next_batch = 0;
+    e->next_trigger = LK_TIME_NEG_INF;
+}
+
+/* ---------------------------------------------------------- triggers ---- */
+
+static int nodata_due(const struct kp_engine *e)
+{
+    return kp_uses_watermark(e) && e->next_wm > e->last_evict;
+}
+
+static int64_t align_up(int64_t t, int64_t step)
+{
+    return -lk_floor_div(-t, step) * step;
+}
+
+/* First arrival (log) or landing time (files) of the input. */
+static int first_time(struct kp_engine *e, int64_t *t)
+{
+    if (e->landing) {
+        if (lk_landing_count(e->landing) == 0)
+            return lk_err_set(e->err, LK_EINPUT, "dataset '%s' has no landing files", e->o->data);
+        *t = lk_landing_time(e->landing, 0);
+        return 0;
+    }
+    return lk_log_first_arrival(e->o->data, t, e->err);
+}
+
+static int last_time(struct kp_engine *e, int64_t *t)
+{
+    if (e->landing) {
+        size_t n = lk_landing_count(e->landing);
+        *t = n ? lk_landing_time(e->landing, n - 1) : 0;
+        return 0;
+    }
+    return lk_log_last_arrival(e->o->data, t, e->err);
+}
+
+/* processingTime (interval) and continuous: fire at multiples of the step. */
+static int run_periodic(struct kp_engine *e)
+{
+    int cont = e->o->trigger == KP_TRIG_CONTINUOUS;
+    int64_t step = cont ? EPOCH_MS : e->o->interval, first;
+    int rc;
+    if (e->next_trigger == LK_TIME_NEG_INF) {
+        if ((rc = first_time(e, &first)) < 0)
+            return rc;
+        e->next_trigger = lk_align_down(first, step) + (cont ? step : 0);
+    }
+    for (;;) {
+        int64_t t = e->next_trigger, next_arrival;
+        int exhausted, avail = kp_available(e, t, &next_arrival, &exhausted);
+        if (avail < 0)
+            return avail;
+        if (avail || (!cont && nodata_due(e))) {
+            rc = cont ? kp_epoch_run(e, t, NULL) : kp_batch_run(e, t, e->next_wm, e->last_evict, NULL);
+            if (rc < 0)
+                return rc;
+            e->next_trigger = next_trigger_after(e, t, e->prev_end);
+            continue;
+        }
+        if (exhausted)
+            return 0;
+        e->next_trigger = lk_align_down(t, step) + step;
+        if (align_up(next_arrival, step) > e->next_trigger)
+            e->next_trigger = align_up(next_arrival, step);
+    }
+}
+
+/* once and available-now: start when everything has arrived. */
+static int run_now(struct kp_engine *e, int resumed_pending)
+{
+    int64_t t, next_arrival;
+    int exhausted, avail, rc;
+    if (e->o->trigger == KP_TRIG_ONCE && resumed_pending)
+        return 0; /* Spark: Once re-runs only the uncommitted batch */
+    if ((rc = last_time(e, &t)) < 0)
+        return rc;
+    if (e->prev_end > t)
+        t = e->prev_end;
+    while ((avail = kp_available(e, t, &next_arrival, &exhausted)) > 0) {
+        if ((rc = kp_batch_run(e, t, e->next_wm, e->last_evict, NULL)) < 0)
+            return rc;
+        t = e->prev_end > t ? e->prev_end : t;
+        if (e->o->trigger == KP_TRIG_ONCE)
+            return 0;
+    }
+    if (avail < 0)
+        return avail;
+    e->next_trigger = t;
+    if (e->o->trigger == KP_TRIG_AVAILABLE_NOW && nodata_due(e))
+        return kp_batch_run(e, t, e->next_wm, e->last_evict, NULL);
+    return 0;
+}
+
+/* --final-watermark: one last batch with E = +infinity (Flink's end of input). */
+static int run_final(struct kp_engine *e)
+{
+    int64_t t = e->next_trigger;
+    if (!e->o->final_watermark || e->last_evict == LK_TIME_POS_INF)
+        return 0;
+    if (t == LK_TIME_NEG_INF || e->prev_end > t)
+        t = e->prev_end == LK_TIME_NEG_INF ? 0 : e->prev_end;
+    return kp_batch_run(e, t, LK_TIME_POS_INF, e->last_evict, NULL);
+}
+
+/* --------------------------------------------------------- run files ---- */
+
+static const char *trigger_text(const struct kp_options *o, char *buf, size_t size)
+{
+    switch (o->trigger) {
+    case KP_TRIG_ONCE:
+        return "once";
+    case KP_TRIG_AVAILABLE_NOW:
+        return "available-now";
+    case KP_TRIG_CONTINUOUS:
+        return "continuous";
+    default:
+        lk_duration_format(o->interval, buf, size);
+        return buf;
+    }
+}
+
+static cJSON *params_json(const struct kp_options *o, int version)
+{
+    cJSON *p = cJSON_CreateObject();
+    char buf[32], wm[32];
+    cJSON_AddStringToObject(p, "data", o->data);
+    cJSON_AddStringToObject(p, "pipeline", o->spec->name);
+    cJSON_AddStringToObject(p, "pipeline_path", o->spec_path ? o->spec_path : "");
+    cJSON_AddStringToObject(p, "source", o->source == KP_SRC_LOG ? "log" : "files");
+    cJSON_AddStringToObject(p, "trigger", trigger_text(o, buf, sizeof(buf)));
+    if (o->has_watermark)
+        lk_duration_format(o->delay, wm, sizeof(wm));
+    cJSON_AddStringToObject(p, "watermark", o->has_watermark ? wm : "none");
+    cJSON_AddStringToObject(p, "output_mode", o->mode == KP_APPEND ? "append"
+                                              : o->mode == KP_UPDATE ? "update" : "complete");
+    lk_json_add_int(p, "max_events_per_trigger", (int64_t)o->max_events);
+    lk_json_add_int(p, "max_files_per_trigger", (int64_t)o->max_files);
+    cJSON_AddStringToObject(p, "cost_model", o->model.name);
+    cJSON_AddStringToObject(p, "sink_guarantee", o->exactly_once ? "exactly-once" : "at-least-once");
+    cJSON_AddBoolToObject(p, "final_watermark", o->final_watermark);
+    cJSON_AddStringToObject(p, "lake", o->lake ? o->lake : "");
+    lk_json_add_int(p, "workers", o->workers);
+    lk_json_add_int(p, "version", version);
+    return p;
+}
+
+static cJSON *totals_json(const struct kp_summary *s)
+{
+    cJSON *t = cJSON_CreateObject();
+    lk_json_add_int(t, "lines", (int64_t)s->lines);
+    lk_json_add_int(t, "processed", (int64_t)s->processed);
+    lk_json_add_int(t, "duplicates", (int64_t)s->duplicates);
+    lk_json_add_int(t, "late", (int64_t)s->late);
+    lk_json_add_int(t, "quarantined", (int64_t)s->quarantined);
+    cJSON_AddBoolToObject(t, "every_line_accounted",
+                          s->lines == s->processed + s->duplicates + s->late + s->quarantined);
+    lk_json_add_int(t, "filtered", (int64_t)s->filtered);
+    lk_json_add_int(t, "late_rows", (int64_t)s->late_pairs);
+    lk_json_add_int(t, "batches", (int64_t)s->batches);
+    lk_json_add_int(t, "no_data_batches", (int64_t)s->nodata_batches);
+    lk_json_add_int(t, "output_rows", (int64_t)s->output_rows);
+    lk_json_add_int(t, "max_state_rows", (int64_t)s->max_state_rows);
+    lk_json_add_int(t, "windows_in_state_at_end", (int64_t)s->state_rows_at_end);
+    lk_json_add_int(t, "dedup_ids_at_end", (int64_t)s->ids_at_end);
+    lk_json_add_int(t, "files_written", (int64_t)s->files_written);
+    lk_json_add_int(t, "bytes_written", (int64_t)s->bytes_written);
+    return t;
+}
+
+static int write_run_files(struct kp_engine *e, struct kp_summary *s)
+{
+    struct kp_progress tot;
+    cJSON *root;
+    char *path;
+    int rc;
+    if ((rc = kp_sink_totals(e->sink, &tot, &s->nodata_batches, e->err)) < 0)
+        return rc;
+    s->lines = tot.input_rows;
+    s->processed = tot.processed;
+    s->duplicates = tot.duplicates;
+    s->late = tot.late_events;
+    s->quarantined = tot.quarantined;
+    s->filtered = tot.filtered;
+    s->late_pairs = tot.late_rows;
+    s->batches = tot.batch_id;
+    s->output_rows = tot.output_rows;
+    s->max_state_rows = tot.state_rows;
+    s->files_written = tot.files_written;
+    s->bytes_written = tot.bytes_written;
+    s->first_trigger = tot.trigger_time;
+    s->last_visible = tot.visible_time;
+    s->state_rows_at_end = kp_state_cells(e->state);
+    s->ids_at_end = kp_state_ids(e->state);
+    s->final_watermark = e->next_wm;
+    s->version = e->version;
+    path = run_path(e->o, "metrics.jsonl");
+    rc = kp_sink_metrics(e->sink, path, e->err);
+    free(path);
+    if (rc < 0)
+        return rc;
+    root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "stack", "kappa");
+    cJSON_AddItemToObject(root, "parameters", params_json(e->o, e->version));
+    cJSON_AddItemToObject(root, "totals", totals_json(s));
+    lk_json_add_time(root, "first_trigger", s->first_trigger);
+    lk_json_add_time(root, "last_visible", s->last_visible);
+    lk_json_add_time(root, "watermark_at_end", e->next_wm);
+    cJSON_AddNumberToObject(root, "wall_seconds", s->wall_seconds);
+    path = run_path(e->o, "run.json");
+    rc = lk_json_write_file(path, root, e->err);
+    free(path);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int kp_run(const struct kp_options *o, struct kp_summary *sum, struct lk_err *err)
+{
+    struct kp_engine *e = lk_xcalloc(1, sizeof(*e));
+    double wall0 = lk_wall_now();
+    int rc, resumed = 0, pending;
+    int64_t lo, lc;
+    memset(sum, 0, sizeof(*sum));
+    e->o = o;
+    e->err = err;
+    init_fresh(e);
+    if ((rc = kp_options_check(o, err)) < 0 || (rc = open_all(e, err)) < 0
+        || (rc = kp_ckpt_latest(e->ckpt, &lo, &lc, err)) < 0)
+        goto out;
+    pending = lo > lc;
+    if ((rc = recover(e, &resumed)) < 0)
+        goto out;
+    if (o->trigger == KP_TRIG_INTERVAL || o->trigger == KP_TRIG_CONTINUOUS)
+        rc = run_periodic(e);
+    else
+        rc = run_now(e, pending);
+    if (rc == 0)
+        rc = run_final(e);
+    if (rc == 0)
+        rc = kp_sink_publish(e->sink, err);
+    sum->wall_seconds = lk_wall_now() - wall0;
+    if (rc == 0)
+        rc = write_run_files(e, sum);
+out:
+    close_all(e);
+    free(e);
+    return rc;
+}

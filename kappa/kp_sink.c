@@ -1,0 +1,390 @@
+#include "kp_sink.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_file.h"
+#include "lk_json.h"
+#include "lk_mem.h"
+#include "lk_store.h"
+#include "banned.h"
+
+struct kp_sink {
+    sqlite3 *db;
+    const struct lk_spec *spec;
+    enum kp_mode mode;
+    int version;
+    int exactly_once;
+    char table[32];
+    sqlite3_stmt *ins, *del, *clear, *late, *quar, *prog, *seen, *mark;
+};
+
+/* Append printf text to a fixed SQL buffer; sizes are small and bounded by the spec limits. */
+static void sql_add(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void sql_add(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, size - n, fmt, ap);
+    va_end(ap);
+}
+
+/* "tenant","type" (the spec's group columns, already validated names) */
+static void group_cols(const struct lk_spec *spec, char *buf, size_t size, const char *sep)
+{
+    for (size_t g = 0; g < spec->ngroup; g++)
+        sql_add(buf, size, "%s\"%s\"", g ? sep : "", lk_field_name(spec->group[g]));
+}
+
+static int create_tables(struct kp_sink *s, struct lk_err *err)
+{
+    char sql[8192] = "";
+    int rc;
+    sql_add(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS \"%s\"(", s->table);
+    for (size_t g = 0; g < s->spec->ngroup; g++)
+        sql_add(sql, sizeof(sql), "\"%s\" TEXT NOT NULL, ", lk_field_name(s->spec->group[g]));
+    sql_add(sql, sizeof(sql), "window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
+    for (size_t i = 0; i < s->spec->naggs; i++)
+        sql_add(sql, sizeof(sql), ", \"%s\" INTEGER NOT NULL", s->spec->aggs[i].as);
+    sql_add(sql, sizeof(sql), ", batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL");
+    if (s->mode != KP_APPEND) {
+        sql_add(sql, sizeof(sql), ", UNIQUE(");
+        group_cols(s->spec, sql, sizeof(sql), ", ");
+        sql_add(sql, sizeof(sql), "%swindow_start)", s->spec->ngroup ? ", " : "");
+    }
+    sql_add(sql, sizeof(sql), ");");
+    if ((rc = lk_store_exec(s->db, sql, err)) < 0)
+        return rc;
+    if ((rc = lk_store_quarantine_create(s->db, err)) < 0)
+        return rc;
+    return lk_store_exec(s->db,
+        "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS sink_batches(version INTEGER NOT NULL, batch_id INTEGER NOT NULL,"
+        " PRIMARY KEY(version, batch_id));"
+        "CREATE TABLE IF NOT EXISTS late(version INTEGER NOT NULL, batch_id INTEGER NOT NULL,"
+        " event_id TEXT NOT NULL, tenant TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL,"
+        " value INTEGER NOT NULL, event_time INTEGER NOT NULL, arrival_time INTEGER NOT NULL,"
+        " window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, watermark INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS progress(version INTEGER NOT NULL, batch_id INTEGER NOT NULL,"
+        " trigger_time INTEGER NOT NULL, visible_time INTEGER NOT NULL, input_rows INTEGER NOT NULL,"
+        " processed INTEGER NOT NULL, filtered INTEGER NOT NULL, late_events INTEGER NOT NULL,"
+        " late_rows INTEGER NOT NULL, duplicates_dropped INTEGER NOT NULL,"
+        " quarantined INTEGER NOT NULL, state_rows INTEGER NOT NULL, watermark INTEGER NOT NULL,"
+        " output_rows INTEGER NOT NULL, files_written INTEGER NOT NULL,"
+        " bytes_written INTEGER NOT NULL, duration_ms INTEGER NOT NULL,"
+        " modelled_ms INTEGER NOT NULL);", err);
+}
+
+static int prepare_output(struct kp_sink *s, struct lk_err *err)
+{
+    char sql[8192] = "";
+    size_t ncols = s->spec->ngroup + 2 + s->spec->naggs + 2;
+    int rc;
+    sql_add(sql, sizeof(sql), "INSERT INTO \"%s\" VALUES(", s->table);
+    for (size_t c = 0; c < ncols; c++)
+        sql_add(sql, sizeof(sql), "%s?", c ? "," : "");
+    sql_add(sql, sizeof(sql), ")");
+    if (s->mode == KP_UPDATE) {
+        sql_add(sql, sizeof(sql), " ON CONFLICT(");
+        group_cols(s->spec, sql, sizeof(sql), ", ");
+        sql_add(sql, sizeof(sql), "%swindow_start) DO UPDATE SET window_end=excluded.window_end",
+                s->spec->ngroup ? ", " : "");
+        for (size_t i = 0; i < s->spec->naggs; i++)
+            sql_add(sql, sizeof(sql), ", \"%s\"=excluded.\"%s\"", s->spec->aggs[i].as,
+                    s->spec->aggs[i].as);
+        sql_add(sql, sizeof(sql), ", batch_id=excluded.batch_id, visible_time=excluded.visible_time");
+    }
+    if ((rc = lk_store_prepare(s->db, sql, &s->ins, err)) < 0)
+        return rc;
+    sql[0] = '\0';
+    sql_add(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE ", s->table);
+    for (size_t g = 0; g < s->spec->ngroup; g++)
+        sql_add(sql, sizeof(sql), "\"%s\"=? AND ", lk_field_name(s->spec->group[g]));
+    sql_add(sql, sizeof(sql), "window_start=?");
+    if ((rc = lk_store_prepare(s->db, sql, &s->del, err)) < 0)
+        return rc;
+    sql[0] = '\0';
+    sql_add(sql, sizeof(sql), "DELETE FROM \"%s\"", s->table);
+    return lk_store_prepare(s->db, sql, &s->clear, err);
+}
+
+/* Keep the spec in the database so `lklab results` can read the run without the spec file. */
+static int store_spec(struct kp_sink *s, struct lk_err *err)
+{
+    char key[32], *json = lk_spec_to_json(s->spec);
+    sqlite3_stmt *st;
+    int rc = lk_store_prepare(s->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", &st, err);
+    if (rc == 0) {
+        snprintf(key, sizeof(key), "spec_v%d", s->version);
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+        rc = lk_store_step_done(s->db, st, err);
+        sqlite3_finalize(st);
+    }
+    free(json);
+    return rc;
+}
+
+static int prepare_side(struct kp_sink *s, struct lk_err *err)
+{
+    int rc;
+    if ((rc = lk_store_prepare(s->db, "INSERT INTO late VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &s->late,
+                               err)) < 0
+        || (rc = lk_store_quarantine_prepare(s->db, &s->quar, err)) < 0
+        || (rc = lk_store_prepare(s->db, "INSERT INTO progress VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                  &s->prog, err)) < 0
+        || (rc = lk_store_prepare(s->db, "SELECT 1 FROM sink_batches WHERE version=? AND batch_id=?",
+                                  &s->seen, err)) < 0)
+        return rc;
+    return lk_store_prepare(s->db, "INSERT OR IGNORE INTO sink_batches VALUES(?,?)", &s->mark, err);
+}
+
+int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec *spec,
+                 enum kp_mode mode, int version, int exactly_once, struct lk_err *err)
+{
+    struct kp_sink *s = lk_xcalloc(1, sizeof(*s));
+    int rc;
+    s->spec = spec;
+    s->mode = mode;
+    s->version = version;
+    s->exactly_once = exactly_once;
+    snprintf(s->table, sizeof(s->table), "output_v%d", version);
+    if ((rc = lk_store_open(&s->db, db_path, err)) < 0 || (rc = create_tables(s, err)) < 0
+        || (rc = store_spec(s, err)) < 0 || (rc = prepare_output(s, err)) < 0
+        || (rc = prepare_side(s, err)) < 0) {
+        kp_sink_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void kp_sink_close(struct kp_sink *s)
+{
+    if (!s)
+        return;
+    sqlite3_finalize(s->ins);
+    sqlite3_finalize(s->del);
+    sqlite3_finalize(s->clear);
+    sqlite3_finalize(s->late);
+    sqlite3_finalize(s->quar);
+    sqlite3_finalize(s->prog);
+    sqlite3_finalize(s->seen);
+    sqlite3_finalize(s->mark);
+    lk_store_close(s->db);
+    free(s);
+}
+
+int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *err)
+{
+    int rc = lk_store_exec(s->db, "BEGIN IMMEDIATE", err);
+    *skip = 0;
+    if (rc < 0 || !s->exactly_once)
+        return rc;
+    sqlite3_bind_int(s->seen, 1, s->version);
+    sqlite3_bind_int64(s->seen, 2, (sqlite3_int64)batch);
+    rc = sqlite3_step(s->seen);
+    *skip = rc == SQLITE_ROW;
+    sqlite3_reset(s->seen);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        kp_sink_rollback(s);
+        return lk_err_set(err, LK_EDB, "cannot read sink ledger: %s", sqlite3_errmsg(s->db));
+    }
+    return 0;
+}
+
+static int bind_key(struct kp_sink *s, sqlite3_stmt *st, const struct lk_csv_row *row)
+{
+    int col = 1;
+    for (size_t g = 0; g < s->spec->ngroup; g++)
+        sqlite3_bind_text(st, col++, row->group[g].ptr, (int)row->group[g].len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, col++, row->window_start);
+    return col;
+}
+
+int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
+                int64_t visible, struct lk_err *err)
+{
+    int col = bind_key(s, s->ins, row);
+    sqlite3_bind_int64(s->ins, col++, row->window_end);
+    for (size_t i = 0; i < s->spec->naggs; i++)
+        sqlite3_bind_int64(s->ins, col++, row->values[i]);
+    sqlite3_bind_int64(s->ins, col++, (sqlite3_int64)batch);
+    sqlite3_bind_int64(s->ins, col, visible);
+    return lk_store_step_done(s->db, s->ins, err);
+}
+
+int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, struct lk_err *err)
+{
+    bind_key(s, s->del, row);
+    return lk_store_step_done(s->db, s->del, err);
+}
+
+int kp_sink_clear(struct kp_sink *s, struct lk_err *err)
+{
+    return lk_store_step_done(s->db, s->clear, err);
+}
+
+int kp_sink_late(struct kp_sink *s, uint64_t batch, const struct lk_event *ev, int64_t wstart,
+                 int64_t wend, int64_t watermark, struct lk_err *err)
+{
+    sqlite3_stmt *st = s->late;
+    sqlite3_bind_int(st, 1, s->version);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)batch);
+    for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
+        sqlite3_bind_text(st, 3 + f, ev->str[f].ptr, (int)ev->str[f].len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, ev->value);
+    sqlite3_bind_int64(st, 8, ev->event_time);
+    sqlite3_bind_int64(st, 9, ev->arrival_time);
+    sqlite3_bind_int64(st, 10, wstart);
+    sqlite3_bind_int64(st, 11, wend);
+    sqlite3_bind_int64(st, 12, watermark);
+    return lk_store_step_done(s->db, st, err);
+}
+
+int kp_sink_quarantine(struct kp_sink *s, const char *source, const struct lk_record *rec,
+                       struct lk_err *err)
+{
+    return lk_store_quarantine_add(s->db, s->quar, source, rec, err);
+}
+
+int kp_sink_progress(struct kp_sink *s, const struct kp_progress *p, struct lk_err *err)
+{
+    sqlite3_int64 v[18] = {
+        s->version, (sqlite3_int64)p->batch_id, p->trigger_time, p->visible_time,
+        (sqlite3_int64)p->input_rows, (sqlite3_int64)p->processed, (sqlite3_int64)p->filtered,
+        (sqlite3_int64)p->late_events, (sqlite3_int64)p->late_rows, (sqlite3_int64)p->duplicates,
+        (sqlite3_int64)p->quarantined, (sqlite3_int64)p->state_rows, p->watermark,
+        (sqlite3_int64)p->output_rows, (sqlite3_int64)p->files_written,
+        (sqlite3_int64)p->bytes_written, p->duration_ms, p->modelled_ms,
+    };
+    for (int i = 0; i < 18; i++)
+        sqlite3_bind_int64(s->prog, i + 1, v[i]);
+    return lk_store_step_done(s->db, s->prog, err);
+}
+
+int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err)
+{
+    int rc;
+    sqlite3_bind_int(s->mark, 1, s->version);
+    sqlite3_bind_int64(s->mark, 2, (sqlite3_int64)batch);
+    if ((rc = lk_store_step_done(s->db, s->mark, err)) < 0) {
+        kp_sink_rollback(s);
+        return rc;
+    }
+    return lk_store_exec(s->db, "COMMIT", err);
+}
+
+void kp_sink_rollback(struct kp_sink *s)
+{
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int kp_sink_publish(struct kp_sink *s, struct lk_err *err)
+{
+    char sql[256];
+    int rc;
+    snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; DROP VIEW IF EXISTS output; "
+             "CREATE VIEW output AS SELECT * FROM \"%s\"; INSERT OR REPLACE INTO meta "
+             "VALUES('current_version', '%d'); COMMIT;", s->table, s->version);
+    rc = lk_store_exec(s->db, sql, err);
+    if (rc < 0)
+        kp_sink_rollback(s);
+    return rc;
+}
+
+int kp_sink_count(struct kp_sink *s, long long *rows, struct lk_err *err)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", s->table);
+    return lk_store_query_int(s->db, sql, rows, err);
+}
+
+static const char *const progress_cols[] = {
+    "batch_id", "trigger_time", "visible_time", "input_rows", "processed", "filtered",
+    "late_events", "late_rows", "duplicates_dropped", "quarantined", "state_rows", "watermark",
+    "output_rows", "files_written", "bytes_written", "duration_ms", "modelled_ms",
+};
+#define NPROGRESS (sizeof(progress_cols) / sizeof(progress_cols[0]))
+
+int kp_sink_totals(struct kp_sink *s, struct kp_progress *sum, uint64_t *nodata_batches,
+                   struct lk_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = lk_store_prepare(s->db,
+        "SELECT count(*), coalesce(sum(input_rows),0), coalesce(sum(processed),0),"
+        " coalesce(sum(filtered),0), coalesce(sum(late_events),0), coalesce(sum(late_rows),0),"
+        " coalesce(sum(duplicates_dropped),0), coalesce(sum(quarantined),0),"
+        " coalesce(max(state_rows),0), coalesce(sum(output_rows),0),"
+        " coalesce(sum(files_written),0), coalesce(sum(bytes_written),0),"
+        " coalesce(sum(input_rows = 0),0), coalesce(min(trigger_time),0),"
+        " coalesce(max(visible_time),0) FROM progress WHERE version=?", &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, s->version);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return lk_err_set(err, LK_EDB, "cannot sum progress: %s", sqlite3_errmsg(s->db));
+    }
+    memset(sum, 0, sizeof(*sum));
+    sum->batch_id = (uint64_t)sqlite3_column_int64(st, 0);
+    sum->input_rows = (uint64_t)sqlite3_column_int64(st, 1);
+    sum->processed = (uint64_t)sqlite3_column_int64(st, 2);
+    sum->filtered = (uint64_t)sqlite3_column_int64(st, 3);
+    sum->late_events = (uint64_t)sqlite3_column_int64(st, 4);
+    sum->late_rows = (uint64_t)sqlite3_column_int64(st, 5);
+    sum->duplicates = (uint64_t)sqlite3_column_int64(st, 6);
+    sum->quarantined = (uint64_t)sqlite3_column_int64(st, 7);
+    sum->state_rows = (uint64_t)sqlite3_column_int64(st, 8);
+    sum->output_rows = (uint64_t)sqlite3_column_int64(st, 9);
+    sum->files_written = (uint64_t)sqlite3_column_int64(st, 10);
+    sum->bytes_written = (uint64_t)sqlite3_column_int64(st, 11);
+    *nodata_batches = (uint64_t)sqlite3_column_int64(st, 12);
+    sum->trigger_time = sqlite3_column_int64(st, 13);
+    sum->visible_time = sqlite3_column_int64(st, 14);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static cJSON *progress_json(sqlite3_stmt *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t c = 0; c < NPROGRESS; c++) {
+        int64_t v = sqlite3_column_int64(st, (int)c);
+        if (strcmp(progress_cols[c], "trigger_time") == 0
+            || strcmp(progress_cols[c], "visible_time") == 0
+            || strcmp(progress_cols[c], "watermark") == 0)
+            lk_json_add_time(o, progress_cols[c], v);
+        else
+            lk_json_add_int(o, progress_cols[c], v);
+    }
+    return o;
+}
+
+int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err)
+{
+    struct lk_atomic a = LK_ATOMIC_INIT;
+    sqlite3_stmt *st;
+    char sql[1024] = "SELECT ";
+    int rc;
+    for (size_t c = 0; c < NPROGRESS; c++)
+        sql_add(sql, sizeof(sql), "%s%s", c ? "," : "", progress_cols[c]);
+    sql_add(sql, sizeof(sql), " FROM progress WHERE version=? ORDER BY batch_id, rowid");
+    if ((rc = lk_store_prepare(s->db, sql, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, s->version);
+    if ((rc = lk_atomic_open(&a, path, err)) == 0) {
+        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+            cJSON *o = progress_json(st);
+            rc = lk_json_append_line(a.fp, o, err);
+            cJSON_Delete(o);
+        }
+        rc = rc == 0 ? lk_atomic_commit(&a, err) : (lk_atomic_abort(&a), rc);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

@@ -1,0 +1,83 @@
+/*
+ * kp_sink - the Kappa engine's SQLite sink in RUN/serving.db: the result table, the late
+ * side table, the quarantine table and the progress table, written in ONE transaction
+ * per batch together with the batch id (DESIGN 9), so a re-run batch writes nothing:
+ * exactly-once. With at-least-once the batch-id check is off, so a batch replayed after
+ * a crash between the sink commit and the checkpoint commit writes its rows twice.
+ *
+ * Tables (times in ms UTC, money in hundredths; `lklab results` formats them):
+ *   output_v<K>(<group cols>, window_start, window_end, <aggregates>, batch_id,
+ *               visible_time)          K = the query version (--reprocess makes K+1)
+ *   output                             a VIEW on the current output_v<K>
+ *   late(version, batch_id, event_id, tenant, key, type, value, event_time,
+ *        arrival_time, window_start, window_end, watermark)
+ *   quarantine(...)                    see lk_store.h
+ *   progress(version, batch_id, ...)   one row per batch, as in metrics.jsonl
+ *   sink_batches(version, batch_id)    the idempotence ledger
+ * Output modes: append inserts finalized rows (no key: a replay shows as duplicates);
+ * update upserts by (groups, window_start) and deletes retracted session keys; complete
+ * deletes everything and inserts the whole result.
+ *
+ * Calling sequence per batch: kp_sink_begin -> (row | retract | clear | late |
+ * quarantine)* -> kp_sink_progress -> kp_sink_commit. Errors: LK_EDB with err.
+ */
+#ifndef KP_SINK_H
+#define KP_SINK_H
+
+#include <stdint.h>
+
+#include "lk_csv.h"
+#include "lk_err.h"
+#include "lk_source.h"
+#include "lk_spec.h"
+
+enum kp_mode { KP_APPEND, KP_UPDATE, KP_COMPLETE };
+
+struct kp_sink;
+
+/* One batch's progress (a metrics.jsonl line and a progress row). */
+struct kp_progress {
+    uint64_t batch_id;
+    int64_t trigger_time, visible_time;
+    uint64_t input_rows;  /* lines read = processed + duplicates + late_events + quarantined */
+    uint64_t processed;   /* events aggregated into at least one window (or filtered out) */
+    uint64_t filtered;    /* of processed: rejected by the spec's filter */
+    uint64_t late_events; /* events whose every window was late */
+    uint64_t late_rows;   /* (event, window) pairs written to the late table */
+    uint64_t duplicates, quarantined, state_rows, output_rows;
+    int64_t watermark; /* eviction watermark used by the batch */
+    uint64_t files_written, bytes_written;
+    int64_t duration_ms; /* measured wall time */
+    int64_t modelled_ms; /* virtual duration from the cost model */
+};
+
+int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec *spec,
+                 enum kp_mode mode, int version, int exactly_once, struct lk_err *err);
+void kp_sink_close(struct kp_sink *s);
+
+/* Start batch: *skip = 1 when exactly-once and the batch is already in the ledger. */
+int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *err);
+int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
+                int64_t visible, struct lk_err *err);
+int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, struct lk_err *err);
+int kp_sink_clear(struct kp_sink *s, struct lk_err *err);
+int kp_sink_late(struct kp_sink *s, uint64_t batch, const struct lk_event *ev, int64_t wstart,
+                 int64_t wend, int64_t watermark, struct lk_err *err);
+int kp_sink_quarantine(struct kp_sink *s, const char *source, const struct lk_record *rec,
+                       struct lk_err *err);
+int kp_sink_progress(struct kp_sink *s, const struct kp_progress *p, struct lk_err *err);
+/* Record the batch id and commit; until this returns nothing of the batch is visible. */
+int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err);
+/* Roll back an open batch (after an error). */
+void kp_sink_rollback(struct kp_sink *s);
+/* Point the `output` view at this sink's version, in one transaction. */
+int kp_sink_publish(struct kp_sink *s, struct lk_err *err);
+/* Sums of this version's progress rows (batch_id = number of batches). */
+int kp_sink_totals(struct kp_sink *s, struct kp_progress *sum, uint64_t *nodata_batches,
+                   struct lk_err *err);
+/* Write this version's progress rows to path as JSON lines (atomically). */
+int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err);
+/* Rows in the output table (for the summary). */
+int kp_sink_count(struct kp_sink *s, long long *rows, struct lk_err *err);
+
+#endif
