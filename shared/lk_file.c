@@ -261,7 +261,7 @@ int lk_file_write_checked(const char *path, const char *data, size_t len, struct
     if (rc < 0)
         return rc;
     fwrite(data, 1, len, a.fp);
-    fprintf(a.fp, "#lk-crc32 %08x %zu\n", (unsigned)lk_crc32(0, data, len), len);
+    fprintf(a.fp, "\n#lk-crc32 %08x %zu\n", (unsigned)lk_crc32(0, data, len), len);
     return lk_atomic_commit(&a, err);
 }
 
@@ -274,18 +274,19 @@ int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
     int rc = lk_file_read_all(path, max, &buf, &n, err);
     if (rc < 0)
         return rc;
-    /* the trailer is the last line */
+    /* the trailer is the last line, after a separating newline that is not content */
     if (n < 2 || buf[n - 1] != '\n')
         goto corrupt;
     buf[n - 1] = '\0';
     trailer = strrchr(buf, '\n');
-    trailer = trailer ? trailer + 1 : buf;
+    if (!trailer)
+        goto corrupt;
     body = (size_t)(trailer - buf);
     {
         size_t declared;
         char tail;
-        if (sscanf(trailer, "#lk-crc32 %8x %zu%c", &crc, &declared, &tail) != 2 || declared != body
-            || crc != lk_crc32(0, buf, body))
+        if (sscanf(trailer + 1, "#lk-crc32 %8x %zu%c", &crc, &declared, &tail) != 2
+            || declared != body || crc != lk_crc32(0, buf, body))
             goto corrupt;
     }
     buf[body] = '\0';
@@ -391,8 +392,11 @@ int lk_list_dir(const char *dir, const char *suffix, char ***names, size_t *n, s
         return sys_err(err, errno, "open directory", dir);
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
+        struct stat st;
         if (e->d_name[0] == '.' || len < slen || (suffix && strcmp(e->d_name + len - slen, suffix)))
             continue;
+        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+            continue; /* regular files only (a directory named x.jsonl is not a log) */
         LK_GROW(v, cap, cnt + 1);
         v[cnt++] = lk_xstrdup(e->d_name);
     }

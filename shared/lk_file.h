@@ -56,7 +56,7 @@ int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err);
 void lk_atomic_abort(struct lk_atomic *a);
 
 /*
- * Checksummed durable files (checkpoints): the content, then a trailer line
+ * Checksummed durable files (checkpoints): the content, a newline, then a trailer line
  * "#lk-crc32 <8 hex digits> <content length>\n", written with lk_atomic. Reading verifies
  * the trailer and returns the content without it; a missing or wrong trailer is
  * LK_ECORRUPT with err naming the path ("checksum mismatch").

@@ -44,13 +44,19 @@ void lk_store_close(sqlite3 *db)
 static void sql_iso(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     char buf[LK_TIME_ISO_LEN + 1];
+    int64_t ms;
     (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL
-        || lk_time_format(sqlite3_value_int64(argv[0]), buf) < 0) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
         sqlite3_result_null(ctx);
         return;
     }
-    sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+    ms = sqlite3_value_int64(argv[0]);
+    if (ms == LK_TIME_POS_INF || ms == LK_TIME_NEG_INF)
+        sqlite3_result_text(ctx, ms > 0 ? "+inf" : "-inf", -1, SQLITE_STATIC);
+    else if (lk_time_format(ms, buf) < 0)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
 }
 
 static void sql_money(sqlite3_context *ctx, int argc, sqlite3_value **argv)

@@ -4,11 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lk_file.h"
 #include "lk_mem.h"
+#include "lk_store.h"
 #include "banned.h"
 
 const char *lkt_root(void)
@@ -83,4 +87,73 @@ int lkt_run(char **out, char **err, const char *fmt, ...)
     if (st == -1 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
+}
+
+static long long mtime_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_mtime : -1;
+}
+
+char *lkt_dataset(const char *name, const char *gen_args)
+{
+    const char *bin = getenv("LKLAB_BIN");
+    char *dir = lkt_fmt("%s/out/test-data-%s", lkt_root(), name);
+    char *manifest = lkt_fmt("%s/manifest.json", dir);
+    char *lock = lkt_fmt("%s/out/.test-data-%s.lock", lkt_root(), name);
+    char *outdir = lkt_fmt("%s/out", lkt_root());
+    int fd;
+    lk_mkdir_p(outdir, NULL);
+    free(outdir);
+    fd = open(lock, O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+    if (fd >= 0)
+        flock(fd, LOCK_EX);
+    if (mtime_of(manifest) < mtime_of(bin ? bin : "bin/lklab"))
+        lkt_run(NULL, NULL, "gen %s --quiet --out %s", gen_args, dir);
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+    free(manifest);
+    free(lock);
+    return dir;
+}
+
+long long lkt_query_int(const char *run, const char *sql)
+{
+    char *path = lkt_fmt("%s/serving.db", run);
+    sqlite3 *db;
+    long long v = -1;
+    if (lk_store_open(&db, path, NULL) == 0) {
+        if (lk_store_query_int(db, sql, &v, NULL) < 0)
+            v = -1;
+        lk_store_close(db);
+    }
+    free(path);
+    return v;
+}
+
+char *lkt_query_text(const char *run, const char *sql)
+{
+    char *path = lkt_fmt("%s/serving.db", run), *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    if (lk_store_open(&db, path, NULL) == 0) {
+        if (lk_store_prepare(db, sql, &st, NULL) == 0) {
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                for (int c = 0; c < sqlite3_column_count(st); c++) {
+                    const unsigned char *v = sqlite3_column_text(st, c);
+                    fprintf(fp, "%s%s", c ? "," : "", v ? (const char *)v : "NULL");
+                }
+                fputc('\n', fp);
+            }
+            sqlite3_finalize(st);
+        }
+        lk_store_close(db);
+    }
+    fclose(fp);
+    free(path);
+    return buf;
 }

@@ -22,4 +22,17 @@ char *lkt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int lkt_run(char **out, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * A generated dataset shared by the tests of one `make test` run: out/test-data-<name>,
+ * made with "bin/lklab gen <gen_args> --out DIR" when missing or older than bin/lklab
+ * (under a lock, since tests run in parallel). Returns the path (heap).
+ */
+char *lkt_dataset(const char *name, const char *gen_args);
+
+/* Rows of a query on RUN/serving.db as text: columns joined by ',', each row ends in '\n' (heap). */
+char *lkt_query_text(const char *run, const char *sql);
+
+/* Run a query returning one integer on RUN/serving.db (-1 on error). */
+long long lkt_query_int(const char *run, const char *sql);
+
 #endif
