@@ -7,7 +7,7 @@ DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev gnuplot-nox libcriterion-dev pkg
 WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
-BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -MMD -MP \
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -pthread -MMD -MP \
            -Ishared -Idatasets -Icli -Ikappa -Ilambda -Iplots -Itests
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -37,7 +37,7 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson)
 CFLAGS_ALL = $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm
+LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -91,7 +91,7 @@ fuzz: deps
 	@mkdir -p bin/fuzz out/fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "  FUZZ    $$t ($(FUZZ_SECONDS)s)"; \
-	  clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+	  clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(WARN) \
 	    -Ishared $(PKG_CFLAGS) tests/fuzz/fuzz_$$t.c $(wildcard shared/*.c) \
 	    -o bin/fuzz/fuzz_$$t $(PKG_LIBS) -lm || exit 1; \
 	  mkdir -p out/fuzz/corpus_$$t; \

@@ -22,108 +22,6 @@ int kp_uses_watermark(const struct kp_engine *e)
 
 /* ----------------------------------------------------------- input ---- */
 
-static int take(struct kp_engine *e, const struct lk_record *rec, const char *source)
-{
-    struct kp_progress *p = &e->prog;
-    struct kp_outcome *out = &e->out;
-    int rc = 0;
-    p->input_rows++;
-    if (!rec->valid) {
-        p->quarantined++;
-        return e->skip ? 0 : kp_sink_quarantine(e->sink, source, rec, e->err);
-    }
-    if (rec->ev.event_time > e->max_et)
-        e->max_et = rec->ev.event_time;
-    if (!lk_spec_accepts(e->o->spec, &rec->ev)) {
-        p->processed++;
-        p->filtered++;
-        return 0;
-    }
-    kp_state_add(e->state, &rec->ev, e->late_wm, e->batch, out);
-    for (size_t k = 0; k < out->late && rc == 0; k++) {
-        p->late_rows++;
-        if (!e->skip)
-            rc = kp_sink_late(e->sink, e->batch, &rec->ev, out->late_start[k], out->late_end[k],
-                              e->late_wm, e->err);
-    }
-    if (out->duplicate)
-        p->duplicates++;
-    else if (out->live == 0)
-        p->late_events++;
-    else
-        p->processed++;
-    return rc;
-}
-
-static void report_progress(struct kp_engine *e, uint64_t bytes)
-{
-    e->bytes_done += bytes;
-    if (e->o->progress)
-        e->o->progress(e->o->progress_arg, e->bytes_done, e->bytes_total);
-}
-
-/* Per-partition cap for max_events (Spark splits maxOffsetsPerTrigger over partitions). */
-static uint64_t partition_cap(const struct kp_engine *e, const struct kp_offsets *replay)
-{
-    size_t np = lk_log_partitions(e->log);
-    if (replay || !e->o->max_events || e->o->trigger == KP_TRIG_ONCE)
-        return UINT64_MAX;
-    return (e->o->max_events + np - 1) / np;
-}
-
-static int scan_log(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
-{
-    uint64_t cap = partition_cap(e, replay);
-    for (size_t p = 0; p < lk_log_partitions(e->log); p++) {
-        uint64_t taken = 0, before = lk_log_byte_offset(e->log, p);
-        const struct lk_record *rec;
-        int rc = 0;
-        while (taken < cap && (rc = lk_log_peek(e->log, p, &rec, e->err)) > 0) {
-            if (replay ? lk_log_offset(e->log, p) >= replay->line[p]
-                       : rec->valid && rec->ev.arrival_time > t)
-                break;
-            if ((rc = take(e, rec, lk_log_path(e->log, p))) < 0)
-                return rc;
-            lk_log_advance(e->log, p);
-            taken++;
-        }
-        if (rc < 0)
-            return rc;
-        report_progress(e, lk_log_byte_offset(e->log, p) - before);
-    }
-    return 0;
-}
-
-struct file_ctx {
-    struct kp_engine *e;
-    const char *name;
-};
-
-static int take_file_record(void *arg, const struct lk_record *rec)
-{
-    struct file_ctx *fc = arg;
-    return take(fc->e, rec, fc->name);
-}
-
-static int scan_files(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
-{
-    uint64_t taken = 0;
-    while (e->files_next < lk_landing_count(e->landing)) {
-        struct file_ctx fc = { e, lk_landing_name(e->landing, e->files_next) };
-        int rc;
-        if (replay ? e->files_next >= replay->files_end
-                   : lk_landing_time(e->landing, e->files_next) > t
-                         || (e->o->max_files && e->o->trigger != KP_TRIG_ONCE
-                             && taken >= e->o->max_files))
-            break;
-        if ((rc = lk_landing_read(e->landing, e->files_next, take_file_record, &fc, e->err)) < 0)
-            return rc;
-        e->files_next++;
-        taken++;
-    }
-    return 0;
-}
-
 int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted)
 {
     int avail = 0;
@@ -190,30 +88,37 @@ static int write_rows(struct kp_engine *e, int64_t visible)
     return rc;
 }
 
-/* Phase 2: emit per output mode and evict with E. */
-static int emit(struct kp_engine *e, int64_t visible)
+/* Phase 2 for one worker's state: collect its rows per output mode and evict with E. */
+static int emit_worker(struct kp_engine *e, struct kp_state *st)
 {
     int rc;
-    e->nrows = 0;
     switch (e->o->mode) {
     case KP_APPEND:
-        if ((rc = kp_state_evict(e->state, e->evict_wm, collect_row, e)) < 0)
-            return rc;
-        return write_rows(e, visible);
+        return kp_state_evict(st, e->evict_wm, collect_row, e);
     case KP_UPDATE:
-        if ((rc = kp_state_retractions(e->state, e->batch, retract_row, e)) < 0
-            || (rc = kp_state_rows(e->state, e->batch, collect_row, e)) < 0
-            || (rc = write_rows(e, visible)) < 0)
+        if ((rc = kp_state_retractions(st, e->batch, retract_row, e)) < 0)
             return rc;
-        return kp_state_evict(e->state, e->evict_wm, NULL, NULL);
+        return kp_state_rows(st, e->batch, collect_row, e);
     case KP_COMPLETE:
-        if (!e->skip && (rc = kp_sink_clear(e->sink, e->err)) < 0)
-            return rc;
-        if ((rc = kp_state_rows(e->state, UINT64_MAX, collect_row, e)) < 0)
-            return rc;
-        return write_rows(e, visible);
+        return kp_state_rows(st, UINT64_MAX, collect_row, e);
     }
     return 0;
+}
+
+/* Phase 2: emit per output mode (rows of all workers, in canonical order) and evict. */
+static int emit(struct kp_engine *e, int64_t visible)
+{
+    int rc = 0;
+    e->nrows = 0;
+    if (e->o->mode == KP_COMPLETE && !e->skip && (rc = kp_sink_clear(e->sink, e->err)) < 0)
+        return rc;
+    for (unsigned i = 0; i < e->nworkers && rc == 0; i++)
+        rc = emit_worker(e, e->workers[i].state);
+    if (rc == 0)
+        rc = write_rows(e, visible);
+    for (unsigned i = 0; i < e->nworkers && rc == 0 && e->o->mode == KP_UPDATE; i++)
+        rc = kp_state_evict(e->workers[i].state, e->evict_wm, NULL, NULL);
+    return rc;
 }
 
 /* ---------------------------------------------------------- phases ---- */
@@ -253,18 +158,19 @@ static int finish_batch(struct kp_engine *e, int64_t modelled, double wall0, int
 {
     struct kp_commit c;
     int rc;
-    e->prog.state_rows = kp_state_cells(e->state);
+    e->prog.state_rows = kp_workers_cells(e);
     e->prog.modelled_ms = modelled;
     e->prog.visible_time = e->trigger + modelled;
     if ((do_emit && (rc = emit(e, e->prog.visible_time)) < 0)
-        || (rc = kp_ckpt_write_state(e->ckpt, e->batch, e->state, kp_uses_watermark(e)
+        || (rc = kp_ckpt_write_state(e->ckpt, e->batch, e->states, e->nworkers, kp_uses_watermark(e)
                                      ? e->evict_wm : LK_TIME_NEG_INF, e->err)) < 0)
         return rc;
     crash_point(e, KP_PHASE_PROCESSED);
     e->prog.duration_ms = (int64_t)((lk_wall_now() - wall0) * 1000.0);
     if (e->skip) {
         kp_sink_rollback(e->sink);
-    } else if ((rc = kp_sink_progress(e->sink, &e->prog, e->err)) < 0
+    } else if ((rc = kp_workers_flush_side(e)) < 0
+               || (rc = kp_sink_progress(e->sink, &e->prog, e->err)) < 0
                || (rc = kp_sink_commit(e->sink, e->batch, e->err)) < 0) {
         return rc;
     }
@@ -295,15 +201,14 @@ int kp_batch_run(struct kp_engine *e, int64_t t, int64_t evict_wm, int64_t late_
     e->batch = e->next_batch;
     if ((rc = begin_batch(e, t, evict_wm, late_wm)) < 0)
         return rc;
-    rc = e->o->source == KP_SRC_FILES ? scan_files(e, t, replay) : scan_log(e, t, replay);
-    if (rc < 0)
+    if ((rc = kp_workers_scan(e, t, replay)) < 0)
         goto fail;
     plan_offsets(e, &plan);
     if (!replay && (rc = kp_ckpt_write_offsets(e->ckpt, &plan, e->err)) < 0)
         goto fail;
     crash_point(e, KP_PHASE_PLANNED);
     modelled = lk_model_microbatch_ms(&e->o->model, lk_model_cold(&e->o->model, e->prev_end, t),
-                                      e->prog.input_rows, kp_state_cells(e->state));
+                                      e->prog.input_rows, kp_workers_cells(e));
     if ((rc = finish_batch(e, modelled, wall0, 1)) < 0)
         goto fail;
     return 0;
@@ -360,40 +265,55 @@ static int event_retract(void *arg, const struct lk_csv_row *row)
 static int after_event(struct kp_engine *e, const struct lk_record *rec)
 {
     struct event_ctx c = { e, rec->ev.arrival_time + lk_model_continuous_ms(&e->o->model, 1) };
+    struct kp_worker *w = &e->workers[0];
     int rc = 0;
-    if (e->o->mode == KP_UPDATE && e->out.live)
-        rc = kp_state_last_changes(e->state, event_retract, event_row, &c);
+    if (w->max_et > e->max_et)
+        e->max_et = w->max_et;
+    if (e->o->mode == KP_UPDATE && w->out.live)
+        rc = kp_state_last_changes(w->state, event_retract, event_row, &c);
     if (rc < 0 || !e->o->has_watermark || e->max_et == LK_TIME_NEG_INF)
         return rc;
     if (e->max_et - e->o->delay > e->next_wm)
         e->next_wm = e->max_et - e->o->delay;
     e->late_wm = e->next_wm;
-    if (!kp_uses_watermark(e) || e->next_wm < kp_state_min_end(e->state))
+    if (!kp_uses_watermark(e) || e->next_wm < kp_state_min_end(w->state))
         return 0;
     e->evict_wm = e->next_wm;
     if (e->o->mode != KP_APPEND)
-        return kp_state_evict(e->state, e->evict_wm, NULL, NULL);
+        return kp_state_evict(w->state, e->evict_wm, NULL, NULL);
     e->nrows = 0;
-    if ((rc = kp_state_evict(e->state, e->evict_wm, collect_row, e)) < 0)
+    if ((rc = kp_state_evict(w->state, e->evict_wm, collect_row, e)) < 0)
         return rc;
     return write_rows(e, c.visible);
 }
 
 static int scan_events(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
 {
+    struct kp_worker *w = &e->workers[0];
     size_t p;
     int rc;
+    memset(&w->prog, 0, sizeof(w->prog));
+    w->nside = w->arena_len = 0;
+    w->max_et = e->max_et;
     while ((rc = first_partition(e, t, replay, &p)) > 0) {
         const struct lk_record *rec;
-        uint64_t before = lk_log_byte_offset(e->log, p);
-        if ((rc = lk_log_peek(e->log, p, &rec, e->err)) < 0
-            || (rc = take(e, rec, lk_log_path(e->log, p))) < 0
-            || (rec->valid && (rc = after_event(e, rec)) < 0))
+        if ((rc = lk_log_peek(e->log, p, &rec, e->err)) < 0)
+            return rc;
+        if ((rc = kp_worker_take(w, rec)) < 0) {
+            *e->err = w->err;
+            return rc;
+        }
+        if (rec->valid && (rc = after_event(e, rec)) < 0)
             return rc;
         lk_log_advance(e->log, p);
-        if ((e->prog.input_rows & 0xfff) == 0)
-            report_progress(e, lk_log_byte_offset(e->log, p) - before);
     }
+    e->prog.input_rows = w->prog.input_rows;
+    e->prog.processed = w->prog.processed;
+    e->prog.filtered = w->prog.filtered;
+    e->prog.late_events = w->prog.late_events;
+    e->prog.late_rows = w->prog.late_rows;
+    e->prog.duplicates = w->prog.duplicates;
+    e->prog.quarantined = w->prog.quarantined;
     return rc;
 }
 

@@ -240,37 +240,61 @@ int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
     return rc;
 }
 
-int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s, int64_t evict_wm,
-                        struct lk_err *err)
+int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
+                        unsigned n, int64_t evict_wm, struct lk_err *err)
 {
-    char *buf = NULL, *p;
-    size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
+    char *all = NULL, *p;
+    size_t len = 0, cap = 0;
     int rc;
-    if (!fp)
-        return lk_err_sys(err, LK_EIO, errno, "cannot buffer state of batch %llu",
-                          (unsigned long long)batch);
-    kp_state_write(s, batch, batch % KP_SNAPSHOT_EVERY == 0, evict_wm, fp);
-    fclose(fp);
+    for (unsigned i = 0; i < n; i++) {
+        char *buf;
+        size_t blen;
+        kp_state_write(states[i], batch, batch % KP_SNAPSHOT_EVERY == 0, evict_wm, &buf, &blen);
+        LK_GROW(all, cap, len + blen + 1);
+        memcpy(all + len, buf, blen);
+        len += blen;
+        free(buf);
+    }
     p = path_of(c, "state", batch);
-    rc = lk_file_write_checked(p, buf, len, err);
+    rc = lk_file_write_checked(p, all ? all : "", len, err);
     free(p);
-    free(buf);
+    free(all);
     return rc;
 }
 
-int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s,
+/* Apply the n sections of one state file (each starts with "lkstate v1") to the states. */
+static int apply_sections(struct kp_state *const *states, unsigned n, const char *buf, size_t len,
                           struct lk_err *err)
+{
+    const char *p = buf, *end = buf + len;
+    for (unsigned i = 0; i < n; i++) {
+        const char *next = p;
+        int rc;
+        if ((size_t)(end - p) < 10 || memcmp(p, "lkstate v1", 10) != 0)
+            return lk_err_set(err, LK_ECORRUPT, "expected %u worker sections, found %u", n, i);
+        do {
+            const char *nl = memchr(next, '\n', (size_t)(end - next));
+            next = nl ? nl + 1 : end;
+        } while (next < end && !((size_t)(end - next) >= 10 && memcmp(next, "lkstate v1", 10) == 0));
+        if ((rc = kp_state_apply(states[i], p, (size_t)(next - p), err)) < 0)
+            return rc;
+        p = next;
+    }
+    return p == end ? 0 : lk_err_set(err, LK_ECORRUPT, "more sections than the %u workers", n);
+}
+
+int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
+                          unsigned n, struct lk_err *err)
 {
     uint64_t first = batch - batch % KP_SNAPSHOT_EVERY;
     int rc = 0;
-    for (uint64_t n = first; n <= batch && rc == 0; n++) {
-        char *p = path_of(c, "state", n), *buf;
+    for (uint64_t k = first; k <= batch && rc == 0; k++) {
+        char *p = path_of(c, "state", k), *buf;
         size_t len;
         struct lk_err sub = LK_ERR_INIT;
         rc = lk_file_read_checked(p, FILE_MAX, &buf, &len, err);
         if (rc == 0) {
-            rc = kp_state_apply(s, buf, len, &sub);
+            rc = apply_sections(states, n, buf, len, &sub);
             if (rc < 0)
                 lk_err_set(err, rc, "cannot load '%s' (%s)", p, sub.msg);
             free(buf);

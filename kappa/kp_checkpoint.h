@@ -64,11 +64,15 @@ int kp_ckpt_write_commit(struct kp_ckpt *c, const struct kp_commit *m, struct lk
 int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
                         struct lk_err *err);
 
-/* Write state/N (snapshot when N % KP_SNAPSHOT_EVERY == 0). */
-int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s, int64_t evict_wm,
-                        struct lk_err *err);
-/* Rebuild the state as of batch N into s (a fresh state). */
-int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *s,
-                          struct lk_err *err);
+/*
+ * Write state/N (snapshot when N % KP_SNAPSHOT_EVERY == 0): one section per worker state,
+ * in worker order (the worker count is part of the checkpoint metadata, as Spark fixes
+ * its shuffle partitions in the checkpoint).
+ */
+int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
+                        unsigned n, int64_t evict_wm, struct lk_err *err);
+/* Rebuild the n worker states as of batch N (fresh states). */
+int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
+                          unsigned n, struct lk_err *err);
 
 #endif

@@ -64,6 +64,10 @@ int kp_options_check(const struct kp_options *o, struct lk_err *err)
         return lk_err_set(err, LK_EUSAGE, "--workers %u needs a pipeline grouped by tenant "
                           "(partitions are hash(tenant), so only then is group state local to a "
                           "worker)", o->workers);
+    if (o->workers > 1 && o->source == KP_SRC_FILES)
+        return lk_err_set(err, LK_EUSAGE, "--workers splits log partitions: it needs --source log");
+    if (o->workers > KP_MAX_WORKERS)
+        return lk_err_set(err, LK_EUSAGE, "--workers %u: at most %d", o->workers, KP_MAX_WORKERS);
     if (o->workers > 1 && o->trigger == KP_TRIG_CONTINUOUS)
         return lk_err_set(err, LK_EUSAGE, "--trigger continuous runs one event at a time on one "
                           "worker (use --workers 1)");
@@ -104,9 +108,10 @@ static void metadata_of(const struct kp_options *o, char *buf, size_t size)
     if (o->has_watermark)
         lk_duration_format(o->delay, wm, sizeof(wm));
     snprintf(buf, size, "{\"pipeline\":\"%s\",\"source\":\"%s\",\"output_mode\":\"%s\","
-             "\"watermark\":\"%s\"}", o->spec->name, o->source == KP_SRC_LOG ? "log" : "files",
+             "\"watermark\":\"%s\",\"workers\":%u}", o->spec->name,
+             o->source == KP_SRC_LOG ? "log" : "files",
              o->mode == KP_APPEND ? "append" : o->mode == KP_UPDATE ? "update" : "complete",
-             o->has_watermark ? wm : "none");
+             o->has_watermark ? wm : "none", o->workers ? o->workers : 1);
 }
 
 static uint64_t input_bytes(struct kp_engine *e)
@@ -119,47 +124,66 @@ static uint64_t input_bytes(struct kp_engine *e)
     return total;
 }
 
+static int open_source(struct kp_engine *e, struct lk_err *err)
+{
+    const struct kp_options *o = e->o;
+    int rc = o->source == KP_SRC_LOG ? lk_log_open(&e->log, o->data, err)
+                                     : lk_landing_open(&e->landing, o->data, err);
+    if (rc == 0 && e->log && lk_log_partitions(e->log) > KP_MAX_PARTS)
+        rc = lk_err_set(err, LK_EINPUT, "dataset '%s' has more than %d partitions", o->data,
+                        KP_MAX_PARTS);
+    return rc;
+}
+
+static int open_checkpoint(struct kp_engine *e, struct lk_err *err)
+{
+    char meta[512 + 8 * KP_MAX_PARTS], name[32], *p, *assign = lk_xmalloc(8 * KP_MAX_PARTS);
+    int rc;
+    e->version = current_version(e->o) + (e->o->reprocess ? 1 : 0);
+    if (e->version == 1)
+        snprintf(name, sizeof(name), "checkpoint");
+    else
+        snprintf(name, sizeof(name), "checkpoint-v%d", e->version);
+    metadata_of(e->o, meta, 512);
+    if (e->nworkers > 1) { /* worker states hold their partitions: the assignment is fixed */
+        kp_workers_assignment(e, assign, 8 * KP_MAX_PARTS);
+        snprintf(meta + strlen(meta) - 1, sizeof(meta) - strlen(meta) + 1, ",\"partitions\":%s}",
+                 assign);
+    }
+    free(assign);
+    p = run_path(e->o, name);
+    rc = kp_ckpt_open(&e->ckpt, p, meta, err);
+    free(p);
+    return rc;
+}
+
 static int open_all(struct kp_engine *e, struct lk_err *err)
 {
     const struct kp_options *o = e->o;
-    char meta[512], name[32], *p;
+    char *p;
     int rc;
     if ((rc = lk_mkdir_p(o->run, err)) < 0)
         return rc;
     p = run_path(o, "run.json");
     unlink(p); /* a run.json present means a finished run: not until this one ends */
     free(p);
-    e->version = current_version(o) + (o->reprocess ? 1 : 0);
-    if (e->version == 1)
-        snprintf(name, sizeof(name), "checkpoint");
-    else
-        snprintf(name, sizeof(name), "checkpoint-v%d", e->version);
-    metadata_of(o, meta, sizeof(meta));
-    p = run_path(o, name);
-    rc = kp_ckpt_open(&e->ckpt, p, meta, err);
-    free(p);
-    if (rc < 0)
+    if ((rc = open_source(e, err)) < 0)
         return rc;
-    rc = o->source == KP_SRC_LOG ? lk_log_open(&e->log, o->data, err)
-                                 : lk_landing_open(&e->landing, o->data, err);
-    if (rc < 0)
+    kp_workers_init(e);
+    if ((rc = open_checkpoint(e, err)) < 0)
         return rc;
-    if (e->log && lk_log_partitions(e->log) > KP_MAX_PARTS)
-        return lk_err_set(err, LK_EINPUT, "dataset '%s' has more than %d partitions", o->data,
-                          KP_MAX_PARTS);
     if (o->lake && (rc = kp_lake_open(&e->lake, o->lake, o->spec, err)) < 0)
         return rc;
     p = run_path(o, "serving.db");
     rc = kp_sink_open(&e->sink, p, o->spec, o->mode, e->version, o->exactly_once, err);
     free(p);
-    e->state = kp_state_new(o->spec);
     e->bytes_total = input_bytes(e);
     return rc;
 }
 
 static void close_all(struct kp_engine *e)
 {
-    kp_state_free(e->state);
+    kp_workers_release(e);
     kp_sink_close(e->sink);
     kp_ckpt_close(e->ckpt);
     kp_lake_close(e->lake);
@@ -199,7 +223,7 @@ static int restore_committed(struct kp_engine *e, int64_t batch)
     struct kp_offsets off;
     struct kp_commit c;
     int rc;
-    if ((rc = kp_ckpt_restore_state(e->ckpt, (uint64_t)batch, e->state, e->err)) < 0
+    if ((rc = kp_ckpt_restore_state(e->ckpt, (uint64_t)batch, e->states, e->nworkers, e->err)) < 0
         || (rc = kp_ckpt_read_commit(e->ckpt, (uint64_t)batch, &c, e->err)) < 0
         || (rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)batch, &off, e->err)) < 0
         || (rc = seek_to(e, &off)) < 0)
@@ -441,8 +465,8 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     s->bytes_written = tot.bytes_written;
     s->first_trigger = tot.trigger_time;
     s->last_visible = tot.visible_time;
-    s->state_rows_at_end = kp_state_cells(e->state);
-    s->ids_at_end = kp_state_ids(e->state);
+    s->state_rows_at_end = kp_workers_cells(e);
+    s->ids_at_end = kp_workers_ids(e);
     s->final_watermark = e->next_wm;
     s->version = e->version;
     path = run_path(e->o, "metrics.jsonl");

@@ -12,15 +12,54 @@
 #include "kp_state.h"
 #include "lk_source.h"
 
+#define KP_MAX_WORKERS 64
+
+/* A late (event, window) pair or a quarantined line, buffered until the sink writes it. */
+struct kp_side {
+    int late;           /* 1: late pair, 0: quarantined line */
+    size_t part;        /* partition (log) or file index (files) */
+    uint64_t offset;    /* line within it */
+    int64_t wstart, wend;
+    struct lk_event ev;        /* late: strings at str_off in the worker's arena */
+    size_t str_off[LK_F_TYPE + 1];
+    struct lk_reject rej;      /* quarantine: why, and the raw line in the arena */
+    size_t raw_off, raw_len;
+};
+
+/*
+ * One worker: the log partitions assigned to it (largest first to the least loaded worker,
+ * so skewed partitions still balance), its own state (group state is
+ * partition-local because partition = hash(tenant)), and this batch's counts and side rows.
+ * Workers run in threads between the batch's barriers; only the driver touches the sink.
+ */
+struct kp_worker {
+    struct kp_engine *e;
+    unsigned id;
+    struct kp_state *state;
+    struct kp_outcome out;
+    struct kp_progress prog; /* this batch's counts */
+    int64_t max_et;
+    struct kp_side *side;
+    size_t nside, side_cap;
+    char *arena;
+    size_t arena_len, arena_cap;
+    int64_t t;                       /* scan: trigger time */
+    const struct kp_offsets *replay; /* scan: planned offsets of a re-run batch */
+    int rc;
+    struct lk_err err;
+};
+
 struct kp_engine {
     const struct kp_options *o;
     struct lk_log *log;         /* log source */
     struct lk_landing *landing; /* files source */
-    struct kp_state *state;
+    struct kp_worker workers[KP_MAX_WORKERS];
+    struct kp_state *states[KP_MAX_WORKERS]; /* workers[i].state, for the checkpoint */
+    unsigned nworkers;
+    unsigned owner[KP_MAX_PARTS]; /* worker of each log partition (balanced by size) */
     struct kp_sink *sink;
     struct kp_ckpt *ckpt;
     struct kp_lake *lake;
-    struct kp_outcome out;
     int version;
 
     /* watermark and virtual clock (DESIGN 9) */
@@ -44,6 +83,22 @@ struct kp_engine {
     uint64_t bytes_total, bytes_done; /* progress reporting */
     struct lk_err *err;
 };
+
+/* ---- kp_worker.c: reading input into the workers' state ---- */
+/* Create the worker states and assign partitions to workers (needs the source open). */
+void kp_workers_init(struct kp_engine *e);
+/* The assignment as text for the checkpoint metadata, e.g. "[0,1,0,1]". */
+void kp_workers_assignment(const struct kp_engine *e, char *buf, size_t size);
+void kp_workers_release(struct kp_engine *e);
+/* Read the batch's input (all workers in parallel), merge counts into e->prog, max_et. */
+int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *replay);
+/* Apply one record on worker w (continuous mode uses it directly). */
+int kp_worker_take(struct kp_worker *w, const struct lk_record *rec);
+/* Write the buffered late and quarantine rows, in (partition, line, window) order, to the sink. */
+int kp_workers_flush_side(struct kp_engine *e);
+/* Total cells / ids over the workers' states. */
+size_t kp_workers_cells(const struct kp_engine *e);
+size_t kp_workers_ids(const struct kp_engine *e);
 
 /* Effective watermarks for state operations: none without a watermark or in complete mode. */
 int kp_uses_watermark(const struct kp_engine *e);

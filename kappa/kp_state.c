@@ -549,64 +549,120 @@ int kp_state_last_changes(struct kp_state *s, kp_row_fn retract_fn, kp_row_fn ro
  *   D <expiry> <event_id>                (a remembered id)
  */
 
-static void put_str(FILE *out, struct lk_str v)
+/* A growable output buffer (faster than stdio for the many small numbers of a snapshot). */
+struct obuf {
+    char *p;
+    size_t len, cap;
+};
+
+static char *ob_room(struct obuf *b, size_t n)
 {
-    fprintf(out, " %zu:", v.len);
-    fwrite(v.ptr, 1, v.len, out);
+    LK_GROW(b->p, b->cap, b->len + n);
+    return b->p + b->len;
 }
 
-static void put_group(const struct kp_state *s, FILE *out, uint32_t tuple)
+static void ob_bytes(struct obuf *b, const void *src, size_t n)
+{
+    memcpy(ob_room(b, n), src, n);
+    b->len += n;
+}
+
+static void ob_char(struct obuf *b, char c)
+{
+    *ob_room(b, 1) = c;
+    b->len++;
+}
+
+/* " <v>" in decimal */
+static void ob_i64(struct obuf *b, int64_t v)
+{
+    char tmp[24], *o;
+    size_t n = 0, total;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do
+        tmp[n++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        tmp[n++] = '-';
+    tmp[n++] = ' ';
+    total = n;
+    o = ob_room(b, total);
+    while (n)
+        *o++ = tmp[--n];
+    b->len += total;
+}
+
+static void put_str(struct obuf *b, struct lk_str v)
+{
+    ob_i64(b, (int64_t)v.len);
+    ob_char(b, ':');
+    ob_bytes(b, v.ptr, v.len);
+}
+
+static void put_group(const struct kp_state *s, struct obuf *b, uint32_t tuple)
 {
     struct lk_str tb = lk_strtab_get(s->tuples, tuple);
     for (size_t g = 0; g < s->spec->ngroup; g++) {
         uint32_t id;
         memcpy(&id, tb.ptr + g * sizeof(id), sizeof(id));
-        put_str(out, lk_strtab_get(s->values, id));
+        put_str(b, lk_strtab_get(s->values, id));
     }
 }
 
-static void put_cell(const struct kp_state *s, FILE *out, const struct cell *c)
+static void put_cell(const struct kp_state *s, struct obuf *b, const struct cell *c)
 {
-    fputc('C', out);
-    put_group(s, out, c->tuple);
-    fprintf(out, " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64, c->start,
-            c->end, c->agg.count, c->agg.sum, c->agg.min, c->agg.max);
+    int64_t v[6] = { c->start, c->end, c->agg.count, c->agg.sum, c->agg.min, c->agg.max };
+    ob_char(b, 'C');
+    put_group(s, b, c->tuple);
+    for (int i = 0; i < 6; i++)
+        ob_i64(b, v[i]);
     for (size_t d = 0; d < s->ndistinct; d++) {
         const struct lk_idset *set = &c->agg.distinct[d];
-        fprintf(out, " %" PRIu32, set->n);
+        ob_i64(b, set->n);
         for (uint32_t k = 0; k < set->cap; k++)
             if (set->slots[k])
-                put_str(out, lk_strtab_get(s->values, set->slots[k] - 1));
+                put_str(b, lk_strtab_get(s->values, set->slots[k] - 1));
     }
-    fputc('\n', out);
+    ob_char(b, '\n');
 }
 
-void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm, FILE *out)
+void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm, char **out,
+                    size_t *len)
 {
-    fprintf(out, "lkstate v1 %s batch=%" PRIu64 " evict=", snapshot ? "snapshot" : "delta", batch);
-    if (evict_wm == LK_TIME_NEG_INF)
-        fputs("none\n", out);
-    else
-        fprintf(out, "%" PRId64 "\n", evict_wm);
+    struct obuf b = { NULL, 0, 0 };
+    char head[96];
+    int n = snprintf(head, sizeof(head), "lkstate v1 %s batch=%" PRIu64 " evict=",
+                     snapshot ? "snapshot" : "delta", batch);
+    ob_bytes(&b, head, (size_t)n);
+    if (evict_wm == LK_TIME_NEG_INF) {
+        ob_bytes(&b, "none\n", 5);
+    } else {
+        n = snprintf(head, sizeof(head), "%" PRId64 "\n", evict_wm);
+        ob_bytes(&b, head, (size_t)n);
+    }
     for (size_t c = 0; c < s->ncells; c++)
         if (!s->cells[c].dead && (snapshot || s->cells[c].dirty == batch))
-            put_cell(s, out, &s->cells[c]);
+            put_cell(s, &b, &s->cells[c]);
     for (size_t r = 0; r < s->nretr && !snapshot; r++) {
         if (s->retr[r].batch != batch)
             continue;
-        fputc('R', out);
-        put_group(s, out, s->retr[r].tuple);
-        fprintf(out, " %" PRId64 "\n", s->retr[r].start);
+        ob_char(&b, 'R');
+        put_group(s, &b, s->retr[r].tuple);
+        ob_i64(&b, s->retr[r].start);
+        ob_char(&b, '\n');
     }
     for (size_t k = 0; k < s->nids; k++) {
         const struct id_entry *e = &s->ids[k];
         struct lk_str v = { s->ids_arena + e->off, e->len };
         if (!snapshot && e->batch != batch)
             continue;
-        fprintf(out, "D %" PRId64, e->expiry);
-        put_str(out, v);
-        fputc('\n', out);
+        ob_char(&b, 'D');
+        ob_i64(&b, e->expiry);
+        put_str(&b, v);
+        ob_char(&b, '\n');
     }
+    *out = b.p;
+    *len = b.len;
 }
 
 /* A cursor over a checkpoint buffer; any syntax error sets bad. */

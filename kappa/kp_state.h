@@ -86,10 +86,11 @@ int kp_state_last_changes(struct kp_state *s, kp_row_fn retract, kp_row_fn row, 
  * Checkpoint: write the state as a snapshot (all cells and ids) or as the delta of one
  * batch, into a memory buffer (text, inspectable). kp_state_apply reads one such buffer
  * onto the state (snapshot: replacing it; delta: upserting, retracting, then evicting
- * with the recorded watermark). Returns LK_ECORRUPT on a malformed buffer.
+ * with the recorded watermark). kp_state_write's *out is the caller's (free). Returns
+ * LK_ECORRUPT on a malformed buffer.
  */
 void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm,
-                    FILE *out);
+                    char **out, size_t *len);
 int kp_state_apply(struct kp_state *s, const char *buf, size_t len, struct lk_err *err);
 
 #endif

@@ -1,0 +1,359 @@
+/* Reading a batch's input into the workers' state, in parallel over log partitions. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kp_internal.h"
+#include "lk_mem.h"
+#include "lk_strtab.h"
+#include "lk_time.h"
+#include "banned.h"
+
+/* Longest partition first to the least loaded worker (LPT); ties by index: deterministic. */
+static void assign_partitions(struct kp_engine *e)
+{
+    size_t np = e->log ? lk_log_partitions(e->log) : 0;
+    uint64_t load[KP_MAX_WORKERS] = { 0 }, size[KP_MAX_PARTS];
+    char done[KP_MAX_PARTS] = { 0 };
+    struct stat st;
+    for (size_t p = 0; p < np; p++)
+        size[p] = stat(lk_log_path(e->log, p), &st) == 0 ? (uint64_t)st.st_size : 0;
+    for (size_t k = 0; k < np; k++) {
+        size_t big = SIZE_MAX;
+        unsigned least = 0;
+        for (size_t p = 0; p < np; p++)
+            if (!done[p] && (big == SIZE_MAX || size[p] > size[big]))
+                big = p;
+        for (unsigned w = 1; w < e->nworkers; w++)
+            if (load[w] < load[least])
+                least = w;
+        done[big] = 1;
+        e->owner[big] = least;
+        load[least] += size[big];
+    }
+}
+
+void kp_workers_assignment(const struct kp_engine *e, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, "[");
+    for (size_t p = 0; e->log && p < lk_log_partitions(e->log) && n < size; p++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%u", p ? "," : "", e->owner[p]);
+    if (n < size)
+        snprintf(buf + n, size - n, "]");
+}
+
+void kp_workers_init(struct kp_engine *e)
+{
+    e->nworkers = e->o->workers ? e->o->workers : 1;
+    assign_partitions(e);
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        struct kp_worker *w = &e->workers[i];
+        memset(w, 0, sizeof(*w));
+        w->e = e;
+        w->id = i;
+        w->state = e->states[i] = kp_state_new(e->o->spec);
+    }
+}
+
+void kp_workers_release(struct kp_engine *e)
+{
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        kp_state_free(e->workers[i].state);
+        free(e->workers[i].side);
+        free(e->workers[i].arena);
+    }
+}
+
+size_t kp_workers_cells(const struct kp_engine *e)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < e->nworkers; i++)
+        n += kp_state_cells(e->workers[i].state);
+    return n;
+}
+
+size_t kp_workers_ids(const struct kp_engine *e)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < e->nworkers; i++)
+        n += kp_state_ids(e->workers[i].state);
+    return n;
+}
+
+/* ---------------------------------------------------------- side rows ---- */
+
+static size_t arena_put(struct kp_worker *w, const char *p, size_t len)
+{
+    size_t off = w->arena_len;
+    LK_GROW(w->arena, w->arena_cap, w->arena_len + len + 1);
+    memcpy(w->arena + off, p, len);
+    w->arena_len += len;
+    return off;
+}
+
+static struct kp_side *side_new(struct kp_worker *w, const struct lk_record *rec)
+{
+    struct kp_side *s;
+    LK_GROW(w->side, w->side_cap, w->nside + 1);
+    s = &w->side[w->nside++];
+    memset(s, 0, sizeof(*s));
+    s->part = rec->part;
+    s->offset = rec->offset;
+    return s;
+}
+
+static void add_late(struct kp_worker *w, const struct lk_record *rec, int64_t ws, int64_t we)
+{
+    struct kp_side *s = side_new(w, rec);
+    s->late = 1;
+    s->wstart = ws;
+    s->wend = we;
+    s->ev = rec->ev;
+    for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
+        s->str_off[f] = arena_put(w, rec->ev.str[f].ptr, rec->ev.str[f].len);
+}
+
+static void add_quarantine(struct kp_worker *w, const struct lk_record *rec)
+{
+    struct kp_side *s = side_new(w, rec);
+    s->rej = rec->rej;
+    s->raw_off = arena_put(w, rec->line, rec->len);
+    s->raw_len = rec->len;
+}
+
+/* ---------------------------------------------------------------- take ---- */
+
+/* --workers needs every tenant in one partition: the generator's hash(tenant) % P. */
+static int check_partition(struct kp_worker *w, const struct lk_record *rec)
+{
+    const struct lk_str *t = &rec->ev.str[LK_F_TENANT];
+    if (w->e->nworkers == 1
+        || lk_hash_bytes(t->ptr, t->len) % lk_log_partitions(w->e->log) == rec->part)
+        return 0;
+    return lk_err_set(&w->err, LK_EINPUT, "dataset '%s' is not partitioned by hash(tenant) "
+                      "(line %llu of '%s'): --workers needs that, use --workers 1",
+                      w->e->o->data, (unsigned long long)rec->offset + 1,
+                      lk_log_path(w->e->log, rec->part));
+}
+
+int kp_worker_take(struct kp_worker *w, const struct lk_record *rec)
+{
+    struct kp_progress *p = &w->prog;
+    struct kp_outcome *out = &w->out;
+    const struct kp_engine *e = w->e;
+    p->input_rows++;
+    if (!rec->valid) {
+        p->quarantined++;
+        add_quarantine(w, rec);
+        return 0;
+    }
+    if (check_partition(w, rec) < 0)
+        return LK_EINPUT;
+    if (rec->ev.event_time > w->max_et)
+        w->max_et = rec->ev.event_time;
+    if (!lk_spec_accepts(e->o->spec, &rec->ev)) {
+        p->processed++;
+        p->filtered++;
+        return 0;
+    }
+    kp_state_add(w->state, &rec->ev, e->late_wm, e->batch, out);
+    for (size_t k = 0; k < out->late; k++)
+        add_late(w, rec, out->late_start[k], out->late_end[k]);
+    p->late_rows += out->late;
+    if (out->duplicate)
+        p->duplicates++;
+    else if (out->live == 0)
+        p->late_events++;
+    else
+        p->processed++;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- scan ---- */
+
+/* Per-partition cap for max_events (Spark splits maxOffsetsPerTrigger over partitions). */
+static uint64_t partition_cap(const struct kp_engine *e, const struct kp_offsets *replay)
+{
+    size_t np = lk_log_partitions(e->log);
+    if (replay || !e->o->max_events || e->o->trigger == KP_TRIG_ONCE)
+        return UINT64_MAX;
+    return (e->o->max_events + np - 1) / np;
+}
+
+static int scan_partition(struct kp_worker *w, size_t p)
+{
+    struct kp_engine *e = w->e;
+    uint64_t cap = partition_cap(e, w->replay), taken = 0;
+    const struct lk_record *rec;
+    int rc = 0;
+    while (taken < cap && (rc = lk_log_peek(e->log, p, &rec, &w->err)) > 0) {
+        if (w->replay ? lk_log_offset(e->log, p) >= w->replay->line[p]
+                      : rec->valid && rec->ev.arrival_time > w->t)
+            break;
+        if ((rc = kp_worker_take(w, rec)) < 0)
+            return rc;
+        lk_log_advance(e->log, p);
+        taken++;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static void *scan_worker(void *arg)
+{
+    struct kp_worker *w = arg;
+    w->rc = 0;
+    for (size_t p = 0; p < lk_log_partitions(w->e->log) && w->rc == 0; p++)
+        if (w->e->owner[p] == w->id)
+            w->rc = scan_partition(w, p);
+    return NULL;
+}
+
+static int take_file_record(void *arg, const struct lk_record *rec)
+{
+    return kp_worker_take(arg, rec);
+}
+
+static int scan_files(struct kp_worker *w)
+{
+    struct kp_engine *e = w->e;
+    uint64_t taken = 0;
+    while (e->files_next < lk_landing_count(e->landing)) {
+        int rc;
+        if (w->replay ? e->files_next >= w->replay->files_end
+                      : lk_landing_time(e->landing, e->files_next) > w->t
+                            || (e->o->max_files && e->o->trigger != KP_TRIG_ONCE
+                                && taken >= e->o->max_files))
+            break;
+        if ((rc = lk_landing_read(e->landing, e->files_next, take_file_record, w, &w->err)) < 0)
+            return rc;
+        e->files_next++;
+        taken++;
+    }
+    return 0;
+}
+
+static void merge_counts(struct kp_progress *to, const struct kp_progress *from)
+{
+    to->input_rows += from->input_rows;
+    to->processed += from->processed;
+    to->filtered += from->filtered;
+    to->late_events += from->late_events;
+    to->late_rows += from->late_rows;
+    to->duplicates += from->duplicates;
+    to->quarantined += from->quarantined;
+}
+
+static uint64_t log_position(const struct kp_engine *e)
+{
+    uint64_t b = 0;
+    for (size_t p = 0; e->log && p < lk_log_partitions(e->log); p++)
+        b += lk_log_byte_offset(e->log, p);
+    return b;
+}
+
+int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
+{
+    pthread_t th[KP_MAX_WORKERS];
+    unsigned started = 0;
+    int rc = 0;
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        struct kp_worker *w = &e->workers[i];
+        memset(&w->prog, 0, sizeof(w->prog));
+        w->nside = w->arena_len = 0;
+        w->t = t;
+        w->replay = replay;
+        w->max_et = e->max_et;
+    }
+    if (e->landing) {
+        e->workers[0].rc = scan_files(&e->workers[0]);
+    } else if (e->nworkers == 1) {
+        scan_worker(&e->workers[0]);
+    } else {
+        for (; started < e->nworkers; started++)
+            if (pthread_create(&th[started], NULL, scan_worker, &e->workers[started]) != 0)
+                break;
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(th[i], NULL);
+        if (started < e->nworkers)
+            rc = lk_err_set(e->err, LK_EINTERNAL, "cannot start worker thread %u", started);
+    }
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        struct kp_worker *w = &e->workers[i];
+        if (w->rc < 0 && rc == 0) {
+            *e->err = w->err;
+            rc = w->rc;
+        }
+        merge_counts(&e->prog, &w->prog);
+        if (w->max_et > e->max_et)
+            e->max_et = w->max_et;
+    }
+    e->bytes_done = log_position(e);
+    if (e->o->progress && e->log)
+        e->o->progress(e->o->progress_arg, e->bytes_done, e->bytes_total);
+    return rc;
+}
+
+/* ------------------------------------------------------------- flush ---- */
+
+static int side_cmp(const void *a, const void *b)
+{
+    const struct kp_side *x = *(const struct kp_side *const *)a, *y = *(const struct kp_side *const *)b;
+    if (x->part != y->part)
+        return x->part < y->part ? -1 : 1;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return (x->wstart > y->wstart) - (x->wstart < y->wstart);
+}
+
+static const char *source_name(const struct kp_engine *e, size_t part)
+{
+    return e->log ? lk_log_path(e->log, part) : lk_landing_name(e->landing, part);
+}
+
+static int write_side(struct kp_engine *e, const struct kp_worker *w, struct kp_side *s)
+{
+    if (s->late) {
+        for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
+            s->ev.str[f].ptr = w->arena + s->str_off[f];
+        return kp_sink_late(e->sink, e->batch, &s->ev, s->wstart, s->wend, e->late_wm, e->err);
+    } else {
+        struct lk_record rec;
+        memset(&rec, 0, sizeof(rec));
+        rec.rej = s->rej;
+        rec.line = w->arena + s->raw_off;
+        rec.len = s->raw_len;
+        rec.offset = s->offset;
+        return kp_sink_quarantine(e->sink, source_name(e, s->part), &rec, e->err);
+    }
+}
+
+int kp_workers_flush_side(struct kp_engine *e)
+{
+    struct kp_side **all;
+    const struct kp_worker **owner;
+    size_t n = 0, k = 0;
+    int rc = 0;
+    for (unsigned i = 0; i < e->nworkers; i++)
+        n += e->workers[i].nside;
+    if (n == 0 || e->skip)
+        return 0;
+    all = lk_xreallocarray(NULL, n, sizeof(*all));
+    owner = lk_xreallocarray(NULL, n, sizeof(*owner));
+    for (unsigned i = 0; i < e->nworkers; i++)
+        for (size_t j = 0; j < e->workers[i].nside; j++)
+            all[k++] = &e->workers[i].side[j];
+    qsort(all, n, sizeof(*all), side_cmp);
+    for (size_t j = 0; j < n; j++) {
+        for (unsigned i = 0; i < e->nworkers; i++) {
+            const struct kp_worker *w = &e->workers[i];
+            if (all[j] >= w->side && all[j] < w->side + w->nside)
+                owner[j] = w;
+        }
+    }
+    for (size_t j = 0; j < n && rc == 0; j++)
+        rc = write_side(e, owner[j], all[j]);
+    free(owner);
+    free(all);
+    return rc;
+}
