@@ -435,7 +435,7 @@ static int scan_value(struct scan *sc, int64_t *out)
         i++;
     }
     for (; i < sc->i && is_digit(sc->s[i]); i++, int_digits++) {
-        if (int_digits >= 10) {
+        if (int_digits >= 12) { /* |value| < 1e12 */
             sc->i = start;
             return fail(sc, LK_Q_RANGE, LK_F_VALUE);
         }

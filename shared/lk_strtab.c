@@ -7,14 +7,25 @@
 #include "banned.h"
 
 struct entry {
-    uint64_t off; /* into arena */
+    const char *ptr; /* into an arena chunk */
     uint32_t len;
     uint32_t hash32;
 };
 
+/*
+ * The arena is a list of chunks that are never moved or resized, so the bytes handed
+ * out by lk_strtab_get stay where they are until lk_strtab_free (a realloc'ed arena
+ * would leave earlier lk_str pointers dangling).
+ */
+#define CHUNK_MIN ((size_t)4096)
+#define CHUNK_MAX ((size_t)1 << 22)
+
 struct lk_strtab {
-    char *arena;
-    size_t arena_len, arena_cap;
+    char **chunks;
+    size_t nchunks, chunks_cap;
+    char *cur;               /* the chunk being filled */
+    size_t cur_len, cur_cap;
+    size_t arena_bytes;      /* sum of chunk sizes */
     struct entry *ents; /* by id */
     size_t n, ents_cap;
     uint32_t *slots;    /* id + 1, 0 = empty; power-of-two size */
@@ -53,7 +64,9 @@ void lk_strtab_free(struct lk_strtab *t)
 {
     if (!t)
         return;
-    free(t->arena);
+    for (size_t i = 0; i < t->nchunks; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
     free(t->ents);
     free(t->slots);
     free(t);
@@ -83,7 +96,7 @@ static size_t probe(const struct lk_strtab *t, const char *s, size_t len, uint32
             return i;
         {
             const struct entry *e = &t->ents[v - 1];
-            if (e->hash32 == h32 && e->len == len && memcmp(t->arena + e->off, s, len) == 0)
+            if (e->hash32 == h32 && e->len == len && memcmp(e->ptr, s, len) == 0)
                 return i;
         }
         i = (i + 1) & mask;
@@ -96,11 +109,36 @@ uint32_t lk_strtab_find(const struct lk_strtab *t, const char *s, size_t len)
     return v ? v - 1 : UINT32_MAX;
 }
 
+/* Room for n bytes that will never move. */
+static char *arena_alloc(struct lk_strtab *t, size_t n)
+{
+    char *p;
+    if (t->cur_cap - t->cur_len < n) {
+        size_t cap = t->cur_cap * 2;
+        if (cap < CHUNK_MIN)
+            cap = CHUNK_MIN;
+        if (cap > CHUNK_MAX)
+            cap = CHUNK_MAX;
+        if (cap < n)
+            cap = n;
+        LK_GROW(t->chunks, t->chunks_cap, t->nchunks + 1);
+        t->cur = lk_xmalloc(cap);
+        t->chunks[t->nchunks++] = t->cur;
+        t->cur_len = 0;
+        t->cur_cap = cap;
+        t->arena_bytes += cap;
+    }
+    p = t->cur + t->cur_len;
+    t->cur_len += n;
+    return p;
+}
+
 uint32_t lk_strtab_intern(struct lk_strtab *t, const char *s, size_t len, int *added)
 {
     uint32_t h32 = (uint32_t)lk_hash_bytes(s, len);
     size_t slot = probe(t, s, len, h32);
     uint32_t id;
+    char *copy;
     if (t->slots[slot]) {
         if (added)
             *added = 0;
@@ -108,13 +146,12 @@ uint32_t lk_strtab_intern(struct lk_strtab *t, const char *s, size_t len, int *a
     }
     id = (uint32_t)t->n;
     LK_GROW(t->ents, t->ents_cap, t->n + 1);
-    LK_GROW(t->arena, t->arena_cap, t->arena_len + len + 1);
-    memcpy(t->arena + t->arena_len, s, len);
-    t->arena[t->arena_len + len] = '\0';
-    t->ents[id].off = t->arena_len;
+    copy = arena_alloc(t, len + 1);
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    t->ents[id].ptr = copy;
     t->ents[id].len = (uint32_t)len;
     t->ents[id].hash32 = h32;
-    t->arena_len += len + 1;
     t->n++;
     t->slots[slot] = id + 1;
     if (t->n * 4 > t->nslots * 3)
@@ -126,7 +163,7 @@ uint32_t lk_strtab_intern(struct lk_strtab *t, const char *s, size_t len, int *a
 
 struct lk_str lk_strtab_get(const struct lk_strtab *t, uint32_t id)
 {
-    struct lk_str s = { t->arena + t->ents[id].off, t->ents[id].len };
+    struct lk_str s = { t->ents[id].ptr, t->ents[id].len };
     return s;
 }
 
@@ -137,5 +174,6 @@ size_t lk_strtab_count(const struct lk_strtab *t)
 
 size_t lk_strtab_bytes(const struct lk_strtab *t)
 {
-    return t->arena_cap + t->ents_cap * sizeof(struct entry) + t->nslots * sizeof(uint32_t);
+    return t->arena_bytes + t->chunks_cap * sizeof(char *) + t->ents_cap * sizeof(struct entry)
+        + t->nslots * sizeof(uint32_t);
 }
