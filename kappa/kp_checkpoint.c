@@ -16,6 +16,8 @@
 
 struct kp_ckpt {
     char *dir;
+    size_t last_snapshot;  /* bytes of the last snapshot this process wrote (0: none yet) */
+    size_t since_snapshot; /* bytes of the deltas written after it */
 };
 
 static char *path_of(const struct kp_ckpt *c, const char *sub, uint64_t n)
@@ -243,13 +245,14 @@ int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
 int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
                         unsigned n, int64_t evict_wm, struct lk_err *err)
 {
+    int snapshot = c->last_snapshot == 0 || c->since_snapshot >= c->last_snapshot;
     char *all = NULL, *p;
     size_t len = 0, cap = 0;
     int rc;
     for (unsigned i = 0; i < n; i++) {
         char *buf;
         size_t blen;
-        kp_state_write(states[i], batch, batch % KP_SNAPSHOT_EVERY == 0, evict_wm, &buf, &blen);
+        kp_state_write(states[i], batch, snapshot, evict_wm, &buf, &blen);
         LK_GROW(all, cap, len + blen + 1);
         memcpy(all + len, buf, blen);
         len += blen;
@@ -259,6 +262,12 @@ int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *cons
     rc = lk_file_write_checked(p, all ? all : "", len, err);
     free(p);
     free(all);
+    if (snapshot) {
+        c->last_snapshot = len ? len : 1;
+        c->since_snapshot = 0;
+    } else {
+        c->since_snapshot += len;
+    }
     return rc;
 }
 
@@ -283,11 +292,26 @@ static int apply_sections(struct kp_state *const *states, unsigned n, const char
     return p == end ? 0 : lk_err_set(err, LK_ECORRUPT, "more sections than the %u workers", n);
 }
 
+/* 1 when state/k starts with a snapshot header (the checksum is verified when applied). */
+static int is_snapshot(const struct kp_ckpt *c, uint64_t k)
+{
+    char *p = path_of(c, "state", k), head[32] = "";
+    FILE *fp = fopen(p, "rb");
+    size_t got = fp ? fread(head, 1, sizeof(head) - 1, fp) : 0;
+    if (fp)
+        fclose(fp);
+    free(p);
+    head[got] = '\0';
+    return strncmp(head, "lkstate v1 snapshot", 19) == 0;
+}
+
 int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
                           unsigned n, struct lk_err *err)
 {
-    uint64_t first = batch - batch % KP_SNAPSHOT_EVERY;
+    uint64_t first = batch;
     int rc = 0;
+    while (first > 0 && !is_snapshot(c, first))
+        first--;
     for (uint64_t k = first; k <= batch && rc == 0; k++) {
         char *p = path_of(c, "state", k), *buf;
         size_t len;

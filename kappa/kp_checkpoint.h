@@ -13,8 +13,11 @@
  * latest commit == latest offsets -> continue with N+1; commit == offsets - 1 -> re-run
  * batch N with exactly its planned offsets and watermarks.
  *
- * State: a snapshot every KP_SNAPSHOT_EVERY batches (and at batch 0), deltas otherwise;
- * restoring batch N reads the latest snapshot <= N and applies the deltas after it.
+ * State: a delta per batch (changed cells, new ids, retractions, eviction watermark), and a
+ * full snapshot whenever the deltas written since the last snapshot add up to its size
+ * (and at a process's first batch), so that writing stays proportional to the changes
+ * and recovery reads at most about twice the state. Restoring batch N reads the latest
+ * snapshot <= N and applies the deltas after it.
  */
 #ifndef KP_CHECKPOINT_H
 #define KP_CHECKPOINT_H
@@ -25,7 +28,6 @@
 #include "kp_state.h"
 #include "lk_err.h"
 
-#define KP_SNAPSHOT_EVERY 10
 #define KP_MAX_PARTS 1024
 
 struct kp_offsets {
@@ -65,7 +67,7 @@ int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
                         struct lk_err *err);
 
 /*
- * Write state/N (snapshot when N % KP_SNAPSHOT_EVERY == 0): one section per worker state,
+ * Write state/N (a snapshot or a delta, see above): one section per worker state,
  * in worker order (the worker count is part of the checkpoint metadata, as Spark fixes
  * its shuffle partitions in the checkpoint).
  */

@@ -55,12 +55,16 @@ struct kp_state {
     size_t id_map_size;
     char *ids_arena;
     size_t ids_arena_len, ids_arena_cap;
+    int64_t ids_min_expiry; /* smallest expiry of any id (LK_TIME_POS_INF when none) */
     struct retraction *retr;
     size_t nretr, retr_cap;
     size_t last_retr;               /* retractions of the last add start here */
     uint64_t last_batch;            /* batch of the last add */
     size_t touched[KP_MAX_WINDOWS]; /* cells the last add aggregated into */
     size_t ntouched;
+    size_t *dirty;                  /* cells changed in batch dirty_batch, in first-touch order */
+    size_t ndirty, dirty_cap;
+    uint64_t dirty_batch;
     int64_t min_end;
 };
 
@@ -208,6 +212,8 @@ static int id_remember(struct kp_state *s, const char *p, size_t len, int64_t ex
     e->hash32 = h32;
     e->expiry = expiry;
     e->batch = batch;
+    if (expiry < s->ids_min_expiry)
+        s->ids_min_expiry = expiry;
     s->ids_arena_len += len;
     s->id_map[slot] = (uint32_t)s->nids;
     if (s->nids * 2 > s->id_map_size)
@@ -224,6 +230,9 @@ static int id_known(const struct kp_state *s, const char *p, size_t len)
 static void evict_ids(struct kp_state *s, int64_t wm)
 {
     size_t keep = 0, arena = 0;
+    int64_t min_expiry = LK_TIME_POS_INF;
+    if (wm < s->ids_min_expiry)
+        return; /* nothing expires: no pass over the table */
     for (size_t k = 0; k < s->nids; k++) {
         struct id_entry e = s->ids[k];
         if (e.expiry <= wm)
@@ -232,7 +241,10 @@ static void evict_ids(struct kp_state *s, int64_t wm)
         e.off = arena;
         arena += e.len;
         s->ids[keep++] = e;
+        if (e.expiry < min_expiry)
+            min_expiry = e.expiry;
     }
+    s->ids_min_expiry = min_expiry;
     if (keep == s->nids)
         return;
     s->nids = keep;
@@ -250,6 +262,8 @@ struct kp_state *kp_state_new(const struct lk_spec *spec)
     s->values = lk_strtab_new();
     s->tuples = lk_strtab_new();
     s->min_end = LK_TIME_POS_INF;
+    s->ids_min_expiry = LK_TIME_POS_INF;
+    s->dirty_batch = CLEAN;
     rebuild_cells(s, 1024);
     rebuild_ids(s, 1024);
     return s;
@@ -276,6 +290,7 @@ void kp_state_free(struct kp_state *s)
     free(s->id_map);
     free(s->ids_arena);
     free(s->retr);
+    free(s->dirty);
     lk_strtab_free(s->values);
     lk_strtab_free(s->tuples);
     free(s);
@@ -383,6 +398,32 @@ static size_t session_merge(struct kp_state *s, uint32_t tuple, int64_t start, i
     return keeper;
 }
 
+/* Record that cell c changed in batch (the dirty list is what update mode and deltas read). */
+static void mark_dirty(struct kp_state *s, size_t c, uint64_t batch)
+{
+    if (s->dirty_batch != batch) {
+        s->ndirty = 0;
+        s->dirty_batch = batch;
+    }
+    if (s->cells[c].dirty == batch)
+        return;
+    s->cells[c].dirty = batch;
+    LK_GROW(s->dirty, s->dirty_cap, s->ndirty + 1);
+    s->dirty[s->ndirty++] = c;
+}
+
+/* After cells moved (compaction), list the dirty ones again. */
+static void rebuild_dirty(struct kp_state *s)
+{
+    s->ndirty = 0;
+    for (size_t c = 0; c < s->ncells; c++) {
+        if (s->cells[c].dirty == s->dirty_batch) {
+            LK_GROW(s->dirty, s->dirty_cap, s->ndirty + 1);
+            s->dirty[s->ndirty++] = c;
+        }
+    }
+}
+
 void kp_state_add(struct kp_state *s, const struct lk_event *ev, int64_t late_wm, uint64_t batch,
                   struct kp_outcome *out)
 {
@@ -432,7 +473,7 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, int64_t late_wm
             c = cell_get(s, tuple, live[k], live[k] + len);
         }
         lk_agg_add(&c->agg, ev->value, ids, s->ndistinct);
-        c->dirty = batch;
+        mark_dirty(s, (size_t)(c - s->cells), batch);
         s->touched[s->ntouched++] = (size_t)(c - s->cells);
     }
 }
@@ -478,6 +519,7 @@ int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
     s->ncells = keep;
     s->ndead = 0;
     rebuild_cells(s, s->map_size);
+    rebuild_dirty(s);
     evict_ids(s, wm);
     return rc;
 }
@@ -486,9 +528,18 @@ int kp_state_rows(struct kp_state *s, uint64_t batch, kp_row_fn fn, void *arg)
 {
     struct lk_csv_row row;
     int rc = 0;
-    for (size_t c = 0; c < s->ncells && rc == 0; c++) {
-        const struct cell *cell = &s->cells[c];
-        if (cell->dead || (batch != UINT64_MAX && cell->dirty != batch))
+    if (batch == UINT64_MAX) {
+        for (size_t c = 0; c < s->ncells && rc == 0; c++) {
+            if (!s->cells[c].dead) {
+                make_row(s, &s->cells[c], &row);
+                rc = fn(arg, &row);
+            }
+        }
+        return rc;
+    }
+    for (size_t k = 0; batch == s->dirty_batch && k < s->ndirty && rc == 0; k++) {
+        const struct cell *cell = &s->cells[s->dirty[k]];
+        if (cell->dead || cell->dirty != batch)
             continue;
         make_row(s, cell, &row);
         rc = fn(arg, &row);
@@ -626,6 +677,14 @@ static void put_cell(const struct kp_state *s, struct obuf *b, const struct cell
     ob_char(b, '\n');
 }
 
+static size_t first_id_of(const struct kp_state *s, uint64_t batch)
+{
+    size_t k = s->nids;
+    while (k > 0 && s->ids[k - 1].batch == batch)
+        k--;
+    return k;
+}
+
 void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm, char **out,
                     size_t *len)
 {
@@ -640,9 +699,15 @@ void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t ev
         n = snprintf(head, sizeof(head), "%" PRId64 "\n", evict_wm);
         ob_bytes(&b, head, (size_t)n);
     }
-    for (size_t c = 0; c < s->ncells; c++)
-        if (!s->cells[c].dead && (snapshot || s->cells[c].dirty == batch))
-            put_cell(s, &b, &s->cells[c]);
+    if (snapshot) {
+        for (size_t c = 0; c < s->ncells; c++)
+            if (!s->cells[c].dead)
+                put_cell(s, &b, &s->cells[c]);
+    } else {
+        for (size_t k = 0; batch == s->dirty_batch && k < s->ndirty; k++)
+            if (!s->cells[s->dirty[k]].dead && s->cells[s->dirty[k]].dirty == batch)
+                put_cell(s, &b, &s->cells[s->dirty[k]]);
+    }
     for (size_t r = 0; r < s->nretr && !snapshot; r++) {
         if (s->retr[r].batch != batch)
             continue;
@@ -651,11 +716,10 @@ void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t ev
         ob_i64(&b, s->retr[r].start);
         ob_char(&b, '\n');
     }
-    for (size_t k = 0; k < s->nids; k++) {
+    /* ids are appended in batch order, so this batch's new ids are a suffix */
+    for (size_t k = snapshot ? 0 : first_id_of(s, batch); k < s->nids; k++) {
         const struct id_entry *e = &s->ids[k];
         struct lk_str v = { s->ids_arena + e->off, e->len };
-        if (!snapshot && e->batch != batch)
-            continue;
         ob_char(&b, 'D');
         ob_i64(&b, e->expiry);
         put_str(&b, v);
@@ -790,6 +854,7 @@ int kp_state_apply(struct kp_state *s, const char *buf, size_t len, struct lk_er
     if (strcmp(kind, "snapshot") == 0) {
         clear_cells(s);
         s->nids = s->ids_arena_len = 0;
+        s->ids_min_expiry = LK_TIME_POS_INF;
         rebuild_cells(s, s->map_size);
         rebuild_ids(s, s->id_map_size);
     }
@@ -800,6 +865,7 @@ int kp_state_apply(struct kp_state *s, const char *buf, size_t len, struct lk_er
         return lk_err_set(err, LK_ECORRUPT, "malformed state record at byte %zu", (size_t)(r.p - buf));
     for (size_t c = 0; c < s->ncells; c++)
         s->cells[c].dirty = CLEAN;
+    s->ndirty = 0;
     if (evict != LK_TIME_NEG_INF)
         kp_state_evict(s, evict, NULL, NULL);
     return 0;
