@@ -16,6 +16,7 @@ static const struct command commands[] = {
     { "truth", cmd_truth, "evaluate a pipeline spec naively over a dataset: the oracle" },
     { "kappa", cmd_kappa, "run the Kappa stack: one streaming engine, batch = a long trigger" },
     { "results", cmd_results, "export a run's serving table (canonical CSV) or side tables" },
+    { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
