@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -443,6 +444,13 @@ static cJSON *totals_json(const struct kp_summary *s)
     return t;
 }
 
+/* Peak resident memory of this process (measured, like wall time: not part of the results). */
+static int64_t peak_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (int64_t)ru.ru_maxrss : -1;
+}
+
 static int write_run_files(struct kp_engine *e, struct kp_summary *s)
 {
     struct kp_progress tot;
@@ -482,6 +490,7 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     lk_json_add_time(root, "last_visible", s->last_visible);
     lk_json_add_time(root, "watermark_at_end", e->next_wm);
     cJSON_AddNumberToObject(root, "wall_seconds", s->wall_seconds);
+    lk_json_add_int(root, "peak_rss_kb", peak_rss_kb());
     path = run_path(e->o, "run.json");
     rc = lk_json_write_file(path, root, e->err);
     free(path);

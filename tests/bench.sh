@@ -70,6 +70,43 @@ printf '%-34s %10s\n' "ratio lklab truth / sqlite3" "$(awk -v a="$s_sql" -v b="$
 # (3 decimals, exponents, bad timestamps): sqlite3 cannot tell.
 printf 'rows: lklab %s, sqlite3 %s (sqlite3 keeps lines the strict parser quarantines)\n' \
   "$(($(wc -l < "$OUT/truth.csv") - 1))" "$(($(wc -l < "$OUT/sqlite-truth.csv") - 1))"
+# 4. the Kappa engine on the same data: batch is just a long trigger
+jnum() { sed -n "s/.*\"$1\":[[:space:]]*\([0-9.]*\).*/\1/p" "$2" | head -1; }
+kappa() { # name, extra args
+  rm -rf "$OUT/k-$1"
+  local t0 t1 s
+  t0=$(now)
+  $LK kappa --data "$DS" --pipeline revenue --out "$OUT/k-$1" --quiet "${@:2}"
+  t1=$(now)
+  s=$(secs "$t0" "$t1")
+  printf '%-34s %10s %14s %10s   peak RSS %s MB\n' "kappa $1" "$s" "$(rate "$lines" "$s")" \
+    "$(awk -v b="$bytes" -v s="$s" 'BEGIN { printf "%.1f", b / 1e6 / s }')" \
+    "$(awk -v k="$(jnum peak_rss_kb "$OUT/k-$1/run.json")" 'BEGIN { printf "%.0f", k / 1024 }')"
+  eval "s_kappa_${1//[^a-z0-9]/_}=$s"
+}
+kappa "24h" --trigger 24h
+kappa "1m" --trigger 1m
+kappa "24h-2workers" --trigger 24h --workers 2
+kappa "1h" --trigger 1h
+kappa "1h-2workers" --trigger 1h --workers 2
+printf '%-34s %10s\n' "ratio kappa 24h / sqlite3" "$(awk -v a="$s_sql" -v b="$s_kappa_24h" 'BEGIN { printf "%.1fx", a / b }')"
+printf '%-34s %10s\n' "ratio kappa 1m / kappa 24h (time)" "$(awk -v a="$s_kappa_1m" -v b="$s_kappa_24h" 'BEGIN { printf "%.2fx", a / b }')"
+printf '%-34s %10s\n' "speed-up 2 workers (1h trigger)" "$(awk -v a="$s_kappa_1h" -v b="$s_kappa_1h_2workers" 'BEGIN { printf "%.2fx", a / b }')"
+if [ -n "${BENCH_BIG:-}" ]; then # peak RSS is bounded by the watermark, not the input size
+  $LK gen --scenario clickstream --events 4000000 --out "$OUT/ds4m" --quiet
+  for n in 1m 4m; do
+    d=$DS; [ $n = 4m ] && d=$OUT/ds4m
+    rm -rf "$OUT/k-rss"
+    $LK kappa --data "$d" --pipeline revenue --out "$OUT/k-rss" --trigger 1m --quiet
+    printf '%-34s peak RSS %s MB\n' "kappa 1m on $n events" \
+      "$(awk -v k="$(jnum peak_rss_kb "$OUT/k-rss/run.json")" 'BEGIN { printf "%.0f", k / 1024 }')"
+  done
+fi
+if [ -d out/duckdb/node_modules/@duckdb/node-api ]; then
+  echo "duckdb: found under out/duckdb (not wired in yet)"
+else
+  echo "duckdb: not installed (optional second yardstick)"
+fi
 for extra in tests/bench-*.sh; do
   [ -x "$extra" ] && "$extra" "$DS" "$OUT"
 done
