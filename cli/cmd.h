@@ -20,6 +20,8 @@ int cmd_truth(int argc, char **argv);
 int cmd_kappa(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_cost(int argc, char **argv);
+int cmd_lambda(int argc, char **argv);
 
 /* Print "lklab <cmd>: <message>" to stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

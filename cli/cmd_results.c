@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "kp_results.h"
+#include "lb_results.h"
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_time.h"
@@ -39,21 +40,28 @@ static const char *stack_of(const char *run)
     return lk_is_dir(path) ? "kappa" : "lambda";
 }
 
-static int export(const char *run, const char *table, const char *at, FILE *fp, struct lk_err *err)
+static int export(const char *run, const char *table, int64_t at, FILE *fp, struct lk_err *err)
 {
-    (void)at;
-    if (strcmp(stack_of(run), "kappa") == 0)
+    if (strcmp(stack_of(run), "kappa") == 0) {
+        if (at != LK_TIME_POS_INF)
+            return lk_err_set(err, LK_EUSAGE, "--at is for Lambda runs: a Kappa run's tables "
+                              "already hold every batch's rows with their visible_time");
         return kp_results_export(run, table ? table : "output", fp, err);
-    return lk_err_set(err, LK_ENOENT, "cannot open run '%s' (not a Kappa run; Lambda runs are "
-                      "not supported yet)", run);
+    }
+    return lb_results_export(run, table ? table : "serving", at, fp, err);
 }
 
-static int run_export(const char *run, const char *table, const char *at, const char *out)
+static int run_export(const char *run, const char *table, const char *at_text, const char *out)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_atomic a = LK_ATOMIC_INIT;
     FILE *fp = stdout;
+    int64_t at = LK_TIME_POS_INF;
     int rc;
+    if (at_text && strcmp(at_text, "end") != 0
+        && lk_time_parse(at_text, strlen(at_text), &at) < 0)
+        return cmd_usage_error(CMD, usage_line, "bad value '%s' for --at (end, or an instant "
+                               "like 2026-01-01T06:00:00Z)", at_text);
     if (!lk_is_dir(run)) {
         cmd_error(CMD, "cannot open run '%s' (no such directory)", run);
         return 3;

@@ -15,6 +15,7 @@ static const struct command commands[] = {
     { "gen", cmd_gen, "generate a deterministic dataset (log partitions + landing files)" },
     { "truth", cmd_truth, "evaluate a pipeline spec naively over a dataset: the oracle" },
     { "kappa", cmd_kappa, "run the Kappa stack: one streaming engine, batch = a long trigger" },
+    { "lambda", cmd_lambda, "run the Lambda stack: master dataset, batch, speed and serving layers" },
     { "results", cmd_results, "export a run's serving table (canonical CSV) or side tables" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)" },
 };

@@ -142,10 +142,14 @@ int lk_log_seek(struct lk_log *log, size_t p, uint64_t offset, uint64_t byte_off
     return 0;
 }
 
-int lk_log_first_arrival(const char *data, int64_t *out, struct lk_err *err)
+/*
+ * Earliest or latest arrival of a valid event. The earliest needs only the first valid
+ * line of each partition (they are in arrival order); the latest reads everything.
+ */
+static int arrival_bound(const char *data, int latest, int64_t *out, struct lk_err *err)
 {
     struct lk_log *log;
-    int64_t best = LK_TIME_POS_INF;
+    int64_t best = latest ? LK_TIME_NEG_INF : LK_TIME_POS_INF;
     int rc = lk_log_open(&log, data, err);
     if (rc < 0)
         return rc;
@@ -153,44 +157,31 @@ int lk_log_first_arrival(const char *data, int64_t *out, struct lk_err *err)
         const struct lk_record *rec;
         while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
             lk_log_advance(log, p);
-            if (rec->valid) {
-                if (rec->ev.arrival_time < best)
-                    best = rec->ev.arrival_time;
+            if (!rec->valid)
+                continue;
+            if (latest ? rec->ev.arrival_time > best : rec->ev.arrival_time < best)
+                best = rec->ev.arrival_time;
+            if (!latest)
                 break;
-            }
         }
     }
     lk_log_close(log);
     if (rc < 0)
         return rc;
-    if (best == LK_TIME_POS_INF)
+    if (best == LK_TIME_NEG_INF || best == LK_TIME_POS_INF)
         return lk_err_set(err, LK_EINPUT, "dataset '%s' holds no valid event", data);
     *out = best;
     return 0;
 }
 
+int lk_log_first_arrival(const char *data, int64_t *out, struct lk_err *err)
+{
+    return arrival_bound(data, 0, out, err);
+}
+
 int lk_log_last_arrival(const char *data, int64_t *out, struct lk_err *err)
 {
-    struct lk_log *log;
-    int64_t best = LK_TIME_NEG_INF;
-    int rc = lk_log_open(&log, data, err);
-    if (rc < 0)
-        return rc;
-    for (size_t p = 0; p < log->n && rc >= 0; p++) {
-        const struct lk_record *rec;
-        while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
-            if (rec->valid && rec->ev.arrival_time > best)
-                best = rec->ev.arrival_time;
-            lk_log_advance(log, p);
-        }
-    }
-    lk_log_close(log);
-    if (rc < 0)
-        return rc;
-    if (best == LK_TIME_NEG_INF)
-        return lk_err_set(err, LK_EINPUT, "dataset '%s' holds no valid event", data);
-    *out = best;
-    return 0;
+    return arrival_bound(data, 1, out, err);
 }
 
 /* -------------------------------------------------------------- landing ---- */

@@ -30,8 +30,10 @@ static void crash_and_recover(const char *phase)
 {
     char *ds = kpt_dataset(), *dir = lkt_tmpdir(phase), *run = lkt_fmt("%s/crashed", dir);
     char *want = uninterrupted(ds, dir), *got, *args = lkt_fmt(ARGS " --crash-after 7:%s", phase);
+    char *runjson = lkt_fmt("%s/run.json", run);
     cr_assert_neq(kpt_kappa(ds, "revenue", run, args), 0, "the process must die");
-    cr_assert_null(lkt_slurp(lkt_fmt("%s/run.json", run)), "no run.json after a crash");
+    cr_assert_null(lkt_slurp(runjson), "no run.json after a crash");
+    free(runjson);
     cr_assert_eq(kpt_kappa(ds, "revenue", run, ARGS), 0, "restart recovers");
     got = kpt_results(run, "output");
     cr_assert(want && got && strcmp(want, got) == 0, "crash at %s + restart differs", phase);

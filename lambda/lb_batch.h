@@ -1,0 +1,54 @@
+/*
+ * lb_batch - the BATCH LAYER: a job recomputes the batch view FROM SCRATCH over every
+ * master-dataset event that arrived by its cutoff, with SQL generated from the spec
+ * (lb_sql_batch_job): exact (dedup by event_id, every late event included, distinct
+ * counts exact, plus an HLL sketch per row for the serving layer's unions).
+ *
+ * A job runs in two steps, the way a warehouse writes data files before it commits them
+ * to its catalog:
+ *   1. compute: in one transaction, drop any rows an interrupted attempt left under this
+ *      view id, then INSERT the new view's rows into batch_rows. The rows are on disk but
+ *      INVISIBLE: nothing reads a view id that has no catalog row.
+ *      CRASH POINT batch:K is here, after the rows are committed (partial output).
+ *   2. swap: in ONE transaction, insert the view's catalog row (batch_views, with the
+ *      virtual time it becomes visible) and the job's progress row. Readers see the old
+ *      view or the new one, never a mixture.
+ * After a crash the job reruns from step 1 (from scratch), which is what a batch layer
+ * does. Errors: LK_EDB with err filled (the open transaction is rolled back).
+ */
+#ifndef LB_BATCH_H
+#define LB_BATCH_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "lb_job.h"
+#include "lk_err.h"
+#include "lk_spec.h"
+
+/* One batch job in virtual time. */
+struct lb_batch_job {
+    int64_t id;
+    int64_t trigger, cutoff, visible; /* cutoff: arrival_time <= cutoff is covered */
+    int64_t modelled_ms;
+    int cold, final;
+    uint64_t master_rows;             /* size of the master dataset the job scans */
+};
+
+struct lb_batch;
+
+int lb_batch_open(struct lb_batch **out, sqlite3 *db, const struct lk_spec *spec,
+                  struct lk_err *err);
+void lb_batch_free(struct lb_batch *b);
+
+/*
+ * Run job j (compute, crash point, swap). p must hold the discrepancy measured before the
+ * swap; lb_batch_run fills the rest. *json is the job's metrics line (cJSON_free).
+ */
+int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct lb_crash *crash,
+                 double (*now)(void), struct lb_progress *p, char **json, struct lk_err *err);
+
+/* The last swapped-in job (j->id = 0 when none). */
+int lb_batch_last(sqlite3 *db, struct lb_batch_job *j, struct lk_err *err);
+
+#endif

@@ -1,0 +1,176 @@
+#include "lb_master.h"
+
+#include <stdlib.h>
+
+#include "lb_db.h"
+#include "lb_stream.h"
+#include "lk_mem.h"
+#include "lk_store.h"
+#include "banned.h"
+
+struct lb_master {
+    sqlite3 *db;
+    struct lb_stream *in;
+    sqlite3_stmt *insert, *quarantine, *pos;
+    uint64_t rows, quarantined;
+};
+
+/* Seek the reader to the positions stored in master_pos (none stored: the start). */
+static int resume(struct lb_master *m, struct lk_err *err)
+{
+    size_t n = lb_stream_parts(m->in), found = 0;
+    uint64_t *lines = lk_xcalloc(n, sizeof(*lines)), *bytes = lk_xcalloc(n, sizeof(*bytes));
+    sqlite3_stmt *st;
+    int rc = lk_store_prepare(m->db, "SELECT part, line, byte FROM master_pos", &st, err);
+    while (rc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t p = sqlite3_column_int64(st, 0);
+        rc = 0;
+        if (p < 0 || (uint64_t)p >= n) {
+            rc = lk_err_set(err, LK_ECORRUPT, "master_pos names partition %lld of %zu "
+                            "(the dataset changed since the run started)", (long long)p, n);
+            break;
+        }
+        lines[p] = (uint64_t)sqlite3_column_int64(st, 1);
+        bytes[p] = (uint64_t)sqlite3_column_int64(st, 2);
+        found++;
+    }
+    if (rc == SQLITE_DONE)
+        rc = found ? lb_stream_seek(m->in, lines, bytes, err) : 0;
+    else if (rc > 0)
+        rc = lk_err_set(err, LK_EDB, "cannot read master_pos: %s", sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    free(lines);
+    free(bytes);
+    return rc;
+}
+
+static int count_rows(struct lb_master *m, struct lk_err *err)
+{
+    int64_t rows, q;
+    int rc = lb_db_int(m->db, "SELECT count(*) FROM master", 0, &rows, err);
+    if (rc == 0)
+        rc = lb_db_int(m->db, "SELECT count(*) FROM quarantine", 0, &q, err);
+    m->rows = (uint64_t)rows;
+    m->quarantined = (uint64_t)q;
+    return rc;
+}
+
+int lb_master_open(struct lb_master **out, sqlite3 *db, const char *data, struct lk_err *err)
+{
+    struct lb_master *m = lk_xcalloc(1, sizeof(*m));
+    int rc;
+    m->db = db;
+    if ((rc = lb_stream_open(&m->in, data, err)) < 0
+        || (rc = lk_store_prepare(db, "INSERT INTO master(part, line, event_id, tenant, key, "
+                                      "type, value, event_time, arrival_time) "
+                                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  &m->insert, err)) < 0
+        || (rc = lk_store_quarantine_prepare(db, &m->quarantine, err)) < 0
+        || (rc = lk_store_prepare(db, "INSERT OR REPLACE INTO master_pos(part, line, byte) "
+                                      "VALUES(?1, ?2, ?3)", &m->pos, err)) < 0
+        || (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
+        lb_master_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void lb_master_free(struct lb_master *m)
+{
+    if (!m)
+        return;
+    sqlite3_finalize(m->insert);
+    sqlite3_finalize(m->quarantine);
+    sqlite3_finalize(m->pos);
+    lb_stream_close(m->in);
+    free(m);
+}
+
+static int append(struct lb_master *m, const struct lk_record *rec, struct lk_err *err)
+{
+    sqlite3_stmt *st = m->insert;
+    const struct lk_event *ev = &rec->ev;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)rec->part);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)rec->offset + 1);
+    for (int f = 0; f <= 3; f++)
+        sqlite3_bind_text(st, 3 + f, ev->str[f].ptr, (int)ev->str[f].len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, ev->value);
+    sqlite3_bind_int64(st, 8, ev->event_time);
+    sqlite3_bind_int64(st, 9, ev->arrival_time);
+    return lk_store_step_done(m->db, st, err);
+}
+
+static int save_pos(struct lb_master *m, struct lk_err *err)
+{
+    int rc = 0;
+    for (size_t p = 0; p < lb_stream_parts(m->in) && rc == 0; p++) {
+        uint64_t line, byte;
+        lb_stream_pos(m->in, p, &line, &byte);
+        sqlite3_bind_int64(m->pos, 1, (sqlite3_int64)p);
+        sqlite3_bind_int64(m->pos, 2, (sqlite3_int64)line);
+        sqlite3_bind_int64(m->pos, 3, (sqlite3_int64)byte);
+        rc = lk_store_step_done(m->db, m->pos, err);
+    }
+    return rc;
+}
+
+/* Append lines up to `until`; at most LB_MASTER_TXN_ROWS per call. 1: more to do. */
+static int ingest_some(struct lb_master *m, int64_t until, struct lk_err *err)
+{
+    const struct lk_record *rec;
+    size_t n = 0;
+    int rc;
+    while (n < LB_MASTER_TXN_ROWS && (rc = lb_stream_peek(m->in, &rec, err)) > 0) {
+        if (rec->valid && rec->ev.arrival_time > until)
+            return 0;
+        if (rec->valid) {
+            rc = append(m, rec, err);
+            m->rows++;
+        } else {
+            rc = lk_store_quarantine_add(m->db, m->quarantine, lb_stream_path(m->in, rec->part),
+                                         rec, err);
+            m->quarantined++;
+        }
+        if (rc < 0)
+            return rc;
+        lb_stream_advance(m->in);
+        n++;
+    }
+    return n == LB_MASTER_TXN_ROWS ? 1 : rc;
+}
+
+int lb_master_ingest(struct lb_master *m, int64_t until, struct lk_err *err)
+{
+    int more = 1, rc = 0;
+    while (more > 0 && rc == 0) {
+        uint64_t rows = m->rows, q = m->quarantined;
+        if ((rc = lb_db_begin(m->db, err)) < 0)
+            break;
+        more = ingest_some(m, until, err);
+        if (more < 0 || (rc = save_pos(m, err)) < 0 || (rc = lb_db_commit(m->db, err)) < 0) {
+            rc = more < 0 ? more : rc;
+            lb_db_rollback(m->db);
+            m->rows = rows; /* the reader is now ahead of the database: unusable */
+            m->quarantined = q;
+        }
+    }
+    return rc;
+}
+
+uint64_t lb_master_rows(const struct lb_master *m)
+{
+    return m->rows;
+}
+
+uint64_t lb_master_quarantined(const struct lb_master *m)
+{
+    return m->quarantined;
+}
+
+int lb_master_complete(struct lb_master *m, struct lk_err *err)
+{
+    const struct lk_record *rec;
+    int rc = lb_stream_peek(m->in, &rec, err);
+    return rc < 0 ? rc : rc == 0;
+}

@@ -1,0 +1,70 @@
+#include "lb_results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb_db.h"
+#include "lb_serving.h"
+#include "lk_mem.h"
+#include "lk_store.h"
+#include "banned.h"
+
+/* Side tables exported as plain CSV with a header (no --at). */
+static const char *side_table_sql(const char *table)
+{
+    if (strcmp(table, "quarantine") == 0)
+        return "SELECT source, line, reason, detail, raw FROM quarantine ORDER BY source, line";
+    if (strcmp(table, "progress") == 0)
+        return "SELECT layer, job, trigger_time, visible_time, input_rows, rows_written, "
+               "duration_ms, modelled_ms, discrepancy_rows, discrepancy_abs_events "
+               "FROM progress ORDER BY rowid";
+    return NULL;
+}
+
+static int parse_table(const char *table, enum lb_layers *layers, struct lk_err *err)
+{
+    if (strcmp(table, "serving") == 0)
+        *layers = LB_Q_SERVING;
+    else if (strcmp(table, "batch") == 0)
+        *layers = LB_Q_BATCH;
+    else if (strcmp(table, "speed") == 0)
+        *layers = LB_Q_SPEED;
+    else
+        return lk_err_set(err, LK_EUSAGE, "unknown table '%s' (serving, batch, speed, "
+                          "quarantine or progress)", table);
+    return 0;
+}
+
+int lb_results_export(const char *run, const char *table, int64_t at, FILE *out,
+                      struct lk_err *err)
+{
+    size_t n = strlen(run) + 16;
+    char *path = lk_xmalloc(n);
+    sqlite3 *db = NULL;
+    struct lk_spec spec;
+    struct lb_query q = { 0 };
+    struct lb_rows rows = { 0 };
+    enum lb_layers layers = LB_Q_SERVING;
+    int rc;
+    snprintf(path, n, "%s/serving.db", run);
+    if (!side_table_sql(table) && (rc = parse_table(table, &layers, err)) < 0)
+        goto out;
+    if ((rc = lb_db_open(&db, path, 0, err)) < 0)
+        goto out;
+    if (side_table_sql(table)) {
+        rc = lk_store_export_csv(db, side_table_sql(table), out, err);
+        goto out;
+    }
+    if ((rc = lb_db_load_spec(db, run, &spec, err)) < 0
+        || (rc = lb_query_open(&q, db, &spec, layers, err)) < 0
+        || (rc = lb_query_run(&q, at, &rows, err)) < 0)
+        goto out;
+    if ((rc = lb_rows_write_csv(&rows, out)) < 0)
+        lk_err_set(err, rc, "cannot write the %s table of '%s' (%s)", table, run, lk_strerror(rc));
+out:
+    lb_rows_release(&rows);
+    lb_query_close(&q);
+    lk_store_close(db);
+    free(path);
+    return rc;
+}

@@ -1,0 +1,114 @@
+/* lb_sql: SQL generated from the spec, never from data; names checked; queries prepare. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb_db.h"
+#include "lb_sql.h"
+#include "lk_spec.h"
+#include "lk_store.h"
+#include "banned.h"
+
+static struct lk_spec parse(const char *json)
+{
+    struct lk_spec spec;
+    struct lk_err err = LK_ERR_INIT;
+    cr_assert_eq(lk_spec_parse(&spec, json, strlen(json), "test", &err), 0, "%s", err.msg);
+    return spec;
+}
+
+static const char evil_spec[] =
+    "{\"name\":\"e\",\"filter\":[{\"field\":\"tenant\",\"in\":[\"x'); DROP TABLE master;--\"]},"
+    "{\"field\":\"type\",\"equals\":\"a\\\"b;c\"}],\"group_by\":[\"key\"],"
+    "\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},"
+    "\"aggregates\":[{\"fn\":\"count\",\"as\":\"order\"},"
+    "{\"fn\":\"count_distinct\",\"of\":\"tenant\",\"as\":\"group\"}]}";
+
+Test(lb_sql, filter_values_never_appear_in_the_statements_only_parameters_do)
+{
+    struct lk_spec spec = parse(evil_spec);
+    char *job = lb_sql_batch_job(&spec), *q = lb_sql_query(&spec, LB_Q_SERVING);
+    char *schema = lb_sql_schema(&spec), *count = lb_sql_count_accepted(&spec);
+    const char *all[] = { job, q, schema, count };
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_null(strstr(all[i], "DROP"), "%s", all[i]);
+        cr_assert_null(strstr(all[i], "b;c"), "%s", all[i]);
+    }
+    cr_assert(strstr(job, "\"tenant\" IN (:f0_0)") && strstr(job, "\"type\" IN (:f1_0)"), "%s",
+              job);
+    cr_assert(strstr(job, ":cutoff") && strstr(job, ":size") && strstr(job, ":view"), "%s", job);
+    cr_assert(strstr(job, "\"order\"") && strstr(job, "\"group_hll\""), "%s", job); /* quoted */
+    free(job);
+    free(q);
+    free(schema);
+    free(count);
+}
+
+Test(lb_sql, names_that_collide_with_the_stacks_columns_are_a_clear_spec_error)
+{
+    static const char *const bad[] = { "view_id", "bucket_end", "lb_speed", "visible_at" };
+    for (size_t i = 0; i < 4; i++) {
+        char json[512];
+        struct lk_spec spec;
+        struct lk_err err = LK_ERR_INIT;
+        snprintf(json, sizeof(json), "{\"name\":\"n\",\"window\":{\"kind\":\"tumbling\","
+                 "\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"%s\"}]}", bad[i]);
+        spec = parse(json);
+        cr_assert_eq(lb_sql_check(&spec, &err), LK_ESPEC, "%s accepted", bad[i]);
+        cr_assert(strstr(err.msg, "aggregates[0].as"), "%s", err.msg);
+    }
+}
+
+Test(lb_sql, a_sketch_column_that_would_shadow_another_name_is_refused)
+{
+    struct lk_spec spec = parse("{\"name\":\"n\",\"window\":{\"kind\":\"tumbling\","
+                                "\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count_distinct\","
+                                "\"of\":\"key\",\"as\":\"k\"},"
+                                "{\"fn\":\"count\",\"as\":\"k_hll\"}]}");
+    struct lk_err err = LK_ERR_INIT;
+    cr_assert_eq(lb_sql_check(&spec, &err), LK_ESPEC);
+    cr_assert(strstr(err.msg, "'k_hll'"), "%s", err.msg);
+}
+
+/* Every generated statement prepares against the schema, for every window kind. */
+Test(lb_sql, generated_statements_prepare_for_every_window_kind_and_no_groups)
+{
+    static const char *const windows[] = {
+        "{\"kind\":\"tumbling\",\"size\":\"1m\"}",
+        "{\"kind\":\"sliding\",\"size\":\"10m\",\"slide\":\"3m\"}",
+        "{\"kind\":\"session\",\"gap\":\"5m\"}" };
+    static const char *const lead[] = {
+        "", "\"group_by\":[\"tenant\",\"type\"],",
+        "\"group_by\":[\"event_id\"],\"filter\":{\"field\":\"key\",\"equals\":\"k\"}," };
+    for (size_t w = 0; w < 3; w++) {
+        for (int groups = 0; groups < 3; groups++) {
+            char json[512], *sql[4];
+            struct lk_spec spec;
+            struct lk_err err = LK_ERR_INIT;
+            sqlite3 *db;
+            snprintf(json, sizeof(json), "{\"name\":\"n\",%s\"window\":%s,\"aggregates\":["
+                     "{\"fn\":\"count\",\"as\":\"n\"},"
+                     "{\"fn\":\"min\",\"of\":\"value\",\"as\":\"lo\"},"
+                     "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"d\"}]}",
+                     lead[groups], windows[w]);
+            spec = parse(json);
+            cr_assert_eq(lb_sql_check(&spec, &err), 0, "%s", err.msg);
+            cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
+            cr_assert_eq(lb_db_create_fixed(db, &err), 0, "%s", err.msg);
+            sql[0] = lb_sql_schema(&spec);
+            cr_assert_eq(lk_store_exec(db, sql[0], &err), 0, "%s\n%s", err.msg, sql[0]);
+            sql[1] = lb_sql_batch_job(&spec);
+            sql[2] = lb_sql_query(&spec, LB_Q_SERVING);
+            sql[3] = lb_sql_speed_insert(&spec);
+            for (int i = 1; i < 4; i++) {
+                sqlite3_stmt *st;
+                cr_assert_eq(lk_store_prepare(db, sql[i], &st, &err), 0, "%s\n%s", err.msg, sql[i]);
+                sqlite3_finalize(st);
+            }
+            for (int i = 0; i < 4; i++)
+                free(sql[i]);
+            lk_store_close(db);
+        }
+    }
+}
