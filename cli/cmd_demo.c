@@ -23,7 +23,9 @@ static void help(void)
            "Generates the default dataset (clickstream, 1,000,000 events over 24h), computes the\n"
            "truth, runs the Kappa stack twice (update mode without a watermark, which must equal\n"
            "the truth, and append mode with a 10m watermark, which sends late data to a side\n"
-           "table), compares, and prints a summary. Everything goes under DIR (default out/demo).\n\n"
+           "table) and the Lambda stack (batch every 6h, which equals the truth after its final\n"
+           "batch), compares, and prints a summary. Everything goes under DIR (default out/demo).\n"
+           "Exit 1 when an answer that must equal the truth does not.\n\n"
            "  --out DIR     output directory\n"
            "  --events N    dataset size (default: the scenario's 1,000,000)\n"
            "  --quiet       only the summary\n",
@@ -70,7 +72,7 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
-static void print_summary(const char *out, const char *data, int equal)
+static void print_summary(const char *out, const char *data, int equal, int lambda_equal)
 {
     char path[8500];
     cJSON *m = NULL, *k = NULL;
@@ -91,14 +93,18 @@ static void print_summary(const char *out, const char *data, int equal)
            "               %lld late events in the late table, max state %lld rows\n",
            json_count(k, "totals", "batches"), json_count(k, "totals", "output_rows"),
            json_count(k, "totals", "late"), json_count(k, "totals", "max_state_rows"));
-    printf("  next: lklab results --run %s/kappa-append --table late --out late.csv\n", out);
+    printf("  lambda (batch every 6h) after its final batch == truth: %s\n",
+           lambda_equal ? "YES" : "NO");
+    printf("  next: lklab results --run %s/kappa-append --table late --out late.csv\n"
+           "        lklab results --run %s/lambda --at 2026-01-01T12:00:00Z --out noon.csv\n",
+           out, out);
     cJSON_Delete(m);
     cJSON_Delete(k);
 }
 
 static int run(const char *out, const char *events, int quiet)
 {
-    char data[4200], truth[4200], upd[4200], app[4200], updcsv[4200];
+    char data[4200], truth[4200], upd[4200], app[4200], updcsv[4200], lam[4200], lamcsv[4200];
     const char *q = quiet ? "--quiet" : NULL;
     int rc;
     snprintf(data, sizeof(data), "%s/data", out);
@@ -106,7 +112,10 @@ static int run(const char *out, const char *events, int quiet)
     snprintf(upd, sizeof(upd), "%s/kappa-update", out);
     snprintf(app, sizeof(app), "%s/kappa-append", out);
     snprintf(updcsv, sizeof(updcsv), "%s/kappa-update.csv", out);
-    if (lk_mkdir_p(out, NULL) < 0 || lk_rm_rf(upd, NULL) < 0 || lk_rm_rf(app, NULL) < 0) {
+    snprintf(lam, sizeof(lam), "%s/lambda", out);
+    snprintf(lamcsv, sizeof(lamcsv), "%s/lambda.csv", out);
+    if (lk_mkdir_p(out, NULL) < 0 || lk_rm_rf(upd, NULL) < 0 || lk_rm_rf(app, NULL) < 0
+        || lk_rm_rf(lam, NULL) < 0) {
         cmd_error(CMD, "cannot prepare '%s'", out);
         return 4;
     }
@@ -119,17 +128,22 @@ static int run(const char *out, const char *events, int quiet)
         const char *r1[] = { "--run", upd, "--out", updcsv, NULL };
         const char *k2[] = { "--data", data, "--pipeline", "revenue", "--out", app, "--trigger", "1m",
                        "--watermark", "10m", q, NULL };
+        const char *l1[] = { "--data", data, "--pipeline", "revenue", "--out", lam,
+                             "--batch-every", "6h", q, NULL };
+        const char *r2[] = { "--run", lam, "--out", lamcsv, NULL };
         if (!events)
             gen[4] = q, gen[5] = NULL;
         if ((rc = step(cmd_gen, "gen", "generate the default dataset", gen, quiet)) != 0
             || (rc = step(cmd_truth, "truth", "compute the truth", tr, quiet)) != 0
             || (rc = step(cmd_kappa, "kappa", "Kappa, update mode, no watermark", k1, quiet)) != 0
             || (rc = step(cmd_results, "results", "export the Kappa answer", r1, quiet)) != 0
-            || (rc = step(cmd_kappa, "kappa", "Kappa, append mode, 10m watermark", k2, quiet)) != 0)
+            || (rc = step(cmd_kappa, "kappa", "Kappa, append mode, 10m watermark", k2, quiet)) != 0
+            || (rc = step(cmd_lambda, "lambda", "Lambda, batch every 6h", l1, quiet)) != 0
+            || (rc = step(cmd_results, "results", "export the Lambda answer", r2, quiet)) != 0)
             return rc;
     }
-    print_summary(out, data, same_file(truth, updcsv));
-    return same_file(truth, updcsv) ? 0 : 1;
+    print_summary(out, data, same_file(truth, updcsv), same_file(truth, lamcsv));
+    return same_file(truth, updcsv) && same_file(truth, lamcsv) ? 0 : 1;
 }
 
 int cmd_demo(int argc, char **argv)
