@@ -21,6 +21,7 @@ int cmd_kappa(int argc, char **argv);
 int cmd_results(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
 int cmd_lambda(int argc, char **argv);
 
 /* Print "lklab <cmd>: <message>" to stderr. */

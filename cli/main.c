@@ -17,6 +17,7 @@ static const struct command commands[] = {
     { "kappa", cmd_kappa, "run the Kappa stack: one streaming engine, batch = a long trigger" },
     { "lambda", cmd_lambda, "run the Lambda stack: master dataset, batch, speed and serving layers" },
     { "results", cmd_results, "export a run's serving table (canonical CSV) or side tables" },
+    { "reconcile", cmd_reconcile, "compare two result CSVs, or a run with the truth, and classify each difference" },
     { "cost", cmd_cost, "price a run or a lecture scenario per month: compute, storage, operations" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)" },
 };

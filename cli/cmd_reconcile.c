@@ -1,0 +1,202 @@
+/* lklab reconcile: compare two result CSVs, or a run with the truth, and explain each difference.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "kp_results.h"
+#include "lb_results.h"
+#include "lk_csvread.h"
+#include "lk_reconcile.h"
+#include "lk_time.h"
+#include "banned.h"
+
+/* Also in cmd.h once registered; declared here too so this file builds before that. */
+
+#define CMD "reconcile"
+static const char usage_line[] =
+    "lklab reconcile A.csv B.csv | --run RUN --truth T.csv [--at ISO-TIME] [--data DIR]\n"
+    "                [--examples N] [--format table|csv]";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Compares two canonical result CSVs (DESIGN 6) row by row and column by column, or a\n"
+           "Kappa or Lambda run's answer (A) with the truth of its dataset (B), and classifies\n"
+           "every difference: missing-late (the run's late side table accounts for it),\n"
+           "duplicate-overcount (re-deliveries the run counted), approximate (a HyperLogLog\n"
+           "distinct count within its error bound), pending (a window not finalized, or not\n"
+           "yet visible at --at) or unexplained. Two plain CSVs carry no evidence: every\n"
+           "difference between them is unexplained. Rules: docs/reconcile.md.\n\n"
+           "  A.csv B.csv      two result CSVs (e.g. 'lklab results' and 'lklab truth' output)\n"
+           "  --run RUN        a finished run of 'lklab kappa' or 'lklab lambda'\n"
+           "  --truth T.csv    'lklab truth' of the run's dataset and pipeline\n"
+           "  --at T           Lambda: reconcile the serving answer at virtual time T (ISO-8601)\n"
+           "                   instead of the final one\n"
+           "  --data DIR       Kappa: the run's dataset, when its path in run.json does not\n"
+           "                   resolve from here (needed to tell late first copies from late\n"
+           "                   re-deliveries)\n"
+           "  --examples N     example rows printed per class (default 3)\n"
+           "  --format F       table (default) or csv (the class counts only)\n\n"
+           "exit: 0 every difference explained, 1 some unexplained, 2 usage, 3 bad input\n"
+           "(a CSV that is malformed or whose header does not match, an unfinished run),\n"
+           "4 I/O or database error\n",
+           usage_line);
+}
+
+struct args {
+    const char *a, *b, *run, *truth, *at, *data;
+    uint64_t examples;
+    enum lk_rc_format format;
+};
+
+/* The run's answer as a result table: Kappa's output view, Lambda's serving answer at at. */
+static int load_run_answer(const char *run, int64_t at, struct lk_rtable *t, struct lk_err *err)
+{
+    char stack[16], name[4200];
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp;
+    int rc = lk_reconcile_run_stack(run, stack, sizeof(stack), err);
+    if (rc < 0)
+        return rc;
+    if (strcmp(stack, "kappa") == 0 && at != LK_TIME_POS_INF)
+        return lk_err_set(err, LK_EUSAGE, "--at is for Lambda runs: run '%s' is a Kappa run", run);
+    if (!(fp = open_memstream(&buf, &len)))
+        return lk_err_set(err, LK_EIO, "cannot buffer the answer of run '%s'", run);
+    if (strcmp(stack, "kappa") == 0)
+        rc = kp_results_export(run, "output", fp, err);
+    else
+        rc = lb_results_export(run, "serving", at, fp, err);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = lk_err_set(err, LK_EIO, "cannot buffer the answer of run '%s'", run);
+    snprintf(name, sizeof(name), "%s (its answer)", run);
+    if (rc == 0)
+        rc = lk_rtable_parse(t, buf ? buf : "", len, name, err);
+    free(buf);
+    return rc;
+}
+
+static int load_tables(const struct args *g, int64_t at, struct lk_rtable *a, struct lk_rtable *b,
+                       struct lk_err *err)
+{
+    int rc;
+    if (g->run)
+        rc = load_run_answer(g->run, at, a, err);
+    else
+        rc = lk_rtable_load(a, g->a, err);
+    if (rc == 0)
+        rc = lk_rtable_load(b, g->run ? g->truth : g->b, err);
+    return rc;
+}
+
+static int reconcile(const struct args *g)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
+    struct lk_reconcile_opts o = LK_RECONCILE_OPTS_INIT;
+    struct lk_reconcile *r = NULL;
+    int rc;
+    o.run = g->run;
+    o.data = g->data;
+    if (g->at && lk_time_parse(g->at, strlen(g->at), &o.at) < 0)
+        return cmd_usage_error(CMD, usage_line,
+                               "bad value '%s' for --at (an instant like "
+                               "2026-01-01T06:00:00Z)",
+                               g->at);
+    if ((rc = load_tables(g, o.at, &a, &b, &err)) == 0 &&
+        (rc = lk_reconcile_new(&r, &a, &b, &o, &err)) == 0 &&
+        (rc = lk_reconcile_write(r, stdout, g->format, (size_t)g->examples)) < 0)
+        lk_err_set(&err, rc, "cannot write the report to standard output");
+    if (rc == 0)
+        rc = lk_reconcile_count(r, LK_RC_UNEXPLAINED) > 0 ? 1 : 0;
+    else
+        rc = cmd_fail(CMD, &err);
+    lk_reconcile_free(r);
+    lk_rtable_release(&a);
+    lk_rtable_release(&b);
+    return rc;
+}
+
+/* Positional files and option combinations; returns 0 or the usage exit code. */
+static int check_args(struct args *g, int argc, char **argv)
+{
+    int npos = argc - optind;
+    if (npos > 2)
+        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind + 2]);
+    if (g->run && npos > 0)
+        return cmd_usage_error(CMD, usage_line, "give two CSV files or --run, not both");
+    if (g->run && !g->truth)
+        return cmd_usage_error(CMD, usage_line, "--run needs --truth T.csv");
+    if (!g->run && (g->truth || g->at || g->data))
+        return cmd_usage_error(CMD, usage_line, "%s is only for --run",
+                               g->truth ? "--truth"
+                               : g->at  ? "--at"
+                                        : "--data");
+    if (!g->run && npos != 2)
+        return cmd_usage_error(CMD, usage_line, "need two CSV files (or --run RUN --truth T.csv)");
+    if (!g->run) {
+        g->a = argv[optind];
+        g->b = argv[optind + 1];
+    }
+    return 0;
+}
+
+static int parse_format(const char *text, enum lk_rc_format *f)
+{
+    if (strcmp(text, "table") == 0)
+        *f = LK_RC_TABLE;
+    else if (strcmp(text, "csv") == 0)
+        *f = LK_RC_CSV;
+    else
+        return cmd_usage_error(CMD, usage_line, "bad value '%s' for --format (table or csv)", text);
+    return 0;
+}
+
+int cmd_reconcile(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"run", required_argument, NULL, 'r'},      {"truth", required_argument, NULL, 't'},
+        {"at", required_argument, NULL, 'a'},       {"data", required_argument, NULL, 'd'},
+        {"examples", required_argument, NULL, 'e'}, {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    struct args g = {NULL, NULL, NULL, NULL, NULL, NULL, 3, LK_RC_TABLE};
+    int c, rc;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            g.run = optarg;
+            break;
+        case 't':
+            g.truth = optarg;
+            break;
+        case 'a':
+            g.at = optarg;
+            break;
+        case 'd':
+            g.data = optarg;
+            break;
+        case 'e':
+            if (cmd_parse_u64(CMD, "--examples", optarg, 0, 1000000, &g.examples) != 0)
+                return 2;
+            break;
+        case 'f':
+            if (parse_format(optarg, &g.format) != 0)
+                return 2;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, usage_line, argc, argv);
+        }
+    }
+    if ((rc = check_args(&g, argc, argv)) != 0)
+        return rc;
+    return reconcile(&g);
+}

@@ -1,0 +1,424 @@
+/*
+ * lk_reconcile: evidence from a Kappa run (docs/kappa.md).
+ *
+ *   pending              append mode: a truth row missing from the output whose window ends
+ *                        after the eviction watermark of the run's last batch (still in state)
+ *   missing-late         truth - output = the contribution of the late events of that
+ *                        (window, group) whose FIRST copy was late (a late re-delivery of an
+ *                        event counted on time contributes nothing; the first copy is found
+ *                        by reading the dataset)
+ *   duplicate-overcount  at-least-once sink: an extra output row with the same key, the same
+ *                        values and the same batch id as another one (a replayed batch)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_event.h"
+#include "lk_mem.h"
+#include "lk_reconcile_int.h"
+#include "lk_source.h"
+#include "lk_store.h"
+#include "lk_time.h"
+#include "banned.h"
+
+/* One late (event, window) row of the late table that belongs to a row to explain. */
+struct late_copy {
+    size_t diff;
+    uint32_t id; /* event_id in kctx.ids */
+    int64_t arrival, value;
+    uint32_t dkey[LK_SPEC_MAX_DISTINCT]; /* distinct-counted fields, in kctx.vals */
+};
+
+/* What the late events whose first copy was late add to one window. */
+struct contrib {
+    int64_t cnt, sum, min, max;
+    int64_t distinct[LK_SPEC_MAX_DISTINCT];
+};
+
+struct kctx {
+    struct rc_run *run;
+    struct rc_keys keys;
+    struct lk_strtab *ids, *vals;
+    int64_t *first; /* by id: earliest arrival in the dataset */
+    int have_data;
+    char data_note[400]; /* why the dataset could not be read, or "" */
+    struct late_copy *c;
+    size_t n, cap;
+    long long version;
+    int append, at_least_once;
+    int64_t evict_wm; /* eviction watermark of the last batch */
+};
+
+/* ---------------------------------------------------------- run facts ---- */
+
+static int read_facts(struct kctx *k, struct lk_err *err)
+{
+    const cJSON *j = k->run->json;
+    sqlite3_stmt *st = NULL;
+    int rc = lk_store_query_int(k->run->db,
+                                "SELECT value FROM meta WHERE key = "
+                                "'current_version'",
+                                &k->version, err);
+    k->append = strcmp(rc_json_str(j, "parameters", "output_mode"), "append") == 0;
+    k->at_least_once = strcmp(rc_json_str(j, "parameters", "sink_guarantee"), "at-least-once") == 0;
+    k->evict_wm = LK_TIME_NEG_INF;
+    if (rc < 0 || (rc = lk_store_prepare(k->run->db,
+                                         "SELECT watermark FROM progress WHERE"
+                                         " version = ? ORDER BY batch_id DESC LIMIT 1",
+                                         &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, k->version);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        k->evict_wm = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* "late data: ..." for the summary. */
+static int note_late(struct kctx *k, size_t explained, struct lk_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    long long pairs = 0, events = 0;
+    int rc = lk_store_prepare(k->run->db,
+                              "SELECT count(*), count(DISTINCT event_id) FROM late"
+                              " WHERE version = ?",
+                              &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, k->version);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        pairs = sqlite3_column_int64(st, 0);
+        events = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (pairs == 0)
+        rc_note(k->run->r, "late data: none (the run's late table is empty)");
+    else
+        rc_note(k->run->r,
+                "late data: %lld (event, window) row%s of %lld event%s in the run's "
+                "late table; %zu differing row%s explained by it",
+                pairs, pairs == 1 ? "" : "s", events, events == 1 ? "" : "s", explained,
+                explained == 1 ? " is" : "s are");
+    if (pairs && k->run->spec.window.kind == LK_WIN_SESSION)
+        rc_note(k->run->r, "note: late events are matched to windows by window_start, which "
+                           "session windows do not share: their differences stay unexplained");
+    return 0;
+}
+
+/* ------------------------------------------------------- late copies ---- */
+
+static void add_copy(struct kctx *k, size_t diff, const struct lk_event *ev, int64_t arrival)
+{
+    const struct lk_spec *spec = &k->run->spec;
+    struct late_copy *c;
+    size_t j = 0;
+    LK_GROW(k->c, k->cap, k->n + 1);
+    c = &k->c[k->n++];
+    memset(c, 0, sizeof(*c));
+    c->diff = diff;
+    c->id = lk_strtab_intern(k->ids, ev->str[LK_F_EVENT_ID].ptr, ev->str[LK_F_EVENT_ID].len, NULL);
+    c->arrival = arrival;
+    c->value = ev->value;
+    for (size_t i = 0; i < spec->naggs; i++)
+        if (spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT) {
+            const struct lk_str *s = &ev->str[spec->aggs[i].of];
+            c->dkey[j++] = lk_strtab_intern(k->vals, s->ptr, s->len, NULL);
+        }
+}
+
+/* The late table's rows whose (groups, window_start) is a row to explain. */
+static int read_late(struct kctx *k, struct lk_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = lk_store_prepare(k->run->db,
+                              "SELECT event_id, tenant, key, type, value,"
+                              " arrival_time, window_start FROM late WHERE version = ?",
+                              &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, k->version);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct lk_event ev;
+        size_t d;
+        memset(&ev, 0, sizeof(ev));
+        for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++) {
+            ev.str[f].ptr = (const char *)sqlite3_column_text(st, f);
+            ev.str[f].len = (size_t)sqlite3_column_bytes(st, f);
+        }
+        ev.value = sqlite3_column_int64(st, 4);
+        d = rc_keys_find(&k->keys, &k->run->spec, &ev, sqlite3_column_int64(st, 6));
+        if (d != SIZE_MAX)
+            add_copy(k, d, &ev, sqlite3_column_int64(st, 5));
+    }
+    rc = rc == SQLITE_DONE ? 0
+                           : lk_err_set(err, LK_EDB, "cannot read the late table: %s ('%s')",
+                                        sqlite3_errmsg(k->run->db), k->run->dir);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Earliest arrival of every id in k->ids, from the dataset's lines. */
+static int scan_dataset(struct kctx *k, const char *data, struct lk_err *err)
+{
+    struct lk_log *log = NULL;
+    const struct lk_record *rec;
+    size_t nid = lk_strtab_count(k->ids);
+    int rc = lk_log_open(&log, data, err);
+    k->first = lk_xreallocarray(NULL, nid + 1, sizeof(*k->first));
+    for (size_t i = 0; i < nid; i++)
+        k->first[i] = LK_TIME_POS_INF;
+    for (size_t p = 0; rc == 0 && p < lk_log_partitions(log); p++) {
+        while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
+            const struct lk_str *id = &rec->ev.str[LK_F_EVENT_ID];
+            uint32_t i = rec->valid ? lk_strtab_find(k->ids, id->ptr, id->len) : UINT32_MAX;
+            if (i != UINT32_MAX && rec->ev.arrival_time < k->first[i])
+                k->first[i] = rec->ev.arrival_time;
+            lk_log_advance(log, p);
+        }
+    }
+    lk_log_close(log);
+    return rc;
+}
+
+static void find_first_copies(struct kctx *k)
+{
+    const char *data = k->run->r->o.data;
+    struct lk_err e = LK_ERR_INIT;
+    size_t missing = 0;
+    if (!data || !*data)
+        data = rc_json_str(k->run->json, "parameters", "data");
+    k->have_data = scan_dataset(k, data, &e) == 0;
+    for (size_t i = 0; k->have_data && i < lk_strtab_count(k->ids); i++)
+        missing += k->first[i] == LK_TIME_POS_INF;
+    if (missing)
+        snprintf(k->data_note, sizeof(k->data_note),
+                 "note: %zu late event%s not in the "
+                 "dataset '%.200s': is it the run's dataset? (--data)",
+                 missing, missing == 1 ? " is" : "s are", data);
+    if (!k->have_data)
+        snprintf(k->data_note, sizeof(k->data_note),
+                 "note: cannot read the run's dataset "
+                 "'%.120s' (%.160s), so each late event is taken as never counted; try --data",
+                 data, e.msg[0] ? e.msg : lk_strerror(LK_ENOENT));
+}
+
+/* ----------------------------------------------------- contributions ---- */
+
+static int copy_cmp(const void *x, const void *y)
+{
+    const struct late_copy *a = x, *b = y;
+    if (a->diff != b->diff)
+        return a->diff < b->diff ? -1 : 1;
+    if (a->id != b->id)
+        return a->id < b->id ? -1 : 1;
+    return (a->arrival > b->arrival) - (a->arrival < b->arrival);
+}
+
+/* Sum up copies [from, to) of one diff (sorted by id, arrival): events first seen late. */
+static void contribute(const struct kctx *k, size_t from, size_t to, struct contrib *c)
+{
+    const struct lk_spec *spec = &k->run->spec;
+    size_t nd = lk_spec_ndistinct(spec);
+    uint64_t *keys = lk_xreallocarray(NULL, (to - from) * nd + 1, sizeof(*keys));
+    size_t nk = 0;
+    memset(c, 0, sizeof(*c));
+    c->min = INT64_MAX;
+    c->max = INT64_MIN;
+    for (size_t i = from; i < to; i++) {
+        const struct late_copy *x = &k->c[i];
+        if ((i > from && x->id == k->c[i - 1].id) ||
+            (k->have_data && k->first[x->id] != x->arrival))
+            continue; /* a later copy, or the event's first copy was counted on time */
+        c->cnt++;
+        c->sum += x->value;
+        c->min = x->value < c->min ? x->value : c->min;
+        c->max = x->value > c->max ? x->value : c->max;
+        for (size_t j = 0; j < nd; j++)
+            keys[nk++] = (uint64_t)j << 32 | x->dkey[j];
+    }
+    rc_count_distinct(keys, nk);
+    for (size_t i = 0; i < nk; i++) /* sorted by (distinct aggregate, key) */
+        c->distinct[keys[i] >> 32] += i == 0 || keys[i] != keys[i - 1];
+    free(keys);
+}
+
+/* Aggregate i: does truth = output (+) the late contribution? */
+static int agg_accounts(const struct lk_spec *spec, const struct lk_rc_diff *d, size_t i, size_t j,
+                        const struct contrib *c)
+{
+    int64_t t = rc_value(spec, d->b, i), o = d->a ? rc_value(spec, d->a, i) : 0;
+    switch (spec->aggs[i].fn) {
+    case LK_AGG_COUNT:
+        return t == o + c->cnt;
+    case LK_AGG_SUM:
+        return t == o + c->sum;
+    case LK_AGG_MIN:
+        return t == (d->a && o < c->min ? o : c->min);
+    case LK_AGG_MAX:
+        return t == (d->a && o > c->max ? o : c->max);
+    case LK_AGG_COUNT_DISTINCT:
+        if (!d->a)
+            return t == c->distinct[j];
+        return t >= (o > c->distinct[j] ? o : c->distinct[j]) && t <= o + c->distinct[j];
+    }
+    return 0;
+}
+
+static void judge_late(const struct kctx *k, struct lk_rc_diff *d, const struct contrib *c)
+{
+    const struct lk_spec *spec = &k->run->spec;
+    char sum[32];
+    int ok = c->cnt > 0 && !(d->cols & (UINT32_C(1) << LK_RC_COL_WEND));
+    for (size_t i = 0, j = 0; ok && i < spec->naggs; i++) {
+        ok = agg_accounts(spec, d, i, j, c);
+        j += spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT;
+    }
+    lk_money_format(c->sum, sum, sizeof(sum));
+    if (ok) {
+        rc_set_row(d, LK_RC_MISSING_LATE);
+        rc_why(d, "late table: %lld event%s first seen after the watermark (values %s in all)",
+               (long long)c->cnt, c->cnt == 1 ? "" : "s", sum);
+    } else {
+        rc_why(d,
+               "late table: %lld event%s of this window first seen late; %s not account for "
+               "the difference",
+               (long long)c->cnt, c->cnt == 1 ? "" : "s", c->cnt == 1 ? "it does" : "they do");
+    }
+}
+
+static void judge_all_late(struct kctx *k)
+{
+    struct lk_reconcile *r = k->run->r;
+    if (k->n > 1)
+        qsort(k->c, k->n, sizeof(*k->c), copy_cmp);
+    for (size_t from = 0, to; from < k->n; from = to) {
+        struct lk_rc_diff *d = &r->d[k->c[from].diff];
+        struct contrib c;
+        for (to = from + 1; to < k->n && k->c[to].diff == k->c[from].diff; to++)
+            ;
+        if (d->cls != LK_RC_UNEXPLAINED || d->side == LK_RC_ONLY_A)
+            continue;
+        contribute(k, from, to, &c);
+        judge_late(k, d, &c);
+    }
+}
+
+/* ------------------------------------------------------------ pending ---- */
+
+static void judge_pending(struct kctx *k)
+{
+    struct lk_reconcile *r = k->run->r;
+    char wm[LK_TIME_ISO_LEN + 1] = "-inf";
+    if (!k->append)
+        return;
+    if (k->evict_wm != LK_TIME_NEG_INF)
+        lk_time_format(k->evict_wm, wm);
+    for (size_t i = 0; i < r->n; i++) {
+        struct lk_rc_diff *d = &r->d[i];
+        if (d->side != LK_RC_ONLY_B || d->b->row.window_end <= k->evict_wm)
+            continue;
+        rc_set_row(d, LK_RC_PENDING);
+        rc_why(d, "window ends after the last batch's eviction watermark %s: still in state", wm);
+    }
+}
+
+/* ---------------------------------------------------------- replayed ---- */
+
+/*
+ * SQL counting the output rows of one key: copies, batch ids among them, and distinct
+ * value tuples among them (heap).
+ */
+static char *copies_sql(const struct lk_spec *spec)
+{
+    char where[512] = "", cols[1536] = "window_end";
+    size_t w = 0, c = strlen(cols);
+    char *sql = lk_xmalloc(4096);
+    for (size_t g = 0; g < spec->ngroup; g++)
+        w += (size_t)snprintf(where + w, sizeof(where) - w, "\"%s\" = ?%zu AND ",
+                              lk_field_name(spec->group[g]), g + 1);
+    snprintf(where + w, sizeof(where) - w, "window_start = ?%zu", spec->ngroup + 1);
+    for (size_t i = 0; i < spec->naggs; i++)
+        c += (size_t)snprintf(cols + c, sizeof(cols) - c, ", \"%s\"", spec->aggs[i].as);
+    snprintf(sql, 4096,
+             "SELECT count(*), count(DISTINCT batch_id), (SELECT count(*) FROM"
+             " (SELECT DISTINCT %s FROM output WHERE %s)) FROM output WHERE %s",
+             cols, where, where);
+    return sql;
+}
+
+/* 1 when the output holds row's key more than once, all copies equal, from one batch. */
+static int replayed(struct kctx *k, sqlite3_stmt *st, const struct lk_rrow *row)
+{
+    int yes = 0;
+    for (size_t g = 0; g < k->run->spec.ngroup; g++)
+        sqlite3_bind_text(st, (int)g + 1, row->row.group[g].ptr, (int)row->row.group[g].len,
+                          SQLITE_STATIC);
+    sqlite3_bind_int64(st, (int)k->run->spec.ngroup + 1, row->row.window_start);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        yes = sqlite3_column_int64(st, 0) >= 2 && sqlite3_column_int64(st, 1) == 1 &&
+              sqlite3_column_int64(st, 2) == 1;
+    sqlite3_reset(st);
+    return yes;
+}
+
+static int judge_replayed(struct kctx *k, struct lk_err *err)
+{
+    struct lk_reconcile *r = k->run->r;
+    sqlite3_stmt *st = NULL;
+    char *sql;
+    int rc;
+    if (!k->at_least_once)
+        return 0;
+    sql = copies_sql(&k->run->spec);
+    rc = lk_store_prepare(k->run->db, sql, &st, err);
+    free(sql);
+    for (size_t i = 0; rc == 0 && i < r->n; i++) {
+        struct lk_rc_diff *d = &r->d[i];
+        if (d->side != LK_RC_ONLY_A || !replayed(k, st, d->a))
+            continue;
+        rc_set_row(d, LK_RC_DUPLICATE);
+        rc_why(d, "the output holds this row twice from one batch: a replay after a crash, "
+                  "written again by the at-least-once sink");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ------------------------------------------------------------- driver ---- */
+
+static size_t count_class(const struct lk_reconcile *r, enum lk_rc_class c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += r->d[i].cls == c;
+    return n;
+}
+
+int rc_kappa_explain(struct rc_run *run, struct lk_err *err)
+{
+    struct kctx k;
+    int rc;
+    memset(&k, 0, sizeof(k));
+    k.run = run;
+    k.ids = lk_strtab_new();
+    k.vals = lk_strtab_new();
+    rc_keys_init(&k.keys, run->r, run->spec.ngroup);
+    if ((rc = read_facts(&k, err)) < 0 || (rc = read_late(&k, err)) < 0)
+        goto out;
+    judge_pending(&k);
+    if (k.n > 0)
+        find_first_copies(&k);
+    judge_all_late(&k);
+    if ((rc = judge_replayed(&k, err)) < 0)
+        goto out;
+    rc = note_late(&k, count_class(run->r, LK_RC_MISSING_LATE), err);
+    if (rc == 0 && k.data_note[0])
+        rc_note(run->r, "%s", k.data_note);
+out:
+    rc_keys_release(&k.keys);
+    lk_strtab_free(k.ids);
+    lk_strtab_free(k.vals);
+    free(k.first);
+    free(k.c);
+    return rc;
+}
