@@ -118,22 +118,8 @@ void lb_db_rollback(sqlite3 *db)
 
 int lb_db_int(sqlite3 *db, const char *sql, int64_t param, int64_t *out, struct lk_err *err)
 {
-    sqlite3_stmt *st;
-    int rc = lk_store_prepare(db, sql, &st, err);
-    if (rc < 0)
-        return rc;
-    if (sqlite3_bind_parameter_count(st) > 0)
-        sqlite3_bind_int64(st, 1, param);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        *out = 0;
-        rc = 0;
-    } else {
-        rc = lk_err_set(err, LK_EDB, "query failed: %s", sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
+    long long v = 0;
+    int rc = lk_store_query_int_param(db, sql, param, &v, err);
+    *out = (int64_t)v;
     return rc;
 }

@@ -42,17 +42,6 @@ static void sb_add(struct sb *b, const char *fmt, ...)
 static const char *const reserved[] = { "view_id", "mb_id", "bucket_end", "visible_at",
                                         "window_start", "window_end", NULL };
 
-static int is_ident(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n >= LK_SPEC_NAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
 /* 1 when name is taken by a group field or another aggregate than skip. */
 static int name_taken(const struct lk_spec *spec, const char *name, size_t skip)
 {
@@ -69,7 +58,7 @@ static int check_agg(const struct lk_spec *spec, size_t i, struct lk_err *err)
 {
     const char *as = spec->aggs[i].as;
     char hll[LK_SPEC_NAME_MAX + 8];
-    if (!is_ident(as))
+    if (!lk_spec_is_identifier(as))
         return lk_err_set(err, LK_ESPEC, "aggregates[%zu].as: '%s' is not a column name "
                           "(spec '%s')", i, as, spec->name);
     if (strncmp(as, "lb_", 3) == 0)

@@ -108,7 +108,7 @@ static int string_field(struct ctx *c, const char *where, const char *name, int 
     return 0;
 }
 
-static int is_identifier(const char *s)
+int lk_spec_is_identifier(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n >= LK_SPEC_NAME_MAX || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
@@ -197,7 +197,7 @@ static int parse_agg(struct ctx *c, struct lk_spec *spec, const cJSON *a, size_t
         ag->of = LK_F_VALUE;
     }
     snprintf(where, sizeof(where), "aggregates[%zu].as", idx);
-    if (!is_identifier(as))
+    if (!lk_spec_is_identifier(as))
         return bad(c, where, "'%s' is not a column name ([a-z_][a-z0-9_]*, < 64 chars)", as);
     memcpy(ag->as, as, strlen(as) + 1);
     return 0;
@@ -354,7 +354,7 @@ static int parse_root(struct ctx *c, struct lk_spec *spec, const cJSON *root)
         || (rc = get_string(c, root, "description", "", &desc, 0)) < 0
         || (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
         return rc;
-    if (!is_identifier(name))
+    if (!lk_spec_is_identifier(name))
         return bad(c, "name", "'%s' is not a name ([a-z_][a-z0-9_]*, < 64 chars)", name);
     memcpy(spec->name, name, strlen(name) + 1);
     if (dedup && strcmp(dedup, "event_id") != 0)

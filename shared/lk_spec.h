@@ -111,6 +111,9 @@ size_t lk_spec_max_windows(const struct lk_spec *spec);
  */
 char *lk_spec_to_json(const struct lk_spec *spec);
 
+/* 1 when s is a column name a spec may use: [a-z_][a-z0-9_]*, shorter than LK_SPEC_NAME_MAX. */
+int lk_spec_is_identifier(const char *s);
+
 /* Number of distinct-count aggregates (each needs its own set in an aggregate cell). */
 size_t lk_spec_ndistinct(const struct lk_spec *spec);
 

@@ -114,10 +114,18 @@ int lk_store_step_done(sqlite3 *db, sqlite3_stmt *st, struct lk_err *err)
 
 int lk_store_query_int(sqlite3 *db, const char *sql, long long *out, struct lk_err *err)
 {
+    return lk_store_query_int_param(db, sql, 0, out, err);
+}
+
+int lk_store_query_int_param(sqlite3 *db, const char *sql, int64_t param, long long *out,
+                             struct lk_err *err)
+{
     sqlite3_stmt *st;
     int rc = lk_store_prepare(db, sql, &st, err);
     if (rc < 0)
         return rc;
+    if (sqlite3_bind_parameter_count(st) > 0)
+        sqlite3_bind_int64(st, 1, param);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *out = sqlite3_column_int64(st, 0);

@@ -14,6 +14,7 @@
 #define LK_STORE_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lk_err.h"
@@ -31,6 +32,9 @@ int lk_store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct lk_
 int lk_store_step_done(sqlite3 *db, sqlite3_stmt *st, struct lk_err *err);
 /* Run a query returning one integer (0 when no row). */
 int lk_store_query_int(sqlite3 *db, const char *sql, long long *out, struct lk_err *err);
+/* The same with param bound to ?1 when the statement has a parameter. */
+int lk_store_query_int_param(sqlite3 *db, const char *sql, int64_t param, long long *out,
+                             struct lk_err *err);
 
 /*
  * The quarantine table shared by both stacks:
