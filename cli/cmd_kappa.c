@@ -18,7 +18,7 @@ static const char usage_line[] =
     "                   [--max-files-per-trigger N] [--cost-model default|none|FILE.json]\n"
     "                   [--lake DIR] [--sink-guarantee exactly-once|at-least-once]\n"
     "                   [--crash-after N:PHASE] [--reprocess] [--final-watermark] [--workers N]\n"
-    "                   [--quiet]";
+    "                   [--durability fsync|process] [--quiet]";
 
 static void help(void)
 {
@@ -45,6 +45,9 @@ static void help(void)
            "  --reprocess                replay from offset 0 into a new table version, then swap\n"
            "  --final-watermark          at the end of input, emit every open window (Flink-style)\n"
            "  --workers N                threads over the log partitions (default 1)\n"
+           "  --durability D             fsync (default): checkpoints survive a power cut;\n"
+           "                             process: no fsync, they survive a crash of the\n"
+           "                             process (kill -9, --crash-after), not of the machine\n"
            "  --quiet                    no progress or summary\n\n"
            "exit: 0 ok, 2 usage, 3 bad dataset/spec/checkpoint, 4 I/O; a --crash-after death is\n"
            "signal 9 (137 in a shell)\n",
@@ -102,7 +105,7 @@ static int parse_choice(const char *opt, const char *v, const char *const *names
 }
 
 enum { O_DATA = 256, O_PIPE, O_OUT, O_SOURCE, O_TRIGGER, O_WM, O_MODE, O_MAXEV, O_MAXF, O_COST,
-       O_LAKE, O_SINK, O_CRASH, O_REPROC, O_FINAL, O_WORKERS, O_QUIET, O_HELP };
+       O_LAKE, O_SINK, O_CRASH, O_REPROC, O_FINAL, O_WORKERS, O_DURABLE, O_QUIET, O_HELP };
 
 struct args {
     const char *pipeline, *cost;
@@ -114,6 +117,7 @@ static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
     static const char *const sources[] = { "log", "files" };
     static const char *const modes[] = { "append", "update", "complete" };
     static const char *const sinks[] = { "exactly-once", "at-least-once" };
+    static const char *const durability[] = { "fsync", "process" };
     uint64_t n;
     int i, rc = 0;
     switch (c) {
@@ -137,6 +141,10 @@ static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
     case O_REPROC: o->reprocess = 1; break;
     case O_FINAL: o->final_watermark = 1; break;
     case O_WORKERS: rc = cmd_parse_u64(CMD, "--workers", v, 1, 64, &n); o->workers = (unsigned)n; break;
+    case O_DURABLE:
+        rc = parse_choice("--durability", v, durability, 2, &i);
+        o->durability = i ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC;
+        break;
     case O_QUIET: a->quiet = 1; break;
     default: return -1;
     }
@@ -201,6 +209,7 @@ int cmd_kappa(int argc, char **argv)
         { "sink-guarantee", required_argument, NULL, O_SINK },
         { "crash-after", required_argument, NULL, O_CRASH }, { "reprocess", no_argument, NULL, O_REPROC },
         { "final-watermark", no_argument, NULL, O_FINAL }, { "workers", required_argument, NULL, O_WORKERS },
+        { "durability", required_argument, NULL, O_DURABLE },
         { "quiet", no_argument, NULL, O_QUIET }, { "help", no_argument, NULL, O_HELP },
         { NULL, 0, NULL, 0 },
     };

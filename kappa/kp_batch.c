@@ -1,4 +1,5 @@
 /* The four phases of one micro-batch (see kp_engine.h), and continuous epochs. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,72 +54,105 @@ int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted)
 
 /* ---------------------------------------------------------- output ---- */
 
-static int collect_row(void *arg, const struct lk_csv_row *row)
-{
-    struct kp_engine *e = arg;
-    if (e->nrows == e->rows_cap) {
-        e->rows_cap = e->rows_cap ? e->rows_cap * 2 : 1024;
-        e->row_store = lk_xreallocarray(e->row_store, e->rows_cap, sizeof(*e->row_store));
-        e->rows = lk_xreallocarray(e->rows, e->rows_cap, sizeof(*e->rows));
-    }
-    e->row_store[e->nrows++] = *row;
-    return 0;
-}
-
 static int retract_row(void *arg, const struct lk_csv_row *row)
 {
     struct kp_engine *e = arg;
     return e->skip ? 0 : kp_sink_retract(e->sink, row, e->err);
 }
 
-/* Sort the collected rows and write them to the sink (and the lake). */
-static int write_rows(struct kp_engine *e, int64_t visible)
+/* Write the rows of sets[0..nsets) in canonical order to the sink (and the lake). */
+static int write_rows(struct kp_engine *e, const struct kp_rows *const *sets, size_t nsets,
+                      int64_t visible)
 {
+    size_t n = kp_rows_sort(sets, nsets, e->o->spec->ngroup, &e->order, &e->order_cap);
     int rc = 0;
-    for (size_t i = 0; i < e->nrows; i++)
-        e->rows[i] = &e->row_store[i];
-    lk_csv_sort(e->rows, e->nrows, e->o->spec->ngroup);
-    e->prog.output_rows += e->nrows;
-    if (e->lake && e->nrows)
-        rc = kp_lake_write(e->lake, e->batch, e->rows, e->nrows, &e->prog.files_written,
+    e->prog.output_rows += n;
+    if (e->lake && n)
+        rc = kp_lake_write(e->lake, e->batch, e->order, n, &e->prog.files_written,
                            &e->prog.bytes_written, e->err);
-    for (size_t i = 0; i < e->nrows && rc == 0 && !e->skip; i++)
-        rc = kp_sink_row(e->sink, e->rows[i], e->batch, visible, e->err);
-    e->nrows = 0;
+    if (rc == 0 && !e->skip)
+        rc = kp_sink_rows(e->sink, e->order, n, e->batch, visible, e->err);
     return rc;
 }
 
-/* Phase 2 for one worker's state: collect its rows per output mode and evict with E. */
-static int emit_worker(struct kp_engine *e, struct kp_state *st)
+/* Retractions, then the rows of all workers in canonical order (after kp_workers_emit). */
+static int write_output(struct kp_engine *e, int64_t visible)
 {
-    int rc;
-    switch (e->o->mode) {
-    case KP_APPEND:
-        return kp_state_evict(st, e->evict_wm, collect_row, e);
-    case KP_UPDATE:
-        if ((rc = kp_state_retractions(st, e->batch, retract_row, e)) < 0)
-            return rc;
-        return kp_state_rows(st, e->batch, collect_row, e);
-    case KP_COMPLETE:
-        return kp_state_rows(st, UINT64_MAX, collect_row, e);
-    }
-    return 0;
-}
-
-/* Phase 2: emit per output mode (rows of all workers, in canonical order) and evict. */
-static int emit(struct kp_engine *e, int64_t visible)
-{
+    const struct kp_rows *sets[KP_MAX_WORKERS];
     int rc = 0;
-    e->nrows = 0;
-    if (e->o->mode == KP_COMPLETE && !e->skip && (rc = kp_sink_clear(e->sink, e->err)) < 0)
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        const struct kp_rows *r = &e->workers[i].retr;
+        for (size_t k = 0; k < r->n && rc == 0; k++)
+            rc = retract_row(e, &r->v[k]);
+        sets[i] = &e->workers[i].rows;
+    }
+    return rc < 0 ? rc : write_rows(e, sets, e->nworkers, visible);
+}
+
+/* Writing state/N from the workers' texts on its own thread, while the driver writes the sink. */
+struct state_job {
+    struct kp_engine *e;
+    int snapshot, rc;
+    struct lk_err err;
+};
+
+static void *state_job_run(void *arg)
+{
+    struct state_job *j = arg;
+    struct lk_str sections[KP_MAX_WORKERS];
+    uint32_t crcs[KP_MAX_WORKERS];
+    for (unsigned i = 0; i < j->e->nworkers; i++) {
+        sections[i].ptr = j->e->workers[i].text_buf;
+        sections[i].len = j->e->workers[i].text_len;
+        crcs[i] = j->e->workers[i].text_crc;
+    }
+    j->rc = kp_ckpt_write_state_text(j->e->ckpt, j->e->batch, sections, crcs, j->e->nworkers,
+                                     j->snapshot, &j->err);
+    return NULL;
+}
+
+/*
+ * Several workers: they emit and write their state sections in parallel; then state/N is
+ * stored on a helper thread while the driver writes retractions and rows to the sink.
+ */
+static int process_parallel(struct kp_engine *e, int64_t visible, int snapshot)
+{
+    struct state_job job = { e, snapshot, 0, LK_ERR_INIT };
+    pthread_t th;
+    int rc = kp_workers_emit(e, 1, snapshot), threaded;
+    if (rc < 0)
         return rc;
-    for (unsigned i = 0; i < e->nworkers && rc == 0; i++)
-        rc = emit_worker(e, e->workers[i].state);
-    if (rc == 0)
-        rc = write_rows(e, visible);
-    for (unsigned i = 0; i < e->nworkers && rc == 0 && e->o->mode == KP_UPDATE; i++)
-        rc = kp_state_evict(e->workers[i].state, e->evict_wm, NULL, NULL);
+    threaded = pthread_create(&th, NULL, state_job_run, &job) == 0;
+    if (!threaded)
+        state_job_run(&job);
+    rc = write_output(e, visible);
+    if (threaded)
+        pthread_join(th, NULL);
+    if (rc == 0 && job.rc < 0) {
+        *e->err = job.err;
+        rc = job.rc;
+    }
     return rc;
+}
+
+/*
+ * Phase 2: every worker collects its rows per output mode and evicts with E (see
+ * kp_workers_emit); the driver writes retractions, then the rows of all workers in
+ * canonical order; then state/N. Epochs (do_emit 0) emitted event by event already.
+ */
+static int process(struct kp_engine *e, int64_t visible, int do_emit)
+{
+    int snapshot = kp_ckpt_snapshot_due(e->ckpt), rc = 0;
+    if (do_emit && e->o->mode == KP_COMPLETE && !e->skip
+        && (rc = kp_sink_clear(e->sink, e->err)) < 0)
+        return rc;
+    if (do_emit && e->nworkers > 1)
+        return process_parallel(e, visible, snapshot);
+    if (do_emit && ((rc = kp_workers_emit(e, 0, snapshot)) < 0
+                    || (rc = write_output(e, visible)) < 0))
+        return rc;
+    return kp_ckpt_write_state(e->ckpt, e->batch, e->states, e->nworkers,
+                               kp_uses_watermark(e) ? e->evict_wm : LK_TIME_NEG_INF, e->err);
 }
 
 /* ---------------------------------------------------------- phases ---- */
@@ -161,9 +195,7 @@ static int finish_batch(struct kp_engine *e, int64_t modelled, double wall0, int
     e->prog.state_rows = kp_workers_cells(e);
     e->prog.modelled_ms = modelled;
     e->prog.visible_time = e->trigger + modelled;
-    if ((do_emit && (rc = emit(e, e->prog.visible_time)) < 0)
-        || (rc = kp_ckpt_write_state(e->ckpt, e->batch, e->states, e->nworkers, kp_uses_watermark(e)
-                                     ? e->evict_wm : LK_TIME_NEG_INF, e->err)) < 0)
+    if ((rc = process(e, e->prog.visible_time, do_emit)) < 0)
         return rc;
     crash_point(e, KP_PHASE_PROCESSED);
     e->prog.duration_ms = (int64_t)((lk_wall_now() - wall0) * 1000.0);
@@ -266,6 +298,7 @@ static int after_event(struct kp_engine *e, const struct lk_record *rec)
 {
     struct event_ctx c = { e, rec->ev.arrival_time + lk_model_continuous_ms(&e->o->model, 1) };
     struct kp_worker *w = &e->workers[0];
+    const struct kp_rows *sets[1];
     int rc = 0;
     if (w->max_et > e->max_et)
         e->max_et = w->max_et;
@@ -281,10 +314,11 @@ static int after_event(struct kp_engine *e, const struct lk_record *rec)
     e->evict_wm = e->next_wm;
     if (e->o->mode != KP_APPEND)
         return kp_state_evict(w->state, e->evict_wm, NULL, NULL);
-    e->nrows = 0;
-    if ((rc = kp_state_evict(w->state, e->evict_wm, collect_row, e)) < 0)
+    e->crows.n = 0;
+    if ((rc = kp_state_evict(w->state, e->evict_wm, kp_rows_add, &e->crows)) < 0)
         return rc;
-    return write_rows(e, c.visible);
+    sets[0] = &e->crows;
+    return write_rows(e, sets, 1, c.visible);
 }
 
 static int scan_events(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)

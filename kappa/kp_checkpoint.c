@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,16 @@
 #include "banned.h"
 
 #define FILE_MAX ((size_t)1 << 30)
+/*
+ * A snapshot is due when the deltas written since the last one add up to this many times
+ * its size: writing stays proportional to the changes (1 + 1/4 of them), and recovery
+ * reads at most about 1 + 4 times the state (Spark takes a snapshot every 10 deltas).
+ */
+#define SNAPSHOT_RATIO 4
 
 struct kp_ckpt {
     char *dir;
+    enum lk_durability durability;
     size_t last_snapshot;  /* bytes of the last snapshot this process wrote (0: none yet) */
     size_t since_snapshot; /* bytes of the deltas written after it */
 };
@@ -28,7 +36,20 @@ static char *path_of(const struct kp_ckpt *c, const char *sub, uint64_t n)
     return p;
 }
 
-int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata, struct lk_err *err)
+/* Write a checksummed checkpoint file with the checkpoint's durability. */
+static int write_checked(const struct kp_ckpt *c, const char *path, const char *data, size_t len,
+                         struct lk_err *err)
+{
+    struct lk_checked f = LK_CHECKED_INIT;
+    int rc = lk_checked_open(&f, path, c->durability, err);
+    if (rc < 0)
+        return rc;
+    lk_checked_write(&f, data, len);
+    return lk_checked_commit(&f, err);
+}
+
+int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata,
+                 enum lk_durability durability, struct lk_err *err)
 {
     static const char *const subs[] = { "offsets", "state", "commits" };
     struct kp_ckpt *c = lk_xcalloc(1, sizeof(*c));
@@ -37,6 +58,7 @@ int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata, st
     size_t oldlen;
     int rc = 0;
     c->dir = lk_xstrdup(dir);
+    c->durability = durability;
     for (size_t i = 0; i < 3 && rc == 0; i++) {
         snprintf(p, len, "%s/%s", dir, subs[i]);
         rc = lk_mkdir_p(p, err);
@@ -48,7 +70,7 @@ int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata, st
             rc = lk_err_set(err, LK_EUSAGE, "checkpoint '%s' belongs to another query (%s): "
                             "use a new --out or the same pipeline, source and output mode", dir, old);
     } else if (rc == 0) {
-        rc = lk_file_write_checked(p, metadata, strlen(metadata), err);
+        rc = write_checked(c, p, metadata, strlen(metadata), err);
     }
     free(old);
     free(p);
@@ -105,7 +127,7 @@ static int write_json(const struct kp_ckpt *c, const char *sub, uint64_t n, cJSO
                       struct lk_err *err)
 {
     char *p = path_of(c, sub, n), *text = cJSON_PrintUnformatted(obj);
-    int rc = lk_file_write_checked(p, text, strlen(text), err);
+    int rc = write_checked(c, p, text, strlen(text), err);
     cJSON_free(text);
     free(p);
     return rc;
@@ -242,32 +264,103 @@ int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
     return rc;
 }
 
-int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
-                        unsigned n, int64_t evict_wm, struct lk_err *err)
+static void state_piece(void *arg, const char *data, size_t len)
 {
-    int snapshot = c->last_snapshot == 0 || c->since_snapshot >= c->last_snapshot;
-    char *all = NULL, *p;
-    size_t len = 0, cap = 0;
-    int rc;
-    for (unsigned i = 0; i < n; i++) {
-        char *buf;
-        size_t blen;
-        kp_state_write(states[i], batch, snapshot, evict_wm, &buf, &blen);
-        LK_GROW(all, cap, len + blen + 1);
-        memcpy(all + len, buf, blen);
-        len += blen;
-        free(buf);
-    }
-    p = path_of(c, "state", batch);
-    rc = lk_file_write_checked(p, all ? all : "", len, err);
-    free(p);
-    free(all);
+    lk_checked_write(arg, data, len);
+}
+
+int kp_ckpt_snapshot_due(const struct kp_ckpt *c)
+{
+    return c->last_snapshot == 0 || c->since_snapshot >= SNAPSHOT_RATIO * c->last_snapshot;
+}
+
+/* After state/N of len bytes: the snapshot policy's bookkeeping. */
+static void state_written(struct kp_ckpt *c, int snapshot, size_t len)
+{
     if (snapshot) {
         c->last_snapshot = len ? len : 1;
         c->since_snapshot = 0;
     } else {
         c->since_snapshot += len;
     }
+}
+
+int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
+                        unsigned n, int64_t evict_wm, struct lk_err *err)
+{
+    int snapshot = kp_ckpt_snapshot_due(c);
+    struct lk_checked f = LK_CHECKED_INIT;
+    char *p = path_of(c, "state", batch);
+    size_t len;
+    int rc = lk_checked_open(&f, p, c->durability, err);
+    free(p);
+    if (rc < 0)
+        return rc;
+    for (unsigned i = 0; i < n; i++)
+        kp_state_write(states[i], batch, snapshot, evict_wm, state_piece, &f);
+    len = f.len;
+    if ((rc = lk_checked_commit(&f, err)) == 0)
+        state_written(c, snapshot, len);
+    return rc;
+}
+
+/* One section of state/N, written at its offset (on its own thread but the first). */
+struct section_job {
+    struct lk_checked *f;
+    uint64_t offset;
+    struct lk_str text;
+    int rc; /* 0 or a negative errno */
+};
+
+static void *section_write(void *arg)
+{
+    struct section_job *j = arg;
+    j->rc = lk_checked_pwrite(j->f, j->offset, j->text.ptr, j->text.len);
+    return NULL;
+}
+
+/* Write the sections in parallel at their offsets; 0 or the first negative errno. */
+static int write_sections(struct section_job *jobs, unsigned n)
+{
+    pthread_t th[KP_CKPT_MAX_SECTIONS];
+    int started[KP_CKPT_MAX_SECTIONS] = { 0 }, rc = 0;
+    for (unsigned i = 1; i < n; i++)
+        started[i] = pthread_create(&th[i], NULL, section_write, &jobs[i]) == 0;
+    for (unsigned i = 0; i < n; i++)
+        if (i == 0 || !started[i])
+            section_write(&jobs[i]);
+    for (unsigned i = 1; i < n; i++)
+        if (started[i])
+            pthread_join(th[i], NULL);
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        rc = jobs[i].rc;
+    return rc;
+}
+
+int kp_ckpt_write_state_text(struct kp_ckpt *c, uint64_t batch, const struct lk_str *sections,
+                             const uint32_t *crcs, unsigned n, int snapshot, struct lk_err *err)
+{
+    struct lk_checked f = LK_CHECKED_INIT;
+    struct section_job jobs[KP_CKPT_MAX_SECTIONS];
+    char *p = path_of(c, "state", batch);
+    uint64_t len = 0;
+    uint32_t crc = 0;
+    int rc = n > KP_CKPT_MAX_SECTIONS ? lk_err_set(err, LK_EINTERNAL, "too many state sections")
+                                      : lk_checked_open(&f, p, c->durability, err);
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        jobs[i] = (struct section_job){ &f, len, sections[i], 0 };
+        crc = lk_crc32_combine(crc, crcs[i], sections[i].len);
+        len += sections[i].len;
+    }
+    if (rc == 0 && (rc = write_sections(jobs, n)) < 0) {
+        rc = lk_err_sys(err, LK_EIO, -rc, "cannot write '%s'", p);
+        lk_checked_abort(&f);
+    }
+    free(p);
+    if (rc == 0 && (rc = lk_checked_account(&f, (size_t)len, crc, err)) < 0)
+        lk_checked_abort(&f);
+    if (rc == 0 && (rc = lk_checked_commit(&f, err)) == 0)
+        state_written(c, snapshot, (size_t)len);
     return rc;
 }
 

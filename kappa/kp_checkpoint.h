@@ -6,18 +6,19 @@
  *                      state/N       the state after batch N (snapshot or delta)
  *                      commits/N     batch N done: next watermark, max event time
  *
- * Every file is written atomically (temp, fsync, rename, dir fsync) with a CRC-32
- * trailer (lk_file_write_checked); a file that fails its check is LK_ECORRUPT with the
- * path in the message and the engine refuses to continue. offsets/N is durable before
- * any effect of batch N (state/N, the sink); commits/N after the sink commit. Recovery:
+ * Every file is written atomically (temp, fsync, rename, dir fsync; the fsyncs are
+ * skipped with LK_DURABLE_PROCESS) with a CRC-32 trailer (lk_checked); a file that fails
+ * its check is LK_ECORRUPT with the path in the message and the engine refuses to
+ * continue. offsets/N is durable before any effect of batch N (state/N, the sink);
+ * commits/N after the sink commit. Recovery:
  * latest commit == latest offsets -> continue with N+1; commit == offsets - 1 -> re-run
  * batch N with exactly its planned offsets and watermarks.
  *
  * State: a delta per batch (changed cells, new ids, retractions, eviction watermark), and a
- * full snapshot whenever the deltas written since the last snapshot add up to its size
- * (and at a process's first batch), so that writing stays proportional to the changes
- * and recovery reads at most about twice the state. Restoring batch N reads the latest
- * snapshot <= N and applies the deltas after it.
+ * full snapshot whenever the deltas written since the last snapshot add up to four times
+ * its size (and at a process's first batch), so that writing stays proportional to the
+ * changes and recovery reads at most about five times the state. Restoring batch N reads
+ * the latest snapshot <= N and applies the deltas after it.
  */
 #ifndef KP_CHECKPOINT_H
 #define KP_CHECKPOINT_H
@@ -27,6 +28,7 @@
 
 #include "kp_state.h"
 #include "lk_err.h"
+#include "lk_file.h"
 
 #define KP_MAX_PARTS 1024
 
@@ -51,8 +53,12 @@ struct kp_commit {
 
 struct kp_ckpt;
 
-/* Open (creating) the directory; metadata must match when it exists (LK_EUSAGE otherwise). */
-int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata, struct lk_err *err);
+/*
+ * Open (creating) the directory; metadata must match when it exists (LK_EUSAGE otherwise).
+ * durability applies to every file written through this handle (see lk_file.h).
+ */
+int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata,
+                 enum lk_durability durability, struct lk_err *err);
 void kp_ckpt_close(struct kp_ckpt *c);
 const char *kp_ckpt_dir(const struct kp_ckpt *c);
 
@@ -73,6 +79,16 @@ int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
  */
 int kp_ckpt_write_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
                         unsigned n, int64_t evict_wm, struct lk_err *err);
+/*
+ * The same file from text the caller made (so several workers can make their sections
+ * in parallel): sections[i] = kp_state_write of worker i's state with snapshot =
+ * kp_ckpt_snapshot_due(c), asked just before, and crcs[i] its lk_crc32. The sections are
+ * written on parallel threads, at most KP_CKPT_MAX_SECTIONS of them.
+ */
+#define KP_CKPT_MAX_SECTIONS 64
+int kp_ckpt_snapshot_due(const struct kp_ckpt *c);
+int kp_ckpt_write_state_text(struct kp_ckpt *c, uint64_t batch, const struct lk_str *sections,
+                             const uint32_t *crcs, unsigned n, int snapshot, struct lk_err *err);
 /* Rebuild the n worker states as of batch N (fresh states). */
 int kp_ckpt_restore_state(struct kp_ckpt *c, uint64_t batch, struct kp_state *const *states,
                           unsigned n, struct lk_err *err);

@@ -153,7 +153,7 @@ static int open_checkpoint(struct kp_engine *e, struct lk_err *err)
     }
     free(assign);
     p = run_path(e->o, name);
-    rc = kp_ckpt_open(&e->ckpt, p, meta, err);
+    rc = kp_ckpt_open(&e->ckpt, p, meta, e->o->durability, err);
     free(p);
     return rc;
 }
@@ -173,10 +173,11 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     kp_workers_init(e);
     if ((rc = open_checkpoint(e, err)) < 0)
         return rc;
-    if (o->lake && (rc = kp_lake_open(&e->lake, o->lake, o->spec, err)) < 0)
+    if (o->lake && (rc = kp_lake_open(&e->lake, o->lake, o->spec, o->durability, err)) < 0)
         return rc;
     p = run_path(o, "serving.db");
-    rc = kp_sink_open(&e->sink, p, o->spec, o->mode, e->version, o->exactly_once, err);
+    rc = kp_sink_open(&e->sink, p, o->spec, o->mode, e->version, o->exactly_once, o->durability,
+                      err);
     free(p);
     e->bytes_total = input_bytes(e);
     return rc;
@@ -190,8 +191,8 @@ static void close_all(struct kp_engine *e)
     kp_lake_close(e->lake);
     lk_log_close(e->log);
     lk_landing_close(e->landing);
-    free(e->rows);
-    free(e->row_store);
+    kp_rows_release(&e->crows);
+    free(e->order);
 }
 
 /* ---------------------------------------------------------- recovery ---- */
@@ -417,6 +418,8 @@ static cJSON *params_json(const struct kp_options *o, int version)
     cJSON_AddBoolToObject(p, "final_watermark", o->final_watermark);
     cJSON_AddStringToObject(p, "lake", o->lake ? o->lake : "");
     lk_json_add_int(p, "workers", o->workers);
+    cJSON_AddStringToObject(p, "durability", o->durability == LK_DURABLE_PROCESS ? "process"
+                                                                                 : "fsync");
     lk_json_add_int(p, "version", version);
     return p;
 }

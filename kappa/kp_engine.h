@@ -43,6 +43,7 @@
 
 #include "kp_sink.h"
 #include "lk_err.h"
+#include "lk_file.h"
 #include "lk_model.h"
 #include "lk_spec.h"
 
@@ -77,10 +78,12 @@ struct kp_options {
     int tenant_views;           /* one SQLite view per tenant over the output */
     kp_progress_fn progress;
     void *progress_arg;
+    enum lk_durability durability; /* checkpoint, sink and lake files (see lk_file.h) */
 };
 #define KP_OPTIONS_INIT                                                                      \
     { NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0,   \
-      0, { { 0 }, 0, 0, 0, 0, 0, 0, 0, 0 }, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL }
+      0, { { 0 }, 0, 0, 0, 0, 0, 0, 0, 0 }, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL, \
+      LK_DURABLE_FSYNC }
 
 /* Totals of a run (also written to RUN/run.json, last). */
 struct kp_summary {

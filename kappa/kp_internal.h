@@ -8,6 +8,7 @@
 #include "kp_checkpoint.h"
 #include "kp_engine.h"
 #include "kp_lake.h"
+#include "kp_rows.h"
 #include "kp_sink.h"
 #include "kp_state.h"
 #include "lk_source.h"
@@ -43,8 +44,22 @@ struct kp_worker {
     size_t nside, side_cap;
     char *arena;
     size_t arena_len, arena_cap;
+    struct lk_record held;           /* scan: the record read but not yet applied */
+    struct kp_hint held_hint;        /*   its lookup hashes */
+    struct kp_hint next_hint;        /*   those of the record being read */
+    int has_held;
+    char *held_buf;                  /*   its strings */
+    size_t held_cap;
+    char ok_tenant[32];              /* check_partition: the last tenant found in place */
+    size_t ok_tenant_len, ok_part;
     int64_t t;                       /* scan: trigger time */
     const struct kp_offsets *replay; /* scan: planned offsets of a re-run batch */
+    struct kp_rows rows, retr;       /* emit: output rows and retracted keys of the batch */
+    int text;                        /* emit: also write the state as text below: */
+    int snapshot;                    /*   a snapshot (1) or the batch's delta (0) */
+    char *text_buf;                  /*   its section of state/N */
+    size_t text_len, text_cap;
+    uint32_t text_crc;               /*   its lk_crc32 */
     int rc;
     struct lk_err err;
 };
@@ -76,9 +91,9 @@ struct kp_engine {
     int64_t trigger, evict_wm, late_wm;
     int skip;              /* the sink already holds this batch (exactly-once replay) */
     struct kp_progress prog;
-    const struct lk_csv_row **rows; /* output rows of the batch (sorted before writing) */
-    struct lk_csv_row *row_store;
-    size_t nrows, rows_cap;
+    struct kp_rows crows;  /* continuous: the rows one event fired */
+    const struct lk_csv_row **order; /* output rows in canonical order, for writing */
+    size_t order_cap;
 
     uint64_t bytes_total, bytes_done; /* progress reporting */
     struct lk_err *err;
@@ -94,6 +109,13 @@ void kp_workers_release(struct kp_engine *e);
 int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *replay);
 /* Apply one record on worker w (continuous mode uses it directly). */
 int kp_worker_take(struct kp_worker *w, const struct lk_record *rec);
+/*
+ * Phase 2 on every worker (on threads when there are several): collect the batch's rows
+ * (w->rows) and retracted keys (w->retr) per output mode, evict with e->evict_wm and,
+ * when text, write each state's section of state/N (snapshot or delta) into its buffer.
+ * Returns the first worker's error.
+ */
+int kp_workers_emit(struct kp_engine *e, int text, int snapshot);
 /* Write the buffered late and quarantine rows, in (partition, line, window) order, to the sink. */
 int kp_workers_flush_side(struct kp_engine *e);
 /* Total cells / ids over the workers' states. */

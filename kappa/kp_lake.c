@@ -14,10 +14,11 @@ struct kp_lake {
     char *dir;
     const struct lk_spec *spec;
     size_t tenant_col; /* index of tenant among the group columns */
+    enum lk_durability durability;
 };
 
 int kp_lake_open(struct kp_lake **out, const char *dir, const struct lk_spec *spec,
-                 struct lk_err *err)
+                 enum lk_durability durability, struct lk_err *err)
 {
     struct kp_lake *l;
     size_t col = SIZE_MAX;
@@ -34,6 +35,7 @@ int kp_lake_open(struct kp_lake **out, const char *dir, const struct lk_spec *sp
     l->dir = lk_xstrdup(dir);
     l->spec = spec;
     l->tenant_col = col;
+    l->durability = durability;
     *out = l;
     return 0;
 }
@@ -116,6 +118,7 @@ static int write_tenant(struct kp_lake *l, uint64_t batch, const struct lk_csv_r
     rc = lk_mkdir_p(path, err);
     snprintf(path, plen, "%s/tenant=%s/part-%05" PRIu64 ".jsonl", l->dir, esc, batch);
     if (rc == 0 && (rc = lk_atomic_open(&a, path, err)) == 0) {
+        a.durability = l->durability;
         for (size_t i = first; i < n; i++) {
             if (!done[i] && same_tenant(&rows[i]->group[l->tenant_col], tenant)) {
                 put_row(l, a.fp, rows[i]);

@@ -16,13 +16,14 @@
 
 #include "lk_csv.h"
 #include "lk_err.h"
+#include "lk_file.h"
 #include "lk_spec.h"
 
 struct kp_lake;
 
-/* LK_EUSAGE when the spec has no tenant group column. */
+/* LK_EUSAGE when the spec has no tenant group column. Files are written with durability. */
 int kp_lake_open(struct kp_lake **out, const char *dir, const struct lk_spec *spec,
-                 struct lk_err *err);
+                 enum lk_durability durability, struct lk_err *err);
 void kp_lake_close(struct kp_lake *l);
 
 /* Write rows (sorted by tenant first) of one batch; adds to *files and *bytes. */

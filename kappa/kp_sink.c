@@ -12,14 +12,18 @@
 #include "lk_store.h"
 #include "banned.h"
 
+/* Output rows per INSERT statement (fewer statement runs; far below SQLite's parameter limit). */
+#define ROWS_PER_INSERT 32
+
 struct kp_sink {
     sqlite3 *db;
     const struct lk_spec *spec;
     enum kp_mode mode;
     int version;
     int exactly_once;
+    enum lk_durability durability; /* also for metrics.jsonl */
     char table[32];
-    sqlite3_stmt *ins, *del, *clear, *late, *quar, *prog, *seen, *mark;
+    sqlite3_stmt *ins, *ins_many, *del, *clear, *late, *quar, *prog, *seen, *mark, *begin, *commit;
 };
 
 /* Append printf text to a fixed SQL buffer; sizes are small and bounded by the spec limits. */
@@ -79,15 +83,18 @@ static int create_tables(struct kp_sink *s, struct lk_err *err)
         " modelled_ms INTEGER NOT NULL);", err);
 }
 
-static int prepare_output(struct kp_sink *s, struct lk_err *err)
+/* The output INSERT (an upsert in update mode) for nrows rows. */
+static int prepare_insert(struct kp_sink *s, size_t nrows, sqlite3_stmt **st, struct lk_err *err)
 {
     char sql[8192] = "";
     size_t ncols = s->spec->ngroup + 2 + s->spec->naggs + 2;
-    int rc;
-    sql_add(sql, sizeof(sql), "INSERT INTO \"%s\" VALUES(", s->table);
-    for (size_t c = 0; c < ncols; c++)
-        sql_add(sql, sizeof(sql), "%s?", c ? "," : "");
-    sql_add(sql, sizeof(sql), ")");
+    sql_add(sql, sizeof(sql), "INSERT INTO \"%s\" VALUES", s->table);
+    for (size_t r = 0; r < nrows; r++) {
+        sql_add(sql, sizeof(sql), "%s(", r ? "," : "");
+        for (size_t c = 0; c < ncols; c++)
+            sql_add(sql, sizeof(sql), "%s?", c ? "," : "");
+        sql_add(sql, sizeof(sql), ")");
+    }
     if (s->mode == KP_UPDATE) {
         sql_add(sql, sizeof(sql), " ON CONFLICT(");
         group_cols(s->spec, sql, sizeof(sql), ", ");
@@ -98,9 +105,16 @@ static int prepare_output(struct kp_sink *s, struct lk_err *err)
                     s->spec->aggs[i].as);
         sql_add(sql, sizeof(sql), ", batch_id=excluded.batch_id, visible_time=excluded.visible_time");
     }
-    if ((rc = lk_store_prepare(s->db, sql, &s->ins, err)) < 0)
+    return lk_store_prepare(s->db, sql, st, err);
+}
+
+static int prepare_output(struct kp_sink *s, struct lk_err *err)
+{
+    char sql[8192] = "";
+    int rc;
+    if ((rc = prepare_insert(s, 1, &s->ins, err)) < 0
+        || (rc = prepare_insert(s, ROWS_PER_INSERT, &s->ins_many, err)) < 0)
         return rc;
-    sql[0] = '\0';
     sql_add(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE ", s->table);
     for (size_t g = 0; g < s->spec->ngroup; g++)
         sql_add(sql, sizeof(sql), "\"%s\"=? AND ", lk_field_name(s->spec->group[g]));
@@ -140,11 +154,15 @@ static int prepare_side(struct kp_sink *s, struct lk_err *err)
         || (rc = lk_store_prepare(s->db, "SELECT 1 FROM sink_batches WHERE version=? AND batch_id=?",
                                   &s->seen, err)) < 0)
         return rc;
+    if ((rc = lk_store_prepare(s->db, "BEGIN IMMEDIATE", &s->begin, err)) < 0
+        || (rc = lk_store_prepare(s->db, "COMMIT", &s->commit, err)) < 0)
+        return rc;
     return lk_store_prepare(s->db, "INSERT OR IGNORE INTO sink_batches VALUES(?,?)", &s->mark, err);
 }
 
 int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec *spec,
-                 enum kp_mode mode, int version, int exactly_once, struct lk_err *err)
+                 enum kp_mode mode, int version, int exactly_once,
+                 enum lk_durability durability, struct lk_err *err)
 {
     struct kp_sink *s = lk_xcalloc(1, sizeof(*s));
     int rc;
@@ -153,7 +171,11 @@ int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec
     s->version = version;
     s->exactly_once = exactly_once;
     snprintf(s->table, sizeof(s->table), "output_v%d", version);
-    if ((rc = lk_store_open(&s->db, db_path, err)) < 0 || (rc = create_tables(s, err)) < 0
+    s->durability = durability;
+    if ((rc = lk_store_open(&s->db, db_path, err)) < 0
+        || (durability == LK_DURABLE_PROCESS
+            && (rc = lk_store_exec(s->db, "PRAGMA synchronous=OFF;", err)) < 0)
+        || (rc = create_tables(s, err)) < 0
         || (rc = store_spec(s, err)) < 0 || (rc = prepare_output(s, err)) < 0
         || (rc = prepare_side(s, err)) < 0) {
         kp_sink_close(s);
@@ -168,6 +190,7 @@ void kp_sink_close(struct kp_sink *s)
     if (!s)
         return;
     sqlite3_finalize(s->ins);
+    sqlite3_finalize(s->ins_many);
     sqlite3_finalize(s->del);
     sqlite3_finalize(s->clear);
     sqlite3_finalize(s->late);
@@ -175,13 +198,15 @@ void kp_sink_close(struct kp_sink *s)
     sqlite3_finalize(s->prog);
     sqlite3_finalize(s->seen);
     sqlite3_finalize(s->mark);
+    sqlite3_finalize(s->begin);
+    sqlite3_finalize(s->commit);
     lk_store_close(s->db);
     free(s);
 }
 
 int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *err)
 {
-    int rc = lk_store_exec(s->db, "BEGIN IMMEDIATE", err);
+    int rc = lk_store_step_done(s->db, s->begin, err);
     *skip = 0;
     if (rc < 0 || !s->exactly_once)
         return rc;
@@ -197,25 +222,57 @@ int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *e
     return 0;
 }
 
-static int bind_key(struct kp_sink *s, sqlite3_stmt *st, const struct lk_csv_row *row)
+/* Bind row's key from parameter col on; returns the next parameter. */
+static int bind_key_at(struct kp_sink *s, sqlite3_stmt *st, int col, const struct lk_csv_row *row)
 {
-    int col = 1;
     for (size_t g = 0; g < s->spec->ngroup; g++)
         sqlite3_bind_text(st, col++, row->group[g].ptr, (int)row->group[g].len, SQLITE_STATIC);
     sqlite3_bind_int64(st, col++, row->window_start);
     return col;
 }
 
+static int bind_key(struct kp_sink *s, sqlite3_stmt *st, const struct lk_csv_row *row)
+{
+    return bind_key_at(s, st, 1, row);
+}
+
+/* Bind a whole output row from parameter col on; returns the next parameter. */
+static int bind_row(struct kp_sink *s, sqlite3_stmt *st, int col, const struct lk_csv_row *row,
+                    uint64_t batch, int64_t visible)
+{
+    col = bind_key_at(s, st, col, row);
+    sqlite3_bind_int64(st, col++, row->window_end);
+    for (size_t i = 0; i < s->spec->naggs; i++)
+        sqlite3_bind_int64(st, col++, row->values[i]);
+    sqlite3_bind_int64(st, col++, (sqlite3_int64)batch);
+    sqlite3_bind_int64(st, col++, visible);
+    return col;
+}
+
 int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
                 int64_t visible, struct lk_err *err)
 {
-    int col = bind_key(s, s->ins, row);
-    sqlite3_bind_int64(s->ins, col++, row->window_end);
-    for (size_t i = 0; i < s->spec->naggs; i++)
-        sqlite3_bind_int64(s->ins, col++, row->values[i]);
-    sqlite3_bind_int64(s->ins, col++, (sqlite3_int64)batch);
-    sqlite3_bind_int64(s->ins, col, visible);
+    bind_row(s, s->ins, 1, row, batch, visible);
     return lk_store_step_done(s->db, s->ins, err);
+}
+
+int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t n,
+                 uint64_t batch, int64_t visible, struct lk_err *err)
+{
+    size_t i = 0;
+    int rc = 0;
+    for (; i + ROWS_PER_INSERT <= n && rc == 0; i += ROWS_PER_INSERT) {
+        int col = 1;
+        for (size_t k = 0; k < ROWS_PER_INSERT; k++) {
+            if (i + k + ROWS_PER_INSERT < n)
+                __builtin_prefetch(rows[i + k + ROWS_PER_INSERT]); /* rows are out of memory order */
+            col = bind_row(s, s->ins_many, col, rows[i + k], batch, visible);
+        }
+        rc = lk_store_step_done(s->db, s->ins_many, err);
+    }
+    for (; i < n && rc == 0; i++)
+        rc = kp_sink_row(s, rows[i], batch, visible, err);
+    return rc;
 }
 
 int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, struct lk_err *err)
@@ -276,7 +333,7 @@ int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err)
         kp_sink_rollback(s);
         return rc;
     }
-    return lk_store_exec(s->db, "COMMIT", err);
+    return lk_store_step_done(s->db, s->commit, err);
 }
 
 void kp_sink_rollback(struct kp_sink *s)
@@ -378,6 +435,7 @@ int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err)
         return rc;
     sqlite3_bind_int(st, 1, s->version);
     if ((rc = lk_atomic_open(&a, path, err)) == 0) {
+        a.durability = s->durability;
         while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
             cJSON *o = progress_json(st);
             rc = lk_json_append_line(a.fp, o, err);

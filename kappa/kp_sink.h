@@ -28,6 +28,7 @@
 
 #include "lk_csv.h"
 #include "lk_err.h"
+#include "lk_file.h"
 #include "lk_source.h"
 #include "lk_spec.h"
 
@@ -51,14 +52,22 @@ struct kp_progress {
     int64_t modelled_ms; /* virtual duration from the cost model */
 };
 
+/*
+ * Open (creating) the sink. LK_DURABLE_PROCESS sets synchronous=OFF: commits survive a
+ * crash of the process, not a power cut or OS crash (LK_DURABLE_FSYNC: synchronous=NORMAL).
+ */
 int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec *spec,
-                 enum kp_mode mode, int version, int exactly_once, struct lk_err *err);
+                 enum kp_mode mode, int version, int exactly_once,
+                 enum lk_durability durability, struct lk_err *err);
 void kp_sink_close(struct kp_sink *s);
 
 /* Start batch: *skip = 1 when exactly-once and the batch is already in the ledger. */
 int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *err);
 int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
                 int64_t visible, struct lk_err *err);
+/* The same for rows[0..n), in that order (several rows per statement). */
+int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t n,
+                 uint64_t batch, int64_t visible, struct lk_err *err);
 int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, struct lk_err *err);
 int kp_sink_clear(struct kp_sink *s, struct lk_err *err);
 int kp_sink_late(struct kp_sink *s, uint64_t batch, const struct lk_event *ev, int64_t wstart,

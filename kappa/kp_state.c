@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kp_mem.h"
 #include "lk_mem.h"
 #include "lk_strtab.h"
 #include "lk_time.h"
@@ -24,7 +25,6 @@ struct id_entry {
     uint32_t len;
     uint32_t hash32;
     int64_t expiry;
-    uint64_t batch; /* batch that added it (checkpoint deltas) */
 };
 
 struct retraction {
@@ -43,6 +43,13 @@ struct kp_state {
     size_t ndistinct;
     struct lk_strtab *values; /* group and distinct strings */
     struct lk_strtab *tuples; /* group tuples as uint32 value ids */
+    struct lk_strtab *raw;    /* group tuples as their bytes (length-prefixed), a shortcut */
+    uint32_t *raw_tuple;      /* raw id -> tuple id */
+    size_t raw_cap;
+    char *raw_key;            /* scratch for building a raw key */
+    size_t raw_key_cap;
+    uint32_t *last_cell;      /* tuple id t -> [2t], [2t+1]: the cells it last used (hints) */
+    size_t last_cap;
     struct cell *cells;
     size_t ncells, cells_cap, ndead;
     uint32_t *map; /* cell index + 1 by (tuple, start) */
@@ -51,11 +58,15 @@ struct kp_state {
     size_t nsessions;
     struct id_entry *ids;
     size_t nids, ids_cap;
-    uint32_t *id_map;
+    uint64_t *id_map; /* see "id table" */
     size_t id_map_size;
     char *ids_arena;
     size_t ids_arena_len, ids_arena_cap;
-    int64_t ids_min_expiry; /* smallest expiry of any id (LK_TIME_POS_INF when none) */
+    int64_t ids_wm;         /* ids with expiry <= ids_wm are forgotten (see "id table") */
+    size_t ids_compact_at;  /* compact ids[] once it holds this many entries */
+    int64_t ids_min_expiry; /* smallest expiry in ids[] (LK_TIME_POS_INF when none) */
+    uint64_t ids_batch;     /* the last batch that added ids: they are ids[ids_batch_first..] */
+    size_t ids_batch_first;
     struct retraction *retr;
     size_t nretr, retr_cap;
     size_t last_retr;               /* retractions of the last add start here */
@@ -66,6 +77,10 @@ struct kp_state {
     size_t ndirty, dirty_cap;
     uint64_t dirty_batch;
     int64_t min_end;
+    char *wbuf; /* kp_state_write's buffer, kept between checkpoints */
+    size_t wbuf_cap;
+    unsigned char *bare; /* by value id: 0 unknown, 1 written bare, 2 length-prefixed */
+    size_t bare_cap;
 };
 
 /* -------------------------------------------------------------- tables ---- */
@@ -97,11 +112,30 @@ static struct idx_list *sessions_of(struct kp_state *s, uint32_t tuple)
     return &s->sessions[tuple];
 }
 
+/* A zeroed table of n slots, reusing old (of oldn slots) when the size is the same. */
+static void *table_reset(void *old, size_t oldn, size_t n, size_t size)
+{
+    if (old && oldn == n) {
+        memset(old, 0, n * size);
+        return old;
+    }
+    free(old);
+    return kp_big_calloc(n, size);
+}
+
+/* Slots for n keys when rebuilding a table of cur slots: shrink once it is mostly empty. */
+static size_t table_size(size_t n, size_t cur)
+{
+    size_t want = 1024;
+    while (want < n * 4)
+        want *= 2;
+    return want < cur / 4 ? want : cur;
+}
+
 /* Rebuild the cell map (and session lists) from the live cells. */
 static void rebuild_cells(struct kp_state *s, size_t map_size)
 {
-    free(s->map);
-    s->map = lk_xcalloc(map_size, sizeof(*s->map));
+    s->map = table_reset(s->map, s->map_size, map_size, sizeof(*s->map));
     s->map_size = map_size;
     for (size_t t = 0; t < s->nsessions; t++)
         s->sessions[t].n = 0;
@@ -134,7 +168,7 @@ static struct cell *cell_new(struct kp_state *s, uint32_t tuple, int64_t start, 
 {
     struct cell *c;
     size_t mask, i;
-    LK_GROW(s->cells, s->cells_cap, s->ncells + 1);
+    KP_BIG_GROW(s->cells, s->cells_cap, s->ncells + 1);
     c = &s->cells[s->ncells++];
     c->tuple = tuple;
     c->start = start;
@@ -157,85 +191,156 @@ static struct cell *cell_new(struct kp_state *s, uint32_t tuple, int64_t start, 
     return c;
 }
 
+/* 1 when cell c (maybe out of range: a stale hint) is the live cell (tuple, start). */
+static int is_cell(const struct kp_state *s, size_t c, uint32_t tuple, int64_t start)
+{
+    return c < s->ncells && s->cells[c].tuple == tuple && s->cells[c].start == start
+        && !s->cells[c].dead;
+}
+
+/*
+ * The live cell (tuple, start), created when missing. The tuple's last two cells are
+ * tried first: consecutive events of a group mostly fall into the same window, or the
+ * one before. A stale hint is harmless because (tuple, start) names at most one live cell.
+ */
 static struct cell *cell_get(struct kp_state *s, uint32_t tuple, int64_t start, int64_t end)
 {
-    size_t c = map_find(s, tuple, start);
-    return c == SIZE_MAX ? cell_new(s, tuple, start, end) : &s->cells[c];
+    uint32_t *hint;
+    size_t c;
+    if (2 * (size_t)tuple + 1 >= s->last_cap) {
+        size_t old = s->last_cap;
+        LK_GROW(s->last_cell, s->last_cap, 2 * ((size_t)tuple + 1));
+        memset(s->last_cell + old, 0xff, (s->last_cap - old) * sizeof(*s->last_cell));
+    }
+    hint = &s->last_cell[2 * (size_t)tuple];
+    if (is_cell(s, hint[0], tuple, start))
+        return &s->cells[hint[0]];
+    if (is_cell(s, hint[1], tuple, start)) {
+        c = hint[1];
+    } else if ((c = map_find(s, tuple, start)) == SIZE_MAX) {
+        cell_new(s, tuple, start, end);
+        c = s->ncells - 1;
+        hint = &s->last_cell[2 * (size_t)tuple];
+    }
+    hint[1] = hint[0];
+    hint[0] = (uint32_t)c;
+    return &s->cells[c];
 }
 
 /* ------------------------------------------------------------ id table ---- */
+/*
+ * id_map slots hold (hash32 << 32) | (entry index + 1), 0 = empty: a probe compares
+ * hashes without touching the entries, so looking up an id costs one cache miss on
+ * the map (plus one on the entry and its bytes when the hash matches).
+ *
+ * Eviction is lazy: an id whose expiry <= ids_wm is forgotten (a lookup treats it as
+ * absent, a new copy takes over its slot, output skips it) and ids[] is compacted only
+ * once it has doubled since the last compaction, so eviction costs O(1) per id instead
+ * of a pass over the table every batch. The map holds at most one entry per id. Every id
+ * added has expiry > ids_wm (its windows passed the late filter, whose watermark is at
+ * least every eviction watermark applied), so lazy and eager eviction agree.
+ */
+
+#define IDS_COMPACT_MIN ((size_t)4096)
+
+static int id_live(const struct kp_state *s, const struct id_entry *e)
+{
+    return e->expiry > s->ids_wm;
+}
+
+static uint64_t id_slot_value(uint32_t h32, size_t k)
+{
+    return (uint64_t)h32 << 32 | (uint64_t)(k + 1);
+}
 
 static void rebuild_ids(struct kp_state *s, size_t size)
 {
-    free(s->id_map);
-    s->id_map = lk_xcalloc(size, sizeof(*s->id_map));
+    s->id_map = table_reset(s->id_map, s->id_map_size, size, sizeof(*s->id_map));
     s->id_map_size = size;
     for (size_t k = 0; k < s->nids; k++) {
         size_t i = s->ids[k].hash32 & (size - 1);
+        if (!id_live(s, &s->ids[k]))
+            continue;
         while (s->id_map[i])
             i = (i + 1) & (size - 1);
-        s->id_map[i] = (uint32_t)k + 1;
+        s->id_map[i] = id_slot_value(s->ids[k].hash32, k);
     }
 }
 
-/* Slot for id: its entry's slot, or the empty slot where it would go. */
+/* Slot for id: its entry's (maybe a forgotten one), or the empty slot where it would go. */
 static size_t id_slot(const struct kp_state *s, const char *p, size_t len, uint32_t h32)
 {
     size_t mask = s->id_map_size - 1, i = h32 & mask;
-    for (; s->id_map[i]; i = (i + 1) & mask) {
-        const struct id_entry *e = &s->ids[s->id_map[i] - 1];
-        if (e->hash32 == h32 && e->len == len && memcmp(s->ids_arena + e->off, p, len) == 0)
+    for (uint64_t v; (v = s->id_map[i]) != 0; i = (i + 1) & mask) {
+        const struct id_entry *e;
+        if ((uint32_t)(v >> 32) != h32)
+            continue;
+        e = &s->ids[(uint32_t)v - 1];
+        if (e->len == len && memcmp(s->ids_arena + e->off, p, len) == 0)
             break;
     }
     return i;
+}
+
+/* Add a new id at its slot from id_slot (empty, or holding its forgotten entry). */
+static void id_put(struct kp_state *s, size_t slot, uint32_t h32, const char *p, size_t len,
+                   int64_t expiry, uint64_t batch)
+{
+    struct id_entry *e;
+    KP_BIG_GROW(s->ids, s->ids_cap, s->nids + 1);
+    KP_BIG_GROW(s->ids_arena, s->ids_arena_cap, s->ids_arena_len + len);
+    memcpy(s->ids_arena + s->ids_arena_len, p, len);
+    e = &s->ids[s->nids];
+    e->off = s->ids_arena_len;
+    e->len = (uint32_t)len;
+    e->hash32 = h32;
+    e->expiry = expiry;
+    if (batch != s->ids_batch) { /* ids are added in batch order: each batch's are a suffix */
+        s->ids_batch = batch;
+        s->ids_batch_first = s->nids;
+    }
+    if (expiry < s->ids_min_expiry)
+        s->ids_min_expiry = expiry;
+    s->ids_arena_len += len;
+    s->id_map[slot] = id_slot_value(h32, s->nids);
+    s->nids++;
+    if (s->nids * 2 > s->id_map_size)
+        rebuild_ids(s, s->id_map_size * 2);
 }
 
 /* Remember id until expiry (keeping the later expiry); 1 when it was new. */
 static int id_remember(struct kp_state *s, const char *p, size_t len, int64_t expiry,
                        uint64_t batch)
 {
-    uint32_t h32 = (uint32_t)lk_hash_bytes(p, len);
+    uint32_t h32 = (uint32_t)lk_strtab_hash(p, len);
     size_t slot = id_slot(s, p, len, h32);
-    struct id_entry *e;
-    if (s->id_map[slot]) {
-        e = &s->ids[s->id_map[slot] - 1];
+    struct id_entry *e = s->id_map[slot] ? &s->ids[(uint32_t)s->id_map[slot] - 1] : NULL;
+    if (e && id_live(s, e)) {
         if (expiry > e->expiry)
             e->expiry = expiry;
         return 0;
     }
-    LK_GROW(s->ids, s->ids_cap, s->nids + 1);
-    LK_GROW(s->ids_arena, s->ids_arena_cap, s->ids_arena_len + len);
-    memcpy(s->ids_arena + s->ids_arena_len, p, len);
-    e = &s->ids[s->nids++];
-    e->off = s->ids_arena_len;
-    e->len = (uint32_t)len;
-    e->hash32 = h32;
-    e->expiry = expiry;
-    e->batch = batch;
-    if (expiry < s->ids_min_expiry)
-        s->ids_min_expiry = expiry;
-    s->ids_arena_len += len;
-    s->id_map[slot] = (uint32_t)s->nids;
-    if (s->nids * 2 > s->id_map_size)
-        rebuild_ids(s, s->id_map_size * 2);
+    id_put(s, slot, h32, p, len, expiry, batch);
     return 1;
 }
 
-static int id_known(const struct kp_state *s, const char *p, size_t len)
+/* 1 when the id in slot (from id_slot) is remembered. */
+static int id_known_at(const struct kp_state *s, size_t slot)
 {
-    return s->id_map[id_slot(s, p, len, (uint32_t)lk_hash_bytes(p, len))] != 0;
+    return s->id_map[slot] && id_live(s, &s->ids[(uint32_t)s->id_map[slot] - 1]);
 }
 
-/* Forget ids whose expiry <= wm, compacting entries and arena. */
-static void evict_ids(struct kp_state *s, int64_t wm)
+/* Drop forgotten ids from ids[] and the arena, keeping the order of the rest. */
+static void compact_ids(struct kp_state *s)
 {
     size_t keep = 0, arena = 0;
     int64_t min_expiry = LK_TIME_POS_INF;
-    if (wm < s->ids_min_expiry)
-        return; /* nothing expires: no pass over the table */
+    size_t first = s->nids;
     for (size_t k = 0; k < s->nids; k++) {
         struct id_entry e = s->ids[k];
-        if (e.expiry <= wm)
+        if (k == s->ids_batch_first)
+            first = keep;
+        if (!id_live(s, &e))
             continue;
         memmove(s->ids_arena + arena, s->ids_arena + e.off, e.len);
         e.off = arena;
@@ -245,11 +350,20 @@ static void evict_ids(struct kp_state *s, int64_t wm)
             min_expiry = e.expiry;
     }
     s->ids_min_expiry = min_expiry;
-    if (keep == s->nids)
-        return;
+    s->ids_batch_first = first < keep ? first : keep;
     s->nids = keep;
     s->ids_arena_len = arena;
-    rebuild_ids(s, s->id_map_size);
+    s->ids_compact_at = keep * 2 > IDS_COMPACT_MIN ? keep * 2 : IDS_COMPACT_MIN;
+    rebuild_ids(s, table_size(s->nids, s->id_map_size));
+}
+
+/* Forget ids whose expiry <= wm (lazily, see above). */
+static void evict_ids(struct kp_state *s, int64_t wm)
+{
+    if (wm > s->ids_wm)
+        s->ids_wm = wm;
+    if (s->nids >= s->ids_compact_at && s->ids_wm >= s->ids_min_expiry)
+        compact_ids(s); /* ids[] has doubled and some of it is forgotten */
 }
 
 /* ----------------------------------------------------------- lifecycle ---- */
@@ -261,8 +375,12 @@ struct kp_state *kp_state_new(const struct lk_spec *spec)
     s->ndistinct = lk_spec_ndistinct(spec);
     s->values = lk_strtab_new();
     s->tuples = lk_strtab_new();
+    s->raw = lk_strtab_new();
     s->min_end = LK_TIME_POS_INF;
+    s->ids_wm = LK_TIME_NEG_INF;
+    s->ids_compact_at = IDS_COMPACT_MIN;
     s->ids_min_expiry = LK_TIME_POS_INF;
+    s->ids_batch = CLEAN;
     s->dirty_batch = CLEAN;
     rebuild_cells(s, 1024);
     rebuild_ids(s, 1024);
@@ -293,6 +411,12 @@ void kp_state_free(struct kp_state *s)
     free(s->dirty);
     lk_strtab_free(s->values);
     lk_strtab_free(s->tuples);
+    lk_strtab_free(s->raw);
+    free(s->raw_tuple);
+    free(s->raw_key);
+    free(s->last_cell);
+    free(s->wbuf);
+    free(s->bare);
     free(s);
 }
 
@@ -303,7 +427,10 @@ size_t kp_state_cells(const struct kp_state *s)
 
 size_t kp_state_ids(const struct kp_state *s)
 {
-    return s->nids;
+    size_t n = 0;
+    for (size_t k = 0; k < s->nids; k++)
+        n += (size_t)id_live(s, &s->ids[k]);
+    return n;
 }
 
 int64_t kp_state_min_end(const struct kp_state *s)
@@ -313,7 +440,29 @@ int64_t kp_state_min_end(const struct kp_state *s)
 
 /* ---------------------------------------------------------------- add ---- */
 
-static uint32_t tuple_of(struct kp_state *s, const struct lk_event *ev)
+static void hint_of(const struct kp_state *s, const struct lk_event *ev, struct kp_hint *h)
+{
+    const struct lk_str *id = &ev->str[LK_F_EVENT_ID];
+    size_t d = 0;
+    h->id = s->spec->dedup ? lk_strtab_hash(id->ptr, id->len) : 0;
+    for (size_t i = 0; i < s->spec->naggs; i++) {
+        if (s->spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT) {
+            const struct lk_str *v = &ev->str[s->spec->aggs[i].of];
+            h->distinct[d++] = lk_strtab_hash(v->ptr, v->len);
+        }
+    }
+}
+
+void kp_state_prefetch(const struct kp_state *s, const struct lk_event *ev, struct kp_hint *h)
+{
+    hint_of(s, ev, h);
+    if (s->spec->dedup)
+        __builtin_prefetch(&s->id_map[(uint32_t)h->id & (s->id_map_size - 1)]);
+    for (size_t d = 0; d < s->ndistinct; d++)
+        lk_strtab_prefetch(s->values, h->distinct[d]);
+}
+
+static uint32_t intern_tuple(struct kp_state *s, const struct lk_event *ev)
 {
     uint32_t ids[LK_SPEC_MAX_GROUP];
     for (size_t g = 0; g < s->spec->ngroup; g++) {
@@ -323,13 +472,37 @@ static uint32_t tuple_of(struct kp_state *s, const struct lk_event *ev)
     return lk_strtab_intern(s->tuples, (const char *)ids, s->spec->ngroup * sizeof(ids[0]), NULL);
 }
 
-static void distinct_ids(struct kp_state *s, const struct lk_event *ev, uint32_t *ids)
+/* The event's group tuple id: one lookup of its raw bytes, interning only new tuples. */
+static uint32_t tuple_of(struct kp_state *s, const struct lk_event *ev)
+{
+    size_t len = 0;
+    uint32_t raw;
+    int added;
+    for (size_t g = 0; g < s->spec->ngroup; g++) {
+        const struct lk_str *v = &ev->str[s->spec->group[g]];
+        uint32_t n = (uint32_t)v->len;
+        LK_GROW(s->raw_key, s->raw_key_cap, len + sizeof(n) + v->len + 1);
+        memcpy(s->raw_key + len, &n, sizeof(n));
+        memcpy(s->raw_key + len + sizeof(n), v->ptr, v->len);
+        len += sizeof(n) + v->len;
+    }
+    raw = lk_strtab_intern(s->raw, s->raw_key, len, &added);
+    if (added) {
+        LK_GROW(s->raw_tuple, s->raw_cap, (size_t)raw + 1);
+        s->raw_tuple[raw] = intern_tuple(s, ev);
+    }
+    return s->raw_tuple[raw];
+}
+
+static void distinct_ids(struct kp_state *s, const struct lk_event *ev, const struct kp_hint *h,
+                         uint32_t *ids)
 {
     size_t d = 0;
     for (size_t i = 0; i < s->spec->naggs; i++) {
         if (s->spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT) {
             const struct lk_str *v = &ev->str[s->spec->aggs[i].of];
-            ids[d++] = lk_strtab_intern(s->values, v->ptr, v->len, NULL);
+            ids[d] = lk_strtab_intern_hashed(s->values, v->ptr, v->len, h->distinct[d], NULL);
+            d++;
         }
     }
 }
@@ -424,9 +597,10 @@ static void rebuild_dirty(struct kp_state *s)
     }
 }
 
-void kp_state_add(struct kp_state *s, const struct lk_event *ev, int64_t late_wm, uint64_t batch,
-                  struct kp_outcome *out)
+void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp_hint *hint,
+                  int64_t late_wm, uint64_t batch, struct kp_outcome *out)
 {
+    struct kp_hint own;
     int64_t starts[KP_MAX_WINDOWS], live[KP_MAX_WINDOWS], expiry = LK_TIME_NEG_INF;
     int64_t len = s->spec->window.kind == LK_WIN_SESSION ? s->spec->window.gap : s->spec->window.size;
     uint32_t ids[LK_SPEC_MAX_DISTINCT], tuple;
@@ -453,17 +627,23 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, int64_t late_wm
     s->last_batch = batch;
     if (out->live == 0)
         return;
+    if (!hint) {
+        hint_of(s, ev, &own);
+        hint = &own;
+    }
     if (s->spec->dedup) {
         const struct lk_str *id = &ev->str[LK_F_EVENT_ID];
-        if (id_known(s, id->ptr, id->len)) {
+        uint32_t h32 = (uint32_t)hint->id;
+        size_t slot = id_slot(s, id->ptr, id->len, h32);
+        if (id_known_at(s, slot)) {
             out->duplicate = 1;
             out->live = 0;
             return;
         }
-        id_remember(s, id->ptr, id->len, expiry, batch);
+        id_put(s, slot, h32, id->ptr, id->len, expiry, batch);
     }
     tuple = tuple_of(s, ev);
-    distinct_ids(s, ev, ids);
+    distinct_ids(s, ev, hint, ids);
     for (size_t k = 0; k < out->live; k++) {
         struct cell *c;
         if (s->spec->window.kind == LK_WIN_SESSION) {
@@ -518,7 +698,7 @@ int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
     }
     s->ncells = keep;
     s->ndead = 0;
-    rebuild_cells(s, s->map_size);
+    rebuild_cells(s, table_size(s->ncells, s->map_size));
     rebuild_dirty(s);
     evict_ids(s, wm);
     return rc;
@@ -593,23 +773,70 @@ int kp_state_last_changes(struct kp_state *s, kp_row_fn retract_fn, kp_row_fn ro
 
 /* ---------------------------------------------------------- checkpoint ---- */
 /*
- * Text format, one record per line; strings as <length>:<bytes> so any byte is safe:
+ * Text format, one record per line; a string is written bare when it starts with a letter
+ * or '_' and has only printable ASCII without spaces (t01, u00040), else as
+ * <length>:<bytes> so any byte is safe (a digit first tells the two apart):
  *   lkstate v1 snapshot|delta batch=<N> evict=<ms>|none
  *   C <group strings> <start> <end> <count> <sum> <min> <max> {<n> <strings>} per distinct
  *   R <group strings> <start>            (a session merged away in this batch)
- *   D <expiry> <event_id>                (a remembered id)
+ *   D <expiry> <n> <event_id>...         (n remembered ids with that expiry, in the order
+ *                                         they were added; one id without <n> is read too)
  */
 
-/* A growable output buffer (faster than stdio for the many small numbers of a snapshot). */
+#define OB_FLUSH ((size_t)1 << 20) /* hand the text over in pieces of about this size */
+#define IDS_PER_LINE 64
+
+/*
+ * An output buffer (faster than stdio for the many small numbers of a snapshot): text
+ * collects in the state's buffer (kept between checkpoints) and goes to fn whenever the
+ * next item would not fit.
+ */
 struct obuf {
     char *p;
     size_t len, cap;
+    kp_write_fn fn;
+    void *arg;
 };
 
-static char *ob_room(struct obuf *b, size_t n)
+static void ob_make_room(struct obuf *b, size_t n)
 {
-    LK_GROW(b->p, b->cap, b->len + n);
+    if (b->len) {
+        b->fn(b->arg, b->p, b->len);
+        b->len = 0;
+    }
+    if (n > b->cap)
+        LK_GROW(b->p, b->cap, n > OB_FLUSH ? n : OB_FLUSH);
+}
+
+static inline char *ob_room(struct obuf *b, size_t n)
+{
+    if (b->len + n > b->cap)
+        ob_make_room(b, n);
     return b->p + b->len;
+}
+
+/* Decimal digits of u at o; returns the end. */
+static char *put_u64(char *o, uint64_t u)
+{
+    static const char pairs[] = "0001020304050607080910111213141516171819"
+                                "2021222324252627282930313233343536373839"
+                                "4041424344454647484950515253545556575859"
+                                "6061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char tmp[20];
+    size_t n = sizeof(tmp);
+    for (; u >= 100; u /= 100) {
+        n -= 2;
+        memcpy(tmp + n, pairs + 2 * (u % 100), 2);
+    }
+    if (u >= 10) {
+        n -= 2;
+        memcpy(tmp + n, pairs + 2 * u, 2);
+    } else {
+        tmp[--n] = (char)('0' + u);
+    }
+    memcpy(o, tmp + n, sizeof(tmp) - n);
+    return o + sizeof(tmp) - n;
 }
 
 static void ob_bytes(struct obuf *b, const void *src, size_t n)
@@ -627,40 +854,69 @@ static void ob_char(struct obuf *b, char c)
 /* " <v>" in decimal */
 static void ob_i64(struct obuf *b, int64_t v)
 {
-    char tmp[24], *o;
-    size_t n = 0, total;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do
-        tmp[n++] = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
+    char *o = ob_room(b, 22), *start = o;
+    *o++ = ' ';
     if (v < 0)
-        tmp[n++] = '-';
-    tmp[n++] = ' ';
-    total = n;
-    o = ob_room(b, total);
-    while (n)
-        *o++ = tmp[--n];
-    b->len += total;
+        *o++ = '-';
+    o = put_u64(o, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    b->len += (size_t)(o - start);
+}
+
+/* 1 when s can be written bare: a letter or '_' first, then printable ASCII without spaces. */
+static int bare_ok(struct lk_str v)
+{
+    unsigned char c = v.len ? (unsigned char)v.ptr[0] : 0;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
+        return 0;
+    for (size_t i = 1; i < v.len; i++)
+        if ((unsigned char)v.ptr[i] <= ' ' || (unsigned char)v.ptr[i] >= 0x7F)
+            return 0;
+    return 1;
+}
+
+/* " <bytes>" when bare, else " <length>:<bytes>" */
+static void put_str_as(struct obuf *b, struct lk_str v, int bare)
+{
+    char *o = ob_room(b, 23 + v.len), *start = o;
+    *o++ = ' ';
+    if (!bare) {
+        o = put_u64(o, v.len);
+        *o++ = ':';
+    }
+    memcpy(o, v.ptr, v.len);
+    b->len += (size_t)(o + v.len - start);
 }
 
 static void put_str(struct obuf *b, struct lk_str v)
 {
-    ob_i64(b, (int64_t)v.len);
-    ob_char(b, ':');
-    ob_bytes(b, v.ptr, v.len);
+    put_str_as(b, v, bare_ok(v));
 }
 
-static void put_group(const struct kp_state *s, struct obuf *b, uint32_t tuple)
+/* Value id of s->values, its bare_ok remembered (values repeat in every snapshot). */
+static void put_value(struct kp_state *s, struct obuf *b, uint32_t id)
+{
+    struct lk_str v = lk_strtab_get(s->values, id);
+    if (id >= s->bare_cap) {
+        size_t old = s->bare_cap;
+        LK_GROW(s->bare, s->bare_cap, (size_t)id + 1);
+        memset(s->bare + old, 0, s->bare_cap - old);
+    }
+    if (!s->bare[id])
+        s->bare[id] = bare_ok(v) ? 1 : 2;
+    put_str_as(b, v, s->bare[id] == 1);
+}
+
+static void put_group(struct kp_state *s, struct obuf *b, uint32_t tuple)
 {
     struct lk_str tb = lk_strtab_get(s->tuples, tuple);
     for (size_t g = 0; g < s->spec->ngroup; g++) {
         uint32_t id;
         memcpy(&id, tb.ptr + g * sizeof(id), sizeof(id));
-        put_str(b, lk_strtab_get(s->values, id));
+        put_value(s, b, id);
     }
 }
 
-static void put_cell(const struct kp_state *s, struct obuf *b, const struct cell *c)
+static void put_cell(struct kp_state *s, struct obuf *b, const struct cell *c)
 {
     int64_t v[6] = { c->start, c->end, c->agg.count, c->agg.sum, c->agg.min, c->agg.max };
     ob_char(b, 'C');
@@ -672,23 +928,46 @@ static void put_cell(const struct kp_state *s, struct obuf *b, const struct cell
         ob_i64(b, set->n);
         for (uint32_t k = 0; k < set->cap; k++)
             if (set->slots[k])
-                put_str(b, lk_strtab_get(s->values, set->slots[k] - 1));
+                put_value(s, b, set->slots[k] - 1);
     }
     ob_char(b, '\n');
 }
 
 static size_t first_id_of(const struct kp_state *s, uint64_t batch)
 {
-    size_t k = s->nids;
-    while (k > 0 && s->ids[k - 1].batch == batch)
-        k--;
-    return k;
+    return batch == s->ids_batch ? s->ids_batch_first : s->nids;
 }
 
-void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm, char **out,
-                    size_t *len)
+/* The remembered ids of ids[k..] as D lines: runs of equal expiry, at most IDS_PER_LINE a line. */
+static void put_ids(const struct kp_state *s, struct obuf *b, size_t k)
 {
-    struct obuf b = { NULL, 0, 0 };
+    for (;;) {
+        size_t end, n = 0;
+        while (k < s->nids && !id_live(s, &s->ids[k]))
+            k++;
+        if (k == s->nids)
+            return;
+        for (end = k; end < s->nids && n < IDS_PER_LINE; end++) {
+            if (id_live(s, &s->ids[end]) && s->ids[end].expiry != s->ids[k].expiry)
+                break;
+            n += (size_t)id_live(s, &s->ids[end]);
+        }
+        ob_char(b, 'D');
+        ob_i64(b, s->ids[k].expiry);
+        ob_i64(b, (int64_t)n);
+        for (; k < end; k++) {
+            struct lk_str v = { s->ids_arena + s->ids[k].off, s->ids[k].len };
+            if (id_live(s, &s->ids[k]))
+                put_str(b, v);
+        }
+        ob_char(b, '\n');
+    }
+}
+
+void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm,
+                    kp_write_fn fn, void *arg)
+{
+    struct obuf b = { s->wbuf, 0, s->wbuf_cap, fn, arg };
     char head[96];
     int n = snprintf(head, sizeof(head), "lkstate v1 %s batch=%" PRIu64 " evict=",
                      snapshot ? "snapshot" : "delta", batch);
@@ -717,16 +996,11 @@ void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t ev
         ob_char(&b, '\n');
     }
     /* ids are appended in batch order, so this batch's new ids are a suffix */
-    for (size_t k = snapshot ? 0 : first_id_of(s, batch); k < s->nids; k++) {
-        const struct id_entry *e = &s->ids[k];
-        struct lk_str v = { s->ids_arena + e->off, e->len };
-        ob_char(&b, 'D');
-        ob_i64(&b, e->expiry);
-        put_str(&b, v);
-        ob_char(&b, '\n');
-    }
-    *out = b.p;
-    *len = b.len;
+    put_ids(s, &b, snapshot ? 0 : first_id_of(s, batch));
+    if (b.len)
+        fn(arg, b.p, b.len);
+    s->wbuf = b.p;
+    s->wbuf_cap = b.cap;
 }
 
 /* A cursor over a checkpoint buffer; any syntax error sets bad. */
@@ -761,7 +1035,19 @@ static int64_t rd_i64(struct rd *r)
 static struct lk_str rd_str(struct rd *r)
 {
     struct lk_str v = { NULL, 0 };
-    int64_t n = rd_i64(r);
+    int64_t n;
+    if (r->p < r->end && *r->p == ' ')
+        r->p++;
+    if (r->p < r->end && !(*r->p >= '0' && *r->p <= '9')) { /* bare: up to a space or newline */
+        v.ptr = r->p;
+        while (r->p < r->end && *r->p != ' ' && *r->p != '\n')
+            r->p++;
+        v.len = (size_t)(r->p - v.ptr);
+        if (!bare_ok(v))
+            r->bad = 1;
+        return v;
+    }
+    n = rd_i64(r);
     if (r->bad || n < 0 || r->p >= r->end || *r->p != ':' || n > r->end - r->p - 1) {
         r->bad = 1;
         return v;
@@ -807,6 +1093,25 @@ static void rd_cell(struct kp_state *s, struct rd *r)
     }
 }
 
+/* "D <expiry> <n> <id>..." (or "D <expiry> <id>", one id per line) */
+static void rd_ids(struct kp_state *s, struct rd *r)
+{
+    int64_t expiry = rd_i64(r), n = 1;
+    const char *mark = r->p;
+    int64_t count = rd_i64(r);
+    if (r->p < r->end && *r->p == ':')
+        r->p = mark; /* that number was the length of a lone id */
+    else
+        n = count;
+    if (n < 1)
+        r->bad = 1;
+    for (int64_t k = 0; k < n && !r->bad; k++) {
+        struct lk_str v = rd_str(r);
+        if (!r->bad)
+            id_remember(s, v.ptr, v.len, expiry, CLEAN);
+    }
+}
+
 static void rd_line(struct kp_state *s, struct rd *r)
 {
     char kind = *r->p++;
@@ -821,10 +1126,7 @@ static void rd_line(struct kp_state *s, struct rd *r)
             kill_cell(s, c, CLEAN);
         }
     } else if (kind == 'D') {
-        int64_t expiry = rd_i64(r);
-        struct lk_str v = rd_str(r);
-        if (!r->bad)
-            id_remember(s, v.ptr, v.len, expiry, CLEAN);
+        rd_ids(s, r);
     } else {
         r->bad = 1;
     }
@@ -853,8 +1155,10 @@ int kp_state_apply(struct kp_state *s, const char *buf, size_t len, struct lk_er
     }
     if (strcmp(kind, "snapshot") == 0) {
         clear_cells(s);
-        s->nids = s->ids_arena_len = 0;
+        s->nids = s->ids_arena_len = s->ids_batch_first = 0;
+        s->ids_wm = LK_TIME_NEG_INF;
         s->ids_min_expiry = LK_TIME_POS_INF;
+        s->ids_batch = CLEAN;
         rebuild_cells(s, s->map_size);
         rebuild_ids(s, s->id_map_size);
     }

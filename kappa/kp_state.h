@@ -57,9 +57,26 @@ struct kp_outcome {
 struct kp_state *kp_state_new(const struct lk_spec *spec);
 void kp_state_free(struct kp_state *s);
 
-/* Apply one (valid, accepted) event; see the steps above. batch marks dirty cells. */
-void kp_state_add(struct kp_state *s, const struct lk_event *ev, int64_t late_wm, uint64_t batch,
-                  struct kp_outcome *out);
+/* The hashes of an event's lookups, computed ahead (kp_state_prefetch). */
+struct kp_hint {
+    uint64_t id;                             /* event_id, when the spec dedups */
+    uint64_t distinct[LK_SPEC_MAX_DISTINCT]; /* each count_distinct value, in spec order */
+};
+
+/*
+ * Apply one (valid, accepted) event; see the steps above. batch marks dirty cells. hint
+ * is ev's from kp_state_prefetch, or NULL (then computed here).
+ */
+void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp_hint *hint,
+                  int64_t late_wm, uint64_t batch, struct kp_outcome *out);
+
+/*
+ * A hint that ev will be added soon: computes its lookup hashes into *hint (for
+ * kp_state_add) and starts loading the memory those lookups need (the dedup table is big
+ * and cold). Changes nothing in s; the worker calls it one event ahead.
+ */
+void kp_state_prefetch(const struct kp_state *s, const struct lk_event *ev,
+                       struct kp_hint *hint);
 
 /* Number of cells and of remembered event_ids. */
 size_t kp_state_cells(const struct kp_state *s);
@@ -84,13 +101,14 @@ int kp_state_last_changes(struct kp_state *s, kp_row_fn retract, kp_row_fn row, 
 
 /*
  * Checkpoint: write the state as a snapshot (all cells and ids) or as the delta of one
- * batch, into a memory buffer (text, inspectable). kp_state_apply reads one such buffer
- * onto the state (snapshot: replacing it; delta: upserting, retracting, then evicting
- * with the recorded watermark). kp_state_write's *out is the caller's (free). Returns
- * LK_ECORRUPT on a malformed buffer.
+ * batch, as text (inspectable) handed to fn in consecutive pieces of about 1 MB (the
+ * pieces are borrowed for the call only). kp_state_apply reads the whole text of one
+ * state onto it (snapshot: replacing it; delta: upserting, retracting, then evicting
+ * with the recorded watermark); it returns LK_ECORRUPT on a malformed buffer.
  */
+typedef void (*kp_write_fn)(void *arg, const char *data, size_t len);
 void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm,
-                    char **out, size_t *len);
+                    kp_write_fn fn, void *arg);
 int kp_state_apply(struct kp_state *s, const char *buf, size_t len, struct lk_err *err);
 
 #endif

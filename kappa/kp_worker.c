@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include "kp_internal.h"
+#include "kp_mem.h"
+#include "lk_file.h"
 #include "lk_mem.h"
 #include "lk_strtab.h"
 #include "lk_time.h"
@@ -62,6 +64,10 @@ void kp_workers_release(struct kp_engine *e)
         kp_state_free(e->workers[i].state);
         free(e->workers[i].side);
         free(e->workers[i].arena);
+        free(e->workers[i].held_buf);
+        kp_rows_release(&e->workers[i].rows);
+        kp_rows_release(&e->workers[i].retr);
+        free(e->workers[i].text_buf);
     }
 }
 
@@ -129,15 +135,25 @@ static int check_partition(struct kp_worker *w, const struct lk_record *rec)
 {
     const struct lk_str *t = &rec->ev.str[LK_F_TENANT];
     if (w->e->nworkers == 1
-        || lk_hash_bytes(t->ptr, t->len) % lk_log_partitions(w->e->log) == rec->part)
+        || (rec->part == w->ok_part && t->len == w->ok_tenant_len
+            && memcmp(t->ptr, w->ok_tenant, t->len) == 0))
+        return 0; /* the tenant of the last record checked, in the same partition */
+    if (lk_hash_bytes(t->ptr, t->len) % lk_log_partitions(w->e->log) == rec->part) {
+        if (t->len <= sizeof(w->ok_tenant)) {
+            memcpy(w->ok_tenant, t->ptr, t->len);
+            w->ok_tenant_len = t->len;
+            w->ok_part = rec->part;
+        }
         return 0;
+    }
     return lk_err_set(&w->err, LK_EINPUT, "dataset '%s' is not partitioned by hash(tenant) "
                       "(line %llu of '%s'): --workers needs that, use --workers 1",
                       w->e->o->data, (unsigned long long)rec->offset + 1,
                       lk_log_path(w->e->log, rec->part));
 }
 
-int kp_worker_take(struct kp_worker *w, const struct lk_record *rec)
+/* Apply one record; hint: its hashes from kp_state_prefetch, or NULL. */
+static int take(struct kp_worker *w, const struct lk_record *rec, const struct kp_hint *hint)
 {
     struct kp_progress *p = &w->prog;
     struct kp_outcome *out = &w->out;
@@ -157,7 +173,7 @@ int kp_worker_take(struct kp_worker *w, const struct lk_record *rec)
         p->filtered++;
         return 0;
     }
-    kp_state_add(w->state, &rec->ev, e->late_wm, e->batch, out);
+    kp_state_add(w->state, &rec->ev, hint, e->late_wm, e->batch, out);
     for (size_t k = 0; k < out->late; k++)
         add_late(w, rec, out->late_start[k], out->late_end[k]);
     p->late_rows += out->late;
@@ -168,6 +184,11 @@ int kp_worker_take(struct kp_worker *w, const struct lk_record *rec)
     else
         p->processed++;
     return 0;
+}
+
+int kp_worker_take(struct kp_worker *w, const struct lk_record *rec)
+{
+    return take(w, rec, NULL);
 }
 
 /* ---------------------------------------------------------------- scan ---- */
@@ -181,6 +202,46 @@ static uint64_t partition_cap(const struct kp_engine *e, const struct kp_offsets
     return (e->o->max_events + np - 1) / np;
 }
 
+/*
+ * Keep a copy of rec (its strings, or the raw line of a malformed one) in w->held, so the
+ * log can move on and parse the next line before this one is applied.
+ */
+static void hold(struct kp_worker *w, const struct lk_record *rec)
+{
+    size_t need = rec->valid ? 0 : rec->len;
+    char *o;
+    for (int f = LK_F_EVENT_ID; rec->valid && f <= LK_F_TYPE; f++)
+        need += rec->ev.str[f].len;
+    LK_GROW(w->held_buf, w->held_cap, need + 1);
+    o = w->held_buf;
+    w->held = *rec;
+    w->held_hint = w->next_hint;
+    w->has_held = 1;
+    if (!rec->valid) {
+        memcpy(o, rec->line, rec->len);
+        w->held.line = o;
+        return;
+    }
+    for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++) {
+        memcpy(o, rec->ev.str[f].ptr, rec->ev.str[f].len);
+        w->held.ev.str[f].ptr = o;
+        o += rec->ev.str[f].len;
+    }
+}
+
+static int take_held(struct kp_worker *w)
+{
+    if (!w->has_held)
+        return 0;
+    w->has_held = 0;
+    return take(w, &w->held, w->held.valid ? &w->held_hint : NULL);
+}
+
+/*
+ * Take the partition's records up to the trigger time (or the replayed offsets), one
+ * behind the log: record N is applied after record N+1 is parsed and its dedup slot
+ * prefetched, so the cache miss on a big dedup table overlaps useful work.
+ */
 static int scan_partition(struct kp_worker *w, size_t p)
 {
     struct kp_engine *e = w->e;
@@ -191,11 +252,16 @@ static int scan_partition(struct kp_worker *w, size_t p)
         if (w->replay ? lk_log_offset(e->log, p) >= w->replay->line[p]
                       : rec->valid && rec->ev.arrival_time > w->t)
             break;
-        if ((rc = kp_worker_take(w, rec)) < 0)
+        if (rec->valid)
+            kp_state_prefetch(w->state, &rec->ev, &w->next_hint);
+        if ((rc = take_held(w)) < 0)
             return rc;
+        hold(w, rec);
         lk_log_advance(e->log, p);
         taken++;
     }
+    if (rc >= 0)
+        rc = take_held(w);
     return rc < 0 ? rc : 0;
 }
 
@@ -252,10 +318,39 @@ static uint64_t log_position(const struct kp_engine *e)
     return b;
 }
 
-int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
+/* Run fn on every worker: on one thread each when there are several. 0 or LK_EINTERNAL. */
+static int run_workers(struct kp_engine *e, void *(*fn)(void *))
 {
     pthread_t th[KP_MAX_WORKERS];
     unsigned started = 0;
+    if (e->nworkers == 1) {
+        fn(&e->workers[0]);
+        return 0;
+    }
+    for (; started < e->nworkers; started++)
+        if (pthread_create(&th[started], NULL, fn, &e->workers[started]) != 0)
+            break;
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (started < e->nworkers)
+        return lk_err_set(e->err, LK_EINTERNAL, "cannot start worker thread %u", started);
+    return 0;
+}
+
+/* The first worker error (copied to e->err), else rc. */
+static int worker_error(struct kp_engine *e, int rc)
+{
+    for (unsigned i = 0; i < e->nworkers && rc == 0; i++) {
+        if (e->workers[i].rc < 0) {
+            *e->err = e->workers[i].err;
+            rc = e->workers[i].rc;
+        }
+    }
+    return rc;
+}
+
+int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
+{
     int rc = 0;
     for (unsigned i = 0; i < e->nworkers; i++) {
         struct kp_worker *w = &e->workers[i];
@@ -265,25 +360,13 @@ int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *rep
         w->replay = replay;
         w->max_et = e->max_et;
     }
-    if (e->landing) {
+    if (e->landing)
         e->workers[0].rc = scan_files(&e->workers[0]);
-    } else if (e->nworkers == 1) {
-        scan_worker(&e->workers[0]);
-    } else {
-        for (; started < e->nworkers; started++)
-            if (pthread_create(&th[started], NULL, scan_worker, &e->workers[started]) != 0)
-                break;
-        for (unsigned i = 0; i < started; i++)
-            pthread_join(th[i], NULL);
-        if (started < e->nworkers)
-            rc = lk_err_set(e->err, LK_EINTERNAL, "cannot start worker thread %u", started);
-    }
+    else
+        rc = run_workers(e, scan_worker);
+    rc = worker_error(e, rc);
     for (unsigned i = 0; i < e->nworkers; i++) {
         struct kp_worker *w = &e->workers[i];
-        if (w->rc < 0 && rc == 0) {
-            *e->err = w->err;
-            rc = w->rc;
-        }
         merge_counts(&e->prog, &w->prog);
         if (w->max_et > e->max_et)
             e->max_et = w->max_et;
@@ -292,6 +375,58 @@ int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *rep
     if (e->o->progress && e->log)
         e->o->progress(e->o->progress_arg, e->bytes_done, e->bytes_total);
     return rc;
+}
+
+/* -------------------------------------------------------------- emit ---- */
+
+static void text_piece(void *arg, const char *data, size_t len)
+{
+    struct kp_worker *w = arg;
+    KP_BIG_GROW(w->text_buf, w->text_cap, w->text_len + len);
+    memcpy(w->text_buf + w->text_len, data, len);
+    w->text_len += len;
+    w->text_crc = lk_crc32(w->text_crc, data, len); /* here, in parallel, not in the writer */
+}
+
+/* Phase 2 on one worker (see kp_workers_emit). */
+static void *emit_worker(void *arg)
+{
+    struct kp_worker *w = arg;
+    const struct kp_engine *e = w->e;
+    struct kp_state *st = w->state;
+    int rc = 0;
+    w->rows.n = w->retr.n = w->text_len = 0;
+    w->text_crc = 0;
+    KP_BIG_GROW(w->rows.v, w->rows.cap, kp_state_cells(st)); /* at most one row per cell */
+    switch (e->o->mode) {
+    case KP_APPEND:
+        rc = kp_state_evict(st, e->evict_wm, kp_rows_add, &w->rows);
+        break;
+    case KP_UPDATE: /* the rows are copies: evicting after collecting them is safe */
+        if ((rc = kp_state_retractions(st, e->batch, kp_rows_add, &w->retr)) == 0
+            && (rc = kp_state_rows(st, e->batch, kp_rows_add, &w->rows)) == 0)
+            rc = kp_state_evict(st, e->evict_wm, NULL, NULL);
+        break;
+    case KP_COMPLETE:
+        rc = kp_state_rows(st, UINT64_MAX, kp_rows_add, &w->rows);
+        break;
+    }
+    if (rc == 0 && w->text)
+        kp_state_write(st, e->batch, w->snapshot, kp_uses_watermark(e) ? e->evict_wm
+                                                                       : LK_TIME_NEG_INF,
+                       text_piece, w);
+    w->rc = rc;
+    return NULL;
+}
+
+int kp_workers_emit(struct kp_engine *e, int text, int snapshot)
+{
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        e->workers[i].text = text;
+        e->workers[i].snapshot = snapshot;
+        e->workers[i].rc = 0;
+    }
+    return worker_error(e, run_workers(e, emit_worker));
 }
 
 /* ------------------------------------------------------------- flush ---- */

@@ -87,6 +87,8 @@ struct scan {
     char *out;       /* scratch for decoded strings */
     size_t out_len;
     struct lk_reject *rej;
+    char minute[16]; /* "YYYY-MM-DDTHH:MM" of the last timestamp parsed in full ... */
+    int64_t minute_ms; /* ... and its value (no memo while minute[0] == 0) */
 };
 
 static int fail(struct scan *sc, enum lk_reason reason, int field)
@@ -99,7 +101,7 @@ static int fail(struct scan *sc, enum lk_reason reason, int field)
     return LK_EINPUT;
 }
 
-static void skip_ws(struct scan *sc)
+static void skip_ws_loop(struct scan *sc)
 {
     while (sc->i < sc->n) {
         char c = sc->s[sc->i];
@@ -107,6 +109,13 @@ static void skip_ws(struct scan *sc)
             break;
         sc->i++;
     }
+}
+
+static inline void skip_ws(struct scan *sc)
+{
+    if (sc->i < sc->n && (unsigned char)sc->s[sc->i] > ' ')
+        return; /* the common case: no whitespace at all */
+    skip_ws_loop(sc);
 }
 
 static int hexval(char c)
@@ -228,10 +237,36 @@ static size_t unescape(struct scan *sc, char *o, int *has_nul)
 }
 
 /*
+ * End of the run of plain string bytes (0x20..0x7F except '"' and '\\') starting at i.
+ * Eight bytes at a time where the machine is little-endian: a byte is flagged when it is
+ * '"', '\\', < 0x20 or >= 0x80; borrows can only flag bytes above a truly flagged one,
+ * so the lowest flag is exact.
+ */
+static size_t plain_run(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, q, b, m;
+        memcpy(&w, s + i, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        m = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w;
+        m &= highs;
+        if (m)
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+    }
+#endif
+    while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+/*
  * Scan a JSON string starting at the opening quote. On success *out is its decoded
  * bytes (pointing into the line when there were no escapes, else into scratch).
  */
-static int scan_string(struct scan *sc, struct lk_str *out, int *has_nul, int field)
+static int scan_string_slow(struct scan *sc, struct lk_str *out, int *has_nul, int field)
 {
     const unsigned char *s = (const unsigned char *)sc->s;
     size_t start = ++sc->i;
@@ -239,10 +274,7 @@ static int scan_string(struct scan *sc, struct lk_str *out, int *has_nul, int fi
     *has_nul = 0;
     for (;;) {
         size_t run = sc->i;
-        /* fast path: plain ASCII */
-        while (sc->i < sc->n && s[sc->i] >= 0x20 && s[sc->i] < 0x80 && s[sc->i] != '"'
-               && s[sc->i] != '\\')
-            sc->i++;
+        sc->i = plain_run(s, sc->i, sc->n); /* fast path: plain ASCII */
         if (o) {
             memcpy(o, sc->s + run, sc->i - run);
             o += sc->i - run;
@@ -290,6 +322,20 @@ static int scan_string(struct scan *sc, struct lk_str *out, int *has_nul, int fi
     }
     sc->i++; /* closing quote */
     return 0;
+}
+
+/* scan_string, with the common case (plain ASCII up to the closing quote) inline. */
+static inline int scan_string(struct scan *sc, struct lk_str *out, int *has_nul, int field)
+{
+    size_t start = sc->i + 1, end = plain_run((const unsigned char *)sc->s, start, sc->n);
+    if (end < sc->n && sc->s[end] == '"') {
+        *has_nul = 0;
+        out->ptr = sc->s + start;
+        out->len = end - start;
+        sc->i = end + 1;
+        return 0;
+    }
+    return scan_string_slow(sc, out, has_nul, field);
 }
 
 static int is_digit(char c)
@@ -460,6 +506,57 @@ static int scan_value(struct scan *sc, int64_t *out)
     return 0;
 }
 
+/*
+ * ":SS[.f|.ff|.fff]Z" from byte 16 of a timestamp: its ms within the minute, or -1. The
+ * rules of lk_time_parse for these bytes (length 20..24, seconds 00-59, 1 to 3 fraction
+ * digits, the Z).
+ */
+static int64_t time_tail(const char *s, size_t len)
+{
+    int64_t sec, frac = 0;
+    if (len < 20 || len > 24 || s[16] != ':' || s[len - 1] != 'Z' || !is_digit(s[17])
+        || !is_digit(s[18]))
+        return -1;
+    sec = (s[17] - '0') * 10 + (s[18] - '0');
+    if (sec > 59)
+        return -1;
+    if (len > 20) {
+        if (s[19] != '.' || len == 21)
+            return -1;
+        for (size_t i = 20; i < len - 1; i++) {
+            if (!is_digit(s[i]))
+                return -1;
+            frac = frac * 10 + (s[i] - '0');
+        }
+        for (size_t k = len - 21; k < 3; k++)
+            frac *= 10;
+    }
+    return sec * 1000 + frac;
+}
+
+/*
+ * A timestamp's value. An event's two timestamps mostly share their first 16 bytes
+ * (date, hour, minute): those were validated by the full lk_time_parse of the first
+ * one, so the second only needs its tail checked (time_tail) and added. Same result
+ * as lk_time_parse either way.
+ */
+static int parse_time(struct scan *sc, const struct lk_str *str, int64_t *out)
+{
+    int64_t tail;
+    if (sc->minute[0] && str->len >= 20 && memcmp(str->ptr, sc->minute, 16) == 0
+        && (tail = time_tail(str->ptr, str->len)) >= 0) {
+        *out = sc->minute_ms + tail;
+        return 0;
+    }
+    if (lk_time_parse(str->ptr, str->len, out) < 0)
+        return -1;
+    if ((tail = time_tail(str->ptr, str->len)) >= 0) {
+        memcpy(sc->minute, str->ptr, 16);
+        sc->minute_ms = *out - tail;
+    }
+    return 0;
+}
+
 static int scan_time(struct scan *sc, int field, int64_t *out)
 {
     struct lk_str str;
@@ -469,7 +566,7 @@ static int scan_time(struct scan *sc, int field, int64_t *out)
         return skip_value(sc, 0) < 0 ? LK_EINPUT : (sc->i = start, fail(sc, LK_Q_TYPE, field));
     if (scan_string(sc, &str, &nul, field) < 0)
         return LK_EINPUT;
-    if (lk_time_parse(str.ptr, str.len, out) < 0) {
+    if (parse_time(sc, &str, out) < 0) {
         sc->i = start;
         return fail(sc, LK_Q_TIMESTAMP, field);
     }
@@ -515,6 +612,39 @@ static int member_field(const struct lk_str *k)
     }
 }
 
+/*
+ * The field of a key written literally ("tenant" with no escapes), cursor moved past its
+ * closing quote; -1 (cursor unchanged) otherwise. Same answer as scan_string +
+ * member_field on such keys; anything else takes that general path.
+ */
+static int literal_key(struct scan *sc)
+{
+    const char *p = sc->s + sc->i + 1;
+    size_t room = sc->n - sc->i - 1, len = 0;
+    int f = -1;
+#define KEY_IS(lit, field)                                                                     \
+    (room >= sizeof(lit) - 1 && memcmp(p, lit, sizeof(lit) - 1) == 0                            \
+     && (f = (field), len = sizeof(lit) - 1))
+    if (room == 0)
+        return -1;
+    switch (*p) {
+    case 'e':
+        (void)(KEY_IS("event_id\"", LK_F_EVENT_ID) || KEY_IS("event_time\"", LK_F_EVENT_TIME));
+        break;
+    case 't':
+        (void)(KEY_IS("tenant\"", LK_F_TENANT) || KEY_IS("type\"", LK_F_TYPE));
+        break;
+    case 'k': (void)KEY_IS("key\"", LK_F_KEY); break;
+    case 'v': (void)KEY_IS("value\"", LK_F_VALUE); break;
+    case 'a': (void)KEY_IS("arrival_time\"", LK_F_ARRIVAL_TIME); break;
+    default: break;
+    }
+#undef KEY_IS
+    if (f >= 0)
+        sc->i += 1 + len;
+    return f;
+}
+
 static int scan_member(struct scan *sc, struct lk_event *ev, unsigned *seen)
 {
     struct lk_str k;
@@ -522,10 +652,12 @@ static int scan_member(struct scan *sc, struct lk_event *ev, unsigned *seen)
     size_t key_at = sc->i, mark = sc->out_len;
     if (sc->s[sc->i] != '"')
         return fail(sc, LK_Q_JSON, -1);
-    if (scan_string(sc, &k, &nul, -1) < 0)
-        return LK_EINPUT;
-    f = member_field(&k);
-    sc->out_len = mark; /* keys need no lasting scratch */
+    if ((f = literal_key(sc)) < 0) {
+        if (scan_string(sc, &k, &nul, -1) < 0)
+            return LK_EINPUT;
+        f = member_field(&k);
+        sc->out_len = mark; /* keys need no lasting scratch */
+    }
     skip_ws(sc);
     if (sc->i >= sc->n || sc->s[sc->i] != ':')
         return fail(sc, LK_Q_JSON, -1);
@@ -552,7 +684,7 @@ static int scan_member(struct scan *sc, struct lk_event *ev, unsigned *seen)
 int lk_event_parse(struct lk_event_parser *p, const char *line, size_t len, struct lk_event *ev,
                    struct lk_reject *rej)
 {
-    struct scan sc = { line, len, 0, NULL, 0, rej };
+    struct scan sc = { line, len, 0, NULL, 0, rej, "", 0 };
     unsigned seen = 0;
 
     if (p->cap < len + 1) {

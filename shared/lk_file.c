@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "lk_file.h"
 
 #include <dirent.h>
@@ -5,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,15 +55,41 @@ out:
 
 /* ---------------------------------------------------------- line reader ---- */
 
+/*
+ * The file as it was at open is mapped (no copy into a buffer); lines are cut from the
+ * mapping while its end is not reached. The rest (a last line without a newline, or
+ * anything appended since) is read with read() into the buffer, as are files that
+ * cannot be mapped.
+ */
 struct lk_lines {
     int fd;
     char *path;
+    const char *map;   /* the mapping, or NULL */
+    size_t map_len;
+    size_t map_kept;   /* map[0..map_kept) was handed back (MADV_DONTNEED) */
+    int in_map;        /* offset is inside the mapping and lines come from it */
     char *buf;
     size_t cap, start, end; /* unread bytes are buf[start..end) */
     int eof;
     size_t lineno;
     uint64_t offset;
 };
+
+static void map_file(struct lk_lines *r)
+{
+    struct stat st;
+    void *m;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0
+        || (uint64_t)st.st_size > SIZE_MAX / 2)
+        return;
+    m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, r->fd, 0);
+    if (m == MAP_FAILED)
+        return;
+    posix_madvise(m, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+    r->map = m;
+    r->map_len = (size_t)st.st_size;
+    r->in_map = 1;
+}
 
 int lk_lines_open(struct lk_lines **out, const char *path, struct lk_err *err)
 {
@@ -72,8 +100,7 @@ int lk_lines_open(struct lk_lines **out, const char *path, struct lk_err *err)
     r = lk_xcalloc(1, sizeof(*r));
     r->fd = fd;
     r->path = lk_xstrdup(path);
-    r->cap = 1 << 20;
-    r->buf = lk_xmalloc(r->cap);
+    map_file(r);
     *out = r;
     return 0;
 }
@@ -88,7 +115,7 @@ static int refill(struct lk_lines *r, struct lk_err *err)
         r->start = 0;
     }
     if (r->end == r->cap) {
-        r->cap *= 2;
+        r->cap = r->cap ? r->cap * 2 : (size_t)1 << 20;
         r->buf = lk_xrealloc(r->buf, r->cap);
     }
     do
@@ -102,11 +129,55 @@ static int refill(struct lk_lines *r, struct lk_err *err)
     return 0;
 }
 
+/*
+ * Hand the pages already read back to the kernel every MB, so that reading a big file
+ * does not grow the resident set with it (they come back from the page cache if a seek
+ * returns there). The page holding the current line stays.
+ */
+#define MAP_DROP_STEP ((size_t)1 << 20)
+
+static void drop_read_pages(struct lk_lines *r)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = (size_t)r->offset / page * page;
+    if (upto < r->map_kept + MAP_DROP_STEP)
+        return;
+#ifdef MADV_DONTNEED
+    madvise((void *)(uintptr_t)(r->map + r->map_kept), upto - r->map_kept, MADV_DONTNEED);
+#endif
+    r->map_kept = upto;
+}
+
+/* A line from the mapping: 1, or 0 when the mapping holds no further complete line. */
+static int next_mapped(struct lk_lines *r, const char **line, size_t *len)
+{
+    const char *p = r->map + r->offset, *nl;
+    if (r->offset >= r->map_len)
+        return 0;
+    drop_read_pages(r);
+    nl = memchr(p, '\n', r->map_len - (size_t)r->offset);
+    if (!nl)
+        return 0;
+    *line = p;
+    *len = (size_t)(nl - p);
+    r->offset += *len + 1;
+    r->lineno++;
+    return 1;
+}
+
 int lk_lines_next(struct lk_lines *r, const char **line, size_t *len, struct lk_err *err)
 {
     size_t scanned = 0;
+    if (r->in_map) {
+        if (next_mapped(r, line, len))
+            return 1;
+        r->in_map = 0; /* read() from here on */
+        if (lk_lines_seek(r, r->offset, r->lineno, err) < 0)
+            return LK_EIO;
+        r->in_map = 0;
+    }
     for (;;) {
-        char *nl = memchr(r->buf + r->start + scanned, '\n', r->end - r->start - scanned);
+        size_t unscanned = r->end - r->start - scanned;
+        char *nl = unscanned ? memchr(r->buf + r->start + scanned, '\n', unscanned) : NULL;
         if (nl) {
             *line = r->buf + r->start;
             *len = (size_t)(nl - *line);
@@ -139,6 +210,9 @@ int lk_lines_seek(struct lk_lines *r, uint64_t off, size_t lineno, struct lk_err
     r->eof = 0;
     r->offset = off;
     r->lineno = lineno;
+    r->in_map = r->map && off < r->map_len;
+    if (r->map_kept > off)
+        r->map_kept = 0; /* dropped pages come back when touched; count from the start */
     return 0;
 }
 
@@ -157,12 +231,25 @@ void lk_lines_close(struct lk_lines *r)
     if (!r)
         return;
     close(r->fd);
+    if (r->map)
+        munmap((void *)(uintptr_t)r->map, r->map_len);
     free(r->path);
     free(r->buf);
     free(r);
 }
 
 /* ------------------------------------------------------------- atomic ---- */
+
+static void dir_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else if (slash == path)
+        snprintf(dir, size, "/");
+    else
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
 
 int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err)
 {
@@ -182,40 +269,97 @@ int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err)
     return 0;
 }
 
-static void dir_of(const char *path, char *dir, size_t size)
+
+/*
+ * An unnamed file in path's directory (Linux O_TMPFILE), given its name at commit by
+ * linkat: one directory operation instead of creating and renaming a temp name, and
+ * nothing left behind by a crash. 0, or -1 where this is not available (a->... untouched).
+ */
+static int open_unnamed(struct lk_atomic *a, const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, size, ".");
-    else if (slash == path)
-        snprintf(dir, size, "/");
-    else
-        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+#if defined(O_TMPFILE) && defined(__linux__)
+    char dir[4096];
+    int fd;
+    if (strlen(path) >= sizeof(dir) || access("/proc/self/fd", X_OK) != 0)
+        return -1;
+    dir_of(path, dir, sizeof(dir));
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return -1;
+    a->fp = fdopen(fd, "wb");
+    if (!a->fp) {
+        close(fd);
+        return -1;
+    }
+    a->path = lk_xstrdup(path);
+    a->tmp = NULL;
+    return 0;
+#else
+    (void)a;
+    (void)path;
+    return -1;
+#endif
+}
+
+/*
+ * Name the unnamed file: link it as path; when path exists, link it as path.tmp (which
+ * lk_atomic_commit then renames over path, as for a named temp file).
+ */
+static int link_unnamed(struct lk_atomic *a, struct lk_err *err)
+{
+    char proc[64];
+    size_t n = strlen(a->path);
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(a->fp));
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, a->path, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    if (errno != EEXIST)
+        return sys_err(err, errno, "create", a->path);
+    a->tmp = lk_xmalloc(n + 5);
+    memcpy(a->tmp, a->path, n);
+    memcpy(a->tmp + n, ".tmp", 5);
+    unlink(a->tmp); /* a leftover of an earlier crash */
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, a->tmp, AT_SYMLINK_FOLLOW) != 0) {
+        int rc = sys_err(err, errno, "create", a->tmp);
+        free(a->tmp);
+        a->tmp = NULL;
+        return rc;
+    }
+    return 1;
 }
 
 int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err)
 {
     char dir[4096];
-    int rc = 0;
-    if (fflush(a->fp) != 0 || ferror(a->fp) || fsync(fileno(a->fp)) != 0) {
-        rc = sys_err(err, errno, "write", a->tmp);
+    int rc = 0, sync = a->durability != LK_DURABLE_PROCESS, renamed = a->tmp != NULL;
+    if (fflush(a->fp) != 0 || ferror(a->fp) || (sync && fsync(fileno(a->fp)) != 0)) {
+        rc = sys_err(err, errno, "write", a->tmp ? a->tmp : a->path);
         lk_atomic_abort(a);
         return rc;
     }
+    if (!a->tmp && (rc = link_unnamed(a, err)) != 0) {
+        if (rc < 0) {
+            lk_atomic_abort(a);
+            return rc;
+        }
+        renamed = 1;
+        rc = 0;
+    }
     if (fclose(a->fp) != 0) {
         a->fp = NULL;
-        rc = sys_err(err, errno, "close", a->tmp);
+        rc = sys_err(err, errno, "close", a->tmp ? a->tmp : a->path);
         lk_atomic_abort(a);
         return rc;
     }
     a->fp = NULL;
-    if (rename(a->tmp, a->path) != 0) {
+    if (renamed && rename(a->tmp, a->path) != 0) {
         rc = sys_err(err, errno, "rename to", a->path);
         lk_atomic_abort(a);
         return rc;
     }
-    dir_of(a->path, dir, sizeof(dir));
-    rc = lk_fsync_dir(dir, err);
+    if (sync) {
+        dir_of(a->path, dir, sizeof(dir));
+        rc = lk_fsync_dir(dir, err);
+    }
     free(a->path);
     free(a->tmp);
     a->path = a->tmp = NULL;
@@ -234,6 +378,32 @@ void lk_atomic_abort(struct lk_atomic *a)
     free(a->tmp);
     a->fp = NULL;
     a->path = a->tmp = NULL;
+}
+
+/*
+ * Slicing-by-8 (8 bytes per step through 8 derived tables, same result as the byte loop).
+ * The tables are derived on the stack per call (~2K operations), so only long buffers
+ * take this path and nothing global is mutable.
+ */
+#define CRC_SLICE_MIN ((size_t)16384)
+
+static uint32_t crc32_slice8(uint32_t crc, const unsigned char *p, size_t n,
+                             const uint32_t t[256])
+{
+    uint32_t s[8][256];
+    memcpy(s[0], t, sizeof(s[0]));
+    for (int k = 1; k < 8; k++)
+        for (int i = 0; i < 256; i++)
+            s[k][i] = (s[k - 1][i] >> 8) ^ t[s[k - 1][i] & 0xFF];
+    for (; n >= 8; n -= 8, p += 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
+                             | (uint32_t)p[3] << 24);
+        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16
+                    | (uint32_t)p[7] << 24;
+        crc = s[7][lo & 0xFF] ^ s[6][(lo >> 8) & 0xFF] ^ s[5][(lo >> 16) & 0xFF] ^ s[4][lo >> 24]
+            ^ s[3][hi & 0xFF] ^ s[2][(hi >> 8) & 0xFF] ^ s[1][(hi >> 16) & 0xFF] ^ s[0][hi >> 24];
+    }
+    return crc;
 }
 
 uint32_t lk_crc32(uint32_t crc, const void *data, size_t len)
@@ -286,20 +456,109 @@ uint32_t lk_crc32(uint32_t crc, const void *data, size_t len)
     };
     const unsigned char *p = data;
     crc = ~crc;
+    if (len >= CRC_SLICE_MIN) {
+        size_t n = len & ~(size_t)7;
+        crc = crc32_slice8(crc, p, n, t);
+        p += n;
+        len -= n;
+    }
     for (size_t i = 0; i < len; i++)
         crc = (crc >> 8) ^ t[(crc ^ p[i]) & 0xFF];
     return ~crc;
 }
 
+/* a * b modulo the CRC polynomial, both reflected (bit 31 is x^0), as zlib does it. */
+static uint32_t crc_multmodp(uint32_t a, uint32_t b)
+{
+    uint32_t m = (uint32_t)1 << 31, p = 0;
+    for (;;) {
+        if (a & m) {
+            p ^= b;
+            if ((a & (m - 1)) == 0)
+                break;
+        }
+        m >>= 1;
+        b = b & 1 ? (b >> 1) ^ 0xEDB88320u : b >> 1;
+    }
+    return p;
+}
+
+uint32_t lk_crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2)
+{
+    uint32_t x2k = (uint32_t)1 << 30, p = (uint32_t)1 << 31; /* x^(2^k) from x^1; x^0 */
+    uint64_t n = len2 * 8; /* multiply crc1 by x^(8 len2): square-and-multiply over bits */
+    for (; n; n >>= 1) {
+        if (n & 1)
+            p = crc_multmodp(x2k, p);
+        x2k = crc_multmodp(x2k, x2k);
+    }
+    return crc_multmodp(p, crc1) ^ crc2;
+}
+
+int lk_checked_open(struct lk_checked *c, const char *path, enum lk_durability d,
+                    struct lk_err *err)
+{
+    int rc = open_unnamed(&c->a, path) == 0 ? 0 : lk_atomic_open(&c->a, path, err);
+    c->a.durability = d;
+    c->crc = 0;
+    c->len = 0;
+    return rc;
+}
+
+void lk_checked_write(struct lk_checked *c, const void *data, size_t len)
+{
+    if (len == 0)
+        return;
+    fwrite(data, 1, len, c->a.fp);
+    c->crc = lk_crc32(c->crc, data, len);
+    c->len += len;
+}
+
+int lk_checked_pwrite(struct lk_checked *c, uint64_t offset, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t got = pwrite(fileno(c->a.fp), p, len, (off_t)offset);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got < 0 ? -errno : -EIO;
+        p += got;
+        len -= (size_t)got;
+        offset += (uint64_t)got;
+    }
+    return 0;
+}
+
+int lk_checked_account(struct lk_checked *c, size_t len, uint32_t crc, struct lk_err *err)
+{
+    c->len = len;
+    c->crc = crc;
+    if (fseeko(c->a.fp, (off_t)len, SEEK_SET) != 0)
+        return sys_err(err, errno, "write", c->a.tmp ? c->a.tmp : c->a.path);
+    return 0;
+}
+
+int lk_checked_commit(struct lk_checked *c, struct lk_err *err)
+{
+    fprintf(c->a.fp, "\n#lk-crc32 %08x %zu\n", (unsigned)c->crc, c->len);
+    return lk_atomic_commit(&c->a, err);
+}
+
+void lk_checked_abort(struct lk_checked *c)
+{
+    if (c)
+        lk_atomic_abort(&c->a);
+}
+
 int lk_file_write_checked(const char *path, const char *data, size_t len, struct lk_err *err)
 {
-    struct lk_atomic a = LK_ATOMIC_INIT;
-    int rc = lk_atomic_open(&a, path, err);
+    struct lk_checked c = LK_CHECKED_INIT;
+    int rc = lk_checked_open(&c, path, LK_DURABLE_FSYNC, err);
     if (rc < 0)
         return rc;
-    fwrite(data, 1, len, a.fp);
-    fprintf(a.fp, "\n#lk-crc32 %08x %zu\n", (unsigned)lk_crc32(0, data, len), len);
-    return lk_atomic_commit(&a, err);
+    lk_checked_write(&c, data, len);
+    return lk_checked_commit(&c, err);
 }
 
 int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,

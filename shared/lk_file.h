@@ -6,7 +6,9 @@
  * lk_atomic_commit flushes, fsyncs, closes, renames over path and fsyncs the directory,
  * so a reader sees either the old file or the whole new one, even after kill -9 or a
  * power cut. lk_atomic_abort removes the temp file. Nothing half-written ever carries
- * the final name.
+ * the final name. With LK_DURABLE_PROCESS the two fsyncs are skipped: the rename still
+ * makes the switch atomic and the kernel keeps the data when the process dies (kill -9),
+ * but a power cut or kernel crash may lose the file or leave an empty one.
  *
  * Errors: LK_ENOENT for a missing path, LK_EIO for other system errors, with err naming
  * the path. Memory: returned strings and lists are owned by the caller (free them with
@@ -24,7 +26,11 @@
 /* Read a whole file (at most max bytes, else LK_ERANGE) into a NUL-terminated buffer. */
 int lk_file_read_all(const char *path, size_t max, char **out, size_t *len, struct lk_err *err);
 
-/* ---- line reader: one big buffer, memchr; no allocation per line ---- */
+/*
+ * ---- line reader: memchr over the file mapped at open (anything past the mapped end,
+ * e.g. appended later, and files that cannot be mapped: one big read() buffer); no
+ * allocation per line ----
+ */
 struct lk_lines;
 int lk_lines_open(struct lk_lines **out, const char *path, struct lk_err *err);
 /*
@@ -44,12 +50,20 @@ uint64_t lk_lines_offset(const struct lk_lines *r);
 void lk_lines_close(struct lk_lines *r);
 
 /* ---- durable atomic file ---- */
+
+/* What a committed file survives. */
+enum lk_durability {
+    LK_DURABLE_FSYNC,   /* fsync file and directory: kill -9 and power cuts (the default) */
+    LK_DURABLE_PROCESS, /* no fsync: kill -9 of the process, not a power cut */
+};
+
 struct lk_atomic {
     FILE *fp;   /* write here between open and commit */
     char *path;
     char *tmp;
+    enum lk_durability durability; /* set before commit; LK_DURABLE_FSYNC when zeroed */
 };
-#define LK_ATOMIC_INIT { NULL, NULL, NULL }
+#define LK_ATOMIC_INIT { NULL, NULL, NULL, LK_DURABLE_FSYNC }
 int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err);
 int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err);
 /* Drop the temp file; a no-op after commit or on a zeroed struct. */
@@ -62,10 +76,42 @@ void lk_atomic_abort(struct lk_atomic *a);
  * LK_ECORRUPT with err naming the path ("checksum mismatch").
  */
 int lk_file_write_checked(const char *path, const char *data, size_t len, struct lk_err *err);
+
+/*
+ * The same file written in pieces, without holding it in memory:
+ *   lk_checked_open, lk_checked_write..., then lk_checked_commit (or lk_checked_abort).
+ * Write errors surface at commit. c->len is the content length written so far. Where
+ * Linux offers it, the temp file is unnamed (O_TMPFILE in path's directory) and commit
+ * names it with linkat: one directory operation instead of two, nothing left by a crash;
+ * when path exists it is linked as path.tmp and renamed over it, as lk_atomic does.
+ */
+struct lk_checked {
+    struct lk_atomic a;
+    uint32_t crc;
+    size_t len;
+};
+#define LK_CHECKED_INIT { LK_ATOMIC_INIT, 0, 0 }
+int lk_checked_open(struct lk_checked *c, const char *path, enum lk_durability d,
+                    struct lk_err *err);
+void lk_checked_write(struct lk_checked *c, const void *data, size_t len);
+int lk_checked_commit(struct lk_checked *c, struct lk_err *err);
+/*
+ * Content written in parallel instead (before any lk_checked_write): threads write
+ * disjoint ranges with lk_checked_pwrite (0 or a negative errno), then one call to
+ * lk_checked_account declares the content as [0, len) with that CRC (combine the
+ * pieces' CRCs with lk_crc32_combine), and lk_checked_commit follows.
+ */
+int lk_checked_pwrite(struct lk_checked *c, uint64_t offset, const void *data, size_t len);
+int lk_checked_account(struct lk_checked *c, size_t len, uint32_t crc, struct lk_err *err);
+/* Drop the temp file; a no-op after commit or on a zeroed struct. */
+void lk_checked_abort(struct lk_checked *c);
+
 int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
                          struct lk_err *err);
 /* CRC-32 (IEEE, as zlib) of a buffer, continuing from crc (start with 0). */
 uint32_t lk_crc32(uint32_t crc, const void *data, size_t len);
+/* The CRC of A followed by B from crc1 = CRC(A), crc2 = CRC(B) and B's length (zlib's). */
+uint32_t lk_crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
 /* fsync a directory so a rename in it is durable. */
 int lk_fsync_dir(const char *dir, struct lk_err *err);

@@ -28,7 +28,7 @@ struct lk_strtab {
     size_t arena_bytes;      /* sum of chunk sizes */
     struct entry *ents; /* by id */
     size_t n, ents_cap;
-    uint32_t *slots;    /* id + 1, 0 = empty; power-of-two size */
+    uint64_t *slots;    /* hash32 << 32 | (id + 1), 0 = empty; power-of-two size */
     size_t nslots;
 };
 
@@ -52,6 +52,66 @@ uint64_t lk_hash_bytes(const void *p, size_t len)
     return h ^ (h >> 31);
 }
 
+/*
+ * The tables' own hash: wyhash's scheme (a 64x64->128 multiply folds 16 bytes at a time;
+ * strings of up to 16 bytes, like ids and group values, take two or three loads and two
+ * multiplies). Tables only; partitioning uses lk_hash_bytes, whose values are fixed.
+ */
+#if defined(__SIZEOF_INT128__)
+static const uint64_t wy[4] = { 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
+                                0x8ebc6af09c88c6e3ULL, 0x589965cc75374cc3ULL };
+
+static uint64_t wy_mix(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static uint64_t wy_r8(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint64_t wy_r4(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+uint64_t lk_strtab_hash(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t seed = wy_mix(wy[0], wy[1]), a, b;
+    size_t i = len;
+    if (len <= 16) {
+        if (len >= 4) {
+            size_t k = (len >> 3) << 2;
+            a = wy_r4(p) << 32 | wy_r4(p + k);
+            b = wy_r4(p + len - 4) << 32 | wy_r4(p + len - 4 - k);
+        } else if (len > 0) {
+            a = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
+    } else {
+        for (; i > 16; i -= 16, p += 16)
+            seed = wy_mix(wy_r8(p) ^ wy[1], wy_r8(p + 8) ^ seed);
+        a = wy_r8(p + i - 16);
+        b = wy_r8(p + i - 8);
+    }
+    return wy_mix(wy[1] ^ len, wy_mix(a ^ wy[1], b ^ seed));
+}
+#else
+uint64_t lk_strtab_hash(const void *data, size_t len)
+{
+    return lk_hash_bytes(data, len);
+}
+#endif
+
 struct lk_strtab *lk_strtab_new(void)
 {
     struct lk_strtab *t = lk_xcalloc(1, sizeof(*t));
@@ -72,31 +132,37 @@ void lk_strtab_free(struct lk_strtab *t)
     free(t);
 }
 
+static uint64_t slot_value(uint32_t h32, uint32_t id)
+{
+    return (uint64_t)h32 << 32 | ((uint64_t)id + 1);
+}
+
 static void rehash(struct lk_strtab *t)
 {
     size_t n = t->nslots * 2, mask = n - 1;
-    uint32_t *slots = lk_xcalloc(n, sizeof(*slots));
+    uint64_t *slots = lk_xcalloc(n, sizeof(*slots));
     for (size_t id = 0; id < t->n; id++) {
         size_t i = t->ents[id].hash32 & mask;
         while (slots[i])
             i = (i + 1) & mask;
-        slots[i] = (uint32_t)id + 1;
+        slots[i] = slot_value(t->ents[id].hash32, (uint32_t)id);
     }
     free(t->slots);
     t->slots = slots;
     t->nslots = n;
 }
 
+/* Slot of s, or the empty slot where it would go; hashes are compared in the slots first. */
 static size_t probe(const struct lk_strtab *t, const char *s, size_t len, uint32_t h32)
 {
     size_t mask = t->nslots - 1, i = h32 & mask;
     for (;;) {
-        uint32_t v = t->slots[i];
+        uint64_t v = t->slots[i];
         if (!v)
             return i;
-        {
-            const struct entry *e = &t->ents[v - 1];
-            if (e->hash32 == h32 && e->len == len && memcmp(e->ptr, s, len) == 0)
+        if ((uint32_t)(v >> 32) == h32) {
+            const struct entry *e = &t->ents[(uint32_t)v - 1];
+            if (e->len == len && memcmp(e->ptr, s, len) == 0)
                 return i;
         }
         i = (i + 1) & mask;
@@ -105,8 +171,13 @@ static size_t probe(const struct lk_strtab *t, const char *s, size_t len, uint32
 
 uint32_t lk_strtab_find(const struct lk_strtab *t, const char *s, size_t len)
 {
-    uint32_t v = t->slots[probe(t, s, len, (uint32_t)lk_hash_bytes(s, len))];
-    return v ? v - 1 : UINT32_MAX;
+    uint64_t v = t->slots[probe(t, s, len, (uint32_t)lk_strtab_hash(s, len))];
+    return v ? (uint32_t)v - 1 : UINT32_MAX;
+}
+
+void lk_strtab_prefetch(const struct lk_strtab *t, uint64_t hash)
+{
+    __builtin_prefetch(&t->slots[(uint32_t)hash & (t->nslots - 1)]);
 }
 
 /* Room for n bytes that will never move. */
@@ -135,14 +206,20 @@ static char *arena_alloc(struct lk_strtab *t, size_t n)
 
 uint32_t lk_strtab_intern(struct lk_strtab *t, const char *s, size_t len, int *added)
 {
-    uint32_t h32 = (uint32_t)lk_hash_bytes(s, len);
+    return lk_strtab_intern_hashed(t, s, len, lk_strtab_hash(s, len), added);
+}
+
+uint32_t lk_strtab_intern_hashed(struct lk_strtab *t, const char *s, size_t len, uint64_t hash,
+                                 int *added)
+{
+    uint32_t h32 = (uint32_t)hash;
     size_t slot = probe(t, s, len, h32);
     uint32_t id;
     char *copy;
     if (t->slots[slot]) {
         if (added)
             *added = 0;
-        return t->slots[slot] - 1;
+        return (uint32_t)t->slots[slot] - 1;
     }
     id = (uint32_t)t->n;
     LK_GROW(t->ents, t->ents_cap, t->n + 1);
@@ -153,7 +230,7 @@ uint32_t lk_strtab_intern(struct lk_strtab *t, const char *s, size_t len, int *a
     t->ents[id].len = (uint32_t)len;
     t->ents[id].hash32 = h32;
     t->n++;
-    t->slots[slot] = id + 1;
+    t->slots[slot] = slot_value(h32, id);
     if (t->n * 4 > t->nslots * 3)
         rehash(t);
     if (added)
@@ -175,5 +252,5 @@ size_t lk_strtab_count(const struct lk_strtab *t)
 size_t lk_strtab_bytes(const struct lk_strtab *t)
 {
     return t->arena_bytes + t->chunks_cap * sizeof(char *) + t->ents_cap * sizeof(struct entry)
-        + t->nslots * sizeof(uint32_t);
+        + t->nslots * sizeof(*t->slots);
 }

@@ -25,6 +25,14 @@ void lk_strtab_free(struct lk_strtab *t);
 uint32_t lk_strtab_intern(struct lk_strtab *t, const char *s, size_t len, int *added);
 /* Id of s, or UINT32_MAX when absent. */
 uint32_t lk_strtab_find(const struct lk_strtab *t, const char *s, size_t len);
+/*
+ * The same with s's lk_strtab_hash computed ahead (hash must be lk_strtab_hash(s, len)),
+ * and a hint that a string of that hash will be looked up soon (starts loading its
+ * slot; changes nothing).
+ */
+uint32_t lk_strtab_intern_hashed(struct lk_strtab *t, const char *s, size_t len, uint64_t hash,
+                                 int *added);
+void lk_strtab_prefetch(const struct lk_strtab *t, uint64_t hash);
 /* The bytes of an id. */
 struct lk_str lk_strtab_get(const struct lk_strtab *t, uint32_t id);
 /* Number of distinct strings. */
@@ -32,7 +40,9 @@ size_t lk_strtab_count(const struct lk_strtab *t);
 /* Approximate bytes held (for state-size metrics). */
 size_t lk_strtab_bytes(const struct lk_strtab *t);
 
-/* 64-bit FNV-1a-style hash used by the table (exposed for partitioning and tests). */
+/* 64-bit FNV-1a-style hash (partitioning: its values are part of the dataset format). */
 uint64_t lk_hash_bytes(const void *p, size_t len);
+/* The tables' hash: faster on short strings; its values may change between versions. */
+uint64_t lk_strtab_hash(const void *p, size_t len);
 
 #endif

@@ -9,6 +9,16 @@ OUT=${BENCH_OUT:-out/bench}
 EVENTS=${BENCH_EVENTS:-1000000}
 DS=$OUT/ds
 mkdir -p "$OUT"
+# Old runs and datasets are moved aside and deleted only at the end: ext4 without a journal
+# (the lab VM) scans past recently deleted inodes when it allocates new ones, so deleting
+# thousands of files just before a run that creates thousands of checkpoint files (the 1m
+# trigger makes ~4,600) slows that run several-fold for a minute or more.
+TRASH=$OUT/trash.$$
+mkdir -p "$TRASH"
+trash() { if [ -e "$1" ]; then mv "$1" "$TRASH/$(basename "$1").$RANDOM"; fi; }
+for old in "$OUT"/trash.*; do # left by an interrupted bench
+  [ "$old" = "$TRASH" ] || trash "$old"
+done
 
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
@@ -16,11 +26,19 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 printf 'lklab bench: %s events, %s cores, %s\n' "$EVENTS" "$(nproc)" "$(uname -m)"
 printf '%-34s %10s %14s %10s\n' stage seconds events/s MB/s
+printf '(kappa lines: best of %s runs)\n' "${BENCH_REPEAT:-3}"
 
-# 1. gen
+# 1. gen (into ds.gen; an existing dataset with the same manifest is the same bytes, so it is kept)
+trash "$OUT/ds.gen"
 t0=$(now)
-$LK gen --scenario clickstream --events "$EVENTS" --out "$DS" --quiet
+$LK gen --scenario clickstream --events "$EVENTS" --out "$OUT/ds.gen" --quiet
 t1=$(now)
+if [ -f "$DS/manifest.json" ] && cmp -s "$DS/manifest.json" "$OUT/ds.gen/manifest.json"; then
+  trash "$OUT/ds.gen"
+else
+  trash "$DS"
+  mv "$OUT/ds.gen" "$DS"
+fi
 bytes=$(cat "$DS"/log/*.jsonl | wc -c)
 lines=$(cat "$DS"/log/*.jsonl | wc -l)
 s=$(secs "$t0" "$t1")
@@ -72,31 +90,40 @@ printf 'rows: lklab %s, sqlite3 %s (sqlite3 keeps lines the strict parser quaran
   "$(($(wc -l < "$OUT/truth.csv") - 1))" "$(($(wc -l < "$OUT/sqlite-truth.csv") - 1))"
 # 4. the Kappa engine on the same data: batch is just a long trigger
 jnum() { sed -n "s/.*\"$1\":[[:space:]]*\([0-9.]*\).*/\1/p" "$2" | head -1; }
+# Each Kappa run is timed BENCH_REPEAT times (default 3) and the best is shown: single runs on
+# a VM vary by 20-40% (other guests, the host backing freshly touched memory).
+REPEAT=${BENCH_REPEAT:-3}
 kappa() { # name, extra args
-  rm -rf "$OUT/k-$1"
-  local t0 t1 s
-  t0=$(now)
-  $LK kappa --data "$DS" --pipeline revenue --out "$OUT/k-$1" --quiet "${@:2}"
-  t1=$(now)
-  s=$(secs "$t0" "$t1")
+  local t0 t1 s="" r
+  for r in $(seq "$REPEAT"); do
+    trash "$OUT/k-$1"
+    t0=$(now)
+    $LK kappa --data "$DS" --pipeline revenue --out "$OUT/k-$1" --quiet "${@:2}"
+    t1=$(now)
+    s=$(awk -v a="$(secs "$t0" "$t1")" -v b="$s" 'BEGIN { printf "%.3f", (b == "" || a < b) ? a : b }')
+  done
   printf '%-34s %10s %14s %10s   peak RSS %s MB\n' "kappa $1" "$s" "$(rate "$lines" "$s")" \
     "$(awk -v b="$bytes" -v s="$s" 'BEGIN { printf "%.1f", b / 1e6 / s }')" \
     "$(awk -v k="$(jnum peak_rss_kb "$OUT/k-$1/run.json")" 'BEGIN { printf "%.0f", k / 1024 }')"
   eval "s_kappa_${1//[^a-z0-9]/_}=$s"
 }
+# (--durability fsync is the default; "process" skips the fsyncs, kill -9 safe: docs/kappa.md)
 kappa "24h" --trigger 24h
 kappa "1m" --trigger 1m
+kappa "1m-process" --trigger 1m --durability process
 kappa "24h-2workers" --trigger 24h --workers 2
 kappa "1h" --trigger 1h
 kappa "1h-2workers" --trigger 1h --workers 2
-printf '%-34s %10s\n' "ratio kappa 24h / sqlite3" "$(awk -v a="$s_sql" -v b="$s_kappa_24h" 'BEGIN { printf "%.1fx", a / b }')"
-printf '%-34s %10s\n' "ratio kappa 1m / kappa 24h (time)" "$(awk -v a="$s_kappa_1m" -v b="$s_kappa_24h" 'BEGIN { printf "%.2fx", a / b }')"
-printf '%-34s %10s\n' "speed-up 2 workers (1h trigger)" "$(awk -v a="$s_kappa_1h" -v b="$s_kappa_1h_2workers" 'BEGIN { printf "%.2fx", a / b }')"
+ratio() { awk -v a="$2" -v b="$3" -v f="$4" 'BEGIN { printf f, a / b }'; }
+printf '%-34s %10s\n' "ratio kappa 24h / sqlite3" "$(ratio x "$s_sql" "$s_kappa_24h" "%.1fx")"
+printf '%-34s %10s\n' "ratio kappa 1m / kappa 24h (time)" "$(ratio x "$s_kappa_1m" "$s_kappa_24h" "%.2fx")"
+printf '%-34s %10s\n' "  the same, 1m with process" "$(ratio x "$s_kappa_1m_process" "$s_kappa_24h" "%.2fx")"
+printf '%-34s %10s\n' "speed-up 2 workers (1h trigger)" "$(ratio x "$s_kappa_1h" "$s_kappa_1h_2workers" "%.2fx")"
 if [ -n "${BENCH_BIG:-}" ]; then # peak RSS is bounded by the watermark, not the input size
   $LK gen --scenario clickstream --events 4000000 --out "$OUT/ds4m" --quiet
   for n in 1m 4m; do
     d=$DS; [ $n = 4m ] && d=$OUT/ds4m
-    rm -rf "$OUT/k-rss"
+    trash "$OUT/k-rss"
     $LK kappa --data "$d" --pipeline revenue --out "$OUT/k-rss" --trigger 1m --quiet
     printf '%-34s peak RSS %s MB\n' "kappa 1m on $n events" \
       "$(awk -v k="$(jnum peak_rss_kb "$OUT/k-rss/run.json")" 'BEGIN { printf "%.0f", k / 1024 }')"
@@ -110,4 +137,5 @@ fi
 for extra in tests/bench-*.sh; do
   [ -x "$extra" ] && "$extra" "$DS" "$OUT"
 done
+rm -rf "$TRASH"
 exit 0
