@@ -12,7 +12,8 @@ mkdir -p "$OUT"
 # Old runs and datasets are moved aside and deleted only at the end: ext4 without a journal
 # (the lab VM) scans past recently deleted inodes when it allocates new ones, so deleting
 # thousands of files just before a run that creates thousands of checkpoint files (the 1m
-# trigger makes ~4,600) slows that run several-fold for a minute or more.
+# trigger makes ~4,600) slows that run several-fold, for up to ~6 minutes after the delete.
+# So leave ~6 minutes between two benches, or the 1m lines of the second one suffer.
 TRASH=$OUT/trash.$$
 mkdir -p "$TRASH"
 trash() { if [ -e "$1" ]; then mv "$1" "$TRASH/$(basename "$1").$RANDOM"; fi; }
