@@ -43,6 +43,9 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
  */
 int cmd_bad_option(const char *cmd, const char *usage, int argc, char **argv);
 
+/* 0 when data names an existing file or directory, else one error line and exit code 3. */
+int cmd_need_dataset(const char *cmd, const char *data);
+
 /* Parse option values; on failure print one line naming the option and return 2. */
 int cmd_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
                   uint64_t *out);

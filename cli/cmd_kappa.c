@@ -181,10 +181,8 @@ static int run(struct kp_options *o, struct args *a)
     o->spec_path = path;
     if (kp_options_check(o, &err) < 0)
         return cmd_usage_error(CMD, usage_line, "%s", err.msg);
-    if (!lk_is_file(o->data) && !lk_is_dir(o->data)) {
-        cmd_error(CMD, "cannot open dataset '%s' (no such file or directory)", o->data);
+    if (cmd_need_dataset(CMD, o->data) != 0)
         return 3;
-    }
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
     o->progress = cmd_progress_cb;
     o->progress_arg = &prog;

@@ -166,9 +166,8 @@ static int run(struct args *a)
         free(text);
         return cmd_fail(CMD, &err);
     }
-    if (!lk_is_file(a->data) && !lk_is_dir(a->data)) {
+    if (cmd_need_dataset(CMD, a->data) != 0) {
         free(text);
-        cmd_error(CMD, "cannot open dataset '%s' (no such file or directory)", a->data);
         return 3;
     }
     o = (struct lb_run_opts){ a->data, a->out, &spec, text, path, a->batch_every,

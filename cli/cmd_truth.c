@@ -62,10 +62,8 @@ static int run(const char *data, const char *pipeline, const char *out, int quie
     if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0
         || lk_spec_load(&spec, path, &err) < 0)
         return cmd_fail(CMD, &err);
-    if (!lk_is_file(data) && !lk_is_dir(data)) {
-        cmd_error(CMD, "cannot open dataset '%s' (no such file or directory)", data);
+    if (cmd_need_dataset(CMD, data) != 0)
         return 3;
-    }
     if (strcmp(out, "-") != 0) {
         if (lk_atomic_open(&a, out, &err) < 0)
             return cmd_fail(CMD, &err);

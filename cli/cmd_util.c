@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lk_file.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -47,6 +48,14 @@ int cmd_bad_option(const char *cmd, const char *usage, int argc, char **argv)
     if (strchr(arg, '=') == NULL && optind <= argc && optopt == 0)
         return cmd_usage_error(cmd, usage, "unknown option '%s'", arg);
     return cmd_usage_error(cmd, usage, "option '%s' is missing its value or has a bad one", arg);
+}
+
+int cmd_need_dataset(const char *cmd, const char *data)
+{
+    if (lk_is_file(data) || lk_is_dir(data))
+        return 0;
+    cmd_error(cmd, "cannot open dataset '%s' (no such file or directory)", data);
+    return 3;
 }
 
 int cmd_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
