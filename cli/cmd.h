@@ -23,6 +23,12 @@ int cmd_demo(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 int cmd_reconcile(int argc, char **argv);
 int cmd_lambda(int argc, char **argv);
+int cmd_latency(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+int cmd_table(int argc, char **argv);
 
 /* Print "lklab <cmd>: <message>" to stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -19,6 +19,12 @@ static const struct command commands[] = {
     { "results", cmd_results, "export a run's serving table (canonical CSV) or side tables" },
     { "reconcile", cmd_reconcile, "compare two result CSVs, or a run with the truth, and classify each difference" },
     { "cost", cmd_cost, "price a run or a lecture scenario per month: compute, storage, operations" },
+    { "latency", cmd_latency, "compute a run's per-event latencies (first-visible, correct) into run.json" },
+    { "sweep", cmd_sweep, "run both stacks over a grid of triggers/watermarks: S/sweep.csv" },
+    { "plot", cmd_plot, "draw a sweep's charts with gnuplot (PNG and SVG)" },
+    { "report", cmd_report, "write a sweep's report (report.html and report.md)" },
+    { "lab", cmd_lab, "course labs: list, data, check (autograder), handout" },
+    { "table", cmd_table, "the serving catalog: managed/external tables and views" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)" },
 };
 
