@@ -21,11 +21,6 @@
 #include "lk_err.h"
 #include "lk_latency.h"
 
-struct lk_point {
-    int64_t t;
-    double v;
-};
-
 int lb_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *correct,
                struct lk_err *err);
 int lb_row_history(const char *run, const char *key, const char *col, struct lk_point **pts,

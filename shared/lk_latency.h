@@ -27,6 +27,12 @@ struct lk_lat {
     int sorted;
 };
 
+/* One point of a value's history: value v from instant t (ms) on. */
+struct lk_point {
+    int64_t t;
+    double v;
+};
+
 struct lk_lat_summary {
     uint64_t events; /* samples (events that reached the state) */
     uint64_t never;  /* events that never did */
