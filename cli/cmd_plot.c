@@ -223,6 +223,11 @@ static int draw(const struct plot *p, const char *name, const char *tsv, const c
             rc = 4;
         }
     }
+    if (rc != 0) /* no half-drawn images left behind */
+        for (int i = 0; i < 2; i++) {
+            snprintf(img, sizeof(img), "%s/%s.%s", p->out, name, ext[i]);
+            unlink(img);
+        }
     return rc;
 }
 
