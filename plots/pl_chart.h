@@ -25,7 +25,15 @@
 #include "lk_err.h"
 #include "pl_sweep.h"
 
-enum pl_chart { PL_LATENCY, PL_COST, PL_FILES, PL_WATERMARK, PL_SAWTOOTH, PL_FRESHNESS, PL_NCHARTS };
+enum pl_chart {
+    PL_LATENCY,
+    PL_COST,
+    PL_FILES,
+    PL_WATERMARK,
+    PL_SAWTOOTH,
+    PL_FRESHNESS,
+    PL_NCHARTS
+};
 
 #define PL_SKIP 1
 
