@@ -1,10 +1,323 @@
-/* lklab plot: not built yet (placeholder; replaced by its issue's work). */
+/* lklab plot: a sweep directory's charts, drawn by gnuplot from tidy data files (issue 5). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "lk_file.h"
+#include "lk_mem.h"
+#include "pl_chart.h"
+#include "pl_sweep.h"
+#include "banned.h"
+
+extern char **environ;
+
+#define CMD "plot"
+static const char usage_line[] = "lklab plot --sweep S [--out DIR]";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Draws the charts of a sweep directory ('lklab sweep --out S', docs/sweep.md) with\n"
+           "gnuplot, as PNG and SVG, next to the tidy data each one is drawn from:\n"
+           "  latency    first-visible and correct latency (p50, p99) vs trigger / batch period\n"
+           "  cost       monthly cost (compute, storage, operations) per run config\n"
+           "  files      files written and mean file size vs trigger / batch period\n"
+           "  watermark  watermark delay vs late-dropped %% and max state rows\n"
+           "  sawtooth   Lambda's speed-vs-batch discrepancy over time, batch landings marked\n"
+           "  freshness  one window's answer over time in both stacks, and its true value\n"
+           "A chart the sweep has no data for (e.g. no watermark sweep, no Lambda run) is\n"
+           "skipped with a notice. Without gnuplot only the data files are written.\n"
+           "The scripts are plots/<name>.gp; plots/README.md says how to run one by hand.\n\n"
+           "  --sweep S    the sweep directory (reads S/sweep.csv, S/sweep.json, S/*.tsv)\n"
+           "  --out DIR    where to write DIR/<name>.png, .svg and .tsv (default S/plots)\n"
+           "  --help       this text\n\n"
+           "exit: 0 ok (also when charts were skipped or gnuplot is missing), 2 usage,\n"
+           "3 no sweep directory or a malformed sweep file, 4 I/O error or gnuplot failed\n",
+           usage_line);
+}
+
+/* ---------------------------------------------------------------- gnuplot ---- */
+
+static void oom(void)
+{
+    cmd_error(CMD, "out of memory");
+    abort();
+}
+
+/* The first executable "gnuplot" on PATH, into buf; 0 or -1. */
+static int find_gnuplot(char *buf, size_t size)
+{
+    const char *path = getenv("PATH");
+    const char *p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (*p) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        if (n == 0)
+            snprintf(buf, size, "./gnuplot");
+        else
+            snprintf(buf, size, "%.*s/gnuplot", (int)n, p);
+        if (lk_is_file(buf) && access(buf, X_OK) == 0)
+            return 0;
+        p += n + (colon != NULL);
+    }
+    return -1;
+}
+
+/* s as a gnuplot single-quoted string (a quote inside is doubled) appended to fp. */
+static void gp_string(FILE *fp, const char *s)
+{
+    fputc('\'', fp);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', fp);
+        fputc(*s, fp);
+    }
+    fputc('\'', fp);
+}
+
+/* "data='...'; out='...'; note='...'" for gnuplot -e (heap). */
+static char *gp_vars(const char *data, const char *out, const char *note)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (!fp)
+        oom();
+    fputs("data=", fp);
+    gp_string(fp, data);
+    fputs("; out=", fp);
+    gp_string(fp, out);
+    fputs("; note=", fp);
+    gp_string(fp, note);
+    if (fclose(fp) != 0)
+        oom();
+    return buf;
+}
+
+/* The last non-empty line of gnuplot's stderr (saved in errpath), for the error message. */
+static void last_line(const char *errpath, char *buf, size_t size)
+{
+    char *text = NULL, *end, *start;
+    size_t len;
+    buf[0] = '\0';
+    if (lk_file_read_all(errpath, (size_t)1 << 20, &text, &len, NULL) < 0)
+        return;
+    end = text + len;
+    while (end > text && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\r'))
+        end--;
+    *end = '\0';
+    start = strrchr(text, '\n');
+    snprintf(buf, size, "%s", start ? start + 1 : text);
+    free(text);
+}
+
+/*
+ * gnuplot -e VARS SCRIPT, no shell: stdin and stdout /dev/null, stderr kept in errpath
+ * and shown (its last line) only when gnuplot fails. Returns 0 or exit code 4.
+ */
+static int run_gnuplot(const char *gnuplot, char *vars, char *script, const char *errpath)
+{
+    posix_spawn_file_actions_t fa;
+    char a0[] = "gnuplot", a1[] = "-e";
+    char *argv[] = { a0, a1, vars, script, NULL };
+    char line[600];
+    pid_t pid;
+    int st = 0, rc;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    rc = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        cmd_error(CMD, "cannot run '%s' (%s)", gnuplot, strerror(rc));
+        return 4;
+    }
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            cmd_error(CMD, "cannot wait for gnuplot (%s)", strerror(errno));
+            return 4;
+        }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        unlink(errpath);
+        return 0;
+    }
+    last_line(errpath, line, sizeof(line));
+    unlink(errpath);
+    cmd_error(CMD, "gnuplot failed on '%s' (%s %d)%s%s", script,
+              WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+              line[0] ? ": " : "", line);
+    return 4;
+}
+
+/* ------------------------------------------------------------------ charts ---- */
+
+struct plot {
+    const char *sweep, *out;
+    char gnuplot[4096]; /* "" when not on PATH */
+    char scripts[4096]; /* ROOT/plots */
+};
+
+static void remove_outputs(const char *out, const char *name)
+{
+    static const char *const ext[] = { "png", "svg", "tsv" };
+    char path[4200];
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s.%s", out, name, ext[i]);
+        unlink(path);
+    }
+}
+
+/* The chart's data as text (heap, *len bytes); returns pl_chart_data's code. */
+static int chart_text(enum pl_chart c, const struct pl_sweep *s, struct pl_chart_out *o,
+                      char **buf, size_t *len, struct lk_err *err)
+{
+    FILE *fp = open_memstream(buf, len);
+    int rc;
+    if (!fp)
+        oom();
+    rc = pl_chart_data(c, s, fp, o, err);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = lk_err_set(err, LK_EIO, "cannot buffer the data of chart '%s'", pl_chart_name(c));
+    return rc;
+}
+
+static int write_file(const char *path, const char *data, size_t len, struct lk_err *err)
+{
+    struct lk_atomic a = LK_ATOMIC_INIT;
+    int rc = lk_atomic_open(&a, path, err);
+    if (rc < 0)
+        return rc;
+    a.durability = LK_DURABLE_PROCESS;
+    fwrite(data, 1, len, a.fp);
+    return lk_atomic_commit(&a, err);
+}
+
+/* Draw one chart in both formats; 0 or exit code 4. */
+static int draw(const struct plot *p, const char *name, const char *tsv, const char *note)
+{
+    static const char *const ext[] = { "png", "svg" };
+    char script[4200], img[4200], errpath[4200];
+    int rc = 0;
+    snprintf(script, sizeof(script), "%s/%s.gp", p->scripts, name);
+    snprintf(errpath, sizeof(errpath), "%s/.%s.gnuplot-stderr", p->out, name);
+    if (!lk_is_file(script)) {
+        cmd_error(CMD, "no gnuplot script '%s'", script);
+        return 4;
+    }
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        char *vars;
+        snprintf(img, sizeof(img), "%s/%s.%s", p->out, name, ext[i]);
+        vars = gp_vars(tsv, img, note);
+        rc = run_gnuplot(p->gnuplot, vars, script, errpath);
+        free(vars);
+        if (rc == 0 && !lk_is_file(img)) {
+            cmd_error(CMD, "gnuplot wrote no '%s'", img);
+            rc = 4;
+        }
+    }
+    if (rc != 0) /* no half-drawn images left behind */
+        for (int i = 0; i < 2; i++) {
+            snprintf(img, sizeof(img), "%s/%s.%s", p->out, name, ext[i]);
+            unlink(img);
+        }
+    return rc;
+}
+
+/* One chart: its data file, then its images. Returns 0 or an exit code. */
+static int chart(const struct plot *p, const struct pl_sweep *s, enum pl_chart c)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct pl_chart_out o;
+    const char *name = pl_chart_name(c);
+    char tsv[4200], *buf = NULL;
+    size_t len = 0;
+    int rc = chart_text(c, s, &o, &buf, &len, &err);
+    remove_outputs(p->out, name);
+    if (rc == PL_SKIP) {
+        cmd_error(CMD, "skipped chart '%s': %s", name, o.why);
+        free(buf);
+        return 0;
+    }
+    snprintf(tsv, sizeof(tsv), "%s/%s.tsv", p->out, name);
+    if (rc == 0)
+        rc = write_file(tsv, buf, len, &err);
+    free(buf);
+    if (rc < 0)
+        return cmd_fail(CMD, &err);
+    if (!p->gnuplot[0]) {
+        printf("%-9s %s\n", name, tsv);
+        return 0;
+    }
+    if ((rc = draw(p, name, tsv, o.note)) != 0)
+        return rc;
+    printf("%-9s %s/%s.png %s/%s.svg %s\n", name, p->out, name, p->out, name, tsv);
+    return 0;
+}
+
+static int plot(struct plot *p)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct pl_sweep s = PL_SWEEP_INIT;
+    char outbuf[4200];
+    int rc = 0;
+    if (pl_sweep_load(&s, p->sweep, &err) < 0) {
+        rc = cmd_fail(CMD, &err);
+        goto out;
+    }
+    if (!p->out) {
+        snprintf(outbuf, sizeof(outbuf), "%s/plots", p->sweep);
+        p->out = outbuf;
+    }
+    if (lk_mkdir_p(p->out, &err) < 0) {
+        rc = cmd_fail(CMD, &err);
+        goto out;
+    }
+    if (find_gnuplot(p->gnuplot, sizeof(p->gnuplot)) < 0)
+        p->gnuplot[0] = '\0';
+    snprintf(p->scripts, sizeof(p->scripts), "%s/plots", cmd_root());
+    for (int c = 0; c < PL_NCHARTS && rc == 0; c++)
+        rc = chart(p, &s, (enum pl_chart)c);
+    if (rc == 0 && !p->gnuplot[0])
+        cmd_error(CMD, "gnuplot not found; wrote the data files to %s (install gnuplot-nox to "
+                       "draw them)",
+                  p->out);
+out:
+    pl_sweep_release(&s);
+    return rc;
+}
 
 int cmd_plot(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cmd_error("plot", "not built yet");
-    return 2;
+    static const struct option opts[] = {
+        { "sweep", required_argument, NULL, 's' },
+        { "out", required_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct plot p;
+    int c;
+    memset(&p, 0, sizeof(p));
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': p.sweep = optarg; break;
+        case 'o': p.out = optarg; break;
+        case 'h': help(); return cmd_finish(CMD, 0);
+        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        }
+    }
+    if (optind < argc)
+        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+    if (!p.sweep)
+        return cmd_usage_error(CMD, usage_line, "missing --sweep S");
+    return cmd_finish(CMD, plot(&p));
 }

@@ -1,0 +1,307 @@
+#include "pl_chart.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_mem.h"
+#include "banned.h"
+
+static const char *const chart_name[PL_NCHARTS] = {
+    "latency", "cost", "files", "watermark", "sawtooth", "freshness",
+};
+
+const char *pl_chart_name(enum pl_chart c)
+{
+    return c < PL_NCHARTS ? chart_name[c] : "?";
+}
+
+static int skip(struct pl_chart_out *out, const char *why)
+{
+    snprintf(out->why, sizeof(out->why), "%s", why);
+    return PL_SKIP;
+}
+
+static int io_check(FILE *fp, struct lk_err *err)
+{
+    return ferror(fp) ? lk_err_set(err, LK_EIO, "cannot write the chart data") : 0;
+}
+
+/* ---------------------------------------------------------- row choice ---- */
+
+/* x of a run on the trigger axis: Kappa's trigger, Lambda's batch period (ms). */
+static int64_t axis_ms(const struct pl_run *r)
+{
+    return r->stack == PL_KAPPA ? r->trigger_ms : r->batch_every_ms;
+}
+
+static const char *axis_label(const struct pl_run *r)
+{
+    return r->stack == PL_KAPPA ? r->trigger : r->batch_every;
+}
+
+/* "runs/NAME" -> "NAME". */
+static const char *run_name(const struct pl_run *r)
+{
+    return strncmp(r->run, "runs/", 5) == 0 ? r->run + 5 : r->run;
+}
+
+/* a before b: Kappa first, then by key, then by line. */
+static int before(const struct pl_run *a, const struct pl_run *b, int64_t ka, int64_t kb)
+{
+    if (a->stack != b->stack)
+        return a->stack < b->stack;
+    if (ka != kb)
+        return ka < kb;
+    return a->line < b->line;
+}
+
+/* Insertion sort of row pointers by (stack, key, line); key is axis_ms or watermark_ms. */
+static void sort_rows(const struct pl_run **v, size_t n, int by_watermark)
+{
+    for (size_t i = 1; i < n; i++) {
+        const struct pl_run *r = v[i];
+        size_t j = i;
+        while (j > 0 && before(r, v[j - 1], by_watermark ? r->watermark_ms : axis_ms(r),
+                               by_watermark ? v[j - 1]->watermark_ms : axis_ms(v[j - 1]))) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = r;
+    }
+}
+
+/*
+ * The trigger-axis rows (heap array, sorted): Kappa at the default watermark, all Lambda.
+ * Fills note with the watermark used.
+ */
+static const struct pl_run **axis_rows(const struct pl_sweep *s, size_t *n,
+                                       struct pl_chart_out *out)
+{
+    const struct pl_run **v = lk_xcalloc(s->nruns + 1, sizeof(*v));
+    const char *wm_label = "";
+    int64_t wm = 0;
+    int has_kappa = pl_sweep_default_watermark(s, &wm, &wm_label) == 0;
+    *n = 0;
+    for (size_t i = 0; i < s->nruns; i++) {
+        const struct pl_run *r = &s->runs[i];
+        if (r->stack == PL_LAMBDA || r->watermark_ms == wm)
+            v[(*n)++] = r;
+    }
+    sort_rows(v, *n, 0);
+    out->note[0] = '\0';
+    if (has_kappa)
+        snprintf(out->note, sizeof(out->note), "Kappa watermark %s", wm_label);
+    return v;
+}
+
+/* ------------------------------------------------------ trigger charts ---- */
+
+static const char *stack_name(const struct pl_run *r)
+{
+    return r->stack == PL_KAPPA ? "kappa" : "lambda";
+}
+
+static int latency(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
+                   struct lk_err *err)
+{
+    size_t n;
+    const struct pl_run **v = axis_rows(s, &n, out);
+    int rc;
+    if (n == 0) {
+        free(v);
+        return skip(out, "sweep.csv has no runs");
+    }
+    fprintf(fp, "# stack x_s x_label run first_visible_p50_s first_visible_p99_s"
+                " correct_p50_s correct_p99_s\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct pl_run *r = v[i];
+        fprintf(fp, "%s\t%.3f\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\n", stack_name(r),
+                (double)axis_ms(r) / 1000.0, axis_label(r), run_name(r),
+                r->first_visible_ms[0] / 1000.0, r->first_visible_ms[2] / 1000.0,
+                r->correct_ms[0] / 1000.0, r->correct_ms[2] / 1000.0);
+    }
+    rc = io_check(fp, err);
+    free(v);
+    return rc;
+}
+
+static int cost(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out, struct lk_err *err)
+{
+    size_t n;
+    const struct pl_run **v = axis_rows(s, &n, out);
+    int rc;
+    if (n == 0) {
+        free(v);
+        return skip(out, "sweep.csv has no runs");
+    }
+    fprintf(fp, "# stack x_s label run compute_usd storage_usd operations_usd total_usd\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct pl_run *r = v[i];
+        fprintf(fp, "%s\t%.3f\t%s %s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\n", stack_name(r),
+                (double)axis_ms(r) / 1000.0, r->stack == PL_KAPPA ? "Kappa" : "Lambda",
+                axis_label(r), run_name(r), r->compute_usd, r->storage_usd, r->operations_usd,
+                r->total_usd);
+    }
+    rc = io_check(fp, err);
+    free(v);
+    return rc;
+}
+
+static int files(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
+                 struct lk_err *err)
+{
+    size_t n;
+    const struct pl_run **v = axis_rows(s, &n, out);
+    int rc;
+    if (n == 0) {
+        free(v);
+        return skip(out, "sweep.csv has no runs");
+    }
+    fprintf(fp, "# stack x_s x_label run files_written mean_file_bytes\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct pl_run *r = v[i];
+        fprintf(fp, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\n", stack_name(r), (double)axis_ms(r) / 1000.0,
+                axis_label(r), run_name(r), r->files_written, r->mean_file_bytes);
+    }
+    rc = io_check(fp, err);
+    free(v);
+    return rc;
+}
+
+static int watermark(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
+                     struct lk_err *err)
+{
+    const struct pl_run **v;
+    const char *label = "";
+    int64_t trig = 0;
+    size_t n = 0;
+    int rc;
+    if (pl_sweep_watermark_trigger(s, &trig, &label) < 2)
+        return skip(out, "no Kappa trigger was run with 2 or more watermark delays");
+    v = lk_xcalloc(s->nruns, sizeof(*v));
+    for (size_t i = 0; i < s->nruns; i++) {
+        const struct pl_run *r = &s->runs[i];
+        if (r->stack == PL_KAPPA && r->trigger_ms == trig && r->watermark_ms >= 0)
+            v[n++] = r;
+    }
+    sort_rows(v, n, 1);
+    snprintf(out->note, sizeof(out->note), "Kappa trigger %s", label);
+    fprintf(fp, "# watermark_s watermark run late_pct max_state_rows never_correct\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(fp, "%.3f\t%s\t%s\t%.4f\t%.0f\t%.0f\n", (double)v[i]->watermark_ms / 1000.0,
+                v[i]->watermark, run_name(v[i]), v[i]->late_pct, v[i]->max_state_rows,
+                v[i]->never_correct);
+    rc = io_check(fp, err);
+    free(v);
+    return rc;
+}
+
+/* ------------------------------------------------------- time series ---- */
+
+/* Load dir/name into t; 1 when it is missing or empty (why filled), else 0 or an error. */
+static int load_series(const struct pl_sweep *s, const char *name, const char *header,
+                       size_t ncols, struct pl_series *t, struct pl_chart_out *out,
+                       struct lk_err *err)
+{
+    char path[4200];
+    int rc;
+    snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+    rc = pl_series_load(t, path, header, ncols, err);
+    if (rc == LK_ENOENT || (rc == 0 && t->nrows == 0)) {
+        snprintf(out->why, sizeof(out->why), "%s %s", rc ? "no file" : "no rows in", name);
+        pl_series_release(t);
+        return 1;
+    }
+    return rc;
+}
+
+static int sawtooth(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
+                    struct lk_err *err)
+{
+    struct pl_series t = PL_SERIES_INIT;
+    int has_lambda = 0, rc;
+    for (size_t i = 0; i < s->nruns; i++)
+        has_lambda |= s->runs[i].stack == PL_LAMBDA;
+    if (!has_lambda)
+        return skip(out, "sweep.csv has no Lambda runs");
+    rc = load_series(s, "sawtooth.tsv", "# hours diff_rows diff_pct", 3, &t, out, err);
+    if (rc != 0)
+        return rc > 0 ? PL_SKIP : rc;
+    fprintf(fp, "# hours diff_rows diff_pct\n");
+    for (size_t i = 0; i < t.nrows; i++)
+        fprintf(fp, "%.4f\t%.0f\t%.4f\n", t.v[3 * i], t.v[3 * i + 1], t.v[3 * i + 2]);
+    /* gnuplot's "index 1": the batch view landings (sweep.json) */
+    fprintf(fp, "\n\n# batch_visible_hours\n");
+    for (size_t i = 0; i < s->nbatch; i++)
+        fprintf(fp, "%.4f\n", s->batch_hours[i]);
+    pl_series_release(&t);
+    return io_check(fp, err);
+}
+
+/* One stack's step rows, the last value carried on to end. */
+static void steps(FILE *fp, const char *stack, const struct pl_series *t, double end)
+{
+    for (size_t i = 0; i < t->nrows; i++)
+        fprintf(fp, "%s\t%.4f\t%.2f\n", stack, t->v[2 * i], t->v[2 * i + 1]);
+    if (t->nrows && t->v[2 * (t->nrows - 1)] < end)
+        fprintf(fp, "%s\t%.4f\t%.2f\n", stack, end, t->v[2 * t->nrows - 1]);
+}
+
+static void hour_span(const struct pl_series *t, double *lo, double *hi)
+{
+    for (size_t i = 0; i < t->nrows; i++) {
+        *lo = t->v[2 * i] < *lo ? t->v[2 * i] : *lo;
+        *hi = t->v[2 * i] > *hi ? t->v[2 * i] : *hi;
+    }
+}
+
+static int freshness(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
+                     struct lk_err *err)
+{
+    struct pl_series k = PL_SERIES_INIT, l = PL_SERIES_INIT;
+    double lo = 1e300, hi = -1e300;
+    int rk, rl;
+    if (!s->fresh_key)
+        return skip(out, s->has_json ? "sweep.json has no freshness.key" : "no sweep.json");
+    rk = load_series(s, "freshness_kappa.tsv", "# hours value", 2, &k, out, err);
+    if (rk < 0)
+        return rk;
+    rl = load_series(s, "freshness_lambda.tsv", "# hours value", 2, &l, out, err);
+    if (rl < 0) {
+        pl_series_release(&k);
+        return rl;
+    }
+    if (rk && rl)
+        return skip(out, "no rows in freshness_kappa.tsv nor freshness_lambda.tsv");
+    snprintf(out->note, sizeof(out->note), "%s of window %s",
+             s->fresh_column ? s->fresh_column : "value", s->fresh_key);
+    hour_span(&k, &lo, &hi);
+    hour_span(&l, &lo, &hi);
+    fprintf(fp, "# stack hours value\n"
+                "# step data: each value holds until the next row; the last one is carried to"
+                " the common end\n");
+    steps(fp, "kappa", &k, hi);
+    steps(fp, "lambda", &l, hi);
+    if (s->has_final)
+        fprintf(fp, "truth\t%.4f\t%.2f\ntruth\t%.4f\t%.2f\n", lo, s->fresh_final, hi,
+                s->fresh_final);
+    pl_series_release(&k);
+    pl_series_release(&l);
+    return io_check(fp, err);
+}
+
+int pl_chart_data(enum pl_chart c, const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
+                  struct lk_err *err)
+{
+    out->note[0] = '\0';
+    out->why[0] = '\0';
+    switch (c) {
+    case PL_LATENCY: return latency(s, fp, out, err);
+    case PL_COST: return cost(s, fp, out, err);
+    case PL_FILES: return files(s, fp, out, err);
+    case PL_WATERMARK: return watermark(s, fp, out, err);
+    case PL_SAWTOOTH: return sawtooth(s, fp, out, err);
+    case PL_FRESHNESS: return freshness(s, fp, out, err);
+    default: return lk_err_set(err, LK_EINTERNAL, "unknown chart %d", (int)c);
+    }
+}
