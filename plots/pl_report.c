@@ -323,8 +323,9 @@ static void run_cells(const struct pl_run *u, char c[13][64])
 static void section_runs(struct doc *d, const struct pl_report *r)
 {
     static const char *const head[13] = {
-        "run", "stack", "trigger", "batch every", "watermark", "first visible p50", "p99",
-        "correct p50", "p99", "late", "files", "$/month", "reconcile",
+        "run", "stack", "trigger", "batch every", "watermark", "first visible p50",
+        "first visible p99", "correct p50", "correct p99", "late", "files", "$/month",
+        "reconcile",
     };
     static const char align[] = "lllllrrrrrrrl";
     char c[13][64];
@@ -365,12 +366,14 @@ static void section_reconcile(struct doc *d, const struct pl_report *r)
     doc_h(d, 2, "Reconciliation against the truth");
     doc_p(d, "Each run's lklab reconcile summary (reconcile/NAME.txt), verbatim.");
     for (int kappa = 1; kappa >= 0; kappa--) {
+        size_t shown = 0;
         doc_h(d, 3, kappa ? "Kappa" : "Lambda");
         for (size_t i = 0; i < r->nruns; i++) {
             const struct pl_run *u = &r->runs[i];
             if (u->kappa != kappa)
                 continue;
             doc_h(d, 4, u->name);
+            shown++;
             if (u->reconcile) {
                 doc_pre(d, u->reconcile);
                 continue;
@@ -378,6 +381,8 @@ static void section_reconcile(struct doc *d, const struct pl_report *r)
             snprintf(msg, sizeof(msg), "No reconcile/%s.txt in this sweep.", u->name);
             doc_p(d, msg);
         }
+        if (!shown)
+            doc_p(d, kappa ? "No Kappa runs in this sweep." : "No Lambda runs in this sweep.");
     }
 }
 

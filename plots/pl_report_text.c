@@ -270,8 +270,11 @@ void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
     pl_fmt_money(m1, sizeof(m1), lo->total);
     pl_fmt_money(m2, sizeof(m2), hi->total);
     pl_fmt_dur(d1, sizeof(d1), lo->fv50);
-    pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s); the most"
-                " expensive is %s at %s/month.", lo->name, m1, d1, hi->name, m2);
+    pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s)", lo->name, m1,
+                d1);
+    if (hi != lo)
+        pl_buf_addf(b, "; the most expensive is %s at %s/month", hi->name, m2);
+    pl_buf_addf(b, ".");
 }
 
 static const char *files_word(double n)
@@ -285,7 +288,8 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
     const struct pl_run *lo, *hi;
     char f1[48], f2[48], s1[48], s2[48], m1[48], m2[48];
     size_t n;
-    if (trigger_ends(r, &lo, &hi)) {
+    int kappa = trigger_ends(r, &lo, &hi);
+    if (kappa) {
         pl_fmt_count(f1, sizeof(f1), lo->files);
         pl_fmt_count(f2, sizeof(f2), hi->files);
         pl_fmt_bytes(s1, sizeof(s1), lo->mean_file_bytes);
@@ -298,7 +302,7 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
                     files_word(hi->files), s2, m1, lo->trigger, m2, hi->trigger);
     }
     if ((n = sorted_runs(r, 0, s)) > 0) {
-        pl_buf_addf(b, "%sLambda writes", b->len ? " " : "");
+        pl_buf_addf(b, "%sLambda writes", kappa ? " " : "");
         for (size_t i = 0; i < n; i++) {
             pl_fmt_count(f1, sizeof(f1), s[i]->files);
             pl_buf_addf(b, "%s %s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", f1,
@@ -510,6 +514,11 @@ static void finding_reconcile(const struct pl_report *r, struct pl_buf *b)
         ex += strcmp(r->runs[i].status, "explained") == 0;
     }
     bad = r->nruns - eq - ex;
+    if (bad == 0 && r->nruns == 1) {
+        pl_buf_addf(b, "The run reconciles with the truth (%s).",
+                    eq ? "equal" : "with explained differences");
+        return;
+    }
     if (bad == 0) {
         pl_buf_addf(b, "All %zu runs reconcile with the truth (%zu equal, %zu with explained"
                     " differences).", r->nruns, eq, ex);
