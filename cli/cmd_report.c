@@ -43,9 +43,9 @@ static int draw_charts(const char *sweep)
     argv[1] = a1;
     argv[2] = s;
     argv[3] = NULL;
+    optind = 1; /* in case plot does not reset getopt itself */
     rc = cmd_plot(3, argv);
     fflush(stdout);
-    optind = 1;
     return rc;
 }
 

@@ -25,6 +25,24 @@ static const unsigned char png1x1[67] = {
 static const char *const charts[6] = { "latency", "cost", "files", "watermark", "sawtooth",
                                        "freshness" };
 
+/* DIR/NAME's contents (heap) or NULL. */
+static char *slurp_in(const char *dir, const char *name)
+{
+    char *path = lkt_fmt("%s/%s", dir, name), *text = lkt_slurp(path);
+    free(path);
+    return text;
+}
+
+/* DIR/NAME is a non-empty file. */
+static int nonempty_in(const char *dir, const char *name)
+{
+    char *path = lkt_fmt("%s/%s", dir, name);
+    struct stat st;
+    int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+    free(path);
+    return ok;
+}
+
 /* A fresh copy of the fixture: <tmp>/s (heap). */
 static char *fixture_copy(const char *name)
 {
@@ -146,8 +164,8 @@ Test(cli_report, embeds_the_charts_in_html_and_references_them_from_markdown)
     write_fakes(s, 4); /* sawtooth and freshness stay missing */
     cr_assert_eq(lkt_run(&out, NULL, "report --sweep %s --no-plot", s), 0);
     cr_assert(strstr(out, "(8 runs, 4 of 6 charts)"), "%s", out);
-    html = lkt_slurp(lkt_fmt("%s/report.html", s));
-    md = lkt_slurp(lkt_fmt("%s/report.md", s));
+    html = slurp_in(s, "report.html");
+    md = slurp_in(s, "report.md");
     cr_assert(html && md);
     check_html_structure(html);
     for (p = strstr(html, "<img "); p; p = strstr(p + 1, "<img "), i++) {
@@ -165,15 +183,14 @@ Test(cli_report, embeds_the_charts_in_html_and_references_them_from_markdown)
     i = 0;
     for (p = strstr(md, "!["); p; p = strstr(p + 1, "!["), i++) {
         const char *ref = strstr(p, "](");
-        char *path, *rel;
-        struct stat st;
+        char *rel, *want_rel;
         cr_assert(ref);
         rel = lkt_fmt("%.*s", (int)strcspn(ref + 2, ")"), ref + 2);
         cr_assert(i < 4);
-        cr_assert_str_eq(rel, lkt_fmt("plots/%s.png", charts[i]));
-        path = lkt_fmt("%s/%s", s, rel);
-        cr_assert(stat(path, &st) == 0 && st.st_size > 0, "%s", path);
-        free(path);
+        want_rel = lkt_fmt("plots/%s.png", charts[i]);
+        cr_assert_str_eq(rel, want_rel);
+        cr_assert(nonempty_in(s, rel), "%s", rel);
+        free(want_rel);
         free(rel);
     }
     cr_assert_eq(i, 4);
@@ -190,18 +207,19 @@ Test(cli_report, markdown_paths_are_relative_to_the_output_directory)
     size_t i = 0;
     write_fakes(s, 6);
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --out %s --no-plot", s, dir), 0);
-    md = lkt_slurp(lkt_fmt("%s/report.md", dir));
+    md = slurp_in(dir, "report.md");
     cr_assert(md);
     for (p = strstr(md, "]("); p; p = strstr(p + 1, "]("), i++) {
         char *rel = lkt_fmt("%.*s", (int)strcspn(p + 2, ")"), p + 2);
-        struct stat st;
-        cr_assert_str_eq(rel, lkt_fmt("../../s/plots/%s.png", charts[i]));
-        cr_assert(stat(lkt_fmt("%s/%s", dir, rel), &st) == 0 && st.st_size > 0, "%s", rel);
+        char *want_rel = lkt_fmt("../../s/plots/%s.png", charts[i]);
+        cr_assert_str_eq(rel, want_rel);
+        cr_assert(nonempty_in(dir, rel), "%s", rel);
+        free(want_rel);
         free(rel);
     }
     cr_assert_eq(i, 6);
-    cr_assert(lk_is_file(lkt_fmt("%s/report.html", dir)));
-    cr_assert_not(lk_is_file(lkt_fmt("%s/report.html", s)));
+    cr_assert(nonempty_in(dir, "report.html"));
+    cr_assert_not(nonempty_in(s, "report.html"));
     free(md);
     free(dir);
     free(s);
@@ -235,8 +253,8 @@ Test(cli_report, generated_sentences_carry_the_fixture_numbers)
     };
     char *s = fixture_copy("report-text"), *html, *md;
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
-    html = lkt_slurp(lkt_fmt("%s/report.html", s));
-    md = lkt_slurp(lkt_fmt("%s/report.md", s));
+    html = slurp_in(s, "report.html");
+    md = slurp_in(s, "report.md");
     cr_assert(html && md);
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         cr_assert(strstr(html, want[i]), "missing: %s", want[i]);
@@ -255,8 +273,8 @@ Test(cli_report, escapes_what_it_copies_from_files)
                         " && sed -i 's/\"clickstream\"/\"click<b>stream\"/' %s/sweep.json", s, s);
     cr_assert_eq(system(cmd), 0);
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
-    html = lkt_slurp(lkt_fmt("%s/report.html", s));
-    md = lkt_slurp(lkt_fmt("%s/report.md", s));
+    html = slurp_in(s, "report.html");
+    md = slurp_in(s, "report.md");
     cr_assert(html && md);
     cr_assert_null(strstr(html, "<script"));
     cr_assert_null(strstr(html, "<b>"));
@@ -278,11 +296,11 @@ Test(cli_report, the_same_sweep_gives_the_same_bytes)
     char *s = fixture_copy("report-determinism"), *a, *b, *c, *d;
     write_fakes(s, 6);
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
-    a = lkt_slurp(lkt_fmt("%s/report.html", s));
-    b = lkt_slurp(lkt_fmt("%s/report.md", s));
+    a = slurp_in(s, "report.html");
+    b = slurp_in(s, "report.md");
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
-    c = lkt_slurp(lkt_fmt("%s/report.html", s));
-    d = lkt_slurp(lkt_fmt("%s/report.md", s));
+    c = slurp_in(s, "report.html");
+    d = slurp_in(s, "report.md");
     cr_assert(a && b && c && d);
     cr_assert_str_eq(a, c);
     cr_assert_str_eq(b, d);
@@ -301,7 +319,7 @@ Test(cli_report, renders_whatever_lklab_plot_manages)
     char *s = fixture_copy("report-plot"), *html, *p;
     size_t imgs = 0;
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s", s), 0);
-    html = lkt_slurp(lkt_fmt("%s/report.html", s));
+    html = slurp_in(s, "report.html");
     cr_assert(html);
     for (p = strstr(html, "<img "); p; p = strstr(p + 1, "<img "), imgs++) {
         const char *src = strstr(p, "src=\"data:image/png;base64,");
@@ -320,7 +338,7 @@ static void expect_fail(const char *s, int code, const char *msg)
     cr_assert_eq(lkt_run(NULL, &err, "report --sweep %s --no-plot", s), code, "%s", err);
     cr_assert(strstr(err, msg), "%s", err);
     cr_assert_eq(count(err, "\n"), 1, "one line: %s", err);
-    cr_assert_not(lk_is_file(lkt_fmt("%s/report.html", s)));
+    cr_assert_not(nonempty_in(s, "report.html"));
     free(err);
 }
 
