@@ -1,0 +1,609 @@
+/*
+ * pl_report - the report document (pl_report.h): one content walk written through a small
+ * document writer with two back ends, HTML and GitHub-flavoured Markdown.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_file.h"
+#include "lk_mem.h"
+#include "lk_time.h"
+#include "pl_report_int.h"
+#include "banned.h"
+
+const char *const pl_report_charts[PL_REPORT_NCHARTS] = {
+    "latency", "cost", "files", "watermark", "sawtooth", "freshness",
+};
+
+static const char *const chart_title[PL_REPORT_NCHARTS] = {
+    "Latency against the trigger",
+    "Monthly cost against the trigger",
+    "Files written and their size",
+    "Watermark delay: late data against state",
+    "Lambda: speed layer against batch view over time",
+    "One window's answer over time",
+};
+
+static void (*const chart_text[PL_REPORT_NCHARTS])(const struct pl_report *, struct pl_buf *) = {
+    pl_text_latency, pl_text_cost, pl_text_files, pl_text_watermark, pl_text_sawtooth,
+    pl_text_freshness,
+};
+
+#define MAX_PNG ((size_t)32 << 20)
+#define NOT_AVAILABLE "chart not available (run lklab plot)"
+
+/* ---------------------------------------------------------------- document ---- */
+
+struct doc {
+    FILE *fp;
+    int html;
+    const char *plots;     /* S/plots, to read the PNGs */
+    const char *plots_rel; /* the same directory relative to the output (Markdown) */
+    size_t charts;         /* charts embedded or referenced */
+};
+
+/* Text from anywhere, escaped: HTML & < > " as entities; Markdown punctuation with '\'. */
+static void put_text(struct doc *d, const char *s)
+{
+    for (; *s; s++) {
+        const char *e = NULL;
+        if (d->html) {
+            e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
+                : *s == '"' ? "&quot;" : NULL;
+        } else if (*s == '\n' || *s == '\r') {
+            e = " ";
+        } else if (strchr("\\`*_[]<>|$&~#", *s)) {
+            fputc('\\', d->fp);
+        }
+        if (e)
+            fputs(e, d->fp);
+        else
+            fputc(*s, d->fp);
+    }
+}
+
+static void doc_begin(struct doc *d, const char *title)
+{
+    static const char css[] =
+        "body{font-family:system-ui,sans-serif;max-width:75rem;margin:2rem auto;padding:0 1rem;"
+        "line-height:1.45;color:#222}\n"
+        "table{border-collapse:collapse;margin:.75rem 0;font-size:.9rem}\n"
+        "th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}\n"
+        "th{background:#f0f0f0}\n"
+        "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+        "pre{background:#f6f6f6;padding:.6rem;overflow-x:auto}\n"
+        "img{max-width:100%;border:1px solid #ddd}\n"
+        ".na{color:#a33;font-style:italic}\n";
+    if (!d->html) {
+        fputs("# ", d->fp);
+        put_text(d, title);
+        fputs("\n\n", d->fp);
+        return;
+    }
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+          d->fp);
+    put_text(d, title);
+    fprintf(d->fp, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>", css);
+    put_text(d, title);
+    fputs("</h1>\n", d->fp);
+}
+
+static void doc_end(struct doc *d)
+{
+    if (d->html)
+        fputs("</main>\n</body>\n</html>\n", d->fp);
+}
+
+static void doc_h(struct doc *d, int level, const char *text)
+{
+    if (d->html) {
+        fprintf(d->fp, "<h%d>", level);
+        put_text(d, text);
+        fprintf(d->fp, "</h%d>\n", level);
+        return;
+    }
+    for (int i = 0; i < level; i++)
+        fputc('#', d->fp);
+    fputc(' ', d->fp);
+    put_text(d, text);
+    fputs("\n\n", d->fp);
+}
+
+static void doc_p(struct doc *d, const char *text)
+{
+    fputs(d->html ? "<p>" : "", d->fp);
+    put_text(d, text);
+    fputs(d->html ? "</p>\n" : "\n\n", d->fp);
+}
+
+/* A list item; the list is opened by the first (first = 1) and closed by doc_ul_end. */
+static void doc_li(struct doc *d, int first, const char *text)
+{
+    if (d->html)
+        fputs(first ? "<ul>\n<li>" : "<li>", d->fp);
+    else
+        fputs("- ", d->fp);
+    put_text(d, text);
+    fputs(d->html ? "</li>\n" : "\n", d->fp);
+}
+
+static void doc_ul_end(struct doc *d)
+{
+    fputs(d->html ? "</ul>\n" : "\n", d->fp);
+}
+
+/* Preformatted text, verbatim (escaped); Markdown fences it with more backticks than it holds. */
+static void doc_pre(struct doc *d, const char *text)
+{
+    size_t run = 0, longest = 0, len = strlen(text);
+    if (d->html) {
+        fputs("<pre>", d->fp);
+        put_text(d, text);
+        fputs(len && text[len - 1] == '\n' ? "</pre>\n" : "\n</pre>\n", d->fp);
+        return;
+    }
+    for (const char *s = text; *s; s++) {
+        run = *s == '`' ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+    }
+    for (size_t i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+        fputc('`', d->fp);
+    fprintf(d->fp, "text\n%s%s", text, len && text[len - 1] == '\n' ? "" : "\n");
+    for (size_t i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+        fputc('`', d->fp);
+    fputs("\n\n", d->fp);
+}
+
+/* One table row; align[i] 'r' right-aligns column i (numbers). */
+static void doc_tr(struct doc *d, const char *align, const char *const *cells, int head)
+{
+    size_t n = strlen(align);
+    if (d->html)
+        fputs("<tr>", d->fp);
+    for (size_t i = 0; i < n; i++) {
+        if (d->html) {
+            fputs(head ? "<th>" : align[i] == 'r' ? "<td class=\"n\">" : "<td>", d->fp);
+            put_text(d, cells[i]);
+            fputs(head ? "</th>" : "</td>", d->fp);
+        } else {
+            fputs("| ", d->fp);
+            put_text(d, cells[i]);
+            fputc(' ', d->fp);
+        }
+    }
+    fputs(d->html ? "</tr>\n" : "|\n", d->fp);
+}
+
+static void doc_table_begin(struct doc *d, const char *align, const char *const *head)
+{
+    if (d->html)
+        fputs("<table>\n<thead>\n", d->fp);
+    doc_tr(d, align, head, 1);
+    if (d->html) {
+        fputs("</thead>\n<tbody>\n", d->fp);
+        return;
+    }
+    for (const char *a = align; *a; a++)
+        fputs(*a == 'r' ? "|---:" : "|---", d->fp);
+    fputs("|\n", d->fp);
+}
+
+static void doc_table_end(struct doc *d)
+{
+    fputs(d->html ? "</tbody>\n</table>\n" : "\n", d->fp);
+}
+
+/* ------------------------------------------------------------------ images ---- */
+
+static void base64(FILE *fp, const unsigned char *p, size_t n)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        v |= i + 1 < n ? (unsigned)p[i + 1] << 8 : 0;
+        v |= i + 2 < n ? p[i + 2] : 0;
+        fputc(a[v >> 18 & 63], fp);
+        fputc(a[v >> 12 & 63], fp);
+        fputc(i + 1 < n ? a[v >> 6 & 63] : '=', fp);
+        fputc(i + 2 < n ? a[v & 63] : '=', fp);
+    }
+}
+
+/* S/plots/<name>.png when it is a PNG (the signature), else NULL; *len its size. */
+static char *read_png(const struct doc *d, const char *name, size_t *len)
+{
+    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    char path[4096], *png;
+    snprintf(path, sizeof(path), "%s/%s.png", d->plots, name);
+    if (lk_file_read_all(path, MAX_PNG, &png, len, NULL) < 0)
+        return NULL;
+    if (*len < sizeof(sig) || memcmp(png, sig, sizeof(sig)) != 0) {
+        free(png);
+        return NULL;
+    }
+    return png;
+}
+
+static void doc_img(struct doc *d, const char *name, const char *alt)
+{
+    size_t len;
+    char *png = read_png(d, name, &len);
+    const char *rel = d->plots_rel;
+    int angle = strpbrk(rel, " ()<>") != NULL;
+    if (!png) {
+        fprintf(d->fp, d->html ? "<p class=\"na\">%s</p>\n" : "*%s*\n\n", NOT_AVAILABLE);
+        return;
+    }
+    d->charts++;
+    if (d->html) {
+        fputs("<figure><img src=\"data:image/png;base64,", d->fp);
+        base64(d->fp, (const unsigned char *)png, len);
+        fputs("\" alt=\"", d->fp);
+        put_text(d, alt);
+        fputs("\"></figure>\n", d->fp);
+    } else {
+        fputs("![", d->fp);
+        put_text(d, alt);
+        fprintf(d->fp, "](%s%s/%s.png%s)\n\n", angle ? "<" : "", rel, name, angle ? ">" : "");
+    }
+    free(png);
+}
+
+/* -------------------------------------------------------------- sections ---- */
+
+static void section_dataset(struct doc *d, const struct pl_report *r)
+{
+    char ev[48], span[48], runs[64], wall[48];
+    const char *rows[][2] = {
+        { "scenario", r->scenario },     { "events", ev },
+        { "seed", r->seed },             { "first arrival", r->first_arrival },
+        { "last arrival", r->last_arrival }, { "arrival span", span },
+        { "pipeline", r->pipeline },     { "dataset path", r->data ? r->data : "-" },
+        { "runs", runs },                { "sweep wall time", wall },
+    };
+    int64_t a, b;
+    size_t nk = 0;
+    pl_fmt_count(ev, sizeof(ev), r->events);
+    if (lk_time_parse(r->first_arrival, strlen(r->first_arrival), &a) == 0
+        && lk_time_parse(r->last_arrival, strlen(r->last_arrival), &b) == 0 && b >= a)
+        pl_fmt_dur(span, sizeof(span), (double)(b - a));
+    else
+        snprintf(span, sizeof(span), "-");
+    for (size_t i = 0; i < r->nruns; i++)
+        nk += r->runs[i].kappa;
+    snprintf(runs, sizeof(runs), "%zu (%zu Kappa, %zu Lambda)", r->nruns, nk, r->nruns - nk);
+    if (r->has_wall)
+        pl_fmt_dur(wall, sizeof(wall), r->wall_ms);
+    else
+        snprintf(wall, sizeof(wall), "-");
+    doc_h(d, 2, "Dataset");
+    doc_table_begin(d, "ll", (const char *const[]){ "field", "value" });
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        doc_tr(d, "ll", rows[i], 0);
+    doc_table_end(d);
+}
+
+static void section_findings(struct doc *d, const struct pl_report *r)
+{
+    struct pl_buf b = PL_BUF_INIT;
+    int first = 1;
+    doc_h(d, 2, "Findings");
+    for (size_t i = 0; pl_text_finding(r, i, &b); i++) {
+        if (b.len)
+            doc_li(d, first, pl_buf_str(&b));
+        first &= !b.len;
+        b.len = 0;
+    }
+    if (!first)
+        doc_ul_end(d);
+    pl_buf_release(&b);
+}
+
+static void run_cells(const struct pl_run *u, char c[13][64])
+{
+    snprintf(c[0], 64, "%s", u->name);
+    snprintf(c[1], 64, "%s", u->stack);
+    snprintf(c[2], 64, "%s", u->trigger);
+    snprintf(c[3], 64, "%s", u->batch_every[0] ? u->batch_every : "-");
+    snprintf(c[4], 64, "%s", u->watermark);
+    pl_fmt_dur(c[5], 64, u->fv50);
+    pl_fmt_dur(c[6], 64, u->fv99);
+    pl_fmt_dur(c[7], 64, u->c50);
+    pl_fmt_dur(c[8], 64, u->c99);
+    pl_fmt_num(c[9], 60, u->late_pct);
+    memcpy(c[9] + strlen(c[9]), "%", 2);
+    pl_fmt_count(c[10], 64, u->files);
+    pl_fmt_money(c[11], 64, u->total);
+    snprintf(c[12], 64, "%s", u->status);
+}
+
+static void section_runs(struct doc *d, const struct pl_report *r)
+{
+    static const char *const head[13] = {
+        "run", "stack", "trigger", "batch every", "watermark", "first visible p50",
+        "first visible p99", "correct p50", "correct p99", "late", "files", "$/month",
+        "reconcile",
+    };
+    static const char align[] = "lllllrrrrrrrl";
+    char c[13][64];
+    const char *cells[13];
+    doc_h(d, 2, "Runs");
+    doc_p(d, "One row per run of sweep.csv. Latencies are virtual time from an event's arrival"
+             " until its window's row first shows it (first visible) and until the row equals"
+             " the truth (correct); late is the share of input events dropped as late; money is"
+             " USD per 30-day month.");
+    doc_table_begin(d, align, head);
+    for (size_t i = 0; i < r->nruns; i++) {
+        run_cells(&r->runs[i], c);
+        for (size_t k = 0; k < 13; k++)
+            cells[k] = c[k];
+        doc_tr(d, align, cells, 0);
+    }
+    doc_table_end(d);
+}
+
+static void section_charts(struct doc *d, const struct pl_report *r)
+{
+    struct pl_buf b = PL_BUF_INIT;
+    doc_h(d, 2, "Charts");
+    for (size_t i = 0; i < PL_REPORT_NCHARTS; i++) {
+        doc_h(d, 3, chart_title[i]);
+        doc_img(d, pl_report_charts[i], chart_title[i]);
+        b.len = 0;
+        pl_buf_addf(&b, "What this shows: ");
+        chart_text[i](r, &b);
+        doc_p(d, pl_buf_str(&b));
+    }
+    pl_buf_release(&b);
+}
+
+static void section_reconcile(struct doc *d, const struct pl_report *r)
+{
+    char msg[256];
+    doc_h(d, 2, "Reconciliation against the truth");
+    doc_p(d, "Each run's lklab reconcile summary (reconcile/NAME.txt), verbatim.");
+    for (int kappa = 1; kappa >= 0; kappa--) {
+        size_t shown = 0;
+        doc_h(d, 3, kappa ? "Kappa" : "Lambda");
+        for (size_t i = 0; i < r->nruns; i++) {
+            const struct pl_run *u = &r->runs[i];
+            if (u->kappa != kappa)
+                continue;
+            doc_h(d, 4, u->name);
+            shown++;
+            if (u->reconcile) {
+                doc_pre(d, u->reconcile);
+                continue;
+            }
+            snprintf(msg, sizeof(msg), "No reconcile/%s.txt in this sweep.", u->name);
+            doc_p(d, msg);
+        }
+        if (!shown)
+            doc_p(d, kappa ? "No Kappa runs in this sweep." : "No Lambda runs in this sweep.");
+    }
+}
+
+/* ---------------------------------------------------------- cost tables ---- */
+
+/* Distinct values of column col in rows where column fcol equals fval (fcol < 0: all rows). */
+static size_t distinct(const struct pl_csv *t, int col, int fcol, const char *fval,
+                       const char **out, const char *skip)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *v = pl_csv_get(t, i, (size_t)col);
+        size_t k = 0;
+        if ((fcol >= 0 && strcmp(pl_csv_get(t, i, (size_t)fcol), fval) != 0)
+            || (skip && strcmp(v, skip) == 0))
+            continue;
+        while (k < n && strcmp(out[k], v) != 0)
+            k++;
+        if (k == n)
+            out[n++] = v;
+    }
+    return n;
+}
+
+/* usd_month of (filter, config, component); *found 0 when there is no such row. */
+static double cost_of(const struct pl_csv *t, int fcol, const char *fval, const char *config,
+                      const char *component, int *found)
+{
+    int cc = pl_csv_col(t, "config"), ck = pl_csv_col(t, "component");
+    int cu = pl_csv_col(t, "usd_month");
+    double v = 0;
+    *found = 0;
+    for (size_t i = 0; i < t->nrows; i++)
+        if ((fcol < 0 || strcmp(pl_csv_get(t, i, (size_t)fcol), fval) == 0)
+            && strcmp(pl_csv_get(t, i, (size_t)cc), config) == 0
+            && strcmp(pl_csv_get(t, i, (size_t)ck), component) == 0) {
+            v += strtod(pl_csv_get(t, i, (size_t)cu), NULL);
+            *found = 1;
+        }
+    return v;
+}
+
+/*
+ * One pivot table: a row per config, a column per component (file order), then the total
+ * (the "total" rows when the file has them, else the sum) and, for scenarios, the share
+ * of storage + operations.
+ */
+static void cost_pivot(struct doc *d, const struct pl_csv *t, int fcol, const char *fval)
+{
+    size_t n = t->nrows + 3;
+    const char **conf = lk_xcalloc(n, sizeof(char *)), **comp = lk_xcalloc(n, sizeof(char *));
+    const char **head = lk_xcalloc(n + 3, sizeof(char *)), **cells = lk_xcalloc(n + 3, sizeof(char *));
+    char *align = lk_xcalloc(n + 4, 1), (*val)[48] = lk_xcalloc(n + 3, sizeof(*val));
+    size_t nconf = distinct(t, pl_csv_col(t, "config"), fcol, fval, conf, NULL);
+    size_t ncomp = distinct(t, pl_csv_col(t, "component"), fcol, fval, comp, "total");
+    size_t w = ncomp + 2 + (fcol >= 0);
+    head[0] = "config";
+    for (size_t k = 0; k < ncomp; k++)
+        head[k + 1] = comp[k];
+    head[ncomp + 1] = "total";
+    if (fcol >= 0)
+        head[ncomp + 2] = "storage + operations";
+    memset(align, 'r', w);
+    align[0] = 'l';
+    doc_table_begin(d, align, head);
+    for (size_t i = 0; i < nconf; i++) {
+        double sum = 0, total;
+        int found;
+        cells[0] = conf[i];
+        for (size_t k = 0; k < ncomp; k++) {
+            double v = cost_of(t, fcol, fval, conf[i], comp[k], &found);
+            sum += v;
+            if (found)
+                pl_fmt_money(val[k + 1], sizeof(val[0]), v);
+            else
+                snprintf(val[k + 1], sizeof(val[0]), "-");
+            cells[k + 1] = val[k + 1];
+        }
+        total = cost_of(t, fcol, fval, conf[i], "total", &found);
+        pl_fmt_money(val[ncomp + 1], sizeof(val[0]), found ? total : sum);
+        cells[ncomp + 1] = val[ncomp + 1];
+        if (fcol >= 0) {
+            double share = pl_scenario_share(t, fval, conf[i]);
+            if (share < 0)
+                snprintf(val[ncomp + 2], sizeof(val[0]), "-");
+            else
+                snprintf(val[ncomp + 2], sizeof(val[0]), "%.1f%%", share);
+            cells[ncomp + 2] = val[ncomp + 2];
+        }
+        doc_tr(d, align, cells, 0);
+    }
+    doc_table_end(d);
+    free(conf);
+    free(comp);
+    free(head);
+    free(cells);
+    free(align);
+    free(val);
+}
+
+static void section_cost(struct doc *d, const struct pl_report *r)
+{
+    doc_h(d, 2, "Cost");
+    doc_h(d, 3, "Per run (cost.csv)");
+    if (r->has_cost) {
+        doc_p(d, "USD per 30-day month, by component (lklab cost on each run).");
+        cost_pivot(d, &r->cost, -1, NULL);
+    } else {
+        doc_p(d, "No cost.csv in this sweep.");
+    }
+    doc_h(d, 3, "Scenarios (scenarios.csv)");
+    if (!r->has_scen) {
+        doc_p(d, "No scenarios.csv in this sweep.");
+        return;
+    }
+    doc_p(d, "The lecture's two cost scenarios (lklab cost --scenario), with the share of"
+             " storage + operations in each config's total.");
+    {
+        int cs = pl_csv_col(&r->scen, "scenario");
+        const char **names = lk_xcalloc(r->scen.nrows + 1, sizeof(char *));
+        size_t n = distinct(&r->scen, cs, -1, NULL, names, NULL);
+        for (size_t i = 0; i < n; i++) {
+            doc_h(d, 4, names[i]);
+            cost_pivot(d, &r->scen, cs, names[i]);
+        }
+        free(names);
+    }
+}
+
+/* ------------------------------------------------------------------ writing ---- */
+
+static void write_doc(struct doc *d, const struct pl_report *r)
+{
+    struct pl_buf t = PL_BUF_INIT;
+    pl_buf_addf(&t, "lklab sweep report: %s, pipeline %s", r->scenario, r->pipeline);
+    doc_begin(d, pl_buf_str(&t));
+    doc_p(d, "Generated by lklab report from a sweep directory (docs/sweep.md): every number"
+             " and sentence below comes from its files. Latencies are virtual time; money is"
+             " USD per 30-day month at the sweep's pricing.");
+    section_dataset(d, r);
+    section_findings(d, r);
+    section_runs(d, r);
+    section_charts(d, r);
+    section_reconcile(d, r);
+    section_cost(d, r);
+    doc_end(d);
+    pl_buf_release(&t);
+}
+
+/* Split an absolute path into its components in place; returns their number (<= max). */
+static size_t components(char *p, char **out, size_t max)
+{
+    size_t n = 0;
+    for (char *c = p; *c; c++) {
+        if (*c == '/') {
+            *c = '\0';
+            continue;
+        }
+        if ((c == p || c[-1] == '\0') && n < max)
+            out[n++] = c;
+    }
+    return n;
+}
+
+/* Path of dir `to` relative to dir `from` (both exist), into buf; `to` itself on failure. */
+static void relative_dir(const char *from, const char *to, char *buf, size_t size)
+{
+    char *f = realpath(from, NULL), *t = realpath(to, NULL), *fc[256], *tc[256];
+    size_t nf, nt, common = 0, o = 0;
+    if (!f || !t) {
+        snprintf(buf, size, "%s", to);
+        goto out;
+    }
+    nf = components(f, fc, 256);
+    nt = components(t, tc, 256);
+    while (common < nf && common < nt && strcmp(fc[common], tc[common]) == 0)
+        common++;
+    buf[0] = '\0';
+    for (size_t i = common; i < nf && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s..", o ? "/" : "");
+    for (size_t i = common; i < nt && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "/" : "", tc[i]);
+    if (o == 0)
+        snprintf(buf, size, ".");
+out:
+    free(f);
+    free(t);
+}
+
+static int write_one(const struct pl_report *r, const char *out_dir, int html, struct doc *d,
+                     struct lk_err *err)
+{
+    struct lk_atomic a = LK_ATOMIC_INIT;
+    char path[4096];
+    int rc;
+    snprintf(path, sizeof(path), "%s/report.%s", out_dir, html ? "html" : "md");
+    if ((rc = lk_atomic_open(&a, path, err)) < 0)
+        return rc;
+    d->fp = a.fp;
+    d->html = html;
+    d->charts = 0;
+    write_doc(d, r);
+    return lk_atomic_commit(&a, err);
+}
+
+int pl_report_write(const struct pl_report *r, const char *out_dir, size_t *charts,
+                    struct lk_err *err)
+{
+    char plots[4096], rel[4096], rel_plots[4200];
+    struct doc d = { NULL, 0, plots, rel_plots, 0 };
+    int rc;
+    snprintf(plots, sizeof(plots), "%s/plots", r->sweep);
+    if ((rc = lk_mkdir_p(out_dir, err)) < 0)
+        return rc;
+    relative_dir(out_dir, r->sweep, rel, sizeof(rel));
+    snprintf(rel_plots, sizeof(rel_plots), "%s/plots", rel);
+    if (strncmp(rel_plots, "./", 2) == 0)
+        memmove(rel_plots, rel_plots + 2, strlen(rel_plots + 2) + 1);
+    if ((rc = write_one(r, out_dir, 1, &d, err)) < 0 || (rc = write_one(r, out_dir, 0, &d, err)) < 0)
+        return rc;
+    if (charts)
+        *charts = d.charts;
+    return 0;
+}

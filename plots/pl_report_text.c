@@ -1,0 +1,598 @@
+/*
+ * pl_report_text - number formats and the report's generated prose (pl_report_int.h).
+ * Every sentence is computed from the sweep's numbers; ties go to the earlier row of
+ * sweep.csv, so the text is deterministic.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_mem.h"
+#include "pl_report_int.h"
+#include "banned.h"
+
+/* ------------------------------------------------------------------ formats ---- */
+
+/* Digits of a non-negative integer with ',' between thousands (at most 26 bytes). */
+static void grouped(char out[32], long long v)
+{
+    char raw[24];
+    size_t n, o = 0;
+    snprintf(raw, sizeof(raw), "%lld", v);
+    n = strlen(raw);
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = raw[i];
+    }
+    out[o] = '\0';
+}
+
+void pl_fmt_money(char *buf, size_t size, double usd)
+{
+    long long cents = llround(usd * 100.0);
+    char whole[32];
+    grouped(whole, llabs(cents) / 100);
+    snprintf(buf, size, "%s$%s.%02lld", cents < 0 ? "-" : "", whole, llabs(cents) % 100);
+}
+
+void pl_fmt_count(char *buf, size_t size, double v)
+{
+    long long n = llround(v);
+    char g[32];
+    grouped(g, llabs(n));
+    snprintf(buf, size, "%s%s", n < 0 ? "-" : "", g);
+}
+
+/* v with one decimal below 10, none above: "6.1", "33". */
+static void two_digits(char *buf, size_t size, double v, const char *unit)
+{
+    snprintf(buf, size, v < 9.95 ? "%.1f %s" : "%.0f %s", v, unit);
+}
+
+void pl_fmt_dur(char *buf, size_t size, double ms)
+{
+    if (ms < 0)
+        snprintf(buf, size, "n/a");
+    else if (ms < 1000)
+        snprintf(buf, size, "%.0f ms", ms);
+    else if (ms < 59500)
+        two_digits(buf, size, ms / 1000, "s");
+    else if (ms < 3570000)
+        two_digits(buf, size, ms / 60000, "min");
+    else if (ms < 48 * 3600000.0)
+        two_digits(buf, size, ms / 3600000, "h");
+    else
+        two_digits(buf, size, ms / 86400000, "d");
+}
+
+void pl_fmt_ratio(char *buf, size_t size, double r)
+{
+    snprintf(buf, size, r < 9.95 ? "%.1fx" : "%.0fx", r);
+}
+
+void pl_fmt_num(char *buf, size_t size, double v)
+{
+    size_t n;
+    snprintf(buf, size, "%.2f", v);
+    n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, size, "0");
+}
+
+void pl_fmt_bytes(char *buf, size_t size, double v)
+{
+    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+    int u = 0;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        u++;
+    }
+    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* ---------------------------------------------------------------- selections ---- */
+
+/* The watermark most Kappa runs share (the trigger sweep's), or NULL without Kappa runs. */
+static const char *main_watermark(const struct pl_report *r)
+{
+    const char *best = NULL;
+    size_t best_n = 0;
+    for (size_t i = 0; i < r->nruns; i++) {
+        size_t n = 0;
+        if (!r->runs[i].kappa)
+            continue;
+        for (size_t j = 0; j < r->nruns; j++)
+            n += r->runs[j].kappa && strcmp(r->runs[j].watermark, r->runs[i].watermark) == 0;
+        if (n > best_n) {
+            best_n = n;
+            best = r->runs[i].watermark;
+        }
+    }
+    return best;
+}
+
+/* Kappa runs at the main watermark with the shortest and longest trigger; 0 when < 2 triggers. */
+static int trigger_ends(const struct pl_report *r, const struct pl_run **lo,
+                        const struct pl_run **hi)
+{
+    const char *wm = main_watermark(r);
+    *lo = *hi = NULL;
+    for (size_t i = 0; wm && i < r->nruns; i++) {
+        const struct pl_run *u = &r->runs[i];
+        if (!u->kappa || strcmp(u->watermark, wm) != 0)
+            continue;
+        if (!*lo || u->trigger_ms < (*lo)->trigger_ms)
+            *lo = u;
+        if (!*hi || u->trigger_ms > (*hi)->trigger_ms)
+            *hi = u;
+    }
+    return *lo && (*lo)->trigger_ms != (*hi)->trigger_ms;
+}
+
+/* Runs of one stack (and, for Kappa, the main watermark) in order of key (trigger or batch). */
+static size_t sorted_runs(const struct pl_report *r, int kappa, const struct pl_run **out)
+{
+    const char *wm = main_watermark(r);
+    size_t n = 0;
+    for (size_t i = 0; i < r->nruns; i++) {
+        const struct pl_run *u = &r->runs[i];
+        size_t j;
+        if (u->kappa != kappa || (kappa && strcmp(u->watermark, wm) != 0))
+            continue;
+        for (j = n; j > 0; j--) { /* insertion sort, stable */
+            int64_t a = kappa ? out[j - 1]->trigger_ms : out[j - 1]->batch_every_ms;
+            int64_t b = kappa ? u->trigger_ms : u->batch_every_ms;
+            if (a <= b)
+                break;
+            out[j] = out[j - 1];
+        }
+        out[j] = u;
+        n++;
+    }
+    return n;
+}
+
+enum pick { PICK_CHEAPEST, PICK_FIRST_VISIBLE, PICK_CORRECT };
+
+static double pick_key(const struct pl_run *u, enum pick p)
+{
+    return p == PICK_CHEAPEST ? u->total : p == PICK_FIRST_VISIBLE ? u->fv50 : u->c50;
+}
+
+/* The best run by key; ties go to the cheaper run, then to the earlier row. */
+static const struct pl_run *pick(const struct pl_report *r, enum pick p)
+{
+    const struct pl_run *best = &r->runs[0];
+    for (size_t i = 1; i < r->nruns; i++) {
+        const struct pl_run *u = &r->runs[i];
+        if (pick_key(u, p) < pick_key(best, p)
+            || (pick_key(u, p) == pick_key(best, p) && u->total < best->total))
+            best = u;
+    }
+    return best;
+}
+
+/* ------------------------------------------------------------ chart prose ---- */
+
+static void trigger_tradeoff(const struct pl_report *r, struct pl_buf *b)
+{
+    const struct pl_run *lo, *hi;
+    char d1[48], d2[48], m1[48], m2[48], lr[48], cr[48];
+    if (!trigger_ends(r, &lo, &hi)) {
+        pl_buf_addf(b, "This sweep has fewer than two Kappa triggers to compare.");
+        return;
+    }
+    pl_fmt_dur(d1, sizeof(d1), hi->fv50);
+    pl_fmt_dur(d2, sizeof(d2), lo->fv50);
+    pl_fmt_money(m1, sizeof(m1), hi->total);
+    pl_fmt_money(m2, sizeof(m2), lo->total);
+    pl_buf_addf(b, "Kappa at a %s trigger: first-visible p50 %s, %s/month; at %s: %s, %s/month",
+                hi->trigger, d1, m1, lo->trigger, d2, m2);
+    if (lo->fv50 > 0 && hi->total > 0 && hi->total < lo->total) {
+        pl_fmt_ratio(lr, sizeof(lr), hi->fv50 / lo->fv50);
+        pl_fmt_ratio(cr, sizeof(cr), lo->total / hi->total);
+        pl_buf_addf(b, " — %s the latency buys a %s cheaper bill", lr, cr);
+    } else if (hi->total >= lo->total) {
+        pl_buf_addf(b, " — the longer trigger is slower and not cheaper");
+    }
+    pl_buf_addf(b, " (watermark %s).", lo->watermark);
+}
+
+void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
+{
+    const struct pl_run **s = lk_xcalloc(r->nruns, sizeof(*s));
+    const struct pl_run *lo, *hi, *f, *c;
+    char d1[48], d2[48];
+    size_t n;
+    trigger_tradeoff(r, b);
+    if (trigger_ends(r, &lo, &hi)) {
+        pl_fmt_dur(d1, sizeof(d1), lo->c50);
+        pl_fmt_dur(d2, sizeof(d2), hi->c50);
+        pl_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s.", d1, lo->trigger, d2,
+                    hi->trigger);
+    }
+    if ((n = sorted_runs(r, 0, s)) > 0) {
+        pl_fmt_dur(d1, sizeof(d1), s[0]->fv50);
+        pl_buf_addf(b, " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
+                    " the correct answer waits for a batch view: p50", d1, s[0]->batch_every);
+        for (size_t i = 0; i < n; i++) {
+            pl_fmt_dur(d1, sizeof(d1), s[i]->c50);
+            pl_buf_addf(b, "%s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", d1,
+                        s[i]->batch_every);
+        }
+        pl_buf_addf(b, ".");
+    }
+    free(s);
+    f = pick(r, PICK_FIRST_VISIBLE);
+    c = pick(r, PICK_CORRECT);
+    pl_fmt_dur(d1, sizeof(d1), f->fv50);
+    pl_fmt_dur(d2, sizeof(d2), c->c50);
+    pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s).",
+                f->name, d1, c->name, d2);
+}
+
+/* "10s $84.40, 1m $60.70" for runs s[0..n). */
+static void bill_list(struct pl_buf *b, const struct pl_run **s, size_t n, int kappa)
+{
+    char m[48];
+    for (size_t i = 0; i < n; i++) {
+        pl_fmt_money(m, sizeof(m), s[i]->total);
+        pl_buf_addf(b, "%s%s %s", i ? ", " : "", kappa ? s[i]->trigger : s[i]->batch_every, m);
+    }
+}
+
+void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
+{
+    const struct pl_run **s = lk_xcalloc(r->nruns, sizeof(*s));
+    const struct pl_run *lo = pick(r, PICK_CHEAPEST), *hi = &r->runs[0];
+    char m1[48], m2[48], d1[48];
+    size_t n;
+    if ((n = sorted_runs(r, 1, s)) > 0) {
+        pl_buf_addf(b, "Monthly bill by Kappa trigger (watermark %s): ", s[0]->watermark);
+        bill_list(b, s, n, 1);
+        pl_buf_addf(b, ". ");
+    }
+    if ((n = sorted_runs(r, 0, s)) > 0) {
+        pl_buf_addf(b, "Lambda by batch period: ");
+        bill_list(b, s, n, 0);
+        pl_buf_addf(b, ". ");
+    }
+    free(s);
+    for (size_t i = 1; i < r->nruns; i++)
+        if (r->runs[i].total > hi->total)
+            hi = &r->runs[i];
+    pl_fmt_money(m1, sizeof(m1), lo->total);
+    pl_fmt_money(m2, sizeof(m2), hi->total);
+    pl_fmt_dur(d1, sizeof(d1), lo->fv50);
+    pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s)", lo->name, m1,
+                d1);
+    if (hi != lo)
+        pl_buf_addf(b, "; the most expensive is %s at %s/month", hi->name, m2);
+    pl_buf_addf(b, ".");
+}
+
+static const char *files_word(double n)
+{
+    return llround(n) == 1 ? "file" : "files";
+}
+
+void pl_text_files(const struct pl_report *r, struct pl_buf *b)
+{
+    const struct pl_run **s = lk_xcalloc(r->nruns, sizeof(*s));
+    const struct pl_run *lo, *hi;
+    char f1[48], f2[48], s1[48], s2[48], m1[48], m2[48];
+    size_t n;
+    int kappa = trigger_ends(r, &lo, &hi);
+    if (kappa) {
+        pl_fmt_count(f1, sizeof(f1), lo->files);
+        pl_fmt_count(f2, sizeof(f2), hi->files);
+        pl_fmt_bytes(s1, sizeof(s1), lo->mean_file_bytes);
+        pl_fmt_bytes(s2, sizeof(s2), hi->mean_file_bytes);
+        pl_fmt_money(m1, sizeof(m1), lo->operations);
+        pl_fmt_money(m2, sizeof(m2), hi->operations);
+        pl_buf_addf(b, "Kappa at a %s trigger writes %s %s of %s on average; at %s, %s %s of %s."
+                    " Each file is a write operation: operations cost %s/month at %s vs %s at"
+                    " %s.", lo->trigger, f1, files_word(lo->files), s1, hi->trigger, f2,
+                    files_word(hi->files), s2, m1, lo->trigger, m2, hi->trigger);
+    }
+    if ((n = sorted_runs(r, 0, s)) > 0) {
+        pl_buf_addf(b, "%sLambda writes", kappa ? " " : "");
+        for (size_t i = 0; i < n; i++) {
+            pl_fmt_count(f1, sizeof(f1), s[i]->files);
+            pl_buf_addf(b, "%s %s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", f1,
+                        files_word(s[i]->files), s[i]->batch_every);
+        }
+        pl_buf_addf(b, ".");
+    }
+    free(s);
+}
+
+/* u is a Kappa run with a watermark at trigger_ms. */
+static int wm_member(const struct pl_run *u, int64_t trigger_ms)
+{
+    return u->kappa && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms;
+}
+
+/* Distinct watermark delays among Kappa runs at trigger_ms. */
+static size_t wm_distinct(const struct pl_report *r, int64_t trigger_ms)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < r->nruns; j++) {
+        size_t k = 0;
+        if (!wm_member(&r->runs[j], trigger_ms))
+            continue;
+        while (k < j && !(wm_member(&r->runs[k], trigger_ms)
+                          && r->runs[k].watermark_ms == r->runs[j].watermark_ms))
+            k++;
+        n += k == j;
+    }
+    return n;
+}
+
+/* Kappa runs at the trigger with the most distinct watermarks: lowest and highest delay. */
+static int watermark_ends(const struct pl_report *r, const struct pl_run **lo,
+                          const struct pl_run **hi)
+{
+    size_t best_n = 1;
+    *lo = *hi = NULL;
+    for (size_t i = 0; i < r->nruns; i++) {
+        int64_t t = r->runs[i].trigger_ms;
+        size_t n = wm_distinct(r, t);
+        if (n <= best_n)
+            continue;
+        best_n = n;
+        *lo = *hi = NULL;
+        for (size_t j = 0; j < r->nruns; j++) {
+            const struct pl_run *u = &r->runs[j];
+            if (!wm_member(u, t))
+                continue;
+            if (!*lo || u->watermark_ms < (*lo)->watermark_ms)
+                *lo = u;
+            if (!*hi || u->watermark_ms > (*hi)->watermark_ms)
+                *hi = u;
+        }
+    }
+    return *lo != NULL;
+}
+
+void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
+{
+    const struct pl_run *lo, *hi;
+    char l1[48], l2[48], s1[48], s2[48], c1[48], c2[48], x[48];
+    if (!watermark_ends(r, &lo, &hi)) {
+        pl_buf_addf(b, "This sweep has no Kappa runs that differ only in the watermark.");
+        return;
+    }
+    pl_fmt_num(l1, sizeof(l1), lo->late_pct);
+    pl_fmt_num(l2, sizeof(l2), hi->late_pct);
+    pl_fmt_count(s1, sizeof(s1), lo->max_state_rows);
+    pl_fmt_count(s2, sizeof(s2), hi->max_state_rows);
+    pl_fmt_dur(c1, sizeof(c1), lo->c50);
+    pl_fmt_dur(c2, sizeof(c2), hi->c50);
+    pl_buf_addf(b, "At a %s trigger, a %s watermark drops %s%% of events as late, %s drops %s%%",
+                lo->trigger, lo->watermark, l1, hi->watermark, l2);
+    if (lo->max_state_rows > 0) {
+        pl_fmt_ratio(x, sizeof(x), hi->max_state_rows / lo->max_state_rows);
+        pl_buf_addf(b, " but holds %s the state rows (%s vs %s)", x, s2, s1);
+    } else {
+        pl_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
+    }
+    pl_buf_addf(b, "; the correct p50 moves from %s to %s.", c1, c2);
+}
+
+/* The first batch view landing at or after hour h; -1 when none. */
+static double landing_after(const struct pl_report *r, double h)
+{
+    double best = -1;
+    for (size_t i = 0; i < r->nbatch; i++)
+        if (r->batch_hours[i] >= h && (best < 0 || r->batch_hours[i] < best))
+            best = r->batch_hours[i];
+    return best;
+}
+
+static void sawtooth_drop(const struct pl_series *s, size_t p, struct pl_buf *b)
+{
+    char v[48], h[48];
+    size_t i = p + 1;
+    while (i < s->n && PL_SY(s, i) >= PL_SY(s, i - 1))
+        i++;
+    if (i >= s->n) {
+        pl_buf_addf(b, "; it has not dropped by the end of the series");
+        return;
+    }
+    while (i + 1 < s->n && PL_SY(s, i + 1) <= PL_SY(s, i))
+        i++;
+    pl_fmt_num(v, sizeof(v), PL_SY(s, i));
+    pl_fmt_num(h, sizeof(h), PL_SX(s, i));
+    pl_buf_addf(b, " and drops to %s (hour %s)", v, h);
+}
+
+void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
+{
+    const struct pl_series *s = &r->saw;
+    char v[48], pct[48], h[48], l[48];
+    size_t p = 0;
+    double land;
+    if (!s->present || s->n == 0) {
+        pl_buf_addf(b, "This sweep has no Lambda discrepancy series (sawtooth.tsv).");
+        return;
+    }
+    for (size_t i = 1; i < s->n; i++)
+        if (PL_SY(s, i) > PL_SY(s, p))
+            p = i;
+    pl_fmt_count(v, sizeof(v), PL_SY(s, p));
+    pl_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
+    pl_fmt_num(h, sizeof(h), PL_SX(s, p));
+    pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s rows"
+                " (%s%%) at hour %s", r->saw_run ? r->saw_run : "the Lambda run", v, pct, h);
+    land = landing_after(r, PL_SX(s, p));
+    if (land >= 0) {
+        pl_fmt_num(l, sizeof(l), land);
+        pl_buf_addf(b, ", just before a batch view lands (hour %s),", l);
+    }
+    if (PL_SY(s, p) > 0)
+        sawtooth_drop(s, p, b);
+    pl_buf_addf(b, ".");
+    if (r->nbatch > 0) {
+        pl_buf_addf(b, " Batch views land at hours");
+        for (size_t i = 0; i < r->nbatch; i++) {
+            pl_fmt_num(l, sizeof(l), r->batch_hours[i]);
+            pl_buf_addf(b, "%s %s", i ? (i + 1 == r->nbatch ? " and" : ",") : "", l);
+        }
+        pl_buf_addf(b, ": each one resets the speed layer's drift.");
+    }
+}
+
+static int same_value(double a, double b)
+{
+    return fabs(a - b) < 0.005;
+}
+
+static void freshness_stack(const struct pl_report *r, const struct pl_series *s,
+                            const char *stack, struct pl_buf *b)
+{
+    char v[48], h[48], m[48];
+    size_t settle = s->n, peak = 0;
+    if (!s->present || s->n == 0) {
+        pl_buf_addf(b, " This sweep has no %s series.", stack);
+        return;
+    }
+    while (settle > 0 && same_value(PL_SY(s, settle - 1), r->fresh_final))
+        settle--;
+    for (size_t i = 1; i < s->n; i++)
+        if (PL_SY(s, i) > PL_SY(s, peak))
+            peak = i;
+    pl_fmt_num(v, sizeof(v), PL_SY(s, 0));
+    pl_fmt_num(h, sizeof(h), PL_SX(s, 0));
+    pl_buf_addf(b, " %s first shows %s at hour %s", stack, v, h);
+    if (PL_SY(s, peak) > r->fresh_final + 0.005) {
+        pl_fmt_num(m, sizeof(m), PL_SY(s, peak));
+        pl_buf_addf(b, ", overshoots to %s", m);
+    }
+    if (settle == s->n) {
+        pl_fmt_num(m, sizeof(m), PL_SY(s, s->n - 1));
+        pl_buf_addf(b, " and ends at %s, not the final answer.", m);
+        return;
+    }
+    pl_fmt_num(h, sizeof(h), PL_SX(s, settle));
+    pl_buf_addf(b, " and settles on the final answer at hour %s", h);
+    for (size_t i = 0; i < r->nbatch; i++)
+        if (fabs(r->batch_hours[i] - PL_SX(s, settle)) < 0.01) {
+            pl_buf_addf(b, ", when a batch view lands");
+            break;
+        }
+    pl_buf_addf(b, " (%zu %s).", s->n, s->n == 1 ? "value" : "values");
+}
+
+void pl_text_freshness(const struct pl_report *r, struct pl_buf *b)
+{
+    char f[48];
+    if (!r->has_fresh) {
+        pl_buf_addf(b, "This sweep names no freshness window (sweep.json).");
+        return;
+    }
+    pl_fmt_num(f, sizeof(f), r->fresh_final);
+    pl_buf_addf(b, "One window's answer over time: key %s, column %s, final answer %s.",
+                r->fresh_key, r->fresh_column, f);
+    freshness_stack(r, &r->fresh_k, "Kappa", b);
+    freshness_stack(r, &r->fresh_l, "Lambda", b);
+}
+
+/* ---------------------------------------------------------------- findings ---- */
+
+static void finding_reconcile(const struct pl_report *r, struct pl_buf *b)
+{
+    size_t eq = 0, ex = 0, bad = 0;
+    for (size_t i = 0; i < r->nruns; i++) {
+        eq += strcmp(r->runs[i].status, "equal") == 0;
+        ex += strcmp(r->runs[i].status, "explained") == 0;
+    }
+    bad = r->nruns - eq - ex;
+    if (bad == 0 && r->nruns == 1) {
+        pl_buf_addf(b, "The run reconciles with the truth (%s).",
+                    eq ? "equal" : "with explained differences");
+        return;
+    }
+    if (bad == 0) {
+        pl_buf_addf(b, "All %zu runs reconcile with the truth (%zu equal, %zu with explained"
+                    " differences).", r->nruns, eq, ex);
+        return;
+    }
+    pl_buf_addf(b, "%zu of %zu runs do not reconcile with the truth:", bad, r->nruns);
+    for (size_t i = 0, k = 0; i < r->nruns; i++)
+        if (strcmp(r->runs[i].status, "equal") != 0 && strcmp(r->runs[i].status, "explained"))
+            pl_buf_addf(b, "%s %s (%s)", k++ ? "," : "", r->runs[i].name, r->runs[i].status);
+    pl_buf_addf(b, ".");
+}
+
+static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *b)
+{
+    const struct pl_run *u = pick(r, p);
+    char m[48], d1[48], d2[48], l[48];
+    pl_fmt_money(m, sizeof(m), u->total);
+    pl_fmt_dur(d1, sizeof(d1), u->fv50);
+    pl_fmt_dur(d2, sizeof(d2), u->c50);
+    if (p == PICK_CHEAPEST)
+        pl_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s).",
+                    u->name, m, d1, d2);
+    else if (p == PICK_FIRST_VISIBLE)
+        pl_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name,
+                    d1, m);
+    else
+        pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month.", u->name, d2,
+                    m);
+    if (p != PICK_CHEAPEST && u->late_pct > 0) {
+        pl_fmt_num(l, sizeof(l), u->late_pct);
+        pl_buf_addf(b, " It drops %s%% of events as late.", l);
+    }
+}
+
+int pl_text_finding(const struct pl_report *r, size_t i, struct pl_buf *b)
+{
+    const struct pl_run *lo, *hi;
+    switch (i) {
+    case 0: finding_reconcile(r, b); return 1;
+    case 1: finding_pick(r, PICK_CHEAPEST, b); return 1;
+    case 2: finding_pick(r, PICK_FIRST_VISIBLE, b); return 1;
+    case 3: finding_pick(r, PICK_CORRECT, b); return 1;
+    case 4:
+        if (trigger_ends(r, &lo, &hi))
+            trigger_tradeoff(r, b);
+        return 1;
+    case 5:
+        if (watermark_ends(r, &lo, &hi))
+            pl_text_watermark(r, b);
+        return 1;
+    default: return 0;
+    }
+}
+
+double pl_scenario_share(const struct pl_csv *scen, const char *scenario, const char *config)
+{
+    int cs = pl_csv_col(scen, "scenario"), cc = pl_csv_col(scen, "config");
+    int ck = pl_csv_col(scen, "component"), cu = pl_csv_col(scen, "usd_month");
+    double so = 0, sum = 0, total = -1;
+    for (size_t i = 0; i < scen->nrows; i++) {
+        const char *k = pl_csv_get(scen, i, (size_t)ck);
+        double v = strtod(pl_csv_get(scen, i, (size_t)cu), NULL);
+        if (strcmp(pl_csv_get(scen, i, (size_t)cs), scenario) != 0
+            || strcmp(pl_csv_get(scen, i, (size_t)cc), config) != 0)
+            continue;
+        if (strcmp(k, "total") == 0) {
+            total = v;
+            continue;
+        }
+        sum += v;
+        if (strcmp(k, "storage") == 0 || strcmp(k, "operations") == 0)
+            so += v;
+    }
+    if (total < 0)
+        total = sum;
+    return total > 0 ? 100.0 * so / total : -1;
+}
