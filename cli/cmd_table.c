@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "lb_sqlfn.h"
 #include "lk_catalog.h"
 #include "lk_store.h"
 #include "banned.h"
@@ -178,6 +179,11 @@ int cmd_table(int argc, char **argv)
         return cmd_usage_error(CMD, usage_line, "%s takes no kind, --as or --location", sub);
     if (lk_catalog_open(&db, o.db, strcmp(sub, "create") == 0, &err) < 0)
         return cmd_fail(CMD, &err);
+    /* a Lambda run's views call the sketch functions: register them too */
+    if (lb_sqlfn_register(db, &err) < 0) {
+        lk_store_close(db);
+        return cmd_fail(CMD, &err);
+    }
     rc = run(sub, db, argc - 1, argv + 1, &o);
     lk_store_close(db);
     return cmd_finish(CMD, rc);

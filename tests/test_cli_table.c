@@ -182,3 +182,20 @@ Test(cli_table, a_location_with_quotes_is_stored_as_given)
     free(run);
     free(dir);
 }
+
+Test(cli_table, query_reads_a_lambda_runs_serving_view)
+{
+    /* datasets/fixtures/README.md: the window ends at 3 events, 17.50 */
+    char *dir = lkt_tmpdir("table-lambda"), *run = lkt_fmt("%s/run", dir), *out = NULL;
+    cr_assert_eq(lkt_run(NULL, NULL, "lambda --quiet --data %s/datasets/fixtures/lambda-seam.jsonl"
+                                     " --pipeline revenue --out %s --batch-every 1h --cost-model "
+                                     "%s/datasets/fixtures/lambda-model.json",
+                         lkt_root(), run, lkt_root()), 0);
+    cr_assert_eq(lkt_run(&out, NULL, "table query --no-header --db %s/serving.db "
+                                     "\"SELECT * FROM serving WHERE tenant = 't01'\"", run), 0);
+    /* 00:50-00:51, 3 events, 17.50, min 2.50, max 10.00, 3 keys (the view's own columns) */
+    cr_assert_str_eq(out, "t01,purchase,1767228600000,1767228660000,3,1750,250,1000,3\n");
+    free(out);
+    free(run);
+    free(dir);
+}
