@@ -1,4 +1,4 @@
-# Helpers for the labs' check.sh (sourced: . "$LAB_ROOT/labs/check-lib.sh"). Each expect_*
+# Helpers for the labs' check.sh (sourced: . "$LAB_DIR/../check-lib.sh"). Each expect_*
 # prints exactly one verdict line, "PASS qN" or "FAIL qN <hint>", as lklab lab check reads
 # them. Hints here only say what is wrong with the form of an answer; the concept hint comes
 # from lab.json when none is given.

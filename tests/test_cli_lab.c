@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lk_test.h"
 #include "banned.h"
@@ -201,4 +203,28 @@ Test(cli_lab, usage_errors_are_exit_2)
     cr_assert_eq(lkt_run(NULL, NULL, "lab answer onlyfile"), 2);
     cr_assert_eq(lkt_run(NULL, NULL, "lab --help"), 0);
     free(l);
+}
+
+/* tests/labs-readme.sh: 0 when every sh block runs, else it names the failing block. */
+static int readme_runner(const char *dir, char **err)
+{
+    char *cmd = lkt_fmt("cd %s && tests/labs-readme.sh %s >/dev/null 2>out/readme-%d.err",
+                        lkt_root(), dir, (int)getpid());
+    char *path = lkt_fmt("%s/out/readme-%d.err", lkt_root(), (int)getpid());
+    int st = system(cmd);
+    *err = lkt_slurp(path);
+    remove(path);
+    free(path);
+    free(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(cli_lab, the_readme_runner_runs_sh_blocks_and_names_the_one_that_fails)
+{
+    char *err = NULL;
+    cr_assert_eq(readme_runner("tests/fixtures/labs/01-tiny", &err), 0, "%s", err);
+    free(err);
+    cr_assert_eq(readme_runner("tests/fixtures/labs-readme-fail", &err), 1);
+    cr_assert(strstr(err, "block 2 (line 8) failed with exit 1"), "%s", err);
+    free(err);
 }

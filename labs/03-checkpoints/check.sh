@@ -3,7 +3,7 @@
 # q1, q2, q4 come from the progress table of one uninterrupted run (rows each batch wrote);
 # q3 from crashing and restarting at the four phases.
 set -uo pipefail
-. "$LAB_ROOT/labs/check-lib.sh"
+. "$LAB_DIR/../check-lib.sh"   # labs/check-lib.sh, also in a handout
 # --durability process: the same recovery after a kill -9, without the fsyncs (faster)
 run() {
     "$LKLAB" kappa --data "$LAB_DATA" --pipeline revenue --trigger 10m --quiet \

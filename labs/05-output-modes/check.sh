@@ -3,7 +3,7 @@
 # are summed from metrics.jsonl (the README sums the progress table: the same numbers by
 # another route).
 set -uo pipefail
-. "$LAB_ROOT/labs/check-lib.sh"
+. "$LAB_DIR/../check-lib.sh"   # labs/check-lib.sh, also in a handout
 run() {
     "$LKLAB" kappa --data "$LAB_DATA" --pipeline revenue --trigger 10m --quiet \
         --durability process "$@"

@@ -2,7 +2,7 @@
 # Lab 10 grader: expected values measured on the student's dataset ($LAB_DATA); batch counts
 # from run.json and busy time from metrics.jsonl (the README reads the progress table).
 set -uo pipefail
-. "$LAB_ROOT/labs/check-lib.sh"
+. "$LAB_DIR/../check-lib.sh"   # labs/check-lib.sh, also in a handout
 run() {
     "$LKLAB" kappa --data "$LAB_DATA" --pipeline revenue --output-mode update --quiet \
         --durability process "$@"
