@@ -1,10 +1,526 @@
-/* lklab lab: not built yet (placeholder; replaced by its issue's work). */
+/* lklab lab: the course labs (labs/README.md has the contract): list, data, check, answer,
+ * handout. The helpers are in cmd_lab_util.c (cmd_lab.h). */
+#define _DEFAULT_SOURCE /* realpath */
+#include <dirent.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "cmd_lab.h"
+#include "lk_file.h"
+#include "lk_json.h"
+#include "lk_mem.h"
+#include "banned.h"
+
+#define CMD "lab"
+static const char usage_line[] =
+    "lklab lab list | data NN [--student ID] --out DIR\n"
+    "                 | check NN [--answers FILE] [--student ID] [--use-solution] [--work DIR]\n"
+    "                 | answer FILE KEY | handout DIR        [--labs DIR]";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "The course labs, one labs/NN-topic/ directory each (README.md with the steps and the\n"
+           "questions, lab.json, answers.json, check.sh, solution/; see labs/README.md).\n\n"
+           "  list                 NN, title and summary of every lab\n"
+           "  data NN --out DIR    the lab's dataset for one student: 'lklab gen' with the lab's\n"
+           "                       options and seed = FNV-1a 64 of \"ID/NN\" mod 2^31, plus 1\n"
+           "  check NN             grade: regenerate the data (cached in the work directory), run\n"
+           "                       the lab's check.sh, print 'pass qN' or 'FAIL qN: hint' per\n"
+           "                       question, then 'N/M passed'\n"
+           "  answer FILE KEY      print one value of a JSON file (numbers as written, strings\n"
+           "                       raw; KEY may walk objects: totals.batches)\n"
+           "  handout DIR          copy the labs into DIR (new or empty) without solution/\n\n"
+           "  --student ID         student id (default: student)\n"
+           "  --answers FILE       answers to grade (default: the lab's answers.json)\n"
+           "  --use-solution       grade the reference solution (solution/solve.sh) instead\n"
+           "  --work DIR           work directory of check (default out/labs/NN-ID)\n"
+           "  --labs DIR           where the labs are (default <root>/labs)\n"
+           "  --help               this text\n\n"
+           "exit: 0 ok (check: every question passed), 1 a question failed (answer: no such\n"
+           "key or null), 2 usage, 3 bad lab or answers JSON, 4 I/O error\n",
+           usage_line);
+}
+
+/* Options of every subcommand; `allowed` says which one accepts which. */
+enum { O_STUDENT = 1, O_OUT = 2, O_ANSWERS = 4, O_SOLUTION = 8, O_WORK = 16, O_LABS = 32 };
+
+struct args {
+    const char *student, *out, *answers, *work, *labs;
+    int use_solution, seen;
+    char labs_buf[PATH_MAX];
+};
+
+/* ------------------------------------------------------------ list, data ---- */
+
+static int run_list(const struct args *a)
+{
+    struct lk_err err = LK_ERR_INIT;
+    char **names = NULL;
+    size_t n = 0;
+    int rc = 0;
+    if (cmd_lab_list_dirs(a->labs, &names, &n, &err) < 0)
+        return cmd_fail(CMD, &err);
+    for (size_t i = 0; i < n; i++) {
+        struct cmd_lab lab = CMD_LAB_INIT;
+        if (cmd_lab_load(&lab, a->labs, names[i], &err) < 0)
+            rc = cmd_fail(CMD, &err);
+        else
+            printf("%s  %s — %s\n", lab.nn, lab.title, lab.summary);
+        cmd_lab_release(&lab);
+    }
+    lk_list_free(names, n);
+    return rc;
+}
+
+/* 'lklab gen' in this process with the lab's dataset options; its exit code. */
+static int generate(const struct cmd_lab *lab, uint64_t seed, const char *out, int quiet)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct cmd_lab_argv gen = CMD_LAB_ARGV_INIT;
+    int rc;
+    if (cmd_lab_gen_argv(lab, seed, out, &gen, &err) < 0) {
+        cmd_lab_argv_release(&gen);
+        return cmd_fail(CMD, &err);
+    }
+    if (quiet)
+        cmd_lab_argv_add(&gen, "--quiet");
+    rc = cmd_gen((int)gen.n, gen.v);
+    cmd_lab_argv_release(&gen);
+    return rc;
+}
+
+static int run_data(const struct args *a, const struct cmd_lab *lab)
+{
+    uint64_t seed = cmd_lab_seed(a->student, lab->nn);
+    int rc;
+    if (!a->out)
+        return cmd_usage_error(CMD, usage_line, "data needs --out DIR");
+    if ((rc = generate(lab, seed, a->out, 0)) != 0)
+        return rc;
+    printf("lab %s data for student '%s' (seed %llu) in %s\n", lab->nn, a->student,
+           (unsigned long long)seed, a->out);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- check ---- */
+
+/* What check needs to know: absolute paths and the student's seed. */
+struct check {
+    const struct cmd_lab *lab;
+    const struct args *a;
+    uint64_t seed;
+    char root[PATH_MAX], dir[PATH_MAX], work[PATH_MAX], data[PATH_MAX + 16];
+    char exe[PATH_MAX], answers[PATH_MAX + 32];
+};
+
+static int absolute(const char *path, char *out, struct lk_err *err)
+{
+    if (!realpath(path, out))
+        return lk_err_set(err, LK_ENOENT, "cannot find '%s'", path);
+    return 0;
+}
+
+/* The generated data is reused while the gen arguments and the lklab binary are the same. */
+static int ensure_data(struct check *c, struct lk_err *err)
+{
+    struct cmd_lab_argv gen = CMD_LAB_ARGV_INIT;
+    struct stat st;
+    char key[8192] = "", stamp[PATH_MAX + 16], manifest[PATH_MAX + 32], *old = NULL;
+    size_t len = 0, used = 0;
+    int rc;
+    snprintf(c->data, sizeof(c->data), "%s/data", c->work);
+    if ((rc = cmd_lab_gen_argv(c->lab, c->seed, c->data, &gen, err)) < 0)
+        goto out;
+    for (size_t i = 0; i < gen.n && used < sizeof(key); i++)
+        used += (size_t)snprintf(key + used, sizeof(key) - used, "%s ", gen.v[i]);
+    if (stat(c->exe, &st) == 0 && used < sizeof(key))
+        snprintf(key + used, sizeof(key) - used, "binary %lld", (long long)st.st_mtime);
+    snprintf(stamp, sizeof(stamp), "%s/data.key", c->work);
+    snprintf(manifest, sizeof(manifest), "%s/manifest.json", c->data);
+    if (lk_is_file(manifest) && lk_file_read_checked(stamp, 1 << 16, &old, &len, err) == 0 &&
+        strcmp(old, key) == 0)
+        goto out;
+    if (generate(c->lab, c->seed, c->data, 1) != 0) {
+        rc = lk_err_set(err, LK_EINPUT, "cannot generate the data of lab %s", c->lab->nn);
+        goto out;
+    }
+    rc = lk_file_write_checked(stamp, key, strlen(key), err) < 0 ? -1 : 0;
+    if (rc < 0)
+        rc = lk_err_set(err, LK_EIO, "cannot write '%s'", stamp);
+out:
+    free(old);
+    cmd_lab_argv_release(&gen);
+    return rc;
+}
+
+/* The environment of check.sh and solve.sh (labs/README.md). */
+static void script_env(const struct check *c, const char *src, struct cmd_lab_argv *env)
+{
+    const char *path = getenv("PATH"), *cc = getenv("CC");
+    char bindir[PATH_MAX];
+    snprintf(bindir, sizeof(bindir), "%s", c->exe);
+    *strrchr(bindir, '/') = '\0';
+    cmd_lab_argv_addf(env, "PATH=%s:%s", bindir, path ? path : "/usr/bin:/bin");
+    cmd_lab_argv_addf(env, "LKLAB=%s", c->exe);
+    cmd_lab_argv_addf(env, "LAB_DIR=%s", c->dir);
+    cmd_lab_argv_addf(env, "LAB_ROOT=%s", c->root);
+    cmd_lab_argv_addf(env, "LAB_DATA=%s", c->data);
+    cmd_lab_argv_addf(env, "LAB_SRC=%s", src);
+    cmd_lab_argv_addf(env, "LAB_STUDENT=%s", c->a->student);
+    cmd_lab_argv_addf(env, "LAB_SEED=%llu", (unsigned long long)c->seed);
+    cmd_lab_argv_addf(env, "CC=%s", cc && *cc ? cc : "cc");
+}
+
+/*
+ * Run LAB_DIR/<script> with bash in a fresh WORK/<name>/ (its cwd, LAB_WORK), output in
+ * WORK/<name>.out and WORK/<name>.err; *status is its exit code.
+ */
+static int run_script(const struct check *c, const char *script, const char *name,
+                      struct cmd_lab_argv *env, int *status, struct lk_err *err)
+{
+    char path[PATH_MAX + 32], cwd[PATH_MAX + 16], out[PATH_MAX + 16], errp[PATH_MAX + 16];
+    char bash[] = "bash";
+    char *argv[] = { bash, path, NULL };
+    int rc;
+    snprintf(path, sizeof(path), "%s/%s", c->dir, script);
+    snprintf(cwd, sizeof(cwd), "%s/%s", c->work, name);
+    snprintf(out, sizeof(out), "%s/%s.out", c->work, name);
+    snprintf(errp, sizeof(errp), "%s/%s.err", c->work, name);
+    if (!lk_is_file(path))
+        return lk_err_set(err, LK_EINPUT, "lab %s has no '%s'", c->lab->nn, script);
+    if ((rc = lk_rm_rf(cwd, err)) < 0 || (rc = lk_mkdir_p(cwd, err)) < 0)
+        return rc;
+    cmd_lab_argv_addf(env, "LAB_WORK=%s", cwd);
+    return cmd_lab_spawn(argv, env, cwd, out, errp, status, err);
+}
+
+/* Run solution/solve.sh: c->answers becomes the file it wrote. */
+static int solve(struct check *c, struct lk_err *err)
+{
+    struct cmd_lab_argv env = CMD_LAB_ARGV_INIT;
+    char src[PATH_MAX + 16];
+    int status = 0, rc;
+    snprintf(src, sizeof(src), "%s/solution", c->dir);
+    snprintf(c->answers, sizeof(c->answers), "%s/solution-answers.json", c->work);
+    script_env(c, src, &env);
+    cmd_lab_argv_addf(&env, "LAB_OUT=%s", c->answers);
+    if ((rc = lk_rm_rf(c->answers, err)) == 0)
+        rc = run_script(c, "solution/solve.sh", "solve", &env, &status, err);
+    if (rc == 0 && status != 0)
+        rc = lk_err_set(err, LK_EINTERNAL, "solution/solve.sh of lab %s failed (exit %d; see "
+                        "'%s/solve.err')", c->lab->nn, status, c->work);
+    cmd_lab_argv_release(&env);
+    return rc;
+}
+
+/* The answers must be a JSON object: exit 3 naming the file otherwise. */
+static int check_answers(const char *path, struct lk_err *err)
+{
+    cJSON *obj = NULL;
+    int rc = lk_json_read_file(path, &obj, err);
+    if (rc == 0 && !cJSON_IsObject(obj))
+        rc = lk_err_set(err, LK_EINPUT, "cannot read '%s' (answers must be a JSON object)", path);
+    else if (rc < 0 && rc != LK_EIO)
+        rc = lk_err_set(err, LK_EINPUT, "cannot read answers '%s' (%s)", path,
+                        rc == LK_ENOENT ? "no such file" : "not valid JSON");
+    cJSON_Delete(obj);
+    return rc;
+}
+
+/* Verdicts of check.sh: 0 not reported, 1 PASS, 2 FAIL (with its hint, may be empty). */
+struct verdict {
+    int state;
+    char hint[512];
+};
+
+static void parse_verdicts(const struct cmd_lab *lab, char *text, struct verdict *v)
+{
+    for (char *line = text, *next; line && *line; line = next) {
+        size_t idlen;
+        int pass;
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        pass = strncmp(line, "PASS ", 5) == 0;
+        if (!pass && strncmp(line, "FAIL ", 5) != 0)
+            continue;
+        line += 5;
+        idlen = strcspn(line, " \t\r");
+        for (size_t i = 0; i < lab->nq; i++) {
+            if (strlen(lab->q[i].id) != idlen || strncmp(line, lab->q[i].id, idlen) != 0)
+                continue;
+            if (pass && v[i].state == 0)
+                v[i].state = 1;
+            if (!pass) {
+                const char *hint = line + idlen + strspn(line + idlen, " \t");
+                v[i].state = 2;
+                snprintf(v[i].hint, sizeof(v[i].hint), "%.*s", (int)strcspn(hint, "\r"), hint);
+            }
+        }
+    }
+}
+
+/* Run check.sh on c->answers and print the verdicts; 0 when all passed, else 1. */
+static int grade(struct check *c, struct lk_err *err)
+{
+    struct cmd_lab_argv env = CMD_LAB_ARGV_INIT;
+    struct verdict *v = lk_xcalloc(c->lab->nq, sizeof(*v));
+    char src[PATH_MAX + 16], out[PATH_MAX + 16], *text = NULL;
+    size_t len, passed = 0;
+    int status = 0, rc;
+    snprintf(src, sizeof(src), "%s%s", c->dir, c->a->use_solution ? "/solution" : "");
+    script_env(c, src, &env);
+    cmd_lab_argv_addf(&env, "LAB_ANSWERS=%s", c->answers);
+    if ((rc = run_script(c, "check.sh", "check", &env, &status, err)) < 0)
+        goto out;
+    snprintf(out, sizeof(out), "%s/check.out", c->work);
+    if ((rc = lk_file_read_all(out, (size_t)1 << 20, &text, &len, err)) < 0)
+        goto out;
+    parse_verdicts(c->lab, text, v);
+    for (size_t i = 0; i < c->lab->nq; i++) {
+        if (v[i].state == 1) {
+            printf("pass %s\n", c->lab->q[i].id);
+            passed++;
+        } else {
+            printf("FAIL %s: %s\n", c->lab->q[i].id, v[i].hint[0] ? v[i].hint : c->lab->q[i].hint);
+        }
+    }
+    printf("%zu/%zu passed\n", passed, c->lab->nq);
+    if (status != 0)
+        cmd_error(CMD, "check.sh exited %d (its messages: '%s/check.err')", status, c->work);
+    rc = passed == c->lab->nq ? 0 : 1;
+out:
+    free(text);
+    free(v);
+    cmd_lab_argv_release(&env);
+    return rc;
+}
+
+/* c->answers: the solution's (after running it), --answers, or the lab's answers.json. */
+static int answers_path(struct check *c, struct lk_err *err)
+{
+    if (c->a->use_solution)
+        return solve(c, err);
+    if (!c->a->answers) {
+        snprintf(c->answers, sizeof(c->answers), "%s/answers.json", c->dir);
+        return 0;
+    }
+    if (!realpath(c->a->answers, c->answers))
+        return lk_err_set(err, LK_EINPUT, "cannot read answers '%s' (no such file)",
+                          c->a->answers);
+    return 0;
+}
+
+static int run_check(const struct args *a, const struct cmd_lab *lab)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct check *c = lk_xcalloc(1, sizeof(*c));
+    char dflt[PATH_MAX];
+    const char *work = a->work;
+    ssize_t n;
+    int rc;
+    c->lab = lab;
+    c->a = a;
+    c->seed = cmd_lab_seed(a->student, lab->nn);
+    if (!work) {
+        snprintf(dflt, sizeof(dflt), "out/labs/%s-%s", lab->nn, a->student);
+        work = dflt;
+    }
+    if ((n = readlink("/proc/self/exe", c->exe, sizeof(c->exe) - 1)) <= 0) {
+        rc = lk_err_set(&err, LK_EIO, "cannot find the lklab binary (/proc/self/exe)");
+        goto fail;
+    }
+    c->exe[n] = '\0';
+    if ((rc = lk_mkdir_p(work, &err)) < 0 || (rc = absolute(work, c->work, &err)) < 0 ||
+        (rc = absolute(cmd_root(), c->root, &err)) < 0 ||
+        (rc = absolute(lab->dir, c->dir, &err)) < 0 || (rc = ensure_data(c, &err)) < 0 ||
+        (rc = answers_path(c, &err)) < 0 || (rc = check_answers(c->answers, &err)) < 0)
+        goto fail;
+    rc = grade(c, &err);
+    if (rc >= 0)
+        goto out;
+fail:
+    rc = cmd_fail(CMD, &err);
+out:
+    free(c);
+    return rc;
+}
+
+/* ------------------------------------------------------- answer, handout ---- */
+
+static int run_answer(const char *file, const char *key)
+{
+    struct lk_err err = LK_ERR_INIT;
+    cJSON *obj = NULL;
+    const cJSON *v;
+    int rc = lk_json_read_file(file, &obj, &err);
+    if (rc < 0) {
+        if (rc != LK_EIO)
+            rc = lk_err_set(&err, LK_EINPUT, "cannot read '%s' (%s)", file,
+                            rc == LK_ENOENT ? "no such file" : "not valid JSON");
+        return cmd_fail(CMD, &err);
+    }
+    v = cmd_lab_lookup(obj, key);
+    if (!v || cJSON_IsNull(v)) {
+        cmd_error(CMD, "'%s' has no answer for '%s'%s", file, key, v ? " (it is null)" : "");
+        rc = 1;
+    } else {
+        cmd_lab_print_value(stdout, v);
+    }
+    cJSON_Delete(obj);
+    return rc;
+}
+
+/* 1 when path exists and is not an empty directory. */
+static int non_empty(const char *path)
+{
+    DIR *d;
+    struct dirent *de;
+    int found = 0;
+    if (!lk_is_dir(path))
+        return access(path, F_OK) == 0;
+    if ((d = opendir(path)) == NULL)
+        return 1;
+    while (!found && (de = readdir(d)) != NULL)
+        found = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    closedir(d);
+    return found;
+}
+
+static int run_handout(const struct args *a, const char *dir)
+{
+    struct lk_err err = LK_ERR_INIT;
+    if (non_empty(dir)) {
+        cmd_error(CMD, "refusing to write the handout into '%s' (it exists and is not an empty "
+                  "directory)", dir);
+        return 2;
+    }
+    if (!lk_is_dir(a->labs)) {
+        cmd_error(CMD, "cannot open labs directory '%s'", a->labs);
+        return 3;
+    }
+    if (cmd_lab_copy_tree(a->labs, dir, "solution", &err) < 0)
+        return cmd_fail(CMD, &err);
+    printf("labs copied to %s without solution/ directories\n", dir);
+    return 0;
+}
+
+/* ------------------------------------------------------------- dispatch ---- */
+
+static int parse(int argc, char **argv, struct args *a)
+{
+    static const struct option opts[] = {
+        { "student", required_argument, NULL, 's' },
+        { "out", required_argument, NULL, 'o' },
+        { "answers", required_argument, NULL, 'a' },
+        { "use-solution", no_argument, NULL, 'u' },
+        { "work", required_argument, NULL, 'w' },
+        { "labs", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': a->student = optarg; a->seen |= O_STUDENT; break;
+        case 'o': a->out = optarg; a->seen |= O_OUT; break;
+        case 'a': a->answers = optarg; a->seen |= O_ANSWERS; break;
+        case 'u': a->use_solution = 1; a->seen |= O_SOLUTION; break;
+        case 'w': a->work = optarg; a->seen |= O_WORK; break;
+        case 'l': a->labs = optarg; a->seen |= O_LABS; break;
+        case 'h': help(); return -1;
+        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        }
+    }
+    return 0;
+}
+
+/* A student id goes into paths and a seed: letters, digits, '.', '_' and '-' only. */
+static int bad_student(const char *s)
+{
+    return !*s || s[0] == '.' || s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789._-")] != '\0';
+}
+
+static const char *const opt_names[] = { "--student", "--out", "--answers", "--use-solution",
+                                         "--work", "--labs" };
+
+struct sub {
+    const char *name;
+    int nargs, allowed;
+};
+
+static const struct sub subs[] = {
+    { "list", 0, O_LABS },
+    { "data", 1, O_LABS | O_STUDENT | O_OUT },
+    { "check", 1, O_LABS | O_STUDENT | O_ANSWERS | O_SOLUTION | O_WORK },
+    { "answer", 2, 0 },
+    { "handout", 1, O_LABS },
+};
+
+static int dispatch(const struct sub *s, struct args *a, char **pos)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct cmd_lab lab = CMD_LAB_INIT;
+    int rc;
+    if (strcmp(s->name, "list") == 0)
+        return run_list(a);
+    if (strcmp(s->name, "answer") == 0)
+        return run_answer(pos[0], pos[1]);
+    if (strcmp(s->name, "handout") == 0)
+        return run_handout(a, pos[0]);
+    if (cmd_lab_load(&lab, a->labs, pos[0], &err) < 0) {
+        rc = err.code == LK_EUSAGE ? cmd_usage_error(CMD, usage_line, "%s", err.msg)
+                                   : cmd_fail(CMD, &err);
+    } else {
+        rc = strcmp(s->name, "data") == 0 ? run_data(a, &lab) : run_check(a, &lab);
+    }
+    cmd_lab_release(&lab);
+    return rc;
+}
 
 int cmd_lab(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cmd_error("lab", "not built yet");
-    return 2;
+    struct args a;
+    const struct sub *s = NULL;
+    int rc;
+    memset(&a, 0, sizeof(a));
+    a.student = "student";
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        help();
+        return 0;
+    }
+    for (size_t i = 0; argc >= 2 && i < sizeof(subs) / sizeof(subs[0]); i++)
+        if (strcmp(argv[1], subs[i].name) == 0)
+            s = &subs[i];
+    if (argc < 2)
+        return cmd_usage_error(CMD, usage_line, "missing subcommand");
+    if (!s)
+        return cmd_usage_error(CMD, usage_line, "unknown subcommand '%s'", argv[1]);
+    if ((rc = parse(argc - 1, argv + 1, &a)) != 0)
+        return rc < 0 ? 0 : rc;
+    for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
+        if (a.seen & ~s->allowed & (1 << i))
+            return cmd_usage_error(CMD, usage_line, "'lab %s' takes no %s", s->name,
+                                   opt_names[i]);
+    if (argc - 1 - optind != s->nargs)
+        return cmd_usage_error(CMD, usage_line, "%s takes %d argument%s", s->name, s->nargs,
+                               s->nargs == 1 ? "" : "s");
+    if (bad_student(a.student))
+        return cmd_usage_error(CMD, usage_line, "bad student id '%s' (letters, digits, '.', "
+                               "'_', '-')", a.student);
+    if (!a.labs) {
+        snprintf(a.labs_buf, sizeof(a.labs_buf), "%s/labs", cmd_root());
+        a.labs = a.labs_buf;
+    }
+    return dispatch(s, &a, argv + 1 + optind);
 }
