@@ -167,6 +167,80 @@ Test(lb_latency, analyses_refuse_unfinished_runs_and_session_windows)
     free(run);
 }
 
+/* lklab results --at (not inlined: gcc then mistakes the open_memstream buffer for a local) */
+__attribute__((noinline)) static char *serving_at(const char *run, int64_t at)
+{
+    return lbt_export(run, "serving", at);
+}
+
+/* The value of field col (0-based) of the row with key (first 3 fields) in a CSV, or -1. */
+static double csv_field(const char *csv, const char *key, int col)
+{
+    size_t klen = strlen(key);
+    const char *p = csv;
+    while ((p = strstr(p, key)) != NULL) {
+        if ((p == csv || p[-1] == '\n') && p[klen] == ',') {
+            for (int k = 0; k < col; k++)
+                p = strchr(p, ',') + 1;
+            return strtod(p, NULL);
+        }
+        p += klen;
+    }
+    return -1;
+}
+
+/* The busiest purchase row of a serving CSV: its key (first 3 fields, heap). */
+static char *busiest_key(const char *csv)
+{
+    const char *p = strchr(csv, '\n') + 1, *best = NULL;
+    double most = -1;
+    for (; *p; p = strchr(p, '\n') + 1) {
+        const char *q = p;
+        double v;
+        for (int k = 0; k < 4; k++)
+            q = strchr(q, ',') + 1;
+        v = strtod(q, NULL);
+        if (v > most && strncmp(strchr(p, ',') + 1, "purchase,", 9) == 0) {
+            most = v;
+            best = p;
+        }
+    }
+    cr_assert_not_null(best);
+    return lkt_fmt("%.*s", (int)(strchr(strchr(strchr(best, ',') + 1, ',') + 1, ',') - best),
+                   best);
+}
+
+Test(lb_latency, row_history_agrees_with_results_at_each_step_and_just_before)
+{
+    char *ds = lkt_dataset("lb-latency", "--scenario clickstream --events 20000 --seed 11");
+    char *run = run_generated("lb-lat-hist-gen", ds, "revenue", "--batch-every 1h");
+    char *end = serving_at(run, LK_TIME_POS_INF), *key = busiest_key(end);
+    const char *cols[] = { "events", "value_sum", "distinct_keys" };
+    const int idx[] = { 4, 5, 8 };
+    for (int c = 0; c < 3; c++) {
+        struct lk_err err = LK_ERR_INIT;
+        struct lk_point *p;
+        size_t n;
+        cr_assert_eq(lb_row_history(run, key, cols[c], &p, &n, &err), 0, "%s", err.msg);
+        cr_assert_geq(n, 2, "%s of %s: %zu steps", cols[c], key, n);
+        for (size_t i = 0; i < n; i++) {
+            char *at = serving_at(run, p[i].t), *before = serving_at(run, p[i].t - 1);
+            cr_assert_eq(csv_field(at, key, idx[c]), p[i].v, "%s of %s at step %zu", cols[c],
+                         key, i);
+            cr_assert_neq(csv_field(before, key, idx[c]), p[i].v, "%s: no change at step %zu",
+                          cols[c], i);
+            free(at);
+            free(before);
+        }
+        cr_assert_eq(csv_field(end, key, idx[c]), p[n - 1].v);
+        free(p);
+    }
+    free(key);
+    free(end);
+    free(run);
+    free(ds);
+}
+
 /* ---------------------------------------------------------------- sawtooth ---- */
 
 static void expect_point(const struct lb_disc_point *p, const char *t, uint64_t diff,
