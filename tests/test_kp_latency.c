@@ -168,6 +168,28 @@ Test(kp_latency, complete_mode_without_a_change_feed_is_refused_with_the_fix)
     free(run);
 }
 
+/*
+ * --max-events-per-trigger 1: one line per batch (12:01 e1, 12:02 e2, 12:03 f1, 12:04 e3,
+ * 12:05 the copy of e1, 12:06 the malformed line, 12:07 e4, 12:08 e5), so the batch that
+ * took an event comes from the checkpoint's offsets, not from its arrival. W0's top: 5 at
+ * 12:01 (e2's 3 changes nothing), 9 at 12:04, unchanged by e4 at 12:07.
+ *   first-visible: e1 50s, e2 90s, e3 150s, e4 280s, e5 345s
+ *   correct: e1 12:04-12:00:10 = 230s, e2 210s, e3 150s, e4 280s, e5 345s
+ */
+Test(kp_latency, a_cap_per_trigger_delays_events_to_the_batch_that_took_them)
+{
+    char *run = run_fixture("lat-cap", "update", "--max-events-per-trigger 1");
+    struct lk_lat fv, cor;
+    static const int64_t want_fv[] = { 50 * S, 90 * S, 150 * S, 280 * S, 345 * S };
+    static const int64_t want_cor[] = { 150 * S, 210 * S, 230 * S, 280 * S, 345 * S };
+    latency_of(run, &fv, &cor);
+    expect_samples(&fv, "first-visible", want_fv, 5, 0);
+    expect_samples(&cor, "correct", want_cor, 5, 0);
+    lk_lat_free(&fv);
+    lk_lat_free(&cor);
+    free(run);
+}
+
 static char *run_watermark(const char *name, const char *extra)
 {
     char *dir = lkt_tmpdir(name), *run = lkt_fmt("%s/run", dir), *err = NULL;
