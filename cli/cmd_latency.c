@@ -37,29 +37,13 @@ static void help(void)
            usage_line);
 }
 
-/* 1234 -> "1.2s", 90000 -> "1.5m": a latency in the unit that reads best. */
-static void human(int64_t ms, char *buf, size_t size)
-{
-    static const struct {
-        int64_t ms;
-        const char *unit;
-    } units[] = { { 86400000, "d" }, { 3600000, "h" }, { 60000, "m" }, { 1000, "s" } };
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (ms >= units[i].ms) {
-            snprintf(buf, size, "%.1f%s", (double)ms / (double)units[i].ms, units[i].unit);
-            return;
-        }
-    }
-    snprintf(buf, size, "%" PRId64 "ms", ms);
-}
-
 static void table_line(const char *name, const struct lk_lat_summary *s)
 {
     char p[4][32];
     const int64_t v[4] = { s->p50_ms, s->p95_ms, s->p99_ms, s->max_ms };
     for (int i = 0; i < 4; i++) {
         if (s->events)
-            human(v[i], p[i], sizeof(p[i]));
+            cmd_human_ms(v[i], p[i], sizeof(p[i]));
         else
             snprintf(p[i], sizeof(p[i]), "-");
     }
@@ -83,12 +67,11 @@ static void print_json(const cJSON *o)
     cJSON_free(text);
 }
 
-/* Compute, write into run.json (every other field kept), print. */
-static int run(const char *run_dir, int json)
+int cmd_latency_update(const char *run_dir, struct lk_lat_summary *sfv,
+                       struct lk_lat_summary *scor, char *stack_buf, size_t stack_size,
+                       struct lk_err *err)
 {
-    struct lk_err err = LK_ERR_INIT;
     struct lk_lat fv, cor;
-    struct lk_lat_summary sfv, scor;
     size_t len = strlen(run_dir) + 16;
     char *path = lk_xmalloc(len);
     const cJSON *stack;
@@ -98,45 +81,56 @@ static int run(const char *run_dir, int json)
     lk_lat_init(&cor);
     snprintf(path, len, "%s/run.json", run_dir);
     if (!lk_is_dir(run_dir))
-        rc = lk_err_set(&err, LK_ENOENT, "no run '%s'", run_dir);
+        rc = lk_err_set(err, LK_ENOENT, "no run '%s'", run_dir);
     else if (!lk_is_file(path))
-        rc = lk_err_set(&err, LK_ENOENT, "no finished run in '%s' (no run.json)", run_dir);
+        rc = lk_err_set(err, LK_ENOENT, "no finished run in '%s' (no run.json)", run_dir);
     else
-        rc = lk_json_read_file(path, &root, &err);
+        rc = lk_json_read_file(path, &root, err);
     if (rc < 0)
         goto out;
     stack = cJSON_GetObjectItemCaseSensitive(root, "stack");
     if (cJSON_IsString(stack) && strcmp(stack->valuestring, "lambda") == 0)
-        rc = lb_latency(run_dir, &fv, &cor, &err);
+        rc = lb_latency(run_dir, &fv, &cor, err);
     else if (cJSON_IsString(stack) && strcmp(stack->valuestring, "kappa") == 0)
-        rc = kp_latency(run_dir, &fv, &cor, &err);
+        rc = kp_latency(run_dir, &fv, &cor, err);
     else
-        rc = lk_err_set(&err, LK_EINPUT, "'%s' names no stack (kappa or lambda)", path);
+        rc = lk_err_set(err, LK_EINPUT, "'%s' names no stack (kappa or lambda)", path);
     if (rc < 0)
         goto out;
-    lk_lat_summarize(&fv, &sfv);
-    lk_lat_summarize(&cor, &scor);
+    snprintf(stack_buf, stack_size, "%s", stack->valuestring);
+    lk_lat_summarize(&fv, sfv);
+    lk_lat_summarize(&cor, scor);
     cJSON_DeleteItemFromObjectCaseSensitive(root, "latency");
-    cJSON_AddItemToObject(root, "latency", latency_json(&sfv, &scor));
-    if ((rc = lk_json_write_file(path, root, &err)) < 0)
-        goto out;
-    if (json) {
-        print_json(cJSON_GetObjectItemCaseSensitive(root, "latency"));
-    } else {
-        printf("latency of run %s (%s), virtual time from arrival:\n", run_dir, stack->valuestring);
-        printf("%-14s %10s %9s %8s %8s %8s %8s\n", "", "events", "never", "p50", "p95", "p99",
-               "max");
-        table_line("first-visible", &sfv);
-        table_line("correct", &scor);
-    }
+    cJSON_AddItemToObject(root, "latency", latency_json(sfv, scor));
+    rc = lk_json_write_file(path, root, err);
 out:
     cJSON_Delete(root);
     free(path);
     lk_lat_free(&fv);
     lk_lat_free(&cor);
-    if (rc < 0)
+    return rc;
+}
+
+/* Compute, write into run.json (every other field kept), print. */
+static int run(const char *run_dir, int json)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_lat_summary sfv, scor;
+    char stack[16];
+    if (cmd_latency_update(run_dir, &sfv, &scor, stack, sizeof(stack), &err) < 0)
         return cmd_fail(CMD, &err);
-    return cmd_finish(CMD, rc);
+    if (json) {
+        cJSON *o = latency_json(&sfv, &scor);
+        print_json(o);
+        cJSON_Delete(o);
+    } else {
+        printf("latency of run %s (%s), virtual time from arrival:\n", run_dir, stack);
+        printf("%-14s %10s %9s %8s %8s %8s %8s\n", "", "events", "never", "p50", "p95", "p99",
+               "max");
+        table_line("first-visible", &sfv);
+        table_line("correct", &scor);
+    }
+    return cmd_finish(CMD, 0);
 }
 
 int cmd_latency(int argc, char **argv)
