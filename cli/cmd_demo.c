@@ -131,10 +131,10 @@ static void print_summary(const char *out, const char *data, const char *sweep, 
     printf("  latency p50  Kappa 1m: %s visible/correct; Kappa 24h: %s; Lambda 6h: %s visible, %s correct\n",
            dur(k1[8], a, sizeof(a)), dur(k24[8], b, sizeof(b)), dur(l6[8], c, sizeof(c)),
            dur(l6[11], d, sizeof(d)));
-    printf("  late data    Kappa 1m with watermark 1m / 10m / 1h: %s%% / %s%% / %s%% of lines\n",
-           w1[15], k1[15], w60[15]);
-    printf("  cost/month   Kappa 1m $%s, Kappa 24h $%s, Lambda 6h $%s (%s files vs %s)\n", k1[22],
-           k24[22], l6[22], k1[17], k24[17]);
+    printf("  late data    Kappa 1m with watermark 1m / 10m / 1h: %.2f%% / %.2f%% / %.2f%% of lines\n",
+           atof(w1[15]), atof(k1[15]), atof(w60[15]));
+    printf("  cost/month   Kappa 1m $%.2f, Kappa 24h $%.2f, Lambda 6h $%.2f (Kappa files: %s vs %s)\n",
+           atof(k1[22]), atof(k24[22]), atof(l6[22]), k1[17], k24[17]);
     printf("  reconcile    Kappa 1m: %s (late data), Lambda 6h: %s; see %s/reconcile/\n", k1[24],
            l6[24], sweep);
     printf("  next         lklab results --run %s/runs/kappa-1m-wm10m --table late --out late.csv\n",
@@ -168,7 +168,7 @@ static int run(const char *out, const char *events, int quiet)
         const char *sw[] = { "--data", data, "--pipeline", "revenue", "--out", sweep,
                              "--triggers", "10s,1m,1h,24h", "--watermarks", "1m,10m,1h",
                              "--batch-every", "6h", q, NULL };
-        const char *pl[] = { "--sweep", sweep, "--out", plots, NULL };
+        const char *pl[] = { "--sweep", sweep, "--out", plots, "--quiet", NULL };
         const char *rp[] = { "--sweep", sweep, NULL };
         if (!events)
             gen[4] = q, gen[5] = NULL;

@@ -19,7 +19,7 @@
 extern char **environ;
 
 #define CMD "plot"
-static const char usage_line[] = "lklab plot --sweep S [--out DIR]";
+static const char usage_line[] = "lklab plot --sweep S [--out DIR] [--quiet]";
 
 static void help(void)
 {
@@ -36,7 +36,7 @@ static void help(void)
            "skipped with a notice. Without gnuplot only the data files are written.\n"
            "The scripts are plots/<name>.gp; plots/README.md says how to run one by hand.\n\n"
            "  --sweep S    the sweep directory (reads S/sweep.csv, S/sweep.json, S/*.tsv)\n"
-           "  --out DIR    where to write DIR/<name>.png, .svg and .tsv (default S/plots)\n"
+           "  --out DIR    where to write DIR/<name>.png, .svg and .tsv (default S/plots)\n  --quiet      do not list the files written (notices still go to stderr)\n"
            "  --help       this text\n\n"
            "exit: 0 ok (also when charts were skipped or gnuplot is missing), 2 usage,\n"
            "3 no sweep directory or a malformed sweep file, 4 I/O error or gnuplot failed\n",
@@ -163,6 +163,7 @@ struct plot {
     const char *sweep, *out;
     char gnuplot[4096]; /* "" when not on PATH */
     char scripts[4096]; /* ROOT/plots */
+    int quiet;          /* no list of the files written */
 };
 
 static void remove_outputs(const char *out, const char *name)
@@ -253,12 +254,14 @@ static int chart(const struct plot *p, const struct pl_sweep *s, enum pl_chart c
     if (rc < 0)
         return cmd_fail(CMD, &err);
     if (!p->gnuplot[0]) {
-        printf("%-9s %s\n", name, tsv);
+        if (!p->quiet)
+            printf("%-9s %s\n", name, tsv);
         return 0;
     }
     if ((rc = draw(p, name, tsv, o.note)) != 0)
         return rc;
-    printf("%-9s %s/%s.png %s/%s.svg %s\n", name, p->out, name, p->out, name, tsv);
+    if (!p->quiet)
+        printf("%-9s %s/%s.png %s/%s.svg %s\n", name, p->out, name, p->out, name, tsv);
     return 0;
 }
 
@@ -299,6 +302,7 @@ int cmd_plot(int argc, char **argv)
     static const struct option opts[] = {
         { "sweep", required_argument, NULL, 's' },
         { "out", required_argument, NULL, 'o' },
+        { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -311,6 +315,7 @@ int cmd_plot(int argc, char **argv)
         switch (c) {
         case 's': p.sweep = optarg; break;
         case 'o': p.out = optarg; break;
+        case 'q': p.quiet = 1; break;
         case 'h': help(); return cmd_finish(CMD, 0);
         default: return cmd_bad_option(CMD, usage_line, argc, argv);
         }

@@ -35,16 +35,17 @@ static void help(void)
 /* lklab plot --sweep S, in process; its exit code. */
 static int draw_charts(const char *sweep)
 {
-    char a0[] = "plot", a1[] = "--sweep", *argv[4];
+    char a0[] = "plot", a1[] = "--sweep", a3[] = "--quiet", *argv[5];
     char s[4096];
     int rc;
     snprintf(s, sizeof(s), "%s", sweep);
     argv[0] = a0;
     argv[1] = a1;
     argv[2] = s;
-    argv[3] = NULL;
+    argv[3] = a3;
+    argv[4] = NULL;
     optind = 1; /* in case plot does not reset getopt itself */
-    rc = cmd_plot(3, argv);
+    rc = cmd_plot(4, argv);
     fflush(stdout);
     return rc;
 }

@@ -21,7 +21,7 @@ set style fill solid 0.9 border lc rgb '#ffffff'
 set boxwidth 0.65
 set xtics nomirror scale 0
 set grid noxtics ytics
-set key top right Left reverse title "bar label: total"
+set key at graph 0.68, graph 0.95 top right Left reverse title "bar label: total"
 
 plot \
   data using 5:xtic(3) title 'compute' lc rgb '#4c72b0', \
