@@ -67,7 +67,7 @@ static int write_rows(struct kp_engine *e, const struct kp_rows *const *sets, si
     int rc = 0;
     e->prog.output_rows += n;
     if (e->lake && n)
-        rc = kp_lake_write(e->lake, e->batch, e->order, n, &e->prog.files_written,
+        rc = lk_lake_write(e->lake, e->batch, e->order, n, &e->prog.files_written,
                            &e->prog.bytes_written, e->err);
     if (rc == 0 && !e->skip)
         rc = kp_sink_rows(e->sink, e->order, n, e->batch, visible, e->err);

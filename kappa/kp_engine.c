@@ -176,7 +176,7 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     kp_workers_init(e);
     if ((rc = open_checkpoint(e, err)) < 0)
         return rc;
-    if (o->lake && (rc = kp_lake_open(&e->lake, o->lake, o->spec, o->durability, err)) < 0)
+    if (o->lake && (rc = lk_lake_open(&e->lake, o->lake, o->spec, o->durability, err)) < 0)
         return rc;
     p = run_path(o, "serving.db");
     rc = kp_sink_open(&e->sink, p, o->spec, o->mode, e->version, o->exactly_once, o->durability,
@@ -195,7 +195,7 @@ static void close_all(struct kp_engine *e)
     kp_workers_release(e);
     kp_sink_close(e->sink);
     kp_ckpt_close(e->ckpt);
-    kp_lake_close(e->lake);
+    lk_lake_close(e->lake);
     lk_log_close(e->log);
     lk_landing_close(e->landing);
     kp_rows_release(&e->crows);

@@ -7,7 +7,7 @@
 
 #include "kp_checkpoint.h"
 #include "kp_engine.h"
-#include "kp_lake.h"
+#include "lk_lake.h"
 #include "kp_rows.h"
 #include "kp_sink.h"
 #include "kp_state.h"
@@ -74,7 +74,7 @@ struct kp_engine {
     unsigned owner[KP_MAX_PARTS]; /* worker of each log partition (balanced by size) */
     struct kp_sink *sink;
     struct kp_ckpt *ckpt;
-    struct kp_lake *lake;
+    struct lk_lake *lake;
     int version;
 
     /* watermark and virtual clock (DESIGN 9) */

@@ -6,35 +6,65 @@
 
 #include "lb_db.h"
 #include "lb_sql.h"
+#include "lk_lake.h"
 #include "lk_mem.h"
 #include "lk_store.h"
+#include "lk_strtab.h"
 #include "banned.h"
 
 struct lb_batch {
     sqlite3 *db;
     const struct lk_spec *spec;
-    sqlite3_stmt *job, *drop, *catalog;
+    sqlite3_stmt *job, *drop, *catalog, *rows;
+    char *views_dir; /* NULL: no data files */
 };
 
+/* SELECT the view's columns in canonical order: groups, window_start, window_end, aggs. */
+static char *rows_sql(const struct lk_spec *spec)
+{
+    size_t cap = 256, n = 0;
+    char *q;
+    for (size_t i = 0; i < spec->naggs; i++)
+        cap += strlen(spec->aggs[i].as) + 8;
+    cap += 2 * 16 * LK_SPEC_MAX_GROUP;
+    q = lk_xmalloc(cap);
+    n += (size_t)snprintf(q + n, cap - n, "SELECT ");
+    for (size_t g = 0; g < spec->ngroup; g++)
+        n += (size_t)snprintf(q + n, cap - n, "\"%s\", ", lk_field_name(spec->group[g]));
+    n += (size_t)snprintf(q + n, cap - n, "window_start, window_end");
+    for (size_t i = 0; i < spec->naggs && n < cap; i++)
+        n += (size_t)snprintf(q + n, cap - n, ", \"%s\"", spec->aggs[i].as);
+    if (n < cap)
+        n += (size_t)snprintf(q + n, cap - n, " FROM batch_rows WHERE view_id = ?1 ORDER BY ");
+    for (size_t g = 0; g < spec->ngroup && n < cap; g++)
+        n += (size_t)snprintf(q + n, cap - n, "\"%s\", ", lk_field_name(spec->group[g]));
+    if (n < cap)
+        snprintf(q + n, cap - n, "window_start");
+    return q;
+}
+
 int lb_batch_open(struct lb_batch **out, sqlite3 *db, const struct lk_spec *spec,
-                  struct lk_err *err)
+                  const char *views_dir, struct lk_err *err)
 {
     struct lb_batch *b = lk_xcalloc(1, sizeof(*b));
-    char *sql = lb_sql_batch_job(spec);
+    char *sql = lb_sql_batch_job(spec), *rsql = rows_sql(spec);
     int rc;
     b->db = db;
     b->spec = spec;
+    b->views_dir = views_dir ? lk_xstrdup(views_dir) : NULL;
     if ((rc = lk_store_prepare(db, sql, &b->job, err)) < 0
         || (rc = lk_store_prepare(db, "DELETE FROM batch_rows WHERE view_id = ?1", &b->drop,
                                   err)) < 0
         || (rc = lk_store_prepare(db, "INSERT INTO batch_views(view_id, trigger_time, cutoff, "
                                       "visible_at, final, cold, master_rows, rows) "
                                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                  &b->catalog, err)) < 0) {
+                                  &b->catalog, err)) < 0
+        || (rc = lk_store_prepare(db, rsql, &b->rows, err)) < 0) {
         lb_batch_free(b);
         b = NULL;
     }
     free(sql);
+    free(rsql);
     *out = b;
     return rc;
 }
@@ -46,7 +76,69 @@ void lb_batch_free(struct lb_batch *b)
     sqlite3_finalize(b->job);
     sqlite3_finalize(b->drop);
     sqlite3_finalize(b->catalog);
+    sqlite3_finalize(b->rows);
+    free(b->views_dir);
     free(b);
+}
+
+/*
+ * The view's data files: RUN/views/v<id>/tenant=<t>/part-00000.jsonl, read back from the
+ * rows step 1 committed. A pipeline that does not group by tenant gets no files.
+ */
+static int write_files(struct lb_batch *b, int64_t view, struct lb_progress *p,
+                       struct lk_err *err)
+{
+    const struct lk_spec *spec = b->spec;
+    struct lk_lake *lake = NULL;
+    struct lk_strtab *strs;
+    struct lk_csv_row *rows = NULL;
+    const struct lk_csv_row **ptrs;
+    size_t n = 0, cap = 0, plen;
+    char *dir;
+    int rc;
+    if (!b->views_dir)
+        return 0;
+    plen = strlen(b->views_dir) + 32;
+    dir = lk_xmalloc(plen);
+    snprintf(dir, plen, "%s/v%05lld", b->views_dir, (long long)view);
+    rc = lk_lake_open(&lake, dir, spec, LK_DURABLE_FSYNC, err);
+    free(dir);
+    if (rc == LK_EUSAGE) { /* no tenant column: nothing to partition by */
+        *err = (struct lk_err)LK_ERR_INIT;
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    strs = lk_strtab_new();
+    sqlite3_reset(b->rows);
+    sqlite3_bind_int64(b->rows, 1, view);
+    while ((rc = sqlite3_step(b->rows)) == SQLITE_ROW) {
+        int c = 0;
+        LK_GROW(rows, cap, n + 1);
+        memset(&rows[n], 0, sizeof(rows[n]));
+        for (size_t g = 0; g < spec->ngroup; g++, c++) /* strtab strings do not move */
+            rows[n].group[g] = lk_strtab_get(
+                strs, lk_strtab_intern(strs, (const char *)sqlite3_column_text(b->rows, c),
+                                       (size_t)sqlite3_column_bytes(b->rows, c), NULL));
+        rows[n].window_start = sqlite3_column_int64(b->rows, c++);
+        rows[n].window_end = sqlite3_column_int64(b->rows, c++);
+        for (size_t i = 0; i < spec->naggs; i++, c++)
+            rows[n].values[i] = sqlite3_column_int64(b->rows, c);
+        n++;
+    }
+    rc = rc == SQLITE_DONE ? 0 : lk_err_set(err, LK_EDB, "cannot read batch view %lld: %s",
+                                            (long long)view, sqlite3_errmsg(b->db));
+    sqlite3_reset(b->rows);
+    ptrs = lk_xcalloc(n ? n : 1, sizeof(*ptrs));
+    for (size_t r = 0; r < n; r++)
+        ptrs[r] = &rows[r];
+    if (rc == 0)
+        rc = lk_lake_write(lake, 0, ptrs, n, &p->files_written, &p->bytes_written, err);
+    free(ptrs);
+    free(rows);
+    lk_strtab_free(strs);
+    lk_lake_close(lake);
+    return rc;
 }
 
 /* Step 1: the view's rows, committed but invisible. */
@@ -117,7 +209,8 @@ int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct 
     p->modelled_ms = j->modelled_ms;
     p->cold = j->cold;
     p->final = j->final;
-    if ((rc = compute(b, j, &p->rows_written, err)) < 0)
+    if ((rc = compute(b, j, &p->rows_written, err)) < 0
+        || (rc = write_files(b, j->id, p, err)) < 0)
         return rc;
     lb_crash_point(crash, LB_LAYER_BATCH, j->id);
     p->duration_ms = (now() - t0) * 1000.0;

@@ -8,7 +8,10 @@
  * to its catalog:
  *   1. compute: in one transaction, drop any rows an interrupted attempt left under this
  *      view id, then INSERT the new view's rows into batch_rows. The rows are on disk but
- *      INVISIBLE: nothing reads a view id that has no catalog row.
+ *      INVISIBLE: nothing reads a view id that has no catalog row. Then the view is also
+ *      written as data files, RUN/views/v<id>/tenant=<t>/part-00000.jsonl (lk_lake), one
+ *      per tenant: what a batch layer writes for its serving store, and what the cost
+ *      model prices (each job rewrites the WHOLE view; a rerun rewrites the same bytes).
  *      CRASH POINT batch:K is here, after the rows are committed (partial output).
  *   2. swap: in ONE transaction, insert the view's catalog row (batch_views, with the
  *      virtual time it becomes visible) and the job's progress row. Readers see the old
@@ -37,8 +40,9 @@ struct lb_batch_job {
 
 struct lb_batch;
 
+/* views_dir: where the views' data files go (RUN/views); NULL writes none. */
 int lb_batch_open(struct lb_batch **out, sqlite3 *db, const struct lk_spec *spec,
-                  struct lk_err *err);
+                  const char *views_dir, struct lk_err *err);
 void lb_batch_free(struct lb_batch *b);
 
 /*

@@ -25,6 +25,8 @@ static cJSON *progress_json(const struct lb_progress *p)
         lk_json_add_time(o, "cutoff", p->cutoff);
         cJSON_AddBoolToObject(o, "final", p->final);
         lk_json_add_int(o, "master_rows", (int64_t)p->master_rows);
+        lk_json_add_int(o, "files_written", (int64_t)p->files_written);
+        lk_json_add_int(o, "bytes_written", (int64_t)p->bytes_written);
     } else {
         lk_json_add_time(o, "bucket_start", p->bucket_start);
         lk_json_add_time(o, "bucket_end", p->cutoff);

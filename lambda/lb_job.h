@@ -40,6 +40,7 @@ struct lb_progress {
     int64_t modelled_ms;      /* virtual */
     int cold, final;
     int64_t discrepancy_rows, discrepancy_abs_events; /* batch only */
+    uint64_t files_written, bytes_written;            /* batch only: the view's data files */
 };
 
 const char *lb_layer_name(enum lb_layer layer);

@@ -68,12 +68,13 @@ static int open_layers(struct run *r, struct lk_err *err)
 {
     char *ckpt = lb_rundir_path(r->o->run, "speed.checkpoint");
     char *metrics = lb_rundir_path(r->o->run, "metrics.jsonl");
+    char *views = lb_rundir_path(r->o->run, "views");
     struct lb_speed_opts so = { r->o->spec, r->o->model, r->o->speed_trigger, ckpt,
                                 LB_SPEED_CHECKPOINT_EVERY, &r->o->crash, r->o->now };
     int rc;
     if ((rc = lb_master_open(&r->master, r->db, r->o->data, err)) < 0
         || (rc = lb_speed_open(&r->speed, r->db, r->o->data, &so, err)) < 0
-        || (rc = lb_batch_open(&r->batch, r->db, r->o->spec, err)) < 0
+        || (rc = lb_batch_open(&r->batch, r->db, r->o->spec, views, err)) < 0
         || (rc = lb_query_open(&r->serving, r->db, r->o->spec, LB_Q_SERVING, err)) < 0
         || (rc = lb_job_metrics_rewrite(r->db, metrics, err)) < 0)
         goto out;
@@ -82,6 +83,7 @@ static int open_layers(struct run *r, struct lk_err *err)
 out:
     free(ckpt);
     free(metrics);
+    free(views);
     return rc;
 }
 

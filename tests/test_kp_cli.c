@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kp_lake.h"
+#include "lk_lake.h"
 #include "kp_test.h"
 #include "banned.h"
 
@@ -51,14 +51,14 @@ Test(kp_cli, a_missing_dataset_exits_3_and_leaves_no_run)
     free(dir);
 }
 
-Test(kp_lake, escapes_partition_values_like_hive)
+Test(lk_lake, escapes_partition_values_like_hive)
 {
     char buf[64];
-    kp_lake_escape("../x", 4, buf);
+    lk_lake_escape("../x", 4, buf);
     cr_assert_str_eq(buf, "%2E.%2Fx");
-    kp_lake_escape("a/b=c%d", 7, buf);
+    lk_lake_escape("a/b=c%d", 7, buf);
     cr_assert_str_eq(buf, "a%2Fb%3Dc%25d");
-    kp_lake_escape("t01", 3, buf);
+    lk_lake_escape("t01", 3, buf);
     cr_assert_str_eq(buf, "t01");
 }
 
@@ -80,7 +80,7 @@ static int count_partitions(const char *dir)
     return n;
 }
 
-Test(kp_lake, hostile_tenant_values_stay_inside_the_lake_directory)
+Test(lk_lake, hostile_tenant_values_stay_inside_the_lake_directory)
 {
     char *dir = lkt_tmpdir("lake"), *lake = lkt_fmt("%s/lake", dir), *run = lkt_fmt("%s/run", dir);
     char *part = lkt_fmt("%s/tenant=%%2E.%%2Fx", lake), *escaped = NULL, *text;
@@ -109,7 +109,7 @@ Test(kp_lake, hostile_tenant_values_stay_inside_the_lake_directory)
     free(dir);
 }
 
-Test(kp_lake, a_longer_trigger_writes_fewer_and_larger_files)
+Test(lk_lake, a_longer_trigger_writes_fewer_and_larger_files)
 {
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("lake-files");
     char *r1 = lkt_fmt("%s/r1", dir), *r2 = lkt_fmt("%s/r2", dir);

@@ -106,3 +106,57 @@ Test(lb_cli, help_goes_to_stdout_and_exits_0)
     cr_assert(strstr(out, "--batch-every") && strstr(out, "--crash-after"), "%s", out);
     free(out);
 }
+
+/* Lines of the .jsonl files under dir, and how many files there are. */
+static long long lines_under(const char *dir, long long *files)
+{
+    long long n = 0;
+    char *cmd = lkt_fmt("find '%s' -type f -name '*.jsonl' -exec cat {} + | wc -l; "
+                        "find '%s' -type f | wc -l", dir, dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    cr_assert_eq(fscanf(p, "%lld %lld", &n, files), 2);
+    pclose(p);
+    free(cmd);
+    return n;
+}
+
+/* An integer query whose SQL is prefix followed by the view id. */
+static long long view_int(const char *run, const char *prefix, long long v)
+{
+    char *sql = lkt_fmt("%s%lld", prefix, v);
+    long long n = lkt_query_int(run, sql);
+    free(sql);
+    return n;
+}
+
+Test(lb_cli, each_batch_job_writes_its_whole_view_as_files_by_tenant)
+{
+    char *data = lkt_dataset("lb-views", "--scenario clickstream --events 5000 --seed 3");
+    char *dir = lkt_tmpdir("lb-views"), *run = lkt_fmt("%s/run", dir), *out = NULL;
+    cr_assert_eq(lkt_run(NULL, NULL, "lambda --data %s --pipeline revenue --out %s "
+                                     "--batch-every 6h --quiet", data, run), 0);
+    long long jobs = lkt_query_int(run, "SELECT count(*) FROM batch_views");
+    cr_assert_gt(jobs, 1);
+    for (long long v = 1; v <= jobs; v++) {
+        long long files = 0;
+        char *vdir = lkt_fmt("%s/views/v%05lld", run, v);
+        long long lines = lines_under(vdir, &files);
+        free(vdir);
+        /* every row of the view, once, in one file per tenant (from the database) */
+        cr_expect_eq(lines, view_int(run, "SELECT count(*) FROM batch_rows WHERE view_id = ", v));
+        cr_expect_eq(files, view_int(run, "SELECT count(DISTINCT tenant) FROM batch_rows "
+                                          "WHERE view_id = ", v));
+        cr_expect_eq(files, view_int(run, "SELECT json_extract(json, '$.files_written') FROM "
+                                          "progress WHERE layer = 'batch' AND job = ", v));
+    }
+    /* so the bill has operations for the Lambda stack too */
+    cr_assert_eq(lkt_run(&out, NULL, "cost --run %s --format csv", run), 0);
+    char *ops = strstr(out, ",operations,");
+    cr_assert_not_null(ops);
+    cr_expect_gt(strtod(ops + 12, NULL), 0.0, "%s", out);
+    free(out);
+    free(run);
+    free(dir);
+    free(data);
+}

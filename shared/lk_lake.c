@@ -1,4 +1,4 @@
-#include "kp_lake.h"
+#include "lk_lake.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,17 +10,17 @@
 #include "lk_time.h"
 #include "banned.h"
 
-struct kp_lake {
+struct lk_lake {
     char *dir;
     const struct lk_spec *spec;
     size_t tenant_col; /* index of tenant among the group columns */
     enum lk_durability durability;
 };
 
-int kp_lake_open(struct kp_lake **out, const char *dir, const struct lk_spec *spec,
+int lk_lake_open(struct lk_lake **out, const char *dir, const struct lk_spec *spec,
                  enum lk_durability durability, struct lk_err *err)
 {
-    struct kp_lake *l;
+    struct lk_lake *l;
     size_t col = SIZE_MAX;
     int rc;
     for (size_t g = 0; g < spec->ngroup; g++)
@@ -40,7 +40,7 @@ int kp_lake_open(struct kp_lake **out, const char *dir, const struct lk_spec *sp
     return 0;
 }
 
-void kp_lake_close(struct kp_lake *l)
+void lk_lake_close(struct lk_lake *l)
 {
     if (!l)
         return;
@@ -48,7 +48,7 @@ void kp_lake_close(struct kp_lake *l)
     free(l);
 }
 
-size_t kp_lake_escape(const char *s, size_t len, char *buf)
+size_t lk_lake_escape(const char *s, size_t len, char *buf)
 {
     static const char hex[] = "0123456789ABCDEF";
     static const char special[] = "\"#%'*/:=?\\[]^{";
@@ -68,7 +68,7 @@ size_t kp_lake_escape(const char *s, size_t len, char *buf)
 }
 
 /* One output row as a JSON line (group values escaped as JSON strings). */
-static void put_row(const struct kp_lake *l, FILE *fp, const struct lk_csv_row *row)
+static void put_row(const struct lk_lake *l, FILE *fp, const struct lk_csv_row *row)
 {
     char t0[LK_TIME_ISO_LEN + 1], t1[LK_TIME_ISO_LEN + 1], money[32];
     fputc('{', fp);
@@ -105,7 +105,7 @@ static int same_tenant(const struct lk_str *a, const struct lk_str *b)
 }
 
 /* Write the rows of one tenant (rows[i] for which done[i] == 0 and tenant matches). */
-static int write_tenant(struct kp_lake *l, uint64_t batch, const struct lk_csv_row *const *rows,
+static int write_tenant(struct lk_lake *l, uint64_t batch, const struct lk_csv_row *const *rows,
                         size_t n, size_t first, char *done, uint64_t *bytes, struct lk_err *err)
 {
     const struct lk_str *tenant = &rows[first]->group[l->tenant_col];
@@ -113,7 +113,7 @@ static int write_tenant(struct kp_lake *l, uint64_t batch, const struct lk_csv_r
     size_t plen = strlen(l->dir) + 3 * tenant->len + 64;
     char *esc = lk_xmalloc(3 * tenant->len + 1), *path = lk_xmalloc(plen);
     int rc;
-    kp_lake_escape(tenant->ptr, tenant->len, esc);
+    lk_lake_escape(tenant->ptr, tenant->len, esc);
     snprintf(path, plen, "%s/tenant=%s", l->dir, esc);
     rc = lk_mkdir_p(path, err);
     snprintf(path, plen, "%s/tenant=%s/part-%05" PRIu64 ".jsonl", l->dir, esc, batch);
@@ -133,7 +133,7 @@ static int write_tenant(struct kp_lake *l, uint64_t batch, const struct lk_csv_r
     return rc;
 }
 
-int kp_lake_write(struct kp_lake *l, uint64_t batch, const struct lk_csv_row *const *rows,
+int lk_lake_write(struct lk_lake *l, uint64_t batch, const struct lk_csv_row *const *rows,
                   size_t n, uint64_t *files, uint64_t *bytes, struct lk_err *err)
 {
     char *done = lk_xcalloc(n ? n : 1, 1);
