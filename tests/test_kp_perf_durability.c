@@ -112,6 +112,34 @@ Test(lk_checked, pieces_read_back_checked_and_replace_an_existing_file)
     free(dir);
 }
 
+Test(lk_checked, whole_file_writes_read_back_checked_and_replace_an_existing_file)
+{
+    char *dir = lkt_tmpdir("checked-as"), *path = lkt_fmt("%s/commit", dir);
+    char *tmp = lkt_fmt("%s/commit.tmp", dir), *text, *raw;
+    struct lk_err err = LK_ERR_INIT;
+    size_t len;
+    for (int round = 0; round < 2; round++) {
+        const char *body = round ? "{\"b\":2}" : "{\"a\":1}";
+        cr_assert_eq(lk_file_write_checked_as(path, body, strlen(body),
+                                              round ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC,
+                                              &err), 0, "%s", err.msg);
+        cr_assert_eq(lk_file_read_checked(path, 1 << 20, &text, &len, &err), 0, "%s", err.msg);
+        cr_assert_str_eq(text, body);
+        cr_assert_eq(len, 7);
+        free(text);
+        cr_assert_null(lkt_slurp(tmp), "no temp file is left behind");
+    }
+    raw = lkt_slurp(path); /* the trailer by hand: CRC-32 of {"b":2} and its length */
+    cr_assert_str_eq(raw, "{\"b\":2}\n#lk-crc32 3a9685bc 7\n");
+    free(raw);
+    cr_assert_lt(lk_file_write_checked_as("/nonexistent-dir/x", "a", 1, LK_DURABLE_PROCESS, &err),
+                 0);
+    cr_assert(strstr(err.msg, "/nonexistent-dir/x") != NULL, "%s", err.msg);
+    free(tmp);
+    free(path);
+    free(dir);
+}
+
 Test(lk_checked, abort_leaves_nothing)
 {
     char *dir = lkt_tmpdir("checked-abort"), *path = lkt_fmt("%s/never", dir);
