@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct kp_ckpt {
     enum lk_durability durability;
     size_t last_snapshot;  /* bytes of the last snapshot this process wrote (0: none yet) */
     size_t since_snapshot; /* bytes of the deltas written after it */
+    char *jbuf;            /* offsets and commits text, reused */
+    size_t jbuf_cap;
 };
 
 static char *path_of(const struct kp_ckpt *c, const char *sub, uint64_t n)
@@ -40,12 +43,7 @@ static char *path_of(const struct kp_ckpt *c, const char *sub, uint64_t n)
 static int write_checked(const struct kp_ckpt *c, const char *path, const char *data, size_t len,
                          struct lk_err *err)
 {
-    struct lk_checked f = LK_CHECKED_INIT;
-    int rc = lk_checked_open(&f, path, c->durability, err);
-    if (rc < 0)
-        return rc;
-    lk_checked_write(&f, data, len);
-    return lk_checked_commit(&f, err);
+    return lk_file_write_checked_as(path, data, len, c->durability, err);
 }
 
 int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata,
@@ -87,6 +85,7 @@ void kp_ckpt_close(struct kp_ckpt *c)
     if (!c)
         return;
     free(c->dir);
+    free(c->jbuf);
     free(c);
 }
 
@@ -123,16 +122,6 @@ int kp_ckpt_latest(struct kp_ckpt *c, int64_t *offsets, int64_t *commit, struct 
     return rc < 0 ? rc : latest_in(c, "commits", commit, err);
 }
 
-static int write_json(const struct kp_ckpt *c, const char *sub, uint64_t n, cJSON *obj,
-                      struct lk_err *err)
-{
-    char *p = path_of(c, sub, n), *text = cJSON_PrintUnformatted(obj);
-    int rc = write_checked(c, p, text, strlen(text), err);
-    cJSON_free(text);
-    free(p);
-    return rc;
-}
-
 static int read_json(const struct kp_ckpt *c, const char *sub, uint64_t n, cJSON **out,
                      struct lk_err *err)
 {
@@ -152,13 +141,6 @@ static int read_json(const struct kp_ckpt *c, const char *sub, uint64_t n, cJSON
 }
 
 /* Integers are stored as strings: int64 values do not all fit a double. */
-static void put_i64(cJSON *o, const char *name, int64_t v)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%lld", (long long)v);
-    cJSON_AddStringToObject(o, name, buf);
-}
-
 static int get_i64(const cJSON *o, const char *name, int64_t *v)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -170,24 +152,84 @@ static int get_i64(const cJSON *o, const char *name, int64_t *v)
     return errno || *end || end == item->valuestring ? -1 : 0;
 }
 
+/*
+ * Offsets and commits are small JSON objects written once per batch: they are printed
+ * here directly (the bytes cJSON_PrintUnformatted gives for the same object, which
+ * read_json parses back), without building a cJSON tree per batch.
+ */
+struct jbuf {
+    char *p;
+    size_t len, cap;
+};
+
+static void jb_add(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void jb_add(struct jbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return;
+        if ((size_t)n < b->cap - b->len)
+            break;
+        LK_GROW(b->p, b->cap, b->len + (size_t)n + 1);
+    }
+    b->len += (size_t)n;
+}
+
+/* ,"name":"<int>" (integers are stored as strings: int64 values do not all fit a double) */
+static void jb_i64(struct jbuf *b, const char *name, int64_t v)
+{
+    jb_add(b, ",\"%s\":\"%lld\"", name, (long long)v);
+}
+
+/* ,"name":"<ISO time>" as lk_json_add_time writes it */
+static void jb_time(struct jbuf *b, const char *name, int64_t ms)
+{
+    char iso[LK_TIME_ISO_LEN + 1];
+    if (ms == LK_TIME_NEG_INF)
+        jb_add(b, ",\"%s\":\"-inf\"", name);
+    else if (ms == LK_TIME_POS_INF)
+        jb_add(b, ",\"%s\":\"+inf\"", name);
+    else if (lk_time_format(ms, iso) < 0)
+        jb_add(b, ",\"%s\":null", name);
+    else
+        jb_add(b, ",\"%s\":\"%s\"", name, iso);
+}
+
+static int write_jbuf(struct kp_ckpt *c, const char *sub, uint64_t n, struct jbuf *b,
+                      struct lk_err *err)
+{
+    char *p = path_of(c, sub, n);
+    int rc;
+    jb_add(b, "}");
+    rc = write_checked(c, p, b->p, b->len, err);
+    free(p);
+    return rc;
+}
+
 int kp_ckpt_write_offsets(struct kp_ckpt *c, const struct kp_offsets *o, struct lk_err *err)
 {
-    cJSON *obj = cJSON_CreateObject(), *parts = cJSON_AddArrayToObject(obj, "partitions");
+    struct jbuf b = { c->jbuf, 0, c->jbuf_cap };
     int rc;
-    put_i64(obj, "batch_id", (int64_t)o->batch_id);
-    put_i64(obj, "trigger_time", o->trigger_time);
-    lk_json_add_time(obj, "trigger_time_iso", o->trigger_time);
-    put_i64(obj, "eviction_watermark", o->evict_wm);
-    put_i64(obj, "late_watermark", o->late_wm);
-    put_i64(obj, "files_end", (int64_t)o->files_end);
-    for (size_t p = 0; p < o->nparts; p++) {
-        cJSON *e = cJSON_CreateObject();
-        put_i64(e, "line", (int64_t)o->line[p]);
-        put_i64(e, "byte", (int64_t)o->byte[p]);
-        cJSON_AddItemToArray(parts, e);
-    }
-    rc = write_json(c, "offsets", o->batch_id, obj, err);
-    cJSON_Delete(obj);
+    LK_GROW(b.p, b.cap, 512);
+    jb_add(&b, "{\"partitions\":[");
+    for (size_t p = 0; p < o->nparts; p++)
+        jb_add(&b, "%s{\"line\":\"%lld\",\"byte\":\"%lld\"}", p ? "," : "",
+               (long long)o->line[p], (long long)o->byte[p]);
+    jb_add(&b, "]");
+    jb_i64(&b, "batch_id", (int64_t)o->batch_id);
+    jb_i64(&b, "trigger_time", o->trigger_time);
+    jb_time(&b, "trigger_time_iso", o->trigger_time);
+    jb_i64(&b, "eviction_watermark", o->evict_wm);
+    jb_i64(&b, "late_watermark", o->late_wm);
+    jb_i64(&b, "files_end", (int64_t)o->files_end);
+    rc = write_jbuf(c, "offsets", o->batch_id, &b, err);
+    c->jbuf = b.p;
+    c->jbuf_cap = b.cap;
     return rc;
 }
 
@@ -230,16 +272,18 @@ int kp_ckpt_read_offsets(struct kp_ckpt *c, uint64_t batch, struct kp_offsets *o
 
 int kp_ckpt_write_commit(struct kp_ckpt *c, const struct kp_commit *m, struct lk_err *err)
 {
-    cJSON *obj = cJSON_CreateObject();
+    struct jbuf b = { c->jbuf, 0, c->jbuf_cap };
     int rc;
-    put_i64(obj, "batch_id", (int64_t)m->batch_id);
-    put_i64(obj, "next_watermark", m->next_wm);
-    lk_json_add_time(obj, "next_watermark_iso", m->next_wm);
-    put_i64(obj, "max_event_time", m->max_event_time);
-    put_i64(obj, "visible_time", m->visible_time);
-    put_i64(obj, "prev_end", m->prev_end);
-    rc = write_json(c, "commits", m->batch_id, obj, err);
-    cJSON_Delete(obj);
+    LK_GROW(b.p, b.cap, 512);
+    jb_add(&b, "{\"batch_id\":\"%lld\"", (long long)m->batch_id);
+    jb_i64(&b, "next_watermark", m->next_wm);
+    jb_time(&b, "next_watermark_iso", m->next_wm);
+    jb_i64(&b, "max_event_time", m->max_event_time);
+    jb_i64(&b, "visible_time", m->visible_time);
+    jb_i64(&b, "prev_end", m->prev_end);
+    rc = write_jbuf(c, "commits", m->batch_id, &b, err);
+    c->jbuf = b.p;
+    c->jbuf_cap = b.cap;
     return rc;
 }
 

@@ -4,10 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "lk_mem.h"
@@ -275,15 +278,36 @@ int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err)
  * linkat: one directory operation instead of creating and renaming a temp name, and
  * nothing left behind by a crash. 0, or -1 where this is not available (a->... untouched).
  */
-static int open_unnamed(struct lk_atomic *a, const char *path)
+/* 1 when /proc/self/fd can name an unnamed file (asked once; every thread gets the same answer). */
+static int proc_fd_usable(void)
+{
+    static _Atomic int known; /* 0 unknown, 1 yes, 2 no */
+    int v = known;
+    if (v == 0) {
+        v = access("/proc/self/fd", X_OK) == 0 ? 1 : 2;
+        known = v;
+    }
+    return v == 1;
+}
+
+/* A descriptor of an unnamed file in path's directory (Linux O_TMPFILE), or -1. */
+static int open_unnamed_fd(const char *path)
 {
 #if defined(O_TMPFILE) && defined(__linux__)
     char dir[4096];
-    int fd;
-    if (strlen(path) >= sizeof(dir) || access("/proc/self/fd", X_OK) != 0)
+    if (strlen(path) >= sizeof(dir) || !proc_fd_usable())
         return -1;
     dir_of(path, dir, sizeof(dir));
-    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+#else
+    (void)path;
+    return -1;
+#endif
+}
+
+static int open_unnamed(struct lk_atomic *a, const char *path)
+{
+    int fd = open_unnamed_fd(path);
     if (fd < 0)
         return -1;
     a->fp = fdopen(fd, "wb");
@@ -294,11 +318,6 @@ static int open_unnamed(struct lk_atomic *a, const char *path)
     a->path = lk_xstrdup(path);
     a->tmp = NULL;
     return 0;
-#else
-    (void)a;
-    (void)path;
-    return -1;
-#endif
 }
 
 /*
@@ -406,6 +425,96 @@ static uint32_t crc32_slice8(uint32_t crc, const unsigned char *p, size_t n,
     return crc;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define LK_CRC_CLMUL 1
+/*
+ * CRC-32 by carry-less multiplication (Intel's "Fast CRC Computation for Generic
+ * Polynomials Using PCLMULQDQ", as zlib/Chromium's crc32_simd.c does it): four 128-bit
+ * lanes are folded 64 bytes at a time, then into one lane, then Barrett-reduced. n >= 64
+ * and a multiple of 16; crc is the running (inverted) register, as in the table loop.
+ * The same bits as the table, ~6x faster: checkpoint files are mostly state text.
+ */
+__attribute__((target("pclmul,sse4.1"))) static uint32_t crc32_clmul(uint32_t crc,
+                                                                    const unsigned char *p,
+                                                                    size_t n)
+{
+    const __m128i k1k2 = _mm_set_epi64x(0x01c6e41596LL, 0x0154442bd4LL);
+    const __m128i k3k4 = _mm_set_epi64x(0x00ccaa009eLL, 0x01751997d0LL);
+    const __m128i k5k0 = _mm_set_epi64x(0, 0x0163cd6124LL);
+    const __m128i poly = _mm_set_epi64x(0x01f7011641LL, 0x01db710641LL);
+    const __m128i mask32 = _mm_setr_epi32(-1, 0, -1, 0);
+    __m128i x0, x1, x2, x3, x4, x5, x6, x7, x8;
+    x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 0x00));
+    x2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 0x10));
+    x3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 0x20));
+    x4 = _mm_loadu_si128((const __m128i *)(const void *)(p + 0x30));
+    x1 = _mm_xor_si128(x1, _mm_cvtsi32_si128((int)crc));
+    p += 64;
+    n -= 64;
+    while (n >= 64) { /* fold each lane 512 bits forward into the next 64 bytes */
+        x5 = _mm_clmulepi64_si128(x1, k1k2, 0x00);
+        x6 = _mm_clmulepi64_si128(x2, k1k2, 0x00);
+        x7 = _mm_clmulepi64_si128(x3, k1k2, 0x00);
+        x8 = _mm_clmulepi64_si128(x4, k1k2, 0x00);
+        x1 = _mm_clmulepi64_si128(x1, k1k2, 0x11);
+        x2 = _mm_clmulepi64_si128(x2, k1k2, 0x11);
+        x3 = _mm_clmulepi64_si128(x3, k1k2, 0x11);
+        x4 = _mm_clmulepi64_si128(x4, k1k2, 0x11);
+        x1 = _mm_xor_si128(_mm_xor_si128(x1, x5),
+                           _mm_loadu_si128((const __m128i *)(const void *)(p + 0x00)));
+        x2 = _mm_xor_si128(_mm_xor_si128(x2, x6),
+                           _mm_loadu_si128((const __m128i *)(const void *)(p + 0x10)));
+        x3 = _mm_xor_si128(_mm_xor_si128(x3, x7),
+                           _mm_loadu_si128((const __m128i *)(const void *)(p + 0x20)));
+        x4 = _mm_xor_si128(_mm_xor_si128(x4, x8),
+                           _mm_loadu_si128((const __m128i *)(const void *)(p + 0x30)));
+        p += 64;
+        n -= 64;
+    }
+    /* fold the four lanes into one (128 bits forward each time) */
+    x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+    x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k3k4, 0x11), x2), x5);
+    x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+    x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k3k4, 0x11), x3), x5);
+    x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+    x1 = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x1, k3k4, 0x11), x4), x5);
+    while (n >= 16) { /* the remaining 16-byte blocks */
+        x5 = _mm_clmulepi64_si128(x1, k3k4, 0x00);
+        x1 = _mm_clmulepi64_si128(x1, k3k4, 0x11);
+        x1 = _mm_xor_si128(_mm_xor_si128(x1, x5),
+                           _mm_loadu_si128((const __m128i *)(const void *)p));
+        p += 16;
+        n -= 16;
+    }
+    /* 128 -> 64 bits */
+    x2 = _mm_clmulepi64_si128(x1, k3k4, 0x10);
+    x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), x2);
+    x2 = _mm_srli_si128(x1, 4);
+    x1 = _mm_and_si128(x1, mask32);
+    x1 = _mm_xor_si128(_mm_clmulepi64_si128(x1, k5k0, 0x00), x2);
+    /* Barrett reduction to 32 bits */
+    x0 = _mm_and_si128(x1, mask32);
+    x2 = _mm_clmulepi64_si128(x0, poly, 0x10);
+    x2 = _mm_and_si128(x2, mask32);
+    x2 = _mm_clmulepi64_si128(x2, poly, 0x00);
+    x1 = _mm_xor_si128(x1, x2);
+    return (uint32_t)_mm_extract_epi32(x1, 1);
+}
+
+static int crc32_clmul_ok(void)
+{
+    static _Atomic int known; /* 0 unknown, 1 yes, 2 no */
+    int v = known;
+    if (v == 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1") ? 1 : 2;
+        known = v;
+    }
+    return v == 1;
+}
+#endif
+
 uint32_t lk_crc32(uint32_t crc, const void *data, size_t len)
 {
     /* byte table of the reflected IEEE polynomial 0xEDB88320 (as zlib) */
@@ -456,6 +565,14 @@ uint32_t lk_crc32(uint32_t crc, const void *data, size_t len)
     };
     const unsigned char *p = data;
     crc = ~crc;
+#ifdef LK_CRC_CLMUL
+    if (len >= 64 && crc32_clmul_ok()) {
+        size_t n = len & ~(size_t)15;
+        crc = crc32_clmul(crc, p, n);
+        p += n;
+        len -= n;
+    }
+#endif
     if (len >= CRC_SLICE_MIN) {
         size_t n = len & ~(size_t)7;
         crc = crc32_slice8(crc, p, n, t);
@@ -551,14 +668,108 @@ void lk_checked_abort(struct lk_checked *c)
         lk_atomic_abort(&c->a);
 }
 
+/* Write all of iov[0..n) to fd (0, or -1 with errno set). */
+static int write_all(int fd, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t got = writev(fd, iov, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = EIO;
+            return -1;
+        }
+        while (n > 0 && (size_t)got >= iov->iov_len) {
+            got -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + got;
+            iov->iov_len -= (size_t)got;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Give fd (an unnamed file, or path.tmp when tmp is set) the name path, as lk_atomic_commit
+ * does, and close it; fsyncs per d. 0 or the error.
+ */
+static int name_fd(int fd, const char *path, int tmp, enum lk_durability d, struct lk_err *err)
+{
+    size_t n = strlen(path) + 5;
+    char proc[64], *tmpname = lk_xmalloc(n), dir[4096];
+    int rc = 0, sync = d != LK_DURABLE_PROCESS;
+    snprintf(tmpname, n, "%s.tmp", path);
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    if (sync && fsync(fd) != 0) {
+        rc = sys_err(err, errno, "write", tmp ? tmpname : path);
+    } else if (!tmp && linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
+        tmp = -1; /* named */
+    } else if (!tmp && errno != EEXIST) {
+        rc = sys_err(err, errno, "create", path);
+    } else if (!tmp) { /* path exists: link as path.tmp, then rename over it */
+        unlink(tmpname);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmpname, AT_SYMLINK_FOLLOW) != 0)
+            rc = sys_err(err, errno, "create", tmpname);
+        tmp = 1;
+    }
+    if (close(fd) != 0 && rc == 0)
+        rc = sys_err(err, errno, "close", tmp > 0 ? tmpname : path);
+    if (rc == 0 && tmp > 0 && rename(tmpname, path) != 0)
+        rc = sys_err(err, errno, "rename to", path);
+    if (rc < 0 && tmp > 0)
+        unlink(tmpname);
+    if (rc == 0 && sync) {
+        dir_of(path, dir, sizeof(dir));
+        rc = lk_fsync_dir(dir, err);
+    }
+    free(tmpname);
+    return rc;
+}
+
+int lk_file_write_checked_as(const char *path, const char *data, size_t len,
+                             enum lk_durability d, struct lk_err *err)
+{
+    char trailer[64];
+    struct iovec iov[2];
+    int fd = open_unnamed_fd(path), tmp = fd < 0;
+    iov[0].iov_base = (void *)(uintptr_t)data; /* writev does not write through it */
+    iov[0].iov_len = len;
+    iov[1].iov_base = trailer;
+    iov[1].iov_len = (size_t)snprintf(trailer, sizeof(trailer), "\n#lk-crc32 %08x %zu\n",
+                                      (unsigned)lk_crc32(0, data, len), len);
+    if (tmp) {
+        size_t n = strlen(path) + 5;
+        char *tmpname = lk_xmalloc(n);
+        snprintf(tmpname, n, "%s.tmp", path);
+        fd = open(tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (fd < 0) {
+            int rc = sys_err(err, errno, "create", tmpname);
+            free(tmpname);
+            return rc;
+        }
+        if (write_all(fd, iov, 2) != 0) {
+            int rc = sys_err(err, errno, "write", tmpname);
+            close(fd);
+            unlink(tmpname);
+            free(tmpname);
+            return rc;
+        }
+        free(tmpname);
+    } else if (write_all(fd, iov, 2) != 0) {
+        int rc = sys_err(err, errno, "write", path);
+        close(fd);
+        return rc;
+    }
+    return name_fd(fd, path, tmp, d, err);
+}
+
 int lk_file_write_checked(const char *path, const char *data, size_t len, struct lk_err *err)
 {
-    struct lk_checked c = LK_CHECKED_INIT;
-    int rc = lk_checked_open(&c, path, LK_DURABLE_FSYNC, err);
-    if (rc < 0)
-        return rc;
-    lk_checked_write(&c, data, len);
-    return lk_checked_commit(&c, err);
+    return lk_file_write_checked_as(path, data, len, LK_DURABLE_FSYNC, err);
 }
 
 int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,

@@ -76,6 +76,12 @@ void lk_atomic_abort(struct lk_atomic *a);
  * LK_ECORRUPT with err naming the path ("checksum mismatch").
  */
 int lk_file_write_checked(const char *path, const char *data, size_t len, struct lk_err *err);
+/*
+ * The same with durability d, for small files in memory (checkpoint offsets and commits):
+ * one writev of content and trailer on a bare descriptor, no stdio, then named as above.
+ */
+int lk_file_write_checked_as(const char *path, const char *data, size_t len,
+                             enum lk_durability d, struct lk_err *err);
 
 /*
  * The same file written in pieces, without holding it in memory:

@@ -112,6 +112,34 @@ Test(lk_checked, pieces_read_back_checked_and_replace_an_existing_file)
     free(dir);
 }
 
+Test(lk_checked, whole_file_writes_read_back_checked_and_replace_an_existing_file)
+{
+    char *dir = lkt_tmpdir("checked-as"), *path = lkt_fmt("%s/commit", dir);
+    char *tmp = lkt_fmt("%s/commit.tmp", dir), *text, *raw;
+    struct lk_err err = LK_ERR_INIT;
+    size_t len;
+    for (int round = 0; round < 2; round++) {
+        const char *body = round ? "{\"b\":2}" : "{\"a\":1}";
+        cr_assert_eq(lk_file_write_checked_as(path, body, strlen(body),
+                                              round ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC,
+                                              &err), 0, "%s", err.msg);
+        cr_assert_eq(lk_file_read_checked(path, 1 << 20, &text, &len, &err), 0, "%s", err.msg);
+        cr_assert_str_eq(text, body);
+        cr_assert_eq(len, 7);
+        free(text);
+        cr_assert_null(lkt_slurp(tmp), "no temp file is left behind");
+    }
+    raw = lkt_slurp(path); /* the trailer by hand: CRC-32 of {"b":2} and its length */
+    cr_assert_str_eq(raw, "{\"b\":2}\n#lk-crc32 3a9685bc 7\n");
+    free(raw);
+    cr_assert_lt(lk_file_write_checked_as("/nonexistent-dir/x", "a", 1, LK_DURABLE_PROCESS, &err),
+                 0);
+    cr_assert(strstr(err.msg, "/nonexistent-dir/x") != NULL, "%s", err.msg);
+    free(tmp);
+    free(path);
+    free(dir);
+}
+
 Test(lk_checked, abort_leaves_nothing)
 {
     char *dir = lkt_tmpdir("checked-abort"), *path = lkt_fmt("%s/never", dir);
@@ -141,6 +169,40 @@ Test(lk_crc32, long_buffers_match_the_byte_at_a_time_definition)
     cr_assert_eq(lk_crc32(0, buf, sizeof(buf)), want);
     cr_assert_eq(lk_crc32(lk_crc32(0, buf, 33333), buf + 33333, sizeof(buf) - 33333), want);
     cr_assert_eq(lk_crc32(0, "123456789", 9), 0xCBF43926u);
+}
+
+/* The bit-at-a-time definition, continuing from crc like lk_crc32. */
+static uint32_t crc_by_bits(uint32_t crc, const unsigned char *p, size_t n)
+{
+    uint32_t w = ~crc;
+    for (size_t i = 0; i < n; i++) {
+        w ^= p[i];
+        for (int k = 0; k < 8; k++)
+            w = (w >> 1) ^ (0xEDB88320u & (0u - (w & 1u)));
+    }
+    return ~w;
+}
+
+Test(lk_crc32, every_length_offset_and_start_value_matches_the_definition)
+{
+    static unsigned char buf[20000 + 32];
+    static const size_t big[] = { 1023, 4096, 16383, 16384, 16385, 20000 };
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof(buf); i++) { /* xorshift bytes: no pattern to fold away */
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        buf[i] = (unsigned char)x;
+    }
+    for (size_t len = 0; len < 300; len++) /* every tail of the 64- and 16-byte blocks */
+        for (size_t off = 0; off < 16; off += 5)
+            cr_assert_eq(lk_crc32((uint32_t)len * 2654435761u, buf + off, len),
+                         crc_by_bits((uint32_t)len * 2654435761u, buf + off, len),
+                         "length %zu at offset %zu", len, off);
+    for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+        for (size_t off = 0; off < 32; off += 7)
+            cr_assert_eq(lk_crc32(0xDEADBEEFu, buf + off, big[i]),
+                         crc_by_bits(0xDEADBEEFu, buf + off, big[i]), "length %zu", big[i]);
 }
 
 Test(lk_crc32, combine_gives_the_crc_of_the_concatenation)
