@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lk_file.h"
+#include "lk_fmt.h"
 #include "lk_mem.h"
 #include "lk_time.h"
 #include "pl_report_int.h"
@@ -266,17 +267,17 @@ static void section_dataset(struct doc *d, const struct pl_report *r)
     };
     int64_t a, b;
     size_t nk = 0;
-    pl_fmt_count(ev, sizeof(ev), r->events);
+    lk_fmt_count(ev, sizeof(ev), r->events);
     if (lk_time_parse(r->first_arrival, strlen(r->first_arrival), &a) == 0
         && lk_time_parse(r->last_arrival, strlen(r->last_arrival), &b) == 0 && b >= a)
-        pl_fmt_dur(span, sizeof(span), (double)(b - a));
+        lk_fmt_ms(span, sizeof(span), (double)(b - a));
     else
         snprintf(span, sizeof(span), "-");
     for (size_t i = 0; i < r->nruns; i++)
         nk += r->runs[i].kappa;
     snprintf(runs, sizeof(runs), "%zu (%zu Kappa, %zu Lambda)", r->nruns, nk, r->nruns - nk);
     if (r->has_wall)
-        pl_fmt_dur(wall, sizeof(wall), r->wall_ms);
+        lk_fmt_ms(wall, sizeof(wall), r->wall_ms);
     else
         snprintf(wall, sizeof(wall), "-");
     doc_h(d, 2, "Dataset");
@@ -309,14 +310,14 @@ static void run_cells(const struct pl_run *u, char c[13][64])
     snprintf(c[2], 64, "%s", u->trigger);
     snprintf(c[3], 64, "%s", u->batch_every[0] ? u->batch_every : "-");
     snprintf(c[4], 64, "%s", u->watermark);
-    pl_fmt_dur(c[5], 64, u->fv50);
-    pl_fmt_dur(c[6], 64, u->fv99);
-    pl_fmt_dur(c[7], 64, u->c50);
-    pl_fmt_dur(c[8], 64, u->c99);
-    pl_fmt_num(c[9], 60, u->late_pct);
+    lk_fmt_ms(c[5], 64, u->fv50);
+    lk_fmt_ms(c[6], 64, u->fv99);
+    lk_fmt_ms(c[7], 64, u->c50);
+    lk_fmt_ms(c[8], 64, u->c99);
+    lk_fmt_num(c[9], 60, u->late_pct);
     memcpy(c[9] + strlen(c[9]), "%", 2);
-    pl_fmt_count(c[10], 64, u->files);
-    pl_fmt_money(c[11], 64, u->total);
+    lk_fmt_count(c[10], 64, u->files);
+    lk_fmt_money(c[11], 64, u->total);
     snprintf(c[12], 64, "%s", u->status);
 }
 
@@ -456,13 +457,13 @@ static void cost_pivot(struct doc *d, const struct pl_csv *t, int fcol, const ch
             double v = cost_of(t, fcol, fval, conf[i], comp[k], &found);
             sum += v;
             if (found)
-                pl_fmt_money(val[k + 1], sizeof(val[0]), v);
+                lk_fmt_money(val[k + 1], sizeof(val[0]), v);
             else
                 snprintf(val[k + 1], sizeof(val[0]), "-");
             cells[k + 1] = val[k + 1];
         }
         total = cost_of(t, fcol, fval, conf[i], "total", &found);
-        pl_fmt_money(val[ncomp + 1], sizeof(val[0]), found ? total : sum);
+        lk_fmt_money(val[ncomp + 1], sizeof(val[0]), found ? total : sum);
         cells[ncomp + 1] = val[ncomp + 1];
         if (fcol >= 0) {
             double share = pl_scenario_share(t, fval, conf[i]);

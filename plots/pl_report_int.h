@@ -2,7 +2,7 @@
  * pl_report_int - what the files of the pl_report module share (not a public API):
  *
  *   pl_report_load.c   reading the sweep directory: sweep.json, CSV and TSV files
- *   pl_report_text.c   number formats (money, durations, counts) and the generated prose
+ *   pl_report_text.c   the generated prose (numbers formatted by lk_fmt)
  *   pl_report.c        the document (HTML and Markdown writers) and its sections
  *
  * Strings of a run point into its CSV table's text; all of it lives until pl_report_free.
@@ -83,14 +83,6 @@ struct pl_report {
     int has_cost, has_scen;
     struct pl_series saw, fresh_k, fresh_l;
 };
-
-/* ---- formats (pl_report_text.c); buffers of at least 48 bytes ---- */
-void pl_fmt_money(char *buf, size_t size, double usd);  /* "$1,234.50" */
-void pl_fmt_count(char *buf, size_t size, double v);    /* "20,000" */
-void pl_fmt_dur(char *buf, size_t size, double ms);     /* "6.1 s", "30 min", "12 h", "2.0 d" */
-void pl_fmt_ratio(char *buf, size_t size, double r);    /* "6.4x", "16x" */
-void pl_fmt_num(char *buf, size_t size, double v);      /* up to 2 decimals, no trailing 0 */
-void pl_fmt_bytes(char *buf, size_t size, double v);    /* "540 B", "4.4 MiB" */
 
 /* ---- generated prose (pl_report_text.c): appended to b, plain text ---- */
 void pl_text_latency(const struct pl_report *r, struct pl_buf *b);

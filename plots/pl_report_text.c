@@ -1,5 +1,5 @@
 /*
- * pl_report_text - number formats and the report's generated prose (pl_report_int.h).
+ * pl_report_text - the report's generated prose (pl_report_int.h).
  * Every sentence is computed from the sweep's numbers; ties go to the earlier row of
  * sweep.csv, so the text is deterministic.
  */
@@ -8,93 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lk_fmt.h"
 #include "lk_mem.h"
 #include "pl_report_int.h"
 #include "banned.h"
-
-/* ------------------------------------------------------------------ formats ---- */
-
-/* Digits of a non-negative integer with ',' between thousands (at most 26 bytes). */
-static void grouped(char out[32], long long v)
-{
-    char raw[24];
-    size_t n, o = 0;
-    snprintf(raw, sizeof(raw), "%lld", v);
-    n = strlen(raw);
-    for (size_t i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = raw[i];
-    }
-    out[o] = '\0';
-}
-
-void pl_fmt_money(char *buf, size_t size, double usd)
-{
-    long long cents = llround(usd * 100.0);
-    char whole[32];
-    grouped(whole, llabs(cents) / 100);
-    snprintf(buf, size, "%s$%s.%02lld", cents < 0 ? "-" : "", whole, llabs(cents) % 100);
-}
-
-void pl_fmt_count(char *buf, size_t size, double v)
-{
-    long long n = llround(v);
-    char g[32];
-    grouped(g, llabs(n));
-    snprintf(buf, size, "%s%s", n < 0 ? "-" : "", g);
-}
-
-/* v with one decimal below 10, none above: "6.1", "33". */
-static void two_digits(char *buf, size_t size, double v, const char *unit)
-{
-    snprintf(buf, size, v < 9.95 ? "%.1f %s" : "%.0f %s", v, unit);
-}
-
-void pl_fmt_dur(char *buf, size_t size, double ms)
-{
-    if (ms < 0)
-        snprintf(buf, size, "n/a");
-    else if (ms < 1000)
-        snprintf(buf, size, "%.0f ms", ms);
-    else if (ms < 59500)
-        two_digits(buf, size, ms / 1000, "s");
-    else if (ms < 3570000)
-        two_digits(buf, size, ms / 60000, "min");
-    else if (ms < 48 * 3600000.0)
-        two_digits(buf, size, ms / 3600000, "h");
-    else
-        two_digits(buf, size, ms / 86400000, "d");
-}
-
-void pl_fmt_ratio(char *buf, size_t size, double r)
-{
-    snprintf(buf, size, r < 9.95 ? "%.1fx" : "%.0fx", r);
-}
-
-void pl_fmt_num(char *buf, size_t size, double v)
-{
-    size_t n;
-    snprintf(buf, size, "%.2f", v);
-    n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
-    if (strcmp(buf, "-0") == 0)
-        snprintf(buf, size, "0");
-}
-
-void pl_fmt_bytes(char *buf, size_t size, double v)
-{
-    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-    int u = 0;
-    while (v >= 1024.0 && u < 4) {
-        v /= 1024.0;
-        u++;
-    }
-    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
 
 /* ---------------------------------------------------------------- selections ---- */
 
@@ -188,15 +105,15 @@ static void trigger_tradeoff(const struct pl_report *r, struct pl_buf *b)
         pl_buf_addf(b, "This sweep has fewer than two Kappa triggers to compare.");
         return;
     }
-    pl_fmt_dur(d1, sizeof(d1), hi->fv50);
-    pl_fmt_dur(d2, sizeof(d2), lo->fv50);
-    pl_fmt_money(m1, sizeof(m1), hi->total);
-    pl_fmt_money(m2, sizeof(m2), lo->total);
+    lk_fmt_ms(d1, sizeof(d1), hi->fv50);
+    lk_fmt_ms(d2, sizeof(d2), lo->fv50);
+    lk_fmt_money(m1, sizeof(m1), hi->total);
+    lk_fmt_money(m2, sizeof(m2), lo->total);
     pl_buf_addf(b, "Kappa at a %s trigger: first-visible p50 %s, %s/month; at %s: %s, %s/month",
                 hi->trigger, d1, m1, lo->trigger, d2, m2);
     if (lo->fv50 > 0 && hi->total > 0 && hi->total < lo->total) {
-        pl_fmt_ratio(lr, sizeof(lr), hi->fv50 / lo->fv50);
-        pl_fmt_ratio(cr, sizeof(cr), lo->total / hi->total);
+        lk_fmt_ratio(lr, sizeof(lr), hi->fv50 / lo->fv50);
+        lk_fmt_ratio(cr, sizeof(cr), lo->total / hi->total);
         pl_buf_addf(b, " — %s the latency buys a %s cheaper bill", lr, cr);
     } else if (hi->total >= lo->total) {
         pl_buf_addf(b, " — the longer trigger is slower and not cheaper");
@@ -212,17 +129,17 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
     size_t n;
     trigger_tradeoff(r, b);
     if (trigger_ends(r, &lo, &hi)) {
-        pl_fmt_dur(d1, sizeof(d1), lo->c50);
-        pl_fmt_dur(d2, sizeof(d2), hi->c50);
+        lk_fmt_ms(d1, sizeof(d1), lo->c50);
+        lk_fmt_ms(d2, sizeof(d2), hi->c50);
         pl_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s.", d1, lo->trigger, d2,
                     hi->trigger);
     }
     if ((n = sorted_runs(r, 0, s)) > 0) {
-        pl_fmt_dur(d1, sizeof(d1), s[0]->fv50);
+        lk_fmt_ms(d1, sizeof(d1), s[0]->fv50);
         pl_buf_addf(b, " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
                     " the correct answer waits for a batch view: p50", d1, s[0]->batch_every);
         for (size_t i = 0; i < n; i++) {
-            pl_fmt_dur(d1, sizeof(d1), s[i]->c50);
+            lk_fmt_ms(d1, sizeof(d1), s[i]->c50);
             pl_buf_addf(b, "%s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", d1,
                         s[i]->batch_every);
         }
@@ -231,8 +148,8 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
     free(s);
     f = pick(r, PICK_FIRST_VISIBLE);
     c = pick(r, PICK_CORRECT);
-    pl_fmt_dur(d1, sizeof(d1), f->fv50);
-    pl_fmt_dur(d2, sizeof(d2), c->c50);
+    lk_fmt_ms(d1, sizeof(d1), f->fv50);
+    lk_fmt_ms(d2, sizeof(d2), c->c50);
     pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s).",
                 f->name, d1, c->name, d2);
 }
@@ -242,7 +159,7 @@ static void bill_list(struct pl_buf *b, const struct pl_run **s, size_t n, int k
 {
     char m[48];
     for (size_t i = 0; i < n; i++) {
-        pl_fmt_money(m, sizeof(m), s[i]->total);
+        lk_fmt_money(m, sizeof(m), s[i]->total);
         pl_buf_addf(b, "%s%s %s", i ? ", " : "", kappa ? s[i]->trigger : s[i]->batch_every, m);
     }
 }
@@ -267,9 +184,9 @@ void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
     for (size_t i = 1; i < r->nruns; i++)
         if (r->runs[i].total > hi->total)
             hi = &r->runs[i];
-    pl_fmt_money(m1, sizeof(m1), lo->total);
-    pl_fmt_money(m2, sizeof(m2), hi->total);
-    pl_fmt_dur(d1, sizeof(d1), lo->fv50);
+    lk_fmt_money(m1, sizeof(m1), lo->total);
+    lk_fmt_money(m2, sizeof(m2), hi->total);
+    lk_fmt_ms(d1, sizeof(d1), lo->fv50);
     pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s)", lo->name, m1,
                 d1);
     if (hi != lo)
@@ -290,12 +207,12 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
     size_t n;
     int kappa = trigger_ends(r, &lo, &hi);
     if (kappa) {
-        pl_fmt_count(f1, sizeof(f1), lo->files);
-        pl_fmt_count(f2, sizeof(f2), hi->files);
-        pl_fmt_bytes(s1, sizeof(s1), lo->mean_file_bytes);
-        pl_fmt_bytes(s2, sizeof(s2), hi->mean_file_bytes);
-        pl_fmt_money(m1, sizeof(m1), lo->operations);
-        pl_fmt_money(m2, sizeof(m2), hi->operations);
+        lk_fmt_count(f1, sizeof(f1), lo->files);
+        lk_fmt_count(f2, sizeof(f2), hi->files);
+        lk_fmt_bytes(s1, sizeof(s1), lo->mean_file_bytes);
+        lk_fmt_bytes(s2, sizeof(s2), hi->mean_file_bytes);
+        lk_fmt_money(m1, sizeof(m1), lo->operations);
+        lk_fmt_money(m2, sizeof(m2), hi->operations);
         pl_buf_addf(b, "Kappa at a %s trigger writes %s %s of %s on average; at %s, %s %s of %s."
                     " Each file is a write operation: operations cost %s/month at %s vs %s at"
                     " %s.", lo->trigger, f1, files_word(lo->files), s1, hi->trigger, f2,
@@ -304,7 +221,7 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
     if ((n = sorted_runs(r, 0, s)) > 0) {
         pl_buf_addf(b, "%sLambda writes", kappa ? " " : "");
         for (size_t i = 0; i < n; i++) {
-            pl_fmt_count(f1, sizeof(f1), s[i]->files);
+            lk_fmt_count(f1, sizeof(f1), s[i]->files);
             pl_buf_addf(b, "%s %s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", f1,
                         files_word(s[i]->files), s[i]->batch_every);
         }
@@ -369,16 +286,16 @@ void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
         pl_buf_addf(b, "This sweep has no Kappa runs that differ only in the watermark.");
         return;
     }
-    pl_fmt_num(l1, sizeof(l1), lo->late_pct);
-    pl_fmt_num(l2, sizeof(l2), hi->late_pct);
-    pl_fmt_count(s1, sizeof(s1), lo->max_state_rows);
-    pl_fmt_count(s2, sizeof(s2), hi->max_state_rows);
-    pl_fmt_dur(c1, sizeof(c1), lo->c50);
-    pl_fmt_dur(c2, sizeof(c2), hi->c50);
+    lk_fmt_num(l1, sizeof(l1), lo->late_pct);
+    lk_fmt_num(l2, sizeof(l2), hi->late_pct);
+    lk_fmt_count(s1, sizeof(s1), lo->max_state_rows);
+    lk_fmt_count(s2, sizeof(s2), hi->max_state_rows);
+    lk_fmt_ms(c1, sizeof(c1), lo->c50);
+    lk_fmt_ms(c2, sizeof(c2), hi->c50);
     pl_buf_addf(b, "At a %s trigger, a %s watermark drops %s%% of events as late, %s drops %s%%",
                 lo->trigger, lo->watermark, l1, hi->watermark, l2);
     if (lo->max_state_rows > 0) {
-        pl_fmt_ratio(x, sizeof(x), hi->max_state_rows / lo->max_state_rows);
+        lk_fmt_ratio(x, sizeof(x), hi->max_state_rows / lo->max_state_rows);
         pl_buf_addf(b, " but holds %s the state rows (%s vs %s)", x, s2, s1);
     } else {
         pl_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
@@ -408,8 +325,8 @@ static void sawtooth_drop(const struct pl_series *s, size_t p, struct pl_buf *b)
     }
     while (i + 1 < s->n && PL_SY(s, i + 1) <= PL_SY(s, i))
         i++;
-    pl_fmt_num(v, sizeof(v), PL_SY(s, i));
-    pl_fmt_num(h, sizeof(h), PL_SX(s, i));
+    lk_fmt_num(v, sizeof(v), PL_SY(s, i));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, i));
     pl_buf_addf(b, " and drops to %s (hour %s)", v, h);
 }
 
@@ -426,14 +343,14 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
     for (size_t i = 1; i < s->n; i++)
         if (PL_SY(s, i) > PL_SY(s, p))
             p = i;
-    pl_fmt_count(v, sizeof(v), PL_SY(s, p));
-    pl_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
-    pl_fmt_num(h, sizeof(h), PL_SX(s, p));
+    lk_fmt_count(v, sizeof(v), PL_SY(s, p));
+    lk_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, p));
     pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s rows"
                 " (%s%%) at hour %s", r->saw_run ? r->saw_run : "the Lambda run", v, pct, h);
     land = landing_after(r, PL_SX(s, p));
     if (land >= 0) {
-        pl_fmt_num(l, sizeof(l), land);
+        lk_fmt_num(l, sizeof(l), land);
         pl_buf_addf(b, ", just before a batch view lands (hour %s),", l);
     }
     if (PL_SY(s, p) > 0)
@@ -442,7 +359,7 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
     if (r->nbatch > 0) {
         pl_buf_addf(b, " Batch views land at hours");
         for (size_t i = 0; i < r->nbatch; i++) {
-            pl_fmt_num(l, sizeof(l), r->batch_hours[i]);
+            lk_fmt_num(l, sizeof(l), r->batch_hours[i]);
             pl_buf_addf(b, "%s %s", i ? (i + 1 == r->nbatch ? " and" : ",") : "", l);
         }
         pl_buf_addf(b, ": each one resets the speed layer's drift.");
@@ -468,19 +385,19 @@ static void freshness_stack(const struct pl_report *r, const struct pl_series *s
     for (size_t i = 1; i < s->n; i++)
         if (PL_SY(s, i) > PL_SY(s, peak))
             peak = i;
-    pl_fmt_num(v, sizeof(v), PL_SY(s, 0));
-    pl_fmt_num(h, sizeof(h), PL_SX(s, 0));
+    lk_fmt_num(v, sizeof(v), PL_SY(s, 0));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, 0));
     pl_buf_addf(b, " %s first shows %s at hour %s", stack, v, h);
     if (PL_SY(s, peak) > r->fresh_final + 0.005) {
-        pl_fmt_num(m, sizeof(m), PL_SY(s, peak));
+        lk_fmt_num(m, sizeof(m), PL_SY(s, peak));
         pl_buf_addf(b, ", overshoots to %s", m);
     }
     if (settle == s->n) {
-        pl_fmt_num(m, sizeof(m), PL_SY(s, s->n - 1));
+        lk_fmt_num(m, sizeof(m), PL_SY(s, s->n - 1));
         pl_buf_addf(b, " and ends at %s, not the final answer.", m);
         return;
     }
-    pl_fmt_num(h, sizeof(h), PL_SX(s, settle));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, settle));
     pl_buf_addf(b, " and settles on the final answer at hour %s", h);
     for (size_t i = 0; i < r->nbatch; i++)
         if (fabs(r->batch_hours[i] - PL_SX(s, settle)) < 0.01) {
@@ -497,7 +414,7 @@ void pl_text_freshness(const struct pl_report *r, struct pl_buf *b)
         pl_buf_addf(b, "This sweep names no freshness window (sweep.json).");
         return;
     }
-    pl_fmt_num(f, sizeof(f), r->fresh_final);
+    lk_fmt_num(f, sizeof(f), r->fresh_final);
     pl_buf_addf(b, "One window's answer over time: key %s, column %s, final answer %s.",
                 r->fresh_key, r->fresh_column, f);
     freshness_stack(r, &r->fresh_k, "Kappa", b);
@@ -535,9 +452,9 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
 {
     const struct pl_run *u = pick(r, p);
     char m[48], d1[48], d2[48], l[48];
-    pl_fmt_money(m, sizeof(m), u->total);
-    pl_fmt_dur(d1, sizeof(d1), u->fv50);
-    pl_fmt_dur(d2, sizeof(d2), u->c50);
+    lk_fmt_money(m, sizeof(m), u->total);
+    lk_fmt_ms(d1, sizeof(d1), u->fv50);
+    lk_fmt_ms(d2, sizeof(d2), u->c50);
     if (p == PICK_CHEAPEST)
         pl_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s).",
                     u->name, m, d1, d2);
@@ -548,7 +465,7 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
         pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month.", u->name, d2,
                     m);
     if (p != PICK_CHEAPEST && u->late_pct > 0) {
-        pl_fmt_num(l, sizeof(l), u->late_pct);
+        lk_fmt_num(l, sizeof(l), u->late_pct);
         pl_buf_addf(b, " It drops %s%% of events as late.", l);
     }
 }
