@@ -182,15 +182,13 @@ static double share(int64_t part, int64_t total)
 
 static void scenario_row(const struct lk_cost_usage *u, const struct lk_cost_bill *b)
 {
-    char fsize[32], c[32], s[32], o[32], r[32], t[32];
+    const int64_t v[5] = { b->compute, b->storage, b->operations, b->retrieval, b->total };
+    char fsize[32], m[5][32];
     lk_fmt_bytes(fsize, sizeof(fsize), b->mean_file_bytes);
-    lk_fmt_cents(c, sizeof(c), b->compute);
-    lk_fmt_cents(s, sizeof(s), b->storage);
-    lk_fmt_cents(o, sizeof(o), b->operations);
-    lk_fmt_cents(r, sizeof(r), b->retrieval);
-    lk_fmt_cents(t, sizeof(t), b->total);
-    printf("%-19s %9.0f %10s %9s %8s %11s %10s %9s\n", u->config, b->files_day, fsize, c, s, o,
-           r, t);
+    for (size_t i = 0; i < 5; i++)
+        lk_fmt_cents(m[i], sizeof(m[i]), v[i]);
+    printf("%-19s %9.0f %10s %9s %8s %11s %10s %9s\n", u->config, b->files_day, fsize, m[0], m[1],
+           m[2], m[3], m[4]);
 }
 
 /* What the lecture measures: the storage account's share, or shared vs per-tenant. */
