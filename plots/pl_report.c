@@ -389,54 +389,6 @@ static void section_reconcile(struct doc *d, const struct pl_report *r)
 
 /* ---------------------------------------------------------- cost tables ---- */
 
-enum cost_field { F_SCENARIO, F_CONFIG, F_COMPONENT };
-
-static const char *cost_field(const struct pl_cost *c, enum cost_field f)
-{
-    return f == F_SCENARIO ? c->scenario : f == F_CONFIG ? c->config : c->component;
-}
-
-/* c belongs to scenario (NULL: every row does). */
-static int in_scenario(const struct pl_cost *c, const char *scenario)
-{
-    return !scenario || strcmp(c->scenario, scenario) == 0;
-}
-
-/* Distinct values of field f, in file order, among the rows of scenario except skip. */
-static size_t distinct(const struct pl_costs *t, enum cost_field f, const char *scenario,
-                       const char **out, const char *skip)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < t->nrows; i++) {
-        const char *v = cost_field(&t->rows[i], f);
-        size_t k = 0;
-        if (!in_scenario(&t->rows[i], scenario) || (skip && strcmp(v, skip) == 0))
-            continue;
-        while (k < n && strcmp(out[k], v) != 0)
-            k++;
-        if (k == n)
-            out[n++] = v;
-    }
-    return n;
-}
-
-/* usd_month of (scenario, config, component); *found 0 when there is no such row. */
-static double cost_of(const struct pl_costs *t, const char *scenario, const char *config,
-                      const char *component, int *found)
-{
-    double v = 0;
-    *found = 0;
-    for (size_t i = 0; i < t->nrows; i++) {
-        const struct pl_cost *c = &t->rows[i];
-        if (in_scenario(c, scenario) && strcmp(c->config, config) == 0
-            && strcmp(c->component, component) == 0) {
-            v += c->usd_month;
-            *found = 1;
-        }
-    }
-    return v;
-}
-
 /*
  * One pivot table: a row per config, a column per component (file order), then the total
  * (the "total" rows when the file has them, else the sum) and, for scenarios, the share
@@ -449,8 +401,8 @@ static void cost_pivot(struct doc *d, const struct pl_costs *t, const char *scen
     const char **head = lk_xcalloc(n + 3, sizeof(char *));
     const char **cells = lk_xcalloc(n + 3, sizeof(char *));
     char *align = lk_xcalloc(n + 4, 1), (*val)[48] = lk_xcalloc(n + 3, sizeof(*val));
-    size_t nconf = distinct(t, F_CONFIG, scenario, conf, NULL);
-    size_t ncomp = distinct(t, F_COMPONENT, scenario, comp, "total");
+    size_t nconf = pl_cost_distinct(t, PL_COST_CONFIG, scenario, conf, NULL);
+    size_t ncomp = pl_cost_distinct(t, PL_COST_COMPONENT, scenario, comp, "total");
     size_t w = ncomp + 2 + (scenario != NULL);
     head[0] = "config";
     for (size_t k = 0; k < ncomp; k++)
@@ -466,7 +418,7 @@ static void cost_pivot(struct doc *d, const struct pl_costs *t, const char *scen
         int found;
         cells[0] = conf[i];
         for (size_t k = 0; k < ncomp; k++) {
-            double v = cost_of(t, scenario, conf[i], comp[k], &found);
+            double v = pl_cost_of(t, scenario, conf[i], comp[k], &found);
             sum += v;
             if (found)
                 lk_fmt_money(val[k + 1], sizeof(val[0]), v);
@@ -474,7 +426,7 @@ static void cost_pivot(struct doc *d, const struct pl_costs *t, const char *scen
                 snprintf(val[k + 1], sizeof(val[0]), "-");
             cells[k + 1] = val[k + 1];
         }
-        total = cost_of(t, scenario, conf[i], "total", &found);
+        total = pl_cost_of(t, scenario, conf[i], "total", &found);
         lk_fmt_money(val[ncomp + 1], sizeof(val[0]), found ? total : sum);
         cells[ncomp + 1] = val[ncomp + 1];
         if (scenario) {
@@ -515,7 +467,7 @@ static void section_cost(struct doc *d, const struct pl_report *r)
              " storage + operations in each config's total.");
     {
         const char **names = lk_xcalloc(r->s.scenarios.nrows + 1, sizeof(char *));
-        size_t n = distinct(&r->s.scenarios, F_SCENARIO, NULL, names, NULL);
+        size_t n = pl_cost_distinct(&r->s.scenarios, PL_COST_SCENARIO, NULL, names, NULL);
         for (size_t i = 0; i < n; i++) {
             doc_h(d, 4, names[i]);
             cost_pivot(d, &r->s.scenarios, names[i]);

@@ -2,7 +2,7 @@
  * pl_report_int - what the files of the pl_report module share (not a public API):
  *
  *   pl_report_load.c   reading the sweep directory (through pl_sweep) and the reconcile texts
- *   pl_report_text.c   the generated prose (numbers formatted by lk_fmt)
+ *   pl_report_text.c   the generated prose (numbers formatted by lk_fmt), cost table queries
  *   pl_report.c        the document (HTML and Markdown writers) and its sections
  *
  * Strings of a run point into the sweep's text; all of it lives until pl_report_free.
@@ -49,6 +49,14 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b);
 void pl_text_freshness(const struct pl_report *r, struct pl_buf *b);
 /* Findings: one sentence per call, i = 0.. until it returns 0. */
 int pl_text_finding(const struct pl_report *r, size_t i, struct pl_buf *b);
+/* ---- cost tables (pl_report_text.c); scenario NULL: every row ---- */
+enum pl_cost_field { PL_COST_SCENARIO, PL_COST_CONFIG, PL_COST_COMPONENT };
+/* Distinct values of field f, in file order, among scenario's rows except skip (NULL: none). */
+size_t pl_cost_distinct(const struct pl_costs *t, enum pl_cost_field f, const char *scenario,
+                        const char **out, const char *skip);
+/* usd_month summed over (scenario, config, component); *found 0 when there is no such row. */
+double pl_cost_of(const struct pl_costs *t, const char *scenario, const char *config,
+                  const char *component, int *found);
 /* Storage + operations share of a scenario config's total, per cent; -1 when no total. */
 double pl_scenario_share(const struct pl_costs *scen, const char *scenario, const char *config);
 

@@ -462,6 +462,52 @@ int pl_text_finding(const struct pl_report *r, size_t i, struct pl_buf *b)
     }
 }
 
+/* ------------------------------------------------------------ cost tables ---- */
+
+static const char *cost_field(const struct pl_cost *c, enum pl_cost_field f)
+{
+    return f == PL_COST_SCENARIO ? c->scenario : f == PL_COST_CONFIG ? c->config : c->component;
+}
+
+/* c belongs to scenario (NULL: every row does). */
+static int in_scenario(const struct pl_cost *c, const char *scenario)
+{
+    return !scenario || strcmp(c->scenario, scenario) == 0;
+}
+
+size_t pl_cost_distinct(const struct pl_costs *t, enum pl_cost_field f, const char *scenario,
+                        const char **out, const char *skip)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *v = cost_field(&t->rows[i], f);
+        size_t k = 0;
+        if (!in_scenario(&t->rows[i], scenario) || (skip && strcmp(v, skip) == 0))
+            continue;
+        while (k < n && strcmp(out[k], v) != 0)
+            k++;
+        if (k == n)
+            out[n++] = v;
+    }
+    return n;
+}
+
+double pl_cost_of(const struct pl_costs *t, const char *scenario, const char *config,
+                  const char *component, int *found)
+{
+    double v = 0;
+    *found = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct pl_cost *c = &t->rows[i];
+        if (in_scenario(c, scenario) && strcmp(c->config, config) == 0
+            && strcmp(c->component, component) == 0) {
+            v += c->usd_month;
+            *found = 1;
+        }
+    }
+    return v;
+}
+
 double pl_scenario_share(const struct pl_costs *scen, const char *scenario, const char *config)
 {
     double so = 0, sum = 0, total = -1;
