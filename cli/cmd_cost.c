@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "lk_cost.h"
 #include "lk_csv.h"
+#include "lk_fmt.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -79,34 +80,6 @@ static int bad_option(int argc, char **argv)
 
 /* ---------------------------------------------------------------- output ---- */
 
-static void money(char *buf, size_t size, int64_t cents)
-{
-    snprintf(buf, size, "%" PRId64 ".%02d", cents / 100, (int)(cents % 100));
-}
-
-/* 1234567 -> "1.2M": counts in the basis column. */
-static void count_text(char *buf, size_t size, double v)
-{
-    static const char *const unit[] = { "", "k", "M", "B", "T" };
-    int u = 0;
-    while (v >= 1000.0 && u < 4) {
-        v /= 1000.0;
-        u++;
-    }
-    snprintf(buf, size, u ? "%.1f%s" : "%.0f%s", v, unit[u]);
-}
-
-static void bytes_text(char *buf, size_t size, double v)
-{
-    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-    int u = 0;
-    while (v >= 1024.0 && u < 5) {
-        v /= 1024.0;
-        u++;
-    }
-    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
 static void csv_rows(const struct lk_cost_usage *u, const struct lk_cost_bill *b)
 {
     const int64_t v[] = { b->compute, b->storage, b->operations, b->retrieval, b->total };
@@ -114,7 +87,7 @@ static void csv_rows(const struct lk_cost_usage *u, const struct lk_cost_bill *b
                                         "total" };
     char m[32];
     for (size_t i = 0; i < 5; i++) {
-        money(m, sizeof(m), v[i]);
+        lk_fmt_cents(m, sizeof(m), v[i]);
         lk_csv_write_field(stdout, u->config, strlen(u->config)); /* quoted when it must be */
         printf(",%s,%s\n", name[i], m);
     }
@@ -123,7 +96,7 @@ static void csv_rows(const struct lk_cost_usage *u, const struct lk_cost_bill *b
 static void row(const char *what, int64_t cents, const char *basis)
 {
     char m[32];
-    money(m, sizeof(m), cents);
+    lk_fmt_cents(m, sizeof(m), cents);
     if (basis[0])
         printf("%-12s %12s  %s\n", what, m, basis);
     else
@@ -148,18 +121,18 @@ static void storage_rows(const struct lk_pricing *p, const struct lk_cost_bill *
 {
     const struct lk_cost_tier *t = &p->tier[b->tier];
     char basis[200], a[32], r[32], l[32], w[32], ret[16];
-    bytes_text(a, sizeof(a), b->gib_stored * 1073741824.0);
+    lk_fmt_bytes(a, sizeof(a), b->gib_stored * 1073741824.0);
     lk_duration_format(p->retention_ms, ret, sizeof(ret));
     snprintf(basis, sizeof(basis), "%s kept %s x $%.4f/GiB-month", a, ret, t->gb_month);
     row("storage", b->storage, basis);
-    count_text(w, sizeof(w), b->files_month);
-    count_text(r, sizeof(r), b->reads_month);
-    count_text(l, sizeof(l), b->lists_month);
+    lk_fmt_count_si(w, sizeof(w), b->files_month);
+    lk_fmt_count_si(r, sizeof(r), b->reads_month);
+    lk_fmt_count_si(l, sizeof(l), b->lists_month);
     snprintf(basis, sizeof(basis),
              "%s writes x $%.3f + %s reads x $%.3f + %s lists x $%.3f per 10k", w, t->write_10k,
              r, t->read_10k, l, t->list_10k);
     row("operations", b->operations, basis);
-    bytes_text(a, sizeof(a), b->gib_read_month * 1073741824.0);
+    lk_fmt_bytes(a, sizeof(a), b->gib_read_month * 1073741824.0);
     snprintf(basis, sizeof(basis), "%s read x $%.4f/GiB", a, t->retrieval_gb);
     row("retrieval", b->retrieval, basis);
 }
@@ -170,8 +143,8 @@ static void run_table(const char *run, const char *shown, const struct lk_pricin
     char idle[32], win[32], f[32], m[32];
     lk_duration_format(u->idle_shutdown_ms, idle, sizeof(idle));
     lk_duration_format(p->query_window_ms, win, sizeof(win));
-    count_text(f, sizeof(f), (double)u->files);
-    bytes_text(m, sizeof(m), b->mean_file_bytes);
+    lk_fmt_count_si(f, sizeof(f), (double)u->files);
+    lk_fmt_bytes(m, sizeof(m), b->mean_file_bytes);
     printf("monthly cost of run '%s' (%s)\n", run, u->detail);
     printf("pricing '%s' (%s), tier %s, USD per 30-day month\n", p->name, shown,
            lk_cost_tier_name(b->tier));
@@ -209,15 +182,13 @@ static double share(int64_t part, int64_t total)
 
 static void scenario_row(const struct lk_cost_usage *u, const struct lk_cost_bill *b)
 {
-    char fsize[32], c[32], s[32], o[32], r[32], t[32];
-    bytes_text(fsize, sizeof(fsize), b->mean_file_bytes);
-    money(c, sizeof(c), b->compute);
-    money(s, sizeof(s), b->storage);
-    money(o, sizeof(o), b->operations);
-    money(r, sizeof(r), b->retrieval);
-    money(t, sizeof(t), b->total);
-    printf("%-19s %9.0f %10s %9s %8s %11s %10s %9s\n", u->config, b->files_day, fsize, c, s, o,
-           r, t);
+    const int64_t v[5] = { b->compute, b->storage, b->operations, b->retrieval, b->total };
+    char fsize[32], m[5][32];
+    lk_fmt_bytes(fsize, sizeof(fsize), b->mean_file_bytes);
+    for (size_t i = 0; i < 5; i++)
+        lk_fmt_cents(m[i], sizeof(m[i]), v[i]);
+    printf("%-19s %9.0f %10s %9s %8s %11s %10s %9s\n", u->config, b->files_day, fsize, m[0], m[1],
+           m[2], m[3], m[4]);
 }
 
 /* What the lecture measures: the storage account's share, or shared vs per-tenant. */
@@ -233,8 +204,8 @@ static void scenario_summary(const char *name, const struct lk_cost_usage u[2],
            share(b[1].storage + b[1].operations + b[1].retrieval, b[1].total));
     if (strcmp(name, "multi-tenant") != 0)
         return;
-    money(t0, sizeof(t0), b[0].total);
-    money(t1, sizeof(t1), b[1].total);
+    lk_fmt_cents(t0, sizeof(t0), b[0].total);
+    lk_fmt_cents(t1, sizeof(t1), b[1].total);
     printf("%s costs %.3f of %s (%s vs %s USD/month)\n", u[1].config,
            b[0].total ? (double)b[1].total / (double)b[0].total : 0.0, u[0].config, t1, t0);
 }

@@ -39,12 +39,6 @@ static const char *axis_label(const struct pl_run *r)
     return r->stack == PL_KAPPA ? r->trigger : r->batch_every;
 }
 
-/* "runs/NAME" -> "NAME". */
-static const char *run_name(const struct pl_run *r)
-{
-    return strncmp(r->run, "runs/", 5) == 0 ? r->run + 5 : r->run;
-}
-
 /* a before b: Kappa first, then by key, then by line. */
 static int before(const struct pl_run *a, const struct pl_run *b, int64_t ka, int64_t kb)
 {
@@ -96,74 +90,41 @@ static const struct pl_run **axis_rows(const struct pl_sweep *s, size_t *n,
 
 /* ------------------------------------------------------ trigger charts ---- */
 
-static const char *stack_name(const struct pl_run *r)
+static void latency_row(FILE *fp, const struct pl_run *r)
 {
-    return r->stack == PL_KAPPA ? "kappa" : "lambda";
+    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\n", pl_stack_name(r->stack),
+            (double)axis_ms(r) / 1000.0, axis_label(r), r->name, r->first_visible_ms[0] / 1000.0,
+            r->first_visible_ms[2] / 1000.0, r->correct_ms[0] / 1000.0, r->correct_ms[2] / 1000.0);
 }
 
-static int latency(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
-                   struct lk_err *err)
+static void cost_row(FILE *fp, const struct pl_run *r)
+{
+    fprintf(fp, "%s\t%.3f\t%s %s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\n", pl_stack_name(r->stack),
+            (double)axis_ms(r) / 1000.0, r->stack == PL_KAPPA ? "Kappa" : "Lambda", axis_label(r),
+            r->name, r->compute_usd, r->storage_usd, r->operations_usd, r->total_usd);
+}
+
+static void files_row(FILE *fp, const struct pl_run *r)
+{
+    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\n", pl_stack_name(r->stack),
+            (double)axis_ms(r) / 1000.0, axis_label(r), r->name, r->files_written,
+            r->mean_file_bytes);
+}
+
+/* A chart on the trigger axis: the header line, then row() of each axis row. */
+static int axis_chart(const struct pl_sweep *s, FILE *fp, const char *header,
+                      void (*row)(FILE *, const struct pl_run *), struct pl_chart_out *out,
+                      struct lk_err *err)
 {
     size_t n;
     const struct pl_run **v = axis_rows(s, &n, out);
-    int rc;
-    if (n == 0) {
-        free(v);
-        return skip(out, "sweep.csv has no runs");
+    int rc = n ? 0 : skip(out, "sweep.csv has no runs");
+    if (n) {
+        fputs(header, fp);
+        for (size_t i = 0; i < n; i++)
+            row(fp, v[i]);
+        rc = io_check(fp, err);
     }
-    fprintf(fp, "# stack x_s x_label run first_visible_p50_s first_visible_p99_s"
-                " correct_p50_s correct_p99_s\n");
-    for (size_t i = 0; i < n; i++) {
-        const struct pl_run *r = v[i];
-        fprintf(fp, "%s\t%.3f\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\n", stack_name(r),
-                (double)axis_ms(r) / 1000.0, axis_label(r), run_name(r),
-                r->first_visible_ms[0] / 1000.0, r->first_visible_ms[2] / 1000.0,
-                r->correct_ms[0] / 1000.0, r->correct_ms[2] / 1000.0);
-    }
-    rc = io_check(fp, err);
-    free(v);
-    return rc;
-}
-
-static int cost(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out, struct lk_err *err)
-{
-    size_t n;
-    const struct pl_run **v = axis_rows(s, &n, out);
-    int rc;
-    if (n == 0) {
-        free(v);
-        return skip(out, "sweep.csv has no runs");
-    }
-    fprintf(fp, "# stack x_s label run compute_usd storage_usd operations_usd total_usd\n");
-    for (size_t i = 0; i < n; i++) {
-        const struct pl_run *r = v[i];
-        fprintf(fp, "%s\t%.3f\t%s %s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\n", stack_name(r),
-                (double)axis_ms(r) / 1000.0, r->stack == PL_KAPPA ? "Kappa" : "Lambda",
-                axis_label(r), run_name(r), r->compute_usd, r->storage_usd, r->operations_usd,
-                r->total_usd);
-    }
-    rc = io_check(fp, err);
-    free(v);
-    return rc;
-}
-
-static int files(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out,
-                 struct lk_err *err)
-{
-    size_t n;
-    const struct pl_run **v = axis_rows(s, &n, out);
-    int rc;
-    if (n == 0) {
-        free(v);
-        return skip(out, "sweep.csv has no runs");
-    }
-    fprintf(fp, "# stack x_s x_label run files_written mean_file_bytes\n");
-    for (size_t i = 0; i < n; i++) {
-        const struct pl_run *r = v[i];
-        fprintf(fp, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\n", stack_name(r), (double)axis_ms(r) / 1000.0,
-                axis_label(r), run_name(r), r->files_written, r->mean_file_bytes);
-    }
-    rc = io_check(fp, err);
     free(v);
     return rc;
 }
@@ -189,7 +150,7 @@ static int watermark(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *ou
     fprintf(fp, "# watermark_s watermark run late_pct max_state_rows never_correct\n");
     for (size_t i = 0; i < n; i++)
         fprintf(fp, "%.3f\t%s\t%s\t%.4f\t%.0f\t%.0f\n", (double)v[i]->watermark_ms / 1000.0,
-                v[i]->watermark, run_name(v[i]), v[i]->late_pct, v[i]->max_state_rows,
+                v[i]->watermark, v[i]->name, v[i]->late_pct, v[i]->max_state_rows,
                 v[i]->never_correct);
     rc = io_check(fp, err);
     free(v);
@@ -198,17 +159,14 @@ static int watermark(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *ou
 
 /* ------------------------------------------------------- time series ---- */
 
-/* Load dir/name into t; 1 when it is missing or empty (why filled), else 0 or an error. */
-static int load_series(const struct pl_sweep *s, const char *name, const char *header,
-                       size_t ncols, struct pl_series *t, struct pl_chart_out *out,
-                       struct lk_err *err)
+/* Series file f into t; 1 when it is missing or empty (why filled), else 0 or an error. */
+static int load_series(const struct pl_sweep *s, enum pl_series_file f, struct pl_series *t,
+                       struct pl_chart_out *out, struct lk_err *err)
 {
-    char path[4200];
-    int rc;
-    snprintf(path, sizeof(path), "%s/%s", s->dir, name);
-    rc = pl_series_load(t, path, header, ncols, err);
+    int rc = pl_sweep_series(s, f, t, err);
     if (rc == LK_ENOENT || (rc == 0 && t->nrows == 0)) {
-        snprintf(out->why, sizeof(out->why), "%s %s", rc ? "no file" : "no rows in", name);
+        snprintf(out->why, sizeof(out->why), "%s %s", rc ? "no file" : "no rows in",
+                 pl_series_file_name(f));
         pl_series_release(t);
         return 1;
     }
@@ -224,7 +182,7 @@ static int sawtooth(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *out
         has_lambda |= s->runs[i].stack == PL_LAMBDA;
     if (!has_lambda)
         return skip(out, "sweep.csv has no Lambda runs");
-    rc = load_series(s, "sawtooth.tsv", "# hours diff_rows diff_pct", 3, &t, out, err);
+    rc = load_series(s, PL_SERIES_SAWTOOTH, &t, out, err);
     if (rc != 0)
         return rc > 0 ? PL_SKIP : rc;
     fprintf(fp, "# hours diff_rows diff_pct\n");
@@ -263,18 +221,17 @@ static int freshness(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *ou
     int rk, rl;
     if (!s->fresh_key)
         return skip(out, s->has_json ? "sweep.json has no freshness.key" : "no sweep.json");
-    rk = load_series(s, "freshness_kappa.tsv", "# hours value", 2, &k, out, err);
+    rk = load_series(s, PL_SERIES_FRESH_KAPPA, &k, out, err);
     if (rk < 0)
         return rk;
-    rl = load_series(s, "freshness_lambda.tsv", "# hours value", 2, &l, out, err);
+    rl = load_series(s, PL_SERIES_FRESH_LAMBDA, &l, out, err);
     if (rl < 0) {
         pl_series_release(&k);
         return rl;
     }
     if (rk && rl)
         return skip(out, "no rows in freshness_kappa.tsv nor freshness_lambda.tsv");
-    snprintf(out->note, sizeof(out->note), "%s of window %s",
-             s->fresh_column ? s->fresh_column : "value", s->fresh_key);
+    snprintf(out->note, sizeof(out->note), "%s of window %s", s->fresh_column, s->fresh_key);
     hour_span(&k, &lo, &hi);
     hour_span(&l, &lo, &hi);
     fprintf(fp, "# stack hours value\n"
@@ -282,9 +239,7 @@ static int freshness(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *ou
                 " the common end\n");
     steps(fp, "kappa", &k, hi);
     steps(fp, "lambda", &l, hi);
-    if (s->has_final)
-        fprintf(fp, "truth\t%.4f\t%.2f\ntruth\t%.4f\t%.2f\n", lo, s->fresh_final, hi,
-                s->fresh_final);
+    fprintf(fp, "truth\t%.4f\t%.2f\ntruth\t%.4f\t%.2f\n", lo, s->fresh_final, hi, s->fresh_final);
     pl_series_release(&k);
     pl_series_release(&l);
     return io_check(fp, err);
@@ -296,9 +251,15 @@ int pl_chart_data(enum pl_chart c, const struct pl_sweep *s, FILE *fp, struct pl
     out->note[0] = '\0';
     out->why[0] = '\0';
     switch (c) {
-    case PL_LATENCY: return latency(s, fp, out, err);
-    case PL_COST: return cost(s, fp, out, err);
-    case PL_FILES: return files(s, fp, out, err);
+    case PL_LATENCY:
+        return axis_chart(s, fp, "# stack x_s x_label run first_visible_p50_s first_visible_p99_s"
+                          " correct_p50_s correct_p99_s\n", latency_row, out, err);
+    case PL_COST:
+        return axis_chart(s, fp, "# stack x_s label run compute_usd storage_usd operations_usd"
+                          " total_usd\n", cost_row, out, err);
+    case PL_FILES:
+        return axis_chart(s, fp, "# stack x_s x_label run files_written mean_file_bytes\n",
+                          files_row, out, err);
     case PL_WATERMARK: return watermark(s, fp, out, err);
     case PL_SAWTOOTH: return sawtooth(s, fp, out, err);
     case PL_FRESHNESS: return freshness(s, fp, out, err);

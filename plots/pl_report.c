@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lk_file.h"
+#include "lk_fmt.h"
 #include "lk_mem.h"
 #include "lk_time.h"
 #include "pl_report_int.h"
@@ -258,25 +259,25 @@ static void section_dataset(struct doc *d, const struct pl_report *r)
 {
     char ev[48], span[48], runs[64], wall[48];
     const char *rows[][2] = {
-        { "scenario", r->scenario },     { "events", ev },
-        { "seed", r->seed },             { "first arrival", r->first_arrival },
-        { "last arrival", r->last_arrival }, { "arrival span", span },
-        { "pipeline", r->pipeline },     { "dataset path", r->data ? r->data : "-" },
+        { "scenario", r->s.scenario },     { "events", ev },
+        { "seed", r->s.seed },             { "first arrival", r->s.first_arrival },
+        { "last arrival", r->s.last_arrival }, { "arrival span", span },
+        { "pipeline", r->s.pipeline },     { "dataset path", r->s.data ? r->s.data : "-" },
         { "runs", runs },                { "sweep wall time", wall },
     };
     int64_t a, b;
     size_t nk = 0;
-    pl_fmt_count(ev, sizeof(ev), r->events);
-    if (lk_time_parse(r->first_arrival, strlen(r->first_arrival), &a) == 0
-        && lk_time_parse(r->last_arrival, strlen(r->last_arrival), &b) == 0 && b >= a)
-        pl_fmt_dur(span, sizeof(span), (double)(b - a));
+    lk_fmt_count(ev, sizeof(ev), r->s.events);
+    if (lk_time_parse(r->s.first_arrival, strlen(r->s.first_arrival), &a) == 0
+        && lk_time_parse(r->s.last_arrival, strlen(r->s.last_arrival), &b) == 0 && b >= a)
+        lk_fmt_ms(span, sizeof(span), (double)(b - a));
     else
         snprintf(span, sizeof(span), "-");
-    for (size_t i = 0; i < r->nruns; i++)
-        nk += r->runs[i].kappa;
-    snprintf(runs, sizeof(runs), "%zu (%zu Kappa, %zu Lambda)", r->nruns, nk, r->nruns - nk);
-    if (r->has_wall)
-        pl_fmt_dur(wall, sizeof(wall), r->wall_ms);
+    for (size_t i = 0; i < r->s.nruns; i++)
+        nk += r->s.runs[i].stack == PL_KAPPA;
+    snprintf(runs, sizeof(runs), "%zu (%zu Kappa, %zu Lambda)", r->s.nruns, nk, r->s.nruns - nk);
+    if (r->s.has_wall)
+        lk_fmt_ms(wall, sizeof(wall), r->s.wall_ms);
     else
         snprintf(wall, sizeof(wall), "-");
     doc_h(d, 2, "Dataset");
@@ -305,18 +306,18 @@ static void section_findings(struct doc *d, const struct pl_report *r)
 static void run_cells(const struct pl_run *u, char c[13][64])
 {
     snprintf(c[0], 64, "%s", u->name);
-    snprintf(c[1], 64, "%s", u->stack);
+    snprintf(c[1], 64, "%s", pl_stack_name(u->stack));
     snprintf(c[2], 64, "%s", u->trigger);
     snprintf(c[3], 64, "%s", u->batch_every[0] ? u->batch_every : "-");
     snprintf(c[4], 64, "%s", u->watermark);
-    pl_fmt_dur(c[5], 64, u->fv50);
-    pl_fmt_dur(c[6], 64, u->fv99);
-    pl_fmt_dur(c[7], 64, u->c50);
-    pl_fmt_dur(c[8], 64, u->c99);
-    pl_fmt_num(c[9], 60, u->late_pct);
+    lk_fmt_ms(c[5], 64, u->first_visible_ms[0]);
+    lk_fmt_ms(c[6], 64, u->first_visible_ms[2]);
+    lk_fmt_ms(c[7], 64, u->correct_ms[0]);
+    lk_fmt_ms(c[8], 64, u->correct_ms[2]);
+    lk_fmt_num(c[9], 60, u->late_pct);
     memcpy(c[9] + strlen(c[9]), "%", 2);
-    pl_fmt_count(c[10], 64, u->files);
-    pl_fmt_money(c[11], 64, u->total);
+    lk_fmt_count(c[10], 64, u->files_written);
+    lk_fmt_money(c[11], 64, u->total_usd);
     snprintf(c[12], 64, "%s", u->status);
 }
 
@@ -336,8 +337,8 @@ static void section_runs(struct doc *d, const struct pl_report *r)
              " the truth (correct); late is the share of input events dropped as late; money is"
              " USD per 30-day month.");
     doc_table_begin(d, align, head);
-    for (size_t i = 0; i < r->nruns; i++) {
-        run_cells(&r->runs[i], c);
+    for (size_t i = 0; i < r->s.nruns; i++) {
+        run_cells(&r->s.runs[i], c);
         for (size_t k = 0; k < 13; k++)
             cells[k] = c[k];
         doc_tr(d, align, cells, 0);
@@ -368,14 +369,14 @@ static void section_reconcile(struct doc *d, const struct pl_report *r)
     for (int kappa = 1; kappa >= 0; kappa--) {
         size_t shown = 0;
         doc_h(d, 3, kappa ? "Kappa" : "Lambda");
-        for (size_t i = 0; i < r->nruns; i++) {
-            const struct pl_run *u = &r->runs[i];
-            if (u->kappa != kappa)
+        for (size_t i = 0; i < r->s.nruns; i++) {
+            const struct pl_run *u = &r->s.runs[i];
+            if ((u->stack == PL_KAPPA) != kappa)
                 continue;
             doc_h(d, 4, u->name);
             shown++;
-            if (u->reconcile) {
-                doc_pre(d, u->reconcile);
+            if (r->reconcile[i]) {
+                doc_pre(d, r->reconcile[i]);
                 continue;
             }
             snprintf(msg, sizeof(msg), "No reconcile/%s.txt in this sweep.", u->name);
@@ -388,62 +389,26 @@ static void section_reconcile(struct doc *d, const struct pl_report *r)
 
 /* ---------------------------------------------------------- cost tables ---- */
 
-/* Distinct values of column col in rows where column fcol equals fval (fcol < 0: all rows). */
-static size_t distinct(const struct pl_csv *t, int col, int fcol, const char *fval,
-                       const char **out, const char *skip)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < t->nrows; i++) {
-        const char *v = pl_csv_get(t, i, (size_t)col);
-        size_t k = 0;
-        if ((fcol >= 0 && strcmp(pl_csv_get(t, i, (size_t)fcol), fval) != 0)
-            || (skip && strcmp(v, skip) == 0))
-            continue;
-        while (k < n && strcmp(out[k], v) != 0)
-            k++;
-        if (k == n)
-            out[n++] = v;
-    }
-    return n;
-}
-
-/* usd_month of (filter, config, component); *found 0 when there is no such row. */
-static double cost_of(const struct pl_csv *t, int fcol, const char *fval, const char *config,
-                      const char *component, int *found)
-{
-    int cc = pl_csv_col(t, "config"), ck = pl_csv_col(t, "component");
-    int cu = pl_csv_col(t, "usd_month");
-    double v = 0;
-    *found = 0;
-    for (size_t i = 0; i < t->nrows; i++)
-        if ((fcol < 0 || strcmp(pl_csv_get(t, i, (size_t)fcol), fval) == 0)
-            && strcmp(pl_csv_get(t, i, (size_t)cc), config) == 0
-            && strcmp(pl_csv_get(t, i, (size_t)ck), component) == 0) {
-            v += strtod(pl_csv_get(t, i, (size_t)cu), NULL);
-            *found = 1;
-        }
-    return v;
-}
-
 /*
  * One pivot table: a row per config, a column per component (file order), then the total
  * (the "total" rows when the file has them, else the sum) and, for scenarios, the share
  * of storage + operations.
  */
-static void cost_pivot(struct doc *d, const struct pl_csv *t, int fcol, const char *fval)
+static void cost_pivot(struct doc *d, const struct pl_costs *t, const char *scenario)
 {
     size_t n = t->nrows + 3;
     const char **conf = lk_xcalloc(n, sizeof(char *)), **comp = lk_xcalloc(n, sizeof(char *));
-    const char **head = lk_xcalloc(n + 3, sizeof(char *)), **cells = lk_xcalloc(n + 3, sizeof(char *));
+    const char **head = lk_xcalloc(n + 3, sizeof(char *));
+    const char **cells = lk_xcalloc(n + 3, sizeof(char *));
     char *align = lk_xcalloc(n + 4, 1), (*val)[48] = lk_xcalloc(n + 3, sizeof(*val));
-    size_t nconf = distinct(t, pl_csv_col(t, "config"), fcol, fval, conf, NULL);
-    size_t ncomp = distinct(t, pl_csv_col(t, "component"), fcol, fval, comp, "total");
-    size_t w = ncomp + 2 + (fcol >= 0);
+    size_t nconf = pl_cost_distinct(t, PL_COST_CONFIG, scenario, conf, NULL);
+    size_t ncomp = pl_cost_distinct(t, PL_COST_COMPONENT, scenario, comp, "total");
+    size_t w = ncomp + 2 + (scenario != NULL);
     head[0] = "config";
     for (size_t k = 0; k < ncomp; k++)
         head[k + 1] = comp[k];
     head[ncomp + 1] = "total";
-    if (fcol >= 0)
+    if (scenario)
         head[ncomp + 2] = "storage + operations";
     memset(align, 'r', w);
     align[0] = 'l';
@@ -453,19 +418,19 @@ static void cost_pivot(struct doc *d, const struct pl_csv *t, int fcol, const ch
         int found;
         cells[0] = conf[i];
         for (size_t k = 0; k < ncomp; k++) {
-            double v = cost_of(t, fcol, fval, conf[i], comp[k], &found);
+            double v = pl_cost_of(t, scenario, conf[i], comp[k], &found);
             sum += v;
             if (found)
-                pl_fmt_money(val[k + 1], sizeof(val[0]), v);
+                lk_fmt_money(val[k + 1], sizeof(val[0]), v);
             else
                 snprintf(val[k + 1], sizeof(val[0]), "-");
             cells[k + 1] = val[k + 1];
         }
-        total = cost_of(t, fcol, fval, conf[i], "total", &found);
-        pl_fmt_money(val[ncomp + 1], sizeof(val[0]), found ? total : sum);
+        total = pl_cost_of(t, scenario, conf[i], "total", &found);
+        lk_fmt_money(val[ncomp + 1], sizeof(val[0]), found ? total : sum);
         cells[ncomp + 1] = val[ncomp + 1];
-        if (fcol >= 0) {
-            double share = pl_scenario_share(t, fval, conf[i]);
+        if (scenario) {
+            double share = pl_scenario_share(t, scenario, conf[i]);
             if (share < 0)
                 snprintf(val[ncomp + 2], sizeof(val[0]), "-");
             else
@@ -487,26 +452,25 @@ static void section_cost(struct doc *d, const struct pl_report *r)
 {
     doc_h(d, 2, "Cost");
     doc_h(d, 3, "Per run (cost.csv)");
-    if (r->has_cost) {
+    if (r->s.cost.present) {
         doc_p(d, "USD per 30-day month, by component (lklab cost on each run).");
-        cost_pivot(d, &r->cost, -1, NULL);
+        cost_pivot(d, &r->s.cost, NULL);
     } else {
         doc_p(d, "No cost.csv in this sweep.");
     }
     doc_h(d, 3, "Scenarios (scenarios.csv)");
-    if (!r->has_scen) {
+    if (!r->s.scenarios.present) {
         doc_p(d, "No scenarios.csv in this sweep.");
         return;
     }
     doc_p(d, "The lecture's two cost scenarios (lklab cost --scenario), with the share of"
              " storage + operations in each config's total.");
     {
-        int cs = pl_csv_col(&r->scen, "scenario");
-        const char **names = lk_xcalloc(r->scen.nrows + 1, sizeof(char *));
-        size_t n = distinct(&r->scen, cs, -1, NULL, names, NULL);
+        const char **names = lk_xcalloc(r->s.scenarios.nrows + 1, sizeof(char *));
+        size_t n = pl_cost_distinct(&r->s.scenarios, PL_COST_SCENARIO, NULL, names, NULL);
         for (size_t i = 0; i < n; i++) {
             doc_h(d, 4, names[i]);
-            cost_pivot(d, &r->scen, cs, names[i]);
+            cost_pivot(d, &r->s.scenarios, names[i]);
         }
         free(names);
     }
@@ -517,7 +481,7 @@ static void section_cost(struct doc *d, const struct pl_report *r)
 static void write_doc(struct doc *d, const struct pl_report *r)
 {
     struct pl_buf t = PL_BUF_INIT;
-    pl_buf_addf(&t, "lklab sweep report: %s, pipeline %s", r->scenario, r->pipeline);
+    pl_buf_addf(&t, "lklab sweep report: %s, pipeline %s", r->s.scenario, r->s.pipeline);
     doc_begin(d, pl_buf_str(&t));
     doc_p(d, "Generated by lklab report from a sweep directory (docs/sweep.md): every number"
              " and sentence below comes from its files. Latencies are virtual time; money is"
@@ -594,14 +558,15 @@ int pl_report_write(const struct pl_report *r, const char *out_dir, size_t *char
     char plots[4096], rel[4096], rel_plots[4200];
     struct doc d = { NULL, 0, plots, rel_plots, 0 };
     int rc;
-    snprintf(plots, sizeof(plots), "%s/plots", r->sweep);
+    snprintf(plots, sizeof(plots), "%s/plots", r->s.dir);
     if ((rc = lk_mkdir_p(out_dir, err)) < 0)
         return rc;
-    relative_dir(out_dir, r->sweep, rel, sizeof(rel));
+    relative_dir(out_dir, r->s.dir, rel, sizeof(rel));
     snprintf(rel_plots, sizeof(rel_plots), "%s/plots", rel);
     if (strncmp(rel_plots, "./", 2) == 0)
         memmove(rel_plots, rel_plots + 2, strlen(rel_plots + 2) + 1);
-    if ((rc = write_one(r, out_dir, 1, &d, err)) < 0 || (rc = write_one(r, out_dir, 0, &d, err)) < 0)
+    if ((rc = write_one(r, out_dir, 1, &d, err)) < 0
+        || (rc = write_one(r, out_dir, 0, &d, err)) < 0)
         return rc;
     if (charts)
         *charts = d.charts;

@@ -1,5 +1,5 @@
 /*
- * pl_report_text - number formats and the report's generated prose (pl_report_int.h).
+ * pl_report_text - the report's generated prose (pl_report_int.h).
  * Every sentence is computed from the sweep's numbers; ties go to the earlier row of
  * sweep.csv, so the text is deterministic.
  */
@@ -8,124 +8,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lk_fmt.h"
 #include "lk_mem.h"
 #include "pl_report_int.h"
 #include "banned.h"
 
-/* ------------------------------------------------------------------ formats ---- */
-
-/* Digits of a non-negative integer with ',' between thousands (at most 26 bytes). */
-static void grouped(char out[32], long long v)
-{
-    char raw[24];
-    size_t n, o = 0;
-    snprintf(raw, sizeof(raw), "%lld", v);
-    n = strlen(raw);
-    for (size_t i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = raw[i];
-    }
-    out[o] = '\0';
-}
-
-void pl_fmt_money(char *buf, size_t size, double usd)
-{
-    long long cents = llround(usd * 100.0);
-    char whole[32];
-    grouped(whole, llabs(cents) / 100);
-    snprintf(buf, size, "%s$%s.%02lld", cents < 0 ? "-" : "", whole, llabs(cents) % 100);
-}
-
-void pl_fmt_count(char *buf, size_t size, double v)
-{
-    long long n = llround(v);
-    char g[32];
-    grouped(g, llabs(n));
-    snprintf(buf, size, "%s%s", n < 0 ? "-" : "", g);
-}
-
-/* v with one decimal below 10, none above: "6.1", "33". */
-static void two_digits(char *buf, size_t size, double v, const char *unit)
-{
-    snprintf(buf, size, v < 9.95 ? "%.1f %s" : "%.0f %s", v, unit);
-}
-
-void pl_fmt_dur(char *buf, size_t size, double ms)
-{
-    if (ms < 0)
-        snprintf(buf, size, "n/a");
-    else if (ms < 1000)
-        snprintf(buf, size, "%.0f ms", ms);
-    else if (ms < 59500)
-        two_digits(buf, size, ms / 1000, "s");
-    else if (ms < 3570000)
-        two_digits(buf, size, ms / 60000, "min");
-    else if (ms < 48 * 3600000.0)
-        two_digits(buf, size, ms / 3600000, "h");
-    else
-        two_digits(buf, size, ms / 86400000, "d");
-}
-
-void pl_fmt_ratio(char *buf, size_t size, double r)
-{
-    snprintf(buf, size, r < 9.95 ? "%.1fx" : "%.0fx", r);
-}
-
-void pl_fmt_num(char *buf, size_t size, double v)
-{
-    size_t n;
-    snprintf(buf, size, "%.2f", v);
-    n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
-    if (strcmp(buf, "-0") == 0)
-        snprintf(buf, size, "0");
-}
-
-void pl_fmt_bytes(char *buf, size_t size, double v)
-{
-    static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-    int u = 0;
-    while (v >= 1024.0 && u < 4) {
-        v /= 1024.0;
-        u++;
-    }
-    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
 /* ---------------------------------------------------------------- selections ---- */
 
-/* The watermark most Kappa runs share (the trigger sweep's), or NULL without Kappa runs. */
-static const char *main_watermark(const struct pl_report *r)
+/* The Kappa watermark of the trigger charts (pl_sweep_default_watermark); 0 without Kappa. */
+static int main_watermark(const struct pl_report *r, int64_t *wm)
 {
-    const char *best = NULL;
-    size_t best_n = 0;
-    for (size_t i = 0; i < r->nruns; i++) {
-        size_t n = 0;
-        if (!r->runs[i].kappa)
-            continue;
-        for (size_t j = 0; j < r->nruns; j++)
-            n += r->runs[j].kappa && strcmp(r->runs[j].watermark, r->runs[i].watermark) == 0;
-        if (n > best_n) {
-            best_n = n;
-            best = r->runs[i].watermark;
-        }
-    }
-    return best;
+    const char *label;
+    return pl_sweep_default_watermark(&r->s, wm, &label) == 0;
 }
 
 /* Kappa runs at the main watermark with the shortest and longest trigger; 0 when < 2 triggers. */
 static int trigger_ends(const struct pl_report *r, const struct pl_run **lo,
                         const struct pl_run **hi)
 {
-    const char *wm = main_watermark(r);
+    int64_t wm = 0;
+    int has = main_watermark(r, &wm);
     *lo = *hi = NULL;
-    for (size_t i = 0; wm && i < r->nruns; i++) {
-        const struct pl_run *u = &r->runs[i];
-        if (!u->kappa || strcmp(u->watermark, wm) != 0)
+    for (size_t i = 0; has && i < r->s.nruns; i++) {
+        const struct pl_run *u = &r->s.runs[i];
+        if (u->stack != PL_KAPPA || u->watermark_ms != wm)
             continue;
         if (!*lo || u->trigger_ms < (*lo)->trigger_ms)
             *lo = u;
@@ -138,12 +44,14 @@ static int trigger_ends(const struct pl_report *r, const struct pl_run **lo,
 /* Runs of one stack (and, for Kappa, the main watermark) in order of key (trigger or batch). */
 static size_t sorted_runs(const struct pl_report *r, int kappa, const struct pl_run **out)
 {
-    const char *wm = main_watermark(r);
+    int64_t wm = 0;
     size_t n = 0;
-    for (size_t i = 0; i < r->nruns; i++) {
-        const struct pl_run *u = &r->runs[i];
+    if (kappa && !main_watermark(r, &wm))
+        return 0;
+    for (size_t i = 0; i < r->s.nruns; i++) {
+        const struct pl_run *u = &r->s.runs[i];
         size_t j;
-        if (u->kappa != kappa || (kappa && strcmp(u->watermark, wm) != 0))
+        if ((u->stack == PL_KAPPA) != kappa || (kappa && u->watermark_ms != wm))
             continue;
         for (j = n; j > 0; j--) { /* insertion sort, stable */
             int64_t a = kappa ? out[j - 1]->trigger_ms : out[j - 1]->batch_every_ms;
@@ -162,17 +70,19 @@ enum pick { PICK_CHEAPEST, PICK_FIRST_VISIBLE, PICK_CORRECT };
 
 static double pick_key(const struct pl_run *u, enum pick p)
 {
-    return p == PICK_CHEAPEST ? u->total : p == PICK_FIRST_VISIBLE ? u->fv50 : u->c50;
+    return p == PICK_CHEAPEST        ? u->total_usd
+           : p == PICK_FIRST_VISIBLE ? u->first_visible_ms[0]
+                                     : u->correct_ms[0];
 }
 
 /* The best run by key; ties go to the cheaper run, then to the earlier row. */
 static const struct pl_run *pick(const struct pl_report *r, enum pick p)
 {
-    const struct pl_run *best = &r->runs[0];
-    for (size_t i = 1; i < r->nruns; i++) {
-        const struct pl_run *u = &r->runs[i];
+    const struct pl_run *best = &r->s.runs[0];
+    for (size_t i = 1; i < r->s.nruns; i++) {
+        const struct pl_run *u = &r->s.runs[i];
         if (pick_key(u, p) < pick_key(best, p)
-            || (pick_key(u, p) == pick_key(best, p) && u->total < best->total))
+            || (pick_key(u, p) == pick_key(best, p) && u->total_usd < best->total_usd))
             best = u;
     }
     return best;
@@ -188,17 +98,17 @@ static void trigger_tradeoff(const struct pl_report *r, struct pl_buf *b)
         pl_buf_addf(b, "This sweep has fewer than two Kappa triggers to compare.");
         return;
     }
-    pl_fmt_dur(d1, sizeof(d1), hi->fv50);
-    pl_fmt_dur(d2, sizeof(d2), lo->fv50);
-    pl_fmt_money(m1, sizeof(m1), hi->total);
-    pl_fmt_money(m2, sizeof(m2), lo->total);
+    lk_fmt_ms(d1, sizeof(d1), hi->first_visible_ms[0]);
+    lk_fmt_ms(d2, sizeof(d2), lo->first_visible_ms[0]);
+    lk_fmt_money(m1, sizeof(m1), hi->total_usd);
+    lk_fmt_money(m2, sizeof(m2), lo->total_usd);
     pl_buf_addf(b, "Kappa at a %s trigger: first-visible p50 %s, %s/month; at %s: %s, %s/month",
                 hi->trigger, d1, m1, lo->trigger, d2, m2);
-    if (lo->fv50 > 0 && hi->total > 0 && hi->total < lo->total) {
-        pl_fmt_ratio(lr, sizeof(lr), hi->fv50 / lo->fv50);
-        pl_fmt_ratio(cr, sizeof(cr), lo->total / hi->total);
+    if (lo->first_visible_ms[0] > 0 && hi->total_usd > 0 && hi->total_usd < lo->total_usd) {
+        lk_fmt_ratio(lr, sizeof(lr), hi->first_visible_ms[0] / lo->first_visible_ms[0]);
+        lk_fmt_ratio(cr, sizeof(cr), lo->total_usd / hi->total_usd);
         pl_buf_addf(b, " — %s the latency buys a %s cheaper bill", lr, cr);
-    } else if (hi->total >= lo->total) {
+    } else if (hi->total_usd >= lo->total_usd) {
         pl_buf_addf(b, " — the longer trigger is slower and not cheaper");
     }
     pl_buf_addf(b, " (watermark %s).", lo->watermark);
@@ -206,23 +116,23 @@ static void trigger_tradeoff(const struct pl_report *r, struct pl_buf *b)
 
 void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
 {
-    const struct pl_run **s = lk_xcalloc(r->nruns, sizeof(*s));
+    const struct pl_run **s = lk_xcalloc(r->s.nruns, sizeof(*s));
     const struct pl_run *lo, *hi, *f, *c;
     char d1[48], d2[48];
     size_t n;
     trigger_tradeoff(r, b);
     if (trigger_ends(r, &lo, &hi)) {
-        pl_fmt_dur(d1, sizeof(d1), lo->c50);
-        pl_fmt_dur(d2, sizeof(d2), hi->c50);
+        lk_fmt_ms(d1, sizeof(d1), lo->correct_ms[0]);
+        lk_fmt_ms(d2, sizeof(d2), hi->correct_ms[0]);
         pl_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s.", d1, lo->trigger, d2,
                     hi->trigger);
     }
     if ((n = sorted_runs(r, 0, s)) > 0) {
-        pl_fmt_dur(d1, sizeof(d1), s[0]->fv50);
+        lk_fmt_ms(d1, sizeof(d1), s[0]->first_visible_ms[0]);
         pl_buf_addf(b, " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
                     " the correct answer waits for a batch view: p50", d1, s[0]->batch_every);
         for (size_t i = 0; i < n; i++) {
-            pl_fmt_dur(d1, sizeof(d1), s[i]->c50);
+            lk_fmt_ms(d1, sizeof(d1), s[i]->correct_ms[0]);
             pl_buf_addf(b, "%s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", d1,
                         s[i]->batch_every);
         }
@@ -231,8 +141,8 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
     free(s);
     f = pick(r, PICK_FIRST_VISIBLE);
     c = pick(r, PICK_CORRECT);
-    pl_fmt_dur(d1, sizeof(d1), f->fv50);
-    pl_fmt_dur(d2, sizeof(d2), c->c50);
+    lk_fmt_ms(d1, sizeof(d1), f->first_visible_ms[0]);
+    lk_fmt_ms(d2, sizeof(d2), c->correct_ms[0]);
     pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s).",
                 f->name, d1, c->name, d2);
 }
@@ -242,15 +152,15 @@ static void bill_list(struct pl_buf *b, const struct pl_run **s, size_t n, int k
 {
     char m[48];
     for (size_t i = 0; i < n; i++) {
-        pl_fmt_money(m, sizeof(m), s[i]->total);
+        lk_fmt_money(m, sizeof(m), s[i]->total_usd);
         pl_buf_addf(b, "%s%s %s", i ? ", " : "", kappa ? s[i]->trigger : s[i]->batch_every, m);
     }
 }
 
 void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
 {
-    const struct pl_run **s = lk_xcalloc(r->nruns, sizeof(*s));
-    const struct pl_run *lo = pick(r, PICK_CHEAPEST), *hi = &r->runs[0];
+    const struct pl_run **s = lk_xcalloc(r->s.nruns, sizeof(*s));
+    const struct pl_run *lo = pick(r, PICK_CHEAPEST), *hi = &r->s.runs[0];
     char m1[48], m2[48], d1[48];
     size_t n;
     if ((n = sorted_runs(r, 1, s)) > 0) {
@@ -264,12 +174,12 @@ void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
         pl_buf_addf(b, ". ");
     }
     free(s);
-    for (size_t i = 1; i < r->nruns; i++)
-        if (r->runs[i].total > hi->total)
-            hi = &r->runs[i];
-    pl_fmt_money(m1, sizeof(m1), lo->total);
-    pl_fmt_money(m2, sizeof(m2), hi->total);
-    pl_fmt_dur(d1, sizeof(d1), lo->fv50);
+    for (size_t i = 1; i < r->s.nruns; i++)
+        if (r->s.runs[i].total_usd > hi->total_usd)
+            hi = &r->s.runs[i];
+    lk_fmt_money(m1, sizeof(m1), lo->total_usd);
+    lk_fmt_money(m2, sizeof(m2), hi->total_usd);
+    lk_fmt_ms(d1, sizeof(d1), lo->first_visible_ms[0]);
     pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s)", lo->name, m1,
                 d1);
     if (hi != lo)
@@ -284,29 +194,29 @@ static const char *files_word(double n)
 
 void pl_text_files(const struct pl_report *r, struct pl_buf *b)
 {
-    const struct pl_run **s = lk_xcalloc(r->nruns, sizeof(*s));
+    const struct pl_run **s = lk_xcalloc(r->s.nruns, sizeof(*s));
     const struct pl_run *lo, *hi;
     char f1[48], f2[48], s1[48], s2[48], m1[48], m2[48];
     size_t n;
     int kappa = trigger_ends(r, &lo, &hi);
     if (kappa) {
-        pl_fmt_count(f1, sizeof(f1), lo->files);
-        pl_fmt_count(f2, sizeof(f2), hi->files);
-        pl_fmt_bytes(s1, sizeof(s1), lo->mean_file_bytes);
-        pl_fmt_bytes(s2, sizeof(s2), hi->mean_file_bytes);
-        pl_fmt_money(m1, sizeof(m1), lo->operations);
-        pl_fmt_money(m2, sizeof(m2), hi->operations);
+        lk_fmt_count(f1, sizeof(f1), lo->files_written);
+        lk_fmt_count(f2, sizeof(f2), hi->files_written);
+        lk_fmt_bytes(s1, sizeof(s1), lo->mean_file_bytes);
+        lk_fmt_bytes(s2, sizeof(s2), hi->mean_file_bytes);
+        lk_fmt_money(m1, sizeof(m1), lo->operations_usd);
+        lk_fmt_money(m2, sizeof(m2), hi->operations_usd);
         pl_buf_addf(b, "Kappa at a %s trigger writes %s %s of %s on average; at %s, %s %s of %s."
                     " Each file is a write operation: operations cost %s/month at %s vs %s at"
-                    " %s.", lo->trigger, f1, files_word(lo->files), s1, hi->trigger, f2,
-                    files_word(hi->files), s2, m1, lo->trigger, m2, hi->trigger);
+                    " %s.", lo->trigger, f1, files_word(lo->files_written), s1, hi->trigger, f2,
+                    files_word(hi->files_written), s2, m1, lo->trigger, m2, hi->trigger);
     }
     if ((n = sorted_runs(r, 0, s)) > 0) {
         pl_buf_addf(b, "%sLambda writes", kappa ? " " : "");
         for (size_t i = 0; i < n; i++) {
-            pl_fmt_count(f1, sizeof(f1), s[i]->files);
+            lk_fmt_count(f1, sizeof(f1), s[i]->files_written);
             pl_buf_addf(b, "%s %s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", f1,
-                        files_word(s[i]->files), s[i]->batch_every);
+                        files_word(s[i]->files_written), s[i]->batch_every);
         }
         pl_buf_addf(b, ".");
     }
@@ -316,49 +226,28 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
 /* u is a Kappa run with a watermark at trigger_ms. */
 static int wm_member(const struct pl_run *u, int64_t trigger_ms)
 {
-    return u->kappa && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms;
+    return u->stack == PL_KAPPA && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms;
 }
 
-/* Distinct watermark delays among Kappa runs at trigger_ms. */
-static size_t wm_distinct(const struct pl_report *r, int64_t trigger_ms)
-{
-    size_t n = 0;
-    for (size_t j = 0; j < r->nruns; j++) {
-        size_t k = 0;
-        if (!wm_member(&r->runs[j], trigger_ms))
-            continue;
-        while (k < j && !(wm_member(&r->runs[k], trigger_ms)
-                          && r->runs[k].watermark_ms == r->runs[j].watermark_ms))
-            k++;
-        n += k == j;
-    }
-    return n;
-}
-
-/* Kappa runs at the trigger with the most distinct watermarks: lowest and highest delay. */
+/* Kappa runs at the watermark chart's trigger (pl_sweep_watermark_trigger): lowest, highest. */
 static int watermark_ends(const struct pl_report *r, const struct pl_run **lo,
                           const struct pl_run **hi)
 {
-    size_t best_n = 1;
+    const char *label;
+    int64_t t = 0;
     *lo = *hi = NULL;
-    for (size_t i = 0; i < r->nruns; i++) {
-        int64_t t = r->runs[i].trigger_ms;
-        size_t n = wm_distinct(r, t);
-        if (n <= best_n)
+    if (pl_sweep_watermark_trigger(&r->s, &t, &label) < 2)
+        return 0;
+    for (size_t i = 0; i < r->s.nruns; i++) {
+        const struct pl_run *u = &r->s.runs[i];
+        if (!wm_member(u, t))
             continue;
-        best_n = n;
-        *lo = *hi = NULL;
-        for (size_t j = 0; j < r->nruns; j++) {
-            const struct pl_run *u = &r->runs[j];
-            if (!wm_member(u, t))
-                continue;
-            if (!*lo || u->watermark_ms < (*lo)->watermark_ms)
-                *lo = u;
-            if (!*hi || u->watermark_ms > (*hi)->watermark_ms)
-                *hi = u;
-        }
+        if (!*lo || u->watermark_ms < (*lo)->watermark_ms)
+            *lo = u;
+        if (!*hi || u->watermark_ms > (*hi)->watermark_ms)
+            *hi = u;
     }
-    return *lo != NULL;
+    return 1;
 }
 
 void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
@@ -369,16 +258,16 @@ void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
         pl_buf_addf(b, "This sweep has no Kappa runs that differ only in the watermark.");
         return;
     }
-    pl_fmt_num(l1, sizeof(l1), lo->late_pct);
-    pl_fmt_num(l2, sizeof(l2), hi->late_pct);
-    pl_fmt_count(s1, sizeof(s1), lo->max_state_rows);
-    pl_fmt_count(s2, sizeof(s2), hi->max_state_rows);
-    pl_fmt_dur(c1, sizeof(c1), lo->c50);
-    pl_fmt_dur(c2, sizeof(c2), hi->c50);
+    lk_fmt_num(l1, sizeof(l1), lo->late_pct);
+    lk_fmt_num(l2, sizeof(l2), hi->late_pct);
+    lk_fmt_count(s1, sizeof(s1), lo->max_state_rows);
+    lk_fmt_count(s2, sizeof(s2), hi->max_state_rows);
+    lk_fmt_ms(c1, sizeof(c1), lo->correct_ms[0]);
+    lk_fmt_ms(c2, sizeof(c2), hi->correct_ms[0]);
     pl_buf_addf(b, "At a %s trigger, a %s watermark drops %s%% of events as late, %s drops %s%%",
                 lo->trigger, lo->watermark, l1, hi->watermark, l2);
     if (lo->max_state_rows > 0) {
-        pl_fmt_ratio(x, sizeof(x), hi->max_state_rows / lo->max_state_rows);
+        lk_fmt_ratio(x, sizeof(x), hi->max_state_rows / lo->max_state_rows);
         pl_buf_addf(b, " but holds %s the state rows (%s vs %s)", x, s2, s1);
     } else {
         pl_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
@@ -390,9 +279,9 @@ void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
 static double landing_after(const struct pl_report *r, double h)
 {
     double best = -1;
-    for (size_t i = 0; i < r->nbatch; i++)
-        if (r->batch_hours[i] >= h && (best < 0 || r->batch_hours[i] < best))
-            best = r->batch_hours[i];
+    for (size_t i = 0; i < r->s.nbatch; i++)
+        if (r->s.batch_hours[i] >= h && (best < 0 || r->s.batch_hours[i] < best))
+            best = r->s.batch_hours[i];
     return best;
 }
 
@@ -400,16 +289,16 @@ static void sawtooth_drop(const struct pl_series *s, size_t p, struct pl_buf *b)
 {
     char v[48], h[48];
     size_t i = p + 1;
-    while (i < s->n && PL_SY(s, i) >= PL_SY(s, i - 1))
+    while (i < s->nrows && PL_SY(s, i) >= PL_SY(s, i - 1))
         i++;
-    if (i >= s->n) {
+    if (i >= s->nrows) {
         pl_buf_addf(b, "; it has not dropped by the end of the series");
         return;
     }
-    while (i + 1 < s->n && PL_SY(s, i + 1) <= PL_SY(s, i))
+    while (i + 1 < s->nrows && PL_SY(s, i + 1) <= PL_SY(s, i))
         i++;
-    pl_fmt_num(v, sizeof(v), PL_SY(s, i));
-    pl_fmt_num(h, sizeof(h), PL_SX(s, i));
+    lk_fmt_num(v, sizeof(v), PL_SY(s, i));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, i));
     pl_buf_addf(b, " and drops to %s (hour %s)", v, h);
 }
 
@@ -419,31 +308,31 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
     char v[48], pct[48], h[48], l[48];
     size_t p = 0;
     double land;
-    if (!s->present || s->n == 0) {
+    if (s->nrows == 0) {
         pl_buf_addf(b, "This sweep has no Lambda discrepancy series (sawtooth.tsv).");
         return;
     }
-    for (size_t i = 1; i < s->n; i++)
+    for (size_t i = 1; i < s->nrows; i++)
         if (PL_SY(s, i) > PL_SY(s, p))
             p = i;
-    pl_fmt_count(v, sizeof(v), PL_SY(s, p));
-    pl_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
-    pl_fmt_num(h, sizeof(h), PL_SX(s, p));
+    lk_fmt_count(v, sizeof(v), PL_SY(s, p));
+    lk_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, p));
     pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s rows"
-                " (%s%%) at hour %s", r->saw_run ? r->saw_run : "the Lambda run", v, pct, h);
+                " (%s%%) at hour %s", r->s.saw_run ? r->s.saw_run : "the Lambda run", v, pct, h);
     land = landing_after(r, PL_SX(s, p));
     if (land >= 0) {
-        pl_fmt_num(l, sizeof(l), land);
+        lk_fmt_num(l, sizeof(l), land);
         pl_buf_addf(b, ", just before a batch view lands (hour %s),", l);
     }
     if (PL_SY(s, p) > 0)
         sawtooth_drop(s, p, b);
     pl_buf_addf(b, ".");
-    if (r->nbatch > 0) {
+    if (r->s.nbatch > 0) {
         pl_buf_addf(b, " Batch views land at hours");
-        for (size_t i = 0; i < r->nbatch; i++) {
-            pl_fmt_num(l, sizeof(l), r->batch_hours[i]);
-            pl_buf_addf(b, "%s %s", i ? (i + 1 == r->nbatch ? " and" : ",") : "", l);
+        for (size_t i = 0; i < r->s.nbatch; i++) {
+            lk_fmt_num(l, sizeof(l), r->s.batch_hours[i]);
+            pl_buf_addf(b, "%s %s", i ? (i + 1 == r->s.nbatch ? " and" : ",") : "", l);
         }
         pl_buf_addf(b, ": each one resets the speed layer's drift.");
     }
@@ -458,48 +347,48 @@ static void freshness_stack(const struct pl_report *r, const struct pl_series *s
                             const char *stack, struct pl_buf *b)
 {
     char v[48], h[48], m[48];
-    size_t settle = s->n, peak = 0;
-    if (!s->present || s->n == 0) {
+    size_t settle = s->nrows, peak = 0;
+    if (s->nrows == 0) {
         pl_buf_addf(b, " This sweep has no %s series.", stack);
         return;
     }
-    while (settle > 0 && same_value(PL_SY(s, settle - 1), r->fresh_final))
+    while (settle > 0 && same_value(PL_SY(s, settle - 1), r->s.fresh_final))
         settle--;
-    for (size_t i = 1; i < s->n; i++)
+    for (size_t i = 1; i < s->nrows; i++)
         if (PL_SY(s, i) > PL_SY(s, peak))
             peak = i;
-    pl_fmt_num(v, sizeof(v), PL_SY(s, 0));
-    pl_fmt_num(h, sizeof(h), PL_SX(s, 0));
+    lk_fmt_num(v, sizeof(v), PL_SY(s, 0));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, 0));
     pl_buf_addf(b, " %s first shows %s at hour %s", stack, v, h);
-    if (PL_SY(s, peak) > r->fresh_final + 0.005) {
-        pl_fmt_num(m, sizeof(m), PL_SY(s, peak));
+    if (PL_SY(s, peak) > r->s.fresh_final + 0.005) {
+        lk_fmt_num(m, sizeof(m), PL_SY(s, peak));
         pl_buf_addf(b, ", overshoots to %s", m);
     }
-    if (settle == s->n) {
-        pl_fmt_num(m, sizeof(m), PL_SY(s, s->n - 1));
+    if (settle == s->nrows) {
+        lk_fmt_num(m, sizeof(m), PL_SY(s, s->nrows - 1));
         pl_buf_addf(b, " and ends at %s, not the final answer.", m);
         return;
     }
-    pl_fmt_num(h, sizeof(h), PL_SX(s, settle));
+    lk_fmt_num(h, sizeof(h), PL_SX(s, settle));
     pl_buf_addf(b, " and settles on the final answer at hour %s", h);
-    for (size_t i = 0; i < r->nbatch; i++)
-        if (fabs(r->batch_hours[i] - PL_SX(s, settle)) < 0.01) {
+    for (size_t i = 0; i < r->s.nbatch; i++)
+        if (fabs(r->s.batch_hours[i] - PL_SX(s, settle)) < 0.01) {
             pl_buf_addf(b, ", when a batch view lands");
             break;
         }
-    pl_buf_addf(b, " (%zu %s).", s->n, s->n == 1 ? "value" : "values");
+    pl_buf_addf(b, " (%zu %s).", s->nrows, s->nrows == 1 ? "value" : "values");
 }
 
 void pl_text_freshness(const struct pl_report *r, struct pl_buf *b)
 {
     char f[48];
-    if (!r->has_fresh) {
+    if (!r->s.fresh_key) {
         pl_buf_addf(b, "This sweep names no freshness window (sweep.json).");
         return;
     }
-    pl_fmt_num(f, sizeof(f), r->fresh_final);
+    lk_fmt_num(f, sizeof(f), r->s.fresh_final);
     pl_buf_addf(b, "One window's answer over time: key %s, column %s, final answer %s.",
-                r->fresh_key, r->fresh_column, f);
+                r->s.fresh_key, r->s.fresh_column, f);
     freshness_stack(r, &r->fresh_k, "Kappa", b);
     freshness_stack(r, &r->fresh_l, "Lambda", b);
 }
@@ -509,25 +398,25 @@ void pl_text_freshness(const struct pl_report *r, struct pl_buf *b)
 static void finding_reconcile(const struct pl_report *r, struct pl_buf *b)
 {
     size_t eq = 0, ex = 0, bad = 0;
-    for (size_t i = 0; i < r->nruns; i++) {
-        eq += strcmp(r->runs[i].status, "equal") == 0;
-        ex += strcmp(r->runs[i].status, "explained") == 0;
+    for (size_t i = 0; i < r->s.nruns; i++) {
+        eq += strcmp(r->s.runs[i].status, "equal") == 0;
+        ex += strcmp(r->s.runs[i].status, "explained") == 0;
     }
-    bad = r->nruns - eq - ex;
-    if (bad == 0 && r->nruns == 1) {
+    bad = r->s.nruns - eq - ex;
+    if (bad == 0 && r->s.nruns == 1) {
         pl_buf_addf(b, "The run reconciles with the truth (%s).",
                     eq ? "equal" : "with explained differences");
         return;
     }
     if (bad == 0) {
         pl_buf_addf(b, "All %zu runs reconcile with the truth (%zu equal, %zu with explained"
-                    " differences).", r->nruns, eq, ex);
+                    " differences).", r->s.nruns, eq, ex);
         return;
     }
-    pl_buf_addf(b, "%zu of %zu runs do not reconcile with the truth:", bad, r->nruns);
-    for (size_t i = 0, k = 0; i < r->nruns; i++)
-        if (strcmp(r->runs[i].status, "equal") != 0 && strcmp(r->runs[i].status, "explained"))
-            pl_buf_addf(b, "%s %s (%s)", k++ ? "," : "", r->runs[i].name, r->runs[i].status);
+    pl_buf_addf(b, "%zu of %zu runs do not reconcile with the truth:", bad, r->s.nruns);
+    for (size_t i = 0, k = 0; i < r->s.nruns; i++)
+        if (strcmp(r->s.runs[i].status, "equal") != 0 && strcmp(r->s.runs[i].status, "explained"))
+            pl_buf_addf(b, "%s %s (%s)", k++ ? "," : "", r->s.runs[i].name, r->s.runs[i].status);
     pl_buf_addf(b, ".");
 }
 
@@ -535,9 +424,9 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
 {
     const struct pl_run *u = pick(r, p);
     char m[48], d1[48], d2[48], l[48];
-    pl_fmt_money(m, sizeof(m), u->total);
-    pl_fmt_dur(d1, sizeof(d1), u->fv50);
-    pl_fmt_dur(d2, sizeof(d2), u->c50);
+    lk_fmt_money(m, sizeof(m), u->total_usd);
+    lk_fmt_ms(d1, sizeof(d1), u->first_visible_ms[0]);
+    lk_fmt_ms(d2, sizeof(d2), u->correct_ms[0]);
     if (p == PICK_CHEAPEST)
         pl_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s).",
                     u->name, m, d1, d2);
@@ -548,7 +437,7 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
         pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month.", u->name, d2,
                     m);
     if (p != PICK_CHEAPEST && u->late_pct > 0) {
-        pl_fmt_num(l, sizeof(l), u->late_pct);
+        lk_fmt_num(l, sizeof(l), u->late_pct);
         pl_buf_addf(b, " It drops %s%% of events as late.", l);
     }
 }
@@ -573,24 +462,66 @@ int pl_text_finding(const struct pl_report *r, size_t i, struct pl_buf *b)
     }
 }
 
-double pl_scenario_share(const struct pl_csv *scen, const char *scenario, const char *config)
+/* ------------------------------------------------------------ cost tables ---- */
+
+static const char *cost_field(const struct pl_cost *c, enum pl_cost_field f)
 {
-    int cs = pl_csv_col(scen, "scenario"), cc = pl_csv_col(scen, "config");
-    int ck = pl_csv_col(scen, "component"), cu = pl_csv_col(scen, "usd_month");
+    return f == PL_COST_SCENARIO ? c->scenario : f == PL_COST_CONFIG ? c->config : c->component;
+}
+
+/* c belongs to scenario (NULL: every row does). */
+static int in_scenario(const struct pl_cost *c, const char *scenario)
+{
+    return !scenario || strcmp(c->scenario, scenario) == 0;
+}
+
+size_t pl_cost_distinct(const struct pl_costs *t, enum pl_cost_field f, const char *scenario,
+                        const char **out, const char *skip)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *v = cost_field(&t->rows[i], f);
+        size_t k = 0;
+        if (!in_scenario(&t->rows[i], scenario) || (skip && strcmp(v, skip) == 0))
+            continue;
+        while (k < n && strcmp(out[k], v) != 0)
+            k++;
+        if (k == n)
+            out[n++] = v;
+    }
+    return n;
+}
+
+double pl_cost_of(const struct pl_costs *t, const char *scenario, const char *config,
+                  const char *component, int *found)
+{
+    double v = 0;
+    *found = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct pl_cost *c = &t->rows[i];
+        if (in_scenario(c, scenario) && strcmp(c->config, config) == 0
+            && strcmp(c->component, component) == 0) {
+            v += c->usd_month;
+            *found = 1;
+        }
+    }
+    return v;
+}
+
+double pl_scenario_share(const struct pl_costs *scen, const char *scenario, const char *config)
+{
     double so = 0, sum = 0, total = -1;
     for (size_t i = 0; i < scen->nrows; i++) {
-        const char *k = pl_csv_get(scen, i, (size_t)ck);
-        double v = strtod(pl_csv_get(scen, i, (size_t)cu), NULL);
-        if (strcmp(pl_csv_get(scen, i, (size_t)cs), scenario) != 0
-            || strcmp(pl_csv_get(scen, i, (size_t)cc), config) != 0)
+        const struct pl_cost *c = &scen->rows[i];
+        if (strcmp(c->scenario, scenario) != 0 || strcmp(c->config, config) != 0)
             continue;
-        if (strcmp(k, "total") == 0) {
-            total = v;
+        if (strcmp(c->component, "total") == 0) {
+            total = c->usd_month;
             continue;
         }
-        sum += v;
-        if (strcmp(k, "storage") == 0 || strcmp(k, "operations") == 0)
-            so += v;
+        sum += c->usd_month;
+        if (strcmp(c->component, "storage") == 0 || strcmp(c->component, "operations") == 0)
+            so += c->usd_month;
     }
     if (total < 0)
         total = sum;

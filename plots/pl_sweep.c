@@ -2,15 +2,16 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lk_file.h"
-#include "lk_json.h"
 #include "lk_mem.h"
 #include "banned.h"
 
 #define MAX_FILE ((size_t)64 << 20)
+#define MAX_FIELDS 32
 
 static const char sweep_header[] =
     "stack,trigger,trigger_ms,watermark,watermark_ms,batch_every,batch_every_ms,events,"
@@ -33,6 +34,11 @@ static const char *const col_name[NCOLS] = {
     "compute_usd", "storage_usd", "operations_usd", "total_usd", "wall_ms", "reconcile_status",
     "run",
 };
+
+const char *pl_stack_name(enum pl_stack stack)
+{
+    return stack == PL_KAPPA ? "kappa" : "lambda";
+}
 
 /* ------------------------------------------------------------- numbers ---- */
 
@@ -78,20 +84,21 @@ static int parse_int(const char *s, int64_t *out)
     return 0;
 }
 
-/* ---------------------------------------------------------- CSV fields ---- */
+/* ---------------------------------------------------------------- CSV ---- */
 
 /*
- * Split one line (NUL-terminated, modified in place) into at most max fields; quoted
- * fields are unescaped. Returns the field count, or -1 for a malformed quote.
+ * Split one line (NUL-terminated, modified in place) into fields, storing at most max;
+ * quoted fields are unescaped. Returns the field count, or -1 for a malformed quote.
  */
 static int split_fields(char *line, char **field, int max)
 {
-    int n = 0, last;
+    int n = 0;
     char *p = line, *w;
     for (;;) {
-        if (n == max)
-            return max + 1;
-        field[n++] = w = p;
+        w = p;
+        if (n < max)
+            field[n] = p;
+        n++;
         if (*p == '"') {
             for (p++;; p++) {
                 if (*p == '\0')
@@ -112,10 +119,11 @@ static int split_fields(char *line, char **field, int max)
                     return -1;
             w = p;
         }
-        last = *p == '\0';
-        *w = '\0';
-        if (last)
+        if (*p == '\0') {
+            *w = '\0';
             return n;
+        }
+        *w = '\0';
         p++;
     }
 }
@@ -135,6 +143,82 @@ static int has_control(const char *s)
         if ((unsigned char)*s < 0x20)
             return 1;
     return 0;
+}
+
+/* Cut the next line off *p (NUL-terminating it, dropping a '\r'); NULL at the end. */
+static char *next_line(char **p, char *end)
+{
+    char *line = *p, *nl;
+    if (line >= end)
+        return NULL;
+    nl = memchr(line, '\n', (size_t)(end - line));
+    if (!nl)
+        nl = end;
+    *nl = '\0';
+    if (nl > line && nl[-1] == '\r')
+        nl[-1] = '\0';
+    *p = nl + 1;
+    return line;
+}
+
+/* The rows of a CSV file: nrows * ncols fields (into the file's text) and their lines. */
+struct csv {
+    char **cell;
+    size_t *line;
+    size_t nrows, cap, lcap;
+};
+
+static void csv_release(struct csv *t)
+{
+    free(t->cell);
+    free(t->line);
+}
+
+/*
+ * Read path, whose first line must be header, into *text (the caller's) and t: every
+ * other line split into ncols fields.
+ */
+static int csv_read(const char *path, const char *header, int ncols, char **text, struct csv *t,
+                    struct lk_err *err)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t len, lineno = 1;
+    char *p, *end, *line, *f[MAX_FIELDS];
+    int n, rc = lk_file_read_all(path, MAX_FILE, text, &len, err);
+    if (rc < 0)
+        return rc;
+    p = *text;
+    end = *text + len;
+    line = next_line(&p, end);
+    if (!line || strcmp(line, header) != 0)
+        return lk_err_set(err, LK_EINPUT, "header is not the %s header of docs/sweep.md "
+                          "('%s' line 1)", base, path);
+    while ((line = next_line(&p, end)) != NULL) {
+        lineno++;
+        if (*line == '\0')
+            return bad(err, path, lineno, "blank line", NULL, NULL);
+        if ((n = split_fields(line, f, MAX_FIELDS)) < 0)
+            return bad(err, path, lineno, "malformed quoted field", NULL, NULL);
+        if (n != ncols)
+            return lk_err_set(err, LK_EINPUT, "%d fields where the header has %d ('%s' line %zu)",
+                              n, ncols, path, lineno);
+        LK_GROW(t->cell, t->cap, (t->nrows + 1) * (size_t)ncols);
+        LK_GROW(t->line, t->lcap, t->nrows + 1);
+        memcpy(t->cell + t->nrows * (size_t)ncols, f, (size_t)ncols * sizeof(*f));
+        t->line[t->nrows++] = lineno;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------- sweep.csv ---- */
+
+/* "runs/NAME", NAME one path component: the report opens reconcile/NAME.txt. */
+static const char *run_name(const char *run)
+{
+    const char *name = strncmp(run, "runs/", 5) == 0 ? run + 5 : "";
+    if (!name[0] || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return NULL;
+    return name;
 }
 
 /* One data row's fields into r. */
@@ -167,6 +251,8 @@ static int fill_run(struct pl_run *r, char **f, const char *path, size_t line, s
     for (size_t i = 0; i < sizeof(dcol) / sizeof(dcol[0]); i++)
         if (parse_double(f[dcol[i]], dst[i]) < 0)
             return bad(err, path, line, "bad number", f[dcol[i]], col_name[dcol[i]]);
+    if ((r->name = run_name(f[C_RUN])) == NULL)
+        return bad(err, path, line, "bad run name", f[C_RUN], "run");
     r->trigger = f[C_TRIGGER];
     r->watermark = f[C_WATERMARK];
     r->batch_every = f[C_BATCH];
@@ -175,114 +261,166 @@ static int fill_run(struct pl_run *r, char **f, const char *path, size_t line, s
     return 0;
 }
 
-/* Cut the next line off *p (NUL-terminating it, dropping a '\r'); NULL at the end. */
-static char *next_line(char **p, char *end)
+static int load_runs(struct pl_sweep *s, const char *path, struct lk_err *err)
 {
-    char *line = *p, *nl;
-    if (line >= end)
-        return NULL;
-    nl = memchr(line, '\n', (size_t)(end - line));
-    if (!nl)
-        nl = end;
-    *nl = '\0';
-    if (nl > line && nl[-1] == '\r')
-        nl[-1] = '\0';
-    *p = nl + 1;
-    return line;
+    struct csv t = { 0 };
+    int rc = csv_read(path, sweep_header, NCOLS, &s->text, &t, err);
+    if (rc == 0)
+        s->runs = lk_xcalloc(t.nrows + 1, sizeof(*s->runs));
+    for (size_t i = 0; rc == 0 && i < t.nrows; i++) {
+        rc = fill_run(&s->runs[i], t.cell + i * NCOLS, path, t.line[i], err);
+        s->nruns += rc == 0;
+    }
+    csv_release(&t);
+    return rc;
 }
 
-static int load_csv(struct pl_sweep *s, const char *path, struct lk_err *err)
+/* cost.csv (with_scenario 0) or scenarios.csv, when present. */
+static int load_costs(struct pl_costs *c, const char *dir, int with_scenario, struct lk_err *err)
 {
-    size_t len, cap = 0, lineno = 1;
-    char *p, *end, *line, *f[NCOLS + 1];
-    int rc = lk_file_read_all(path, MAX_FILE, &s->text, &len, err);
-    if (rc < 0)
-        return rc;
-    p = s->text;
-    end = s->text + len;
-    line = next_line(&p, end);
-    if (!line || strcmp(line, sweep_header) != 0)
-        return bad(err, path, 1, "header is not the sweep.csv header of docs/sweep.md", NULL,
-                   NULL);
-    while ((line = next_line(&p, end)) != NULL) {
-        int n;
-        lineno++;
-        if (*line == '\0')
-            return bad(err, path, lineno, "blank line", NULL, NULL);
-        n = split_fields(line, f, NCOLS);
-        if (n < 0)
-            return bad(err, path, lineno, "malformed quoted field", NULL, NULL);
-        if (n != NCOLS)
-            return lk_err_set(err, LK_EINPUT, "%s fields than the %d of the header ('%s' line %zu)",
-                              n > NCOLS ? "more" : "fewer", NCOLS, path, lineno);
-        if (s->nruns == cap) {
-            cap = cap ? 2 * cap : 16;
-            s->runs = lk_xreallocarray(s->runs, cap, sizeof(*s->runs));
-        }
-        if ((rc = fill_run(&s->runs[s->nruns], f, path, lineno, err)) < 0)
-            return rc;
-        s->nruns++;
+    const char *file = with_scenario ? "scenarios.csv" : "cost.csv";
+    const char *header = with_scenario ? "scenario,config,component,usd_month"
+                                       : "config,component,usd_month";
+    int ncols = 3 + with_scenario, rc;
+    struct csv t = { 0 };
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    if (!lk_is_file(path))
+        return 0;
+    rc = csv_read(path, header, ncols, &c->text, &t, err);
+    if (rc == 0)
+        c->rows = lk_xcalloc(t.nrows + 1, sizeof(*c->rows));
+    for (size_t i = 0; rc == 0 && i < t.nrows; i++) {
+        char **f = t.cell + i * (size_t)ncols;
+        struct pl_cost *r = &c->rows[c->nrows++];
+        r->scenario = with_scenario ? f[0] : NULL;
+        r->config = f[with_scenario];
+        r->component = f[with_scenario + 1];
+        r->line = t.line[i];
+        if (parse_double(f[ncols - 1], &r->usd_month) < 0)
+            rc = bad(err, path, t.line[i], "bad number", f[ncols - 1], "usd_month");
     }
-    return 0;
+    c->present = rc == 0;
+    csv_release(&t);
+    return rc;
 }
 
 /* ---------------------------------------------------------- sweep.json ---- */
 
-static int json_bad(struct lk_err *err, const char *path, const char *field)
+static const char *json_str(const cJSON *o, const char *name)
 {
-    return lk_err_set(err, LK_EINPUT, "field '%s' has the wrong type ('%s')", field, path);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int load_json(struct pl_sweep *s, const char *path, struct lk_err *err)
+static int json_num(const cJSON *o, const char *name, double *out)
 {
-    cJSON *root = NULL, *o, *v;
-    int rc;
-    if (!lk_is_file(path))
-        return 0;
-    if ((rc = lk_json_read_file(path, &root, err)) < 0)
-        return rc == LK_ENOENT ? LK_EINPUT : rc;
-    s->has_json = 1;
-    rc = 0;
-    o = cJSON_GetObjectItemCaseSensitive(root, "freshness");
-    if (o && (v = cJSON_GetObjectItemCaseSensitive(o, "key")) != NULL) {
-        if (!cJSON_IsString(v) || has_control(v->valuestring))
-            rc = json_bad(err, path, "freshness.key");
-        else
-            s->fresh_key = lk_xstrdup(v->valuestring);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(v))
+        return -1;
+    *out = v->valuedouble;
+    return 0;
+}
+
+/* Parse path into s->json: a JSON object, else LK_EINPUT naming the line. */
+static int json_parse(struct pl_sweep *s, const char *path, struct lk_err *err)
+{
+    char *text;
+    const char *end = NULL;
+    size_t len, line = 1;
+    int rc = lk_file_read_all(path, MAX_FILE, &text, &len, err);
+    if (rc < 0)
+        return rc;
+    s->json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!s->json || !cJSON_IsObject(s->json)) {
+        for (const char *q = text; end && q < end && q < text + len; q++)
+            line += *q == '\n';
+        rc = lk_err_set(err, LK_EINPUT, "%s ('%s' line %zu)",
+                        s->json ? "not a JSON object" : "not valid JSON", path, line);
     }
-    if (o && rc == 0 && (v = cJSON_GetObjectItemCaseSensitive(o, "column")) != NULL) {
-        if (!cJSON_IsString(v) || has_control(v->valuestring))
-            rc = json_bad(err, path, "freshness.column");
-        else
-            s->fresh_column = lk_xstrdup(v->valuestring);
-    }
-    if (o && rc == 0 && (v = cJSON_GetObjectItemCaseSensitive(o, "final")) != NULL) {
-        if (!cJSON_IsNumber(v))
-            rc = json_bad(err, path, "freshness.final");
-        s->has_final = 1;
-        s->fresh_final = v->valuedouble;
-    }
-    o = cJSON_GetObjectItemCaseSensitive(root, "sawtooth");
-    v = o ? cJSON_GetObjectItemCaseSensitive(o, "batch_visible_hours") : NULL;
-    if (v && rc == 0) {
-        const cJSON *h;
-        if (!cJSON_IsArray(v))
-            rc = json_bad(err, path, "sawtooth.batch_visible_hours");
-        s->batch_hours = lk_xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(double));
-        cJSON_ArrayForEach(h, v)
-        {
-            if (!cJSON_IsNumber(h)) {
-                rc = json_bad(err, path, "sawtooth.batch_visible_hours");
-                break;
-            }
-            s->batch_hours[s->nbatch++] = h->valuedouble;
-        }
-    }
-    cJSON_Delete(root);
+    free(text);
     return rc;
 }
 
-int pl_sweep_load(struct pl_sweep *s, const char *dir, struct lk_err *err)
+/* "pipeline" and "dataset": what the report's dataset table shows. */
+static int json_dataset(struct pl_sweep *s, const char *path, struct lk_err *err)
+{
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(s->json, "dataset");
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(d, "seed");
+    s->pipeline = json_str(s->json, "pipeline");
+    s->scenario = json_str(d, "scenario");
+    s->first_arrival = json_str(d, "first_arrival");
+    s->last_arrival = json_str(d, "last_arrival");
+    if (!s->pipeline)
+        return lk_err_set(err, LK_EINPUT, "missing string 'pipeline' ('%s')", path);
+    if (!cJSON_IsObject(d))
+        return lk_err_set(err, LK_EINPUT, "missing object 'dataset' ('%s')", path);
+    if (!s->scenario || !s->first_arrival || !s->last_arrival)
+        return lk_err_set(err, LK_EINPUT, "missing string 'dataset.%s' ('%s')",
+                          !s->scenario ? "scenario"
+                          : !s->first_arrival ? "first_arrival" : "last_arrival", path);
+    if (json_num(d, "events", &s->events) < 0)
+        return lk_err_set(err, LK_EINPUT, "missing number 'dataset.events' ('%s')", path);
+    if (cJSON_IsNumber(seed))
+        snprintf(s->seed, sizeof(s->seed), "%.0f", seed->valuedouble);
+    else if (cJSON_IsString(seed))
+        snprintf(s->seed, sizeof(s->seed), "%s", seed->valuestring);
+    else
+        return lk_err_set(err, LK_EINPUT, "missing number 'dataset.seed' ('%s')", path);
+    return 0;
+}
+
+/* freshness and sawtooth: optional, but well-formed when present. */
+static int json_charts(struct pl_sweep *s, const char *path, struct lk_err *err)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(s->json, "freshness");
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(s->json, "sawtooth");
+    const cJSON *h, *x;
+    if (f) {
+        s->fresh_key = json_str(f, "key");
+        s->fresh_column = json_str(f, "column");
+        if (!s->fresh_key || !s->fresh_column || has_control(s->fresh_key)
+            || has_control(s->fresh_column) || json_num(f, "final", &s->fresh_final) < 0)
+            return lk_err_set(err, LK_EINPUT, "'freshness' needs strings key and column (no "
+                              "control characters) and a number final ('%s')", path);
+    }
+    if (!w)
+        return 0;
+    s->saw_run = json_str(w, "run");
+    h = cJSON_GetObjectItemCaseSensitive(w, "batch_visible_hours");
+    if (!s->saw_run || !cJSON_IsArray(h))
+        return lk_err_set(err, LK_EINPUT, "'sawtooth' needs a string run and an array "
+                          "batch_visible_hours ('%s')", path);
+    s->batch_hours = lk_xcalloc((size_t)cJSON_GetArraySize(h) + 1, sizeof(double));
+    cJSON_ArrayForEach(x, h)
+    {
+        if (!cJSON_IsNumber(x))
+            return lk_err_set(err, LK_EINPUT, "'sawtooth.batch_visible_hours' holds a "
+                              "non-number ('%s')", path);
+        s->batch_hours[s->nbatch++] = x->valuedouble;
+    }
+    return 0;
+}
+
+static int load_json(struct pl_sweep *s, const char *path, unsigned flags, struct lk_err *err)
+{
+    int rc;
+    if (!lk_is_file(path))
+        return flags & PL_SWEEP_DATASET
+                   ? lk_err_set(err, LK_ENOENT, "no sweep.json in '%s'", s->dir) : 0;
+    if ((rc = json_parse(s, path, err)) < 0)
+        return rc == LK_ENOENT ? LK_EINPUT : rc;
+    s->has_json = 1;
+    s->data = json_str(s->json, "data");
+    s->has_wall = json_num(s->json, "wall_ms", &s->wall_ms) == 0;
+    if (flags & PL_SWEEP_DATASET && (rc = json_dataset(s, path, err)) < 0)
+        return rc;
+    return json_charts(s, path, err);
+}
+
+/* ------------------------------------------------------------- loading ---- */
+
+int pl_sweep_load(struct pl_sweep *s, const char *dir, unsigned flags, struct lk_err *err)
 {
     char path[4200];
     int rc;
@@ -290,13 +428,17 @@ int pl_sweep_load(struct pl_sweep *s, const char *dir, struct lk_err *err)
     s->dir = lk_xstrdup(dir);
     if (!lk_is_dir(dir))
         return lk_err_set(err, LK_ENOENT, "no sweep directory '%s'", dir);
+    snprintf(path, sizeof(path), "%s/sweep.json", dir);
+    if ((rc = load_json(s, path, flags, err)) < 0)
+        return rc;
     snprintf(path, sizeof(path), "%s/sweep.csv", dir);
     if (!lk_is_file(path))
         return lk_err_set(err, LK_ENOENT, "no sweep.csv in '%s' (not a sweep directory)", dir);
-    if ((rc = load_csv(s, path, err)) < 0)
+    if ((rc = load_runs(s, path, err)) < 0 || !(flags & PL_SWEEP_COSTS))
         return rc;
-    snprintf(path, sizeof(path), "%s/sweep.json", dir);
-    return load_json(s, path, err);
+    if ((rc = load_costs(&s->cost, dir, 0, err)) < 0)
+        return rc;
+    return load_costs(&s->scenarios, dir, 1, err);
 }
 
 void pl_sweep_release(struct pl_sweep *s)
@@ -306,9 +448,12 @@ void pl_sweep_release(struct pl_sweep *s)
     free(s->dir);
     free(s->runs);
     free(s->text);
-    free(s->fresh_key);
-    free(s->fresh_column);
+    cJSON_Delete(s->json);
     free(s->batch_hours);
+    free(s->cost.rows);
+    free(s->cost.text);
+    free(s->scenarios.rows);
+    free(s->scenarios.text);
     memset(s, 0, sizeof(*s));
 }
 
@@ -336,44 +481,67 @@ static size_t kappa_distinct(const struct pl_sweep *s, int by_trigger, int64_t k
     return n;
 }
 
-int pl_sweep_default_watermark(const struct pl_sweep *s, int64_t *wm, const char **label)
+/*
+ * The first Kappa row whose trigger (by_trigger) or watermark has the most distinct
+ * values of the other field; NULL when that count, put in *count, is 0.
+ */
+static const struct pl_run *most_distinct(const struct pl_sweep *s, int by_trigger,
+                                          size_t *count)
 {
-    size_t best = 0;
+    const struct pl_run *best = NULL;
+    *count = 0;
     for (size_t i = 0; i < s->nruns; i++) {
         const struct pl_run *r = &s->runs[i];
         size_t n;
         if (r->stack != PL_KAPPA)
             continue;
-        n = kappa_distinct(s, 0, r->watermark_ms);
-        if (n > best) {
-            best = n;
-            *wm = r->watermark_ms;
-            *label = r->watermark;
-        }
-    }
-    return best ? 0 : -1;
-}
-
-size_t pl_sweep_watermark_trigger(const struct pl_sweep *s, int64_t *trigger_ms,
-                                  const char **label)
-{
-    size_t best = 0;
-    for (size_t i = 0; i < s->nruns; i++) {
-        const struct pl_run *r = &s->runs[i];
-        size_t n;
-        if (r->stack != PL_KAPPA)
-            continue;
-        n = kappa_distinct(s, 1, r->trigger_ms);
-        if (n > best) {
-            best = n;
-            *trigger_ms = r->trigger_ms;
-            *label = r->trigger;
+        n = kappa_distinct(s, by_trigger, by_trigger ? r->trigger_ms : r->watermark_ms);
+        if (n > *count) {
+            *count = n;
+            best = r;
         }
     }
     return best;
 }
 
+int pl_sweep_default_watermark(const struct pl_sweep *s, int64_t *wm, const char **label)
+{
+    size_t n;
+    const struct pl_run *r = most_distinct(s, 0, &n);
+    if (!r)
+        return -1;
+    *wm = r->watermark_ms;
+    *label = r->watermark;
+    return 0;
+}
+
+size_t pl_sweep_watermark_trigger(const struct pl_sweep *s, int64_t *trigger_ms,
+                                  const char **label)
+{
+    size_t n;
+    const struct pl_run *r = most_distinct(s, 1, &n);
+    if (r) {
+        *trigger_ms = r->trigger_ms;
+        *label = r->trigger;
+    }
+    return n;
+}
+
 /* -------------------------------------------------------------- series ---- */
+
+static const struct {
+    const char *file, *header;
+    size_t ncols;
+} series_file[] = {
+    { "sawtooth.tsv", "# hours diff_rows diff_pct", 3 },
+    { "freshness_kappa.tsv", "# hours value", 2 },
+    { "freshness_lambda.tsv", "# hours value", 2 },
+};
+
+const char *pl_series_file_name(enum pl_series_file f)
+{
+    return series_file[f].file;
+}
 
 static int series_row(struct pl_series *t, char *line, const char *path, size_t lineno,
                       struct lk_err *err)
@@ -395,14 +563,16 @@ static int series_row(struct pl_series *t, char *line, const char *path, size_t 
     return 0;
 }
 
-int pl_series_load(struct pl_series *t, const char *path, const char *header, size_t ncols,
-                   struct lk_err *err)
+int pl_sweep_series(const struct pl_sweep *s, enum pl_series_file f, struct pl_series *t,
+                    struct lk_err *err)
 {
-    char *text = NULL, *p, *end, *line;
+    char path[4200], *text = NULL, *p, *end, *line;
+    const char *header = series_file[f].header;
     size_t len, lineno = 1, cap = 0;
     int rc;
     memset(t, 0, sizeof(*t));
-    t->ncols = ncols;
+    t->ncols = series_file[f].ncols;
+    snprintf(path, sizeof(path), "%s/%s", s->dir, series_file[f].file);
     if (!lk_is_file(path))
         return lk_err_set(err, LK_ENOENT, "no file '%s'", path);
     if ((rc = lk_file_read_all(path, MAX_FILE, &text, &len, err)) < 0)
@@ -416,10 +586,7 @@ int pl_series_load(struct pl_series *t, const char *path, const char *header, si
     }
     while ((line = next_line(&p, end)) != NULL) {
         lineno++;
-        if (t->nrows == cap) {
-            cap = cap ? 2 * cap : 64;
-            t->v = lk_xreallocarray(t->v, cap * ncols, sizeof(double));
-        }
+        LK_GROW(t->v, cap, (t->nrows + 1) * t->ncols);
         if ((rc = series_row(t, line, path, lineno, err)) < 0)
             goto out;
     }

@@ -1,0 +1,135 @@
+/*
+ * pl_sweep: the one reader of a sweep directory, on the hand-made fixture
+ * tests/fixtures/sweep (values read off its files by hand) and on copies broken on purpose.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lk_test.h"
+#include "pl_sweep.h"
+#include "banned.h"
+
+/* A fresh copy of the fixture, after running the shell command edit in it (heap path). */
+static char *broken_copy(const char *name, const char *edit)
+{
+    char *dir = lkt_tmpdir(name), *s = lkt_fmt("%s/s", dir);
+    char *cmd = lkt_fmt("cp -r '%s/tests/fixtures/sweep' '%s' && cd '%s' && %s", lkt_root(), s,
+                        s, edit);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
+    free(dir);
+    return s;
+}
+
+static char *fixture(void)
+{
+    return lkt_fmt("%s/tests/fixtures/sweep", lkt_root());
+}
+
+Test(pl_sweep, reads_runs_dataset_and_cost_tables_of_the_fixture)
+{
+    struct pl_sweep s = PL_SWEEP_INIT;
+    struct lk_err err = LK_ERR_INIT;
+    char *dir = fixture();
+    cr_assert_eq(pl_sweep_load(&s, dir, PL_SWEEP_DATASET | PL_SWEEP_COSTS, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(s.nruns, 8);
+    cr_expect_str_eq(s.runs[0].name, "kappa-10s-wm10m");
+    cr_expect_eq(s.runs[0].stack, PL_KAPPA);
+    cr_expect_eq(s.runs[0].first_visible_ms[0], 6100);
+    cr_expect_eq(s.runs[1].trigger_ms, 60000);
+    cr_expect_str_eq(s.pipeline, "revenue");
+    cr_expect_str_eq(s.scenario, "clickstream");
+    cr_expect_str_eq(s.seed, "42");
+    cr_expect_eq(s.events, 20000);
+    cr_expect_eq(s.wall_ms, 7000);
+    cr_expect_str_eq(s.fresh_column, "revenue");
+    cr_expect_eq(s.fresh_final, 606.57);
+    cr_assert_eq(s.nbatch, 4);
+    cr_expect_eq(s.batch_hours[3], 24.2);
+    cr_expect_str_eq(s.saw_run, "runs/lambda-6h");
+    cr_assert(s.cost.present && s.scenarios.present);
+    cr_expect_eq(s.cost.nrows, 24);
+    cr_assert_eq(s.scenarios.nrows, 10);
+    cr_expect_str_eq(s.scenarios.rows[1].scenario, "small-files");
+    cr_expect_str_eq(s.scenarios.rows[1].component, "storage");
+    cr_expect_eq(s.scenarios.rows[1].usd_month, 420);
+    cr_expect_eq(s.scenarios.rows[1].line, 3);
+    cr_expect_null(s.cost.rows[0].scenario);
+    pl_sweep_release(&s);
+    free(dir);
+}
+
+Test(pl_sweep, reads_the_dataset_and_cost_tables_only_when_asked)
+{
+    struct pl_sweep s = PL_SWEEP_INIT;
+    struct lk_err err = LK_ERR_INIT;
+    char *dir = broken_copy("sweep-nojson", "rm sweep.json && echo x >> cost.csv");
+    cr_assert_eq(pl_sweep_load(&s, dir, 0, &err), 0, "%s", err.msg);
+    cr_expect_eq(s.has_json, 0);
+    cr_expect_null(s.fresh_key);
+    cr_expect_eq(s.cost.present, 0);
+    pl_sweep_release(&s);
+    cr_assert_eq(pl_sweep_load(&s, dir, PL_SWEEP_DATASET, &err), LK_ENOENT);
+    cr_expect(strstr(err.msg, "no sweep.json"), "%s", err.msg);
+    pl_sweep_release(&s);
+    free(dir);
+}
+
+static void expect_bad(const char *name, const char *edit, unsigned flags, const char *msg)
+{
+    struct pl_sweep s = PL_SWEEP_INIT;
+    struct lk_err err = LK_ERR_INIT;
+    char *dir = broken_copy(name, edit);
+    cr_assert_eq(pl_sweep_load(&s, dir, flags, &err), LK_EINPUT, "%s", edit);
+    cr_expect(strstr(err.msg, msg), "%s: %s", edit, err.msg);
+    pl_sweep_release(&s);
+    cr_expect_eq(s.nruns, 0);
+    free(dir);
+}
+
+Test(pl_sweep, refuses_malformed_files_naming_file_and_line)
+{
+    expect_bad("sweep-cost", "sed -i '4s/280.00/2.8e2/' scenarios.csv", PL_SWEEP_COSTS,
+               "bad number '2.8e2' in column 'usd_month' (");
+    expect_bad("sweep-cost2", "sed -i '4s/280.00/2.8e2/' scenarios.csv", PL_SWEEP_COSTS,
+               "scenarios.csv' line 4)");
+    expect_bad("sweep-blank", "printf '\\n' >> cost.csv", PL_SWEEP_COSTS,
+               "blank line ('");
+    expect_bad("sweep-head", "sed -i '1s/config,/conf,/' cost.csv", PL_SWEEP_COSTS,
+               "header is not the cost.csv header");
+    expect_bad("sweep-run", "sed -i '3s,runs/kappa-1m-wm10m,runs/../x,' sweep.csv", 0,
+               "bad run name 'runs/../x' in column 'run' (");
+    expect_bad("sweep-fields", "sed -i '3s/$/,x/' sweep.csv", 0,
+               "27 fields where the header has 26 (");
+    expect_bad("sweep-json", "printf '{\\n\"a\": [1,\\n}' > sweep.json", 0,
+               "not valid JSON ('");
+    expect_bad("sweep-saw", "sed -i 's/6.06,/\"6h\",/' sweep.json", 0,
+               "'sawtooth.batch_visible_hours' holds a non-number");
+    expect_bad("sweep-seed", "sed -i 's/\"seed\": 42/\"seed\": null/' sweep.json",
+               PL_SWEEP_DATASET, "missing number 'dataset.seed'");
+}
+
+Test(pl_sweep, reads_series_files_strictly)
+{
+    struct pl_sweep s = PL_SWEEP_INIT;
+    struct pl_series t = PL_SERIES_INIT;
+    struct lk_err err = LK_ERR_INIT;
+    char *dir = broken_copy("sweep-series", "rm freshness_lambda.tsv && "
+                                            "sed -i '3s/\\t/ /' freshness_kappa.tsv");
+    cr_assert_eq(pl_sweep_load(&s, dir, 0, &err), 0, "%s", err.msg);
+    cr_assert_eq(pl_sweep_series(&s, PL_SERIES_SAWTOOTH, &t, &err), 0, "%s", err.msg);
+    cr_expect_eq(t.nrows, 25);
+    cr_expect_eq(t.ncols, 3);
+    cr_expect_eq(t.v[1 * 3 + 1], 3); /* "1	3	0.40" */
+    cr_expect_eq(t.v[1 * 3 + 2], 0.40);
+    pl_series_release(&t);
+    cr_expect_eq(pl_sweep_series(&s, PL_SERIES_FRESH_LAMBDA, &t, &err), LK_ENOENT);
+    cr_expect_eq(pl_sweep_series(&s, PL_SERIES_FRESH_KAPPA, &t, &err), LK_EINPUT);
+    cr_expect(strstr(err.msg, "freshness_kappa.tsv' line 3)"), "%s", err.msg);
+    pl_series_release(&t);
+    pl_sweep_release(&s);
+    free(dir);
+}
