@@ -83,6 +83,41 @@ void cmd_progress_init(struct cmd_progress *p, const char *cmd, const char *what
                        int quiet);
 void cmd_progress_update(struct cmd_progress *p, uint64_t done);
 void cmd_progress_done(struct cmd_progress *p, uint64_t done);
+/*
+ * Run one subcommand in-process (argv[0] = name, then args up to NULL), announcing
+ * title on stderr unless quiet; a failure prints one line naming the step. Returns fn's
+ * exit code.
+ */
+int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const char *title,
+             const char *const *args, int quiet);
+
+/*
+ * A --pricing value: a path (has '/' or ends in .json) or a name in datasets/pricing/.
+ * buf gets the path to open, shown the path to print.
+ */
+void cmd_pricing_path(const char *arg, char *buf, size_t size, char *shown, size_t ssize);
+
+/*
+ * `lklab reconcile --run RUN --truth TRUTH` as a function: writes the report (table
+ * format, up to 5 examples per class) to out and sets *ndiffs and *unexplained.
+ * Returns 0 or an lk_err code (err set).
+ */
+int cmd_reconcile_report(const char *run, const char *truth, FILE *out, size_t *ndiffs,
+                         size_t *unexplained, struct lk_err *err);
+
+/*
+ * `lklab latency --run RUN` as a function: per-event latency of a Kappa or Lambda run
+ * (kp_latency / lb_latency), written into RUN/run.json as "latency"; fills the two
+ * summaries and the run's stack name. Returns 0 or an lk_err code (err set).
+ */
+struct lk_lat_summary;
+int cmd_latency_update(const char *run_dir, struct lk_lat_summary *first_visible,
+                       struct lk_lat_summary *correct, char *stack, size_t stack_size,
+                       struct lk_err *err);
+
+/* A duration for people: 1234 -> "1.2s", 90000 -> "1.5m", 500 -> "500ms". */
+void cmd_human_ms(int64_t ms, char *buf, size_t size);
+
 /* Callback form for library functions: arg is a struct cmd_progress. */
 void cmd_progress_cb(void *arg, uint64_t done, uint64_t total);
 

@@ -267,18 +267,6 @@ static void scenario_table(const char *name, const char *shown,
  * A bare name means datasets/pricing/NAME.json under the project root. shown is what the
  * tables print: the root is left out so the output does not depend on where lklab lives.
  */
-static void resolve_pricing(const char *arg, char *buf, size_t size, char *shown, size_t ssize)
-{
-    size_t len = strlen(arg);
-    if (strchr(arg, '/') || (len > 5 && strcmp(arg + len - 5, ".json") == 0)) {
-        snprintf(buf, size, "%s", arg);
-        snprintf(shown, ssize, "%s", arg);
-    } else {
-        snprintf(buf, size, "%s/datasets/pricing/%s.json", cmd_root(), arg);
-        snprintf(shown, ssize, "datasets/pricing/%s.json", arg);
-    }
-}
-
 static int run_cost(const struct args *a, const struct lk_pricing *p, const char *path)
 {
     struct lk_err err = LK_ERR_INIT;
@@ -363,7 +351,7 @@ int cmd_cost(int argc, char **argv)
         return usage_fail("unexpected argument '%s'", argv[optind]);
     if ((rc = check_args(&a)) != 0)
         return rc;
-    resolve_pricing(a.pricing, path, sizeof(path), shown, sizeof(shown));
+    cmd_pricing_path(a.pricing, path, sizeof(path), shown, sizeof(shown));
     if (lk_pricing_load(&p, path, &err) < 0)
         return cmd_fail(CMD, &err);
     return a.run ? run_cost(&a, &p, shown) : scenario_cost(&a, &p, shown);

@@ -21,36 +21,16 @@ static void help(void)
 {
     printf("usage: %s\n\n"
            "Generates the default dataset (clickstream, 1,000,000 events over 24h), computes the\n"
-           "truth, runs the Kappa stack twice (update mode without a watermark, which must equal\n"
-           "the truth, and append mode with a 10m watermark, which sends late data to a side\n"
-           "table) and the Lambda stack (batch every 6h, which equals the truth after its final\n"
-           "batch), compares, and prints a summary. Everything goes under DIR (default out/demo).\n"
+           "truth, runs Kappa in update mode without a watermark (must equal the truth), then a\n"
+           "sweep (Kappa append with --lake at triggers 10s, 1m, 1h, 24h and watermarks 1m, 10m,\n"
+           "1h; Lambda every 6h, which must equal the truth after its final batch; latency, cost\n"
+           "and reconciliation of each run), the charts and the report, and prints a summary.\n"
+           "Everything goes under DIR (default out/demo); the report is DIR/sweep/report.html.\n"
            "Exit 1 when an answer that must equal the truth does not.\n\n"
            "  --out DIR     output directory\n"
            "  --events N    dataset size (default: the scenario's 1,000,000)\n"
            "  --quiet       only the summary\n",
            usage_line);
-}
-
-/* Run one subcommand in-process with a NULL-terminated argument list. */
-static int step(int (*fn)(int, char **), const char *name, const char *title,
-                const char *const *args, int quiet)
-{
-    char *argv[40];
-    int argc = 0, rc;
-    double t0 = lk_wall_now();
-    argv[argc++] = (char *)(uintptr_t)name; /* getopt wants char *, and never writes */
-    for (; args[argc - 1] && argc < 39; argc++)
-        argv[argc] = (char *)(uintptr_t)args[argc - 1];
-    argv[argc] = NULL;
-    if (!quiet)
-        fprintf(stderr, "lklab demo: %s ...\n", title);
-    rc = fn(argc, argv);
-    if (!quiet && rc == 0)
-        fprintf(stderr, "lklab demo: %s done in %.1fs\n", title, lk_wall_now() - t0);
-    if (rc != 0)
-        cmd_error(CMD, "step '%s' failed (exit %d)", title, rc);
-    return rc;
 }
 
 static long long json_count(const cJSON *root, const char *obj, const char *name)
@@ -72,50 +52,109 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
-static void print_summary(const char *out, const char *data, int equal, int lambda_equal)
+/* sweep.csv, split in place: row r's field f (no field of sweep.csv is quoted). */
+struct table {
+    char *text;
+    char *f[48][32];
+    size_t n;
+    char empty[1];
+};
+
+static void table_load(struct table *t, const char *path)
 {
-    char path[8500];
-    cJSON *m = NULL, *k = NULL;
+    size_t len = 0;
+    t->n = 0;
+    t->text = NULL;
+    t->empty[0] = '\0';
+    for (size_t c = 0; c < 32; c++)
+        t->f[0][c] = t->empty;
+    if (lk_file_read_all(path, (size_t)1 << 24, &t->text, &len, NULL) < 0)
+        return;
+    for (char *line = t->text; *line && t->n < 48;) {
+        char *nl = strchr(line, '\n');
+        size_t c = 0;
+        if (nl)
+            *nl = '\0';
+        for (char *p = line; c < 32; p++) {
+            t->f[t->n][c++] = p;
+            if (!(p = strchr(p, ',')))
+                break;
+            *p = '\0';
+        }
+        while (c < 32)
+            t->f[t->n][c++] = t->empty;
+        t->n++;
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+}
+
+/* The row of run NAME (column 25 is `run`), or the header row when absent. */
+static char **row(struct table *t, const char *name)
+{
+    for (size_t i = 1; i < t->n; i++)
+        if (strncmp(t->f[i][25], "runs/", 5) == 0 && strcmp(t->f[i][25] + 5, name) == 0)
+            return t->f[i];
+    return t->f[0];
+}
+
+static const char *dur(const char *ms, char *buf, size_t size)
+{
+    cmd_human_ms(strtoll(ms, NULL, 10), buf, size);
+    return buf;
+}
+
+static void print_summary(const char *out, const char *data, const char *sweep, int equal)
+{
+    char path[8500], a[32], b[32], c[32], d[32];
+    struct table t;
+    cJSON *m = NULL;
+    char **k1 = NULL, **k24, **l6, **w1, **w60;
     snprintf(path, sizeof(path), "%s/manifest.json", data);
     lk_json_read_file(path, &m, NULL);
-    snprintf(path, sizeof(path), "%s/kappa-append/run.json", out);
-    lk_json_read_file(path, &k, NULL);
+    snprintf(path, sizeof(path), "%s/sweep.csv", sweep);
+    table_load(&t, path);
+    k1 = row(&t, "kappa-1m-wm10m");
+    k24 = row(&t, "kappa-24h-wm10m");
+    l6 = row(&t, "lambda-6h");
+    w1 = row(&t, "kappa-1m-wm1m");
+    w60 = row(&t, "kappa-1m-wm1h");
     printf("\nlklab demo summary (%s)\n", out);
-    printf("  dataset      %lld lines: %lld events, %lld duplicates, %lld malformed;\n"
-           "               late beyond 1m/10m/1h: %lld / %lld / %lld\n",
+    printf("  report       %s/report.html (and report.md)\n", sweep);
+    printf("  dataset      %lld lines: %lld events, %lld duplicates, %lld malformed\n",
            json_count(m, "counts", "lines"), json_count(m, "counts", "unique_events"),
-           json_count(m, "counts", "duplicates"), json_count(m, "counts", "malformed"),
-           json_count(m, "counts", "late_1m"), json_count(m, "counts", "late_10m"),
-           json_count(m, "counts", "late_1h"));
-    printf("  truth        %s/truth.csv\n", out);
+           json_count(m, "counts", "duplicates"), json_count(m, "counts", "malformed"));
     printf("  kappa update (trigger 1m, no watermark) == truth: %s\n", equal ? "YES" : "NO");
-    printf("  kappa append (trigger 1m, watermark 10m): %lld batches, %lld output rows,\n"
-           "               %lld late events in the late table, max state %lld rows\n",
-           json_count(k, "totals", "batches"), json_count(k, "totals", "output_rows"),
-           json_count(k, "totals", "late"), json_count(k, "totals", "max_state_rows"));
     printf("  lambda (batch every 6h) after its final batch == truth: %s\n",
-           lambda_equal ? "YES" : "NO");
-    printf("  next: lklab results --run %s/kappa-append --table late --out late.csv\n"
-           "        lklab results --run %s/lambda --at 2026-01-01T12:00:00Z --out noon.csv\n",
-           out, out);
+           strcmp(l6[24], "equal") == 0 ? "YES" : "NO");
+    printf("  latency p50  Kappa 1m: %s visible/correct; Kappa 24h: %s; Lambda 6h: %s visible, %s correct\n",
+           dur(k1[8], a, sizeof(a)), dur(k24[8], b, sizeof(b)), dur(l6[8], c, sizeof(c)),
+           dur(l6[11], d, sizeof(d)));
+    printf("  late data    Kappa 1m with watermark 1m / 10m / 1h: %s%% / %s%% / %s%% of lines\n",
+           w1[15], k1[15], w60[15]);
+    printf("  cost/month   Kappa 1m $%s, Kappa 24h $%s, Lambda 6h $%s (%s files vs %s)\n", k1[22],
+           k24[22], l6[22], k1[17], k24[17]);
+    printf("  reconcile    Kappa 1m: %s (late data), Lambda 6h: %s; see %s/reconcile/\n", k1[24],
+           l6[24], sweep);
+    printf("  next         lklab results --run %s/runs/kappa-1m-wm10m --table late --out late.csv\n",
+           sweep);
+    free(t.text);
     cJSON_Delete(m);
-    cJSON_Delete(k);
 }
 
 static int run(const char *out, const char *events, int quiet)
 {
-    char data[4200], truth[4200], upd[4200], app[4200], updcsv[4200], lam[4200], lamcsv[4200];
+    char data[4200], truth[4200], upd[4200], updcsv[4200], sweep[4200], plots[4300];
     const char *q = quiet ? "--quiet" : NULL;
     int rc;
     snprintf(data, sizeof(data), "%s/data", out);
     snprintf(truth, sizeof(truth), "%s/truth.csv", out);
     snprintf(upd, sizeof(upd), "%s/kappa-update", out);
-    snprintf(app, sizeof(app), "%s/kappa-append", out);
     snprintf(updcsv, sizeof(updcsv), "%s/kappa-update.csv", out);
-    snprintf(lam, sizeof(lam), "%s/lambda", out);
-    snprintf(lamcsv, sizeof(lamcsv), "%s/lambda.csv", out);
-    if (lk_mkdir_p(out, NULL) < 0 || lk_rm_rf(upd, NULL) < 0 || lk_rm_rf(app, NULL) < 0
-        || lk_rm_rf(lam, NULL) < 0) {
+    snprintf(sweep, sizeof(sweep), "%s/sweep", out);
+    snprintf(plots, sizeof(plots), "%s/plots", sweep);
+    if (lk_mkdir_p(out, NULL) < 0 || lk_rm_rf(upd, NULL) < 0) {
         cmd_error(CMD, "cannot prepare '%s'", out);
         return 4;
     }
@@ -126,24 +165,33 @@ static int run(const char *out, const char *events, int quiet)
         const char *k1[] = { "--data", data, "--pipeline", "revenue", "--out", upd, "--output-mode",
                        "update", "--watermark", "none", "--trigger", "1m", q, NULL };
         const char *r1[] = { "--run", upd, "--out", updcsv, NULL };
-        const char *k2[] = { "--data", data, "--pipeline", "revenue", "--out", app, "--trigger", "1m",
-                       "--watermark", "10m", q, NULL };
-        const char *l1[] = { "--data", data, "--pipeline", "revenue", "--out", lam,
+        const char *sw[] = { "--data", data, "--pipeline", "revenue", "--out", sweep,
+                             "--triggers", "10s,1m,1h,24h", "--watermarks", "1m,10m,1h",
                              "--batch-every", "6h", q, NULL };
-        const char *r2[] = { "--run", lam, "--out", lamcsv, NULL };
+        const char *pl[] = { "--sweep", sweep, "--out", plots, NULL };
+        const char *rp[] = { "--sweep", sweep, NULL };
         if (!events)
             gen[4] = q, gen[5] = NULL;
-        if ((rc = step(cmd_gen, "gen", "generate the default dataset", gen, quiet)) != 0
-            || (rc = step(cmd_truth, "truth", "compute the truth", tr, quiet)) != 0
-            || (rc = step(cmd_kappa, "kappa", "Kappa, update mode, no watermark", k1, quiet)) != 0
-            || (rc = step(cmd_results, "results", "export the Kappa answer", r1, quiet)) != 0
-            || (rc = step(cmd_kappa, "kappa", "Kappa, append mode, 10m watermark", k2, quiet)) != 0
-            || (rc = step(cmd_lambda, "lambda", "Lambda, batch every 6h", l1, quiet)) != 0
-            || (rc = step(cmd_results, "results", "export the Lambda answer", r2, quiet)) != 0)
+        if ((rc = cmd_step(CMD, cmd_gen, "gen", "generate the default dataset", gen, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_kappa, "kappa", "Kappa, update mode, no watermark", k1, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_results, "results", "export the Kappa answer", r1, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_sweep, "sweep", "sweep: Kappa per trigger and watermark, Lambda every 6h", sw, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_plot, "plot", "charts", pl, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_report, "report", "report", rp, quiet)) != 0)
             return rc;
     }
-    print_summary(out, data, same_file(truth, updcsv), same_file(truth, lamcsv));
-    return same_file(truth, updcsv) && same_file(truth, lamcsv) ? 0 : 1;
+    print_summary(out, data, sweep, same_file(truth, updcsv));
+    {
+        struct table t;
+        char path[4300];
+        int ok;
+        snprintf(path, sizeof(path), "%s/sweep.csv", sweep);
+        table_load(&t, path);
+        ok = same_file(truth, updcsv) && strcmp(row(&t, "lambda-6h")[24], "equal") == 0;
+        free(t.text);
+        return ok ? 0 : 1;
+    }
 }
 
 int cmd_demo(int argc, char **argv)

@@ -18,7 +18,7 @@ static const char usage_line[] =
     "                   [--max-files-per-trigger N] [--cost-model default|none|FILE.json]\n"
     "                   [--lake DIR] [--sink-guarantee exactly-once|at-least-once]\n"
     "                   [--crash-after N:PHASE] [--reprocess] [--final-watermark] [--workers N]\n"
-    "                   [--durability fsync|process] [--quiet]";
+    "                   [--durability fsync|process] [--change-feed] [--tenant-views] [--quiet]";
 
 static void help(void)
 {
@@ -48,6 +48,11 @@ static void help(void)
            "  --durability D             fsync (default): checkpoints survive a power cut;\n"
            "                             process: no fsync, they survive a crash of the\n"
            "                             process (kill -9, --crash-after), not of the machine\n"
+           "  --change-feed              also log every change of the output to the table\n"
+           "                             `changes` (value histories; 'lklab latency' needs it\n"
+           "                             for complete mode)\n"
+           "  --tenant-views             one view output_tenant_<tenant> per tenant in\n"
+           "                             serving.db (pipeline grouped by tenant)\n"
            "  --quiet                    no progress or summary\n\n"
            "exit: 0 ok, 2 usage, 3 bad dataset/spec/checkpoint, 4 I/O; a --crash-after death is\n"
            "signal 9 (137 in a shell)\n",
@@ -105,7 +110,8 @@ static int parse_choice(const char *opt, const char *v, const char *const *names
 }
 
 enum { O_DATA = 256, O_PIPE, O_OUT, O_SOURCE, O_TRIGGER, O_WM, O_MODE, O_MAXEV, O_MAXF, O_COST,
-       O_LAKE, O_SINK, O_CRASH, O_REPROC, O_FINAL, O_WORKERS, O_DURABLE, O_QUIET, O_HELP };
+       O_LAKE, O_SINK, O_CRASH, O_REPROC, O_FINAL, O_WORKERS, O_DURABLE, O_CFEED, O_TVIEWS,
+       O_QUIET, O_HELP };
 
 struct args {
     const char *pipeline, *cost;
@@ -145,6 +151,8 @@ static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
         rc = parse_choice("--durability", v, durability, 2, &i);
         o->durability = i ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC;
         break;
+    case O_CFEED: o->change_feed = 1; break;
+    case O_TVIEWS: o->tenant_views = 1; break;
     case O_QUIET: a->quiet = 1; break;
     default: return -1;
     }
@@ -208,6 +216,7 @@ int cmd_kappa(int argc, char **argv)
         { "crash-after", required_argument, NULL, O_CRASH }, { "reprocess", no_argument, NULL, O_REPROC },
         { "final-watermark", no_argument, NULL, O_FINAL }, { "workers", required_argument, NULL, O_WORKERS },
         { "durability", required_argument, NULL, O_DURABLE },
+        { "change-feed", no_argument, NULL, O_CFEED }, { "tenant-views", no_argument, NULL, O_TVIEWS },
         { "quiet", no_argument, NULL, O_QUIET }, { "help", no_argument, NULL, O_HELP },
         { NULL, 0, NULL, 0 },
     };

@@ -1,10 +1,170 @@
-/* lklab latency: not built yet (placeholder; replaced by its issue's work). */
+/* lklab latency: per-event first-visible and correct latency of a run (issue 5 "Latency"). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd.h"
+#include "kp_latency.h"
+#include "lb_latency.h"
+#include "lk_file.h"
+#include "lk_json.h"
+#include "lk_latency.h"
+#include "lk_mem.h"
+#include "banned.h"
+
+#define CMD "latency"
+static const char usage_line[] = "lklab latency --run RUN [--format table|json]";
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Measures, for every distinct event of a finished Kappa or Lambda run's dataset (the\n"
+           "first copy of each event_id; malformed lines, re-deliveries and events the filter\n"
+           "drops are not samples), two latencies in virtual time from its arrival_time:\n"
+           "  first-visible  when its contribution first shows in the serving answer\n"
+           "  correct        from when the row it belongs to equals the truth and stays so\n"
+           "Events that never get there (late-dropped, a window never emitted, a row that\n"
+           "ends wrong) are counted as 'never', not averaged in. Percentiles are exact\n"
+           "nearest-rank. The summary is written into RUN/run.json as \"latency\" (the other\n"
+           "fields are kept). Definitions: docs/kappa.md (Latency), docs/lambda.md.\n"
+           "A Kappa run in complete mode needs 'lklab kappa --change-feed'.\n\n"
+           "  --run RUN      a run directory of 'lklab kappa' or 'lklab lambda'\n"
+           "  --format F     table (default: events, never, p50/p95/p99/max) or json\n"
+           "  --help         this text\n\n"
+           "exit: 0 ok, 2 usage, 3 missing or unusable run, 4 I/O or database error\n",
+           usage_line);
+}
+
+static void table_line(const char *name, const struct lk_lat_summary *s)
+{
+    char p[4][32];
+    const int64_t v[4] = { s->p50_ms, s->p95_ms, s->p99_ms, s->max_ms };
+    for (int i = 0; i < 4; i++) {
+        if (s->events)
+            cmd_human_ms(v[i], p[i], sizeof(p[i]));
+        else
+            snprintf(p[i], sizeof(p[i]), "-");
+    }
+    printf("%-14s %10" PRIu64 " %9" PRIu64 " %8s %8s %8s %8s\n", name, s->events, s->never, p[0],
+           p[1], p[2], p[3]);
+}
+
+static cJSON *latency_json(const struct lk_lat_summary *fv, const struct lk_lat_summary *cor)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "first_visible", lk_lat_summary_json(fv));
+    cJSON_AddItemToObject(o, "correct", lk_lat_summary_json(cor));
+    return o;
+}
+
+static void print_json(const cJSON *o)
+{
+    char *text = cJSON_Print(o);
+    if (text)
+        printf("%s\n", text);
+    cJSON_free(text);
+}
+
+int cmd_latency_update(const char *run_dir, struct lk_lat_summary *sfv,
+                       struct lk_lat_summary *scor, char *stack_buf, size_t stack_size,
+                       struct lk_err *err)
+{
+    struct lk_lat fv, cor;
+    size_t len = strlen(run_dir) + 16;
+    char *path = lk_xmalloc(len);
+    const cJSON *stack;
+    cJSON *root = NULL;
+    int rc;
+    lk_lat_init(&fv);
+    lk_lat_init(&cor);
+    snprintf(path, len, "%s/run.json", run_dir);
+    if (!lk_is_dir(run_dir))
+        rc = lk_err_set(err, LK_ENOENT, "no run '%s'", run_dir);
+    else if (!lk_is_file(path))
+        rc = lk_err_set(err, LK_ENOENT, "no finished run in '%s' (no run.json)", run_dir);
+    else
+        rc = lk_json_read_file(path, &root, err);
+    if (rc < 0)
+        goto out;
+    stack = cJSON_GetObjectItemCaseSensitive(root, "stack");
+    if (cJSON_IsString(stack) && strcmp(stack->valuestring, "lambda") == 0)
+        rc = lb_latency(run_dir, &fv, &cor, err);
+    else if (cJSON_IsString(stack) && strcmp(stack->valuestring, "kappa") == 0)
+        rc = kp_latency(run_dir, &fv, &cor, err);
+    else
+        rc = lk_err_set(err, LK_EINPUT, "'%s' names no stack (kappa or lambda)", path);
+    if (rc < 0)
+        goto out;
+    snprintf(stack_buf, stack_size, "%s", stack->valuestring);
+    lk_lat_summarize(&fv, sfv);
+    lk_lat_summarize(&cor, scor);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "latency");
+    cJSON_AddItemToObject(root, "latency", latency_json(sfv, scor));
+    rc = lk_json_write_file(path, root, err);
+out:
+    cJSON_Delete(root);
+    free(path);
+    lk_lat_free(&fv);
+    lk_lat_free(&cor);
+    return rc;
+}
+
+/* Compute, write into run.json (every other field kept), print. */
+static int run(const char *run_dir, int json)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_lat_summary sfv, scor;
+    char stack[16];
+    if (cmd_latency_update(run_dir, &sfv, &scor, stack, sizeof(stack), &err) < 0)
+        return cmd_fail(CMD, &err);
+    if (json) {
+        cJSON *o = latency_json(&sfv, &scor);
+        print_json(o);
+        cJSON_Delete(o);
+    } else {
+        printf("latency of run %s (%s), virtual time from arrival:\n", run_dir, stack);
+        printf("%-14s %10s %9s %8s %8s %8s %8s\n", "", "events", "never", "p50", "p95", "p99",
+               "max");
+        table_line("first-visible", &sfv);
+        table_line("correct", &scor);
+    }
+    return cmd_finish(CMD, 0);
+}
 
 int cmd_latency(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cmd_error("latency", "not built yet");
-    return 2;
+    enum { O_RUN = 256, O_FORMAT, O_HELP };
+    static const struct option opts[] = {
+        { "run", required_argument, NULL, O_RUN }, { "format", required_argument, NULL, O_FORMAT },
+        { "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 },
+    };
+    const char *run_dir = NULL;
+    int c, json = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case O_HELP:
+            help();
+            return cmd_finish(CMD, 0);
+        case O_RUN:
+            run_dir = optarg;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0)
+                return cmd_usage_error(CMD, usage_line, "bad value '%s' for --format (table or "
+                                       "json)", optarg);
+            json = strcmp(optarg, "json") == 0;
+            break;
+        default:
+            return cmd_bad_option(CMD, usage_line, argc, argv);
+        }
+    }
+    if (optind < argc)
+        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+    if (!run_dir)
+        return cmd_usage_error(CMD, usage_line, "missing --run");
+    return run(run_dir, json);
 }

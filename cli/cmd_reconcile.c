@@ -92,6 +92,28 @@ static int load_tables(const struct args *g, int64_t at, struct lk_rtable *a, st
     return rc;
 }
 
+int cmd_reconcile_report(const char *run, const char *truth, FILE *out, size_t *ndiffs,
+                         size_t *unexplained, struct lk_err *err)
+{
+    struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
+    struct lk_reconcile_opts o = LK_RECONCILE_OPTS_INIT;
+    struct lk_reconcile *r = NULL;
+    int rc;
+    o.run = run;
+    if ((rc = load_run_answer(run, o.at, &a, err)) == 0 && (rc = lk_rtable_load(&b, truth, err)) == 0
+        && (rc = lk_reconcile_new(&r, &a, &b, &o, err)) == 0
+        && (rc = lk_reconcile_write(r, out, LK_RC_TABLE, 5)) < 0)
+        lk_err_set(err, rc, "cannot write the reconciliation report of '%s'", run);
+    if (rc == 0) {
+        *ndiffs = lk_reconcile_ndiffs(r);
+        *unexplained = lk_reconcile_count(r, LK_RC_UNEXPLAINED);
+    }
+    lk_reconcile_free(r);
+    lk_rtable_release(&a);
+    lk_rtable_release(&b);
+    return rc;
+}
+
 static int reconcile(const struct args *g)
 {
     struct lk_err err = LK_ERR_INIT;

@@ -1,6 +1,7 @@
 #include "cmd.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -189,4 +190,53 @@ void cmd_progress_cb(void *arg, uint64_t done, uint64_t total)
     struct cmd_progress *p = arg;
     p->total = total;
     cmd_progress_update(p, done);
+}
+
+/* Run one subcommand in-process with a NULL-terminated argument list. */
+int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const char *title,
+             const char *const *args, int quiet)
+{
+    char *argv[40];
+    int argc = 0, rc;
+    double t0 = lk_wall_now();
+    argv[argc++] = (char *)(uintptr_t)name; /* getopt wants char *, and never writes */
+    for (; args[argc - 1] && argc < 39; argc++)
+        argv[argc] = (char *)(uintptr_t)args[argc - 1];
+    argv[argc] = NULL;
+    if (!quiet)
+        fprintf(stderr, "lklab %s: %s ...\n", cmd, title);
+    rc = fn(argc, argv);
+    if (!quiet && rc == 0)
+        fprintf(stderr, "lklab %s: %s done in %.1fs\n", cmd, title, lk_wall_now() - t0);
+    if (rc != 0)
+        cmd_error(cmd, "step '%s' failed (exit %d)", title, rc);
+    return rc;
+}
+
+void cmd_pricing_path(const char *arg, char *buf, size_t size, char *shown, size_t ssize)
+{
+    size_t len = strlen(arg);
+    if (strchr(arg, '/') || (len > 5 && strcmp(arg + len - 5, ".json") == 0)) {
+        snprintf(buf, size, "%s", arg);
+        snprintf(shown, ssize, "%s", arg);
+    } else {
+        snprintf(buf, size, "%s/datasets/pricing/%s.json", cmd_root(), arg);
+        snprintf(shown, ssize, "datasets/pricing/%s.json", arg);
+    }
+}
+
+/* 1234 -> "1.2s", 90000 -> "1.5m": a latency in the unit that reads best. */
+void cmd_human_ms(int64_t ms, char *buf, size_t size)
+{
+    static const struct {
+        int64_t ms;
+        const char *unit;
+    } units[] = { { 86400000, "d" }, { 3600000, "h" }, { 60000, "m" }, { 1000, "s" } };
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (ms >= units[i].ms) {
+            snprintf(buf, size, "%.1f%s", (double)ms / (double)units[i].ms, units[i].unit);
+            return;
+        }
+    }
+    snprintf(buf, size, "%" PRId64 "ms", ms);
 }

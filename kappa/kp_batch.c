@@ -54,10 +54,9 @@ int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted)
 
 /* ---------------------------------------------------------- output ---- */
 
-static int retract_row(void *arg, const struct lk_csv_row *row)
+static int retract_row(struct kp_engine *e, const struct lk_csv_row *row, int64_t visible)
 {
-    struct kp_engine *e = arg;
-    return e->skip ? 0 : kp_sink_retract(e->sink, row, e->err);
+    return e->skip ? 0 : kp_sink_retract(e->sink, row, visible, e->err);
 }
 
 /* Write the rows of sets[0..nsets) in canonical order to the sink (and the lake). */
@@ -83,7 +82,7 @@ static int write_output(struct kp_engine *e, int64_t visible)
     for (unsigned i = 0; i < e->nworkers; i++) {
         const struct kp_rows *r = &e->workers[i].retr;
         for (size_t k = 0; k < r->n && rc == 0; k++)
-            rc = retract_row(e, &r->v[k]);
+            rc = retract_row(e, &r->v[k], visible);
         sets[i] = &e->workers[i].rows;
     }
     return rc < 0 ? rc : write_rows(e, sets, e->nworkers, visible);
@@ -290,7 +289,7 @@ static int event_row(void *arg, const struct lk_csv_row *row)
 static int event_retract(void *arg, const struct lk_csv_row *row)
 {
     struct event_ctx *c = arg;
-    return retract_row(c->e, row);
+    return retract_row(c->e, row, c->visible);
 }
 
 /* After one event: its update rows, then the watermark advance and any window firing. */

@@ -52,6 +52,9 @@ int kp_options_check(const struct kp_options *o, struct lk_err *err)
     if (o->lake && o->mode != KP_APPEND)
         return lk_err_set(err, LK_EUSAGE, "--lake writes files, which like Spark's file sink are "
                           "append-only: use --output-mode append");
+    if (o->tenant_views && !has_tenant_group(o->spec))
+        return lk_err_set(err, LK_EUSAGE, "--tenant-views makes one view per tenant, but pipeline "
+                          "'%s' does not group by tenant", o->spec->name);
     if (o->lake && !has_tenant_group(o->spec))
         return lk_err_set(err, LK_EUSAGE, "--lake partitions files by tenant, but pipeline '%s' "
                           "does not group by tenant", o->spec->name);
@@ -179,6 +182,10 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     rc = kp_sink_open(&e->sink, p, o->spec, o->mode, e->version, o->exactly_once, o->durability,
                       err);
     free(p);
+    if (rc == 0 && o->change_feed)
+        rc = kp_sink_change_feed(e->sink, err);
+    if (rc == 0 && o->tenant_views)
+        rc = kp_sink_tenant_views(e->sink, err);
     e->bytes_total = input_bytes(e);
     return rc;
 }
@@ -420,6 +427,8 @@ static cJSON *params_json(const struct kp_options *o, int version)
     lk_json_add_int(p, "workers", o->workers);
     cJSON_AddStringToObject(p, "durability", o->durability == LK_DURABLE_PROCESS ? "process"
                                                                                  : "fsync");
+    cJSON_AddBoolToObject(p, "change_feed", o->change_feed);
+    cJSON_AddBoolToObject(p, "tenant_views", o->tenant_views);
     lk_json_add_int(p, "version", version);
     return p;
 }
@@ -480,6 +489,12 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     s->ids_at_end = kp_workers_ids(e);
     s->final_watermark = e->next_wm;
     s->version = e->version;
+    if (e->o->tenant_views) {
+        long long views;
+        if ((rc = kp_sink_count_views(e->sink, &views, e->err)) < 0)
+            return rc;
+        s->tenant_views = (uint64_t)views;
+    }
     path = run_path(e->o, "metrics.jsonl");
     rc = kp_sink_metrics(e->sink, path, e->err);
     free(path);
@@ -492,6 +507,8 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     lk_json_add_time(root, "first_trigger", s->first_trigger);
     lk_json_add_time(root, "last_visible", s->last_visible);
     lk_json_add_time(root, "watermark_at_end", e->next_wm);
+    if (e->o->tenant_views)
+        lk_json_add_int(root, "tenant_views", (int64_t)s->tenant_views);
     cJSON_AddNumberToObject(root, "wall_seconds", s->wall_seconds);
     lk_json_add_int(root, "peak_rss_kb", peak_rss_kb());
     path = run_path(e->o, "run.json");

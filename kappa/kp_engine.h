@@ -32,6 +32,10 @@
  * L_N = E_(N-1). --final-watermark adds a last batch with E = +infinity (Flink's end of
  * input). Without a watermark nothing is late and nothing is evicted.
  *
+ * Sink options: change_feed logs every change of the output table to `changes` (what
+ * `lklab latency` needs for complete mode); tenant_views keeps one SQLite view per tenant
+ * over the output (run.json records their number as tenant_views).
+ *
  * Restarting with the same RUN continues from the checkpoint. Errors: LK_EUSAGE for a
  * combination the engine refuses (append without watermark, --lake with update), data
  * and checkpoint problems as LK_EINPUT/LK_ECORRUPT, LK_EDB/LK_EIO otherwise.
@@ -79,11 +83,12 @@ struct kp_options {
     kp_progress_fn progress;
     void *progress_arg;
     enum lk_durability durability; /* checkpoint, sink and lake files (see lk_file.h) */
+    int change_feed;            /* also log every output change to `changes` (kp_sink.h) */
 };
 #define KP_OPTIONS_INIT                                                                      \
     { NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0,   \
       0, { { 0 }, 0, 0, 0, 0, 0, 0, 0, 0 }, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL, \
-      LK_DURABLE_FSYNC }
+      LK_DURABLE_FSYNC, 0 }
 
 /* Totals of a run (also written to RUN/run.json, last). */
 struct kp_summary {
@@ -92,6 +97,7 @@ struct kp_summary {
     uint64_t batches, nodata_batches, skipped_batches;
     uint64_t output_rows, max_state_rows, state_rows_at_end, ids_at_end;
     uint64_t files_written, bytes_written;
+    uint64_t tenant_views;      /* output_tenant_* views at the end (with tenant_views) */
     int64_t first_trigger, last_visible, final_watermark;
     double wall_seconds;
     int version;

@@ -10,6 +10,7 @@
 #include "lk_json.h"
 #include "lk_mem.h"
 #include "lk_store.h"
+#include "lk_strtab.h"
 #include "banned.h"
 
 /* Output rows per INSERT statement (fewer statement runs; far below SQLite's parameter limit). */
@@ -24,6 +25,18 @@ struct kp_sink {
     enum lk_durability durability; /* also for metrics.jsonl */
     char table[32];
     sqlite3_stmt *ins, *ins_many, *del, *clear, *late, *quar, *prog, *seen, *mark, *begin, *commit;
+    uint64_t batch;            /* the batch in flight (kp_sink_begin) */
+    int64_t visible;           /* its visible time, once known (rows or progress) */
+    /* --change-feed (kp_sink_change_feed) */
+    int change_feed;
+    int cleared;               /* complete mode: the table was moved to temp.kp_prev */
+    sqlite3_stmt *cf_retract, *cf_save, *cf_diff_up, *cf_diff_del;
+    /* --tenant-views (kp_sink_tenant_views) */
+    int tenant_views;
+    size_t tenant_col;         /* index of tenant among the group columns */
+    struct lk_strtab *tenants; /* tenants whose view this process has ensured or queued */
+    uint32_t *pending;         /* tenants first seen in the batch in flight */
+    size_t npending, pending_cap;
 };
 
 /* Append printf text to a fixed SQL buffer; sizes are small and bounded by the spec limits. */
@@ -104,6 +117,11 @@ static int prepare_insert(struct kp_sink *s, size_t nrows, sqlite3_stmt **st, st
             sql_add(sql, sizeof(sql), ", \"%s\"=excluded.\"%s\"", s->spec->aggs[i].as,
                     s->spec->aggs[i].as);
         sql_add(sql, sizeof(sql), ", batch_id=excluded.batch_id, visible_time=excluded.visible_time");
+        /* an unchanged row keeps its batch_id and visible_time: the time of its last CHANGE */
+        sql_add(sql, sizeof(sql), " WHERE \"%s\".window_end IS NOT excluded.window_end", s->table);
+        for (size_t i = 0; i < s->spec->naggs; i++)
+            sql_add(sql, sizeof(sql), " OR \"%s\".\"%s\" IS NOT excluded.\"%s\"", s->table,
+                    s->spec->aggs[i].as, s->spec->aggs[i].as);
     }
     return lk_store_prepare(s->db, sql, st, err);
 }
@@ -200,7 +218,13 @@ void kp_sink_close(struct kp_sink *s)
     sqlite3_finalize(s->mark);
     sqlite3_finalize(s->begin);
     sqlite3_finalize(s->commit);
+    sqlite3_finalize(s->cf_retract);
+    sqlite3_finalize(s->cf_save);
+    sqlite3_finalize(s->cf_diff_up);
+    sqlite3_finalize(s->cf_diff_del);
     lk_store_close(s->db);
+    lk_strtab_free(s->tenants);
+    free(s->pending);
     free(s);
 }
 
@@ -208,6 +232,10 @@ int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *e
 {
     int rc = lk_store_step_done(s->db, s->begin, err);
     *skip = 0;
+    s->batch = batch;
+    s->visible = 0;
+    s->cleared = 0;
+    s->npending = 0;
     if (rc < 0 || !s->exactly_once)
         return rc;
     sqlite3_bind_int(s->seen, 1, s->version);
@@ -249,9 +277,24 @@ static int bind_row(struct kp_sink *s, sqlite3_stmt *st, int col, const struct l
     return col;
 }
 
+/* --tenant-views: remember a tenant not seen before (its view is made at commit). */
+static void note_tenant(struct kp_sink *s, const struct lk_csv_row *row)
+{
+    const struct lk_str *t = &row->group[s->tenant_col];
+    int added;
+    uint32_t id = lk_strtab_intern(s->tenants, t->ptr, t->len, &added);
+    if (added) {
+        LK_GROW(s->pending, s->pending_cap, s->npending + 1);
+        s->pending[s->npending++] = id;
+    }
+}
+
 int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
                 int64_t visible, struct lk_err *err)
 {
+    s->visible = visible;
+    if (s->tenant_views)
+        note_tenant(s, row);
     bind_row(s, s->ins, 1, row, batch, visible);
     return lk_store_step_done(s->db, s->ins, err);
 }
@@ -261,6 +304,9 @@ int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t
 {
     size_t i = 0;
     int rc = 0;
+    s->visible = visible;
+    for (size_t k = 0; s->tenant_views && k < n; k++)
+        note_tenant(s, rows[k]);
     for (; i + ROWS_PER_INSERT <= n && rc == 0; i += ROWS_PER_INSERT) {
         int col = 1;
         for (size_t k = 0; k < ROWS_PER_INSERT; k++) {
@@ -275,14 +321,31 @@ int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t
     return rc;
 }
 
-int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, struct lk_err *err)
+int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, int64_t visible,
+                    struct lk_err *err)
 {
+    int rc;
+    if (s->change_feed) { /* the row's last values, before they go */
+        sqlite3_bind_int(s->cf_retract, 1, s->version);
+        sqlite3_bind_int64(s->cf_retract, 2, (sqlite3_int64)s->batch);
+        sqlite3_bind_int64(s->cf_retract, 3, visible);
+        bind_key_at(s, s->cf_retract, 4, row);
+        if ((rc = lk_store_step_done(s->db, s->cf_retract, err)) < 0)
+            return rc;
+    }
     bind_key(s, s->del, row);
     return lk_store_step_done(s->db, s->del, err);
 }
 
 int kp_sink_clear(struct kp_sink *s, struct lk_err *err)
 {
+    int rc;
+    if (s->change_feed && !s->cleared) { /* keep the old table to diff against at commit */
+        if ((rc = lk_store_exec(s->db, "DELETE FROM temp.kp_prev", err)) < 0
+            || (rc = lk_store_step_done(s->db, s->cf_save, err)) < 0)
+            return rc;
+        s->cleared = 1;
+    }
     return lk_store_step_done(s->db, s->clear, err);
 }
 
@@ -319,14 +382,221 @@ int kp_sink_progress(struct kp_sink *s, const struct kp_progress *p, struct lk_e
         (sqlite3_int64)p->output_rows, (sqlite3_int64)p->files_written,
         (sqlite3_int64)p->bytes_written, p->duration_ms, p->modelled_ms,
     };
+    s->visible = p->visible_time;
     for (int i = 0; i < 18; i++)
         sqlite3_bind_int64(s->prog, i + 1, v[i]);
     return lk_store_step_done(s->db, s->prog, err);
 }
 
+/* ------------------------------------------------------ change feed ---- */
+
+/* `<p>."tenant", <p>."type", <p>.window_start, <p>.window_end, <p>."events", ...` */
+static void row_cols(const struct kp_sink *s, char *buf, size_t size, const char *p)
+{
+    for (size_t g = 0; g < s->spec->ngroup; g++)
+        sql_add(buf, size, "%s.\"%s\", ", p, lk_field_name(s->spec->group[g]));
+    sql_add(buf, size, "%s.window_start, %s.window_end", p, p);
+    for (size_t i = 0; i < s->spec->naggs; i++)
+        sql_add(buf, size, ", %s.\"%s\"", p, s->spec->aggs[i].as);
+}
+
+/* `a."tenant" = b."tenant" AND ... AND a.window_start = b.window_start` [+ values] */
+static void key_match(const struct kp_sink *s, char *buf, size_t size, int values)
+{
+    for (size_t g = 0; g < s->spec->ngroup; g++)
+        sql_add(buf, size, "a.\"%s\" = b.\"%s\" AND ", lk_field_name(s->spec->group[g]),
+                lk_field_name(s->spec->group[g]));
+    sql_add(buf, size, "a.window_start = b.window_start");
+    if (!values)
+        return;
+    sql_add(buf, size, " AND a.window_end = b.window_end");
+    for (size_t i = 0; i < s->spec->naggs; i++)
+        sql_add(buf, size, " AND a.\"%s\" = b.\"%s\"", s->spec->aggs[i].as, s->spec->aggs[i].as);
+}
+
+static int create_changes(struct kp_sink *s, struct lk_err *err)
+{
+    char sql[8192] = "CREATE TABLE IF NOT EXISTS changes(version INTEGER NOT NULL, "
+                     "batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL, op TEXT NOT NULL";
+    for (size_t g = 0; g < s->spec->ngroup; g++)
+        sql_add(sql, sizeof(sql), ", \"%s\" TEXT NOT NULL", lk_field_name(s->spec->group[g]));
+    sql_add(sql, sizeof(sql), ", window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
+    for (size_t i = 0; i < s->spec->naggs; i++)
+        sql_add(sql, sizeof(sql), ", \"%s\" INTEGER NOT NULL", s->spec->aggs[i].as);
+    sql_add(sql, sizeof(sql), ");");
+    return lk_store_exec(s->db, sql, err);
+}
+
+/*
+ * Update and append modes: TEMP triggers (this connection only, so a later run without
+ * the option records nothing) copy every inserted row and every upsert that CHANGED a
+ * row (unchanged upserts are no-ops, see prepare_insert) into changes.
+ */
+static int create_triggers(struct kp_sink *s, struct lk_err *err)
+{
+    static const char *const events[] = { "INSERT", "UPDATE" };
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        char sql[8192] = "";
+        sql_add(sql, sizeof(sql), "DROP TRIGGER IF EXISTS temp.kp_cf_%s; CREATE TEMP TRIGGER "
+                "kp_cf_%s AFTER %s ON main.\"%s\" BEGIN INSERT INTO changes SELECT %d, "
+                "NEW.batch_id, NEW.visible_time, 'upsert', ", events[k], events[k], events[k],
+                s->table, s->version);
+        row_cols(s, sql, sizeof(sql), "NEW");
+        sql_add(sql, sizeof(sql), "; END;");
+        rc = lk_store_exec(s->db, sql, err);
+    }
+    return rc;
+}
+
+/* Complete mode: the table of the last batch is kept in temp.kp_prev and diffed at commit. */
+static int prepare_diff(struct kp_sink *s, struct lk_err *err)
+{
+    char sql[8192] = "";
+    int rc;
+    sql_add(sql, sizeof(sql), "CREATE TEMP TABLE IF NOT EXISTS kp_prev AS SELECT * FROM "
+            "main.\"%s\" WHERE 0; CREATE INDEX IF NOT EXISTS temp.kp_prev_key ON kp_prev(", s->table);
+    group_cols(s->spec, sql, sizeof(sql), ", ");
+    sql_add(sql, sizeof(sql), "%swindow_start);", s->spec->ngroup ? ", " : "");
+    if ((rc = lk_store_exec(s->db, sql, err)) < 0)
+        return rc;
+    sql[0] = '\0';
+    sql_add(sql, sizeof(sql), "INSERT INTO temp.kp_prev SELECT * FROM main.\"%s\"", s->table);
+    if ((rc = lk_store_prepare(s->db, sql, &s->cf_save, err)) < 0)
+        return rc;
+    sql[0] = '\0'; /* rows that are new or changed */
+    sql_add(sql, sizeof(sql), "INSERT INTO changes SELECT ?1, a.batch_id, a.visible_time, 'upsert', ");
+    row_cols(s, sql, sizeof(sql), "a");
+    sql_add(sql, sizeof(sql), " FROM main.\"%s\" a WHERE NOT EXISTS (SELECT 1 FROM temp.kp_prev b "
+            "WHERE ", s->table);
+    key_match(s, sql, sizeof(sql), 1);
+    sql_add(sql, sizeof(sql), ")");
+    if ((rc = lk_store_prepare(s->db, sql, &s->cf_diff_up, err)) < 0)
+        return rc;
+    sql[0] = '\0'; /* rows that are gone (a session merge moved their start) */
+    sql_add(sql, sizeof(sql), "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
+    row_cols(s, sql, sizeof(sql), "a");
+    sql_add(sql, sizeof(sql), " FROM temp.kp_prev a WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" b "
+            "WHERE ", s->table);
+    key_match(s, sql, sizeof(sql), 0);
+    sql_add(sql, sizeof(sql), ")");
+    return lk_store_prepare(s->db, sql, &s->cf_diff_del, err);
+}
+
+int kp_sink_change_feed(struct kp_sink *s, struct lk_err *err)
+{
+    char sql[8192] = "";
+    int rc;
+    if ((rc = create_changes(s, err)) < 0
+        || (rc = s->mode == KP_COMPLETE ? prepare_diff(s, err) : create_triggers(s, err)) < 0)
+        return rc;
+    sql_add(sql, sizeof(sql), "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
+    row_cols(s, sql, sizeof(sql), "a");
+    sql_add(sql, sizeof(sql), " FROM main.\"%s\" a WHERE ", s->table);
+    for (size_t g = 0; g < s->spec->ngroup; g++)
+        sql_add(sql, sizeof(sql), "a.\"%s\"=? AND ", lk_field_name(s->spec->group[g]));
+    sql_add(sql, sizeof(sql), "a.window_start=?");
+    if ((rc = lk_store_prepare(s->db, sql, &s->cf_retract, err)) < 0)
+        return rc;
+    s->change_feed = 1;
+    return 0;
+}
+
+/* Complete mode at commit: what differs from the last batch's table goes to changes. */
+static int change_feed_diff(struct kp_sink *s, struct lk_err *err)
+{
+    int rc;
+    sqlite3_bind_int(s->cf_diff_del, 1, s->version);
+    sqlite3_bind_int64(s->cf_diff_del, 2, (sqlite3_int64)s->batch);
+    sqlite3_bind_int64(s->cf_diff_del, 3, s->visible);
+    if ((rc = lk_store_step_done(s->db, s->cf_diff_del, err)) < 0)
+        return rc;
+    sqlite3_bind_int(s->cf_diff_up, 1, s->version);
+    return lk_store_step_done(s->db, s->cf_diff_up, err);
+}
+
+/* ----------------------------------------------------- tenant views ---- */
+
+int kp_sink_tenant_views(struct kp_sink *s, struct lk_err *err)
+{
+    for (size_t g = 0; g < s->spec->ngroup; g++) {
+        if (s->spec->group[g] == LK_F_TENANT) {
+            s->tenant_col = g;
+            s->tenant_views = 1;
+            s->tenants = lk_strtab_new();
+            return 0;
+        }
+    }
+    return lk_err_set(err, LK_EUSAGE, "tenant views need a pipeline grouped by tenant ('%s' is "
+                      "not)", s->spec->name);
+}
+
+char *kp_sink_view_name(const char *tenant, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *name = lk_xmalloc(sizeof(KP_TENANT_VIEW_PREFIX) + 3 * len), *p;
+    memcpy(name, KP_TENANT_VIEW_PREFIX, sizeof(KP_TENANT_VIEW_PREFIX) - 1);
+    p = name + sizeof(KP_TENANT_VIEW_PREFIX) - 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)tenant[i];
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+            *p++ = (char)c;
+        } else { /* SQLite names ignore case: upper case is escaped too, so A and a differ */
+            *p++ = '%';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        }
+    }
+    *p = '\0';
+    return name;
+}
+
+/* CREATE VIEW IF NOT EXISTS "output_tenant_<escaped>" AS ... WHERE tenant = '<literal>' */
+static int make_tenant_view(struct kp_sink *s, struct lk_str t, struct lk_err *err)
+{
+    char *name = kp_sink_view_name(t.ptr, t.len), *sql, *p;
+    size_t size = strlen(name) + 2 * t.len + 128;
+    int rc;
+    p = sql = lk_xmalloc(size);
+    p += snprintf(p, size, "CREATE VIEW IF NOT EXISTS \"%s\" AS SELECT * FROM output WHERE "
+                  "tenant = '", name); /* the name holds [a-z0-9_%] only: no quote to double */
+    for (size_t i = 0; i < t.len; i++) {
+        if (t.ptr[i] == '\'')
+            *p++ = '\'';
+        *p++ = t.ptr[i];
+    }
+    memcpy(p, "'", 2);
+    rc = lk_store_exec(s->db, sql, err);
+    free(sql);
+    free(name);
+    return rc;
+}
+
+static int make_tenant_views(struct kp_sink *s, struct lk_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < s->npending && rc == 0; i++)
+        rc = make_tenant_view(s, lk_strtab_get(s->tenants, s->pending[i]), err);
+    s->npending = 0;
+    return rc;
+}
+
+int kp_sink_count_views(struct kp_sink *s, long long *n, struct lk_err *err)
+{
+    return lk_store_query_int(s->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND "
+                              "name LIKE 'output\\_tenant\\_%' ESCAPE '\\'", n, err);
+}
+
+/* ----------------------------------------------------------- commit ---- */
+
 int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err)
 {
     int rc;
+    if ((s->cleared && (rc = change_feed_diff(s, err)) < 0)
+        || (s->npending && (rc = make_tenant_views(s, err)) < 0)) {
+        kp_sink_rollback(s);
+        return rc;
+    }
     sqlite3_bind_int(s->mark, 1, s->version);
     sqlite3_bind_int64(s->mark, 2, (sqlite3_int64)batch);
     if ((rc = lk_store_step_done(s->db, s->mark, err)) < 0) {

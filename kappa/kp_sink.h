@@ -15,8 +15,23 @@
  *   progress(version, batch_id, ...)   one row per batch, as in metrics.jsonl
  *   sink_batches(version, batch_id)    the idempotence ledger
  * Output modes: append inserts finalized rows (no key: a replay shows as duplicates);
- * update upserts by (groups, window_start) and deletes retracted session keys; complete
- * deletes everything and inserts the whole result.
+ * update upserts by (groups, window_start) and deletes retracted session keys (an upsert
+ * that changes nothing is a no-op, so batch_id and visible_time are those of the row's
+ * last CHANGE); complete deletes everything and inserts the whole result.
+ *
+ * Options (call after kp_sink_open, before the first batch):
+ *   change feed   kp_sink_change_feed: every change of the output table is also appended,
+ *                 in the same transaction, to
+ *                   changes(version, batch_id, visible_time, op, <group cols>,
+ *                           window_start, window_end, <aggregates>)
+ *                 op 'upsert' (a row inserted or changed; its new values) or 'retract' (a
+ *                 row deleted; its last values). Complete mode records only rows that differ
+ *                 from the previous batch's table (a diff at commit), not the rewrite.
+ *   tenant views  kp_sink_tenant_views: before each commit, a view
+ *                   output_tenant_<escaped tenant> AS SELECT * FROM output WHERE tenant = '..'
+ *                 is created for every tenant first written in the batch (the pipeline
+ *                 must group by tenant). The name escapes every byte outside [a-z0-9_] as
+ *                 %XX (upper case too: SQLite names ignore case), the literal doubles quotes.
  *
  * Calling sequence per batch: kp_sink_begin -> (row | retract | clear | late |
  * quarantine)* -> kp_sink_progress -> kp_sink_commit. Errors: LK_EDB with err.
@@ -60,6 +75,14 @@ int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec
                  enum kp_mode mode, int version, int exactly_once,
                  enum lk_durability durability, struct lk_err *err);
 void kp_sink_close(struct kp_sink *s);
+/* Turn on the change feed / the tenant views (see above); LK_EUSAGE, LK_EDB. */
+int kp_sink_change_feed(struct kp_sink *s, struct lk_err *err);
+int kp_sink_tenant_views(struct kp_sink *s, struct lk_err *err);
+/* Number of output_tenant_* views in the database. */
+int kp_sink_count_views(struct kp_sink *s, long long *n, struct lk_err *err);
+#define KP_TENANT_VIEW_PREFIX "output_tenant_"
+/* The view name of a tenant (heap, caller frees): prefix + escaped bytes. Cannot fail. */
+char *kp_sink_view_name(const char *tenant, size_t len);
 
 /* Start batch: *skip = 1 when exactly-once and the batch is already in the ledger. */
 int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *err);
@@ -68,7 +91,9 @@ int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
 /* The same for rows[0..n), in that order (several rows per statement). */
 int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t n,
                  uint64_t batch, int64_t visible, struct lk_err *err);
-int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, struct lk_err *err);
+/* Delete a retracted key; visible is when the deletion shows (for the change feed). */
+int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, int64_t visible,
+                    struct lk_err *err);
 int kp_sink_clear(struct kp_sink *s, struct lk_err *err);
 int kp_sink_late(struct kp_sink *s, uint64_t batch, const struct lk_event *ev, int64_t wstart,
                  int64_t wend, int64_t watermark, struct lk_err *err);
