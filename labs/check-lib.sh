@@ -26,6 +26,12 @@ expect_num() {
     else echo "FAIL $1"; fi
 }
 
+# expect_text ID EXPECTED: the answer is exactly the text EXPECTED (e.g. an ISO time).
+expect_text() {
+    local got; got=$(answer "$1")
+    if [ -n "$got" ] && [ "$got" = "$2" ]; then echo "PASS $1"; else echo "FAIL $1"; fi
+}
+
 # expect_word ID REGEX [NOT_REGEX]: the answer, in lower case, matches REGEX (an extended
 # regular expression) and not NOT_REGEX.
 expect_word() {
