@@ -509,6 +509,7 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     lk_json_add_time(root, "watermark_at_end", e->next_wm);
     if (e->o->tenant_views)
         lk_json_add_int(root, "tenant_views", (int64_t)s->tenant_views);
+    cJSON_AddStringToObject(root, "sink_synchronous", kp_sink_synchronous(e->sink));
     cJSON_AddNumberToObject(root, "wall_seconds", s->wall_seconds);
     lk_json_add_int(root, "peak_rss_kb", peak_rss_kb());
     path = run_path(e->o, "run.json");

@@ -190,9 +190,14 @@ int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec
     s->exactly_once = exactly_once;
     snprintf(s->table, sizeof(s->table), "output_v%d", version);
     s->durability = durability;
+    /* FSYNC: FULL syncs the WAL at every commit, so a batch's rows are on disk before
+       commits/N is written; NORMAL would sync only at WAL checkpoints and a power cut
+       could lose committed batches that the checkpoint says are done. */
     if ((rc = lk_store_open(&s->db, db_path, err)) < 0
-        || (durability == LK_DURABLE_PROCESS
-            && (rc = lk_store_exec(s->db, "PRAGMA synchronous=OFF;", err)) < 0)
+        || (rc = lk_store_exec(s->db, durability == LK_DURABLE_PROCESS
+                                          ? "PRAGMA synchronous=OFF;"
+                                          : "PRAGMA synchronous=FULL;",
+                               err)) < 0
         || (rc = create_tables(s, err)) < 0
         || (rc = store_spec(s, err)) < 0 || (rc = prepare_output(s, err)) < 0
         || (rc = prepare_side(s, err)) < 0) {
@@ -715,4 +720,19 @@ int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err)
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+const char *kp_sink_synchronous(struct kp_sink *s)
+{
+    static const char *const names[] = { "OFF", "NORMAL", "FULL", "EXTRA" };
+    sqlite3_stmt *st = NULL;
+    const char *name = "unknown";
+    if (sqlite3_prepare_v2(s->db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK
+        && sqlite3_step(st) == SQLITE_ROW) {
+        int v = sqlite3_column_int(st, 0);
+        if (v >= 0 && v <= 3)
+            name = names[v];
+    }
+    sqlite3_finalize(st);
+    return name;
 }

@@ -69,7 +69,8 @@ struct kp_progress {
 
 /*
  * Open (creating) the sink. LK_DURABLE_PROCESS sets synchronous=OFF: commits survive a
- * crash of the process, not a power cut or OS crash (LK_DURABLE_FSYNC: synchronous=NORMAL).
+ * crash of the process, not a power cut or OS crash. LK_DURABLE_FSYNC sets
+ * synchronous=FULL: every commit is on disk before the checkpoint's commits/N says so.
  */
 int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec *spec,
                  enum kp_mode mode, int version, int exactly_once,
@@ -83,6 +84,9 @@ int kp_sink_count_views(struct kp_sink *s, long long *n, struct lk_err *err);
 #define KP_TENANT_VIEW_PREFIX "output_tenant_"
 /* The view name of a tenant (heap, caller frees): prefix + escaped bytes. Cannot fail. */
 char *kp_sink_view_name(const char *tenant, size_t len);
+
+/* The database connection's PRAGMA synchronous ("OFF", "FULL", ...), for run.json. */
+const char *kp_sink_synchronous(struct kp_sink *s);
 
 /* Start batch: *skip = 1 when exactly-once and the batch is already in the ledger. */
 int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *err);

@@ -79,8 +79,18 @@ Test(kp_durability, run_json_names_the_setting_and_a_bad_value_is_a_usage_error)
     cr_assert_eq(kpt_kappa(ds, "revenue", run, "--trigger 1h --durability process"), 0);
     json = lkt_slurp(path);
     cr_assert(json && strstr(json, "\"durability\":\t\"process\""), "%s", json ? json : "");
+    cr_assert(strstr(json, "\"sink_synchronous\":\t\"OFF\""), "%s", json);
     cr_assert_eq(kpt_kappa(ds, "revenue", run, "--durability sometimes"), 2);
     free(json);
+    /* fsync: the sink syncs its log at every commit (a power cut must not lose a batch
+       that commits/N, written after the sink commit, calls done). NORMAL was the bug. */
+    char *run2 = lkt_fmt("%s/r2", dir), *path2 = lkt_fmt("%s/run.json", run2);
+    cr_assert_eq(kpt_kappa(ds, "revenue", run2, "--trigger 1h"), 0);
+    json = lkt_slurp(path2);
+    cr_assert(json && strstr(json, "\"sink_synchronous\":\t\"FULL\""), "%s", json ? json : "");
+    free(json);
+    free(path2);
+    free(run2);
     free(path);
     free(run);
     free(dir);
