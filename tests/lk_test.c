@@ -33,6 +33,16 @@ char *lkt_tmpdir(const char *name)
     return p;
 }
 
+char *lkt_slurpf(const char *fmt, ...)
+{
+    char path[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    return lkt_slurp(path);
+}
+
 char *lkt_slurp(const char *path)
 {
     char *buf;

@@ -13,6 +13,8 @@ const char *lkt_root(void);
 char *lkt_tmpdir(const char *name);
 /* Contents of a file (heap, NUL-terminated) or NULL when it cannot be read. */
 char *lkt_slurp(const char *path);
+/* lkt_slurp of a path made from a printf format. */
+char *lkt_slurpf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* printf into a heap string. */
 char *lkt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

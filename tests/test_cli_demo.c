@@ -1,5 +1,6 @@
 /* lklab demo end to end on a small dataset: both stacks must reproduce the truth. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,10 +16,10 @@ Test(cli_demo, runs_every_step_and_both_stacks_equal_the_truth)
     cr_assert(strstr(out, "20200 lines") || strstr(out, "lines: 20000 events"), "%s", out);
     /* the sweep, the charts and the report ran, and the summary points at the report */
     cr_assert(strstr(out, "/sweep/report.html"), "%s", out);
-    char *html = lkt_slurp(lkt_fmt("%s/sweep/report.html", dir));
+    char *html = lkt_slurpf("%s/sweep/report.html", dir);
     cr_assert(strstr(html, "<img") != NULL, "the report embeds the charts");
     free(html);
-    char *png = lkt_slurp(lkt_fmt("%s/sweep/plots/latency.png", dir));
+    char *png = lkt_slurpf("%s/sweep/plots/latency.png", dir);
     cr_assert(png[0] != '\0', "latency chart drawn");
     free(png);
     free(out);

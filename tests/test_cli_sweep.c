@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,7 @@ static void run_sweep(void)
                      data, sweep_dir);
     cr_assert_eq(rc, 0, "sweep failed: %s", err);
     cr_assert(strstr(err, "[7/7]") != NULL, "progress lines on stderr: %s", err);
-    csv = lkt_slurp(lkt_fmt("%s/S/sweep.csv", sweep_dir));
+    csv = lkt_slurpf("%s/S/sweep.csv", sweep_dir);
     line = strtok_r(csv, "\n", &save);
     cr_assert_str_eq(line, header);
     while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
@@ -126,7 +127,7 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
 
     /* events = the dataset's line count, from its manifest (an independent source) */
     char *data = lkt_dataset("sweep", "--scenario clickstream --events 20000 --seed 7");
-    char *m = lkt_slurp(lkt_fmt("%s/manifest.json", data));
+    char *m = lkt_slurpf("%s/manifest.json", data);
     char *lines = strstr(m, "\"lines\":");
     cr_assert_not_null(lines);
     long long n = strtoll(lines + 8, NULL, 10);
@@ -150,32 +151,33 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
 
     /* every run has its latency in run.json, and its reconciliation report */
     for (size_t i = 0; i < nrows; i++) {
-        char *rj = lkt_slurp(lkt_fmt("%s/S/%s/run.json", sweep_dir, rows[i].f[RUN]));
+        char *rj = lkt_slurpf("%s/S/%s/run.json", sweep_dir, rows[i].f[RUN]);
         cr_expect(strstr(rj, "\"first_visible\"") && strstr(rj, "\"correct\""), "%s",
                   rows[i].f[RUN]);
         free(rj);
-        char *rec = lkt_slurp(lkt_fmt("%s/S/reconcile/%s.txt", sweep_dir, rows[i].f[RUN] + 5));
+        char *rec = lkt_slurpf("%s/S/reconcile/%s.txt", sweep_dir, rows[i].f[RUN] + 5);
         cr_expect(strstr(rec, "truth") != NULL);
         free(rec);
     }
 
     /* the freshness window is a row of the truth, with its final value */
-    char *meta = lkt_slurp(lkt_fmt("%s/S/sweep.json", sweep_dir));
+    char *meta = lkt_slurpf("%s/S/sweep.json", sweep_dir);
     char *key = strstr(meta, "\"key\":");
     cr_assert_not_null(key);
     key = strchr(key + 6, '"') + 1;
     *strchr(key, '"') = '\0';
-    char *truth = lkt_slurp(lkt_fmt("%s/S/truth.csv", sweep_dir));
+    char *truth = lkt_slurpf("%s/S/truth.csv", sweep_dir);
     cr_expect(strstr(truth, key) != NULL, "freshness key %s not in the truth", key);
     free(truth);
     free(meta);
     for (size_t k = 0; k < 3; k++) {
         static const char *const f[] = { "sawtooth.tsv", "freshness_kappa.tsv",
                                          "freshness_lambda.tsv" };
-        char *t = lkt_slurp(lkt_fmt("%s/S/%s", sweep_dir, f[k]));
+        char *t = lkt_slurpf("%s/S/%s", sweep_dir, f[k]);
         cr_expect(strchr(t, '\t') != NULL, "%s has data rows", f[k]);
         free(t);
     }
+    free(sweep_dir);
 }
 
 Test(cli_sweep, usage_errors)
