@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lk_crc32.h"
 #include "lk_err.h"
 
 /* Read a whole file (at most max bytes, else LK_ERANGE) into a NUL-terminated buffer. */
@@ -114,10 +115,6 @@ void lk_checked_abort(struct lk_checked *c);
 
 int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
                          struct lk_err *err);
-/* CRC-32 (IEEE, as zlib) of a buffer, continuing from crc (start with 0). */
-uint32_t lk_crc32(uint32_t crc, const void *data, size_t len);
-/* The CRC of A followed by B from crc1 = CRC(A), crc2 = CRC(B) and B's length (zlib's). */
-uint32_t lk_crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
 /* fsync a directory so a rename in it is durable. */
 int lk_fsync_dir(const char *dir, struct lk_err *err);
