@@ -3,7 +3,7 @@
 
 CC      ?= cc
 PKGS    := sqlite3 libcjson
-DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev
+DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev tidy
 WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.

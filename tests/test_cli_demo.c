@@ -17,8 +17,22 @@ Test(cli_demo, runs_every_step_and_both_stacks_equal_the_truth)
     /* the sweep, the charts and the report ran, and the summary points at the report */
     cr_assert(strstr(out, "/sweep/report.html"), "%s", out);
     char *html = lkt_slurpf("%s/sweep/report.html", dir);
-    cr_assert(strstr(html, "<img") != NULL, "the report embeds the charts");
+    /* all six charts are embedded as PNG data (no chart missing, nothing fetched) */
+    int imgs = 0;
+    for (const char *p = html; (p = strstr(p, "<img")) != NULL; p++, imgs++)
+        cr_assert(strncmp(strstr(p, "src=\"") + 5, "data:image/png;base64,iVBOR", 27) == 0,
+                  "image %d is not an embedded PNG", imgs + 1);
+    cr_expect_eq(imgs, 6);
+    cr_expect(strstr(html, "http://") == NULL && strstr(html, "https://") == NULL,
+              "a self-contained report links nothing outside");
     free(html);
+    /* an HTML validator (tidy, installed by make deps) finds no error and no warning */
+    char *cmd = lkt_fmt("tidy -q -e '%s/sweep/report.html' > '%s/tidy.txt' 2>&1", dir, dir);
+    int st = system(cmd);
+    char *tidy = lkt_slurpf("%s/tidy.txt", dir);
+    cr_expect_eq(st, 0, "tidy: %s", tidy ? tidy : "(no output)");
+    free(tidy);
+    free(cmd);
     char *png = lkt_slurpf("%s/sweep/plots/latency.png", dir);
     cr_assert(png[0] != '\0', "latency chart drawn");
     free(png);
