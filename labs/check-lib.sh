@@ -44,3 +44,24 @@ expect_word() {
 
 # sql RUN QUERY: one value from RUN/serving.db.
 sql() { sqlite3 -batch -noheader "$1/serving.db" "$2"; }
+
+# build_harness FILE.c Q...: build the project library (make lib) and compile the lab's
+# harness.c with the graded $LAB_SRC/FILE.c into ./harness. On failure it prints a FAIL
+# line for each question Q (the compiler's message goes to stderr) and returns 1.
+build_harness() {
+    local src=$1 q; shift
+    if ! make -s -C "$LAB_ROOT" lib >&2; then
+        for q in "$@"; do
+            echo "FAIL $q cannot build the project library (run make lib in the repository first)"
+        done
+        return 1
+    fi
+    # shellcheck disable=SC2046 # the flags are lists
+    if ! "${CC:-cc}" -O1 -Wall -Wextra $("$LAB_ROOT/bin/lklab-cflags") -I"$LAB_DIR" -o harness \
+            "$LAB_DIR/harness.c" "$LAB_SRC/$src" $("$LAB_ROOT/bin/lklab-cflags" --libs) >&2; then
+        for q in "$@"; do
+            echo "FAIL $q $src does not compile (the compiler's message is above)"
+        done
+        return 1
+    fi
+}

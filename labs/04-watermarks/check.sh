@@ -26,18 +26,7 @@ expect_int q5 "$(max_state 1h)"
 # ---- q6, q7: the C exercise
 fx=$LAB_ROOT/datasets/fixtures
 ok_next=1 ok_late=1
-if ! make -s -C "$LAB_ROOT" lib >&2; then
-    echo "FAIL q6 cannot build the project library (run make lib in the repository first)"
-    echo "FAIL q7 cannot build the project library (run make lib in the repository first)"
-    exit 0
-fi
-# shellcheck disable=SC2046 # the flags are lists
-if ! "${CC:-cc}" -O1 -Wall -Wextra $("$LAB_ROOT/bin/lklab-cflags") -I"$LAB_DIR" -o harness \
-        "$LAB_DIR/harness.c" "$LAB_SRC/watermark.c" $("$LAB_ROOT/bin/lklab-cflags" --libs) >&2; then
-    echo "FAIL q6 watermark.c does not compile (the compiler's message is above)"
-    echo "FAIL q7 watermark.c does not compile (the compiler's message is above)"
-    exit 0
-fi
+build_harness watermark.c q6 q7 || exit 0
 for d in 1m 10m 1h; do
     "$LKLAB" kappa --data "$fx/watermark.jsonl" --pipeline "$fx/watermark-spec.json" \
         --out "fx-$d" --trigger 5m --watermark "$d" --cost-model none --durability process --quiet

@@ -23,18 +23,7 @@ expect_int q3 "$disc"
 
 # ---- q4, q5: the C exercise
 fx=$LAB_ROOT/datasets/fixtures
-if ! make -s -C "$LAB_ROOT" lib >&2; then
-    echo "FAIL q4 cannot build the project library (run make lib in the repository first)"
-    echo "FAIL q5 cannot build the project library (run make lib in the repository first)"
-    exit 0
-fi
-# shellcheck disable=SC2046 # the flags are lists
-if ! "${CC:-cc}" -O1 -Wall -Wextra $("$LAB_ROOT/bin/lklab-cflags") -I"$LAB_DIR" -o harness \
-        "$LAB_DIR/harness.c" "$LAB_SRC/merge.c" $("$LAB_ROOT/bin/lklab-cflags" --libs) >&2; then
-    echo "FAIL q4 merge.c does not compile (the compiler's message is above)"
-    echo "FAIL q5 merge.c does not compile (the compiler's message is above)"
-    exit 0
-fi
+build_harness merge.c q4 q5 || exit 0
 "$LKLAB" lambda --data "$fx/lambda-seam.jsonl" --pipeline revenue --out seam --batch-every 1h \
     --cost-model "$fx/lambda-model.json" --quiet
 ok_minmax=1 ok_seam=1
