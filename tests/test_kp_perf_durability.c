@@ -22,34 +22,10 @@
 
 /* ------------------------------------------------------------ durability ---- */
 
-static char *clean_run(const char *ds, const char *dir)
-{
-    char *run = lkt_fmt("%s/clean", dir), *out;
-    cr_assert_eq(kpt_kappa(ds, "revenue", run, ARGS), 0);
-    out = kpt_results(run, "output");
-    free(run);
-    return out;
-}
-
 /* --durability process, two workers: crash at phase in batch 7, restart, compare. */
 static void crash_without_fsync(const char *phase)
 {
-    char *ds = kpt_dataset(), *dir = lkt_tmpdir(phase), *run = lkt_fmt("%s/crashed", dir);
-    char *want = clean_run(ds, dir), *got;
-    char *args = lkt_fmt(ARGS " --durability process --workers 2 --crash-after 7:%s", phase);
-    cr_assert_neq(kpt_kappa(ds, "revenue", run, args), 0, "the process must die");
-    cr_assert_eq(kpt_kappa(ds, "revenue", run, ARGS " --durability process --workers 2"), 0,
-                 "restart recovers");
-    got = kpt_results(run, "output");
-    cr_assert(want && got && strcmp(want, got) == 0, "crash at %s + restart differs", phase);
-    cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM progress WHERE batch_id = 7"), 1,
-                 "batch 7 is in the sink exactly once");
-    free(got);
-    free(want);
-    free(args);
-    free(run);
-    free(dir);
-    free(ds);
+    kpt_crash_and_recover(ARGS, "--durability process --workers 2", phase);
 }
 
 Test(kp_durability, process_mode_survives_a_crash_after_planned)

@@ -17,34 +17,9 @@
 
 #define ARGS "--trigger 10m --watermark 10m --output-mode append"
 
-static char *uninterrupted(const char *ds, const char *dir)
-{
-    char *run = lkt_fmt("%s/clean", dir), *out;
-    cr_assert_eq(kpt_kappa(ds, "revenue", run, ARGS), 0);
-    out = kpt_results(run, "output");
-    free(run);
-    return out;
-}
-
 static void crash_and_recover(const char *phase)
 {
-    char *ds = kpt_dataset(), *dir = lkt_tmpdir(phase), *run = lkt_fmt("%s/crashed", dir);
-    char *want = uninterrupted(ds, dir), *got, *args = lkt_fmt(ARGS " --crash-after 7:%s", phase);
-    char *runjson = lkt_fmt("%s/run.json", run);
-    cr_assert_neq(kpt_kappa(ds, "revenue", run, args), 0, "the process must die");
-    cr_assert_null(lkt_slurp(runjson), "no run.json after a crash");
-    free(runjson);
-    cr_assert_eq(kpt_kappa(ds, "revenue", run, ARGS), 0, "restart recovers");
-    got = kpt_results(run, "output");
-    cr_assert(want && got && strcmp(want, got) == 0, "crash at %s + restart differs", phase);
-    cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM progress WHERE batch_id = 7"), 1,
-                 "batch 7 is in the sink exactly once");
-    free(got);
-    free(want);
-    free(args);
-    free(run);
-    free(dir);
-    free(ds);
+    kpt_crash_and_recover(ARGS, "", phase);
 }
 
 Test(kp_recovery, a_crash_after_planned_then_restart_equals_an_uninterrupted_run)
