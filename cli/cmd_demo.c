@@ -12,6 +12,7 @@
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_time.h"
+#include "pl_sweep.h"
 #include "banned.h"
 
 #define CMD "demo"
@@ -33,13 +34,6 @@ static void help(void)
            usage_line);
 }
 
-static long long json_count(const cJSON *root, const char *obj, const char *name)
-{
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, obj);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (long long)v->valuedouble : -1;
-}
-
 static int same_file(const char *a, const char *b)
 {
     char *x = NULL, *y = NULL;
@@ -52,94 +46,53 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
-/* sweep.csv, split in place: row r's field f (no field of sweep.csv is quoted). */
-struct table {
-    char *text;
-    char *f[48][32];
-    size_t n;
-    char empty[1];
-};
-
-static void table_load(struct table *t, const char *path)
+/* The sweep row of run NAME; an all-zero row (status "missing") when the sweep lacks it. */
+static const struct pl_run *row(const struct pl_sweep *s, const char *name)
 {
-    size_t len = 0;
-    t->n = 0;
-    t->text = NULL;
-    t->empty[0] = '\0';
-    for (size_t c = 0; c < 32; c++)
-        t->f[0][c] = t->empty;
-    if (lk_file_read_all(path, (size_t)1 << 24, &t->text, &len, NULL) < 0)
-        return;
-    for (char *line = t->text; *line && t->n < 48;) {
-        char *nl = strchr(line, '\n');
-        size_t c = 0;
-        if (nl)
-            *nl = '\0';
-        for (char *p = line; c < 32; p++) {
-            t->f[t->n][c++] = p;
-            if (!(p = strchr(p, ',')))
-                break;
-            *p = '\0';
-        }
-        while (c < 32)
-            t->f[t->n][c++] = t->empty;
-        t->n++;
-        if (!nl)
-            break;
-        line = nl + 1;
-    }
+    static const struct pl_run none = { .status = "missing", .run = "" };
+    for (size_t i = 0; i < s->nruns; i++)
+        if (strncmp(s->runs[i].run, "runs/", 5) == 0 && strcmp(s->runs[i].run + 5, name) == 0)
+            return &s->runs[i];
+    return &none;
 }
 
-/* The row of run NAME (column 25 is `run`), or the header row when absent. */
-static char **row(struct table *t, const char *name)
+static const char *dur(double ms, char *buf, size_t size)
 {
-    for (size_t i = 1; i < t->n; i++)
-        if (strncmp(t->f[i][25], "runs/", 5) == 0 && strcmp(t->f[i][25] + 5, name) == 0)
-            return t->f[i];
-    return t->f[0];
-}
-
-static const char *dur(const char *ms, char *buf, size_t size)
-{
-    cmd_human_ms(strtoll(ms, NULL, 10), buf, size);
+    cmd_human_ms((int64_t)ms, buf, size);
     return buf;
 }
 
-static void print_summary(const char *out, const char *data, const char *sweep, int equal)
+static void print_summary(const char *out, const char *data, const struct pl_sweep *s,
+                          int equal)
 {
     char path[8500], a[32], b[32], c[32], d[32];
-    struct table t;
     cJSON *m = NULL;
-    char **k1 = NULL, **k24, **l6, **w1, **w60;
+    const cJSON *n;
+    const struct pl_run *k1 = row(s, "kappa-1m-wm10m"), *k24 = row(s, "kappa-24h-wm10m"),
+                        *l6 = row(s, "lambda-6h"), *w1 = row(s, "kappa-1m-wm1m"),
+                        *w60 = row(s, "kappa-1m-wm1h");
     snprintf(path, sizeof(path), "%s/manifest.json", data);
     lk_json_read_file(path, &m, NULL);
-    snprintf(path, sizeof(path), "%s/sweep.csv", sweep);
-    table_load(&t, path);
-    k1 = row(&t, "kappa-1m-wm10m");
-    k24 = row(&t, "kappa-24h-wm10m");
-    l6 = row(&t, "lambda-6h");
-    w1 = row(&t, "kappa-1m-wm1m");
-    w60 = row(&t, "kappa-1m-wm1h");
+    n = cJSON_GetObjectItemCaseSensitive(m, "counts");
     printf("\nlklab demo summary (%s)\n", out);
-    printf("  report       %s/report.html (and report.md)\n", sweep);
+    printf("  report       %s/report.html (and report.md)\n", s->dir);
     printf("  dataset      %lld lines: %lld events, %lld duplicates, %lld malformed\n",
-           json_count(m, "counts", "lines"), json_count(m, "counts", "unique_events"),
-           json_count(m, "counts", "duplicates"), json_count(m, "counts", "malformed"));
+           (long long)lk_json_int(n, "lines", -1), (long long)lk_json_int(n, "unique_events", -1),
+           (long long)lk_json_int(n, "duplicates", -1), (long long)lk_json_int(n, "malformed", -1));
     printf("  kappa update (trigger 1m, no watermark) == truth: %s\n", equal ? "YES" : "NO");
     printf("  lambda (batch every 6h) after its final batch == truth: %s\n",
-           strcmp(l6[24], "equal") == 0 ? "YES" : "NO");
+           strcmp(l6->status, "equal") == 0 ? "YES" : "NO");
     printf("  latency p50  Kappa 1m: %s visible/correct; Kappa 24h: %s; Lambda 6h: %s visible, %s correct\n",
-           dur(k1[8], a, sizeof(a)), dur(k24[8], b, sizeof(b)), dur(l6[8], c, sizeof(c)),
-           dur(l6[11], d, sizeof(d)));
+           dur(k1->first_visible_ms[0], a, sizeof(a)), dur(k24->first_visible_ms[0], b, sizeof(b)),
+           dur(l6->first_visible_ms[0], c, sizeof(c)), dur(l6->correct_ms[0], d, sizeof(d)));
     printf("  late data    Kappa 1m with watermark 1m / 10m / 1h: %.2f%% / %.2f%% / %.2f%% of lines\n",
-           atof(w1[15]), atof(k1[15]), atof(w60[15]));
-    printf("  cost/month   Kappa 1m $%.2f, Kappa 24h $%.2f, Lambda 6h $%.2f (Kappa files: %s vs %s)\n",
-           atof(k1[22]), atof(k24[22]), atof(l6[22]), k1[17], k24[17]);
-    printf("  reconcile    Kappa 1m: %s (late data), Lambda 6h: %s; see %s/reconcile/\n", k1[24],
-           l6[24], sweep);
+           w1->late_pct, k1->late_pct, w60->late_pct);
+    printf("  cost/month   Kappa 1m $%.2f, Kappa 24h $%.2f, Lambda 6h $%.2f (Kappa files: %.0f vs %.0f)\n",
+           k1->total_usd, k24->total_usd, l6->total_usd, k1->files_written, k24->files_written);
+    printf("  reconcile    Kappa 1m: %s (late data), Lambda 6h: %s; see %s/reconcile/\n", k1->status,
+           l6->status, s->dir);
     printf("  next         lklab results --run %s/runs/kappa-1m-wm10m --table late --out late.csv\n",
-           sweep);
-    free(t.text);
+           s->dir);
     cJSON_Delete(m);
 }
 
@@ -181,16 +134,16 @@ static int run(const char *out, const char *events, int quiet)
             || (rc = cmd_step(CMD, cmd_report, "report", "report", rp, quiet)) != 0)
             return rc;
     }
-    print_summary(out, data, sweep, same_file(truth, updcsv));
     {
-        struct table t;
-        char path[4300];
-        int ok;
-        snprintf(path, sizeof(path), "%s/sweep.csv", sweep);
-        table_load(&t, path);
-        ok = same_file(truth, updcsv) && strcmp(row(&t, "lambda-6h")[24], "equal") == 0;
-        free(t.text);
-        return ok ? 0 : 1;
+        struct pl_sweep s = PL_SWEEP_INIT;
+        struct lk_err err = LK_ERR_INIT;
+        int equal = same_file(truth, updcsv);
+        if (pl_sweep_load(&s, sweep, 0, &err) < 0)
+            return cmd_fail(CMD, &err);
+        print_summary(out, data, &s, equal);
+        equal = equal && strcmp(row(&s, "lambda-6h")->status, "equal") == 0;
+        pl_sweep_release(&s);
+        return equal ? 0 : 1;
     }
 }
 

@@ -153,13 +153,6 @@ static size_t plan(const struct args *a, struct run *runs)
 
 /* ------------------------------------------------------------ one run ---- */
 
-static int64_t json_int(const cJSON *root, const char *obj, const char *name)
-{
-    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(root, obj) : root;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 /* Latencies into RUN/run.json ("latency") and r; the totals sweep.csv needs. */
 static int latency(const char *dir, struct run *r, struct lk_err *err)
 {
@@ -168,9 +161,10 @@ static int latency(const char *dir, struct run *r, struct lk_err *err)
     int rc = cmd_latency_update(dir, &r->fv, &r->co, stack, sizeof(stack), err);
     snprintf(path, sizeof(path), "%s/run.json", dir);
     if (rc == 0 && (rc = lk_json_read_file(path, &root, err)) == 0) {
-        r->lines = (uint64_t)json_int(root, "totals", "lines");
-        r->late = (uint64_t)json_int(root, "totals", "late");
-        r->max_state = (uint64_t)json_int(root, "totals", "max_state_rows");
+        const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
+        r->lines = (uint64_t)lk_json_int(totals, "lines", 0);
+        r->late = (uint64_t)lk_json_int(totals, "late", 0);
+        r->max_state = (uint64_t)lk_json_int(totals, "max_state_rows", 0);
     }
     cJSON_Delete(root);
     return rc;
@@ -476,9 +470,10 @@ static int write_meta(const struct args *a, const char *s, const struct run *run
     if (lk_json_read_file(path, &man, NULL) == 0) {
         const cJSON *sc = cJSON_GetObjectItem(man, "scenario");
         cJSON_AddStringToObject(ds, "scenario", cJSON_IsString(sc) ? sc->valuestring : "");
-        lk_json_add_int(ds, "events", json_int(man, "counts", "unique_events"));
-        lk_json_add_int(ds, "lines", json_int(man, "counts", "lines"));
-        lk_json_add_int(ds, "seed", json_int(man, NULL, "seed"));
+        const cJSON *counts = cJSON_GetObjectItemCaseSensitive(man, "counts");
+        lk_json_add_int(ds, "events", lk_json_int(counts, "unique_events", 0));
+        lk_json_add_int(ds, "lines", lk_json_int(counts, "lines", 0));
+        lk_json_add_int(ds, "seed", lk_json_int(man, "seed", 0));
     }
     cJSON_Delete(man);
     if ((rc = lk_log_first_arrival(a->data, &first, err)) == 0

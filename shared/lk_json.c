@@ -67,3 +67,9 @@ int lk_json_read_file(const char *path, cJSON **out, struct lk_err *err)
         return lk_err_set(err, LK_EINPUT, "cannot read '%s' (not valid json)", path);
     return 0;
 }
+
+int64_t lk_json_int(const cJSON *obj, const char *name, int64_t dflt)
+{
+    const cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+}

@@ -17,6 +17,8 @@
 void lk_json_add_time(cJSON *obj, const char *name, int64_t ms);
 /* Add an integer (exact below 2^53). */
 void lk_json_add_int(cJSON *obj, const char *name, int64_t v);
+/* obj's member name as an integer, or dflt when obj is NULL or the member is no number. */
+int64_t lk_json_int(const cJSON *obj, const char *name, int64_t dflt);
 /* Write obj pretty-printed to path atomically (temp + fsync + rename). */
 int lk_json_write_file(const char *path, const cJSON *obj, struct lk_err *err);
 /* Append obj as one unformatted line to fp and flush; LK_EIO on failure. */

@@ -73,21 +73,15 @@ cJSON *lk_lat_summary_json(const struct lk_lat_summary *s)
     return o;
 }
 
-static int64_t get_int(const cJSON *obj, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 int lk_lat_summary_from_json(const cJSON *obj, struct lk_lat_summary *s)
 {
     if (!cJSON_IsObject(obj))
         return -1;
-    s->events = (uint64_t)get_int(obj, "events");
-    s->never = (uint64_t)get_int(obj, "never");
-    s->p50_ms = get_int(obj, "p50_ms");
-    s->p95_ms = get_int(obj, "p95_ms");
-    s->p99_ms = get_int(obj, "p99_ms");
-    s->max_ms = get_int(obj, "max_ms");
+    s->events = (uint64_t)lk_json_int(obj, "events", 0);
+    s->never = (uint64_t)lk_json_int(obj, "never", 0);
+    s->p50_ms = lk_json_int(obj, "p50_ms", 0);
+    s->p95_ms = lk_json_int(obj, "p95_ms", 0);
+    s->p99_ms = lk_json_int(obj, "p99_ms", 0);
+    s->max_ms = lk_json_int(obj, "max_ms", 0);
     return 0;
 }
