@@ -115,6 +115,16 @@ int cmd_latency_update(const char *run_dir, struct lk_lat_summary *first_visible
                        struct lk_lat_summary *correct, char *stack, size_t stack_size,
                        struct lk_err *err);
 
+/*
+ * `lklab cost --format csv` rows of one bill: config,component,usd_month for compute,
+ * storage, operations, retrieval and total, each line led by "scenario," when scenario
+ * is not NULL (sweep's scenarios.csv).
+ */
+struct lk_cost_usage;
+struct lk_cost_bill;
+void cmd_cost_csv_rows(FILE *fp, const char *scenario, const struct lk_cost_usage *u,
+                       const struct lk_cost_bill *b);
+
 /* A duration for people: 1234 -> "1.2s", 90000 -> "1.5m", 500 -> "500ms". */
 void cmd_human_ms(int64_t ms, char *buf, size_t size);
 

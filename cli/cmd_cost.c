@@ -80,7 +80,8 @@ static int bad_option(int argc, char **argv)
 
 /* ---------------------------------------------------------------- output ---- */
 
-static void csv_rows(const struct lk_cost_usage *u, const struct lk_cost_bill *b)
+void cmd_cost_csv_rows(FILE *fp, const char *scenario, const struct lk_cost_usage *u,
+                       const struct lk_cost_bill *b)
 {
     const int64_t v[] = { b->compute, b->storage, b->operations, b->retrieval, b->total };
     static const char *const name[] = { "compute", "storage", "operations", "retrieval",
@@ -88,8 +89,10 @@ static void csv_rows(const struct lk_cost_usage *u, const struct lk_cost_bill *b
     char m[32];
     for (size_t i = 0; i < 5; i++) {
         lk_fmt_cents(m, sizeof(m), v[i]);
-        lk_csv_write_field(stdout, u->config, strlen(u->config)); /* quoted when it must be */
-        printf(",%s,%s\n", name[i], m);
+        if (scenario)
+            fprintf(fp, "%s,", scenario);
+        lk_csv_write_field(fp, u->config, strlen(u->config)); /* quoted when it must be */
+        fprintf(fp, ",%s,%s\n", name[i], m);
     }
 }
 
@@ -249,7 +252,7 @@ static int run_cost(const struct args *a, const struct lk_pricing *p, const char
     lk_cost_price(p, &u, &b);
     if (a->csv) {
         printf("config,component,usd_month\n");
-        csv_rows(&u, &b);
+        cmd_cost_csv_rows(stdout, NULL, &u, &b);
     } else {
         run_table(a->run, path, p, &u, &b);
     }
@@ -268,7 +271,7 @@ static int scenario_cost(const struct args *a, const struct lk_pricing *p, const
     if (a->csv) {
         printf("config,component,usd_month\n");
         for (int i = 0; i < 2; i++)
-            csv_rows(&u[i], &b[i]);
+            cmd_cost_csv_rows(stdout, NULL, &u[i], &b[i]);
     } else {
         scenario_table(a->scenario, path, p, u, b);
     }

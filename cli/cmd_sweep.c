@@ -244,21 +244,6 @@ static void sweep_row(FILE *fp, const struct run *r)
     fprintf(fp, ",%" PRId64 ",%s,runs/%s\n", r->wall_ms, r->status, r->name);
 }
 
-static void cost_rows(FILE *fp, const char *scenario, const struct lk_cost_usage *u,
-                      const struct lk_cost_bill *b)
-{
-    const int64_t v[] = { b->compute, b->storage, b->operations, b->retrieval, b->total };
-    static const char *const name[] = { "compute", "storage", "operations", "retrieval",
-                                        "total" };
-    for (size_t i = 0; i < 5; i++) {
-        if (scenario)
-            fprintf(fp, "%s,", scenario);
-        fprintf(fp, "%s,%s,", u->config, name[i]);
-        usd(fp, v[i]);
-        fputc('\n', fp);
-    }
-}
-
 /* Open S/name for an atomic write; on failure report and return NULL. */
 static FILE *out_open(struct lk_atomic *at, const char *s, const char *name, struct lk_err *err)
 {
@@ -287,7 +272,7 @@ static int write_tables(const char *s, const struct run *runs, size_t n,
     fprintf(fc, "config,component,usd_month\n");
     for (size_t i = 0; i < n; i++) {
         sweep_row(fa, &runs[i]);
-        cost_rows(fc, NULL, &runs[i].usage, &runs[i].bill);
+        cmd_cost_csv_rows(fc, NULL, &runs[i].usage, &runs[i].bill);
     }
     fprintf(fs, "scenario,config,component,usd_month\n");
     for (int k = 0; k < 2 && rc == 0; k++) {
@@ -299,7 +284,7 @@ static int write_tables(const char *s, const struct run *runs, size_t n,
         rc = 0;
         for (int i = 0; i < 2; i++) {
             lk_cost_price(p, &u[i], &b[i]);
-            cost_rows(fs, name, &u[i], &b[i]);
+            cmd_cost_csv_rows(fs, name, &u[i], &b[i]);
         }
     }
     if (rc == 0 && (rc = lk_atomic_commit(&a, err)) == 0 && (rc = lk_atomic_commit(&c, err)) == 0)
