@@ -13,9 +13,18 @@ static int db_err(sqlite3 *db, const char *what, struct lk_err *err)
                       file && *file ? file : ":memory:");
 }
 
+/*
+ * Every connection is used by one thread at a time (the Kappa driver, never its workers), so
+ * SQLite's per-connection mutexes (NOMUTEX) and its allocation statistics (MEMSTATUS, one
+ * global mutex per malloc) are pure cost: ~15% of the Kappa driver's time in the sink.
+ * sqlite3_config only works before SQLite initializes; later calls fail harmlessly.
+ */
 int lk_store_open(sqlite3 **db, const char *path, struct lk_err *err)
 {
-    int rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc;
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                         NULL);
     if (rc != SQLITE_OK) {
         rc = lk_err_set(err, LK_EDB, "cannot open database '%s' (%s)", path,
                         *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
