@@ -1,5 +1,6 @@
 # lklab build. Targets: deps all test asan fuzz bench demo lib labs clean.  V=1 shows commands.
 # Objects live in build/<flavour>/, binaries in bin/; generated data goes under out/.
+# Optional, never run by the others: duckdb (installs the second yardstick of make bench).
 
 CC      ?= cc
 PKGS    := sqlite3 libcjson
@@ -43,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test unit e2e asan fuzz bench demo clean lklab lib labs
+.PHONY: all deps test unit e2e asan fuzz bench demo clean lklab lib labs duckdb
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -130,6 +131,19 @@ fuzz: deps
 
 bench: all
 	$(Q)tests/bench.sh
+
+# Optional second yardstick for make bench: DuckDB's Node API (@duckdb/node-api, pinned)
+# installed with npm under out/duckdb/. Needs Node.js >= 20 and the npm registry; never part
+# of deps, test or CI. tests/bench.sh uses it when out/duckdb/node_modules/@duckdb/node-api
+# exists; `rm -rf out/duckdb` turns it off again.
+DUCKDB_NODE_API ?= 1.5.6-r.1
+duckdb:
+	@command -v npm >/dev/null && command -v node >/dev/null || \
+	  { echo "make duckdb: needs node and npm (Node.js >= 20)" >&2; exit 1; }
+	$(Q)mkdir -p out/duckdb
+	$(Q)npm install --prefix out/duckdb --no-audit --no-fund --save-exact --loglevel=error \
+	  @duckdb/node-api@$(DUCKDB_NODE_API)
+	@echo "make duckdb: DuckDB $$(node tests/bench-duckdb.mjs --version) in out/duckdb; make bench now uses it"
 
 demo: all
 	$(Q)./bin/lklab demo --out out/demo

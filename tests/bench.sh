@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: throughput of each stage on the default dataset (1M events), with the
-# sqlite3 CLI doing the same aggregation on the same JSONL in the same run as a yardstick.
+# sqlite3 CLI doing the same aggregation on the same JSONL in the same run as a yardstick,
+# and DuckDB (one thread) as a second one when `make duckdb` has installed it.
 # Numbers are wall-clock on this machine; run it twice and compare, never assert on them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,6 +90,36 @@ printf '%-34s %10s\n' "ratio lklab truth / sqlite3" "$(awk -v a="$s_sql" -v b="$
 # (3 decimals, exponents, bad timestamps): sqlite3 cannot tell.
 printf 'rows: lklab %s, sqlite3 %s (sqlite3 keeps lines the strict parser quarantines)\n' \
   "$(($(wc -l < "$OUT/truth.csv") - 1))" "$(($(wc -l < "$OUT/sqlite-truth.csv") - 1))"
+# 3b. the same job in DuckDB, one thread (optional: `make duckdb`). tests/bench-duckdb.mjs
+# holds the query and says where it differs from sqlite3's (malformed lines only). The time
+# is the node process's wall clock, like sqlite3's: start-up and loading DuckDB (~0.1 s),
+# reading and parsing the JSONL, the query and writing the CSV.
+s_duck=""
+if [ ! -d out/duckdb/node_modules/@duckdb/node-api ]; then
+  echo "duckdb: not installed (optional second yardstick: make duckdb)"
+elif ! command -v node > /dev/null; then
+  echo "duckdb: installed under out/duckdb but node is not on PATH, skipped"
+else
+  t0=$(now)
+  if err=$(node tests/bench-duckdb.mjs "$DS" "$OUT/duckdb-truth.csv" 2>&1); then
+    t1=$(now)
+    s_duck=$(secs "$t0" "$t1")
+    printf '%-34s %10s %14s %10s\n' "truth revenue (duckdb 1 thread)" "$s_duck" \
+      "$(rate "$lines" "$s_duck")" "$(awk -v b="$bytes" -v s="$s_duck" 'BEGIN { printf "%.1f", b / 1e6 / s }')"
+    printf '%-34s %10s\n' "ratio lklab truth / duckdb" \
+      "$(awk -v a="$s_duck" -v b="$s_truth" 'BEGIN { printf "%.1fx", a / b }')"
+    # Rows identical to one of lklab's (header not counted): the others are the groups that
+    # malformed lines reached, as with sqlite3. Without them the two CSVs are byte-identical.
+    same=$(LC_ALL=C comm -12 <(LC_ALL=C sort "$OUT/truth.csv") \
+      <(LC_ALL=C sort "$OUT/duckdb-truth.csv") | wc -l)
+    printf 'rows: lklab %s, duckdb %s, %s of them identical to lklab'"'"'s (DuckDB %s)\n' \
+      "$(($(wc -l < "$OUT/truth.csv") - 1))" "$(($(wc -l < "$OUT/duckdb-truth.csv") - 1))" \
+      "$((same - 1))" "$(node tests/bench-duckdb.mjs --version 2>/dev/null || echo '?')"
+  else
+    err=$(printf '%s\n' "${err#duckdb: }" | head -1)
+    echo "duckdb: failed, skipped (${err:-no message})"
+  fi
+fi
 # 4. the Kappa engine on the same data: batch is just a long trigger
 jnum() { sed -n "s/.*\"$1\":[[:space:]]*\([0-9.]*\).*/\1/p" "$2" | head -1; }
 # Each Kappa run is timed BENCH_REPEAT times (default 3) and the best is shown: single runs on
@@ -117,6 +148,7 @@ kappa "1h" --trigger 1h
 kappa "1h-2workers" --trigger 1h --workers 2
 ratio() { awk -v a="$2" -v b="$3" -v f="$4" 'BEGIN { printf f, a / b }'; }
 printf '%-34s %10s\n' "ratio kappa 24h / sqlite3" "$(ratio x "$s_sql" "$s_kappa_24h" "%.1fx")"
+[ -z "$s_duck" ] || printf '%-34s %10s\n' "ratio kappa 24h / duckdb" "$(ratio x "$s_duck" "$s_kappa_24h" "%.1fx")"
 printf '%-34s %10s\n' "ratio kappa 1m / kappa 24h (time)" "$(ratio x "$s_kappa_1m" "$s_kappa_24h" "%.2fx")"
 printf '%-34s %10s\n' "  the same, 1m with process" "$(ratio x "$s_kappa_1m_process" "$s_kappa_24h" "%.2fx")"
 printf '%-34s %10s\n' "speed-up 2 workers (1h trigger)" "$(ratio x "$s_kappa_1h" "$s_kappa_1h_2workers" "%.2fx")"
@@ -129,11 +161,6 @@ if [ -n "${BENCH_BIG:-}" ]; then # peak RSS is bounded by the watermark, not the
     printf '%-34s peak RSS %s MB\n' "kappa 1m on $n events" \
       "$(awk -v k="$(jnum peak_rss_kb "$OUT/k-rss/run.json")" 'BEGIN { printf "%.0f", k / 1024 }')"
   done
-fi
-if [ -d out/duckdb/node_modules/@duckdb/node-api ]; then
-  echo "duckdb: found under out/duckdb (not wired in yet)"
-else
-  echo "duckdb: not installed (optional second yardstick)"
 fi
 for extra in tests/bench-*.sh; do
   [ -x "$extra" ] && "$extra" "$DS" "$OUT"
