@@ -111,16 +111,26 @@ static void *state_job_run(void *arg)
 }
 
 /*
- * Several workers: they emit and write their state sections in parallel; then state/N is
- * stored on a helper thread while the driver writes retractions and rows to the sink.
+ * Several workers: they emit and write their state sections in parallel (started by
+ * kp_batch_run while the driver wrote offsets/N); then state/N is stored on a helper
+ * thread while the driver writes retractions and rows to the sink. With e->pipeline
+ * (periodic triggers on a log) the workers meanwhile read the next batch's input. Reading
+ * changes nothing durable (offsets/N+1 is still written after commits/N); batch N's rows,
+ * side rows and state text are already out of the states; the next trigger time and its L
+ * (= E of this batch) are known. A kill at any phase of batch N therefore recovers exactly
+ * as without it; what it buys is the driver's serial sink and checkpoint work (fsyncs
+ * included) overlapping the workers' reading.
  */
 static int process_parallel(struct kp_engine *e, int64_t visible, int snapshot)
 {
     struct state_job job = { e, snapshot, 0, LK_ERR_INIT };
     pthread_t th;
-    int rc = kp_workers_emit(e, 1, snapshot), threaded;
+    int64_t next;
+    int rc = kp_workers_emit_finish(e), threaded;
     if (rc < 0)
         return rc;
+    if (e->pipeline && kp_next_batch_time(e, &next) == 1)
+        kp_workers_prefetch(e, next, e->evict_wm);
     threaded = pthread_create(&th, NULL, state_job_run, &job) == 0;
     if (!threaded)
         state_job_run(&job);
@@ -141,7 +151,7 @@ static int process_parallel(struct kp_engine *e, int64_t visible, int snapshot)
  */
 static int process(struct kp_engine *e, int64_t visible, int do_emit)
 {
-    int snapshot = kp_ckpt_snapshot_due(e->ckpt), rc = 0;
+    int snapshot = kp_ckpt_snapshot_due(e->ckpt), rc = 0; /* as when emit_start ran */
     if (do_emit && e->o->mode == KP_COMPLETE && !e->skip
         && (rc = kp_sink_clear(e->sink, e->err)) < 0)
         return rc;
@@ -186,12 +196,17 @@ static int begin_batch(struct kp_engine *e, int64_t t, int64_t evict_wm, int64_t
     return kp_sink_begin(e->sink, e->batch, &e->skip, e->err);
 }
 
-/* Phases 2-4 once the input is read and offsets/N is durable (emit: 0 for epochs). */
+/*
+ * Phases 2-4 once the input is read (e->prog.state_rows counted) and offsets/N is durable
+ * (emit: 0 for epochs).
+ */
 static int finish_batch(struct kp_engine *e, int64_t modelled, double wall0, int do_emit)
 {
     struct kp_commit c;
     int rc;
-    e->prog.state_rows = kp_workers_cells(e);
+    /* E of the next batch: known once the input is read (the read-ahead needs it) */
+    if (e->o->has_watermark && e->max_et != LK_TIME_NEG_INF && e->max_et - e->o->delay > e->next_wm)
+        e->next_wm = e->max_et - e->o->delay;
     e->prog.modelled_ms = modelled;
     e->prog.visible_time = e->trigger + modelled;
     if ((rc = process(e, e->prog.visible_time, do_emit)) < 0)
@@ -206,8 +221,6 @@ static int finish_batch(struct kp_engine *e, int64_t modelled, double wall0, int
         return rc;
     }
     crash_point(e, KP_PHASE_SINK_COMMITTED);
-    if (e->o->has_watermark && e->max_et != LK_TIME_NEG_INF && e->max_et - e->o->delay > e->next_wm)
-        e->next_wm = e->max_et - e->o->delay;
     c.batch_id = e->batch;
     c.next_wm = e->next_wm;
     c.max_event_time = e->max_et;
@@ -234,16 +247,20 @@ int kp_batch_run(struct kp_engine *e, int64_t t, int64_t evict_wm, int64_t late_
         return rc;
     if ((rc = kp_workers_scan(e, t, replay)) < 0)
         goto fail;
+    e->prog.state_rows = kp_workers_cells(e);
     plan_offsets(e, &plan);
+    if (e->nworkers > 1) /* phase 2 changes only memory: it may run before offsets/N is durable */
+        kp_workers_emit_start(e, kp_ckpt_snapshot_due(e->ckpt));
     if (!replay && (rc = kp_ckpt_write_offsets(e->ckpt, &plan, e->err)) < 0)
         goto fail;
     crash_point(e, KP_PHASE_PLANNED);
     modelled = lk_model_microbatch_ms(&e->o->model, lk_model_cold(&e->o->model, e->prev_end, t),
-                                      e->prog.input_rows, kp_workers_cells(e));
+                                      e->prog.input_rows, e->prog.state_rows);
     if ((rc = finish_batch(e, modelled, wall0, 1)) < 0)
         goto fail;
     return 0;
 fail:
+    kp_workers_wait(e);
     kp_sink_rollback(e->sink);
     return rc;
 }
@@ -307,7 +324,7 @@ static int after_event(struct kp_engine *e, const struct lk_record *rec)
         return rc;
     if (e->max_et - e->o->delay > e->next_wm)
         e->next_wm = e->max_et - e->o->delay;
-    e->late_wm = e->next_wm;
+    e->late_wm = w->late_wm = e->next_wm;
     if (!kp_uses_watermark(e) || e->next_wm < kp_state_min_end(w->state))
         return 0;
     e->evict_wm = e->next_wm;
@@ -326,7 +343,9 @@ static int scan_events(struct kp_engine *e, int64_t t, const struct kp_offsets *
     size_t p;
     int rc;
     memset(&w->prog, 0, sizeof(w->prog));
-    w->nside = w->arena_len = 0;
+    w->sb[e->batch & 1].n = w->sb[e->batch & 1].len = 0;
+    w->batch = e->batch;
+    w->late_wm = e->late_wm;
     w->max_et = e->max_et;
     while ((rc = first_partition(e, t, replay, &p)) > 0) {
         const struct lk_record *rec;
@@ -361,6 +380,7 @@ int kp_epoch_run(struct kp_engine *e, int64_t t, const struct kp_offsets *replay
         return rc;
     if ((rc = scan_events(e, t, replay)) < 0)
         goto fail;
+    e->prog.state_rows = kp_workers_cells(e);
     plan_offsets(e, &plan);
     plan.evict_wm = plan.late_wm = wm0;
     e->evict_wm = e->next_wm;

@@ -319,7 +319,45 @@ static int last_time(struct kp_engine *e, int64_t *t)
     return lk_log_last_arrival(e->o->data, t, e->err);
 }
 
-/* processingTime (interval) and continuous: fire at multiples of the step. */
+/*
+ * The first trigger at or after *t that runs a batch (input available, or a no-data batch
+ * due given last_evict, the E of the batch before): 1, or 0 when the input is exhausted.
+ */
+static int periodic_due(struct kp_engine *e, int64_t *t, int64_t last_evict)
+{
+    int cont = e->o->trigger == KP_TRIG_CONTINUOUS;
+    int64_t step = cont ? EPOCH_MS : e->o->interval;
+    for (;;) {
+        int64_t next_arrival;
+        int exhausted, avail = kp_available(e, *t, &next_arrival, &exhausted);
+        if (avail < 0)
+            return avail;
+        if (avail || (!cont && kp_uses_watermark(e) && e->next_wm > last_evict))
+            return 1;
+        if (exhausted)
+            return 0;
+        *t = lk_align_down(*t, step) + step;
+        if (align_up(next_arrival, step) > *t)
+            *t = align_up(next_arrival, step);
+    }
+}
+
+int kp_next_batch_time(struct kp_engine *e, int64_t *t)
+{
+    struct lk_err ignored = LK_ERR_INIT, *err = e->err;
+    int rc;
+    e->err = &ignored; /* an error here is met again by the trigger loop, and reported there */
+    *t = next_trigger_after(e, e->trigger, e->prog.visible_time);
+    rc = periodic_due(e, t, e->evict_wm);
+    e->err = err;
+    return rc;
+}
+
+/*
+ * processingTime (interval) and continuous: fire at multiples of the step. With several
+ * workers on a log, each batch reads the next one's input ahead (kp_batch.c); the time it
+ * was read for is the one this loop would find, by the same periodic_due.
+ */
 static int run_periodic(struct kp_engine *e)
 {
     int cont = e->o->trigger == KP_TRIG_CONTINUOUS;
@@ -330,24 +368,20 @@ static int run_periodic(struct kp_engine *e)
             return rc;
         e->next_trigger = lk_align_down(first, step) + (cont ? step : 0);
     }
+    e->pipeline = !cont && e->log && e->nworkers > 1;
     for (;;) {
-        int64_t t = e->next_trigger, next_arrival;
-        int exhausted, avail = kp_available(e, t, &next_arrival, &exhausted);
-        if (avail < 0)
-            return avail;
-        if (avail || (!cont && nodata_due(e))) {
-            rc = cont ? kp_epoch_run(e, t, NULL) : kp_batch_run(e, t, e->next_wm, e->last_evict, NULL);
-            if (rc < 0)
-                return rc;
-            e->next_trigger = next_trigger_after(e, t, e->prev_end);
-            continue;
+        int64_t t = e->prefetched ? e->prefetch_t : e->next_trigger;
+        if ((rc = e->prefetched ? 1 : periodic_due(e, &t, e->last_evict)) <= 0) {
+            e->next_trigger = t;
+            break;
         }
-        if (exhausted)
-            return 0;
-        e->next_trigger = lk_align_down(t, step) + step;
-        if (align_up(next_arrival, step) > e->next_trigger)
-            e->next_trigger = align_up(next_arrival, step);
+        rc = cont ? kp_epoch_run(e, t, NULL) : kp_batch_run(e, t, e->next_wm, e->last_evict, NULL);
+        if (rc < 0)
+            break;
+        e->next_trigger = next_trigger_after(e, t, e->prev_end);
     }
+    e->pipeline = 0;
+    return rc;
 }
 
 /* once and available-now: start when everything has arrived. */

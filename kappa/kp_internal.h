@@ -5,6 +5,8 @@
 #ifndef KP_INTERNAL_H
 #define KP_INTERNAL_H
 
+#include <pthread.h>
+
 #include "kp_checkpoint.h"
 #include "kp_engine.h"
 #include "lk_lake.h"
@@ -27,6 +29,14 @@ struct kp_side {
     size_t raw_off, raw_len;
 };
 
+/* A worker's side rows of one batch, and the arena holding their strings. */
+struct kp_sidebuf {
+    struct kp_side *v;
+    size_t n, cap;
+    char *arena;
+    size_t len, arena_cap;
+};
+
 /*
  * One worker: the log partitions assigned to it (largest first to the least loaded worker,
  * so skewed partitions still balance), its own state (group state is
@@ -40,10 +50,10 @@ struct kp_worker {
     struct kp_outcome out;
     struct kp_progress prog; /* this batch's counts */
     int64_t max_et;
-    struct kp_side *side;
-    size_t nside, side_cap;
-    char *arena;
-    size_t arena_len, arena_cap;
+    uint64_t batch;          /* the batch being read, and its late-filter watermark L: the */
+    int64_t late_wm;         /*   driver may still be writing the previous batch */
+    struct kp_sidebuf sb[2]; /* side rows of batch b in sb[b & 1], so that batch N+1 can be
+                                read while the driver writes batch N's */
     struct lk_record held;           /* scan: the record read but not yet applied */
     struct kp_hint held_hint;        /*   its lookup hashes */
     struct kp_hint next_hint;        /*   those of the record being read */
@@ -60,6 +70,8 @@ struct kp_worker {
     char *text_buf;                  /*   its section of state/N */
     size_t text_len, text_cap;
     uint32_t text_crc;               /*   its lk_crc32 */
+    pthread_t thread;                /* its thread while it runs a phase, */
+    int running;                     /*   if that thread could be started */
     int rc;
     struct lk_err err;
 };
@@ -90,6 +102,10 @@ struct kp_engine {
     uint64_t batch;
     int64_t trigger, evict_wm, late_wm;
     int skip;              /* the sink already holds this batch (exactly-once replay) */
+    int pipeline;          /* read batch N+1 while the driver writes batch N (see kp_batch.c) */
+    int emitting;          /* the workers run phase 2 of this batch now (emit_start) */
+    int prefetched;        /* the workers are reading the next batch now, */
+    int64_t prefetch_t;    /*   whose trigger time is this */
     struct kp_progress prog;
     struct kp_rows crows;  /* continuous: the rows one event fired */
     const struct lk_csv_row **order; /* output rows in canonical order, for writing */
@@ -105,8 +121,20 @@ void kp_workers_init(struct kp_engine *e);
 /* The assignment as text for the checkpoint metadata, e.g. "[0,1,0,1]". */
 void kp_workers_assignment(const struct kp_engine *e, char *buf, size_t size);
 void kp_workers_release(struct kp_engine *e);
-/* Read the batch's input (all workers in parallel), merge counts into e->prog, max_et. */
+/*
+ * Read the batch's input (all workers in parallel), merge counts into e->prog, max_et.
+ * After kp_workers_prefetch for this batch (same t, no replay) it only waits for the
+ * workers and merges.
+ */
 int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *replay);
+/*
+ * Start the workers reading batch e->batch + 1 (trigger time t, late-filter watermark
+ * late_wm) on their threads and return; the driver goes on writing batch e->batch. Only
+ * with several workers on a log source. 0, or LK_EINTERNAL when no thread could start.
+ */
+int kp_workers_prefetch(struct kp_engine *e, int64_t t, int64_t late_wm);
+/* Wait for any phase running on the workers' threads, dropping its results (error paths). */
+void kp_workers_wait(struct kp_engine *e);
 /* Apply one record on worker w (continuous mode uses it directly). */
 int kp_worker_take(struct kp_worker *w, const struct lk_record *rec);
 /*
@@ -116,6 +144,12 @@ int kp_worker_take(struct kp_worker *w, const struct lk_record *rec);
  * Returns the first worker's error.
  */
 int kp_workers_emit(struct kp_engine *e, int text, int snapshot);
+/*
+ * The same with text, in two halves (several workers): start it on the workers' threads
+ * and return, so that the driver can write offsets/N meanwhile; then wait for it.
+ */
+void kp_workers_emit_start(struct kp_engine *e, int snapshot);
+int kp_workers_emit_finish(struct kp_engine *e);
 /* Write the buffered late and quarantine rows, in (partition, line, window) order, to the sink. */
 int kp_workers_flush_side(struct kp_engine *e);
 /* Total cells / ids over the workers' states. */
@@ -124,6 +158,14 @@ size_t kp_workers_ids(const struct kp_engine *e);
 
 /* Effective watermarks for state operations: none without a watermark or in complete mode. */
 int kp_uses_watermark(const struct kp_engine *e);
+
+/*
+ * The trigger time of the batch after the one in flight (e->batch, trigger e->trigger,
+ * visible at e->prog.visible_time, eviction watermark e->evict_wm), once e->next_wm is
+ * advanced: 1 and *t, or 0 when the periodic trigger would stop there (or on an error,
+ * which the trigger loop meets again).
+ */
+int kp_next_batch_time(struct kp_engine *e, int64_t *t);
 
 /* Is there input available at time t (log or files)? *next gets the earliest future arrival. */
 int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted);

@@ -45,6 +45,42 @@ void kp_workers_assignment(const struct kp_engine *e, char *buf, size_t size)
         snprintf(buf + n, size - n, "]");
 }
 
+/* ---------------------------------------------------------- threads ---- */
+
+/* Start fn on every worker, one thread each (join_workers waits for them). */
+static void start_workers(struct kp_engine *e, void *(*fn)(void *))
+{
+    for (unsigned i = 0; i < e->nworkers; i++)
+        e->workers[i].running = pthread_create(&e->workers[i].thread, NULL, fn,
+                                               &e->workers[i]) == 0;
+}
+
+/* Wait for the workers start_workers started; one that did not start fails (its rc). */
+static void join_workers(struct kp_engine *e)
+{
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        struct kp_worker *w = &e->workers[i];
+        if (w->running)
+            pthread_join(w->thread, NULL);
+        else
+            w->rc = lk_err_set(&w->err, LK_EINTERNAL, "cannot start worker thread %u", i);
+        w->running = 0;
+    }
+}
+
+/* Run fn on every worker: on one thread each when there are several. */
+static void run_workers(struct kp_engine *e, void *(*fn)(void *))
+{
+    if (e->nworkers == 1) {
+        fn(&e->workers[0]);
+        return;
+    }
+    start_workers(e, fn);
+    join_workers(e);
+}
+
+/* ---------------------------------------------------------- workers ---- */
+
 void kp_workers_init(struct kp_engine *e)
 {
     e->nworkers = e->o->workers ? e->o->workers : 1;
@@ -62,8 +98,10 @@ void kp_workers_release(struct kp_engine *e)
 {
     for (unsigned i = 0; i < e->nworkers; i++) {
         kp_state_free(e->workers[i].state);
-        free(e->workers[i].side);
-        free(e->workers[i].arena);
+        for (int b = 0; b < 2; b++) {
+            free(e->workers[i].sb[b].v);
+            free(e->workers[i].sb[b].arena);
+        }
         free(e->workers[i].held_buf);
         kp_rows_release(&e->workers[i].rows);
         kp_rows_release(&e->workers[i].retr);
@@ -91,18 +129,20 @@ size_t kp_workers_ids(const struct kp_engine *e)
 
 static size_t arena_put(struct kp_worker *w, const char *p, size_t len)
 {
-    size_t off = w->arena_len;
-    LK_GROW(w->arena, w->arena_cap, w->arena_len + len + 1);
-    memcpy(w->arena + off, p, len);
-    w->arena_len += len;
+    struct kp_sidebuf *b = &w->sb[w->batch & 1];
+    size_t off = b->len;
+    LK_GROW(b->arena, b->arena_cap, b->len + len + 1);
+    memcpy(b->arena + off, p, len);
+    b->len += len;
     return off;
 }
 
 static struct kp_side *side_new(struct kp_worker *w, const struct lk_record *rec)
 {
+    struct kp_sidebuf *b = &w->sb[w->batch & 1];
     struct kp_side *s;
-    LK_GROW(w->side, w->side_cap, w->nside + 1);
-    s = &w->side[w->nside++];
+    LK_GROW(b->v, b->cap, b->n + 1);
+    s = &b->v[b->n++];
     memset(s, 0, sizeof(*s));
     s->part = rec->part;
     s->offset = rec->offset;
@@ -173,7 +213,7 @@ static int take(struct kp_worker *w, const struct lk_record *rec, const struct k
         p->filtered++;
         return 0;
     }
-    kp_state_add(w->state, &rec->ev, hint, e->late_wm, e->batch, out);
+    kp_state_add(w->state, &rec->ev, hint, w->late_wm, w->batch, out);
     for (size_t k = 0; k < out->late; k++)
         add_late(w, rec, out->late_start[k], out->late_end[k]);
     p->late_rows += out->late;
@@ -318,53 +358,70 @@ static uint64_t log_position(const struct kp_engine *e)
     return b;
 }
 
-/* Run fn on every worker: on one thread each when there are several. 0 or LK_EINTERNAL. */
-static int run_workers(struct kp_engine *e, void *(*fn)(void *))
+/* The first worker error (copied to e->err), else 0. */
+static int worker_error(struct kp_engine *e)
 {
-    pthread_t th[KP_MAX_WORKERS];
-    unsigned started = 0;
-    if (e->nworkers == 1) {
-        fn(&e->workers[0]);
-        return 0;
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        if (e->workers[i].rc < 0) {
+            *e->err = e->workers[i].err;
+            return e->workers[i].rc;
+        }
     }
-    for (; started < e->nworkers; started++)
-        if (pthread_create(&th[started], NULL, fn, &e->workers[started]) != 0)
-            break;
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    if (started < e->nworkers)
-        return lk_err_set(e->err, LK_EINTERNAL, "cannot start worker thread %u", started);
     return 0;
 }
 
-/* The first worker error (copied to e->err), else rc. */
-static int worker_error(struct kp_engine *e, int rc)
+/* Get every worker ready to read batch `batch` (trigger time t, late-filter watermark L). */
+static void scan_setup(struct kp_engine *e, uint64_t batch, int64_t t, int64_t late_wm,
+                       const struct kp_offsets *replay)
 {
-    for (unsigned i = 0; i < e->nworkers && rc == 0; i++) {
-        if (e->workers[i].rc < 0) {
-            *e->err = e->workers[i].err;
-            rc = e->workers[i].rc;
-        }
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        struct kp_worker *w = &e->workers[i];
+        memset(&w->prog, 0, sizeof(w->prog));
+        w->sb[batch & 1].n = w->sb[batch & 1].len = 0;
+        w->batch = batch;
+        w->late_wm = late_wm;
+        w->t = t;
+        w->replay = replay;
+        w->max_et = e->max_et;
+        w->rc = 0;
     }
-    return rc;
+}
+
+int kp_workers_prefetch(struct kp_engine *e, int64_t t, int64_t late_wm)
+{
+    scan_setup(e, e->batch + 1, t, late_wm, NULL);
+    start_workers(e, scan_worker);
+    e->prefetched = 1;
+    e->prefetch_t = t;
+    return 0;
+}
+
+void kp_workers_wait(struct kp_engine *e)
+{
+    if (e->prefetched || e->emitting)
+        join_workers(e);
+    e->prefetched = e->emitting = 0;
 }
 
 int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
 {
-    int rc = 0;
-    for (unsigned i = 0; i < e->nworkers; i++) {
-        struct kp_worker *w = &e->workers[i];
-        memset(&w->prog, 0, sizeof(w->prog));
-        w->nside = w->arena_len = 0;
-        w->t = t;
-        w->replay = replay;
-        w->max_et = e->max_et;
+    int rc;
+    if (e->prefetched) {
+        if (replay || t != e->prefetch_t || e->workers[0].batch != e->batch) {
+            kp_workers_wait(e);
+            return lk_err_set(e->err, LK_EINTERNAL, "batch %llu was read ahead for another "
+                              "trigger time", (unsigned long long)e->batch);
+        }
+        e->prefetched = 0;
+        join_workers(e);
+    } else {
+        scan_setup(e, e->batch, t, e->late_wm, replay);
+        if (e->landing)
+            e->workers[0].rc = scan_files(&e->workers[0]);
+        else
+            run_workers(e, scan_worker);
     }
-    if (e->landing)
-        e->workers[0].rc = scan_files(&e->workers[0]);
-    else
-        rc = run_workers(e, scan_worker);
-    rc = worker_error(e, rc);
+    rc = worker_error(e);
     for (unsigned i = 0; i < e->nworkers; i++) {
         struct kp_worker *w = &e->workers[i];
         merge_counts(&e->prog, &w->prog);
@@ -419,14 +476,34 @@ static void *emit_worker(void *arg)
     return NULL;
 }
 
-int kp_workers_emit(struct kp_engine *e, int text, int snapshot)
+static void emit_setup(struct kp_engine *e, int text, int snapshot)
 {
     for (unsigned i = 0; i < e->nworkers; i++) {
         e->workers[i].text = text;
         e->workers[i].snapshot = snapshot;
         e->workers[i].rc = 0;
     }
-    return worker_error(e, run_workers(e, emit_worker));
+}
+
+int kp_workers_emit(struct kp_engine *e, int text, int snapshot)
+{
+    emit_setup(e, text, snapshot);
+    run_workers(e, emit_worker);
+    return worker_error(e);
+}
+
+void kp_workers_emit_start(struct kp_engine *e, int snapshot)
+{
+    emit_setup(e, 1, snapshot);
+    start_workers(e, emit_worker);
+    e->emitting = 1;
+}
+
+int kp_workers_emit_finish(struct kp_engine *e)
+{
+    e->emitting = 0;
+    join_workers(e);
+    return worker_error(e);
 }
 
 /* ------------------------------------------------------------- flush ---- */
@@ -446,17 +523,17 @@ static const char *source_name(const struct kp_engine *e, size_t part)
     return e->log ? lk_log_path(e->log, part) : lk_landing_name(e->landing, part);
 }
 
-static int write_side(struct kp_engine *e, const struct kp_worker *w, struct kp_side *s)
+static int write_side(struct kp_engine *e, const struct kp_sidebuf *b, struct kp_side *s)
 {
     if (s->late) {
         for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
-            s->ev.str[f].ptr = w->arena + s->str_off[f];
+            s->ev.str[f].ptr = b->arena + s->str_off[f];
         return kp_sink_late(e->sink, e->batch, &s->ev, s->wstart, s->wend, e->late_wm, e->err);
     } else {
         struct lk_record rec;
         memset(&rec, 0, sizeof(rec));
         rec.rej = s->rej;
-        rec.line = w->arena + s->raw_off;
+        rec.line = b->arena + s->raw_off;
         rec.len = s->raw_len;
         rec.offset = s->offset;
         return kp_sink_quarantine(e->sink, source_name(e, s->part), &rec, e->err);
@@ -466,24 +543,25 @@ static int write_side(struct kp_engine *e, const struct kp_worker *w, struct kp_
 int kp_workers_flush_side(struct kp_engine *e)
 {
     struct kp_side **all;
-    const struct kp_worker **owner;
+    const struct kp_sidebuf **owner;
+    unsigned b = e->batch & 1;
     size_t n = 0, k = 0;
     int rc = 0;
     for (unsigned i = 0; i < e->nworkers; i++)
-        n += e->workers[i].nside;
+        n += e->workers[i].sb[b].n;
     if (n == 0 || e->skip)
         return 0;
     all = lk_xreallocarray(NULL, n, sizeof(*all));
     owner = lk_xreallocarray(NULL, n, sizeof(*owner));
     for (unsigned i = 0; i < e->nworkers; i++)
-        for (size_t j = 0; j < e->workers[i].nside; j++)
-            all[k++] = &e->workers[i].side[j];
+        for (size_t j = 0; j < e->workers[i].sb[b].n; j++)
+            all[k++] = &e->workers[i].sb[b].v[j];
     qsort(all, n, sizeof(*all), side_cmp);
     for (size_t j = 0; j < n; j++) {
         for (unsigned i = 0; i < e->nworkers; i++) {
-            const struct kp_worker *w = &e->workers[i];
-            if (all[j] >= w->side && all[j] < w->side + w->nside)
-                owner[j] = w;
+            const struct kp_sidebuf *sb = &e->workers[i].sb[b];
+            if (all[j] >= sb->v && all[j] < sb->v + sb->n)
+                owner[j] = sb;
         }
     }
     for (size_t j = 0; j < n && rc == 0; j++)
