@@ -161,6 +161,13 @@ if [ -n "${BENCH_BIG:-}" ]; then # peak RSS is bounded by the watermark, not the
     printf '%-34s peak RSS %s MB\n' "kappa 1m on $n events" \
       "$(awk -v k="$(jnum peak_rss_kb "$OUT/k-rss/run.json")" 'BEGIN { printf "%.0f", k / 1024 }')"
   done
+  ( # the speed-up again where the fixed costs (start, first and last batches) weigh less
+    DS=$OUT/ds4m lines=$(cat "$OUT"/ds4m/log/*.jsonl | wc -l) bytes=$(cat "$OUT"/ds4m/log/*.jsonl | wc -c)
+    kappa "1h-4m" --trigger 1h
+    kappa "1h-4m-2workers" --trigger 1h --workers 2
+    printf '%-34s %10s\n' "speed-up 2 workers (1h, 4M events)" \
+      "$(ratio x "$s_kappa_1h_4m" "$s_kappa_1h_4m_2workers" "%.2fx")"
+  )
 fi
 for extra in tests/bench-*.sh; do
   [ -x "$extra" ] && "$extra" "$DS" "$OUT"
