@@ -14,31 +14,33 @@
 #include "kp_test.h"
 #include "banned.h"
 
-static char *table_of(const char *ds, const char *run, const char *args, const char *table)
+/* Every table of runs r1 and r2 is byte-identical, and has rows (what: for the message). */
+static void assert_same_tables(const char *r1, const char *r2, const char *what)
 {
-    cr_assert_eq(kpt_kappa(ds, "revenue", run, args), 0, "kappa %s", args);
-    return kpt_results(run, table);
+    static const char *const tables[] = { "output", "late", "quarantine" };
+    for (int t = 0; t < 3; t++) {
+        char *x = kpt_results(r1, tables[t]), *y = kpt_results(r2, tables[t]);
+        cr_assert(x && y && strcmp(x, y) == 0, "%s: %s differs", what, tables[t]);
+        cr_assert(strchr(x, '\n') != strrchr(x, '\n'), "%s: %s has rows", what, tables[t]);
+        free(x);
+        free(y);
+    }
 }
 
 static void assert_same_for_any_workers(const char *args, const char *name)
 {
-    static const char *const tables[] = { "output", "late", "quarantine" };
-    char *ds = kpt_dataset(), *dir = lkt_tmpdir(name);
+    char *ds = kpt_dataset(), *dir = lkt_tmpdir(name), *r1 = lkt_fmt("%s/w1", dir);
+    char *a1 = lkt_fmt("%s --workers 1", args);
+    cr_assert_eq(kpt_kappa(ds, "revenue", r1, a1), 0, "kappa %s", a1);
     for (int w = 2; w <= 3; w++) {
-        char *r1 = lkt_fmt("%s/w1-%d", dir, w), *rn = lkt_fmt("%s/w%d", dir, w);
-        char *a1 = lkt_fmt("%s --workers 1", args), *an = lkt_fmt("%s --workers %d", args, w);
-        for (int t = 0; t < 3; t++) {
-            char *x = table_of(ds, r1, a1, tables[t]), *y = table_of(ds, rn, an, tables[t]);
-            cr_assert(x && y && strcmp(x, y) == 0, "%s differs with %d workers", tables[t], w);
-            cr_assert(strchr(x, '\n') != strrchr(x, '\n'), "%s has rows", tables[t]);
-            free(x);
-            free(y);
-        }
-        free(r1);
+        char *rn = lkt_fmt("%s/w%d", dir, w), *an = lkt_fmt("%s --workers %d", args, w);
+        cr_assert_eq(kpt_kappa(ds, "revenue", rn, an), 0, "kappa %s", an);
+        assert_same_tables(r1, rn, an);
         free(rn);
-        free(a1);
         free(an);
     }
+    free(a1);
+    free(r1);
     free(dir);
     free(ds);
 }
@@ -85,7 +87,6 @@ static char *progress_without_durations(const char *run)
 /* args with 1 and 2 workers: the same batches and tables; `worth` (SQL) counts what makes it a case. */
 static void assert_same_batches(const char *args, const char *name, const char *worth)
 {
-    static const char *const tables[] = { "output", "late", "quarantine" };
     char *ds = kpt_dataset(), *dir = lkt_tmpdir(name);
     char *r1 = lkt_fmt("%s/w1", dir), *r2 = lkt_fmt("%s/w2", dir);
     char *a1 = lkt_fmt("%s --workers 1", args), *a2 = lkt_fmt("%s --workers 2", args), *x, *y;
@@ -97,13 +98,7 @@ static void assert_same_batches(const char *args, const char *name, const char *
     cr_assert_str_eq(y, x, "%s: the batches of 2 workers differ from 1 worker's", args);
     free(x);
     free(y);
-    for (int t = 0; t < 3; t++) {
-        x = kpt_results(r1, tables[t]);
-        y = kpt_results(r2, tables[t]);
-        cr_assert(x && y && strcmp(x, y) == 0, "%s: %s differs with 2 workers", args, tables[t]);
-        free(x);
-        free(y);
-    }
+    assert_same_tables(r1, r2, a2);
     free(a1);
     free(a2);
     free(r1);
