@@ -442,9 +442,8 @@ static int read_late_copies(struct sess *s, struct lk_err *err)
 {
     struct kctx *k = s->k;
     sqlite3_stmt *st = NULL;
-    int rc = lk_store_prepare(k->run->db,
-                              "SELECT DISTINCT event_id, arrival_time FROM late WHERE version = ?",
-                              &st, err);
+    int rc = lk_store_prepare(
+        k->run->db, "SELECT DISTINCT event_id, arrival_time FROM late WHERE version = ?", &st, err);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, k->version);
@@ -472,7 +471,8 @@ static int keep_on_time(void *arg, const struct lk_event *ev)
     uint32_t g;
     if (lk_strtab_find(s->late, s->buf, n) == UINT32_MAX)
         return 1;
-    g = lk_strtab_intern(s->groups, s->buf, group_key(s, NULL, ev), NULL);
+    n = group_key(s, NULL, ev); /* may move s->buf */
+    g = lk_strtab_intern(s->groups, s->buf, n, NULL);
     if ((size_t)g >= s->cap) {
         size_t old = s->cap;
         LK_GROW(s->nleft, s->cap, (size_t)g + 1);
@@ -485,7 +485,8 @@ static int keep_on_time(void *arg, const struct lk_event *ev)
 
 static size_t left_in_group(struct sess *s, const struct lk_str *group)
 {
-    uint32_t g = lk_strtab_find(s->groups, s->buf, group_key(s, group, NULL));
+    size_t n = group_key(s, group, NULL); /* may move s->buf */
+    uint32_t g = lk_strtab_find(s->groups, s->buf, n);
     return g == UINT32_MAX ? 0 : s->nleft[g];
 }
 
@@ -514,8 +515,7 @@ static int in_state(const struct kctx *k, const struct lk_csv_row *row)
     return k->append && row->window_end > k->evict_wm;
 }
 
-static int same_row(const struct lk_spec *spec, const struct lk_rrow *a,
-                    const struct lk_csv_row *r)
+static int same_row(const struct lk_spec *spec, const struct lk_rrow *a, const struct lk_csv_row *r)
 {
     if (a->row.window_start != r->window_start || a->row.window_end != r->window_end)
         return 0;
@@ -537,7 +537,8 @@ static void seek_group(const struct sess *s, const struct lk_csv_row *key, struc
     size_t ng = s->k->run->spec.ngroup;
     while (c->a < a->nrows && group_cmp(&a->sorted[c->a]->row, key, ng) < 0)
         c->a++;
-    for (c->a_end = c->a; c->a_end < a->nrows && group_cmp(&a->sorted[c->a_end]->row, key, ng) == 0;)
+    for (c->a_end = c->a;
+         c->a_end < a->nrows && group_cmp(&a->sorted[c->a_end]->row, key, ng) == 0;)
         c->a_end++;
     while (c->r < rp->n && group_cmp(rp->rows[c->r], key, ng) < 0)
         c->r++;
@@ -629,13 +630,15 @@ static size_t judge_group(struct sess *s, struct cursor *c, const unsigned char 
             continue;
         if (d->b && pending_overlap(s, c, &d->b->row)) {
             rc_set_row(d, LK_RC_PENDING);
-            rc_why(d, "replay without the group's %zu late event%s: this session is still in "
-                      "state (ends after the last eviction watermark %s)",
+            rc_why(d,
+                   "replay without the group's %zu late event%s: this session is still in "
+                   "state (ends after the last eviction watermark %s)",
                    left, left == 1 ? "" : "s", wm);
         } else if (left > 0) {
             rc_set_row(d, LK_RC_MISSING_LATE);
-            rc_why(d, "replay without the %zu late event%s of this group gives exactly the run's "
-                      "%zu session%s",
+            rc_why(d,
+                   "replay without the %zu late event%s of this group gives exactly the run's "
+                   "%zu session%s",
                    left, left == 1 ? "" : "s", nrows, nrows == 1 ? "" : "s");
         } else {
             continue;
@@ -676,18 +679,18 @@ static int judge_sessions(struct kctx *k, struct lk_err *err, struct lk_err *dat
     for (size_t from = 0, to; from < r->n; from = to) {
         size_t done;
         for (to = from + 1; to < r->n && group_cmp(diff_row(&r->d[to]), diff_row(&r->d[from]),
-                                                  k->run->spec.ngroup) == 0;)
+                                                   k->run->spec.ngroup) == 0;)
             to++;
         done = judge_group(&s, &cur, dup, from, to);
         groups += done > 0;
         matched += done;
     }
     snprintf(k->sess_note, sizeof(k->sess_note),
-            "sessions: replayed the dataset without the %zu event%s whose first copy is in the "
-            "late table; the run equals that replay in %zu group%s with differences (%zu "
-            "row%s explained)",
-            s.left, s.left == 1 ? "" : "s", groups, groups == 1 ? "" : "s", matched,
-            matched == 1 ? "" : "s");
+             "sessions: replayed the dataset without the %zu event%s whose first copy is in the "
+             "late table; the run equals that replay in %zu group%s with differences (%zu "
+             "row%s explained)",
+             s.left, s.left == 1 ? "" : "s", groups, groups == 1 ? "" : "s", matched,
+             matched == 1 ? "" : "s");
     rc = 1;
 out:
     lk_result_free(s.replay);

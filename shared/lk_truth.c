@@ -304,8 +304,7 @@ int lk_truth_eval(const struct lk_spec *spec, const char *data, int64_t arrival_
                   struct lk_result **out, struct lk_truth_stats *st, lk_progress_fn progress,
                   void *parg, struct lk_err *err)
 {
-    return lk_truth_eval_keep(spec, data, arrival_until, NULL, NULL, out, st, progress, parg,
-                              err);
+    return lk_truth_eval_keep(spec, data, arrival_until, NULL, NULL, out, st, progress, parg, err);
 }
 
 int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arrival_until,

@@ -69,8 +69,8 @@ static char *kappa(const char *dir, const char *name, const char *data, const ch
 static char *truth(const char *dir, const char *data)
 {
     char *path = lkt_fmt("%s/truth.csv", dir);
-    int rc = lkt_run(NULL, NULL, "truth --quiet --data %s --pipeline sessions --out %s", data,
-                     path);
+    int rc =
+        lkt_run(NULL, NULL, "truth --quiet --data %s --pipeline sessions --out %s", data, path);
     cr_assert_eq(rc, 0, "truth exit %d", rc);
     return path;
 }
@@ -105,8 +105,7 @@ static void fx_open(struct fx *f, const char *run, const char *truth_csv)
     char *answer = NULL;
     memset(f, 0, sizeof(*f));
     cr_assert_eq(lkt_run(&answer, NULL, "results --run %s --out -", run), 0);
-    cr_assert_eq(lk_rtable_parse(&f->a, answer, strlen(answer), "answer", &err), 0, "%s",
-                 err.msg);
+    cr_assert_eq(lk_rtable_parse(&f->a, answer, strlen(answer), "answer", &err), 0, "%s", err.msg);
     cr_assert_eq(lk_rtable_load(&f->b, truth_csv, &err), 0, "%s", err.msg);
     o.run = run;
     cr_assert_eq(lk_reconcile_new(&f->r, &f->a, &f->b, &o, &err), 0, "%s", err.msg);
@@ -292,6 +291,21 @@ Test(lk_reconcile_session, a_late_row_removed_from_the_evidence_leaves_rows_unex
     free(out);
 }
 
+Test(lk_reconcile_session, without_the_dataset_nothing_is_replayed_and_a_note_says_so)
+{
+    char *dir = lkt_tmpdir("rcs-nodata"), *data = fixture(), *t = truth(dir, data);
+    char *run = kappa(dir, "k", data, RUN_ARGS, "--final-watermark"), *out = NULL;
+    int rc = lkt_run(&out, NULL, "reconcile --run %s --truth %s --data /nonexistent/data", run, t);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_assert(strstr(out, "cannot read the run's dataset '/nonexistent/data'"), "%s", out);
+    cr_assert(strstr(out, "session differences are not replayed"), "%s", out);
+    free(out);
+    free(run);
+    free(t);
+    free(data);
+    free(dir);
+}
+
 /* ------------------------------------------------------- known limit ---- */
 
 /*
@@ -344,8 +358,7 @@ Test(lk_reconcile_session, every_difference_of_a_generated_run_is_explained, .ti
     cr_assert_eq(reconcile(run, t, &out), 0, "%s", out);
     cr_assert(strstr(out, "unexplained,0,0,0,0,"), "%s", out);
     ml = strstr(out, "missing-late,");
-    cr_assert(ml && strncmp(ml, "missing-late,0,0,0,0,", 21) != 0, "late sessions found: %s",
-              out);
+    cr_assert(ml && strncmp(ml, "missing-late,0,0,0,0,", 21) != 0, "late sessions found: %s", out);
     free(out);
     free(run);
     free(t);
