@@ -9,6 +9,14 @@
  *                        by reading the dataset)
  *   duplicate-overcount  at-least-once sink: an extra output row with the same key, the same
  *                        values and the same batch id as another one (a replayed batch)
+ *
+ * Session windows do not share keys across the two sides (a late event that would have
+ * bridged two sessions leaves the run with two where the truth has one), so they are
+ * explained by REPLAY instead: the truth's own computation (lk_truth_eval_keep) over the
+ * dataset without the events whose first copy is in the late table is what the run must
+ * have produced. Group by group, when the run's rows are exactly the replay's emitted rows,
+ * every difference of the group is missing-late, or pending (append mode) where the truth
+ * row overlaps a replayed session that ends after the last batch's eviction watermark.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +27,7 @@
 #include "lk_source.h"
 #include "lk_store.h"
 #include "lk_time.h"
+#include "lk_truth.h"
 #include "banned.h"
 
 /* One late (event, window) row of the late table that belongs to a row to explain. */
@@ -42,6 +51,7 @@ struct kctx {
     int64_t *first; /* by id: earliest arrival in the dataset */
     int have_data;
     char data_note[400]; /* why the dataset could not be read, or "" */
+    char sess_note[300]; /* what the session replay found, or "" */
     struct late_copy *c;
     size_t n, cap;
     long long version;
@@ -99,9 +109,6 @@ static int note_late(struct kctx *k, size_t explained, struct lk_err *err)
                 "late table; %zu differing row%s explained by it",
                 pairs, pairs == 1 ? "" : "s", events, events == 1 ? "" : "s", explained,
                 explained == 1 ? " is" : "s are");
-    if (pairs && k->run->spec.window.kind == LK_WIN_SESSION)
-        rc_note(k->run->r, "note: late events are matched to windows by window_start, which "
-                           "session windows do not share: their differences stay unexplained");
     return 0;
 }
 
@@ -180,13 +187,18 @@ static int scan_dataset(struct kctx *k, const char *data, struct lk_err *err)
     return rc;
 }
 
-static void find_first_copies(struct kctx *k)
+/* The run's dataset: --data, or the path run.json gives. */
+static const char *run_data(const struct kctx *k)
 {
     const char *data = k->run->r->o.data;
+    return data && *data ? data : rc_json_str(k->run->json, "parameters", "data");
+}
+
+static void find_first_copies(struct kctx *k)
+{
+    const char *data = run_data(k);
     struct lk_err e = LK_ERR_INIT;
     size_t missing = 0;
-    if (!data || !*data)
-        data = rc_json_str(k->run->json, "parameters", "data");
     k->have_data = scan_dataset(k, data, &e) == 0;
     for (size_t i = 0; k->have_data && i < lk_strtab_count(k->ids); i++)
         missing += k->first[i] == LK_TIME_POS_INF;
@@ -384,6 +396,312 @@ static int judge_replayed(struct kctx *k, struct lk_err *err)
     return rc;
 }
 
+/* ---------------------------------------------------- session replay ---- */
+
+struct sess {
+    struct kctx *k;
+    struct lk_strtab *late;   /* event_id bytes + 8-byte arrival_time of every late row */
+    struct lk_strtab *groups; /* group key bytes of the events the replay left out */
+    size_t *nleft;            /* by group id: events left out */
+    size_t cap;
+    char *buf; /* scratch key */
+    size_t bufcap;
+    size_t left; /* events left out in all */
+    struct lk_result *replay;
+};
+
+/* Key bytes of a group tuple: per column a 4-byte length and the bytes. */
+static size_t group_key(struct sess *s, const struct lk_str *group, const struct lk_event *ev)
+{
+    const struct lk_spec *spec = &s->k->run->spec;
+    size_t need = 0, at = 0;
+    for (size_t g = 0; g < spec->ngroup; g++)
+        need += sizeof(uint32_t) + (ev ? ev->str[spec->group[g]].len : group[g].len);
+    LK_GROW(s->buf, s->bufcap, need + 1);
+    for (size_t g = 0; g < spec->ngroup; g++) {
+        const struct lk_str *v = ev ? &ev->str[spec->group[g]] : &group[g];
+        uint32_t len = (uint32_t)v->len;
+        memcpy(s->buf + at, &len, sizeof(len));
+        memcpy(s->buf + at + sizeof(len), v->ptr, len);
+        at += sizeof(len) + len;
+    }
+    return need;
+}
+
+/* Key bytes of one delivery: event_id and arrival_time. */
+static size_t copy_key(struct sess *s, const char *id, size_t len, int64_t arrival)
+{
+    LK_GROW(s->buf, s->bufcap, len + sizeof(arrival));
+    memcpy(s->buf, id, len);
+    memcpy(s->buf + len, &arrival, sizeof(arrival));
+    return len + sizeof(arrival);
+}
+
+/* Every (event_id, arrival_time) of the late table. */
+static int read_late_copies(struct sess *s, struct lk_err *err)
+{
+    struct kctx *k = s->k;
+    sqlite3_stmt *st = NULL;
+    int rc = lk_store_prepare(
+        k->run->db, "SELECT DISTINCT event_id, arrival_time FROM late WHERE version = ?", &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, k->version);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t n = copy_key(s, (const char *)sqlite3_column_text(st, 0),
+                            (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_int64(st, 1));
+        lk_strtab_intern(s->late, s->buf, n, NULL);
+    }
+    rc = rc == SQLITE_DONE ? 0
+                           : lk_err_set(err, LK_EDB, "cannot read the late table: %s ('%s')",
+                                        sqlite3_errmsg(k->run->db), k->run->dir);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/*
+ * The replay's keep predicate. The truth asks about each event's first copy: the event
+ * is left out when that very delivery (id and arrival) is in the late table.
+ */
+static int keep_on_time(void *arg, const struct lk_event *ev)
+{
+    struct sess *s = arg;
+    const struct lk_str *id = &ev->str[LK_F_EVENT_ID];
+    size_t n = copy_key(s, id->ptr, id->len, ev->arrival_time);
+    uint32_t g;
+    if (lk_strtab_find(s->late, s->buf, n) == UINT32_MAX)
+        return 1;
+    n = group_key(s, NULL, ev); /* may move s->buf */
+    g = lk_strtab_intern(s->groups, s->buf, n, NULL);
+    if ((size_t)g >= s->cap) {
+        size_t old = s->cap;
+        LK_GROW(s->nleft, s->cap, (size_t)g + 1);
+        memset(s->nleft + old, 0, (s->cap - old) * sizeof(*s->nleft));
+    }
+    s->nleft[g]++;
+    s->left++;
+    return 0;
+}
+
+static size_t left_in_group(struct sess *s, const struct lk_str *group)
+{
+    size_t n = group_key(s, group, NULL); /* may move s->buf */
+    uint32_t g = lk_strtab_find(s->groups, s->buf, n);
+    return g == UINT32_MAX ? 0 : s->nleft[g];
+}
+
+static int group_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_t ngroup)
+{
+    for (size_t g = 0; g < ngroup; g++) {
+        size_t la = a->group[g].len, lb = b->group[g].len;
+        int c = memcmp(a->group[g].ptr, b->group[g].ptr, la < lb ? la : lb);
+        if (c)
+            return c;
+        if (la != lb)
+            return la < lb ? -1 : 1;
+    }
+    return 0;
+}
+
+/* The row of a diff that names its group (the truth's, else the run's). */
+static const struct lk_csv_row *diff_row(const struct lk_rc_diff *d)
+{
+    return d->b ? &d->b->row : &d->a->row;
+}
+
+/* A replayed session the run has not emitted yet (append mode: still in state). */
+static int in_state(const struct kctx *k, const struct lk_csv_row *row)
+{
+    return k->append && row->window_end > k->evict_wm;
+}
+
+static int same_row(const struct lk_spec *spec, const struct lk_rrow *a, const struct lk_csv_row *r)
+{
+    if (a->row.window_start != r->window_start || a->row.window_end != r->window_end)
+        return 0;
+    for (size_t i = 0; i < spec->naggs; i++)
+        if (rc_value(spec, a, i) != r->values[i])
+            return 0;
+    return 1;
+}
+
+/* Group cursors over the run's rows (A) and the replay, both in canonical order. */
+struct cursor {
+    size_t a, a_end, r, r_end;
+};
+
+static void seek_group(const struct sess *s, const struct lk_csv_row *key, struct cursor *c)
+{
+    const struct lk_rtable *a = s->k->run->r->a;
+    const struct lk_result *rp = s->replay;
+    size_t ng = s->k->run->spec.ngroup;
+    while (c->a < a->nrows && group_cmp(&a->sorted[c->a]->row, key, ng) < 0)
+        c->a++;
+    for (c->a_end = c->a;
+         c->a_end < a->nrows && group_cmp(&a->sorted[c->a_end]->row, key, ng) == 0;)
+        c->a_end++;
+    while (c->r < rp->n && group_cmp(rp->rows[c->r], key, ng) < 0)
+        c->r++;
+    for (c->r_end = c->r; c->r_end < rp->n && group_cmp(rp->rows[c->r_end], key, ng) == 0;)
+        c->r_end++;
+}
+
+/*
+ * 1 when the run's rows of the group (without copies already explained as an
+ * at-least-once replay) are exactly the replay's emitted rows; *n counts them.
+ */
+static int group_matches(const struct sess *s, const struct cursor *c, const unsigned char *dup,
+                         size_t *n)
+{
+    const struct lk_rtable *a = s->k->run->r->a;
+    const struct lk_result *rp = s->replay;
+    size_t i = c->a, j = c->r;
+    *n = 0;
+    for (;;) {
+        while (i < c->a_end && dup[a->sorted[i] - a->rows])
+            i++;
+        while (j < c->r_end && in_state(s->k, rp->rows[j]))
+            j++;
+        if (i == c->a_end || j == c->r_end)
+            return i == c->a_end && j == c->r_end;
+        if (!same_row(&s->k->run->spec, a->sorted[i], rp->rows[j]))
+            return 0;
+        (*n)++;
+        i++;
+        j++;
+    }
+}
+
+/* 1 when two of the run's sessions of the group overlap (sorted by start). */
+static int run_overlaps(const struct sess *s, const struct cursor *c, const unsigned char *dup)
+{
+    const struct lk_rtable *a = s->k->run->r->a;
+    int64_t end = LK_TIME_NEG_INF;
+    for (size_t i = c->a; i < c->a_end; i++) {
+        const struct lk_rrow *row = a->sorted[i];
+        if (dup[row - a->rows])
+            continue;
+        if (row->row.window_start < end)
+            return 1;
+        end = row->row.window_end > end ? row->row.window_end : end;
+    }
+    return 0;
+}
+
+/* The replayed session in state that the truth row overlaps, or NULL. */
+static const struct lk_csv_row *pending_overlap(const struct sess *s, const struct cursor *c,
+                                                const struct lk_csv_row *t)
+{
+    for (size_t j = c->r; j < c->r_end; j++) {
+        const struct lk_csv_row *r = s->replay->rows[j];
+        if (in_state(s->k, r) && r->window_start < t->window_end && t->window_start < r->window_end)
+            return r;
+    }
+    return NULL;
+}
+
+/* Judge the diffs [from, to) of one group; returns how many were explained. */
+static size_t judge_group(struct sess *s, struct cursor *c, const unsigned char *dup, size_t from,
+                          size_t to)
+{
+    struct lk_reconcile *r = s->k->run->r;
+    char wm[LK_TIME_ISO_LEN + 1] = "+inf";
+    size_t nrows, left, done = 0;
+    int any = 0;
+    for (size_t i = from; i < to && !any; i++)
+        any = r->d[i].cls == LK_RC_UNEXPLAINED;
+    if (!any)
+        return 0;
+    seek_group(s, diff_row(&r->d[from]), c);
+    if (!group_matches(s, c, dup, &nrows)) {
+        if (run_overlaps(s, c, dup))
+            for (size_t i = from; i < to; i++)
+                if (r->d[i].cls == LK_RC_UNEXPLAINED && !r->d[i].why[0])
+                    rc_why(&r->d[i], "the run's sessions of this group overlap: an on-time "
+                                     "event reached a session already evicted (not late data)");
+        return 0;
+    }
+    left = left_in_group(s, diff_row(&r->d[from])->group);
+    if (s->k->evict_wm != LK_TIME_POS_INF)
+        lk_time_format(s->k->evict_wm, wm);
+    for (size_t i = from; i < to; i++) {
+        struct lk_rc_diff *d = &r->d[i];
+        if (d->cls != LK_RC_UNEXPLAINED)
+            continue;
+        if (d->b && pending_overlap(s, c, &d->b->row)) {
+            rc_set_row(d, LK_RC_PENDING);
+            rc_why(d,
+                   "replay without the group's %zu late event%s: this session is still in "
+                   "state (ends after the last eviction watermark %s)",
+                   left, left == 1 ? "" : "s", wm);
+        } else if (left > 0) {
+            rc_set_row(d, LK_RC_MISSING_LATE);
+            rc_why(d,
+                   "replay without the %zu late event%s of this group gives exactly the run's "
+                   "%zu session%s",
+                   left, left == 1 ? "" : "s", nrows, nrows == 1 ? "" : "s");
+        } else {
+            continue;
+        }
+        done++;
+    }
+    return done;
+}
+
+/*
+ * Explain session differences by replay. Returns 1 when the replay ran, 0 when the
+ * dataset could not be read (err says why), <0 on a database error.
+ */
+static int judge_sessions(struct kctx *k, struct lk_err *err, struct lk_err *data_err)
+{
+    struct lk_reconcile *r = k->run->r;
+    struct lk_truth_stats stats;
+    struct sess s;
+    struct cursor cur = {0, 0, 0, 0};
+    unsigned char *dup = lk_xcalloc(r->a->nrows + 1, 1);
+    size_t groups = 0, matched = 0;
+    int rc;
+    memset(&s, 0, sizeof(s));
+    s.k = k;
+    s.late = lk_strtab_new();
+    s.groups = lk_strtab_new();
+    if ((rc = read_late_copies(&s, err)) < 0)
+        goto out;
+    rc = lk_truth_eval_keep(&k->run->spec, run_data(k), LK_TIME_POS_INF, keep_on_time, &s,
+                            &s.replay, &stats, NULL, NULL, data_err);
+    if (rc < 0) {
+        rc = 0;
+        goto out;
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->d[i].side == LK_RC_ONLY_A && r->d[i].cls == LK_RC_DUPLICATE)
+            dup[r->d[i].a - r->a->rows] = 1;
+    for (size_t from = 0, to; from < r->n; from = to) {
+        size_t done;
+        for (to = from + 1; to < r->n && group_cmp(diff_row(&r->d[to]), diff_row(&r->d[from]),
+                                                   k->run->spec.ngroup) == 0;)
+            to++;
+        done = judge_group(&s, &cur, dup, from, to);
+        groups += done > 0;
+        matched += done;
+    }
+    snprintf(k->sess_note, sizeof(k->sess_note),
+             "sessions: replayed the dataset without the %zu event%s whose first copy is in the "
+             "late table; the run equals that replay in %zu group%s with differences (%zu "
+             "row%s explained)",
+             s.left, s.left == 1 ? "" : "s", groups, groups == 1 ? "" : "s", matched,
+             matched == 1 ? "" : "s");
+    rc = 1;
+out:
+    lk_result_free(s.replay);
+    lk_strtab_free(s.late);
+    lk_strtab_free(s.groups);
+    free(s.nleft);
+    free(s.buf);
+    free(dup);
+    return rc;
+}
+
 /* ------------------------------------------------------------- driver ---- */
 
 static size_t count_class(const struct lk_reconcile *r, enum lk_rc_class c)
@@ -406,12 +724,25 @@ int rc_kappa_explain(struct rc_run *run, struct lk_err *err)
     if ((rc = read_facts(&k, err)) < 0 || (rc = read_late(&k, err)) < 0)
         goto out;
     judge_pending(&k);
-    if (k.n > 0)
-        find_first_copies(&k);
-    judge_all_late(&k);
     if ((rc = judge_replayed(&k, err)) < 0)
         goto out;
+    if (run->spec.window.kind == LK_WIN_SESSION && count_class(run->r, LK_RC_UNEXPLAINED) > 0) {
+        struct lk_err data_err = LK_ERR_INIT;
+        if ((rc = judge_sessions(&k, err, &data_err)) < 0)
+            goto out;
+        if (rc == 0)
+            snprintf(k.data_note, sizeof(k.data_note),
+                     "note: cannot read the run's dataset '%.120s' (%.160s), so session "
+                     "differences are not replayed and stay unexplained; try --data",
+                     run_data(&k), data_err.msg);
+    } else {
+        if (k.n > 0)
+            find_first_copies(&k);
+        judge_all_late(&k);
+    }
     rc = note_late(&k, count_class(run->r, LK_RC_MISSING_LATE), err);
+    if (rc == 0 && k.sess_note[0])
+        rc_note(run->r, "%s", k.sess_note);
     if (rc == 0 && k.data_note[0])
         rc_note(run->r, "%s", k.data_note);
 out:

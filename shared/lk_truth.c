@@ -40,6 +40,8 @@ struct truth {
     struct sess_event *sess;
     size_t nsess, sess_cap;
     int64_t arrival_until;
+    lk_truth_keep_fn keep; /* NULL: every event */
+    void *keep_arg;
 };
 
 static uint64_t cell_hash(uint32_t tuple, int64_t start)
@@ -191,6 +193,10 @@ static int read_file(struct truth *t, const char *path, uint64_t base, struct lk
             continue;
         }
         st->events++;
+        if (t->keep && !t->keep(t->keep_arg, &ev)) {
+            st->skipped++;
+            continue;
+        }
         if (!lk_spec_accepts(t->spec, &ev)) {
             st->filtered++;
             continue;
@@ -298,6 +304,14 @@ int lk_truth_eval(const struct lk_spec *spec, const char *data, int64_t arrival_
                   struct lk_result **out, struct lk_truth_stats *st, lk_progress_fn progress,
                   void *parg, struct lk_err *err)
 {
+    return lk_truth_eval_keep(spec, data, arrival_until, NULL, NULL, out, st, progress, parg, err);
+}
+
+int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arrival_until,
+                       lk_truth_keep_fn keep, void *keep_arg, struct lk_result **out,
+                       struct lk_truth_stats *st, lk_progress_fn progress, void *parg,
+                       struct lk_err *err)
+{
     struct result_priv *priv = lk_xcalloc(1, sizeof(*priv));
     struct truth *t = &priv->t;
     struct lk_result *r;
@@ -321,6 +335,8 @@ int lk_truth_eval(const struct lk_spec *spec, const char *data, int64_t arrival_
     t->spec = spec;
     t->ndistinct = lk_spec_ndistinct(spec);
     t->arrival_until = arrival_until;
+    t->keep = keep;
+    t->keep_arg = keep_arg;
     t->event_ids = lk_strtab_new();
     t->values = lk_strtab_new();
     t->tuples = lk_strtab_new();

@@ -31,6 +31,7 @@ struct lk_truth_stats {
     uint64_t duplicates;    /* later copies of an event_id already seen */
     uint64_t events;        /* unique valid events */
     uint64_t filtered;      /* unique events the spec's filter rejected */
+    uint64_t skipped;       /* unique events a keep predicate rejected (lk_truth_eval_keep) */
     uint64_t rows;          /* result rows written */
     uint64_t bytes;         /* input bytes */
     uint64_t by_reason[LK_Q_COUNT];
@@ -55,6 +56,21 @@ struct lk_result {
 int lk_truth_eval(const struct lk_spec *spec, const char *data, int64_t arrival_until,
                   struct lk_result **out, struct lk_truth_stats *stats, lk_progress_fn progress,
                   void *progress_arg, struct lk_err *err);
+
+/*
+ * A keep predicate: 1 to count the event, 0 to leave it out. With dedup it is asked about
+ * the first copy of each event_id only (before the spec's filter), and a rejected event's
+ * later copies stay duplicates: the event is left out entirely. Without dedup it is asked
+ * about every copy. `lklab reconcile` uses it to replay a Kappa run's session windows
+ * without the events its late table holds.
+ */
+typedef int (*lk_truth_keep_fn)(void *arg, const struct lk_event *ev);
+
+/* lk_truth_eval counting only the events keep accepts (keep NULL: all of them). */
+int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arrival_until,
+                       lk_truth_keep_fn keep, void *keep_arg, struct lk_result **out,
+                       struct lk_truth_stats *stats, lk_progress_fn progress, void *progress_arg,
+                       struct lk_err *err);
 
 /* Evaluate over everything and write the canonical CSV to out. */
 int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
