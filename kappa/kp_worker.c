@@ -198,6 +198,10 @@ static int take(struct kp_worker *w, const struct lk_record *rec, const struct k
     struct kp_progress *p = &w->prog;
     struct kp_outcome *out = &w->out;
     const struct kp_engine *e = w->e;
+    /* no outcome until kp_state_add gives one: a filtered or malformed line changed nothing
+       (event-at-a-time update mode reads out after every record) */
+    out->duplicate = 0;
+    out->live = out->late = 0;
     p->input_rows++;
     if (!rec->valid) {
         p->quarantined++;
