@@ -37,17 +37,16 @@ void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
 int cmd_fail(const char *cmd, const struct lk_err *err);
 
 /*
- * Usage error: prints "lklab <cmd>: <message>" and "usage: <usage line>" and
- * "try 'lklab <cmd> --help'" to stderr; returns 2.
+ * Usage error, one line on stderr: "lklab <cmd>: <message> (see 'lklab <cmd> --help')";
+ * returns 2.
  */
-int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * getopt_long's error for argv[optind - 1] as one line (unknown option, missing
  * argument); returns 2. Call it when getopt_long returns '?' or ':'.
  */
-int cmd_bad_option(const char *cmd, const char *usage, int argc, char **argv);
+int cmd_bad_option(const char *cmd, int argc, char **argv);
 
 /* 0 when data names an existing file or directory, else one error line and exit code 3. */
 int cmd_need_dataset(const char *cmd, const char *data);

@@ -169,10 +169,10 @@ int cmd_demo(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     return run(out, events, quiet);
 }

@@ -284,12 +284,12 @@ int cmd_gen(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!scenario || !out)
-        return cmd_usage_error(CMD, usage_line, "missing %s", !scenario ? "--scenario" : "--out");
+        return cmd_usage_error(CMD, "missing %s", !scenario ? "--scenario" : "--out");
     return run(scenario, out, &o, quiet);
 }

@@ -188,7 +188,7 @@ static int run(struct kp_options *o, struct args *a)
     o->spec = &spec;
     o->spec_path = path;
     if (kp_options_check(o, &err) < 0)
-        return cmd_usage_error(CMD, usage_line, "%s", err.msg);
+        return cmd_usage_error(CMD, "%s", err.msg);
     if (cmd_need_dataset(CMD, o->data) != 0)
         return 3;
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
@@ -197,6 +197,10 @@ static int run(struct kp_options *o, struct args *a)
     if (kp_run(o, &sum, &err) < 0)
         return cmd_fail(CMD, &err);
     cmd_progress_done(&prog, prog.total);
+    if (o->crash_batch >= 0) /* still alive: the batch never ran (or ran before a restart) */
+        cmd_error(CMD, "note: --crash-after %lld:%s never fired: no batch %lld ran in this run",
+                  (long long)o->crash_batch, kp_phase_name(o->crash_phase),
+                  (long long)o->crash_batch);
     if (!a->quiet)
         summary(&sum, o->run);
     return 0;
@@ -233,14 +237,14 @@ int cmd_kappa(int argc, char **argv)
         }
         rc = parse_one(c, optarg, &o, &a);
         if (rc < 0)
-            return cmd_bad_option(CMD, usage_line, argc, argv);
+            return cmd_bad_option(CMD, argc, argv);
         if (rc > 0)
             return rc;
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!o.data || !a.pipeline || !o.run)
-        return cmd_usage_error(CMD, usage_line, "missing %s",
+        return cmd_usage_error(CMD, "missing %s",
                                !o.data ? "--data" : !a.pipeline ? "--pipeline" : "--out");
     return run(&o, &a);
 }

@@ -101,7 +101,7 @@ static int run_data(const struct args *a, const struct cmd_lab *lab)
     uint64_t seed = cmd_lab_seed(a->student, lab->nn);
     int rc;
     if (!a->out)
-        return cmd_usage_error(CMD, usage_line, "data needs --out DIR");
+        return cmd_usage_error(CMD, "data needs --out DIR");
     if ((rc = generate(lab, seed, a->out, 0)) != 0)
         return rc;
     printf("lab %s data for student '%s' (seed %llu) in %s\n", lab->nn, a->student,
@@ -438,7 +438,7 @@ static int parse(int argc, char **argv, struct args *a)
         case 'w': a->work = optarg; a->seen |= O_WORK; break;
         case 'l': a->labs = optarg; a->seen |= O_LABS; break;
         case 'h': help(); return -1;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     return 0;
@@ -479,7 +479,7 @@ static int dispatch(const struct sub *s, struct args *a, char **pos)
     if (strcmp(s->name, "handout") == 0)
         return run_handout(a, pos[0]);
     if (cmd_lab_load(&lab, a->labs, pos[0], &err) < 0) {
-        rc = err.code == LK_EUSAGE ? cmd_usage_error(CMD, usage_line, "%s", err.msg)
+        rc = err.code == LK_EUSAGE ? cmd_usage_error(CMD, "%s", err.msg)
                                    : cmd_fail(CMD, &err);
     } else {
         rc = strcmp(s->name, "data") == 0 ? run_data(a, &lab) : run_check(a, &lab);
@@ -503,20 +503,20 @@ int cmd_lab(int argc, char **argv)
         if (strcmp(argv[1], subs[i].name) == 0)
             s = &subs[i];
     if (argc < 2)
-        return cmd_usage_error(CMD, usage_line, "missing subcommand");
+        return cmd_usage_error(CMD, "missing subcommand");
     if (!s)
-        return cmd_usage_error(CMD, usage_line, "unknown subcommand '%s'", argv[1]);
+        return cmd_usage_error(CMD, "unknown subcommand '%s'", argv[1]);
     if ((rc = parse(argc - 1, argv + 1, &a)) != 0)
         return rc < 0 ? 0 : rc;
     for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
         if (a.seen & ~s->allowed & (1 << i))
-            return cmd_usage_error(CMD, usage_line, "'lab %s' takes no %s", s->name,
+            return cmd_usage_error(CMD, "'lab %s' takes no %s", s->name,
                                    opt_names[i]);
     if (argc - 1 - optind != s->nargs)
-        return cmd_usage_error(CMD, usage_line, "%s takes %d argument%s", s->name, s->nargs,
+        return cmd_usage_error(CMD, "%s takes %d argument%s", s->name, s->nargs,
                                s->nargs == 1 ? "" : "s");
     if (bad_student(a.student))
-        return cmd_usage_error(CMD, usage_line, "bad student id '%s' (letters, digits, '.', "
+        return cmd_usage_error(CMD, "bad student id '%s' (letters, digits, '.', "
                                "'_', '-')", a.student);
     if (!a.labs) {
         snprintf(a.labs_buf, sizeof(a.labs_buf), "%s/labs", cmd_root());

@@ -210,14 +210,14 @@ int cmd_lambda(int argc, char **argv)
         }
         rc = parse_one(c, optarg, &a);
         if (rc < 0)
-            return cmd_bad_option(CMD, usage_line, argc, argv);
+            return cmd_bad_option(CMD, argc, argv);
         if (rc > 0)
             return rc;
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!a.data || !a.pipeline || !a.out)
-        return cmd_usage_error(CMD, usage_line, "missing %s",
+        return cmd_usage_error(CMD, "missing %s",
                                !a.data ? "--data" : !a.pipeline ? "--pipeline" : "--out");
     return run(&a);
 }

@@ -154,17 +154,17 @@ int cmd_latency(int argc, char **argv)
             break;
         case O_FORMAT:
             if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0)
-                return cmd_usage_error(CMD, usage_line, "bad value '%s' for --format (table or "
+                return cmd_usage_error(CMD, "bad value '%s' for --format (table or "
                                        "json)", optarg);
             json = strcmp(optarg, "json") == 0;
             break;
         default:
-            return cmd_bad_option(CMD, usage_line, argc, argv);
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!run_dir)
-        return cmd_usage_error(CMD, usage_line, "missing --run");
+        return cmd_usage_error(CMD, "missing --run");
     return run(run_dir, json);
 }

@@ -317,12 +317,12 @@ int cmd_plot(int argc, char **argv)
         case 'o': p.out = optarg; break;
         case 'q': p.quiet = 1; break;
         case 'h': help(); return cmd_finish(CMD, 0);
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!p.sweep)
-        return cmd_usage_error(CMD, usage_line, "missing --sweep S");
+        return cmd_usage_error(CMD, "missing --sweep S");
     return cmd_finish(CMD, plot(&p));
 }

@@ -124,10 +124,8 @@ static int reconcile(const struct args *g)
     o.run = g->run;
     o.data = g->data;
     if (g->at && lk_time_parse(g->at, strlen(g->at), &o.at) < 0)
-        return cmd_usage_error(CMD, usage_line,
-                               "bad value '%s' for --at (an instant like "
-                               "2026-01-01T06:00:00Z)",
-                               g->at);
+        return cmd_usage_error(CMD, "bad value '%s' for --at (an instant like "
+                                    "2026-01-01T06:00:00Z)", g->at);
     if ((rc = load_tables(g, o.at, &a, &b, &err)) == 0 &&
         (rc = lk_reconcile_new(&r, &a, &b, &o, &err)) == 0 &&
         (rc = lk_reconcile_write(r, stdout, g->format, (size_t)g->examples)) < 0)
@@ -147,18 +145,18 @@ static int check_args(struct args *g, int argc, char **argv)
 {
     int npos = argc - optind;
     if (npos > 2)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind + 2]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind + 2]);
     if (g->run && npos > 0)
-        return cmd_usage_error(CMD, usage_line, "give two CSV files or --run, not both");
+        return cmd_usage_error(CMD, "give two CSV files or --run, not both");
     if (g->run && !g->truth)
-        return cmd_usage_error(CMD, usage_line, "--run needs --truth T.csv");
+        return cmd_usage_error(CMD, "--run needs --truth T.csv");
     if (!g->run && (g->truth || g->at || g->data))
-        return cmd_usage_error(CMD, usage_line, "%s is only for --run",
+        return cmd_usage_error(CMD, "%s is only for --run",
                                g->truth ? "--truth"
                                : g->at  ? "--at"
                                         : "--data");
     if (!g->run && npos != 2)
-        return cmd_usage_error(CMD, usage_line, "need two CSV files (or --run RUN --truth T.csv)");
+        return cmd_usage_error(CMD, "need two CSV files (or --run RUN --truth T.csv)");
     if (!g->run) {
         g->a = argv[optind];
         g->b = argv[optind + 1];
@@ -173,7 +171,7 @@ static int parse_format(const char *text, enum lk_rc_format *f)
     else if (strcmp(text, "csv") == 0)
         *f = LK_RC_CSV;
     else
-        return cmd_usage_error(CMD, usage_line, "bad value '%s' for --format (table or csv)", text);
+        return cmd_usage_error(CMD, "bad value '%s' for --format (table or csv)", text);
     return 0;
 }
 
@@ -215,7 +213,7 @@ int cmd_reconcile(int argc, char **argv)
             help();
             return 0;
         default:
-            return cmd_bad_option(CMD, usage_line, argc, argv);
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if ((rc = check_args(&g, argc, argv)) != 0)

@@ -70,13 +70,13 @@ int cmd_report(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'n': plot = 0; break;
         case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!sweep)
-        return cmd_usage_error(CMD, usage_line, "missing --sweep");
+        return cmd_usage_error(CMD, "missing --sweep");
     if (!lk_is_dir(sweep)) {
         cmd_error(CMD, "cannot open sweep '%s' (no such directory)", sweep);
         return 3;

@@ -28,7 +28,7 @@ static void help(void)
            "  --at T         Lambda: the serving answer as a query saw it at virtual time T\n"
            "                 (ISO-8601), or 'end' (default)\n"
            "  --out FILE     where to write\n\n"
-           "exit: 0 ok, 2 usage, 3 missing run, 4 I/O or database error\n",
+           "exit: 0 ok, 2 usage, 3 missing run or --out directory, 4 I/O or database error\n",
            usage_line);
 }
 
@@ -60,7 +60,7 @@ static int run_export(const char *run, const char *table, const char *at_text, c
     int rc;
     if (at_text && strcmp(at_text, "end") != 0
         && lk_time_parse(at_text, strlen(at_text), &at) < 0)
-        return cmd_usage_error(CMD, usage_line, "bad value '%s' for --at (end, or an instant "
+        return cmd_usage_error(CMD, "bad value '%s' for --at (end, or an instant "
                                "like 2026-01-01T06:00:00Z)", at_text);
     if (!lk_is_dir(run)) {
         cmd_error(CMD, "cannot open run '%s' (no such directory)", run);
@@ -99,12 +99,12 @@ int cmd_results(int argc, char **argv)
         case 'a': at = optarg; break;
         case 'o': out = optarg; break;
         case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!run || !out)
-        return cmd_usage_error(CMD, usage_line, "missing %s", !run ? "--run" : "--out");
+        return cmd_usage_error(CMD, "missing %s", !run ? "--run" : "--out");
     return run_export(run, table, at, out);
 }

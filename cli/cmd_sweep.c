@@ -89,7 +89,7 @@ struct args {
 static int parse_item(const char *opt, const char *text, size_t len, struct item *it)
 {
     if (len == 0 || len >= sizeof(it->text))
-        return cmd_usage_error(CMD, usage_line, "bad value '%.*s' in %s (a duration like 1m)",
+        return cmd_usage_error(CMD, "bad value '%.*s' in %s (a duration like 1m)",
                                (int)len, text, opt);
     memcpy(it->text, text, len);
     it->text[len] = '\0';
@@ -102,7 +102,7 @@ static int parse_list(const char *opt, const char *text, struct list *l)
     for (const char *p = text;;) {
         size_t len = strcspn(p, ",");
         if (l->n == MAX_LIST)
-            return cmd_usage_error(CMD, usage_line, "%s: at most %d values", opt, MAX_LIST);
+            return cmd_usage_error(CMD, "%s: at most %d values", opt, MAX_LIST);
         if (parse_item(opt, p, len, &l->v[l->n++]) != 0)
             return 2;
         if (p[len] == '\0')
@@ -504,7 +504,7 @@ static int sweep(const struct args *a)
     if (lk_pricing_load(&p, path, &err) < 0)
         return cmd_fail(CMD, &err);
     if (a->tier && lk_cost_tier_parse(a->tier) < 0)
-        return cmd_usage_error(CMD, usage_line, "unknown tier '%s', use hot, cool or archive",
+        return cmd_usage_error(CMD, "unknown tier '%s', use hot, cool or archive",
                                a->tier);
     snprintf(truth, sizeof(truth), "%s/truth.csv", a->out);
     snprintf(path, sizeof(path), "%s/reconcile", a->out);
@@ -569,15 +569,15 @@ int cmd_sweep(int argc, char **argv)
         case 'T': a.tier = optarg; break;
         case 'q': a.quiet = 1; break;
         case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (rc != 0)
         return rc;
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!a.data || !a.out)
-        return cmd_usage_error(CMD, usage_line, "missing %s", !a.data ? "--data" : "--out");
+        return cmd_usage_error(CMD, "missing %s", !a.data ? "--data" : "--out");
     if (cmd_need_dataset(CMD, a.data) != 0)
         return 3;
     return sweep(&a);

@@ -11,9 +11,6 @@
 #include "banned.h"
 
 #define CMD "table"
-static const char usage_line[] =
-    "lklab table create|drop|refresh|list|query --db DB [NAME] [options] [SQL]";
-
 static void help(void)
 {
     printf("usage: lklab table create --db DB NAME --managed|--materialized|--view|--temporary"
@@ -77,7 +74,7 @@ static int parse(int argc, char **argv, struct opts *o)
         case 'T': o->kind = LK_CAT_TEMPORARY; o->nkinds++; break;
         case 'n': o->header = 0; break;
         case 'h': help(); return 1;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     return 0;
@@ -88,10 +85,10 @@ static int create(sqlite3 *db, const char *name, const struct opts *o, struct lk
     int64_t rows = 0;
     int rc;
     if (o->nkinds != 1)
-        return cmd_usage_error(CMD, usage_line, "create needs exactly one of --managed, "
+        return cmd_usage_error(CMD, "create needs exactly one of --managed, "
                                "--external, --view, --materialized, --temporary");
     if (o->kind == LK_CAT_EXTERNAL ? (!o->location || o->as) : (!o->as || o->location))
-        return cmd_usage_error(CMD, usage_line, o->kind == LK_CAT_EXTERNAL
+        return cmd_usage_error(CMD, o->kind == LK_CAT_EXTERNAL
                                ? "an external table takes --location DIR (and no --as)"
                                : "this kind takes --as SQL (and no --location)");
     rc = lk_catalog_create(db, name, (enum lk_catalog_kind)o->kind, o->as, o->location, &rows,
@@ -135,10 +132,10 @@ static int run(const char *sub, sqlite3 *db, int argc, char **argv, const struct
     const char *arg = optind < argc ? argv[optind] : NULL;
     int nargs = argc - optind, want = strcmp(sub, "list") == 0 ? 0 : 1;
     if (nargs < want)
-        return cmd_usage_error(CMD, usage_line, "%s needs %s", sub,
+        return cmd_usage_error(CMD, "%s needs %s", sub,
                                strcmp(sub, "query") == 0 ? "the SQL" : "a table NAME");
     if (nargs > want)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind + want]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind + want]);
     if (strcmp(sub, "create") == 0)
         return create(db, arg, o, &err);
     if (strcmp(sub, "drop") == 0)
@@ -169,14 +166,14 @@ int cmd_table(int argc, char **argv)
     for (size_t i = 0; sub && i < sizeof(subs) / sizeof(subs[0]); i++)
         known |= strcmp(sub, subs[i]) == 0;
     if (!known)
-        return cmd_usage_error(CMD, usage_line, sub ? "unknown subcommand '%s'"
+        return cmd_usage_error(CMD, sub ? "unknown subcommand '%s'"
                                : "missing subcommand%s", sub ? sub : "");
     if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
         return rc == 1 ? 0 : rc;
     if (!o.db)
-        return cmd_usage_error(CMD, usage_line, "missing --db");
+        return cmd_usage_error(CMD, "missing --db");
     if (strcmp(sub, "create") != 0 && (o.nkinds || o.as || o.location))
-        return cmd_usage_error(CMD, usage_line, "%s takes no kind, --as or --location", sub);
+        return cmd_usage_error(CMD, "%s takes no kind, --as or --location", sub);
     if (lk_catalog_open(&db, o.db, strcmp(sub, "create") == 0, &err) < 0)
         return cmd_fail(CMD, &err);
     /* a Lambda run's views call the sketch functions: register them too */

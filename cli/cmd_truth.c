@@ -28,7 +28,7 @@ static void help(void)
            "  --out FILE        result CSV ('-' for standard output)\n"
            "  --quiet           no progress or summary on stderr\n"
            "  --help            this text\n\n"
-           "exit: 0 ok, 2 usage, 3 missing/bad dataset or spec, 4 I/O error\n",
+           "exit: 0 ok, 2 usage, 3 missing/bad dataset or spec, or no --out directory, 4 I/O error\n",
            usage_line);
 }
 
@@ -102,12 +102,12 @@ int cmd_truth(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, usage_line, argc, argv);
+        default: return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
-        return cmd_usage_error(CMD, usage_line, "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!data || !pipeline || !out)
-        return cmd_usage_error(CMD, usage_line, "missing %s", !data ? "--data" : !pipeline ? "--pipeline" : "--out");
+        return cmd_usage_error(CMD, "missing %s", !data ? "--data" : !pipeline ? "--pipeline" : "--out");
     return run(data, pipeline, out, quiet);
 }

@@ -29,26 +29,26 @@ int cmd_fail(const char *cmd, const struct lk_err *err)
     return lk_err_exit_code(err->code ? err->code : LK_EINTERNAL);
 }
 
-int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "lklab %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: %s\ntry 'lklab %s --help'\n", usage, cmd);
+    fprintf(stderr, " (see 'lklab %s --help')\n", cmd);
     return 2;
 }
 
-int cmd_bad_option(const char *cmd, const char *usage, int argc, char **argv)
+int cmd_bad_option(const char *cmd, int argc, char **argv)
 {
     extern int optind, optopt;
     const char *arg = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
     if (optopt && strncmp(arg, "--", 2) != 0)
-        return cmd_usage_error(cmd, usage, "bad option '-%c'", optopt);
+        return cmd_usage_error(cmd, "bad option '-%c'", optopt);
     if (strchr(arg, '=') == NULL && optind <= argc && optopt == 0)
-        return cmd_usage_error(cmd, usage, "unknown option '%s'", arg);
-    return cmd_usage_error(cmd, usage, "option '%s' is missing its value or has a bad one", arg);
+        return cmd_usage_error(cmd, "unknown option '%s'", arg);
+    return cmd_usage_error(cmd, "option '%s' is missing its value or has a bad one", arg);
 }
 
 int cmd_need_dataset(const char *cmd, const char *data)

@@ -61,6 +61,15 @@ int kp_options_check(const struct kp_options *o, struct lk_err *err)
     if (o->trigger == KP_TRIG_CONTINUOUS && o->source != KP_SRC_LOG)
         return lk_err_set(err, LK_EUSAGE, "--trigger continuous reads events one at a time: it "
                           "needs --source log");
+    if (o->max_files && o->source != KP_SRC_FILES)
+        return lk_err_set(err, LK_EUSAGE, "--max-files-per-trigger caps landing files: it needs "
+                          "--source files (the log's cap is --max-events-per-trigger)");
+    if (o->max_events && o->source == KP_SRC_FILES)
+        return lk_err_set(err, LK_EUSAGE, "--max-events-per-trigger caps log offsets: with "
+                          "--source files use --max-files-per-trigger");
+    if ((o->max_events || o->max_files) && o->trigger == KP_TRIG_CONTINUOUS)
+        return lk_err_set(err, LK_EUSAGE, "--trigger continuous has no batches to cap: drop "
+                          "--max-events-per-trigger");
     if (o->trigger == KP_TRIG_CONTINUOUS && o->mode == KP_COMPLETE)
         return lk_err_set(err, LK_EUSAGE, "--trigger continuous cannot rewrite the whole table per "
                           "event: use --output-mode append or update");

@@ -13,7 +13,8 @@
  *              a NO-DATA batch when there is a watermark, the mode is append or update
  *              and the next watermark exceeds the last batch's eviction watermark.
  *   once       one batch with everything available, no trailing no-data batch.
- *   available-now  everything available in capped batches, one no-data batch, stop.
+ *   available-now  everything available in capped batches, the no-data batch Spark would
+ *                  run (only if the watermark moved), stop.
  *   continuous event-at-a-time (Flink-style): the watermark advances after every event
  *              and windows fire as soon as it passes their end; checkpoints every
  *              epoch (1 minute of virtual time); no per-trigger overhead in the model.

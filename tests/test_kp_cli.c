@@ -39,6 +39,24 @@ Test(kp_cli, refuses_update_or_complete_mode_with_the_append_only_lake)
     expect_usage("--output-mode complete --lake /tmp/lake", "append-only");
 }
 
+Test(kp_cli, refuses_a_cap_the_source_or_trigger_would_ignore)
+{
+    expect_usage("--max-files-per-trigger 3", "needs --source files");
+    expect_usage("--source files --max-events-per-trigger 100", "--max-files-per-trigger");
+    expect_usage("--trigger continuous --max-events-per-trigger 100", "continuous");
+}
+
+Test(kp_cli, a_crash_point_that_is_never_reached_says_so)
+{
+    char *dir = lkt_tmpdir("kcli-nocrash"), *err = NULL;
+    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s/datasets/fixtures/tiny.jsonl "
+                                     "--pipeline revenue --out %s/run --crash-after 999:planned",
+                         lkt_root(), dir), 0);
+    cr_assert(strstr(err, "--crash-after 999:planned never fired"), "%s", err);
+    free(err);
+    free(dir);
+}
+
 Test(kp_cli, a_missing_dataset_exits_3_and_leaves_no_run)
 {
     char *dir = lkt_tmpdir("kcli-missing"), *err = NULL, *runjson;
