@@ -121,9 +121,9 @@ static void *state_job_run(void *arg)
  * as without it; what it buys is the driver's serial sink and checkpoint work (fsyncs
  * included) overlapping the workers' reading.
  */
-static int process_parallel(struct kp_engine *e, int64_t visible, int snapshot)
+static int process_parallel(struct kp_engine *e, int64_t visible)
 {
-    struct state_job job = { e, snapshot, 0, LK_ERR_INIT };
+    struct state_job job = { e, e->workers[0].snapshot, 0, LK_ERR_INIT }; /* as emitted */
     pthread_t th;
     int64_t next;
     int rc = kp_workers_emit_finish(e), threaded;
@@ -151,13 +151,13 @@ static int process_parallel(struct kp_engine *e, int64_t visible, int snapshot)
  */
 static int process(struct kp_engine *e, int64_t visible, int do_emit)
 {
-    int snapshot = kp_ckpt_snapshot_due(e->ckpt), rc = 0; /* as when emit_start ran */
+    int rc = 0;
     if (do_emit && e->o->mode == KP_COMPLETE && !e->skip
         && (rc = kp_sink_clear(e->sink, e->err)) < 0)
         return rc;
     if (do_emit && e->nworkers > 1)
-        return process_parallel(e, visible, snapshot);
-    if (do_emit && ((rc = kp_workers_emit(e, 0, snapshot)) < 0
+        return process_parallel(e, visible);
+    if (do_emit && ((rc = kp_workers_emit(e)) < 0
                     || (rc = write_output(e, visible)) < 0))
         return rc;
     return kp_ckpt_write_state(e->ckpt, e->batch, e->states, e->nworkers,
@@ -165,6 +165,13 @@ static int process(struct kp_engine *e, int64_t visible, int do_emit)
 }
 
 /* ---------------------------------------------------------- phases ---- */
+
+/* next = max(next, max event_time seen - delay) (DESIGN 9). */
+static void advance_watermark(struct kp_engine *e)
+{
+    if (e->o->has_watermark && e->max_et != LK_TIME_NEG_INF && e->max_et - e->o->delay > e->next_wm)
+        e->next_wm = e->max_et - e->o->delay;
+}
 
 static void plan_offsets(const struct kp_engine *e, struct kp_offsets *o)
 {
@@ -204,9 +211,7 @@ static int finish_batch(struct kp_engine *e, int64_t modelled, double wall0, int
 {
     struct kp_commit c;
     int rc;
-    /* E of the next batch: known once the input is read (the read-ahead needs it) */
-    if (e->o->has_watermark && e->max_et != LK_TIME_NEG_INF && e->max_et - e->o->delay > e->next_wm)
-        e->next_wm = e->max_et - e->o->delay;
+    advance_watermark(e); /* E of the next batch: known once the input is read (read-ahead) */
     e->prog.modelled_ms = modelled;
     e->prog.visible_time = e->trigger + modelled;
     if ((rc = process(e, e->prog.visible_time, do_emit)) < 0)
@@ -322,8 +327,7 @@ static int after_event(struct kp_engine *e, const struct lk_record *rec)
         rc = kp_state_last_changes(w->state, event_retract, event_row, &c);
     if (rc < 0 || !e->o->has_watermark || e->max_et == LK_TIME_NEG_INF)
         return rc;
-    if (e->max_et - e->o->delay > e->next_wm)
-        e->next_wm = e->max_et - e->o->delay;
+    advance_watermark(e);
     e->late_wm = w->late_wm = e->next_wm;
     if (!kp_uses_watermark(e) || e->next_wm < kp_state_min_end(w->state))
         return 0;
@@ -342,11 +346,7 @@ static int scan_events(struct kp_engine *e, int64_t t, const struct kp_offsets *
     struct kp_worker *w = &e->workers[0];
     size_t p;
     int rc;
-    memset(&w->prog, 0, sizeof(w->prog));
-    w->sb[e->batch & 1].n = w->sb[e->batch & 1].len = 0;
-    w->batch = e->batch;
-    w->late_wm = e->late_wm;
-    w->max_et = e->max_et;
+    kp_workers_scan_setup(e, e->batch, t, e->late_wm, replay);
     while ((rc = first_partition(e, t, replay, &p)) > 0) {
         const struct lk_record *rec;
         if ((rc = lk_log_peek(e->log, p, &rec, e->err)) < 0)

@@ -296,9 +296,10 @@ static void init_fresh(struct kp_engine *e)
 
 /* ---------------------------------------------------------- triggers ---- */
 
-static int nodata_due(const struct kp_engine *e)
+/* A no-data batch is due after one that evicted with last_evict (Spark's rule). */
+static int nodata_due(const struct kp_engine *e, int64_t last_evict)
 {
-    return kp_uses_watermark(e) && e->next_wm > e->last_evict;
+    return kp_uses_watermark(e) && e->next_wm > last_evict;
 }
 
 static int64_t align_up(int64_t t, int64_t step)
@@ -341,7 +342,7 @@ static int periodic_due(struct kp_engine *e, int64_t *t, int64_t last_evict)
         int exhausted, avail = kp_available(e, *t, &next_arrival, &exhausted);
         if (avail < 0)
             return avail;
-        if (avail || (!cont && kp_uses_watermark(e) && e->next_wm > last_evict))
+        if (avail || (!cont && nodata_due(e, last_evict)))
             return 1;
         if (exhausted)
             return 0;
@@ -414,7 +415,7 @@ static int run_now(struct kp_engine *e, int resumed_pending)
     if (avail < 0)
         return avail;
     e->next_trigger = t;
-    if (e->o->trigger == KP_TRIG_AVAILABLE_NOW && nodata_due(e))
+    if (e->o->trigger == KP_TRIG_AVAILABLE_NOW && nodata_due(e, e->last_evict))
         return kp_batch_run(e, t, e->next_wm, e->last_evict, NULL);
     return 0;
 }

@@ -122,6 +122,12 @@ void kp_workers_init(struct kp_engine *e);
 void kp_workers_assignment(const struct kp_engine *e, char *buf, size_t size);
 void kp_workers_release(struct kp_engine *e);
 /*
+ * Get every worker ready to read batch `batch`: trigger time t, late-filter watermark L,
+ * replay (may be NULL); counts, side rows of the batch and max_et start afresh.
+ */
+void kp_workers_scan_setup(struct kp_engine *e, uint64_t batch, int64_t t, int64_t late_wm,
+                           const struct kp_offsets *replay);
+/*
  * Read the batch's input (all workers in parallel), merge counts into e->prog, max_et.
  * After kp_workers_prefetch for this batch (same t, no replay) it only waits for the
  * workers and merges.
@@ -139,14 +145,15 @@ void kp_workers_wait(struct kp_engine *e);
 int kp_worker_take(struct kp_worker *w, const struct lk_record *rec);
 /*
  * Phase 2 on every worker (on threads when there are several): collect the batch's rows
- * (w->rows) and retracted keys (w->retr) per output mode, evict with e->evict_wm and,
- * when text, write each state's section of state/N (snapshot or delta) into its buffer.
+ * (w->rows) and retracted keys (w->retr) per output mode and evict with e->evict_wm.
  * Returns the first worker's error.
  */
-int kp_workers_emit(struct kp_engine *e, int text, int snapshot);
+int kp_workers_emit(struct kp_engine *e);
 /*
- * The same with text, in two halves (several workers): start it on the workers' threads
- * and return, so that the driver can write offsets/N meanwhile; then wait for it.
+ * The same in two halves (several workers), each worker also writing its section of
+ * state/N (snapshot or delta, kept in w->snapshot) into its buffer: start it on the
+ * workers' threads and return, so that the driver can write offsets/N meanwhile; then
+ * wait for it.
  */
 void kp_workers_emit_start(struct kp_engine *e, int snapshot);
 int kp_workers_emit_finish(struct kp_engine *e);

@@ -374,8 +374,7 @@ static int worker_error(struct kp_engine *e)
     return 0;
 }
 
-/* Get every worker ready to read batch `batch` (trigger time t, late-filter watermark L). */
-static void scan_setup(struct kp_engine *e, uint64_t batch, int64_t t, int64_t late_wm,
+void kp_workers_scan_setup(struct kp_engine *e, uint64_t batch, int64_t t, int64_t late_wm,
                        const struct kp_offsets *replay)
 {
     for (unsigned i = 0; i < e->nworkers; i++) {
@@ -393,7 +392,7 @@ static void scan_setup(struct kp_engine *e, uint64_t batch, int64_t t, int64_t l
 
 int kp_workers_prefetch(struct kp_engine *e, int64_t t, int64_t late_wm)
 {
-    scan_setup(e, e->batch + 1, t, late_wm, NULL);
+    kp_workers_scan_setup(e, e->batch + 1, t, late_wm, NULL);
     start_workers(e, scan_worker);
     e->prefetched = 1;
     e->prefetch_t = t;
@@ -419,7 +418,7 @@ int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *rep
         e->prefetched = 0;
         join_workers(e);
     } else {
-        scan_setup(e, e->batch, t, e->late_wm, replay);
+        kp_workers_scan_setup(e, e->batch, t, e->late_wm, replay);
         if (e->landing)
             e->workers[0].rc = scan_files(&e->workers[0]);
         else
@@ -489,9 +488,9 @@ static void emit_setup(struct kp_engine *e, int text, int snapshot)
     }
 }
 
-int kp_workers_emit(struct kp_engine *e, int text, int snapshot)
+int kp_workers_emit(struct kp_engine *e)
 {
-    emit_setup(e, text, snapshot);
+    emit_setup(e, 0, 0);
     run_workers(e, emit_worker);
     return worker_error(e);
 }
