@@ -65,7 +65,7 @@ int lk_csv_write_row(FILE *fp, const struct lk_spec *spec, const struct lk_csv_r
     return ferror(fp) ? LK_EIO : 0;
 }
 
-int lk_csv_row_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_t ngroup)
+int lk_csv_group_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_t ngroup)
 {
     for (size_t g = 0; g < ngroup; g++) {
         size_t la = a->group[g].len, lb = b->group[g].len;
@@ -75,6 +75,14 @@ int lk_csv_row_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_
         if (la != lb)
             return la < lb ? -1 : 1;
     }
+    return 0;
+}
+
+int lk_csv_row_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_t ngroup)
+{
+    int c = lk_csv_group_cmp(a, b, ngroup);
+    if (c)
+        return c;
     if (a->window_start != b->window_start)
         return a->window_start < b->window_start ? -1 : 1;
     if (a->window_end != b->window_end)

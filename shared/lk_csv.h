@@ -35,6 +35,8 @@ int lk_csv_write_field(FILE *fp, const char *s, size_t len);
 
 /* Canonical order: <0, 0, >0. */
 int lk_csv_row_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_t ngroup);
+/* The group strings alone, bytewise, in the same order (rows of one group compare 0). */
+int lk_csv_group_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_t ngroup);
 
 /* Sort row pointers into canonical order (stable merge sort; allocates scratch). */
 void lk_csv_sort(const struct lk_csv_row **rows, size_t n, size_t ngroup);

@@ -490,19 +490,6 @@ static size_t left_in_group(struct sess *s, const struct lk_str *group)
     return g == UINT32_MAX ? 0 : s->nleft[g];
 }
 
-static int group_cmp(const struct lk_csv_row *a, const struct lk_csv_row *b, size_t ngroup)
-{
-    for (size_t g = 0; g < ngroup; g++) {
-        size_t la = a->group[g].len, lb = b->group[g].len;
-        int c = memcmp(a->group[g].ptr, b->group[g].ptr, la < lb ? la : lb);
-        if (c)
-            return c;
-        if (la != lb)
-            return la < lb ? -1 : 1;
-    }
-    return 0;
-}
-
 /* The row of a diff that names its group (the truth's, else the run's). */
 static const struct lk_csv_row *diff_row(const struct lk_rc_diff *d)
 {
@@ -535,14 +522,14 @@ static void seek_group(const struct sess *s, const struct lk_csv_row *key, struc
     const struct lk_rtable *a = s->k->run->r->a;
     const struct lk_result *rp = s->replay;
     size_t ng = s->k->run->spec.ngroup;
-    while (c->a < a->nrows && group_cmp(&a->sorted[c->a]->row, key, ng) < 0)
+    while (c->a < a->nrows && lk_csv_group_cmp(&a->sorted[c->a]->row, key, ng) < 0)
         c->a++;
     for (c->a_end = c->a;
-         c->a_end < a->nrows && group_cmp(&a->sorted[c->a_end]->row, key, ng) == 0;)
+         c->a_end < a->nrows && lk_csv_group_cmp(&a->sorted[c->a_end]->row, key, ng) == 0;)
         c->a_end++;
-    while (c->r < rp->n && group_cmp(rp->rows[c->r], key, ng) < 0)
+    while (c->r < rp->n && lk_csv_group_cmp(rp->rows[c->r], key, ng) < 0)
         c->r++;
-    for (c->r_end = c->r; c->r_end < rp->n && group_cmp(rp->rows[c->r_end], key, ng) == 0;)
+    for (c->r_end = c->r; c->r_end < rp->n && lk_csv_group_cmp(rp->rows[c->r_end], key, ng) == 0;)
         c->r_end++;
 }
 
@@ -678,7 +665,7 @@ static int judge_sessions(struct kctx *k, struct lk_err *err, struct lk_err *dat
             dup[r->d[i].a - r->a->rows] = 1;
     for (size_t from = 0, to; from < r->n; from = to) {
         size_t done;
-        for (to = from + 1; to < r->n && group_cmp(diff_row(&r->d[to]), diff_row(&r->d[from]),
+        for (to = from + 1; to < r->n && lk_csv_group_cmp(diff_row(&r->d[to]), diff_row(&r->d[from]),
                                                    k->run->spec.ngroup) == 0;)
             to++;
         done = judge_group(&s, &cur, dup, from, to);

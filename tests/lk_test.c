@@ -1,5 +1,7 @@
 #include "lk_test.h"
 
+#include <criterion/criterion.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +143,26 @@ long long lkt_query_int(const char *run, const char *sql)
     }
     free(path);
     return v;
+}
+
+void lkt_write(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    cr_assert_not_null(fp, "cannot write %s", path);
+    fputs(text, fp);
+    cr_assert_eq(fclose(fp), 0, "cannot write %s", path);
+}
+
+int lkt_exec(const char *run, const char *sql, struct lk_err *err)
+{
+    char *path = lkt_fmt("%s/serving.db", run);
+    sqlite3 *db = NULL;
+    int rc = lk_store_open(&db, path, err);
+    if (rc == 0)
+        rc = lk_store_exec(db, sql, err);
+    lk_store_close(db);
+    free(path);
+    return rc;
 }
 
 char *lkt_query_text(const char *run, const char *sql)

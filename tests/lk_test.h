@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "lk_err.h"
+
 /* Project root (LKLAB_ROOT or "."), and path under it; the result is a static buffer per call site. */
 const char *lkt_root(void);
 /* A fresh empty directory out/test-<name>-<pid>/ (under the root); returned path is heap. */
@@ -36,5 +38,11 @@ char *lkt_query_text(const char *run, const char *sql);
 
 /* Run a query returning one integer on RUN/serving.db (-1 on error). */
 long long lkt_query_int(const char *run, const char *sql);
+
+/* Write text to path (created or replaced); fails the running test when it cannot. */
+void lkt_write(const char *path, const char *text);
+
+/* Run statements on RUN/serving.db (a test editing a run's tables): 0, or the code with err set. */
+int lkt_exec(const char *run, const char *sql, struct lk_err *err);
 
 #endif

@@ -20,14 +20,6 @@ static char *labs_opt(void)
     return lkt_fmt("--labs %s/tests/fixtures/labs", lkt_root());
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    cr_assert(fp, "cannot write %s", path);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 Test(cli_lab, list_shows_number_title_and_summary)
 {
     char *l = labs_opt(), *out = NULL;
@@ -84,7 +76,7 @@ Test(cli_lab, hand_written_answers_are_graded_on_the_students_own_data)
     cr_assert_eq(lkt_run(&out, NULL, "lab answer %s/ds/manifest.json counts.lines", dir), 0);
     path = lkt_fmt("%s/answers.json", dir);
     text = lkt_fmt("{\"q1\": %.*s, \"q2\": \"01-tiny\"}\n", (int)strcspn(out, "\n"), out);
-    write_file(path, text);
+    lkt_write(path, text);
     free(out);
     cr_assert_eq(lkt_run(&out, NULL, "lab check 01-tiny %s --student carol --answers %s --work "
                                      "%s/w", l, path, dir), 0, "%s", out);
@@ -117,11 +109,11 @@ Test(cli_lab, bad_answers_files_are_exit_3_naming_the_file)
 {
     char *dir = lkt_tmpdir("lab-bad"), *l = labs_opt(), *err = NULL, *path;
     path = lkt_fmt("%s/broken.json", dir);
-    write_file(path, "{\"q1\": 3,");
+    lkt_write(path, "{\"q1\": 3,");
     cr_assert_eq(lkt_run(NULL, &err, "lab check 01 %s --answers %s --work %s", l, path, dir), 3);
     cr_assert(strstr(err, path) && strstr(err, "not valid JSON"), "%s", err);
     free(err);
-    write_file(path, "[1, 2]");
+    lkt_write(path, "[1, 2]");
     cr_assert_eq(lkt_run(NULL, &err, "lab check 01 %s --answers %s --work %s", l, path, dir), 3);
     cr_assert(strstr(err, "must be a JSON object"), "%s", err);
     free(err);
@@ -145,7 +137,7 @@ static void expect_answer(const char *file, const char *key, int rc, const char 
 Test(cli_lab, answer_prints_values_as_written)
 {
     char *dir = lkt_tmpdir("lab-answer"), *path = lkt_fmt("%s/a.json", dir), *err = NULL;
-    write_file(path, "{\"int\": 42, \"neg\": -7, \"frac\": 12.5, \"tenth\": 0.1, \"exp\": 1e3,"
+    lkt_write(path, "{\"int\": 42, \"neg\": -7, \"frac\": 12.5, \"tenth\": 0.1, \"exp\": 1e3,"
                      " \"text\": \"offsets/5\", \"none\": null, \"yes\": true,"
                      " \"nested\": {\"batches\": 151}, \"a.b\": \"dotted key\"}");
     expect_answer(path, "int", 0, "42\n");
@@ -160,7 +152,7 @@ Test(cli_lab, answer_prints_values_as_written)
     expect_answer(path, "none", 1, "");
     expect_answer(path, "missing", 1, "");
     expect_answer(path, "nested.missing", 1, "");
-    write_file(path, "{\"q1\": ");
+    lkt_write(path, "{\"q1\": ");
     cr_assert_eq(lkt_run(NULL, &err, "lab answer %s q1", path), 3);
     cr_assert(strstr(err, path), "%s", err);
     free(err);

@@ -19,14 +19,6 @@ static const char *const charts[] = { "latency", "cost", "files", "watermark", "
                                       "freshness" };
 #define NCHARTS (sizeof(charts) / sizeof(charts[0]))
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    cr_assert(fp, "cannot write %s", path);
-    fputs(text, fp);
-    cr_assert_eq(fclose(fp), 0);
-}
-
 /* A copy of the fixture sweep in a fresh directory (heap path). */
 static char *fixture_copy(const char *name)
 {
@@ -40,7 +32,7 @@ static char *fixture_copy(const char *name)
         char *dst = lkt_fmt("%s/%s", dir, files[i]);
         char *text = lkt_slurp(src);
         cr_assert(text, "cannot read %s", src);
-        write_text(dst, text);
+        lkt_write(dst, text);
         free(text);
         free(src);
         free(dst);
@@ -245,12 +237,12 @@ Test(cli_plot, a_malformed_sweep_csv_is_bad_input_naming_file_and_line)
     cr_assert((p = strstr(text, "kappa,1m,60000,10m")) != NULL);
     cr_assert((p = strstr(p, ",52.1,")) != NULL);
     p[3] = 'x';
-    write_text(csv, text);
+    lkt_write(csv, text);
     cr_assert_eq(lkt_run(NULL, &err, "plot --sweep %s", dir), 3, "%s", err);
     cr_assert(strstr(err, "sweep.csv' line 3)") && strstr(err, "compute_usd"), "%s", err);
     free(err);
     bad = lkt_fmt("stack,trigger\n%s", strchr(text, '\n') + 1);
-    write_text(csv, bad);
+    lkt_write(csv, bad);
     cr_assert_eq(lkt_run(NULL, &err, "plot --sweep %s", dir), 3, "%s", err);
     cr_assert(strstr(err, "sweep.csv' line 1)"), "%s", err);
     free(err);
@@ -279,7 +271,7 @@ static void filter_sweep(const char *dir, const char *drop1, const char *drop2)
         }
         line += len;
     }
-    write_text(csv, out);
+    lkt_write(csv, out);
     free(out);
     free(text);
     free(csv);

@@ -111,23 +111,16 @@ Test(kp_invariants, a_filtered_event_emits_nothing_event_at_a_time)
 {
     char *dir = lkt_tmpdir("inv-cont-filter"), *spec = lkt_fmt("%s/f.json", dir);
     char *ds = lkt_fmt("%s/f.jsonl", dir), *run = lkt_fmt("%s/run", dir), *truth, *got;
-    FILE *fp = fopen(spec, "w");
-    cr_assert_not_null(fp);
-    fputs("{\"name\":\"f1\",\"filter\":{\"field\":\"type\",\"in\":[\"purchase\"]},"
-          "\"group_by\":[\"tenant\"],\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},"
-          "\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"},"
-          "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"buyers\"}]}\n", fp);
-    fclose(fp);
-    fp = fopen(ds, "w");
-    cr_assert_not_null(fp);
-    fputs("{\"event_id\":\"e1\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"purchase\","
-          "\"value\":1,\"event_time\":\"2026-01-01T12:00:10Z\",\"arrival_time\":\"2026-01-01T12:00:10Z\"}\n"
-          "{\"event_id\":\"e2\",\"tenant\":\"t1\",\"key\":\"k2\",\"type\":\"click\","
-          "\"value\":1,\"event_time\":\"2026-01-01T12:02:30Z\",\"arrival_time\":\"2026-01-01T12:02:30Z\"}\n"
-          "{\"event_id\":\"e3\",\"tenant\":\"t1\",\"key\":\"k3\",\"type\":\"click\","
-          "\"value\":1,\"event_time\":\"2026-01-01T12:02:40Z\",\"arrival_time\":\"2026-01-01T12:02:40Z\"}\n",
-          fp);
-    fclose(fp);
+    lkt_write(spec, "{\"name\":\"f1\",\"filter\":{\"field\":\"type\",\"in\":[\"purchase\"]},"
+              "\"group_by\":[\"tenant\"],\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},"
+              "\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"},"
+              "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"buyers\"}]}\n");
+    lkt_write(ds, "{\"event_id\":\"e1\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"purchase\","
+              "\"value\":1,\"event_time\":\"2026-01-01T12:00:10Z\",\"arrival_time\":\"2026-01-01T12:00:10Z\"}\n"
+              "{\"event_id\":\"e2\",\"tenant\":\"t1\",\"key\":\"k2\",\"type\":\"click\","
+              "\"value\":1,\"event_time\":\"2026-01-01T12:02:30Z\",\"arrival_time\":\"2026-01-01T12:02:30Z\"}\n"
+              "{\"event_id\":\"e3\",\"tenant\":\"t1\",\"key\":\"k3\",\"type\":\"click\","
+              "\"value\":1,\"event_time\":\"2026-01-01T12:02:40Z\",\"arrival_time\":\"2026-01-01T12:02:40Z\"}\n");
     cr_assert_eq(kpt_kappa(ds, spec, run, "--trigger continuous --watermark 1m --output-mode update "
                                           "--final-watermark --cost-model none"), 0);
     truth = kpt_truth(ds, spec);

@@ -70,22 +70,14 @@ static const char top_spec[] =
     "  \"window\": { \"kind\": \"tumbling\", \"size\": \"1m\" },\n"
     "  \"aggregates\": [ {\"fn\": \"max\", \"of\": \"value\", \"as\": \"top\"} ] }\n";
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    cr_assert_not_null(fp, "cannot write %s", path);
-    fputs(text, fp);
-    cr_assert_eq(fclose(fp), 0);
-}
-
 /* The hand fixture run in mode (with extra args); returns RUN (heap). */
 static char *run_fixture(const char *name, const char *mode, const char *extra)
 {
     char *dir = lkt_tmpdir(name), *data = lkt_fmt("%s/events.jsonl", dir);
     char *spec = lkt_fmt("%s/top.json", dir), *run = lkt_fmt("%s/run", dir), *err = NULL;
     int rc;
-    write_file(data, fixture);
-    write_file(spec, top_spec);
+    lkt_write(data, fixture);
+    lkt_write(spec, top_spec);
     rc = lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline %s --out %s --trigger 1m "
                              "--watermark none --cost-model none --output-mode %s %s",
                  data, spec, run, mode, extra);

@@ -128,10 +128,8 @@ Test(kp_workers, a_kill_while_the_workers_read_ahead_recovers_exactly)
 Test(kp_workers, a_pipeline_not_grouped_by_tenant_or_a_continuous_trigger_is_refused)
 {
     char *err = NULL, *dir = lkt_tmpdir("workers-refused"), *spec = lkt_fmt("%s/by-type.json", dir);
-    FILE *fp = fopen(spec, "w");
-    fputs("{\"name\":\"by_type\",\"group_by\":[\"type\"],\"window\":{\"kind\":\"tumbling\","
-          "\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"}]}", fp);
-    fclose(fp);
+    lkt_write(spec, "{\"name\":\"by_type\",\"group_by\":[\"type\"],\"window\":{\"kind\":"
+                    "\"tumbling\",\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"}]}");
     cr_assert_eq(lkt_run(NULL, &err, "kappa --data %s/datasets/fixtures/tiny.jsonl --pipeline %s"
                                      " --out %s/run --workers 2", lkt_root(), spec, dir), 2);
     cr_assert(strstr(err, "--workers 2 needs a pipeline grouped by tenant"), "%s", err);

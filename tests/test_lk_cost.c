@@ -26,10 +26,7 @@
 static void write_file(const char *dir, const char *name, const char *text)
 {
     char *path = lkt_fmt("%s/%s", dir, name);
-    FILE *fp = fopen(path, "w");
-    cr_assert_not_null(fp, "cannot write %s", path);
-    fputs(text, fp);
-    cr_assert_eq(fclose(fp), 0);
+    lkt_write(path, text);
     free(path);
 }
 

@@ -47,23 +47,10 @@ static char *lklab(const char *args)
     return out;
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    cr_assert_not_null(fp);
-    fputs(text, fp);
-    cr_assert_eq(fclose(fp), 0);
-}
-
 static void sql(const char *run, const char *stmt)
 {
-    char *path = lkt_fmt("%s/serving.db", run);
-    sqlite3 *db = NULL;
     struct lk_err err = LK_ERR_INIT;
-    cr_assert_eq(lk_store_open(&db, path, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_store_exec(db, stmt, &err), 0, "%s", err.msg);
-    lk_store_close(db);
-    free(path);
+    cr_assert_eq(lkt_exec(run, stmt, &err), 0, "%s", err.msg);
 }
 
 /* A comparison of a run's answer (optionally edited) with the truth of its dataset. */
@@ -375,7 +362,7 @@ Test(lk_reconcile_kappa, a_late_redelivery_of_a_counted_event_adds_nothing)
     char *dir = lkt_tmpdir("rc-redelivery"), *data = lkt_fmt("%s/r.jsonl", dir), *run;
     const struct lk_rc_diff *d;
     struct fx f;
-    write_file(data, redelivery);
+    lkt_write(data, redelivery);
     run = kappa(dir, "k", data, "--watermark 1m --final-watermark");
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 2, "r-1's copy and r-4");
     fx_open(&f, run, data, NULL);
@@ -600,12 +587,12 @@ Test(cli_reconcile, exit_codes_explained_unexplained_usage_and_bad_input)
     cr_assert_eq(lkt_run(&out, NULL, "reconcile --run %s --truth %s --format csv", run, truth), 0);
     cr_assert(strstr(out, "\nmissing-late,0,0,1,1,0,1,1,0,1,1\n"), "%s", out);
     free(out);
-    write_file(bad, HEAD "t01,view," W0 ",1,0.00,0.00,0.00,1\nt01,view," W1 ",2,0.00\n");
+    lkt_write(bad, HEAD "t01,view," W0 ",1,0.00,0.00,0.00,1\nt01,view," W1 ",2,0.00\n");
     cr_assert_eq(lkt_run(NULL, &err, "reconcile %s %s", truth, bad), 3);
     cr_assert(strstr(err, "lklab reconcile: row has 6 fields, the header has 9 ('"), "%s", err);
     cr_assert(strstr(err, "bad.csv' line 3)"), "%s", err);
     free(err);
-    write_file(bad, HEAD "t01,view," W0 ",1,0.00,0.00,0.00,1\n");
+    lkt_write(bad, HEAD "t01,view," W0 ",1,0.00,0.00,0.00,1\n");
     cr_assert_eq(lkt_run(&out, NULL, "reconcile %s %s", truth, bad), 1);
     cr_assert(strstr(out, "unexplained"), "%s", out);
     free(out);

@@ -83,13 +83,8 @@ static int reconcile(const char *run, const char *truth_csv, char **out)
 
 static void sql(const char *run, const char *stmt)
 {
-    char *path = lkt_fmt("%s/serving.db", run);
-    sqlite3 *db = NULL;
     struct lk_err err = LK_ERR_INIT;
-    cr_assert_eq(lk_store_open(&db, path, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_store_exec(db, stmt, &err), 0, "%s", err.msg);
-    lk_store_close(db);
-    free(path);
+    cr_assert_eq(lkt_exec(run, stmt, &err), 0, "%s", err.msg);
 }
 
 /* A reconciliation through the library, to look at single rows. */
