@@ -31,7 +31,7 @@ static int trigger_ends(const struct pl_report *r, const struct pl_run **lo,
     *lo = *hi = NULL;
     for (size_t i = 0; has && i < r->s.nruns; i++) {
         const struct pl_run *u = &r->s.runs[i];
-        if (u->stack != PL_KAPPA || u->watermark_ms != wm)
+        if (u->stack != PL_KAPPA || u->watermark_ms != wm || pl_run_update(u))
             continue;
         if (!*lo || u->trigger_ms < (*lo)->trigger_ms)
             *lo = u;
@@ -51,7 +51,7 @@ static size_t sorted_runs(const struct pl_report *r, int kappa, const struct pl_
     for (size_t i = 0; i < r->s.nruns; i++) {
         const struct pl_run *u = &r->s.runs[i];
         size_t j;
-        if ((u->stack == PL_KAPPA) != kappa || (kappa && u->watermark_ms != wm))
+        if ((u->stack == PL_KAPPA) != kappa || (kappa && u->watermark_ms != wm) || pl_run_update(u))
             continue;
         for (j = n; j > 0; j--) { /* insertion sort, stable */
             int64_t a = kappa ? out[j - 1]->trigger_ms : out[j - 1]->batch_every_ms;
@@ -226,7 +226,8 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
 /* u is a Kappa run with a watermark at trigger_ms. */
 static int wm_member(const struct pl_run *u, int64_t trigger_ms)
 {
-    return u->stack == PL_KAPPA && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms;
+    return u->stack == PL_KAPPA && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms &&
+           !pl_run_update(u);
 }
 
 /* Kappa runs at the watermark chart's trigger (pl_sweep_watermark_trigger): lowest, highest. */
