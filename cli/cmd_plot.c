@@ -271,7 +271,7 @@ static int plot(struct plot *p)
     struct pl_sweep s = PL_SWEEP_INIT;
     char outbuf[4200];
     int rc = 0;
-    if (pl_sweep_load(&s, p->sweep, 0, &err) < 0) {
+    if (pl_sweep_load(&s, p->sweep, PL_SWEEP_COSTS, &err) < 0) {
         rc = cmd_fail(CMD, &err);
         goto out;
     }
