@@ -31,7 +31,7 @@ Y(c) = column(c) > 1e300 ? never : column(c)
 off(k) = 1.075 ** (k - 2.5)
 XS(s, k) = strcol(1) eq s ? column(2) * off(k) : NaN
 
-set title with_note("Latency after arrival: when an event first shows, and when its row is correct") font ',13'
+set title with_note("Latency after arrival: first visible, and row correct") font ',13'
 set xlabel "trigger (Kappa) / batch period (Lambda), virtual time, log scale"
 set ylabel "latency after arrival, virtual time, log scale"
 set logscale xy

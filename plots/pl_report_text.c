@@ -286,21 +286,22 @@ static double landing_after(const struct pl_report *r, double h)
     return best;
 }
 
+/* The chart plots diff_pct (PL_SZ): the caption's peak and drop are read from that series. */
 static void sawtooth_drop(const struct pl_series *s, size_t p, struct pl_buf *b)
 {
     char v[48], h[48];
     size_t i = p + 1;
-    while (i < s->nrows && PL_SY(s, i) >= PL_SY(s, i - 1))
+    while (i < s->nrows && PL_SZ(s, i) >= PL_SZ(s, i - 1))
         i++;
     if (i >= s->nrows) {
         pl_buf_addf(b, "; it has not dropped by the end of the series");
         return;
     }
-    while (i + 1 < s->nrows && PL_SY(s, i + 1) <= PL_SY(s, i))
+    while (i + 1 < s->nrows && PL_SZ(s, i + 1) <= PL_SZ(s, i))
         i++;
-    lk_fmt_num(v, sizeof(v), PL_SY(s, i));
+    lk_fmt_num(v, sizeof(v), PL_SZ(s, i));
     lk_fmt_num(h, sizeof(h), PL_SX(s, i));
-    pl_buf_addf(b, " and drops to %s (hour %s)", v, h);
+    pl_buf_addf(b, " and drops to %s%% (hour %s)", v, h);
 }
 
 void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
@@ -314,19 +315,19 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
         return;
     }
     for (size_t i = 1; i < s->nrows; i++)
-        if (PL_SY(s, i) > PL_SY(s, p))
+        if (PL_SZ(s, i) > PL_SZ(s, p))
             p = i;
     lk_fmt_count(v, sizeof(v), PL_SY(s, p));
     lk_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
     lk_fmt_num(h, sizeof(h), PL_SX(s, p));
-    pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s rows"
-                " (%s%%) at hour %s", r->s.saw_run ? r->s.saw_run : "the Lambda run", v, pct, h);
+    pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s%% of rows"
+                " (%s rows) at hour %s", r->s.saw_run ? r->s.saw_run : "the Lambda run", pct, v, h);
     land = landing_after(r, PL_SX(s, p));
     if (land >= 0) {
         lk_fmt_num(l, sizeof(l), land);
         pl_buf_addf(b, ", just before a batch view lands (hour %s),", l);
     }
-    if (PL_SY(s, p) > 0)
+    if (PL_SZ(s, p) > 0)
         sawtooth_drop(s, p, b);
     pl_buf_addf(b, ".");
     if (r->s.nbatch > 0) {
