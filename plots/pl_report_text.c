@@ -143,8 +143,9 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
     c = pick(r, PICK_CORRECT);
     lk_fmt_ms(d1, sizeof(d1), f->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), c->correct_ms[0]);
-    pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s).",
-                f->name, d1, c->name, d2);
+    pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s, "
+                "%.2f%% of its events correct).",
+                f->name, d1, c->name, d2, c->correct_pct);
 }
 
 /* "10s $84.40, 1m $60.70" for runs s[0..n). */
@@ -436,8 +437,8 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
         pl_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name,
                     d1, m);
     else
-        pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month.", u->name, d2,
-                    m);
+        pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month; %.2f%% of its "
+                    "events end in a row equal to the truth.", u->name, d2, m, u->correct_pct);
     if (p != PICK_CHEAPEST && u->late_pct > 0) {
         lk_fmt_num(l, sizeof(l), u->late_pct);
         pl_buf_addf(b, " It drops %s%% of events as late.", l);

@@ -245,7 +245,9 @@ Test(cli_report, generated_sentences_carry_the_fixture_numbers)
         "peaks at 15 rows (2%) at hour 5, just before a batch view lands (hour 6.06), and drops"
         " to 0",
         "Cheapest config: kappa-24h-wm10m at $5.30/month",
-        "Fastest correct answer: kappa-1m-wm1m, correct p50 2.5 min",
+        "Fastest correct answer: kappa-1m-wm1m, correct p50 2.5 min at $60.40/month; 93.50% of"
+        " its events end in a row equal to the truth",
+        "fastest correct answer: kappa-1m-wm1m (p50 2.5 min, 93.50% of its events correct)",
         "<td>before</td>",
         "<td class=\"n\">70.0%</td>",
         "<td class=\"n\">16.9%</td>",
