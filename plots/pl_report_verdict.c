@@ -83,7 +83,7 @@ static void facts(struct pl_buf *b, const struct pl_run *u)
     lk_fmt_ms(c50, sizeof(c50), u->correct_ms[0]);
     lk_fmt_ms(c99, sizeof(c99), u->correct_ms[2]);
     lk_fmt_money(m, sizeof(m), u->total_usd);
-    pl_buf_addf(b, "%s: an event shows after %s (p50; p99 %s), its row is correct after %s"
+    pl_buf_addf(b, "run %s: an event shows after %s (p50; p99 %s), its row is correct after %s"
                 " (p99 %s), %.2f%% of events end in a correct row, %s/month", u->name, f50,
                 f99, c50, c99, u->correct_pct, m);
 }
@@ -105,10 +105,10 @@ static void dashboard(const struct pl_report *r, struct pl_buf *b)
                        " (lklab sweep --modes append,update, --batch-every).");
         return;
     }
-    pl_buf_addf(b, "Kappa in update mode (one code path) ");
+    pl_buf_addf(b, "Kappa in update mode (one code path), ");
     facts(b, k);
     pl_buf_addf(b, ". Lambda's speed layer (two code paths: the same logic in the batch and"
-                   " the speed layer) ");
+                   " the speed layer), ");
     facts(b, l);
     pl_buf_addf(b, ". Verdict: ");
     if (k->first_visible_ms[0] > l->first_visible_ms[0] * 10 && k->first_visible_ms[0] > MINUTE_MS)
@@ -145,7 +145,7 @@ static void daily(const struct pl_report *r, struct pl_buf *b)
     }
     pl_buf_addf(b, "A daily report (correct by the next day, nobody watches it live): ");
     if (k) {
-        pl_buf_addf(b, "Kappa with a %s trigger (batch is streaming with a long trigger) ",
+        pl_buf_addf(b, "Kappa with a %s trigger (batch is streaming with a long trigger), ",
                     k->trigger);
         facts(b, k);
         pl_buf_addf(b, ". ");
@@ -229,18 +229,21 @@ static void cost_why(const struct pl_report *r, struct pl_buf *b)
     lk_fmt_count(fk, sizeof(fk), k->files_written);
     lk_fmt_count(fl, sizeof(fl), l->files_written);
     lk_fmt_money(d, sizeof(d), fabs(k->total_usd - l->total_usd));
-    pl_buf_addf(b, "Why %s (%s/month) costs %s than %s (%s/month): Kappa pays one cluster (%s)"
-                " and the files it writes (%s files: storage, operations and the dashboard's"
-                " reads of them, %s); Lambda pays its speed cluster (%s), its batch cluster (%s)"
-                " and its files (%s files, %s). ", l->name, lt,
-                l->total_usd < k->total_usd ? "less" : "more", k->name, kt, kc, fk, kf, sp, ba,
+    pl_buf_addf(b, "Why %s (%s/month) costs %s than %s (%s/month): both keep a cluster on"
+                " (Kappa's %s, Lambda's speed layer %s). On top, Kappa pays for its %s files"
+                " (storage, operations and the dashboard's reads of them: %s), Lambda for its"
+                " batch cluster (%s) and its %s files (%s). ", l->name, lt,
+                l->total_usd < k->total_usd ? "less" : "more", k->name, kt, kc, sp, fk, kf, ba,
                 fl, lf);
+    lk_fmt_money(kf, sizeof(kf), file_bill(k) + k->compute_usd - speed);
+    lk_fmt_money(lf, sizeof(lf), batch + file_bill(l));
     if (l->total_usd < k->total_usd)
-        pl_buf_addf(b, "Kappa's many small files cost more than Lambda's whole batch layer, so"
-                       " Lambda comes out %s/month cheaper, at two code paths.", d);
+        pl_buf_addf(b, "Kappa's many small files cost more than Lambda's whole batch layer"
+                       " (%s against %s), so Lambda comes out %s/month cheaper, at the price"
+                       " of two code paths.", kf, lf, d);
     else
-        pl_buf_addf(b, "Lambda's batch cluster costs more than the files Kappa writes, so"
-                       " Lambda comes out %s/month dearer.", d);
+        pl_buf_addf(b, "Lambda's batch layer costs more than Kappa's files (%s against %s), so"
+                       " Lambda comes out %s/month dearer.", lf, kf, d);
     if (ku && ku->total_usd < l->total_usd && ku->total_usd < k->total_usd) {
         lk_fmt_money(kt, sizeof(kt), ku->total_usd);
         pl_buf_addf(b, " Kappa in update mode writes no files (the dashboard reads its serving"
