@@ -18,7 +18,7 @@ stats data using (strcol(1) eq 'kappa-update' ? 1 : 0) nooutput
 nu = STATS_sum
 # the smallest part drawn: a cent, or a thousandth of the cheapest bill if that is more
 ybot = 10 ** floor(log10(ytot_min / 1000.0 > 0.01 ? ytot_min / 1000.0 : 0.01))
-set yrange [ybot : ymax * 4]
+set yrange [ybot : ymax * 60]
 set xrange [-0.6 : nrows - 0.4]
 if (nk > 0 && nk < nrows) {
     set arrow 1 from first nk - 0.5, graph 0 to first nk - 0.5, graph 1 nohead dt 3 lc rgb '#888888'
@@ -26,10 +26,10 @@ if (nk > 0 && nk < nrows) {
 if (nu > 0 && nk + nu < nrows) {
     set arrow 2 from first nk + nu - 0.5, graph 0 to first nk + nu - 0.5, graph 1 nohead dt 3 lc rgb '#888888'
 }
-if (nk > 0) { set label 1 'Kappa append' at first (nk - 1) / 2.0, graph 0.97 center font ',10' }
-if (nu > 0) { set label 2 'Kappa update' at first nk + (nu - 1) / 2.0, graph 0.97 center font ',10' }
+if (nk > 0) { set label 1 'Kappa append' at first (nk - 1) / 2.0, graph 0.98 center font ',10' }
+if (nu > 0) { set label 2 'Kappa update' at first nk + (nu - 1) / 2.0, graph 0.98 center font ',10' }
 if (nk + nu < nrows) {
-    set label 3 'Lambda' at first nk + nu + (nrows - nk - nu - 1) / 2.0, graph 0.97 center font ',10'
+    set label 3 'Lambda' at first nk + nu + (nrows - nk - nu - 1) / 2.0, graph 0.98 center font ',10'
 }
 
 set title with_note("Monthly cost per run config, USD per 30-day month") font ',13'
@@ -40,6 +40,7 @@ set format y '$%g'
 set xtics nomirror scale 0 rotate by 25 right
 set grid noxtics ytics
 set style fill solid 0.9 border lc rgb '#ffffff'
+set bmargin 8
 set key outside below center horizontal maxrows 2 Left reverse width 1 title "stacked, bottom up:"
 
 # the top of each part of the stack: compute, speed, batch, operations, storage, retrieval
@@ -50,6 +51,11 @@ low(k) = k == 0 ? ybot : (top(k - 1) > ybot ? top(k - 1) : ybot)
 # one part as a box (x, y, xlow, xhigh, ylow, yhigh); nothing when it is zero
 BX(k) = part(k) > 0 ? $0 : NaN
 w = 0.32
+# written above each bar: its total, its cluster(s), and what its files cost (storage,
+# operations, retrieval)
+filebill(d) = $8 + $9 + $10
+parts(d) = $6 + $7 > 0 ? sprintf("$%.2f\nspeed %.2f\nbatch %.2f\nfiles %.2f", $11, $6, $7, filebill(0)) \
+        : sprintf("$%.2f\ncluster %.2f\nfiles %.2f", $11, $5, filebill(0))
 
 plot \
   data using (BX(0)):(top(0)):($0 - w):($0 + w):(low(0)):(top(0)) with boxxyerror lc rgb '#4c72b0' title 'compute (Kappa: its cluster)', \
@@ -58,6 +64,4 @@ plot \
   ''   using (BX(3)):(top(3)):($0 - w):($0 + w):(low(3)):(top(3)) with boxxyerror lc rgb '#55a868' title 'operations', \
   ''   using (BX(4)):(top(4)):($0 - w):($0 + w):(low(4)):(top(4)) with boxxyerror lc rgb '#dd8452' title 'storage', \
   ''   using (BX(5)):(top(5)):($0 - w):($0 + w):(low(5)):(top(5)) with boxxyerror lc rgb '#937860' title 'retrieval', \
-  ''   using (BX(1)):(sqrt(ybot * top(0) + ybot * $6)):(sprintf('speed $%.2f + batch $%.2f', $6, $7)) \
-       with labels rotate by 90 font ',9' tc rgb '#ffffff' notitle, \
-  ''   using 0:($11 * 1.35):(sprintf('$%.2f', $11)):xtic(3) with labels font ',9' notitle
+  ''   using 0:($11 * ($6 + $7 > 0 ? 1.8 : 1)):(parts(0)):xtic(3) with labels offset 0, char 2.6 font ',8' notitle
