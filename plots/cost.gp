@@ -37,7 +37,7 @@ unset xlabel
 set ylabel "USD per month, log scale"
 set logscale y
 set format y '$%g'
-set xtics nomirror scale 0 rotate by 25 right
+set xtics nomirror scale 0
 set grid noxtics ytics
 set style fill solid 0.9 border lc rgb '#ffffff'
 set bmargin 8
@@ -54,14 +54,19 @@ w = 0.32
 # written above each bar: its total, its cluster(s), and what its files cost (storage,
 # operations, retrieval)
 filebill(d) = $8 + $9 + $10
-parts(d) = $6 + $7 > 0 ? sprintf("$%.2f\nspeed %.2f\nbatch %.2f\nfiles %.2f", $11, $6, $7, filebill(0)) \
-        : sprintf("$%.2f\ncluster %.2f\nfiles %.2f", $11, $5, filebill(0))
+fm(v) = v >= 100 ? sprintf('%.0f', v) : sprintf('%.2f', v)
+parts(d) = $6 + $7 > 0 \
+    ? sprintf("$%s\nspeed %s\nbatch %s\nfiles %s", fm($11), fm($6), fm($7), fm(filebill(0))) \
+    : sprintf("$%s\ncluster %s\nfiles %s", fm($11), fm($5), fm(filebill(0)))
+# Kappa append and update apart: the compute part of one series only
+BS(k, s) = strcol(1) eq s ? BX(k) : NaN
 
 plot \
-  data using (BX(0)):(top(0)):($0 - w):($0 + w):(low(0)):(top(0)) with boxxyerror lc rgb '#4c72b0' title 'compute (Kappa: its cluster)', \
+  data using (BS(0, 'kappa')):(top(0)):($0 - w):($0 + w):(low(0)):(top(0)) with boxxyerror lc rgb '#4c72b0' title 'compute: Kappa append cluster', \
+  ''   using (BS(0, 'kappa-update')):(top(0)):($0 - w):($0 + w):(low(0)):(top(0)) with boxxyerror lc rgb '#2ca25f' title 'compute: Kappa update cluster', \
   ''   using (BX(1)):(top(1)):($0 - w):($0 + w):(low(1)):(top(1)) with boxxyerror lc rgb '#8172b2' title 'compute: Lambda speed cluster', \
   ''   using (BX(2)):(top(2)):($0 - w):($0 + w):(low(2)):(top(2)) with boxxyerror lc rgb '#c44e52' title 'compute: Lambda batch cluster', \
-  ''   using (BX(3)):(top(3)):($0 - w):($0 + w):(low(3)):(top(3)) with boxxyerror lc rgb '#55a868' title 'operations', \
+  ''   using (BX(3)):(top(3)):($0 - w):($0 + w):(low(3)):(top(3)) with boxxyerror lc rgb '#ccb974' title 'operations', \
   ''   using (BX(4)):(top(4)):($0 - w):($0 + w):(low(4)):(top(4)) with boxxyerror lc rgb '#dd8452' title 'storage', \
   ''   using (BX(5)):(top(5)):($0 - w):($0 + w):(low(5)):(top(5)) with boxxyerror lc rgb '#937860' title 'retrieval', \
   ''   using 0:($11 * ($6 + $7 > 0 ? 1.8 : 1)):(parts(0)):xtic(3) with labels offset 0, char 2.6 font ',8' notitle

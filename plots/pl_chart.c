@@ -148,7 +148,6 @@ static double cost_part(const struct pl_sweep *s, const struct pl_run *r, const 
  */
 static void cost_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
 {
-    static const char *const label[] = { "Kappa", "Kappa update", "Lambda" };
     double speed = r->stack == PL_LAMBDA ? cost_part(s, r, "compute.speed") : -1;
     double batch = r->stack == PL_LAMBDA ? cost_part(s, r, "compute.batch") : -1;
     double compute = r->compute_usd, rest;
@@ -157,10 +156,9 @@ static void cost_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
     else
         speed = batch = 0;
     rest = r->total_usd - r->compute_usd - r->storage_usd - r->operations_usd;
-    fprintf(fp, "%s\t%.3f\t%s %s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n",
-            series_name(r), (double)axis_ms(r) / 1000.0, label[series_of(r)], axis_label(r),
-            r->name, compute, speed, batch, r->storage_usd, r->operations_usd,
-            rest > 0.00005 ? rest : 0.0, r->total_usd);
+    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n",
+            series_name(r), (double)axis_ms(r) / 1000.0, axis_label(r), r->name, compute, speed,
+            batch, r->storage_usd, r->operations_usd, rest > 0.00005 ? rest : 0.0, r->total_usd);
 }
 
 static void files_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
@@ -318,7 +316,7 @@ int pl_chart_data(enum pl_chart c, const struct pl_sweep *s, FILE *fp, struct pl
                           " first_visible_p95_s first_visible_p99_s correct_p50_s correct_p95_s"
                           " correct_p99_s correct_pct\n", latency_row, out, err);
     case PL_COST:
-        return axis_chart(s, fp, 1, "# series x_s label run compute_usd compute_speed_usd"
+        return axis_chart(s, fp, 1, "# series x_s x_label run compute_usd compute_speed_usd"
                           " compute_batch_usd storage_usd operations_usd retrieval_usd"
                           " total_usd\n", cost_row, out, err);
     case PL_FILES:
