@@ -245,6 +245,10 @@ Test(cli_report, generated_sentences_carry_the_fixture_numbers)
         "peaks at 2% of rows (15 rows) at hour 5, just before a batch view lands (hour 6.06), and"
         " drops to 0%",
         "Cheapest config: kappa-24h-wm10m at $5.30/month",
+        /* the update-mode runs and Lambda's two clusters in the chart captions */
+        "Kappa update mode (no files) by trigger: 10s $52.10, 1m $52.10.",
+        "6h $65.50 (speed cluster $52.10, batch cluster $9.10)",
+        "first-visible p50 6.1 s (correct p50 30 min, 99.20% of events end correct) at 10s",
         "Fastest correct answer: kappa-1m-wm1m, correct p50 2.5 min at $60.40/month; 93.50% of"
         " its events end in a row equal to the truth",
         "fastest correct answer: kappa-1m-wm1m (p50 2.5 min, 93.50% of its events correct)",
