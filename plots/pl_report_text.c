@@ -339,7 +339,7 @@ static void sawtooth_drop(const struct pl_series *s, size_t p, struct pl_buf *b)
         i++;
     lk_fmt_num(v, sizeof(v), PL_SZ(s, i));
     lk_fmt_num(h, sizeof(h), PL_SX(s, i));
-    pl_buf_addf(b, " and drops to %s%% (hour %s)", v, h);
+    pl_buf_addf(b, " and the discrepancy drops to %s%% (hour %s)", v, h);
 }
 
 void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
@@ -363,7 +363,7 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
     land = landing_after(r, PL_SX(s, p));
     if (land >= 0) {
         lk_fmt_num(l, sizeof(l), land);
-        pl_buf_addf(b, ", just before a batch view lands (hour %s),", l);
+        pl_buf_addf(b, "; the next batch view lands at hour %s,", l);
     }
     if (PL_SZ(s, p) > 0)
         sawtooth_drop(s, p, b);

@@ -242,8 +242,8 @@ Test(cli_report, generated_sentences_carry_the_fixture_numbers)
         "10s $84.40, 1m $60.70, 1h $13.10, 24h $5.30",
         "a 1m watermark drops 6.5% of events as late, 1h drops 0.05% but holds 16x the state"
         " rows (1,900 vs 120)",
-        "peaks at 2% of rows (15 rows) at hour 5, just before a batch view lands (hour 6.06), and"
-        " drops to 0%",
+        "peaks at 2% of rows (15 rows) at hour 5; the next batch view lands at hour 6.06, and the"
+        " discrepancy drops to 0%",
         "Cheapest config: kappa-24h-wm10m at $5.30/month",
         /* the update-mode runs and Lambda's two clusters in the chart captions */
         "Kappa update mode (no files) by trigger: 10s $52.10, 1m $52.10.",
@@ -326,8 +326,8 @@ Test(cli_report, the_sawtooth_caption_reads_the_series_the_chart_plots)
                     "3\t0\t0.00\n");
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
     html = slurp_in(s, "report.html");
-    cr_assert(strstr(html, "peaks at 3% of rows (30 rows) at hour 2, just before a batch view lands (hour"
-                     " 6.06), and drops to 0% (hour 3)"),
+    cr_assert(strstr(html, "peaks at 3% of rows (30 rows) at hour 2; the next batch view lands at hour"
+                     " 6.06, and the discrepancy drops to 0% (hour 3)"),
               "%s", html);
     free(html);
     free(path);
