@@ -311,7 +311,9 @@ void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
     } else {
         pl_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
     }
-    pl_buf_addf(b, "; the correct p50 moves from %s to %s.", c1, c2);
+    pl_buf_addf(b, "; the correct p50 moves from %s to %s, and the events whose row is never"
+                " correct from %.2f%% to %.2f%% (100%% minus the correct share).", c1, c2,
+                100.0 - lo->correct_pct, 100.0 - hi->correct_pct);
 }
 
 /* The first batch view landing at or after hour h; -1 when none. */

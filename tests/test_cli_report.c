@@ -241,7 +241,8 @@ Test(cli_report, generated_sentences_carry_the_fixture_numbers)
         " $84.40/month — 7082x the latency buys a 16x cheaper bill",
         "10s $84.40, 1m $60.70, 1h $13.10, 24h $5.30",
         "a 1m watermark drops 6.5% of events as late, 1h drops 0.05% but holds 16x the state"
-        " rows (1,900 vs 120)",
+        " rows (1,900 vs 120); the correct p50 moves from 2.5 min to 1.0 h, and the events whose"
+        " row is never correct from 6.50% to 0.05%",
         "peaks at 2% of rows (15 rows) at hour 5; the next batch view lands at hour 6.06, and the"
         " discrepancy drops to 0%",
         "Cheapest config: kappa-24h-wm10m at $5.30/month",
