@@ -175,8 +175,9 @@ static void second_path(const struct pl_report *r, struct pl_buf *b)
     lk_fmt_ms(c99, sizeof(c99), l->correct_ms[2]);
     pl_buf_addf(b, "it buys correctness: %.2f%% of %s's events end in a correct row against"
                 " %.2f%% in %s (its batch layer recomputes the whole history, late events"
-                " included), but the correct row waits for a batch view (correct p50 %s, p99"
-                " %s). ", l->correct_pct, l->name, k->correct_pct, k->name, c50, c99);
+                " included), but the last rows are correct only when a batch view lands"
+                " (correct p99 %s; p50 %s). ", l->correct_pct, l->name, k->correct_pct,
+                k->name, c99, c50);
     if (fs && fb) {
         lk_fmt_money(sp, sizeof(sp), speed);
         lk_fmt_money(ba, sizeof(ba), batch);
@@ -235,15 +236,23 @@ static void cost_why(const struct pl_report *r, struct pl_buf *b)
                 " batch cluster (%s) and its %s files (%s). ", l->name, lt,
                 l->total_usd < k->total_usd ? "less" : "more", k->name, kt, kc, sp, fk, kf, ba,
                 fl, lf);
-    lk_fmt_money(kf, sizeof(kf), file_bill(k) + k->compute_usd - speed);
     lk_fmt_money(lf, sizeof(lf), batch + file_bill(l));
     if (l->total_usd < k->total_usd)
         pl_buf_addf(b, "Kappa's many small files cost more than Lambda's whole batch layer"
-                       " (%s against %s), so Lambda comes out %s/month cheaper, at the price"
-                       " of two code paths.", kf, lf, d);
+                       " (%s against %s", kf, lf);
     else
-        pl_buf_addf(b, "Lambda's batch layer costs more than Kappa's files (%s against %s), so"
-                       " Lambda comes out %s/month dearer.", lf, kf, d);
+        pl_buf_addf(b, "Lambda's batch layer costs more than Kappa's files (%s against %s", lf,
+                    kf);
+    if (fabs(k->compute_usd - speed) >= 0.005) {
+        lk_fmt_money(kc, sizeof(kc), fabs(k->compute_usd - speed));
+        pl_buf_addf(b, "; Kappa's cluster costs %s %s than the speed cluster", kc,
+                    k->compute_usd > speed ? "more" : "less");
+    }
+    if (l->total_usd < k->total_usd)
+        pl_buf_addf(b, "), so Lambda comes out %s/month cheaper, at the price of two code paths.",
+                    d);
+    else
+        pl_buf_addf(b, "), so Lambda comes out %s/month dearer.", d);
     if (ku && ku->total_usd < l->total_usd && ku->total_usd < k->total_usd) {
         lk_fmt_money(kt, sizeof(kt), ku->total_usd);
         pl_buf_addf(b, " Kappa in update mode writes no files (the dashboard reads its serving"
