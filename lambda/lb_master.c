@@ -122,7 +122,7 @@ static int ingest_some(struct lb_master *m, int64_t until, struct lk_err *err)
     size_t n = 0;
     int rc;
     while (n < LB_MASTER_TXN_ROWS && (rc = lb_stream_peek(m->in, &rec, err)) > 0) {
-        if (rec->valid && rec->ev.arrival_time > until)
+        if (rec->valid && lb_stream_arrival(m->in) > until)
             return 0;
         if (rec->valid) {
             rc = append(m, rec, err);
