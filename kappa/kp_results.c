@@ -1,7 +1,5 @@
 #include "kp_results.h"
 
-#include <errno.h>
-
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +75,7 @@ static int export_output(sqlite3 *db, FILE *out, struct lk_err *err)
         lk_err_set(err, rc, "cannot write the output table (a window outside the years "
                    "0000-9999)");
     else if (rc < 0)
-        lk_err_sys(err, rc, errno, "cannot write the output table");
+        lk_file_write_failed(out, "the output table", err);
     for (size_t i = 0; i < n; i++)
         for (size_t g = 0; g < spec.ngroup; g++)
             free((char *)(uintptr_t)rows[i].group[g].ptr);

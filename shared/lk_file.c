@@ -629,15 +629,19 @@ void lk_file_name_of(FILE *fp, char *buf, size_t size)
         buf[n] = '\0';
 }
 
-int lk_file_append_line(FILE *fp, const char *text, struct lk_err *err)
+int lk_file_write_failed(FILE *fp, const char *what, struct lk_err *err)
 {
     char name[512];
-    int e;
+    int e = errno ? errno : EIO;
+    lk_file_name_of(fp, name, sizeof(name));
+    return lk_err_sys(err, LK_EIO, e, "cannot write %s to '%s'", what, name);
+}
+
+int lk_file_append_line(FILE *fp, const char *text, struct lk_err *err)
+{
     if (fputs(text, fp) >= 0 && fputc('\n', fp) != EOF && fflush(fp) == 0)
         return 0;
-    e = errno;
-    lk_file_name_of(fp, name, sizeof(name));
-    return lk_err_sys(err, LK_EIO, e, "cannot append to '%s'", name);
+    return lk_file_write_failed(fp, "a line", err);
 }
 
 int lk_is_file(const char *path)

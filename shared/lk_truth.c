@@ -371,7 +371,9 @@ int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
     if (rc < 0)
         return rc;
     rc = lk_result_write_csv(r, out);
-    if (rc < 0)
+    if (rc == LK_EIO)
+        lk_file_write_failed(out, "the result", err);
+    else if (rc < 0)
         lk_err_set(err, rc, "cannot write result (%s)", lk_strerror(rc));
     lk_result_free(r);
     return rc;
