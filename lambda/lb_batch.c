@@ -248,8 +248,9 @@ int lb_batch_skip_empty(sqlite3 *db, int64_t cutoff, int64_t every, int64_t next
                         int64_t *trigger, struct lk_err *err)
 {
     int64_t first = next_bucket;
-    int rc = lb_db_int(db, "SELECT coalesce(min(trigger_time), 9223372036854775807) FROM "
-                           "progress WHERE layer = 'speed' AND trigger_time > ?",
+    int rc = lb_db_int(db,
+                       "SELECT coalesce(min(trigger_time), 9223372036854775807) FROM "
+                       "progress WHERE layer = 'speed' AND trigger_time > ?",
                        cutoff, &first, err);
     if (rc < 0)
         return rc;

@@ -45,9 +45,11 @@ const char *lk_reason_text(enum lk_reason r)
 const char *lk_reason_id(enum lk_reason r)
 {
     static const char *const ids[LK_Q_COUNT] = {
-        "ok", "json", "not-object", "utf8", "missing-field", "duplicate-field",
-        "wrong-type", "empty-string", "nul", "number-form", "decimals", "range", "timestamp",
-        "time-range", "too-long",
+        "ok",          "json",          "not-object",
+        "utf8",        "missing-field", "duplicate-field",
+        "wrong-type",  "empty-string",  "nul",
+        "number-form", "decimals",      "range",
+        "timestamp",   "time-range",    "too-long",
     };
     return (unsigned)r < LK_Q_COUNT ? ids[r] : "unknown";
 }

@@ -79,21 +79,21 @@ struct lk_event {
 };
 
 /* Why a line is malformed. X(name, text) */
-#define LK_REASONS(X)                                          \
-    X(LK_Q_OK, "ok")                                           \
-    X(LK_Q_JSON, "not valid json")                             \
-    X(LK_Q_NOT_OBJECT, "not a json object")                    \
-    X(LK_Q_UTF8, "invalid utf-8")                              \
-    X(LK_Q_MISSING, "missing field")                           \
-    X(LK_Q_DUP_FIELD, "field given twice")                     \
-    X(LK_Q_TYPE, "wrong type")                                 \
-    X(LK_Q_EMPTY, "empty string")                              \
-    X(LK_Q_NUL, "string contains nul")                         \
-    X(LK_Q_NUMBER, "number not in plain decimal form")         \
-    X(LK_Q_DECIMALS, "more than 2 decimal places")             \
-    X(LK_Q_RANGE, "value out of range")                        \
-    X(LK_Q_TIMESTAMP, "bad timestamp")                         \
-    X(LK_Q_TIME_RANGE, "time outside the years 1000-8999")     \
+#define LK_REASONS(X)                                                                              \
+    X(LK_Q_OK, "ok")                                                                               \
+    X(LK_Q_JSON, "not valid json")                                                                 \
+    X(LK_Q_NOT_OBJECT, "not a json object")                                                        \
+    X(LK_Q_UTF8, "invalid utf-8")                                                                  \
+    X(LK_Q_MISSING, "missing field")                                                               \
+    X(LK_Q_DUP_FIELD, "field given twice")                                                         \
+    X(LK_Q_TYPE, "wrong type")                                                                     \
+    X(LK_Q_EMPTY, "empty string")                                                                  \
+    X(LK_Q_NUL, "string contains nul")                                                             \
+    X(LK_Q_NUMBER, "number not in plain decimal form")                                             \
+    X(LK_Q_DECIMALS, "more than 2 decimal places")                                                 \
+    X(LK_Q_RANGE, "value out of range")                                                            \
+    X(LK_Q_TIMESTAMP, "bad timestamp")                                                             \
+    X(LK_Q_TIME_RANGE, "time outside the years 1000-8999")                                         \
     X(LK_Q_TOO_LONG, "string longer than 63 bytes")
 
 enum lk_reason {

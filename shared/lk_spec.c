@@ -395,10 +395,10 @@ static int parse_root(struct ctx *c, struct lk_spec *spec, const cJSON *root)
     if (!cJSON_IsObject(root))
         return one_line(c->err,
                         lk_err_set(c->err, LK_ESPEC, "spec must be a json object (%s)", c->origin));
-    if ((rc = no_duplicates(c, root, "")) < 0 || (rc = only_members(c, root, "", members)) < 0
-        || (rc = get_string(c, root, "name", "", &name, 1)) < 0
-        || (rc = get_string(c, root, "description", "", &desc, 0)) < 0
-        || (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
+    if ((rc = no_duplicates(c, root, "")) < 0 || (rc = only_members(c, root, "", members)) < 0 ||
+        (rc = get_string(c, root, "name", "", &name, 1)) < 0 ||
+        (rc = get_string(c, root, "description", "", &desc, 0)) < 0 ||
+        (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
         return rc;
     if (!lk_spec_is_identifier(name))
         return bad(c, "name", "'%s' is not a name ([a-z_][a-z0-9_]*, < 64 chars)", name);
@@ -427,8 +427,10 @@ int lk_spec_parse(struct lk_spec *spec, const char *json, size_t len, const char
         return one_line(err, lk_err_set(err, LK_ESPEC, "not valid json (%s)", origin));
     if ((nul = nul_escape(json, len)) >= 0) {
         cJSON_Delete(root);
-        return one_line(err, lk_err_set(err, LK_ESPEC, "a string contains \\u0000 at byte %ld "
-                                        "(%s)", nul, origin));
+        return one_line(err, lk_err_set(err, LK_ESPEC,
+                                        "a string contains \\u0000 at byte %ld "
+                                        "(%s)",
+                                        nul, origin));
     }
     rc = parse_root(&c, spec, root);
     cJSON_Delete(root);

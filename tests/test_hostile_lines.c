@@ -92,7 +92,8 @@ static void quarantined_everywhere(const char *name, const char *line, const cha
     free(got);
     free(cmd);
     /* the file sink (append mode: late rows are dropped, so no comparison) */
-    cmd = lkt_fmt("kappa --quiet --trigger 15m --pipeline revenue --data %s --out %s/kappa-lake --lake %s/lake",
+    cmd = lkt_fmt("kappa --quiet --trigger 15m --pipeline revenue --data %s --out %s/kappa-lake "
+                  "--lake %s/lake",
                   ds, dir, dir);
     run_twice("kappa --lake", cmd);
     free(cmd);
@@ -113,8 +114,8 @@ static void quarantined_everywhere(const char *name, const char *line, const cha
     free(dir);
 }
 
-#define LINE(tenant, event_time, arrival_time)                                                  \
-    "{\"event_id\":\"hostile-1\",\"tenant\":\"" tenant "\",\"key\":\"u1\",\"type\":\"purchase\"," \
+#define LINE(tenant, event_time, arrival_time)                                                     \
+    "{\"event_id\":\"hostile-1\",\"tenant\":\"" tenant "\",\"key\":\"u1\",\"type\":\"purchase\","  \
     "\"value\":5.00,\"event_time\":\"" event_time "\",\"arrival_time\":\"" arrival_time "\"}"
 
 Test(hostile, an_event_time_whose_window_end_cannot_be_written_is_quarantined)
@@ -172,8 +173,8 @@ Test(hostile, lambda_skips_the_empty_time_before_a_line_arriving_months_later)
 {
     char *dir = lkt_tmpdir("hostile-empty-time");
     /* valid: arrives 59 days after the rest (1416 empty hours of 1h batch periods) */
-    char *ds = dataset_with(dir, LINE("t01", "2026-01-01T23:59:00.000Z",
-                                      "2026-03-01T00:00:00.000Z"));
+    char *ds =
+        dataset_with(dir, LINE("t01", "2026-01-01T23:59:00.000Z", "2026-03-01T00:00:00.000Z"));
     char *lb = lkt_fmt("%s/lambda", dir);
     long long jobs, mbs;
     counted_everywhere(dir, ds, "");
@@ -218,8 +219,10 @@ Test(hostile, a_window_that_cannot_be_written_is_named_by_kappa_results)
     int rc;
     run_twice("kappa", cmd);
     /* a row edited to end after 9999-12-31T23:59:59.999Z */
-    cr_assert_eq(lkt_exec(kp, "UPDATE output_v1 SET window_end = 253402300800000 "
-                              "WHERE rowid = (SELECT min(rowid) FROM output_v1)", &e),
+    cr_assert_eq(lkt_exec(kp,
+                          "UPDATE output_v1 SET window_end = 253402300800000 "
+                          "WHERE rowid = (SELECT min(rowid) FROM output_v1)",
+                          &e),
                  0, "%s", e.msg);
     rc = lkt_run(NULL, &err, "results --run %s --out -", kp);
     cr_assert_eq(rc, 3, "results exits %d: %s", rc, err ? err : "");

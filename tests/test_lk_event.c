@@ -913,13 +913,12 @@ Test(lk_event, quarantines_times_whose_windows_could_not_be_written)
                   LK_F_EVENT_TIME);
     expect_reject(line_with(LK_F_EVENT_TIME, "\"9000-01-01T00:00:00Z\""), LK_Q_TIME_RANGE,
                   LK_F_EVENT_TIME);
-    expect_reject(line_with(LK_F_ARRIVAL_TIME, "\"0999-12-31T23:59:59.999Z\""),
-                  LK_Q_TIME_RANGE, LK_F_ARRIVAL_TIME);
+    expect_reject(line_with(LK_F_ARRIVAL_TIME, "\"0999-12-31T23:59:59.999Z\""), LK_Q_TIME_RANGE,
+                  LK_F_ARRIVAL_TIME);
     /* the bounds themselves are accepted */
     cr_assert_eq(parse(line_with(LK_F_EVENT_TIME, "\"1000-01-01T00:00:00Z\""), &ev, NULL), 0);
     cr_assert_eq(ev.event_time, LK_EVENT_TIME_MIN);
-    cr_assert_eq(parse(line_with(LK_F_ARRIVAL_TIME, "\"8999-12-31T23:59:59.999Z\""), &ev, NULL),
-                 0);
+    cr_assert_eq(parse(line_with(LK_F_ARRIVAL_TIME, "\"8999-12-31T23:59:59.999Z\""), &ev, NULL), 0);
     cr_assert_eq(ev.arrival_time, LK_EVENT_TIME_MAX);
     cr_assert_str_eq(lk_reason_id(LK_Q_TIME_RANGE), "time-range");
 }
@@ -965,7 +964,8 @@ Test(lk_event, quarantines_string_fields_longer_than_63_bytes)
     n = (size_t)snprintf(big, sizeof(big), "{\"event_id\":\"e\",\"tenant\":\"");
     memset(big + n, 'T', 100000);
     n += 100000;
-    snprintf(big + n, sizeof(big) - n, "\",\"key\":\"k\",\"type\":\"y\",\"value\":1,"
+    snprintf(big + n, sizeof(big) - n,
+             "\",\"key\":\"k\",\"type\":\"y\",\"value\":1,"
              "\"event_time\":\"2026-01-01T00:00:00Z\",\"arrival_time\":\"2026-01-01T00:00:00Z\"}");
     expect_reject(big, LK_Q_TOO_LONG, LK_F_TENANT);
     cr_assert_str_eq(lk_reason_id(LK_Q_TOO_LONG), "too-long");

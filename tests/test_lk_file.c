@@ -608,8 +608,8 @@ Test(lk_file, names_standard_output_and_keeps_the_errno_after_a_long_path)
     memcpy(path, "out/tenant=", 11);
     cr_assert_lt(lk_mkdir_p(path, &err), 0);
     cr_assert_lt(strlen(err.msg), sizeof(err.msg));
-    cr_assert(strstr(err.msg, "...' (File name too long)") != NULL
-                  || strstr(err.msg, "... (File name too long)") != NULL,
+    cr_assert(strstr(err.msg, "...' (File name too long)") != NULL ||
+                  strstr(err.msg, "... (File name too long)") != NULL,
               "%s", err.msg);
     free(path);
 }

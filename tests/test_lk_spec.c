@@ -337,8 +337,8 @@ Test(lk_spec, rejects_durations_too_long_to_place_a_window)
                  "window.size");
     /* a century (LK_DURATION_MAX) is the longest: the window end of the last accepted
      * event time can then be written; what used to be the maximum is refused */
-    expect_error_with(SPEC("{\"kind\":\"tumbling\",\"size\":\"3652424d\"}", COUNT),
-                      "window.size", "at most 36500d");
+    expect_error_with(SPEC("{\"kind\":\"tumbling\",\"size\":\"3652424d\"}", COUNT), "window.size",
+                      "at most 36500d");
     expect_error(SPEC("{\"kind\":\"tumbling\",\"size\":\"36501d\"}", COUNT), "window.size");
     expect_error(SPEC("{\"kind\":\"sliding\",\"size\":\"36500d\",\"slide\":\"36501d\"}", COUNT),
                  "window.slide");
