@@ -69,47 +69,59 @@ static void run_twice(const char *what, const char *args)
 }
 
 /*
- * The line must be quarantined with `reason` by truth, Kappa (with a lake) and Lambda,
- * and every answer must equal the truth of the data without it.
+ * Run a stack's command twice; its answer (`table` of run) must be want, and when reason
+ * is not NULL its quarantine table must name it.
+ */
+static void answer_is(const char *stack, const char *cmd, const char *run, const char *table,
+                      const char *want, const char *reason)
+{
+    char *got, *q;
+    run_twice(stack, cmd);
+    got = results_of(run, table);
+    cr_assert_str_eq(got, want, "%s's answer differs from the truth", stack);
+    free(got);
+    if (!reason)
+        return;
+    q = results_of(run, "quarantine");
+    cr_assert(strstr(q, reason) != NULL, "%s's quarantine lacks '%s':\n%s", stack, reason, q);
+    free(q);
+}
+
+/* Kappa's and Lambda's answers on ds must be want (and name reason, see answer_is). */
+static void both_stacks_answer(const char *dir, const char *ds, const char *want,
+                               const char *reason)
+{
+    char *kp = lkt_fmt("%s/kappa", dir), *lb = lkt_fmt("%s/lambda", dir);
+    char *cmd = lkt_fmt(KAPPA " --data %s --out %s", ds, kp);
+    answer_is("kappa", cmd, kp, "output", want, reason);
+    free(cmd);
+    cmd = lkt_fmt(LAMBDA " --data %s --out %s", ds, lb);
+    answer_is("lambda", cmd, lb, "serving", want, reason);
+    free(cmd);
+    free(kp);
+    free(lb);
+}
+
+/*
+ * The line must be quarantined with `reason` by truth, Kappa (also with a lake) and
+ * Lambda, and every answer must equal the truth of the data without it.
  */
 static void quarantined_everywhere(const char *name, const char *line, const char *reason)
 {
     char *dir = lkt_tmpdir(name), *clean = lkt_dataset("hostile", GEN);
-    char *ds = dataset_with(dir, line), *want = truth_of(dir, "clean", clean), *got, *q, *cmd;
-    char *kp = lkt_fmt("%s/kappa", dir), *lb = lkt_fmt("%s/lambda", dir);
-    got = truth_of(dir, "hostile", ds);
+    char *ds = dataset_with(dir, line), *want = truth_of(dir, "clean", clean);
+    char *got = truth_of(dir, "hostile", ds), *cmd;
     cr_assert_str_eq(got, want, "truth with the hostile line differs");
-    free(got);
-    free(clean);
-
-    cmd = lkt_fmt(KAPPA " --data %s --out %s", ds, kp);
-    run_twice("kappa", cmd);
-    got = results_of(kp, "output");
-    cr_assert_str_eq(got, want, "kappa's answer differs from the truth");
-    q = results_of(kp, "quarantine");
-    cr_assert(strstr(q, reason) != NULL, "kappa's quarantine lacks '%s':\n%s", reason, q);
-    free(q);
-    free(got);
-    free(cmd);
+    both_stacks_answer(dir, ds, want, reason);
     /* the file sink (append mode: late rows are dropped, so no comparison) */
     cmd = lkt_fmt("kappa --quiet --trigger 15m --pipeline revenue --data %s --out %s/kappa-lake "
                   "--lake %s/lake",
                   ds, dir, dir);
     run_twice("kappa --lake", cmd);
     free(cmd);
-
-    cmd = lkt_fmt(LAMBDA " --data %s --out %s", ds, lb);
-    run_twice("lambda", cmd);
-    got = results_of(lb, "serving");
-    cr_assert_str_eq(got, want, "lambda's answer differs from the truth");
-    q = results_of(lb, "quarantine");
-    cr_assert(strstr(q, reason) != NULL, "lambda's quarantine lacks '%s':\n%s", reason, q);
-    free(q);
     free(got);
-    free(cmd);
     free(want);
-    free(kp);
-    free(lb);
+    free(clean);
     free(ds);
     free(dir);
 }
@@ -148,25 +160,11 @@ Test(hostile, a_100000_character_tenant_is_quarantined_and_runs_restart)
 }
 
 /* A valid hostile line: every stack's answer equals the truth of the data with it. */
-static void counted_everywhere(const char *dir, const char *ds, const char *lambda_opts)
+static void counted_everywhere(const char *dir, const char *ds)
 {
-    char *want = truth_of(dir, "truth", ds), *got, *cmd;
-    char *kp = lkt_fmt("%s/kappa", dir), *lb = lkt_fmt("%s/lambda", dir);
-    cmd = lkt_fmt(KAPPA " --data %s --out %s", ds, kp);
-    run_twice("kappa", cmd);
-    got = results_of(kp, "output");
-    cr_assert_str_eq(got, want, "kappa's answer differs from the truth");
-    free(got);
-    free(cmd);
-    cmd = lkt_fmt(LAMBDA " %s --data %s --out %s", lambda_opts, ds, lb);
-    run_twice("lambda", cmd);
-    got = results_of(lb, "serving");
-    cr_assert_str_eq(got, want, "lambda's answer differs from the truth");
-    free(got);
-    free(cmd);
+    char *want = truth_of(dir, "truth", ds);
+    both_stacks_answer(dir, ds, want, NULL);
     free(want);
-    free(kp);
-    free(lb);
 }
 
 Test(hostile, lambda_skips_the_empty_time_before_a_line_arriving_months_later)
@@ -177,7 +175,7 @@ Test(hostile, lambda_skips_the_empty_time_before_a_line_arriving_months_later)
         dataset_with(dir, LINE("t01", "2026-01-01T23:59:00.000Z", "2026-03-01T00:00:00.000Z"));
     char *lb = lkt_fmt("%s/lambda", dir);
     long long jobs, mbs;
-    counted_everywhere(dir, ds, "");
+    counted_everywhere(dir, ds);
     /* one job per hour of data (a day), then only the final one */
     jobs = lkt_query_int(lb, "SELECT count(*) FROM progress WHERE layer = 'batch'");
     cr_assert_leq(jobs, 26, "%lld batch jobs: empty periods ran jobs", jobs);
@@ -203,7 +201,7 @@ Test(hostile, a_line_arriving_before_the_line_above_it_counts_in_both_stacks)
     fprintf(fp, "%s\n", LINE("t01", "2026-01-01T00:30:00.000Z", "2026-01-01T00:31:00.000Z"));
     fputs(mid, fp);
     cr_assert_eq(fclose(fp), 0);
-    counted_everywhere(dir, ds, "");
+    counted_everywhere(dir, ds);
     free(text);
     free(part);
     free(ds);
