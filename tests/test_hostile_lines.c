@@ -232,3 +232,23 @@ Test(hostile, a_window_that_cannot_be_written_is_named_by_kappa_results)
     free(ds);
     free(dir);
 }
+
+Test(hostile, a_spec_whose_windows_cannot_be_written_is_refused_in_one_line)
+{
+    char *dir = lkt_tmpdir("hostile-spec"), *ds = lkt_dataset("hostile", GEN);
+    char *spec = lkt_fmt("%s/long.json", dir), *err = NULL;
+    int rc;
+    /* the longest window the parser took before: its end is after year 9999 */
+    lkt_write(spec, "{\"name\":\"long\",\"group_by\":[\"tenant\"],\"window\":{\"kind\":"
+                    "\"tumbling\",\"size\":\"3652424d\"},\"aggregates\":[{\"fn\":\"count\","
+                    "\"as\":\"n\"}]}");
+    rc = lkt_run(NULL, &err, "truth --quiet --data %s --pipeline %s --out -", ds, spec);
+    cr_assert_eq(rc, 3, "truth exits %d: %s", rc, err ? err : "");
+    cr_assert(strncmp(err, "lklab truth: window.size: duration '3652424d' is too long", 57) == 0,
+              "%s", err);
+    cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "not one line: %s", err);
+    free(err);
+    free(spec);
+    free(ds);
+    free(dir);
+}
