@@ -46,7 +46,7 @@ static int resume(struct lb_master *m, struct lk_err *err)
 
 static int count_rows(struct lb_master *m, struct lk_err *err)
 {
-    int64_t rows, q;
+    int64_t rows = 0, q = 0;
     int rc = lb_db_int(m->db, "SELECT count(*) FROM master", 0, &rows, err);
     if (rc == 0)
         rc = lb_db_int(m->db, "SELECT count(*) FROM quarantine", 0, &q, err);
