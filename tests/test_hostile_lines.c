@@ -188,6 +188,50 @@ Test(hostile, lambda_skips_the_empty_time_before_a_line_arriving_months_later)
     free(dir);
 }
 
+/* A run's jobs: layer, job, trigger and visible times, rows (heap). */
+static char *jobs_of(const char *run)
+{
+    return lkt_query_text(run, "SELECT layer, job, trigger_time, visible_time, input_rows, "
+                               "rows_written FROM progress ORDER BY layer, job");
+}
+
+Test(hostile, lambda_takes_the_same_schedule_over_empty_time_after_a_crash)
+{
+    char *dir = lkt_tmpdir("hostile-empty-crash");
+    char *ds =
+        dataset_with(dir, LINE("t01", "2026-01-01T23:59:00.000Z", "2026-03-01T00:00:00.000Z"));
+    char *ref = lkt_fmt("%s/ref", dir), *want,
+         *cmd = lkt_fmt(LAMBDA " --data %s --out %s", ds, ref);
+    long long last_speed, last_batch;
+    run_twice("lambda", cmd);
+    want = jobs_of(ref);
+    last_speed = lkt_query_int(ref, "SELECT max(job) FROM progress WHERE layer = 'speed'");
+    last_batch = lkt_query_int(ref, "SELECT max(job) FROM progress WHERE layer = 'batch'");
+    /* the micro-batch of the late line (after the skip), the last regular job, the final */
+    for (int i = 0; i < 3; i++) {
+        char *run = lkt_fmt("%s/run%d", dir, i), *got, *crash;
+        crash = i == 0   ? lkt_fmt("speed:%lld", last_speed)
+                : i == 1 ? lkt_fmt("batch:%lld", last_batch - 1)
+                         : lkt_fmt("batch:%lld", last_batch);
+        cr_assert_neq(
+            lkt_run(NULL, NULL, LAMBDA " --data %s --out %s --crash-after %s", ds, run, crash), 0,
+            "--crash-after %s did not crash", crash);
+        free(cmd);
+        cmd = lkt_fmt(LAMBDA " --data %s --out %s", ds, run);
+        run_twice("lambda after a crash", cmd);
+        got = jobs_of(run);
+        cr_assert_str_eq(got, want, "jobs after --crash-after %s differ", crash);
+        free(got);
+        free(crash);
+        free(run);
+    }
+    free(want);
+    free(cmd);
+    free(ref);
+    free(ds);
+    free(dir);
+}
+
 Test(hostile, a_line_arriving_before_the_line_above_it_counts_in_both_stacks)
 {
     char *dir = lkt_tmpdir("hostile-order"), *ds = dataset_with(dir, NULL);
