@@ -215,7 +215,7 @@ crash_point() {
     fi
 }
 
-# One run: 2-4 kills at seeded delays, then to the end; compare with the reference.
+# One run: 3-5 kills at seeded delays, then to the end; compare with the reference.
 one_run() {
     local cfg=$1 n=$2 dir run k i d rem rc t0 t1 what kills=() landed=0 fail="" log
     dir=$W/$stack-$name
@@ -240,25 +240,29 @@ one_run() {
     # duration, less the delays of the kills so far (a restart resumes where it was).
     rem=${DURATION[$cfg]}
     rnd 3
-    k=$(( R + 2 ))
+    k=$(( R + 3 ))
     cmd_for "$run"
     for (( i = 1; i <= k; i++ )); do
         [ -z "$fail" ] && [ ! -f "$run/run.json" ] || break
         rnd 900
         d=$(( rem * R / 1000 ))
         t0=$(now_ms)
-        # In a subshell that does not exec, so the shell's "Killed" notice goes to the log.
-        ( timeout -s KILL "$(printf '%d.%03d' $(( d / 1000 )) $(( d % 1000 )))" "${CMD[@]}"; exit $? ) 2>> "$log"
+        # --foreground: timeout kills lklab only (it starts no processes) and waits until it
+        # is gone. Without it, timeout kills its process group, itself included, and returns
+        # while lklab may still be dying (in an fsync: its run lock not yet released), so
+        # the restart would race with it. In a subshell that does not exec, so the shell's
+        # "Killed" notice goes to the log.
+        ( timeout --foreground -s KILL "$(printf '%d.%03d' $(( d / 1000 )) $(( d % 1000 )))" "${CMD[@]}"; exit $? ) 2>> "$log"
         rc=$?
         t1=$(now_ms)
         what="kill $i at $d ms ($(( R / 10 )).$(( R % 10 ))% of ~$rem ms left)"
-        if [ $rc -eq 137 ]; then
+        if [ $rc -eq 137 ] && [ ! -f "$run/run.json" ]; then
             landed=$(( landed + 1 ))
             kills+=("${d}ms")
             echo "torture: $stack/$name run $n: $what: killed"
             rem=$(( rem - d ))
             [ $rem -ge $(( DURATION[$cfg] / 10 + 1 )) ] || rem=$(( DURATION[$cfg] / 10 + 1 ))
-        elif [ $rc -eq 0 ]; then
+        elif [ $rc -eq 0 ] || [ $rc -eq 137 ]; then # 137: killed after it finished
             echo "torture: $stack/$name run $n: $what: finished first (in $(( t1 - t0 )) ms), not killed"
             # A whole run was faster than the reference (a warm cache, a quieter machine):
             # the next runs draw their delays within this duration.
