@@ -2,9 +2,10 @@
 # make torture: a seeded random kill -9 campaign against real `lklab kappa` and `lklab lambda`
 # processes (docs/testing.md). For each configuration: one uninterrupted run is the
 # reference (checked against `lklab truth` where the mode makes them equal); then the same
-# run in a fresh directory is SIGKILLed at random delays drawn from the seed (within the
-# measured duration of the reference, so most kills land mid-run), restarted, killed again,
-# finished, and every table, the lake and run.json must equal the reference byte for byte.
+# run in a fresh directory is SIGKILLed at random delays drawn from the seed (seeded shares
+# of the measured time the run has left, so most kills land mid-run), restarted, killed
+# again, finished, and every table, the lake and run.json must equal the reference byte
+# for byte.
 # Some runs begin with a --crash-after phase crash at a seeded point as well.
 #
 #   TORTURE_SEED=N    the seed (default: from the clock; always printed)
@@ -32,9 +33,9 @@ done
 [ -x "$LK" ] || die "no lklab binary at $LK (run make first)"
 command -v timeout > /dev/null || die "needs timeout (coreutils)"
 
-# MINSTD (Park-Miller): a small generator with the same sequence in every bash. rnd N sets
-# R to a number in [0, N).
-# rnd_seed STREAM starts the sequence of one stream (the datasets', a stack's) of the seed.
+# MINSTD (Park-Miller): a small generator with the same sequence in every bash.
+# rnd_seed STREAM starts one stream of the seed (the --at instants', a stack's); rnd N then
+# sets R to a number in [0, N).
 rnd_seed() {
     local h=0 c i
     for (( i = 0; i < ${#1}; i++ )); do
@@ -153,7 +154,7 @@ FAILURES=0
 
 # The reference of one configuration: an uninterrupted run, its duration, its snapshot.
 reference() {
-    local cfg=$1 run t0 t1 err
+    local cfg=$1 run t0 t1 t
     run=$W/$stack-$name/run # the path of every run: run.json names it (--lake)
     mkdir -p "$W/$stack-$name"
     cmd_for "$run"
@@ -331,7 +332,9 @@ campaign() {
 }
 
 # The two stacks run side by side (two cores): each process is mostly waiting on the disk.
+# Background jobs of a script ignore Ctrl-C, so an interrupt ends them here.
 pids=()
+trap 'kill "${pids[@]}" 2> /dev/null; echo "torture: interrupted (seed $SEED; $W kept)" >&2; exit 130' INT TERM
 for want in $STACKS; do
     campaign "$want" &
     pids+=($!)
