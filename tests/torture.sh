@@ -32,6 +32,7 @@ for s in $STACKS; do
 done
 [ -x "$LK" ] || die "no lklab binary at $LK (run make first)"
 command -v timeout > /dev/null || die "needs timeout (coreutils)"
+command -v sqlite3 > /dev/null || die "needs the sqlite3 shell (make deps installs it)"
 
 # MINSTD (Park-Miller): a small generator with the same sequence in every bash.
 # rnd_seed STREAM starts one stream of the seed (the --at instants', a stack's); rnd N then
@@ -60,6 +61,7 @@ CONFIGS=(
     "kappa workers2 revenue dsk --trigger 15m --workers 2 --durability process=append"
     "kappa lake revenue dsk --trigger 30m --lake LAKE --durability process"
     "kappa files revenue dsk --source files --trigger 10m --durability process"
+    "kappa complete-feed revenue dsk --trigger 1h --output-mode complete --watermark none --change-feed --tenant-views --durability process=truth"
     "kappa sessions-w2 sessions dsk --trigger 5m --watermark none --output-mode update --workers 2 --durability process=truth"
     "lambda revenue revenue dsl --batch-every 1h --speed-trigger 1m=truth"
     "lambda sessions sessions dsl --batch-every 2h --speed-trigger 1m=truth"
@@ -127,6 +129,16 @@ snapshot() {
         drop_column duration_ms > "$dir/progress.csv" || ok=1
     # run.json without what belongs to the last process (its clock, memory, whether it resumed).
     grep -Ev '"(wall_seconds|peak_rss_kb|resumed)":' "$run/run.json" > "$dir/run.json" 2>> "$dir/errors" || ok=1
+    # Every change of the output (--change-feed) once, and the latencies computed from the
+    # output's history ('lklab latency' adds them to run.json, so after its copy; it does
+    # not analyse session windows).
+    if [ "$stack" = kappa ] && [ -n "$(sqlite3 "$run/serving.db" "SELECT name FROM sqlite_master WHERE name = 'changes'")" ]; then
+        sqlite3 -csv "$run/serving.db" "SELECT * FROM changes ORDER BY version, batch_id, tenant, type, window_start, op" \
+            > "$dir/changes.csv" 2>> "$dir/errors" || ok=1
+    fi
+    if [ "$pipe" != sessions ]; then
+        "$LK" latency --run "$run" --format json > "$dir/latency.json" 2>> "$dir/errors" || ok=1
+    fi
     if [ -d "$run/lake" ]; then
         (cd "$run/lake" && find . -type f | LC_ALL=C sort | xargs -r md5sum) > "$dir/lake.md5" || ok=1
     fi
