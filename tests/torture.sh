@@ -275,7 +275,10 @@ one_run() {
             echo "torture: $stack/$name run $n: $what: killed"
             rem=$(( rem - d ))
             [ $rem -ge $(( DURATION[$cfg] / 10 + 1 )) ] || rem=$(( DURATION[$cfg] / 10 + 1 ))
-        elif [ $rc -eq 0 ] || [ $rc -eq 137 ]; then # 137: killed after it finished
+        elif [ $rc -eq 124 ] && [ ! -f "$run/run.json" ]; then
+            # timeout's 124: the process ended by itself as the delay expired, its status lost.
+            echo "torture: $stack/$name run $n: $what: ended as the kill came, not counted"
+        elif [ $rc -eq 0 ] || [ $rc -eq 124 ] || [ $rc -eq 137 ]; then # 124, 137: at the end
             echo "torture: $stack/$name run $n: $what: finished first (in $(( t1 - t0 )) ms), not killed"
             # A whole run was faster than the reference (a warm cache, a quieter machine):
             # the next runs draw their delays within this duration.
