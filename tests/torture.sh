@@ -59,7 +59,7 @@ CONFIGS=(
     "kappa append revenue dsk --trigger 15m"
     "kappa update revenue dsk --trigger 15m --watermark none --output-mode update=truth"
     "kappa workers2 revenue dsk --trigger 15m --workers 2 --durability process=append"
-    "kappa lake revenue dsk --trigger 30m --lake LAKE --durability process"
+    "kappa lake revenue dsk --trigger 30m --lake LAKE"
     "kappa files revenue dsk --source files --trigger 10m --durability process"
     "kappa complete-feed revenue dsk --trigger 1h --output-mode complete --watermark none --change-feed --tenant-views --durability process=truth"
     "kappa sessions-w2 sessions dsk --trigger 5m --watermark none --output-mode update --workers 2 --durability process=truth"
