@@ -1,4 +1,4 @@
-# lklab build. Targets: deps all test asan fuzz bench demo lib labs browser clean.  V=1 shows commands.
+# lklab build. Targets: deps all test asan fuzz torture bench demo lib labs browser clean.  V=1 shows commands.
 # Objects live in build/<flavour>/, binaries in bin/; generated data goes under out/.
 # Optional, never run by the others: duckdb (installs the second yardstick of make bench).
 
@@ -44,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test unit e2e asan fuzz bench demo clean lklab lib labs duckdb browser
+.PHONY: all deps test unit e2e asan fuzz torture bench demo clean lklab lib labs duckdb browser
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -136,6 +136,13 @@ fuzz: deps
 	    2> out/fuzz/$$t.log || { tail -40 out/fuzz/$$t.log; exit 1; }; \
 	  tail -1 out/fuzz/$$t.log; \
 	done
+
+# A seeded random kill -9 campaign against real Kappa and Lambda runs (docs/testing.md):
+# every killed and restarted run must end byte-identical to an uninterrupted one.
+# TORTURE_SEED=N repeats a campaign; TORTURE_KILLS=K kills per stack (30).
+torture: deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/torture.sh
 
 bench: all
 	$(Q)tests/bench.sh
