@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "lk_suggest.h"
 #include "banned.h"
 
 struct command {
@@ -39,6 +40,19 @@ static void usage(FILE *fp)
                 "exit codes: 0 ok, 1 check failed, 2 usage, 3 bad input data, 4 I/O error\n");
 }
 
+/* One line, with the nearest command when the name looks like a typo of one. */
+static int unknown_command(const char *name)
+{
+    const char *names[NCOMMANDS], *near;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    near = lk_suggest(name, names, NCOMMANDS);
+    fprintf(stderr, "lklab: unknown %s '%s' (%s%s%ssee 'lklab --help')\n",
+            name[0] == '-' ? "option" : "command", name, near ? "did you mean '" : "",
+            near ? near : "", near ? "'? " : "");
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -53,7 +67,5 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return cmd_finish(commands[i].name, commands[i].fn(argc - 1, argv + 1));
-    fprintf(stderr, "lklab: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return 2;
+    return unknown_command(argv[1]);
 }
