@@ -1,5 +1,5 @@
 /*
- * lk_latency - per-event latency samples and their summary (DESIGN 11, issue 5 "Latency").
+ * lk_latency - per-event latency samples and their summary (docs/kappa.md "Latency").
  *
  * Two latencies per event, both in virtual milliseconds from the event's arrival_time:
  *   first-visible  the first instant its contribution shows in the serving answer;

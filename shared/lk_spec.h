@@ -1,5 +1,5 @@
 /*
- * lk_spec - a pipeline spec (DESIGN 5), read from JSON with cJSON and checked.
+ * lk_spec - a pipeline spec (docs/formats.md), read from JSON with cJSON and checked.
  *
  *   { "name": "revenue",
  *     "dedup": "event_id",                               optional; only "event_id"
