@@ -16,7 +16,7 @@ static const char usage_line[] =
 
 static void help(void)
 {
-    printf("%s\n\n"
+    printf("usage: %s\n\n"
            "Generates a dataset: DIR/log/p-NNNNN.jsonl (partition = hash(tenant) %% P,\n"
            "arrival order), DIR/landing/<landing time>-pNNNNN.jsonl (one file per producer per\n"
            "drop interval; both layouts hold the same lines) and DIR/manifest.json (parameters\n"

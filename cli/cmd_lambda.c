@@ -43,7 +43,8 @@ static void help(void)
            "  --crash-after L:K     die abruptly inside batch job K (after its rows are written,\n"
            "                        before the swap) or speed micro-batch K (after its commit,\n"
            "                        before its checkpoint); run again to recover\n"
-           "  --quiet               no progress or summary\n\n"
+           "  --quiet               no progress or summary\n"
+           "  --help                this text\n\n"
            "exit: 0 ok, 2 usage, 3 bad dataset/spec/checkpoint, 4 I/O; a --crash-after death is\n"
            "signal 9 (137 in a shell)\n",
            usage_line);
