@@ -55,7 +55,7 @@ char *lkt_slurp(const char *path)
     return lk_file_read_all(path, (size_t)1 << 30, &buf, &len, NULL) < 0 ? NULL : buf;
 }
 
-static char *vfmt(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
 {
     va_list ap2;
     int n;
