@@ -2,7 +2,7 @@
  * cmd - the lklab front end: one cmd_<name>(argc, argv) per subcommand (one file each),
  * dispatched by main.c, plus the few helpers every subcommand shares.
  *
- * Only cli/ prints messages and picks exit codes (DESIGN 13):
+ * Only cli/ prints messages and picks exit codes (docs/formats.md "Command-line conventions"):
  *   0 ok, 1 check failed, 2 usage, 3 bad input data, 4 I/O or internal error.
  * Errors go to stderr as "lklab <command>: <what> (<where>)"; --help goes to stdout.
  * Each cmd_<name> returns the process exit code.

@@ -1,4 +1,4 @@
-/* lklab cost: a run's (or a lecture scenario's) monthly bill (DESIGN 12, docs/cost.md). */
+/* lklab cost: a run's (or a lecture scenario's) monthly bill (docs/cost.md). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* lklab gen: a deterministic dataset (DESIGN 4) from a scenario plus overrides. */
+/* lklab gen: a deterministic dataset (docs/formats.md) from a scenario plus overrides. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +16,14 @@ static const char usage_line[] =
 
 static void help(void)
 {
-    printf("%s\n\n"
-           "Generates a dataset (DESIGN 4): DIR/log/p-NNNNN.jsonl (partition = hash(tenant) %% P,\n"
+    printf("usage: %s\n\n"
+           "Generates a dataset: DIR/log/p-NNNNN.jsonl (partition = hash(tenant) %% P,\n"
            "arrival order), DIR/landing/<landing time>-pNNNNN.jsonl (one file per producer per\n"
            "drop interval; both layouts hold the same lines) and DIR/manifest.json (parameters\n"
            "and counts). The same arguments give byte-identical output on any machine. DIR is\n"
            "written as DIR.partial and renamed; an existing dataset at DIR is replaced, anything\n"
-           "else there is refused. Options override the scenario's values.\n\n"
+           "else there is refused. Options override the scenario's values. The layout and the\n"
+           "event format: docs/formats.md.\n\n"
            "  --scenario S        clickstream, iot, payments (datasets/scenarios/) or a .json path\n"
            "  --out DIR           output directory\n"
            "  --events N          unique events (clickstream: 1000000)\n"

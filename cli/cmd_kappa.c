@@ -1,4 +1,4 @@
-/* lklab kappa: the Kappa stack (DESIGN 9) as a command. */
+/* lklab kappa: the Kappa stack (docs/kappa.md) as a command. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* lklab lambda: the Lambda stack (DESIGN 10) as a command. */
+/* lklab lambda: the Lambda stack (docs/lambda.md) as a command. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,8 +20,8 @@ static const char usage_line[] =
 static void help(void)
 {
     printf("usage: %s\n\n"
-           "Runs the pipeline spec over the dataset on a Lambda stack (DESIGN 10), in virtual\n"
-           "time taken from arrival_time:\n"
+           "Runs the pipeline spec over the dataset on a Lambda stack (docs/lambda.md), in\n"
+           "virtual time taken from arrival_time:\n"
            "  master dataset  every line appended to RUN/serving.db as it arrives (duplicates\n"
            "                  included; malformed lines quarantined)\n"
            "  batch layer     at every multiple of --batch-every, SQL generated from the spec\n"
@@ -43,7 +43,8 @@ static void help(void)
            "  --crash-after L:K     die abruptly inside batch job K (after its rows are written,\n"
            "                        before the swap) or speed micro-batch K (after its commit,\n"
            "                        before its checkpoint); run again to recover\n"
-           "  --quiet               no progress or summary\n\n"
+           "  --quiet               no progress or summary\n"
+           "  --help                this text\n\n"
            "exit: 0 ok, 2 usage, 3 bad dataset/spec/checkpoint, 4 I/O; a --crash-after death is\n"
            "signal 9 (137 in a shell)\n",
            usage_line);

@@ -23,13 +23,14 @@ static const char usage_line[] =
 static void help(void)
 {
     printf("usage: %s\n\n"
-           "Compares two canonical result CSVs (DESIGN 6) row by row and column by column, or a\n"
+           "Compares two canonical result CSVs row by row and column by column, or a\n"
            "Kappa or Lambda run's answer (A) with the truth of its dataset (B), and classifies\n"
            "every difference: missing-late (the run's late side table accounts for it),\n"
            "duplicate-overcount (re-deliveries the run counted), approximate (a HyperLogLog\n"
            "distinct count within its error bound), pending (a window not finalized, or not\n"
            "yet visible at --at) or unexplained. Two plain CSVs carry no evidence: every\n"
-           "difference between them is unexplained. Rules: docs/reconcile.md.\n\n"
+           "difference between them is unexplained. Rules: docs/reconcile.md; the CSV format:\n"
+           "docs/formats.md.\n\n"
            "  A.csv B.csv      two result CSVs (e.g. 'lklab results' and 'lklab truth' output)\n"
            "  --run RUN        a finished run of 'lklab kappa' or 'lklab lambda'\n"
            "  --truth T.csv    'lklab truth' of the run's dataset and pipeline\n"

@@ -19,8 +19,8 @@ static void help(void)
 {
     printf("usage: %s\n\n"
            "Exports one table of a Kappa or Lambda run as CSV. The serving answer (the default\n"
-           "table) is written as the canonical result CSV (DESIGN 6), byte-comparable with\n"
-           "'lklab truth'; other tables as CSV with a header. FILE.csv appears only when\n"
+           "table) is written as the canonical result CSV (docs/formats.md), byte-comparable\n"
+           "with 'lklab truth'; other tables as CSV with a header. FILE.csv appears only when\n"
            "complete ('-' writes to standard output).\n\n"
            "  --run RUN      a run directory from 'lklab kappa' or 'lklab lambda'\n"
            "  --table T      Kappa: output (default), late, quarantine, progress\n"

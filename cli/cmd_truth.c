@@ -1,4 +1,4 @@
-/* lklab truth: the oracle (DESIGN 7) as a command. */
+/* lklab truth: the oracle (docs/formats.md "The truth") as a command. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +19,10 @@ static void help(void)
 {
     printf("%s\n\n"
            "Evaluates a pipeline spec over a whole dataset, naively and in memory: the oracle\n"
-           "every engine and lab is checked against (DESIGN 7). Malformed lines are dropped\n"
-           "and counted, the first copy of each event_id is kept, every event counts however\n"
-           "late. Writes the canonical result CSV (DESIGN 6) atomically: FILE.csv appears\n"
-           "only when complete. A summary goes to stderr.\n\n"
+           "every engine and lab is checked against. Malformed lines are dropped and counted,\n"
+           "the first copy of each event_id is kept, every event counts however late. Writes\n"
+           "the canonical result CSV atomically: FILE.csv appears only when complete. A\n"
+           "summary goes to stderr. The rules and the CSV format: docs/formats.md.\n\n"
            "  --data DIR        a dataset from 'lklab gen' (reads DIR/log/*.jsonl) or one JSONL file\n"
            "  --pipeline SPEC   a name in datasets/pipelines/ (e.g. revenue) or a .json path\n"
            "  --out FILE        result CSV ('-' for standard output)\n"

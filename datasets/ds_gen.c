@@ -3,7 +3,7 @@
  * The writing half (line formatting, files, manifest, the DIR.partial swap) is in
  * ds_write.c; both share struct ds_gen through ds_gen_int.h.
  *
- * The numbers (DESIGN 4; the scenario can change the first group):
+ * The numbers (docs/formats.md "Datasets"; the scenario can change the first group):
  *   late classes       late_mix weights (default 0.80 / 0.15 / 0.05) of
  *                        minutes          truncated Pareto(alpha 1) on (1m, 10m]
  *                        tens of minutes  truncated Pareto(alpha 1) on (10m, 1h]

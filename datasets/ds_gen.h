@@ -1,5 +1,5 @@
 /*
- * ds_gen - the deterministic dataset generator behind `lklab gen` (DESIGN 3, 4).
+ * ds_gen - the deterministic dataset generator behind `lklab gen` (docs/formats.md).
  *
  * What it writes, for validated parameters (ds_scenario.h) and a directory DIR:
  *   DIR/log/p-NNNNN.jsonl      one file per partition (always all P of them, maybe empty);

@@ -1,7 +1,7 @@
 /*
  * ds_scenario - the parameters of a generated dataset, and scenario files.
  *
- * What: struct ds_params is every knob of `lklab gen` (DESIGN 4). A scenario file
+ * What: struct ds_params is every knob of `lklab gen` (docs/formats.md). A scenario file
  * (datasets/scenarios/<name>.json) is a JSON object whose members set some of them; the
  * rest keep the built-in defaults of ds_params_default (the clickstream scenario). The
  * command line then overrides single members. ds_params_check validates the result.

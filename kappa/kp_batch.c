@@ -166,7 +166,7 @@ static int process(struct kp_engine *e, int64_t visible, int do_emit)
 
 /* ---------------------------------------------------------- phases ---- */
 
-/* next = max(next, max event_time seen - delay) (DESIGN 9). */
+/* next = max(next, max event_time seen - delay) (docs/kappa.md "Watermarks"). */
 static void advance_watermark(struct kp_engine *e)
 {
     if (e->o->has_watermark && e->max_et != LK_TIME_NEG_INF && e->max_et - e->o->delay > e->next_wm)

@@ -1,7 +1,8 @@
 /*
  * kp_engine - the Kappa stack: ONE streaming engine with Spark Structured Streaming
- * semantics (DESIGN 9; rules in ../shared/reference/spark-semantics.md) in which batch
- * is just a long trigger: --trigger 30s and --trigger 24h run the same code.
+ * semantics (the rules lklab follows, and where it departs from Spark, are in
+ * docs/kappa.md) in which batch is just a long trigger: --trigger 30s and --trigger 24h
+ * run the same code.
  *
  * The virtual clock comes from arrival_time; a batch's duration comes from the cost
  * model (lk_model), never from the wall clock. Triggers:

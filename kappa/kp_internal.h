@@ -89,7 +89,7 @@ struct kp_engine {
     struct lk_lake *lake;
     int version;
 
-    /* watermark and virtual clock (DESIGN 9) */
+    /* watermark and virtual clock (docs/kappa.md) */
     int64_t last_evict;    /* E of the last batch run: L of the next one */
     int64_t next_wm;       /* E of the next batch */
     int64_t max_et;        /* max event_time seen (late and duplicates included) */

@@ -1,5 +1,5 @@
 /*
- * kp_latency - per-event latency of a finished Kappa run (issue 5 "Latency", DESIGN 8),
+ * kp_latency - per-event latency of a finished Kappa run (docs/kappa.md "Latency"),
  * and the history of one result row's value. An analysis step AFTER a run: it reads
  * RUN/run.json (dataset, output mode, trigger, source, version), the checkpoint's
  * offsets/N (which batch took which line), RUN/serving.db (progress, output_v<K>, late,

@@ -1,7 +1,7 @@
 /*
  * kp_sink - the Kappa engine's SQLite sink in RUN/serving.db: the result table, the late
  * side table, the quarantine table and the progress table, written in ONE transaction
- * per batch together with the batch id (DESIGN 9), so a re-run batch writes nothing:
+ * per batch together with the batch id (docs/kappa.md), so a re-run batch writes nothing:
  * exactly-once. With at-least-once the batch-id check is off, so a batch replayed after
  * a crash between the sink commit and the checkpoint commit writes its rows twice.
  *

@@ -3,7 +3,7 @@
  * event_id dedup table, session merging, eviction by watermark, and checkpoint
  * serialization as snapshots and deltas (the way Spark's HDFS state store does it).
  *
- * Per event (kp_state_add), in this order (DESIGN 9):
+ * Per event (kp_state_add), in this order (docs/kappa.md):
  *   1. windows: the event's windows (tumbling/sliding: lk_spec_windows; session: its
  *      own [t, t + gap)).
  *   2. late: an (event, window) pair with window_end <= late_wm is LATE; it is reported

@@ -1,7 +1,7 @@
 /*
  * lb_master - the MASTER DATASET of the Lambda stack: immutable, append-only raw events
  * in RUN/serving.db (table master), duplicates and late events included; malformed
- * lines go to the quarantine table with their reasons (DESIGN 3, 10).
+ * lines go to the quarantine table with their reasons (docs/formats.md, docs/lambda.md).
  *
  * The loader is its own reader of the log (lb_stream, arrival order) with its own
  * position, kept in master_pos and committed in the SAME transaction as the rows it

@@ -1,5 +1,5 @@
 /*
- * lb_results - read a Lambda run's answers back as the canonical CSV (DESIGN 6), for
+ * lb_results - read a Lambda run's answers back as the canonical CSV (docs/formats.md), for
  * `lklab results` (run.json has "stack": "lambda").
  *
  *   table "serving"  batch view (+) live speed rows: what a query returned

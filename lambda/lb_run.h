@@ -1,6 +1,6 @@
 /*
  * lb_run - `lklab lambda`: the Lambda stack over one dataset, driven by ONE virtual
- * clock taken from arrival_time (DESIGN 8, 10).
+ * clock taken from arrival_time (docs/model.md, docs/lambda.md).
  *
  * The loop, in virtual time (events at the same instant are handled in this order):
  *   1. TICK at each bucket end t (a multiple of --speed-trigger with arrivals in

@@ -1,5 +1,5 @@
 /*
- * lb_serving - the SERVING LAYER: what a query answered at a virtual time (DESIGN 10).
+ * lb_serving - the SERVING LAYER: what a query answered at a virtual time (docs/lambda.md).
  *
  *   serving(t) = batch view visible at t  (+)  speed rows visible at t whose arrival
  *                bucket is not covered by that view (bucket_end > its cutoff)

@@ -1,6 +1,6 @@
 /*
  * lb_speed - the SPEED LAYER: incremental C code over the events as they arrive
- * (DESIGN 10). It is the second implementation of the spec's logic on purpose (the
+ * (docs/lambda.md). It is the second implementation of the spec's logic on purpose (the
  * batch layer's is SQL, lb_sql): students compare the two.
  *
  * Semantics, unlike the batch layer's:

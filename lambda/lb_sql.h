@@ -1,7 +1,7 @@
 /*
  * lb_sql - every spec-dependent SQL statement of the Lambda stack, GENERATED from the
- * pipeline spec (DESIGN 5, 10): the batch job, the speed layer's insert, the serving
- * queries and the SQLite views. Nothing is hand-written per pipeline.
+ * pipeline spec (docs/formats.md, docs/lambda.md): the batch job, the speed layer's
+ * insert, the serving queries and the SQLite views. Nothing is hand-written per pipeline.
  *
  * Safety rules (tested in tests/test_lb_sql.c):
  *   - identifiers come only from a whitelist: event schema field names (lk_field_name of

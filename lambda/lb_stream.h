@@ -1,5 +1,5 @@
 /*
- * lb_stream - one dataset's log read as a single stream in ARRIVAL order (DESIGN 10).
+ * lb_stream - one dataset's log read as a single stream in ARRIVAL order (docs/lambda.md).
  *
  * The partitions of the log (lk_log) are each in arrival order; lb_stream merges them by
  * (arrival_time, partition index), so the Lambda stack's virtual clock only moves

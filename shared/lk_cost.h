@@ -1,6 +1,6 @@
 /*
  * lk_cost - what a run, or one of the lecture's two scenarios, would cost per month
- * (DESIGN 12). The rules are written out, with a worked example, in docs/cost.md; the
+ * (docs/cost.md). The rules are written out, with a worked example, in docs/cost.md; the
  * prices live in datasets/pricing/ (one JSON file each), explained in its README.md.
  *
  * Calling sequence:

@@ -1,5 +1,5 @@
 /*
- * lk_csv - the canonical result CSV (DESIGN 6), the common currency of the lab.
+ * lk_csv - the canonical result CSV (docs/formats.md), the common currency of the lab.
  *
  * Header: the spec's group columns, window_start, window_end, then the aggregate names.
  * Rows: times ISO-8601 UTC with milliseconds; sum/min/max as money with exactly two

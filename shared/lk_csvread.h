@@ -1,5 +1,5 @@
 /*
- * lk_csvread - read a canonical result CSV (DESIGN 6, as lk_csv writes it) back into rows,
+ * lk_csvread - read a canonical result CSV (docs/formats.md, as lk_csv writes it) back into rows,
  * for `lklab reconcile`.
  *
  * Accepted text: RFC 4180 records separated by '\n' (a '\r' right before it is tolerated);

@@ -45,7 +45,7 @@ struct lk_err {
 /* Static text for a code; "unknown error" for anything not in the list. */
 const char *lk_strerror(int code);
 
-/* Exit code the CLI uses for an error code (DESIGN 13): 2 usage, 3 data, 4 I/O. */
+/* Exit code the CLI uses for an error code (docs/formats.md): 2 usage, 3 data, 4 I/O. */
 int lk_err_exit_code(int code);
 
 /*

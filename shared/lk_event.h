@@ -140,7 +140,8 @@ int lk_event_parse(struct lk_event_parser *p, const char *line, size_t len, stru
 
 /*
  * Write the event as one canonical JSONL line (the generator's form, member order as in
- * DESIGN 3, value with exactly two decimals, times with milliseconds) followed by '\n'.
+ * docs/formats.md "Events", value with exactly two decimals, times with milliseconds)
+ * followed by '\n'.
  * buf needs LK_EVENT_LINE_MAX(ev) bytes. Returns the length written.
  */
 size_t lk_event_format(const struct lk_event *ev, char *buf);

@@ -151,7 +151,7 @@ void lk_list_free(char **names, size_t n);
 /*
  * The input files of a dataset argument, as paths, in reading order:
  *   a regular file          -> just it (a single JSONL file, e.g. a fixture)
- *   a directory with log/   -> DIR/log/p-*.jsonl (the partitioned log, DESIGN 4)
+ *   a directory with log/   -> DIR/log/p-*.jsonl (the partitioned log, docs/formats.md)
  * Anything else is LK_ENOENT with err naming the path.
  */
 int lk_dataset_log_files(const char *data, char ***paths, size_t *n, struct lk_err *err);

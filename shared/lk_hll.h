@@ -1,5 +1,6 @@
 /*
- * lk_hll - HyperLogLog: approximate distinct counts that merge (DESIGN 10).
+ * lk_hll - HyperLogLog: approximate distinct counts that merge (the Lambda speed layer,
+ * docs/lambda.md).
  *
  * Parameters: p = 12, so m = 4096 registers of 6 bits' worth (kept as bytes). Items are
  * hashed with lk_hash_bytes (64 bits): the low p bits pick a register, the register keeps

@@ -1,5 +1,5 @@
 /*
- * lk_model - how long work takes in VIRTUAL time (DESIGN 8).
+ * lk_model - how long work takes in VIRTUAL time (docs/model.md).
  *
  * Runs are driven by a virtual clock taken from arrival_time, so the duration of a
  * micro-batch or a batch job must come from a model, never from the wall clock:

@@ -1,6 +1,6 @@
 /*
  * lk_reconcile - compare two canonical result CSVs row by row and column by column, and
- * classify every difference (DESIGN 11; `lklab reconcile`).
+ * classify every difference (docs/reconcile.md; `lklab reconcile`).
  *
  * Rows are matched by key = (group columns, window_start). A key in both tables whose
  * window_end or an aggregate differs is a DIFFERING row; a key in one table only is a row

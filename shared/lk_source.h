@@ -1,5 +1,6 @@
 /*
- * lk_source - a dataset as the engines read it (DESIGN 4, 9, 10).
+ * lk_source - a dataset as the engines read it (docs/formats.md "Datasets", docs/kappa.md,
+ * docs/lambda.md).
  *
  * Two views of the same lines:
  *   lk_log      the partitioned log: DIR/log/p-NNNNN.jsonl, each partition in arrival

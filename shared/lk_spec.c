@@ -9,6 +9,7 @@
 #include "lk_event.h"
 #include "lk_file.h"
 #include "lk_mem.h"
+#include "lk_suggest.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -451,17 +452,45 @@ int lk_spec_load(struct lk_spec *spec, const char *path, struct lk_err *err)
     return rc;
 }
 
+/* "unknown pipeline 'revnue' (did you mean 'revenue'? pipelines: revenue, sessions, ...)" */
+static int unknown_pipeline(const char *arg, const char *dir, struct lk_err *err)
+{
+    char **names = NULL, list[256] = "none";
+    size_t n = 0, used = 0;
+    const char *near;
+    int rc;
+    if (lk_list_dir(dir, ".json", &names, &n, NULL) < 0)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        names[i][strlen(names[i]) - 5] = '\0'; /* the name, without ".json" */
+        if (used < sizeof(list))
+            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                     names[i]);
+    }
+    near = lk_suggest(arg, (const char *const *)names, n);
+    rc = lk_err_set(err, LK_EUSAGE,
+                    "unknown pipeline '%s' (%s%s%spipelines: %s; or a path to a spec .json)", arg,
+                    near ? "did you mean '" : "", near ? near : "", near ? "'? " : "", list);
+    lk_list_free(names, n);
+    return rc;
+}
+
 int lk_spec_resolve(const char *arg, const char *root, char *buf, size_t size, struct lk_err *err)
 {
     size_t n = strlen(arg);
+    char dir[4096];
     int w;
     if (n == 0)
         return lk_err_set(err, LK_EUSAGE, "empty pipeline name");
-    if (strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0))
+    if (strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0)) {
         w = snprintf(buf, size, "%s", arg);
-    else
-        w = snprintf(buf, size, "%s%sdatasets/pipelines/%s.json", root ? root : "",
-                     root && *root ? "/" : "", arg);
+    } else {
+        snprintf(dir, sizeof(dir), "%s%sdatasets/pipelines", root ? root : "",
+                 root && *root ? "/" : "");
+        w = snprintf(buf, size, "%s/%s.json", dir, arg);
+        if (w >= 0 && (size_t)w < size && lk_is_dir(dir) && !lk_is_file(buf))
+            return unknown_pipeline(arg, dir, err);
+    }
     if (w < 0 || (size_t)w >= size)
         return lk_err_set(err, LK_EUSAGE, "pipeline path too long");
     return 0;

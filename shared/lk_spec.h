@@ -1,5 +1,5 @@
 /*
- * lk_spec - a pipeline spec (DESIGN 5), read from JSON with cJSON and checked.
+ * lk_spec - a pipeline spec (docs/formats.md), read from JSON with cJSON and checked.
  *
  *   { "name": "revenue",
  *     "dedup": "event_id",                               optional; only "event_id"
@@ -92,7 +92,9 @@ int lk_spec_load(struct lk_spec *spec, const char *path, struct lk_err *err);
 /*
  * Resolve the --pipeline argument: a path when it contains '/' or ends in ".json",
  * otherwise a name under <root>/datasets/pipelines/<name>.json. root may be NULL
- * (current directory). Writes the path into buf.
+ * (current directory). Writes the path into buf. A name with no such file, when that
+ * directory exists, is LK_EUSAGE "unknown pipeline 'x' (did you mean 'y'? pipelines: a, b;
+ * or a path to a spec .json)".
  */
 int lk_spec_resolve(const char *arg, const char *root, char *buf, size_t size, struct lk_err *err);
 

@@ -4,7 +4,7 @@
  * An instant is milliseconds since 1970-01-01T00:00:00Z (negative before it); the
  * calendar is proleptic Gregorian, years 0000..9999. A duration is milliseconds.
  *
- * Text forms (DESIGN 3):
+ * Text forms (docs/formats.md "Events"):
  *   instant   YYYY-MM-DDTHH:MM:SS[.f|.ff|.fff]Z   parsed strictly: a real calendar date,
  *             hours 00-23, minutes and seconds 00-59 (no leap second), nothing else
  *             around it. Written always with three fraction digits.

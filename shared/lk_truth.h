@@ -1,6 +1,6 @@
 /*
  * lk_truth - the oracle: a deliberately naive, in-memory evaluator of a pipeline spec
- * over a whole dataset (DESIGN 7).
+ * over a whole dataset (docs/formats.md "The truth").
  *
  * Rules: malformed lines are dropped (and counted by reason); the first copy of each
  * event_id in reading order is kept (the log is read partition by partition, each in

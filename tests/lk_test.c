@@ -1,6 +1,8 @@
 #include "lk_test.h"
 
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <criterion/parameterized.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "lk_file.h"
 #include "lk_mem.h"
 #include "lk_store.h"
+#include "lk_time.h"
 #include "banned.h"
 
 const char *lkt_root(void)
@@ -52,7 +55,7 @@ char *lkt_slurp(const char *path)
     return lk_file_read_all(path, (size_t)1 << 30, &buf, &len, NULL) < 0 ? NULL : buf;
 }
 
-static char *vfmt(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
 {
     va_list ap2;
     int n;
@@ -188,4 +191,128 @@ char *lkt_query_text(const char *run, const char *sql)
     fclose(fp);
     free(path);
     return buf;
+}
+
+/* ---- one line per suite as it finishes (make test is silent for minutes otherwise) ---- */
+
+/*
+ * Criterion's own POST_SUITE hook fires when the runner has handed out the suite's last
+ * test, not when its tests are done (under --jobs=2 its counts miss the tests still
+ * running), so the runner's hooks count for themselves: PRE_ALL learns how many runs each
+ * suite will have (tests left out by --filter or .disabled do not run; a parameterized
+ * test runs once per parameter), and a suite's line is printed by the POST_TEST or
+ * TEST_CRASH hook that brings its count to that number. The hooks run in the runner
+ * process, one at a time.
+ */
+struct suite_tally {
+    const char *name;
+    size_t expected, passed, failed, crashed, skipped;
+    double started;
+    int printed;
+};
+
+static struct suite_tally *tallies;
+static size_t ntallies, nprinted, nsuites_to_run;
+
+static size_t runs_of(const struct criterion_test *t, const struct criterion_suite *s)
+{
+    struct criterion_test_params params;
+    size_t n;
+    if (t->data->disabled || (s->data && s->data->disabled))
+        return 0;
+    if (t->data->kind_ != CR_TEST_PARAMETERIZED || !t->data->param_)
+        return 1;
+    params = t->data->param_();
+    n = params.length;
+    if (params.cleanup)
+        params.cleanup(&params);
+    return n;
+}
+
+static struct suite_tally *tally_of(const char *name)
+{
+    for (size_t i = 0; i < ntallies; i++)
+        if (strcmp(tallies[i].name, name) == 0)
+            return &tallies[i];
+    return NULL;
+}
+
+static void tally_print(struct suite_tally *t)
+{
+    if (t->printed)
+        return;
+    t->printed = 1;
+    nprinted++;
+    fprintf(stderr, "suite %s: %zu passed, %zu failed", t->name, t->passed, t->failed + t->crashed);
+    if (t->crashed)
+        fprintf(stderr, ", %zu of them crashed", t->crashed);
+    if (t->skipped)
+        fprintf(stderr, ", %zu skipped", t->skipped);
+    fprintf(stderr, " (%.1f s) [%zu of %zu suites]\n", lk_wall_now() - t->started, nprinted,
+            nsuites_to_run);
+    fflush(stderr);
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    struct criterion_suite_set *ss;
+    struct criterion_test *t;
+    tallies = lk_xcalloc(set->suites->size ? set->suites->size : 1, sizeof(*tallies));
+    FOREACH_SET(ss, set->suites)
+    {
+        struct suite_tally *st = &tallies[ntallies++];
+        st->name = ss->suite.name;
+        if (ss->tests) {
+            FOREACH_SET(t, ss->tests)
+            {
+                st->expected += runs_of(t, &ss->suite);
+            }
+        }
+        nsuites_to_run += st->expected > 0;
+    }
+}
+
+ReportHook(PRE_SUITE)(struct criterion_suite_set *ss)
+{
+    struct suite_tally *t = tally_of(ss->suite.name);
+    if (t)
+        t->started = lk_wall_now();
+}
+
+static void tally_test(const struct criterion_test_stats *ts, int crashed)
+{
+    struct suite_tally *t = tally_of(ts->test->category);
+    if (!t)
+        return;
+    if (crashed)
+        t->crashed++;
+    else if (ts->test_status == CR_STATUS_SKIPPED)
+        t->skipped++;
+    else if (ts->test_status == CR_STATUS_FAILED)
+        t->failed++;
+    else
+        t->passed++;
+    if (t->passed + t->failed + t->crashed + t->skipped >= t->expected)
+        tally_print(t);
+}
+
+ReportHook(POST_TEST)(struct criterion_test_stats *ts)
+{
+    tally_test(ts, 0);
+}
+
+ReportHook(TEST_CRASH)(struct criterion_test_stats *ts)
+{
+    tally_test(ts, 1);
+}
+
+/* A suite whose count never came (a run the hooks did not see) is printed before the summary. */
+ReportHook(POST_ALL)(struct criterion_global_stats *gs)
+{
+    (void)gs;
+    for (size_t i = 0; i < ntallies; i++)
+        if (tallies[i].expected && !tallies[i].printed)
+            tally_print(&tallies[i]);
+    free(tallies);
+    tallies = NULL;
 }

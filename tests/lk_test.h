@@ -1,6 +1,9 @@
 /*
  * lk_test - small helpers shared by the Criterion tests: scratch directories, whole-file
  * reads, and running the real bin/lklab for end-to-end tests (LKLAB_BIN, set by make).
+ * Its report hooks print one line per suite on stderr as the suite's last test finishes
+ * ("suite NAME: N passed, M failed (T s) [K of S suites]", T the wall time since the suite's
+ * first test started), before Criterion's own "Synthesis:" line, which stays as it is.
  */
 #ifndef LK_TEST_H
 #define LK_TEST_H

@@ -1,4 +1,4 @@
-/* End-to-end: the real bin/lklab truth, its errors and exit codes (DESIGN 13). */
+/* End-to-end: the real bin/lklab truth, its errors and exit codes (docs/formats.md). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>

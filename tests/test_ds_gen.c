@@ -1,5 +1,5 @@
 /*
- * The dataset generator (DESIGN 4): determinism, every line accounted for, log = landing,
+ * The dataset generator (docs/formats.md): determinism, every line accounted for, log = landing,
  * arrival order, partitioning, duplicates, malformed kinds, late counts, scenarios, and
  * the `lklab gen` command's errors. Datasets are small (5000 events) and live under
  * out/test-gen-<pid>/. Expectations are recomputed from the files with the independent

@@ -1,5 +1,5 @@
 /*
- * DESIGN 11's invariants for the Kappa stack, on a generated dataset with duplicates,
+ * The Kappa stack's invariants, on a generated dataset with duplicates,
  * late data and malformed lines, always against the independent `lklab truth`:
  * update mode without a watermark equals truth for every trigger (batch is just a long
  * trigger), complete mode equals truth with any watermark, sliding and session windows

@@ -1,5 +1,5 @@
 /*
- * Tests for lk_spec: the pipeline spec parser (DESIGN 5), its field-naming errors, window
+ * Tests for lk_spec: the pipeline spec parser (docs/formats.md), its field-naming errors, window
  * assignment and filters.
  */
 #include <criterion/criterion.h>
