@@ -27,10 +27,10 @@ static void help(void)
            "truth, runs Kappa in update mode without a watermark (must equal the truth), then a\n"
            "sweep (Kappa append with --lake and Kappa update at triggers 10s, 1m, 1h, 24h,\n"
            "append with watermarks 1m, 10m, 1h; Lambda every 6h, which must equal the truth\n"
-           "after its final batch; latency, cost and reconciliation of each run), the charts and\n"
-           "the report, and prints a summary that ends with the report's Verdict (which stack\n"
-           "for a 1-minute dashboard, for a daily report, what Lambda's second code path buys\n"
-           "and costs, Lambda against Kappa on cost).\n"
+           "after its final batch; latency over every event, cost and reconciliation of each\n"
+           "run), the charts and the report, and prints a summary that ends with the report's\n"
+           "Verdict (which stack for a 1-minute dashboard, for a daily report, what Lambda's\n"
+           "second code path buys and costs, Lambda against Kappa on cost).\n"
            "Everything goes under DIR (default out/demo); the report is DIR/sweep/report.html.\n"
            "Exit 1 when an answer that must equal the truth does not.\n\n"
            "  --out DIR     output directory\n"
@@ -194,7 +194,7 @@ static int run(const char *out, const char *events, int quiet)
             || (rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_kappa, "kappa", "Kappa, update mode, no watermark", k1, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_results, "results", "export the Kappa answer", r1, quiet)) != 0
-            || (rc = cmd_step(CMD, cmd_sweep, "sweep", "sweep: Kappa per trigger and watermark, Lambda every 6h", sw, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_sweep, "sweep", "sweep: Kappa per trigger (append, update) and watermark, Lambda every 6h", sw, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_plot, "plot", "charts", pl, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_report, "report", "report", rp, quiet)) != 0)
             return rc;

@@ -1,9 +1,10 @@
 /*
- * lklab sweep: run both stacks over a grid of triggers (Kappa), watermarks (Kappa, at one
- * reference trigger) and batch periods (Lambda) on one dataset, and leave in S/ what the
- * charts and the report need: the directory contract of docs/sweep.md. Each run is the
- * same subcommand a student would type, run in-process; then its latency (kp_latency /
- * lb_latency), its monthly bill (lk_cost) and its reconciliation against the truth.
+ * lklab sweep: run both stacks over a grid of triggers (Kappa, in append and/or update
+ * mode), watermarks (Kappa, at one reference trigger) and batch periods (Lambda) on one
+ * dataset, and leave in S/ what the charts and the report need: the directory contract of
+ * docs/sweep.md. Each run is the same subcommand a student would type, run in-process;
+ * then its latency (kp_latency / lb_latency), its monthly bill (lk_cost) and its
+ * reconciliation against the truth.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -45,10 +46,11 @@ static void help(void)
            "is in --modes), all on one dataset with --durability process. For every run:\n"
            "per-event latency over every event (first-visible and correct, a never-correct event\n"
            "counting as +infinity; into its run.json), the monthly bill and the reconciliation\n"
-           "against the truth. Writes S/ as\n"
-           "docs/sweep.md describes: sweep.csv (one row per run), sweep.json, truth.csv, runs/,\n"
-           "reconcile/, cost.csv, scenarios.csv, sawtooth.tsv, freshness_kappa.tsv and\n"
-           "freshness_lambda.tsv. Then `lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
+           "against the truth. Writes S/ as docs/sweep.md describes: sweep.csv (one row per\n"
+           "run), sweep.json, truth.csv, runs/, reconcile/, cost.csv, scenarios.csv,\n"
+           "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. Progress: one line per\n"
+           "run, with an ETA from the finished runs of each kind still to come. Then\n"
+           "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
            "  --data DIR            dataset (lklab gen)\n"
            "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
            "  --out S               sweep directory (runs inside it are replaced)\n"

@@ -46,7 +46,8 @@ int64_t lk_lat_percentile(struct lk_lat *l, double q)
     if (total == 0)
         return 0;
     if (!l->sorted) {
-        qsort(l->v, l->n, sizeof(*l->v), cmp_i64);
+        if (l->n > 1) /* with only never events, v is NULL: qsort must not see it */
+            qsort(l->v, l->n, sizeof(*l->v), cmp_i64);
         l->sorted = 1;
     }
     /* nearest rank: the smallest value with at least q% of the events at or below it */
