@@ -19,8 +19,9 @@
 static const char S10[] = "{ \"name\": \"s10\", \"group_by\": [\"key\"], \"window\": { \"kind\": "
                           "\"session\", \"gap\": \"10s\" }, \"aggregates\": "
                           "[ {\"fn\":\"count\", \"as\":\"n\"} ] }";
-static const char COLS[] = "key, " SP_SEC("window_start") ", " SP_SEC("window_end") ", "
-                           "(window_end - window_start) / 1000, n";
+static const char COLS[] = "key, " SP_SEC("window_start") ", " SP_SEC(
+    "window_end") ", "
+                  "(window_end - window_start) / 1000, n";
 
 /* the AddData steps of the suite's "complete mode" and "append mode" tests */
 static const char *const WORDS[] = {
@@ -47,17 +48,21 @@ Test(spark_session, complete_mode_session_window)
         "spark,60,70,10,1\nstreaming,25,51,26,4\nstreaming,90,100,10,1\n"
         "structured,41,51,10,1\nstructured,90,100,10,1\nworld,40,51,11,2\n",
     };
-    sp_check_steps("sp-sess-complete", S10, "--watermark 30s --output-mode complete", WORDS,
-                   want, 5, COLS);
+    sp_check_steps("sp-sess-complete", S10, "--watermark 30s --output-mode complete", WORDS, want,
+                   5, COLS);
 }
 
 /* "append mode - session window": step 2 (spark and streaming at 0) is dropped as late */
 Test(spark_session, append_mode_session_window)
 {
-    static const char *const steps[] = { WORDS[0], WORDS[1], "spark@0 streaming@0", WORDS[2],
-                                         WORDS[3], WORDS[4] };
+    static const char *const steps[] = {WORDS[0], WORDS[1], "spark@0 streaming@0",
+                                        WORDS[2], WORDS[3], WORDS[4]};
     static const char *const want[] = {
-        "", "", "", "", "",
+        "",
+        "",
+        "",
+        "",
+        "",
         "hello,40,51,11,2\nspark,25,50,25,3\nstreaming,25,51,26,4\nstructured,41,51,10,1\n"
         "world,40,51,11,2\n",
     };
@@ -72,7 +77,7 @@ Test(spark_session, append_mode_session_window)
  * Issue 13's example: gap 10 s, events at 0 s and 10 s (in two micro-batches) make ONE
  * session [0, 20) with both events (Spark and Flink), not [0, 10) and [10, 20).
  */
-static const char *const TOUCH[] = { "k@0=1", "k@10=2" };
+static const char *const TOUCH[] = {"k@0=1", "k@10=2"};
 static const char TOUCH_COLS[] = "key, " SP_SEC("window_start") ", " SP_SEC("window_end") ", n";
 
 static void expect_one_session(const char *name, const char *args)
@@ -108,7 +113,7 @@ Test(spark_session, touching_sessions_merge_with_workers)
         "{\"event_id\":\"%s-%d\",\"tenant\":\"%s\",\"key\":\"k\",\"type\":\"view\","
         "\"value\":1.00,\"event_time\":\"2026-01-01T00:00:%02dZ\","
         "\"arrival_time\":\"2026-01-01T12:%02d:01Z\"}\n";
-    static const char *const tenants[] = { "t4", "t1" }; /* hash(tenant) % 2 = 0, 1 */
+    static const char *const tenants[] = {"t4", "t1"}; /* hash(tenant) % 2 = 0, 1 */
     char *dir = lkt_tmpdir("sp-touch-workers"), *run = lkt_fmt("%s/run", dir), *got;
     char *specf = lkt_fmt("%s/spec.json", dir);
     lkt_write(specf, spec);
@@ -126,9 +131,12 @@ Test(spark_session, touching_sessions_merge_with_workers)
         free(mk);
         free(path);
     }
-    cr_assert_eq(lkt_run(NULL, NULL, "kappa --quiet --data %s --pipeline %s --out %s --trigger 1m "
-                                     "--cost-model none --watermark 30s --final-watermark "
-                                     "--workers 2", dir, specf, run), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "kappa --quiet --data %s --pipeline %s --out %s --trigger 1m "
+                         "--cost-model none --watermark 30s --final-watermark "
+                         "--workers 2",
+                         dir, specf, run),
+                 0);
     got = sp_all_rows(run, "tenant, " SP_SEC("window_start") ", " SP_SEC("window_end") ", n");
     cr_expect_str_eq(got, "t1,0,20,2\nt4,0,20,2\n");
     free(got);
@@ -139,7 +147,7 @@ Test(spark_session, touching_sessions_merge_with_workers)
 
 Test(spark_session, touching_sessions_merge_in_one_batch)
 {
-    static const char *const one[] = { "k@0=1 k@10=2" };
+    static const char *const one[] = {"k@0=1 k@10=2"};
     char *run = sp_run("sp-touch-one", S10, "--watermark 30s --final-watermark", one, 0);
     char *got = sp_all_rows(run, TOUCH_COLS);
     cr_expect_str_eq(got, "k,0,20,2\n");
@@ -163,10 +171,14 @@ Test(spark_session, touching_sessions_merge_across_a_restart)
 /* `lklab truth` on the same events: one session [0, 20). */
 Test(spark_session, touching_sessions_merge_in_the_truth)
 {
-    char *dir = lkt_tmpdir("sp-touch-truth"), *run = sp_run_in(dir, S10, "--watermark 30s", TOUCH, 1);
+    char *dir = lkt_tmpdir("sp-touch-truth"),
+         *run = sp_run_in(dir, S10, "--watermark 30s", TOUCH, 1);
     char *out = NULL;
-    cr_assert_eq(lkt_run(&out, NULL, "truth --quiet --data %s/data.jsonl --pipeline %s/spec.json "
-                                     "--out -", dir, dir), 0);
+    cr_assert_eq(lkt_run(&out, NULL,
+                         "truth --quiet --data %s/data.jsonl --pipeline %s/spec.json "
+                         "--out -",
+                         dir, dir),
+                 0);
     cr_expect_str_eq(out, "key,window_start,window_end,n\n"
                           "k,2026-01-01T00:00:00.000Z,2026-01-01T00:00:20.000Z,2\n");
     free(out);

@@ -83,8 +83,10 @@ static inline char *sp_run_in(const char *dir, const char *spec, const char *arg
     }
     fclose(fp);
     lkt_write(specf, spec);
-    rc = lkt_run(NULL, NULL, "kappa --quiet --data %s --pipeline %s --out %s --trigger 1m "
-                             "--cost-model none %s", data, specf, run, args);
+    rc = lkt_run(NULL, NULL,
+                 "kappa --quiet --data %s --pipeline %s --out %s --trigger 1m "
+                 "--cost-model none %s",
+                 data, specf, run, args);
     cr_assert_eq(rc, 0, "kappa %s exited %d", args, rc);
     free(specf);
     free(data);
@@ -132,7 +134,8 @@ static inline char *sp_all_rows(const char *run, const char *cols)
 static inline long long sp_last_progress(const char *run, const char *expr, size_t k)
 {
     char *sql = lkt_fmt("SELECT %s FROM progress WHERE batch_id = (SELECT max(batch_id) FROM "
-                        "progress WHERE " SP_STEP_OF " = %zu)", expr, k);
+                        "progress WHERE " SP_STEP_OF " = %zu)",
+                        expr, k);
     long long v = lkt_query_int(run, sql);
     free(sql);
     return v;
@@ -141,8 +144,8 @@ static inline long long sp_last_progress(const char *run, const char *expr, size
 /* sum(expr) over the batches of step k (e.g. late_rows: Spark's numRowsDroppedByWatermark). */
 static inline long long sp_step_sum(const char *run, const char *expr, size_t k)
 {
-    char *sql = lkt_fmt("SELECT coalesce(sum(%s), 0) FROM progress WHERE " SP_STEP_OF " = %zu",
-                        expr, k);
+    char *sql =
+        lkt_fmt("SELECT coalesce(sum(%s), 0) FROM progress WHERE " SP_STEP_OF " = %zu", expr, k);
     long long v = lkt_query_int(run, sql);
     free(sql);
     return v;
@@ -153,7 +156,8 @@ static inline long long sp_step_sum(const char *run, const char *expr, size_t k)
 static inline long long sp_data_progress(const char *run, const char *expr, size_t k)
 {
     char *sql = lkt_fmt("SELECT %s FROM progress WHERE batch_id = (SELECT max(batch_id) FROM "
-                        "progress WHERE input_rows > 0 AND " SP_STEP_OF " = %zu)", expr, k);
+                        "progress WHERE input_rows > 0 AND " SP_STEP_OF " = %zu)",
+                        expr, k);
     long long v = lkt_query_int(run, sql);
     free(sql);
     return v;
