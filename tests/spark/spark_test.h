@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lk_test.h"
 
@@ -163,25 +164,43 @@ static inline long long sp_data_progress(const char *run, const char *expr, size
     return v;
 }
 
+/* The answer of step k: in complete mode the whole result table, otherwise the rows the
+   batches of step k wrote (Spark's CheckNewAnswer / CheckLastBatch). */
+static inline char *sp_answer(const char *run, const char *args, const char *cols, size_t k)
+{
+    if (strstr(args, "--output-mode complete"))
+        return sp_all_rows(run, cols);
+    return sp_new_rows(run, cols, k);
+}
+
 /*
- * Spark's CheckNewAnswer after every step: for each step k, run the steps 0..k and compare
- * the rows (cols) with want[k]: in complete mode the whole result table, otherwise the
- * rows the batches of step k wrote (in update mode a later step overwrites a row, hence
- * one run per step).
+ * Check the answer of every step k against want[k]. restart 0: a fresh run over steps
+ * 0..k for each k (in update mode a later step overwrites a row); restart 1: one run that
+ * a new process continues before each step (Spark's StopStream / StartStream).
  */
+static inline void sp_check(const char *name, const char *spec, const char *args,
+                            const char *const *steps, const char *const *want, size_t n,
+                            const char *cols, int restart)
+{
+    char *dir = lkt_tmpdir(name);
+    for (size_t k = 0; k < n; k++) {
+        char *sub = lkt_fmt("%s/%zu", dir, restart ? (size_t)0 : k), *run, *got;
+        mkdir(sub, 0755);
+        run = sp_run_in(sub, spec, args, steps, k);
+        got = sp_answer(run, args, cols, k);
+        cr_expect_str_eq(got, want[k], "%s: step %zu (AddData %s)", name, k, steps[k]);
+        free(got);
+        free(run);
+        free(sub);
+    }
+    free(dir);
+}
+
 static inline void sp_check_steps(const char *name, const char *spec, const char *args,
                                   const char *const *steps, const char *const *want, size_t n,
                                   const char *cols)
 {
-    int complete = strstr(args, "--output-mode complete") != NULL;
-    for (size_t k = 0; k < n; k++) {
-        char *dir = lkt_fmt("%s-%zu", name, k), *run = sp_run(dir, spec, args, steps, k);
-        char *got = complete ? sp_all_rows(run, cols) : sp_new_rows(run, cols, k);
-        cr_expect_str_eq(got, want[k], "%s: step %zu (AddData %s)", name, k, steps[k]);
-        free(got);
-        free(run);
-        free(dir);
-    }
+    sp_check(name, spec, args, steps, want, n, cols, 0);
 }
 
 #endif
