@@ -78,3 +78,23 @@ Test(spark_dedup, deduplicate_with_aggregate_complete_mode)
     sp_check_steps("sp-dd-compl", SUMS, "--watermark none --output-mode complete", STR_NUM, want, 4,
                    SUM_COLS);
 }
+
+/*
+ * MultiStatefulOperatorsSuite "stream deduplication -> aggregation, append mode" (read at
+ * commit 3c39c48239d905a46dc34024e508498ccbfc4105): dropDuplicates("value", "eventTime")
+ * then a 5 s window count with a 10 s watermark; the no-data batch at watermark 5 closes
+ * [0, 5) with 1..4.
+ */
+Test(spark_dedup, multi_stateful_deduplication_then_aggregation)
+{
+    static const char *const steps[] = {
+        "k@1#v1 k@2#v2 k@3#v3 k@4#v4 k@5#v5 k@6#v6 k@7#v7 k@8#v8 k@9#v9 k@10#v10 k@11#v11 "
+        "k@12#v12 k@13#v13 k@14#v14 k@15#v15"
+    };
+    static const char *const want[] = { "0,4\n" };
+    char *run;
+    sp_check_steps("sp-multi-dd-agg", DW5, "--watermark 10s", steps, want, 1, COLS);
+    run = sp_run("sp-multi-dd-agg-all", DW5, "--watermark 10s", steps, 0);
+    cr_expect_eq(sp_step_sum(run, "late_rows", 0), 0, "assertNumRowsDroppedByWatermark(0, 0)");
+    free(run);
+}
