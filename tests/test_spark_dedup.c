@@ -89,9 +89,8 @@ Test(spark_dedup, multi_stateful_deduplication_then_aggregation)
 {
     static const char *const steps[] = {
         "k@1#v1 k@2#v2 k@3#v3 k@4#v4 k@5#v5 k@6#v6 k@7#v7 k@8#v8 k@9#v9 k@10#v10 k@11#v11 "
-        "k@12#v12 k@13#v13 k@14#v14 k@15#v15"
-    };
-    static const char *const want[] = { "0,4\n" };
+        "k@12#v12 k@13#v13 k@14#v14 k@15#v15"};
+    static const char *const want[] = {"0,4\n"};
     char *run;
     sp_check_steps("sp-multi-dd-agg", DW5, "--watermark 10s", steps, want, 1, COLS);
     run = sp_run("sp-multi-dd-agg-all", DW5, "--watermark 10s", steps, 0);

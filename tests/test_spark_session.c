@@ -185,3 +185,54 @@ Test(spark_session, touching_sessions_merge_in_the_truth)
     free(run);
     free(dir);
 }
+
+/*
+ * The Lambda stack on the same events: at 12:03 the serving answer comes from the speed
+ * layer (two buckets, one session each, merged by the serving query), at the end from the
+ * batch layer's SQL; both give the one session [0, 20).
+ */
+Test(spark_session, touching_sessions_merge_in_lambda)
+{
+    static const char *const at[] = {"2026-01-01T12:03:00Z", "end"};
+    char *dir = lkt_tmpdir("sp-touch-lambda");
+    char *run = sp_run_in(dir, S10, "--watermark 30s", TOUCH, 1), *lam = lkt_fmt("%s/lam", dir);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "lambda --quiet --data %s/data.jsonl --pipeline %s/spec.json --out %s "
+                         "--cost-model none --speed-trigger 10s",
+                         dir, dir, lam),
+                 0);
+    for (size_t i = 0; i < 2; i++) {
+        char *out = NULL;
+        cr_assert_eq(
+            lkt_run(&out, NULL, "results --run %s --table serving --at %s --out -", lam, at[i]), 0);
+        cr_expect_str_eq(out,
+                         "key,window_start,window_end,n\n"
+                         "k,2026-01-01T00:00:00.000Z,2026-01-01T00:00:20.000Z,2\n",
+                         "serving at %s", at[i]);
+        free(out);
+    }
+    free(lam);
+    free(run);
+    free(dir);
+}
+
+/* Both events in one speed bucket: the speed layer's own session merge makes one row. */
+Test(spark_session, touching_sessions_merge_in_one_speed_bucket)
+{
+    static const char *const one[] = {"k@0=1 k@10=2"};
+    char *dir = lkt_tmpdir("sp-touch-speed");
+    char *run = sp_run_in(dir, S10, "--watermark 30s", one, 0), *lam = lkt_fmt("%s/lam", dir);
+    char *got;
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "lambda --quiet --data %s/data.jsonl --pipeline %s/spec.json --out %s "
+                         "--cost-model none --speed-trigger 10s",
+                         dir, dir, lam),
+                 0);
+    got = sp_query(lam, "SELECT key, " SP_SEC("window_start") ", " SP_SEC(
+                            "window_end") ", n FROM speed_delta");
+    cr_expect_str_eq(got, "k,0,20,2\n");
+    free(got);
+    free(lam);
+    free(run);
+    free(dir);
+}
