@@ -604,8 +604,9 @@ static size_t judge_group(struct sess *s, struct cursor *c, const unsigned char 
         if (run_overlaps(s, c, dup))
             for (size_t i = from; i < to; i++)
                 if (r->d[i].cls == LK_RC_UNEXPLAINED && !r->d[i].why[0])
-                    rc_why(&r->d[i], "the run's sessions of this group overlap: an on-time "
-                                     "event reached a session already evicted (not late data)");
+                    rc_why(&r->d[i], "the run's sessions of this group overlap or touch: an "
+                                     "on-time event reached a session already evicted (not "
+                                     "late data)");
         return 0;
     }
     left = left_in_group(s, diff_row(&r->d[from])->group);

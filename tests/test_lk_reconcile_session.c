@@ -317,27 +317,49 @@ static const char evicted_split[] =
     "{\"event_id\":\"v-3\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"click\",\"value\":3.00,"
     "\"event_time\":\"2026-01-01T12:04:00Z\",\"arrival_time\":\"2026-01-01T12:10:10Z\"}\n";
 
-Test(lk_reconcile_session, a_session_split_by_eviction_is_not_late_data_and_stays_unexplained)
+/* Reconcile a run of data (JSONL text) with --final-watermark: both differences are
+   unexplained, and the run's row at key_start says its group's sessions overlap. */
+static void expect_split_unexplained(const char *name, const char *text, const char *key_start)
 {
-    char *dir = lkt_tmpdir("rcs-split"), *data = lkt_fmt("%s/split.jsonl", dir), *t, *run;
+    char *dir = lkt_tmpdir(name), *data = lkt_fmt("%s/split.jsonl", dir), *t, *run;
     struct fx f;
-    FILE *fp = fopen(data, "w");
-    cr_assert_not_null(fp);
-    fputs(evicted_split, fp);
-    cr_assert_eq(fclose(fp), 0);
+    lkt_write(data, text);
     t = truth(dir, data);
     run = kappa(dir, "k", data, RUN_ARGS, "--final-watermark");
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 0);
     fx_open(&f, run, t);
     cr_assert_eq(lk_reconcile_ndiffs(f.r), 2);
     cr_assert_eq(lk_reconcile_count(f.r, LK_RC_UNEXPLAINED), 2);
-    cr_assert(strstr(diff_of(f.r, "k1", "12:04")->why, "sessions of this group overlap"), "%s",
-              diff_of(f.r, "k1", "12:04")->why);
+    cr_assert(strstr(diff_of(f.r, "k1", key_start)->why, "sessions of this group overlap"), "%s",
+              diff_of(f.r, "k1", key_start)->why);
     fx_close(&f);
     free(run);
     free(t);
     free(data);
     free(dir);
+}
+
+Test(lk_reconcile_session, a_session_split_by_eviction_is_not_late_data_and_stays_unexplained)
+{
+    expect_split_unexplained("rcs-split", evicted_split, "12:04");
+}
+
+/*
+ * The same with v-3 at 12:05, exactly where the evicted session [12:00,12:05) ends: the
+ * run's sessions only touch, which is a split too, since touching sessions merge
+ * (truth: one session [12:00,12:10) with v-1 and v-3).
+ */
+static const char evicted_touch[] =
+    "{\"event_id\":\"v-1\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"view\",\"value\":1.00,"
+    "\"event_time\":\"2026-01-01T12:00:00Z\",\"arrival_time\":\"2026-01-01T12:00:10Z\"}\n"
+    "{\"event_id\":\"v-2\",\"tenant\":\"t1\",\"key\":\"k9\",\"type\":\"view\",\"value\":2.00,"
+    "\"event_time\":\"2026-01-01T12:07:00Z\",\"arrival_time\":\"2026-01-01T12:07:10Z\"}\n"
+    "{\"event_id\":\"v-3\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"click\",\"value\":3.00,"
+    "\"event_time\":\"2026-01-01T12:05:00Z\",\"arrival_time\":\"2026-01-01T12:10:10Z\"}\n";
+
+Test(lk_reconcile_session, a_session_split_into_touching_sessions_stays_unexplained)
+{
+    expect_split_unexplained("rcs-touch", evicted_touch, "12:05");
 }
 
 /* --------------------------------------------------- generated dataset ---- */
