@@ -5,8 +5,10 @@
  * run with --trigger 1m --watermark 1m --cost-model none, worked out by hand:
  *
  *   on time (arrive 10 s after their event time, in order): a1 k1 12:00 1.00, c1 k3 12:02
- *   2.00, a2 k1 12:07 3.00, d1 k4 12:10 4.00, b2 k2 12:15 5.00, d2 k4 12:17 6.00, d3 k4
- *   12:21 7.00. The watermark ends at 12:20 (max event time 12:21 - 1m).
+ *   2.00, a2 k1 12:07 3.00, e1 k5 12:08 8.00, d1 k4 12:10 4.00, e2 k5 12:13 9.00, b2 k2
+ *   12:15 5.00, d2 k4 12:17 6.00, d3 k4 12:21 7.00. The watermark ends at 12:20 (max
+ *   event time 12:21 - 1m). e2 starts exactly where e1's session [12:08,12:13) ends:
+ *   touching sessions merge, so k5 has ONE session [12:08,12:18) on both sides.
  *   late (arrive 12:24:10-12:24:50, batch 14 with L = 12:20; own session [t, t+5m) ends
  *   by 12:20): a3 k1 12:03 20.00 (would bridge a1 and a2), b1 k2 12:01 30.00 (a session
  *   of its own), c2 k3 12:04 40.00 (would extend c1's session), d4 k4 12:13 50.00 (would
@@ -19,6 +21,7 @@
  *   k2 [12:15,12:20) 1   5.00          k2 [12:15,12:20) 1 5.00 (equal)
  *   k3 [12:02,12:09) 2  42.00 max 40   k3 [12:02,12:07) 1 2.00
  *   k4 [12:10,12:26) 4  67.00 max 50   k4 [12:10,12:15) 1 4.00; k4 [12:17,12:26) 2 13.00
+ *   k5 [12:08,12:18) 2  17.00 max 9    k5 [12:08,12:18) 2 17.00 (equal)
  *
  * So 6 differences, all missing-late: 3 differing (k1, k3, k4 at their truth start), 2
  * only in the run (k1 12:07, k4 12:17), 1 only in the truth (k2 12:01). In append mode
@@ -47,7 +50,8 @@ static const char truth_by_hand[] =
     "t1,k2,2026-01-01T12:01:00.000Z,2026-01-01T12:06:00.000Z,1,30.00,30.00,1\n"
     "t1,k2,2026-01-01T12:15:00.000Z,2026-01-01T12:20:00.000Z,1,5.00,5.00,1\n"
     "t1,k3,2026-01-01T12:02:00.000Z,2026-01-01T12:09:00.000Z,2,42.00,40.00,2\n"
-    "t1,k4,2026-01-01T12:10:00.000Z,2026-01-01T12:26:00.000Z,4,67.00,50.00,3\n";
+    "t1,k4,2026-01-01T12:10:00.000Z,2026-01-01T12:26:00.000Z,4,67.00,50.00,3\n"
+    "t1,k5,2026-01-01T12:08:00.000Z,2026-01-01T12:18:00.000Z,2,17.00,9.00,2\n";
 
 static char *fixture(void)
 {
