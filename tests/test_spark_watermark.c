@@ -28,6 +28,12 @@ Test(spark_watermark, append_mode)
     /* assertNumRowsDroppedByWatermark(0) after step 1, (1) after step 2 */
     cr_expect_eq(sp_data_progress(run, "late_rows", 1), 0);
     cr_expect_eq(sp_data_progress(run, "late_rows", 2), 1);
+    /* assertNumStateRows(2) after steps 1 and 2. lklab's state_rows is the pre-eviction
+       peak (docs/kappa.md, lklab vs Spark): the no-data batch of step 1 held [10, 15),
+       [15, 20) and [25, 30) before it evicted [10, 15), so 3 there (worked out by hand);
+       step 2's batch holds the two Spark counts. */
+    cr_expect_eq(sp_last_progress(run, "state_rows", 1), 3);
+    cr_expect_eq(sp_last_progress(run, "state_rows", 2), 2);
     free(run);
 }
 
