@@ -131,34 +131,31 @@ static inline char *sp_all_rows(const char *run, const char *cols)
     return rows;
 }
 
-/* expr over the progress row of the LAST batch of step k (Spark's lastProgress). */
-static inline long long sp_last_progress(const char *run, const char *expr, size_t k)
+/*
+ * expr over the progress row of the last batch of step k that passes filter (SQL ending
+ * in AND, or ""): sp_last_progress is Spark's lastProgress (assertNumStateRows),
+ * sp_data_progress the last batch that read input (Spark's
+ * recentProgress.filter(_.numInputRows > 0).last: assertEventStats,
+ * assertNumRowsDroppedByWatermark).
+ */
+static inline long long sp_batch_progress(const char *run, const char *expr, size_t k,
+                                          const char *filter)
 {
     char *sql = lkt_fmt("SELECT %s FROM progress WHERE batch_id = (SELECT max(batch_id) FROM "
-                        "progress WHERE " SP_STEP_OF " = %zu)",
-                        expr, k);
+                        "progress WHERE %s " SP_STEP_OF " = %zu)",
+                        expr, filter, k);
     long long v = lkt_query_int(run, sql);
     free(sql);
     return v;
 }
+#define sp_last_progress(run, expr, k) sp_batch_progress(run, expr, k, "")
+#define sp_data_progress(run, expr, k) sp_batch_progress(run, expr, k, "input_rows > 0 AND")
 
 /* sum(expr) over the batches of step k (e.g. late_rows: Spark's numRowsDroppedByWatermark). */
 static inline long long sp_step_sum(const char *run, const char *expr, size_t k)
 {
     char *sql =
         lkt_fmt("SELECT coalesce(sum(%s), 0) FROM progress WHERE " SP_STEP_OF " = %zu", expr, k);
-    long long v = lkt_query_int(run, sql);
-    free(sql);
-    return v;
-}
-
-/* expr over the progress row of the last batch of step k that read input (Spark's
-   recentProgress.filter(_.numInputRows > 0).last: assertEventStats, numRowsDroppedByWatermark). */
-static inline long long sp_data_progress(const char *run, const char *expr, size_t k)
-{
-    char *sql = lkt_fmt("SELECT %s FROM progress WHERE batch_id = (SELECT max(batch_id) FROM "
-                        "progress WHERE input_rows > 0 AND " SP_STEP_OF " = %zu)",
-                        expr, k);
     long long v = lkt_query_int(run, sql);
     free(sql);
     return v;
