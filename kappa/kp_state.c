@@ -406,6 +406,7 @@ static uint32_t tuple_of(struct kp_state *s, const struct lk_event *ev)
     size_t len = 0;
     uint32_t raw;
     int added;
+    LK_GROW(s->raw_key, s->raw_key_cap, 1); /* never NULL, even without groups (memcpy) */
     for (size_t g = 0; g < s->spec->ngroup; g++) {
         const struct lk_str *v = &ev->str[s->spec->group[g]];
         uint32_t n = (uint32_t)v->len;
