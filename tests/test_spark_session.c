@@ -168,6 +168,46 @@ Test(spark_session, touching_sessions_merge_across_a_restart)
     free(dir);
 }
 
+/* The same after a crash in the batch that touches the restored session, and a restart. */
+Test(spark_session, touching_sessions_merge_after_a_crash)
+{
+    char *dir = lkt_tmpdir("sp-touch-crash"), *run, *got, *args;
+    long long next;
+    run = sp_run_in(dir, S10, "--watermark 30s --output-mode update", TOUCH, 0);
+    next = lkt_query_int(run, "SELECT count(*) FROM progress"); /* the next batch's id */
+    args = lkt_fmt("--watermark 30s --output-mode update --crash-after %lld:processed", next);
+    free(sp_run_in(dir, S10, args, TOUCH, 1));
+    cr_expect_eq(lkt_query_int(run, "SELECT count(*) FROM progress"), next, "died in batch %lld",
+                 next);
+    free(sp_run_in(dir, S10, "--watermark 30s --output-mode update", TOUCH, 1));
+    got = sp_all_rows(run, TOUCH_COLS);
+    cr_expect_str_eq(got, "k,0,20,2\n");
+    free(got);
+    free(args);
+    free(run);
+    free(dir);
+}
+
+/*
+ * Update mode, the later event first: [10, 20) is emitted, then the event at 0 s makes
+ * [0, 20), which moves the session's start: the old row is retracted (lklab's update
+ * mode for sessions, which Spark refuses: docs/kappa.md, lklab vs Spark).
+ */
+Test(spark_session, touching_session_that_moves_its_start_is_retracted_in_update_mode)
+{
+    static const char *const later_first[] = {"k@10=2", "k@0=1"};
+    char *run = sp_run("sp-touch-retract", S10,
+                       "--watermark 30s --output-mode update --change-feed", later_first, 1);
+    char *got = sp_all_rows(run, TOUCH_COLS), *feed;
+    cr_expect_str_eq(got, "k,0,20,2\n");
+    feed = sp_query(run, "SELECT op, " SP_SEC("window_start") ", " SP_SEC(
+                             "window_end") ", n FROM changes ORDER BY batch_id, op DESC");
+    cr_expect_str_eq(feed, "upsert,10,20,1\nupsert,0,20,2\nretract,10,20,1\n");
+    free(feed);
+    free(got);
+    free(run);
+}
+
 /* `lklab truth` on the same events: one session [0, 20). */
 Test(spark_session, touching_sessions_merge_in_the_truth)
 {
