@@ -406,6 +406,7 @@ static uint32_t tuple_of(struct kp_state *s, const struct lk_event *ev)
     size_t len = 0;
     uint32_t raw;
     int added;
+    LK_GROW(s->raw_key, s->raw_key_cap, 1); /* never NULL, even without groups (memcpy) */
     for (size_t g = 0; g < s->spec->ngroup; g++) {
         const struct lk_str *v = &ev->str[s->spec->group[g]];
         uint32_t n = (uint32_t)v->len;
@@ -462,7 +463,17 @@ void kps_kill_cell(struct kp_state *s, size_t c, uint64_t batch)
         retract(s, s->cells[c].tuple, s->cells[c].start, batch);
 }
 
-/* The session cell [start, end) of tuple after merging every session overlapping it. */
+/*
+ * 1 when session [s1, e1) and [s2, e2) merge: they overlap or touch (e1 == s2), as in
+ * Spark (a session merges when sessionStart <= currentSessionEnd) and Flink
+ * (TimeWindow.intersects is inclusive).
+ */
+static int sessions_touch(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
+{
+    return s1 <= e2 && s2 <= e1;
+}
+
+/* The session cell [start, end) of tuple after merging every session it overlaps or touches. */
 static size_t session_merge(struct kp_state *s, uint32_t tuple, int64_t start, int64_t end,
                             uint64_t batch)
 {
@@ -470,7 +481,7 @@ static size_t session_merge(struct kp_state *s, uint32_t tuple, int64_t start, i
     size_t keeper = SIZE_MAX;
     for (size_t k = 0; k < l->n; k++) {
         const struct cell *c = &s->cells[l->v[k]];
-        if (c->start < end && start < c->end) {
+        if (sessions_touch(c->start, c->end, start, end)) {
             if (c->start < start)
                 start = c->start;
             if (c->end > end)
@@ -487,7 +498,7 @@ static size_t session_merge(struct kp_state *s, uint32_t tuple, int64_t start, i
     }
     for (size_t k = 0; k < l->n;) {
         size_t c = l->v[k];
-        if (c != keeper && s->cells[c].start < end && start < s->cells[c].end) {
+        if (c != keeper && sessions_touch(s->cells[c].start, s->cells[c].end, start, end)) {
             lk_agg_merge(&s->cells[keeper].agg, &s->cells[c].agg, s->ndistinct);
             lk_agg_release(&s->cells[c].agg);
             kps_kill_cell(s, c, batch); /* swaps another index into slot k */

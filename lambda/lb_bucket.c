@@ -213,7 +213,7 @@ void lb_bucket_finish(struct lb_bucket *b)
     while (i < b->nsess) {
         size_t j = i + 1, c;
         int64_t end = b->sess[i].time + gap;
-        while (j < b->nsess && b->sess[j].tuple == b->sess[i].tuple && b->sess[j].time < end)
+        while (j < b->nsess && b->sess[j].tuple == b->sess[i].tuple && b->sess[j].time <= end)
             end = b->sess[j++].time + gap;
         c = cell_new(b, b->sess[i].tuple, b->sess[i].time, end);
         for (size_t k = i; k < j; k++)

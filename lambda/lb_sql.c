@@ -220,12 +220,13 @@ static void add_window_cte(struct sb *b, const struct lk_spec *spec)
                   ":slide) %% :slide) - lb_j * :slide AS lb_ws FROM lb_ev, lb_n)\n");
         break;
     case LK_WIN_SESSION:
-        /* a session starts where the previous event of the group is >= gap earlier */
+        /* a session starts where the previous event of the group is > gap earlier (an
+           event at exactly prev + gap touches the session and joins it, as in Spark) */
         sb_add(b, "lb_p AS (SELECT lb_ev.*, max(event_time) OVER (");
         add_partition(b, spec);
         sb_add(b, "ORDER BY event_time RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "
                   "lb_prev FROM lb_ev),\nlb_w AS (SELECT lb_p.*, sum(lb_prev IS NULL OR "
-                  "event_time >= lb_prev + :gap) OVER (");
+                  "event_time > lb_prev + :gap) OVER (");
         add_partition(b, spec);
         sb_add(b, "ORDER BY event_time) AS lb_sid FROM lb_p)\n");
         break;
@@ -374,14 +375,14 @@ static void add_merge(struct sb *b, const struct lk_agg_spec *a, enum lb_layers 
     }
 }
 
-/* Sessions: rows of a group whose intervals overlap merge into one island. */
+/* Sessions: rows of a group whose intervals overlap or touch merge into one island. */
 static void add_islands(struct sb *b, const struct lk_spec *spec)
 {
     sb_add(b, ",\nlb_m AS (SELECT lb_u.*, max(window_end) OVER (");
     add_partition(b, spec);
     sb_add(b, "ORDER BY window_start RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "
               "lb_prev FROM lb_u),\nlb_s AS (SELECT lb_m.*, sum(lb_prev IS NULL OR "
-              "window_start >= lb_prev) OVER (");
+              "window_start > lb_prev) OVER (");
     add_partition(b, spec);
     sb_add(b, "ORDER BY window_start) AS lb_island FROM lb_m)");
 }

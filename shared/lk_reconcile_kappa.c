@@ -559,7 +559,7 @@ static int group_matches(const struct sess *s, const struct cursor *c, const uns
     }
 }
 
-/* 1 when two of the run's sessions of the group overlap (sorted by start). */
+/* 1 when two of the run's sessions of the group overlap or touch (sorted by start). */
 static int run_overlaps(const struct sess *s, const struct cursor *c, const unsigned char *dup)
 {
     const struct lk_rtable *a = s->k->run->r->a;
@@ -568,20 +568,20 @@ static int run_overlaps(const struct sess *s, const struct cursor *c, const unsi
         const struct lk_rrow *row = a->sorted[i];
         if (dup[row - a->rows])
             continue;
-        if (row->row.window_start < end)
+        if (row->row.window_start <= end)
             return 1;
         end = row->row.window_end > end ? row->row.window_end : end;
     }
     return 0;
 }
 
-/* The replayed session in state that the truth row overlaps, or NULL. */
+/* The replayed session in state that the truth row overlaps or touches, or NULL. */
 static const struct lk_csv_row *pending_overlap(const struct sess *s, const struct cursor *c,
                                                 const struct lk_csv_row *t)
 {
     for (size_t j = c->r; j < c->r_end; j++) {
         const struct lk_csv_row *r = s->replay->rows[j];
-        if (in_state(s->k, r) && r->window_start < t->window_end && t->window_start < r->window_end)
+        if (in_state(s->k, r) && r->window_start <= t->window_end && t->window_start <= r->window_end)
             return r;
     }
     return NULL;
@@ -604,8 +604,9 @@ static size_t judge_group(struct sess *s, struct cursor *c, const unsigned char 
         if (run_overlaps(s, c, dup))
             for (size_t i = from; i < to; i++)
                 if (r->d[i].cls == LK_RC_UNEXPLAINED && !r->d[i].why[0])
-                    rc_why(&r->d[i], "the run's sessions of this group overlap: an on-time "
-                                     "event reached a session already evicted (not late data)");
+                    rc_why(&r->d[i], "the run's sessions of this group overlap or touch: an "
+                                     "on-time event reached a session already evicted (not "
+                                     "late data)");
         return 0;
     }
     left = left_in_group(s, diff_row(&r->d[from])->group);

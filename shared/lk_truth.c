@@ -140,7 +140,10 @@ static int cmp_sess(const void *a, const void *b)
     return (x->time > y->time) - (x->time < y->time);
 }
 
-/* Merge each group's time-sorted events into sessions [first, last + gap). */
+/*
+ * Merge each group's time-sorted events into sessions [first, last + gap). An event at
+ * exactly the session's end joins it (touching sessions merge, as in Spark and Flink).
+ */
 static void build_sessions(struct truth *t)
 {
     int64_t gap = t->spec->window.gap;
@@ -150,7 +153,7 @@ static void build_sessions(struct truth *t)
         size_t j = i + 1;
         int64_t end = t->sess[i].time + gap;
         struct lk_agg *a;
-        while (j < t->nsess && t->sess[j].tuple == t->sess[i].tuple && t->sess[j].time < end) {
+        while (j < t->nsess && t->sess[j].tuple == t->sess[i].tuple && t->sess[j].time <= end) {
             end = t->sess[j].time + gap;
             j++;
         }

@@ -5,8 +5,10 @@
  * run with --trigger 1m --watermark 1m --cost-model none, worked out by hand:
  *
  *   on time (arrive 10 s after their event time, in order): a1 k1 12:00 1.00, c1 k3 12:02
- *   2.00, a2 k1 12:07 3.00, d1 k4 12:10 4.00, b2 k2 12:15 5.00, d2 k4 12:17 6.00, d3 k4
- *   12:21 7.00. The watermark ends at 12:20 (max event time 12:21 - 1m).
+ *   2.00, a2 k1 12:07 3.00, e1 k5 12:08 8.00, d1 k4 12:10 4.00, e2 k5 12:13 9.00, b2 k2
+ *   12:15 5.00, d2 k4 12:17 6.00, d3 k4 12:21 7.00. The watermark ends at 12:20 (max
+ *   event time 12:21 - 1m). e2 starts exactly where e1's session [12:08,12:13) ends:
+ *   touching sessions merge, so k5 has ONE session [12:08,12:18) on both sides.
  *   late (arrive 12:24:10-12:24:50, batch 14 with L = 12:20; own session [t, t+5m) ends
  *   by 12:20): a3 k1 12:03 20.00 (would bridge a1 and a2), b1 k2 12:01 30.00 (a session
  *   of its own), c2 k3 12:04 40.00 (would extend c1's session), d4 k4 12:13 50.00 (would
@@ -19,6 +21,7 @@
  *   k2 [12:15,12:20) 1   5.00          k2 [12:15,12:20) 1 5.00 (equal)
  *   k3 [12:02,12:09) 2  42.00 max 40   k3 [12:02,12:07) 1 2.00
  *   k4 [12:10,12:26) 4  67.00 max 50   k4 [12:10,12:15) 1 4.00; k4 [12:17,12:26) 2 13.00
+ *   k5 [12:08,12:18) 2  17.00 max 9    k5 [12:08,12:18) 2 17.00 (equal)
  *
  * So 6 differences, all missing-late: 3 differing (k1, k3, k4 at their truth start), 2
  * only in the run (k1 12:07, k4 12:17), 1 only in the truth (k2 12:01). In append mode
@@ -47,7 +50,8 @@ static const char truth_by_hand[] =
     "t1,k2,2026-01-01T12:01:00.000Z,2026-01-01T12:06:00.000Z,1,30.00,30.00,1\n"
     "t1,k2,2026-01-01T12:15:00.000Z,2026-01-01T12:20:00.000Z,1,5.00,5.00,1\n"
     "t1,k3,2026-01-01T12:02:00.000Z,2026-01-01T12:09:00.000Z,2,42.00,40.00,2\n"
-    "t1,k4,2026-01-01T12:10:00.000Z,2026-01-01T12:26:00.000Z,4,67.00,50.00,3\n";
+    "t1,k4,2026-01-01T12:10:00.000Z,2026-01-01T12:26:00.000Z,4,67.00,50.00,3\n"
+    "t1,k5,2026-01-01T12:08:00.000Z,2026-01-01T12:18:00.000Z,2,17.00,9.00,2\n";
 
 static char *fixture(void)
 {
@@ -317,27 +321,49 @@ static const char evicted_split[] =
     "{\"event_id\":\"v-3\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"click\",\"value\":3.00,"
     "\"event_time\":\"2026-01-01T12:04:00Z\",\"arrival_time\":\"2026-01-01T12:10:10Z\"}\n";
 
-Test(lk_reconcile_session, a_session_split_by_eviction_is_not_late_data_and_stays_unexplained)
+/* Reconcile a run of data (JSONL text) with --final-watermark: both differences are
+   unexplained, and the run's row at key_start says its group's sessions overlap. */
+static void expect_split_unexplained(const char *name, const char *text, const char *key_start)
 {
-    char *dir = lkt_tmpdir("rcs-split"), *data = lkt_fmt("%s/split.jsonl", dir), *t, *run;
+    char *dir = lkt_tmpdir(name), *data = lkt_fmt("%s/split.jsonl", dir), *t, *run;
     struct fx f;
-    FILE *fp = fopen(data, "w");
-    cr_assert_not_null(fp);
-    fputs(evicted_split, fp);
-    cr_assert_eq(fclose(fp), 0);
+    lkt_write(data, text);
     t = truth(dir, data);
     run = kappa(dir, "k", data, RUN_ARGS, "--final-watermark");
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 0);
     fx_open(&f, run, t);
     cr_assert_eq(lk_reconcile_ndiffs(f.r), 2);
     cr_assert_eq(lk_reconcile_count(f.r, LK_RC_UNEXPLAINED), 2);
-    cr_assert(strstr(diff_of(f.r, "k1", "12:04")->why, "sessions of this group overlap"), "%s",
-              diff_of(f.r, "k1", "12:04")->why);
+    cr_assert(strstr(diff_of(f.r, "k1", key_start)->why, "sessions of this group overlap"), "%s",
+              diff_of(f.r, "k1", key_start)->why);
     fx_close(&f);
     free(run);
     free(t);
     free(data);
     free(dir);
+}
+
+Test(lk_reconcile_session, a_session_split_by_eviction_is_not_late_data_and_stays_unexplained)
+{
+    expect_split_unexplained("rcs-split", evicted_split, "12:04");
+}
+
+/*
+ * The same with v-3 at 12:05, exactly where the evicted session [12:00,12:05) ends: the
+ * run's sessions only touch, which is a split too, since touching sessions merge
+ * (truth: one session [12:00,12:10) with v-1 and v-3).
+ */
+static const char evicted_touch[] =
+    "{\"event_id\":\"v-1\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"view\",\"value\":1.00,"
+    "\"event_time\":\"2026-01-01T12:00:00Z\",\"arrival_time\":\"2026-01-01T12:00:10Z\"}\n"
+    "{\"event_id\":\"v-2\",\"tenant\":\"t1\",\"key\":\"k9\",\"type\":\"view\",\"value\":2.00,"
+    "\"event_time\":\"2026-01-01T12:07:00Z\",\"arrival_time\":\"2026-01-01T12:07:10Z\"}\n"
+    "{\"event_id\":\"v-3\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"click\",\"value\":3.00,"
+    "\"event_time\":\"2026-01-01T12:05:00Z\",\"arrival_time\":\"2026-01-01T12:10:10Z\"}\n";
+
+Test(lk_reconcile_session, a_session_split_into_touching_sessions_stays_unexplained)
+{
+    expect_split_unexplained("rcs-touch", evicted_touch, "12:05");
 }
 
 /* --------------------------------------------------- generated dataset ---- */
