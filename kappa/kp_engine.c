@@ -311,11 +311,14 @@ static int reconcile_sink(struct kp_engine *e, struct lk_err *err)
         (rc = kp_sink_ledger(e->sink, &count, &max, &files, err)) < 0)
         goto out;
     if (count != max + 1 || max < lc || max > lo) {
-        rc = lk_err_set(err, LK_EINPUT,
-                        "checkpoint '%s' has committed batches up to %lld but "
-                        "the serving database '%s' holds %lld batches (up to %lld): the database "
-                        "was deleted, emptied or replaced by an older copy; use a new --out",
-                        kp_ckpt_dir(e->ckpt), (long long)lc, db, (long long)count, (long long)max);
+        char held[64] = "no committed batch";
+        if (count > 0)
+            snprintf(held, sizeof(held), "%lld committed batches, the last %lld",
+                     (long long)count, (long long)max);
+        rc = lk_err_set(err, LK_EINPUT, "checkpoint '%s' has batches up to %lld committed but "
+                        "the serving database '%s' holds %s: it was deleted, emptied, replaced "
+                        "by another copy or lost its -wal; use a new --out",
+                        kp_ckpt_dir(e->ckpt), (long long)lc, db, held);
         goto out;
     }
     if (e->o->lake && files > 0 && (rc = lake_files(e->o->lake, max, &found, err)) == 0 &&
@@ -433,18 +436,17 @@ static int recover(struct kp_engine *e, int *resumed)
                           "%lld, commits up to %lld)", kp_ckpt_dir(e->ckpt), (long long)lo,
                           (long long)lc);
     *resumed = 1;
+    if ((lc >= 0 && (rc = restore_committed(e, lc)) < 0)
+        || (lo > lc && (rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)lo, &replay, e->err)) < 0))
+        return rc;
     if (e->o->note) {
         char msg[4200];
         snprintf(msg, sizeof(msg), "resuming from batch %lld (checkpoint in %s)",
                  (long long)(lo == lc ? lc + 1 : lo), kp_ckpt_dir(e->ckpt));
         e->o->note(e->o->note_arg, msg);
     }
-    if (lc >= 0 && (rc = restore_committed(e, lc)) < 0)
-        return rc;
     if (lo == lc)
         return 0;
-    if ((rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)lo, &replay, e->err)) < 0)
-        return rc;
     e->next_batch = (uint64_t)lo;
     if (e->o->trigger == KP_TRIG_CONTINUOUS)
         rc = kp_epoch_run(e, replay.trigger_time, &replay);

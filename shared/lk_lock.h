@@ -43,4 +43,11 @@ void lk_lock_release(struct lk_lock *l);
  */
 int lk_lock_holder(const char *run, long *pid, struct lk_err *err);
 
+/*
+ * Is run finished, so that its tables are its whole answer? 0 when RUN/run.json exists
+ * (both stacks write it last) and nobody holds the lock; LK_EINPUT with a one-line message
+ * saying why not (running: naming the pid; crashed or stopped: no run.json); LK_EIO.
+ */
+int lk_lock_check_finished(const char *run, struct lk_err *err);
+
 #endif
