@@ -79,7 +79,7 @@ static void two_at_once(const char *a1, const char *a2, const char *run, const c
     cr_assert(strstr(r1 == 2 ? e1 : e2, "is in use by process"), "%s | %s", e1, e2);
     cr_assert(strstr(r1 == 2 ? e1 : e2, run), "names the run: %s | %s", e1, e2);
     cr_assert_eq(lkt_run(&got, NULL, "results --run %s --table %s --out -", run, want_table), 0);
-    cr_assert_str_eq(got, want);
+    cr_assert(got && strcmp(got, want) == 0, "the survivor's answer differs from the truth");
     free(got);
     free(r1s);
     free(r2s);
@@ -90,21 +90,18 @@ static void two_at_once(const char *a1, const char *a2, const char *run, const c
 Test(runlock, two_kappa_processes_on_one_run_directory_one_is_refused_naming_the_holder)
 {
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("two-kappa"), *run = lkt_fmt("%s/run", dir);
-    char *clean = lkt_fmt("%s/clean", dir), *want;
+    char *want = kpt_truth(ds, "revenue");
+    /* without a watermark nothing is late: either trigger's answer is the truth */
     char *a1 = lkt_fmt("kappa --quiet --data %s --pipeline revenue --out %s --trigger 1m "
-                       "--output-mode update", ds, run);
+                       "--output-mode update --watermark none", ds, run);
     char *a2 = lkt_fmt("kappa --quiet --data %s --pipeline revenue --out %s --trigger 2m "
-                       "--output-mode update", ds, run);
-    cr_assert_eq(lkt_run(NULL, NULL, "kappa --quiet --data %s --pipeline revenue --out %s "
-                         "--trigger 2m --output-mode update --durability process", ds, clean), 0);
-    want = kpt_results(clean, "output");
+                       "--output-mode update --watermark none", ds, run);
     cr_assert_not_null(want);
     /* the fsync'd run takes seconds, so the second process starts while the first holds RUN */
     two_at_once(a1, a2, run, dir, "output", want);
     free(want);
     free(a1);
     free(a2);
-    free(clean);
     free(run);
     free(dir);
     free(ds);
