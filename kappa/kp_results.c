@@ -6,6 +6,7 @@
 
 #include "lk_csv.h"
 #include "lk_file.h"
+#include "lk_json.h"
 #include "lk_mem.h"
 #include "lk_spec.h"
 #include "lk_store.h"
@@ -89,6 +90,35 @@ static int export_output(sqlite3 *db, FILE *out, struct lk_err *err)
     return rc;
 }
 
+/*
+ * A finished run's database must be the one its run.json describes: as many batches in
+ * the version read as run.json counts (a serving.db replaced by an older copy after the
+ * run ended is refused, LK_EINPUT). A run without run.json (read with --partial) passes.
+ */
+static int check_runjson(sqlite3 *db, const char *run, struct lk_err *err)
+{
+    size_t len = strlen(run) + 16;
+    char *path = lk_xmalloc(len);
+    cJSON *root = NULL;
+    const cJSON *n;
+    long long have;
+    int rc;
+    snprintf(path, len, "%s/run.json", run);
+    rc = lk_is_file(path) ? lk_json_read_file(path, &root, err) : 0;
+    n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "totals"),
+                                         "batches");
+    if (rc == 0 && cJSON_IsNumber(n)
+        && (rc = lk_store_query_int(db, "SELECT count(*) FROM progress WHERE version = "
+                                    VERSION_SQL, &have, err)) == 0
+        && have != (long long)n->valuedouble)
+        rc = lk_err_set(err, LK_EINPUT, "run '%s' is inconsistent: run.json counts %lld batches "
+                        "but serving.db holds %lld (the database was replaced after the run)",
+                        run, (long long)n->valuedouble, have);
+    cJSON_Delete(root);
+    free(path);
+    return rc;
+}
+
 int kp_results_export(const char *run, const char *table, FILE *out, struct lk_err *err)
 {
     static const struct {
@@ -122,6 +152,10 @@ int kp_results_export(const char *run, const char *table, FILE *out, struct lk_e
     free(path);
     if (rc < 0)
         return rc;
+    if ((rc = check_runjson(db, run, err)) < 0) {
+        lk_store_close(db);
+        return rc;
+    }
     if (strcmp(table, "output") == 0) {
         rc = export_output(db, out, err);
     } else {

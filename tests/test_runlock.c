@@ -250,6 +250,21 @@ Test(runlock, kappa_refuses_a_restart_with_an_older_copy_of_serving_db)
     crashed_free(&c);
 }
 
+Test(runlock, kappa_results_refuses_a_finished_run_whose_serving_db_was_replaced)
+{
+    struct crashed c = crashed_at("db-after", 20);
+    char *old = lkt_fmt("%s/old", c.dir), *err;
+    sh("mkdir %s && cp %s/serving.db %s/serving.db-wal %s/", old, c.run, c.run, old);
+    cr_assert_eq(kappa(c.ds, c.run, "", NULL), 0);
+    cr_assert_eq(lkt_run(NULL, NULL, "results --run %s --out -", c.run), 0);
+    sh("rm -f %s/serving.db-shm && cp %s/serving.db %s/serving.db-wal %s/", c.run, old, old, c.run);
+    cr_assert_eq(lkt_run(NULL, &err, "results --run %s --out -", c.run), 3, "%s", err);
+    cr_assert(strstr(err, "run.json counts") && strstr(err, "serving.db holds"), "%s", err);
+    free(err);
+    free(old);
+    crashed_free(&c);
+}
+
 Test(runlock, kappa_refuses_another_runs_serving_db)
 {
     struct crashed c = crashed_at("db-other", 60);
