@@ -4,6 +4,7 @@
  * lab promises: the Kappa answer in update mode equals the oracle's byte for byte.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_time.h"
+#include "pl_report.h"
 #include "pl_sweep.h"
 #include "banned.h"
 
@@ -23,9 +25,12 @@ static void help(void)
     printf("usage: %s\n\n"
            "Generates the default dataset (clickstream, 1,000,000 events over 24h), computes the\n"
            "truth, runs Kappa in update mode without a watermark (must equal the truth), then a\n"
-           "sweep (Kappa append with --lake at triggers 10s, 1m, 1h, 24h and watermarks 1m, 10m,\n"
-           "1h; Lambda every 6h, which must equal the truth after its final batch; latency, cost\n"
-           "and reconciliation of each run), the charts and the report, and prints a summary.\n"
+           "sweep (Kappa append with --lake and Kappa update at triggers 10s, 1m, 1h, 24h,\n"
+           "append with watermarks 1m, 10m, 1h; Lambda every 6h, which must equal the truth\n"
+           "after its final batch; latency, cost and reconciliation of each run), the charts and\n"
+           "the report, and prints a summary that ends with the report's Verdict (which stack\n"
+           "for a 1-minute dashboard, for a daily report, what Lambda's second code path buys\n"
+           "and costs, Lambda against Kappa on cost).\n"
            "Everything goes under DIR (default out/demo); the report is DIR/sweep/report.html.\n"
            "Exit 1 when an answer that must equal the truth does not.\n\n"
            "  --out DIR     output directory\n"
@@ -56,16 +61,20 @@ static const struct pl_run *row(const struct pl_sweep *s, const char *name)
     return &none;
 }
 
+/* A latency percentile of sweep.csv: INFINITY (among the never-correct events) is "never". */
 static const char *dur(double ms, char *buf, size_t size)
 {
-    cmd_human_ms((int64_t)ms, buf, size);
+    if (isinf(ms))
+        snprintf(buf, size, "never");
+    else
+        cmd_human_ms((int64_t)ms, buf, size);
     return buf;
 }
 
 static void print_summary(const char *out, const char *data, const struct pl_sweep *s,
                           int equal)
 {
-    char path[8500], a[32], b[32], c[32], d[32];
+    char path[8500], a[32], b[32], c[32], d[32], e[32];
     cJSON *m = NULL;
     const cJSON *n;
     const struct pl_run *k1 = row(s, "kappa-1m-wm10m"), *k24 = row(s, "kappa-24h-wm10m"),
@@ -82,9 +91,11 @@ static void print_summary(const char *out, const char *data, const struct pl_swe
     printf("  kappa update (trigger 1m, no watermark) == truth: %s\n", equal ? "YES" : "NO");
     printf("  lambda (batch every 6h) after its final batch == truth: %s\n",
            strcmp(l6->status, "equal") == 0 ? "YES" : "NO");
-    printf("  latency p50  Kappa 1m: %s visible/correct; Kappa 24h: %s; Lambda 6h: %s visible, %s correct\n",
-           dur(k1->first_visible_ms[0], a, sizeof(a)), dur(k24->first_visible_ms[0], b, sizeof(b)),
-           dur(l6->first_visible_ms[0], c, sizeof(c)), dur(l6->correct_ms[0], d, sizeof(d)));
+    printf("  latency p50  Kappa 1m: %s visible, %s correct; Kappa 24h: %s; Lambda 6h: %s visible, "
+           "%s correct\n",
+           dur(k1->first_visible_ms[0], a, sizeof(a)), dur(k1->correct_ms[0], e, sizeof(e)),
+           dur(k24->first_visible_ms[0], b, sizeof(b)), dur(l6->first_visible_ms[0], c, sizeof(c)),
+           dur(l6->correct_ms[0], d, sizeof(d)));
     printf("  late data    Kappa 1m with watermark 1m / 10m / 1h: %.2f%% / %.2f%% / %.2f%% of lines\n",
            w1->late_pct, k1->late_pct, w60->late_pct);
     printf("  cost/month   Kappa 1m $%.2f, Kappa 24h $%.2f, Lambda 6h $%.2f (Kappa files: %.0f vs %.0f)\n",
@@ -94,6 +105,60 @@ static void print_summary(const char *out, const char *data, const struct pl_swe
     printf("  next         lklab results --run %s/runs/kappa-1m-wm10m --table late --out late.csv\n",
            s->dir);
     cJSON_Delete(m);
+}
+
+/* text with its lines (one per verdict question) word-wrapped at 100 columns. */
+static void print_wrapped(const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p), col = 0, first = 1;
+        while (n > 0) {
+            size_t w = 0, take;
+            while (w < n && p[w] == ' ')
+                w++;
+            p += w, n -= w;
+            take = 0;
+            while (take < n && p[take] != ' ')
+                take++;
+            if (take == 0)
+                break;
+            if (col && col + 1 + take > 100) {
+                printf("\n");
+                col = 0;
+            }
+            if (col == 0)
+                col = (size_t)printf(first ? "  - " : "    ");
+            else
+                col += (size_t)printf(" ");
+            col += (size_t)printf("%.*s", (int)take, p);
+            first = 0;
+            p += take, n -= take;
+        }
+        printf("\n");
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+}
+
+/* The report's Verdict on the sweep (pl_report_verdict), or one line saying why not. */
+static void print_verdict(const char *sweep)
+{
+    struct pl_report *r = NULL;
+    struct lk_err err = LK_ERR_INIT;
+    char *v;
+    printf("  verdict (as in the report's Verdict section):\n");
+    if (pl_report_load(&r, sweep, &err) < 0) {
+        printf("  - not available: %s\n", err.msg);
+        pl_report_free(r);
+        return;
+    }
+    v = pl_report_verdict(r);
+    print_wrapped(v);
+    free(v);
+    pl_report_free(r);
 }
 
 static int run(const char *out, const char *events, int quiet)
@@ -141,6 +206,7 @@ static int run(const char *out, const char *events, int quiet)
         if (pl_sweep_load(&s, sweep, 0, &err) < 0)
             return cmd_fail(CMD, &err);
         print_summary(out, data, &s, equal);
+        print_verdict(sweep);
         equal = equal && strcmp(row(&s, "lambda-6h")->status, "equal") == 0;
         pl_sweep_release(&s);
         return equal ? 0 : 1;
