@@ -1,6 +1,8 @@
 /* The Kappa engine: setup, recovery, the trigger loops, and the run files. */
 #include "kp_engine.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,19 +271,23 @@ static int check_input(struct kp_engine *e, struct lk_err *err)
     return lk_log_first_arrival(e->o->data, &t, err);
 }
 
-/* Files of the lake written by batches <= max (any tenant). */
+/* Files of the lake written by batches <= max (DIR/tenant=T/part-N.jsonl, any tenant T). */
 static int lake_files(const char *lake, int64_t max, int64_t *n, struct lk_err *err)
 {
-    char **dirs, **files;
-    size_t nd, nf;
-    int rc = lk_list_dir(lake, NULL, &dirs, &nd, err);
+    DIR *d = opendir(lake);
+    struct dirent *de;
+    int rc = 0;
     *n = 0;
-    for (size_t d = 0; d < nd && rc == 0; d++) {
-        size_t len = strlen(lake) + strlen(dirs[d]) + 2;
-        char *p = lk_xmalloc(len);
-        snprintf(p, len, "%s/%s", lake, dirs[d]);
-        if (strncmp(dirs[d], "tenant=", 7) == 0 && lk_is_dir(p) &&
-            (rc = lk_list_dir(p, ".jsonl", &files, &nf, err)) == 0) {
+    if (!d)
+        return errno == ENOENT ? 0 : lk_err_sys(err, LK_EIO, errno, "cannot read '%s'", lake);
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        size_t len = strlen(lake) + strlen(de->d_name) + 2, nf;
+        char *p, **files;
+        if (strncmp(de->d_name, "tenant=", 7) != 0)
+            continue;
+        p = lk_xmalloc(len);
+        snprintf(p, len, "%s/%s", lake, de->d_name);
+        if (lk_is_dir(p) && (rc = lk_list_dir(p, ".jsonl", &files, &nf, err)) == 0) {
             for (size_t f = 0; f < nf; f++) {
                 long long b;
                 if (sscanf(files[f], "part-%lld.jsonl", &b) == 1 && b <= max)
@@ -291,7 +297,7 @@ static int lake_files(const char *lake, int64_t max, int64_t *n, struct lk_err *
         }
         free(p);
     }
-    lk_list_free(dirs, nd);
+    closedir(d);
     return rc;
 }
 

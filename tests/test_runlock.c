@@ -265,6 +265,24 @@ Test(runlock, kappa_results_refuses_a_finished_run_whose_serving_db_was_replaced
     crashed_free(&c);
 }
 
+Test(runlock, kappa_refuses_a_restart_after_the_lake_lost_its_files)
+{
+    char *ds = kpt_dataset(), *dir = lkt_tmpdir("lake-gone"), *run = lkt_fmt("%s/run", dir);
+    char *lake = lkt_fmt("%s/lake", dir), *args, *err;
+    args = lkt_fmt("kappa --quiet --data %s --pipeline revenue --out %s --lake %s --trigger 10m "
+                   "--durability process", ds, run, lake);
+    cr_assert_neq(lkt_run(NULL, NULL, "%s --crash-after 30:committed", args), 0);
+    sh("rm -rf %s", lake);
+    cr_assert_eq(lkt_run(NULL, &err, "%s", args), 3, "%s", err);
+    cr_assert(strstr(err, "lake") && strstr(err, "serving.db'"), "%s", err);
+    free(err);
+    free(args);
+    free(lake);
+    free(run);
+    free(dir);
+    free(ds);
+}
+
 Test(runlock, kappa_refuses_another_runs_serving_db)
 {
     struct crashed c = crashed_at("db-other", 60);
