@@ -123,7 +123,7 @@ asan: deps
 	$(Q)$(MAKE) --no-print-directory FLAVOUR=asan test
 
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := event spec
+FUZZ_TARGETS := event spec kp_offsets kp_commits kp_state kp_metadata lb_speed
 fuzz: deps
 	@mkdir -p bin/fuzz out/fuzz
 	@for t in $(FUZZ_TARGETS); do \

@@ -174,6 +174,13 @@ static void summary(const struct kp_summary *s, const char *run)
             s->wall_seconds, run);
 }
 
+/* The engine's notes (where a restart resumes): one stderr line each, even with --quiet. */
+static void note(void *arg, const char *msg)
+{
+    (void)arg;
+    cmd_error(CMD, "%s", msg);
+}
+
 static int run(struct kp_options *o, struct args *a)
 {
     struct lk_err err = LK_ERR_INIT;
@@ -194,6 +201,7 @@ static int run(struct kp_options *o, struct args *a)
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
     o->progress = cmd_progress_cb;
     o->progress_arg = &prog;
+    o->note = note;
     if (kp_run(o, &sum, &err) < 0)
         return cmd_fail(CMD, &err);
     cmd_progress_done(&prog, prog.total);

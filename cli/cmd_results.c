@@ -8,12 +8,13 @@
 #include "lb_results.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_lock.h"
 #include "lk_time.h"
 #include "banned.h"
 
 #define CMD "results"
 static const char usage_line[] =
-    "lklab results --run RUN [--table TABLE] [--at end|ISO-TIME] --out FILE.csv";
+    "lklab results --run RUN [--table TABLE] [--at end|ISO-TIME] [--partial] --out FILE.csv";
 
 static void help(void)
 {
@@ -27,8 +28,11 @@ static void help(void)
            "                 Lambda: serving (default), batch, speed, quarantine, progress\n"
            "  --at T         Lambda: the serving answer as a query saw it at virtual time T\n"
            "                 (ISO-8601), or 'end' (default)\n"
+           "  --partial      read a run that is still running or did not finish (crashed,\n"
+           "                 stopped): its tables hold only the batches done so far\n"
            "  --out FILE     where to write\n\n"
-           "exit: 0 ok, 2 usage, 3 missing run or --out directory, 4 I/O or database error\n",
+           "exit: 0 ok, 1 the run is running or unfinished (without --partial), 2 usage,\n"
+           "3 missing run or --out directory, 4 I/O or database error\n",
            usage_line);
 }
 
@@ -51,7 +55,8 @@ static int export(const char *run, const char *table, int64_t at, FILE *fp, stru
     return lb_results_export(run, table ? table : "serving", at, fp, err);
 }
 
-static int run_export(const char *run, const char *table, const char *at_text, const char *out)
+static int run_export(const char *run, const char *table, const char *at_text, const char *out,
+                      int partial)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_atomic a = LK_ATOMIC_INIT;
@@ -65,6 +70,12 @@ static int run_export(const char *run, const char *table, const char *at_text, c
     if (!lk_is_dir(run)) {
         cmd_error(CMD, "cannot open run '%s' (no such directory)", run);
         return 3;
+    }
+    if (!partial && (rc = lk_lock_check_finished(run, &err)) < 0) {
+        if (rc != LK_EINPUT)
+            return cmd_fail(CMD, &err);
+        cmd_error(CMD, "%s; add --partial to read them anyway", err.msg);
+        return 1;
     }
     if (strcmp(out, "-") != 0) {
         if (lk_atomic_open(&a, out, &err) < 0)
@@ -86,10 +97,11 @@ int cmd_results(int argc, char **argv)
     static const struct option opts[] = {
         { "run", required_argument, NULL, 'r' }, { "table", required_argument, NULL, 't' },
         { "at", required_argument, NULL, 'a' },  { "out", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 },
+        { "partial", no_argument, NULL, 'p' },   { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     const char *run = NULL, *table = NULL, *at = NULL, *out = NULL;
-    int c;
+    int c, partial = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -98,6 +110,7 @@ int cmd_results(int argc, char **argv)
         case 't': table = optarg; break;
         case 'a': at = optarg; break;
         case 'o': out = optarg; break;
+        case 'p': partial = 1; break;
         case 'h': help(); return 0;
         default: return cmd_bad_option(CMD, argc, argv);
         }
@@ -106,5 +119,5 @@ int cmd_results(int argc, char **argv)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!run || !out)
         return cmd_usage_error(CMD, "missing %s", !run ? "--run" : "--out");
-    return run_export(run, table, at, out);
+    return run_export(run, table, at, out, partial);
 }

@@ -1,11 +1,15 @@
 /*
  * kp_checkpoint - the Kappa query's checkpoint directory, laid out like Spark's:
  *
- *   RUN/checkpoint[-vK]/metadata     pipeline, source and output mode of the query
+ *   RUN/checkpoint[-vK]/metadata     run id, pipeline content, dataset, fixed options
  *                      offsets/N     planned input of batch N + its two watermarks
  *                      state/N       the state after batch N (snapshot or delta)
  *                      commits/N     batch N done: next watermark, max event time
  *
+ * Every file names its run id and batch (offsets and commits: "run_id" and "batch_id";
+ * state/N: a first line "lkckpt run=<id> batch=<N>", and each worker section's header
+ * repeats batch=<N>); a file whose run or batch differs from its checkpoint and name (a
+ * file copied from another run, or state/699 renamed state/700) is LK_ECORRUPT.
  * Every file is written atomically (temp, fsync, rename, dir fsync; the fsyncs are
  * skipped with LK_DURABLE_PROCESS) with a CRC-32 trailer (lk_checked); a file that fails
  * its check is LK_ECORRUPT with the path in the message and the engine refuses to
@@ -31,6 +35,7 @@
 #include "lk_file.h"
 
 #define KP_MAX_PARTS 1024
+#define KP_RUN_ID_LEN 16 /* hex digits */
 
 struct kp_offsets {
     uint64_t batch_id;
@@ -54,13 +59,18 @@ struct kp_commit {
 struct kp_ckpt;
 
 /*
- * Open (creating) the directory; metadata must match when it exists (LK_EUSAGE otherwise).
- * durability applies to every file written through this handle (see lk_file.h).
+ * Open (creating) the directory. metadata is a JSON object of what the query is bound to
+ * (pipeline content, dataset, options that may not change): a new checkpoint stores it
+ * with a fresh random run id; an existing one must hold every field with the same value
+ * (LK_EUSAGE naming the first that differs) and gives its run id. durability applies to
+ * every file written through this handle (see lk_file.h).
  */
 int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata,
                  enum lk_durability durability, struct lk_err *err);
 void kp_ckpt_close(struct kp_ckpt *c);
 const char *kp_ckpt_dir(const struct kp_ckpt *c);
+/* The run id (KP_RUN_ID_LEN hex digits) every file of this checkpoint carries. */
+const char *kp_ckpt_run_id(const struct kp_ckpt *c);
 
 /* Highest batch id with offsets / with a commit; -1 when there is none. */
 int kp_ckpt_latest(struct kp_ckpt *c, int64_t *offsets, int64_t *commit, struct lk_err *err);

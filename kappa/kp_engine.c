@@ -1,6 +1,8 @@
 /* The Kappa engine: setup, recovery, the trigger loops, and the run files. */
 #include "kp_engine.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "kp_internal.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_lock.h"
 #include "lk_mem.h"
 #include "lk_store.h"
 #include "lk_time.h"
@@ -115,16 +118,103 @@ static int current_version(const struct kp_options *o)
     return v;
 }
 
-static void metadata_of(const struct kp_options *o, char *buf, size_t size)
+/* ------------------------------------------------------- fingerprints ---- */
+
+/* FNV-1a, 64 bits: a fingerprint of what the answer depends on (not a defence). */
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
 {
-    char wm[32];
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+#define FNV_INIT 0xcbf29ce484222325ull
+
+/* Add a file's name (last component) and size to h. */
+static uint64_t fnv_file(uint64_t h, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    struct stat st;
+    long long size = stat(path, &st) == 0 ? (long long)st.st_size : -1;
+    base = base ? base + 1 : path;
+    h = fnv(h, base, strlen(base) + 1);
+    return fnv(h, &size, sizeof(size));
+}
+
+/*
+ * The dataset's identity: its manifest.json (seed, scenario, partitions' counts) when it
+ * has one, and the name and size of every partition (log) or landing file (files). The
+ * lab's datasets are written once (lklab gen), so another or a changed dataset differs.
+ */
+static uint64_t dataset_fingerprint(const struct kp_engine *e)
+{
+    size_t n = strlen(e->o->data) + 32;
+    char *p = lk_xmalloc(n), *text = NULL;
+    size_t len;
+    uint64_t h = FNV_INIT;
+    snprintf(p, n, "%s/manifest.json", e->o->data);
+    if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
+        h = fnv(h, text, len);
+    free(text);
+    for (size_t i = 0; e->log && i < lk_log_partitions(e->log); i++)
+        h = fnv_file(h, lk_log_path(e->log, i));
+    for (size_t i = 0; e->landing && i < lk_landing_count(e->landing); i++) {
+        const char *name = lk_landing_name(e->landing, i);
+        size_t m = strlen(e->o->data) + strlen(name) + 16;
+        char *lp = lk_xmalloc(m);
+        snprintf(lp, m, "%s/landing/%s", e->o->data, name);
+        h = fnv_file(h, lp);
+        free(lp);
+    }
+    free(p);
+    return h;
+}
+
+static void add_hex(cJSON *o, const char *name, uint64_t v)
+{
+    char hex[20];
+    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)v);
+    cJSON_AddStringToObject(o, name, hex);
+}
+
+/*
+ * What the checkpoint is bound to (kp_ckpt_open refuses a restart that changes any of
+ * it): the pipeline and its canonical content, the dataset, and the options whose change
+ * would mix two answers in one table. The trigger, the caps per trigger, the cost model
+ * and the durability may change on a restart, as Spark allows.
+ */
+static char *metadata_of(const struct kp_engine *e)
+{
+    const struct kp_options *o = e->o;
+    cJSON *m = cJSON_CreateObject();
+    char wm[32], *spec = lk_spec_to_json(o->spec), *text, *assign;
     if (o->has_watermark)
         lk_duration_format(o->delay, wm, sizeof(wm));
-    snprintf(buf, size, "{\"pipeline\":\"%s\",\"source\":\"%s\",\"output_mode\":\"%s\","
-             "\"watermark\":\"%s\",\"workers\":%u}", o->spec->name,
-             o->source == KP_SRC_LOG ? "log" : "files",
-             o->mode == KP_APPEND ? "append" : o->mode == KP_UPDATE ? "update" : "complete",
-             o->has_watermark ? wm : "none", o->workers ? o->workers : 1);
+    cJSON_AddStringToObject(m, "pipeline", o->spec->name);
+    add_hex(m, "pipeline_content", fnv(FNV_INIT, spec, strlen(spec)));
+    add_hex(m, "dataset", dataset_fingerprint(e));
+    cJSON_AddStringToObject(m, "source", o->source == KP_SRC_LOG ? "log" : "files");
+    cJSON_AddStringToObject(m, "output_mode",
+                            o->mode == KP_APPEND   ? "append"
+                            : o->mode == KP_UPDATE ? "update"
+                                                   : "complete");
+    cJSON_AddStringToObject(m, "watermark", o->has_watermark ? wm : "none");
+    lk_json_add_int(m, "workers", o->workers ? o->workers : 1);
+    if (e->nworkers > 1) { /* worker states hold their partitions: the assignment is fixed */
+        assign = lk_xmalloc(8 * KP_MAX_PARTS);
+        kp_workers_assignment(e, assign, 8 * KP_MAX_PARTS);
+        cJSON_AddStringToObject(m, "partitions", assign);
+        free(assign);
+    }
+    cJSON_AddStringToObject(m, "sink_guarantee",
+                            o->exactly_once ? "exactly-once" : "at-least-once");
+    cJSON_AddStringToObject(m, "lake", o->lake ? o->lake : "none");
+    cJSON_AddBoolToObject(m, "change_feed", o->change_feed);
+    cJSON_AddBoolToObject(m, "tenant_views", o->tenant_views);
+    text = cJSON_PrintUnformatted(m);
+    cJSON_Delete(m);
+    free(spec);
+    return text;
 }
 
 static uint64_t input_bytes(struct kp_engine *e)
@@ -150,23 +240,104 @@ static int open_source(struct kp_engine *e, struct lk_err *err)
 
 static int open_checkpoint(struct kp_engine *e, struct lk_err *err)
 {
-    char meta[512 + 8 * KP_MAX_PARTS], name[32], *p, *assign = lk_xmalloc(8 * KP_MAX_PARTS);
+    char name[32], *p, *meta;
     int rc;
     e->version = current_version(e->o) + (e->o->reprocess ? 1 : 0);
     if (e->version == 1)
         snprintf(name, sizeof(name), "checkpoint");
     else
         snprintf(name, sizeof(name), "checkpoint-v%d", e->version);
-    metadata_of(e->o, meta, 512);
-    if (e->nworkers > 1) { /* worker states hold their partitions: the assignment is fixed */
-        kp_workers_assignment(e, assign, 8 * KP_MAX_PARTS);
-        snprintf(meta + strlen(meta) - 1, sizeof(meta) - strlen(meta) + 1, ",\"partitions\":%s}",
-                 assign);
-    }
-    free(assign);
+    meta = metadata_of(e);
     p = run_path(e->o, name);
     rc = kp_ckpt_open(&e->ckpt, p, meta, e->o->durability, err);
     free(p);
+    free(meta);
+    return rc;
+}
+
+/*
+ * Check the input before anything is created: a file or directory that holds no event
+ * (a CSV file, an empty dataset) is refused without leaving a half-made RUN behind.
+ */
+static int check_input(struct kp_engine *e, struct lk_err *err)
+{
+    int64_t t;
+    if (e->landing)
+        return lk_landing_count(e->landing) ? 0
+                                            : lk_err_set(err, LK_EINPUT,
+                                                         "dataset '%s' has no "
+                                                         "landing files",
+                                                         e->o->data);
+    return lk_log_first_arrival(e->o->data, &t, err);
+}
+
+/* Files of the lake written by batches <= max (DIR/tenant=T/part-N.jsonl, any tenant T). */
+static int lake_files(const char *lake, int64_t max, int64_t *n, struct lk_err *err)
+{
+    DIR *d = opendir(lake);
+    struct dirent *de;
+    int rc = 0;
+    *n = 0;
+    if (!d)
+        return errno == ENOENT ? 0 : lk_err_sys(err, LK_EIO, errno, "cannot read '%s'", lake);
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        size_t len = strlen(lake) + strlen(de->d_name) + 2, nf;
+        char *p, **files;
+        if (strncmp(de->d_name, "tenant=", 7) != 0)
+            continue;
+        p = lk_xmalloc(len);
+        snprintf(p, len, "%s/%s", lake, de->d_name);
+        if (lk_is_dir(p) && (rc = lk_list_dir(p, ".jsonl", &files, &nf, err)) == 0) {
+            for (size_t f = 0; f < nf; f++) {
+                long long b;
+                if (sscanf(files[f], "part-%lld.jsonl", &b) == 1 && b <= max)
+                    (*n)++;
+            }
+            lk_list_free(files, nf);
+        }
+        free(p);
+    }
+    closedir(d);
+    return rc;
+}
+
+/*
+ * Before anything else on a restart: the sink's ledger must hold exactly batches 0..m
+ * with m = the latest commits/N, or m = the latest offsets/N when that batch crashed
+ * after its sink commit; the lake must hold every file the committed batches wrote.
+ * Anything else (serving.db deleted, emptied, an older copy, its -wal lost; the lake
+ * deleted) means the checkpoint and the sink cannot both be right: LK_EINPUT.
+ */
+static int reconcile_sink(struct kp_engine *e, struct lk_err *err)
+{
+    int64_t lo, lc, count, max, files, found = 0;
+    char *db = run_path(e->o, "serving.db");
+    int rc;
+    if ((rc = kp_ckpt_latest(e->ckpt, &lo, &lc, err)) < 0 ||
+        (rc = kp_sink_ledger(e->sink, &count, &max, &files, err)) < 0)
+        goto out;
+    if (count != max + 1 || max < lc || max > lo) {
+        char held[64] = "no committed batch";
+        if (count > 0)
+            snprintf(held, sizeof(held), "%lld committed batches, the last %lld",
+                     (long long)count, (long long)max);
+        rc = lk_err_set(err, LK_EINPUT, "checkpoint '%s' has batches up to %lld committed but "
+                        "the serving database '%s' holds %s: it was deleted, emptied, replaced "
+                        "by another copy or lost its -wal; use a new --out",
+                        kp_ckpt_dir(e->ckpt), (long long)lc, db, held);
+        goto out;
+    }
+    if (e->o->lake && files > 0 && (rc = lake_files(e->o->lake, max, &found, err)) == 0 &&
+        found < files)
+        rc = lk_err_set(err, LK_EINPUT,
+                        "serving database '%s' records %lld lake files up to "
+                        "batch %lld but the lake '%s' holds %lld of them: the lake lost files; "
+                        "use a new --out and --lake",
+                        db, (long long)files, (long long)max, e->o->lake, (long long)found);
+    if (rc == 0)
+        rc = kp_sink_bind_run(e->sink, db, kp_ckpt_run_id(e->ckpt), err);
+out:
+    free(db);
     return rc;
 }
 
@@ -175,13 +346,12 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     const struct kp_options *o = e->o;
     char *p;
     int rc;
-    if ((rc = lk_mkdir_p(o->run, err)) < 0)
+    if ((rc = open_source(e, err)) < 0 || (rc = check_input(e, err)) < 0 ||
+        (rc = lk_mkdir_p(o->run, err)) < 0 || (rc = lk_lock_take(&e->lock, o->run, err)) < 0)
         return rc;
     p = run_path(o, "run.json");
     unlink(p); /* a run.json present means a finished run: not until this one ends */
     free(p);
-    if ((rc = open_source(e, err)) < 0)
-        return rc;
     kp_workers_init(e);
     if ((rc = open_checkpoint(e, err)) < 0)
         return rc;
@@ -191,6 +361,8 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     rc = kp_sink_open(&e->sink, p, o->spec, o->mode, e->version, o->exactly_once, o->durability,
                       err);
     free(p);
+    if (rc == 0)
+        rc = reconcile_sink(e, err);
     if (rc == 0 && o->change_feed)
         rc = kp_sink_change_feed(e->sink, err);
     if (rc == 0 && o->tenant_views)
@@ -209,6 +381,7 @@ static void close_all(struct kp_engine *e)
     lk_landing_close(e->landing);
     kp_rows_release(&e->crows);
     free(e->order);
+    lk_lock_release(&e->lock); /* last: nothing of the run is open any more */
 }
 
 /* ---------------------------------------------------------- recovery ---- */
@@ -269,12 +442,17 @@ static int recover(struct kp_engine *e, int *resumed)
                           "%lld, commits up to %lld)", kp_ckpt_dir(e->ckpt), (long long)lo,
                           (long long)lc);
     *resumed = 1;
-    if (lc >= 0 && (rc = restore_committed(e, lc)) < 0)
+    if ((lc >= 0 && (rc = restore_committed(e, lc)) < 0)
+        || (lo > lc && (rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)lo, &replay, e->err)) < 0))
         return rc;
+    if (e->o->note) {
+        char msg[4200];
+        snprintf(msg, sizeof(msg), "resuming from batch %lld (checkpoint in %s)",
+                 (long long)(lo == lc ? lc + 1 : lo), kp_ckpt_dir(e->ckpt));
+        e->o->note(e->o->note_arg, msg);
+    }
     if (lo == lc)
         return 0;
-    if ((rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)lo, &replay, e->err)) < 0)
-        return rc;
     e->next_batch = (uint64_t)lo;
     if (e->o->trigger == KP_TRIG_CONTINUOUS)
         rc = kp_epoch_run(e, replay.trigger_time, &replay);
@@ -566,6 +744,7 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
 int kp_run(const struct kp_options *o, struct kp_summary *sum, struct lk_err *err)
 {
     struct kp_engine *e = lk_xcalloc(1, sizeof(*e));
+    e->lock = (struct lk_lock)LK_LOCK_INIT;
     double wall0 = lk_wall_now();
     int rc, resumed = 0, pending;
     int64_t lo, lc;

@@ -59,6 +59,8 @@ enum kp_phase { KP_PHASE_NONE, KP_PHASE_PLANNED, KP_PHASE_PROCESSED, KP_PHASE_SI
                 KP_PHASE_COMMITTED };
 
 typedef void (*kp_progress_fn)(void *arg, uint64_t done, uint64_t total);
+/* A one-line note for the user (the CLI prints it on stderr), e.g. where a restart resumes. */
+typedef void (*kp_note_fn)(void *arg, const char *msg);
 
 struct kp_options {
     const char *data;           /* dataset directory (or one JSONL file, log source) */
@@ -86,11 +88,15 @@ struct kp_options {
     void *progress_arg;
     enum lk_durability durability; /* checkpoint, sink and lake files (see lk_file.h) */
     int change_feed;            /* also log every output change to `changes` (kp_sink.h) */
+    kp_note_fn note;            /* may be NULL */
+    void *note_arg;
 };
-#define KP_OPTIONS_INIT                                                                      \
-    { NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0,   \
-      0, { { 0 }, 0, 0, 0, 0, 0, 0, 0, 0 }, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL, \
-      LK_DURABLE_FSYNC, 0 }
+#define KP_OPTIONS_INIT                                                                            \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0, 0,   \
+            {{0}, 0, 0, 0, 0, 0, 0, 0, 0}, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL,     \
+            LK_DURABLE_FSYNC, 0, NULL, NULL                                                        \
+    }
 
 /* Totals of a run (also written to RUN/run.json, last). */
 struct kp_summary {

@@ -10,6 +10,7 @@
 #include "kp_checkpoint.h"
 #include "kp_engine.h"
 #include "lk_lake.h"
+#include "lk_lock.h"
 #include "kp_rows.h"
 #include "kp_sink.h"
 #include "kp_state.h"
@@ -87,6 +88,7 @@ struct kp_engine {
     struct kp_sink *sink;
     struct kp_ckpt *ckpt;
     struct lk_lake *lake;
+    struct lk_lock lock; /* RUN/lock, held from before anything in RUN is touched */
     int version;
 
     /* watermark and virtual clock (docs/kappa.md) */

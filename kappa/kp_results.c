@@ -6,19 +6,28 @@
 
 #include "lk_csv.h"
 #include "lk_file.h"
+#include "lk_json.h"
 #include "lk_mem.h"
 #include "lk_spec.h"
 #include "lk_store.h"
 #include "banned.h"
 
+/*
+ * The version a reader sees: the published one (current_version, set when a run ends), or
+ * for a run that never finished (`lklab results --partial`) the latest begun.
+ */
+#define VERSION_SQL                                                                         \
+    "(SELECT coalesce(max(CASE WHEN key = 'current_version' THEN CAST(value AS INTEGER) END)," \
+    " max(CASE WHEN key LIKE 'spec_v%' THEN CAST(substr(key, 7) AS INTEGER) END)) FROM meta)"
+
 static int current_spec(sqlite3 *db, struct lk_spec *spec, long long *version, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_query_int(db, "SELECT value FROM meta WHERE key='current_version'", version, err);
+    int rc = lk_store_query_int(db, "SELECT coalesce(" VERSION_SQL ", 0)", version, err);
     if (rc < 0)
         return rc;
     if (*version == 0)
-        return lk_err_set(err, LK_EINPUT, "run has no finished query yet (run it to the end first)");
+        return lk_err_set(err, LK_EINPUT, "run has no query yet (no batch ran)");
     if ((rc = lk_store_prepare(db, "SELECT value FROM meta WHERE key='spec_v' || ?", &st, err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, *version);
@@ -54,8 +63,10 @@ static int export_output(sqlite3 *db, FILE *out, struct lk_err *err)
     size_t n = 0, cap = 0;
     long long version;
     sqlite3_stmt *st;
+    char sql[64];
     int rc = current_spec(db, &spec, &version, err);
-    if (rc < 0 || (rc = lk_store_prepare(db, "SELECT * FROM output", &st, err)) < 0)
+    snprintf(sql, sizeof(sql), "SELECT * FROM output_v%lld", version);
+    if (rc < 0 || (rc = lk_store_prepare(db, sql, &st, err)) < 0)
         return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         LK_GROW(rows, cap, n + 1);
@@ -85,6 +96,35 @@ static int export_output(sqlite3 *db, FILE *out, struct lk_err *err)
     return rc;
 }
 
+/*
+ * A finished run's database must be the one its run.json describes: as many batches in
+ * the version read as run.json counts (a serving.db replaced by an older copy after the
+ * run ended is refused, LK_EINPUT). A run without run.json (read with --partial) passes.
+ */
+static int check_runjson(sqlite3 *db, const char *run, struct lk_err *err)
+{
+    size_t len = strlen(run) + 16;
+    char *path = lk_xmalloc(len);
+    cJSON *root = NULL;
+    const cJSON *n;
+    long long have;
+    int rc;
+    snprintf(path, len, "%s/run.json", run);
+    rc = lk_is_file(path) ? lk_json_read_file(path, &root, err) : 0;
+    n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "totals"),
+                                         "batches");
+    if (rc == 0 && cJSON_IsNumber(n)
+        && (rc = lk_store_query_int(db, "SELECT count(*) FROM progress WHERE version = "
+                                    VERSION_SQL, &have, err)) == 0
+        && have != (long long)n->valuedouble)
+        rc = lk_err_set(err, LK_EINPUT, "run '%s' is inconsistent: run.json counts %lld batches "
+                        "but serving.db holds %lld (the database was replaced after the run)",
+                        run, (long long)n->valuedouble, have);
+    cJSON_Delete(root);
+    free(path);
+    return rc;
+}
+
 int kp_results_export(const char *run, const char *table, FILE *out, struct lk_err *err)
 {
     static const struct {
@@ -93,16 +133,15 @@ int kp_results_export(const char *run, const char *table, FILE *out, struct lk_e
         { "late", "SELECT batch_id, event_id, tenant, key, type, money(value) AS value,"
                   " iso(event_time) AS event_time, iso(arrival_time) AS arrival_time,"
                   " iso(window_start) AS window_start, iso(window_end) AS window_end,"
-                  " iso(watermark) AS watermark FROM late WHERE version ="
-                  " (SELECT value FROM meta WHERE key='current_version') ORDER BY batch_id, rowid" },
+                  " iso(watermark) AS watermark FROM late WHERE version = " VERSION_SQL
+                  " ORDER BY batch_id, rowid" },
         { "quarantine", "SELECT source, line, reason, detail, CAST(raw AS TEXT) AS raw"
                         " FROM quarantine ORDER BY source, line" },
         { "progress", "SELECT batch_id, iso(trigger_time) AS trigger_time,"
                       " iso(visible_time) AS visible_time, input_rows, processed, filtered,"
                       " late_events, late_rows, duplicates_dropped, quarantined, state_rows,"
                       " iso(watermark) AS watermark, output_rows, files_written, bytes_written,"
-                      " duration_ms, modelled_ms FROM progress WHERE version ="
-                      " (SELECT value FROM meta WHERE key='current_version')"
+                      " duration_ms, modelled_ms FROM progress WHERE version = " VERSION_SQL
                       " ORDER BY batch_id, rowid" },
     };
     size_t len = strlen(run) + 16;
@@ -119,6 +158,10 @@ int kp_results_export(const char *run, const char *table, FILE *out, struct lk_e
     free(path);
     if (rc < 0)
         return rc;
+    if ((rc = check_runjson(db, run, err)) < 0) {
+        lk_store_close(db);
+        return rc;
+    }
     if (strcmp(table, "output") == 0) {
         rc = export_output(db, out, err);
     } else {

@@ -7,6 +7,8 @@
  *   quarantine  malformed lines: source, line, reason, detail, raw
  *   progress    one row per batch, as in metrics.jsonl
  * Times are ISO-8601 with milliseconds and money has two decimals in every table.
+ * A finished run (run.json) must hold as many batches as run.json counts: LK_EINPUT when
+ * serving.db was replaced after the run ended.
  * Errors: LK_ENOENT when RUN has no database, LK_EUSAGE for an unknown table, LK_EDB.
  */
 #ifndef KP_RESULTS_H

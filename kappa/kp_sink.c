@@ -592,6 +592,62 @@ int kp_sink_count_views(struct kp_sink *s, long long *n, struct lk_err *err)
                               "name LIKE 'output\\_tenant\\_%' ESCAPE '\\'", n, err);
 }
 
+/* ------------------------------------------------------------ ledger ---- */
+
+int kp_sink_ledger(struct kp_sink *s, int64_t *count, int64_t *max, int64_t *files,
+                   struct lk_err *err)
+{
+    long long n, m, f;
+    int rc;
+    if ((rc = lk_store_query_int_param(s->db, "SELECT count(*) FROM sink_batches WHERE version=?",
+                                       s->version, &n, err)) < 0 ||
+        (rc = lk_store_query_int_param(s->db,
+                                       "SELECT coalesce(max(batch_id), -1) FROM "
+                                       "sink_batches WHERE version=?",
+                                       s->version, &m, err)) < 0 ||
+        (rc = lk_store_query_int_param(s->db,
+                                       "SELECT coalesce(sum(files_written), 0) FROM "
+                                       "progress WHERE version=?",
+                                       s->version, &f, err)) < 0)
+        return rc;
+    *count = n;
+    *max = m;
+    *files = f;
+    return 0;
+}
+
+int kp_sink_bind_run(struct kp_sink *s, const char *db_path, const char *run_id, struct lk_err *err)
+{
+    char key[32];
+    sqlite3_stmt *st;
+    int rc;
+    snprintf(key, sizeof(key), "run_id_v%d", s->version);
+    if ((rc = lk_store_prepare(s->db, "SELECT value FROM meta WHERE key=?", &st, err)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *have = (const char *)sqlite3_column_text(st, 0);
+        rc = have && strcmp(have, run_id) == 0
+                 ? 0
+                 : lk_err_set(err, LK_EINPUT,
+                              "serving database '%s' belongs to run %.20s but "
+                              "the checkpoint to run %s: it is another run's database",
+                              db_path, have ? have : "?", run_id);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return lk_err_set(err, LK_EDB, "cannot read '%s': %s", db_path, sqlite3_errmsg(s->db));
+    if ((rc = lk_store_prepare(s->db, "INSERT INTO meta VALUES(?, ?)", &st, err)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, run_id, -1, SQLITE_STATIC);
+    rc = lk_store_step_done(s->db, st, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* ----------------------------------------------------------- commit ---- */
 
 int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err)

@@ -13,7 +13,9 @@
  *        arrival_time, window_start, window_end, watermark)
  *   quarantine(...)                    see lk_store.h
  *   progress(version, batch_id, ...)   one row per batch, as in metrics.jsonl
- *   sink_batches(version, batch_id)    the idempotence ledger
+ *   sink_batches(version, batch_id)    the idempotence ledger: every batch committed
+ *   meta(key, value)                   spec_v<K>, current_version, and run_id_v<K>: the
+ *                                      checkpoint run this version's rows belong to
  * Output modes: append inserts finalized rows (no key: a replay shows as duplicates);
  * update upserts by (groups, window_start) and deletes retracted session keys (an upsert
  * that changes nothing is a no-op, so batch_id and visible_time are those of the row's
@@ -115,6 +117,18 @@ int kp_sink_totals(struct kp_sink *s, struct kp_progress *sum, uint64_t *nodata_
                    struct lk_err *err);
 /* Write this version's progress rows to path as JSON lines (atomically). */
 int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err);
+/*
+ * The ledger of this version: *count batch ids committed, *max the highest (-1: none),
+ * *files the files the committed batches wrote to the lake (their progress rows).
+ */
+int kp_sink_ledger(struct kp_sink *s, int64_t *count, int64_t *max, int64_t *files,
+                   struct lk_err *err);
+/*
+ * Bind this version's rows to the checkpoint's run id: record it in a database without
+ * one, else LK_EINPUT (naming db_path and both runs) when it differs.
+ */
+int kp_sink_bind_run(struct kp_sink *s, const char *db_path, const char *run_id,
+                     struct lk_err *err);
 /* Rows in the output table (for the summary). */
 int kp_sink_count(struct kp_sink *s, long long *rows, struct lk_err *err);
 

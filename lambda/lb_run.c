@@ -13,6 +13,8 @@
 #include "lb_serving.h"
 #include "lb_speed.h"
 #include "lb_sql.h"
+#include "lk_file.h"
+#include "lk_lock.h"
 #include "lk_source.h"
 #include "lk_store.h"
 #include "lk_time.h"
@@ -35,6 +37,7 @@ struct run {
     int64_t first_arrival;
     int64_t last_tick;          /* latest bucket end run (LK_TIME_NEG_INF: none) */
     int exhausted;
+    struct lk_lock lock;        /* RUN/lock, held for the whole run */
 };
 
 static int64_t max64(int64_t a, int64_t b)
@@ -129,6 +132,7 @@ static void close_all(struct run *r)
     lb_speed_free(r->speed);
     lb_master_free(r->master);
     lk_store_close(r->db);
+    lk_lock_release(&r->lock); /* last: nothing of the run is open any more */
 }
 
 /* ---------------------------------------------------------------- events ---- */
@@ -277,6 +281,17 @@ static int finish(struct run *r, struct lb_run_summary *sum, double t0, struct l
     return lb_rundir_write_runjson(r->db, r->o, sum, err); /* LAST */
 }
 
+/* Make RUN (unless it is a file: lb_rundir_prepare refuses that) and take its lock. */
+static int lock_run(struct run *r, struct lk_err *err)
+{
+    int rc;
+    if (lk_is_file(r->o->run))
+        return 0;
+    if ((rc = lk_mkdir_p(r->o->run, err)) < 0)
+        return rc;
+    return lk_lock_take(&r->lock, r->o->run, err);
+}
+
 int lb_run(const struct lb_run_opts *o, struct lb_run_summary *sum, struct lk_err *err)
 {
     struct run r;
@@ -285,8 +300,10 @@ int lb_run(const struct lb_run_opts *o, struct lb_run_summary *sum, struct lk_er
     memset(&r, 0, sizeof(r));
     memset(sum, 0, sizeof(*sum));
     r.o = o;
-    if ((rc = lb_sql_check(o->spec, err)) < 0 || (rc = lb_rundir_prepare(o, &state, err)) < 0)
-        return rc;
+    r.lock = (struct lk_lock)LK_LOCK_INIT;
+    if ((rc = lb_sql_check(o->spec, err)) < 0 || (rc = lock_run(&r, err)) < 0
+        || (rc = lb_rundir_prepare(o, &state, err)) < 0)
+        goto out;
     sum->already_complete = state == 2;
     sum->resumed = state == 1;
     if ((rc = open_db(&r, state, err)) < 0)

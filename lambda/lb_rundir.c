@@ -11,6 +11,7 @@
 #include "lb_sql.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_lock.h"
 #include "lk_mem.h"
 #include "lk_store.h"
 #include "lk_time.h"
@@ -41,7 +42,7 @@ static int is_lambda_runjson(const char *path)
 int lb_rundir_prepare(const struct lb_run_opts *o, int *state, struct lk_err *err)
 {
     char *db = lb_rundir_path(o->run, "serving.db"), *rj = lb_rundir_path(o->run, "run.json");
-    char **names = NULL;
+    char *lock = lb_rundir_path(o->run, LK_LOCK_NAME), **names = NULL;
     size_t n = 0;
     int rc = 0;
     *state = 0;
@@ -57,11 +58,13 @@ int lb_rundir_prepare(const struct lb_run_opts *o, int *state, struct lk_err *er
                             o->run);
     } else if (lk_is_file(db)) {
         *state = 1;
-    } else if ((rc = lk_list_dir(o->run, NULL, &names, &n, err)) == 0 && n > 0) {
+    } else if ((rc = lk_list_dir(o->run, NULL, &names, &n, err)) == 0
+               && n > (lk_is_file(lock) ? 1u : 0u)) { /* RUN/lock: this run's, made first */
         rc = lk_err_set(err, LK_EUSAGE, "'%s' is not empty and holds no lambda run "
                         "(no serving.db); use a new --out", o->run);
     }
     lk_list_free(names, n);
+    free(lock);
     free(db);
     free(rj);
     return rc;
