@@ -68,7 +68,7 @@ struct list {
 };
 
 struct run {
-    int lambda;
+    int lambda, update; /* update: a Kappa run in update mode (no lake) */
     struct item trigger, watermark, every; /* Kappa: every.ms = 0; Lambda: watermark.ms = -1 */
     char name[64];
     int64_t wall_ms;
@@ -222,16 +222,25 @@ static void usd(FILE *fp, int64_t cents)
     fprintf(fp, "%" PRId64 ".%02d00", cents / 100, (int)(cents % 100));
 }
 
+static const char *run_mode(const struct run *r)
+{
+    return r->lambda ? "serving" : r->update ? "update" : "append";
+}
+
 static void sweep_row(FILE *fp, const struct run *r)
 {
     const struct lk_cost_bill *b = &r->bill;
     double late_pct = r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0;
-    fprintf(fp, "%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64, r->lambda ? "lambda" : "kappa",
-            r->trigger.text, r->trigger.ms, r->watermark.text, r->watermark.ms,
-            r->lambda ? r->every.text : "", r->every.ms, r->lines);
-    fprintf(fp, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRIu64,
-            r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms, r->co.p50_ms, r->co.p95_ms, r->co.p99_ms,
-            r->co.never);
+    const int64_t ms[6] = { r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
+                            r->co.p50_ms, r->co.p95_ms, r->co.p99_ms };
+    char t[24];
+    fprintf(fp, "%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64,
+            r->lambda ? "lambda" : "kappa", run_mode(r), r->trigger.text, r->trigger.ms,
+            r->watermark.text, r->watermark.ms, r->lambda ? r->every.text : "", r->every.ms,
+            r->lines);
+    for (int i = 0; i < 6; i++)
+        fprintf(fp, ",%s", lk_lat_ms_text(ms[i], t, sizeof(t)));
+    fprintf(fp, ",%" PRIu64 ",%.2f", r->co.never, lk_lat_reached_pct(&r->co));
     fprintf(fp, ",%.4f,%" PRIu64 ",%" PRIu64 ",%.0f,", late_pct, r->max_state, r->usage.files,
             r->usage.files ? (double)r->usage.bytes / (double)r->usage.files : 0.0);
     usd(fp, b->compute);
@@ -264,11 +273,12 @@ static int write_tables(const char *s, const struct run *runs, size_t n,
         lk_atomic_abort(&c);
         return LK_EIO;
     }
-    fprintf(fa, "stack,trigger,trigger_ms,watermark,watermark_ms,batch_every,batch_every_ms,"
-                "events,first_visible_p50_ms,first_visible_p95_ms,first_visible_p99_ms,"
-                "correct_p50_ms,correct_p95_ms,correct_p99_ms,never_correct,late_pct,"
-                "max_state_rows,files_written,mean_file_bytes,compute_usd,storage_usd,"
-                "operations_usd,total_usd,wall_ms,reconcile_status,run\n");
+    fprintf(fa, "stack,mode,trigger,trigger_ms,watermark,watermark_ms,batch_every,"
+                "batch_every_ms,events,first_visible_p50_ms,first_visible_p95_ms,"
+                "first_visible_p99_ms,correct_p50_ms,correct_p95_ms,correct_p99_ms,"
+                "never_correct,correct_pct,late_pct,max_state_rows,files_written,"
+                "mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
+                "reconcile_status,run\n");
     fprintf(fc, "config,component,usd_month\n");
     for (size_t i = 0; i < n; i++) {
         sweep_row(fa, &runs[i]);
@@ -475,16 +485,26 @@ static int write_meta(const struct args *a, const char *s, const struct run *run
     return rc;
 }
 
+/* A latency percentile for people: "never" when it falls among the never events. */
+static void human(int64_t ms, char *buf, size_t size)
+{
+    if (ms == LK_LAT_NEVER)
+        snprintf(buf, size, "never");
+    else
+        cmd_human_ms(ms, buf, size);
+}
+
 static void summary(const char *s, const struct run *runs, size_t n)
 {
-    printf("%-22s %14s %14s %8s %10s %12s  %s\n", "run", "first-vis p50", "correct p50",
-           "late %", "files", "usd/month", "reconcile");
+    printf("%-24s %-7s %13s %11s %11s %8s %9s %11s  %s\n", "run", "mode", "first-vis p50",
+           "correct p50", "correct %", "late %", "files", "usd/month", "reconcile");
     for (size_t i = 0; i < n; i++) {
         char fv[32], co[32];
         const struct run *r = &runs[i];
-        cmd_human_ms(r->fv.p50_ms, fv, sizeof(fv));
-        cmd_human_ms(r->co.p50_ms, co, sizeof(co));
-        printf("%-22s %14s %14s %8.2f %10" PRIu64 " %9" PRId64 ".%02d  %s\n", r->name, fv, co,
+        human(r->fv.p50_ms, fv, sizeof(fv));
+        human(r->co.p50_ms, co, sizeof(co));
+        printf("%-24s %-7s %13s %11s %11.2f %8.2f %9" PRIu64 " %8" PRId64 ".%02d  %s\n", r->name,
+               run_mode(r), fv, co, lk_lat_reached_pct(&r->co),
                r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0, r->usage.files,
                r->bill.total / 100, (int)(r->bill.total % 100), r->status);
     }
