@@ -3,17 +3,19 @@
 # (brief.sh, from the dataset's seed). The choice (stack, trigger, watermark) is run twice
 # by measure.sh: on the student's dataset, where the two measured numbers of the answer
 # (differing_rows, usd_month) must be what that choice gives, and on a FRESH dataset
-# (another seed derived from the student's: another day of the same traffic), where it
-# must meet the brief within the dataset-to-dataset tolerances below. A failing line says
-# what was measured and the limit.
+# (another seed derived from the student's: another day of the same traffic). It must
+# meet the brief on the student's dataset exactly and on the fresh one within the
+# dataset-to-dataset tolerances below. A failing line says what was measured and the limit.
 #
 # Tolerances: the largest difference between two datasets of the same configuration,
-# measured over 23 seeds for every trigger and watermark the reference solution may pick
-# (labs/NOTES-07-11.md has the numbers), with a margin: p95 latency +3 min, differing rows
-# +0.20 percentage points, cost +12%.
+# measured over 20-22 seeds for triggers 20m-90m and watermarks 10m/30m (labs/NOTES-07-11.md
+# has the numbers: 1.0 min, 0.23 points, 9.8%), with a margin: p95 latency +3 min,
+# differing rows +0.30 percentage points, cost +12%. On the student's own dataset the
+# limits hold exactly (the same runs give the same numbers), so a choice that misses them
+# fails whatever the fresh day gives.
 set -uo pipefail
 . "$LAB_DIR/../check-lib.sh"   # labs/check-lib.sh, also in a handout
-TOL_MIN=3 TOL_PCT=0.20 TOL_USD_REL=0.12
+TOL_MIN=3 TOL_PCT=0.30 TOL_USD_REL=0.12
 fail_all() { for q in latency correctness budget; do echo "FAIL $q $1"; done; exit 0; }
 
 read -r _ lat pct usd < <("$LAB_DIR/brief.sh" "$LAB_DATA" | awk '$1 == "brief"') ||
@@ -55,21 +57,34 @@ read -r p95 diff rows rc total <<< "$fresh"
 echo "fresh dataset (seed $seed): correct p95 $p95 ms, $diff of $rows rows differ" \
      "(reconcile exit $rc), $total USD a month" >&2
 
+# Each requirement: met on your dataset (exactly), met on the fresh one within the
+# tolerance, and for correctness and budget the reported number is what was measured.
+within() { awk -v v="$1" -v l="$2" 'BEGIN { exit !(v != "inf" && v + 0 <= l + 0) }'; }
+minutes() { if [ "$1" = inf ]; then echo never; else awk -v p="$1" 'BEGIN { printf "%.1f min", p / 60000 }'; fi; }
+read -r mine_p95 _ mine_rows mine_rc _ <<< "$mine"
+mine_share=$(awk -v d="$mine_diff" -v r="$mine_rows" 'BEGIN { printf "%.2f", 100 * d / r }')
+share=$(awk -v d="$diff" -v r="$rows" 'BEGIN { printf "%.2f", 100 * d / r }')
+usd_max=$(awk -v b="$usd" -v r="$TOL_USD_REL" 'BEGIN { printf "%.2f", b * (1 + r) }')
+
 # latency: p95 of 'correct' over every event
-if [ "$p95" != inf ] && [ "$p95" -le $(((lat + TOL_MIN) * 60000)) ]; then
-    echo "PASS latency"
+if ! within "$mine_p95" $((lat * 60000)); then
+    echo "FAIL latency on your dataset 95% of the events are correct within $(minutes "$mine_p95");" \
+         "your limit is $lat min"
+elif ! within "$p95" $(((lat + TOL_MIN) * 60000)); then
+    echo "FAIL latency on the fresh dataset 95% of the events are correct within $(minutes "$p95");" \
+         "your limit is $lat min (+$TOL_MIN min dataset-to-dataset tolerance)"
 else
-    shown=$([ "$p95" = inf ] && echo never || awk -v p="$p95" 'BEGIN { printf "%.1f min", p / 60000 }')
-    echo "FAIL latency on the fresh dataset 95% of the events are correct within $shown; your" \
-         "limit is $lat min (+$TOL_MIN min dataset-to-dataset tolerance)"
+    echo "PASS latency"
 fi
 
 # correctness: explained, within the limit, and differing_rows as measured on your data
-share=$(awk -v d="$diff" -v r="$rows" 'BEGIN { printf "%.2f", 100 * d / r }')
-if [ "$rc" != 0 ]; then
-    echo "FAIL correctness reconcile cannot explain every difference on the fresh dataset" \
-         "(exit $rc): something is wrong, not just late"
-elif ! awk -v s="$share" -v l="$pct" -v t="$TOL_PCT" 'BEGIN { exit !(s <= l + t) }'; then
+if [ "$mine_rc" != 0 ] || [ "$rc" != 0 ]; then
+    echo "FAIL correctness reconcile cannot explain every difference (exit $mine_rc on your" \
+         "dataset, $rc on the fresh one): something is wrong, not just late"
+elif ! within "$mine_share" "$pct"; then
+    echo "FAIL correctness on your dataset $mine_share% of the truth's rows differ; your limit" \
+         "is $pct%"
+elif ! within "$share" "$(awk -v l="$pct" -v t="$TOL_PCT" 'BEGIN { print l + t }')"; then
     echo "FAIL correctness on the fresh dataset $share% of the truth's rows differ; your" \
          "limit is $pct% (+$TOL_PCT points dataset-to-dataset tolerance)"
 elif [ "$(answer differing_rows)" != "$mine_diff" ]; then
@@ -80,9 +95,12 @@ else
 fi
 
 # budget: the monthly total, and usd_month as measured on your data
-if ! awk -v t="$total" -v b="$usd" -v r="$TOL_USD_REL" 'BEGIN { exit !(t <= b * (1 + r)) }'; then
+if ! within "$mine_usd" "$usd"; then
+    echo "FAIL budget on your dataset your choice costs $mine_usd USD a month; your budget" \
+         "is $usd USD"
+elif ! within "$total" "$usd_max"; then
     echo "FAIL budget on the fresh dataset your choice costs $total USD a month; your" \
-         "budget is $usd USD (+$(awk -v r="$TOL_USD_REL" 'BEGIN { print 100 * r }')% tolerance)"
+         "budget is $usd USD (+$(awk -v r="$TOL_USD_REL" 'BEGIN { print 100 * r }')% tolerance: $usd_max)"
 elif ! awk -v a="$(answer usd_month)" -v m="$mine_usd" \
         'BEGIN { d = a - m; exit !(a != "" && d <= 0.005 && -d <= 0.005) }'; then
     echo "FAIL budget usd_month is not what your choice costs on your own dataset" \
