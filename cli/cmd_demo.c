@@ -24,9 +24,10 @@ static void help(void)
     printf("usage: %s\n\n"
            "Generates the default dataset (clickstream, 1,000,000 events over 24h), computes the\n"
            "truth, runs Kappa in update mode without a watermark (must equal the truth), then a\n"
-           "sweep (Kappa append with --lake at triggers 10s, 1m, 1h, 24h and watermarks 1m, 10m,\n"
-           "1h; Lambda every 6h, which must equal the truth after its final batch; latency, cost\n"
-           "and reconciliation of each run), the charts and the report, and prints a summary.\n"
+           "sweep (Kappa at triggers 10s, 1m, 1h, 24h in append mode with --lake and in update\n"
+           "mode, and append at watermarks 1m, 10m, 1h; Lambda every 6h, which must equal the\n"
+           "truth after its final batch; latency over every event, cost and reconciliation of\n"
+           "each run), the charts and the report, and prints a summary.\n"
            "Everything goes under DIR (default out/demo); the report is DIR/sweep/report.html.\n"
            "Exit 1 when an answer that must equal the truth does not.\n\n"
            "  --out DIR     output directory\n"
@@ -136,7 +137,7 @@ static int run(const char *out, const char *events, int quiet)
             || (rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_kappa, "kappa", "Kappa, update mode, no watermark", k1, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_results, "results", "export the Kappa answer", r1, quiet)) != 0
-            || (rc = cmd_step(CMD, cmd_sweep, "sweep", "sweep: Kappa per trigger and watermark, Lambda every 6h", sw, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_sweep, "sweep", "sweep: Kappa per trigger (append, update) and watermark, Lambda every 6h", sw, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_plot, "plot", "charts", pl, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_report, "report", "report", rp, quiet)) != 0)
             return rc;

@@ -30,41 +30,45 @@ Test(lk_latency, nearest_rank_by_hand)
     lk_lat_free(&l);
 }
 
-Test(lk_latency, a_percentile_among_the_never_events_is_never)
+/* The summary of samples ms[0..n) and `never` never events. */
+static struct lk_lat_summary summary_of(const int64_t *ms, size_t n, uint64_t never)
 {
     struct lk_lat l;
     struct lk_lat_summary s;
     lk_lat_init(&l);
+    for (size_t i = 0; i < n; i++)
+        lk_lat_add(&l, ms[i]);
+    for (uint64_t i = 0; i < never; i++)
+        lk_lat_never(&l);
+    lk_lat_summarize(&l, &s);
+    lk_lat_free(&l);
+    return s;
+}
+
+Test(lk_latency, a_percentile_among_the_never_events_is_never)
+{
+    static const int64_t ms19[] = {1000,  2000,  3000,  4000,  5000,  6000,  7000,
+                                   8000,  9000,  10000, 11000, 12000, 13000, 14000,
+                                   15000, 16000, 17000, 18000, 19000};
+    static const int64_t ms2[] = {3000, 1000};
+    struct lk_lat_summary s;
     /* 19 samples 1000..19000 and 1 never: 20 events. p95 = rank ceil(19) = 19 -> 19000
      * (the last sample); p99 = rank ceil(19.8) = 20 -> the never event */
-    for (int64_t i = 1; i <= 19; i++)
-        lk_lat_add(&l, i * 1000);
-    lk_lat_never(&l);
-    lk_lat_summarize(&l, &s);
+    s = summary_of(ms19, 19, 1);
     cr_expect_eq(s.p50_ms, 10000);
     cr_expect_eq(s.p95_ms, 19000);
     cr_expect_eq(s.p99_ms, LK_LAT_NEVER);
     cr_expect_float_eq(lk_lat_reached_pct(&s), 95.00, 1e-9);
     /* half the events never: 2 samples, 2 never -> p50 = rank 2 = 3000, p95 never */
-    lk_lat_free(&l);
-    lk_lat_init(&l);
-    lk_lat_add(&l, 3000);
-    lk_lat_never(&l);
-    lk_lat_add(&l, 1000);
-    lk_lat_never(&l);
-    lk_lat_summarize(&l, &s);
+    s = summary_of(ms2, 2, 2);
     cr_expect_eq(s.events, 4);
     cr_expect_eq(s.p50_ms, 3000);
     cr_expect_eq(s.p95_ms, LK_LAT_NEVER);
     cr_expect_float_eq(lk_lat_reached_pct(&s), 50.00, 1e-9);
     /* only never events: every percentile is never, 0% reached */
-    lk_lat_free(&l);
-    lk_lat_init(&l);
-    lk_lat_never(&l);
-    lk_lat_summarize(&l, &s);
+    s = summary_of(NULL, 0, 1);
     cr_expect_eq(s.p50_ms, LK_LAT_NEVER);
     cr_expect_float_eq(lk_lat_reached_pct(&s), 0.0, 1e-9);
-    lk_lat_free(&l);
 }
 
 Test(lk_latency, share_is_rounded_down)
