@@ -35,7 +35,9 @@ static void help(void)
            "                             once, available-now, or continuous (event at a time)\n"
            "  --watermark D|none         event-time watermark delay (default 10m)\n"
            "  --output-mode M            append (default), update or complete\n"
-           "  --max-events-per-trigger N cap per micro-batch (log source)\n"
+           "  --max-events-per-trigger N cap per micro-batch (log source), shared over the\n"
+           "                             partitions in proportion to their backlogs (Spark's\n"
+           "                             maxOffsetsPerTrigger); --trigger once ignores it\n"
            "  --max-files-per-trigger N  cap per micro-batch (files source)\n"
            "  --cost-model M             default, none (zero virtual time) or a JSON file\n"
            "  --lake DIR                 also write each batch's rows as files by tenant (append only)\n"
@@ -198,6 +200,9 @@ static int run(struct kp_options *o, struct args *a)
         return cmd_usage_error(CMD, "%s", err.msg);
     if (cmd_need_dataset(CMD, o->data) != 0)
         return 3;
+    if (o->max_events && o->trigger == KP_TRIG_ONCE) /* Spark's Trigger.Once does the same */
+        cmd_error(CMD, "note: --trigger once ignores --max-events-per-trigger: it reads the whole "
+                  "backlog in one batch (use --trigger available-now to keep the cap)");
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
     o->progress = cmd_progress_cb;
     o->progress_arg = &prog;

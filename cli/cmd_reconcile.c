@@ -17,8 +17,8 @@
 
 #define CMD "reconcile"
 static const char usage_line[] =
-    "lklab reconcile A.csv B.csv | --run RUN --truth T.csv [--at ISO-TIME] [--data DIR]\n"
-    "                [--examples N] [--format table|csv]";
+    "lklab reconcile A.csv B.csv | --run RUN --truth T.csv [--at ISO-TIME [--as-of]]\n"
+    "                [--data DIR] [--examples N] [--format table|csv]";
 
 static void help(void)
 {
@@ -36,6 +36,9 @@ static void help(void)
            "  --truth T.csv    'lklab truth' of the run's dataset and pipeline\n"
            "  --at T           Lambda: reconcile the serving answer at virtual time T (ISO-8601)\n"
            "                   instead of the final one\n"
+           "  --as-of          with --at: T.csv is the truth as of the same instant ('lklab\n"
+           "                   truth --as-of T'): lines that arrived after T count on\n"
+           "                   neither side, so pending means data in flight, not the future\n"
            "  --data DIR       Kappa: the run's dataset, when its path in run.json does not\n"
            "                   resolve from here (needed to tell late first copies from late\n"
            "                   re-deliveries)\n"
@@ -51,6 +54,7 @@ struct args {
     const char *a, *b, *run, *truth, *at, *data;
     uint64_t examples;
     enum lk_rc_format format;
+    int as_of;
 };
 
 /* The run's answer as a result table: Kappa's output view, Lambda's serving answer at at. */
@@ -124,6 +128,7 @@ static int reconcile(const struct args *g)
     int rc;
     o.run = g->run;
     o.data = g->data;
+    o.truth_as_of = g->as_of;
     if (g->at && lk_time_parse(g->at, strlen(g->at), &o.at) < 0)
         return cmd_usage_error(CMD, "bad value '%s' for --at (an instant like "
                                     "2026-01-01T06:00:00Z)", g->at);
@@ -156,6 +161,8 @@ static int check_args(struct args *g, int argc, char **argv)
                                g->truth ? "--truth"
                                : g->at  ? "--at"
                                         : "--data");
+    if (g->as_of && !g->at)
+        return cmd_usage_error(CMD, "--as-of says the truth is as of --at: give --at T too");
     if (!g->run && npos != 2)
         return cmd_usage_error(CMD, "need two CSV files (or --run RUN --truth T.csv)");
     if (!g->run) {
@@ -182,9 +189,10 @@ int cmd_reconcile(int argc, char **argv)
         {"run", required_argument, NULL, 'r'},      {"truth", required_argument, NULL, 't'},
         {"at", required_argument, NULL, 'a'},       {"data", required_argument, NULL, 'd'},
         {"examples", required_argument, NULL, 'e'}, {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"as-of", no_argument, NULL, 'o'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    struct args g = {NULL, NULL, NULL, NULL, NULL, NULL, 3, LK_RC_TABLE};
+    struct args g = {NULL, NULL, NULL, NULL, NULL, NULL, 3, LK_RC_TABLE, 0};
     int c, rc;
     opterr = 0;
     optind = 1;
@@ -198,6 +206,9 @@ int cmd_reconcile(int argc, char **argv)
             break;
         case 'a':
             g.at = optarg;
+            break;
+        case 'o':
+            g.as_of = 1;
             break;
         case 'd':
             g.data = optarg;

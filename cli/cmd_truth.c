@@ -13,7 +13,8 @@
 
 #define CMD "truth"
 static const char usage_line[] =
-    "lklab truth --data DIR|FILE.jsonl --pipeline NAME|PATH.json --out FILE.csv [--quiet]";
+    "lklab truth --data DIR|FILE.jsonl --pipeline NAME|PATH.json --out FILE.csv [--as-of T]\n"
+    "                   [--quiet]";
 
 static void help(void)
 {
@@ -26,6 +27,9 @@ static void help(void)
            "  --data DIR        a dataset from 'lklab gen' (reads DIR/log/*.jsonl) or one JSONL file\n"
            "  --pipeline SPEC   a name in datasets/pipelines/ (e.g. revenue) or a .json path\n"
            "  --out FILE        result CSV ('-' for standard output)\n"
+           "  --as-of T         the truth as of instant T (ISO 8601): only the events that had\n"
+           "                    arrived by T (arrival_time <= T), as if the data ended there;\n"
+           "                    compare it with an answer read at T to see what is in flight\n"
            "  --quiet           no progress or summary on stderr\n"
            "  --help            this text\n\n"
            "exit: 0 ok, 2 usage, 3 missing/bad dataset or spec, or no --out directory, 4 I/O error\n",
@@ -47,7 +51,7 @@ static void summary(const struct lk_truth_stats *st, const struct lk_spec *spec,
                     (unsigned long long)st->by_reason[r]);
 }
 
-static int run(const char *data, const char *pipeline, const char *out, int quiet)
+static int run(const char *data, const char *pipeline, const char *out, int64_t as_of, int quiet)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_spec spec;
@@ -71,7 +75,7 @@ static int run(const char *data, const char *pipeline, const char *out, int quie
     }
     cmd_progress_init(&prog, CMD, "reading", 0, quiet);
     t0 = lk_wall_now();
-    rc = lk_truth_run(&spec, data, fp, &st, cmd_progress_cb, &prog, &err);
+    rc = lk_truth_run(&spec, data, as_of, fp, &st, cmd_progress_cb, &prog, &err);
     if (rc == 0 && fp != stdout)
         rc = lk_atomic_commit(&a, &err);
     if (rc < 0) {
@@ -89,9 +93,11 @@ int cmd_truth(int argc, char **argv)
     static const struct option opts[] = {
         { "data", required_argument, NULL, 'd' }, { "pipeline", required_argument, NULL, 'p' },
         { "out", required_argument, NULL, 'o' },  { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
+        { "as-of", required_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     const char *data = NULL, *pipeline = NULL, *out = NULL;
+    int64_t as_of = LK_TIME_POS_INF;
     int quiet = 0, c;
     opterr = 0;
     optind = 1;
@@ -101,6 +107,11 @@ int cmd_truth(int argc, char **argv)
         case 'p': pipeline = optarg; break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
+        case 'a':
+            if (lk_time_parse(optarg, strlen(optarg), &as_of) < 0)
+                return cmd_usage_error(CMD, "--as-of '%s' is not an ISO 8601 time like "
+                                       "2026-01-01T12:03:30Z", optarg);
+            break;
         case 'h': help(); return 0;
         default: return cmd_bad_option(CMD, argc, argv);
         }
@@ -109,5 +120,5 @@ int cmd_truth(int argc, char **argv)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!data || !pipeline || !out)
         return cmd_usage_error(CMD, "missing %s", !data ? "--data" : !pipeline ? "--pipeline" : "--out");
-    return run(data, pipeline, out, quiet);
+    return run(data, pipeline, out, as_of, quiet);
 }

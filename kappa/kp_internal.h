@@ -85,6 +85,8 @@ struct kp_engine {
     struct kp_state *states[KP_MAX_WORKERS]; /* workers[i].state, for the checkpoint */
     unsigned nworkers;
     unsigned owner[KP_MAX_PARTS]; /* worker of each log partition (balanced by size) */
+    uint64_t cap[KP_MAX_PARTS];   /* offsets each partition may give the batch being read */
+    struct lk_log *ahead;         /* a second reader that counts backlogs for cap[] */
     struct kp_sink *sink;
     struct kp_ckpt *ckpt;
     struct lk_lake *lake;

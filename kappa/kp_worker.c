@@ -107,6 +107,8 @@ void kp_workers_release(struct kp_engine *e)
         kp_rows_release(&e->workers[i].retr);
         free(e->workers[i].text_buf);
     }
+    lk_log_close(e->ahead);
+    e->ahead = NULL;
 }
 
 size_t kp_workers_cells(const struct kp_engine *e)
@@ -237,13 +239,49 @@ int kp_worker_take(struct kp_worker *w, const struct lk_record *rec)
 
 /* ---------------------------------------------------------------- scan ---- */
 
-/* Per-partition cap for max_events (Spark splits maxOffsetsPerTrigger over partitions). */
-static uint64_t partition_cap(const struct kp_engine *e, const struct kp_offsets *replay)
+/*
+ * The caps of a batch reading up to trigger time t: Spark's rateLimit of the Kafka source
+ * (KafkaMicroBatchStream, read at Spark 3.5): each partition with a backlog gets
+ * max_events * (backlog / total backlog) offsets, rounded down, or up when that is below 1
+ * (a small partition is never starved), at most its backlog. A partition's backlog is its
+ * records from the current offset up to the first valid one that arrives after t
+ * (malformed lines count: they are offsets too). e->ahead counts them; it only moves
+ * forward, so every line is read twice at most. No cap: a replayed batch (its offsets are
+ * planned), no --max-events-per-trigger, or --trigger once (which ignores it, as Spark's
+ * Trigger.Once does).
+ */
+static int plan_caps(struct kp_engine *e, int64_t t, const struct kp_offsets *replay)
 {
     size_t np = lk_log_partitions(e->log);
+    uint64_t backlog[KP_MAX_PARTS], total = 0;
+    const struct lk_record *rec;
+    int rc;
+    for (size_t p = 0; p < np; p++)
+        e->cap[p] = UINT64_MAX;
     if (replay || !e->o->max_events || e->o->trigger == KP_TRIG_ONCE)
-        return UINT64_MAX;
-    return (e->o->max_events + np - 1) / np;
+        return 0;
+    if (!e->ahead && (rc = lk_log_open(&e->ahead, e->o->data, e->err)) < 0)
+        return rc;
+    for (size_t p = 0; p < np; p++) {
+        uint64_t at = lk_log_offset(e->log, p);
+        if (lk_log_offset(e->ahead, p) < at
+            && (rc = lk_log_seek(e->ahead, p, at, lk_log_byte_offset(e->log, p), e->err)) < 0)
+            return rc;
+        while ((rc = lk_log_peek(e->ahead, p, &rec, e->err)) > 0
+               && !(rec->valid && rec->ev.arrival_time > t))
+            lk_log_advance(e->ahead, p);
+        if (rc < 0)
+            return rc;
+        backlog[p] = lk_log_offset(e->ahead, p) - at;
+        total += backlog[p];
+    }
+    for (size_t p = 0; p < np; p++) {
+        double share = (double)e->o->max_events * ((double)backlog[p] / (double)total);
+        uint64_t n = share < 1 ? 1 : (uint64_t)share;
+        if (backlog[p] > 0)
+            e->cap[p] = n < backlog[p] ? n : backlog[p];
+    }
+    return 0;
 }
 
 /*
@@ -289,7 +327,7 @@ static int take_held(struct kp_worker *w)
 static int scan_partition(struct kp_worker *w, size_t p)
 {
     struct kp_engine *e = w->e;
-    uint64_t cap = partition_cap(e, w->replay), taken = 0;
+    uint64_t cap = e->cap[p], taken = 0;
     const struct lk_record *rec;
     int rc = 0;
     while (taken < cap && (rc = lk_log_peek(e->log, p, &rec, &w->err)) > 0) {
@@ -392,6 +430,9 @@ void kp_workers_scan_setup(struct kp_engine *e, uint64_t batch, int64_t t, int64
 
 int kp_workers_prefetch(struct kp_engine *e, int64_t t, int64_t late_wm)
 {
+    int rc = plan_caps(e, t, NULL);
+    if (rc < 0)
+        return rc;
     kp_workers_scan_setup(e, e->batch + 1, t, late_wm, NULL);
     start_workers(e, scan_worker);
     e->prefetched = 1;
@@ -421,6 +462,8 @@ int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *rep
         kp_workers_scan_setup(e, e->batch, t, e->late_wm, replay);
         if (e->landing)
             e->workers[0].rc = scan_files(&e->workers[0]);
+        else if ((rc = plan_caps(e, t, replay)) < 0)
+            return rc;
         else
             run_workers(e, scan_worker);
     }

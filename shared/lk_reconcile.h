@@ -76,10 +76,12 @@ struct lk_reconcile_opts {
     const char *run;  /* NULL: two plain CSVs */
     int64_t at;       /* Lambda: the instant of A's answer; LK_TIME_POS_INF = the end */
     const char *data; /* Kappa: the dataset (NULL: run.json's "data", as given to the run) */
+    int truth_as_of;  /* Lambda: B is the truth as of `at` ('lklab truth --as-of'): the replay
+                         leaves out every line that arrived after `at` */
 };
 #define LK_RECONCILE_OPTS_INIT                                                                     \
     {                                                                                              \
-        NULL, INT64_MAX, NULL                                                                      \
+        NULL, INT64_MAX, NULL, 0                                                                   \
     }
 
 enum lk_rc_format { LK_RC_TABLE, LK_RC_CSV };

@@ -8,7 +8,9 @@
  * master dataset (every arrived line, duplicates included) this file recomputes, for each
  * row to explain, both what the serving answer must have been and what the truth is; the
  * difference is explained only when A and B equal those exactly (distinct counts answered
- * by a sketch: within lk_reconcile_hll_bound). Then each differing cell is
+ * by a sketch: within lk_reconcile_hll_bound). With truth_as_of, B is the truth as of `at`
+ * and lines that arrived after `at` count on neither side, so pending is data in flight
+ * (arrived, not yet in a visible bucket). Then each differing cell is
  *   pending              some of the window's events were not visible yet (arrival > H)
  *   duplicate-overcount  the speed layer counted re-deliveries (count, sum)
  *   approximate          the distinct count came from HyperLogLog and the exact distinct
@@ -176,7 +178,7 @@ static void take_line(struct lctx *l, const struct lk_event *ev)
     size_t rows[64], n = find_rows(l, ev, rows), nd = 0;
     unsigned st;
     int counted, added, speed = ev->arrival_time > l->cutoff;
-    if (n == 0)
+    if (n == 0 || (l->run->r->o.truth_as_of && ev->arrival_time > l->run->r->o.at))
         return;
     i = lk_strtab_intern(l->ids, id->ptr, id->len, &added);
     LK_GROW(l->state, l->state_cap, (size_t)i + 1);
@@ -356,6 +358,9 @@ int rc_lambda_explain(struct rc_run *run, struct lk_err *err)
     rc_keys_init(&l.keys, r, run->spec.ngroup);
     if ((rc = read_facts(&l, err)) < 0 || (rc = note_late(&l, err)) < 0)
         goto out;
+    if (r->o.truth_as_of)
+        rc_note(r, "the truth is as of the answer's instant: lines that arrived later count on "
+                   "neither side, so pending rows are data in flight");
     if (run->spec.window.kind == LK_WIN_SESSION && r->n > 0)
         rc_note(r, "note: session windows are not matched against the master dataset: their "
                    "differences stay unexplained");

@@ -74,8 +74,11 @@ int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arr
                        struct lk_truth_stats *stats, lk_progress_fn progress, void *progress_arg,
                        struct lk_err *err);
 
-/* Evaluate over everything and write the canonical CSV to out. */
-int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
+/*
+ * Evaluate over the events arrived by arrival_until (LK_TIME_POS_INF: everything; the
+ * answer "as of" that instant) and write the canonical CSV to out.
+ */
+int lk_truth_run(const struct lk_spec *spec, const char *data, int64_t arrival_until, FILE *out,
                  struct lk_truth_stats *stats, lk_progress_fn progress, void *progress_arg,
                  struct lk_err *err);
 

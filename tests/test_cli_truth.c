@@ -80,3 +80,42 @@ Test(cli_truth, output_into_a_missing_directory_exits_3_and_help_exits_0)
     cr_assert(strstr(out, "--pipeline"), "%s", out);
     free(out);
 }
+
+/*
+ * --as-of T: only the events arrived by T count. By hand: t01/view at 00:00 has three
+ * events arriving at 00:00:06, 00:00:20 and 00:02:00 (late); as of 00:01:00 the window
+ * holds the first two (events 2, value 3.00), as of the end all three; the t02 window's only
+ * event arrives at 00:05:00, so as of 00:01:00 it has no row at all.
+ */
+Test(cli_truth, as_of_counts_only_the_events_arrived_by_then)
+{
+    char *dir = lkt_tmpdir("truth-asof"), *data = lkt_fmt("%s/d.jsonl", dir), *out = NULL;
+    char *err = NULL;
+    lkt_write(data,
+              "{\"event_id\":\"a1\",\"tenant\":\"t01\",\"key\":\"u1\",\"type\":\"view\",\"value\":1,"
+              "\"event_time\":\"2026-01-01T00:00:05Z\",\"arrival_time\":\"2026-01-01T00:00:06Z\"}\n"
+              "{\"event_id\":\"a2\",\"tenant\":\"t01\",\"key\":\"u2\",\"type\":\"view\",\"value\":2,"
+              "\"event_time\":\"2026-01-01T00:00:15Z\",\"arrival_time\":\"2026-01-01T00:00:20Z\"}\n"
+              "{\"event_id\":\"a3\",\"tenant\":\"t01\",\"key\":\"u3\",\"type\":\"view\",\"value\":4,"
+              "\"event_time\":\"2026-01-01T00:00:30Z\",\"arrival_time\":\"2026-01-01T00:02:00Z\"}\n"
+              "{\"event_id\":\"b1\",\"tenant\":\"t02\",\"key\":\"u1\",\"type\":\"view\",\"value\":8,"
+              "\"event_time\":\"2026-01-01T00:00:40Z\",\"arrival_time\":\"2026-01-01T00:05:00Z\"}\n");
+    cr_assert_eq(lkt_run(&out, NULL, "truth --quiet --data %s --pipeline revenue --out - --as-of "
+                                     "2026-01-01T00:01:00Z", data), 0);
+    cr_assert_str_eq(out, "tenant,type,window_start,window_end,events,value_sum,value_min,"
+                          "value_max,distinct_keys\n"
+                          "t01,view,2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,"
+                          "2,3.00,1.00,2.00,2\n");
+    free(out);
+    cr_assert_eq(lkt_run(&out, NULL, "truth --quiet --data %s --pipeline revenue --out -", data), 0);
+    cr_assert(strstr(out, "t01,view,2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,"
+                          "3,7.00,1.00,4.00,3\n"), "%s", out);
+    cr_assert(strstr(out, "t02,view,"), "%s", out);
+    free(out);
+    cr_assert_eq(lkt_run(NULL, &err, "truth --data %s --pipeline revenue --out - --as-of noon",
+                         data), 2);
+    cr_assert(strstr(err, "--as-of 'noon' is not an ISO 8601 time"), "%s", err);
+    free(err);
+    free(data);
+    free(dir);
+}

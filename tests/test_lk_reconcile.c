@@ -611,3 +611,73 @@ Test(cli_reconcile, exit_codes_explained_unexplained_usage_and_bad_input)
     free(data);
     free(dir);
 }
+
+/*
+ * --as-of: the truth as of the answer's instant T. Worked by hand (Lambda, batch every
+ * 1h, 10 s speed buckets, no modelled time; T = 00:29:59.999):
+ *   e1 t01/view 00:10 arrives 00:10:01  visible at T
+ *   e4 t02/view 00:29 arrives 00:29:59.5 arrived by T, its bucket not visible yet: in flight
+ *   e5 t02/view 00:29 arrives 00:31:00  after T
+ *   e2 t01/view 00:10 arrives 00:40:00  after T
+ *   e3 t01/view 01:20 arrives 01:20:01  after T (the future)
+ * Against the end-of-data truth three rows are pending (t01 00:10: 1 vs 2 events; t02
+ * 00:29 and t01 01:20 only in the truth). Against the truth as of T (t01 00:10 with e1,
+ * t02 00:29 with e4) only t02 00:29 differs: pending, data in flight. Without --as-of the
+ * replay would expect e5 in that row too: unexplained.
+ */
+Test(lk_reconcile, as_of_compares_with_the_truth_of_the_same_instant)
+{
+    static const char *const lines[] = {
+        "e1\",\"tenant\":\"t01\",\"key\":\"u1\",\"type\":\"view\",\"value\":1,\"event_time\":"
+        "\"2026-01-01T00:10:00Z\",\"arrival_time\":\"2026-01-01T00:10:01Z",
+        "e4\",\"tenant\":\"t02\",\"key\":\"u4\",\"type\":\"view\",\"value\":4,\"event_time\":"
+        "\"2026-01-01T00:29:55Z\",\"arrival_time\":\"2026-01-01T00:29:59.500Z",
+        "e5\",\"tenant\":\"t02\",\"key\":\"u5\",\"type\":\"view\",\"value\":5,\"event_time\":"
+        "\"2026-01-01T00:29:58Z\",\"arrival_time\":\"2026-01-01T00:31:00Z",
+        "e2\",\"tenant\":\"t01\",\"key\":\"u2\",\"type\":\"view\",\"value\":2,\"event_time\":"
+        "\"2026-01-01T00:10:30Z\",\"arrival_time\":\"2026-01-01T00:40:00Z",
+        "e3\",\"tenant\":\"t01\",\"key\":\"u3\",\"type\":\"view\",\"value\":3,\"event_time\":"
+        "\"2026-01-01T01:20:00Z\",\"arrival_time\":\"2026-01-01T01:20:01Z",
+    };
+    const char *at = "2026-01-01T00:29:59.999Z";
+    char *dir = lkt_tmpdir("rc-asof"), *data = lkt_fmt("%s/d.jsonl", dir), *text = NULL, *out;
+    FILE *fp = fopen(data, "w");
+    cr_assert(fp);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        fprintf(fp, "{\"event_id\":\"%s\"}\n", lines[i]);
+    fclose(fp);
+    cr_assert_eq(lkt_run(NULL, NULL, "lambda --quiet --data %s --pipeline revenue --out %s/run "
+                                     "--batch-every 1h --speed-trigger 10s --cost-model "
+                                     "%s/datasets/fixtures/lambda-model.json", data, dir,
+                         lkt_root()), 0);
+    cr_assert_eq(lkt_run(NULL, NULL, "truth --quiet --data %s --pipeline revenue --out %s/t.csv",
+                         data, dir), 0);
+    cr_assert_eq(lkt_run(&text, NULL, "truth --quiet --data %s --pipeline revenue --out - "
+                                      "--as-of %s", data, at), 0);
+    cr_assert_str_eq(text, "tenant,type,window_start,window_end,events,value_sum,value_min,"
+                           "value_max,distinct_keys\n"
+                           "t01,view,2026-01-01T00:10:00.000Z,2026-01-01T00:11:00.000Z,"
+                           "1,1.00,1.00,1.00,1\n"
+                           "t02,view,2026-01-01T00:29:00.000Z,2026-01-01T00:30:00.000Z,"
+                           "1,4.00,4.00,4.00,1\n");
+    lkt_write(out = lkt_fmt("%s/a.csv", dir), text);
+    free(text);
+    cr_assert_eq(lkt_run(&text, NULL, "reconcile --run %s/run --truth %s/t.csv --at %s --format "
+                                      "csv", dir, dir, at), 0);
+    cr_assert(strstr(text, "\npending,0,2,1,3,") && strstr(text, "\ntotal,0,2,1,3,"), "%s", text);
+    free(text);
+    cr_assert_eq(lkt_run(&text, NULL, "reconcile --run %s/run --truth %s --at %s --as-of "
+                                      "--format csv", dir, out, at), 0);
+    cr_assert(strstr(text, "\npending,0,1,0,1,") && strstr(text, "\ntotal,0,1,0,1,"), "%s", text);
+    free(text);
+    cr_assert_eq(lkt_run(&text, NULL, "reconcile --run %s/run --truth %s --at %s --format csv",
+                         dir, out, at), 1);
+    cr_assert(strstr(text, "\nunexplained,0,1,0,1,"), "%s", text);
+    free(text);
+    cr_assert_eq(lkt_run(NULL, &text, "reconcile --run %s/run --truth %s --as-of", dir, out), 2);
+    cr_assert(strstr(text, "--as-of says the truth is as of --at"), "%s", text);
+    free(text);
+    free(out);
+    free(data);
+    free(dir);
+}

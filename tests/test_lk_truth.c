@@ -9,6 +9,7 @@
 
 #include "lk_spec.h"
 #include "lk_test.h"
+#include "lk_time.h"
 #include "lk_truth.h"
 #include "banned.h"
 
@@ -23,7 +24,7 @@ static char *truth_of(const char *pipeline, struct lk_truth_stats *st)
     snprintf(spec_path, sizeof(spec_path), "%s/datasets/pipelines/%s.json", lkt_root(), pipeline);
     snprintf(data, sizeof(data), "%s/datasets/fixtures/tiny.jsonl", lkt_root());
     cr_assert_eq(lk_spec_load(&spec, spec_path, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_truth_run(&spec, data, fp, st, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_truth_run(&spec, data, LK_TIME_POS_INF, fp, st, NULL, NULL, &err), 0, "%s", err.msg);
     fclose(fp);
     return buf;
 }
@@ -115,7 +116,7 @@ Test(lk_truth, without_dedup_a_redelivery_counts_twice)
     FILE *fp = open_memstream(&buf, &len);
     snprintf(data, sizeof(data), "%s/datasets/fixtures/tiny.jsonl", lkt_root());
     cr_assert_eq(lk_spec_parse(&spec, json, sizeof(json) - 1, "test", &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_truth_run(&spec, data, fp, &st, NULL, NULL, &err), 0);
+    cr_assert_eq(lk_truth_run(&spec, data, LK_TIME_POS_INF, fp, &st, NULL, NULL, &err), 0);
     fclose(fp);
     /* t01: f-01 f-02 f-03 f-04 f-02(again) f-11 f-08 = 7; t02: f-05 f-06 f-09 f-13 = 4 */
     cr_assert_str_eq(buf, "tenant,window_start,window_end,n\n"
@@ -133,6 +134,6 @@ Test(lk_truth, a_missing_dataset_is_an_error_naming_it)
     char path[1024];
     snprintf(path, sizeof(path), "%s/datasets/pipelines/revenue.json", lkt_root());
     cr_assert_eq(lk_spec_load(&spec, path, &err), 0);
-    cr_assert_eq(lk_truth_run(&spec, "/nonexistent/ds", stdout, &st, NULL, NULL, &err), LK_ENOENT);
+    cr_assert_eq(lk_truth_run(&spec, "/nonexistent/ds", LK_TIME_POS_INF, stdout, &st, NULL, NULL, &err), LK_ENOENT);
     cr_assert(strstr(err.msg, "/nonexistent/ds") != NULL, "%s", err.msg);
 }

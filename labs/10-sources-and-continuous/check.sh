@@ -16,7 +16,6 @@ expect_int q1 "$("$LKLAB" lab answer log/run.json totals.batches)"
 expect_int q2 "$("$LKLAB" lab answer files/run.json totals.batches)"
 busy=$(grep -o '"modelled_ms":[0-9]*' log/metrics.jsonl | awk -F: '{ s += $2 } END { print s / 1000 }')
 expect_num q3 "$busy" 1
-expect_num q4 "$(lag files)" 0.15
-expect_num q5 "$(lag continuous)" 0.15
-best=$(for r in log files continuous; do echo "$(lag $r) $r"; done | sort -g | awk 'NR == 1 { print $2 }')
-expect_word q6 "^[[:space:]]*$best[[:space:]]*\$"
+expect_num q4 "$(lag files)" 0.006
+expect_num q5 "$(lag continuous)" 0.006
+expect_num q6 "$("$LKLAB" cost --run continuous --format csv | awk -F, '$2 == "compute" { print $3 }')" 0.005

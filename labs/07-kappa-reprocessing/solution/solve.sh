@@ -3,24 +3,27 @@
 set -euo pipefail
 D="$LAB_DATA"
 L="$LAB_DIR"   # labs/07-kappa-reprocessing in the README
+k() { lklab kappa --data "$D" --quiet --durability process "$@"; }
 mkdir -p out/lab07
 lklab truth --data "$D" --pipeline revenue --out out/lab07/truth.csv 2>/dev/null
-lklab kappa --data "$D" --pipeline revenue --out out/lab07/daily --trigger 24h --quiet \
-    --durability process
+k --pipeline revenue --out out/lab07/daily --trigger 24h
 lklab results --run out/lab07/daily --out out/lab07/daily.csv
 q1=$(($(wc -l < out/lab07/truth.csv) - $(wc -l < out/lab07/daily.csv)))
-lklab kappa --data "$D" --pipeline revenue --out out/lab07/once --trigger once --quiet \
-    --durability process
-q2=$(lklab lab answer out/lab07/once/run.json totals.output_rows)
-lklab kappa --data "$D" --pipeline revenue --out out/lab07/an --trigger available-now \
-    --max-events-per-trigger 2000 --quiet --durability process
-q3=$(lklab lab answer out/lab07/an/run.json totals.batches)
+k --pipeline revenue --out out/lab07/available-now --trigger available-now
+q2=$(lklab results --run out/lab07/available-now --table progress --out - | awk -F, 'END { print $13 }')
+k --pipeline revenue --out out/lab07/once-capped --trigger once --max-events-per-trigger 2000 2>/dev/null
+q3=$(lklab results --run out/lab07/once-capped --table progress --out - | awk -F, 'NR == 2 { print $4 }')
+k --pipeline revenue --out out/lab07/an --trigger available-now --max-events-per-trigger 2000
 q4=$(lklab lab answer out/lab07/an/run.json totals.late_rows)
-lklab kappa --data "$D" --pipeline revenue --out out/lab07/live --trigger 1h \
-    --output-mode update --watermark none --quiet --durability process
-lklab kappa --data "$D" --pipeline "$L/revenue-5m.json" --out out/lab07/live --trigger 1h \
-    --output-mode update --watermark none --quiet --durability process --reprocess
-q5=$(lklab lab answer out/lab07/live/run.json parameters.version)
+k --pipeline revenue --out out/lab07/crashed --trigger available-now --max-events-per-trigger 2000 \
+    --crash-after 2:planned 2>/dev/null || true
+k --pipeline revenue --out out/lab07/crashed --trigger once
+read_lines=$(lklab results --run out/lab07/crashed --table progress --out - |
+             awk -F, 'NR > 1 { s += $4 } END { print s }')
+q5=$(($(lklab lab answer "$D/manifest.json" counts.lines) - read_lines))
+k --pipeline revenue --out out/lab07/live --trigger 1h --output-mode update --watermark none
+k --pipeline "$L/revenue-5m.json" --out out/lab07/live --trigger 1h --output-mode update \
+    --watermark none --reprocess
 q6=$(sqlite3 out/lab07/live/serving.db 'SELECT count(*) FROM output')
 cat > "$LAB_OUT" <<JSON
 { "q1": $q1, "q2": $q2, "q3": $q3, "q4": $q4, "q5": $q5, "q6": $q6 }

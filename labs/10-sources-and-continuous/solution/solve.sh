@@ -13,12 +13,12 @@ measure() {
     sqlite3 -separator ' ' out/lab10/$1/serving.db \
         "SELECT (SELECT count(*) FROM progress),
                 (SELECT round(sum(modelled_ms) / 1000.0) FROM progress),
-                (SELECT round(avg(visible_time - window_end) / 1000.0, 1) FROM output)"
+                (SELECT round(avg(visible_time - window_end) / 1000.0, 2) FROM output)"
 }
-read -r q1 q3 lag_log < <(measure log)
+read -r q1 q3 _ < <(measure log)
 read -r q2 _ q4 < <(measure files)
 read -r _ _ q5 < <(measure continuous)
-q6=$(printf '%s log\n%s files\n%s continuous\n' "$lag_log" "$q4" "$q5" | sort -g | awk 'NR == 1 { print $2 }')
+q6=$(lklab cost --run out/lab10/continuous --format csv | awk -F, '$2 == "compute" { print $3 }')
 cat > "$LAB_OUT" <<JSON
-{ "q1": $q1, "q2": $q2, "q3": $q3, "q4": $q4, "q5": $q5, "q6": "$q6" }
+{ "q1": $q1, "q2": $q2, "q3": $q3, "q4": $q4, "q5": $q5, "q6": $q6 }
 JSON
