@@ -26,12 +26,15 @@ static void help(void)
            "  first-visible  when its contribution first shows in the serving answer\n"
            "  correct        from when the row it belongs to equals the truth and stays so\n"
            "Events that never get there (late-dropped, a window never emitted, a row that\n"
-           "ends wrong) are counted as 'never', not averaged in. Percentiles are exact\n"
-           "nearest-rank. The summary is written into RUN/run.json as \"latency\" (the other\n"
-           "fields are kept). Definitions: docs/kappa.md (Latency), docs/lambda.md.\n"
+           "ends wrong) are 'never' events and count as +infinity: percentiles are exact\n"
+           "nearest-rank over EVERY event, so one that falls among the never events reads\n"
+           "'never' in the table and \"inf\" in JSON. 'reached' is the share of events that got\n"
+           "there (JSON: visible_pct, correct_pct), rounded down to 2 decimals. The summary is\n"
+           "written into RUN/run.json as \"latency\" (the other fields are kept).\n"
+           "Definitions: docs/kappa.md (Latency), docs/lambda.md.\n"
            "A Kappa run in complete mode needs 'lklab kappa --change-feed'.\n\n"
            "  --run RUN      a run directory of 'lklab kappa' or 'lklab lambda'\n"
-           "  --format F     table (default: events, never, p50/p95/p99/max) or json\n"
+           "  --format F     table (default: events, never, reached, p50/p95/p99/max) or json\n"
            "  --help         this text\n\n"
            "exit: 0 ok, 2 usage, 3 missing or unusable run, 4 I/O or database error\n",
            usage_line);
@@ -42,20 +45,22 @@ static void table_line(const char *name, const struct lk_lat_summary *s)
     char p[4][32];
     const int64_t v[4] = { s->p50_ms, s->p95_ms, s->p99_ms, s->max_ms };
     for (int i = 0; i < 4; i++) {
-        if (s->events)
-            cmd_human_ms(v[i], p[i], sizeof(p[i]));
-        else
+        if (!s->events)
             snprintf(p[i], sizeof(p[i]), "-");
+        else if (v[i] == LK_LAT_NEVER)
+            snprintf(p[i], sizeof(p[i]), "never");
+        else
+            cmd_human_ms(v[i], p[i], sizeof(p[i]));
     }
-    printf("%-14s %10" PRIu64 " %9" PRIu64 " %8s %8s %8s %8s\n", name, s->events, s->never, p[0],
-           p[1], p[2], p[3]);
+    printf("%-14s %10" PRIu64 " %9" PRIu64 " %8.2f%% %8s %8s %8s %8s\n", name, s->events, s->never,
+           lk_lat_reached_pct(s), p[0], p[1], p[2], p[3]);
 }
 
 static cJSON *latency_json(const struct lk_lat_summary *fv, const struct lk_lat_summary *cor)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "first_visible", lk_lat_summary_json(fv));
-    cJSON_AddItemToObject(o, "correct", lk_lat_summary_json(cor));
+    cJSON_AddItemToObject(o, "first_visible", lk_lat_summary_json(fv, "visible_pct"));
+    cJSON_AddItemToObject(o, "correct", lk_lat_summary_json(cor, "correct_pct"));
     return o;
 }
 
@@ -125,8 +130,8 @@ static int run(const char *run_dir, int json)
         cJSON_Delete(o);
     } else {
         printf("latency of run %s (%s), virtual time from arrival:\n", run_dir, stack);
-        printf("%-14s %10s %9s %8s %8s %8s %8s\n", "", "events", "never", "p50", "p95", "p99",
-               "max");
+        printf("%-14s %10s %9s %9s %8s %8s %8s %8s\n", "", "events", "never", "reached", "p50",
+               "p95", "p99", "max");
         table_line("first-visible", &sfv);
         table_line("correct", &scor);
     }

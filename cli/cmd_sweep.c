@@ -1,9 +1,10 @@
 /*
- * lklab sweep: run both stacks over a grid of triggers (Kappa), watermarks (Kappa, at one
- * reference trigger) and batch periods (Lambda) on one dataset, and leave in S/ what the
- * charts and the report need: the directory contract of docs/sweep.md. Each run is the
- * same subcommand a student would type, run in-process; then its latency (kp_latency /
- * lb_latency), its monthly bill (lk_cost) and its reconciliation against the truth.
+ * lklab sweep: run both stacks over a grid of triggers (Kappa, in append and/or update
+ * mode), watermarks (Kappa, at one reference trigger) and batch periods (Lambda) on one
+ * dataset, and leave in S/ what the charts and the report need: the directory contract of
+ * docs/sweep.md. Each run is the same subcommand a student would type, run in-process;
+ * then its latency (kp_latency / lb_latency), its monthly bill (lk_cost) and its
+ * reconciliation against the truth.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -25,24 +26,31 @@
 
 #define CMD "sweep"
 #define MAX_LIST 12
-#define MAX_RUNS (3 * MAX_LIST)
+#define MAX_RUNS (4 * MAX_LIST)
+#define MODE_APPEND 1u
+#define MODE_UPDATE 2u
 
 static const char usage_line[] =
     "lklab sweep --data DIR --pipeline NAME --out S [--triggers LIST] [--watermarks LIST]\n"
     "                   [--watermark D] [--batch-every LIST] [--speed-trigger D]\n"
-    "                   [--pricing FILE] [--tier hot|cool|archive] [--quiet]";
+    "                   [--modes append,update] [--pricing FILE] [--tier hot|cool|archive]\n"
+    "                   [--quiet]";
 
 static void help(void)
 {
     printf("usage: %s\n\n"
-           "Runs the Kappa stack once per trigger (append mode, --lake, --final-watermark, the\n"
-           "default watermark), once more per extra watermark at the reference trigger (1m when\n"
-           "it is in the list, else the first), and the Lambda stack once per batch period, all\n"
-           "on one dataset. For every run: per-event latency (first-visible and correct, into its\n"
-           "run.json), the monthly bill and the reconciliation against the truth. Writes S/ as\n"
-           "docs/sweep.md describes: sweep.csv (one row per run), sweep.json, truth.csv, runs/,\n"
-           "reconcile/, cost.csv, scenarios.csv, sawtooth.tsv, freshness_kappa.tsv and\n"
-           "freshness_lambda.tsv. Then `lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
+           "Runs the Lambda stack once per batch period, then the Kappa stack once per trigger and\n"
+           "output mode (append: --lake, --final-watermark; update: no lake, a file sink is\n"
+           "append-only; both with the default watermark), and once more per extra watermark at\n"
+           "the reference trigger (1m when it is in the list, else the first; append mode when it\n"
+           "is in --modes), all on one dataset with --durability process. For every run:\n"
+           "per-event latency over every event (first-visible and correct, a never-correct event\n"
+           "counting as +infinity; into its run.json), the monthly bill and the reconciliation\n"
+           "against the truth. Writes S/ as docs/sweep.md describes: sweep.csv (one row per\n"
+           "run), sweep.json, truth.csv, runs/, reconcile/, cost.csv, scenarios.csv,\n"
+           "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. Progress: one line per\n"
+           "run, with an ETA from the finished runs of each kind still to come. Then\n"
+           "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
            "  --data DIR            dataset (lklab gen)\n"
            "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
            "  --out S               sweep directory (runs inside it are replaced)\n"
@@ -51,6 +59,7 @@ static void help(void)
            "  --watermark D         the watermark of the trigger runs (default 10m)\n"
            "  --batch-every LIST    Lambda batch periods (default 6h)\n"
            "  --speed-trigger D     Lambda speed-layer trigger (default 10s)\n"
+           "  --modes LIST          Kappa output modes, append and/or update (default both)\n"
            "  --pricing FILE        price list (default datasets/pricing/default.json)\n"
            "  --tier T              storage tier for every run (default: the price list's)\n"
            "  --quiet               no progress lines\n",
@@ -68,10 +77,11 @@ struct list {
 };
 
 struct run {
-    int lambda;
+    int lambda, update; /* update: a Kappa run in update mode (no lake) */
     struct item trigger, watermark, every; /* Kappa: every.ms = 0; Lambda: watermark.ms = -1 */
     char name[64];
     int64_t wall_ms;
+    double step_s; /* the run, its latency, bill and reconciliation: wall seconds */
     struct lk_lat_summary fv, co;
     uint64_t lines, late, max_state;
     struct lk_cost_usage usage;
@@ -83,6 +93,7 @@ struct args {
     const char *data, *pipeline, *out, *pricing, *tier;
     struct list triggers, watermarks, every;
     struct item watermark, speed;
+    unsigned modes; /* MODE_* */
     int quiet;
 };
 
@@ -111,27 +122,48 @@ static int parse_list(const char *opt, const char *text, struct list *l)
     }
 }
 
+/* "append", "update" or both, comma-separated, into a MODE_* mask. */
+static int parse_modes(const char *text, unsigned *modes)
+{
+    *modes = 0;
+    for (const char *p = text;;) {
+        size_t len = strcspn(p, ",");
+        if (len == 6 && strncmp(p, "append", 6) == 0)
+            *modes |= MODE_APPEND;
+        else if (len == 6 && strncmp(p, "update", 6) == 0)
+            *modes |= MODE_UPDATE;
+        else
+            return cmd_usage_error(CMD, "bad value '%.*s' in --modes (append or update)",
+                                   (int)len, p);
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
 /* ------------------------------------------------------------------ grid ---- */
 
+static struct run *add_run(struct run *runs, size_t *n, struct item trigger, struct item wm,
+                           int update)
+{
+    struct run *r = &runs[(*n)++];
+    *r = (struct run){ 0 };
+    r->trigger = trigger;
+    r->watermark = wm;
+    r->update = update;
+    snprintf(r->name, sizeof(r->name), "kappa-%s%s-wm%s", update ? "update-" : "", trigger.text,
+             wm.text);
+    return r;
+}
+
+/*
+ * Lambda first, then each trigger in append and update mode side by side, then the extra
+ * watermarks: every kind of run is timed early, so the ETA has a measured run of each
+ * kind to go by.
+ */
 static size_t plan(const struct args *a, struct run *runs)
 {
     size_t n = 0, ref = 0;
-    for (size_t i = 0; i < a->triggers.n; i++) {
-        struct run *r = &runs[n++];
-        *r = (struct run){ 0 };
-        r->trigger = a->triggers.v[i];
-        r->watermark = a->watermark;
-        if (a->triggers.v[i].ms == LK_MS_PER_MIN)
-            ref = i;
-    }
-    for (size_t i = 0; i < a->watermarks.n; i++) {
-        if (a->watermarks.v[i].ms == a->watermark.ms)
-            continue;
-        struct run *r = &runs[n++];
-        *r = (struct run){ 0 };
-        r->trigger = a->triggers.v[ref];
-        r->watermark = a->watermarks.v[i];
-    }
     for (size_t i = 0; i < a->every.n; i++) {
         struct run *r = &runs[n++];
         *r = (struct run){ 0 };
@@ -140,14 +172,20 @@ static size_t plan(const struct args *a, struct run *runs)
         r->every = a->every.v[i];
         snprintf(r->watermark.text, sizeof(r->watermark.text), "none");
         r->watermark.ms = -1;
+        snprintf(r->name, sizeof(r->name), "lambda-%s", r->every.text);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (runs[i].lambda)
-            snprintf(runs[i].name, sizeof(runs[i].name), "lambda-%s", runs[i].every.text);
-        else
-            snprintf(runs[i].name, sizeof(runs[i].name), "kappa-%s-wm%s", runs[i].trigger.text,
-                     runs[i].watermark.text);
+    for (size_t i = 0; i < a->triggers.n; i++) {
+        if (a->modes & MODE_APPEND)
+            add_run(runs, &n, a->triggers.v[i], a->watermark, 0);
+        if (a->modes & MODE_UPDATE)
+            add_run(runs, &n, a->triggers.v[i], a->watermark, 1);
+        if (a->triggers.v[i].ms == LK_MS_PER_MIN)
+            ref = i;
     }
+    for (size_t i = 0; i < a->watermarks.n; i++)
+        if (a->watermarks.v[i].ms != a->watermark.ms)
+            add_run(runs, &n, a->triggers.v[ref], a->watermarks.v[i],
+                    !(a->modes & MODE_APPEND));
     return n;
 }
 
@@ -187,6 +225,14 @@ static int execute(const struct args *a, const char *s, struct run *r, const cha
                                "--batch-every", r->every.text, "--speed-trigger", r->trigger.text,
                                q, NULL };
         rc = cmd_step(CMD, cmd_lambda, "lambda", r->name, args, 1);
+    } else if (r->update) {
+        /* no lake (a file sink is append-only) and no end-of-input flush: update mode
+           upserts every row at each batch, so the answer is complete without one */
+        const char *args[] = { "--data", a->data, "--pipeline", a->pipeline, "--out", dir,
+                               "--output-mode", "update", "--trigger", r->trigger.text,
+                               "--watermark", r->watermark.text, "--durability", "process",
+                               q, NULL };
+        rc = cmd_step(CMD, cmd_kappa, "kappa", r->name, args, 1);
     } else {
         const char *args[] = { "--data", a->data, "--pipeline", a->pipeline, "--out", dir,
                                "--trigger", r->trigger.text, "--watermark", r->watermark.text,
@@ -215,6 +261,48 @@ static int execute(const struct args *a, const char *s, struct run *r, const cha
     return 0;
 }
 
+/* ----------------------------------------------------------- progress ---- */
+
+/* lambda, Kappa append, Kappa update: runs of one kind take alike. */
+static int run_kind(const struct run *r)
+{
+    return r->lambda ? 0 : r->update ? 2 : 1;
+}
+
+/*
+ * One progress line after run i of n: what it took (the run, then latency, cost and
+ * reconciliation) and an ETA for the runs still to come, each estimated as the mean of the
+ * finished runs of its kind. No ETA while a kind still to come has no finished run (a
+ * Lambda run can take ten Kappa runs' time): "ETA unknown" says so instead of a guess.
+ */
+static void progress(const struct run *runs, size_t i, size_t n, double elapsed)
+{
+    double sum[3] = { 0 }, eta = 0.0;
+    size_t cnt[3] = { 0 };
+    const char *untimed = NULL;
+    char eta_text[96];
+    for (size_t k = 0; k <= i; k++) {
+        sum[run_kind(&runs[k])] += runs[k].step_s;
+        cnt[run_kind(&runs[k])]++;
+    }
+    for (size_t k = i + 1; k < n; k++) {
+        int kind = run_kind(&runs[k]);
+        if (cnt[kind])
+            eta += sum[kind] / (double)cnt[kind];
+        else if (!untimed)
+            untimed = runs[k].name;
+    }
+    if (i + 1 == n)
+        snprintf(eta_text, sizeof(eta_text), "done");
+    else if (untimed)
+        snprintf(eta_text, sizeof(eta_text), "ETA unknown until %s's kind is timed", untimed);
+    else
+        snprintf(eta_text, sizeof(eta_text), "ETA ~%.0fs for %zu more", eta, n - i - 1);
+    fprintf(stderr, "lklab sweep: [%zu/%zu] %-24s run %5.1fs, with analysis %5.1fs  (elapsed %.0fs, %s)\n",
+            i + 1, n, runs[i].name, (double)runs[i].wall_ms / 1000.0, runs[i].step_s, elapsed,
+            eta_text);
+}
+
 /* ------------------------------------------------------------ outputs ---- */
 
 static void usd(FILE *fp, int64_t cents)
@@ -222,16 +310,25 @@ static void usd(FILE *fp, int64_t cents)
     fprintf(fp, "%" PRId64 ".%02d00", cents / 100, (int)(cents % 100));
 }
 
+static const char *run_mode(const struct run *r)
+{
+    return r->lambda ? "serving" : r->update ? "update" : "append";
+}
+
 static void sweep_row(FILE *fp, const struct run *r)
 {
     const struct lk_cost_bill *b = &r->bill;
     double late_pct = r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0;
-    fprintf(fp, "%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64, r->lambda ? "lambda" : "kappa",
-            r->trigger.text, r->trigger.ms, r->watermark.text, r->watermark.ms,
-            r->lambda ? r->every.text : "", r->every.ms, r->lines);
-    fprintf(fp, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRIu64,
-            r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms, r->co.p50_ms, r->co.p95_ms, r->co.p99_ms,
-            r->co.never);
+    const int64_t ms[6] = { r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
+                            r->co.p50_ms, r->co.p95_ms, r->co.p99_ms };
+    char t[24];
+    fprintf(fp, "%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64,
+            r->lambda ? "lambda" : "kappa", run_mode(r), r->trigger.text, r->trigger.ms,
+            r->watermark.text, r->watermark.ms, r->lambda ? r->every.text : "", r->every.ms,
+            r->lines);
+    for (int i = 0; i < 6; i++)
+        fprintf(fp, ",%s", lk_lat_ms_text(ms[i], t, sizeof(t)));
+    fprintf(fp, ",%" PRIu64 ",%.2f", r->co.never, lk_lat_reached_pct(&r->co));
     fprintf(fp, ",%.4f,%" PRIu64 ",%" PRIu64 ",%.0f,", late_pct, r->max_state, r->usage.files,
             r->usage.files ? (double)r->usage.bytes / (double)r->usage.files : 0.0);
     usd(fp, b->compute);
@@ -264,11 +361,12 @@ static int write_tables(const char *s, const struct run *runs, size_t n,
         lk_atomic_abort(&c);
         return LK_EIO;
     }
-    fprintf(fa, "stack,trigger,trigger_ms,watermark,watermark_ms,batch_every,batch_every_ms,"
-                "events,first_visible_p50_ms,first_visible_p95_ms,first_visible_p99_ms,"
-                "correct_p50_ms,correct_p95_ms,correct_p99_ms,never_correct,late_pct,"
-                "max_state_rows,files_written,mean_file_bytes,compute_usd,storage_usd,"
-                "operations_usd,total_usd,wall_ms,reconcile_status,run\n");
+    fprintf(fa, "stack,mode,trigger,trigger_ms,watermark,watermark_ms,batch_every,"
+                "batch_every_ms,events,first_visible_p50_ms,first_visible_p95_ms,"
+                "first_visible_p99_ms,correct_p50_ms,correct_p95_ms,correct_p99_ms,"
+                "never_correct,correct_pct,late_pct,max_state_rows,files_written,"
+                "mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
+                "reconcile_status,run\n");
     fprintf(fc, "config,component,usd_month\n");
     for (size_t i = 0; i < n; i++) {
         sweep_row(fa, &runs[i]);
@@ -370,6 +468,12 @@ static int add_landings(const char *metrics, int64_t origin, cJSON *marks, struc
     return rc < 0 ? rc : 0;
 }
 
+/* The Kappa run of the freshness timeline: append at 1m, any append, update at 1m, any. */
+static int fresh_rank(const struct run *r)
+{
+    return 2 * r->update + (r->trigger.ms != LK_MS_PER_MIN);
+}
+
 static int write_series(const char *s, const struct run *runs, size_t n, const char *truth,
                         cJSON *meta, struct lk_err *err)
 {
@@ -381,8 +485,8 @@ static int write_series(const char *s, const struct run *runs, size_t n, const c
     for (size_t i = 0; i < n; i++) {
         if (runs[i].lambda && !lr)
             lr = &runs[i];
-        if (!runs[i].lambda && (!kr || runs[i].trigger.ms == LK_MS_PER_MIN))
-            kr = kr && kr->trigger.ms == LK_MS_PER_MIN ? kr : &runs[i];
+        if (!runs[i].lambda && (!kr || fresh_rank(&runs[i]) < fresh_rank(kr)))
+            kr = &runs[i];
     }
     if ((rc = lk_log_first_arrival(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "data")),
                                    &origin, err)) < 0
@@ -475,16 +579,26 @@ static int write_meta(const struct args *a, const char *s, const struct run *run
     return rc;
 }
 
+/* A latency percentile for people: "never" when it falls among the never events. */
+static void human(int64_t ms, char *buf, size_t size)
+{
+    if (ms == LK_LAT_NEVER)
+        snprintf(buf, size, "never");
+    else
+        cmd_human_ms(ms, buf, size);
+}
+
 static void summary(const char *s, const struct run *runs, size_t n)
 {
-    printf("%-22s %14s %14s %8s %10s %12s  %s\n", "run", "first-vis p50", "correct p50",
-           "late %", "files", "usd/month", "reconcile");
+    printf("%-24s %-7s %13s %11s %11s %8s %9s %11s  %s\n", "run", "mode", "first-vis p50",
+           "correct p50", "correct %", "late %", "files", "usd/month", "reconcile");
     for (size_t i = 0; i < n; i++) {
         char fv[32], co[32];
         const struct run *r = &runs[i];
-        cmd_human_ms(r->fv.p50_ms, fv, sizeof(fv));
-        cmd_human_ms(r->co.p50_ms, co, sizeof(co));
-        printf("%-22s %14s %14s %8.2f %10" PRIu64 " %9" PRId64 ".%02d  %s\n", r->name, fv, co,
+        human(r->fv.p50_ms, fv, sizeof(fv));
+        human(r->co.p50_ms, co, sizeof(co));
+        printf("%-24s %-7s %13s %11s %11.2f %8.2f %9" PRIu64 " %8" PRId64 ".%02d  %s\n", r->name,
+               run_mode(r), fv, co, lk_lat_reached_pct(&r->co),
                r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0, r->usage.files,
                r->bill.total / 100, (int)(r->bill.total % 100), r->status);
     }
@@ -517,16 +631,16 @@ static int sweep(const struct args *a)
             return rc;
     }
     for (size_t i = 0; i < n; i++) {
-        double done = lk_wall_now() - t0;
+        double start = lk_wall_now();
+        if (!a->quiet)
+            fprintf(stderr, "lklab sweep: run %zu/%zu %s ...\n", i + 1, n, runs[i].name);
         if ((rc = execute(a, a->out, &runs[i], truth)) != 0)
             return rc;
         runs[i].usage.tier = a->tier ? lk_cost_tier_parse(a->tier) : -1;
         lk_cost_price(&p, &runs[i].usage, &runs[i].bill);
-        done = lk_wall_now() - t0;
+        runs[i].step_s = lk_wall_now() - start;
         if (!a->quiet)
-            fprintf(stderr, "lklab sweep: [%zu/%zu] %-20s %6.1fs  (elapsed %.0fs, ETA %.0fs)\n",
-                    i + 1, n, runs[i].name, (double)runs[i].wall_ms / 1000.0, done,
-                    done / (double)(i + 1) * (double)(n - i - 1));
+            progress(runs, i, n, lk_wall_now() - t0);
     }
     if (write_tables(a->out, runs, n, &p, &err) < 0
         || write_meta(a, a->out, runs, n, truth, lk_wall_now() - t0, &err) < 0)
@@ -543,12 +657,14 @@ int cmd_sweep(int argc, char **argv)
         { "watermarks", required_argument, NULL, 'w' },  { "watermark", required_argument, NULL, 'W' },
         { "batch-every", required_argument, NULL, 'b' }, { "speed-trigger", required_argument, NULL, 's' },
         { "pricing", required_argument, NULL, 'P' },     { "tier", required_argument, NULL, 'T' },
+        { "modes", required_argument, NULL, 'm' },
         { "quiet", no_argument, NULL, 'q' },             { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct args a = { 0 };
     int c, rc = 0;
     a.pipeline = "revenue";
+    a.modes = MODE_APPEND | MODE_UPDATE;
     a.pricing = "default";
     if (parse_list("--triggers", "10s,1m,1h,24h", &a.triggers) || parse_list("--batch-every", "6h", &a.every)
         || parse_item("--watermark", "10m", 3, &a.watermark) || parse_item("--speed-trigger", "10s", 3, &a.speed))
@@ -567,6 +683,7 @@ int cmd_sweep(int argc, char **argv)
         case 's': rc = parse_item("--speed-trigger", optarg, strlen(optarg), &a.speed); break;
         case 'P': a.pricing = optarg; break;
         case 'T': a.tier = optarg; break;
+        case 'm': rc = parse_modes(optarg, &a.modes); break;
         case 'q': a.quiet = 1; break;
         case 'h': help(); return 0;
         default: return cmd_bad_option(CMD, argc, argv);

@@ -78,7 +78,7 @@ static const struct pl_run **axis_rows(const struct pl_sweep *s, size_t *n,
     *n = 0;
     for (size_t i = 0; i < s->nruns; i++) {
         const struct pl_run *r = &s->runs[i];
-        if (r->stack == PL_LAMBDA || r->watermark_ms == wm)
+        if (r->stack == PL_LAMBDA || (r->watermark_ms == wm && !pl_run_update(r)))
             v[(*n)++] = r;
     }
     sort_rows(v, *n, 0);
@@ -142,7 +142,8 @@ static int watermark(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *ou
     v = lk_xcalloc(s->nruns, sizeof(*v));
     for (size_t i = 0; i < s->nruns; i++) {
         const struct pl_run *r = &s->runs[i];
-        if (r->stack == PL_KAPPA && r->trigger_ms == trig && r->watermark_ms >= 0)
+        if (r->stack == PL_KAPPA && r->trigger_ms == trig && r->watermark_ms >= 0 &&
+            !pl_run_update(r))
             v[n++] = r;
     }
     sort_rows(v, n, 1);

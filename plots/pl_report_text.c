@@ -31,7 +31,7 @@ static int trigger_ends(const struct pl_report *r, const struct pl_run **lo,
     *lo = *hi = NULL;
     for (size_t i = 0; has && i < r->s.nruns; i++) {
         const struct pl_run *u = &r->s.runs[i];
-        if (u->stack != PL_KAPPA || u->watermark_ms != wm)
+        if (u->stack != PL_KAPPA || u->watermark_ms != wm || pl_run_update(u))
             continue;
         if (!*lo || u->trigger_ms < (*lo)->trigger_ms)
             *lo = u;
@@ -51,7 +51,7 @@ static size_t sorted_runs(const struct pl_report *r, int kappa, const struct pl_
     for (size_t i = 0; i < r->s.nruns; i++) {
         const struct pl_run *u = &r->s.runs[i];
         size_t j;
-        if ((u->stack == PL_KAPPA) != kappa || (kappa && u->watermark_ms != wm))
+        if ((u->stack == PL_KAPPA) != kappa || (kappa && u->watermark_ms != wm) || pl_run_update(u))
             continue;
         for (j = n; j > 0; j--) { /* insertion sort, stable */
             int64_t a = kappa ? out[j - 1]->trigger_ms : out[j - 1]->batch_every_ms;
@@ -143,8 +143,9 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
     c = pick(r, PICK_CORRECT);
     lk_fmt_ms(d1, sizeof(d1), f->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), c->correct_ms[0]);
-    pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s).",
-                f->name, d1, c->name, d2);
+    pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s, "
+                "%.2f%% of its events correct).",
+                f->name, d1, c->name, d2, c->correct_pct);
 }
 
 /* "10s $84.40, 1m $60.70" for runs s[0..n). */
@@ -226,7 +227,8 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
 /* u is a Kappa run with a watermark at trigger_ms. */
 static int wm_member(const struct pl_run *u, int64_t trigger_ms)
 {
-    return u->stack == PL_KAPPA && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms;
+    return u->stack == PL_KAPPA && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms &&
+           !pl_run_update(u);
 }
 
 /* Kappa runs at the watermark chart's trigger (pl_sweep_watermark_trigger): lowest, highest. */
@@ -434,8 +436,8 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
         pl_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name,
                     d1, m);
     else
-        pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month.", u->name, d2,
-                    m);
+        pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month; %.2f%% of its "
+                    "events end in a row equal to the truth.", u->name, d2, m, u->correct_pct);
     if (p != PICK_CHEAPEST && u->late_pct > 0) {
         lk_fmt_num(l, sizeof(l), u->late_pct);
         pl_buf_addf(b, " It drops %s%% of events as late.", l);

@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,30 +15,36 @@
 #define MAX_FIELDS 32
 
 static const char sweep_header[] =
-    "stack,trigger,trigger_ms,watermark,watermark_ms,batch_every,batch_every_ms,events,"
+    "stack,mode,trigger,trigger_ms,watermark,watermark_ms,batch_every,batch_every_ms,events,"
     "first_visible_p50_ms,first_visible_p95_ms,first_visible_p99_ms,"
-    "correct_p50_ms,correct_p95_ms,correct_p99_ms,never_correct,late_pct,max_state_rows,"
-    "files_written,mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
-    "reconcile_status,run";
+    "correct_p50_ms,correct_p95_ms,correct_p99_ms,never_correct,correct_pct,late_pct,"
+    "max_state_rows,files_written,mean_file_bytes,compute_usd,storage_usd,operations_usd,"
+    "total_usd,wall_ms,reconcile_status,run";
 
 enum {
-    C_STACK, C_TRIGGER, C_TRIGGER_MS, C_WATERMARK, C_WATERMARK_MS, C_BATCH, C_BATCH_MS,
-    C_EVENTS, C_FV50, C_FV95, C_FV99, C_CO50, C_CO95, C_CO99, C_NEVER, C_LATE, C_STATE,
-    C_FILES, C_FBYTES, C_COMPUTE, C_STORAGE, C_OPS, C_TOTAL, C_WALL, C_STATUS, C_RUN, NCOLS
+    C_STACK, C_MODE, C_TRIGGER, C_TRIGGER_MS, C_WATERMARK, C_WATERMARK_MS, C_BATCH, C_BATCH_MS,
+    C_EVENTS, C_FV50, C_FV95, C_FV99, C_CO50, C_CO95, C_CO99, C_NEVER, C_CORRECT, C_LATE,
+    C_STATE, C_FILES, C_FBYTES, C_COMPUTE, C_STORAGE, C_OPS, C_TOTAL, C_WALL, C_STATUS, C_RUN,
+    NCOLS
 };
 
 static const char *const col_name[NCOLS] = {
-    "stack", "trigger", "trigger_ms", "watermark", "watermark_ms", "batch_every",
+    "stack", "mode", "trigger", "trigger_ms", "watermark", "watermark_ms", "batch_every",
     "batch_every_ms", "events", "first_visible_p50_ms", "first_visible_p95_ms",
     "first_visible_p99_ms", "correct_p50_ms", "correct_p95_ms", "correct_p99_ms",
-    "never_correct", "late_pct", "max_state_rows", "files_written", "mean_file_bytes",
-    "compute_usd", "storage_usd", "operations_usd", "total_usd", "wall_ms", "reconcile_status",
-    "run",
+    "never_correct", "correct_pct", "late_pct", "max_state_rows", "files_written",
+    "mean_file_bytes", "compute_usd", "storage_usd", "operations_usd", "total_usd", "wall_ms",
+    "reconcile_status", "run",
 };
 
 const char *pl_stack_name(enum pl_stack stack)
 {
     return stack == PL_KAPPA ? "kappa" : "lambda";
+}
+
+int pl_run_update(const struct pl_run *r)
+{
+    return r->stack == PL_KAPPA && strcmp(r->mode, "update") == 0;
 }
 
 /* ------------------------------------------------------------- numbers ---- */
@@ -224,15 +231,17 @@ static const char *run_name(const char *run)
 /* One data row's fields into r. */
 static int fill_run(struct pl_run *r, char **f, const char *path, size_t line, struct lk_err *err)
 {
-    static const int dcol[] = { C_EVENTS, C_FV50, C_FV95, C_FV99, C_CO50, C_CO95, C_CO99,
-                                C_NEVER, C_LATE, C_STATE, C_FILES, C_FBYTES, C_COMPUTE,
-                                C_STORAGE, C_OPS, C_TOTAL, C_WALL };
-    double *const dst[] = { &r->events, &r->first_visible_ms[0], &r->first_visible_ms[1],
-                            &r->first_visible_ms[2], &r->correct_ms[0], &r->correct_ms[1],
-                            &r->correct_ms[2], &r->never_correct, &r->late_pct,
+    static const int dcol[] = { C_EVENTS, C_NEVER, C_CORRECT, C_LATE, C_STATE, C_FILES,
+                                C_FBYTES, C_COMPUTE, C_STORAGE, C_OPS, C_TOTAL, C_WALL };
+    double *const dst[] = { &r->events, &r->never_correct, &r->correct_pct, &r->late_pct,
                             &r->max_state_rows, &r->files_written, &r->mean_file_bytes,
                             &r->compute_usd, &r->storage_usd, &r->operations_usd,
                             &r->total_usd, &r->wall_ms };
+    /* the percentiles: a decimal, or inf (it falls among the never events) */
+    static const int pcol[] = { C_FV50, C_FV95, C_FV99, C_CO50, C_CO95, C_CO99 };
+    double *const pdst[] = { &r->first_visible_ms[0], &r->first_visible_ms[1],
+                             &r->first_visible_ms[2], &r->correct_ms[0], &r->correct_ms[1],
+                             &r->correct_ms[2] };
     static const int icol[] = { C_TRIGGER_MS, C_WATERMARK_MS, C_BATCH_MS };
     int64_t *const idst[] = { &r->trigger_ms, &r->watermark_ms, &r->batch_every_ms };
     r->line = line;
@@ -242,6 +251,12 @@ static int fill_run(struct pl_run *r, char **f, const char *path, size_t line, s
         r->stack = PL_LAMBDA;
     else
         return bad(err, path, line, "unknown stack", f[C_STACK], "stack");
+    if (r->stack == PL_LAMBDA ? strcmp(f[C_MODE], "serving") != 0
+                              : strcmp(f[C_MODE], "append") != 0 && strcmp(f[C_MODE], "update") != 0)
+        return bad(err, path, line,
+                   r->stack == PL_LAMBDA ? "mode is not serving for lambda"
+                                         : "mode is not append or update for kappa",
+                   f[C_MODE], "mode");
     for (int c = 0; c < NCOLS; c++)
         if (has_control(f[c]))
             return bad(err, path, line, "control character in field", "", col_name[c]);
@@ -251,8 +266,17 @@ static int fill_run(struct pl_run *r, char **f, const char *path, size_t line, s
     for (size_t i = 0; i < sizeof(dcol) / sizeof(dcol[0]); i++)
         if (parse_double(f[dcol[i]], dst[i]) < 0)
             return bad(err, path, line, "bad number", f[dcol[i]], col_name[dcol[i]]);
+    for (size_t i = 0; i < sizeof(pcol) / sizeof(pcol[0]); i++) {
+        if (strcmp(f[pcol[i]], "inf") == 0)
+            *pdst[i] = INFINITY;
+        else if (parse_double(f[pcol[i]], pdst[i]) < 0)
+            return bad(err, path, line, "bad number", f[pcol[i]], col_name[pcol[i]]);
+    }
+    if (r->correct_pct > 100.0)
+        return bad(err, path, line, "share above 100", f[C_CORRECT], "correct_pct");
     if ((r->name = run_name(f[C_RUN])) == NULL)
         return bad(err, path, line, "bad run name", f[C_RUN], "run");
+    r->mode = f[C_MODE];
     r->trigger = f[C_TRIGGER];
     r->watermark = f[C_WATERMARK];
     r->batch_every = f[C_BATCH];

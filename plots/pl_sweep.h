@@ -7,7 +7,10 @@
  * CSV files (sweep.csv, cost.csv, scenarios.csv) are read strictly: the first line must
  * be the documented header, byte for byte; each further line has as many fields as the
  * header (RFC 4180 quoting accepted; no blank lines); every numeric column is a plain
- * decimal (-?digits[.digits]). In sweep.csv, stack is kappa or lambda, run is runs/NAME
+ * decimal (-?digits[.digits]), except that a latency percentile column may hold `inf` (it
+ * falls among the events that never became visible or correct; read as INFINITY).
+ * In sweep.csv, stack is kappa (mode append or update) or lambda (mode serving),
+ * correct_pct is at most 100, run is runs/NAME
  * (NAME a single path component), and text fields hold no tab or line break (they end up
  * in tab-separated files). A header with no rows is valid.
  *
@@ -47,15 +50,20 @@ const char *pl_stack_name(enum pl_stack stack);
 /* One row of sweep.csv (strings point into the sweep's own text). */
 struct pl_run {
     enum pl_stack stack;
+    const char *mode; /* "append" or "update" (kappa), "serving" (lambda) */
     const char *trigger, *watermark, *batch_every, *status, *run;
     const char *name; /* run without "runs/" */
     int64_t trigger_ms, watermark_ms, batch_every_ms; /* watermark_ms -1: none */
     double events;
-    double first_visible_ms[3], correct_ms[3]; /* p50, p95, p99 */
-    double never_correct, late_pct, max_state_rows, files_written, mean_file_bytes;
+    /* p50, p95, p99 over every event; INFINITY when it falls among the never events */
+    double first_visible_ms[3], correct_ms[3];
+    double never_correct, correct_pct, late_pct, max_state_rows, files_written, mean_file_bytes;
     double compute_usd, storage_usd, operations_usd, total_usd, wall_ms;
     size_t line; /* 1-based line in sweep.csv */
 };
+
+/* 1 for a Kappa run in update mode (mode "update"), 0 otherwise. */
+int pl_run_update(const struct pl_run *r);
 
 /* One row of cost.csv (scenario NULL) or scenarios.csv. */
 struct pl_cost {

@@ -80,6 +80,8 @@ void lk_fmt_ms(char *buf, size_t size, double ms)
 {
     if (ms < 0)
         snprintf(buf, size, "n/a");
+    else if (isinf(ms))
+        snprintf(buf, size, "never"); /* a latency percentile among never-correct events */
     else if (ms < 1000)
         snprintf(buf, size, "%.0f ms", ms);
     else if (ms < 59500)

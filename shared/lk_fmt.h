@@ -33,7 +33,8 @@ void lk_fmt_bytes(char *buf, size_t size, double v);
 /*
  * A duration in ms with the unit that keeps it short, one decimal below 10 and none
  * above: 250 -> "250 ms", 6100 -> "6.1 s", 1800000 -> "30 min", 43200000 -> "12 h",
- * 172800000 -> "2.0 d"; negative (not measured) -> "n/a".
+ * 172800000 -> "2.0 d"; negative (not measured) -> "n/a"; +infinity (a latency
+ * percentile that falls among never-correct events) -> "never".
  */
 void lk_fmt_ms(char *buf, size_t size, double ms);
 

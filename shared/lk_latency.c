@@ -1,8 +1,11 @@
 /* lk_latency - per-event latency samples and their summary (see lk_latency.h). */
 #include "lk_latency.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lk_json.h"
 #include "lk_mem.h"
@@ -39,21 +42,24 @@ static int cmp_i64(const void *a, const void *b)
 
 int64_t lk_lat_percentile(struct lk_lat *l, double q)
 {
-    if (l->n == 0)
+    uint64_t total = (uint64_t)l->n + l->never;
+    if (total == 0)
         return 0;
     if (!l->sorted) {
         qsort(l->v, l->n, sizeof(*l->v), cmp_i64);
         l->sorted = 1;
     }
-    /* nearest rank: the smallest value with at least q% of the samples at or below it */
-    double rank = ceil(q / 100.0 * (double)l->n);
-    size_t i = rank < 1 ? 0 : (size_t)rank - 1;
-    return l->v[i < l->n ? i : l->n - 1];
+    /* nearest rank: the smallest value with at least q% of the events at or below it */
+    double rank = ceil(q / 100.0 * (double)total);
+    uint64_t i = rank < 1 ? 0 : (uint64_t)rank - 1;
+    if (i >= total)
+        i = total - 1;
+    return i < l->n ? l->v[i] : LK_LAT_NEVER;
 }
 
 void lk_lat_summarize(struct lk_lat *l, struct lk_lat_summary *s)
 {
-    s->events = l->n;
+    s->events = (uint64_t)l->n + l->never;
     s->never = l->never;
     s->p50_ms = lk_lat_percentile(l, 50);
     s->p95_ms = lk_lat_percentile(l, 95);
@@ -61,16 +67,54 @@ void lk_lat_summarize(struct lk_lat *l, struct lk_lat_summary *s)
     s->max_ms = lk_lat_percentile(l, 100);
 }
 
-cJSON *lk_lat_summary_json(const struct lk_lat_summary *s)
+double lk_lat_reached_pct(const struct lk_lat_summary *s)
+{
+    if (s->events == 0)
+        return 0.0;
+    /* integer hundredths of a percent, rounded down */
+    uint64_t reached = s->events - s->never;
+    uint64_t bp = (uint64_t)((double)reached * 10000.0 / (double)s->events);
+    if (bp * s->events > reached * 10000) /* floating error above the exact quotient */
+        bp--;
+    return (double)bp / 100.0;
+}
+
+const char *lk_lat_ms_text(int64_t ms, char *buf, size_t size)
+{
+    if (ms == LK_LAT_NEVER)
+        snprintf(buf, size, "inf");
+    else
+        snprintf(buf, size, "%" PRId64, ms);
+    return buf;
+}
+
+static void add_ms(cJSON *o, const char *name, int64_t ms)
+{
+    if (ms == LK_LAT_NEVER)
+        cJSON_AddStringToObject(o, name, "inf");
+    else
+        lk_json_add_int(o, name, ms);
+}
+
+cJSON *lk_lat_summary_json(const struct lk_lat_summary *s, const char *pct_name)
 {
     cJSON *o = cJSON_CreateObject();
     lk_json_add_int(o, "events", (int64_t)s->events);
     lk_json_add_int(o, "never", (int64_t)s->never);
-    lk_json_add_int(o, "p50_ms", s->p50_ms);
-    lk_json_add_int(o, "p95_ms", s->p95_ms);
-    lk_json_add_int(o, "p99_ms", s->p99_ms);
-    lk_json_add_int(o, "max_ms", s->max_ms);
+    cJSON_AddNumberToObject(o, pct_name, lk_lat_reached_pct(s));
+    add_ms(o, "p50_ms", s->p50_ms);
+    add_ms(o, "p95_ms", s->p95_ms);
+    add_ms(o, "p99_ms", s->p99_ms);
+    add_ms(o, "max_ms", s->max_ms);
     return o;
+}
+
+static int64_t get_ms(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "inf") == 0)
+        return LK_LAT_NEVER;
+    return lk_json_int(obj, name, 0);
 }
 
 int lk_lat_summary_from_json(const cJSON *obj, struct lk_lat_summary *s)
@@ -79,9 +123,9 @@ int lk_lat_summary_from_json(const cJSON *obj, struct lk_lat_summary *s)
         return -1;
     s->events = (uint64_t)lk_json_int(obj, "events", 0);
     s->never = (uint64_t)lk_json_int(obj, "never", 0);
-    s->p50_ms = lk_json_int(obj, "p50_ms", 0);
-    s->p95_ms = lk_json_int(obj, "p95_ms", 0);
-    s->p99_ms = lk_json_int(obj, "p99_ms", 0);
-    s->max_ms = lk_json_int(obj, "max_ms", 0);
+    s->p50_ms = get_ms(obj, "p50_ms");
+    s->p95_ms = get_ms(obj, "p95_ms");
+    s->p99_ms = get_ms(obj, "p99_ms");
+    s->max_ms = get_ms(obj, "max_ms");
     return 0;
 }

@@ -234,7 +234,7 @@ Test(cli_plot, a_malformed_sweep_csv_is_bad_input_naming_file_and_line)
     char *dir = fixture_copy("plot-bad"), *csv = lkt_fmt("%s/sweep.csv", dir);
     char *text = lkt_slurp(csv), *bad, *err = NULL, *p;
     /* line 3 (kappa-1m-wm10m): its compute_usd 52.1 becomes 52x1, a bad number */
-    cr_assert((p = strstr(text, "kappa,1m,60000,10m")) != NULL);
+    cr_assert((p = strstr(text, "kappa,append,1m,60000,10m")) != NULL);
     cr_assert((p = strstr(p, ",52.1,")) != NULL);
     p[3] = 'x';
     lkt_write(csv, text);

@@ -2,39 +2,44 @@
  * lklab sweep, end to end on a small generated dataset: the rows physics orders (latency
  * grows and files shrink with the trigger; late data shrinks and state grows with the
  * watermark delay), every run accounted for against independent sources (the dataset's
- * manifest, the truth, `lklab cost`), and the usage errors.
+ * manifest, the truth, `lklab cost`), update-mode runs beside append ones, percentiles and
+ * correct_pct that follow from each run's never-correct count, and the usage errors.
  */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
-#include <stdio.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lk_test.h"
 #include "banned.h"
 
-#define NCOLS 26
+#define NCOLS 28
 
 struct srow {
     char f[NCOLS][64];
 };
 
+/* docs/sweep.md, typed out again here (the schema agreed with the plots and report) */
 static const char header[] =
-    "stack,trigger,trigger_ms,watermark,watermark_ms,batch_every,batch_every_ms,events,"
+    "stack,mode,trigger,trigger_ms,watermark,watermark_ms,batch_every,batch_every_ms,events,"
     "first_visible_p50_ms,first_visible_p95_ms,first_visible_p99_ms,correct_p50_ms,"
-    "correct_p95_ms,correct_p99_ms,never_correct,late_pct,max_state_rows,files_written,"
-    "mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
+    "correct_p95_ms,correct_p99_ms,never_correct,correct_pct,late_pct,max_state_rows,"
+    "files_written,mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
     "reconcile_status,run";
 
-enum { STACK, TRIGGER, TRIGGER_MS, WATERMARK, WATERMARK_MS, EVERY, EVERY_MS, EVENTS, FV50,
-       FV95, FV99, CO50, CO95, CO99, NEVER, LATE_PCT, MAX_STATE, FILES, MEAN_BYTES, COMPUTE,
-       STORAGE, OPS, TOTAL, WALL, STATUS, RUN };
+enum { STACK, MODE, TRIGGER, TRIGGER_MS, WATERMARK, WATERMARK_MS, EVERY, EVERY_MS, EVENTS,
+       FV50, FV95, FV99, CO50, CO95, CO99, NEVER, CORRECT_PCT, LATE_PCT, MAX_STATE, FILES,
+       MEAN_BYTES, COMPUTE, STORAGE, OPS, TOTAL, WALL, STATUS, RUN };
 
 static char *sweep_dir;
 static struct srow rows[16];
 static size_t nrows;
 
-/* One sweep for the whole suite: 3 triggers, 3 watermarks at 1m, 2 Lambda periods. */
+/* One sweep for the whole suite: 3 triggers in both modes, 3 watermarks at 1m, 2 Lambda
+ * periods. */
 static void run_sweep(void)
 {
     char *data = lkt_dataset("sweep", "--scenario clickstream --events 20000 --seed 7");
@@ -45,7 +50,13 @@ static void run_sweep(void)
                      "--watermarks 1m,10m,1h --batch-every 1h,6h --out %s/S",
                      data, sweep_dir);
     cr_assert_eq(rc, 0, "sweep failed: %s", err);
-    cr_assert(strstr(err, "[7/7]") != NULL, "progress lines on stderr: %s", err);
+    cr_assert(strstr(err, "[10/10]") != NULL, "progress lines on stderr: %s", err);
+    /* the ETA: none while a kind still to come has not run (the first runs are Lambda's),
+       then an estimate for the runs left */
+    cr_assert(strstr(err, "[1/10] lambda-1h") && strstr(err, "ETA unknown until kappa-1m-wm10m"),
+              "%s", err);
+    cr_assert(strstr(err, "[4/10] kappa-update-1m-wm10m") && strstr(err, "for 6 more)"), "%s",
+              err);
     csv = lkt_slurpf("%s/S/sweep.csv", sweep_dir);
     line = strtok_r(csv, "\n", &save);
     cr_assert_str_eq(line, header);
@@ -87,7 +98,7 @@ static double num(const struct srow *r, int col)
 Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
 {
     run_sweep();
-    cr_assert_eq(nrows, 7, "3 trigger runs + 2 extra watermarks + 2 Lambda runs");
+    cr_assert_eq(nrows, 10, "3 triggers x 2 modes + 2 extra watermarks + 2 Lambda runs");
     const struct srow *k1m = find("runs/kappa-1m-wm10m"), *k1h = find("runs/kappa-1h-wm10m"),
                       *k24 = find("runs/kappa-24h-wm10m"), *w1m = find("runs/kappa-1m-wm1m"),
                       *w1h = find("runs/kappa-1m-wm1h"), *l1 = find("runs/lambda-1h"),
@@ -121,9 +132,66 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
     cr_expect_eq(num(l6, LATE_PCT), 0.0);
     cr_expect_str_eq(l6->f[STATUS], "equal");
     cr_expect_str_eq(l1->f[STATUS], "equal");
+    /* modes: append and update per trigger, watermark runs in append, Lambda serving */
+    cr_expect_str_eq(k1m->f[MODE], "append");
+    cr_expect_str_eq(w1m->f[MODE], "append");
+    cr_expect_str_eq(l6->f[MODE], "serving");
     /* every Kappa difference from the truth is explained (late data) */
     for (size_t i = 0; i < nrows; i++)
         cr_expect_str_neq(rows[i].f[STATUS], "unexplained", "%s", rows[i].f[RUN]);
+
+    /* update mode: no lake (no files), its rows upserted each batch, so an event shows
+       within about a trigger where append waits for the watermark; same late data and
+       correct share as append (the same watermark drops the same events); it reconciles */
+    {
+        static const char *const trig[] = { "1m", "1h", "24h" };
+        for (int t = 0; t < 3; t++) {
+            char *an = lkt_fmt("runs/kappa-%s-wm10m", trig[t]);
+            char *un = lkt_fmt("runs/kappa-update-%s-wm10m", trig[t]);
+            char *lake = lkt_fmt("%s/S/lake/kappa-update-%s-wm10m", sweep_dir, trig[t]);
+            const struct srow *ap = find(an), *up = find(un);
+            cr_expect_str_eq(up->f[MODE], "update");
+            cr_expect_eq(num(up, FILES), 0.0, "%s", un);
+            cr_expect_lt(num(up, STORAGE) + num(up, OPS), num(ap, STORAGE) + num(ap, OPS),
+                         "%s: no lake files to store or write", un);
+            cr_expect(access(lake, F_OK) != 0, "%s has no lake", un);
+            cr_expect_lt(num(up, FV50), num(ap, FV50), "%s", un);
+            cr_expect_str_eq(up->f[LATE_PCT], ap->f[LATE_PCT]);
+            cr_expect_str_eq(up->f[NEVER], ap->f[NEVER]);
+            cr_expect(strcmp(up->f[STATUS], "equal") == 0 || strcmp(up->f[STATUS], "explained") == 0,
+                      "%s: %s", un, up->f[STATUS]);
+            free(an);
+            free(un);
+            free(lake);
+        }
+        cr_expect_lt(num(find("runs/kappa-update-1m-wm10m"), FV99), 2 * 60000,
+                     "update at 1m: visible within a trigger (plus the batch's cost)");
+    }
+
+    /* latency over every event: correct_pct and inf follow from run.json's counts
+       (events, never), the definition of docs/sweep.md */
+    for (size_t i = 0; i < nrows; i++) {
+        char *rj = lkt_slurpf("%s/S/%s/run.json", sweep_dir, rows[i].f[RUN]);
+        cJSON *root = cJSON_Parse(rj), *co;
+        double events, never, reached;
+        static const double q[3] = { 50, 95, 99 };
+        cr_assert(root);
+        co = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "latency"),
+                                              "correct");
+        events = cJSON_GetObjectItemCaseSensitive(co, "events")->valuedouble;
+        never = cJSON_GetObjectItemCaseSensitive(co, "never")->valuedouble;
+        reached = events - never;
+        cr_expect_eq(num(&rows[i], NEVER), never, "%s", rows[i].f[RUN]);
+        cr_expect_float_eq(num(&rows[i], CORRECT_PCT), floor(reached * 10000 / events) / 100,
+                           1e-9, "%s", rows[i].f[RUN]);
+        for (int k = 0; k < 3; k++) {
+            int is_inf = strcmp(rows[i].f[CO50 + k], "inf") == 0;
+            cr_expect_eq(is_inf, ceil(q[k] / 100 * events) > reached, "%s p%.0f %s",
+                         rows[i].f[RUN], q[k], rows[i].f[CO50 + k]);
+        }
+        cJSON_Delete(root);
+        free(rj);
+    }
 
     /* events = the dataset's line count, from its manifest (an independent source) */
     char *data = lkt_dataset("sweep", "--scenario clickstream --events 20000 --seed 7");
@@ -183,6 +251,10 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
 Test(cli_sweep, usage_errors)
 {
     char *err = NULL;
+    cr_expect_eq(lkt_run(NULL, &err, "sweep --data /nonexistent --out /tmp/x --modes append,complete"),
+                 2);
+    cr_expect(strstr(err, "bad value 'complete' in --modes") != NULL, "%s", err);
+    free(err);
     cr_expect_eq(lkt_run(NULL, &err, "sweep --out /tmp/x"), 2);
     cr_expect(strstr(err, "--data") != NULL, "%s", err);
     free(err);

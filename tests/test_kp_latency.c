@@ -31,6 +31,14 @@
  *                  re-delivery, not its first copy)
  *   correct: W00's events (w-01, 02, 04, 06) and w-10 never; w-03 26m, w-05 30m, w-07 27m,
  *            w-08 4m, w-09 14m
+ * Percentiles are over all 10 events, the never ones ranked last (+infinity):
+ *   first-visible 3,4,14,14,22,26,26,27,30 m, never: p50 = rank 5 -> 22m; p95 = rank
+ *            ceil(9.5) = 10 -> never; 9 of 10 visible (90.00%)
+ *   correct  4,14,26,27,30 m, never x5: p50 = rank 5 -> 30m (it was 26m when the never
+ *            events were left out); p95 -> never; 5 of 10 correct (50.00%)
+ * Without --final-watermark W30 (w-07) and W40 (w-09) are never emitted:
+ *   first-visible 3,4,14,22,26,26,30 m, never x3: p50 = rank 5 -> 26m, p95 never
+ *   correct  4,26,30 m, never x7: p50 = rank 5 -> never (30.00% correct)
  */
 #include <criterion/criterion.h>
 #include <cjson/cJSON.h>
@@ -207,10 +215,16 @@ Test(kp_latency, append_mode_matches_the_watermark_walkthrough_with_the_late_eve
     expect_samples(&fv, "first-visible", want_fv, 9, 1);
     expect_samples(&cor, "correct", want_cor, 5, 5);
     lk_lat_summarize(&fv, &s);
+    cr_assert_eq(s.events, 10);
     cr_assert_eq(s.p50_ms, 22 * M);
-    cr_assert_eq(s.max_ms, 30 * M);
+    cr_assert_eq(s.p95_ms, LK_LAT_NEVER);
+    cr_assert_eq(s.max_ms, LK_LAT_NEVER);
+    cr_assert_float_eq(lk_lat_reached_pct(&s), 90.0, 1e-9);
     lk_lat_summarize(&cor, &s);
-    cr_assert_eq(s.p50_ms, 26 * M);
+    cr_assert_eq(s.events, 10);
+    cr_assert_eq(s.p50_ms, 30 * M);
+    cr_assert_eq(s.p95_ms, LK_LAT_NEVER);
+    cr_assert_float_eq(lk_lat_reached_pct(&s), 50.0, 1e-9);
     lk_lat_free(&fv);
     lk_lat_free(&cor);
     free(run);
@@ -222,9 +236,16 @@ Test(kp_latency, append_mode_counts_windows_still_open_at_the_end_as_never)
     struct lk_lat fv, cor;
     static const int64_t want_fv[] = { 3 * M, 4 * M, 14 * M, 22 * M, 26 * M, 26 * M, 30 * M };
     static const int64_t want_cor[] = { 4 * M, 26 * M, 30 * M };
+    struct lk_lat_summary s;
     latency_of(run, &fv, &cor); /* W30 (w-07) and W40 (w-09) are never emitted */
     expect_samples(&fv, "first-visible", want_fv, 7, 3);
     expect_samples(&cor, "correct", want_cor, 3, 7);
+    lk_lat_summarize(&fv, &s);
+    cr_assert_eq(s.p50_ms, 26 * M);
+    cr_assert_eq(s.p95_ms, LK_LAT_NEVER);
+    lk_lat_summarize(&cor, &s);
+    cr_assert_eq(s.p50_ms, LK_LAT_NEVER);
+    cr_assert_float_eq(lk_lat_reached_pct(&s), 30.0, 1e-9);
     lk_lat_free(&fv);
     lk_lat_free(&cor);
     free(run);
@@ -404,6 +425,34 @@ Test(kp_latency, cli_writes_the_latency_into_run_json_and_keeps_every_other_fiel
     free(after_text);
     free(before_text);
     free(path);
+    free(run);
+}
+
+/* The watermark walkthrough (see the top): "inf" where a percentile falls among the never
+ * events, the correct share beside never, "never" in the table. */
+Test(kp_latency, cli_writes_inf_and_the_correct_share_for_never_correct_events)
+{
+    char *run = run_watermark("lat-cli-inf", "--final-watermark"), *out = NULL;
+    cJSON *lat, *cor, *fv;
+    cr_assert_eq(lkt_run(&out, NULL, "latency --run %s --format json", run), 0);
+    lat = cJSON_Parse(out);
+    cr_assert(lat, "%s", out);
+    cor = cJSON_GetObjectItemCaseSensitive(lat, "correct");
+    fv = cJSON_GetObjectItemCaseSensitive(lat, "first_visible");
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(cor, "events")->valuedouble, 10);
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(cor, "never")->valuedouble, 5);
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(cor, "correct_pct")->valuedouble, 50);
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(cor, "p50_ms")->valuedouble, 30 * M);
+    cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cor, "p95_ms")), "inf");
+    cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cor, "max_ms")), "inf");
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(fv, "visible_pct")->valuedouble, 90);
+    cr_expect_eq(cJSON_GetObjectItemCaseSensitive(fv, "p50_ms")->valuedouble, 22 * M);
+    cJSON_Delete(lat);
+    free(out);
+    cr_assert_eq(lkt_run(&out, NULL, "latency --run %s", run), 0);
+    /* correct: 10 events, 5 never, 50.00%, p50 30.0m, p95 never */
+    cr_expect(strstr(out, "50.00%") && strstr(out, "30.0m") && strstr(out, "never"), "%s", out);
+    free(out);
     free(run);
 }
 
