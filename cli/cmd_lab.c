@@ -113,7 +113,8 @@ static int write_env(const struct cmd_lab *lab, const char *student, uint64_t se
     cmd_lab_params(lab, seed, params);
     if (lk_atomic_open(&at, path, err) < 0)
         return -1;
-    fprintf(at.fp, "# lab %s parameters of student '%s' (seed %llu): load them with  . %s/lab.env\n",
+    fprintf(at.fp,
+            "# lab %s parameters of student '%s' (seed %llu): load them with  . %s/lab.env\n",
             lab->nn, student, (unsigned long long)seed, dir);
     for (size_t i = 0; i < params->n; i++)
         fprintf(at.fp, "%s\n", params->v[i]);

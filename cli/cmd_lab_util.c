@@ -333,7 +333,8 @@ int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
             return lk_err_set(err, LK_EINPUT, "'%s/lab.json': the dataset must not set \"%s\" "
                               "(the lab derives it)", lab->dir, it->string);
         cmd_lab_argv_addf(a, "--%s", it->string);
-        cmd_lab_argv_add(a, cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num, sizeof(num)));
+        cmd_lab_argv_add(a, cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num,
+                                               sizeof(num)));
     }
     cmd_lab_argv_add(a, "--seed");
     cmd_lab_argv_addf(a, "%llu", (unsigned long long)seed);
