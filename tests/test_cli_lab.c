@@ -53,27 +53,36 @@ Test(cli_lab, data_seed_is_fnv1a_of_student_and_lab)
     free(dir);
 }
 
+/* lab data 03 for student into dir/sub: its events (manifest) and lab.env's parameters. */
+static void expect_picks(const char *dir, const char *student, const char *sub, const char *events,
+                         const char *params)
+{
+    char *l = labs_opt(), *out = NULL, *env, *want = lkt_fmt("\n%s\n", params);
+    cr_assert_eq(lkt_run(&out, NULL, "lab data 03 %s --student %s --out %s/%s", l, student, dir,
+                         sub), 0);
+    free(out);
+    env = lkt_slurpf("%s/%s/lab.env", dir, sub);
+    cr_assert(strstr(env, want), "%s: %s", student, env);
+    free(env);
+    cr_assert_eq(lkt_run(&out, NULL, "lab answer %s/%s/manifest.json parameters.events", dir, sub),
+                 0);
+    cr_assert_eq(strcspn(out, "\n"), strlen(events), "%s: %s", student, out);
+    cr_assert(strncmp(out, events, strlen(events)) == 0, "%s: %s", student, out);
+    free(out);
+    free(want);
+    free(l);
+}
+
 Test(cli_lab, dataset_options_and_parameters_given_as_lists_are_picked_per_student)
 {
     char *dir = lkt_tmpdir("lab-params"), *l = labs_opt(), *out = NULL, *env;
     /* python: seed = FNV-1a 64("alice/03") % 2**31 + 1 = 222914130; each list's item
      * FNV-1a 64("222914130/NAME") % len: events 200, CRASH 9, MODE b (bob: 400, 3, a) */
+    expect_picks(dir, "alice", "a", "200", "CRASH=9\nMODE=b\nSAME=1");
+    expect_picks(dir, "bob", "b", "400", "CRASH=3\nMODE=a\nSAME=1");
     cr_assert_eq(lkt_run(&out, NULL, "lab data 03 %s --student alice --out %s/a", l, dir), 0);
     cr_assert(strstr(out, "your dataset: --events 200\n"), "%s", out);
     cr_assert(strstr(out, "your parameters: CRASH=9 MODE=b SAME=1\n"), "%s", out);
-    free(out);
-    env = lkt_slurpf("%s/a/lab.env", dir);
-    cr_assert(strstr(env, "\nCRASH=9\nMODE=b\nSAME=1\n"), "%s", env);
-    free(env);
-    cr_assert_eq(lkt_run(&out, NULL, "lab answer %s/a/manifest.json parameters.events", dir), 0);
-    cr_assert_str_eq(out, "200\n");
-    free(out);
-    cr_assert_eq(lkt_run(NULL, NULL, "lab data 03 %s --student bob --out %s/b", l, dir), 0);
-    env = lkt_slurpf("%s/b/lab.env", dir);
-    cr_assert(strstr(env, "\nCRASH=3\nMODE=a\nSAME=1\n"), "%s", env);
-    free(env);
-    cr_assert_eq(lkt_run(&out, NULL, "lab answer %s/b/manifest.json parameters.events", dir), 0);
-    cr_assert_str_eq(out, "400\n");
     free(out);
     /* a lab without parameters still gets a lab.env (a README can always load it) */
     cr_assert_eq(lkt_run(NULL, NULL, "lab data 01 %s --student bob --out %s/c", l, dir), 0);
