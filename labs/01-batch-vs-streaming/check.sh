@@ -35,7 +35,7 @@ same=$same
 q1=$rows
 q2=$(sql k24 "SELECT input_rows FROM progress WHERE batch_id = 0")
 q3=$((live - snap))
-q4=$(find lake -name '*.jsonl' | wc -l | tr -d ' ')
+q4=$(find lake -name '*.jsonl' -exec cat {} + | wc -l | tr -d ' ')
 q5=$(q "$k/serving.db" "SELECT iso(refreshed_at) FROM catalog WHERE name = 'snap_rows'")
 ENV
 }

@@ -28,7 +28,7 @@ live=$(echo "$list" | awk -F, '$1 == "live_rows" { print $4 }')
 snap=$(echo "$list" | awk -F, '$1 == "snap_rows" { print $4 }')
 q5=$(echo "$list" | awk -F, '$1 == "snap_rows" { print $5 }')
 "$LKLAB" table drop --db "$DB" lake_rows >/dev/null
-q4=$(find lake -name '*.jsonl' | wc -l | tr -d ' ')
+q4=$(cat $(find lake -name '*.jsonl') | wc -l | tr -d ' ')
 
 printf '{"q1": %s, "q2": %s, "q3": %s, "q4": %s, "q5": "%s"}\n' \
     "$q1" "$q2" "$((live - snap))" "$q4" "$q5" > "$LAB_OUT"

@@ -5,7 +5,8 @@ set -eu
 w=$(mktemp -d "${TMPDIR:-/tmp}/lab04-solve.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 cd "$w"
-for d in 1m 10m 1h; do
+. "$LAB_DATA/lab.env"
+for d in 1m "$DELAY" 1h; do
     "$LKLAB" kappa --data "$LAB_DATA" --pipeline revenue --out "wm-$d" --trigger 5m \
         --watermark "$d" --durability process --quiet
     "$LKLAB" table query --no-header --db "wm-$d/serving.db" \
@@ -14,4 +15,4 @@ done
 late() { cut -d, -f1 "m-$1"; }
 state() { cut -d, -f2 "m-$1"; }
 printf '{"q1": %s, "q2": %s, "q3": %s, "q4": %s, "q5": %s}\n' \
-    "$(late 1m)" "$(late 10m)" "$(late 1h)" "$(state 1m)" "$(state 1h)" > "$LAB_OUT"
+    "$(late 1m)" "$(late "$DELAY")" "$(late 1h)" "$(state 1m)" "$(state 1h)" > "$LAB_OUT"
