@@ -1,4 +1,4 @@
-# lklab build. Targets: deps all test asan fuzz bench demo lib labs clean.  V=1 shows commands.
+# lklab build. Targets: deps all test asan fuzz bench demo lib labs browser clean.  V=1 shows commands.
 # Objects live in build/<flavour>/, binaries in bin/; generated data goes under out/.
 # Optional, never run by the others: duckdb (installs the second yardstick of make bench).
 
@@ -44,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test unit e2e asan fuzz bench demo clean lklab lib labs duckdb
+.PHONY: all deps test unit e2e asan fuzz bench demo clean lklab lib labs duckdb browser
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -109,6 +109,14 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory lklab $(BIN)/lklab-tests
 	$(Q)find out -maxdepth 1 -name 'test-*' ! -name 'test-data-*' -exec rm -rf {} + 2>/dev/null || true
 	LKLAB_BIN=$(CURDIR)/$(BIN)/lklab LKLAB_ROOT=$(CURDIR) ./$(BIN)/lklab-tests --jobs=2
+
+# The report in a real browser: headless Chromium (Debian's chromium, installed when
+# missing) driven by puppeteer-core (pinned, npm ci into tests/browser/node_modules); every
+# chart decodes, no console error, no request leaves the page. BROWSER_SWEEP=S checks S's
+# report instead of the fixture sweep's. Screenshot: out/browser/report.png.
+browser: deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)tests/browser/run.sh
 
 asan: deps
 	$(Q)$(MAKE) --no-print-directory FLAVOUR=asan test

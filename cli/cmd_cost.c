@@ -80,20 +80,32 @@ static int bad_option(int argc, char **argv)
 
 /* ---------------------------------------------------------------- output ---- */
 
+/* One row: [scenario,]config,component,usd; component is comp, or "comp.part" with part. */
+static void csv_row(FILE *fp, const char *scenario, const char *config, const char *comp,
+                    const char *part, int64_t cents)
+{
+    char m[32], name[64];
+    snprintf(name, sizeof(name), part ? "%s.%s" : "%s", comp, part ? part : "");
+    lk_fmt_cents(m, sizeof(m), cents);
+    if (scenario)
+        fprintf(fp, "%s,", scenario);
+    lk_csv_write_field(fp, config, strlen(config)); /* quoted when it must be */
+    fputc(',', fp);
+    lk_csv_write_field(fp, name, strlen(name));
+    fprintf(fp, ",%s\n", m);
+}
+
 void cmd_cost_csv_rows(FILE *fp, const char *scenario, const struct lk_cost_usage *u,
                        const struct lk_cost_bill *b)
 {
-    const int64_t v[] = { b->compute, b->storage, b->operations, b->retrieval, b->total };
-    static const char *const name[] = { "compute", "storage", "operations", "retrieval",
-                                        "total" };
-    char m[32];
-    for (size_t i = 0; i < 5; i++) {
-        lk_fmt_cents(m, sizeof(m), v[i]);
-        if (scenario)
-            fprintf(fp, "%s,", scenario);
-        lk_csv_write_field(fp, u->config, strlen(u->config)); /* quoted when it must be */
-        fprintf(fp, ",%s,%s\n", name[i], m);
-    }
+    const int64_t v[] = { b->storage, b->operations, b->retrieval, b->total };
+    static const char *const name[] = { "storage", "operations", "retrieval", "total" };
+    csv_row(fp, scenario, u->config, "compute", NULL, b->compute);
+    /* a config with several clusters (Lambda: batch, speed): each one's part of compute */
+    for (size_t i = 0; u->nclusters > 1 && i < u->nclusters; i++)
+        csv_row(fp, scenario, u->config, "compute", u->cluster[i].name, b->compute_cents[i]);
+    for (size_t i = 0; i < 4; i++)
+        csv_row(fp, scenario, u->config, name[i], NULL, v[i]);
 }
 
 static void row(const char *what, int64_t cents, const char *basis)

@@ -13,6 +13,7 @@
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_time.h"
+#include "pl_report.h"
 #include "pl_sweep.h"
 #include "banned.h"
 
@@ -24,10 +25,12 @@ static void help(void)
     printf("usage: %s\n\n"
            "Generates the default dataset (clickstream, 1,000,000 events over 24h), computes the\n"
            "truth, runs Kappa in update mode without a watermark (must equal the truth), then a\n"
-           "sweep (Kappa at triggers 10s, 1m, 1h, 24h in append mode with --lake and in update\n"
-           "mode, and append at watermarks 1m, 10m, 1h; Lambda every 6h, which must equal the\n"
-           "truth after its final batch; latency over every event, cost and reconciliation of\n"
-           "each run), the charts and the report, and prints a summary.\n"
+           "sweep (Kappa append with --lake and Kappa update at triggers 10s, 1m, 1h, 24h,\n"
+           "append with watermarks 1m, 10m, 1h; Lambda every 6h, which must equal the truth\n"
+           "after its final batch; latency over every event, cost and reconciliation of each\n"
+           "run), the charts and the report, and prints a summary that ends with the report's\n"
+           "Verdict (which stack for a 1-minute dashboard, for a daily report, what Lambda's\n"
+           "second code path buys and costs, Lambda against Kappa on cost).\n"
            "Everything goes under DIR (default out/demo); the report is DIR/sweep/report.html.\n"
            "Exit 1 when an answer that must equal the truth does not.\n\n"
            "  --out DIR     output directory\n"
@@ -104,6 +107,60 @@ static void print_summary(const char *out, const char *data, const struct pl_swe
     cJSON_Delete(m);
 }
 
+/* text with its lines (one per verdict question) word-wrapped at 100 columns. */
+static void print_wrapped(const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p), col = 0, first = 1;
+        while (n > 0) {
+            size_t w = 0, take;
+            while (w < n && p[w] == ' ')
+                w++;
+            p += w, n -= w;
+            take = 0;
+            while (take < n && p[take] != ' ')
+                take++;
+            if (take == 0)
+                break;
+            if (col && col + 1 + take > 100) {
+                printf("\n");
+                col = 0;
+            }
+            if (col == 0)
+                col = (size_t)printf(first ? "  - " : "    ");
+            else
+                col += (size_t)printf(" ");
+            col += (size_t)printf("%.*s", (int)take, p);
+            first = 0;
+            p += take, n -= take;
+        }
+        printf("\n");
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+}
+
+/* The report's Verdict on the sweep (pl_report_verdict), or one line saying why not. */
+static void print_verdict(const char *sweep)
+{
+    struct pl_report *r = NULL;
+    struct lk_err err = LK_ERR_INIT;
+    char *v;
+    printf("  verdict (as in the report's Verdict section):\n");
+    if (pl_report_load(&r, sweep, &err) < 0) {
+        printf("  - not available: %s\n", err.msg);
+        pl_report_free(r);
+        return;
+    }
+    v = pl_report_verdict(r);
+    print_wrapped(v);
+    free(v);
+    pl_report_free(r);
+}
+
 static int run(const char *out, const char *events, int quiet)
 {
     char data[4200], truth[4200], upd[4200], updcsv[4200], sweep[4200], plots[4300];
@@ -149,6 +206,7 @@ static int run(const char *out, const char *events, int quiet)
         if (pl_sweep_load(&s, sweep, 0, &err) < 0)
             return cmd_fail(CMD, &err);
         print_summary(out, data, &s, equal);
+        print_verdict(sweep);
         equal = equal && strcmp(row(&s, "lambda-6h")->status, "equal") == 0;
         pl_sweep_release(&s);
         return equal ? 0 : 1;

@@ -26,10 +26,13 @@ static void help(void)
     printf("usage: %s\n\n"
            "Draws the charts of a sweep directory ('lklab sweep --out S', docs/sweep.md) with\n"
            "gnuplot, as PNG and SVG, next to the tidy data each one is drawn from:\n"
-           "  latency    first-visible and correct latency (p50, p99) vs trigger / batch period\n"
-           "  cost       monthly cost (compute, storage, operations) per run config\n"
+           "  latency    first-visible and correct latency vs trigger / batch period: each run's\n"
+           "             p50 with a whisker to p99 (tick at p95), Kappa append and update and\n"
+           "             Lambda; a percentile among never-correct events on a 'never' line\n"
+           "  cost       monthly cost per run config, log axis, stacked by component (Lambda's\n"
+           "             speed and batch clusters apart)\n"
            "  files      files written and mean file size vs trigger / batch period\n"
-           "  watermark  watermark delay vs late-dropped %% and max state rows\n"
+           "  watermark  watermark delay vs late-dropped %%, never-correct %% and max state rows\n"
            "  sawtooth   Lambda's speed-vs-batch discrepancy over time, batch landings marked\n"
            "  freshness  one window's answer over time in both stacks, and its true value\n"
            "A chart the sweep has no data for (e.g. no watermark sweep, no Lambda run) is\n"
@@ -271,7 +274,7 @@ static int plot(struct plot *p)
     struct pl_sweep s = PL_SWEEP_INIT;
     char outbuf[4200];
     int rc = 0;
-    if (pl_sweep_load(&s, p->sweep, 0, &err) < 0) {
+    if (pl_sweep_load(&s, p->sweep, PL_SWEEP_COSTS, &err) < 0) {
         rc = cmd_fail(CMD, &err);
         goto out;
     }

@@ -1,5 +1,6 @@
 #include "pl_chart.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,17 +40,34 @@ static const char *axis_label(const struct pl_run *r)
     return r->stack == PL_KAPPA ? r->trigger : r->batch_every;
 }
 
-/* a before b: Kappa first, then by key, then by line. */
+/* The series of a run on the charts: Kappa append, Kappa update, Lambda (in this order). */
+enum series { SERIES_KAPPA, SERIES_KAPPA_UPDATE, SERIES_LAMBDA };
+
+static enum series series_of(const struct pl_run *r)
+{
+    return r->stack == PL_LAMBDA ? SERIES_LAMBDA
+           : pl_run_update(r)    ? SERIES_KAPPA_UPDATE
+                                 : SERIES_KAPPA;
+}
+
+/* The data files' first column: "kappa", "kappa-update", "lambda". */
+static const char *series_name(const struct pl_run *r)
+{
+    static const char *const name[] = { "kappa", "kappa-update", "lambda" };
+    return name[series_of(r)];
+}
+
+/* a before b: by series, then by key, then by line. */
 static int before(const struct pl_run *a, const struct pl_run *b, int64_t ka, int64_t kb)
 {
-    if (a->stack != b->stack)
-        return a->stack < b->stack;
+    if (series_of(a) != series_of(b))
+        return series_of(a) < series_of(b);
     if (ka != kb)
         return ka < kb;
     return a->line < b->line;
 }
 
-/* Insertion sort of row pointers by (stack, key, line); key is axis_ms or watermark_ms. */
+/* Insertion sort of row pointers by (series, key, line); key is axis_ms or watermark_ms. */
 static void sort_rows(const struct pl_run **v, size_t n, int by_watermark)
 {
     for (size_t i = 1; i < n; i++) {
@@ -65,10 +83,10 @@ static void sort_rows(const struct pl_run **v, size_t n, int by_watermark)
 }
 
 /*
- * The trigger-axis rows (heap array, sorted): Kappa at the default watermark, all Lambda.
- * Fills note with the watermark used.
+ * The trigger-axis rows (heap array, sorted): Kappa at the default watermark (update-mode
+ * runs too when with_update), all Lambda. Fills note with the watermark used.
  */
-static const struct pl_run **axis_rows(const struct pl_sweep *s, size_t *n,
+static const struct pl_run **axis_rows(const struct pl_sweep *s, int with_update, size_t *n,
                                        struct pl_chart_out *out)
 {
     const struct pl_run **v = lk_xcalloc(s->nruns + 1, sizeof(*v));
@@ -78,7 +96,7 @@ static const struct pl_run **axis_rows(const struct pl_sweep *s, size_t *n,
     *n = 0;
     for (size_t i = 0; i < s->nruns; i++) {
         const struct pl_run *r = &s->runs[i];
-        if (r->stack == PL_LAMBDA || (r->watermark_ms == wm && !pl_run_update(r)))
+        if (r->stack == PL_LAMBDA || (r->watermark_ms == wm && (with_update || !pl_run_update(r))))
             v[(*n)++] = r;
     }
     sort_rows(v, *n, 0);
@@ -90,39 +108,79 @@ static const struct pl_run **axis_rows(const struct pl_sweep *s, size_t *n,
 
 /* ------------------------------------------------------ trigger charts ---- */
 
-static void latency_row(FILE *fp, const struct pl_run *r)
+/* Seconds, or "inf" for a percentile among the never-correct events (gnuplot reads it). */
+static void seconds(FILE *fp, double ms)
 {
-    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f\n", pl_stack_name(r->stack),
-            (double)axis_ms(r) / 1000.0, axis_label(r), r->name, r->first_visible_ms[0] / 1000.0,
-            r->first_visible_ms[2] / 1000.0, r->correct_ms[0] / 1000.0, r->correct_ms[2] / 1000.0);
+    if (isinf(ms))
+        fputs("\tinf", fp);
+    else
+        fprintf(fp, "\t%.3f", ms / 1000.0);
 }
 
-static void cost_row(FILE *fp, const struct pl_run *r)
+static void latency_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
 {
-    fprintf(fp, "%s\t%.3f\t%s %s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\n", pl_stack_name(r->stack),
-            (double)axis_ms(r) / 1000.0, r->stack == PL_KAPPA ? "Kappa" : "Lambda", axis_label(r),
-            r->name, r->compute_usd, r->storage_usd, r->operations_usd, r->total_usd);
+    (void)s;
+    fprintf(fp, "%s\t%.3f\t%s\t%s", series_name(r), (double)axis_ms(r) / 1000.0, axis_label(r),
+            r->name);
+    for (int i = 0; i < 3; i++)
+        seconds(fp, r->first_visible_ms[i]);
+    for (int i = 0; i < 3; i++)
+        seconds(fp, r->correct_ms[i]);
+    fprintf(fp, "\t%.2f\n", r->correct_pct);
 }
 
-static void files_row(FILE *fp, const struct pl_run *r)
+/* Component comp of run r in cost.csv, or -1 when the sweep has no such row. */
+static double cost_part(const struct pl_sweep *s, const struct pl_run *r, const char *comp)
 {
-    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\n", pl_stack_name(r->stack),
+    double v = -1;
+    for (size_t i = 0; i < s->cost.nrows; i++) {
+        const struct pl_cost *c = &s->cost.rows[i];
+        if (strcmp(c->config, r->name) == 0 && strcmp(c->component, comp) == 0)
+            v = (v < 0 ? 0 : v) + c->usd_month;
+    }
+    return v;
+}
+
+/*
+ * Compute split by cluster: Kappa's one cluster in compute; a Lambda run's speed and batch
+ * clusters from cost.csv's compute.speed / compute.batch rows (all of it in compute when
+ * cost.csv lacks them). Retrieval is what the total holds beyond the three sweep.csv parts.
+ */
+static void cost_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
+{
+    double speed = r->stack == PL_LAMBDA ? cost_part(s, r, "compute.speed") : -1;
+    double batch = r->stack == PL_LAMBDA ? cost_part(s, r, "compute.batch") : -1;
+    double compute = r->compute_usd, rest;
+    if (speed >= 0 && batch >= 0)
+        compute = 0;
+    else
+        speed = batch = 0;
+    rest = r->total_usd - r->compute_usd - r->storage_usd - r->operations_usd;
+    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n",
+            series_name(r), (double)axis_ms(r) / 1000.0, axis_label(r), r->name, compute, speed,
+            batch, r->storage_usd, r->operations_usd, rest > 0.00005 ? rest : 0.0, r->total_usd);
+}
+
+static void files_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
+{
+    (void)s;
+    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\n", series_name(r),
             (double)axis_ms(r) / 1000.0, axis_label(r), r->name, r->files_written,
             r->mean_file_bytes);
 }
 
 /* A chart on the trigger axis: the header line, then row() of each axis row. */
-static int axis_chart(const struct pl_sweep *s, FILE *fp, const char *header,
-                      void (*row)(FILE *, const struct pl_run *), struct pl_chart_out *out,
-                      struct lk_err *err)
+static int axis_chart(const struct pl_sweep *s, FILE *fp, int with_update, const char *header,
+                      void (*row)(FILE *, const struct pl_sweep *, const struct pl_run *),
+                      struct pl_chart_out *out, struct lk_err *err)
 {
     size_t n;
-    const struct pl_run **v = axis_rows(s, &n, out);
+    const struct pl_run **v = axis_rows(s, with_update, &n, out);
     int rc = n ? 0 : skip(out, "sweep.csv has no runs");
     if (n) {
         fputs(header, fp);
         for (size_t i = 0; i < n; i++)
-            row(fp, v[i]);
+            row(fp, s, v[i]);
         rc = io_check(fp, err);
     }
     free(v);
@@ -148,11 +206,12 @@ static int watermark(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *ou
     }
     sort_rows(v, n, 1);
     snprintf(out->note, sizeof(out->note), "Kappa trigger %s", label);
-    fprintf(fp, "# watermark_s watermark run late_pct max_state_rows never_correct\n");
+    fprintf(fp, "# watermark_s watermark run late_pct max_state_rows never_correct"
+                " never_correct_pct\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(fp, "%.3f\t%s\t%s\t%.4f\t%.0f\t%.0f\n", (double)v[i]->watermark_ms / 1000.0,
+        fprintf(fp, "%.3f\t%s\t%s\t%.4f\t%.0f\t%.0f\t%.2f\n", (double)v[i]->watermark_ms / 1000.0,
                 v[i]->watermark, v[i]->name, v[i]->late_pct, v[i]->max_state_rows,
-                v[i]->never_correct);
+                v[i]->never_correct, 100.0 - v[i]->correct_pct);
     rc = io_check(fp, err);
     free(v);
     return rc;
@@ -253,13 +312,15 @@ int pl_chart_data(enum pl_chart c, const struct pl_sweep *s, FILE *fp, struct pl
     out->why[0] = '\0';
     switch (c) {
     case PL_LATENCY:
-        return axis_chart(s, fp, "# stack x_s x_label run first_visible_p50_s first_visible_p99_s"
-                          " correct_p50_s correct_p99_s\n", latency_row, out, err);
+        return axis_chart(s, fp, 1, "# series x_s x_label run first_visible_p50_s"
+                          " first_visible_p95_s first_visible_p99_s correct_p50_s correct_p95_s"
+                          " correct_p99_s correct_pct\n", latency_row, out, err);
     case PL_COST:
-        return axis_chart(s, fp, "# stack x_s label run compute_usd storage_usd operations_usd"
+        return axis_chart(s, fp, 1, "# series x_s x_label run compute_usd compute_speed_usd"
+                          " compute_batch_usd storage_usd operations_usd retrieval_usd"
                           " total_usd\n", cost_row, out, err);
     case PL_FILES:
-        return axis_chart(s, fp, "# stack x_s x_label run files_written mean_file_bytes\n",
+        return axis_chart(s, fp, 0, "# series x_s x_label run files_written mean_file_bytes\n",
                           files_row, out, err);
     case PL_WATERMARK: return watermark(s, fp, out, err);
     case PL_SAWTOOTH: return sawtooth(s, fp, out, err);

@@ -303,43 +303,70 @@ static void section_findings(struct doc *d, const struct pl_report *r)
     pl_buf_release(&b);
 }
 
-static void run_cells(const struct pl_run *u, char c[13][64])
+static void section_verdict(struct doc *d, const struct pl_report *r)
+{
+    struct pl_buf b = PL_BUF_INIT;
+    int first = 1;
+    doc_h(d, 2, "Verdict");
+    doc_p(d, "The lecture's questions on Lambda and Kappa, answered from this sweep's numbers;"
+             " each answer names the runs it rests on. A correct share is the events whose"
+             " row ends equal to the truth.");
+    for (size_t i = 0; pl_text_verdict(r, i, &b); i++) {
+        doc_li(d, first, pl_buf_str(&b));
+        first = 0;
+        b.len = 0;
+    }
+    if (!first)
+        doc_ul_end(d);
+    pl_buf_release(&b);
+}
+
+#define RUN_COLS 15
+
+static void run_cells(const struct pl_run *u, char c[RUN_COLS][64])
 {
     snprintf(c[0], 64, "%s", u->name);
     snprintf(c[1], 64, "%s", pl_stack_name(u->stack));
-    snprintf(c[2], 64, "%s", u->trigger);
-    snprintf(c[3], 64, "%s", u->batch_every[0] ? u->batch_every : "-");
-    snprintf(c[4], 64, "%s", u->watermark);
-    lk_fmt_ms(c[5], 64, u->first_visible_ms[0]);
-    lk_fmt_ms(c[6], 64, u->first_visible_ms[2]);
-    lk_fmt_ms(c[7], 64, u->correct_ms[0]);
-    lk_fmt_ms(c[8], 64, u->correct_ms[2]);
-    lk_fmt_num(c[9], 60, u->late_pct);
-    memcpy(c[9] + strlen(c[9]), "%", 2);
-    lk_fmt_count(c[10], 64, u->files_written);
-    lk_fmt_money(c[11], 64, u->total_usd);
-    snprintf(c[12], 64, "%s", u->status);
+    snprintf(c[2], 64, "%s", u->mode);
+    snprintf(c[3], 64, "%s", u->trigger);
+    snprintf(c[4], 64, "%s", u->batch_every[0] ? u->batch_every : "-");
+    snprintf(c[5], 64, "%s", u->watermark);
+    lk_fmt_ms(c[6], 64, u->first_visible_ms[0]);
+    lk_fmt_ms(c[7], 64, u->first_visible_ms[2]);
+    lk_fmt_ms(c[8], 64, u->correct_ms[0]);
+    lk_fmt_ms(c[9], 64, u->correct_ms[2]);
+    snprintf(c[10], 64, "%.2f%%", u->correct_pct);
+    lk_fmt_num(c[11], 60, u->late_pct);
+    memcpy(c[11] + strlen(c[11]), "%", 2);
+    lk_fmt_count(c[12], 64, u->files_written);
+    lk_fmt_money(c[13], 64, u->total_usd);
+    snprintf(c[14], 64, "%s", u->status);
 }
 
 static void section_runs(struct doc *d, const struct pl_report *r)
 {
-    static const char *const head[13] = {
-        "run", "stack", "trigger", "batch every", "watermark", "first visible p50",
-        "first visible p99", "correct p50", "correct p99", "late", "files", "$/month",
-        "reconcile",
+    static const char *const head[RUN_COLS] = {
+        "run", "stack", "mode", "trigger", "batch every", "watermark", "first visible p50",
+        "first visible p99", "correct p50", "correct p99", "correct share", "late", "files",
+        "$/month", "reconcile",
     };
-    static const char align[] = "lllllrrrrrrrl";
-    char c[13][64];
-    const char *cells[13];
+    static const char align[] = "llllllrrrrrrrrl";
+    char c[RUN_COLS][64];
+    const char *cells[RUN_COLS];
     doc_h(d, 2, "Runs");
     doc_p(d, "One row per run of sweep.csv. Latencies are virtual time from an event's arrival"
              " until its window's row first shows it (first visible) and until the row equals"
-             " the truth (correct); late is the share of input events dropped as late; money is"
-             " USD per 30-day month.");
+             " the truth (correct), percentiles over every event: an event whose row is never"
+             " correct counts as infinite, so a percentile that falls among those reads"
+             " \"never\". Correct share is the events whose row ends equal to the truth; late"
+             " is the share of input events dropped as late; money is USD per 30-day month."
+             " Kappa's mode: append writes each window's row once, to files (the lake);"
+             " update rewrites it at every trigger in the serving table and writes no files"
+             " (a file sink is append-only: a file once written is not changed).");
     doc_table_begin(d, align, head);
     for (size_t i = 0; i < r->s.nruns; i++) {
         run_cells(&r->s.runs[i], c);
-        for (size_t k = 0; k < 13; k++)
+        for (size_t k = 0; k < RUN_COLS; k++)
             cells[k] = c[k];
         doc_tr(d, align, cells, 0);
     }
@@ -419,7 +446,8 @@ static void cost_pivot(struct doc *d, const struct pl_costs *t, const char *scen
         cells[0] = conf[i];
         for (size_t k = 0; k < ncomp; k++) {
             double v = pl_cost_of(t, scenario, conf[i], comp[k], &found);
-            sum += v;
+            if (!strchr(comp[k], '.')) /* compute.batch, compute.speed: parts of compute */
+                sum += v;
             if (found)
                 lk_fmt_money(val[k + 1], sizeof(val[0]), v);
             else
@@ -453,7 +481,8 @@ static void section_cost(struct doc *d, const struct pl_report *r)
     doc_h(d, 2, "Cost");
     doc_h(d, 3, "Per run (cost.csv)");
     if (r->s.cost.present) {
-        doc_p(d, "USD per 30-day month, by component (lklab cost on each run).");
+        doc_p(d, "USD per 30-day month, by component (lklab cost on each run); compute.batch and"
+                 " compute.speed are the parts of a Lambda run's compute, its two clusters.");
         cost_pivot(d, &r->s.cost, NULL);
     } else {
         doc_p(d, "No cost.csv in this sweep.");
@@ -488,6 +517,7 @@ static void write_doc(struct doc *d, const struct pl_report *r)
              " USD per 30-day month at the sweep's pricing.");
     section_dataset(d, r);
     section_findings(d, r);
+    section_verdict(d, r);
     section_runs(d, r);
     section_charts(d, r);
     section_reconcile(d, r);

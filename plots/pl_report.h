@@ -3,6 +3,9 @@
  * S/report.md, with the same content (docs/report.md):
  *
  *   1. the dataset (sweep.json) and generated findings (cheapest, fastest, the trade-off);
+ *      the Verdict: the lecture's questions (a 1-minute dashboard, a daily report, what
+ *      Lambda's second code path buys and costs, Lambda against Kappa on cost) answered
+ *      from the sweep's numbers, each naming its runs (pl_report_verdict);
  *   2. the runs table (sweep.csv) in human units;
  *   3. the charts S/plots/<name>.png (latency, cost, files, watermark, sawtooth,
  *      freshness), each with a "what this shows" paragraph computed from the numbers;
@@ -47,6 +50,12 @@ int pl_report_load(struct pl_report **out, const char *sweep, struct lk_err *err
  */
 int pl_report_write(const struct pl_report *r, const char *out_dir, size_t *charts,
                     struct lk_err *err);
+
+/*
+ * The Verdict as plain text, one line per question (the report's Verdict section, and the
+ * demo's summary). Needs a sweep loaded by pl_report_load; the caller frees the string.
+ */
+char *pl_report_verdict(const struct pl_report *r);
 
 /* Number of runs (rows of sweep.csv). */
 size_t pl_report_nruns(const struct pl_report *r);

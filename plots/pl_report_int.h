@@ -3,6 +3,7 @@
  *
  *   pl_report_load.c   reading the sweep directory (through pl_sweep) and the reconcile texts
  *   pl_report_text.c   the generated prose (numbers formatted by lk_fmt), cost table queries
+ *   pl_report_verdict.c the Verdict: the lecture's questions answered from the numbers
  *   pl_report.c        the document (HTML and Markdown writers) and its sections
  *
  * Strings of a run point into the sweep's text; all of it lives until pl_report_free.
@@ -49,6 +50,8 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b);
 void pl_text_freshness(const struct pl_report *r, struct pl_buf *b);
 /* Findings: one sentence per call, i = 0.. until it returns 0. */
 int pl_text_finding(const struct pl_report *r, size_t i, struct pl_buf *b);
+/* The Verdict (pl_report_verdict.c): one question and its answer per call, i = 0.. until 0. */
+int pl_text_verdict(const struct pl_report *r, size_t i, struct pl_buf *b);
 /* ---- cost tables (pl_report_text.c); scenario NULL: every row ---- */
 enum pl_cost_field { PL_COST_SCENARIO, PL_COST_CONFIG, PL_COST_COMPONENT };
 /* Distinct values of field f, in file order, among scenario's rows except skip (NULL: none). */

@@ -41,17 +41,26 @@ static int trigger_ends(const struct pl_report *r, const struct pl_run **lo,
     return *lo && (*lo)->trigger_ms != (*hi)->trigger_ms;
 }
 
-/* Runs of one stack (and, for Kappa, the main watermark) in order of key (trigger or batch). */
-static size_t sorted_runs(const struct pl_report *r, int kappa, const struct pl_run **out)
+/* The chart series a run belongs to: Lambda, Kappa append, Kappa update. */
+enum series { LAMBDA, KAPPA, KAPPA_UPDATE };
+
+static enum series series_of(const struct pl_run *u)
+{
+    return u->stack == PL_LAMBDA ? LAMBDA : pl_run_update(u) ? KAPPA_UPDATE : KAPPA;
+}
+
+/* Runs of one series (Kappa: at the main watermark) in order of key (trigger or batch). */
+static size_t sorted_runs(const struct pl_report *r, enum series want, const struct pl_run **out)
 {
     int64_t wm = 0;
     size_t n = 0;
+    int kappa = want != LAMBDA;
     if (kappa && !main_watermark(r, &wm))
         return 0;
     for (size_t i = 0; i < r->s.nruns; i++) {
         const struct pl_run *u = &r->s.runs[i];
         size_t j;
-        if ((u->stack == PL_KAPPA) != kappa || (kappa && u->watermark_ms != wm) || pl_run_update(u))
+        if (series_of(u) != want || (kappa && u->watermark_ms != wm))
             continue;
         for (j = n; j > 0; j--) { /* insertion sort, stable */
             int64_t a = kappa ? out[j - 1]->trigger_ms : out[j - 1]->batch_every_ms;
@@ -124,17 +133,31 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
     if (trigger_ends(r, &lo, &hi)) {
         lk_fmt_ms(d1, sizeof(d1), lo->correct_ms[0]);
         lk_fmt_ms(d2, sizeof(d2), hi->correct_ms[0]);
-        pl_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s.", d1, lo->trigger, d2,
-                    hi->trigger);
+        pl_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s (%.2f%% and %.2f%% of events"
+                    " end correct).", d1, lo->trigger, d2, hi->trigger, lo->correct_pct,
+                    hi->correct_pct);
     }
-    if ((n = sorted_runs(r, 0, s)) > 0) {
+    if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
         lk_fmt_ms(d1, sizeof(d1), s[0]->first_visible_ms[0]);
         pl_buf_addf(b, " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
-                    " the correct answer waits for a batch view: p50", d1, s[0]->batch_every);
+                    " its rows are correct after p50 / p99", d1, s[0]->batch_every);
         for (size_t i = 0; i < n; i++) {
             lk_fmt_ms(d1, sizeof(d1), s[i]->correct_ms[0]);
-            pl_buf_addf(b, "%s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", d1,
-                        s[i]->batch_every);
+            lk_fmt_ms(d2, sizeof(d2), s[i]->correct_ms[2]);
+            pl_buf_addf(b, "%s %s / %s with a %s batch (%.2f%% of events end correct)",
+                        i ? (i + 1 == n ? " and" : ",") : "", d1, d2, s[i]->batch_every,
+                        s[i]->correct_pct);
+        }
+        pl_buf_addf(b, ": the p99 waits for a batch view.");
+    }
+    if ((n = sorted_runs(r, KAPPA_UPDATE, s)) > 0) {
+        pl_buf_addf(b, " Kappa in update mode rewrites a row at every trigger: first-visible p50");
+        for (size_t i = 0; i < n; i++) {
+            lk_fmt_ms(d1, sizeof(d1), s[i]->first_visible_ms[0]);
+            lk_fmt_ms(d2, sizeof(d2), s[i]->correct_ms[0]);
+            pl_buf_addf(b, "%s %s (correct p50 %s, %.2f%% of events end correct) at %s",
+                        i ? (i + 1 == n ? " and" : ",") : "", d1, d2, s[i]->correct_pct,
+                        s[i]->trigger);
         }
         pl_buf_addf(b, ".");
     }
@@ -148,13 +171,22 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
                 f->name, d1, c->name, d2, c->correct_pct);
 }
 
-/* "10s $84.40, 1m $60.70" for runs s[0..n). */
-static void bill_list(struct pl_buf *b, const struct pl_run **s, size_t n, int kappa)
+/* "10s $84.40, 1m $60.70" for runs s[0..n); a Lambda run's clusters from cost.csv. */
+static void bill_list(const struct pl_report *r, struct pl_buf *b, const struct pl_run **s,
+                      size_t n, int kappa)
 {
-    char m[48];
+    char m[48], sp[48], ba[48];
     for (size_t i = 0; i < n; i++) {
+        int fs, fb;
+        double speed = pl_cost_of(&r->s.cost, NULL, s[i]->name, "compute.speed", &fs);
+        double batch = pl_cost_of(&r->s.cost, NULL, s[i]->name, "compute.batch", &fb);
         lk_fmt_money(m, sizeof(m), s[i]->total_usd);
         pl_buf_addf(b, "%s%s %s", i ? ", " : "", kappa ? s[i]->trigger : s[i]->batch_every, m);
+        if (!kappa && fs && fb) {
+            lk_fmt_money(sp, sizeof(sp), speed);
+            lk_fmt_money(ba, sizeof(ba), batch);
+            pl_buf_addf(b, " (speed cluster %s, batch cluster %s)", sp, ba);
+        }
     }
 }
 
@@ -164,14 +196,19 @@ void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
     const struct pl_run *lo = pick(r, PICK_CHEAPEST), *hi = &r->s.runs[0];
     char m1[48], m2[48], d1[48];
     size_t n;
-    if ((n = sorted_runs(r, 1, s)) > 0) {
+    if ((n = sorted_runs(r, KAPPA, s)) > 0) {
         pl_buf_addf(b, "Monthly bill by Kappa trigger (watermark %s): ", s[0]->watermark);
-        bill_list(b, s, n, 1);
+        bill_list(r, b, s, n, 1);
         pl_buf_addf(b, ". ");
     }
-    if ((n = sorted_runs(r, 0, s)) > 0) {
+    if ((n = sorted_runs(r, KAPPA_UPDATE, s)) > 0) {
+        pl_buf_addf(b, "Kappa update mode (no files) by trigger: ");
+        bill_list(r, b, s, n, 1);
+        pl_buf_addf(b, ". ");
+    }
+    if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
         pl_buf_addf(b, "Lambda by batch period: ");
-        bill_list(b, s, n, 0);
+        bill_list(r, b, s, n, 0);
         pl_buf_addf(b, ". ");
     }
     free(s);
@@ -181,8 +218,8 @@ void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
     lk_fmt_money(m1, sizeof(m1), lo->total_usd);
     lk_fmt_money(m2, sizeof(m2), hi->total_usd);
     lk_fmt_ms(d1, sizeof(d1), lo->first_visible_ms[0]);
-    pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s)", lo->name, m1,
-                d1);
+    pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s, %.2f%% of its"
+                " events end correct)", lo->name, m1, d1, lo->correct_pct);
     if (hi != lo)
         pl_buf_addf(b, "; the most expensive is %s at %s/month", hi->name, m2);
     pl_buf_addf(b, ".");
@@ -212,7 +249,7 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
                     " %s.", lo->trigger, f1, files_word(lo->files_written), s1, hi->trigger, f2,
                     files_word(hi->files_written), s2, m1, lo->trigger, m2, hi->trigger);
     }
-    if ((n = sorted_runs(r, 0, s)) > 0) {
+    if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
         pl_buf_addf(b, "%sLambda writes", kappa ? " " : "");
         for (size_t i = 0; i < n; i++) {
             lk_fmt_count(f1, sizeof(f1), s[i]->files_written);
@@ -274,7 +311,9 @@ void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
     } else {
         pl_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
     }
-    pl_buf_addf(b, "; the correct p50 moves from %s to %s.", c1, c2);
+    pl_buf_addf(b, "; the correct p50 moves from %s to %s, and the events whose row is never"
+                " correct from %.2f%% to %.2f%% (100%% minus the correct share).", c1, c2,
+                100.0 - lo->correct_pct, 100.0 - hi->correct_pct);
 }
 
 /* The first batch view landing at or after hour h; -1 when none. */
@@ -287,21 +326,22 @@ static double landing_after(const struct pl_report *r, double h)
     return best;
 }
 
+/* The chart plots diff_pct (PL_SZ): the caption's peak and drop are read from that series. */
 static void sawtooth_drop(const struct pl_series *s, size_t p, struct pl_buf *b)
 {
     char v[48], h[48];
     size_t i = p + 1;
-    while (i < s->nrows && PL_SY(s, i) >= PL_SY(s, i - 1))
+    while (i < s->nrows && PL_SZ(s, i) >= PL_SZ(s, i - 1))
         i++;
     if (i >= s->nrows) {
         pl_buf_addf(b, "; it has not dropped by the end of the series");
         return;
     }
-    while (i + 1 < s->nrows && PL_SY(s, i + 1) <= PL_SY(s, i))
+    while (i + 1 < s->nrows && PL_SZ(s, i + 1) <= PL_SZ(s, i))
         i++;
-    lk_fmt_num(v, sizeof(v), PL_SY(s, i));
+    lk_fmt_num(v, sizeof(v), PL_SZ(s, i));
     lk_fmt_num(h, sizeof(h), PL_SX(s, i));
-    pl_buf_addf(b, " and drops to %s (hour %s)", v, h);
+    pl_buf_addf(b, " and the discrepancy drops to %s%% (hour %s)", v, h);
 }
 
 void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
@@ -315,19 +355,19 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
         return;
     }
     for (size_t i = 1; i < s->nrows; i++)
-        if (PL_SY(s, i) > PL_SY(s, p))
+        if (PL_SZ(s, i) > PL_SZ(s, p))
             p = i;
     lk_fmt_count(v, sizeof(v), PL_SY(s, p));
     lk_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
     lk_fmt_num(h, sizeof(h), PL_SX(s, p));
-    pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s rows"
-                " (%s%%) at hour %s", r->s.saw_run ? r->s.saw_run : "the Lambda run", v, pct, h);
+    pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s%% of rows"
+                " (%s rows) at hour %s", r->s.saw_run ? r->s.saw_run : "the Lambda run", pct, v, h);
     land = landing_after(r, PL_SX(s, p));
     if (land >= 0) {
         lk_fmt_num(l, sizeof(l), land);
-        pl_buf_addf(b, ", just before a batch view lands (hour %s),", l);
+        pl_buf_addf(b, "; the next batch view lands at hour %s,", l);
     }
-    if (PL_SY(s, p) > 0)
+    if (PL_SZ(s, p) > 0)
         sawtooth_drop(s, p, b);
     pl_buf_addf(b, ".");
     if (r->s.nbatch > 0) {
@@ -430,8 +470,9 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
     lk_fmt_ms(d1, sizeof(d1), u->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), u->correct_ms[0]);
     if (p == PICK_CHEAPEST)
-        pl_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s).",
-                    u->name, m, d1, d2);
+        pl_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s;"
+                    " %.2f%% of its events end in a row equal to the truth).", u->name, m, d1,
+                    d2, u->correct_pct);
     else if (p == PICK_FIRST_VISIBLE)
         pl_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name,
                     d1, m);

@@ -16,6 +16,13 @@ Test(cli_demo, runs_every_step_and_both_stacks_equal_the_truth)
     cr_assert(strstr(out, "20200 lines") || strstr(out, "lines: 20000 events"), "%s", out);
     /* the sweep, the charts and the report ran, and the summary points at the report */
     cr_assert(strstr(out, "/sweep/report.html"), "%s", out);
+    /* the summary ends with the report's Verdict, each question answered */
+    const char *v = strstr(out, "verdict (as in the report's Verdict section):");
+    cr_assert(v, "%s", out);
+    cr_expect(strstr(v, "- A dashboard refreshed every minute: Kappa in update mode"), "%s", v);
+    cr_expect(strstr(v, "- A daily report"), "%s", v);
+    cr_expect(strstr(v, "- What Lambda's second code path buys and costs: it buys"), "%s", v);
+    cr_expect(strstr(v, "- Why lambda-6h"), "%s", v);
     char *html = lkt_slurpf("%s/sweep/report.html", dir);
     /* all six charts are embedded as PNG data (no chart missing, nothing fetched) */
     int imgs = 0;

@@ -120,30 +120,46 @@ Test(cli_plot, trigger_charts_hold_the_default_watermark_rows_of_sweep_csv)
     char *cost, *lat, *files;
     cr_assert_eq(lkt_run(&out, &err, "plot --sweep %s --out %s/plots", dir, dir), 0, "%s", err);
     cost = slurp_plot(dir, "cost");
-    /* sweep.csv line 3: kappa,1m,...,52.1,3.8,4.8,60.7 */
+    /* sweep.csv line 3: kappa,append,1m,...,52.1,3.8,4.8,60.7 */
     cr_assert_float_eq(field(cost, 3, "kappa-1m-wm10m", 4), 52.1, 1e-9);
-    cr_assert_float_eq(field(cost, 3, "kappa-1m-wm10m", 5), 3.8, 1e-9);
-    cr_assert_float_eq(field(cost, 3, "kappa-1m-wm10m", 6), 4.8, 1e-9);
-    cr_assert_float_eq(field(cost, 3, "lambda-6h", 7), 65.5, 1e-9);
-    /* 4 Kappa triggers at watermark 10m (the other two watermarks left out), 2 Lambda */
+    cr_assert_float_eq(field(cost, 3, "kappa-1m-wm10m", 7), 3.8, 1e-9);
+    cr_assert_float_eq(field(cost, 3, "kappa-1m-wm10m", 8), 4.8, 1e-9);
+    cr_assert_float_eq(field(cost, 3, "kappa-1m-wm10m", 10), 60.7, 1e-9);
+    /* Lambda's compute split into its clusters (cost.csv compute.speed 52.1, .batch 9.1) */
+    cr_assert_float_eq(field(cost, 3, "lambda-6h", 4), 0.0, 1e-9);
+    cr_assert_float_eq(field(cost, 3, "lambda-6h", 5), 52.1, 1e-9);
+    cr_assert_float_eq(field(cost, 3, "lambda-6h", 6), 9.1, 1e-9);
+    cr_assert_float_eq(field(cost, 3, "lambda-6h", 10), 65.5, 1e-9);
+    /* 4 Kappa append triggers at watermark 10m (the other two watermarks left out), the 2
+     * update-mode runs, 2 Lambda */
     cr_assert_eq(count_lines(cost, "kappa\t"), 4, "%s", cost);
+    cr_assert_eq(count_lines(cost, "kappa-update\t"), 2, "%s", cost);
     cr_assert_eq(count_lines(cost, "lambda\t"), 2, "%s", cost);
     cr_assert_null(strstr(cost, "wm1h"));
-    /* Kappa sorted by trigger, then Lambda by batch period */
+    /* Kappa sorted by trigger, then Kappa update, then Lambda by batch period */
     cr_assert(strstr(cost, "kappa-1h-wm10m") < strstr(cost, "kappa-24h-wm10m"));
+    cr_assert(strstr(cost, "kappa-24h-wm10m") < strstr(cost, "kappa-update-10s-wm10m"));
+    cr_assert(strstr(cost, "kappa-update-1m-wm10m") < strstr(cost, "lambda-1h"));
     cr_assert(strstr(cost, "lambda-1h") < strstr(cost, "lambda-6h"));
+    cr_assert(strstr(cost, "kappa-update\t60.000\t1m\tkappa-update-1m-wm10m\t52.1000\t"), "%s",
+              cost);
     lat = slurp_plot(dir, "latency");
     /* kappa-10s-wm10m: first-visible p50 6100 ms, correct p99 975000 ms */
     cr_assert_float_eq(field(lat, 3, "kappa-10s-wm10m", 1), 10.0, 1e-9);
     cr_assert_float_eq(field(lat, 3, "kappa-10s-wm10m", 4), 6.1, 1e-9);
-    cr_assert_float_eq(field(lat, 3, "kappa-10s-wm10m", 7), 975.0, 1e-9);
-    /* Lambda's x is its batch period (6h = 21600 s), not its 10s speed trigger */
+    cr_assert_float_eq(field(lat, 3, "kappa-10s-wm10m", 9), 975.0, 1e-9);
+    /* Lambda's x is its batch period (6h = 21600 s), not its 10s speed trigger; every
+     * percentile is there, p95 and p99 included */
     cr_assert_float_eq(field(lat, 3, "lambda-6h", 1), 21600.0, 1e-9);
-    cr_assert_float_eq(field(lat, 3, "lambda-6h", 6), 14000.0, 1e-9);
+    cr_assert(strstr(lat, "lambda\t21600.000\t6h\tlambda-6h\t6.000\t9.500\t9.900\t14000.000"
+                          "\t21000.000\t21500.000\t99.40\n"), "%s", lat);
+    cr_assert_float_eq(field(lat, 3, "kappa-update-1m-wm10m", 7), 1830.0, 1e-9);
+    cr_assert_float_eq(field(lat, 3, "kappa-update-1m-wm10m", 10), 99.2, 1e-9);
     files = slurp_plot(dir, "files");
     cr_assert_float_eq(field(files, 3, "kappa-24h-wm10m", 4), 1.0, 1e-9);
     cr_assert_float_eq(field(files, 3, "kappa-24h-wm10m", 5), 4660000.0, 1e-9);
     cr_assert_float_eq(field(files, 3, "kappa-10s-wm10m", 4), 8640.0, 1e-9);
+    cr_assert_null(strstr(files, "kappa-update"), "update mode writes no files: %s", files);
     free(cost);
     free(lat);
     free(files);
@@ -163,6 +179,9 @@ Test(cli_plot, time_series_charts_hold_the_sweep_files)
     cr_assert_float_eq(field(wm, 1, "1h", 3), 0.05, 1e-9);
     cr_assert_float_eq(field(wm, 1, "1h", 4), 1900.0, 1e-9);
     cr_assert_float_eq(field(wm, 1, "10m", 0), 600.0, 1e-9);
+    /* the never-correct share: 100 - correct_pct (93.50 at 1m) */
+    cr_assert_float_eq(field(wm, 1, "1m", 6), 6.5, 1e-9);
+    cr_assert_float_eq(field(wm, 1, "1h", 6), 0.05, 1e-9);
     cr_assert(strstr(wm, "\t1m\t") < strstr(wm, "\t10m\t") &&
               strstr(wm, "\t10m\t") < strstr(wm, "\t1h\t"));
     saw = slurp_plot(dir, "sawtooth");
@@ -179,6 +198,38 @@ Test(cli_plot, time_series_charts_hold_the_sweep_files)
     free(wm);
     free(saw);
     free(fresh);
+    free(err);
+    free(dir);
+}
+
+/* A percentile among the never-correct events is written inf and drawn on the chart's
+ * "never" line (which a sweep without one does not have). */
+Test(cli_plot, an_inf_percentile_is_kept_and_drawn_as_never)
+{
+    char *dir = fixture_copy("plot-inf"), *err = NULL, *lat, *svg;
+    char *csv = lkt_fmt("%s/sweep.csv", dir), *text = lkt_slurp(csv), *p, *path;
+    cr_assert_eq(lkt_run(NULL, &err, "plot --sweep %s", dir), 0, "%s", err);
+    path = plot_file(dir, "latency", "svg");
+    svg = lkt_slurp(path);
+    cr_assert(svg && !strstr(svg, "never"), "no inf on the axis rows, no never line");
+    free(svg);
+    /* kappa-10s-wm10m: correct p95 and p99 among the never-correct events */
+    cr_assert((p = strstr(text, "650000,845000,975000")) != NULL);
+    memcpy(p, "650000,inf,inf", 14);
+    memmove(p + 14, p + 20, strlen(p + 20) + 1);
+    lkt_write(csv, text);
+    cr_assert_eq(lkt_run(NULL, &err, "plot --sweep %s", dir), 0, "%s", err);
+    lat = slurp_plot(dir, "latency");
+    cr_assert(strstr(lat, "\tkappa-10s-wm10m\t6.100\t9.760\t11.590\t650.000\tinf\tinf\t99.20\n"),
+              "%s", lat);
+    svg = lkt_slurp(path);
+    cr_assert(svg && strstr(svg, ">never<") && strstr(svg, "never: the percentile falls among"),
+              "the never line is drawn");
+    free(svg);
+    free(lat);
+    free(path);
+    free(text);
+    free(csv);
     free(err);
     free(dir);
 }

@@ -241,10 +241,15 @@ Test(cli_report, generated_sentences_carry_the_fixture_numbers)
         " $84.40/month — 7082x the latency buys a 16x cheaper bill",
         "10s $84.40, 1m $60.70, 1h $13.10, 24h $5.30",
         "a 1m watermark drops 6.5% of events as late, 1h drops 0.05% but holds 16x the state"
-        " rows (1,900 vs 120)",
-        "peaks at 15 rows (2%) at hour 5, just before a batch view lands (hour 6.06), and drops"
-        " to 0",
+        " rows (1,900 vs 120); the correct p50 moves from 2.5 min to 1.0 h, and the events whose"
+        " row is never correct from 6.50% to 0.05%",
+        "peaks at 2% of rows (15 rows) at hour 5; the next batch view lands at hour 6.06, and the"
+        " discrepancy drops to 0%",
         "Cheapest config: kappa-24h-wm10m at $5.30/month",
+        /* the update-mode runs and Lambda's two clusters in the chart captions */
+        "Kappa update mode (no files) by trigger: 10s $52.10, 1m $52.10.",
+        "6h $65.50 (speed cluster $52.10, batch cluster $9.10)",
+        "first-visible p50 6.1 s (correct p50 30 min, 99.20% of events end correct) at 10s",
         "Fastest correct answer: kappa-1m-wm1m, correct p50 2.5 min at $60.40/month; 93.50% of"
         " its events end in a row equal to the truth",
         "fastest correct answer: kappa-1m-wm1m (p50 2.5 min, 93.50% of its events correct)",
@@ -262,9 +267,71 @@ Test(cli_report, generated_sentences_carry_the_fixture_numbers)
         cr_assert(strstr(html, want[i]), "missing: %s", want[i]);
     /* Markdown escapes '$' (GitHub would start math) */
     cr_assert(strstr(md, "1h \\$13.10, 24h \\$5.30"), "%s", md);
-    cr_assert(strstr(md, "| kappa-1h-wm10m | kappa | 1h | - | 10m | 30 min |"), "%s", md);
+    cr_assert(strstr(md, "| kappa-1h-wm10m | kappa | append | 1h | - | 10m | 30 min |"), "%s", md);
+    cr_assert(strstr(md, "| 99.20% | 0.8% |"), "%s", md);
     free(html);
     free(md);
+    free(s);
+}
+
+/*
+ * The Verdict, by hand from the fixture. Dashboard: kappa-update-1m-wm10m (first visible p50
+ * 33,000 ms, p99 62,700 ms = 1.0 min; correct 99.20%, $52.10) against the cheapest Lambda run,
+ * lambda-6h ($65.50 < lambda-1h's $74.50; 99.40%): 65.50 - 52.10 = $13.40 less, 100 - 99.20 =
+ * 0.80% never correct. Daily: the highest share is kappa-1m-wm1h's 99.95% ($60.80), the
+ * only run that high. Second code path: cost.csv's lambda-6h compute.batch 9.1 and
+ * compute.speed 52.1; sawtooth.tsv's highest diff_pct 2.00. Cost: Kappa 1m (60.70, compute
+ * 52.10) pays 60.70 - 52.10 = $8.60 for its files; Lambda 6h pays batch 9.10 + files
+ * (65.50 - 61.20 = 4.30) = $13.40; 65.50 - 60.70 = $4.80 dearer; kappa-update-1m $52.10.
+ */
+Test(cli_report, the_verdict_answers_from_the_fixture_numbers)
+{
+    static const char *const want[] = {
+        "<h2>Verdict</h2>",
+        "A dashboard refreshed every minute: Kappa in update mode (one code path), run"
+        " kappa-update-1m-wm10m: an event shows after 33 s (p50; p99 1.0 min)",
+        "99.20% of events end in a correct row, $52.10/month",
+        "run lambda-6h: an event shows after 6.0 s",
+        "Kappa update (kappa-update-1m-wm10m) for a dashboard: fresh, one code path,"
+        " $13.40/month less; but 0.80% of its events stay in rows that are never correct",
+        "Verdict: kappa-1m-wm1h, the cheapest run whose rows end as correct as any run of this"
+        " sweep (99.95% of events, $60.80/month)",
+        "it buys correctness: 99.40% of lambda-6h's events end in a correct row against 99.20%"
+        " in kappa-update-1m-wm10m",
+        "It costs a second cluster (batch $9.10/month beside the speed layer's $52.10)",
+        "(up to 2.00% of rows differ, the sawtooth chart)",
+        "Why lambda-6h ($65.50/month) costs more than kappa-1m-wm10m ($60.70/month)",
+        "Lambda's batch layer costs more than Kappa's files ($13.40 against $8.60), so Lambda"
+        " comes out $4.80/month dearer.",
+        "kappa-update-1m-wm10m costs $52.10/month, less than both",
+    };
+    char *s = fixture_copy("report-verdict"), *html;
+    cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
+    html = slurp_in(s, "report.html");
+    cr_assert(html);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        cr_assert(strstr(html, want[i]), "missing: %s", want[i]);
+    /* the Verdict comes after the findings and before the runs table */
+    cr_assert(strstr(html, "<h2>Findings</h2>") < strstr(html, "<h2>Verdict</h2>"));
+    cr_assert(strstr(html, "<h2>Verdict</h2>") < strstr(html, "<h2>Runs</h2>"));
+    free(html);
+    free(s);
+}
+
+/* The sawtooth chart plots diff_pct: its caption's peak is the highest percentage, even
+ * when another row has more differing rows (fewer rows in all at that time). */
+Test(cli_report, the_sawtooth_caption_reads_the_series_the_chart_plots)
+{
+    char *s = fixture_copy("report-saw"), *path = lkt_fmt("%s/sawtooth.tsv", s), *html;
+    lkt_write(path, "# hours diff_rows diff_pct\n0\t0\t0.00\n1\t40\t1.00\n2\t30\t3.00\n"
+                    "3\t0\t0.00\n");
+    cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
+    html = slurp_in(s, "report.html");
+    cr_assert(strstr(html, "peaks at 3% of rows (30 rows) at hour 2; the next batch view lands at hour"
+                     " 6.06, and the discrepancy drops to 0% (hour 3)"),
+              "%s", html);
+    free(html);
+    free(path);
     free(s);
 }
 

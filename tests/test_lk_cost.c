@@ -342,12 +342,8 @@ Test(cost_run, longer_trigger_costs_less_in_operations)
  *          on from 00:00:10 to 11:50:11 + 10 min (past the span) -> capped at 12 h
  *   batch: 06:00 -> 06:05 and 11:55 -> 12:00: two starts, 15 min each = 30 min
  */
-Test(cost_run, prices_both_layers_of_a_lambda_run)
+static char *lambda_run(void)
 {
-    struct lk_err err = LK_ERR_INIT;
-    struct lk_cost_usage u;
-    struct lk_cost_bill b;
-    struct lk_pricing p;
     char *run = lkt_tmpdir("cost-lambda");
     FILE *fp = open_metrics(run);
     write_file(run, "run.json", "{ \"stack\": \"lambda\", \"parameters\": { \"batch_every\": "
@@ -358,6 +354,16 @@ Test(cost_run, prices_both_layers_of_a_lambda_run)
         metrics_line(fp, "speed", T0 + 10000 + k * 10 * MIN, T0 + 11000 + k * 10 * MIN, 0, 0);
     metrics_line(fp, "batch", T0 + 11 * HOUR + 55 * MIN, T0 + 12 * HOUR, 0, 0);
     cr_assert_eq(fclose(fp), 0);
+    return run;
+}
+
+Test(cost_run, prices_both_layers_of_a_lambda_run)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_cost_usage u;
+    struct lk_cost_bill b;
+    struct lk_pricing p;
+    char *run = lambda_run();
     load_hand_pricing(run, &p);
     cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
     cr_assert_eq(u.nclusters, 2);
@@ -488,6 +494,26 @@ Test(cost_cli, scenario_csv_is_tidy_and_deterministic)
     cr_expect(strstr(a, "\nafter,total,") != NULL, "%s", a);
     free(a);
     free(b);
+}
+
+/* The Lambda run above as CSV: compute, then its two clusters' parts, which add up to it. */
+Test(cost_cli, csv_splits_lambda_compute_by_cluster)
+{
+    struct lk_pricing p;
+    char *out = NULL, *want;
+    char *run = lambda_run();
+    need_cost_command();
+    load_hand_pricing(run, &p);
+    cr_assert_eq(lkt_run(&out, NULL, "cost --run %s --pricing %s/hand.json --format csv", run,
+                         run), 0);
+    want = lkt_fmt("config,component,usd_month\n%1$s,compute,1500.00\n%1$s,compute.batch,60.00\n"
+                   "%1$s,compute.speed,1440.00\n%1$s,storage,0.00\n%1$s,operations,0.00\n"
+                   "%1$s,retrieval,0.00\n%1$s,total,1500.00\n", strrchr(run, '/') + 1);
+    cr_expect_str_eq(out, want);
+    free(want);
+    free(out);
+    lk_rm_rf(run, NULL);
+    free(run);
 }
 
 Test(cost_cli, exit_codes_for_usage_and_input_errors)
