@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "lk_event.h"
 #include "lk_file.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -185,8 +186,8 @@ static int check_times(const struct ds_params *p, struct lk_err *err)
     int64_t room = 30 * LK_MS_PER_DAY;
     if (p->span_ms < LK_MS_PER_SEC || p->span_ms > 3660 * LK_MS_PER_DAY)
         return lk_err_set(err, LK_EINPUT, "bad value for 'span' (from 1s to 3660d)");
-    if (p->start_ms < 0 || p->start_ms > LK_TIME_MAX - p->span_ms - room)
-        return lk_err_set(err, LK_EINPUT, "bad value for 'start' (from 1970 to 9989)");
+    if (p->start_ms < 0 || p->start_ms > LK_EVENT_TIME_MAX - p->span_ms - room)
+        return lk_err_set(err, LK_EINPUT, "bad value for 'start' (from 1970 to 8989)");
     if (p->drop_every_ms < LK_MS_PER_SEC || p->drop_every_ms > LK_MS_PER_DAY)
         return lk_err_set(err, LK_EINPUT, "bad value for 'drop_every' (from 1s to 1d)");
     if (p->offline_window_ms < LK_MS_PER_MIN || p->offline_window_ms > LK_MS_PER_DAY)

@@ -71,6 +71,12 @@ static int export_output(sqlite3 *db, FILE *out, struct lk_err *err)
         rc = lk_csv_write_header(out, &spec);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = lk_csv_write_row(out, &spec, order[i]);
+    if (rc == LK_ERANGE) /* lk_csv reports only a code: name what failed */
+        lk_err_set(err, rc,
+                   "cannot write the output table (a window outside the years "
+                   "0000-9999)");
+    else if (rc < 0)
+        lk_file_write_failed(out, "the output table", err);
     for (size_t i = 0; i < n; i++)
         for (size_t g = 0; g < spec.ngroup; g++)
             free((char *)(uintptr_t)rows[i].group[g].ptr);

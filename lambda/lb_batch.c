@@ -243,3 +243,21 @@ int lb_batch_last(sqlite3 *db, struct lb_batch_job *j, struct lk_err *err)
     sqlite3_finalize(st);
     return rc;
 }
+
+int lb_batch_skip_empty(sqlite3 *db, int64_t cutoff, int64_t every, int64_t next_bucket,
+                        int64_t *trigger, struct lk_err *err)
+{
+    int64_t first = next_bucket;
+    int rc = lb_db_int(db,
+                       "SELECT coalesce(min(trigger_time), 9223372036854775807) FROM "
+                       "progress WHERE layer = 'speed' AND trigger_time > ?",
+                       cutoff, &first, err);
+    if (rc < 0)
+        return rc;
+    if (first > next_bucket)
+        first = next_bucket;
+    if (first <= *trigger)
+        return 0;
+    *trigger += (first - *trigger + every - 1) / every * every;
+    return 1;
+}

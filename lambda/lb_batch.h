@@ -52,6 +52,21 @@ void lb_batch_free(struct lb_batch *b);
 int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct lb_crash *crash,
                  double (*now)(void), struct lb_progress *p, char **json, struct lk_err *err);
 
+/*
+ * EMPTY TIME. A regular job whose period (previous cutoff, trigger] holds no arrival would
+ * recompute the view that is already current from the same master rows: the same rows,
+ * and the same serving answer (no speed row lies after the old cutoff either). So no
+ * job runs for it: *trigger (a regular trigger, previous job's cutoff `cutoff`,
+ * LK_TIME_NEG_INF before the first job) moves on its grid of `every` to the first
+ * trigger at or after the first non-empty arrival bucket after cutoff: the speed layer's
+ * committed micro-batches (progress) or else next_bucket, the end of the bucket of the
+ * next unconsumed event. The caller has run every micro-batch up to *trigger, so the
+ * answer depends on the data only, never on where a restart happened.
+ * Returns 1 when *trigger moved, 0 when its period has data, < 0 (LK_EDB) on error.
+ */
+int lb_batch_skip_empty(sqlite3 *db, int64_t cutoff, int64_t every, int64_t next_bucket,
+                        int64_t *trigger, struct lk_err *err);
+
 /* The last swapped-in job (j->id = 0 when none). */
 int lb_batch_last(sqlite3 *db, struct lb_batch_job *j, struct lk_err *err);
 

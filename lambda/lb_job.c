@@ -89,9 +89,7 @@ int lb_job_record(sqlite3 *db, const struct lb_progress *p, char **json, struct 
 
 int lb_job_metrics_append(FILE *fp, const char *json, struct lk_err *err)
 {
-    if (fputs(json, fp) < 0 || fputc('\n', fp) < 0 || fflush(fp) != 0)
-        return lk_err_set(err, LK_EIO, "cannot append to metrics.jsonl");
-    return 0;
+    return lk_file_append_line(fp, json, err);
 }
 
 int lb_job_metrics_rewrite(sqlite3 *db, const char *path, struct lk_err *err)

@@ -46,7 +46,7 @@ static int resume(struct lb_master *m, struct lk_err *err)
 
 static int count_rows(struct lb_master *m, struct lk_err *err)
 {
-    int64_t rows, q;
+    int64_t rows = 0, q = 0;
     int rc = lb_db_int(m->db, "SELECT count(*) FROM master", 0, &rows, err);
     if (rc == 0)
         rc = lb_db_int(m->db, "SELECT count(*) FROM quarantine", 0, &q, err);
@@ -122,7 +122,7 @@ static int ingest_some(struct lb_master *m, int64_t until, struct lk_err *err)
     size_t n = 0;
     int rc;
     while (n < LB_MASTER_TXN_ROWS && (rc = lb_stream_peek(m->in, &rec, err)) > 0) {
-        if (rec->valid && rec->ev.arrival_time > until)
+        if (rec->valid && lb_stream_arrival(m->in) > until)
             return 0;
         if (rec->valid) {
             rc = append(m, rec, err);

@@ -213,6 +213,14 @@ static int on_trigger(struct run *r, int64_t t, int final, struct lk_err *err)
     return 0;
 }
 
+/* A regular trigger over empty time moves on to the first period with data instead. */
+static int skip_or_trigger(struct run *r, int64_t t, int64_t next_bucket, struct lk_err *err)
+{
+    int rc = lb_batch_skip_empty(r->db, r->last.id ? r->last.cutoff : LK_TIME_NEG_INF,
+                                 r->o->batch_every, next_bucket, &r->next_trigger, err);
+    return rc != 0 ? (rc < 0 ? rc : 0) : on_trigger(r, t, 0, err);
+}
+
 /* ------------------------------------------------------------------ loop ---- */
 
 /* Next trigger time (LK_TIME_POS_INF: none); *final when it is the last job. */
@@ -242,7 +250,7 @@ static int run_loop(struct run *r, struct lk_err *err)
         else if (r->has_running && vis <= trig)
             rc = on_visible(r, err);
         else if (trig != LK_TIME_POS_INF)
-            rc = on_trigger(r, trig, final, err);
+            rc = final ? on_trigger(r, trig, 1, err) : skip_or_trigger(r, trig, tick, err);
         else
             return 0;
         if (rc < 0)

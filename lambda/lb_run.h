@@ -13,7 +13,9 @@
  *      T + lk_model_batch_job_ms(cold, master rows). Jobs never overlap: a trigger that
  *      finds a job running is skipped (the next is the first multiple of --batch-every
  *      at or after that job's end), so cutoffs stay multiples of --batch-every, which
- *      must be a multiple of --speed-trigger (cutoffs fall on bucket ends).
+ *      must be a multiple of --speed-trigger (cutoffs fall on bucket ends). A trigger
+ *      whose period holds no arrival runs no job: the schedule jumps to the first
+ *      multiple with data (lb_batch_skip_empty, "empty time" in docs/lambda.md).
  *   4. END: when the input is exhausted, one last (final) job covers everything, with
  *      cutoff = max(last bucket end, end of the previous job). After it the serving
  *      answer is the final batch view, which equals lk_truth exactly.

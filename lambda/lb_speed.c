@@ -188,7 +188,7 @@ int lb_speed_next(struct lb_speed *s, int64_t *bucket_end, struct lk_err *err)
         lb_stream_advance(s->in);
     }
     if (rc > 0)
-        *bucket_end = bucket_end_of(s, rec->ev.arrival_time);
+        *bucket_end = bucket_end_of(s, lb_stream_arrival(s->in));
     return rc;
 }
 
@@ -205,7 +205,7 @@ static int consume(struct lb_speed *s, int64_t bucket_end, struct lb_progress *p
         if (!rec->valid) {
             p->quarantined++;
             s->malformed++;
-        } else if (bucket_end_of(s, rec->ev.arrival_time) == bucket_end) {
+        } else if (bucket_end_of(s, lb_stream_arrival(s->in)) == bucket_end) {
             lb_bucket_add(s->bucket, &rec->ev);
             p->input_rows++;
             s->events++;

@@ -24,7 +24,7 @@ struct lb_stream {
     size_t *refill;       /* partitions to peek again */
     size_t nrefill;
     size_t chosen;        /* partition of the last peek, or n */
-    int64_t *last_at;     /* arrival of the last valid head per partition (order check) */
+    int64_t *last_at;     /* largest arrival of the valid lines peeked per partition */
     uint64_t total;
 };
 
@@ -122,14 +122,11 @@ static int refill_heads(struct lb_stream *s, struct lk_err *err)
         s->nrefill--;
         if (rc == 0) {
             s->state[p] = H_EOF;
-        } else if (rec->valid && rec->ev.arrival_time < s->last_at[p]) {
-            return lk_err_set(err, LK_EINPUT, "cannot read '%s' (line %llu arrives before the "
-                              "line above it: a log partition must be in arrival order)",
-                              lk_log_path(s->log, p), (unsigned long long)rec->offset + 1);
         } else if (rec->valid) {
-            s->last_at[p] = rec->ev.arrival_time;
+            if (rec->ev.arrival_time > s->last_at[p]) /* else: available with the line above */
+                s->last_at[p] = rec->ev.arrival_time;
             s->state[p] = H_VALID;
-            heap_push(s, rec->ev.arrival_time, p);
+            heap_push(s, s->last_at[p], p);
         } else {
             s->state[p] = H_MALFORMED;
             s->nmalformed++;
@@ -154,6 +151,12 @@ int lb_stream_peek(struct lb_stream *s, const struct lk_record **rec, struct lk_
         return 0;
     }
     return lk_log_peek(s->log, s->chosen, rec, err);
+}
+
+int64_t lb_stream_arrival(const struct lb_stream *s)
+{
+    return s->chosen < s->n && s->state[s->chosen] == H_VALID ? s->last_at[s->chosen]
+                                                              : LK_TIME_NEG_INF;
 }
 
 void lb_stream_advance(struct lb_stream *s)

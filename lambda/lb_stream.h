@@ -13,8 +13,15 @@
  * Two independent streams over the same dataset (the master dataset's loader and the
  * speed layer) each keep their own position: lb_stream_pos / lb_stream_seek.
  *
- * A partition whose valid lines go back in arrival_time is bad input (LK_EINPUT naming
- * the file and line): the virtual clock could not follow it.
+ * ARRIVAL ORDER (docs/events.md). A partition's offsets are its order, as in a Kafka
+ * partition: a line is available when a reader reaches it. A valid line whose
+ * arrival_time goes back below a line above it in its partition is accepted, and
+ * becomes available with that line: its AVAILABLE time (lb_stream_arrival) is the
+ * largest arrival_time of the valid lines up to it in its partition. The merge, the
+ * speed layer's buckets and the master loader's "arrived by T" all use it, as Kappa's
+ * reader and lk_truth do, so the virtual clock only moves forward. Positions are saved
+ * only where everything available by some T was taken, so a resumed stream needs no
+ * memory of the lines above it.
  *
  * Memory: the record returned by lb_stream_peek is valid until the next
  * lb_stream_advance. Errors: LK_ENOENT / LK_EIO / LK_EINPUT from lk_source, err filled.
@@ -38,6 +45,8 @@ void lb_stream_close(struct lb_stream *s);
  * returns 1 and sets *rec, 0 at the end of every partition, < 0 on a read error.
  */
 int lb_stream_peek(struct lb_stream *s, const struct lk_record **rec, struct lk_err *err);
+/* Available time of the valid record last peeked (see ARRIVAL ORDER); NEG_INF otherwise. */
+int64_t lb_stream_arrival(const struct lb_stream *s);
 /* Consume the record last peeked. */
 void lb_stream_advance(struct lb_stream *s);
 

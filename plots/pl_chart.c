@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lk_file.h"
 #include "lk_mem.h"
 #include "banned.h"
 
@@ -24,7 +25,7 @@ static int skip(struct pl_chart_out *out, const char *why)
 
 static int io_check(FILE *fp, struct lk_err *err)
 {
-    return ferror(fp) ? lk_err_set(err, LK_EIO, "cannot write the chart data") : 0;
+    return ferror(fp) ? lk_file_write_failed(fp, "the chart data", err) : 0;
 }
 
 /* ---------------------------------------------------------- row choice ---- */

@@ -598,7 +598,7 @@ static int write_rows(sqlite3 *db, sqlite3_stmt *st, int header, FILE *out, stru
     }
     if (rc != SQLITE_DONE)
         return lk_err_set(err, LK_EINPUT, "query failed: %s", sqlite3_errmsg(db));
-    return ferror(out) ? lk_err_set(err, LK_EIO, "cannot write the query's rows") : 0;
+    return ferror(out) ? lk_file_write_failed(out, "the query's rows", err) : 0;
 }
 
 int lk_catalog_query(sqlite3 *db, const char *sql, int header, FILE *out, struct lk_err *err)
@@ -649,5 +649,5 @@ int lk_catalog_list(sqlite3 *db, FILE *out, struct lk_err *err)
         fputc('\n', out);
     }
     sqlite3_finalize(st);
-    return rc == 0 && ferror(out) ? lk_err_set(err, LK_EIO, "cannot write the list") : rc;
+    return rc == 0 && ferror(out) ? lk_file_write_failed(out, "the list", err) : rc;
 }

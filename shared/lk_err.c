@@ -51,14 +51,20 @@ int lk_err_set(struct lk_err *err, int code, const char *fmt, ...)
 int lk_err_sys(struct lk_err *err, int code, int errno_value, const char *fmt, ...)
 {
     if (err) {
+        char suffix[160];
+        size_t room;
+        int n;
         va_list ap;
-        size_t n;
+        /* the errno text always fits: a long message (a long path) is cut before it */
+        snprintf(suffix, sizeof(suffix), " (%s)", strerror(errno_value));
+        room = sizeof(err->msg) - strlen(suffix);
         va_start(ap, fmt);
         err->code = code;
-        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        n = vsnprintf(err->msg, room, fmt, ap);
         va_end(ap);
-        n = strlen(err->msg);
-        snprintf(err->msg + n, sizeof(err->msg) - n, " (%s)", strerror(errno_value));
+        if (n >= 0 && (size_t)n >= room)
+            memcpy(err->msg + room - 4, "...", 4);
+        memcpy(err->msg + strlen(err->msg), suffix, strlen(suffix) + 1);
     }
     return code;
 }

@@ -55,7 +55,10 @@ int lk_err_exit_code(int code);
 int lk_err_set(struct lk_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Like lk_err_set, with strerror(errno_value) appended in parentheses. */
+/*
+ * Like lk_err_set, with strerror(errno_value) appended in parentheses; a message too long
+ * for msg (a long path) is cut with "..." before it, so the errno text is always kept.
+ */
 int lk_err_sys(struct lk_err *err, int code, int errno_value, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -45,8 +45,11 @@ const char *lk_reason_text(enum lk_reason r)
 const char *lk_reason_id(enum lk_reason r)
 {
     static const char *const ids[LK_Q_COUNT] = {
-        "ok", "json", "not-object", "utf8", "missing-field", "duplicate-field",
-        "wrong-type", "empty-string", "nul", "number-form", "decimals", "range", "timestamp",
+        "ok",          "json",          "not-object",
+        "utf8",        "missing-field", "duplicate-field",
+        "wrong-type",  "empty-string",  "nul",
+        "number-form", "decimals",      "range",
+        "timestamp",   "time-range",    "too-long",
     };
     return (unsigned)r < LK_Q_COUNT ? ids[r] : "unknown";
 }
@@ -570,6 +573,10 @@ static int scan_time(struct scan *sc, int field, int64_t *out)
         sc->i = start;
         return fail(sc, LK_Q_TIMESTAMP, field);
     }
+    if (*out < LK_EVENT_TIME_MIN || *out > LK_EVENT_TIME_MAX) {
+        sc->i = start;
+        return fail(sc, LK_Q_TIME_RANGE, field);
+    }
     return 0;
 }
 
@@ -581,11 +588,13 @@ static int scan_text(struct scan *sc, int field, struct lk_str *out)
         return skip_value(sc, 0) < 0 ? LK_EINPUT : (sc->i = start, fail(sc, LK_Q_TYPE, field));
     if (scan_string(sc, out, &nul, field) < 0)
         return LK_EINPUT;
-    sc->i = out->len == 0 || nul ? start : sc->i;
+    sc->i = out->len == 0 || nul || out->len > LK_EVENT_STR_MAX ? start : sc->i;
     if (out->len == 0)
         return fail(sc, LK_Q_EMPTY, field);
     if (nul)
         return fail(sc, LK_Q_NUL, field);
+    if (out->len > LK_EVENT_STR_MAX)
+        return fail(sc, LK_Q_TOO_LONG, field);
     return 0;
 }
 

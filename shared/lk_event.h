@@ -2,15 +2,25 @@
  * lk_event - one JSONL line -> one validated event, or a reason to quarantine it.
  *
  * An event line is a JSON object with (at least) these members, in any order:
- *   event_id, tenant, key, type   non-empty strings (UTF-8; escapes allowed; no NUL)
+ *   event_id, tenant, key, type   strings of 1 to LK_EVENT_STR_MAX (63) bytes once
+ *                                 unescaped (UTF-8; escapes allowed; no NUL)
  *   value                         a JSON number with at most 2 decimal places, written
  *                                 in plain decimal form: 12, 12.5, -0.25 are events;
  *                                 12.345, 12.500, "12" and 1e3 are not. |value| < 1e12.
  *   event_time, arrival_time      strings "YYYY-MM-DDTHH:MM:SS[.f|.ff|.fff]Z" naming a
- *                                 real instant (lk_time_parse)
+ *                                 real instant (lk_time_parse) of the years 1000 to
+ *                                 8999 (LK_EVENT_TIME_MIN..LK_EVENT_TIME_MAX)
  * Other members are ignored (any JSON value), but the whole line must be valid UTF-8
  * JSON: one object, nothing after it but whitespace. A required member given twice is
  * malformed (JSON parsers disagree on which copy wins, so the lab refuses to guess).
+ *
+ * Decision (bounds, docs/events.md): a line the lab accepts must never make a whole run
+ * fail later. Times are bounded a thousand years inside the years that have a text form
+ * (0000..9999) and durations to a century (LK_DURATION_MAX), so every window end,
+ * watermark and batch period of an accepted event can be written; strings are bounded
+ * like a spec's filter values, so every value can be filtered on and used as a lake
+ * directory name (3 * 63 escaped bytes + "tenant=" < NAME_MAX). Lines outside the bounds
+ * are quarantined with the reasons time-range and too-long.
  *
  * Decision (STYLE "cJSON"): cJSON keeps numbers only as doubles, so it cannot tell 12.50
  * from 12.5 or see a third decimal. Event lines are therefore read by this strict,
@@ -29,6 +39,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* 1000-01-01T00:00:00.000Z and 8999-12-31T23:59:59.999Z: the accepted times. */
+#define LK_EVENT_TIME_MIN INT64_C(-30610224000000)
+#define LK_EVENT_TIME_MAX INT64_C(221845391999999)
+/* Longest string field, in bytes once unescaped. */
+#define LK_EVENT_STR_MAX 63
 
 /* A byte slice; not NUL-terminated. */
 struct lk_str {
@@ -63,20 +79,22 @@ struct lk_event {
 };
 
 /* Why a line is malformed. X(name, text) */
-#define LK_REASONS(X)                                          \
-    X(LK_Q_OK, "ok")                                           \
-    X(LK_Q_JSON, "not valid json")                             \
-    X(LK_Q_NOT_OBJECT, "not a json object")                    \
-    X(LK_Q_UTF8, "invalid utf-8")                              \
-    X(LK_Q_MISSING, "missing field")                           \
-    X(LK_Q_DUP_FIELD, "field given twice")                     \
-    X(LK_Q_TYPE, "wrong type")                                 \
-    X(LK_Q_EMPTY, "empty string")                              \
-    X(LK_Q_NUL, "string contains nul")                         \
-    X(LK_Q_NUMBER, "number not in plain decimal form")         \
-    X(LK_Q_DECIMALS, "more than 2 decimal places")             \
-    X(LK_Q_RANGE, "value out of range")                        \
-    X(LK_Q_TIMESTAMP, "bad timestamp")
+#define LK_REASONS(X)                                                                              \
+    X(LK_Q_OK, "ok")                                                                               \
+    X(LK_Q_JSON, "not valid json")                                                                 \
+    X(LK_Q_NOT_OBJECT, "not a json object")                                                        \
+    X(LK_Q_UTF8, "invalid utf-8")                                                                  \
+    X(LK_Q_MISSING, "missing field")                                                               \
+    X(LK_Q_DUP_FIELD, "field given twice")                                                         \
+    X(LK_Q_TYPE, "wrong type")                                                                     \
+    X(LK_Q_EMPTY, "empty string")                                                                  \
+    X(LK_Q_NUL, "string contains nul")                                                             \
+    X(LK_Q_NUMBER, "number not in plain decimal form")                                             \
+    X(LK_Q_DECIMALS, "more than 2 decimal places")                                                 \
+    X(LK_Q_RANGE, "value out of range")                                                            \
+    X(LK_Q_TIMESTAMP, "bad timestamp")                                                             \
+    X(LK_Q_TIME_RANGE, "time outside the years 1000-8999")                                         \
+    X(LK_Q_TOO_LONG, "string longer than 63 bytes")
 
 enum lk_reason {
 #define LK_X(name, text) name,

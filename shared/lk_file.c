@@ -612,6 +612,38 @@ int lk_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+void lk_file_name_of(FILE *fp, char *buf, size_t size)
+{
+    char link[64];
+    ssize_t n;
+    int fd = fileno(fp);
+    if (fd == STDOUT_FILENO || fd == STDERR_FILENO) {
+        snprintf(buf, size, fd == STDOUT_FILENO ? "standard output" : "standard error");
+        return;
+    }
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    n = size > 1 ? readlink(link, buf, size - 1) : -1;
+    if (n < 0)
+        snprintf(buf, size, "descriptor %d", fd);
+    else
+        buf[n] = '\0';
+}
+
+int lk_file_write_failed(FILE *fp, const char *what, struct lk_err *err)
+{
+    char name[512];
+    int e = errno ? errno : EIO;
+    lk_file_name_of(fp, name, sizeof(name));
+    return lk_err_sys(err, LK_EIO, e, "cannot write %s to '%s'", what, name);
+}
+
+int lk_file_append_line(FILE *fp, const char *text, struct lk_err *err)
+{
+    if (fputs(text, fp) >= 0 && fputc('\n', fp) != EOF && fflush(fp) == 0)
+        return 0;
+    return lk_file_write_failed(fp, "a line", err);
+}
+
 int lk_is_file(const char *path)
 {
     struct stat st;

@@ -122,6 +122,21 @@ int lk_fsync_dir(const char *dir, struct lk_err *err);
 int lk_mkdir_p(const char *path, struct lk_err *err);
 /* rm -rf; a missing path is fine. */
 int lk_rm_rf(const char *path, struct lk_err *err);
+/*
+ * Write text and a '\n' to an open stream and flush, or fill err naming its file and
+ * errno ("cannot write a line to 'RUN/metrics.jsonl' (No space left on device)"): the
+ * name comes from the descriptor (/proc/self/fd), "standard output" for stdout. Returns
+ * 0 or LK_EIO.
+ */
+int lk_file_append_line(FILE *fp, const char *text, struct lk_err *err);
+/* The name of an open stream for messages (as lk_file_append_line finds it) into buf. */
+void lk_file_name_of(FILE *fp, char *buf, size_t size);
+/*
+ * For a write on fp that failed (ferror): fill err with "cannot write WHAT to 'NAME'
+ * (errno text)", NAME as lk_file_name_of finds it. Returns LK_EIO.
+ */
+int lk_file_write_failed(FILE *fp, const char *what, struct lk_err *err);
+
 /* 1 when path exists and is a directory / a regular file. */
 int lk_is_dir(const char *path);
 int lk_is_file(const char *path);

@@ -45,11 +45,10 @@ int lk_json_write_file(const char *path, const cJSON *obj, struct lk_err *err)
 int lk_json_append_line(FILE *fp, const cJSON *obj, struct lk_err *err)
 {
     char *text = cJSON_PrintUnformatted(obj);
-    int rc = 0;
+    int rc;
     if (!text)
         return lk_err_set(err, LK_EINTERNAL, "cannot format json line");
-    if (fputs(text, fp) < 0 || fputc('\n', fp) < 0 || fflush(fp) != 0)
-        rc = lk_err_set(err, LK_EIO, "cannot append json line");
+    rc = lk_file_append_line(fp, text, err);
     cJSON_free(text);
     return rc;
 }

@@ -91,11 +91,12 @@ static int get_duration(struct ctx *c, const cJSON *obj, const char *name, const
     if (rc < 0)
         return rc;
     snprintf(w, sizeof(w), "%s.%s", where, name);
-    if (lk_duration_parse(s, out) < 0 || *out <= 0)
+    /* A century at most (LK_DURATION_MAX): every window of an accepted event then ends
+     * at an instant that can be written (lk_event.h bounds event times). */
+    if ((rc = lk_duration_parse(s, out)) == LK_ERANGE)
+        return bad(c, w, "duration '%s' is too long (at most 36500d)", s);
+    if (rc < 0 || *out <= 0)
         return bad(c, w, "bad duration '%s' (use e.g. 250ms, 30s, 10m, 6h, 1d; > 0)", s);
-    /* Longer than the whole time line: window arithmetic on it could overflow int64. */
-    if (*out > LK_TIME_MAX - LK_TIME_MIN)
-        return bad(c, w, "duration '%s' is too long (at most 3652424d)", s);
     return 0;
 }
 
@@ -340,6 +341,51 @@ static int parse_filters(struct ctx *c, struct lk_spec *spec, const cJSON *f)
     return 0;
 }
 
+/*
+ * Members given twice anywhere (cJSON keeps both and reads the first: JSON parsers
+ * disagree on which copy wins, so the lab refuses to guess, as it does for event lines).
+ */
+static int no_duplicates(struct ctx *c, const cJSON *node, const char *where)
+{
+    const cJSON *m;
+    size_t i = 0;
+    cJSON_ArrayForEach(m, node)
+    {
+        char w[128];
+        int rc;
+        if (cJSON_IsObject(node))
+            snprintf(w, sizeof(w), "%s%s%s", where, *where ? "." : "", m->string);
+        else
+            snprintf(w, sizeof(w), "%s[%zu]", where, i);
+        i++;
+        for (const cJSON *o = m->next; o && cJSON_IsObject(node); o = o->next)
+            if (strcmp(o->string, m->string) == 0)
+                return bad(c, w, "given twice");
+        if ((rc = no_duplicates(c, m, w)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/*
+ * A \u0000 escape in any string (cJSON would cut the string there, so "ab\u0000cd" would
+ * read as "ab"). Scans the text's strings; returns the byte offset of the escape or -1.
+ */
+static long nul_escape(const char *json, size_t len)
+{
+    int in = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (json[i] == '"')
+            in = !in;
+        else if (in && json[i] == '\\' && i + 1 < len) {
+            if (json[i + 1] == 'u' && i + 5 < len && memcmp(json + i + 2, "0000", 4) == 0)
+                return (long)i;
+            i++; /* the escaped character */
+        }
+    }
+    return -1;
+}
+
 static int parse_root(struct ctx *c, struct lk_spec *spec, const cJSON *root)
 {
     static const char *const members[] = { "name", "description", "dedup", "filter",
@@ -349,10 +395,10 @@ static int parse_root(struct ctx *c, struct lk_spec *spec, const cJSON *root)
     if (!cJSON_IsObject(root))
         return one_line(c->err,
                         lk_err_set(c->err, LK_ESPEC, "spec must be a json object (%s)", c->origin));
-    if ((rc = only_members(c, root, "", members)) < 0
-        || (rc = get_string(c, root, "name", "", &name, 1)) < 0
-        || (rc = get_string(c, root, "description", "", &desc, 0)) < 0
-        || (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
+    if ((rc = no_duplicates(c, root, "")) < 0 || (rc = only_members(c, root, "", members)) < 0 ||
+        (rc = get_string(c, root, "name", "", &name, 1)) < 0 ||
+        (rc = get_string(c, root, "description", "", &desc, 0)) < 0 ||
+        (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
         return rc;
     if (!lk_spec_is_identifier(name))
         return bad(c, "name", "'%s' is not a name ([a-z_][a-z0-9_]*, < 64 chars)", name);
@@ -373,11 +419,19 @@ int lk_spec_parse(struct lk_spec *spec, const char *json, size_t len, const char
 {
     struct ctx c = { origin, err };
     cJSON *root;
+    long nul;
     int rc;
     memset(spec, 0, sizeof(*spec));
     root = cJSON_ParseWithLength(json, len);
     if (!root)
         return one_line(err, lk_err_set(err, LK_ESPEC, "not valid json (%s)", origin));
+    if ((nul = nul_escape(json, len)) >= 0) {
+        cJSON_Delete(root);
+        return one_line(err, lk_err_set(err, LK_ESPEC,
+                                        "a string contains \\u0000 at byte %ld "
+                                        "(%s)",
+                                        nul, origin));
+    }
     rc = parse_root(&c, spec, root);
     cJSON_Delete(root);
     return rc;

@@ -13,11 +13,15 @@
  *                     {"fn":"count_distinct", "of":"key", "as":"..."} ] }
  *   plus an optional "description" string.
  *
- * Rules: unknown members anywhere are rejected; "as" names are identifiers
+ * Rules: unknown members anywhere are rejected, and so are members given twice in one
+ * object and strings with a \u0000 escape (cJSON would read the first copy, or cut the
+ * string there: the lab refuses to guess, as it does for event lines); "as" names are identifiers
  * ([a-z_][a-z0-9_]*, <= 63 chars), distinct from each other, from the group fields and
  * from window_start/window_end (they become CSV and SQL column names); sum/min/max take
  * "of":"value"; count_distinct takes a string field; sliding needs 0 < slide <= size
- * (Spark's rule); at most 4 count_distinct aggregates; durations are lk_time durations > 0. Windows are aligned to the epoch
+ * (Spark's rule); at most 4 count_distinct aggregates; durations are lk_time durations > 0 (at most
+ * LK_DURATION_MAX, 36500d: with event times bounded by lk_event.h every window end and
+ * watermark can then be written). Windows are aligned to the epoch
  * and half-open [start, end). A session window for a group is [first event, last event +
  * gap); an event joins it when its time is < the current end (sessions that only touch
  * stay apart).

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lk_csv.h"
+#include "lk_file.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -202,6 +203,6 @@ int lk_store_export_csv(sqlite3 *db, const char *sql, FILE *out, struct lk_err *
     rc = rc == SQLITE_DONE ? 0 : db_err(db, "query failed", err);
     sqlite3_finalize(st);
     if (rc == 0 && ferror(out))
-        rc = lk_err_set(err, LK_EIO, "cannot write csv");
+        rc = lk_file_write_failed(out, "csv rows", err);
     return rc;
 }

@@ -173,7 +173,7 @@ int lk_duration_parse(const char *s, int64_t *ms)
     }
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
         if (strcmp(p, units[i].name) == 0) {
-            if (v > INT64_MAX / units[i].ms)
+            if (v > LK_DURATION_MAX / units[i].ms)
                 return LK_ERANGE;
             *ms = v * units[i].ms;
             return 0;

@@ -33,6 +33,14 @@
 #define LK_TIME_MIN INT64_C(-62167219200000)
 #define LK_TIME_MAX INT64_C(253402300799999)
 
+/*
+ * Longest duration the lab takes anywhere (specs, CLI options, cost models): 36500d,
+ * about a century. Event times are bounded to years 1000..8999 (lk_event.h), so an
+ * instant plus or minus a few such durations (a window end, a watermark, a batch
+ * period) still has a text form.
+ */
+#define LK_DURATION_MAX (INT64_C(36500) * LK_MS_PER_DAY)
+
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" is 24 characters; buffers need one more for the NUL. */
 #define LK_TIME_ISO_LEN 24
 
@@ -63,7 +71,10 @@ int lk_time_format(int64_t ms, char *buf);
  */
 int lk_time_format_compact(int64_t ms, char *buf);
 
-/* Parse a NUL-terminated duration ("30s"). Returns 0, or LK_EINPUT on bad text, LK_ERANGE on overflow. */
+/*
+ * Parse a NUL-terminated duration ("30s"). Returns 0, or LK_EINPUT on bad text, LK_ERANGE
+ * when it is longer than LK_DURATION_MAX.
+ */
 int lk_duration_parse(const char *s, int64_t *ms);
 
 /*

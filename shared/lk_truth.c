@@ -171,6 +171,7 @@ static int read_file(struct truth *t, const char *path, uint64_t base, struct lk
     struct lk_reject rej;
     const char *line;
     size_t len;
+    int64_t reached = LK_TIME_NEG_INF; /* a line is available with the lines above it */
     int rc = lk_lines_open(&r, path, err);
     if (rc < 0)
         return rc;
@@ -182,7 +183,9 @@ static int read_file(struct truth *t, const char *path, uint64_t base, struct lk
             st->by_reason[rej.reason]++;
             continue;
         }
-        if (ev.arrival_time > t->arrival_until) {
+        if (ev.arrival_time > reached)
+            reached = ev.arrival_time;
+        if (reached > t->arrival_until) {
             st->lines--;
             continue;
         }
@@ -368,7 +371,9 @@ int lk_truth_run(const struct lk_spec *spec, const char *data, FILE *out,
     if (rc < 0)
         return rc;
     rc = lk_result_write_csv(r, out);
-    if (rc < 0)
+    if (rc == LK_EIO)
+        lk_file_write_failed(out, "the result", err);
+    else if (rc < 0)
         lk_err_set(err, rc, "cannot write result (%s)", lk_strerror(rc));
     lk_result_free(r);
     return rc;

@@ -49,7 +49,9 @@ struct lk_result {
 
 /*
  * Evaluate spec over the dataset `data` (see lk_dataset_log_files), counting only the
- * events whose arrival_time <= arrival_until (LK_TIME_POS_INF: all of them; later events
+ * events available by arrival_until (LK_TIME_POS_INF: all of them; an event is available
+ * at the largest arrival_time of the valid lines up to it in its partition, the rule of
+ * docs/events.md, which is its own arrival_time when the partition is in order; later events
  * are skipped without being counted anywhere; malformed lines are always counted).
  * *out is the caller's (lk_result_free).
  */

@@ -289,14 +289,16 @@ Test(lk_event, reuses_one_parser_for_short_and_long_lines)
 {
     struct lk_event ev;
     char big[3000];
-    char key[2000];
+    char key[LK_EVENT_STR_MAX], note[2000];
     memset(key, 'k', sizeof(key) - 1);
     key[sizeof(key) - 1] = '\0';
+    memset(note, 'n', sizeof(note) - 1);
+    note[sizeof(note) - 1] = '\0';
     snprintf(big, sizeof(big),
              "{\"event_id\":\"e\\u00e9\",\"tenant\":\"t\",\"key\":\"%s\\n\",\"type\":\"y\","
-             "\"value\":1,\"event_time\":\"2026-01-01T00:00:00Z\","
+             "\"value\":1,\"event_time\":\"2026-01-01T00:00:00Z\",\"note\":\"%s\\n\","
              "\"arrival_time\":\"2026-01-01T00:00:00Z\"}",
-             key);
+             key, note);
     cr_assert_eq(parse(GOOD_LINE, &ev, NULL), 0);
     cr_assert_eq(parse(big, &ev, NULL), 0);
     cr_assert_eq(ev.str[LK_F_KEY].len, sizeof(key));
@@ -879,8 +881,8 @@ Test(lk_event, parses_back_what_it_formats_for_random_events)
             ev.value = 0;
             break;
         }
-        ev.event_time = rng_between(LK_TIME_MIN, LK_TIME_MAX);
-        ev.arrival_time = iter % 7 == 0 ? LK_TIME_MAX : rng_between(-86400000, 86400000);
+        ev.event_time = rng_between(LK_EVENT_TIME_MIN, LK_EVENT_TIME_MAX);
+        ev.arrival_time = iter % 7 == 0 ? LK_EVENT_TIME_MAX : rng_between(-86400000, 86400000);
         cr_assert_leq(LK_EVENT_LINE_MAX(&ev), sizeof(buf));
         n = lk_event_format(&ev, buf);
         cr_assert_eq(buf[n - 1], '\n');
@@ -895,4 +897,76 @@ Test(lk_event, parses_back_what_it_formats_for_random_events)
         cr_assert_eq(back.event_time, ev.event_time, "iteration %d", iter);
         cr_assert_eq(back.arrival_time, ev.arrival_time, "iteration %d", iter);
     }
+}
+
+/* ------------------------------------------------------- hostile lines ---- */
+
+Test(lk_event, quarantines_times_whose_windows_could_not_be_written)
+{
+    struct lk_event ev;
+    /* the last instant with a text form: its window end would be year 10000 */
+    expect_reject(line_with(LK_F_EVENT_TIME, "\"9999-12-31T23:59:59.999Z\""), LK_Q_TIME_RANGE,
+                  LK_F_EVENT_TIME);
+    expect_reject(line_with(LK_F_ARRIVAL_TIME, "\"9999-12-31T23:59:59.999Z\""), LK_Q_TIME_RANGE,
+                  LK_F_ARRIVAL_TIME);
+    expect_reject(line_with(LK_F_EVENT_TIME, "\"0000-01-01T00:00:00Z\""), LK_Q_TIME_RANGE,
+                  LK_F_EVENT_TIME);
+    expect_reject(line_with(LK_F_EVENT_TIME, "\"9000-01-01T00:00:00Z\""), LK_Q_TIME_RANGE,
+                  LK_F_EVENT_TIME);
+    expect_reject(line_with(LK_F_ARRIVAL_TIME, "\"0999-12-31T23:59:59.999Z\""), LK_Q_TIME_RANGE,
+                  LK_F_ARRIVAL_TIME);
+    /* the bounds themselves are accepted */
+    cr_assert_eq(parse(line_with(LK_F_EVENT_TIME, "\"1000-01-01T00:00:00Z\""), &ev, NULL), 0);
+    cr_assert_eq(ev.event_time, LK_EVENT_TIME_MIN);
+    cr_assert_eq(parse(line_with(LK_F_ARRIVAL_TIME, "\"8999-12-31T23:59:59.999Z\""), &ev, NULL), 0);
+    cr_assert_eq(ev.arrival_time, LK_EVENT_TIME_MAX);
+    cr_assert_str_eq(lk_reason_id(LK_Q_TIME_RANGE), "time-range");
+}
+
+Test(lk_event, accepted_times_leave_room_for_a_century_on_both_sides)
+{
+    char buf[LK_TIME_ISO_LEN + 1];
+    cr_assert_eq(lk_time_format(LK_EVENT_TIME_MIN, buf), LK_TIME_ISO_LEN);
+    cr_assert_str_eq(buf, "1000-01-01T00:00:00.000Z");
+    cr_assert_eq(lk_time_format(LK_EVENT_TIME_MAX, buf), LK_TIME_ISO_LEN);
+    cr_assert_str_eq(buf, "8999-12-31T23:59:59.999Z");
+    /* ten of the longest durations either way still have a text form */
+    cr_assert_geq(lk_time_format(LK_EVENT_TIME_MAX + 10 * LK_DURATION_MAX, buf), 0);
+    cr_assert_geq(lk_time_format(LK_EVENT_TIME_MIN - 10 * LK_DURATION_MAX, buf), 0);
+}
+
+Test(lk_event, quarantines_string_fields_longer_than_63_bytes)
+{
+    static char big[100300];
+    struct lk_event ev;
+    char json[160];
+    size_t n;
+    /* 63 bytes: fine; 64: too long, for every string field */
+    for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++) {
+        memset(json, 'x', sizeof(json));
+        json[0] = json[LK_EVENT_STR_MAX + 1] = '"';
+        json[LK_EVENT_STR_MAX + 2] = '\0';
+        cr_assert_eq(parse(line_with(f, json), &ev, NULL), 0, "field %d", f);
+        cr_assert_eq(ev.str[f].len, LK_EVENT_STR_MAX);
+        json[LK_EVENT_STR_MAX + 1] = 'x';
+        json[LK_EVENT_STR_MAX + 2] = '"';
+        json[LK_EVENT_STR_MAX + 3] = '\0';
+        expect_reject(line_with(f, json), LK_Q_TOO_LONG, f);
+    }
+    /* counted once unescaped: 21 escapes of 3 bytes each are 63 bytes */
+    n = (size_t)snprintf(json, sizeof(json), "\"");
+    for (int i = 0; i < 21; i++)
+        n += (size_t)snprintf(json + n, sizeof(json) - n, "\\u20ac");
+    snprintf(json + n, sizeof(json) - n, "\"");
+    cr_assert_eq(parse(line_with(LK_F_TENANT, json), &ev, NULL), 0);
+    cr_assert_eq(ev.str[LK_F_TENANT].len, 63);
+    /* the 100,000-character tenant of the attack */
+    n = (size_t)snprintf(big, sizeof(big), "{\"event_id\":\"e\",\"tenant\":\"");
+    memset(big + n, 'T', 100000);
+    n += 100000;
+    snprintf(big + n, sizeof(big) - n,
+             "\",\"key\":\"k\",\"type\":\"y\",\"value\":1,"
+             "\"event_time\":\"2026-01-01T00:00:00Z\",\"arrival_time\":\"2026-01-01T00:00:00Z\"}");
+    expect_reject(big, LK_Q_TOO_LONG, LK_F_TENANT);
+    cr_assert_str_eq(lk_reason_id(LK_Q_TOO_LONG), "too-long");
 }

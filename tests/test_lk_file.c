@@ -12,6 +12,7 @@
 
 #include "lk_err.h"
 #include "lk_file.h"
+#include "lk_json.h"
 #include "banned.h"
 
 static char dir[256];
@@ -578,4 +579,37 @@ Test(lk_dataset_log_files, reports_a_directory_without_log_naming_it)
     cr_assert_eq(lk_dataset_log_files(path_in(0, "notads"), &paths, &n, &err), LK_ENOENT);
     cr_assert(strstr(err.msg, path_in(0, "notads")) != NULL, "%s", err.msg);
     cr_assert(strstr(err.msg, "log/") != NULL, "%s", err.msg);
+}
+
+/* ------------------------------------------------- messages name file and errno ---- */
+
+Test(lk_file, a_failed_json_line_append_names_its_file_and_errno)
+{
+    struct lk_err err = LK_ERR_INIT;
+    FILE *fp = fopen("/dev/full", "w");
+    cJSON *o = cJSON_CreateObject();
+    cr_assert_not_null(fp);
+    cJSON_AddNumberToObject(o, "n", 1);
+    cr_assert_eq(lk_json_append_line(fp, o, &err), LK_EIO);
+    cr_assert_str_eq(err.msg, "cannot write a line to '/dev/full' (No space left on device)");
+    cJSON_Delete(o);
+    fclose(fp);
+}
+
+Test(lk_file, names_standard_output_and_keeps_the_errno_after_a_long_path)
+{
+    struct lk_err err = LK_ERR_INIT;
+    char name[64], *path = malloc(100001);
+    lk_file_name_of(stdout, name, sizeof(name));
+    cr_assert_str_eq(name, "standard output");
+    /* the 100,000-byte tenant directory: the message is cut, its errno is kept */
+    memset(path, 'T', 100000);
+    path[100000] = '\0';
+    memcpy(path, "out/tenant=", 11);
+    cr_assert_lt(lk_mkdir_p(path, &err), 0);
+    cr_assert_lt(strlen(err.msg), sizeof(err.msg));
+    cr_assert(strstr(err.msg, "...' (File name too long)") != NULL ||
+                  strstr(err.msg, "... (File name too long)") != NULL,
+              "%s", err.msg);
+    free(path);
 }

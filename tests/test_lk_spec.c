@@ -335,9 +335,47 @@ Test(lk_spec, rejects_durations_too_long_to_place_a_window)
                  "window.gap");
     expect_error(SPEC("{\"kind\":\"tumbling\",\"size\":\"99999999999999999999s\"}", COUNT),
                  "window.size");
-    /* ten thousand years (> LK_TIME_MAX - LK_TIME_MIN) is too long; a thousand is fine */
-    expect_error(SPEC("{\"kind\":\"tumbling\",\"size\":\"3660000d\"}", COUNT), "window.size");
-    expect_ok(SPEC("{\"kind\":\"tumbling\",\"size\":\"366000d\"}", COUNT));
+    /* a century (LK_DURATION_MAX) is the longest: the window end of the last accepted
+     * event time can then be written; what used to be the maximum is refused */
+    expect_error_with(SPEC("{\"kind\":\"tumbling\",\"size\":\"3652424d\"}", COUNT), "window.size",
+                      "at most 36500d");
+    expect_error(SPEC("{\"kind\":\"tumbling\",\"size\":\"36501d\"}", COUNT), "window.size");
+    expect_error(SPEC("{\"kind\":\"sliding\",\"size\":\"36500d\",\"slide\":\"36501d\"}", COUNT),
+                 "window.slide");
+    expect_error(SPEC("{\"kind\":\"session\",\"gap\":\"36501d\"}", COUNT), "window.gap");
+    expect_ok(SPEC("{\"kind\":\"tumbling\",\"size\":\"36500d\"}", COUNT));
+    expect_ok(SPEC("{\"kind\":\"session\",\"gap\":\"36500d\"}", COUNT));
+}
+
+Test(lk_spec, refuses_a_member_given_twice_naming_it)
+{
+    /* cJSON reads the first copy: "size" 1m would win silently */
+    expect_error_with(SPEC("{\"kind\":\"tumbling\",\"size\":\"1m\",\"size\":\"5m\"}", COUNT),
+                      "window.size", "given twice");
+    expect_error_with("{\"name\":\"p\",\"name\":\"q\",\"window\":" TUMBLE ",\"aggregates\":" COUNT
+                      "}",
+                      "name", "given twice");
+    expect_error_with(SPEC(TUMBLE, "[{\"fn\":\"count\",\"as\":\"n\",\"as\":\"m\"}]"),
+                      "aggregates[0].as", "given twice");
+    expect_error_with("{\"name\":\"p\",\"window\":" TUMBLE ",\"aggregates\":" COUNT
+                      ",\"window\":" TUMBLE "}",
+                      "window", "given twice");
+}
+
+Test(lk_spec, refuses_a_nul_escape_in_any_string)
+{
+    struct lk_err err = LK_ERR_INIT;
+    /* cJSON would cut "p\u0000x" to "p" */
+    const char *in_name = "{\"name\":\"p\\u0000x\",\"window\":" TUMBLE ",\"aggregates\":" COUNT "}";
+    const char *in_key = SPEC(TUMBLE, "[{\"fn\":\"count\",\"as\\u0000x\":\"n\"}]");
+    cr_assert_eq(parse(in_name, &err), LK_ESPEC);
+    cr_assert(strstr(err.msg, "\\u0000 at byte 10") != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, "(" ORIGIN ")") != NULL, "%s", err.msg);
+    cr_assert_eq(parse(in_key, &err), LK_ESPEC);
+    cr_assert(strstr(err.msg, "\\u0000") != NULL, "%s", err.msg);
+    /* an escaped backslash followed by "u0000" is no NUL */
+    expect_ok("{\"name\":\"p\",\"description\":\"a\\\\u0000\",\"window\":" TUMBLE
+              ",\"aggregates\":" COUNT "}");
 }
 
 Test(lk_spec, rejects_a_slide_larger_than_the_size)
@@ -597,21 +635,40 @@ Test(lk_spec_windows, handles_a_size_that_is_not_a_multiple_of_the_slide)
     expect_windows(-60000, 3, (int64_t[]){-540000, -360000, -180000});
 }
 
-Test(lk_spec_windows, places_the_longest_allowed_window_at_both_ends_of_time)
+/* Every window of t (its start and end) has a text form. */
+static void expect_writable_windows(int64_t t)
 {
-    /* 3652424 days = 315569433600000 ms, just under LK_TIME_MAX - LK_TIME_MIN */
-    const int64_t d = INT64_C(315569433600000);
-    expect_ok(SPEC("{\"kind\":\"tumbling\",\"size\":\"3652424d\"}", COUNT));
+    int64_t starts[1001];
+    char buf[LK_TIME_ISO_LEN + 1];
+    size_t n = lk_spec_windows(&spec, t, starts);
+    cr_assert_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_geq(lk_time_format(starts[i], buf), 0, "start of window %zu of %lld", i,
+                      (long long)t);
+        cr_assert_geq(lk_time_format(starts[i] + spec.window.size, buf), 0,
+                      "end of window %zu of %lld", i, (long long)t);
+    }
+}
+
+Test(lk_spec_windows, places_the_longest_allowed_window_at_both_ends_of_accepted_time)
+{
+    const int64_t d = LK_DURATION_MAX;
+    expect_ok(SPEC("{\"kind\":\"tumbling\",\"size\":\"36500d\"}", COUNT));
     cr_assert_eq(spec.window.size, d);
-    expect_windows(LK_TIME_MIN, 1, (int64_t[]){-d});
     expect_windows(-1, 1, (int64_t[]){-d});
-    expect_windows(LK_TIME_MAX, 1, (int64_t[]){0});
-    expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"3652424d\",\"slide\":\"3652424d\"}", COUNT));
-    expect_windows(LK_TIME_MIN, 1, (int64_t[]){-d});
-    expect_windows(LK_TIME_MAX, 1, (int64_t[]){0});
+    expect_writable_windows(LK_EVENT_TIME_MIN);
+    expect_writable_windows(LK_EVENT_TIME_MAX);
+    expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"36500d\",\"slide\":\"365d\"}", COUNT));
+    cr_assert_eq(lk_spec_windows(&spec, LK_EVENT_TIME_MAX, (int64_t[1001]){0}), 100);
+    expect_writable_windows(LK_EVENT_TIME_MIN);
+    expect_writable_windows(LK_EVENT_TIME_MAX);
     expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"1000d\",\"slide\":\"1d\"}", COUNT));
-    cr_assert_eq(lk_spec_windows(&spec, LK_TIME_MIN, (int64_t[1001]){0}), 1000);
-    cr_assert_eq(lk_spec_windows(&spec, LK_TIME_MAX, (int64_t[1001]){0}), 1000);
+    cr_assert_eq(lk_spec_windows(&spec, LK_EVENT_TIME_MIN, (int64_t[1001]){0}), 1000);
+    expect_writable_windows(LK_EVENT_TIME_MIN);
+    expect_writable_windows(LK_EVENT_TIME_MAX);
+    /* a session window ends at most one gap after the last accepted time */
+    expect_ok(SPEC("{\"kind\":\"session\",\"gap\":\"36500d\"}", COUNT));
+    cr_assert_leq(LK_EVENT_TIME_MAX + spec.window.gap, LK_TIME_MAX);
 }
 
 Test(lk_spec_windows, gives_one_window_when_the_slide_equals_the_size)

@@ -37,11 +37,11 @@ static int same_str(struct lk_str a, struct lk_str b)
 
 static void check_event(const struct lk_event *ev)
 {
-    CHECK(ev->event_time >= LK_TIME_MIN && ev->event_time <= LK_TIME_MAX);
-    CHECK(ev->arrival_time >= LK_TIME_MIN && ev->arrival_time <= LK_TIME_MAX);
+    CHECK(ev->event_time >= LK_EVENT_TIME_MIN && ev->event_time <= LK_EVENT_TIME_MAX);
+    CHECK(ev->arrival_time >= LK_EVENT_TIME_MIN && ev->arrival_time <= LK_EVENT_TIME_MAX);
     CHECK(ev->value > -INT64_C(100000000000000) && ev->value < INT64_C(100000000000000));
     for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++) {
-        CHECK(ev->str[f].len > 0);
+        CHECK(ev->str[f].len > 0 && ev->str[f].len <= LK_EVENT_STR_MAX);
         CHECK(memchr(ev->str[f].ptr, '\0', ev->str[f].len) == NULL);
     }
 }

@@ -38,9 +38,18 @@ static void check_windows(const struct lk_spec *spec)
     size_t max = lk_spec_max_windows(spec);
     int64_t *starts;
     CHECK(max >= 1 && max <= 1001);
-    if (spec->window.kind == LK_WIN_SESSION)
-        return; /* sessions are not assigned by lk_spec_windows */
+    if (spec->window.kind == LK_WIN_SESSION) { /* sessions are not assigned by lk_spec_windows */
+        CHECK(spec->window.gap > 0 && spec->window.gap <= LK_DURATION_MAX);
+        CHECK(LK_EVENT_TIME_MAX + spec->window.gap <= LK_TIME_MAX); /* its end can be written */
+        return;
+    }
+    CHECK(spec->window.size <= LK_DURATION_MAX);
     starts = malloc(max * sizeof(*starts));
+    /* every window of an accepted event time can be written */
+    for (size_t k = 0, n = lk_spec_windows(spec, LK_EVENT_TIME_MIN, starts); k < n; k++)
+        CHECK(starts[k] >= LK_TIME_MIN);
+    for (size_t k = 0, n = lk_spec_windows(spec, LK_EVENT_TIME_MAX, starts); k < n; k++)
+        CHECK(starts[k] + spec->window.size <= LK_TIME_MAX);
     for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
         int64_t t = times[i];
         size_t n = lk_spec_windows(spec, t, starts);
