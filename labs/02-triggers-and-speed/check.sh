@@ -71,7 +71,7 @@ f=$(pick q4 || cheapest 3 60000)
 b=$(pick q6 || cheapest 4 172800000)
 if [ -n "$f" ] && [ -n "$b" ]; then
     ratio=$(awk -v x="$(col "$f" 5)" -v y="$(col "$b" 5)" 'BEGIN { if (y > 0) printf "%.6f", x / y }')
-    expect_num q7 "$ratio" 0.0051
+    expect_num q7 "$ratio" 0.00051
 else
     echo "FAIL q7"
 fi

@@ -22,7 +22,7 @@ cheapest() {
 q4=$(cheapest "$FV95" 60000)
 q5=$(cheapest "$C95" 2700000)
 q6=$(cheapest "$C95" 172800000)
-q7=$(awk -v x="$(value "$q4" "$TOTAL")" -v y="$(value "$q6" "$TOTAL")" 'BEGIN { printf "%.2f", x / y }')
+q7=$(awk -v x="$(value "$q4" "$TOTAL")" -v y="$(value "$q6" "$TOTAL")" 'BEGIN { printf "%.3f", x / y }')
 cat > "$LAB_OUT" <<JSON
 { "q1": $q1, "q2": $q2, "q3": $q3,
   "q4": {"run": "$q4", "first_visible_p95_ms": $(value "$q4" "$FV95")},
