@@ -10,7 +10,7 @@
 #   readme     the README's sh blocks run (tests/labs-readme.sh).
 # One line per lab with the timings. Two labs run at a time (LABS_JOBS); each student has
 # its own work directory (out/labs/NN-ID), whose dataset and measurements the cross-grading
-# reuses. LABS_ONLY="01 03" runs only those labs (for a quick local run).
+# reuses (a passing solution's scratch runs, solve/, are removed). LABS_ONLY="01 03" runs only those labs (for a quick local run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 lklab=bin/lklab
@@ -32,6 +32,8 @@ one_lab() {
         "$lklab" lab check "$nn" --student "$id" --use-solution >> "$log" 2>&1
         rc=$?
         if [ $rc -eq 0 ]; then ok=$((ok + 1)); else problems="$problems solution-$id-exit-$rc"; fi
+        # the solution's scratch runs (a sweep is 100 MB): kept only when it failed
+        [ $rc -ne 0 ] || rm -rf "out/labs/$nn-$id/solve"
     done
     t1=$(now)
 
