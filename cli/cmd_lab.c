@@ -30,10 +30,14 @@ static void help(void)
            "questions, lab.json, answers.json, check.sh, solution/; see labs/README.md).\n\n"
            "  list                 NN, title and summary of every lab\n"
            "  data NN --out DIR    the lab's dataset for one student: 'lklab gen' with the lab's\n"
-           "                       options and seed = FNV-1a 64 of \"ID/NN\" mod 2^31, plus 1\n"
+           "                       options and seed = FNV-1a 64 of \"ID/NN\" mod 2^31, plus 1;\n"
+           "                       prints the student's parameters (a lab may give every student\n"
+           "                       their own crash point, trigger, ...) and writes them to\n"
+           "                       DIR/lab.env ('. DIR/lab.env' loads them into a shell)\n"
            "  check NN             grade: regenerate the data (cached in the work directory), run\n"
            "                       the lab's check.sh, print 'pass qN' or 'FAIL qN: hint' per\n"
-           "                       question, then 'N/M passed'\n"
+           "                       question (with what was measured, indented below), then\n"
+           "                       'N/M passed'\n"
            "  answer FILE KEY      print one value of a JSON file (numbers as written, strings\n"
            "                       raw; KEY may walk objects: totals.batches)\n"
            "  handout DIR          copy the labs into DIR (new or empty) without solution/\n\n"
@@ -96,16 +100,68 @@ static int generate(const struct cmd_lab *lab, uint64_t seed, const char *out, i
     return rc;
 }
 
+/*
+ * DIR/lab.env: the student's parameters as shell assignments, a comment first (written even
+ * when the lab has none, so a README can always load it). *params gets the "NAME=value"s.
+ */
+static int write_env(const struct cmd_lab *lab, const char *student, uint64_t seed,
+                     const char *dir, struct cmd_lab_argv *params, struct lk_err *err)
+{
+    struct lk_atomic at = LK_ATOMIC_INIT;
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/lab.env", dir);
+    cmd_lab_params(lab, seed, params);
+    if (lk_atomic_open(&at, path, err) < 0)
+        return -1;
+    fprintf(at.fp,
+            "# lab %s parameters of student '%s' (seed %llu): load them with  . %s/lab.env\n",
+            lab->nn, student, (unsigned long long)seed, dir);
+    for (size_t i = 0; i < params->n; i++)
+        fprintf(at.fp, "%s\n", params->v[i]);
+    at.durability = LK_DURABLE_PROCESS; /* made again by every 'lab data' and 'lab check' */
+    return lk_atomic_commit(&at, err);
+}
+
+/* The dataset options that differ per student (lists in lab.json), with this one's values. */
+static void print_own_dataset(const struct cmd_lab *lab, uint64_t seed)
+{
+    const cJSON *it;
+    char num[64];
+    int any = 0;
+    cJSON_ArrayForEach(it, lab->dataset) {
+        if (cJSON_IsArray(it))
+            printf("%s --%s %s", any++ ? "" : "your dataset:", it->string,
+                   cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num, sizeof(num)));
+    }
+    if (any)
+        printf("\n");
+}
+
 static int run_data(const struct args *a, const struct cmd_lab *lab)
 {
+    struct lk_err err = LK_ERR_INIT;
+    struct cmd_lab_argv params = CMD_LAB_ARGV_INIT;
     uint64_t seed = cmd_lab_seed(a->student, lab->nn);
     int rc;
     if (!a->out)
         return cmd_usage_error(CMD, "data needs --out DIR");
     if ((rc = generate(lab, seed, a->out, 0)) != 0)
         return rc;
+    if (write_env(lab, a->student, seed, a->out, &params, &err) < 0) {
+        cmd_lab_argv_release(&params);
+        return cmd_fail(CMD, &err);
+    }
     printf("lab %s data for student '%s' (seed %llu) in %s\n", lab->nn, a->student,
            (unsigned long long)seed, a->out);
+    print_own_dataset(lab, seed);
+    if (params.n) {
+        printf("your parameters:");
+        for (size_t i = 0; i < params.n; i++)
+            printf(" %s", params.v[i]);
+        printf("\n  (in %s/lab.env; load them into your shell with:  . %s/lab.env)\n", a->out,
+               a->out);
+    }
+    cmd_lab_argv_release(&params);
     return 0;
 }
 
@@ -117,7 +173,8 @@ struct check {
     const struct args *a;
     uint64_t seed;
     char root[PATH_MAX], dir[PATH_MAX], work[PATH_MAX], data[PATH_MAX + 16];
-    char exe[PATH_MAX], answers[PATH_MAX + 32];
+    char cache[PATH_MAX + 16], exe[PATH_MAX], answers[PATH_MAX + 32];
+    char key[8192]; /* what the data was made from (gen arguments, the binary's mtime) */
 };
 
 static int absolute(const char *path, char *out, struct lk_err *err)
@@ -127,37 +184,96 @@ static int absolute(const char *path, char *out, struct lk_err *err)
     return 0;
 }
 
-/* The generated data is reused while the gen arguments and the lklab binary are the same. */
+/* 1 when the file path holds exactly text (a stamp written by write_stamp). */
+static int stamp_is(const char *path, const char *text)
+{
+    struct lk_err err = LK_ERR_INIT;
+    char *old = NULL;
+    size_t len = 0;
+    int same = lk_file_read_checked(path, 1 << 16, &old, &len, &err) == 0 &&
+               strcmp(old, text) == 0;
+    free(old);
+    return same;
+}
+
+static int write_stamp(const char *path, const char *text, struct lk_err *err)
+{
+    if (lk_file_write_checked(path, text, strlen(text), err) < 0)
+        return lk_err_set(err, LK_EIO, "cannot write '%s'", path);
+    return 0;
+}
+
+/*
+ * The generated data is reused while the gen arguments and the lklab binary are the same;
+ * its lab.env is written every time (cheap, and lab.json's parameters may have changed).
+ */
 static int ensure_data(struct check *c, struct lk_err *err)
 {
-    struct cmd_lab_argv gen = CMD_LAB_ARGV_INIT;
+    struct cmd_lab_argv gen = CMD_LAB_ARGV_INIT, params = CMD_LAB_ARGV_INIT;
     struct stat st;
-    char key[8192] = "", stamp[PATH_MAX + 16], manifest[PATH_MAX + 32], *old = NULL;
-    size_t len = 0, used = 0;
+    char stamp[PATH_MAX + 16], manifest[PATH_MAX + 32];
+    size_t used = 0;
     int rc;
     snprintf(c->data, sizeof(c->data), "%s/data", c->work);
     if ((rc = cmd_lab_gen_argv(c->lab, c->seed, c->data, &gen, err)) < 0)
         goto out;
-    for (size_t i = 0; i < gen.n && used < sizeof(key); i++)
-        used += (size_t)snprintf(key + used, sizeof(key) - used, "%s ", gen.v[i]);
-    if (stat(c->exe, &st) == 0 && used < sizeof(key))
-        snprintf(key + used, sizeof(key) - used, "binary %lld", (long long)st.st_mtime);
+    c->key[0] = '\0';
+    for (size_t i = 0; i < gen.n && used < sizeof(c->key); i++)
+        used += (size_t)snprintf(c->key + used, sizeof(c->key) - used, "%s ", gen.v[i]);
+    if (stat(c->exe, &st) == 0 && used < sizeof(c->key))
+        snprintf(c->key + used, sizeof(c->key) - used, "binary %lld", (long long)st.st_mtime);
     snprintf(stamp, sizeof(stamp), "%s/data.key", c->work);
     snprintf(manifest, sizeof(manifest), "%s/manifest.json", c->data);
-    if (lk_is_file(manifest) && lk_file_read_checked(stamp, 1 << 16, &old, &len, err) == 0 &&
-        strcmp(old, key) == 0)
-        goto out;
-    if (generate(c->lab, c->seed, c->data, 1) != 0) {
-        rc = lk_err_set(err, LK_EINPUT, "cannot generate the data of lab %s", c->lab->nn);
-        goto out;
+    if (!lk_is_file(manifest) || !stamp_is(stamp, c->key)) {
+        if (generate(c->lab, c->seed, c->data, 1) != 0) {
+            rc = lk_err_set(err, LK_EINPUT, "cannot generate the data of lab %s", c->lab->nn);
+            goto out;
+        }
+        if ((rc = write_stamp(stamp, c->key, err)) < 0)
+            goto out;
     }
-    rc = lk_file_write_checked(stamp, key, strlen(key), err) < 0 ? -1 : 0;
-    if (rc < 0)
-        rc = lk_err_set(err, LK_EIO, "cannot write '%s'", stamp);
+    rc = write_env(c->lab, c->a->student, c->seed, c->data, &params, err);
 out:
-    free(old);
+    cmd_lab_argv_release(&params);
     cmd_lab_argv_release(&gen);
     return rc;
+}
+
+/* FNV-1a 64 of a file's bytes (0 when it cannot be read: a missing file is a state too). */
+static uint64_t file_hash(const char *path)
+{
+    struct lk_err err = LK_ERR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    uint64_t h = 0;
+    if (lk_file_read_all(path, (size_t)16 << 20, &text, &len, &err) == 0)
+        h = cmd_lab_fnv(CMD_LAB_FNV_BASIS, text, len);
+    free(text);
+    return h;
+}
+
+/*
+ * WORK/cache (check.sh's LAB_CACHE, for what it measures on the student's data): kept while
+ * the data and the lab's check.sh, check-lib.sh and lab.json are the same, emptied otherwise.
+ */
+static int ensure_cache(struct check *c, struct lk_err *err)
+{
+    static const char *const files[] = { "check.sh", "../check-lib.sh", "lab.json" };
+    char stamp[PATH_MAX + 16], path[PATH_MAX + 32], key[sizeof(c->key) + 64];
+    size_t used = (size_t)snprintf(key, sizeof(key), "%s", c->key);
+    int rc;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && used < sizeof(key); i++) {
+        snprintf(path, sizeof(path), "%s/%s", c->dir, files[i]);
+        used += (size_t)snprintf(key + used, sizeof(key) - used, " %016llx",
+                                 (unsigned long long)file_hash(path));
+    }
+    snprintf(c->cache, sizeof(c->cache), "%s/cache", c->work);
+    snprintf(stamp, sizeof(stamp), "%s/cache.key", c->work);
+    if (stamp_is(stamp, key) && lk_is_dir(c->cache))
+        return 0;
+    if ((rc = lk_rm_rf(c->cache, err)) < 0 || (rc = lk_mkdir_p(c->cache, err)) < 0)
+        return rc;
+    return write_stamp(stamp, key, err);
 }
 
 /* The environment of check.sh and solve.sh (labs/README.md). */
@@ -234,35 +350,55 @@ static int check_answers(const char *path, struct lk_err *err)
     return rc;
 }
 
-/* Verdicts of check.sh: 0 not reported, 1 PASS, 2 FAIL (with its hint, may be empty). */
+/*
+ * Verdicts of check.sh: state 0 not reported, 1 PASS, 2 FAIL (with its hint, may be empty),
+ * and the NOTE lines of the question (what was measured: at most MAX_NOTES are shown).
+ */
+#define MAX_NOTES 20
 struct verdict {
     int state;
     char hint[512];
+    char *notes; /* "    text\n" lines, or NULL */
+    size_t nnotes, len;
 };
+
+static void add_note(struct verdict *v, const char *text)
+{
+    size_t n = strcspn(text, "\r");
+    if (v->nnotes++ >= MAX_NOTES)
+        return;
+    v->notes = lk_xrealloc(v->notes, v->len + n + 6);
+    v->len += (size_t)snprintf(v->notes + v->len, n + 6, "    %.*s\n", (int)n, text);
+}
 
 static void parse_verdicts(const struct cmd_lab *lab, char *text, struct verdict *v)
 {
     for (char *line = text, *next; line && *line; line = next) {
         size_t idlen;
-        int pass;
+        int kind; /* 1 PASS, 2 FAIL, 3 NOTE */
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        pass = strncmp(line, "PASS ", 5) == 0;
-        if (!pass && strncmp(line, "FAIL ", 5) != 0)
+        kind = strncmp(line, "PASS ", 5) == 0   ? 1
+               : strncmp(line, "FAIL ", 5) == 0 ? 2
+               : strncmp(line, "NOTE ", 5) == 0 ? 3
+                                                : 0;
+        if (!kind)
             continue;
         line += 5;
         idlen = strcspn(line, " \t\r");
         for (size_t i = 0; i < lab->nq; i++) {
+            const char *rest = line + idlen + strspn(line + idlen, " \t");
             if (strlen(lab->q[i].id) != idlen || strncmp(line, lab->q[i].id, idlen) != 0)
                 continue;
-            if (pass && v[i].state == 0)
+            if (kind == 1 && v[i].state == 0)
                 v[i].state = 1;
-            if (!pass) {
-                const char *hint = line + idlen + strspn(line + idlen, " \t");
+            if (kind == 2) {
                 v[i].state = 2;
-                snprintf(v[i].hint, sizeof(v[i].hint), "%.*s", (int)strcspn(hint, "\r"), hint);
+                snprintf(v[i].hint, sizeof(v[i].hint), "%.*s", (int)strcspn(rest, "\r"), rest);
             }
+            if (kind == 3) /* a note keeps its indentation: only one separator goes */
+                add_note(&v[i], line + idlen + (line[idlen] == ' ' || line[idlen] == '\t'));
         }
     }
 }
@@ -278,6 +414,7 @@ static int grade(struct check *c, struct lk_err *err)
     snprintf(src, sizeof(src), "%s%s", c->dir, c->a->use_solution ? "/solution" : "");
     script_env(c, src, &env);
     cmd_lab_argv_addf(&env, "LAB_ANSWERS=%s", c->answers);
+    cmd_lab_argv_addf(&env, "LAB_CACHE=%s", c->cache);
     if ((rc = run_script(c, "check.sh", "check", &env, &status, err)) < 0)
         goto out;
     snprintf(out, sizeof(out), "%s/check.out", c->work);
@@ -291,12 +428,18 @@ static int grade(struct check *c, struct lk_err *err)
         } else {
             printf("FAIL %s: %s\n", c->lab->q[i].id, v[i].hint[0] ? v[i].hint : c->lab->q[i].hint);
         }
+        if (v[i].notes)
+            fputs(v[i].notes, stdout);
+        if (v[i].nnotes > MAX_NOTES)
+            printf("    (%zu more lines in %s/check.out)\n", v[i].nnotes - MAX_NOTES, c->work);
     }
     printf("%zu/%zu passed\n", passed, c->lab->nq);
     if (status != 0)
         cmd_error(CMD, "check.sh exited %d (its messages: '%s/check.err')", status, c->work);
     rc = passed == c->lab->nq ? 0 : 1;
 out:
+    for (size_t i = 0; i < c->lab->nq; i++)
+        free(v[i].notes);
     free(text);
     free(v);
     cmd_lab_argv_release(&env);
@@ -341,7 +484,8 @@ static int run_check(const struct args *a, const struct cmd_lab *lab)
     if ((rc = lk_mkdir_p(work, &err)) < 0 || (rc = absolute(work, c->work, &err)) < 0 ||
         (rc = absolute(cmd_root(), c->root, &err)) < 0 ||
         (rc = absolute(lab->dir, c->dir, &err)) < 0 || (rc = ensure_data(c, &err)) < 0 ||
-        (rc = answers_path(c, &err)) < 0 || (rc = check_answers(c->answers, &err)) < 0)
+        (rc = ensure_cache(c, &err)) < 0 || (rc = answers_path(c, &err)) < 0 ||
+        (rc = check_answers(c->answers, &err)) < 0)
         goto fail;
     rc = grade(c, &err);
     if (rc >= 0)
@@ -479,8 +623,8 @@ static int dispatch(const struct sub *s, struct args *a, char **pos)
     if (strcmp(s->name, "handout") == 0)
         return run_handout(a, pos[0]);
     if (cmd_lab_load(&lab, a->labs, pos[0], &err) < 0) {
-        rc = err.code == LK_EUSAGE ? cmd_usage_error(CMD, "%s", err.msg)
-                                   : cmd_fail(CMD, &err);
+        /* an unknown lab: the message already says where to look ('lklab lab list') */
+        rc = cmd_fail(CMD, &err);
     } else {
         rc = strcmp(s->name, "data") == 0 ? run_data(a, &lab) : run_check(a, &lab);
     }

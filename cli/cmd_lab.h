@@ -32,10 +32,11 @@ struct cmd_lab {
     char nn[3];         /* "03" */
     char *title, *summary;
     cJSON *dataset;     /* lab.json's "dataset" object (owned) */
+    cJSON *params;      /* lab.json's "params" object, NULL when it has none (owned) */
     struct cmd_lab_question *q;
     size_t nq;
 };
-#define CMD_LAB_INIT { NULL, { 0 }, NULL, NULL, NULL, NULL, 0 }
+#define CMD_LAB_INIT { NULL, { 0 }, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /*
  * The lab directories of labs (names "[0-9][0-9]-*"), sorted: *names is the caller's
@@ -50,8 +51,18 @@ int cmd_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err 
 int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struct lk_err *err);
 void cmd_lab_release(struct cmd_lab *lab);
 
+/* FNV-1a 64 of n bytes, continuing from h (CMD_LAB_FNV_BASIS to start). */
+#define CMD_LAB_FNV_BASIS 14695981039346656037ULL
+uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n);
+
 /* The dataset seed of a student for lab nn: FNV-1a 64 of "student/nn" mod 2^31, plus 1. */
 uint64_t cmd_lab_seed(const char *student, const char *nn);
+
+/*
+ * One student's value of a lab.json setting v (a dataset option or a parameter): v itself,
+ * or when v is a list, its item number FNV-1a 64 of "SEED/NAME" mod the list's length.
+ */
+const cJSON *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name);
 
 /* ---- argument vectors (argv style, NULL-terminated) ---- */
 
@@ -73,6 +84,15 @@ void cmd_lab_argv_release(struct cmd_lab_argv *a);
  */
 int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
                      struct cmd_lab_argv *a, struct lk_err *err);
+
+/* A lab.json setting's value as text: a string as it is, a number as written (no ".0"). */
+const char *cmd_lab_value_text(const cJSON *v, char *buf, size_t size);
+
+/*
+ * The student's parameters (lab.json "params", each picked with cmd_lab_pick) as
+ * "NAME=value" strings, in lab.json's order. Nothing when the lab has none.
+ */
+void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_argv *a);
 
 /* ---- answers ---- */
 

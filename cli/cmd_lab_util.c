@@ -106,6 +106,46 @@ static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path
     return 0;
 }
 
+/* A setting's value (or a list item): a number, or a string of shell-safe characters. */
+static int good_value(const cJSON *v)
+{
+    const char *s;
+    if (cJSON_IsNumber(v))
+        return 1;
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return 0;
+    s = v->valuestring;
+    return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:+-/")]
+           == '\0';
+}
+
+/*
+ * lab.json's "dataset" (params = 0) or "params" (1): an object whose values are good values
+ * or non-empty lists of them (one is picked per student); parameter names are shell
+ * variable names in capitals (they go into lab.env).
+ */
+static int check_settings(const cJSON *obj, int params, const char *path, struct lk_err *err)
+{
+    const char *what = params ? "params" : "dataset";
+    const cJSON *it, *item;
+    if (!cJSON_IsObject(obj))
+        return lk_err_set(err, LK_EINPUT, "'%s': \"%s\" must be an object", path, what);
+    cJSON_ArrayForEach(it, obj) {
+        int ok = cJSON_IsArray(it) ? cJSON_GetArraySize(it) > 0 : good_value(it);
+        if (cJSON_IsArray(it))
+            cJSON_ArrayForEach(item, it) ok = ok && good_value(item);
+        if (params && (it->string[0] < 'A' || it->string[0] > 'Z' ||
+                       it->string[strspn(it->string, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")]))
+            return lk_err_set(err, LK_EINPUT, "'%s': parameter \"%s\" must be named in "
+                              "capitals, digits and '_'", path, it->string);
+        if (!ok)
+            return lk_err_set(err, LK_EINPUT, "'%s': %s \"%s\" must be a number, a string of "
+                              "letters, digits and ._:+-/ or a non-empty list of them", path, what,
+                              it->string);
+    }
+    return 0;
+}
+
 static int load_json(struct cmd_lab *lab, struct lk_err *err)
 {
     char path[4096];
@@ -129,6 +169,10 @@ static int load_json(struct cmd_lab *lab, struct lk_err *err)
                         "\"scenario\"", path);
         goto out;
     }
+    lab->params = cJSON_DetachItemFromObjectCaseSensitive(root, "params");
+    if ((rc = check_settings(lab->dataset, 0, path, err)) < 0 ||
+        (lab->params && (rc = check_settings(lab->params, 1, path, err)) < 0))
+        goto out;
     rc = load_questions(lab, cJSON_GetObjectItemCaseSensitive(root, "questions"), path, err);
 out:
     cJSON_Delete(root);
@@ -173,20 +217,39 @@ void cmd_lab_release(struct cmd_lab *lab)
     free(lab->title);
     free(lab->summary);
     cJSON_Delete(lab->dataset);
+    cJSON_Delete(lab->params);
     *lab = (struct cmd_lab)CMD_LAB_INIT;
+}
+
+uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n)
+{
+    for (const unsigned char *s = data; n--; s++) {
+        h ^= *s;
+        h *= 1099511628211ULL; /* FNV prime */
+    }
+    return h;
+}
+
+/* FNV-1a 64 of "a/b". */
+static uint64_t fnv_pair(const char *a, const char *b)
+{
+    uint64_t h = cmd_lab_fnv(CMD_LAB_FNV_BASIS, a, strlen(a));
+    return cmd_lab_fnv(cmd_lab_fnv(h, "/", 1), b, strlen(b));
 }
 
 uint64_t cmd_lab_seed(const char *student, const char *nn)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 offset basis */
-    const char *parts[3] = { student, "/", nn };
-    for (int p = 0; p < 3; p++) {
-        for (const unsigned char *s = (const unsigned char *)parts[p]; *s; s++) {
-            h ^= *s;
-            h *= 1099511628211ULL; /* FNV prime */
-        }
-    }
-    return (h % (1ULL << 31)) + 1;
+    return (fnv_pair(student, nn) % (1ULL << 31)) + 1;
+}
+
+const cJSON *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name)
+{
+    char num[32];
+    int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
+    if (n == 0)
+        return v;
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)seed);
+    return cJSON_GetArrayItem(v, (int)(fnv_pair(num, name) % (uint64_t)n));
 }
 
 /* ----------------------------------------------------------------- argv ---- */
@@ -235,6 +298,26 @@ static void format_number(double v, char *buf, size_t size)
     }
 }
 
+const char *cmd_lab_value_text(const cJSON *v, char *buf, size_t size)
+{
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    format_number(v->valuedouble, buf, size);
+    return buf;
+}
+
+void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_argv *a)
+{
+    const cJSON *it;
+    char num[64];
+    if (!lab->params)
+        return;
+    cJSON_ArrayForEach(it, lab->params) {
+        cmd_lab_argv_addf(a, "%s=%s", it->string,
+                          cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num, sizeof(num)));
+    }
+}
+
 int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
                      struct cmd_lab_argv *a, struct lk_err *err)
 {
@@ -250,15 +333,8 @@ int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
             return lk_err_set(err, LK_EINPUT, "'%s/lab.json': the dataset must not set \"%s\" "
                               "(the lab derives it)", lab->dir, it->string);
         cmd_lab_argv_addf(a, "--%s", it->string);
-        if (cJSON_IsNumber(it)) {
-            format_number(it->valuedouble, num, sizeof(num));
-            cmd_lab_argv_add(a, num);
-        } else if (cJSON_IsString(it)) {
-            cmd_lab_argv_add(a, it->valuestring);
-        } else {
-            return lk_err_set(err, LK_EINPUT, "'%s/lab.json': dataset option \"%s\" must be a "
-                              "number or a string", lab->dir, it->string);
-        }
+        cmd_lab_argv_add(a, cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num,
+                                               sizeof(num)));
     }
     cmd_lab_argv_add(a, "--seed");
     cmd_lab_argv_addf(a, "%llu", (unsigned long long)seed);

@@ -45,12 +45,42 @@ expect_word() {
 # sql RUN QUERY: one value from RUN/serving.db.
 sql() { sqlite3 -batch -noheader "$1/serving.db" "$2"; }
 
+# note ID TEXT...: a line shown under question ID's verdict (what was measured, the limit, a
+# diff line): "NOTE ID TEXT". Never the expected answer of a question graded by value.
+note() { local id=$1; shift; printf 'NOTE %s %s\n' "$id" "$*"; }
+
+# at_most ID WHAT VALUE LIMIT UNIT: PASS when VALUE <= LIMIT, else FAIL with both numbers
+# ("your run's WHAT is VALUE UNIT, above the limit of LIMIT UNIT"). "inf" is above any limit.
+at_most() {
+    local id=$1 what=$2 value=$3 limit=$4 unit=${5:-}
+    if [ "$value" != inf ] && awk -v v="$value" -v l="$limit" 'BEGIN { exit !(v + 0 <= l + 0) }'
+    then echo "PASS $id"
+    else echo "FAIL $id $what is $value $unit, above the limit of $limit $unit"; fi
+}
+
+# measured FUNC: FUNC's files, made once per student dataset. The first call runs FUNC in
+# a fresh directory $LAB_CACHE/FUNC (its output goes to stderr) and marks it done; later
+# checks of the same student reuse it ('lklab lab check' empties LAB_CACHE when the data,
+# check.sh, check-lib.sh or lab.json change). Prints the directory; exit 1 when FUNC
+# failed. Only for what is measured on LAB_DATA, never for anything read from LAB_SRC or
+# LAB_ANSWERS.
+measured() {
+    local dir=${LAB_CACHE:-$LAB_WORK/.cache}/$1
+    if [ ! -f "$dir/.done" ]; then
+        rm -rf "$dir" && mkdir -p "$dir" || return 1
+        (cd "$dir" && "$1") >&2 || return 1
+        touch "$dir/.done"
+    fi
+    echo "$dir"
+}
+
 # build_harness FILE.c Q...: build the project library (make lib) and compile the lab's
 # harness.c with the graded $LAB_SRC/FILE.c into ./harness. On failure it prints a FAIL
-# line for each question Q (the compiler's message goes to stderr) and returns 1.
+# line for each question Q, the first with the compiler's first 20 lines as NOTE lines
+# (the whole message is in compile.log), and returns 1.
 build_harness() {
-    local src=$1 q; shift
-    if ! make -s -C "$LAB_ROOT" lib >&2; then
+    local src=$1 q first=$2; shift
+    if ! make -s -C "$LAB_ROOT" lib > compile.log 2>&1; then
         for q in "$@"; do
             echo "FAIL $q cannot build the project library (run make lib in the repository first)"
         done
@@ -58,10 +88,14 @@ build_harness() {
     fi
     # shellcheck disable=SC2046 # the flags are lists
     if ! "${CC:-cc}" -O1 -Wall -Wextra $("$LAB_ROOT/bin/lklab-cflags") -I"$LAB_DIR" -o harness \
-            "$LAB_DIR/harness.c" "$LAB_SRC/$src" $("$LAB_ROOT/bin/lklab-cflags" --libs) >&2; then
+            "$LAB_DIR/harness.c" "$LAB_SRC/$src" $("$LAB_ROOT/bin/lklab-cflags" --libs) \
+            > compile.log 2>&1; then
+        echo "FAIL $first $src does not compile; the compiler says:"
+        awk 'NR <= 20' compile.log | while IFS= read -r line; do note "$first" "$line"; done
         for q in "$@"; do
-            echo "FAIL $q $src does not compile (the compiler's message is above)"
+            [ "$q" = "$first" ] || echo "FAIL $q $src does not compile (see $first)"
         done
         return 1
     fi
+    cat compile.log >&2
 }

@@ -1,42 +1,79 @@
 #!/usr/bin/env bash
-# make labs: for every labs/NN-topic/, the reference solution must pass its check (exit 0),
-# the untouched student files must fail it (exit 1, with FAIL lines), and the README's
-# commands must run (tests/labs-readme.sh). One line per lab with the timings.
-# Two labs run at a time (LABS_JOBS): each has its own work directory (out/labs/NN-ID).
+# make labs: for every labs/NN-topic/ (labs/README.md, "How a lab is built"):
+#   solutions  the reference solution passes (exit 0) for every student of LABS_STUDENTS
+#              (default ci-student s1 .. s10: a lab must be right for any id, not one);
+#   untouched  the untouched student files fail (exit 1, with FAIL lines);
+#   cross      the first student's reference answers, graded as each other student (with
+#              the untouched C files: code is graded from the code, not from answers.json),
+#              pass at most ONE question each: every answer depends on the student's own
+#              data or parameters; the questions that still pass are named in the line;
+#   readme     the README's sh blocks run (tests/labs-readme.sh).
+# One line per lab with the timings. Two labs run at a time (LABS_JOBS); each student has
+# its own work directory (out/labs/NN-ID), whose dataset and measurements the cross-grading
+# reuses (a passing solution's scratch runs, solve/, are removed). LABS_ONLY="01 03" runs only those labs (for a quick local run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 lklab=bin/lklab
-student=ci-student
+read -r -a students <<< "${LABS_STUDENTS:-ci-student s1 s2 s3 s4 s5 s6 s7 s8 s9 s10}"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fs", b - a }'; }
 
 # One lab: writes its line to out/labs/ci-NN.result; exit 0 when it is ok.
 one_lab() {
-    local dir=${1%/} nn log problems="" rc out t0 t1 t2 t3 status
+    local dir=${1%/} nn log problems="" rc out t0 t1 t2 t3 t4 status id ok=0 copied
+    local most=0 passing="" p
     nn=$(basename "$dir" | cut -c1-2)
     log=out/labs/ci-$nn.log
     : > "$log"
 
     t0=$(now)
-    "$lklab" lab check "$nn" --student "$student" --use-solution >> "$log" 2>&1
-    rc=$?
+    for id in "${students[@]}"; do
+        echo "== solution, student $id" >> "$log"
+        "$lklab" lab check "$nn" --student "$id" --use-solution >> "$log" 2>&1
+        rc=$?
+        if [ $rc -eq 0 ]; then ok=$((ok + 1)); else problems="$problems solution-$id-exit-$rc"; fi
+        # the solution's scratch runs (a sweep is 100 MB): kept only when it failed
+        [ $rc -ne 0 ] || rm -rf "out/labs/$nn-$id/solve"
+    done
     t1=$(now)
-    [ $rc -eq 0 ] || problems="$problems solution-exit-$rc"
 
-    out=$("$lklab" lab check "$nn" --student "$student" 2>> "$log")
+    echo "== untouched, student ${students[0]}" >> "$log"
+    out=$("$lklab" lab check "$nn" --student "${students[0]}" 2>> "$log")
     rc=$?
     t2=$(now)
     printf '%s\n' "$out" >> "$log"
     [ $rc -eq 1 ] || problems="$problems untouched-exit-$rc"
     printf '%s\n' "$out" | grep -q '^FAIL ' || problems="$problems untouched-no-FAIL"
 
-    tests/labs-readme.sh "$dir" >> "$log" 2>&1 || problems="$problems readme"
+    copied=out/labs/ci-$nn.answers.json
+    if cp "out/labs/$nn-${students[0]}/solution-answers.json" "$copied" 2>> "$log"; then
+        for id in "${students[@]:1}"; do
+            echo "== cross: ${students[0]}'s answers graded as $id" >> "$log"
+            out=$("$lklab" lab check "$nn" --student "$id" --answers "$copied" 2>> "$log")
+            rc=$?
+            printf '%s\n' "$out" >> "$log"
+            [ $rc -le 1 ] || problems="$problems cross-$id-exit-$rc"
+            p=$(printf '%s\n' "$out" | awk '/^pass / { printf "%s%s", s, $2; s = "," }')
+            [ -n "$p" ] && passing="$passing $id:$p"
+            n=$(printf '%s\n' "$out" | grep -c '^pass ')
+            [ "$n" -gt "$most" ] && most=$n
+            [ "$n" -le 1 ] || problems="$problems cross-$id-passes-$p"
+        done
+    else
+        problems="$problems no-solution-answers"
+    fi
     t3=$(now)
 
+    tests/labs-readme.sh "$dir" >> "$log" 2>&1 || problems="$problems readme"
+    t4=$(now)
+
     if [ -z "$problems" ]; then status=ok; else status="FAILED:$problems (see $log)"; fi
-    printf '  LAB     %-28s solution %s, untouched %s, readme %s  %s\n' "$(basename "$dir")" \
-        "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" "$(secs "$t2" "$t3")" "$status" \
-        > "out/labs/ci-$nn.result"
+    {
+        printf '  LAB     %-28s solutions %d/%d %s, untouched %s, cross %s (at most %d passed), readme %s  %s\n' \
+            "$(basename "$dir")" "$ok" "${#students[@]}" "$(secs "$t0" "$t1")" \
+            "$(secs "$t1" "$t2")" "$(secs "$t2" "$t3")" "$most" "$(secs "$t3" "$t4")" "$status"
+        [ -z "$passing" ] || printf '          still passing when copied:%s\n' "$passing"
+    } > "out/labs/ci-$nn.result"
     [ -z "$problems" ]
 }
 
@@ -47,11 +84,16 @@ fi
 
 mkdir -p out/labs
 rm -f out/labs/ci-*.result
-dirs=(labs/[0-9][0-9]-*/)
-if [ ! -d "${dirs[0]}" ]; then
+dirs=()
+for dir in labs/[0-9][0-9]-*/; do
+    nn=$(basename "$dir" | cut -c1-2)
+    if [ -z "${LABS_ONLY:-}" ] || [[ " $LABS_ONLY " == *" $nn "* ]]; then dirs+=("$dir"); fi
+done
+if [ ${#dirs[@]} -eq 0 ] || [ ! -d "${dirs[0]}" ]; then
     echo "make labs: no labs/NN-topic/ directories" >&2
     exit 1
 fi
+start=$(now)
 printf '%s\0' "${dirs[@]}" | xargs -0 -n 1 -P "${LABS_JOBS:-2}" "$0" --one
 failed=$?
 for dir in "${dirs[@]}"; do
@@ -63,4 +105,5 @@ for dir in "${dirs[@]}"; do
         failed=1
     fi
 done
+echo "  LABS    ${#dirs[@]} labs, ${#students[@]} students each, in $(secs "$start" "$(now)")"
 [ $failed -eq 0 ]

@@ -25,7 +25,9 @@ Test(cli_lab, list_shows_number_title_and_summary)
     char *l = labs_opt(), *out = NULL;
     cr_assert_eq(lkt_run(&out, NULL, "lab list %s", l), 0);
     cr_assert_str_eq(out, "01  Tiny — a fixture lab for the tests\n"
-                          "02  Silent — check.sh forgets q2\n");
+                          "02  Silent — check.sh forgets q2\n"
+                          "03  Params — per-student dataset options and parameters, notes, "
+                          "the cache\n");
     free(out);
     free(l);
 }
@@ -49,6 +51,90 @@ Test(cli_lab, data_seed_is_fnv1a_of_student_and_lab)
     free(out);
     free(l);
     free(dir);
+}
+
+/* lab data 03 for student into dir/sub: its events (manifest) and lab.env's parameters. */
+static void expect_picks(const char *dir, const char *student, const char *sub, const char *events,
+                         const char *params)
+{
+    char *l = labs_opt(), *out = NULL, *env, *want = lkt_fmt("\n%s\n", params);
+    cr_assert_eq(lkt_run(&out, NULL, "lab data 03 %s --student %s --out %s/%s", l, student, dir,
+                         sub), 0);
+    free(out);
+    env = lkt_slurpf("%s/%s/lab.env", dir, sub);
+    cr_assert(strstr(env, want), "%s: %s", student, env);
+    free(env);
+    cr_assert_eq(lkt_run(&out, NULL, "lab answer %s/%s/manifest.json parameters.events", dir, sub),
+                 0);
+    cr_assert_eq(strcspn(out, "\n"), strlen(events), "%s: %s", student, out);
+    cr_assert(strncmp(out, events, strlen(events)) == 0, "%s: %s", student, out);
+    free(out);
+    free(want);
+    free(l);
+}
+
+Test(cli_lab, dataset_options_and_parameters_given_as_lists_are_picked_per_student)
+{
+    char *dir = lkt_tmpdir("lab-params"), *l = labs_opt(), *out = NULL, *env;
+    /* python: seed = FNV-1a 64("alice/03") % 2**31 + 1 = 222914130; each list's item
+     * FNV-1a 64("222914130/NAME") % len: events 200, CRASH 9, MODE b (bob: 400, 3, a) */
+    expect_picks(dir, "alice", "a", "200", "CRASH=9\nMODE=b\nSAME=1");
+    expect_picks(dir, "bob", "b", "400", "CRASH=3\nMODE=a\nSAME=1");
+    cr_assert_eq(lkt_run(&out, NULL, "lab data 03 %s --student alice --out %s/a", l, dir), 0);
+    cr_assert(strstr(out, "your dataset: --events 200\n"), "%s", out);
+    cr_assert(strstr(out, "your parameters: CRASH=9 MODE=b SAME=1\n"), "%s", out);
+    free(out);
+    /* a lab without parameters still gets a lab.env (a README can always load it) */
+    cr_assert_eq(lkt_run(NULL, NULL, "lab data 01 %s --student bob --out %s/c", l, dir), 0);
+    env = lkt_slurpf("%s/c/lab.env", dir);
+    cr_assert(env[0] == '#' && strchr(env, '\n') == env + strlen(env) - 1, "%s", env);
+    free(env);
+    free(l);
+    free(dir);
+}
+
+Test(cli_lab, notes_show_under_their_question_and_measurements_are_reused_until_check_changes)
+{
+    char *dir = lkt_tmpdir("lab-notes"), *out = NULL, *again = NULL, *cmd, *path;
+    const char *pid;
+    /* a copy of the fixture labs, so that check.sh can be edited */
+    cmd = lkt_fmt("cp -r %s/tests/fixtures/labs %s/labs", lkt_root(), dir);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    cr_assert_eq(lkt_run(&out, NULL, "lab check 03 --labs %s/labs --student alice "
+                                     "--use-solution --work %s/w", dir, dir), 0, "%s", out);
+    cr_assert(strncmp(out, "pass q1\n    measured by ", strlen("pass q1\n    measured by ")) == 0,
+              "%s", out);
+    cr_assert(strstr(out, "\n      indented\npass q2\n2/2 passed\n"), "%s", out);
+    /* graded again: the measurement is reused (the same measuring process) */
+    cr_assert_eq(lkt_run(&again, NULL, "lab check 03 --labs %s/labs --student alice "
+                                       "--use-solution --work %s/w", dir, dir), 0);
+    cr_assert_str_eq(again, out);
+    free(again);
+    /* check.sh changes: measured again */
+    path = lkt_fmt("%s/labs/03-params/check.sh", dir);
+    cmd = lkt_fmt("echo '# changed' >> %s", path);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(lkt_run(&again, NULL, "lab check 03 --labs %s/labs --student alice "
+                                       "--use-solution --work %s/w", dir, dir), 0);
+    pid = strstr(out, "measured by ");
+    cr_assert(pid && !strstr(again, pid), "%s", again);
+    free(again);
+    free(cmd);
+    free(path);
+    free(out);
+    free(dir);
+}
+
+Test(cli_lab, an_unknown_lab_is_one_line_saying_where_to_look_once)
+{
+    char *l = labs_opt(), *err = NULL;
+    cr_assert_eq(lkt_run(NULL, &err, "lab check 99 %s", l), 2);
+    cr_assert(strstr(err, "no lab '99'") && strstr(err, "(see 'lklab lab list')\n"), "%s", err);
+    cr_assert(!strstr(err, "--help"), "%s", err);
+    cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "one line: %s", err);
+    free(err);
+    free(l);
 }
 
 Test(cli_lab, the_solution_passes_and_untouched_answers_fail_with_hints)

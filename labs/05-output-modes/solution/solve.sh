@@ -21,12 +21,14 @@ for mode in append update complete; do
     lklab results --run out/lab05/$mode --out out/lab05/$mode.csv
     cmp -s out/lab05/$mode.csv out/lab05/truth.csv && q4=$mode
 done
-q5=0
+late=$(sqlite3 out/lab05/update/serving.db 'SELECT count(*) FROM late')
+final=$(sqlite3 out/lab05/update/serving.db 'SELECT count(*) FROM output')
 lklab kappa --data "$D" --pipeline revenue --out out/lab05/update-lake --trigger 10m \
-    --output-mode update --lake out/lab05/lake-update --quiet 2>/dev/null || q5=$?
+    --output-mode update --lake out/lab05/lake-update --quiet 2>/dev/null || true
 lklab kappa --data "$D" --pipeline revenue --out out/lab05/append-lake --trigger 10m \
     --lake out/lab05/lake --quiet --durability process
 q6=$(find out/lab05/lake -type f | wc -l)
 cat > "$LAB_OUT" <<JSON
-{ "q1": $q1, "q2": $q2, "q3": $q3, "q4": "$q4", "q5": $q5, "q6": $q6 }
+{ "q1": $q1, "q2": $q2, "q3": $q3, "q4": {"mode": "$q4", "update_late_rows": $late},
+  "q5": $((q2 - final)), "q6": $q6 }
 JSON

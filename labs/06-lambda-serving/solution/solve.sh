@@ -5,7 +5,8 @@ set -eu
 w=$(mktemp -d "${TMPDIR:-/tmp}/lab06-solve.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 cd "$w"
-"$LKLAB" lambda --data "$LAB_DATA" --pipeline revenue --out run --batch-every 6h --quiet
+. "$LAB_DATA/lab.env"
+"$LKLAB" lambda --data "$LAB_DATA" --pipeline revenue --out run --batch-every "$BATCH_EVERY" --quiet
 DB=run/serving.db
 before=$("$LKLAB" table query --no-header --db "$DB" \
     "SELECT iso(visible_at - 1) FROM batch_views WHERE view_id = 1")
