@@ -8,7 +8,7 @@
 # dataset-to-dataset tolerances below. A failing line says what was measured and the limit.
 #
 # Tolerances: the largest difference between two datasets of the same configuration,
-# measured over 20-22 seeds for triggers 20m-90m and watermarks 10m/30m (labs/NOTES-07-11.md
+# measured over 20-22 seeds for triggers 20m-90m and watermarks 10m/30m (labs/README.md, "Instructor notes"
 # has the numbers: 1.0 min, 0.23 points, 9.8%), with a margin: p95 latency +3 min,
 # differing rows +0.30 percentage points, cost +12%. On the student's own dataset the
 # limits hold exactly (the same runs give the same numbers), so a choice that misses them
