@@ -95,10 +95,9 @@ static double num(const struct srow *r, int col)
     return strtod(r->f[col], NULL);
 }
 
-Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
+/* latency, files, late data and state move with trigger and watermark as the physics says */
+static void expect_grid_physics(void)
 {
-    run_sweep();
-    cr_assert_eq(nrows, 10, "3 triggers x 2 modes + 2 extra watermarks + 2 Lambda runs");
     const struct srow *k1m = find("runs/kappa-1m-wm10m"), *k1h = find("runs/kappa-1h-wm10m"),
                       *k24 = find("runs/kappa-24h-wm10m"), *w1m = find("runs/kappa-1m-wm1m"),
                       *w1h = find("runs/kappa-1m-wm1h"), *l1 = find("runs/lambda-1h"),
@@ -139,35 +138,41 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
     /* every Kappa difference from the truth is explained (late data) */
     for (size_t i = 0; i < nrows; i++)
         cr_expect_str_neq(rows[i].f[STATUS], "unexplained", "%s", rows[i].f[RUN]);
+}
 
+/* update-mode rows: no lake, visible within about a trigger, the same late data as append */
+static void expect_update_rows(void)
+{
     /* update mode: no lake (no files), its rows upserted each batch, so an event shows
        within about a trigger where append waits for the watermark; same late data and
        correct share as append (the same watermark drops the same events); it reconciles */
-    {
-        static const char *const trig[] = { "1m", "1h", "24h" };
-        for (int t = 0; t < 3; t++) {
-            char *an = lkt_fmt("runs/kappa-%s-wm10m", trig[t]);
-            char *un = lkt_fmt("runs/kappa-update-%s-wm10m", trig[t]);
-            char *lake = lkt_fmt("%s/S/lake/kappa-update-%s-wm10m", sweep_dir, trig[t]);
-            const struct srow *ap = find(an), *up = find(un);
-            cr_expect_str_eq(up->f[MODE], "update");
-            cr_expect_eq(num(up, FILES), 0.0, "%s", un);
-            cr_expect_lt(num(up, STORAGE) + num(up, OPS), num(ap, STORAGE) + num(ap, OPS),
-                         "%s: no lake files to store or write", un);
-            cr_expect(access(lake, F_OK) != 0, "%s has no lake", un);
-            cr_expect_lt(num(up, FV50), num(ap, FV50), "%s", un);
-            cr_expect_str_eq(up->f[LATE_PCT], ap->f[LATE_PCT]);
-            cr_expect_str_eq(up->f[NEVER], ap->f[NEVER]);
-            cr_expect(strcmp(up->f[STATUS], "equal") == 0 || strcmp(up->f[STATUS], "explained") == 0,
-                      "%s: %s", un, up->f[STATUS]);
-            free(an);
-            free(un);
-            free(lake);
-        }
-        cr_expect_lt(num(find("runs/kappa-update-1m-wm10m"), FV99), 2 * 60000,
-                     "update at 1m: visible within a trigger (plus the batch's cost)");
+    static const char *const trig[] = { "1m", "1h", "24h" };
+    for (int t = 0; t < 3; t++) {
+        char *an = lkt_fmt("runs/kappa-%s-wm10m", trig[t]);
+        char *un = lkt_fmt("runs/kappa-update-%s-wm10m", trig[t]);
+        char *lake = lkt_fmt("%s/S/lake/kappa-update-%s-wm10m", sweep_dir, trig[t]);
+        const struct srow *ap = find(an), *up = find(un);
+        cr_expect_str_eq(up->f[MODE], "update");
+        cr_expect_eq(num(up, FILES), 0.0, "%s", un);
+        cr_expect_lt(num(up, STORAGE) + num(up, OPS), num(ap, STORAGE) + num(ap, OPS),
+                     "%s: no lake files to store or write", un);
+        cr_expect(access(lake, F_OK) != 0, "%s has no lake", un);
+        cr_expect_lt(num(up, FV50), num(ap, FV50), "%s", un);
+        cr_expect_str_eq(up->f[LATE_PCT], ap->f[LATE_PCT]);
+        cr_expect_str_eq(up->f[NEVER], ap->f[NEVER]);
+        cr_expect(strcmp(up->f[STATUS], "equal") == 0 || strcmp(up->f[STATUS], "explained") == 0,
+                  "%s: %s", un, up->f[STATUS]);
+        free(an);
+        free(un);
+        free(lake);
     }
+    cr_expect_lt(num(find("runs/kappa-update-1m-wm10m"), FV99), 2 * 60000,
+                 "update at 1m: visible within a trigger (plus the batch's cost)");
+}
 
+/* correct_pct and inf follow from each run.json's counts (docs/sweep.md) */
+static void expect_latency_counts(void)
+{
     /* latency over every event: correct_pct and inf follow from run.json's counts
        (events, never), the definition of docs/sweep.md */
     for (size_t i = 0; i < nrows; i++) {
@@ -193,6 +198,11 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
         free(rj);
     }
 
+}
+
+/* events from the manifest; each bill equals lklab cost --run */
+static void expect_events_and_bills(void)
+{
     /* events = the dataset's line count, from its manifest (an independent source) */
     char *data = lkt_dataset("sweep", "--scenario clickstream --events 20000 --seed 7");
     char *m = lkt_slurpf("%s/manifest.json", data);
@@ -217,6 +227,11 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
         free(out);
     }
 
+}
+
+/* every run's latency and reconcile report; the freshness window is a truth row */
+static void expect_run_files(void)
+{
     /* every run has its latency in run.json, and its reconciliation report */
     for (size_t i = 0; i < nrows; i++) {
         char *rj = lkt_slurpf("%s/S/%s/run.json", sweep_dir, rows[i].f[RUN]);
@@ -245,6 +260,17 @@ Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
         cr_expect(strchr(t, '\t') != NULL, "%s has data rows", f[k]);
         free(t);
     }
+}
+
+Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
+{
+    run_sweep();
+    cr_assert_eq(nrows, 10, "3 triggers x 2 modes + 2 extra watermarks + 2 Lambda runs");
+    expect_grid_physics();
+    expect_update_rows();
+    expect_latency_counts();
+    expect_events_and_bills();
+    expect_run_files();
     free(sweep_dir);
 }
 
