@@ -130,21 +130,21 @@ static uint64_t fnv(uint64_t h, const void *data, size_t len)
 }
 #define FNV_INIT 0xcbf29ce484222325ull
 
-/* Add a file's name (last component) and size to h. */
-static uint64_t fnv_file(uint64_t h, const char *path)
+/* Add a path's last component to h. */
+static uint64_t fnv_name(uint64_t h, const char *path)
 {
     const char *base = strrchr(path, '/');
-    struct stat st;
-    long long size = stat(path, &st) == 0 ? (long long)st.st_size : -1;
     base = base ? base + 1 : path;
-    h = fnv(h, base, strlen(base) + 1);
-    return fnv(h, &size, sizeof(size));
+    return fnv(h, base, strlen(base) + 1);
 }
 
 /*
- * The dataset's identity: its manifest.json (seed, scenario, partitions' counts) when it
- * has one, and the name and size of every partition (log) or landing file (files). The
- * lab's datasets are written once (lklab gen), so another or a changed dataset differs.
+ * The dataset's identity: which file or directory it is (device and inode), its manifest.json (seed, scenario,
+ * partitions' counts) when it has one, and the names of its log partitions. Not the
+ * partitions' sizes, nor the landing files: a stream grows between restarts (Spark's
+ * sources resume from their offsets over a log or directory that has more data), so
+ * growth is allowed, while another dataset (another directory or another generated
+ * manifest) is refused.
  */
 static uint64_t dataset_fingerprint(const struct kp_engine *e)
 {
@@ -152,20 +152,17 @@ static uint64_t dataset_fingerprint(const struct kp_engine *e)
     char *p = lk_xmalloc(n), *text = NULL;
     size_t len;
     uint64_t h = FNV_INIT;
+    struct stat st;
+    if (stat(e->o->data, &st) == 0) {
+        uint64_t id[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
+        h = fnv(h, id, sizeof(id));
+    }
     snprintf(p, n, "%s/manifest.json", e->o->data);
     if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
         h = fnv(h, text, len);
     free(text);
     for (size_t i = 0; e->log && i < lk_log_partitions(e->log); i++)
-        h = fnv_file(h, lk_log_path(e->log, i));
-    for (size_t i = 0; e->landing && i < lk_landing_count(e->landing); i++) {
-        const char *name = lk_landing_name(e->landing, i);
-        size_t m = strlen(e->o->data) + strlen(name) + 16;
-        char *lp = lk_xmalloc(m);
-        snprintf(lp, m, "%s/landing/%s", e->o->data, name);
-        h = fnv_file(h, lp);
-        free(lp);
-    }
+        h = fnv_name(h, lk_log_path(e->log, i));
     free(p);
     return h;
 }
