@@ -36,6 +36,15 @@ int lk_err_exit_code(int code)
     }
 }
 
+/* A message is one line whatever it quotes (a run id or a path read from a
+ * hostile file): control characters become '?'. */
+static void one_line(char *msg)
+{
+    for (; *msg; msg++)
+        if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+            *msg = '?';
+}
+
 int lk_err_set(struct lk_err *err, int code, const char *fmt, ...)
 {
     if (err) {
@@ -44,6 +53,7 @@ int lk_err_set(struct lk_err *err, int code, const char *fmt, ...)
         err->code = code;
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
         va_end(ap);
+        one_line(err->msg);
     }
     return code;
 }
@@ -64,6 +74,7 @@ int lk_err_sys(struct lk_err *err, int code, int errno_value, const char *fmt, .
         va_end(ap);
         if (n >= 0 && (size_t)n >= room)
             memcpy(err->msg + room - 4, "...", 4);
+        one_line(err->msg);
         memcpy(err->msg + strlen(err->msg), suffix, strlen(suffix) + 1);
     }
     return code;

@@ -4,7 +4,8 @@
  * Library functions return 0 (or a non-negative count) on success and a negative LK_E*
  * code on failure. They never print and never exit. When the caller needs to know
  * WHERE something failed (a file, a line, a field), it passes an optional struct lk_err
- * which the failing function fills with a one-line message, lower case, no full stop,
+ * which the failing function fills with a one-line message (control characters in what
+ * it quotes become '?'), lower case, no full stop,
  * the subject in quotes: "unknown field 'windw' (spec 'x.json')". Passing NULL is fine.
  *
  * The codes come from one X-macro list so that lk_strerror() and the CLI's exit codes
