@@ -360,6 +360,11 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     free(p);
     if (rc == 0)
         rc = reconcile_sink(e, err);
+    if (rc == 0) { /* from the committed progress rows: a crash lost or doubled no line */
+        p = run_path(o, "metrics.jsonl");
+        rc = kp_sink_metrics_open(e->sink, p, err);
+        free(p);
+    }
     if (rc == 0 && o->change_feed)
         rc = kp_sink_change_feed(e->sink, err);
     if (rc == 0 && o->tenant_views)
@@ -666,6 +671,7 @@ static cJSON *totals_json(const struct kp_summary *s)
     lk_json_add_int(t, "late_rows", (int64_t)s->late_pairs);
     lk_json_add_int(t, "batches", (int64_t)s->batches);
     lk_json_add_int(t, "no_data_batches", (int64_t)s->nodata_batches);
+    lk_json_add_int(t, "replayed_batches", (int64_t)s->replayed_batches);
     lk_json_add_int(t, "output_rows", (int64_t)s->output_rows);
     lk_json_add_int(t, "max_state_rows", (int64_t)s->max_state_rows);
     lk_json_add_int(t, "windows_in_state_at_end", (int64_t)s->state_rows_at_end);
@@ -688,7 +694,7 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     cJSON *root;
     char *path;
     int rc;
-    if ((rc = kp_sink_totals(e->sink, &tot, &s->nodata_batches, e->err)) < 0)
+    if ((rc = kp_sink_totals(e->sink, &tot, &s->nodata_batches, &s->replayed_batches, e->err)) < 0)
         return rc;
     s->lines = tot.input_rows;
     s->processed = tot.processed;
