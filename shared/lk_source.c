@@ -1,10 +1,13 @@
 #include "lk_source.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lk_file.h"
 #include "lk_mem.h"
+#include "lk_strtab.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -24,6 +27,42 @@ struct lk_log {
     struct part *parts;
     size_t n;
 };
+
+/* ------------------------------------------------------------- identity ---- */
+
+/* Add a path's last component (and its NUL) to h. */
+static uint64_t fnv_name(uint64_t h, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return lk_fnv1a(h, base, strlen(base) + 1);
+}
+
+uint64_t lk_source_identity(const char *data, int log_names)
+{
+    size_t n = strlen(data) + 32, np = 0;
+    char *p = lk_xmalloc(n), *text = NULL, **paths = NULL;
+    size_t len;
+    uint64_t h = LK_FNV1A_INIT;
+    struct stat st;
+    if (stat(data, &st) == 0) {
+        uint64_t id[2] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino};
+        h = lk_fnv1a(h, id, sizeof(id));
+    }
+    snprintf(p, n, "%s/manifest.json", data);
+    if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
+        h = lk_fnv1a(h, text, len);
+    free(text);
+    free(p);
+    if (log_names && lk_dataset_log_files(data, &paths, &np, NULL) == 0) {
+        for (size_t i = 0; i < np; i++)
+            h = fnv_name(h, paths[i]);
+        lk_list_free(paths, np);
+    }
+    return h;
+}
+
+/* ------------------------------------------------------------------ log ---- */
 
 int lk_log_open(struct lk_log **out, const char *data, struct lk_err *err)
 {
