@@ -274,6 +274,8 @@ int kp_batch_run(struct kp_engine *e, int64_t t, int64_t evict_wm, int64_t late_
         goto fail;
     count_state(e);
     plan_offsets(e, &plan);
+    if ((rc = kp_input_lines(e, &plan)) < 0)
+        goto fail;
     if (e->nworkers > 1) /* phase 2 changes only memory: it may run before offsets/N is durable */
         kp_workers_emit_start(e, kp_ckpt_snapshot_due(e->ckpt));
     if (!replay && (rc = kp_ckpt_write_offsets(e->ckpt, &plan, e->err)) < 0)
@@ -403,6 +405,8 @@ int kp_epoch_run(struct kp_engine *e, int64_t t, const struct kp_offsets *replay
         goto fail;
     count_state(e);
     plan_offsets(e, &plan);
+    if ((rc = kp_input_lines(e, &plan)) < 0)
+        goto fail;
     plan.evict_wm = plan.late_wm = wm0;
     e->evict_wm = e->next_wm;
     e->prog.watermark = e->next_wm;

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "kp_internal.h"
+#include "lk_crc32.h"
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_lock.h"
@@ -222,6 +224,90 @@ static int check_input(struct kp_engine *e, struct lk_err *err)
     return lk_log_first_arrival(e->o->data, &t, err);
 }
 
+/* ------------------------------------------------------ input lines ---- */
+
+#define LINE_TAIL 4096 /* a line's last bytes that its check covers */
+
+/*
+ * CRC-32 of the line of path that ends at byte end (its '\n' included; at most its last
+ * LINE_TAIL bytes), 0 for end 0. LK_EINPUT when the file is shorter than end.
+ */
+static int line_crc(const char *path, uint64_t end, uint32_t *crc, struct lk_err *err)
+{
+    char buf[LINE_TAIL];
+    uint64_t from = end > LINE_TAIL ? end - LINE_TAIL : 0;
+    size_t k = (size_t)(end - from), i;
+    ssize_t got = 0;
+    int fd;
+    *crc = 0;
+    if (end == 0)
+        return 0;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return lk_err_sys(err, LK_EIO, errno, "cannot open '%s'", path);
+    got = pread(fd, buf, k, (off_t)from);
+    close(fd);
+    if (got < 0)
+        return lk_err_sys(err, LK_EIO, errno, "cannot read '%s'", path);
+    if ((size_t)got < k)
+        return LK_EINPUT;
+    for (i = k - 1; i > 0 && buf[i - 1] != '\n'; i--)
+        ;
+    *crc = lk_crc32(0, buf + i, k - i);
+    return 0;
+}
+
+int kp_input_lines(struct kp_engine *e, const struct kp_offsets *plan)
+{
+    lk_buf_reset(&e->input_lines);
+    e->prog.input_lines = NULL;
+    if (!e->log)
+        return 0;
+    for (size_t p = 0; p < plan->nparts; p++) {
+        uint32_t crc;
+        int rc = line_crc(lk_log_path(e->log, p), plan->byte[p], &crc, e->err);
+        if (rc == LK_EINPUT) /* the reader just read it: the file shrank meanwhile */
+            rc = lk_err_set(e->err, LK_EINPUT, "'%s' shrank while it was read",
+                            lk_log_path(e->log, p));
+        if (rc < 0)
+            return rc;
+        lk_buf_addf(&e->input_lines, "%s%llu:%08x", p ? "," : "", (unsigned long long)plan->byte[p],
+                    (unsigned)crc);
+    }
+    e->prog.input_lines = e->input_lines.s;
+    return 0;
+}
+
+/* One committed batch's lines against the dataset now (kp_sink_each_input). */
+static int check_batch_lines(void *arg, uint64_t batch, const char *text)
+{
+    struct kp_engine *e = arg;
+    const char *t = text;
+    for (size_t p = 0; *t; p++) {
+        unsigned long long end;
+        unsigned want;
+        uint32_t crc;
+        int n = 0, rc;
+        if (sscanf(t, "%llu:%8x%n", &end, &want, &n) != 2 || p >= lk_log_partitions(e->log))
+            return lk_err_set(e->err, LK_EINPUT,
+                              "serving database of run '%s' has a bad "
+                              "input_lines in batch %llu",
+                              e->o->run, (unsigned long long)batch);
+        rc = line_crc(lk_log_path(e->log, p), end, &crc, e->err);
+        if (rc == LK_EINPUT || (rc == 0 && crc != want))
+            return lk_err_set(e->err, LK_EINPUT,
+                              "dataset '%s' changed under run '%s': '%s' no "
+                              "longer holds the line batch %llu read up to byte %llu (rewritten "
+                              "or truncated in place); use a new --out",
+                              e->o->data, e->o->run, lk_log_path(e->log, p),
+                              (unsigned long long)batch, end);
+        if (rc < 0)
+            return rc;
+        t += n;
+        t += *t == ',';
+    }
+    return 0;
+}
+
 /* Files of the lake written by batches <= max (DIR/tenant=T/part-N.jsonl, any tenant T). */
 static int lake_files(const char *lake, int64_t max, int64_t *n, struct lk_err *err)
 {
@@ -314,6 +400,8 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     free(p);
     if (rc == 0)
         rc = reconcile_sink(e, err);
+    if (rc == 0 && e->log) /* the committed batches' input is still what they read */
+        rc = kp_sink_each_input(e->sink, check_batch_lines, e, err);
     if (rc == 0) { /* from the committed progress rows: a crash lost or doubled no line */
         p = run_path(o, "metrics.jsonl");
         rc = kp_sink_metrics_open(e->sink, p, err);
@@ -702,6 +790,7 @@ int kp_run(const struct kp_options *o, struct kp_summary *sum, struct lk_err *er
 {
     struct kp_engine *e = lk_xcalloc(1, sizeof(*e));
     e->lock = (struct lk_lock)LK_LOCK_INIT;
+    lk_buf_init(&e->input_lines);
     double wall0 = lk_wall_now();
     int rc, resumed = 0, pending;
     int64_t lo, lc;
@@ -728,6 +817,7 @@ int kp_run(const struct kp_options *o, struct kp_summary *sum, struct lk_err *er
         rc = write_run_files(e, sum);
 out:
     close_all(e);
+    lk_buf_release(&e->input_lines);
     free(e);
     return rc;
 }

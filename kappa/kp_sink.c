@@ -104,7 +104,7 @@ static int create_tables(struct kp_sink *s, struct lk_err *err)
         " bytes_written INTEGER NOT NULL, duration_ms INTEGER NOT NULL,"
         " modelled_ms INTEGER NOT NULL, state_rows_end INTEGER NOT NULL,"
         " state_rows_updated INTEGER NOT NULL, event_time_min INTEGER, event_time_max INTEGER,"
-        " event_time_avg INTEGER, sink_writes INTEGER NOT NULL);"
+        " event_time_avg INTEGER, sink_writes INTEGER NOT NULL, input_lines TEXT);"
         "CREATE INDEX IF NOT EXISTS progress_batch ON progress(version, batch_id);",
         err);
 }
@@ -181,7 +181,8 @@ static int prepare_side(struct kp_sink *s, struct lk_err *err)
                                err)) < 0 ||
         (rc = lk_store_quarantine_prepare(s->db, &s->quar, err)) < 0 ||
         (rc = lk_store_prepare(
-             s->db, "INSERT INTO progress VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+             s->db,
+             "INSERT INTO progress VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
              &s->prog, err)) < 0 ||
         (rc = lk_store_prepare(s->db, "SELECT 1 FROM sink_batches WHERE version=? AND batch_id=?",
                                &s->seen, err)) < 0)
@@ -448,6 +449,10 @@ int kp_sink_progress(struct kp_sink *s, const struct kp_progress *p, struct lk_e
         sqlite3_bind_int64(s->prog, i + 1, v[i]);
     for (int i = 21; i <= 23; i++) /* event_time_min, _max, _avg: NULL without events */
         sqlite3_bind_null(s->prog, i);
+    if (p->input_lines)
+        sqlite3_bind_text(s->prog, 24, p->input_lines, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s->prog, 24);
     if (p->et.count) {
         sqlite3_bind_int64(s->prog, 21, p->et.min);
         sqlite3_bind_int64(s->prog, 22, p->et.max);
@@ -749,6 +754,27 @@ int kp_sink_publish(struct kp_sink *s, struct lk_err *err)
     rc = lk_store_exec(s->db, sql, err);
     if (rc < 0)
         kp_sink_rollback(s);
+    return rc;
+}
+
+int kp_sink_each_input(struct kp_sink *s, int (*fn)(void *arg, uint64_t batch, const char *text),
+                       void *arg, struct lk_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = lk_store_prepare(s->db,
+                              "SELECT batch_id, input_lines FROM progress WHERE version = ? "
+                              "AND input_lines IS NOT NULL ORDER BY batch_id",
+                              &st, err),
+        step;
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, s->version);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(arg, (uint64_t)sqlite3_column_int64(st, 0),
+                (const char *)sqlite3_column_text(st, 1));
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = lk_err_set(err, LK_EDB, "cannot read progress: %s", sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
     return rc;
 }
 

@@ -108,6 +108,7 @@ struct kp_progress {
     uint64_t state_total;   /* cells held at the end of the batch (Spark's numRowsTotal) */
     uint64_t state_updated; /* cells the batch's events changed (Spark's numRowsUpdated) */
     struct kp_et_stats et;  /* event times read (Spark's eventTime min/max/avg) */
+    const char *input_lines; /* log source: "byte:crc," per partition (kp_input_lines) */
     int64_t watermark; /* eviction watermark used by the batch */
     uint64_t files_written, bytes_written;
     int64_t duration_ms; /* measured wall time */
@@ -185,6 +186,12 @@ int kp_sink_ledger(struct kp_sink *s, int64_t *count, int64_t *max, int64_t *fil
  */
 int kp_sink_bind_run(struct kp_sink *s, const char *db_path, const char *run_id,
                      struct lk_err *err);
+/*
+ * Call fn(arg, batch, text) with the input_lines of every progress row of this version
+ * that has them, in batch order; stops at fn's first error.
+ */
+int kp_sink_each_input(struct kp_sink *s, int (*fn)(void *arg, uint64_t batch, const char *text),
+                       void *arg, struct lk_err *err);
 /* Rows in the output table (for the summary). */
 int kp_sink_count(struct kp_sink *s, long long *rows, struct lk_err *err);
 
