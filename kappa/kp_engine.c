@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 #include <unistd.h>
 
 #include "kp_internal.h"
-#include "lk_crc32.h"
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_lock.h"
@@ -226,36 +224,6 @@ static int check_input(struct kp_engine *e, struct lk_err *err)
 
 /* ------------------------------------------------------ input lines ---- */
 
-#define LINE_TAIL 4096 /* a line's last bytes that its check covers */
-
-/*
- * CRC-32 of the line of path that ends at byte end (its '\n' included; at most its last
- * LINE_TAIL bytes), 0 for end 0. LK_EINPUT when the file is shorter than end.
- */
-static int line_crc(const char *path, uint64_t end, uint32_t *crc, struct lk_err *err)
-{
-    char buf[LINE_TAIL];
-    uint64_t from = end > LINE_TAIL ? end - LINE_TAIL : 0;
-    size_t k = (size_t)(end - from), i;
-    ssize_t got = 0;
-    int fd;
-    *crc = 0;
-    if (end == 0)
-        return 0;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return lk_err_sys(err, LK_EIO, errno, "cannot open '%s'", path);
-    got = pread(fd, buf, k, (off_t)from);
-    close(fd);
-    if (got < 0)
-        return lk_err_sys(err, LK_EIO, errno, "cannot read '%s'", path);
-    if ((size_t)got < k)
-        return LK_EINPUT;
-    for (i = k - 1; i > 0 && buf[i - 1] != '\n'; i--)
-        ;
-    *crc = lk_crc32(0, buf + i, k - i);
-    return 0;
-}
-
 int kp_input_lines(struct kp_engine *e, const struct kp_offsets *plan)
 {
     lk_buf_reset(&e->input_lines);
@@ -264,7 +232,7 @@ int kp_input_lines(struct kp_engine *e, const struct kp_offsets *plan)
         return 0;
     for (size_t p = 0; p < plan->nparts; p++) {
         uint32_t crc;
-        int rc = line_crc(lk_log_path(e->log, p), plan->byte[p], &crc, e->err);
+        int rc = lk_source_line_crc(lk_log_path(e->log, p), plan->byte[p], &crc, e->err);
         if (rc == LK_EINPUT) /* the reader just read it: the file shrank meanwhile */
             rc = lk_err_set(e->err, LK_EINPUT, "'%s' shrank while it was read",
                             lk_log_path(e->log, p));
@@ -292,7 +260,7 @@ static int check_batch_lines(void *arg, uint64_t batch, const char *text)
                               "serving database of run '%s' has a bad "
                               "input_lines in batch %llu",
                               e->o->run, (unsigned long long)batch);
-        rc = line_crc(lk_log_path(e->log, p), end, &crc, e->err);
+        rc = lk_source_line_crc(lk_log_path(e->log, p), end, &crc, e->err);
         if (rc == LK_EINPUT || (rc == 0 && crc != want))
             return lk_err_set(e->err, LK_EINPUT,
                               "dataset '%s' changed under run '%s': '%s' no "

@@ -1,32 +1,19 @@
 #include "lk_source.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "lk_crc32.h"
 #include "lk_file.h"
 #include "lk_mem.h"
 #include "lk_strtab.h"
 #include "lk_time.h"
 #include "banned.h"
-
-/* ------------------------------------------------------------------ log ---- */
-
-struct part {
-    char *path;
-    struct lk_lines *lines;
-    struct lk_event_parser parser;
-    struct lk_record rec;
-    int have; /* rec holds a peeked record */
-    int eof;
-    uint64_t offset, byte_offset; /* of the next unconsumed record */
-};
-
-struct lk_log {
-    struct part *parts;
-    size_t n;
-};
 
 /* ------------------------------------------------------------- identity ---- */
 
@@ -62,7 +49,48 @@ uint64_t lk_source_identity(const char *data, int log_names)
     return h;
 }
 
+#define LINE_TAIL 4096
+
+int lk_source_line_crc(const char *path, uint64_t end, uint32_t *crc, struct lk_err *err)
+{
+    char buf[LINE_TAIL];
+    uint64_t from = end > LINE_TAIL ? end - LINE_TAIL : 0;
+    size_t k = (size_t)(end - from), i;
+    ssize_t got;
+    int fd;
+    *crc = 0;
+    if (end == 0)
+        return 0;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return lk_err_sys(err, LK_EIO, errno, "cannot open '%s'", path);
+    got = pread(fd, buf, k, (off_t)from);
+    close(fd);
+    if (got < 0)
+        return lk_err_sys(err, LK_EIO, errno, "cannot read '%s'", path);
+    if ((size_t)got < k)
+        return LK_EINPUT;
+    for (i = k - 1; i > 0 && buf[i - 1] != '\n'; i--)
+        ;
+    *crc = lk_crc32(0, buf + i, k - i);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ log ---- */
+
+struct part {
+    char *path;
+    struct lk_lines *lines;
+    struct lk_event_parser parser;
+    struct lk_record rec;
+    int have; /* rec holds a peeked record */
+    int eof;
+    uint64_t offset, byte_offset; /* of the next unconsumed record */
+};
+
+struct lk_log {
+    struct part *parts;
+    size_t n;
+};
 
 int lk_log_open(struct lk_log **out, const char *data, struct lk_err *err)
 {

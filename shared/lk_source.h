@@ -50,6 +50,14 @@ struct lk_record {
  */
 uint64_t lk_source_identity(const char *data, int log_names);
 
+/*
+ * The engines' check that a log was not rewritten in place: the CRC-32 of the line of
+ * path that ends at byte end (its '\n' included; at most its last 4 KB), 0 for end 0.
+ * Returns 0, LK_EINPUT when the file is shorter than end (no message: the caller names
+ * the run), LK_EIO naming the file.
+ */
+int lk_source_line_crc(const char *path, uint64_t end, uint32_t *crc, struct lk_err *err);
+
 /* ------------------------------------------------------------------ log ---- */
 struct lk_log;
 

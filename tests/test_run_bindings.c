@@ -110,6 +110,37 @@ Test(run_bindings, kappa_refuses_a_restart_over_a_log_rewritten_in_place)
     free(dir);
 }
 
+Test(run_bindings, lambda_refuses_a_restart_over_a_log_rewritten_in_place)
+{
+    char *dir = lkt_tmpdir("bind-lbinplace"), *ds = lkt_fmt("%s/ds", dir);
+    char *run = lkt_fmt("%s/run", dir), *part = lkt_fmt("%s/log/p-00000.jsonl", ds), *err = NULL;
+    char *text, *line, *copy, *end;
+    long k;
+    cr_assert_eq(lkt_run(NULL, NULL, GEN " --seed 1 --out %s", ds), 0);
+    cr_assert_neq(lkt_run(NULL, NULL, LAMBDA " --data %s --out %s --crash-after batch:2", ds, run),
+                  0);
+    k = (long)lkt_query_int(run, "SELECT line FROM master_pos WHERE part = 0") - 1;
+    cr_assert_gt(k, 0);
+    text = lkt_slurp(part); /* the last line the master read, its event_id's 'c-' made 'C-' */
+    line = text;
+    for (long i = 0; i < k; i++)
+        line = strchr(line, '\n') + 1;
+    end = strchr(line, '\n');
+    copy = lkt_fmt("%.*s", (int)(end - line), line);
+    cr_assert_not_null(strstr(copy, "\"c-"));
+    strstr(copy, "\"c-")[1] = 'C';
+    rewrite_in_place(part, k, copy);
+    cr_assert_eq(lkt_run(NULL, &err, LAMBDA " --data %s --out %s", ds, run), 3);
+    expect_one_line(err, "no longer holds the line the master dataset read up to byte");
+    free(err);
+    free(copy);
+    free(text);
+    free(part);
+    free(run);
+    free(ds);
+    free(dir);
+}
+
 Test(run_bindings, lambda_results_refuse_a_serving_db_emptied_or_replaced_after_the_run)
 {
     char *dir = lkt_tmpdir("bind-lbdb"), *ds = lkt_fmt("%s/ds", dir), *run = lkt_fmt("%s/run", dir);
