@@ -103,6 +103,7 @@ struct kp_summary {
     uint64_t lines, processed, duplicates, late, quarantined, filtered;
     uint64_t late_pairs;
     uint64_t batches, nodata_batches, skipped_batches;
+    uint64_t replayed_batches; /* at-least-once: extra sink writes of a batch after a crash */
     uint64_t output_rows, max_state_rows, state_rows_at_end, ids_at_end;
     uint64_t files_written, bytes_written;
     uint64_t tenant_views;      /* output_tenant_* views at the end (with tenant_views) */

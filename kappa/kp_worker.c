@@ -214,6 +214,7 @@ static int take(struct kp_worker *w, const struct lk_record *rec, const struct k
         return LK_EINPUT;
     if (rec->ev.event_time > w->max_et)
         w->max_et = rec->ev.event_time;
+    kp_et_add(&p->et, rec->ev.event_time);
     if (!lk_spec_accepts(e->o->spec, &rec->ev)) {
         p->processed++;
         p->filtered++;
@@ -390,6 +391,7 @@ static void merge_counts(struct kp_progress *to, const struct kp_progress *from)
     to->late_rows += from->late_rows;
     to->duplicates += from->duplicates;
     to->quarantined += from->quarantined;
+    kp_et_merge(&to->et, &from->et);
 }
 
 static uint64_t log_position(const struct kp_engine *e)
