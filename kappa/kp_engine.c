@@ -87,6 +87,13 @@ int kp_options_check(const struct kp_options *o, struct lk_err *err)
     if (o->workers > 1 && o->trigger == KP_TRIG_CONTINUOUS)
         return lk_err_set(err, LK_EUSAGE, "--trigger continuous runs one event at a time on one "
                           "worker (use --workers 1)");
+    if (o->allowed_lateness < 0)
+        return lk_err_set(err, LK_EUSAGE, "--allowed-lateness must not be negative");
+    if (o->allowed_lateness
+        && (o->trigger != KP_TRIG_CONTINUOUS || o->mode != KP_UPDATE || !o->has_watermark))
+        return lk_err_set(err, LK_EUSAGE, "--allowed-lateness re-emits a window for each late "
+                          "event after it fired: it needs --trigger continuous, --output-mode "
+                          "update and a watermark");
     return 0;
 }
 

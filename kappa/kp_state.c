@@ -361,9 +361,23 @@ size_t kp_state_ids(const struct kp_state *s)
     return n;
 }
 
+void kp_state_flink(struct kp_state *s, int64_t allowed_lateness)
+{
+    s->flink = 1;
+    s->lateness = allowed_lateness;
+}
+
+/* The watermark wm as the state applies it: allowed lateness later (see kp_state_flink). */
+static int64_t state_wm(const struct kp_state *s, int64_t wm)
+{
+    if (wm == LK_TIME_POS_INF || wm < LK_TIME_NEG_INF + s->lateness)
+        return wm == LK_TIME_POS_INF ? wm : LK_TIME_NEG_INF;
+    return wm - s->lateness;
+}
+
 int64_t kp_state_min_end(const struct kp_state *s)
 {
-    return s->min_end;
+    return s->min_end >= LK_TIME_POS_INF - s->lateness ? LK_TIME_POS_INF : s->min_end + s->lateness;
 }
 
 /* ---------------------------------------------------------------- add ---- */
@@ -536,6 +550,28 @@ static void rebuild_dirty(struct kp_state *s)
     }
 }
 
+/*
+ * Flink's rule (kp_state_flink): a session [start, start + len) whose own end is late is
+ * still live when it touches a live session of its group, because the merged session
+ * ends after that one, which the watermark has not passed (WindowOperator.processElement
+ * merges first, then asks isWindowLate of the merged window). Live cells all end after
+ * the eviction watermark, which in continuous mode is the late watermark.
+ */
+static int joins_live_session(struct kp_state *s, const struct lk_event *ev, int64_t start,
+                              int64_t len)
+{
+    const struct idx_list *l;
+    if (!s->flink || s->spec->window.kind != LK_WIN_SESSION)
+        return 0;
+    l = sessions_of(s, tuple_of(s, ev));
+    for (size_t k = 0; k < l->n; k++) {
+        const struct cell *c = &s->cells[l->v[k]];
+        if (sessions_touch(c->start, c->end, start, start + len))
+            return 1;
+    }
+    return 0;
+}
+
 void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp_hint *hint,
                   int64_t late_wm, uint64_t batch, struct kp_outcome *out)
 {
@@ -546,6 +582,7 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
     size_t n;
     out->duplicate = 0;
     out->live = out->late = 0;
+    late_wm = state_wm(s, late_wm);
     if (s->spec->window.kind == LK_WIN_SESSION) {
         starts[0] = ev->event_time;
         n = 1;
@@ -553,7 +590,7 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
         n = lk_spec_windows(s->spec, ev->event_time, starts);
     }
     for (size_t k = 0; k < n; k++) {
-        if (starts[k] + len <= late_wm) {
+        if (starts[k] + len <= late_wm && !joins_live_session(s, ev, starts[k], len)) {
             out->late_start[out->late] = starts[k];
             out->late_end[out->late++] = starts[k] + len;
         } else {
@@ -618,6 +655,7 @@ int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
     struct lk_csv_row row;
     size_t keep = 0;
     int rc = 0;
+    wm = state_wm(s, wm);
     if (wm < s->min_end && s->ndead == 0) {
         evict_ids(s, wm);
         return 0;
