@@ -1,0 +1,163 @@
+/*
+ * Allowed lateness (--allowed-lateness, continuous + update mode) and session lateness
+ * judged after merging, against scenarios translated from Apache Flink's
+ * WindowOperatorTest (flink-streaming-java/src/test/java/org/apache/flink/streaming/
+ * runtime/operators/windowing/WindowOperatorTest.java, read at commit
+ * 6da38a6aa24b44272e977aba91258693d437875b); tests/flink/README.md says how.
+ *
+ * lklab's update mode accumulates, as Flink's EventTimeTrigger does; the tests that use
+ * PurgingTrigger are read through fl_fired's purging view (each firing = what arrived
+ * since the window's last firing), which is what a purging trigger emits.
+ */
+#include "flink/flink_test.h"
+#include "banned.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char SESSION3[] = "{ \"kind\": \"session\", \"gap\": \"3s\" }";
+static const char TUMBLING2[] = "{ \"kind\": \"tumbling\", \"size\": \"2s\" }";
+
+/*
+ * testLateness (tumbling 2 s, lateness 500 ms, PurgingTrigger): key2@1997 arrives after
+ * [0, 2000) fired but before W2499 (end - 1 + lateness), so the window fires again at
+ * once; key2@1998 comes after W6000, past the lateness: side output.
+ */
+Test(flink_lateness, lateness)
+{
+    static const char *const toks[] = {"key2@500", "W1500", "key2@1300", "W2300",
+                                       "key2@1997", "W6000", "key2@1998", "W7000"};
+    char *run, *wm;
+    fl_check_update("fl-lateness", TUMBLING2, "--allowed-lateness 500ms", toks, N(toks), 2,
+                    "W2300: key2,2@1999\n"
+                    "key2@1997: key2,1@1999\n",
+                    "key2,1@1998\n");
+    /* the late row names the watermark that rejected it */
+    run = fl_run("fl-lateness-wm", TUMBLING2,
+                 "--allowed-lateness 500ms --output-mode update", toks, N(toks));
+    wm = fl_side_wm(run);
+    cr_expect_str_eq(wm, "key2@1998 rejected at W6000\n");
+    free(wm);
+    free(run);
+}
+
+#define SESSION_LATENESS_PREFIX                                                                   \
+    "key2@1000", "W1999", "key2@2000", "W4998", "key2@4500", "key2@8500", "W7400", "key2@7000",   \
+        "W11501", "key2@11600", "W14600", "key2@10000"
+
+/*
+ * testNotSideOutputDueToLatenessSessionWithLateness (gap 3 s, lateness 10 ms, accumulating):
+ * key2@10000's own session [10000, 13000) is past the watermark, but it merges into
+ * [11600, 14600), still kept by the lateness, and the merged window is judged: not late,
+ * and it fires at once because the watermark has passed its end.
+ */
+Test(flink_lateness, not_side_output_due_to_lateness_session_with_lateness)
+{
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
+                                       "W100000"};
+    fl_check_update("fl-sess-late10", SESSION3, "--allowed-lateness 10ms", toks, N(toks), 1,
+                    "W11501: key2-5,1000,11500\n"
+                    "W14600: key2-1,11600,14600\n"
+                    "key2@10000: key2-2,10000,14600\n"
+                    "W20000: key2-3,10000,17500\n",
+                    "");
+}
+
+/* testDropDueToLatenessSessionWithLatenessPurgingTrigger (lateness 10 ms, purging) */
+Test(flink_lateness, drop_due_to_lateness_session_with_lateness_purging)
+{
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
+                                       "W100000"};
+    fl_check_update("fl-sess-late10-purge", SESSION3, "--allowed-lateness 10ms", toks, N(toks),
+                    2,
+                    "W11501: key2-5,1000,11500\n"
+                    "W14600: key2-1,11600,14600\n"
+                    "key2@10000: key2-1,10000,14600\n"
+                    "W20000: key2-1,10000,17500\n",
+                    "");
+}
+
+/*
+ * testNotSideOutputDueToLatenessSessionWithHugeLateness (lateness 10 s, accumulating):
+ * every session is still kept, so key2@10000 bridges [1000, 11500) and [11600, 14600).
+ */
+Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness)
+{
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
+                                       "W100000"};
+    fl_check_update("fl-sess-late10s", SESSION3, "--allowed-lateness 10s", toks, N(toks), 1,
+                    "W11501: key2-5,1000,11500\n"
+                    "W14600: key2-1,11600,14600\n"
+                    "key2@10000: key2-7,1000,14600\n"
+                    "W20000: key2-8,1000,17500\n",
+                    "");
+}
+
+/* testNotSideOutputDueToLatenessSessionWithHugeLatenessPurgingTrigger */
+Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness_purging)
+{
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
+                                       "W100000"};
+    fl_check_update("fl-sess-late10s-purge", SESSION3, "--allowed-lateness 10s", toks,
+                    N(toks), 2,
+                    "W11501: key2-5,1000,11500\n"
+                    "W14600: key2-1,11600,14600\n"
+                    "key2@10000: key2-1,1000,14600\n"
+                    "W20000: key2-1,1000,17500\n",
+                    "");
+}
+
+/* testCleanupTimerWithEmptyReduceStateForSessionWindows (gap 3 s, lateness 10 ms) */
+Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_session_windows)
+{
+    static const char *const toks[] = {"key2@1000", "W4998", "W14600"};
+    fl_check_update("fl-cleanup-session", SESSION3, "--allowed-lateness 10ms", toks, N(toks), 1,
+                    "W4998: key2-1,1000,4000\n", "");
+}
+
+/* testCleanupTimerWithEmptyReduceStateForTumblingWindows (2 s, lateness 1 ms) */
+Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_tumbling_windows)
+{
+    static const char *const toks[] = {"key2@1000", "W1599", "W1999", "W2000", "W5000"};
+    fl_check_update("fl-cleanup-tumbling", TUMBLING2, "--allowed-lateness 1ms", toks, N(toks),
+                    1, "W1999: key2,1@1999\n", "");
+}
+
+/*
+ * Issue 19's example of session lateness (gap 3 s, no allowed lateness): key@4000, W5000,
+ * key@1500, W10000. Flink merges [1500, 4500) into [4000, 7000) first and judges the
+ * merged window: not late, fires [1500, 7000) with sum 2. (Micro-batch mode keeps Spark's
+ * rule: the element's own session [1500, 4500) is late.)
+ */
+Test(flink_lateness, session_late_judged_after_merging)
+{
+    static const char *const toks[] = {"key@4000", "W5000", "key@1500", "W10000"};
+    char *run;
+    fl_check("fl-issue19-session", SESSION3, "", toks, N(toks), 0,
+             "W10000: key-2,1500,7000\n");
+    run = fl_run("fl-issue19-session-side", SESSION3, "", toks, N(toks));
+    cr_expect_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 0);
+    free(run);
+}
+
+/* --allowed-lateness is refused outside continuous + update mode, with one line */
+Test(flink_lateness, allowed_lateness_refused_elsewhere)
+{
+    static const char *const toks[] = {"key@4000"};
+    char *dir = lkt_tmpdir("fl-refuse"), *err = NULL;
+    int rc;
+    free(fl_run_in(dir, SESSION3, "", toks, 1));
+    rc = lkt_run(NULL, &err,
+                     "kappa --quiet --data %s/data.jsonl --pipeline %s/spec.json --out %s/r2 "
+                     "--trigger continuous --allowed-lateness 1s",
+                     dir, dir, dir);
+    cr_expect_eq(rc, 2);
+    cr_expect(strstr(err, "--allowed-lateness") && strchr(err, '\n') == err + strlen(err) - 1,
+              "one line: %s", err);
+    free(err);
+    rc = lkt_run(NULL, NULL,
+                 "kappa --quiet --data %s/data.jsonl --pipeline %s/spec.json --out %s/r3 "
+                 "--trigger 1m --output-mode update --allowed-lateness 1s",
+                 dir, dir, dir);
+    cr_expect_eq(rc, 2);
+    free(dir);
+}
