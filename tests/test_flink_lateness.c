@@ -24,7 +24,7 @@ static const char TUMBLING2[] = "{ \"kind\": \"tumbling\", \"size\": \"2s\" }";
  */
 Test(flink_lateness, lateness)
 {
-    static const char *const toks[] = {"key2@500", "W1500", "key2@1300", "W2300",
+    static const char *const toks[] = {"key2@500",  "W1500", "key2@1300", "W2300",
                                        "key2@1997", "W6000", "key2@1998", "W7000"};
     char *run, *wm;
     fl_check_update("fl-lateness", TUMBLING2, "--allowed-lateness 500ms", toks, N(toks), 2,
@@ -32,16 +32,16 @@ Test(flink_lateness, lateness)
                     "key2@1997: key2,1@1999\n",
                     "key2,1@1998\n");
     /* the late row names the watermark that rejected it */
-    run = fl_run("fl-lateness-wm", TUMBLING2,
-                 "--allowed-lateness 500ms --output-mode update", toks, N(toks));
+    run = fl_run("fl-lateness-wm", TUMBLING2, "--allowed-lateness 500ms --output-mode update", toks,
+                 N(toks));
     wm = fl_side_wm(run);
     cr_expect_str_eq(wm, "key2@1998 rejected at W6000\n");
     free(wm);
     free(run);
 }
 
-#define SESSION_LATENESS_PREFIX                                                                   \
-    "key2@1000", "W1999", "key2@2000", "W4998", "key2@4500", "key2@8500", "W7400", "key2@7000",   \
+#define SESSION_LATENESS_PREFIX                                                                    \
+    "key2@1000", "W1999", "key2@2000", "W4998", "key2@4500", "key2@8500", "W7400", "key2@7000",    \
         "W11501", "key2@11600", "W14600", "key2@10000"
 
 /*
@@ -52,8 +52,7 @@ Test(flink_lateness, lateness)
  */
 Test(flink_lateness, not_side_output_due_to_lateness_session_with_lateness)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
-                                       "W100000"};
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
     fl_check_update("fl-sess-late10", SESSION3, "--allowed-lateness 10ms", toks, N(toks), 1,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
@@ -65,10 +64,8 @@ Test(flink_lateness, not_side_output_due_to_lateness_session_with_lateness)
 /* testDropDueToLatenessSessionWithLatenessPurgingTrigger (lateness 10 ms, purging) */
 Test(flink_lateness, drop_due_to_lateness_session_with_lateness_purging)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
-                                       "W100000"};
-    fl_check_update("fl-sess-late10-purge", SESSION3, "--allowed-lateness 10ms", toks, N(toks),
-                    2,
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
+    fl_check_update("fl-sess-late10-purge", SESSION3, "--allowed-lateness 10ms", toks, N(toks), 2,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
                     "key2@10000: key2-1,10000,14600\n"
@@ -82,8 +79,7 @@ Test(flink_lateness, drop_due_to_lateness_session_with_lateness_purging)
  */
 Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
-                                       "W100000"};
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
     fl_check_update("fl-sess-late10s", SESSION3, "--allowed-lateness 10s", toks, N(toks), 1,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
@@ -95,10 +91,8 @@ Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness)
 /* testNotSideOutputDueToLatenessSessionWithHugeLatenessPurgingTrigger */
 Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness_purging)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
-                                       "W100000"};
-    fl_check_update("fl-sess-late10s-purge", SESSION3, "--allowed-lateness 10s", toks,
-                    N(toks), 2,
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
+    fl_check_update("fl-sess-late10s-purge", SESSION3, "--allowed-lateness 10s", toks, N(toks), 2,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
                     "key2@10000: key2-1,1000,14600\n"
@@ -118,8 +112,8 @@ Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_session_windows)
 Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_tumbling_windows)
 {
     static const char *const toks[] = {"key2@1000", "W1599", "W1999", "W2000", "W5000"};
-    fl_check_update("fl-cleanup-tumbling", TUMBLING2, "--allowed-lateness 1ms", toks, N(toks),
-                    1, "W1999: key2,1@1999\n", "");
+    fl_check_update("fl-cleanup-tumbling", TUMBLING2, "--allowed-lateness 1ms", toks, N(toks), 1,
+                    "W1999: key2,1@1999\n", "");
 }
 
 /*
@@ -132,8 +126,7 @@ Test(flink_lateness, session_late_judged_after_merging)
 {
     static const char *const toks[] = {"key@4000", "W5000", "key@1500", "W10000"};
     char *run;
-    fl_check("fl-issue19-session", SESSION3, "", toks, N(toks), 0,
-             "W10000: key-2,1500,7000\n");
+    fl_check("fl-issue19-session", SESSION3, "", toks, N(toks), 0, "W10000: key-2,1500,7000\n");
     run = fl_run("fl-issue19-session-side", SESSION3, "", toks, N(toks));
     cr_expect_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 0);
     free(run);
@@ -147,9 +140,9 @@ Test(flink_lateness, allowed_lateness_refused_elsewhere)
     int rc;
     free(fl_run_in(dir, SESSION3, "", toks, 1));
     rc = lkt_run(NULL, &err,
-                     "kappa --quiet --data %s/data.jsonl --pipeline %s/spec.json --out %s/r2 "
-                     "--trigger continuous --allowed-lateness 1s",
-                     dir, dir, dir);
+                 "kappa --quiet --data %s/data.jsonl --pipeline %s/spec.json --out %s/r2 "
+                 "--trigger continuous --allowed-lateness 1s",
+                 dir, dir, dir);
     cr_expect_eq(rc, 2);
     cr_expect(strstr(err, "--allowed-lateness") && strchr(err, '\n') == err + strlen(err) - 1,
               "one line: %s", err);
@@ -160,4 +153,51 @@ Test(flink_lateness, allowed_lateness_refused_elsewhere)
                  dir, dir, dir);
     cr_expect_eq(rc, 2);
     free(dir);
+}
+
+/*
+ * Recovery: a crash in any phase of a continuous epoch with allowed lateness, and a
+ * restart, gives the uninterrupted run's output, late table and firings (the lateness is
+ * configuration: the checkpoint's eviction watermark is the true one, and the state
+ * applies the lateness on load as it does live).
+ */
+Test(flink_lateness, crash_and_restart_equal_an_uninterrupted_run)
+{
+    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
+    static const char *const phases[] = {"planned", "processed", "sink-committed", "committed"};
+    static const char args[] = "--allowed-lateness 10s --output-mode update --change-feed";
+    static const char rows[] = "SELECT key, window_start, window_end, s FROM output ORDER BY 1, 2";
+    static const char late[] = "SELECT event_id, window_start, watermark FROM late ORDER BY 1, 2";
+    char *ref = fl_run("fl-crash-ref", SESSION3, args, toks, N(toks));
+    char *want_rows = lkt_query_text(ref, rows), *want_late = lkt_query_text(ref, late);
+    char *want_fired = fl_fired(ref, toks, N(toks), 1, 1);
+    for (size_t b = 1; b <= 3; b++) {
+        for (size_t p = 0; p < N(phases); p++) {
+            char *nm = lkt_fmt("fl-crash-%zu-%zu", b, p), *dir = lkt_tmpdir(nm);
+            char *crash = lkt_fmt("%s --crash-after %zu:%s", args, b, phases[p]), *run, *got;
+            free(fl_run_in(dir, SESSION3, crash, toks, N(toks)));
+            run = fl_run_in(dir, SESSION3, args, toks, N(toks));
+            got = lkt_query_text(run, rows);
+            cr_expect_str_eq(got, want_rows, "crash after %zu:%s: output", b, phases[p]);
+            free(got);
+            got = lkt_query_text(run, late);
+            cr_expect_str_eq(got, want_late, "crash after %zu:%s: late", b, phases[p]);
+            free(got);
+            got = fl_fired(run, toks, N(toks), 1, 1);
+            cr_expect_str_eq(got, want_fired, "crash after %zu:%s: firings", b, phases[p]);
+            free(got);
+            free(run);
+            free(crash);
+            free(dir);
+            free(nm);
+        }
+    }
+    cr_expect_str_eq(want_fired, "W11501: key2-5,1000,11500\n"
+                                 "W14600: key2-1,11600,14600\n"
+                                 "key2@10000: key2-7,1000,14600\n"
+                                 "W20000: key2-8,1000,17500\n");
+    free(want_fired);
+    free(want_late);
+    free(want_rows);
+    free(ref);
 }

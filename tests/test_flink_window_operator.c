@@ -20,14 +20,14 @@ static const char SLIDING3_1[] = "{ \"kind\": \"sliding\", \"size\": \"3s\", \"s
 static const char SESSION3[] = "{ \"kind\": \"session\", \"gap\": \"3s\" }";
 
 /* the elements of testTumblingEventTimeWindows / testSlidingEventTimeWindows, out of order */
-#define OUT_OF_ORDER                                                                              \
+#define OUT_OF_ORDER                                                                               \
     "key2@3999", "key2@3000", "key1@20", "key1@0", "key1@999", "key2@1998", "key2@1999", "key2@1000"
 
 /* testTumblingEventTimeWindowsReduce / ...Apply: snapshot and restore after W1999 */
 Test(flink_window_operator, tumbling_event_time_windows)
 {
-    static const char *const toks[] = {OUT_OF_ORDER, "W999", "W1999", "W2999", "W3999",
-                                       "W4999", "W5999", "W6999", "W7999"};
+    static const char *const toks[] = {OUT_OF_ORDER, "W999",  "W1999", "W2999", "W3999",
+                                       "W4999",      "W5999", "W6999", "W7999"};
     fl_check("fl-tumbling", TUMBLING3, "", toks, N(toks), 10,
              "W2999: key1,3@2999\n"
              "W2999: key2,3@2999\n"
@@ -37,8 +37,8 @@ Test(flink_window_operator, tumbling_event_time_windows)
 /* testSlidingEventTimeWindowsReduce / ...Apply: snapshot and restore after W2999 */
 Test(flink_window_operator, sliding_event_time_windows)
 {
-    static const char *const toks[] = {OUT_OF_ORDER, "W999", "W1999", "W2999", "W3999",
-                                       "W4999", "W5999", "W6999", "W7999"};
+    static const char *const toks[] = {OUT_OF_ORDER, "W999",  "W1999", "W2999", "W3999",
+                                       "W4999",      "W5999", "W6999", "W7999"};
     fl_check("fl-sliding", SLIDING3_1, "", toks, N(toks), 11,
              "W999: key1,3@999\n"
              "W1999: key1,3@1999\n"
@@ -54,8 +54,8 @@ Test(flink_window_operator, sliding_event_time_windows)
 Test(flink_window_operator, session_windows)
 {
     static const char *const toks[] = {
-        "key2@0=1",    "key2@1000=2", "key2@2500=3", "key1@10=1",      "key1@1000=2",
-        "key1@2500=3", "key2@5501=4", "key2@6000=5", "key2@6000=5",    "key2@6050=6",
+        "key2@0=1",    "key2@1000=2",   "key2@2500=3",   "key1@10=1",   "key1@1000=2",
+        "key1@2500=3", "key2@5501=4",   "key2@6000=5",   "key2@6000=5", "key2@6050=6",
         "W12000",      "key2@15000=10", "key2@15000=20", "W17999"};
     fl_check("fl-session", SESSION3, "", toks, N(toks), 5,
              "W12000: key1-6,10,5500\n"
@@ -68,8 +68,8 @@ Test(flink_window_operator, session_windows)
 Test(flink_window_operator, reduce_session_windows)
 {
     static const char *const toks[] = {
-        "key2@0=1",    "key2@1000=2", "key2@2500=3", "key1@10=1",      "key1@1000=2",
-        "key1@2500=3", "key2@5501=4", "key2@6000=5", "key2@6000=5",    "key2@6050=6",
+        "key2@0=1",    "key2@1000=2",   "key2@2500=3",   "key1@10=1",   "key1@1000=2",
+        "key1@2500=3", "key2@5501=4",   "key2@6000=5",   "key2@6000=5", "key2@6050=6",
         "W12000",      "key2@15000=10", "key2@15000=20", "W17999"};
     fl_check("fl-reduce-session", SESSION3, "", toks, N(toks), 3,
              "W12000: key1-6,10,5500\n"
@@ -81,8 +81,8 @@ Test(flink_window_operator, reduce_session_windows)
 /* testSideOutputDueToLatenessTumbling (window 2 s, lateness 0) */
 Test(flink_window_operator, side_output_due_to_lateness_tumbling)
 {
-    static const char *const toks[] = {"key2@1000", "W1985", "key2@1980", "W1999",
-                                       "key2@1998", "key2@2001", "W2999", "W3999"};
+    static const char *const toks[] = {"key2@1000", "W1985",     "key2@1980", "W1999",
+                                       "key2@1998", "key2@2001", "W2999",     "W3999"};
     const char *w = "{ \"kind\": \"tumbling\", \"size\": \"2s\" }";
     char *run, *side;
     fl_check("fl-side-tumbling", w, "", toks, N(toks), 0,
@@ -128,8 +128,8 @@ Test(flink_window_operator, side_output_due_to_lateness_sliding)
 }
 
 /* the elements and watermarks shared by the session lateness tests (gap 3 s) */
-#define SESSION_LATENESS_PREFIX                                                                   \
-    "key2@1000", "W1999", "key2@2000", "W4998", "key2@4500", "key2@8500", "W7400", "key2@7000",   \
+#define SESSION_LATENESS_PREFIX                                                                    \
+    "key2@1000", "W1999", "key2@2000", "W4998", "key2@4500", "key2@8500", "W7400", "key2@7000",    \
         "W11501", "key2@11600", "W14600"
 
 /* testSideOutputDueToLatenessSessionZeroLateness */
@@ -156,8 +156,8 @@ Test(flink_window_operator, side_output_due_to_lateness_session_zero_lateness)
  */
 Test(flink_window_operator, side_output_due_to_lateness_session_zero_lateness_purging)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@10000", "key2@10100",
-                                       "key2@14500", "W20000", "W100000"};
+    static const char *const toks[] = {
+        SESSION_LATENESS_PREFIX, "key2@10000", "key2@10100", "key2@14500", "W20000", "W100000"};
     char *run = fl_run("fl-side-session-purge", SESSION3, "--output-mode update --change-feed",
                        toks, N(toks));
     char *got = fl_fired(run, toks, N(toks), 1, 2), *side = fl_side(run, 1);

@@ -47,10 +47,11 @@
 /* The spec: group by key, sum(value) as s, over the window (JSON object text). */
 static inline char *fl_spec(const char *window)
 {
-    return lkt_fmt("{ \"name\": \"flink\", \"filter\": { \"field\": \"type\", \"in\": [\"view\"] }, "
-                   "\"group_by\": [\"key\"], \"window\": %s, \"aggregates\": "
-                   "[ {\"fn\":\"sum\", \"of\":\"value\", \"as\":\"s\"} ] }",
-                   window);
+    return lkt_fmt(
+        "{ \"name\": \"flink\", \"filter\": { \"field\": \"type\", \"in\": [\"view\"] }, "
+        "\"group_by\": [\"key\"], \"window\": %s, \"aggregates\": "
+        "[ {\"fn\":\"sum\", \"of\":\"value\", \"as\":\"s\"} ] }",
+        window);
 }
 
 static inline void fl_iso(char *out, size_t size, long long ms)
@@ -129,7 +130,8 @@ static inline size_t fl_line_of(long long t)
     return (size_t)((t - FL_A0) / FL_STEP);
 }
 
-/* One emitted window as Flink's test writes it: session "key-sum,start,end", else "key,sum@end-1". */
+/* One emitted window as Flink's test writes it: session "key-sum,start,end", else "key,sum@end-1".
+ */
 static inline void fl_row(struct lk_buf *b, int session, const char *key, long long start,
                           long long end, long long cents)
 {
@@ -155,8 +157,8 @@ static inline int fl_emit_cmp(const void *a, const void *b)
     return strcmp(x->text, y->text);
 }
 
-static inline void fl_add(struct fl_emit **v, size_t *n, size_t line, int session,
-                          const char *key, long long start, long long end, long long cents)
+static inline void fl_add(struct fl_emit **v, size_t *n, size_t line, int session, const char *key,
+                          long long start, long long end, long long cents)
 {
     struct lk_buf b;
     lk_buf_init(&b);
@@ -178,9 +180,10 @@ struct fl_row {
     int fired;
 };
 
-/* Fire row r at line i: its value, or with purging (PurgingTrigger) what came since its last firing. */
-static inline void fl_fire(struct fl_row *r, size_t i, int session, int purging,
-                           struct fl_emit **v, size_t *nv)
+/* Fire row r at line i: its value, or with purging (PurgingTrigger) what came since its last
+ * firing. */
+static inline void fl_fire(struct fl_row *r, size_t i, int session, int purging, struct fl_emit **v,
+                           size_t *nv)
 {
     fl_add(v, nv, i, session, r->key, r->start, r->end,
            purging ? r->cents - r->fired_cents : r->cents);
@@ -214,8 +217,9 @@ static inline void fl_replay(const char *run, const char *const *toks, size_t n,
             long long t, s, e, c;
             char op[16], key[64];
             size_t r;
-            cr_assert(sscanf(ln, "%lld,%15[^,],%63[^,],%lld,%lld,%lld", &t, op, key, &s, &e, &c)
-                      == 6, "bad change row '%s'", ln);
+            cr_assert(sscanf(ln, "%lld,%15[^,],%63[^,],%lld,%lld,%lld", &t, op, key, &s, &e, &c) ==
+                          6,
+                      "bad change row '%s'", ln);
             if (fl_line_of(t) != i)
                 break;
             s -= FL_E0;
@@ -318,8 +322,8 @@ static inline char *fl_side_wm(const char *run)
 
 /* Run the scenario in update mode (with a change feed) only; update 2: purging view. */
 static inline void fl_check_update(const char *name, const char *window, const char *args,
-                                   const char *const *toks, size_t n, int update,
-                                   const char *want, const char *want_side)
+                                   const char *const *toks, size_t n, int update, const char *want,
+                                   const char *want_side)
 {
     char *a = lkt_fmt("%s --output-mode update --change-feed", args);
     char *run = fl_run(name, window, a, toks, n);
