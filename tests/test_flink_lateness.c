@@ -201,3 +201,58 @@ Test(flink_lateness, crash_and_restart_equal_an_uninterrupted_run)
     free(want_rows);
     free(ref);
 }
+
+/* `lklab latency --format json` of a run: "<fv never> <correct never> <correct max_ms>" */
+static char *latency_of(const char *run)
+{
+    char *out = NULL, *res, *c, *max;
+    long long fv_never, cor_never;
+    cr_assert_eq(lkt_run(&out, NULL, "latency --run %s --format json", run), 0);
+    c = strstr(out, "\"correct\"");
+    cr_assert(c && sscanf(strstr(out, "\"never\"") + 8, "%lld", &fv_never) == 1
+                  && sscanf(strstr(c, "\"never\"") + 8, "%lld", &cor_never) == 1,
+              "%s", out);
+    max = strstr(c, "\"max_ms\":");
+    cr_assert_not_null(max, "%s", out);
+    max += strspn(max + 9, "\t ") + 9;
+    res = lkt_fmt("%lld %lld %.*s", fv_never, cor_never, (int)strcspn(max, "\n,}"), max);
+    free(out);
+    return res;
+}
+
+/*
+ * The latency analysis and reconcile on re-emissions (by hand): k@500 (line 0) makes
+ * [0, 2000) = 1; W2300 passes it; k@1997 (line 2, 40 s later) is within 500 ms of
+ * lateness and re-emits [0, 2000) = 2, the truth. So k@500 is correct from line 2 (40 s)
+ * and k@1997 at once: nobody is never. Without allowed lateness k@1997 is late, the row
+ * stays 1: both events are never correct, and reconcile explains the row as missing-late.
+ */
+Test(flink_lateness, latency_and_reconcile_understand_re_emissions)
+{
+    static const char *const toks[] = {"k@500", "W2300", "k@1997"};
+    char *dir = lkt_tmpdir("fl-latency"), *truth = lkt_fmt("%s/truth.csv", dir), *out = NULL;
+    char *with = fl_run("fl-latency-with", TUMBLING2,
+                        "--output-mode update --allowed-lateness 500ms", toks, N(toks));
+    char *without = fl_run_in(dir, TUMBLING2, "--output-mode update", toks, N(toks));
+    char *got = latency_of(with);
+    cr_expect_str_eq(got, "0 0 40000", "with lateness: fv never, correct never, correct max");
+    free(got);
+    got = latency_of(without);
+    cr_expect_str_eq(got, "1 2 \"inf\"", "without: k@1997 never visible, both never correct");
+    free(got);
+    cr_assert_eq(lkt_run(NULL, NULL, "truth --quiet --data %s/data.jsonl --pipeline %s/spec.json "
+                                     "--out %s",
+                         dir, dir, truth),
+                 0);
+    cr_expect_eq(lkt_run(&out, NULL, "reconcile --run %s --truth %s", with, truth), 0);
+    cr_expect(strstr(out, "result: A and B agree, row for row") != NULL,
+              "with lateness the output is the truth: %s", out);
+    free(out);
+    cr_expect_eq(lkt_run(&out, NULL, "reconcile --run %s --truth %s", without, truth), 0);
+    cr_expect(strstr(out, "missing-late: 1 row"), "%s", out);
+    free(out);
+    free(without);
+    free(with);
+    free(truth);
+    free(dir);
+}
