@@ -209,8 +209,8 @@ static char *latency_of(const char *run)
     long long fv_never, cor_never;
     cr_assert_eq(lkt_run(&out, NULL, "latency --run %s --format json", run), 0);
     c = strstr(out, "\"correct\"");
-    cr_assert(c && sscanf(strstr(out, "\"never\"") + 8, "%lld", &fv_never) == 1
-                  && sscanf(strstr(c, "\"never\"") + 8, "%lld", &cor_never) == 1,
+    cr_assert(c && sscanf(strstr(out, "\"never\"") + 8, "%lld", &fv_never) == 1 &&
+                  sscanf(strstr(c, "\"never\"") + 8, "%lld", &cor_never) == 1,
               "%s", out);
     max = strstr(c, "\"max_ms\":");
     cr_assert_not_null(max, "%s", out);
@@ -240,8 +240,9 @@ Test(flink_lateness, latency_and_reconcile_understand_re_emissions)
     got = latency_of(without);
     cr_expect_str_eq(got, "1 2 \"inf\"", "without: k@1997 never visible, both never correct");
     free(got);
-    cr_assert_eq(lkt_run(NULL, NULL, "truth --quiet --data %s/data.jsonl --pipeline %s/spec.json "
-                                     "--out %s",
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "truth --quiet --data %s/data.jsonl --pipeline %s/spec.json "
+                         "--out %s",
                          dir, dir, truth),
                  0);
     cr_expect_eq(lkt_run(&out, NULL, "reconcile --run %s --truth %s", with, truth), 0);
