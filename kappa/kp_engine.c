@@ -215,6 +215,8 @@ static char *metadata_of(const struct kp_engine *e)
     cJSON_AddStringToObject(m, "lake", o->lake ? o->lake : "none");
     cJSON_AddBoolToObject(m, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(m, "tenant_views", o->tenant_views);
+    if (o->allowed_lateness) /* only when set: older checkpoints stay valid */
+        lk_json_add_int(m, "allowed_lateness_ms", o->allowed_lateness);
     text = cJSON_PrintUnformatted(m);
     cJSON_Delete(m);
     free(spec);
@@ -655,6 +657,8 @@ static cJSON *params_json(const struct kp_options *o, int version)
                                                                                  : "fsync");
     cJSON_AddBoolToObject(p, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(p, "tenant_views", o->tenant_views);
+    if (o->allowed_lateness)
+        lk_json_add_int(p, "allowed_lateness_ms", o->allowed_lateness);
     lk_json_add_int(p, "version", version);
     return p;
 }

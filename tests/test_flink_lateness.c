@@ -257,3 +257,20 @@ Test(flink_lateness, latency_and_reconcile_understand_re_emissions)
     free(truth);
     free(dir);
 }
+
+/* The checkpoint is bound to the allowed lateness: a restart with another one is refused. */
+Test(flink_lateness, restart_with_another_allowed_lateness_is_refused)
+{
+    static const char *const toks[] = {"k@500", "W2300", "k@1997"};
+    char *dir = lkt_tmpdir("fl-relate"), *err = NULL;
+    free(fl_run_in(dir, TUMBLING2, "--output-mode update --allowed-lateness 500ms", toks, 2));
+    cr_expect_eq(lkt_run(NULL, &err,
+                         "kappa --quiet --data %s/data.jsonl --pipeline %s/spec.json --out %s/run "
+                         "--trigger continuous --watermark 1h --cost-model none --output-mode "
+                         "update --allowed-lateness 1s",
+                         dir, dir, dir),
+                 2);
+    cr_expect(strstr(err, "allowed_lateness_ms 500, this run has 1000"), "%s", err);
+    free(err);
+    free(dir);
+}
