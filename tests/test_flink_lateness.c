@@ -44,6 +44,10 @@ Test(flink_lateness, lateness)
     "key2@1000", "W1999", "key2@2000", "W4998", "key2@4500", "key2@8500", "W7400", "key2@7000",    \
         "W11501", "key2@11600", "W14600", "key2@10000"
 
+/* their input: the prefix, then an element that a lateness keeps, and two watermarks */
+static const char *const SESSION_LATE[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
+                                           "W100000"};
+
 /*
  * testNotSideOutputDueToLatenessSessionWithLateness (gap 3 s, lateness 10 ms, accumulating):
  * key2@10000's own session [10000, 13000) is past the watermark, but it merges into
@@ -52,8 +56,8 @@ Test(flink_lateness, lateness)
  */
 Test(flink_lateness, not_side_output_due_to_lateness_session_with_lateness)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
-    fl_check_update("fl-sess-late10", SESSION3, "--allowed-lateness 10ms", toks, N(toks), 1,
+    fl_check_update("fl-sess-late10", SESSION3, "--allowed-lateness 10ms", SESSION_LATE,
+                    N(SESSION_LATE), 1,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
                     "key2@10000: key2-2,10000,14600\n"
@@ -64,8 +68,8 @@ Test(flink_lateness, not_side_output_due_to_lateness_session_with_lateness)
 /* testDropDueToLatenessSessionWithLatenessPurgingTrigger (lateness 10 ms, purging) */
 Test(flink_lateness, drop_due_to_lateness_session_with_lateness_purging)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
-    fl_check_update("fl-sess-late10-purge", SESSION3, "--allowed-lateness 10ms", toks, N(toks), 2,
+    fl_check_update("fl-sess-late10-purge", SESSION3, "--allowed-lateness 10ms", SESSION_LATE,
+                    N(SESSION_LATE), 2,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
                     "key2@10000: key2-1,10000,14600\n"
@@ -79,8 +83,8 @@ Test(flink_lateness, drop_due_to_lateness_session_with_lateness_purging)
  */
 Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
-    fl_check_update("fl-sess-late10s", SESSION3, "--allowed-lateness 10s", toks, N(toks), 1,
+    fl_check_update("fl-sess-late10s", SESSION3, "--allowed-lateness 10s", SESSION_LATE,
+                    N(SESSION_LATE), 1,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
                     "key2@10000: key2-7,1000,14600\n"
@@ -91,8 +95,8 @@ Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness)
 /* testNotSideOutputDueToLatenessSessionWithHugeLatenessPurgingTrigger */
 Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness_purging)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
-    fl_check_update("fl-sess-late10s-purge", SESSION3, "--allowed-lateness 10s", toks, N(toks), 2,
+    fl_check_update("fl-sess-late10s-purge", SESSION3, "--allowed-lateness 10s", SESSION_LATE,
+                    N(SESSION_LATE), 2,
                     "W11501: key2-5,1000,11500\n"
                     "W14600: key2-1,11600,14600\n"
                     "key2@10000: key2-1,1000,14600\n"
@@ -163,27 +167,26 @@ Test(flink_lateness, allowed_lateness_refused_elsewhere)
  */
 Test(flink_lateness, crash_and_restart_equal_an_uninterrupted_run)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000", "W100000"};
     static const char *const phases[] = {"planned", "processed", "sink-committed", "committed"};
     static const char args[] = "--allowed-lateness 10s --output-mode update --change-feed";
     static const char rows[] = "SELECT key, window_start, window_end, s FROM output ORDER BY 1, 2";
     static const char late[] = "SELECT event_id, window_start, watermark FROM late ORDER BY 1, 2";
-    char *ref = fl_run("fl-crash-ref", SESSION3, args, toks, N(toks));
+    char *ref = fl_run("fl-crash-ref", SESSION3, args, SESSION_LATE, N(SESSION_LATE));
     char *want_rows = lkt_query_text(ref, rows), *want_late = lkt_query_text(ref, late);
-    char *want_fired = fl_fired(ref, toks, N(toks), 1, 1);
+    char *want_fired = fl_fired(ref, SESSION_LATE, N(SESSION_LATE), 1, 1);
     for (size_t b = 1; b <= 3; b++) {
         for (size_t p = 0; p < N(phases); p++) {
             char *nm = lkt_fmt("fl-crash-%zu-%zu", b, p), *dir = lkt_tmpdir(nm);
             char *crash = lkt_fmt("%s --crash-after %zu:%s", args, b, phases[p]), *run, *got;
-            free(fl_run_in(dir, SESSION3, crash, toks, N(toks)));
-            run = fl_run_in(dir, SESSION3, args, toks, N(toks));
+            free(fl_run_in(dir, SESSION3, crash, SESSION_LATE, N(SESSION_LATE)));
+            run = fl_run_in(dir, SESSION3, args, SESSION_LATE, N(SESSION_LATE));
             got = lkt_query_text(run, rows);
             cr_expect_str_eq(got, want_rows, "crash after %zu:%s: output", b, phases[p]);
             free(got);
             got = lkt_query_text(run, late);
             cr_expect_str_eq(got, want_late, "crash after %zu:%s: late", b, phases[p]);
             free(got);
-            got = fl_fired(run, toks, N(toks), 1, 1);
+            got = fl_fired(run, SESSION_LATE, N(SESSION_LATE), 1, 1);
             cr_expect_str_eq(got, want_fired, "crash after %zu:%s: firings", b, phases[p]);
             free(got);
             free(run);

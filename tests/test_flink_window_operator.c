@@ -50,32 +50,34 @@ Test(flink_window_operator, sliding_event_time_windows)
              "W5999: key2,2@5999\n");
 }
 
-/* testSessionWindows (and ...WithProcessFunction): snapshot and restore after key1@1000 */
-Test(flink_window_operator, session_windows)
+/*
+ * testSessionWindows (and ...WithProcessFunction) and testReduceSessionWindows (and
+ * ...WithProcessFunction): the same elements and output; they snapshot and restore at
+ * different points (restart: the lines read before it).
+ */
+static void session_windows(const char *name, size_t restart)
 {
     static const char *const toks[] = {
         "key2@0=1",    "key2@1000=2",   "key2@2500=3",   "key1@10=1",   "key1@1000=2",
         "key1@2500=3", "key2@5501=4",   "key2@6000=5",   "key2@6000=5", "key2@6050=6",
         "W12000",      "key2@15000=10", "key2@15000=20", "W17999"};
-    fl_check("fl-session", SESSION3, "", toks, N(toks), 5,
+    fl_check(name, SESSION3, "", toks, N(toks), restart,
              "W12000: key1-6,10,5500\n"
              "W12000: key2-6,0,5500\n"
              "W12000: key2-20,5501,9050\n"
              "W17999: key2-30,15000,18000\n");
 }
 
-/* testReduceSessionWindows (and ...WithProcessFunction): restore after the three key2 */
+/* testSessionWindows: snapshot and restore after key1@1000 */
+Test(flink_window_operator, session_windows)
+{
+    session_windows("fl-session", 5);
+}
+
+/* testReduceSessionWindows: snapshot and restore after the three key2 */
 Test(flink_window_operator, reduce_session_windows)
 {
-    static const char *const toks[] = {
-        "key2@0=1",    "key2@1000=2",   "key2@2500=3",   "key1@10=1",   "key1@1000=2",
-        "key1@2500=3", "key2@5501=4",   "key2@6000=5",   "key2@6000=5", "key2@6050=6",
-        "W12000",      "key2@15000=10", "key2@15000=20", "W17999"};
-    fl_check("fl-reduce-session", SESSION3, "", toks, N(toks), 3,
-             "W12000: key1-6,10,5500\n"
-             "W12000: key2-6,0,5500\n"
-             "W12000: key2-20,5501,9050\n"
-             "W17999: key2-30,15000,18000\n");
+    session_windows("fl-reduce-session", 3);
 }
 
 /* testSideOutputDueToLatenessTumbling (window 2 s, lateness 0) */
