@@ -555,21 +555,24 @@ static void rebuild_dirty(struct kp_state *s)
  * still live when it touches a live session of its group, because the merged session
  * ends after that one, which the watermark has not passed (WindowOperator.processElement
  * merges first, then asks isWindowLate of the merged window). Live cells all end after
- * the eviction watermark, which in continuous mode is the late watermark.
+ * the eviction watermark, which in continuous mode is the late watermark. Returns the
+ * latest end of the live sessions it touches (the event's id is kept that long), or
+ * LK_TIME_NEG_INF when it touches none (or the rule is off).
  */
-static int joins_live_session(struct kp_state *s, const struct lk_event *ev, int64_t start,
-                              int64_t len)
+static int64_t joined_session_end(struct kp_state *s, const struct lk_event *ev, int64_t start,
+                                  int64_t len)
 {
     const struct idx_list *l;
+    int64_t end = LK_TIME_NEG_INF;
     if (!s->flink || s->spec->window.kind != LK_WIN_SESSION)
-        return 0;
+        return end;
     l = sessions_of(s, tuple_of(s, ev));
     for (size_t k = 0; k < l->n; k++) {
         const struct cell *c = &s->cells[l->v[k]];
-        if (sessions_touch(c->start, c->end, start, start + len))
-            return 1;
+        if (sessions_touch(c->start, c->end, start, start + len) && c->end > end)
+            end = c->end;
     }
-    return 0;
+    return end;
 }
 
 void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp_hint *hint,
@@ -590,12 +593,13 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
         n = lk_spec_windows(s->spec, ev->event_time, starts);
     }
     for (size_t k = 0; k < n; k++) {
-        if (starts[k] + len <= late_wm && !joins_live_session(s, ev, starts[k], len)) {
+        int64_t end = starts[k] + len, joined = LK_TIME_NEG_INF;
+        if (end <= late_wm && (joined = joined_session_end(s, ev, starts[k], len)) <= end) {
             out->late_start[out->late] = starts[k];
-            out->late_end[out->late++] = starts[k] + len;
+            out->late_end[out->late++] = end;
         } else {
             live[out->live++] = starts[k];
-            expiry = starts[k] + len;
+            expiry = end > joined ? end : joined; /* an id outlives its late-filter watermark */
         }
     }
     s->ntouched = 0;

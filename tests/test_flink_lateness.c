@@ -277,3 +277,26 @@ Test(flink_lateness, restart_with_another_allowed_lateness_is_refused)
     free(err);
     free(dir);
 }
+
+/*
+ * Dedup with sessions judged after merging (by hand): k@1500 (#b) is past the watermark on
+ * its own but joins [4000, 7000), so its id is kept as long as that session, not only until
+ * 4500: its re-delivery after W6000 is a duplicate, not a second count. o@0 is evicted at
+ * W5000, which moves the id table's watermark past 4500. The truth: [1500, 7000) = 2.
+ */
+Test(flink_lateness, a_joined_event_is_remembered_as_long_as_its_session)
+{
+    static const char spec[] =
+        "{ \"name\": \"flink\", \"dedup\": \"event_id\", \"filter\": { \"field\": \"type\", "
+        "\"in\": [\"view\"] }, \"group_by\": [\"key\"], \"window\": { \"kind\": \"session\", "
+        "\"gap\": \"3s\" }, \"aggregates\": [ {\"fn\":\"sum\", \"of\":\"value\", \"as\":\"s\"} ] }";
+    static const char *const toks[] = {"o@0",   "k@4000#a", "W5000", "k@1500#b",
+                                       "W6000", "k@1500#b", "W9000"};
+    char *run = fl_run("fl-dedup-join", spec, "", toks, N(toks));
+    char *got = fl_fired(run, toks, N(toks), 1, 0);
+    cr_expect_str_eq(got, "W5000: o-1,0,3000\n"
+                          "W9000: k-2,1500,7000\n");
+    cr_expect_eq(lkt_query_int(run, "SELECT sum(duplicates_dropped) FROM progress"), 1);
+    free(got);
+    free(run);
+}

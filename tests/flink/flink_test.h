@@ -4,8 +4,9 @@
  * becomes a scenario and which tests cannot be expressed).
  *
  * A scenario is a list of tokens, one input line each, in arrival order:
- *   "key@ts[=value]"  Flink's processElement(StreamRecord(Tuple2(key, value), ts)): event
- *                     time 2026-01-01T00:00:00Z + ts ms (value defaults to 1)
+ *   "key@ts[=value][#id]"  Flink's processElement(StreamRecord(Tuple2(key, value), ts)):
+ *                     event time 2026-01-01T00:00:00Z + ts ms (value defaults to 1, the
+ *                     event_id to e<line>; #id makes a re-delivery of id)
  *   "W<ts>"           Flink's processWatermark(new Watermark(ts))
  * Line i arrives at 12:00:00 + 20 s * i (three lines per 1-minute checkpoint epoch), and
  * --cost-model none makes an output row visible at the arrival of the line that made it.
@@ -44,9 +45,12 @@
 #define FL_DELAY 3600000LL    /* --watermark 1h */
 #define FL_MAX 128            /* lines per scenario */
 
-/* The spec: group by key, sum(value) as s, over the window (JSON object text). */
+/* The spec: group by key, sum(value) as s, over the window (JSON object text); a whole
+   spec (text starting with '{ "name"') is taken as it is. */
 static inline char *fl_spec(const char *window)
 {
+    if (strncmp(window, "{ \"name\"", 8) == 0)
+        return lkt_fmt("%s", window);
     return lkt_fmt(
         "{ \"name\": \"flink\", \"filter\": { \"field\": \"type\", \"in\": [\"view\"] }, "
         "\"group_by\": [\"key\"], \"window\": %s, \"aggregates\": "
@@ -64,7 +68,7 @@ static inline void fl_iso(char *out, size_t size, long long ms)
 /* Write token i as a JSONL line. */
 static inline void fl_line(FILE *fp, const char *tok, size_t i)
 {
-    char key[64] = "~wm", type[8] = "wm", et[40], at[40];
+    char key[64] = "~wm", type[8] = "wm", et[40], at[40], id[64];
     long long ts;
     double value = 1;
     if (tok[0] == 'W') {
@@ -79,12 +83,16 @@ static inline void fl_line(FILE *fp, const char *tok, size_t i)
         if (eq)
             value = strtod(eq + 1, NULL);
     }
+    if (strchr(tok, '#'))
+        snprintf(id, sizeof(id), "%s", strchr(tok, '#') + 1);
+    else
+        snprintf(id, sizeof(id), "e%zu", i);
     fl_iso(et, sizeof(et), ts);
     fl_iso(at, sizeof(at), 12 * 3600000LL + (long long)i * FL_STEP);
     fprintf(fp,
-            "{\"event_id\":\"e%zu\",\"tenant\":\"t1\",\"key\":\"%s\",\"type\":\"%s\","
+            "{\"event_id\":\"%s\",\"tenant\":\"t1\",\"key\":\"%s\",\"type\":\"%s\","
             "\"value\":%.2f,\"event_time\":\"%s\",\"arrival_time\":\"%s\"}\n",
-            i, key, type, value, et, at);
+            id, key, type, value, et, at);
 }
 
 /*
