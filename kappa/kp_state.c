@@ -654,6 +654,23 @@ static void make_row(const struct kp_state *s, const struct cell *c, struct lk_c
         row->values[i] = lk_agg_result(&c->agg, s->spec, i);
 }
 
+/*
+ * The watermark the id table may forget by: wm, except that with Flink's session rule
+ * (kp_state_flink) a re-delivered copy can still join an open session after its own
+ * session's end passed, so no id is forgotten while an open session could hold its event
+ * (one starting at or before it): ids expire at event time + gap, forgotten only up to
+ * the earliest open session's start.
+ */
+static int64_t ids_horizon(const struct kp_state *s, int64_t wm)
+{
+    if (!s->flink || s->spec->window.kind != LK_WIN_SESSION)
+        return wm;
+    for (size_t c = 0; c < s->ncells; c++)
+        if (!s->cells[c].dead && s->cells[c].start < wm)
+            wm = s->cells[c].start;
+    return wm;
+}
+
 int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
 {
     struct lk_csv_row row;
@@ -661,7 +678,7 @@ int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
     int rc = 0;
     wm = state_wm(s, wm);
     if (wm < s->min_end && s->ndead == 0) {
-        evict_ids(s, wm);
+        evict_ids(s, ids_horizon(s, wm));
         return 0;
     }
     for (size_t c = 0; c < s->ncells; c++) {
@@ -681,7 +698,7 @@ int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
     s->ndead = 0;
     kps_rebuild_cells(s, table_size(s->ncells, s->map_size));
     rebuild_dirty(s);
-    evict_ids(s, wm);
+    evict_ids(s, ids_horizon(s, wm));
     return rc;
 }
 

@@ -283,6 +283,7 @@ Test(flink_lateness, restart_with_another_allowed_lateness_is_refused)
  * its own but joins [4000, 7000), so its id is kept as long as that session, not only until
  * 4500: its re-delivery after W6000 is a duplicate, not a second count. o@0 is evicted at
  * W5000, which moves the id table's watermark past 4500. The truth: [1500, 7000) = 2.
+ * No id is forgotten while an open session could hold its event.
  */
 Test(flink_lateness, a_joined_event_is_remembered_as_long_as_its_session)
 {
@@ -292,10 +293,20 @@ Test(flink_lateness, a_joined_event_is_remembered_as_long_as_its_session)
         "\"gap\": \"3s\" }, \"aggregates\": [ {\"fn\":\"sum\", \"of\":\"value\", \"as\":\"s\"} ] }";
     static const char *const toks[] = {"o@0",   "k@4000#a", "W5000", "k@1500#b",
                                        "W6000", "k@1500#b", "W9000"};
+    /* the same when the session only grew past it: k@1000's own session [1000, 4000) is
+       behind W5000, but [1000, 6500) is open */
+    static const char *const grown[] = {"o@0", "k@1000#a", "k@3500", "W5000", "k@1000#a", "W10000"};
     char *run = fl_run("fl-dedup-join", spec, "", toks, N(toks));
     char *got = fl_fired(run, toks, N(toks), 1, 0);
     cr_expect_str_eq(got, "W5000: o-1,0,3000\n"
                           "W9000: k-2,1500,7000\n");
+    cr_expect_eq(lkt_query_int(run, "SELECT sum(duplicates_dropped) FROM progress"), 1);
+    free(got);
+    free(run);
+    run = fl_run("fl-dedup-grown", spec, "", grown, N(grown));
+    got = fl_fired(run, grown, N(grown), 1, 0);
+    cr_expect_str_eq(got, "W5000: o-1,0,3000\n"
+                          "W10000: k-2,1000,6500\n");
     cr_expect_eq(lkt_query_int(run, "SELECT sum(duplicates_dropped) FROM progress"), 1);
     free(got);
     free(run);
