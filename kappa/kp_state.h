@@ -15,7 +15,8 @@
  *      and evicted, only once the watermark reaches window_end + D.
  *   3. dedup (when the spec dedups): if the event_id is remembered, the event is a
  *      DUPLICATE and dropped. Otherwise the id is remembered until every live window it
- *      joined has been evicted (expiry = largest such window_end).
+ *      joined has been evicted (expiry = largest such window_end; with Flink's session
+ *      rule also while an open session could still hold its event).
  *   4. aggregate into the live windows' cells (sessions: merge every overlapping session
  *      of the group into one; the keys that disappear are recorded as retractions).
  * Eviction (kp_state_evict): cells with window_end <= wm are handed to a callback (append
