@@ -86,7 +86,8 @@ void kp_state_prefetch(const struct kp_state *s, const struct lk_event *ev,
 /*
  * Continuous mode: follow Flink's WindowOperator (docs/kappa.md "lklab vs Flink"): judge a
  * session late on the merged session, and keep windows allowed_lateness ms past their end
- * (0: none). Configuration, not state: the checkpoint does not hold it.
+ * (0: none). Configuration, not state: snapshots and deltas do not hold it (the engine
+ * binds a checkpoint to it in its metadata).
  */
 void kp_state_flink(struct kp_state *s, int64_t allowed_lateness);
 
