@@ -88,6 +88,13 @@ int kp_options_check(const struct kp_options *o, struct lk_err *err)
     if (o->workers > 1 && o->trigger == KP_TRIG_CONTINUOUS)
         return lk_err_set(err, LK_EUSAGE, "--trigger continuous runs one event at a time on one "
                           "worker (use --workers 1)");
+    if (o->allowed_lateness < 0)
+        return lk_err_set(err, LK_EUSAGE, "--allowed-lateness must not be negative");
+    if (o->allowed_lateness
+        && (o->trigger != KP_TRIG_CONTINUOUS || o->mode != KP_UPDATE || !o->has_watermark))
+        return lk_err_set(err, LK_EUSAGE, "--allowed-lateness re-emits a window for each late "
+                          "event after it fired: it needs --trigger continuous, --output-mode "
+                          "update and a watermark");
     return 0;
 }
 
@@ -162,6 +169,8 @@ static char *metadata_of(const struct kp_engine *e)
     cJSON_AddStringToObject(m, "lake", o->lake ? o->lake : "none");
     cJSON_AddBoolToObject(m, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(m, "tenant_views", o->tenant_views);
+    if (o->allowed_lateness) /* only when set: older checkpoints stay valid */
+        lk_json_add_int(m, "allowed_lateness_ms", o->allowed_lateness);
     text = cJSON_PrintUnformatted(m);
     cJSON_Delete(m);
     free(spec);
@@ -663,6 +672,8 @@ static cJSON *params_json(const struct kp_options *o, int version)
                                                                                  : "fsync");
     cJSON_AddBoolToObject(p, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(p, "tenant_views", o->tenant_views);
+    if (o->allowed_lateness)
+        lk_json_add_int(p, "allowed_lateness_ms", o->allowed_lateness);
     lk_json_add_int(p, "version", version);
     return p;
 }

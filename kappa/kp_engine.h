@@ -90,12 +90,13 @@ struct kp_options {
     int change_feed;            /* also log every output change to `changes` (kp_sink.h) */
     kp_note_fn note;            /* may be NULL */
     void *note_arg;
+    int64_t allowed_lateness;   /* ms; continuous + update only: Flink's allowedLateness */
 };
 #define KP_OPTIONS_INIT                                                                            \
     {                                                                                              \
         NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0, 0,   \
             {{0}, 0, 0, 0, 0, 0, 0, 0, 0}, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL,     \
-            LK_DURABLE_FSYNC, 0, NULL, NULL                                                        \
+            LK_DURABLE_FSYNC, 0, NULL, NULL, 0                                                     \
     }
 
 /* Totals of a run (also written to RUN/run.json, last). */

@@ -25,6 +25,7 @@ struct kp_side {
     size_t part;        /* partition (log) or file index (files) */
     uint64_t offset;    /* line within it */
     int64_t wstart, wend;
+    int64_t wm;                /* late: the watermark that rejected it */
     struct lk_event ev;        /* late: strings at str_off in the worker's arena */
     size_t str_off[LK_F_TYPE + 1];
     struct lk_reject rej;      /* quarantine: why, and the raw line in the arena */

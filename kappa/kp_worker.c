@@ -91,6 +91,8 @@ void kp_workers_init(struct kp_engine *e)
         w->e = e;
         w->id = i;
         w->state = e->states[i] = kp_state_new(e->o->spec);
+        if (e->o->trigger == KP_TRIG_CONTINUOUS)
+            kp_state_flink(w->state, e->o->allowed_lateness);
     }
 }
 
@@ -157,6 +159,7 @@ static void add_late(struct kp_worker *w, const struct lk_record *rec, int64_t w
     s->late = 1;
     s->wstart = ws;
     s->wend = we;
+    s->wm = w->late_wm; /* continuous mode moves it after every event: keep this one */
     s->ev = rec->ev;
     for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
         s->str_off[f] = arena_put(w, rec->ev.str[f].ptr, rec->ev.str[f].len);
@@ -576,7 +579,7 @@ static int write_side(struct kp_engine *e, const struct kp_sidebuf *b, struct kp
     if (s->late) {
         for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
             s->ev.str[f].ptr = b->arena + s->str_off[f];
-        return kp_sink_late(e->sink, e->batch, &s->ev, s->wstart, s->wend, e->late_wm, e->err);
+        return kp_sink_late(e->sink, e->batch, &s->ev, s->wstart, s->wend, s->wm, e->err);
     } else {
         struct lk_record rec;
         memset(&rec, 0, sizeof(rec));
