@@ -11,10 +11,14 @@
 
 static const char fixed_schema[] =
     "CREATE TABLE IF NOT EXISTS lb_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-    "CREATE TABLE IF NOT EXISTS master(seq INTEGER PRIMARY KEY, part INTEGER NOT NULL, "
+    /* clustered by (event_id, part, line): the batch job's dedup streams in key order
+       (lb_sql); seq (the ingest order) has its own index for the readers that replay it */
+    "CREATE TABLE IF NOT EXISTS master(seq INTEGER NOT NULL, part INTEGER NOT NULL, "
     "line INTEGER NOT NULL, \"event_id\" TEXT NOT NULL, \"tenant\" TEXT NOT NULL, "
     "\"key\" TEXT NOT NULL, \"type\" TEXT NOT NULL, \"value\" INTEGER NOT NULL, "
-    "event_time INTEGER NOT NULL, arrival_time INTEGER NOT NULL);\n"
+    "event_time INTEGER NOT NULL, arrival_time INTEGER NOT NULL, "
+    "PRIMARY KEY(\"event_id\", part, line)) WITHOUT ROWID;\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS master_seq ON master(seq);\n"
     "CREATE TABLE IF NOT EXISTS master_pos(part INTEGER PRIMARY KEY, line INTEGER NOT NULL, "
     "byte INTEGER NOT NULL);\n"
     "CREATE TABLE IF NOT EXISTS batch_views(view_id INTEGER PRIMARY KEY, "
