@@ -60,18 +60,15 @@ int lb_master_open(struct lb_master **out, sqlite3 *db, const char *data, struct
     struct lb_master *m = lk_xcalloc(1, sizeof(*m));
     int rc;
     m->db = db;
-    if ((rc = lb_stream_open(&m->in, data, err)) < 0 ||
-        (rc = lk_store_prepare(db,
-                               "INSERT INTO master(part, line, event_id, tenant, key, "
-                               "type, value, event_time, arrival_time, seq) "
-                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                               &m->insert, err)) < 0 ||
-        (rc = lk_store_quarantine_prepare(db, &m->quarantine, err)) < 0 ||
-        (rc = lk_store_prepare(db,
-                               "INSERT OR REPLACE INTO master_pos(part, line, byte) "
-                               "VALUES(?1, ?2, ?3)",
-                               &m->pos, err)) < 0 ||
-        (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
+    if ((rc = lb_stream_open(&m->in, data, err)) < 0
+        || (rc = lk_store_prepare(db, "INSERT INTO master(part, line, event_id, tenant, key, "
+                                      "type, value, event_time, arrival_time) "
+                                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  &m->insert, err)) < 0
+        || (rc = lk_store_quarantine_prepare(db, &m->quarantine, err)) < 0
+        || (rc = lk_store_prepare(db, "INSERT OR REPLACE INTO master_pos(part, line, byte) "
+                                      "VALUES(?1, ?2, ?3)", &m->pos, err)) < 0
+        || (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
         lb_master_free(m);
         return rc;
     }
@@ -106,7 +103,6 @@ static int append(struct lb_master *m, const struct lk_record *rec, struct lk_er
     sqlite3_bind_int64(st, 7, ev->value);
     sqlite3_bind_int64(st, 8, ev->event_time);
     sqlite3_bind_int64(st, 9, ev->arrival_time);
-    sqlite3_bind_int64(st, 10, (sqlite3_int64)m->rows + 1); /* the ingest order */
     return lk_store_step_done(m->db, st, err);
 }
 

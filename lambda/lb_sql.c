@@ -173,9 +173,9 @@ static void add_filter(struct lk_buf *b, const struct lk_spec *spec)
  * lb_ev: the events a batch job counts. Dedup keeps the first copy by source position
  * (part, line) of each event_id among the copies arrived by the cutoff: a GROUP BY event_id
  * whose bare columns come from the row holding min(lb_pos) (SQLite's documented rule for
- * a query with one min() aggregate). The master table is clustered by (event_id, part,
- * line) (lb_db), so this GROUP BY streams in key order without a sort; lb_pos is exact
- * while line < 2^32 (lb_master refuses longer partitions).
+ * a query with one min() aggregate). The covering index master_dedup (lb_db) holds every
+ * column in (event_id, part, line) order, so this GROUP BY streams over it without a sort;
+ * lb_pos is exact while line < 2^32 (lb_master refuses longer partitions).
  */
 static void add_events_cte(struct lk_buf *b, const struct lk_spec *spec)
 {
