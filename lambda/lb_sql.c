@@ -224,21 +224,11 @@ static void add_batch_aggs(struct lk_buf *b, const struct lk_spec *spec)
     for (size_t i = 0; i < spec->naggs; i++) {
         const struct lk_agg_spec *a = &spec->aggs[i];
         switch (a->fn) {
-        case LK_AGG_COUNT:
-            lk_buf_addf(b, ", count(*)");
-            break;
-        case LK_AGG_SUM:
-            lk_buf_addf(b, ", sum(\"value\")");
-            break;
-        case LK_AGG_MIN:
-            lk_buf_addf(b, ", min(\"value\")");
-            break;
-        case LK_AGG_MAX:
-            lk_buf_addf(b, ", max(\"value\")");
-            break;
-        case LK_AGG_COUNT_DISTINCT:
-            lk_buf_addf(b, ", count(DISTINCT %s)", field(a->of));
-            break;
+        case LK_AGG_COUNT: lk_buf_addf(b, ", count(*)"); break;
+        case LK_AGG_SUM: lk_buf_addf(b, ", sum(\"value\")"); break;
+        case LK_AGG_MIN: lk_buf_addf(b, ", min(\"value\")"); break;
+        case LK_AGG_MAX: lk_buf_addf(b, ", max(\"value\")"); break;
+        case LK_AGG_COUNT_DISTINCT: lk_buf_addf(b, ", count(DISTINCT %s)", field(a->of)); break;
         }
     }
     for (size_t i = 0; i < spec->naggs; i++)
@@ -359,15 +349,9 @@ static void add_merge(struct lk_buf *b, const struct lk_agg_spec *a, enum lb_lay
 {
     switch (a->fn) {
     case LK_AGG_COUNT:
-    case LK_AGG_SUM:
-        lk_buf_addf(b, ", sum(\"%s\")", a->as);
-        break;
-    case LK_AGG_MIN:
-        lk_buf_addf(b, ", min(\"%s\")", a->as);
-        break;
-    case LK_AGG_MAX:
-        lk_buf_addf(b, ", max(\"%s\")", a->as);
-        break;
+    case LK_AGG_SUM: lk_buf_addf(b, ", sum(\"%s\")", a->as); break;
+    case LK_AGG_MIN: lk_buf_addf(b, ", min(\"%s\")", a->as); break;
+    case LK_AGG_MAX: lk_buf_addf(b, ", max(\"%s\")", a->as); break;
     case LK_AGG_COUNT_DISTINCT:
         if (layers == LB_Q_BATCH)
             lk_buf_addf(b, ", sum(\"%s\")", a->as); /* one batch row: exact */
