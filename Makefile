@@ -146,8 +146,15 @@ torture: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/torture.sh
 
-bench: all
+bench: all $(BIN)/bench-scan
 	$(Q)tests/bench.sh
+
+# The "hand scanner" yardstick of make bench (parse only, no checks): tests/bench_scan.c.
+$(BIN)/bench-scan: tests/bench_scan.c
+	@mkdir -p $(dir $@) $(BUILD)/tests
+	@echo "  CC      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS) -MF $(BUILD)/tests/bench_scan.d -o $@ $< \
+	  $(EXTRA_LDFLAGS)
 
 # Optional second yardstick for make bench: DuckDB's Node API (@duckdb/node-api, pinned)
 # installed with npm under out/duckdb/. Needs Node.js >= 20 and the npm registry; never part

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kp_state_int.h"
+#include "lk_buf.h"
 #include "lk_mem.h"
 #include "lk_strtab.h"
 #include "lk_time.h"
@@ -32,31 +33,36 @@
 
 /*
  * An output buffer (faster than stdio for the many small numbers of a snapshot): text
- * collects in the state's buffer (kept between checkpoints) and goes to fn whenever the
- * next item would not fit.
+ * collects in an lk_buf (the state's, kept between checkpoints) and goes to fn whenever
+ * the next item would not fit. Writers fill ob_room's bytes, then ob_done moves the end.
  */
 struct obuf {
-    char *p;
-    size_t len, cap;
+    struct lk_buf buf;
     kp_write_fn fn;
     void *arg;
 };
 
 static void ob_make_room(struct obuf *b, size_t n)
 {
-    if (b->len) {
-        b->fn(b->arg, b->p, b->len);
-        b->len = 0;
+    if (b->buf.len) {
+        b->fn(b->arg, b->buf.s, b->buf.len);
+        lk_buf_reset(&b->buf);
     }
-    if (n > b->cap)
-        LK_GROW(b->p, b->cap, n > OB_FLUSH ? n : OB_FLUSH);
+    lk_buf_grow(&b->buf, n > OB_FLUSH ? n : OB_FLUSH);
 }
 
+/* Room for n more bytes at the end of the text; returns where they go. */
 static inline char *ob_room(struct obuf *b, size_t n)
 {
-    if (b->len + n > b->cap)
+    if (b->buf.len + n >= b->buf.cap)
         ob_make_room(b, n);
-    return b->p + b->len;
+    return b->buf.s + b->buf.len;
+}
+
+/* The bytes up to end (inside the last ob_room) are text now. */
+static inline void ob_done(struct obuf *b, const char *end)
+{
+    lk_buf_setlen(&b->buf, (size_t)(end - b->buf.s));
 }
 
 /* Decimal digits of u at o; returns the end. */
@@ -85,25 +91,26 @@ static char *put_u64(char *o, uint64_t u)
 
 static void ob_bytes(struct obuf *b, const void *src, size_t n)
 {
-    memcpy(ob_room(b, n), src, n);
-    b->len += n;
+    char *o = ob_room(b, n);
+    memcpy(o, src, n);
+    ob_done(b, o + n);
 }
 
 static void ob_char(struct obuf *b, char c)
 {
-    *ob_room(b, 1) = c;
-    b->len++;
+    char *o = ob_room(b, 1);
+    *o = c;
+    ob_done(b, o + 1);
 }
 
 /* " <v>" in decimal */
 static void ob_i64(struct obuf *b, int64_t v)
 {
-    char *o = ob_room(b, 22), *start = o;
+    char *o = ob_room(b, 22);
     *o++ = ' ';
     if (v < 0)
         *o++ = '-';
-    o = put_u64(o, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
-    b->len += (size_t)(o - start);
+    ob_done(b, put_u64(o, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v));
 }
 
 /* 1 when s can be written bare: a letter or '_' first, then printable ASCII without spaces. */
@@ -121,14 +128,14 @@ static int bare_ok(struct lk_str v)
 /* " <bytes>" when bare, else " <length>:<bytes>" */
 static void put_str_as(struct obuf *b, struct lk_str v, int bare)
 {
-    char *o = ob_room(b, 23 + v.len), *start = o;
+    char *o = ob_room(b, 23 + v.len);
     *o++ = ' ';
     if (!bare) {
         o = put_u64(o, v.len);
         *o++ = ':';
     }
     memcpy(o, v.ptr, v.len);
-    b->len += (size_t)(o + v.len - start);
+    ob_done(b, o + v.len);
 }
 
 static void put_str(struct obuf *b, struct lk_str v)
@@ -211,7 +218,8 @@ static void put_ids(const struct kp_state *s, struct obuf *b, size_t k)
 void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t evict_wm,
                     kp_write_fn fn, void *arg)
 {
-    struct obuf b = { s->wbuf, 0, s->wbuf_cap, fn, arg };
+    /* the state keeps the buffer's bytes between checkpoints (cap 0: none yet) */
+    struct obuf b = { { s->wbuf_cap ? s->wbuf : lk_buf_empty, 0, s->wbuf_cap }, fn, arg };
     char head[96];
     int n = snprintf(head, sizeof(head), "lkstate v1 %s batch=%" PRIu64 " evict=",
                      snapshot ? "snapshot" : "delta", batch);
@@ -241,10 +249,10 @@ void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t ev
     }
     /* ids are appended in batch order, so this batch's new ids are a suffix */
     put_ids(s, &b, snapshot ? 0 : first_id_of(s, batch));
-    if (b.len)
-        fn(arg, b.p, b.len);
-    s->wbuf = b.p;
-    s->wbuf_cap = b.cap;
+    if (b.buf.len)
+        fn(arg, b.buf.s, b.buf.len);
+    s->wbuf = b.buf.cap ? b.buf.s : NULL;
+    s->wbuf_cap = b.buf.cap;
 }
 
 /* A cursor over a checkpoint buffer; any syntax error sets bad. */

@@ -6,6 +6,7 @@
 
 #include "lb_db.h"
 #include "lb_sql.h"
+#include "lk_buf.h"
 #include "lk_lake.h"
 #include "lk_mem.h"
 #include "lk_store.h"
@@ -22,25 +23,18 @@ struct lb_batch {
 /* SELECT the view's columns in canonical order: groups, window_start, window_end, aggs. */
 static char *rows_sql(const struct lk_spec *spec)
 {
-    size_t cap = 256, n = 0;
-    char *q;
-    for (size_t i = 0; i < spec->naggs; i++)
-        cap += strlen(spec->aggs[i].as) + 8;
-    cap += 2 * 16 * LK_SPEC_MAX_GROUP;
-    q = lk_xmalloc(cap);
-    n += (size_t)snprintf(q + n, cap - n, "SELECT ");
+    struct lk_buf q = LK_BUF_INIT;
+    lk_buf_adds(&q, "SELECT ");
     for (size_t g = 0; g < spec->ngroup; g++)
-        n += (size_t)snprintf(q + n, cap - n, "\"%s\", ", lk_field_name(spec->group[g]));
-    n += (size_t)snprintf(q + n, cap - n, "window_start, window_end");
-    for (size_t i = 0; i < spec->naggs && n < cap; i++)
-        n += (size_t)snprintf(q + n, cap - n, ", \"%s\"", spec->aggs[i].as);
-    if (n < cap)
-        n += (size_t)snprintf(q + n, cap - n, " FROM batch_rows WHERE view_id = ?1 ORDER BY ");
-    for (size_t g = 0; g < spec->ngroup && n < cap; g++)
-        n += (size_t)snprintf(q + n, cap - n, "\"%s\", ", lk_field_name(spec->group[g]));
-    if (n < cap)
-        snprintf(q + n, cap - n, "window_start");
-    return q;
+        lk_buf_addf(&q, "\"%s\", ", lk_field_name(spec->group[g]));
+    lk_buf_adds(&q, "window_start, window_end");
+    for (size_t i = 0; i < spec->naggs; i++)
+        lk_buf_addf(&q, ", \"%s\"", spec->aggs[i].as);
+    lk_buf_adds(&q, " FROM batch_rows WHERE view_id = ?1 ORDER BY ");
+    for (size_t g = 0; g < spec->ngroup; g++)
+        lk_buf_addf(&q, "\"%s\", ", lk_field_name(spec->group[g]));
+    lk_buf_adds(&q, "window_start");
+    return lk_buf_detach(&q, NULL);
 }
 
 int lb_batch_open(struct lb_batch **out, sqlite3 *db, const struct lk_spec *spec,

@@ -120,6 +120,11 @@ static int append(struct lb_master *m, const struct lk_record *rec, struct lk_er
 {
     sqlite3_stmt *st = m->insert;
     const struct lk_event *ev = &rec->ev;
+    if (rec->offset + 1 >= LB_MASTER_MAX_LINES) /* the batch job's dedup key (lb_sql) */
+        return lk_err_set(err, LK_EINPUT, "'%s' has more than %llu lines (line %llu)",
+                          lb_stream_path(m->in, rec->part),
+                          (unsigned long long)LB_MASTER_MAX_LINES - 1,
+                          (unsigned long long)rec->offset + 1);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)rec->part);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)rec->offset + 1);
     for (int f = 0; f <= 3; f++)

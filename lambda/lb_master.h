@@ -23,6 +23,9 @@
 #include "lk_err.h"
 
 #define LB_MASTER_TXN_ROWS 100000
+/* Lines per partition the master accepts (the batch job's dedup key packs part and line
+ * into one integer, lb_sql); a longer partition is refused with LK_EINPUT. */
+#define LB_MASTER_MAX_LINES 4294967296ull
 
 struct lb_master;
 

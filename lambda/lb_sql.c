@@ -1,41 +1,17 @@
 #include "lb_sql.h"
 
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lk_buf.h"
 #include "lk_event.h"
-#include "lk_mem.h"
 #include "banned.h"
 
 /* Literals used where a statement cannot take parameters (views). */
 #define AT_END "9223372036854775807"
 #define NEG_INF "(-9223372036854775807 - 1)"
-
-/* ------------------------------------------------------ string builder ---- */
-
-struct sb {
-    char *p;
-    size_t n, cap;
-};
-
-static void sb_add(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sb *b, const char *fmt, ...)
-{
-    va_list ap;
-    int need;
-    va_start(ap, fmt);
-    need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    assert(need >= 0);
-    LK_GROW(b->p, b->cap, b->n + (size_t)need + 1);
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    b->n += (size_t)need;
-}
 
 /* ----------------------------------------------------------- identifiers ---- */
 
@@ -108,47 +84,47 @@ static const char *field(int f)
 }
 
 /* The quoted group fields separated by ", ", the first preceded by lead. */
-static void add_groups(struct sb *b, const struct lk_spec *spec, const char *lead)
+static void add_groups(struct lk_buf *b, const struct lk_spec *spec, const char *lead)
 {
     for (size_t g = 0; g < spec->ngroup; g++)
-        sb_add(b, "%s%s", g ? ", " : lead, field(spec->group[g]));
+        lk_buf_addf(b, "%s%s", g ? ", " : lead, field(spec->group[g]));
 }
 
 /* "PARTITION BY g1, g2 " or "". */
-static void add_partition(struct sb *b, const struct lk_spec *spec)
+static void add_partition(struct lk_buf *b, const struct lk_spec *spec)
 {
     if (spec->ngroup == 0)
         return;
-    sb_add(b, "PARTITION BY ");
+    lk_buf_addf(b, "PARTITION BY ");
     add_groups(b, spec, "");
-    sb_add(b, " ");
+    lk_buf_addf(b, " ");
 }
 
 /* ", "a1", ..., "d1_hll", ..." : aggregate columns then sketch columns. */
-static void add_agg_cols(struct sb *b, const struct lk_spec *spec)
+static void add_agg_cols(struct lk_buf *b, const struct lk_spec *spec)
 {
     for (size_t i = 0; i < spec->naggs; i++)
-        sb_add(b, ", \"%s\"", spec->aggs[i].as);
+        lk_buf_addf(b, ", \"%s\"", spec->aggs[i].as);
     for (size_t i = 0; i < spec->naggs; i++)
         if (spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT)
-            sb_add(b, ", \"%s_hll\"", spec->aggs[i].as);
+            lk_buf_addf(b, ", \"%s_hll\"", spec->aggs[i].as);
 }
 
 /* ----------------------------------------------------------------- schema ---- */
 
-static void add_table(struct sb *b, const struct lk_spec *spec, const char *name,
+static void add_table(struct lk_buf *b, const struct lk_spec *spec, const char *name,
                       const char *lead)
 {
-    sb_add(b, "CREATE TABLE IF NOT EXISTS %s(%s", name, lead);
+    lk_buf_addf(b, "CREATE TABLE IF NOT EXISTS %s(%s", name, lead);
     for (size_t g = 0; g < spec->ngroup; g++)
-        sb_add(b, ", %s TEXT NOT NULL", field(spec->group[g]));
-    sb_add(b, ", window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
+        lk_buf_addf(b, ", %s TEXT NOT NULL", field(spec->group[g]));
+    lk_buf_addf(b, ", window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
     for (size_t i = 0; i < spec->naggs; i++)
-        sb_add(b, ", \"%s\" INTEGER NOT NULL", spec->aggs[i].as);
+        lk_buf_addf(b, ", \"%s\" INTEGER NOT NULL", spec->aggs[i].as);
     for (size_t i = 0; i < spec->naggs; i++)
         if (spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT)
-            sb_add(b, ", \"%s_hll\" BLOB NOT NULL", spec->aggs[i].as);
-    sb_add(b, ");\n");
+            lk_buf_addf(b, ", \"%s_hll\" BLOB NOT NULL", spec->aggs[i].as);
+    lk_buf_addf(b, ");\n");
 }
 
 static char *query_text(const struct lk_spec *spec, enum lb_layers layers, const char *at,
@@ -156,120 +132,130 @@ static char *query_text(const struct lk_spec *spec, enum lb_layers layers, const
 
 char *lb_sql_schema(const struct lk_spec *spec)
 {
-    struct sb b = { 0 };
+    struct lk_buf b = LK_BUF_INIT;
     char *q;
     add_table(&b, spec, "batch_rows", "view_id INTEGER NOT NULL");
-    sb_add(&b, "CREATE INDEX IF NOT EXISTS batch_rows_view ON batch_rows(view_id);\n");
+    lk_buf_addf(&b, "CREATE INDEX IF NOT EXISTS batch_rows_view ON batch_rows(view_id);\n");
     add_table(&b, spec, "speed_delta", "mb_id INTEGER NOT NULL, bucket_end INTEGER NOT NULL, "
                                        "visible_at INTEGER NOT NULL");
-    sb_add(&b, "CREATE INDEX IF NOT EXISTS speed_delta_bucket ON speed_delta(bucket_end);\n");
-    sb_add(&b, "CREATE VIEW IF NOT EXISTS batch_current AS SELECT * FROM batch_rows WHERE "
-               "view_id = (SELECT max(view_id) FROM batch_views);\n");
-    sb_add(&b, "CREATE VIEW IF NOT EXISTS speed_live AS SELECT * FROM speed_delta WHERE "
-               "bucket_end > coalesce((SELECT max(cutoff) FROM batch_views), %s);\n", NEG_INF);
+    lk_buf_addf(&b, "CREATE INDEX IF NOT EXISTS speed_delta_bucket ON speed_delta(bucket_end);\n");
+    lk_buf_addf(&b, "CREATE VIEW IF NOT EXISTS batch_current AS SELECT * FROM batch_rows WHERE "
+                    "view_id = (SELECT max(view_id) FROM batch_views);\n");
+    lk_buf_addf(&b,
+                "CREATE VIEW IF NOT EXISTS speed_live AS SELECT * FROM speed_delta WHERE "
+                "bucket_end > coalesce((SELECT max(cutoff) FROM batch_views), %s);\n",
+                NEG_INF);
     q = query_text(spec, LB_Q_SPEED, AT_END, NEG_INF);
-    sb_add(&b, "CREATE VIEW IF NOT EXISTS realtime AS %s;\n", q);
+    lk_buf_addf(&b, "CREATE VIEW IF NOT EXISTS realtime AS %s;\n", q);
     free(q);
     q = query_text(spec, LB_Q_SERVING, AT_END, NEG_INF);
-    sb_add(&b, "CREATE VIEW IF NOT EXISTS serving AS %s;\n", q);
+    lk_buf_addf(&b, "CREATE VIEW IF NOT EXISTS serving AS %s;\n", q);
     free(q);
-    return b.p;
+    return lk_buf_detach(&b, NULL);
 }
 
 /* -------------------------------------------------------------- batch job ---- */
 
 /* "f IN (:f0_0, :f0_1) AND ..." or "1". */
-static void add_filter(struct sb *b, const struct lk_spec *spec)
+static void add_filter(struct lk_buf *b, const struct lk_spec *spec)
 {
     if (spec->nfilters == 0)
-        sb_add(b, "1");
+        lk_buf_addf(b, "1");
     for (size_t f = 0; f < spec->nfilters; f++) {
-        sb_add(b, "%s%s IN (", f ? " AND " : "", field(spec->filters[f].field));
+        lk_buf_addf(b, "%s%s IN (", f ? " AND " : "", field(spec->filters[f].field));
         for (size_t k = 0; k < spec->filters[f].nvalues; k++)
-            sb_add(b, "%s:f%zu_%zu", k ? ", " : "", f, k);
-        sb_add(b, ")");
+            lk_buf_addf(b, "%s:f%zu_%zu", k ? ", " : "", f, k);
+        lk_buf_addf(b, ")");
     }
 }
 
-/* lb_ev: the events a batch job counts (dedup: first copy by source position). */
-static void add_events_cte(struct sb *b, const struct lk_spec *spec)
+/*
+ * lb_ev: the events a batch job counts. Dedup keeps the first copy by source position
+ * (part, line) of each event_id among the copies arrived by the cutoff: a GROUP BY event_id
+ * whose bare columns come from the row holding min(lb_pos) (SQLite's documented rule for
+ * a query with one min() aggregate). The covering index master_dedup (lb_db) holds every
+ * column in (event_id, part, line) order, so this GROUP BY streams over it without a sort;
+ * lb_pos is exact while line < 2^32 (lb_master refuses longer partitions).
+ */
+static void add_events_cte(struct lk_buf *b, const struct lk_spec *spec)
 {
     if (spec->dedup) {
-        sb_add(b, "WITH lb_arrived AS (SELECT \"event_id\", \"tenant\", \"key\", \"type\", "
-                  "\"value\", event_time, row_number() OVER (PARTITION BY event_id ORDER BY "
-                  "part, line) AS lb_copy FROM master WHERE arrival_time <= :cutoff),\n"
-                  "lb_ev AS (SELECT * FROM lb_arrived WHERE lb_copy = 1 AND ");
+        lk_buf_addf(b, "WITH lb_first AS (SELECT \"event_id\", \"tenant\", \"key\", "
+                       "\"type\", \"value\", event_time, min(part * 4294967296 + line) AS "
+                       "lb_pos FROM master WHERE arrival_time <= :cutoff GROUP BY event_id),\n"
+                       "lb_ev AS (SELECT * FROM lb_first WHERE ");
     } else {
-        sb_add(b, "WITH lb_ev AS (SELECT * FROM master WHERE arrival_time <= :cutoff AND ");
+        lk_buf_addf(b, "WITH lb_ev AS (SELECT * FROM master WHERE arrival_time <= :cutoff AND ");
     }
     add_filter(b, spec);
-    sb_add(b, "),\n");
+    lk_buf_addf(b, "),\n");
 }
 
 /* lb_w: lb_ev with its window key (lb_ws for tumbling/sliding, lb_sid for sessions). */
-static void add_window_cte(struct sb *b, const struct lk_spec *spec)
+static void add_window_cte(struct lk_buf *b, const struct lk_spec *spec)
 {
     switch (spec->window.kind) {
     case LK_WIN_TUMBLING:
-        sb_add(b, "lb_w AS (SELECT lb_ev.*, event_time - (((event_time %% :size) + :size) "
-                  "%% :size) AS lb_ws FROM lb_ev)\n");
+        lk_buf_addf(b, "lb_w AS (SELECT lb_ev.*, event_time - (((event_time %% :size) + :size) "
+                       "%% :size) AS lb_ws FROM lb_ev)\n");
         break;
     case LK_WIN_SLIDING:
-        sb_add(b, "lb_n(lb_j) AS (SELECT 0 UNION ALL SELECT lb_j + 1 FROM lb_n WHERE lb_j + 1 "
-                  "< :nwin),\nlb_w AS (SELECT lb_ev.*, event_time - (((event_time %% :slide) + "
-                  ":slide) %% :slide) - lb_j * :slide AS lb_ws FROM lb_ev, lb_n)\n");
+        lk_buf_addf(b,
+                    "lb_n(lb_j) AS (SELECT 0 UNION ALL SELECT lb_j + 1 FROM lb_n WHERE lb_j + 1 "
+                    "< :nwin),\nlb_w AS (SELECT lb_ev.*, event_time - (((event_time %% :slide) + "
+                    ":slide) %% :slide) - lb_j * :slide AS lb_ws FROM lb_ev, lb_n)\n");
         break;
     case LK_WIN_SESSION:
         /* a session starts where the previous event of the group is > gap earlier (an
            event at exactly prev + gap touches the session and joins it, as in Spark) */
-        sb_add(b, "lb_p AS (SELECT lb_ev.*, max(event_time) OVER (");
+        lk_buf_addf(b, "lb_p AS (SELECT lb_ev.*, max(event_time) OVER (");
         add_partition(b, spec);
-        sb_add(b, "ORDER BY event_time RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "
-                  "lb_prev FROM lb_ev),\nlb_w AS (SELECT lb_p.*, sum(lb_prev IS NULL OR "
-                  "event_time > lb_prev + :gap) OVER (");
+        lk_buf_addf(b, "ORDER BY event_time RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "
+                       "lb_prev FROM lb_ev),\nlb_w AS (SELECT lb_p.*, sum(lb_prev IS NULL OR "
+                       "event_time > lb_prev + :gap) OVER (");
         add_partition(b, spec);
-        sb_add(b, "ORDER BY event_time) AS lb_sid FROM lb_p)\n");
+        lk_buf_addf(b, "ORDER BY event_time) AS lb_sid FROM lb_p)\n");
         break;
     }
 }
 
-static void add_batch_aggs(struct sb *b, const struct lk_spec *spec)
+static void add_batch_aggs(struct lk_buf *b, const struct lk_spec *spec)
 {
     for (size_t i = 0; i < spec->naggs; i++) {
         const struct lk_agg_spec *a = &spec->aggs[i];
         switch (a->fn) {
-        case LK_AGG_COUNT: sb_add(b, ", count(*)"); break;
-        case LK_AGG_SUM: sb_add(b, ", sum(\"value\")"); break;
-        case LK_AGG_MIN: sb_add(b, ", min(\"value\")"); break;
-        case LK_AGG_MAX: sb_add(b, ", max(\"value\")"); break;
-        case LK_AGG_COUNT_DISTINCT: sb_add(b, ", count(DISTINCT %s)", field(a->of)); break;
+        case LK_AGG_COUNT: lk_buf_addf(b, ", count(*)"); break;
+        case LK_AGG_SUM: lk_buf_addf(b, ", sum(\"value\")"); break;
+        case LK_AGG_MIN: lk_buf_addf(b, ", min(\"value\")"); break;
+        case LK_AGG_MAX: lk_buf_addf(b, ", max(\"value\")"); break;
+        case LK_AGG_COUNT_DISTINCT: lk_buf_addf(b, ", count(DISTINCT %s)", field(a->of)); break;
         }
     }
     for (size_t i = 0; i < spec->naggs; i++)
         if (spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT)
-            sb_add(b, ", lb_hll_agg(%s)", field(spec->aggs[i].of));
+            lk_buf_addf(b, ", lb_hll_agg(%s)", field(spec->aggs[i].of));
 }
 
 char *lb_sql_batch_job(const struct lk_spec *spec)
 {
-    struct sb b = { 0 };
+    struct lk_buf b = LK_BUF_INIT;
     int session = spec->window.kind == LK_WIN_SESSION;
     add_events_cte(&b, spec);
     add_window_cte(&b, spec);
-    sb_add(&b, "INSERT INTO batch_rows(view_id");
+    lk_buf_addf(&b, "INSERT INTO batch_rows(view_id");
     add_groups(&b, spec, ", ");
-    sb_add(&b, ", window_start, window_end");
+    lk_buf_addf(&b, ", window_start, window_end");
     add_agg_cols(&b, spec);
-    sb_add(&b, ")\nSELECT :view");
+    lk_buf_addf(&b, ")\nSELECT :view");
     add_groups(&b, spec, ", ");
-    sb_add(&b, session ? ", min(event_time), max(event_time) + :gap"
-                       : ", lb_ws, lb_ws + :size");
+    lk_buf_addf(&b,
+                session ? ", min(event_time), max(event_time) + :gap" : ", lb_ws, lb_ws + :size");
     add_batch_aggs(&b, spec);
-    sb_add(&b, "\nFROM lb_w%s GROUP BY ",
-           spec->window.kind == LK_WIN_SLIDING ? " WHERE lb_ws + :size > event_time" : "");
+    lk_buf_addf(&b, "\nFROM lb_w%s GROUP BY ",
+                spec->window.kind == LK_WIN_SLIDING ? " WHERE lb_ws + :size > event_time" : "");
     add_groups(&b, spec, "");
-    sb_add(&b, "%s%s", spec->ngroup ? ", " : "", session ? "lb_sid" : "lb_ws");
-    return b.p;
+    lk_buf_addf(&b, "%s%s", spec->ngroup ? ", " : "", session ? "lb_sid" : "lb_ws");
+    return lk_buf_detach(&b, NULL);
 }
 
 static int bind_int(sqlite3_stmt *st, const char *name, int64_t v)
@@ -309,11 +295,11 @@ int lb_sql_bind_batch(sqlite3_stmt *st, const struct lk_spec *spec, int64_t view
 
 char *lb_sql_count_accepted(const struct lk_spec *spec)
 {
-    struct sb b = { 0 };
-    sb_add(&b, "SELECT count(*) FROM (SELECT DISTINCT event_id FROM master WHERE ");
+    struct lk_buf b = LK_BUF_INIT;
+    lk_buf_addf(&b, "SELECT count(*) FROM (SELECT DISTINCT event_id FROM master WHERE ");
     add_filter(&b, spec);
-    sb_add(&b, ")");
-    return b.p;
+    lk_buf_addf(&b, ")");
+    return lk_buf_detach(&b, NULL);
 }
 
 /* ------------------------------------------------------------ speed insert ---- */
@@ -325,93 +311,100 @@ int lb_sql_speed_ncols(const struct lk_spec *spec)
 
 char *lb_sql_speed_insert(const struct lk_spec *spec)
 {
-    struct sb b = { 0 };
+    struct lk_buf b = LK_BUF_INIT;
     int n = lb_sql_speed_ncols(spec);
-    sb_add(&b, "INSERT INTO speed_delta(mb_id, bucket_end, visible_at");
+    lk_buf_addf(&b, "INSERT INTO speed_delta(mb_id, bucket_end, visible_at");
     add_groups(&b, spec, ", ");
-    sb_add(&b, ", window_start, window_end");
+    lk_buf_addf(&b, ", window_start, window_end");
     add_agg_cols(&b, spec);
-    sb_add(&b, ") VALUES(");
+    lk_buf_addf(&b, ") VALUES(");
     for (int i = 1; i <= n; i++)
-        sb_add(&b, "%s?%d", i > 1 ? ", " : "", i);
-    sb_add(&b, ")");
-    return b.p;
+        lk_buf_addf(&b, "%s?%d", i > 1 ? ", " : "", i);
+    lk_buf_addf(&b, ")");
+    return lk_buf_detach(&b, NULL);
 }
 
 /* ---------------------------------------------------------------- queries ---- */
 
 /* One branch of lb_u: a layer's rows with an lb_speed marker column. */
-static void add_layer(struct sb *b, const struct lk_spec *spec, int speed, const char *at,
+static void add_layer(struct lk_buf *b, const struct lk_spec *spec, int speed, const char *at,
                       const char *neg_inf)
 {
-    sb_add(b, "SELECT ");
+    lk_buf_addf(b, "SELECT ");
     add_groups(b, spec, "");
-    sb_add(b, "%swindow_start, window_end", spec->ngroup ? ", " : "");
+    lk_buf_addf(b, "%swindow_start, window_end", spec->ngroup ? ", " : "");
     add_agg_cols(b, spec);
     if (speed)
-        sb_add(b, ", 1 AS lb_speed FROM speed_delta WHERE visible_at <= %s AND bucket_end > "
-                  "coalesce((SELECT cutoff FROM lb_bv), %s)", at, neg_inf);
+        lk_buf_addf(b,
+                    ", 1 AS lb_speed FROM speed_delta WHERE visible_at <= %s AND bucket_end > "
+                    "coalesce((SELECT cutoff FROM lb_bv), %s)",
+                    at, neg_inf);
     else
-        sb_add(b, ", 0 AS lb_speed FROM batch_rows WHERE view_id = (SELECT view_id FROM lb_bv)");
+        lk_buf_addf(b,
+                    ", 0 AS lb_speed FROM batch_rows WHERE view_id = (SELECT view_id FROM lb_bv)");
 }
 
 /* The merge of one aggregate over the rows of a (group, window). */
-static void add_merge(struct sb *b, const struct lk_agg_spec *a, enum lb_layers layers)
+static void add_merge(struct lk_buf *b, const struct lk_agg_spec *a, enum lb_layers layers)
 {
     switch (a->fn) {
     case LK_AGG_COUNT:
-    case LK_AGG_SUM: sb_add(b, ", sum(\"%s\")", a->as); break;
-    case LK_AGG_MIN: sb_add(b, ", min(\"%s\")", a->as); break;
-    case LK_AGG_MAX: sb_add(b, ", max(\"%s\")", a->as); break;
+    case LK_AGG_SUM: lk_buf_addf(b, ", sum(\"%s\")", a->as); break;
+    case LK_AGG_MIN: lk_buf_addf(b, ", min(\"%s\")", a->as); break;
+    case LK_AGG_MAX: lk_buf_addf(b, ", max(\"%s\")", a->as); break;
     case LK_AGG_COUNT_DISTINCT:
         if (layers == LB_Q_BATCH)
-            sb_add(b, ", sum(\"%s\")", a->as); /* one batch row: exact */
+            lk_buf_addf(b, ", sum(\"%s\")", a->as); /* one batch row: exact */
         else if (layers == LB_Q_SPEED)
-            sb_add(b, ", lb_hll_count(lb_hll_merge(\"%s_hll\"))", a->as);
+            lk_buf_addf(b, ", lb_hll_count(lb_hll_merge(\"%s_hll\"))", a->as);
         else
-            sb_add(b, ", CASE WHEN max(lb_speed) = 0 THEN sum(\"%s\") ELSE "
-                      "lb_hll_count(lb_hll_merge(\"%s_hll\")) END", a->as, a->as);
+            lk_buf_addf(b,
+                        ", CASE WHEN max(lb_speed) = 0 THEN sum(\"%s\") ELSE "
+                        "lb_hll_count(lb_hll_merge(\"%s_hll\")) END",
+                        a->as, a->as);
         break;
     }
 }
 
 /* Sessions: rows of a group whose intervals overlap or touch merge into one island. */
-static void add_islands(struct sb *b, const struct lk_spec *spec)
+static void add_islands(struct lk_buf *b, const struct lk_spec *spec)
 {
-    sb_add(b, ",\nlb_m AS (SELECT lb_u.*, max(window_end) OVER (");
+    lk_buf_addf(b, ",\nlb_m AS (SELECT lb_u.*, max(window_end) OVER (");
     add_partition(b, spec);
-    sb_add(b, "ORDER BY window_start RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "
-              "lb_prev FROM lb_u),\nlb_s AS (SELECT lb_m.*, sum(lb_prev IS NULL OR "
-              "window_start > lb_prev) OVER (");
+    lk_buf_addf(b, "ORDER BY window_start RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "
+                   "lb_prev FROM lb_u),\nlb_s AS (SELECT lb_m.*, sum(lb_prev IS NULL OR "
+                   "window_start > lb_prev) OVER (");
     add_partition(b, spec);
-    sb_add(b, "ORDER BY window_start) AS lb_island FROM lb_m)");
+    lk_buf_addf(b, "ORDER BY window_start) AS lb_island FROM lb_m)");
 }
 
 static char *query_text(const struct lk_spec *spec, enum lb_layers layers, const char *at,
                         const char *neg_inf)
 {
-    struct sb b = { 0 };
+    struct lk_buf b = LK_BUF_INIT;
     int session = spec->window.kind == LK_WIN_SESSION;
-    sb_add(&b, "WITH lb_bv AS (SELECT view_id, cutoff FROM batch_views WHERE visible_at <= %s "
-               "ORDER BY view_id DESC LIMIT 1),\nlb_u AS (", at);
+    lk_buf_addf(&b,
+                "WITH lb_bv AS (SELECT view_id, cutoff FROM batch_views WHERE visible_at <= %s "
+                "ORDER BY view_id DESC LIMIT 1),\nlb_u AS (",
+                at);
     if (layers & LB_Q_BATCH)
         add_layer(&b, spec, 0, at, neg_inf);
     if (layers == LB_Q_SERVING)
-        sb_add(&b, "\n  UNION ALL ");
+        lk_buf_addf(&b, "\n  UNION ALL ");
     if (layers & LB_Q_SPEED)
         add_layer(&b, spec, 1, at, neg_inf);
-    sb_add(&b, ")");
+    lk_buf_addf(&b, ")");
     if (session)
         add_islands(&b, spec);
-    sb_add(&b, "\nSELECT ");
+    lk_buf_addf(&b, "\nSELECT ");
     add_groups(&b, spec, "");
-    sb_add(&b, "%smin(window_start), max(window_end)", spec->ngroup ? ", " : "");
+    lk_buf_addf(&b, "%smin(window_start), max(window_end)", spec->ngroup ? ", " : "");
     for (size_t i = 0; i < spec->naggs; i++)
         add_merge(&b, &spec->aggs[i], layers);
-    sb_add(&b, " FROM %s GROUP BY ", session ? "lb_s" : "lb_u");
+    lk_buf_addf(&b, " FROM %s GROUP BY ", session ? "lb_s" : "lb_u");
     add_groups(&b, spec, "");
-    sb_add(&b, "%s%s", spec->ngroup ? ", " : "", session ? "lb_island" : "window_start");
-    return b.p;
+    lk_buf_addf(&b, "%s%s", spec->ngroup ? ", " : "", session ? "lb_island" : "window_start");
+    return lk_buf_detach(&b, NULL);
 }
 
 char *lb_sql_query(const struct lk_spec *spec, enum lb_layers layers)

@@ -4,7 +4,8 @@
 #   - the speed layer's throughput (events per second of measured micro-batch time), and
 #   - every batch job's measured time against the size of the master dataset it rescans
 #     (the series grows with the master dataset: that is the batch layer's cost).
-# Wall-clock numbers on this machine; compare runs, never assert on them.
+# Wall-clock numbers on this machine; compare runs, never assert on them. Writes
+# OUT/lambda.summary (wall=, max_job_ms=, truth_s=) for the targets table of tests/bench.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DS=${1:?usage: tests/bench-lambda.sh DATASET OUTDIR}
@@ -14,6 +15,12 @@ LK=./bin/lklab
 rm -rf "$RUN"
 mkdir -p "$OUT"
 
+# lklab truth on the same data right before, for the targets table (adjacent timings are
+# what a shared machine can compare: its load changes within a bench)
+t0=$(date +%s.%N)
+$LK truth --data "$DS" --pipeline revenue --out "$OUT/lambda-truth.csv" --quiet
+t1=$(date +%s.%N)
+truth=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 t0=$(date +%s.%N)
 $LK lambda --data "$DS" --pipeline revenue --out "$RUN" --batch-every 6h --quiet
 t1=$(date +%s.%N)
@@ -44,3 +51,10 @@ END {
   }
   printf "  batch job time grows with the master dataset: %s\n", grows ? "yes" : "NO (check the machine)"
 }' "$RUN/metrics.jsonl"
+# For the targets table of tests/bench.sh: the run's wall time and its largest batch job.
+awk -v wall="$wall" -v truth="$truth" '
+/"layer":"batch"/ && match($0, "\"duration_ms\":[-0-9.e+]+") {
+  ms = substr($0, RSTART + 14, RLENGTH - 14) + 0; if (ms > max) max = ms
+}
+END { printf "wall=%s\nmax_job_ms=%.1f\ntruth_s=%s\n", wall, max, truth }' "$RUN/metrics.jsonl" \
+  > "$OUT/lambda.summary"

@@ -112,3 +112,59 @@ Test(lb_sql, generated_statements_prepare_for_every_window_kind_and_no_groups)
         }
     }
 }
+
+/* Run the batch job of spec as view `view` with `cutoff`; returns "tenant:events:sum;..." */
+static char *job_rows(sqlite3 *db, const struct lk_spec *spec, int64_t view, int64_t cutoff)
+{
+    struct lk_err err = LK_ERR_INIT;
+    char *sql = lb_sql_batch_job(spec), *out = calloc(1, 256);
+    sqlite3_stmt *st;
+    cr_assert_eq(lk_store_prepare(db, sql, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(lb_sql_bind_batch(st, spec, view, cutoff), 0);
+    cr_assert_eq(lk_store_step_done(db, st, &err), 0, "%s", err.msg);
+    sqlite3_finalize(st);
+    free(sql);
+    cr_assert_eq(lk_store_prepare(db, "SELECT tenant, events, value_sum FROM batch_rows WHERE "
+                                      "view_id = ?1 ORDER BY tenant", &st, &err), 0);
+    sqlite3_bind_int64(st, 1, view);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = strlen(out);
+        snprintf(out + n, 256 - n, "%s:%lld:%lld;", sqlite3_column_text(st, 0),
+                 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+/*
+ * Dedup keeps, among the copies arrived by the cutoff, the first by source position (part,
+ * line), whatever its content and whatever order the copies arrived in: id "a" has a copy
+ * at (1, 5) arriving at 100 and one at (0, 9) with other content arriving at 300.
+ */
+Test(lb_sql, the_batch_job_counts_the_first_arrived_copy_by_source_position)
+{
+    struct lk_spec spec = parse("{\"name\":\"n\",\"dedup\":\"event_id\",\"group_by\":[\"tenant\"],"
+                                "\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},"
+                                "\"aggregates\":[{\"fn\":\"count\",\"as\":\"events\"},"
+                                "{\"fn\":\"sum\",\"of\":\"value\",\"as\":\"value_sum\"}]}");
+    static const char rows[] =
+        "INSERT INTO master(part, line, event_id, tenant, key, type, value, event_time, "
+        "arrival_time) VALUES (1, 5, 'a', 't1', 'k', 'x', 1000, 0, 100),"
+        "(0, 9, 'a', 't2', 'k', 'x', 2000, 0, 300), (0, 1, 'b', 't1', 'k', 'x', 5, 0, 50),"
+        "(0, 2, 'b', 't1', 'k', 'x', 7, 0, 60)";
+    struct lk_err err = LK_ERR_INIT;
+    char *schema = lb_sql_schema(&spec), *got;
+    sqlite3 *db;
+    cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(lb_db_create_fixed(db, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_store_exec(db, schema, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_store_exec(db, rows, &err), 0, "%s", err.msg);
+    got = job_rows(db, &spec, 1, 200); /* a's (0, 9) copy has not arrived yet */
+    cr_assert_str_eq(got, "t1:2:1005;");
+    free(got);
+    got = job_rows(db, &spec, 2, 400); /* now it has, and it comes first */
+    cr_assert_str_eq(got, "t1:1:5;t2:1:2000;");
+    free(got);
+    free(schema);
+    lk_store_close(db);
+}
