@@ -20,26 +20,27 @@ static const char usage_line[] =
 
 static void help(void)
 {
-    printf("%s\n\n"
-           "Writes the pipeline spec as a readable PySpark Structured Streaming job: readStream\n"
-           "with an explicit schema, lklab's event rules, the spec's dedup, filter, window and\n"
-           "aggregates, withWatermark, outputMode, trigger and checkpointLocation, each step\n"
-           "commented with its lecture concept and the lklab flag that does the same. The job\n"
-           "takes --input, --checkpoint and --output and writes lklab's canonical result CSV,\n"
-           "so 'lklab reconcile' compares it with lklab's answer. Options mean what they mean\n"
-           "for 'lklab kappa'. Combinations Spark refuses are refused here (exit 2). Running it,\n"
-           "and where Spark and lklab differ: docs/spark.md.\n\n"
-           "  --pipeline SPEC            a name in datasets/pipelines/ or a .json path\n"
-           "  --out FILE                 the job (.py; '-' for standard output)\n"
-           "  --source S                 landing (JSON-lines files, default) or kafka (a topic)\n"
-           "  --trigger T                available-now (default) or a duration (1m: processing time)\n"
-           "  --watermark D|none         event-time watermark delay (default 10m)\n"
-           "  --output-mode M            append (default), update or complete\n"
-           "  --max-files-per-trigger N  landing: maxFilesPerTrigger\n"
-           "  --max-events-per-trigger N kafka: maxOffsetsPerTrigger\n"
-           "  --help                     this text\n\n"
-           "exit: 0 ok, 2 usage (or a query Spark refuses), 3 bad spec, 4 I/O error\n",
-           usage_line);
+    printf(
+        "%s\n\n"
+        "Writes the pipeline spec as a readable PySpark Structured Streaming job: readStream\n"
+        "with an explicit schema, lklab's event rules, the spec's dedup, filter, window and\n"
+        "aggregates, withWatermark, outputMode, trigger and checkpointLocation, each step\n"
+        "commented with its lecture concept and the lklab flag that does the same. The job\n"
+        "takes --input, --checkpoint and --output and writes lklab's canonical result CSV,\n"
+        "so 'lklab reconcile' compares it with lklab's answer. Options mean what they mean\n"
+        "for 'lklab kappa'. Combinations Spark refuses are refused here (exit 2). Running it,\n"
+        "and where Spark and lklab differ: docs/spark.md.\n\n"
+        "  --pipeline SPEC            a name in datasets/pipelines/ or a .json path\n"
+        "  --out FILE                 the job (.py; '-' for standard output)\n"
+        "  --source S                 landing (JSON-lines files, default) or kafka (a topic)\n"
+        "  --trigger T                available-now (default) or a duration (1m: processing time)\n"
+        "  --watermark D|none         event-time watermark delay (default 10m)\n"
+        "  --output-mode M            append (default), update or complete\n"
+        "  --max-files-per-trigger N  landing: maxFilesPerTrigger\n"
+        "  --max-events-per-trigger N kafka: maxOffsetsPerTrigger\n"
+        "  --help                     this text\n\n"
+        "exit: 0 ok, 2 usage (or a query Spark refuses), 3 bad spec, 4 I/O error\n",
+        usage_line);
 }
 
 static int write_job(const struct lk_buf *job, const char *out)
@@ -69,8 +70,8 @@ static int run(const char *pipeline, const char *out, struct lk_export_opts *o)
     char path[4096];
     int rc;
 
-    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0
-        || lk_spec_load(&spec, path, &err) < 0)
+    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0 ||
+        lk_spec_load(&spec, path, &err) < 0)
         return cmd_fail(CMD, &err);
     o->pipeline = pipeline;
     if (lk_export_spark(&spec, o, &job, &err) < 0)
@@ -83,18 +84,18 @@ static int run(const char *pipeline, const char *out, struct lk_export_opts *o)
 int cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "pipeline", required_argument, NULL, 'p' },
-        { "out", required_argument, NULL, 'o' },
-        { "source", required_argument, NULL, 's' },
-        { "trigger", required_argument, NULL, 't' },
-        { "watermark", required_argument, NULL, 'w' },
-        { "output-mode", required_argument, NULL, 'm' },
-        { "max-files-per-trigger", required_argument, NULL, 'f' },
-        { "max-events-per-trigger", required_argument, NULL, 'e' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        {"pipeline", required_argument, NULL, 'p'},
+        {"out", required_argument, NULL, 'o'},
+        {"source", required_argument, NULL, 's'},
+        {"trigger", required_argument, NULL, 't'},
+        {"watermark", required_argument, NULL, 'w'},
+        {"output-mode", required_argument, NULL, 'm'},
+        {"max-files-per-trigger", required_argument, NULL, 'f'},
+        {"max-events-per-trigger", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    struct lk_export_opts o = { NULL, LK_EXPORT_LANDING, 0, 600000, LK_EXPORT_APPEND, 0, 0 };
+    struct lk_export_opts o = {NULL, LK_EXPORT_LANDING, 0, 600000, LK_EXPORT_APPEND, 0, 0};
     const char *pipeline = NULL, *out = NULL;
     int c, m;
 
@@ -111,8 +112,12 @@ int cmd_export(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': pipeline = optarg; break;
-        case 'o': out = optarg; break;
+        case 'p':
+            pipeline = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
         case 's':
             if (strcmp(optarg, "landing") && strcmp(optarg, "kafka"))
                 return cmd_usage_error(CMD, "--source '%s': landing or kafka", optarg);
@@ -132,7 +137,8 @@ int cmd_export(int argc, char **argv)
             break;
         case 'm':
             if ((m = lk_export_mode_parse(optarg)) < 0)
-                return cmd_usage_error(CMD, "--output-mode '%s': append, update or complete", optarg);
+                return cmd_usage_error(CMD, "--output-mode '%s': append, update or complete",
+                                       optarg);
             o.mode = (enum lk_export_mode)m;
             break;
         case 'f':
@@ -140,11 +146,15 @@ int cmd_export(int argc, char **argv)
                 return 2;
             break;
         case 'e':
-            if (cmd_parse_u64(CMD, "--max-events-per-trigger", optarg, 1, UINT32_MAX, &o.max_events))
+            if (cmd_parse_u64(CMD, "--max-events-per-trigger", optarg, 1, UINT32_MAX,
+                              &o.max_events))
                 return 2;
             break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)

@@ -7,7 +7,7 @@
 #include "lk_time.h"
 #include "banned.h"
 
-static const char *const mode_names[] = { "append", "update", "complete" };
+static const char *const mode_names[] = {"append", "update", "complete"};
 
 int lk_export_mode_parse(const char *s)
 {
@@ -39,8 +39,11 @@ static void spark_interval(struct lk_buf *b, int64_t ms)
     static const struct {
         int64_t ms;
         const char *unit;
-    } units[] = { { 86400000, "day" }, { 3600000, "hour" }, { 60000, "minute" },
-                  { 1000, "second" }, { 1, "millisecond" } };
+    } units[] = {{86400000, "day"},
+                 {3600000, "hour"},
+                 {60000, "minute"},
+                 {1000, "second"},
+                 {1, "millisecond"}};
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
         if (ms % units[i].ms == 0) {
             int64_t n = ms / units[i].ms;
@@ -59,8 +62,9 @@ static void lklab_duration(struct lk_buf *b, int64_t ms)
 /* The export and kappa flags of this job (without --pipeline), for the header. */
 static void flags(struct lk_buf *b, const struct lk_export_opts *o, int kappa)
 {
-    lk_buf_addf(b, " --source %s", o->source == LK_EXPORT_KAFKA ? (kappa ? "log" : "kafka")
-                                                                : (kappa ? "files" : "landing"));
+    lk_buf_addf(b, " --source %s",
+                o->source == LK_EXPORT_KAFKA ? (kappa ? "log" : "kafka")
+                                             : (kappa ? "files" : "landing"));
     lk_buf_adds(b, " --trigger ");
     if (o->trigger_ms)
         lklab_duration(b, o->trigger_ms);
@@ -80,36 +84,42 @@ static void flags(struct lk_buf *b, const struct lk_export_opts *o, int kappa)
 
 /* ---- header and constants ---------------------------------------------------------- */
 
-static void emit_header(struct lk_buf *b, const struct lk_spec *spec, const struct lk_export_opts *o)
+static void emit_header(struct lk_buf *b, const struct lk_spec *spec,
+                        const struct lk_export_opts *o)
 {
-    lk_buf_addf(b, "#!/usr/bin/env python3\n\"\"\"%s: lklab's pipeline '%s' as a Spark Structured "
-                   "Streaming job.\n\n",
+    lk_buf_addf(b,
+                "#!/usr/bin/env python3\n\"\"\"%s: lklab's pipeline '%s' as a Spark Structured "
+                "Streaming job.\n\n",
                 spec->name, spec->name);
     lk_buf_addf(b, "Exported by:\n    lklab export spark --pipeline %s", o->pipeline);
     flags(b, o, 0);
-    lk_buf_addf(b, "\nThe same query on one machine (lklab's Kappa engine, virtual time):\n"
-                   "    lklab kappa --data DATA --pipeline %s",
+    lk_buf_addf(b,
+                "\nThe same query on one machine (lklab's Kappa engine, virtual time):\n"
+                "    lklab kappa --data DATA --pipeline %s",
                 o->pipeline);
     flags(b, o, 1);
     lk_buf_adds(b, " --out RUN\n\nRun it (pyspark 3.5 on Java 17; `make spark-deps` puts one in "
                    "out/spark/venv):\n");
     if (o->source == LK_EXPORT_KAFKA)
-        lk_buf_adds(b, "    spark-submit --packages org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.9 \\\n"
-                       "        job.py --kafka-bootstrap HOST:9092 --input TOPIC \\\n"
-                       "        --checkpoint CKPT --output spark.csv\n");
+        lk_buf_adds(
+            b, "    spark-submit --packages org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.9 \\\n"
+               "        job.py --kafka-bootstrap HOST:9092 --input TOPIC \\\n"
+               "        --checkpoint CKPT --output spark.csv\n");
     else
-        lk_buf_adds(b, "    python3 job.py --input DATA/landing --checkpoint CKPT --output spark.csv\n");
-    lk_buf_addf(b, "and check its answer with lklab's oracle:\n"
-                   "    lklab truth --data DATA --pipeline %s --out truth.csv\n"
-                   "    lklab reconcile spark.csv truth.csv\n\n",
+        lk_buf_adds(
+            b, "    python3 job.py --input DATA/landing --checkpoint CKPT --output spark.csv\n");
+    lk_buf_addf(b,
+                "and check its answer with lklab's oracle:\n"
+                "    lklab truth --data DATA --pipeline %s --out truth.csv\n"
+                "    lklab reconcile spark.csv truth.csv\n\n",
                 o->pipeline);
-    lk_buf_adds(b,
-        "Each step below names the concept of the lecture on pipelines, streaming, Lambda and\n"
-        "Kappa that it implements and the lklab flag that does the same. Where Spark and lklab\n"
-        "differ, and why: docs/spark.md in the lklab repository.\n\"\"\"\n"
-        "import argparse\nimport csv\nimport datetime\nimport json\nimport os\nimport sys\n\n"
-        "from pyspark.sql import SparkSession\nfrom pyspark.sql import functions as F\n"
-        "from pyspark.sql.types import StringType, StructField, StructType\n\n");
+    lk_buf_adds(
+        b, "Each step below names the concept of the lecture on pipelines, streaming, Lambda and\n"
+           "Kappa that it implements and the lklab flag that does the same. Where Spark and lklab\n"
+           "differ, and why: docs/spark.md in the lklab repository.\n\"\"\"\n"
+           "import argparse\nimport csv\nimport datetime\nimport json\nimport os\nimport sys\n\n"
+           "from pyspark.sql import SparkSession\nfrom pyspark.sql import functions as F\n"
+           "from pyspark.sql.types import StringType, StructField, StructType\n\n");
     lk_buf_adds(b, "PIPELINE = ");
     py_str(b, spec->name);
     lk_buf_adds(b, "\nGROUP_BY = [");
@@ -125,8 +135,8 @@ static void emit_header(struct lk_buf *b, const struct lk_spec *spec, const stru
     lk_buf_adds(b, "]\n# sum, min and max are money: written with exactly 2 decimals.\nMONEY = {");
     size_t before = b->len;
     for (size_t i = 0; i < spec->naggs; i++)
-        if (spec->aggs[i].fn == LK_AGG_SUM || spec->aggs[i].fn == LK_AGG_MIN
-            || spec->aggs[i].fn == LK_AGG_MAX) {
+        if (spec->aggs[i].fn == LK_AGG_SUM || spec->aggs[i].fn == LK_AGG_MIN ||
+            spec->aggs[i].fn == LK_AGG_MAX) {
             lk_buf_adds(b, b->len > before ? ", " : "");
             py_str(b, spec->aggs[i].as);
         }
@@ -146,7 +156,8 @@ static const char event_rules[] =
     "# it. Every field is read as a string so that the checks below can apply lklab's strict\n"
     "# rules (shared/lk_event.h), which Spark's JSON reader alone does not: it would read\n"
     "# \"12\" or 1e3 as a number and a time without its Z as local time.\n"
-    "FIELDS = (\"event_id\", \"tenant\", \"key\", \"type\", \"value\", \"event_time\", \"arrival_time\")\n"
+    "FIELDS = (\"event_id\", \"tenant\", \"key\", \"type\", \"value\", \"event_time\", "
+    "\"arrival_time\")\n"
     "SCHEMA = StructType([StructField(name, StringType()) for name in FIELDS])\n"
     "TIME_RE = r\"^[1-8][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,3})?Z$\"\n"
     "TIME_FORMAT = \"yyyy-MM-dd'T'HH:mm:ss[.SSS]'Z'\"\n"
@@ -171,7 +182,8 @@ static const char event_rules[] =
     "    for name in (\"event_time\", \"arrival_time\"):\n"
     "        text = F.col(\"e.\" + name)\n"
     "        ok = ok & text.rlike(TIME_RE) & F.to_timestamp(text, TIME_FORMAT).isNotNull()\n"
-    "    ok = ok & ~F.col(\"line\").rlike(\"\\ufffd\")  # bytes that are not UTF-8 decode to U+FFFD\n"
+    "    ok = ok & ~F.col(\"line\").rlike(\"\\ufffd\")  # bytes that are not UTF-8 decode to "
+    "U+FFFD\n"
     "    parsed = parsed.withColumn(\"ok\", F.coalesce(ok, F.lit(False)))  # null (missing) = bad\n"
     "    parsed = parsed.observe(\"input\", F.count(F.lit(1)).alias(\"lines\"),\n"
     "                            F.count(F.when(~F.col(\"ok\"), 1)).alias(\"malformed\"))\n"
@@ -188,7 +200,8 @@ static void emit_source(struct lk_buf *b, const struct lk_export_opts *o)
 {
     lk_buf_adds(b, "def read_lines(spark, args):\n");
     if (o->source == LK_EXPORT_KAFKA) {
-        lk_buf_adds(b,
+        lk_buf_adds(
+            b,
             "    \"\"\"The source: a Kafka topic, one event per record (lklab: --source log).\n\n"
             "    Lecture: an event-based source, a replayable log read by offsets; the offsets of\n"
             "    each batch go to the checkpoint (lklab: RUN/checkpoint/offsets/N).\n"
@@ -198,14 +211,18 @@ static void emit_source(struct lk_buf *b, const struct lk_export_opts *o)
             "              .option(\"subscribe\", args.input)\n"
             "              .option(\"startingOffsets\", \"earliest\"))\n");
         if (o->max_events)
-            lk_buf_addf(b, "    # Rate limit (lklab: --max-events-per-trigger %llu), shared over the\n"
-                           "    # partitions in proportion to their backlogs.\n"
-                           "    reader = reader.option(\"maxOffsetsPerTrigger\", %llu)\n",
+            lk_buf_addf(b,
+                        "    # Rate limit (lklab: --max-events-per-trigger %llu), shared over the\n"
+                        "    # partitions in proportion to their backlogs.\n"
+                        "    reader = reader.option(\"maxOffsetsPerTrigger\", %llu)\n",
                         (unsigned long long)o->max_events, (unsigned long long)o->max_events);
-        lk_buf_adds(b, "    return reader.load().select(F.col(\"value\").cast(\"string\").alias(\"line\"))\n\n\n");
+        lk_buf_adds(
+            b, "    return "
+               "reader.load().select(F.col(\"value\").cast(\"string\").alias(\"line\"))\n\n\n");
         return;
     }
-    lk_buf_adds(b,
+    lk_buf_adds(
+        b,
         "    \"\"\"The source: JSON-lines files dropped into a landing directory (lklab: --source\n"
         "    files).\n\n"
         "    Lecture: a file-based source; each batch takes the files not taken before, oldest\n"
@@ -214,11 +231,14 @@ static void emit_source(struct lk_buf *b, const struct lk_export_opts *o)
         "    \"\"\"\n"
         "    reader = spark.readStream.format(\"text\")\n");
     if (o->max_files)
-        lk_buf_addf(b, "    # Rate limit: at most %llu files per micro-batch (lklab: --max-files-per-trigger %llu)\n"
-                       "    reader = reader.option(\"maxFilesPerTrigger\", %llu)\n",
+        lk_buf_addf(b,
+                    "    # Rate limit: at most %llu files per micro-batch (lklab: "
+                    "--max-files-per-trigger %llu)\n"
+                    "    reader = reader.option(\"maxFilesPerTrigger\", %llu)\n",
                     (unsigned long long)o->max_files, (unsigned long long)o->max_files,
                     (unsigned long long)o->max_files);
-    lk_buf_adds(b, "    return reader.load(args.input).withColumnRenamed(\"value\", \"line\")\n\n\n");
+    lk_buf_adds(b,
+                "    return reader.load(args.input).withColumnRenamed(\"value\", \"line\")\n\n\n");
 }
 
 /* ---- 3. the query ------------------------------------------------------------------- */
@@ -227,8 +247,9 @@ static void emit_filter(struct lk_buf *b, const struct lk_spec *spec)
 {
     if (!spec->nfilters)
         return;
-    lk_buf_adds(b, "    # Filter: the spec's \"filter\" (lklab applies it after the watermark too, so the\n"
-                   "    # watermark counts every valid event, kept or not).\n");
+    lk_buf_adds(
+        b, "    # Filter: the spec's \"filter\" (lklab applies it after the watermark too, so the\n"
+           "    # watermark counts every valid event, kept or not).\n");
     for (size_t i = 0; i < spec->nfilters; i++) {
         const struct lk_filter_spec *f = &spec->filters[i];
         lk_buf_adds(b, "    events = events.where(F.col(");
@@ -255,7 +276,8 @@ static void emit_window(struct lk_buf *b, const struct lk_spec *spec)
         lk_buf_adds(b, "    # Window: session windows with a gap of ");
         spark_interval(b, w->gap);
         lk_buf_adds(b, " (spec \"window\": session). A session is\n"
-                       "    # [first event, last event + gap); sessions that touch merge, in Spark and lklab.\n"
+                       "    # [first event, last event + gap); sessions that touch merge, in Spark "
+                       "and lklab.\n"
                        "    window = F.session_window(\"event_time\", \"");
         spark_interval(b, w->gap);
         lk_buf_adds(b, "\")\n");
@@ -266,9 +288,10 @@ static void emit_window(struct lk_buf *b, const struct lk_spec *spec)
         spark_interval(b, w->size);
         lk_buf_adds(b, " every ");
         spark_interval(b, w->slide);
-        lk_buf_adds(b, ", aligned to the epoch, [start, end):\n"
-                       "    # one event counts in every window that holds it (spec \"window\": sliding).\n"
-                       "    window = F.window(\"event_time\", \"");
+        lk_buf_adds(
+            b, ", aligned to the epoch, [start, end):\n"
+               "    # one event counts in every window that holds it (spec \"window\": sliding).\n"
+               "    window = F.window(\"event_time\", \"");
         spark_interval(b, w->size);
         lk_buf_adds(b, "\", \"");
         spark_interval(b, w->slide);
@@ -290,16 +313,26 @@ static void emit_aggregates(struct lk_buf *b, const struct lk_spec *spec)
         const struct lk_agg_spec *a = &spec->aggs[i];
         const char *of = a->of >= 0 ? lk_field_name(a->of) : "";
         switch (a->fn) {
-        case LK_AGG_COUNT: lk_buf_adds(b, "        F.count(F.lit(1))"); break;
-        case LK_AGG_SUM: lk_buf_addf(b, "        F.sum(\"%s\")", of); break;
-        case LK_AGG_MIN: lk_buf_addf(b, "        F.min(\"%s\")", of); break;
-        case LK_AGG_MAX: lk_buf_addf(b, "        F.max(\"%s\")", of); break;
+        case LK_AGG_COUNT:
+            lk_buf_adds(b, "        F.count(F.lit(1))");
+            break;
+        case LK_AGG_SUM:
+            lk_buf_addf(b, "        F.sum(\"%s\")", of);
+            break;
+        case LK_AGG_MIN:
+            lk_buf_addf(b, "        F.min(\"%s\")", of);
+            break;
+        case LK_AGG_MAX:
+            lk_buf_addf(b, "        F.max(\"%s\")", of);
+            break;
         case LK_AGG_COUNT_DISTINCT:
-            lk_buf_addf(b, "        # count_distinct: Spark refuses distinct aggregations on a stream;\n"
-                           "        # the set of values is an ordinary aggregate, exact in every output\n"
-                           "        # mode (lklab keeps the same set per window; docs/spark.md).\n"
-                           "        F.size(F.collect_set(\"%s\"))",
-                        of);
+            lk_buf_addf(
+                b,
+                "        # count_distinct: Spark refuses distinct aggregations on a stream;\n"
+                "        # the set of values is an ordinary aggregate, exact in every output\n"
+                "        # mode (lklab keeps the same set per window; docs/spark.md).\n"
+                "        F.size(F.collect_set(\"%s\"))",
+                of);
             break;
         }
         lk_buf_adds(b, ".alias(");
@@ -311,46 +344,58 @@ static void emit_aggregates(struct lk_buf *b, const struct lk_spec *spec)
 
 static void emit_query(struct lk_buf *b, const struct lk_spec *spec, const struct lk_export_opts *o)
 {
-    lk_buf_adds(b, "def build_result(events):\n"
-                   "    \"\"\"The pipeline spec as a streaming query: the rows of the result table.\"\"\"\n");
+    lk_buf_adds(
+        b,
+        "def build_result(events):\n"
+        "    \"\"\"The pipeline spec as a streaming query: the rows of the result table.\"\"\"\n");
     if (spec->dedup)
-        lk_buf_adds(b,
-            "    # Dedup (spec \"dedup\": \"event_id\"): an at-least-once producer re-delivers events;\n"
-            "    # the first copy counts. Before withWatermark, so this operator keeps every id and\n"
+        lk_buf_adds(
+            b,
+            "    # Dedup (spec \"dedup\": \"event_id\"): an at-least-once producer re-delivers "
+            "events;\n"
+            "    # the first copy counts. Before withWatermark, so this operator keeps every id "
+            "and\n"
             "    # drops nothing as late: lklab drops a late copy as late, Spark as a duplicate,\n"
-            "    # the answer is the same (docs/spark.md; dropDuplicatesWithinWatermark would also\n"
+            "    # the answer is the same (docs/spark.md; dropDuplicatesWithinWatermark would "
+            "also\n"
             "    # drop events whose window is still open).\n"
             "    events = events.dropDuplicates([\"event_id\"])\n");
     if (o->watermark_ms >= 0) {
         lk_buf_adds(b, "    # Watermark (lklab: --watermark ");
         lklab_duration(b, o->watermark_ms);
-        lk_buf_adds(b, "): max event time seen - delay, moved after each batch;\n"
-                       "    # a window whose end is at or before it is final (append emits it, state drops\n"
-                       "    # it) and a later event for it is dropped as late (numRowsDroppedByWatermark).\n"
-                       "    events = events.withWatermark(\"event_time\", \"");
+        lk_buf_adds(
+            b,
+            "): max event time seen - delay, moved after each batch;\n"
+            "    # a window whose end is at or before it is final (append emits it, state drops\n"
+            "    # it) and a later event for it is dropped as late (numRowsDroppedByWatermark).\n"
+            "    events = events.withWatermark(\"event_time\", \"");
         spark_interval(b, o->watermark_ms);
         lk_buf_adds(b, "\")\n");
     } else {
-        lk_buf_adds(b, "    # No watermark (lklab: --watermark none): nothing is late, state only grows.\n");
+        lk_buf_adds(
+            b,
+            "    # No watermark (lklab: --watermark none): nothing is late, state only grows.\n");
     }
     emit_filter(b, spec);
     emit_window(b, spec);
     emit_aggregates(b, spec);
-    lk_buf_adds(b, "    # Aggregate per group and window: the stateful step; its state is checkpointed\n"
-                   "    # after every batch (lklab: RUN/checkpoint/state/N).\n"
-                   "    result = events.groupBy(*GROUP_BY, window.alias(\"window\")).agg(*aggregates)\n"
-                   "    return result.select(\n"
-                   "        *GROUP_BY,\n"
-                   "        F.expr(\"unix_millis(window.start)\").alias(\"window_start_ms\"),\n"
-                   "        F.expr(\"unix_millis(window.end)\").alias(\"window_end_ms\"),\n"
-                   "        *AGGREGATES)\n\n\n");
+    lk_buf_adds(
+        b, "    # Aggregate per group and window: the stateful step; its state is checkpointed\n"
+           "    # after every batch (lklab: RUN/checkpoint/state/N).\n"
+           "    result = events.groupBy(*GROUP_BY, window.alias(\"window\")).agg(*aggregates)\n"
+           "    return result.select(\n"
+           "        *GROUP_BY,\n"
+           "        F.expr(\"unix_millis(window.start)\").alias(\"window_start_ms\"),\n"
+           "        F.expr(\"unix_millis(window.end)\").alias(\"window_end_ms\"),\n"
+           "        *AGGREGATES)\n\n\n");
 }
 
 /* ---- 4. the sink and the run -------------------------------------------------------- */
 
 static const char sink[] =
     "def iso(ms):\n"
-    "    \"\"\"Milliseconds since the epoch -> 2026-01-01T00:01:00.000Z (lklab's time format).\"\"\"\n"
+    "    \"\"\"Milliseconds since the epoch -> 2026-01-01T00:01:00.000Z (lklab's time "
+    "format).\"\"\"\n"
     "    secs, millis = divmod(ms, 1000)\n"
     "    days, secs = divmod(secs, 86400)\n"
     "    date = datetime.date(1970, 1, 1) + datetime.timedelta(days=days)\n"
@@ -362,7 +407,8 @@ static const char sink[] =
     "        return '\"' + text.replace('\"', '\"\"') + '\"'\n"
     "    return text\n\n\n"
     "class ResultTable:\n"
-    "    \"\"\"The query's result table, written as lklab's canonical result CSV (docs/formats.md).\n\n"
+    "    \"\"\"The query's result table, written as lklab's canonical result CSV "
+    "(docs/formats.md).\n\n"
     "    Lecture: the serving layer. Spark's file sink can only append, so this foreachBatch\n"
     "    sink keeps the table on the driver (one row per group and window: small) and rewrites\n"
     "    the CSV atomically after each batch, sorted as lklab sorts it. A batch replayed after a\n"
@@ -398,13 +444,14 @@ static const char sink[] =
 
 static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
 {
-    lk_buf_adds(b,
-        "def run(spark, args):\n"
-        "    \"\"\"Start the query, wait until it ends (available-now) or Ctrl-C, write the outputs.\"\"\"\n"
-        "    table = ResultTable(args.output)\n"
-        "    result = build_result(parse_events(read_lines(spark, args)))\n"
-        "    writer = (result.writeStream.queryName(PIPELINE)\n");
-    lk_buf_addf(b, "              # Output mode (lklab: --output-mode %s): %s\n", mode_names[o->mode],
+    lk_buf_adds(b, "def run(spark, args):\n"
+                   "    \"\"\"Start the query, wait until it ends (available-now) or Ctrl-C, write "
+                   "the outputs.\"\"\"\n"
+                   "    table = ResultTable(args.output)\n"
+                   "    result = build_result(parse_events(read_lines(spark, args)))\n"
+                   "    writer = (result.writeStream.queryName(PIPELINE)\n");
+    lk_buf_addf(b, "              # Output mode (lklab: --output-mode %s): %s\n",
+                mode_names[o->mode],
                 o->mode == LK_EXPORT_APPEND
                     ? "each window once, when the\n              # watermark passes its end"
                 : o->mode == LK_EXPORT_UPDATE
@@ -420,12 +467,17 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
         spark_interval(b, o->trigger_ms);
         lk_buf_adds(b, "\")\n");
     } else {
-        lk_buf_adds(b, "              # Trigger (lklab: --trigger available-now): everything there now, in\n"
-                       "              # capped batches, then a no-data batch that moves the watermark, then stop\n"
-                       "              .trigger(availableNow=True)\n");
+        lk_buf_adds(
+            b,
+            "              # Trigger (lklab: --trigger available-now): everything there now, in\n"
+            "              # capped batches, then a no-data batch that moves the watermark, then "
+            "stop\n"
+            "              .trigger(availableNow=True)\n");
     }
-    lk_buf_adds(b,
-        "              # Checkpoint (lklab: RUN/checkpoint): offsets/N before the batch, commits/N\n"
+    lk_buf_adds(
+        b,
+        "              # Checkpoint (lklab: RUN/checkpoint): offsets/N before the batch, "
+        "commits/N\n"
         "              # after it, state per batch; a restart with the same directory resumes\n"
         "              .option(\"checkpointLocation\", args.checkpoint)\n"
         "              .foreachBatch(table.write_batch))\n"
@@ -449,17 +501,21 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
         "        \"rows\": len(table.rows),\n"
         "    }\n"
         "    print(\"%s: %d batches, %d lines, %d malformed, %d rows dropped by the watermark, \"\n"
-        "          \"%d result rows -> %s\" % (PIPELINE, summary[\"batches\"], summary[\"lines\"],\n"
-        "                                     summary[\"malformed\"], summary[\"dropped_by_watermark\"],\n"
+        "          \"%d result rows -> %s\" % (PIPELINE, summary[\"batches\"], "
+        "summary[\"lines\"],\n"
+        "                                     summary[\"malformed\"], "
+        "summary[\"dropped_by_watermark\"],\n"
         "                                     summary[\"rows\"], args.output), file=sys.stderr)\n"
         "    return summary\n\n\n"
         "def spark_session(master):\n"
         "    \"\"\"A Spark session for this job (local mode when master is local[N]).\"\"\"\n"
         "    builder = (SparkSession.builder.appName(\"lklab-\" + PIPELINE)\n"
-        "               .config(\"spark.sql.session.timeZone\", \"UTC\")  # times are UTC, as in lklab\n"
+        "               .config(\"spark.sql.session.timeZone\", \"UTC\")  # times are UTC, as in "
+        "lklab\n"
         "               # strict date parsing: 2026-02-30 is malformed, not 2026-03-02\n"
         "               .config(\"spark.sql.legacy.timeParserPolicy\", \"CORRECTED\")\n"
-        "               .config(\"spark.sql.shuffle.partitions\", \"2\")  # small state: few partitions\n"
+        "               .config(\"spark.sql.shuffle.partitions\", \"2\")  # small state: few "
+        "partitions\n"
         "               .config(\"spark.sql.streaming.numRecentProgressUpdates\", \"100000\")\n"
         "               .config(\"spark.ui.showConsoleProgress\", \"false\"))\n"
         "    if master:\n"
@@ -470,15 +526,21 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
         "def parse_args(argv=None):\n"
         "    p = argparse.ArgumentParser(description=__doc__.split(\"\\n\")[0])\n");
     if (o->source == LK_EXPORT_KAFKA)
-        lk_buf_adds(b, "    p.add_argument(\"--input\", required=True, help=\"Kafka topic of event lines\")\n"
-                       "    p.add_argument(\"--kafka-bootstrap\", required=True, help=\"HOST:PORT,...\")\n");
+        lk_buf_adds(
+            b,
+            "    p.add_argument(\"--input\", required=True, help=\"Kafka topic of event lines\")\n"
+            "    p.add_argument(\"--kafka-bootstrap\", required=True, help=\"HOST:PORT,...\")\n");
     else
         lk_buf_adds(b, "    p.add_argument(\"--input\", required=True,\n"
-                       "                   help=\"landing directory of JSONL files (a dataset's landing/)\")\n");
-    lk_buf_adds(b,
+                       "                   help=\"landing directory of JSONL files (a dataset's "
+                       "landing/)\")\n");
+    lk_buf_adds(
+        b,
         "    p.add_argument(\"--checkpoint\", required=True, help=\"checkpoint directory\")\n"
-        "    p.add_argument(\"--output\", required=True, help=\"result CSV (lklab's canonical format)\")\n"
-        "    p.add_argument(\"--progress\", help=\"write each batch's progress JSON here, one a line\")\n"
+        "    p.add_argument(\"--output\", required=True, help=\"result CSV (lklab's canonical "
+        "format)\")\n"
+        "    p.add_argument(\"--progress\", help=\"write each batch's progress JSON here, one a "
+        "line\")\n"
         "    p.add_argument(\"--master\", default=\"local[2]\",\n"
         "                   help=\"Spark master (default local[2]; '' to take spark-submit's)\")\n"
         "    return p.parse_args(argv)\n\n\n"
@@ -498,20 +560,25 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
 static int check(const struct lk_spec *spec, const struct lk_export_opts *o, struct lk_err *err)
 {
     if (o->mode == LK_EXPORT_APPEND && o->watermark_ms < 0)
-        return lk_err_set(err, LK_EUSAGE, "append mode needs a watermark: Spark refuses an "
-                                          "aggregation in append mode without one");
+        return lk_err_set(err, LK_EUSAGE,
+                          "append mode needs a watermark: Spark refuses an "
+                          "aggregation in append mode without one");
     if (spec->window.kind == LK_WIN_SESSION && o->mode == LK_EXPORT_UPDATE)
-        return lk_err_set(err, LK_EUSAGE, "session windows in update mode: Spark refuses them "
-                                          "(use --output-mode append or complete)");
+        return lk_err_set(err, LK_EUSAGE,
+                          "session windows in update mode: Spark refuses them "
+                          "(use --output-mode append or complete)");
     if (spec->window.kind == LK_WIN_SESSION && spec->ngroup == 0)
-        return lk_err_set(err, LK_EUSAGE, "session windows without a group_by: Spark refuses "
-                                          "a global aggregation with session windows");
+        return lk_err_set(err, LK_EUSAGE,
+                          "session windows without a group_by: Spark refuses "
+                          "a global aggregation with session windows");
     if (o->max_files && o->source != LK_EXPORT_LANDING)
-        return lk_err_set(err, LK_EUSAGE, "--max-files-per-trigger caps landing files: it needs "
-                                          "--source landing");
+        return lk_err_set(err, LK_EUSAGE,
+                          "--max-files-per-trigger caps landing files: it needs "
+                          "--source landing");
     if (o->max_events && o->source != LK_EXPORT_KAFKA)
-        return lk_err_set(err, LK_EUSAGE, "--max-events-per-trigger caps Kafka offsets: it needs "
-                                          "--source kafka");
+        return lk_err_set(err, LK_EUSAGE,
+                          "--max-events-per-trigger caps Kafka offsets: it needs "
+                          "--source kafka");
     return 0;
 }
 

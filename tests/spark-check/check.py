@@ -186,7 +186,8 @@ def compare(lklab, ds, out, case, summary):
     with open(os.path.join(ROOT, "datasets", "pipelines", pipeline + ".json")) as f:
         group_by = json.load(f)["group_by"]
     expected = spark_dropped_expected(late, first_batches(ds, lk_progress), group_by)
-    expect(case, "numRowsDroppedByWatermark (lklab: late keys)", summary["dropped_by_watermark"], expected)
+    expect(case, "numRowsDroppedByWatermark (lklab: late keys; %d late rows)" % len(late),
+           summary["dropped_by_watermark"], expected)
 
 
 if __name__ == "__main__":
