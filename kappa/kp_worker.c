@@ -212,13 +212,15 @@ static int take(struct kp_worker *w, const struct lk_record *rec, const struct k
     }
     if (check_partition(w, rec) < 0)
         return LK_EINPUT;
-    if (rec->ev.event_time > w->max_et)
-        w->max_et = rec->ev.event_time;
+    /* The watermark sees the events the filter keeps: Spark's optimizer pushes a filter
+       that does not read the event time below withWatermark (docs/spark.md). */
     if (!lk_spec_accepts(e->o->spec, &rec->ev)) {
         p->processed++;
         p->filtered++;
         return 0;
     }
+    if (rec->ev.event_time > w->max_et)
+        w->max_et = rec->ev.event_time;
     kp_state_add(w->state, &rec->ev, hint, w->late_wm, w->batch, out);
     for (size_t k = 0; k < out->late; k++)
         add_late(w, rec, out->late_start[k], out->late_end[k]);

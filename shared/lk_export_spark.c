@@ -248,8 +248,9 @@ static void emit_filter(struct lk_buf *b, const struct lk_spec *spec)
     if (!spec->nfilters)
         return;
     lk_buf_adds(
-        b, "    # Filter: the spec's \"filter\" (lklab applies it after the watermark too, so the\n"
-           "    # watermark counts every valid event, kept or not).\n");
+        b, "    # Filter: the spec's \"filter\". Before the watermark: Spark's optimizer pushes a\n"
+           "    # filter that does not read the event time below withWatermark anyway, so the\n"
+           "    # watermark only sees the events kept (lklab's too).\n");
     for (size_t i = 0; i < spec->nfilters; i++) {
         const struct lk_filter_spec *f = &spec->filters[i];
         lk_buf_adds(b, "    events = events.where(F.col(");
@@ -360,6 +361,7 @@ static void emit_query(struct lk_buf *b, const struct lk_spec *spec, const struc
             "also\n"
             "    # drop events whose window is still open).\n"
             "    events = events.dropDuplicates([\"event_id\"])\n");
+    emit_filter(b, spec);
     if (o->watermark_ms >= 0) {
         lk_buf_adds(b, "    # Watermark (lklab: --watermark ");
         lklab_duration(b, o->watermark_ms);
@@ -376,7 +378,6 @@ static void emit_query(struct lk_buf *b, const struct lk_spec *spec, const struc
             b,
             "    # No watermark (lklab: --watermark none): nothing is late, state only grows.\n");
     }
-    emit_filter(b, spec);
     emit_window(b, spec);
     emit_aggregates(b, spec);
     lk_buf_adds(
