@@ -88,7 +88,7 @@ static void emit_header(struct lk_buf *b, const struct lk_spec *spec,
                         const struct lk_export_opts *o)
 {
     lk_buf_addf(b,
-                "#!/usr/bin/env python3\n\"\"\"%s: lklab's pipeline '%s' as a Spark Structured "
+                "#!/usr/bin/env python3\nr\"\"\"%s: lklab's pipeline '%s' as a Spark Structured "
                 "Streaming job.\n\n",
                 spec->name, spec->name);
     lk_buf_addf(b, "Exported by:\n    lklab export spark --pipeline %s", o->pipeline);
@@ -560,6 +560,9 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
 
 static int check(const struct lk_spec *spec, const struct lk_export_opts *o, struct lk_err *err)
 {
+    if (strchr(o->pipeline, '"') || strchr(o->pipeline, '\n'))
+        return lk_err_set(err, LK_EUSAGE, "--pipeline: a path with a double quote or a line "
+                                          "break cannot be quoted in the job's header");
     if (o->mode == LK_EXPORT_APPEND && o->watermark_ms < 0)
         return lk_err_set(err, LK_EUSAGE,
                           "append mode needs a watermark: Spark refuses an "

@@ -34,6 +34,7 @@ CASES = {
     "sliding-update": ("sliding", "update", "none"),
     "sliding-append": ("sliding", "append", "10m"),
     "sessions-complete": ("sessions", "complete", "none"),
+    "sessions-append": ("sessions", "append", "10m"),
 }
 failures = []
 
