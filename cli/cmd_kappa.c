@@ -18,7 +18,8 @@ static const char usage_line[] =
     "                   [--max-files-per-trigger N] [--cost-model default|none|FILE.json]\n"
     "                   [--lake DIR] [--sink-guarantee exactly-once|at-least-once]\n"
     "                   [--crash-after N:PHASE] [--reprocess] [--final-watermark] [--workers N]\n"
-    "                   [--durability fsync|process] [--change-feed] [--tenant-views] [--quiet]";
+    "                   [--durability fsync|process] [--change-feed] [--tenant-views]\n"
+    "                   [--allowed-lateness D] [--quiet]";
 
 static void help(void)
 {
@@ -55,6 +56,9 @@ static void help(void)
            "                             for complete mode)\n"
            "  --tenant-views             one view output_tenant_<tenant> per tenant in\n"
            "                             serving.db (pipeline grouped by tenant)\n"
+           "  --allowed-lateness D       continuous + update mode: keep a fired window until the\n"
+           "                             watermark passes its end + D, re-emitting it for each\n"
+           "                             late event in that span (Flink's allowedLateness)\n"
            "  --quiet                    no progress or summary\n\n"
            "exit: 0 ok, 2 usage, 3 bad dataset/spec/checkpoint, 4 I/O; a --crash-after death is\n"
            "signal 9 (137 in a shell)\n",
@@ -113,7 +117,7 @@ static int parse_choice(const char *opt, const char *v, const char *const *names
 
 enum { O_DATA = 256, O_PIPE, O_OUT, O_SOURCE, O_TRIGGER, O_WM, O_MODE, O_MAXEV, O_MAXF, O_COST,
        O_LAKE, O_SINK, O_CRASH, O_REPROC, O_FINAL, O_WORKERS, O_DURABLE, O_CFEED, O_TVIEWS,
-       O_QUIET, O_HELP };
+       O_LATENESS, O_QUIET, O_HELP };
 
 struct args {
     const char *pipeline, *cost;
@@ -155,6 +159,7 @@ static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
         break;
     case O_CFEED: o->change_feed = 1; break;
     case O_TVIEWS: o->tenant_views = 1; break;
+    case O_LATENESS: rc = cmd_parse_duration(CMD, "--allowed-lateness", v, &o->allowed_lateness); break;
     case O_QUIET: a->quiet = 1; break;
     default: return -1;
     }
@@ -234,6 +239,7 @@ int cmd_kappa(int argc, char **argv)
         { "final-watermark", no_argument, NULL, O_FINAL }, { "workers", required_argument, NULL, O_WORKERS },
         { "durability", required_argument, NULL, O_DURABLE },
         { "change-feed", no_argument, NULL, O_CFEED }, { "tenant-views", no_argument, NULL, O_TVIEWS },
+        { "allowed-lateness", required_argument, NULL, O_LATENESS },
         { "quiet", no_argument, NULL, O_QUIET }, { "help", no_argument, NULL, O_HELP },
         { NULL, 0, NULL, 0 },
     };

@@ -129,6 +129,7 @@ static int process_parallel(struct kp_engine *e, int64_t visible)
     int rc = kp_workers_emit_finish(e), threaded;
     if (rc < 0)
         return rc;
+    e->prog.state_total = kp_workers_cells(e); /* evicted, and not yet reading ahead */
     if (e->pipeline && kp_next_batch_time(e, &next) == 1)
         kp_workers_prefetch(e, next, e->evict_wm);
     threaded = pthread_create(&th, NULL, state_job_run, &job) == 0;
@@ -157,14 +158,33 @@ static int process(struct kp_engine *e, int64_t visible, int do_emit)
         return rc;
     if (do_emit && e->nworkers > 1)
         return process_parallel(e, visible);
-    if (do_emit && ((rc = kp_workers_emit(e)) < 0
-                    || (rc = write_output(e, visible)) < 0))
+    if (do_emit && (rc = kp_workers_emit(e)) < 0)
+        return rc;
+    e->prog.state_total = kp_workers_cells(e);
+    if (do_emit && (rc = write_output(e, visible)) < 0)
         return rc;
     return kp_ckpt_write_state(e->ckpt, e->batch, e->states, e->nworkers,
                                kp_uses_watermark(e) ? e->evict_wm : LK_TIME_NEG_INF, e->err);
 }
 
 /* ---------------------------------------------------------- phases ---- */
+
+static int count_row(void *arg, const struct lk_csv_row *row)
+{
+    (void)row;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+/* After the input is read: the counts of the state (Spark's numRowsUpdated; the peak). */
+static void count_state(struct kp_engine *e)
+{
+    size_t updated = 0;
+    for (unsigned i = 0; i < e->nworkers; i++)
+        kp_state_rows(e->workers[i].state, e->batch, count_row, &updated);
+    e->prog.state_updated = updated;
+    e->prog.state_rows = kp_workers_cells(e);
+}
 
 /* next = max(next, max event_time seen - delay) (docs/kappa.md "Watermarks"). */
 static void advance_watermark(struct kp_engine *e)
@@ -252,8 +272,10 @@ int kp_batch_run(struct kp_engine *e, int64_t t, int64_t evict_wm, int64_t late_
         return rc;
     if ((rc = kp_workers_scan(e, t, replay)) < 0)
         goto fail;
-    e->prog.state_rows = kp_workers_cells(e);
+    count_state(e);
     plan_offsets(e, &plan);
+    if ((rc = kp_input_lines(e, &plan)) < 0)
+        goto fail;
     if (e->nworkers > 1) /* phase 2 changes only memory: it may run before offsets/N is durable */
         kp_workers_emit_start(e, kp_ckpt_snapshot_due(e->ckpt));
     if (!replay && (rc = kp_ckpt_write_offsets(e->ckpt, &plan, e->err)) < 0)
@@ -366,6 +388,7 @@ static int scan_events(struct kp_engine *e, int64_t t, const struct kp_offsets *
     e->prog.late_rows = w->prog.late_rows;
     e->prog.duplicates = w->prog.duplicates;
     e->prog.quarantined = w->prog.quarantined;
+    e->prog.et = w->prog.et;
     return rc;
 }
 
@@ -380,8 +403,10 @@ int kp_epoch_run(struct kp_engine *e, int64_t t, const struct kp_offsets *replay
         return rc;
     if ((rc = scan_events(e, t, replay)) < 0)
         goto fail;
-    e->prog.state_rows = kp_workers_cells(e);
+    count_state(e);
     plan_offsets(e, &plan);
+    if ((rc = kp_input_lines(e, &plan)) < 0)
+        goto fail;
     plan.evict_wm = plan.late_wm = wm0;
     e->evict_wm = e->next_wm;
     e->prog.watermark = e->next_wm;

@@ -17,6 +17,7 @@
 #include "lk_lock.h"
 #include "lk_mem.h"
 #include "lk_store.h"
+#include "lk_strtab.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -87,6 +88,13 @@ int kp_options_check(const struct kp_options *o, struct lk_err *err)
     if (o->workers > 1 && o->trigger == KP_TRIG_CONTINUOUS)
         return lk_err_set(err, LK_EUSAGE, "--trigger continuous runs one event at a time on one "
                           "worker (use --workers 1)");
+    if (o->allowed_lateness < 0)
+        return lk_err_set(err, LK_EUSAGE, "--allowed-lateness must not be negative");
+    if (o->allowed_lateness
+        && (o->trigger != KP_TRIG_CONTINUOUS || o->mode != KP_UPDATE || !o->has_watermark))
+        return lk_err_set(err, LK_EUSAGE, "--allowed-lateness re-emits a window for each late "
+                          "event after it fired: it needs --trigger continuous, --output-mode "
+                          "update and a watermark");
     return 0;
 }
 
@@ -120,53 +128,6 @@ static int current_version(const struct kp_options *o)
 
 /* ------------------------------------------------------- fingerprints ---- */
 
-/* FNV-1a, 64 bits: a fingerprint of what the answer depends on (not a defence). */
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-#define FNV_INIT 0xcbf29ce484222325ull
-
-/* Add a path's last component to h. */
-static uint64_t fnv_name(uint64_t h, const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    return fnv(h, base, strlen(base) + 1);
-}
-
-/*
- * The dataset's identity: which file or directory it is (device and inode), its manifest.json (seed, scenario,
- * partitions' counts) when it has one, and the names of its log partitions. Not the
- * partitions' sizes, nor the landing files: a stream grows between restarts (Spark's
- * sources resume from their offsets over a log or directory that has more data), so
- * growth is allowed, while another dataset (another directory or another generated
- * manifest) is refused.
- */
-static uint64_t dataset_fingerprint(const struct kp_engine *e)
-{
-    size_t n = strlen(e->o->data) + 32;
-    char *p = lk_xmalloc(n), *text = NULL;
-    size_t len;
-    uint64_t h = FNV_INIT;
-    struct stat st;
-    if (stat(e->o->data, &st) == 0) {
-        uint64_t id[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
-        h = fnv(h, id, sizeof(id));
-    }
-    snprintf(p, n, "%s/manifest.json", e->o->data);
-    if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
-        h = fnv(h, text, len);
-    free(text);
-    for (size_t i = 0; e->log && i < lk_log_partitions(e->log); i++)
-        h = fnv_name(h, lk_log_path(e->log, i));
-    free(p);
-    return h;
-}
-
 static void add_hex(cJSON *o, const char *name, uint64_t v)
 {
     char hex[20];
@@ -188,8 +149,8 @@ static char *metadata_of(const struct kp_engine *e)
     if (o->has_watermark)
         lk_duration_format(o->delay, wm, sizeof(wm));
     cJSON_AddStringToObject(m, "pipeline", o->spec->name);
-    add_hex(m, "pipeline_content", fnv(FNV_INIT, spec, strlen(spec)));
-    add_hex(m, "dataset", dataset_fingerprint(e));
+    add_hex(m, "pipeline_content", lk_fnv1a(LK_FNV1A_INIT, spec, strlen(spec)));
+    add_hex(m, "dataset", lk_source_identity(o->data, o->source == KP_SRC_LOG));
     cJSON_AddStringToObject(m, "source", o->source == KP_SRC_LOG ? "log" : "files");
     cJSON_AddStringToObject(m, "output_mode",
                             o->mode == KP_APPEND   ? "append"
@@ -208,6 +169,8 @@ static char *metadata_of(const struct kp_engine *e)
     cJSON_AddStringToObject(m, "lake", o->lake ? o->lake : "none");
     cJSON_AddBoolToObject(m, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(m, "tenant_views", o->tenant_views);
+    if (o->allowed_lateness) /* only when set: older checkpoints stay valid */
+        lk_json_add_int(m, "allowed_lateness_ms", o->allowed_lateness);
     text = cJSON_PrintUnformatted(m);
     cJSON_Delete(m);
     free(spec);
@@ -266,6 +229,60 @@ static int check_input(struct kp_engine *e, struct lk_err *err)
                                                          "landing files",
                                                          e->o->data);
     return lk_log_first_arrival(e->o->data, &t, err);
+}
+
+/* ------------------------------------------------------ input lines ---- */
+
+int kp_input_lines(struct kp_engine *e, const struct kp_offsets *plan)
+{
+    lk_buf_reset(&e->input_lines);
+    e->prog.input_lines = NULL;
+    if (!e->log)
+        return 0;
+    for (size_t p = 0; p < plan->nparts; p++) {
+        uint32_t crc;
+        int rc = lk_source_line_crc(lk_log_path(e->log, p), plan->byte[p], &crc, e->err);
+        if (rc == LK_EINPUT) /* the reader just read it: the file shrank meanwhile */
+            rc = lk_err_set(e->err, LK_EINPUT, "'%s' shrank while it was read",
+                            lk_log_path(e->log, p));
+        if (rc < 0)
+            return rc;
+        lk_buf_addf(&e->input_lines, "%s%llu:%08x", p ? "," : "", (unsigned long long)plan->byte[p],
+                    (unsigned)crc);
+    }
+    e->prog.input_lines = e->input_lines.s;
+    return 0;
+}
+
+/* One committed batch's lines against the dataset now (kp_sink_each_input). */
+static int check_batch_lines(void *arg, uint64_t batch, const char *text)
+{
+    struct kp_engine *e = arg;
+    const char *t = text;
+    for (size_t p = 0; *t; p++) {
+        unsigned long long end;
+        unsigned want;
+        uint32_t crc;
+        int n = 0, rc;
+        if (sscanf(t, "%llu:%8x%n", &end, &want, &n) != 2 || p >= lk_log_partitions(e->log))
+            return lk_err_set(e->err, LK_EINPUT,
+                              "serving database of run '%s' has a bad "
+                              "input_lines in batch %llu",
+                              e->o->run, (unsigned long long)batch);
+        rc = lk_source_line_crc(lk_log_path(e->log, p), end, &crc, e->err);
+        if (rc == LK_EINPUT || (rc == 0 && crc != want))
+            return lk_err_set(e->err, LK_EINPUT,
+                              "dataset '%s' changed under run '%s': '%s' no "
+                              "longer holds the line batch %llu read up to byte %llu (rewritten "
+                              "or truncated in place); use a new --out",
+                              e->o->data, e->o->run, lk_log_path(e->log, p),
+                              (unsigned long long)batch, end);
+        if (rc < 0)
+            return rc;
+        t += n;
+        t += *t == ',';
+    }
+    return 0;
 }
 
 /* Files of the lake written by batches <= max (DIR/tenant=T/part-N.jsonl, any tenant T). */
@@ -360,6 +377,13 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     free(p);
     if (rc == 0)
         rc = reconcile_sink(e, err);
+    if (rc == 0 && e->log) /* the committed batches' input is still what they read */
+        rc = kp_sink_each_input(e->sink, check_batch_lines, e, err);
+    if (rc == 0) { /* from the committed progress rows: a crash lost or doubled no line */
+        p = run_path(o, "metrics.jsonl");
+        rc = kp_sink_metrics_open(e->sink, p, err);
+        free(p);
+    }
     if (rc == 0 && o->change_feed)
         rc = kp_sink_change_feed(e->sink, err);
     if (rc == 0 && o->tenant_views)
@@ -648,6 +672,8 @@ static cJSON *params_json(const struct kp_options *o, int version)
                                                                                  : "fsync");
     cJSON_AddBoolToObject(p, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(p, "tenant_views", o->tenant_views);
+    if (o->allowed_lateness)
+        lk_json_add_int(p, "allowed_lateness_ms", o->allowed_lateness);
     lk_json_add_int(p, "version", version);
     return p;
 }
@@ -666,6 +692,7 @@ static cJSON *totals_json(const struct kp_summary *s)
     lk_json_add_int(t, "late_rows", (int64_t)s->late_pairs);
     lk_json_add_int(t, "batches", (int64_t)s->batches);
     lk_json_add_int(t, "no_data_batches", (int64_t)s->nodata_batches);
+    lk_json_add_int(t, "replayed_batches", (int64_t)s->replayed_batches);
     lk_json_add_int(t, "output_rows", (int64_t)s->output_rows);
     lk_json_add_int(t, "max_state_rows", (int64_t)s->max_state_rows);
     lk_json_add_int(t, "windows_in_state_at_end", (int64_t)s->state_rows_at_end);
@@ -688,7 +715,7 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     cJSON *root;
     char *path;
     int rc;
-    if ((rc = kp_sink_totals(e->sink, &tot, &s->nodata_batches, e->err)) < 0)
+    if ((rc = kp_sink_totals(e->sink, &tot, &s->nodata_batches, &s->replayed_batches, e->err)) < 0)
         return rc;
     s->lines = tot.input_rows;
     s->processed = tot.processed;
@@ -742,6 +769,7 @@ int kp_run(const struct kp_options *o, struct kp_summary *sum, struct lk_err *er
 {
     struct kp_engine *e = lk_xcalloc(1, sizeof(*e));
     e->lock = (struct lk_lock)LK_LOCK_INIT;
+    lk_buf_init(&e->input_lines);
     double wall0 = lk_wall_now();
     int rc, resumed = 0, pending;
     int64_t lo, lc;
@@ -768,6 +796,7 @@ int kp_run(const struct kp_options *o, struct kp_summary *sum, struct lk_err *er
         rc = write_run_files(e, sum);
 out:
     close_all(e);
+    lk_buf_release(&e->input_lines);
     free(e);
     return rc;
 }

@@ -90,12 +90,13 @@ struct kp_options {
     int change_feed;            /* also log every output change to `changes` (kp_sink.h) */
     kp_note_fn note;            /* may be NULL */
     void *note_arg;
+    int64_t allowed_lateness;   /* ms; continuous + update only: Flink's allowedLateness */
 };
 #define KP_OPTIONS_INIT                                                                            \
     {                                                                                              \
         NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0, 0,   \
             {{0}, 0, 0, 0, 0, 0, 0, 0, 0}, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL,     \
-            LK_DURABLE_FSYNC, 0, NULL, NULL                                                        \
+            LK_DURABLE_FSYNC, 0, NULL, NULL, 0                                                     \
     }
 
 /* Totals of a run (also written to RUN/run.json, last). */
@@ -103,6 +104,7 @@ struct kp_summary {
     uint64_t lines, processed, duplicates, late, quarantined, filtered;
     uint64_t late_pairs;
     uint64_t batches, nodata_batches, skipped_batches;
+    uint64_t replayed_batches; /* at-least-once: extra sink writes of a batch after a crash */
     uint64_t output_rows, max_state_rows, state_rows_at_end, ids_at_end;
     uint64_t files_written, bytes_written;
     uint64_t tenant_views;      /* output_tenant_* views at the end (with tenant_views) */

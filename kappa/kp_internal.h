@@ -9,6 +9,7 @@
 
 #include "kp_checkpoint.h"
 #include "kp_engine.h"
+#include "lk_buf.h"
 #include "lk_lake.h"
 #include "lk_lock.h"
 #include "kp_rows.h"
@@ -24,6 +25,7 @@ struct kp_side {
     size_t part;        /* partition (log) or file index (files) */
     uint64_t offset;    /* line within it */
     int64_t wstart, wend;
+    int64_t wm;                /* late: the watermark that rejected it */
     struct lk_event ev;        /* late: strings at str_off in the worker's arena */
     size_t str_off[LK_F_TYPE + 1];
     struct lk_reject rej;      /* quarantine: why, and the raw line in the arena */
@@ -115,6 +117,7 @@ struct kp_engine {
     const struct lk_csv_row **order; /* output rows in canonical order, for writing */
     size_t order_cap;
 
+    struct lk_buf input_lines;        /* the batch's kp_input_lines text */
     uint64_t bytes_total, bytes_done; /* progress reporting */
     struct lk_err *err;
 };
@@ -177,6 +180,14 @@ int kp_uses_watermark(const struct kp_engine *e);
  * which the trigger loop meets again).
  */
 int kp_next_batch_time(struct kp_engine *e, int64_t *t);
+
+/*
+ * The last line of each log partition that batch `plan` reads up to: "byte:crc32," per
+ * partition (the CRC-32 of the line that ends at the planned byte offset, at most its last
+ * 4 KB; "0:0" before any line) into e->input_lines, pointed at by e->prog.input_lines.
+ * A restart checks every committed batch's lines (docs/kappa.md). LK_EIO.
+ */
+int kp_input_lines(struct kp_engine *e, const struct kp_offsets *plan);
 
 /* Is there input available at time t (log or files)? *next gets the earliest future arrival. */
 int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted);

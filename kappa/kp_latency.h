@@ -21,6 +21,9 @@
  *   ok(w)        the row's final value (window_end and every aggregate) equals the truth's
  *                row with the same key, and the key appears once
  *   cor(e, w)    max(since(w), fv(e, w)) when ok(w) and not late, else never
+ * Allowed lateness (continuous update mode) needs nothing more: an event within it is
+ * not in `late`, it upserts its window's row again (a re-emission), so fv(e, w) is its own
+ * upsert and since(w) the row's last change, the re-emissions included.
  * first-visible(e) = min over the non-late windows of fv(e, w) (never when none);
  * correct(e) = max over all windows of cor(e, w) (never if any is never). Both minus
  * arrival_time. Correct is never earlier than first-visible: an answer that does not yet

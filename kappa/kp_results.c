@@ -130,19 +130,22 @@ int kp_results_export(const char *run, const char *table, FILE *out, struct lk_e
     static const struct {
         const char *name, *sql;
     } tables[] = {
-        { "late", "SELECT batch_id, event_id, tenant, key, type, money(value) AS value,"
-                  " iso(event_time) AS event_time, iso(arrival_time) AS arrival_time,"
-                  " iso(window_start) AS window_start, iso(window_end) AS window_end,"
-                  " iso(watermark) AS watermark FROM late WHERE version = " VERSION_SQL
-                  " ORDER BY batch_id, rowid" },
-        { "quarantine", "SELECT source, line, reason, detail, CAST(raw AS TEXT) AS raw"
-                        " FROM quarantine ORDER BY source, line" },
-        { "progress", "SELECT batch_id, iso(trigger_time) AS trigger_time,"
-                      " iso(visible_time) AS visible_time, input_rows, processed, filtered,"
-                      " late_events, late_rows, duplicates_dropped, quarantined, state_rows,"
-                      " iso(watermark) AS watermark, output_rows, files_written, bytes_written,"
-                      " duration_ms, modelled_ms FROM progress WHERE version = " VERSION_SQL
-                      " ORDER BY batch_id, rowid" },
+        {"late", "SELECT batch_id, event_id, tenant, key, type, money(value) AS value,"
+                 " iso(event_time) AS event_time, iso(arrival_time) AS arrival_time,"
+                 " iso(window_start) AS window_start, iso(window_end) AS window_end,"
+                 " iso(watermark) AS watermark FROM late WHERE version = " VERSION_SQL
+                 " ORDER BY batch_id, rowid"},
+        {"quarantine", "SELECT source, line, reason, detail, CAST(raw AS TEXT) AS raw"
+                       " FROM quarantine ORDER BY source, line"},
+        {"progress", "SELECT batch_id, iso(trigger_time) AS trigger_time,"
+                     " iso(visible_time) AS visible_time, input_rows, processed, filtered,"
+                     " late_events, late_rows, duplicates_dropped, quarantined, state_rows,"
+                     " iso(watermark) AS watermark, output_rows, files_written, bytes_written,"
+                     " duration_ms, modelled_ms, state_rows_end, state_rows_updated,"
+                     " iso(event_time_min) AS event_time_min,"
+                     " iso(event_time_max) AS event_time_max,"
+                     " iso(event_time_avg) AS event_time_avg, sink_writes"
+                     " FROM progress WHERE version = " VERSION_SQL " ORDER BY batch_id, rowid"},
     };
     size_t len = strlen(run) + 16;
     char *path = lk_xmalloc(len);

@@ -1,5 +1,6 @@
 #include "kp_sink.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "lk_mem.h"
 #include "lk_store.h"
 #include "lk_strtab.h"
+#include "lk_time.h"
 #include "banned.h"
 
 /* Output rows per INSERT statement (fewer statement runs; far below SQLite's parameter limit). */
@@ -26,6 +28,10 @@ struct kp_sink {
     char table[32];
     sqlite3_stmt *ins, *ins_many, *del, *clear, *late, *quar, *prog, *seen, *mark, *begin, *commit;
     uint64_t batch;            /* the batch in flight (kp_sink_begin) */
+    int replay;                /* at-least-once: the ledger already holds it (written again) */
+    /* metrics.jsonl (kp_sink_metrics_open): one line appended after every commit */
+    FILE *metrics;
+    sqlite3_stmt *metrics_row, *rewrite;
     int64_t visible;           /* its visible time, once known (rows or progress) */
     /* --change-feed (kp_sink_change_feed) */
     int change_feed;
@@ -78,22 +84,29 @@ static int create_tables(struct kp_sink *s, struct lk_err *err)
         return rc;
     if ((rc = lk_store_quarantine_create(s->db, err)) < 0)
         return rc;
-    return lk_store_exec(s->db,
+    return lk_store_exec(
+        s->db,
         "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS sink_batches(version INTEGER NOT NULL, batch_id INTEGER NOT NULL,"
+        "CREATE TABLE IF NOT EXISTS sink_batches(version INTEGER NOT NULL, batch_id INTEGER NOT "
+        "NULL,"
         " PRIMARY KEY(version, batch_id));"
         "CREATE TABLE IF NOT EXISTS late(version INTEGER NOT NULL, batch_id INTEGER NOT NULL,"
         " event_id TEXT NOT NULL, tenant TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL,"
         " value INTEGER NOT NULL, event_time INTEGER NOT NULL, arrival_time INTEGER NOT NULL,"
         " window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, watermark INTEGER NOT NULL);"
         "CREATE TABLE IF NOT EXISTS progress(version INTEGER NOT NULL, batch_id INTEGER NOT NULL,"
-        " trigger_time INTEGER NOT NULL, visible_time INTEGER NOT NULL, input_rows INTEGER NOT NULL,"
+        " trigger_time INTEGER NOT NULL, visible_time INTEGER NOT NULL, input_rows INTEGER NOT "
+        "NULL,"
         " processed INTEGER NOT NULL, filtered INTEGER NOT NULL, late_events INTEGER NOT NULL,"
         " late_rows INTEGER NOT NULL, duplicates_dropped INTEGER NOT NULL,"
         " quarantined INTEGER NOT NULL, state_rows INTEGER NOT NULL, watermark INTEGER NOT NULL,"
         " output_rows INTEGER NOT NULL, files_written INTEGER NOT NULL,"
         " bytes_written INTEGER NOT NULL, duration_ms INTEGER NOT NULL,"
-        " modelled_ms INTEGER NOT NULL);", err);
+        " modelled_ms INTEGER NOT NULL, state_rows_end INTEGER NOT NULL,"
+        " state_rows_updated INTEGER NOT NULL, event_time_min INTEGER, event_time_max INTEGER,"
+        " event_time_avg INTEGER, sink_writes INTEGER NOT NULL, input_lines TEXT);"
+        "CREATE INDEX IF NOT EXISTS progress_batch ON progress(version, batch_id);",
+        err);
 }
 
 /* The output INSERT (an upsert in update mode) for nrows rows. */
@@ -165,12 +178,14 @@ static int prepare_side(struct kp_sink *s, struct lk_err *err)
 {
     int rc;
     if ((rc = lk_store_prepare(s->db, "INSERT INTO late VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &s->late,
-                               err)) < 0
-        || (rc = lk_store_quarantine_prepare(s->db, &s->quar, err)) < 0
-        || (rc = lk_store_prepare(s->db, "INSERT INTO progress VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                  &s->prog, err)) < 0
-        || (rc = lk_store_prepare(s->db, "SELECT 1 FROM sink_batches WHERE version=? AND batch_id=?",
-                                  &s->seen, err)) < 0)
+                               err)) < 0 ||
+        (rc = lk_store_quarantine_prepare(s->db, &s->quar, err)) < 0 ||
+        (rc = lk_store_prepare(
+             s->db,
+             "INSERT INTO progress VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
+             &s->prog, err)) < 0 ||
+        (rc = lk_store_prepare(s->db, "SELECT 1 FROM sink_batches WHERE version=? AND batch_id=?",
+                               &s->seen, err)) < 0)
         return rc;
     if ((rc = lk_store_prepare(s->db, "BEGIN IMMEDIATE", &s->begin, err)) < 0
         || (rc = lk_store_prepare(s->db, "COMMIT", &s->commit, err)) < 0)
@@ -223,6 +238,10 @@ void kp_sink_close(struct kp_sink *s)
     sqlite3_finalize(s->mark);
     sqlite3_finalize(s->begin);
     sqlite3_finalize(s->commit);
+    sqlite3_finalize(s->metrics_row);
+    sqlite3_finalize(s->rewrite);
+    if (s->metrics)
+        fclose(s->metrics);
     sqlite3_finalize(s->cf_retract);
     sqlite3_finalize(s->cf_save);
     sqlite3_finalize(s->cf_diff_up);
@@ -241,12 +260,13 @@ int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *e
     s->visible = 0;
     s->cleared = 0;
     s->npending = 0;
-    if (rc < 0 || !s->exactly_once)
+    if (rc < 0)
         return rc;
     sqlite3_bind_int(s->seen, 1, s->version);
     sqlite3_bind_int64(s->seen, 2, (sqlite3_int64)batch);
     rc = sqlite3_step(s->seen);
-    *skip = rc == SQLITE_ROW;
+    s->replay = rc == SQLITE_ROW; /* at-least-once writes it again; exactly-once skips it */
+    *skip = s->replay && s->exactly_once;
     sqlite3_reset(s->seen);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         kp_sink_rollback(s);
@@ -377,19 +397,67 @@ int kp_sink_quarantine(struct kp_sink *s, const char *source, const struct lk_re
     return lk_store_quarantine_add(s->db, s->quar, source, rec, err);
 }
 
+/*
+ * A batch written again (at-least-once, after a crash between its sink commit and
+ * commits/N): its progress row stays the one of its first write (a replay reads the same
+ * lines), and counts the writes, so totals count every line once.
+ */
+static int progress_again(struct kp_sink *s, uint64_t batch, struct lk_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = lk_store_prepare(s->db,
+                              "UPDATE progress SET sink_writes = sink_writes + 1 WHERE "
+                              "version = ? AND batch_id = ?",
+                              &st, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, s->version);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)batch);
+    rc = lk_store_step_done(s->db, st, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int kp_sink_progress(struct kp_sink *s, const struct kp_progress *p, struct lk_err *err)
 {
-    sqlite3_int64 v[18] = {
-        s->version, (sqlite3_int64)p->batch_id, p->trigger_time, p->visible_time,
-        (sqlite3_int64)p->input_rows, (sqlite3_int64)p->processed, (sqlite3_int64)p->filtered,
-        (sqlite3_int64)p->late_events, (sqlite3_int64)p->late_rows, (sqlite3_int64)p->duplicates,
-        (sqlite3_int64)p->quarantined, (sqlite3_int64)p->state_rows, p->watermark,
-        (sqlite3_int64)p->output_rows, (sqlite3_int64)p->files_written,
-        (sqlite3_int64)p->bytes_written, p->duration_ms, p->modelled_ms,
+    sqlite3_int64 v[20] = {
+        s->version,
+        (sqlite3_int64)p->batch_id,
+        p->trigger_time,
+        p->visible_time,
+        (sqlite3_int64)p->input_rows,
+        (sqlite3_int64)p->processed,
+        (sqlite3_int64)p->filtered,
+        (sqlite3_int64)p->late_events,
+        (sqlite3_int64)p->late_rows,
+        (sqlite3_int64)p->duplicates,
+        (sqlite3_int64)p->quarantined,
+        (sqlite3_int64)p->state_rows,
+        p->watermark,
+        (sqlite3_int64)p->output_rows,
+        (sqlite3_int64)p->files_written,
+        (sqlite3_int64)p->bytes_written,
+        p->duration_ms,
+        p->modelled_ms,
+        (sqlite3_int64)p->state_total,
+        (sqlite3_int64)p->state_updated,
     };
     s->visible = p->visible_time;
-    for (int i = 0; i < 18; i++)
+    if (s->replay)
+        return progress_again(s, p->batch_id, err);
+    for (int i = 0; i < 20; i++)
         sqlite3_bind_int64(s->prog, i + 1, v[i]);
+    for (int i = 21; i <= 23; i++) /* event_time_min, _max, _avg: NULL without events */
+        sqlite3_bind_null(s->prog, i);
+    if (p->input_lines)
+        sqlite3_bind_text(s->prog, 24, p->input_lines, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s->prog, 24);
+    if (p->et.count) {
+        sqlite3_bind_int64(s->prog, 21, p->et.min);
+        sqlite3_bind_int64(s->prog, 22, p->et.max);
+        sqlite3_bind_int64(s->prog, 23, kp_et_avg(&p->et));
+    }
     return lk_store_step_done(s->db, s->prog, err);
 }
 
@@ -650,6 +718,8 @@ int kp_sink_bind_run(struct kp_sink *s, const char *db_path, const char *run_id,
 
 /* ----------------------------------------------------------- commit ---- */
 
+static int metrics_append(struct kp_sink *s, uint64_t batch, struct lk_err *err);
+
 int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err)
 {
     int rc;
@@ -664,7 +734,9 @@ int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err)
         kp_sink_rollback(s);
         return rc;
     }
-    return lk_store_step_done(s->db, s->commit, err);
+    if ((rc = lk_store_step_done(s->db, s->commit, err)) < 0)
+        return rc;
+    return s->metrics ? metrics_append(s, batch, err) : 0;
 }
 
 void kp_sink_rollback(struct kp_sink *s)
@@ -685,6 +757,27 @@ int kp_sink_publish(struct kp_sink *s, struct lk_err *err)
     return rc;
 }
 
+int kp_sink_each_input(struct kp_sink *s, int (*fn)(void *arg, uint64_t batch, const char *text),
+                       void *arg, struct lk_err *err)
+{
+    sqlite3_stmt *st;
+    int rc = lk_store_prepare(s->db,
+                              "SELECT batch_id, input_lines FROM progress WHERE version = ? "
+                              "AND input_lines IS NOT NULL ORDER BY batch_id",
+                              &st, err),
+        step;
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, s->version);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(arg, (uint64_t)sqlite3_column_int64(st, 0),
+                (const char *)sqlite3_column_text(st, 1));
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = lk_err_set(err, LK_EDB, "cannot read progress: %s", sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int kp_sink_count(struct kp_sink *s, long long *rows, struct lk_err *err)
 {
     char sql[128];
@@ -692,25 +785,21 @@ int kp_sink_count(struct kp_sink *s, long long *rows, struct lk_err *err)
     return lk_store_query_int(s->db, sql, rows, err);
 }
 
-static const char *const progress_cols[] = {
-    "batch_id", "trigger_time", "visible_time", "input_rows", "processed", "filtered",
-    "late_events", "late_rows", "duplicates_dropped", "quarantined", "state_rows", "watermark",
-    "output_rows", "files_written", "bytes_written", "duration_ms", "modelled_ms",
-};
-#define NPROGRESS (sizeof(progress_cols) / sizeof(progress_cols[0]))
-
 int kp_sink_totals(struct kp_sink *s, struct kp_progress *sum, uint64_t *nodata_batches,
-                   struct lk_err *err)
+                   uint64_t *replays, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(s->db,
+    int rc = lk_store_prepare(
+        s->db,
         "SELECT count(*), coalesce(sum(input_rows),0), coalesce(sum(processed),0),"
         " coalesce(sum(filtered),0), coalesce(sum(late_events),0), coalesce(sum(late_rows),0),"
         " coalesce(sum(duplicates_dropped),0), coalesce(sum(quarantined),0),"
         " coalesce(max(state_rows),0), coalesce(sum(output_rows),0),"
         " coalesce(sum(files_written),0), coalesce(sum(bytes_written),0),"
         " coalesce(sum(input_rows = 0),0), coalesce(min(trigger_time),0),"
-        " coalesce(max(visible_time),0) FROM progress WHERE version=?", &st, err);
+        " coalesce(max(visible_time),0), coalesce(sum(sink_writes - 1),0) FROM progress"
+        " WHERE version=?",
+        &st, err);
     if (rc < 0)
         return rc;
     sqlite3_bind_int(st, 1, s->version);
@@ -734,48 +823,183 @@ int kp_sink_totals(struct kp_sink *s, struct kp_progress *sum, uint64_t *nodata_
     *nodata_batches = (uint64_t)sqlite3_column_int64(st, 12);
     sum->trigger_time = sqlite3_column_int64(st, 13);
     sum->visible_time = sqlite3_column_int64(st, 14);
+    *replays = (uint64_t)sqlite3_column_int64(st, 15);
     sqlite3_finalize(st);
     return 0;
 }
 
-static cJSON *progress_json(sqlite3_stmt *st)
+/* ------------------------------------------------------ metrics.jsonl ---- */
+
+/* A progress row as a metrics line (columns of METRICS_SQL), previous trigger included. */
+#define METRICS_SQL                                                                                \
+    "SELECT batch_id, trigger_time, visible_time, input_rows, processed, filtered,"                \
+    " late_events, late_rows, duplicates_dropped, quarantined, state_rows, watermark,"             \
+    " output_rows, files_written, bytes_written, modelled_ms, state_rows_end,"                     \
+    " state_rows_updated, event_time_min, event_time_max, event_time_avg, sink_writes,"            \
+    " (SELECT q.trigger_time FROM progress q WHERE q.version = p.version AND"                      \
+    " q.batch_id = p.batch_id - 1) FROM progress p WHERE version = ?1 AND (?2 < 0 OR"              \
+    " batch_id = ?2) ORDER BY batch_id, rowid"
+enum {
+    M_BATCH,
+    M_TRIGGER,
+    M_VISIBLE,
+    M_INPUT,
+    M_PROCESSED,
+    M_FILTERED,
+    M_LATE_EVENTS,
+    M_LATE_ROWS,
+    M_DUPLICATES,
+    M_QUARANTINED,
+    M_STATE,
+    M_WATERMARK,
+    M_OUTPUT,
+    M_FILES,
+    M_BYTES,
+    M_MODELLED,
+    M_STATE_END,
+    M_UPDATED,
+    M_ET_MIN,
+    M_ET_MAX,
+    M_ET_AVG,
+    M_WRITES,
+    M_PREV_TRIGGER,
+    M_NCOLS
+};
+
+/* lklab's own members, under the names of the progress table. */
+static const struct {
+    int col;
+    const char *name;
+    int time;
+} lklab_members[] = {
+    {M_BATCH, "batch_id", 0},
+    {M_TRIGGER, "trigger_time", 1},
+    {M_VISIBLE, "visible_time", 1},
+    {M_INPUT, "input_rows", 0},
+    {M_PROCESSED, "processed", 0},
+    {M_FILTERED, "filtered", 0},
+    {M_LATE_EVENTS, "late_events", 0},
+    {M_LATE_ROWS, "late_rows", 0},
+    {M_DUPLICATES, "duplicates_dropped", 0},
+    {M_QUARANTINED, "quarantined", 0},
+    {M_STATE, "state_rows", 0},
+    {M_WATERMARK, "watermark", 1},
+    {M_OUTPUT, "output_rows", 0},
+    {M_FILES, "files_written", 0},
+    {M_BYTES, "bytes_written", 0},
+    {M_MODELLED, "modelled_ms", 0},
+    {M_WRITES, "sink_writes", 0},
+};
+
+/*
+ * rows per second as Spark's JSON prints it: rounded half up to one decimal; NaN or
+ * infinity (a span <= 0: no previous trigger) is left out.
+ */
+static void add_rate(cJSON *o, const char *name, int64_t rows, int64_t span_ms)
+{
+    int64_t tenths;
+    if (span_ms <= 0)
+        return;
+    tenths = (rows * 20000 + span_ms) / (2 * span_ms);
+    cJSON_AddNumberToObject(o, name, (double)tenths / 10.0);
+}
+
+/* Spark's StreamingQueryProgress members (docs/kappa.md "Progress and metrics.jsonl"). */
+static void add_spark_members(cJSON *o, sqlite3_stmt *st)
+{
+    int64_t rows = sqlite3_column_int64(st, M_INPUT), wm = sqlite3_column_int64(st, M_WATERMARK);
+    int has_wm = wm != LK_TIME_NEG_INF; /* --watermark none: no eventTime map at all */
+    cJSON *d = cJSON_CreateObject(), *et = cJSON_CreateObject(), *ops = cJSON_CreateArray();
+    cJSON *op = cJSON_CreateObject(), *sink = cJSON_CreateObject();
+    lk_json_add_int(o, "batchId", sqlite3_column_int64(st, M_BATCH));
+    lk_json_add_time(o, "timestamp", sqlite3_column_int64(st, M_TRIGGER));
+    lk_json_add_int(o, "numInputRows", rows);
+    if (sqlite3_column_type(st, M_PREV_TRIGGER) != SQLITE_NULL)
+        add_rate(o, "inputRowsPerSecond", rows,
+                 sqlite3_column_int64(st, M_TRIGGER) - sqlite3_column_int64(st, M_PREV_TRIGGER));
+    add_rate(o, "processedRowsPerSecond", rows,
+             sqlite3_column_int64(st, M_MODELLED) > 1 ? sqlite3_column_int64(st, M_MODELLED) : 1);
+    lk_json_add_int(d, "triggerExecution", sqlite3_column_int64(st, M_MODELLED));
+    cJSON_AddItemToObject(o, "durationMs", d);
+    if (has_wm && sqlite3_column_type(st, M_ET_MIN) != SQLITE_NULL) {
+        lk_json_add_time(et, "avg", sqlite3_column_int64(st, M_ET_AVG));
+        lk_json_add_time(et, "max", sqlite3_column_int64(st, M_ET_MAX));
+        lk_json_add_time(et, "min", sqlite3_column_int64(st, M_ET_MIN));
+    }
+    if (has_wm)
+        lk_json_add_time(et, "watermark", wm);
+    cJSON_AddItemToObject(o, "eventTime", et);
+    cJSON_AddStringToObject(op, "operatorName", "stateStoreSave");
+    lk_json_add_int(op, "numRowsTotal", sqlite3_column_int64(st, M_STATE_END));
+    lk_json_add_int(op, "numRowsUpdated", sqlite3_column_int64(st, M_UPDATED));
+    lk_json_add_int(op, "numRowsDroppedByWatermark", sqlite3_column_int64(st, M_LATE_ROWS));
+    cJSON_AddItemToArray(ops, op);
+    cJSON_AddItemToObject(o, "stateOperators", ops);
+    cJSON_AddStringToObject(sink, "description", "serving.db");
+    lk_json_add_int(sink, "numOutputRows", sqlite3_column_int64(st, M_OUTPUT));
+    cJSON_AddItemToObject(o, "sink", sink);
+}
+
+static cJSON *metrics_json(sqlite3_stmt *st)
 {
     cJSON *o = cJSON_CreateObject();
-    for (size_t c = 0; c < NPROGRESS; c++) {
-        int64_t v = sqlite3_column_int64(st, (int)c);
-        if (strcmp(progress_cols[c], "trigger_time") == 0
-            || strcmp(progress_cols[c], "visible_time") == 0
-            || strcmp(progress_cols[c], "watermark") == 0)
-            lk_json_add_time(o, progress_cols[c], v);
+    add_spark_members(o, st);
+    for (size_t i = 0; i < sizeof(lklab_members) / sizeof(lklab_members[0]); i++) {
+        int64_t v = sqlite3_column_int64(st, lklab_members[i].col);
+        if (lklab_members[i].time)
+            lk_json_add_time(o, lklab_members[i].name, v);
         else
-            lk_json_add_int(o, progress_cols[c], v);
+            lk_json_add_int(o, lklab_members[i].name, v);
     }
     return o;
+}
+
+/* Write the metrics lines of batch (-1: every batch) to fp. */
+static int metrics_write(struct kp_sink *s, sqlite3_stmt *st, int64_t batch, FILE *fp,
+                         struct lk_err *err)
+{
+    int rc = 0, step;
+    sqlite3_bind_int(st, 1, s->version);
+    sqlite3_bind_int64(st, 2, batch);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = metrics_json(st);
+        rc = lk_json_append_line(fp, o, err);
+        cJSON_Delete(o);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = lk_err_set(err, LK_EDB, "cannot read progress: %s", sqlite3_errmsg(s->db));
+    sqlite3_reset(st);
+    return rc;
 }
 
 int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err)
 {
     struct lk_atomic a = LK_ATOMIC_INIT;
-    sqlite3_stmt *st;
-    char sql[1024] = "SELECT ";
     int rc;
-    for (size_t c = 0; c < NPROGRESS; c++)
-        sql_add(sql, sizeof(sql), "%s%s", c ? "," : "", progress_cols[c]);
-    sql_add(sql, sizeof(sql), " FROM progress WHERE version=? ORDER BY batch_id, rowid");
-    if ((rc = lk_store_prepare(s->db, sql, &st, err)) < 0)
+    if (!s->rewrite && (rc = lk_store_prepare(s->db, METRICS_SQL, &s->rewrite, err)) < 0)
         return rc;
-    sqlite3_bind_int(st, 1, s->version);
-    if ((rc = lk_atomic_open(&a, path, err)) == 0) {
-        a.durability = s->durability;
-        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-            cJSON *o = progress_json(st);
-            rc = lk_json_append_line(a.fp, o, err);
-            cJSON_Delete(o);
-        }
-        rc = rc == 0 ? lk_atomic_commit(&a, err) : (lk_atomic_abort(&a), rc);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    if ((rc = lk_atomic_open(&a, path, err)) < 0)
+        return rc;
+    a.durability = s->durability;
+    rc = metrics_write(s, s->rewrite, -1, a.fp, err);
+    return rc == 0 ? lk_atomic_commit(&a, err) : (lk_atomic_abort(&a), rc);
+}
+
+int kp_sink_metrics_open(struct kp_sink *s, const char *path, struct lk_err *err)
+{
+    int rc;
+    if ((rc = kp_sink_metrics(s, path, err)) < 0 ||
+        (rc = lk_store_prepare(s->db, METRICS_SQL, &s->metrics_row, err)) < 0)
+        return rc;
+    if (!(s->metrics = fopen(path, "a")))
+        return lk_err_sys(err, LK_EIO, errno, "cannot open '%s'", path);
+    return 0;
+}
+
+/* After batch's commit: its line (a batch written again has its line already). */
+static int metrics_append(struct kp_sink *s, uint64_t batch, struct lk_err *err)
+{
+    return s->replay ? 0 : metrics_write(s, s->metrics_row, (int64_t)batch, s->metrics, err);
 }
 
 const char *kp_sink_synchronous(struct kp_sink *s)

@@ -12,7 +12,8 @@
  *   late(version, batch_id, event_id, tenant, key, type, value, event_time,
  *        arrival_time, window_start, window_end, watermark)
  *   quarantine(...)                    see lk_store.h
- *   progress(version, batch_id, ...)   one row per batch, as in metrics.jsonl
+ *   progress(version, batch_id, ...)   one row per batch, as in metrics.jsonl (a batch
+ *                                      at-least-once writes again keeps its row: sink_writes)
  *   sink_batches(version, batch_id)    the idempotence ledger: every batch committed
  *   meta(key, value)                   spec_v<K>, current_version, and run_id_v<K>: the
  *                                      checkpoint run this version's rows belong to
@@ -53,6 +54,46 @@ enum kp_mode { KP_APPEND, KP_UPDATE, KP_COMPLETE };
 
 struct kp_sink;
 
+/*
+ * A batch's event-time statistics, Spark's EventTimeStats: min, max and the mean of the
+ * event times of every valid event the batch read (filtered, late and duplicate ones
+ * included: the rows the watermark is computed from, as Spark's EventTimeWatermarkExec
+ * sees every row before the stateful operators). count 0: none (then min/max mean nothing).
+ */
+struct kp_et_stats {
+    int64_t min, max;
+    __int128 sum; /* exact: no overflow for any count of times in the event range */
+    uint64_t count;
+};
+
+static inline void kp_et_add(struct kp_et_stats *s, int64_t t)
+{
+    if (s->count == 0 || t < s->min)
+        s->min = t;
+    if (s->count == 0 || t > s->max)
+        s->max = t;
+    s->sum += t;
+    s->count++;
+}
+
+static inline void kp_et_merge(struct kp_et_stats *to, const struct kp_et_stats *from)
+{
+    if (from->count == 0)
+        return;
+    if (to->count == 0 || from->min < to->min)
+        to->min = from->min;
+    if (to->count == 0 || from->max > to->max)
+        to->max = from->max;
+    to->sum += from->sum;
+    to->count += from->count;
+}
+
+/* The mean truncated toward zero (Spark prints its double mean with .toLong). count > 0. */
+static inline int64_t kp_et_avg(const struct kp_et_stats *s)
+{
+    return (int64_t)(s->sum / (__int128)s->count);
+}
+
 /* One batch's progress (a metrics.jsonl line and a progress row). */
 struct kp_progress {
     uint64_t batch_id;
@@ -62,7 +103,12 @@ struct kp_progress {
     uint64_t filtered;    /* of processed: rejected by the spec's filter */
     uint64_t late_events; /* events whose every window was late */
     uint64_t late_rows;   /* (event, window) pairs written to the late table */
-    uint64_t duplicates, quarantined, state_rows, output_rows;
+    uint64_t duplicates, quarantined, output_rows;
+    uint64_t state_rows;    /* cells held after reading the input, before eviction: the peak */
+    uint64_t state_total;   /* cells held at the end of the batch (Spark's numRowsTotal) */
+    uint64_t state_updated; /* cells the batch's events changed (Spark's numRowsUpdated) */
+    struct kp_et_stats et;  /* event times read (Spark's eventTime min/max/avg) */
+    const char *input_lines; /* log source: "byte:crc," per partition (kp_input_lines) */
     int64_t watermark; /* eviction watermark used by the batch */
     uint64_t files_written, bytes_written;
     int64_t duration_ms; /* measured wall time */
@@ -112,11 +158,22 @@ int kp_sink_commit(struct kp_sink *s, uint64_t batch, struct lk_err *err);
 void kp_sink_rollback(struct kp_sink *s);
 /* Point the `output` view at this sink's version, in one transaction. */
 int kp_sink_publish(struct kp_sink *s, struct lk_err *err);
-/* Sums of this version's progress rows (batch_id = number of batches). */
+/*
+ * Sums of this version's progress rows (batch_id = number of batches; one row per batch
+ * even when at-least-once wrote a batch again: *replays counts those extra writes).
+ */
 int kp_sink_totals(struct kp_sink *s, struct kp_progress *sum, uint64_t *nodata_batches,
-                   struct lk_err *err);
-/* Write this version's progress rows to path as JSON lines (atomically). */
+                   uint64_t *replays, struct lk_err *err);
+/*
+ * metrics.jsonl: one JSON line per progress row (docs/formats.md), Spark's
+ * StreamingQueryProgress members first, then lklab's. kp_sink_metrics rewrites path from
+ * the progress table (atomically); kp_sink_metrics_open does that and then appends the
+ * line of every batch kp_sink_commit commits. The table is the truth: a crash between a
+ * commit and its line is repaired by the rewrite of the next start, so after any crash
+ * and restart the file holds each committed batch exactly once. LK_EIO, LK_EDB.
+ */
 int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err);
+int kp_sink_metrics_open(struct kp_sink *s, const char *path, struct lk_err *err);
 /*
  * The ledger of this version: *count batch ids committed, *max the highest (-1: none),
  * *files the files the committed batches wrote to the lake (their progress rows).
@@ -129,6 +186,12 @@ int kp_sink_ledger(struct kp_sink *s, int64_t *count, int64_t *max, int64_t *fil
  */
 int kp_sink_bind_run(struct kp_sink *s, const char *db_path, const char *run_id,
                      struct lk_err *err);
+/*
+ * Call fn(arg, batch, text) with the input_lines of every progress row of this version
+ * that has them, in batch order; stops at fn's first error.
+ */
+int kp_sink_each_input(struct kp_sink *s, int (*fn)(void *arg, uint64_t batch, const char *text),
+                       void *arg, struct lk_err *err);
 /* Rows in the output table (for the summary). */
 int kp_sink_count(struct kp_sink *s, long long *rows, struct lk_err *err);
 

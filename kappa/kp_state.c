@@ -363,9 +363,23 @@ size_t kp_state_ids(const struct kp_state *s)
     return n;
 }
 
+void kp_state_flink(struct kp_state *s, int64_t allowed_lateness)
+{
+    s->flink = 1;
+    s->lateness = allowed_lateness;
+}
+
+/* The watermark wm as the state applies it: allowed lateness later (see kp_state_flink). */
+static int64_t state_wm(const struct kp_state *s, int64_t wm)
+{
+    if (wm == LK_TIME_POS_INF || wm < LK_TIME_NEG_INF + s->lateness)
+        return wm == LK_TIME_POS_INF ? wm : LK_TIME_NEG_INF;
+    return wm - s->lateness;
+}
+
 int64_t kp_state_min_end(const struct kp_state *s)
 {
-    return s->min_end;
+    return s->min_end >= LK_TIME_POS_INF - s->lateness ? LK_TIME_POS_INF : s->min_end + s->lateness;
 }
 
 /* ---------------------------------------------------------------- add ---- */
@@ -538,6 +552,31 @@ static void rebuild_dirty(struct kp_state *s)
     }
 }
 
+/*
+ * Flink's rule (kp_state_flink): a session [start, start + len) whose own end is late is
+ * still live when it touches a live session of its group, because the merged session
+ * ends after that one, which the watermark has not passed (WindowOperator.processElement
+ * merges first, then asks isWindowLate of the merged window). Live cells all end after
+ * the eviction watermark, which in continuous mode is the late watermark. Returns the
+ * latest end of the live sessions it touches (the event's id is kept that long), or
+ * LK_TIME_NEG_INF when it touches none (or the rule is off).
+ */
+static int64_t joined_session_end(struct kp_state *s, const struct lk_event *ev, int64_t start,
+                                  int64_t len)
+{
+    const struct idx_list *l;
+    int64_t end = LK_TIME_NEG_INF;
+    if (!s->flink || s->spec->window.kind != LK_WIN_SESSION)
+        return end;
+    l = sessions_of(s, tuple_of(s, ev));
+    for (size_t k = 0; k < l->n; k++) {
+        const struct cell *c = &s->cells[l->v[k]];
+        if (sessions_touch(c->start, c->end, start, start + len) && c->end > end)
+            end = c->end;
+    }
+    return end;
+}
+
 void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp_hint *hint,
                   int64_t late_wm, uint64_t batch, struct kp_outcome *out)
 {
@@ -548,6 +587,7 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
     size_t n;
     out->duplicate = 0;
     out->live = out->late = 0;
+    late_wm = state_wm(s, late_wm);
     if (s->spec->window.kind == LK_WIN_SESSION) {
         starts[0] = ev->event_time;
         n = 1;
@@ -555,12 +595,13 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
         n = lk_spec_windows(s->spec, ev->event_time, starts);
     }
     for (size_t k = 0; k < n; k++) {
-        if (starts[k] + len <= late_wm) {
+        int64_t end = starts[k] + len, joined = LK_TIME_NEG_INF;
+        if (end <= late_wm && (joined = joined_session_end(s, ev, starts[k], len)) <= end) {
             out->late_start[out->late] = starts[k];
-            out->late_end[out->late++] = starts[k] + len;
+            out->late_end[out->late++] = end;
         } else {
             live[out->live++] = starts[k];
-            expiry = starts[k] + len;
+            expiry = end > joined ? end : joined; /* an id outlives its late-filter watermark */
         }
     }
     s->ntouched = 0;
@@ -615,13 +656,31 @@ static void make_row(const struct kp_state *s, const struct cell *c, struct lk_c
         row->values[i] = lk_agg_result(&c->agg, s->spec, i);
 }
 
+/*
+ * The watermark the id table may forget by: wm, except that with Flink's session rule
+ * (kp_state_flink) a re-delivered copy can still join an open session after its own
+ * session's end passed, so no id is forgotten while an open session could hold its event
+ * (one starting at or before it): ids expire at event time + gap, forgotten only up to
+ * the earliest open session's start.
+ */
+static int64_t ids_horizon(const struct kp_state *s, int64_t wm)
+{
+    if (!s->flink || s->spec->window.kind != LK_WIN_SESSION)
+        return wm;
+    for (size_t c = 0; c < s->ncells; c++)
+        if (!s->cells[c].dead && s->cells[c].start < wm)
+            wm = s->cells[c].start;
+    return wm;
+}
+
 int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
 {
     struct lk_csv_row row;
     size_t keep = 0;
     int rc = 0;
+    wm = state_wm(s, wm);
     if (wm < s->min_end && s->ndead == 0) {
-        evict_ids(s, wm);
+        evict_ids(s, ids_horizon(s, wm));
         return 0;
     }
     for (size_t c = 0; c < s->ncells; c++) {
@@ -641,7 +700,7 @@ int kp_state_evict(struct kp_state *s, int64_t wm, kp_row_fn fn, void *arg)
     s->ndead = 0;
     kps_rebuild_cells(s, table_size(s->ncells, s->map_size));
     rebuild_dirty(s);
-    evict_ids(s, wm);
+    evict_ids(s, ids_horizon(s, wm));
     return rc;
 }
 

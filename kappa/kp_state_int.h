@@ -83,6 +83,8 @@ struct kp_state {
     size_t wbuf_cap;
     unsigned char *bare; /* by value id: 0 unknown, 1 written bare, 2 length-prefixed */
     size_t bare_cap;
+    int flink;         /* kp_state_flink: sessions judged late after merging, */
+    int64_t lateness;  /*   and windows kept until the watermark passes end + lateness */
 };
 
 /* Tables (kp_state.c). */

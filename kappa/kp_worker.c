@@ -91,6 +91,8 @@ void kp_workers_init(struct kp_engine *e)
         w->e = e;
         w->id = i;
         w->state = e->states[i] = kp_state_new(e->o->spec);
+        if (e->o->trigger == KP_TRIG_CONTINUOUS)
+            kp_state_flink(w->state, e->o->allowed_lateness);
     }
 }
 
@@ -157,6 +159,7 @@ static void add_late(struct kp_worker *w, const struct lk_record *rec, int64_t w
     s->late = 1;
     s->wstart = ws;
     s->wend = we;
+    s->wm = w->late_wm; /* continuous mode moves it after every event: keep this one */
     s->ev = rec->ev;
     for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
         s->str_off[f] = arena_put(w, rec->ev.str[f].ptr, rec->ev.str[f].len);
@@ -212,8 +215,9 @@ static int take(struct kp_worker *w, const struct lk_record *rec, const struct k
     }
     if (check_partition(w, rec) < 0)
         return LK_EINPUT;
-    /* The watermark sees the events the filter keeps: Spark's optimizer pushes a filter
-       that does not read the event time below withWatermark (docs/spark.md). */
+    /* The watermark and the batch's eventTime stats see the events the filter keeps:
+       Spark's optimizer pushes a filter that does not read the event time below
+       withWatermark (docs/spark.md). */
     if (!lk_spec_accepts(e->o->spec, &rec->ev)) {
         p->processed++;
         p->filtered++;
@@ -221,6 +225,7 @@ static int take(struct kp_worker *w, const struct lk_record *rec, const struct k
     }
     if (rec->ev.event_time > w->max_et)
         w->max_et = rec->ev.event_time;
+    kp_et_add(&p->et, rec->ev.event_time);
     kp_state_add(w->state, &rec->ev, hint, w->late_wm, w->batch, out);
     for (size_t k = 0; k < out->late; k++)
         add_late(w, rec, out->late_start[k], out->late_end[k]);
@@ -392,6 +397,7 @@ static void merge_counts(struct kp_progress *to, const struct kp_progress *from)
     to->late_rows += from->late_rows;
     to->duplicates += from->duplicates;
     to->quarantined += from->quarantined;
+    kp_et_merge(&to->et, &from->et);
 }
 
 static uint64_t log_position(const struct kp_engine *e)
@@ -576,7 +582,7 @@ static int write_side(struct kp_engine *e, const struct kp_sidebuf *b, struct kp
     if (s->late) {
         for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
             s->ev.str[f].ptr = b->arena + s->str_off[f];
-        return kp_sink_late(e->sink, e->batch, &s->ev, s->wstart, s->wend, e->late_wm, e->err);
+        return kp_sink_late(e->sink, e->batch, &s->ev, s->wstart, s->wend, s->wm, e->err);
     } else {
         struct lk_record rec;
         memset(&rec, 0, sizeof(rec));

@@ -16,7 +16,7 @@ static const char fixed_schema[] =
     "\"key\" TEXT NOT NULL, \"type\" TEXT NOT NULL, \"value\" INTEGER NOT NULL, "
     "event_time INTEGER NOT NULL, arrival_time INTEGER NOT NULL);\n"
     "CREATE TABLE IF NOT EXISTS master_pos(part INTEGER PRIMARY KEY, line INTEGER NOT NULL, "
-    "byte INTEGER NOT NULL);\n"
+    "byte INTEGER NOT NULL, crc INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS batch_views(view_id INTEGER PRIMARY KEY, "
     "trigger_time INTEGER NOT NULL, cutoff INTEGER NOT NULL, visible_at INTEGER NOT NULL, "
     "final INTEGER NOT NULL, cold INTEGER NOT NULL, master_rows INTEGER NOT NULL, "

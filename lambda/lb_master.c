@@ -5,6 +5,7 @@
 #include "lb_db.h"
 #include "lb_stream.h"
 #include "lk_mem.h"
+#include "lk_source.h"
 #include "lk_store.h"
 #include "banned.h"
 
@@ -15,13 +16,36 @@ struct lb_master {
     uint64_t rows, quarantined;
 };
 
+/*
+ * The line partition p's master position ends at (byte) must still be the one read then
+ * (crc, column 3 of st; NULL in a database from before it was kept): a log rewritten or
+ * truncated in place is refused (LK_EINPUT), as Kappa's restart does (docs/kappa.md).
+ */
+static int check_line(struct lb_master *m, size_t p, uint64_t byte, sqlite3_stmt *st,
+                      struct lk_err *err)
+{
+    const char *path = lb_stream_path(m->in, p);
+    uint32_t crc;
+    int rc;
+    if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+        return 0;
+    rc = lk_source_line_crc(path, byte, &crc, err);
+    if (rc == LK_EINPUT || (rc == 0 && crc != (uint32_t)sqlite3_column_int64(st, 3)))
+        return lk_err_set(err, LK_EINPUT,
+                          "'%s' no longer holds the line the master dataset "
+                          "read up to byte %llu (rewritten or truncated in place since the run "
+                          "started); use a new --out",
+                          path, (unsigned long long)byte);
+    return rc;
+}
+
 /* Seek the reader to the positions stored in master_pos (none stored: the start). */
 static int resume(struct lb_master *m, struct lk_err *err)
 {
     size_t n = lb_stream_parts(m->in), found = 0;
     uint64_t *lines = lk_xcalloc(n, sizeof(*lines)), *bytes = lk_xcalloc(n, sizeof(*bytes));
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(m->db, "SELECT part, line, byte FROM master_pos", &st, err);
+    int rc = lk_store_prepare(m->db, "SELECT part, line, byte, crc FROM master_pos", &st, err);
     while (rc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t p = sqlite3_column_int64(st, 0);
         rc = 0;
@@ -33,6 +57,8 @@ static int resume(struct lb_master *m, struct lk_err *err)
         lines[p] = (uint64_t)sqlite3_column_int64(st, 1);
         bytes[p] = (uint64_t)sqlite3_column_int64(st, 2);
         found++;
+        if ((rc = check_line(m, (size_t)p, bytes[p], st, err)) < 0)
+            break;
     }
     if (rc == SQLITE_DONE)
         rc = found ? lb_stream_seek(m->in, lines, bytes, err) : 0;
@@ -60,15 +86,18 @@ int lb_master_open(struct lb_master **out, sqlite3 *db, const char *data, struct
     struct lb_master *m = lk_xcalloc(1, sizeof(*m));
     int rc;
     m->db = db;
-    if ((rc = lb_stream_open(&m->in, data, err)) < 0
-        || (rc = lk_store_prepare(db, "INSERT INTO master(part, line, event_id, tenant, key, "
-                                      "type, value, event_time, arrival_time) "
-                                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                                  &m->insert, err)) < 0
-        || (rc = lk_store_quarantine_prepare(db, &m->quarantine, err)) < 0
-        || (rc = lk_store_prepare(db, "INSERT OR REPLACE INTO master_pos(part, line, byte) "
-                                      "VALUES(?1, ?2, ?3)", &m->pos, err)) < 0
-        || (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
+    if ((rc = lb_stream_open(&m->in, data, err)) < 0 ||
+        (rc = lk_store_prepare(db,
+                               "INSERT INTO master(part, line, event_id, tenant, key, "
+                               "type, value, event_time, arrival_time) "
+                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               &m->insert, err)) < 0 ||
+        (rc = lk_store_quarantine_prepare(db, &m->quarantine, err)) < 0 ||
+        (rc = lk_store_prepare(db,
+                               "INSERT OR REPLACE INTO master_pos(part, line, byte, crc) "
+                               "VALUES(?1, ?2, ?3, ?4)",
+                               &m->pos, err)) < 0 ||
+        (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
         lb_master_free(m);
         return rc;
     }
@@ -106,7 +135,13 @@ static int save_pos(struct lb_master *m, struct lk_err *err)
     int rc = 0;
     for (size_t p = 0; p < lb_stream_parts(m->in) && rc == 0; p++) {
         uint64_t line, byte;
+        uint32_t crc;
         lb_stream_pos(m->in, p, &line, &byte);
+        if ((rc = lk_source_line_crc(lb_stream_path(m->in, p), byte, &crc, err)) < 0)
+            return rc == LK_EINPUT ? lk_err_set(err, rc, "'%s' shrank while it was read",
+                                                lb_stream_path(m->in, p))
+                                   : rc;
+        sqlite3_bind_int64(m->pos, 4, crc);
         sqlite3_bind_int64(m->pos, 1, (sqlite3_int64)p);
         sqlite3_bind_int64(m->pos, 2, (sqlite3_int64)line);
         sqlite3_bind_int64(m->pos, 3, (sqlite3_int64)byte);

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "lb_db.h"
+#include "lb_rundir.h"
 #include "lb_serving.h"
+#include "lk_file.h"
+#include "lk_json.h"
 #include "lk_mem.h"
 #include "lk_store.h"
 #include "banned.h"
@@ -35,6 +38,51 @@ static int parse_table(const char *table, enum lb_layers *layers, struct lk_err 
     return 0;
 }
 
+/* count(*) of sql, or -1 when the database cannot answer it (a table is missing). */
+static int64_t count_or_none(sqlite3 *db, const char *sql)
+{
+    int64_t n;
+    return lb_db_int(db, sql, 0, &n, NULL) == 0 ? n : -1;
+}
+
+/*
+ * A finished run's database must be the one its run.json describes: as many batch jobs
+ * and speed micro-batches as run.json counts. A serving.db truncated, emptied or replaced
+ * by an older copy after the run is refused (LK_EINPUT), as Kappa's results do; a run
+ * without run.json (read with --partial) passes.
+ */
+static int check_runjson(sqlite3 *db, const char *run, struct lk_err *err)
+{
+    char *path = lb_rundir_path(run, "run.json");
+    cJSON *root = NULL;
+    const cJSON *totals;
+    int64_t jobs, mbs, want_jobs, want_mbs;
+    int rc = lk_is_file(path) ? lk_json_read_file(path, &root, err) : 0;
+    free(path);
+    if (rc < 0 || !root)
+        return rc;
+    totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
+    want_jobs = lk_json_int(totals, "batch_jobs", -1);
+    want_mbs = lk_json_int(totals, "micro_batches", -1);
+    cJSON_Delete(root);
+    jobs = count_or_none(db, "SELECT count(*) FROM batch_views");
+    mbs = count_or_none(db, "SELECT count(*) FROM progress WHERE layer = 'speed'");
+    if (jobs < 0 || mbs < 0)
+        return lk_err_set(err, LK_EINPUT,
+                          "run '%s' is inconsistent: run.json describes a "
+                          "finished run but serving.db holds no Lambda tables (the database "
+                          "was emptied or replaced after the run)",
+                          run);
+    if (jobs != want_jobs || mbs != want_mbs)
+        return lk_err_set(err, LK_EINPUT,
+                          "run '%s' is inconsistent: run.json counts %lld batch "
+                          "jobs and %lld micro-batches but serving.db holds %lld and %lld (the "
+                          "database was replaced after the run)",
+                          run, (long long)want_jobs, (long long)want_mbs, (long long)jobs,
+                          (long long)mbs);
+    return 0;
+}
+
 int lb_results_export(const char *run, const char *table, int64_t at, FILE *out,
                       struct lk_err *err)
 {
@@ -49,7 +97,7 @@ int lb_results_export(const char *run, const char *table, int64_t at, FILE *out,
     snprintf(path, n, "%s/serving.db", run);
     if (!side_table_sql(table) && (rc = parse_table(table, &layers, err)) < 0)
         goto out;
-    if ((rc = lb_db_open(&db, path, 0, err)) < 0)
+    if ((rc = lb_db_open(&db, path, 0, err)) < 0 || (rc = check_runjson(db, run, err)) < 0)
         goto out;
     if (side_table_sql(table)) {
         rc = lk_store_export_csv(db, side_table_sql(table), out, err);

@@ -13,6 +13,7 @@
 #include "lk_json.h"
 #include "lk_lock.h"
 #include "lk_mem.h"
+#include "lk_source.h"
 #include "lk_store.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -87,14 +88,18 @@ struct param {
     const char *text; /* value or a long text */
 };
 
+#define NPARAMS 7
+
 static size_t params_of(const struct lb_run_opts *o, struct param *p)
 {
-    static const char *const names[][2] = { { "stack", "stack" }, { "data", "--data" },
-                                            { "spec_json", "--pipeline" },
-                                            { "batch_every", "--batch-every" },
-                                            { "speed_trigger", "--speed-trigger" },
-                                            { "cost_model", "--cost-model" } };
-    for (size_t i = 0; i < 6; i++) {
+    static const char *const names[][2] = {{"stack", "stack"},
+                                           {"data", "--data"},
+                                           {"spec_json", "--pipeline"},
+                                           {"batch_every", "--batch-every"},
+                                           {"speed_trigger", "--speed-trigger"},
+                                           {"cost_model", "--cost-model"},
+                                           {"dataset", "dataset"}};
+    for (size_t i = 0; i < NPARAMS; i++) {
         p[i].name = names[i][0];
         p[i].option = names[i][1];
         p[i].text = p[i].value;
@@ -105,7 +110,11 @@ static size_t params_of(const struct lb_run_opts *o, struct param *p)
     lk_duration_format(o->batch_every, p[3].value, sizeof(p[3].value));
     lk_duration_format(o->speed_trigger, p[4].value, sizeof(p[4].value));
     model_text(o->model, p[5].value, sizeof(p[5].value));
-    return 6;
+    /* the dataset's identity, as Kappa's checkpoint binds it: another dataset at the same
+       path (generated again, another directory moved there) is refused */
+    snprintf(p[6].value, sizeof(p[6].value), "%016llx",
+             (unsigned long long)lk_source_identity(o->data, 1));
+    return NPARAMS;
 }
 
 static int store_params(sqlite3 *db, const struct param *p, size_t n, struct lk_err *err)
@@ -122,7 +131,7 @@ static int store_params(sqlite3 *db, const struct param *p, size_t n, struct lk_
 
 int lb_rundir_params(sqlite3 *db, const struct lb_run_opts *o, struct lk_err *err)
 {
-    struct param p[6];
+    struct param p[NPARAMS];
     size_t n = params_of(o, p);
     char *have;
     int rc = lb_db_meta_get(db, "stack", &have, err);
@@ -134,7 +143,15 @@ int lb_rundir_params(sqlite3 *db, const struct lb_run_opts *o, struct lk_err *er
     for (size_t i = 0; i < n && rc == 0; i++) {
         if ((rc = lb_db_meta_get(db, p[i].name, &have, err)) < 0)
             break;
-        if (!have || strcmp(have, p[i].text) != 0)
+        if (!have && strcmp(p[i].name, "dataset") == 0) /* a run from before it was kept */
+            rc = lb_db_meta_set(db, p[i].name, p[i].text, err);
+        else if (have && strcmp(p[i].name, "dataset") == 0 && strcmp(have, p[i].text) != 0)
+            rc = lk_err_set(err, LK_EUSAGE,
+                            "run '%s' was started on another dataset than the "
+                            "one now at --data '%s' (generated again or replaced); use a new "
+                            "--out",
+                            o->run, o->data);
+        else if (!have || strcmp(have, p[i].text) != 0)
             rc = lk_err_set(err, LK_EUSAGE, "run '%s' was started with a different %s; rerun it "
                             "with the same options or use a new --out", o->run, p[i].option);
         free(have);

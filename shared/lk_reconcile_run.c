@@ -5,6 +5,7 @@
 #include "lk_event.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_lock.h"
 #include "lk_mem.h"
 #include "lk_reconcile_int.h"
 #include "lk_store.h"
@@ -89,19 +90,34 @@ const char *rc_json_str(const cJSON *root, const char *obj, const char *name)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/*
+ * Why a directory without run.json cannot be reconciled: a run still running (its lock
+ * is held) or one that crashed or was stopped has a partial answer; anything else is no
+ * run. Always an LK_EINPUT naming which.
+ */
+static int unfinished(const char *run, struct lk_err *err)
+{
+    size_t n = strlen(run) + 16;
+    char *db = lk_xmalloc(n);
+    int rc;
+    snprintf(db, n, "%s/serving.db", run);
+    rc = lk_is_file(db) ? lk_lock_check_finished(run, err) : 0;
+    free(db);
+    if (rc == 0) /* no serving.db, or run.json appeared meanwhile */
+        rc = lk_err_set(err, LK_EINPUT, "run '%s' has no run.json (not a finished run)", run);
+    return rc;
+}
+
 static int read_run_json(const char *run, cJSON **out, struct lk_err *err)
 {
     size_t n = strlen(run) + 16;
     char *path = lk_xmalloc(n);
     int rc;
     snprintf(path, n, "%s/run.json", run);
-    if (!lk_is_file(path))
-        rc = lk_err_set(err, LK_EINPUT,
-                        "run '%s' has no run.json (not a run, or it has not "
-                        "finished)",
-                        run);
-    else
+    if (lk_is_file(path))
         rc = lk_json_read_file(path, out, err);
+    else
+        rc = unfinished(run, err);
     free(path);
     return rc;
 }

@@ -1,12 +1,79 @@
 #include "lk_source.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "lk_crc32.h"
 #include "lk_file.h"
 #include "lk_mem.h"
+#include "lk_strtab.h"
 #include "lk_time.h"
 #include "banned.h"
+
+/* ------------------------------------------------------------- identity ---- */
+
+/* Add a path's last component (and its NUL) to h. */
+static uint64_t fnv_name(uint64_t h, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return lk_fnv1a(h, base, strlen(base) + 1);
+}
+
+uint64_t lk_source_identity(const char *data, int log_names)
+{
+    size_t n = strlen(data) + 32, np = 0;
+    char *p = lk_xmalloc(n), *text = NULL, **paths = NULL;
+    size_t len;
+    uint64_t h = LK_FNV1A_INIT;
+    struct stat st;
+    if (stat(data, &st) == 0) {
+        uint64_t id[2] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino};
+        h = lk_fnv1a(h, id, sizeof(id));
+    }
+    snprintf(p, n, "%s/manifest.json", data);
+    if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
+        h = lk_fnv1a(h, text, len);
+    free(text);
+    free(p);
+    if (log_names && lk_dataset_log_files(data, &paths, &np, NULL) == 0) {
+        for (size_t i = 0; i < np; i++)
+            h = fnv_name(h, paths[i]);
+        lk_list_free(paths, np);
+    }
+    return h;
+}
+
+#define LINE_TAIL 4096
+
+int lk_source_line_crc(const char *path, uint64_t end, uint32_t *crc, struct lk_err *err)
+{
+    char buf[LINE_TAIL];
+    uint64_t from = end > LINE_TAIL ? end - LINE_TAIL : 0;
+    size_t k = (size_t)(end - from), i;
+    ssize_t got;
+    int fd;
+    *crc = 0;
+    if (end == 0)
+        return 0;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return lk_err_sys(err, LK_EIO, errno, "cannot open '%s'", path);
+    got = pread(fd, buf, k, (off_t)from);
+    close(fd);
+    if (got < 0)
+        return lk_err_sys(err, LK_EIO, errno, "cannot read '%s'", path);
+    if ((size_t)got < k)
+        return LK_EINPUT;
+    for (i = k - 1; i > 0 && buf[i - 1] != '\n'; i--)
+        ;
+    *crc = lk_crc32(0, buf + i, k - i);
+    return 0;
+}
 
 /* ------------------------------------------------------------------ log ---- */
 

@@ -38,6 +38,26 @@ struct lk_record {
     uint64_t offset;         /* 0-based line number within it */
 };
 
+/*
+ * The identity of the dataset at data, a 64-bit FNV-1a fingerprint of which file or
+ * directory it is (device and inode), its manifest.json when it has one (seed, scenario,
+ * counts) and, with log_names, the names of its log partitions. Not the partitions' sizes
+ * nor the landing files: a stream grows between two runs and reading on over more data is
+ * allowed, while another dataset at the same path (generated again with other parameters,
+ * another directory moved there) differs. A file rewritten in place with the same names is
+ * the same identity: the engines check what they read (docs/kappa.md). Cannot fail (what
+ * cannot be read adds nothing).
+ */
+uint64_t lk_source_identity(const char *data, int log_names);
+
+/*
+ * The engines' check that a log was not rewritten in place: the CRC-32 of the line of
+ * path that ends at byte end (its '\n' included; at most its last 4 KB), 0 for end 0.
+ * Returns 0, LK_EINPUT when the file is shorter than end (no message: the caller names
+ * the run), LK_EIO naming the file.
+ */
+int lk_source_line_crc(const char *path, uint64_t end, uint32_t *crc, struct lk_err *err);
+
 /* ------------------------------------------------------------------ log ---- */
 struct lk_log;
 

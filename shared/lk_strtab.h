@@ -42,6 +42,12 @@ size_t lk_strtab_bytes(const struct lk_strtab *t);
 
 /* 64-bit FNV-1a-style hash (partitioning: its values are part of the dataset format). */
 uint64_t lk_hash_bytes(const void *p, size_t len);
+/*
+ * Plain FNV-1a, 64 bits, continued from h (LK_FNV1A_INIT to start): a stable fingerprint
+ * of what an answer depends on (checkpoint and run bindings), not a defence.
+ */
+#define LK_FNV1A_INIT 0xcbf29ce484222325ull
+uint64_t lk_fnv1a(uint64_t h, const void *data, size_t len);
 /* The tables' hash: faster on short strings; its values may change between versions. */
 uint64_t lk_strtab_hash(const void *p, size_t len);
 

@@ -28,10 +28,12 @@ Test(spark_watermark, append_mode)
     /* assertNumRowsDroppedByWatermark(0) after step 1, (1) after step 2 */
     cr_expect_eq(sp_data_progress(run, "late_rows", 1), 0);
     cr_expect_eq(sp_data_progress(run, "late_rows", 2), 1);
-    /* assertNumStateRows(2) after steps 1 and 2. lklab's state_rows is the pre-eviction
-       peak (docs/kappa.md, lklab vs Spark): the no-data batch of step 1 held [10, 15),
-       [15, 20) and [25, 30) before it evicted [10, 15), so 3 there (worked out by hand);
-       step 2's batch holds the two Spark counts. */
+    /* assertNumStateRows(2) after steps 1 and 2: numRowsTotal, counted after eviction, is
+       state_rows_end. lklab's state_rows is the pre-eviction peak (docs/kappa.md, lklab vs
+       Spark): the no-data batch of step 1 held [10, 15), [15, 20) and [25, 30) before it
+       evicted [10, 15), so 3 there (worked out by hand). */
+    cr_expect_eq(sp_last_progress(run, "state_rows_end", 1), 2);
+    cr_expect_eq(sp_last_progress(run, "state_rows_end", 2), 2);
     cr_expect_eq(sp_last_progress(run, "state_rows", 1), 3);
     cr_expect_eq(sp_last_progress(run, "state_rows", 2), 2);
     free(run);
@@ -50,6 +52,8 @@ Test(spark_watermark, update_mode)
     cr_expect_eq(sp_data_progress(run, "late_rows", 1), 0);
     cr_expect_eq(sp_data_progress(run, "late_rows", 2), 1);
     cr_expect_eq(sp_data_progress(run, "late_rows", 3), 1);
+    for (size_t k = 1; k <= 3; k++) /* assertNumStateRows(2) after steps 1, 2 and 3 */
+        cr_expect_eq(sp_last_progress(run, "state_rows_end", k), 2, "step %zu", k);
     free(run);
 }
 
@@ -74,10 +78,56 @@ Test(spark_watermark, group_by_on_raw_timestamp)
     sp_check_steps("sp-wm-raw", spec, "--watermark 10s", steps, want, 2, COLS);
 }
 
+/* Spark's timestamp_seconds(sec) as lklab prints it (sec < 60; the watermark 0 is the epoch). */
+static char *sp_iso(long long sec, int epoch)
+{
+    return epoch ? lkt_fmt("1970-01-01T00:00:00.000Z")
+                 : lkt_fmt("2026-01-01T00:00:%02lld.000Z", sec);
+}
+
+/*
+ * assertEventStats(min, max, avg, wtrmark) of a batch: its eventTime map in the progress
+ * table and in its metrics.jsonl line (seconds since Spark's timestamp 0).
+ */
+static void expect_event_stats(const char *run, long long batch, long long min, long long max,
+                               long long avg, long long wm)
+{
+    char *metrics = lkt_slurpf("%s/metrics.jsonl", run), *line, *want;
+    char *smin = sp_iso(min, 0), *smax = sp_iso(max, 0), *savg = sp_iso(avg, 0);
+    char *swm = sp_iso(wm, wm == 0), *sql;
+    sql =
+        lkt_fmt("SELECT " SP_SEC("event_time_min") " || ',' || " SP_SEC(
+                    "event_time_max") " || ',' || " SP_SEC("event_time_avg") " || ',' || " SP_WM
+                                                                             " FROM progress WHERE "
+                                                                             "batch_id = %lld",
+                batch);
+    want = lkt_fmt("%lld,%lld,%lld,%lld\n", min, max, avg, wm);
+    line = sp_query(run, sql);
+    cr_expect_str_eq(line, want, "progress of batch %lld", batch);
+    free(line);
+    free(want);
+    free(sql);
+    cr_assert_not_null(metrics);
+    want = lkt_fmt("{\"batchId\":%lld,", batch);
+    line = strstr(metrics, want);
+    free(want);
+    cr_assert_not_null(line, "metrics.jsonl has batch %lld:\n%s", batch, metrics);
+    *strchr(line, '\n') = '\0';
+    want = lkt_fmt("\"eventTime\":{\"avg\":\"%s\",\"max\":\"%s\",\"min\":\"%s\",\"watermark\":"
+                   "\"%s\"}",
+                   savg, smax, smin, swm);
+    cr_expect(strstr(line, want), "batch %lld: no %s in\n%s", batch, want, line);
+    free(want);
+    free(metrics);
+    free(smin);
+    free(smax);
+    free(savg);
+    free(swm);
+}
+
 /*
  * "event time and watermark metrics", the query with a watermark: the answers and the
- * watermark of the last batch with data (assertEventStats wtrmark = 0, 5, 5). min, max
- * and avg of the eventTime map are not in lklab's progress (README).
+ * eventTime map of the last batch with data (assertEventStats).
  */
 Test(spark_watermark, event_time_and_watermark_metrics)
 {
@@ -86,19 +136,31 @@ Test(spark_watermark, event_time_and_watermark_metrics)
     char *run;
     sp_check_steps("sp-wm-metrics", W5, "--watermark 10s", steps, want, 3, COLS);
     run = sp_run("sp-wm-metrics-all", W5, "--watermark 10s", steps, 2);
-    cr_expect_eq(sp_data_progress(run, SP_WM, 0), 0);
-    cr_expect_eq(sp_data_progress(run, SP_WM, 1), 5);
-    cr_expect_eq(sp_data_progress(run, SP_WM, 2), 5);
+    expect_event_stats(run, sp_data_progress(run, "batch_id", 0), 15, 15, 15, 0);
+    expect_event_stats(run, sp_data_progress(run, "batch_id", 1), 10, 14, 12, 5);
+    expect_event_stats(run, sp_data_progress(run, "batch_id", 2), 25, 25, 25, 5);
     free(run);
 }
 
-/* "event time and watermark metrics", the query without a watermark, in complete mode */
+/*
+ * "event time and watermark metrics", the query without a watermark, in complete mode:
+ * assertEventStats { e => assert(e.isEmpty) } after each step.
+ */
 Test(spark_watermark, event_time_metrics_without_a_watermark)
 {
     static const char *const steps[] = {"k@15", "k@10 k@12 k@14"};
     static const char *const want[] = {"15,1\n", "10,3\n15,1\n"};
+    char *run, *metrics;
     sp_check_steps("sp-wm-nowm", W5, "--watermark none --output-mode complete", steps, want, 2,
                    COLS);
+    run = sp_run("sp-wm-nowm-all", W5, "--watermark none --output-mode complete", steps, 1);
+    metrics = lkt_slurpf("%s/metrics.jsonl", run);
+    cr_assert_not_null(metrics);
+    cr_expect_eq(lkt_query_int(run, "SELECT count(*) FROM progress"), 2);
+    cr_expect(strstr(metrics, "\"batchId\":1,") && !strstr(metrics, "\"eventTime\":{\""),
+              "every eventTime map is empty:\n%s", metrics);
+    free(metrics);
+    free(run);
 }
 
 /*
@@ -128,6 +190,11 @@ Test(spark_watermark, trigger_once_restarts)
     static const char *const steps[] = {"k@15", "k@10 k@12 k@14", "k@25", "k@50", "k@50"};
     static const char *const want[] = {"", "", "", "10,3\n", "15,1\n25,1\n"};
     static const long long wm[] = {0, 5, 5, 15, 40};
+    static const long long et[][3] = {{15, 15, 15},
+                                      {10, 14, 12},
+                                      {25, 25, 25},
+                                      {50, 50, 50},
+                                      {50, 50, 50}}; /* assertEventStats min, max, avg */
     char *dir = lkt_tmpdir("sp-wm-once");
     for (size_t k = 0; k < 5; k++) {
         char *run = sp_run_in(dir, W5, "--watermark 10s --trigger once", steps, k), *got;
@@ -139,6 +206,8 @@ Test(spark_watermark, trigger_once_restarts)
         cr_expect_eq(lkt_query_int(run, "SELECT " SP_WM " FROM progress ORDER BY batch_id DESC "
                                         "LIMIT 1"),
                      wm[k], "start %zu", k);
+        expect_event_stats(run, lkt_query_int(run, "SELECT max(batch_id) FROM progress"), et[k][0],
+                           et[k][1], et[k][2], wm[k]);
         free(got);
         free(sql);
         free(run);

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Lab 04 grader (labs/README.md has the contract): q1-q5 measured on $LAB_DATA (once per
-# dataset: measured, check-lib.sh);
+# Lab 04 grader (labs/README.md has the contract): q1-q5 and q8 measured on $LAB_DATA
+# (once per dataset: measured, check-lib.sh);
 # q6, q7 compile $LAB_SRC/watermark.c with harness.c and compare it, batch by batch, with
 # the engine on datasets/fixtures/watermark.jsonl and with the hand-worked walkthrough of
 # tests/test_kp_watermark.c.
 set -uo pipefail
 . "$LAB_DIR/../check-lib.sh"   # labs/check-lib.sh, also in a handout
-. "$LAB_DATA/lab.env"           # DELAY
+. "$LAB_DATA/lab.env"           # DELAY, LATENESS
 q() { "$LKLAB" table query --no-header --db "$1" "$2"; }
 
 # ---- q1-q5: late data and state vs the watermark delay, on the student's dataset (and
@@ -19,6 +19,14 @@ measure() {
         q "wm-$d/serving.db" "SELECT (SELECT count(*) FROM late), (SELECT max(state_rows) FROM progress)" \
             > "m-$d"
     done
+    # q8: continuous, update mode, 1m watermark, without and with the allowed lateness
+    "$LKLAB" kappa --data "$LAB_DATA" --pipeline revenue --out cont-0 --trigger continuous \
+        --output-mode update --watermark 1m --durability process --quiet || return 1
+    "$LKLAB" kappa --data "$LAB_DATA" --pipeline revenue --out cont-l --trigger continuous \
+        --output-mode update --watermark 1m --allowed-lateness "$LATENESS" \
+        --durability process --quiet || return 1
+    echo $(( $(q cont-0/serving.db "SELECT count(*) FROM late") \
+             - $(q cont-l/serving.db "SELECT count(*) FROM late") )) > rescued
     for d in 1m 10m 1h; do
         "$LKLAB" kappa --data "$fx/watermark.jsonl" --pipeline "$fx/watermark-spec.json" \
             --out "fx-$d" --trigger 5m --watermark "$d" --cost-model none --durability process \
@@ -39,6 +47,7 @@ expect_int q2 "$(late "$DELAY")"
 expect_int q3 "$(late 1h)"
 expect_int q4 "$(max_state 1m)"
 expect_int q5 "$(max_state 1h)"
+expect_int q8 "$(cat "$m/rescued")"
 
 # ---- q6, q7: the C exercise
 ok_next=1 ok_late=1
