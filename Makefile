@@ -1,6 +1,7 @@
 # lklab build. Targets: deps all test asan fuzz torture bench demo lib labs browser clean.  V=1 shows commands.
 # Objects live in build/<flavour>/, binaries in bin/; generated data goes under out/.
 # Optional, never run by the others: duckdb (installs the second yardstick of make bench).
+# Real Spark: spark-deps (pyspark in out/spark/venv), spark-check (run by CI).
 
 CC      ?= cc
 PKGS    := sqlite3 libcjson
@@ -44,7 +45,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test unit e2e asan fuzz torture bench demo clean lklab lib labs duckdb browser
+.PHONY: all deps test unit e2e asan fuzz torture bench demo clean lklab lib labs duckdb browser \
+        spark-deps spark-check
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -168,6 +170,31 @@ duckdb:
 	$(Q)npm install --prefix out/duckdb --no-audit --no-fund --save-exact --loglevel=error \
 	  @duckdb/node-api@$(DUCKDB_NODE_API)
 	@echo "make duckdb: DuckDB $$(node tests/bench-duckdb.mjs --version) in out/duckdb; make bench now uses it"
+
+# Real Spark beside lklab (docs/spark.md). spark-deps: Java 17 from Debian when missing, and
+# pyspark (pinned, from PyPI) in a venv under out/spark/venv (git-ignored; a no-op once there).
+# spark-check: every exported pipeline runs on pyspark in local mode beside lklab kappa and
+# is compared with it and with lklab truth (tests/spark-check/check.py).
+PYSPARK_VERSION := 3.5.9
+PY4J_VERSION    := 0.10.9.7
+SPARK_VENV      := out/spark/venv
+spark-deps: deps
+	@command -v java >/dev/null || { \
+	  echo "make spark-deps: installing openjdk-17-jre-headless"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends openjdk-17-jre-headless >/dev/null; }
+	@if [ ! -f $(SPARK_VENV)/.pyspark-$(PYSPARK_VERSION) ]; then \
+	  echo "make spark-deps: pyspark $(PYSPARK_VERSION) into $(SPARK_VENV)"; \
+	  rm -rf $(SPARK_VENV) && python3 -m venv $(SPARK_VENV) && \
+	  $(SPARK_VENV)/bin/pip install -q --disable-pip-version-check \
+	    pyspark==$(PYSPARK_VERSION) py4j==$(PY4J_VERSION) && \
+	  touch $(SPARK_VENV)/.pyspark-$(PYSPARK_VERSION); \
+	fi
+
+spark-check: spark-deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)$(SPARK_VENV)/bin/python tests/spark-check/check.py --lklab $(BIN)/lklab --out out/spark-check
 
 demo: all
 	$(Q)./bin/lklab demo --out out/demo

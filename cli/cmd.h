@@ -29,6 +29,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_table(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Print "lklab <cmd>: <message>" to stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

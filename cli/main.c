@@ -54,6 +54,9 @@ static const struct command commands[] = {
       "lklab table create --db out/k-1m/serving.db big_rows --view \\\n"
       "    --as 'SELECT * FROM output WHERE events > 5'\n"
       "lklab table query --db out/k-1m/serving.db 'SELECT count(*) FROM big_rows'" },
+    { "export", cmd_export, "write a pipeline as a PySpark Structured Streaming job (docs/spark.md)",
+      "lklab export spark --pipeline revenue --out out/revenue_spark.py --output-mode update \\\n"
+      "    --watermark none --max-files-per-trigger 10" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",
       "lklab demo\n"
       "lklab demo --events 100000 --out out/demo-small" },

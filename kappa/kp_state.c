@@ -71,6 +71,8 @@ void kps_rebuild_cells(struct kp_state *s, size_t map_size)
     for (size_t c = 0; c < s->ncells; c++) {
         const struct cell *cell = &s->cells[c];
         size_t i = key_hash(cell->tuple, cell->start) & (map_size - 1);
+        if (cell->dead) /* merged away: back in a session list it would be merged again */
+            continue;
         while (s->map[i])
             i = (i + 1) & (map_size - 1);
         s->map[i] = (uint32_t)c + 1;

@@ -215,10 +215,17 @@ static int take(struct kp_worker *w, const struct lk_record *rec, const struct k
     }
     if (check_partition(w, rec) < 0)
         return LK_EINPUT;
-    if (rec->ev.event_time > w->max_et)
-        w->max_et = rec->ev.event_time;
-    kp_et_add(&p->et, rec->ev.event_time);
-    if (!lk_spec_accepts(e->o->spec, &rec->ev)) {
+    /* Micro-batches: the watermark and the batch's eventTime stats see the events the
+       filter keeps, as Spark's optimizer pushes a filter that does not read the event time
+       below withWatermark (docs/spark.md). Continuous (Flink): the watermark assigner sits
+       at the source, before any filter, so every valid event moves it. */
+    int flink = e->o->trigger == KP_TRIG_CONTINUOUS, kept = lk_spec_accepts(e->o->spec, &rec->ev);
+    if (kept || flink) {
+        if (rec->ev.event_time > w->max_et)
+            w->max_et = rec->ev.event_time;
+        kp_et_add(&p->et, rec->ev.event_time);
+    }
+    if (!kept) {
         p->processed++;
         p->filtered++;
         return 0;

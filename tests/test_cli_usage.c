@@ -115,7 +115,7 @@ Test(cli_usage, every_command_help_ends_with_examples_of_that_command)
 {
     static const char *const cmds[] = { "gen",  "truth",   "kappa", "lambda", "results",
                                         "reconcile", "cost", "latency", "sweep", "plot",
-                                        "report", "lab", "table", "demo" };
+                                        "report", "lab", "table", "demo", "export" };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         char *out = NULL, *want = lkt_fmt("\nexamples:\n  lklab %s", cmds[i]), *at;
         cr_assert_eq(lkt_run(&out, NULL, "%s --help", cmds[i]), 0, "%s --help", cmds[i]);
