@@ -91,11 +91,13 @@ struct kp_options {
     kp_note_fn note;            /* may be NULL */
     void *note_arg;
 };
+/* Defaults; a member not named here is zero (NULL, off). */
 #define KP_OPTIONS_INIT                                                                            \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0, 0,   \
-            {{0}, 0, 0, 0, 0, 0, 0, 0, 0}, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL,     \
-            LK_DURABLE_FSYNC, 0, NULL, NULL                                                        \
+        .source = KP_SRC_LOG, .trigger = KP_TRIG_INTERVAL, .interval = 60000,                      \
+        .has_watermark = 1, .delay = 600000, .mode = KP_APPEND, .exactly_once = 1,                 \
+        .crash_batch = -1, .crash_phase = KP_PHASE_NONE, .workers = 1,                             \
+        .durability = LK_DURABLE_FSYNC,                                                            \
     }
 
 /* Totals of a run (also written to RUN/run.json, last). */

@@ -72,8 +72,13 @@ static int open_layers(struct run *r, struct lk_err *err)
     char *ckpt = lb_rundir_path(r->o->run, "speed.checkpoint");
     char *metrics = lb_rundir_path(r->o->run, "metrics.jsonl");
     char *views = lb_rundir_path(r->o->run, "views");
-    struct lb_speed_opts so = { r->o->spec, r->o->model, r->o->speed_trigger, ckpt,
-                                LB_SPEED_CHECKPOINT_EVERY, &r->o->crash, r->o->now };
+    struct lb_speed_opts so = { .spec = r->o->spec,
+                                .model = r->o->model,
+                                .trigger = r->o->speed_trigger,
+                                .checkpoint = ckpt,
+                                .checkpoint_every = LB_SPEED_CHECKPOINT_EVERY,
+                                .crash = &r->o->crash,
+                                .now = r->o->now };
     int rc;
     if ((rc = lb_master_open(&r->master, r->db, r->o->data, err)) < 0
         || (rc = lb_speed_open(&r->speed, r->db, r->o->data, &so, err)) < 0

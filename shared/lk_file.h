@@ -64,7 +64,7 @@ struct lk_atomic {
     char *tmp;
     enum lk_durability durability; /* set before commit; LK_DURABLE_FSYNC when zeroed */
 };
-#define LK_ATOMIC_INIT { NULL, NULL, NULL, LK_DURABLE_FSYNC }
+#define LK_ATOMIC_INIT { .durability = LK_DURABLE_FSYNC }
 int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err);
 int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err);
 /* Drop the temp file; a no-op after commit or on a zeroed struct. */
@@ -97,7 +97,7 @@ struct lk_checked {
     uint32_t crc;
     size_t len;
 };
-#define LK_CHECKED_INIT { LK_ATOMIC_INIT, 0, 0 }
+#define LK_CHECKED_INIT { .a = LK_ATOMIC_INIT }
 int lk_checked_open(struct lk_checked *c, const char *path, enum lk_durability d,
                     struct lk_err *err);
 void lk_checked_write(struct lk_checked *c, const void *data, size_t len);

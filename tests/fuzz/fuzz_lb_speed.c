@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct lk_model model;
     static sqlite3 *db;
     static char dir[64], ckpt[128];
-    struct lb_speed_opts o = { &spec, &model, 60000, ckpt, 64, NULL, now };
+    struct lb_speed_opts o = { .spec = &spec, .model = &model, .trigger = 60000,
+                               .checkpoint = ckpt, .checkpoint_every = 64, .now = now };
     struct lb_speed *s = NULL;
     struct lk_err err = LK_ERR_INIT;
     FILE *fp;
