@@ -1,5 +1,4 @@
 /* pl_report_load - a sweep directory read for the report (pl_report_int.h), through pl_sweep. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,44 +9,6 @@
 #include "banned.h"
 
 #define MAX_INPUT ((size_t)64 << 20)
-
-/* ------------------------------------------------------------------ buffer ---- */
-
-void pl_buf_add(struct pl_buf *b, const char *s, size_t len)
-{
-    LK_GROW(b->p, b->cap, b->len + len + 1);
-    memcpy(b->p + b->len, s, len);
-    b->len += len;
-    b->p[b->len] = '\0';
-}
-
-void pl_buf_addf(struct pl_buf *b, const char *fmt, ...)
-{
-    va_list ap, ap2;
-    int n;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n > 0) {
-        LK_GROW(b->p, b->cap, b->len + (size_t)n + 1);
-        vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-        b->len += (size_t)n;
-    }
-    va_end(ap);
-}
-
-const char *pl_buf_str(const struct pl_buf *b)
-{
-    return b->p ? b->p : "";
-}
-
-void pl_buf_release(struct pl_buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
 
 /* ------------------------------------------------------------------ loading ---- */
 
