@@ -51,7 +51,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps test unit e2e asan clang fuzz torture bench demo clean lklab lib labs duckdb browser \
-        format format-check fault
+        format format-check
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -66,6 +66,12 @@ $(BIN)/lklab-tests: $(LIB_OBJ) $(TEST_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(EXTRA_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) -lcriterion
+
+# The I/O fault shim the fault tests preload into bin/lklab (tests/fault/lk_fault.c).
+$(BIN)/lk_fault.so: tests/fault/lk_fault.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -shared -fPIC -O1 -g $(WARN) -o $@ $< -ldl
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -115,7 +121,7 @@ deps:
 # cached datasets out/test-data-* are kept), so the disk holds one run's worth. A line per
 # suite is printed as it finishes (tests/lk_test.c), then Criterion's "Synthesis:" line.
 test: deps
-	$(Q)$(MAKE) --no-print-directory lklab $(BIN)/lklab-tests
+	$(Q)$(MAKE) --no-print-directory lklab $(BIN)/lklab-tests $(BIN)/lk_fault.so
 	$(Q)find out -maxdepth 1 -name 'test-*' ! -name 'test-data-*' -exec rm -rf {} + 2>/dev/null || true
 	LKLAB_BIN=$(CURDIR)/$(BIN)/lklab LKLAB_ROOT=$(CURDIR) ./$(BIN)/lklab-tests --jobs=2
 
@@ -137,7 +143,7 @@ asan: deps
 # differently, warnings gcc does not give), in a minute rather than the full run's minutes.
 CLANG_TESTS ?= @(lk_*|ds_*|pl_*|spark_*|kp_cli|kp_invariants|lb_cli|lb_fixture|cli_usage|cli_truth|fault)/*
 clang: deps
-	$(Q)$(MAKE) --no-print-directory FLAVOUR=clang lklab bin/clang/lklab-tests
+	$(Q)$(MAKE) --no-print-directory FLAVOUR=clang lklab bin/clang/lklab-tests bin/clang/lk_fault.so
 	LKLAB_BIN=$(CURDIR)/bin/clang/lklab LKLAB_ROOT=$(CURDIR) ./bin/clang/lklab-tests --jobs=2 \
 	  --filter '$(CLANG_TESTS)'
 

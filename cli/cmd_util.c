@@ -131,6 +131,8 @@ const char *cmd_root(void)
 
 int cmd_finish(const char *cmd, int rc)
 {
+    if (rc == 4 && ferror(stdout))
+        return rc; /* reported already (a command that calls it, then main): one line */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cmd_error(cmd, "cannot write to standard output (%s)", strerror(errno));
         return 4;
