@@ -477,11 +477,6 @@ static int nodata_due(const struct kp_engine *e, int64_t last_evict)
     return kp_uses_watermark(e) && e->next_wm > last_evict;
 }
 
-static int64_t align_up(int64_t t, int64_t step)
-{
-    return -lk_floor_div(-t, step) * step;
-}
-
 /* First arrival (log) or landing time (files) of the input. */
 static int first_time(struct kp_engine *e, int64_t *t)
 {
@@ -522,8 +517,8 @@ static int periodic_due(struct kp_engine *e, int64_t *t, int64_t last_evict)
         if (exhausted)
             return 0;
         *t = lk_align_down(*t, step) + step;
-        if (align_up(next_arrival, step) > *t)
-            *t = align_up(next_arrival, step);
+        if (lk_align_up(next_arrival, step) > *t)
+            *t = lk_align_up(next_arrival, step);
     }
 }
 

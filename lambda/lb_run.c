@@ -45,11 +45,6 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-static int64_t align_up(int64_t t, int64_t width)
-{
-    return -lk_floor_div(-t, width) * width;
-}
-
 /* ------------------------------------------------------------------ setup ---- */
 
 static int open_db(struct run *r, int state, struct lk_err *err)
@@ -119,7 +114,7 @@ static int init_timeline(struct run *r, struct lk_err *err)
     if (mbs == 0)
         r->last_tick = LK_TIME_NEG_INF;
     if (r->last.id == 0) {
-        r->next_trigger = align_up(align_up(r->first_arrival, r->o->speed_trigger), b);
+        r->next_trigger = lk_align_up(lk_align_up(r->first_arrival, r->o->speed_trigger), b);
         return 0;
     }
     r->next_trigger = r->last.trigger + b;

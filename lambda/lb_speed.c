@@ -175,7 +175,7 @@ void lb_speed_free(struct lb_speed *s)
 
 static int64_t bucket_end_of(const struct lb_speed *s, int64_t arrival)
 {
-    return -lk_floor_div(-arrival, s->o.trigger) * s->o.trigger;
+    return lk_align_up(arrival, s->o.trigger);
 }
 
 int lb_speed_next(struct lb_speed *s, int64_t *bucket_end, struct lk_err *err)
