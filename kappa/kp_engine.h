@@ -51,6 +51,7 @@
 #include "lk_err.h"
 #include "lk_file.h"
 #include "lk_model.h"
+#include "lk_progress.h"
 #include "lk_spec.h"
 
 enum kp_trigger { KP_TRIG_INTERVAL, KP_TRIG_ONCE, KP_TRIG_AVAILABLE_NOW, KP_TRIG_CONTINUOUS };
@@ -58,7 +59,6 @@ enum kp_source { KP_SRC_LOG, KP_SRC_FILES };
 enum kp_phase { KP_PHASE_NONE, KP_PHASE_PLANNED, KP_PHASE_PROCESSED, KP_PHASE_SINK_COMMITTED,
                 KP_PHASE_COMMITTED };
 
-typedef void (*kp_progress_fn)(void *arg, uint64_t done, uint64_t total);
 /* A one-line note for the user (the CLI prints it on stderr), e.g. where a restart resumes. */
 typedef void (*kp_note_fn)(void *arg, const char *msg);
 
@@ -84,7 +84,7 @@ struct kp_options {
     int final_watermark;
     unsigned workers;           /* >= 1 */
     int tenant_views;           /* one SQLite view per tenant over the output */
-    kp_progress_fn progress;
+    lk_progress_fn progress;
     void *progress_arg;
     enum lk_durability durability; /* checkpoint, sink and lake files (see lk_file.h) */
     int change_feed;            /* also log every output change to `changes` (kp_sink.h) */
