@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lk_event.h"
+#include "lk_str.h"
 
 struct lk_strtab;
 
