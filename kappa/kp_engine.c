@@ -48,6 +48,9 @@ static int has_tenant_group(const struct lk_spec *spec)
 
 int kp_options_check(const struct kp_options *o, struct lk_err *err)
 {
+    if (o->crash_batch >= 0 && !o->crash)
+        return lk_err_set(err, LK_EUSAGE, "a crash point (batch %lld) needs a crash function",
+                          (long long)o->crash_batch);
     if (o->mode == KP_APPEND && !o->has_watermark)
         return lk_err_set(err, LK_EUSAGE, "append mode needs a watermark: an aggregation in append "
                           "mode writes a window once, when the watermark passes its end "

@@ -80,6 +80,8 @@ struct kp_options {
     int exactly_once;
     int64_t crash_batch;        /* -1: none */
     enum kp_phase crash_phase;
+    void (*crash)(void *arg);   /* called at the crash point; ends the process, never returns */
+    void *crash_arg;
     int reprocess;
     int final_watermark;
     unsigned workers;           /* >= 1 */
