@@ -476,17 +476,9 @@ Test(cost_scenario, rejects_an_unknown_name)
 
 /* ------------------------------------------------------------------ CLI ---- */
 
-/* Until cli/main.c dispatches `cost`, the end-to-end tests skip. */
-static void need_cost_command(void)
-{
-    if (lkt_run(NULL, NULL, "cost --help") != 0)
-        cr_skip_test("bin/lklab has no 'cost' command yet");
-}
-
 Test(cost_cli, scenario_csv_is_tidy_and_deterministic)
 {
     char *a = NULL, *b = NULL;
-    need_cost_command();
     cr_assert_eq(lkt_run(&a, NULL, "cost --scenario small-files --format csv"), 0);
     cr_assert_eq(lkt_run(&b, NULL, "cost --scenario small-files --format csv"), 0);
     cr_expect_str_eq(a, b);
@@ -502,7 +494,6 @@ Test(cost_cli, csv_splits_lambda_compute_by_cluster)
     struct lk_pricing p;
     char *out = NULL, *want;
     char *run = lambda_run();
-    need_cost_command();
     load_hand_pricing(run, &p);
     cr_assert_eq(lkt_run(&out, NULL, "cost --run %s --pricing %s/hand.json --format csv", run,
                          run), 0);
@@ -520,7 +511,6 @@ Test(cost_cli, exit_codes_for_usage_and_input_errors)
 {
     char *err = NULL;
     char *run = hand_run(), *bad = lkt_fmt("%s/bad.json", run);
-    need_cost_command();
     cr_expect_eq(lkt_run(NULL, NULL, "cost --run %s --format csv", run), 0);
     cr_expect_eq(lkt_run(NULL, &err, "cost --run %s --tier warm", run), 2);
     cr_expect(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
