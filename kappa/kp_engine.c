@@ -15,6 +15,7 @@
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_lock.h"
+#include "lk_strtab.h"
 #include "lk_mem.h"
 #include "lk_store.h"
 #include "lk_time.h"
@@ -123,22 +124,14 @@ static int current_version(const struct kp_options *o)
 
 /* ------------------------------------------------------- fingerprints ---- */
 
-/* FNV-1a, 64 bits: a fingerprint of what the answer depends on (not a defence). */
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-#define FNV_INIT 0xcbf29ce484222325ull
+/* Fingerprints of what the answer depends on are FNV-1a 64 (lk_fnv1a), not a defence. */
 
 /* Add a path's last component to h. */
 static uint64_t fnv_name(uint64_t h, const char *path)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    return fnv(h, base, strlen(base) + 1);
+    return lk_fnv1a(h, base, strlen(base) + 1);
 }
 
 /*
@@ -154,15 +147,15 @@ static uint64_t dataset_fingerprint(const struct kp_engine *e)
     size_t n = strlen(e->o->data) + 32;
     char *p = lk_xmalloc(n), *text = NULL;
     size_t len;
-    uint64_t h = FNV_INIT;
+    uint64_t h = LK_FNV1A_BASIS;
     struct stat st;
     if (stat(e->o->data, &st) == 0) {
         uint64_t id[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
-        h = fnv(h, id, sizeof(id));
+        h = lk_fnv1a(h, id, sizeof(id));
     }
     snprintf(p, n, "%s/manifest.json", e->o->data);
     if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
-        h = fnv(h, text, len);
+        h = lk_fnv1a(h, text, len);
     free(text);
     for (size_t i = 0; e->log && i < lk_log_partitions(e->log); i++)
         h = fnv_name(h, lk_log_path(e->log, i));
@@ -191,7 +184,7 @@ static char *metadata_of(const struct kp_engine *e)
     if (o->has_watermark)
         lk_duration_format(o->delay, wm, sizeof(wm));
     cJSON_AddStringToObject(m, "pipeline", o->spec->name);
-    add_hex(m, "pipeline_content", fnv(FNV_INIT, spec, strlen(spec)));
+    add_hex(m, "pipeline_content", lk_fnv1a(LK_FNV1A_BASIS, spec, strlen(spec)));
     add_hex(m, "dataset", dataset_fingerprint(e));
     cJSON_AddStringToObject(m, "source", o->source == KP_SRC_LOG ? "log" : "files");
     cJSON_AddStringToObject(m, "output_mode",

@@ -32,6 +32,14 @@ struct lk_strtab {
     size_t nslots;
 };
 
+uint64_t lk_fnv1a(uint64_t h, const void *p, size_t len)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ s[i]) * 0x100000001b3ULL; /* the FNV prime */
+    return h;
+}
+
 uint64_t lk_hash_bytes(const void *p, size_t len)
 {
     /* FNV-1a over 8-byte words then bytes, with a final avalanche (splitmix64). */

@@ -40,6 +40,10 @@ size_t lk_strtab_count(const struct lk_strtab *t);
 /* Approximate bytes held (for state-size metrics). */
 size_t lk_strtab_bytes(const struct lk_strtab *t);
 
+/* FNV-1a 64 of len bytes, continuing from h (LK_FNV1A_BASIS to start): the plain, published
+   function, for fingerprints and seeds that must not change between versions. */
+#define LK_FNV1A_BASIS 14695981039346656037ULL
+uint64_t lk_fnv1a(uint64_t h, const void *p, size_t len);
 /* 64-bit FNV-1a-style hash (partitioning: its values are part of the dataset format). */
 uint64_t lk_hash_bytes(const void *p, size_t len);
 /* The tables' hash: faster on short strings; its values may change between versions. */
