@@ -229,6 +229,23 @@ Test(cost_run, reads_the_usage_of_a_hand_built_run)
     free(run);
 }
 
+/* The hand-built run priced with the hand price list, in tier (LK_TIER_COUNT: the tier the
+   run names); the run is removed after. */
+static void hand_bill(enum lk_cost_tier_id tier, struct lk_cost_bill *b)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_cost_usage u;
+    struct lk_pricing p;
+    char *run = hand_run();
+    load_hand_pricing(run, &p);
+    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
+    if (tier != LK_TIER_COUNT)
+        u.tier = tier;
+    lk_cost_price(&p, &u, b);
+    lk_rm_rf(run, NULL);
+    free(run);
+}
+
 /*
  * Hot tier, hand pricing:
  *   compute    55/60 h x 72 = 66 h on x 2 nodes x $1              = 132.00
@@ -243,26 +260,18 @@ Test(cost_run, reads_the_usage_of_a_hand_built_run)
  */
 Test(cost_run, prices_each_component_of_a_hand_built_run)
 {
-    struct lk_err err = LK_ERR_INIT;
-    struct lk_cost_usage u;
-    struct lk_cost_bill b;
-    struct lk_pricing p;
-    char *run = hand_run();
-    load_hand_pricing(run, &p);
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
-    lk_cost_price(&p, &u, &b);
-    cr_expect_eq(b.tier, LK_TIER_HOT);
-    cr_expect_float_eq(b.factor, 72.0, 1e-9);
-    cr_expect_float_eq(b.on_hours[0], 66.0, 1e-9);
-    cr_expect_eq(b.compute, 13200);
-    cr_expect_eq(b.storage, 100);
-    cr_expect_float_eq(b.reads_month, 72000.0, 1e-6);
-    cr_expect_float_eq(b.lists_month, 21600.0, 1e-6);
-    cr_expect_eq(b.operations, 1080);
-    cr_expect_eq(b.retrieval, 0);
-    cr_expect_eq(b.total, 14380);
-    lk_rm_rf(run, NULL);
-    free(run);
+    struct lk_cost_bill bill, *b = &bill;
+    hand_bill(LK_TIER_COUNT, b);
+    cr_expect_eq(b->tier, LK_TIER_HOT);
+    cr_expect_float_eq(b->factor, 72.0, 1e-9);
+    cr_expect_float_eq(b->on_hours[0], 66.0, 1e-9);
+    cr_expect_eq(b->compute, 13200);
+    cr_expect_eq(b->storage, 100);
+    cr_expect_float_eq(b->reads_month, 72000.0, 1e-6);
+    cr_expect_float_eq(b->lists_month, 21600.0, 1e-6);
+    cr_expect_eq(b->operations, 1080);
+    cr_expect_eq(b->retrieval, 0);
+    cr_expect_eq(b->total, 14380);
 }
 
 /*
@@ -272,21 +281,12 @@ Test(cost_run, prices_each_component_of_a_hand_built_run)
  */
 Test(cost_run, charges_retrieval_in_the_cool_tier)
 {
-    struct lk_err err = LK_ERR_INIT;
-    struct lk_cost_usage u;
     struct lk_cost_bill b;
-    struct lk_pricing p;
-    char *run = hand_run();
-    load_hand_pricing(run, &p);
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
-    u.tier = LK_TIER_COOL;
-    lk_cost_price(&p, &u, &b);
+    hand_bill(LK_TIER_COOL, &b);
     cr_expect_eq(b.storage, 40);
     cr_expect_eq(b.operations, 1728);
     cr_expect_eq(b.retrieval, 7200);
     cr_expect_eq(b.total, 22168);
-    lk_rm_rf(run, NULL);
-    free(run);
 }
 
 /*
