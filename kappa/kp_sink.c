@@ -46,16 +46,22 @@ static void group_cols(const struct lk_spec *spec, struct lk_buf *b, const char 
         lk_buf_addf(b, "%s\"%s\"", g ? sep : "", lk_field_name(spec->group[g]));
 }
 
+/* A row's column definitions: "tenant" TEXT NOT NULL, ..., window_start, window_end, aggregates */
+static void row_defs(const struct lk_spec *spec, struct lk_buf *b)
+{
+    for (size_t g = 0; g < spec->ngroup; g++)
+        lk_buf_addf(b, "\"%s\" TEXT NOT NULL, ", lk_field_name(spec->group[g]));
+    lk_buf_adds(b, "window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
+    for (size_t i = 0; i < spec->naggs; i++)
+        lk_buf_addf(b, ", \"%s\" INTEGER NOT NULL", spec->aggs[i].as);
+}
+
 static int create_tables(struct kp_sink *s, struct lk_err *err)
 {
     struct lk_buf sql = LK_BUF_INIT;
     int rc;
     lk_buf_addf(&sql, "CREATE TABLE IF NOT EXISTS \"%s\"(", s->table);
-    for (size_t g = 0; g < s->spec->ngroup; g++)
-        lk_buf_addf(&sql, "\"%s\" TEXT NOT NULL, ", lk_field_name(s->spec->group[g]));
-    lk_buf_adds(&sql, "window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
-    for (size_t i = 0; i < s->spec->naggs; i++)
-        lk_buf_addf(&sql, ", \"%s\" INTEGER NOT NULL", s->spec->aggs[i].as);
+    row_defs(s->spec, &sql);
     lk_buf_adds(&sql, ", batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL");
     if (s->mode != KP_APPEND) {
         lk_buf_adds(&sql, ", UNIQUE(");
@@ -420,12 +426,8 @@ static int create_changes(struct kp_sink *s, struct lk_err *err)
     struct lk_buf sql = LK_BUF_INIT;
     int rc;
     lk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS changes(version INTEGER NOT NULL, "
-                      "batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL, op TEXT NOT NULL");
-    for (size_t g = 0; g < s->spec->ngroup; g++)
-        lk_buf_addf(&sql, ", \"%s\" TEXT NOT NULL", lk_field_name(s->spec->group[g]));
-    lk_buf_adds(&sql, ", window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
-    for (size_t i = 0; i < s->spec->naggs; i++)
-        lk_buf_addf(&sql, ", \"%s\" INTEGER NOT NULL", s->spec->aggs[i].as);
+                      "batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL, op TEXT NOT NULL, ");
+    row_defs(s->spec, &sql);
     lk_buf_adds(&sql, ");");
     rc = lk_store_exec(s->db, sql.s, err);
     lk_buf_release(&sql);
