@@ -217,9 +217,13 @@ static void base64(FILE *fp, const unsigned char *p, size_t n)
 static char *read_png(const struct doc *d, const char *name, size_t *len)
 {
     static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-    char path[4096], *png;
-    snprintf(path, sizeof(path), "%s/%s.png", d->plots, name);
-    if (lk_file_read_all(path, MAX_PNG, &png, len, NULL) < 0)
+    struct lk_buf path = LK_BUF_INIT;
+    char *png;
+    int rc;
+    lk_buf_addf(&path, "%s/%s.png", d->plots, name);
+    rc = lk_file_read_all(path.s, MAX_PNG, &png, len, NULL);
+    lk_buf_release(&path);
+    if (rc < 0)
         return NULL;
     if (*len < sizeof(sig) || memcmp(png, sig, sizeof(sig)) != 0) {
         free(png);
@@ -541,27 +545,30 @@ static size_t components(char *p, char **out, size_t max)
     return n;
 }
 
-/* Path of dir `to` relative to dir `from` (both exist), into buf; `to` itself on failure. */
-static void relative_dir(const char *from, const char *to, char *buf, size_t size)
+/* Path of dir `to` relative to dir `from` (both exist), appended to b; `to` itself on failure. */
+static void relative_dir(const char *from, const char *to, struct lk_buf *b)
 {
-    char *f = realpath(from, NULL), *t = realpath(to, NULL), *fc[256], *tc[256];
-    size_t nf, nt, common = 0, o = 0;
+    char *f = realpath(from, NULL), *t = realpath(to, NULL), **fc = NULL, **tc = NULL;
+    size_t nf, nt, common = 0, start = b->len;
     if (!f || !t) {
-        snprintf(buf, size, "%s", to);
+        lk_buf_adds(b, to);
         goto out;
     }
-    nf = components(f, fc, 256);
-    nt = components(t, tc, 256);
+    fc = lk_xreallocarray(NULL, strlen(f) / 2 + 1, sizeof(*fc)); /* a component per 2 bytes */
+    tc = lk_xreallocarray(NULL, strlen(t) / 2 + 1, sizeof(*tc));
+    nf = components(f, fc, strlen(f) / 2 + 1);
+    nt = components(t, tc, strlen(t) / 2 + 1);
     while (common < nf && common < nt && strcmp(fc[common], tc[common]) == 0)
         common++;
-    buf[0] = '\0';
-    for (size_t i = common; i < nf && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s..", o ? "/" : "");
-    for (size_t i = common; i < nt && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "/" : "", tc[i]);
-    if (o == 0)
-        snprintf(buf, size, ".");
+    for (size_t i = common; i < nf; i++)
+        lk_buf_addf(b, "%s..", b->len > start ? "/" : "");
+    for (size_t i = common; i < nt; i++)
+        lk_buf_addf(b, "%s%s", b->len > start ? "/" : "", tc[i]);
+    if (b->len == start)
+        lk_buf_addch(b, '.');
 out:
+    free(fc);
+    free(tc);
     free(f);
     free(t);
 }
@@ -570,10 +577,12 @@ static int write_one(const struct pl_report *r, const char *out_dir, int html, s
                      struct lk_err *err)
 {
     struct lk_atomic a = LK_ATOMIC_INIT;
-    char path[4096];
+    struct lk_buf path = LK_BUF_INIT;
     int rc;
-    snprintf(path, sizeof(path), "%s/report.%s", out_dir, html ? "html" : "md");
-    if ((rc = lk_atomic_open(&a, path, err)) < 0)
+    lk_buf_addf(&path, "%s/report.%s", out_dir, html ? "html" : "md");
+    rc = lk_atomic_open(&a, path.s, err);
+    lk_buf_release(&path);
+    if (rc < 0)
         return rc;
     d->fp = a.fp;
     d->html = html;
@@ -585,20 +594,21 @@ static int write_one(const struct pl_report *r, const char *out_dir, int html, s
 int pl_report_write(const struct pl_report *r, const char *out_dir, size_t *charts,
                     struct lk_err *err)
 {
-    char plots[4096], rel[4096], rel_plots[4200];
-    struct doc d = { NULL, 0, plots, rel_plots, 0 };
+    struct lk_buf plots = LK_BUF_INIT, rel_plots = LK_BUF_INIT;
+    struct doc d = { .plots = NULL };
     int rc;
-    snprintf(plots, sizeof(plots), "%s/plots", r->s.dir);
     if ((rc = lk_mkdir_p(out_dir, err)) < 0)
         return rc;
-    relative_dir(out_dir, r->s.dir, rel, sizeof(rel));
-    snprintf(rel_plots, sizeof(rel_plots), "%s/plots", rel);
-    if (strncmp(rel_plots, "./", 2) == 0)
-        memmove(rel_plots, rel_plots + 2, strlen(rel_plots + 2) + 1);
-    if ((rc = write_one(r, out_dir, 1, &d, err)) < 0
-        || (rc = write_one(r, out_dir, 0, &d, err)) < 0)
-        return rc;
-    if (charts)
+    lk_buf_addf(&plots, "%s/plots", r->s.dir);
+    relative_dir(out_dir, r->s.dir, &rel_plots);
+    lk_buf_adds(&rel_plots, "/plots");
+    d.plots = plots.s;
+    d.plots_rel = strncmp(rel_plots.s, "./", 2) == 0 ? rel_plots.s + 2 : rel_plots.s;
+    if ((rc = write_one(r, out_dir, 1, &d, err)) == 0)
+        rc = write_one(r, out_dir, 0, &d, err);
+    if (rc == 0 && charts)
         *charts = d.charts;
-    return 0;
+    lk_buf_release(&rel_plots);
+    lk_buf_release(&plots);
+    return rc;
 }

@@ -15,18 +15,22 @@
 /* S/reconcile/<name>.txt of every run, NULL where missing. */
 static int load_reconcile(struct pl_report *r, struct lk_err *err)
 {
-    char path[4200];
+    struct lk_buf path = LK_BUF_INIT;
     size_t len;
     r->reconcile = lk_xcalloc(r->s.nruns + 1, sizeof(char *));
     for (size_t i = 0; i < r->s.nruns; i++) {
         int rc;
-        snprintf(path, sizeof(path), "%s/reconcile/%s.txt", r->s.dir, r->s.runs[i].name);
-        rc = lk_file_read_all(path, MAX_INPUT, &r->reconcile[i], &len, err);
-        if (rc == LK_ENOENT)
+        lk_buf_reset(&path);
+        lk_buf_addf(&path, "%s/reconcile/%s.txt", r->s.dir, r->s.runs[i].name);
+        rc = lk_file_read_all(path.s, MAX_INPUT, &r->reconcile[i], &len, err);
+        if (rc == LK_ENOENT) {
             r->reconcile[i] = NULL;
-        else if (rc < 0)
+        } else if (rc < 0) {
+            lk_buf_release(&path);
             return rc;
+        }
     }
+    lk_buf_release(&path);
     return 0;
 }
 
