@@ -13,15 +13,24 @@
 #include "lk_mem.h"
 #include "banned.h"
 
-static void dir_of(const char *path, char *dir, size_t size)
+/* The directory of path (heap, the caller frees): ".", "/" or what precedes the last '/'. */
+static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, size, ".");
-    else if (slash == path)
-        snprintf(dir, size, "/");
-    else
-        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+    size_t n = !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    char *dir = lk_xmalloc(n + 2);
+    memcpy(dir, n ? path : ".", n ? n : 1);
+    dir[n ? n : 1] = '\0';
+    return dir;
+}
+
+/* fsync the directory of path. */
+static int fsync_dir_of(const char *path, struct lk_err *err)
+{
+    char *dir = dir_of(path);
+    int rc = lk_fsync_dir(dir, err);
+    free(dir);
+    return rc;
 }
 
 int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err)
@@ -64,11 +73,14 @@ static int proc_fd_usable(void)
 static int open_unnamed_fd(const char *path)
 {
 #if defined(O_TMPFILE) && defined(__linux__)
-    char dir[4096];
-    if (strlen(path) >= sizeof(dir) || !proc_fd_usable())
+    char *dir;
+    int fd;
+    if (!proc_fd_usable())
         return -1;
-    dir_of(path, dir, sizeof(dir));
-    return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    dir = dir_of(path);
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    free(dir);
+    return fd;
 #else
     (void)path;
     return -1;
@@ -118,7 +130,6 @@ static int link_unnamed(struct lk_atomic *a, struct lk_err *err)
 
 int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err)
 {
-    char dir[4096];
     int rc = 0, sync = a->durability != LK_DURABLE_PROCESS, renamed = a->tmp != NULL;
     if (fflush(a->fp) != 0 || ferror(a->fp) || (sync && fsync(fileno(a->fp)) != 0)) {
         rc = lk_file_error(err, errno, "write", a->tmp ? a->tmp : a->path);
@@ -146,8 +157,7 @@ int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err)
         return rc;
     }
     if (sync) {
-        dir_of(a->path, dir, sizeof(dir));
-        rc = lk_fsync_dir(dir, err);
+        rc = fsync_dir_of(a->path, err);
     }
     free(a->path);
     free(a->tmp);
@@ -257,7 +267,7 @@ static int write_all(int fd, struct iovec *iov, int n)
 static int name_fd(int fd, const char *path, int tmp, enum lk_durability d, struct lk_err *err)
 {
     size_t n = strlen(path) + 5;
-    char proc[64], *tmpname = lk_xmalloc(n), dir[4096];
+    char proc[64], *tmpname = lk_xmalloc(n);
     int rc = 0, sync = d != LK_DURABLE_PROCESS;
     snprintf(tmpname, n, "%s.tmp", path);
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
@@ -280,8 +290,7 @@ static int name_fd(int fd, const char *path, int tmp, enum lk_durability d, stru
     if (rc < 0 && tmp > 0)
         unlink(tmpname);
     if (rc == 0 && sync) {
-        dir_of(path, dir, sizeof(dir));
-        rc = lk_fsync_dir(dir, err);
+        rc = fsync_dir_of(path, err);
     }
     free(tmpname);
     return rc;

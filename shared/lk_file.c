@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lk_buf.h"
 #include "lk_mem.h"
 #include "banned.h"
 
@@ -191,7 +192,7 @@ void lk_list_free(char **names, size_t n)
 
 int lk_dataset_log_files(const char *data, char ***paths, size_t *n, struct lk_err *err)
 {
-    char dir[4096];
+    struct lk_buf dir = LK_BUF_INIT;
     char **names;
     size_t cnt;
     int rc;
@@ -206,19 +207,22 @@ int lk_dataset_log_files(const char *data, char ***paths, size_t *n, struct lk_e
             return lk_file_error(err, errno, "open dataset", data);
         return lk_err_set(err, LK_EINPUT, "cannot read dataset '%s' (not a file or directory)", data);
     }
-    snprintf(dir, sizeof(dir), "%s/log", data);
-    if (!lk_is_dir(dir))
-        return lk_err_set(err, LK_ENOENT,
-                          "cannot open dataset '%s' (no log/ directory: not made by lklab gen)", data);
-    if ((rc = lk_list_dir(dir, ".jsonl", &names, &cnt, err)) < 0)
-        return rc;
-    for (size_t i = 0; i < cnt; i++) {
-        size_t len = strlen(dir) + strlen(names[i]) + 2;
+    lk_buf_addf(&dir, "%s/log", data);
+    if (!lk_is_dir(dir.s))
+        rc = lk_err_set(err, LK_ENOENT,
+                        "cannot open dataset '%s' (no log/ directory: not made by lklab gen)", data);
+    else
+        rc = lk_list_dir(dir.s, ".jsonl", &names, &cnt, err);
+    for (size_t i = 0; rc == 0 && i < cnt; i++) {
+        size_t len = dir.len + strlen(names[i]) + 2;
         char *p = lk_xmalloc(len);
-        snprintf(p, len, "%s/%s", dir, names[i]);
+        snprintf(p, len, "%s/%s", dir.s, names[i]);
         free(names[i]);
         names[i] = p;
     }
+    lk_buf_release(&dir);
+    if (rc < 0)
+        return rc;
     *paths = names;
     *n = cnt;
     return 0;
