@@ -66,6 +66,18 @@ static void write_batch(struct kp_sink *s, const struct lk_spec *spec, int b, in
     cr_assert_eq(kp_sink_commit(s, (uint64_t)b, &err), 0, "%s", err.msg);
 }
 
+/* A sink on db in mode (exactly-once, no fsync), with the change feed when feed. */
+static struct kp_sink *open_sink(const char *db, const struct lk_spec *spec, enum kp_mode mode,
+                                 int feed)
+{
+    struct kp_sink *s;
+    struct lk_err err = LK_ERR_INIT;
+    cr_assert_eq(kp_sink_open(&s, db, spec, mode, 1, 1, LK_DURABLE_PROCESS, &err), 0, "%s",
+                 err.msg);
+    cr_assert(!feed || kp_sink_change_feed(s, &err) == 0, "%s", err.msg);
+    return s;
+}
+
 static long long query(const char *db, const char *sql)
 {
     sqlite3 *h;
@@ -83,9 +95,7 @@ Test(kp_sink, a_spec_at_every_limit_upserts_its_rows_and_logs_the_changes)
     struct lk_err err = LK_ERR_INIT;
     char *dir = lkt_tmpdir("kp-sink-big"), *db = lkt_fmt("%s/serving.db", dir);
     big_spec(&spec);
-    cr_assert_eq(kp_sink_open(&s, db, &spec, KP_UPDATE, 1, 1, LK_DURABLE_PROCESS, &err), 0,
-                 "%s", err.msg);
-    cr_assert_eq(kp_sink_change_feed(s, &err), 0, "%s", err.msg);
+    s = open_sink(db, &spec, KP_UPDATE, 1);
     write_batch(s, &spec, 0, NROWS);
     write_batch(s, &spec, 1, NROWS / 2); /* the first 20 rows change */
     cr_assert_eq(kp_sink_publish(s, &err), 0, "%s", err.msg);
@@ -110,9 +120,7 @@ Test(kp_sink, an_unchanged_upsert_keeps_the_rows_batch_and_logs_nothing)
     struct lk_csv_row row;
     int skip;
     big_spec(&spec);
-    cr_assert_eq(kp_sink_open(&s, db, &spec, KP_UPDATE, 1, 1, LK_DURABLE_PROCESS, &err), 0,
-                 "%s", err.msg);
-    cr_assert_eq(kp_sink_change_feed(s, &err), 0, "%s", err.msg);
+    s = open_sink(db, &spec, KP_UPDATE, 1);
     write_batch(s, &spec, 0, 1);
     make_row(&row, &spec, names, 0, 0); /* the same values again in batch 5 */
     cr_assert_eq(kp_sink_begin(s, 5, &skip, &err), 0, "%s", err.msg);
@@ -135,13 +143,11 @@ Test(kp_sink, exactly_once_skips_a_batch_already_in_the_ledger_after_a_reopen)
     int skip = -1;
     int64_t count, max, files;
     big_spec(&spec);
-    cr_assert_eq(kp_sink_open(&s, db, &spec, KP_APPEND, 1, 1, LK_DURABLE_PROCESS, &err), 0,
-                 "%s", err.msg);
+    s = open_sink(db, &spec, KP_APPEND, 0);
     write_batch(s, &spec, 0, 3);
     write_batch(s, &spec, 1, 3);
     kp_sink_close(s);
-    cr_assert_eq(kp_sink_open(&s, db, &spec, KP_APPEND, 1, 1, LK_DURABLE_PROCESS, &err), 0,
-                 "%s", err.msg);
+    s = open_sink(db, &spec, KP_APPEND, 0);
     cr_assert_eq(kp_sink_begin(s, 1, &skip, &err), 0, "%s", err.msg);
     cr_assert_eq(skip, 1, "batch 1 is in the ledger");
     kp_sink_rollback(s);
