@@ -41,7 +41,13 @@ static void arm(const char *op, long n, const char *errno_name, const char *coun
     cr_assert_not_null(lkt_slurp(so), "%s missing (make builds it)", so);
     snprintf(num, sizeof(num), "%ld", n);
     setenv("LD_PRELOAD", so, 1);
-    setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1); /* the shim loads before ASan */
+    if (!strstr(getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "", "verify_asan_link_order")) {
+        char *asan = lkt_fmt("%s%sverify_asan_link_order=0", /* the shim loads before ASan */
+                             getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "",
+                             getenv("ASAN_OPTIONS") ? ":" : "");
+        setenv("ASAN_OPTIONS", asan, 1);
+        free(asan);
+    }
     setenv("LK_FAULT_OP", op, 1);
     setenv("LK_FAULT_N", num, 1);
     setenv("LK_FAULT_ERRNO", errno_name, 1);
