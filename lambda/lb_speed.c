@@ -302,8 +302,10 @@ int lb_speed_microbatch(struct lb_speed *s, int64_t bucket_end, struct lb_progre
         s->committed = p->job;
         lb_crash_point(s->o.crash, LB_LAYER_SPEED, p->job);
     }
-    if (p->job % s->o.checkpoint_every == 0)
-        rc = lb_speed_checkpoint(s, err);
+    if (p->job % s->o.checkpoint_every == 0 && (rc = lb_speed_checkpoint(s, err)) < 0) {
+        cJSON_free(*json); /* on failure the caller has nothing to free */
+        *json = NULL;
+    }
     return rc;
 }
 
