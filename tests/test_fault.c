@@ -106,8 +106,8 @@ static void fault_points(const struct stack *s, const char *op, const char *errn
         k = total;
     for (long i = 0; i < k; i++) {
         long n = k == 1 ? total : 1 + i * (total - 1) / (k - 1);
-        char *r = lkt_fmt("%s/r%ld", dir, n), *what = lkt_fmt("%s %s %ld of %ld", s->name, op, n,
-                                                                total);
+        char *r = lkt_fmt("%s/r%ld", dir, n),
+             *what = lkt_fmt("%s %s %ld of %ld", s->name, op, n, total);
         char *err = NULL, *got;
         int rc;
         arm(op, n, errno_name, NULL);
@@ -172,13 +172,13 @@ Test(fault, lambda_survives_a_failing_rename)
 
 Test(fault, help_into_a_full_device_is_exit_4_in_one_line)
 {
-    static const char *const cmds[] = { "", "kappa", "lambda", "gen", "truth", "results",
-                                        "reconcile", "cost", "latency", "sweep", "plot",
-                                        "report", "table", "lab", "demo" };
+    static const char *const cmds[] = { "",        "kappa",     "lambda", "gen",     "truth",
+                                        "results", "reconcile", "cost",   "latency", "sweep",
+                                        "plot",    "report",    "table",  "lab",     "demo" };
     char *dir = lkt_tmpdir("fault-help"), *errfile = lkt_fmt("%s/err", dir);
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-        char *cmd = lkt_fmt("%s %s --help </dev/null >/dev/full 2>%s", getenv("LKLAB_BIN"),
-                            cmds[i], errfile);
+        char *cmd = lkt_fmt("%s %s --help </dev/null >/dev/full 2>%s", getenv("LKLAB_BIN"), cmds[i],
+                            errfile);
         int st = system(cmd), rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
         char *err = lkt_slurp(errfile);
         const char *nl = err ? strchr(err, '\n') : NULL;

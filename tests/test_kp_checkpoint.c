@@ -65,8 +65,8 @@ Test(kp_checkpoint, a_commit_round_trips_and_its_json_is_readable)
     cr_assert_eq(back.visible_time, 42);
     cr_assert_eq(back.prev_end, -5);
     text = lkt_slurpf("%s/commits/3", dir);
-    cr_assert(text && strstr(text, "\"next_watermark_iso\":\"2026-01-01T00:00:00.000Z\""),
-              "%s", text);
+    cr_assert(text && strstr(text, "\"next_watermark_iso\":\"2026-01-01T00:00:00.000Z\""), "%s",
+              text);
     free(text);
     kp_ckpt_close(c);
     free(dir);
@@ -112,7 +112,8 @@ Test(kp_checkpoint, reopening_with_other_metadata_is_a_usage_error_naming_the_fi
     kp_ckpt_close(c);
     c = NULL;
     cr_assert_eq(kp_ckpt_open(&c, dir, "{\"pipeline_content\":\"00ff\",\"mode\":\"update\"}",
-                              LK_DURABLE_PROCESS, &err), LK_EUSAGE);
+                              LK_DURABLE_PROCESS, &err),
+                 LK_EUSAGE);
     cr_assert(strstr(err.msg, "mode"), "%s", err.msg);
     cr_assert_null(c);
     free(dir);

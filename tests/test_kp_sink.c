@@ -102,8 +102,10 @@ Test(kp_sink, a_spec_at_every_limit_upserts_its_rows_and_logs_the_changes)
     kp_sink_close(s);
     cr_assert_eq(query(db, "SELECT count(*) FROM output"), NROWS);
     /* rows 0..19 hold batch 1's values (i*10 + 1), rows 20..39 batch 0's (i*10) */
-    cr_assert_eq(query(db, "SELECT sum(a15_abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefg)"
-                           " FROM output"), 10 * (NROWS - 1) * NROWS / 2 + NROWS / 2);
+    cr_assert_eq(query(db,
+                       "SELECT sum(a15_abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefg)"
+                       " FROM output"),
+                 10 * (NROWS - 1) * NROWS / 2 + NROWS / 2);
     cr_assert_eq(query(db, "SELECT count(*) FROM output WHERE batch_id = 1"), NROWS / 2);
     cr_assert_eq(query(db, "SELECT count(*) FROM changes"), NROWS + NROWS / 2);
     free(db);

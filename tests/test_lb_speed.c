@@ -59,8 +59,12 @@ static void teardown(struct fixture *f)
 /* Open the layer and run at most max micro-batches (or to the end); returns how many ran. */
 static int run(struct fixture *f, int max, int checkpoint)
 {
-    struct lb_speed_opts o = { .spec = &f->spec, .model = &f->model, .trigger = MIN,
-                               .checkpoint = f->ckpt, .checkpoint_every = 1000, .now = now };
+    struct lb_speed_opts o = { .spec = &f->spec,
+                               .model = &f->model,
+                               .trigger = MIN,
+                               .checkpoint = f->ckpt,
+                               .checkpoint_every = 1000,
+                               .now = now };
     char *data = lkt_fmt("%s/datasets/fixtures/tiny.jsonl", lkt_root());
     struct lb_speed *s;
     struct lk_err err = LK_ERR_INIT;
@@ -99,11 +103,13 @@ Test(lb_speed, counts_every_valid_line_once_per_delivery_in_its_arrival_bucket)
     cr_assert_eq(q(&f, "SELECT count(DISTINCT bucket_end) FROM speed_delta"), 4);
     /* f-11 arrives at 00:02:00.000 exactly: the bucket (00:01, 00:02] holds it */
     cr_assert_eq(q(&f, "SELECT bucket_end FROM speed_delta WHERE tenant = 't01' AND type = 'view'"
-                       " AND window_start = 1767225660000"), 1767225720000);
+                       " AND window_start = 1767225660000"),
+                 1767225720000);
     /* (t01, purchase, [00:00, 00:01)) in bucket 00:02: f-03 (7.25) and f-02 again (12.50) */
     cr_assert_eq(q(&f, "SELECT value_sum FROM speed_delta WHERE tenant = 't01' AND "
                        "type = 'purchase' AND window_start = 1767225600000 AND "
-                       "bucket_end = 1767225720000"), 1975);
+                       "bucket_end = 1767225720000"),
+                 1975);
     cr_assert_eq(q(&f, "SELECT count(*) FROM progress WHERE layer = 'speed'"), 4);
     teardown(&f);
 }

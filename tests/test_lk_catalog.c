@@ -24,10 +24,12 @@ static sqlite3 *fixture(const char *name, char **dir)
     *dir = lkt_tmpdir(name);
     path = lkt_fmt("%s/serving.db", *dir);
     cr_assert_eq(lk_catalog_open(&db, path, 1, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_store_exec(db, "CREATE TABLE sales(tenant TEXT, amount INTEGER);"
-                                   "INSERT INTO sales VALUES('a', 1), ('a', 2), ('b', 5);"
-                                   "CREATE TABLE progress(visible_time INTEGER);"
-                                   "INSERT INTO progress VALUES(1000), (5000);", &err),
+    cr_assert_eq(lk_store_exec(db,
+                               "CREATE TABLE sales(tenant TEXT, amount INTEGER);"
+                               "INSERT INTO sales VALUES('a', 1), ('a', 2), ('b', 5);"
+                               "CREATE TABLE progress(visible_time INTEGER);"
+                               "INSERT INTO progress VALUES(1000), (5000);",
+                               &err),
                  0, "%s", err.msg);
     free(path);
     return db;
@@ -52,11 +54,10 @@ Test(lk_catalog, a_materialized_view_is_stale_until_refreshed_and_a_view_is_fres
     struct lk_err err = LK_ERR_INIT;
     int64_t rows = -1;
     const char *sql = "SELECT tenant, sum(amount) AS total FROM sales GROUP BY tenant";
-    cr_assert_eq(lk_catalog_create(db, "mv", LK_CAT_MATERIALIZED, sql, NULL, &rows, &err), 0,
-                 "%s", err.msg);
-    cr_assert_eq(rows, 2);
-    cr_assert_eq(lk_catalog_create(db, "v", LK_CAT_VIEW, sql, NULL, NULL, &err), 0, "%s",
+    cr_assert_eq(lk_catalog_create(db, "mv", LK_CAT_MATERIALIZED, sql, NULL, &rows, &err), 0, "%s",
                  err.msg);
+    cr_assert_eq(rows, 2);
+    cr_assert_eq(lk_catalog_create(db, "v", LK_CAT_VIEW, sql, NULL, NULL, &err), 0, "%s", err.msg);
     cr_assert_eq(lk_store_exec(db, "INSERT INTO sales VALUES('c', 7)", &err), 0, "%s", err.msg);
     got = query(db, "SELECT * FROM mv ORDER BY tenant");
     cr_assert_str_eq(got, "a,3\nb,5\n");
@@ -87,15 +88,16 @@ Test(lk_catalog, dropping_an_external_table_keeps_its_files_and_managed_loses_it
     cr_assert_eq(lk_mkdir_p(lake, NULL), 0);
     file = lkt_fmt("%s/part-00000.jsonl", lake);
     lkt_write(file, "{\"tenant\":\"a\",\"n\":1}\n{\"tenant\":\"a\",\"n\":2}\n");
-    cr_assert_eq(lk_catalog_create(db, "ext", LK_CAT_EXTERNAL, NULL, lake, &rows, &err), 0,
-                 "%s", err.msg);
+    cr_assert_eq(lk_catalog_create(db, "ext", LK_CAT_EXTERNAL, NULL, lake, &rows, &err), 0, "%s",
+                 err.msg);
     cr_assert_eq(rows, 2);
     cr_assert_eq(lk_catalog_load_external(db, &err), 0, "%s", err.msg);
     got = query(db, "SELECT sum(n) FROM ext");
     cr_assert_str_eq(got, "3\n");
     free(got);
-    cr_assert_eq(lk_catalog_create(db, "m", LK_CAT_MANAGED, "SELECT * FROM sales", NULL, NULL,
-                                   &err), 0, "%s", err.msg);
+    cr_assert_eq(
+        lk_catalog_create(db, "m", LK_CAT_MANAGED, "SELECT * FROM sales", NULL, NULL, &err), 0,
+        "%s", err.msg);
     cr_assert_eq(lk_catalog_drop(db, "ext", &kind, &err), 0, "%s", err.msg);
     cr_assert_eq(kind, LK_CAT_EXTERNAL);
     got = lkt_slurp(file);

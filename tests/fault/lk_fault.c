@@ -40,11 +40,12 @@ static atomic_long calls;
 
 __attribute__((constructor)) static void fault_init(void)
 {
-    const char *op = getenv("LK_FAULT_OP"), *n = getenv("LK_FAULT_N"), *e = getenv("LK_FAULT_ERRNO");
+    const char *op = getenv("LK_FAULT_OP"), *n = getenv("LK_FAULT_N"),
+               *e = getenv("LK_FAULT_ERRNO");
     if (!op || strcmp(program_invocation_short_name, "lklab") != 0)
         return;
-    fault_op = strcmp(op, "write") == 0 ? OP_WRITE
-               : strcmp(op, "fsync") == 0 ? OP_FSYNC
+    fault_op = strcmp(op, "write") == 0    ? OP_WRITE
+               : strcmp(op, "fsync") == 0  ? OP_FSYNC
                : strcmp(op, "rename") == 0 ? OP_RENAME
                                            : OP_NONE;
     fault_n = n ? strtol(n, NULL, 10) : 0;
