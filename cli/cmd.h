@@ -66,6 +66,8 @@ const char *cmd_root(void);
 
 /* Flush stdout and turn a write failure into exit code 4 (jq's rule); returns rc or 4. */
 int cmd_finish(const char *cmd, int rc);
+/* --crash-after's end of the process (the engines' crash callback): flush, then SIGKILL. */
+void cmd_crash(void *arg);
 
 /*
  * Progress on stderr for long work: a one-line bar redrawn in place when stderr is a

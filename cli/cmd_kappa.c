@@ -99,6 +99,7 @@ static int parse_crash(const char *v, struct kp_options *o)
         return 2;
     o->crash_batch = (int64_t)n;
     o->crash_phase = (enum kp_phase)phase;
+    o->crash = cmd_crash;
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_mem.h"
+#include "lk_strtab.h"
 #include "banned.h"
 
 extern char **environ;
@@ -223,11 +224,7 @@ void cmd_lab_release(struct cmd_lab *lab)
 
 uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n)
 {
-    for (const unsigned char *s = data; n--; s++) {
-        h ^= *s;
-        h *= 1099511628211ULL; /* FNV prime */
-    }
-    return h;
+    return lk_fnv1a(h, data, n);
 }
 
 /* FNV-1a 64 of "a/b". */

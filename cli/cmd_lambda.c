@@ -1,6 +1,5 @@
 /* lklab lambda: the Lambda stack (docs/lambda.md) as a command. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,13 +49,6 @@ static void help(void)
            usage_line);
 }
 
-static void crash_now(void *arg)
-{
-    (void)arg;
-    fflush(NULL);
-    raise(SIGKILL);
-}
-
 static int parse_crash(const char *v, struct lb_crash *c)
 {
     const char *colon = strchr(v, ':');
@@ -72,7 +64,7 @@ static int parse_crash(const char *v, struct lb_crash *c)
     if (cmd_parse_u64(CMD, "--crash-after", colon + 1, 1, 1000000000, &n))
         return 2;
     c->job = (int64_t)n;
-    c->fn = crash_now;
+    c->fn = cmd_crash;
     return 0;
 }
 

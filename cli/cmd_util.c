@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +130,17 @@ const char *cmd_root(void)
     return root;
 }
 
+void cmd_crash(void *arg)
+{
+    (void)arg;
+    fflush(NULL);
+    raise(SIGKILL);
+}
+
 int cmd_finish(const char *cmd, int rc)
 {
+    if (rc == 4 && ferror(stdout))
+        return rc; /* reported already (a command that calls it, then main): one line */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cmd_error(cmd, "cannot write to standard output (%s)", strerror(errno));
         return 4;

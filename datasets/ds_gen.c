@@ -188,7 +188,7 @@ void ds_gen_free(struct ds_gen *g)
     free(g);
 }
 
-void ds_gen_set_progress(struct ds_gen *g, ds_progress_fn fn, void *arg)
+void ds_gen_set_progress(struct ds_gen *g, lk_progress_fn fn, void *arg)
 {
     g->progress = fn;
     g->progress_arg = arg;

@@ -54,6 +54,7 @@
 #include "ds_scenario.h"
 #include "lk_err.h"
 #include "lk_event.h"
+#include "lk_progress.h"
 
 /* Kinds of malformed line, in rotation order. */
 enum ds_malformed {
@@ -84,8 +85,6 @@ struct ds_counts {
     uint64_t log_files, landing_files;
 };
 
-typedef void (*ds_progress_fn)(void *arg, uint64_t done, uint64_t total);
-
 struct ds_gen;
 
 /*
@@ -96,7 +95,7 @@ int ds_gen_new(struct ds_gen **out, const struct ds_params *p, struct lk_err *er
 void ds_gen_free(struct ds_gen *g);
 
 /* Report lines written (done of total) through fn while ds_gen_write runs. */
-void ds_gen_set_progress(struct ds_gen *g, ds_progress_fn fn, void *arg);
+void ds_gen_set_progress(struct ds_gen *g, lk_progress_fn fn, void *arg);
 
 /* Generate and write the dataset at dir (see Atomicity above). Returns 0 or LK_E*. */
 int ds_gen_write(struct ds_gen *g, const char *dir, struct lk_err *err);

@@ -48,7 +48,7 @@ struct ds_gen {
     size_t nrecs, cap;
     size_t *part_start;
     /* output */
-    ds_progress_fn progress;
+    lk_progress_fn progress;
     void *progress_arg;
     struct ds_counts counts;
 };

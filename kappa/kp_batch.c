@@ -1,6 +1,5 @@
 /* The four phases of one micro-batch (see kp_engine.h), and continuous epochs. */
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,11 +8,11 @@
 #include "lk_time.h"
 #include "banned.h"
 
-/* --crash-after N:PHASE: end the process abruptly, no cleanup (like kill -9). */
+/* --crash-after N:PHASE: the caller's crash function ends the process (the CLI's is kill -9). */
 static void crash_point(const struct kp_engine *e, enum kp_phase phase)
 {
-    if (e->o->crash_phase == phase && e->o->crash_batch == (int64_t)e->batch)
-        raise(SIGKILL);
+    if (e->o->crash_phase == phase && e->o->crash_batch == (int64_t)e->batch && e->o->crash)
+        e->o->crash(e->o->crash_arg);
 }
 
 int kp_uses_watermark(const struct kp_engine *e)

@@ -3,7 +3,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lk_buf.h"
 #include "lk_crc32.h"
 #include "lk_file.h"
 #include "lk_json.h"
@@ -32,8 +32,7 @@ struct kp_ckpt {
     enum lk_durability durability;
     size_t last_snapshot;  /* bytes of the last snapshot this process wrote (0: none yet) */
     size_t since_snapshot; /* bytes of the deltas written after it */
-    char *jbuf;            /* offsets and commits text, reused */
-    size_t jbuf_cap;
+    struct lk_buf jbuf;    /* offsets and commits text, reused */
 };
 
 static char *path_of(const struct kp_ckpt *c, const char *sub, uint64_t n)
@@ -135,6 +134,7 @@ int kp_ckpt_open(struct kp_ckpt **out, const char *dir, const char *metadata,
     int rc = 0;
     c->dir = lk_xstrdup(dir);
     c->durability = durability;
+    lk_buf_init(&c->jbuf);
     for (size_t i = 0; i < 3 && rc == 0; i++) {
         snprintf(p, len, "%s/%s", dir, subs[i]);
         rc = lk_mkdir_p(p, err);
@@ -156,7 +156,7 @@ void kp_ckpt_close(struct kp_ckpt *c)
     if (!c)
         return;
     free(c->dir);
-    free(c->jbuf);
+    lk_buf_release(&c->jbuf);
     free(c);
 }
 
@@ -233,80 +233,53 @@ static int get_i64(const cJSON *o, const char *name, int64_t *v)
  * here directly (the bytes cJSON_PrintUnformatted gives for the same object, which
  * read_json parses back), without building a cJSON tree per batch.
  */
-struct jbuf {
-    char *p;
-    size_t len, cap;
-};
-
-static void jb_add(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void jb_add(struct jbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return;
-        if ((size_t)n < b->cap - b->len)
-            break;
-        LK_GROW(b->p, b->cap, b->len + (size_t)n + 1);
-    }
-    b->len += (size_t)n;
-}
-
 /* ,"name":"<int>" (integers are stored as strings: int64 values do not all fit a double) */
-static void jb_i64(struct jbuf *b, const char *name, int64_t v)
+static void jb_i64(struct lk_buf *b, const char *name, int64_t v)
 {
-    jb_add(b, ",\"%s\":\"%lld\"", name, (long long)v);
+    lk_buf_addf(b, ",\"%s\":\"%lld\"", name, (long long)v);
 }
 
 /* ,"name":"<ISO time>" as lk_json_add_time writes it */
-static void jb_time(struct jbuf *b, const char *name, int64_t ms)
+static void jb_time(struct lk_buf *b, const char *name, int64_t ms)
 {
     char iso[LK_TIME_ISO_LEN + 1];
     if (ms == LK_TIME_NEG_INF)
-        jb_add(b, ",\"%s\":\"-inf\"", name);
+        lk_buf_addf(b, ",\"%s\":\"-inf\"", name);
     else if (ms == LK_TIME_POS_INF)
-        jb_add(b, ",\"%s\":\"+inf\"", name);
+        lk_buf_addf(b, ",\"%s\":\"+inf\"", name);
     else if (lk_time_format(ms, iso) < 0)
-        jb_add(b, ",\"%s\":null", name);
+        lk_buf_addf(b, ",\"%s\":null", name);
     else
-        jb_add(b, ",\"%s\":\"%s\"", name, iso);
+        lk_buf_addf(b, ",\"%s\":\"%s\"", name, iso);
 }
 
-static int write_jbuf(struct kp_ckpt *c, const char *sub, uint64_t n, struct jbuf *b,
+static int write_jbuf(struct kp_ckpt *c, const char *sub, uint64_t n, struct lk_buf *b,
                       struct lk_err *err)
 {
     char *p = path_of(c, sub, n);
     int rc;
-    jb_add(b, "}");
-    rc = write_checked(c, p, b->p, b->len, err);
+    lk_buf_addch(b, '}');
+    rc = write_checked(c, p, b->s, b->len, err);
     free(p);
     return rc;
 }
 
 int kp_ckpt_write_offsets(struct kp_ckpt *c, const struct kp_offsets *o, struct lk_err *err)
 {
-    struct jbuf b = { c->jbuf, 0, c->jbuf_cap };
-    int rc;
-    LK_GROW(b.p, b.cap, 512);
-    jb_add(&b, "{\"partitions\":[");
+    struct lk_buf *b = &c->jbuf;
+    lk_buf_reset(b);
+    lk_buf_addf(b, "{\"partitions\":[");
     for (size_t p = 0; p < o->nparts; p++)
-        jb_add(&b, "%s{\"line\":\"%lld\",\"byte\":\"%lld\"}", p ? "," : "",
+        lk_buf_addf(b, "%s{\"line\":\"%lld\",\"byte\":\"%lld\"}", p ? "," : "",
                (long long)o->line[p], (long long)o->byte[p]);
-    jb_add(&b, "],\"run_id\":\"%s\"", c->run_id);
-    jb_i64(&b, "batch_id", (int64_t)o->batch_id);
-    jb_i64(&b, "trigger_time", o->trigger_time);
-    jb_time(&b, "trigger_time_iso", o->trigger_time);
-    jb_i64(&b, "eviction_watermark", o->evict_wm);
-    jb_i64(&b, "late_watermark", o->late_wm);
-    jb_i64(&b, "files_end", (int64_t)o->files_end);
-    rc = write_jbuf(c, "offsets", o->batch_id, &b, err);
-    c->jbuf = b.p;
-    c->jbuf_cap = b.cap;
-    return rc;
+    lk_buf_addf(b, "],\"run_id\":\"%s\"", c->run_id);
+    jb_i64(b, "batch_id", (int64_t)o->batch_id);
+    jb_i64(b, "trigger_time", o->trigger_time);
+    jb_time(b, "trigger_time_iso", o->trigger_time);
+    jb_i64(b, "eviction_watermark", o->evict_wm);
+    jb_i64(b, "late_watermark", o->late_wm);
+    jb_i64(b, "files_end", (int64_t)o->files_end);
+    return write_jbuf(c, "offsets", o->batch_id, b, err);
 }
 
 /*
@@ -381,19 +354,15 @@ int kp_ckpt_read_offsets(struct kp_ckpt *c, uint64_t batch, struct kp_offsets *o
 
 int kp_ckpt_write_commit(struct kp_ckpt *c, const struct kp_commit *m, struct lk_err *err)
 {
-    struct jbuf b = { c->jbuf, 0, c->jbuf_cap };
-    int rc;
-    LK_GROW(b.p, b.cap, 512);
-    jb_add(&b, "{\"run_id\":\"%s\",\"batch_id\":\"%lld\"", c->run_id, (long long)m->batch_id);
-    jb_i64(&b, "next_watermark", m->next_wm);
-    jb_time(&b, "next_watermark_iso", m->next_wm);
-    jb_i64(&b, "max_event_time", m->max_event_time);
-    jb_i64(&b, "visible_time", m->visible_time);
-    jb_i64(&b, "prev_end", m->prev_end);
-    rc = write_jbuf(c, "commits", m->batch_id, &b, err);
-    c->jbuf = b.p;
-    c->jbuf_cap = b.cap;
-    return rc;
+    struct lk_buf *b = &c->jbuf;
+    lk_buf_reset(b);
+    lk_buf_addf(b, "{\"run_id\":\"%s\",\"batch_id\":\"%lld\"", c->run_id, (long long)m->batch_id);
+    jb_i64(b, "next_watermark", m->next_wm);
+    jb_time(b, "next_watermark_iso", m->next_wm);
+    jb_i64(b, "max_event_time", m->max_event_time);
+    jb_i64(b, "visible_time", m->visible_time);
+    jb_i64(b, "prev_end", m->prev_end);
+    return write_jbuf(c, "commits", m->batch_id, b, err);
 }
 
 int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,

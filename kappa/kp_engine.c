@@ -49,6 +49,9 @@ static int has_tenant_group(const struct lk_spec *spec)
 
 int kp_options_check(const struct kp_options *o, struct lk_err *err)
 {
+    if (o->crash_batch >= 0 && !o->crash)
+        return lk_err_set(err, LK_EUSAGE, "a crash point (batch %lld) needs a crash function",
+                          (long long)o->crash_batch);
     if (o->mode == KP_APPEND && !o->has_watermark)
         return lk_err_set(err, LK_EUSAGE, "append mode needs a watermark: an aggregation in append "
                           "mode writes a window once, when the watermark passes its end "
@@ -149,7 +152,7 @@ static char *metadata_of(const struct kp_engine *e)
     if (o->has_watermark)
         lk_duration_format(o->delay, wm, sizeof(wm));
     cJSON_AddStringToObject(m, "pipeline", o->spec->name);
-    add_hex(m, "pipeline_content", lk_fnv1a(LK_FNV1A_INIT, spec, strlen(spec)));
+    add_hex(m, "pipeline_content", lk_fnv1a(LK_FNV1A_BASIS, spec, strlen(spec)));
     add_hex(m, "dataset", lk_source_identity(o->data, o->source == KP_SRC_LOG));
     cJSON_AddStringToObject(m, "source", o->source == KP_SRC_LOG ? "log" : "files");
     cJSON_AddStringToObject(m, "output_mode",
@@ -501,11 +504,6 @@ static int nodata_due(const struct kp_engine *e, int64_t last_evict)
     return kp_uses_watermark(e) && e->next_wm > last_evict;
 }
 
-static int64_t align_up(int64_t t, int64_t step)
-{
-    return -lk_floor_div(-t, step) * step;
-}
-
 /* First arrival (log) or landing time (files) of the input. */
 static int first_time(struct kp_engine *e, int64_t *t)
 {
@@ -546,8 +544,8 @@ static int periodic_due(struct kp_engine *e, int64_t *t, int64_t last_evict)
         if (exhausted)
             return 0;
         *t = lk_align_down(*t, step) + step;
-        if (align_up(next_arrival, step) > *t)
-            *t = align_up(next_arrival, step);
+        if (lk_align_up(next_arrival, step) > *t)
+            *t = lk_align_up(next_arrival, step);
     }
 }
 

@@ -51,6 +51,7 @@
 #include "lk_err.h"
 #include "lk_file.h"
 #include "lk_model.h"
+#include "lk_progress.h"
 #include "lk_spec.h"
 
 enum kp_trigger { KP_TRIG_INTERVAL, KP_TRIG_ONCE, KP_TRIG_AVAILABLE_NOW, KP_TRIG_CONTINUOUS };
@@ -58,7 +59,6 @@ enum kp_source { KP_SRC_LOG, KP_SRC_FILES };
 enum kp_phase { KP_PHASE_NONE, KP_PHASE_PLANNED, KP_PHASE_PROCESSED, KP_PHASE_SINK_COMMITTED,
                 KP_PHASE_COMMITTED };
 
-typedef void (*kp_progress_fn)(void *arg, uint64_t done, uint64_t total);
 /* A one-line note for the user (the CLI prints it on stderr), e.g. where a restart resumes. */
 typedef void (*kp_note_fn)(void *arg, const char *msg);
 
@@ -80,11 +80,13 @@ struct kp_options {
     int exactly_once;
     int64_t crash_batch;        /* -1: none */
     enum kp_phase crash_phase;
+    void (*crash)(void *arg);   /* called at the crash point; ends the process, never returns */
+    void *crash_arg;
     int reprocess;
     int final_watermark;
     unsigned workers;           /* >= 1 */
     int tenant_views;           /* one SQLite view per tenant over the output */
-    kp_progress_fn progress;
+    lk_progress_fn progress;
     void *progress_arg;
     enum lk_durability durability; /* checkpoint, sink and lake files (see lk_file.h) */
     int change_feed;            /* also log every output change to `changes` (kp_sink.h) */
@@ -92,11 +94,13 @@ struct kp_options {
     void *note_arg;
     int64_t allowed_lateness;   /* ms; continuous + update only: Flink's allowedLateness */
 };
+/* Defaults; a member not named here is zero (NULL, off). */
 #define KP_OPTIONS_INIT                                                                            \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, KP_SRC_LOG, KP_TRIG_INTERVAL, 60000, 1, 600000, KP_APPEND, 0, 0,   \
-            {{0}, 0, 0, 0, 0, 0, 0, 0, 0}, NULL, 1, -1, KP_PHASE_NONE, 0, 0, 1, 0, NULL, NULL,     \
-            LK_DURABLE_FSYNC, 0, NULL, NULL, 0                                                     \
+        .source = KP_SRC_LOG, .trigger = KP_TRIG_INTERVAL, .interval = 60000,                      \
+        .has_watermark = 1, .delay = 600000, .mode = KP_APPEND, .exactly_once = 1,                 \
+        .crash_batch = -1, .crash_phase = KP_PHASE_NONE, .workers = 1,                             \
+        .durability = LK_DURABLE_FSYNC,                                                            \
     }
 
 /* Totals of a run (also written to RUN/run.json, last). */

@@ -2,11 +2,11 @@
 
 #include <errno.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_mem.h"
@@ -45,42 +45,39 @@ struct kp_sink {
     size_t npending, pending_cap;
 };
 
-/* Append printf text to a fixed SQL buffer; sizes are small and bounded by the spec limits. */
-static void sql_add(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sql_add(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t n = strlen(buf);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + n, size - n, fmt, ap);
-    va_end(ap);
-}
-
 /* "tenant","type" (the spec's group columns, already validated names) */
-static void group_cols(const struct lk_spec *spec, char *buf, size_t size, const char *sep)
+static void group_cols(const struct lk_spec *spec, struct lk_buf *b, const char *sep)
 {
     for (size_t g = 0; g < spec->ngroup; g++)
-        sql_add(buf, size, "%s\"%s\"", g ? sep : "", lk_field_name(spec->group[g]));
+        lk_buf_addf(b, "%s\"%s\"", g ? sep : "", lk_field_name(spec->group[g]));
+}
+
+/* A row's column definitions: "tenant" TEXT NOT NULL, ..., window_start, window_end, aggregates */
+static void row_defs(const struct lk_spec *spec, struct lk_buf *b)
+{
+    for (size_t g = 0; g < spec->ngroup; g++)
+        lk_buf_addf(b, "\"%s\" TEXT NOT NULL, ", lk_field_name(spec->group[g]));
+    lk_buf_adds(b, "window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
+    for (size_t i = 0; i < spec->naggs; i++)
+        lk_buf_addf(b, ", \"%s\" INTEGER NOT NULL", spec->aggs[i].as);
 }
 
 static int create_tables(struct kp_sink *s, struct lk_err *err)
 {
-    char sql[8192] = "";
+    struct lk_buf sql = LK_BUF_INIT;
     int rc;
-    sql_add(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS \"%s\"(", s->table);
-    for (size_t g = 0; g < s->spec->ngroup; g++)
-        sql_add(sql, sizeof(sql), "\"%s\" TEXT NOT NULL, ", lk_field_name(s->spec->group[g]));
-    sql_add(sql, sizeof(sql), "window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
-    for (size_t i = 0; i < s->spec->naggs; i++)
-        sql_add(sql, sizeof(sql), ", \"%s\" INTEGER NOT NULL", s->spec->aggs[i].as);
-    sql_add(sql, sizeof(sql), ", batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL");
+    lk_buf_addf(&sql, "CREATE TABLE IF NOT EXISTS \"%s\"(", s->table);
+    row_defs(s->spec, &sql);
+    lk_buf_adds(&sql, ", batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL");
     if (s->mode != KP_APPEND) {
-        sql_add(sql, sizeof(sql), ", UNIQUE(");
-        group_cols(s->spec, sql, sizeof(sql), ", ");
-        sql_add(sql, sizeof(sql), "%swindow_start)", s->spec->ngroup ? ", " : "");
+        lk_buf_adds(&sql, ", UNIQUE(");
+        group_cols(s->spec, &sql, ", ");
+        lk_buf_addf(&sql, "%swindow_start)", s->spec->ngroup ? ", " : "");
     }
-    sql_add(sql, sizeof(sql), ");");
-    if ((rc = lk_store_exec(s->db, sql, err)) < 0)
+    lk_buf_adds(&sql, ");");
+    rc = lk_store_exec(s->db, sql.s, err);
+    lk_buf_release(&sql);
+    if (rc < 0)
         return rc;
     if ((rc = lk_store_quarantine_create(s->db, err)) < 0)
         return rc;
@@ -112,49 +109,54 @@ static int create_tables(struct kp_sink *s, struct lk_err *err)
 /* The output INSERT (an upsert in update mode) for nrows rows. */
 static int prepare_insert(struct kp_sink *s, size_t nrows, sqlite3_stmt **st, struct lk_err *err)
 {
-    char sql[8192] = "";
+    struct lk_buf sql = LK_BUF_INIT;
+    int rc;
     size_t ncols = s->spec->ngroup + 2 + s->spec->naggs + 2;
-    sql_add(sql, sizeof(sql), "INSERT INTO \"%s\" VALUES", s->table);
+    lk_buf_addf(&sql, "INSERT INTO \"%s\" VALUES", s->table);
     for (size_t r = 0; r < nrows; r++) {
-        sql_add(sql, sizeof(sql), "%s(", r ? "," : "");
+        lk_buf_addf(&sql, "%s(", r ? "," : "");
         for (size_t c = 0; c < ncols; c++)
-            sql_add(sql, sizeof(sql), "%s?", c ? "," : "");
-        sql_add(sql, sizeof(sql), ")");
+            lk_buf_addf(&sql, "%s?", c ? "," : "");
+        lk_buf_adds(&sql, ")");
     }
     if (s->mode == KP_UPDATE) {
-        sql_add(sql, sizeof(sql), " ON CONFLICT(");
-        group_cols(s->spec, sql, sizeof(sql), ", ");
-        sql_add(sql, sizeof(sql), "%swindow_start) DO UPDATE SET window_end=excluded.window_end",
+        lk_buf_adds(&sql, " ON CONFLICT(");
+        group_cols(s->spec, &sql, ", ");
+        lk_buf_addf(&sql, "%swindow_start) DO UPDATE SET window_end=excluded.window_end",
                 s->spec->ngroup ? ", " : "");
         for (size_t i = 0; i < s->spec->naggs; i++)
-            sql_add(sql, sizeof(sql), ", \"%s\"=excluded.\"%s\"", s->spec->aggs[i].as,
+            lk_buf_addf(&sql, ", \"%s\"=excluded.\"%s\"", s->spec->aggs[i].as,
                     s->spec->aggs[i].as);
-        sql_add(sql, sizeof(sql), ", batch_id=excluded.batch_id, visible_time=excluded.visible_time");
+        lk_buf_adds(&sql, ", batch_id=excluded.batch_id, visible_time=excluded.visible_time");
         /* an unchanged row keeps its batch_id and visible_time: the time of its last CHANGE */
-        sql_add(sql, sizeof(sql), " WHERE \"%s\".window_end IS NOT excluded.window_end", s->table);
+        lk_buf_addf(&sql, " WHERE \"%s\".window_end IS NOT excluded.window_end", s->table);
         for (size_t i = 0; i < s->spec->naggs; i++)
-            sql_add(sql, sizeof(sql), " OR \"%s\".\"%s\" IS NOT excluded.\"%s\"", s->table,
+            lk_buf_addf(&sql, " OR \"%s\".\"%s\" IS NOT excluded.\"%s\"", s->table,
                     s->spec->aggs[i].as, s->spec->aggs[i].as);
     }
-    return lk_store_prepare(s->db, sql, st, err);
+    rc = lk_store_prepare(s->db, sql.s, st, err);
+    lk_buf_release(&sql);
+    return rc;
 }
 
 static int prepare_output(struct kp_sink *s, struct lk_err *err)
 {
-    char sql[8192] = "";
+    struct lk_buf sql = LK_BUF_INIT;
     int rc;
     if ((rc = prepare_insert(s, 1, &s->ins, err)) < 0
         || (rc = prepare_insert(s, ROWS_PER_INSERT, &s->ins_many, err)) < 0)
         return rc;
-    sql_add(sql, sizeof(sql), "DELETE FROM \"%s\" WHERE ", s->table);
+    lk_buf_addf(&sql, "DELETE FROM \"%s\" WHERE ", s->table);
     for (size_t g = 0; g < s->spec->ngroup; g++)
-        sql_add(sql, sizeof(sql), "\"%s\"=? AND ", lk_field_name(s->spec->group[g]));
-    sql_add(sql, sizeof(sql), "window_start=?");
-    if ((rc = lk_store_prepare(s->db, sql, &s->del, err)) < 0)
-        return rc;
-    sql[0] = '\0';
-    sql_add(sql, sizeof(sql), "DELETE FROM \"%s\"", s->table);
-    return lk_store_prepare(s->db, sql, &s->clear, err);
+        lk_buf_addf(&sql, "\"%s\"=? AND ", lk_field_name(s->spec->group[g]));
+    lk_buf_adds(&sql, "window_start=?");
+    if ((rc = lk_store_prepare(s->db, sql.s, &s->del, err)) == 0) {
+        lk_buf_reset(&sql);
+        lk_buf_addf(&sql, "DELETE FROM \"%s\"", s->table);
+        rc = lk_store_prepare(s->db, sql.s, &s->clear, err);
+    }
+    lk_buf_release(&sql);
+    return rc;
 }
 
 /* Keep the spec in the database so `lklab results` can read the run without the spec file. */
@@ -464,40 +466,40 @@ int kp_sink_progress(struct kp_sink *s, const struct kp_progress *p, struct lk_e
 /* ------------------------------------------------------ change feed ---- */
 
 /* `<p>."tenant", <p>."type", <p>.window_start, <p>.window_end, <p>."events", ...` */
-static void row_cols(const struct kp_sink *s, char *buf, size_t size, const char *p)
+static void row_cols(const struct kp_sink *s, struct lk_buf *b, const char *p)
 {
     for (size_t g = 0; g < s->spec->ngroup; g++)
-        sql_add(buf, size, "%s.\"%s\", ", p, lk_field_name(s->spec->group[g]));
-    sql_add(buf, size, "%s.window_start, %s.window_end", p, p);
+        lk_buf_addf(b, "%s.\"%s\", ", p, lk_field_name(s->spec->group[g]));
+    lk_buf_addf(b, "%s.window_start, %s.window_end", p, p);
     for (size_t i = 0; i < s->spec->naggs; i++)
-        sql_add(buf, size, ", %s.\"%s\"", p, s->spec->aggs[i].as);
+        lk_buf_addf(b, ", %s.\"%s\"", p, s->spec->aggs[i].as);
 }
 
 /* `a."tenant" = b."tenant" AND ... AND a.window_start = b.window_start` [+ values] */
-static void key_match(const struct kp_sink *s, char *buf, size_t size, int values)
+static void key_match(const struct kp_sink *s, struct lk_buf *b, int values)
 {
     for (size_t g = 0; g < s->spec->ngroup; g++)
-        sql_add(buf, size, "a.\"%s\" = b.\"%s\" AND ", lk_field_name(s->spec->group[g]),
+        lk_buf_addf(b, "a.\"%s\" = b.\"%s\" AND ", lk_field_name(s->spec->group[g]),
                 lk_field_name(s->spec->group[g]));
-    sql_add(buf, size, "a.window_start = b.window_start");
+    lk_buf_adds(b, "a.window_start = b.window_start");
     if (!values)
         return;
-    sql_add(buf, size, " AND a.window_end = b.window_end");
+    lk_buf_adds(b, " AND a.window_end = b.window_end");
     for (size_t i = 0; i < s->spec->naggs; i++)
-        sql_add(buf, size, " AND a.\"%s\" = b.\"%s\"", s->spec->aggs[i].as, s->spec->aggs[i].as);
+        lk_buf_addf(b, " AND a.\"%s\" = b.\"%s\"", s->spec->aggs[i].as, s->spec->aggs[i].as);
 }
 
 static int create_changes(struct kp_sink *s, struct lk_err *err)
 {
-    char sql[8192] = "CREATE TABLE IF NOT EXISTS changes(version INTEGER NOT NULL, "
-                     "batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL, op TEXT NOT NULL";
-    for (size_t g = 0; g < s->spec->ngroup; g++)
-        sql_add(sql, sizeof(sql), ", \"%s\" TEXT NOT NULL", lk_field_name(s->spec->group[g]));
-    sql_add(sql, sizeof(sql), ", window_start INTEGER NOT NULL, window_end INTEGER NOT NULL");
-    for (size_t i = 0; i < s->spec->naggs; i++)
-        sql_add(sql, sizeof(sql), ", \"%s\" INTEGER NOT NULL", s->spec->aggs[i].as);
-    sql_add(sql, sizeof(sql), ");");
-    return lk_store_exec(s->db, sql, err);
+    struct lk_buf sql = LK_BUF_INIT;
+    int rc;
+    lk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS changes(version INTEGER NOT NULL, "
+                      "batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL, op TEXT NOT NULL, ");
+    row_defs(s->spec, &sql);
+    lk_buf_adds(&sql, ");");
+    rc = lk_store_exec(s->db, sql.s, err);
+    lk_buf_release(&sql);
+    return rc;
 }
 
 /*
@@ -510,14 +512,15 @@ static int create_triggers(struct kp_sink *s, struct lk_err *err)
     static const char *const events[] = { "INSERT", "UPDATE" };
     int rc = 0;
     for (int k = 0; k < 2 && rc == 0; k++) {
-        char sql[8192] = "";
-        sql_add(sql, sizeof(sql), "DROP TRIGGER IF EXISTS temp.kp_cf_%s; CREATE TEMP TRIGGER "
+        struct lk_buf sql = LK_BUF_INIT;
+        lk_buf_addf(&sql, "DROP TRIGGER IF EXISTS temp.kp_cf_%s; CREATE TEMP TRIGGER "
                 "kp_cf_%s AFTER %s ON main.\"%s\" BEGIN INSERT INTO changes SELECT %d, "
                 "NEW.batch_id, NEW.visible_time, 'upsert', ", events[k], events[k], events[k],
                 s->table, s->version);
-        row_cols(s, sql, sizeof(sql), "NEW");
-        sql_add(sql, sizeof(sql), "; END;");
-        rc = lk_store_exec(s->db, sql, err);
+        row_cols(s, &sql, "NEW");
+        lk_buf_adds(&sql, "; END;");
+        rc = lk_store_exec(s->db, sql.s, err);
+        lk_buf_release(&sql);
     }
     return rc;
 }
@@ -525,51 +528,56 @@ static int create_triggers(struct kp_sink *s, struct lk_err *err)
 /* Complete mode: the table of the last batch is kept in temp.kp_prev and diffed at commit. */
 static int prepare_diff(struct kp_sink *s, struct lk_err *err)
 {
-    char sql[8192] = "";
+    struct lk_buf sql = LK_BUF_INIT;
     int rc;
-    sql_add(sql, sizeof(sql), "CREATE TEMP TABLE IF NOT EXISTS kp_prev AS SELECT * FROM "
+    lk_buf_addf(&sql, "CREATE TEMP TABLE IF NOT EXISTS kp_prev AS SELECT * FROM "
             "main.\"%s\" WHERE 0; CREATE INDEX IF NOT EXISTS temp.kp_prev_key ON kp_prev(", s->table);
-    group_cols(s->spec, sql, sizeof(sql), ", ");
-    sql_add(sql, sizeof(sql), "%swindow_start);", s->spec->ngroup ? ", " : "");
-    if ((rc = lk_store_exec(s->db, sql, err)) < 0)
-        return rc;
-    sql[0] = '\0';
-    sql_add(sql, sizeof(sql), "INSERT INTO temp.kp_prev SELECT * FROM main.\"%s\"", s->table);
-    if ((rc = lk_store_prepare(s->db, sql, &s->cf_save, err)) < 0)
-        return rc;
-    sql[0] = '\0'; /* rows that are new or changed */
-    sql_add(sql, sizeof(sql), "INSERT INTO changes SELECT ?1, a.batch_id, a.visible_time, 'upsert', ");
-    row_cols(s, sql, sizeof(sql), "a");
-    sql_add(sql, sizeof(sql), " FROM main.\"%s\" a WHERE NOT EXISTS (SELECT 1 FROM temp.kp_prev b "
+    group_cols(s->spec, &sql, ", ");
+    lk_buf_addf(&sql, "%swindow_start);", s->spec->ngroup ? ", " : "");
+    if ((rc = lk_store_exec(s->db, sql.s, err)) < 0)
+        goto out;
+    lk_buf_reset(&sql);
+    lk_buf_addf(&sql, "INSERT INTO temp.kp_prev SELECT * FROM main.\"%s\"", s->table);
+    if ((rc = lk_store_prepare(s->db, sql.s, &s->cf_save, err)) < 0)
+        goto out;
+    lk_buf_reset(&sql); /* rows that are new or changed */
+    lk_buf_adds(&sql, "INSERT INTO changes SELECT ?1, a.batch_id, a.visible_time, 'upsert', ");
+    row_cols(s, &sql, "a");
+    lk_buf_addf(&sql, " FROM main.\"%s\" a WHERE NOT EXISTS (SELECT 1 FROM temp.kp_prev b "
             "WHERE ", s->table);
-    key_match(s, sql, sizeof(sql), 1);
-    sql_add(sql, sizeof(sql), ")");
-    if ((rc = lk_store_prepare(s->db, sql, &s->cf_diff_up, err)) < 0)
-        return rc;
-    sql[0] = '\0'; /* rows that are gone (a session merge moved their start) */
-    sql_add(sql, sizeof(sql), "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
-    row_cols(s, sql, sizeof(sql), "a");
-    sql_add(sql, sizeof(sql), " FROM temp.kp_prev a WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" b "
+    key_match(s, &sql, 1);
+    lk_buf_adds(&sql, ")");
+    if ((rc = lk_store_prepare(s->db, sql.s, &s->cf_diff_up, err)) < 0)
+        goto out;
+    lk_buf_reset(&sql); /* rows that are gone (a session merge moved their start) */
+    lk_buf_adds(&sql, "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
+    row_cols(s, &sql, "a");
+    lk_buf_addf(&sql, " FROM temp.kp_prev a WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" b "
             "WHERE ", s->table);
-    key_match(s, sql, sizeof(sql), 0);
-    sql_add(sql, sizeof(sql), ")");
-    return lk_store_prepare(s->db, sql, &s->cf_diff_del, err);
+    key_match(s, &sql, 0);
+    lk_buf_adds(&sql, ")");
+    rc = lk_store_prepare(s->db, sql.s, &s->cf_diff_del, err);
+out:
+    lk_buf_release(&sql);
+    return rc;
 }
 
 int kp_sink_change_feed(struct kp_sink *s, struct lk_err *err)
 {
-    char sql[8192] = "";
+    struct lk_buf sql = LK_BUF_INIT;
     int rc;
     if ((rc = create_changes(s, err)) < 0
         || (rc = s->mode == KP_COMPLETE ? prepare_diff(s, err) : create_triggers(s, err)) < 0)
         return rc;
-    sql_add(sql, sizeof(sql), "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
-    row_cols(s, sql, sizeof(sql), "a");
-    sql_add(sql, sizeof(sql), " FROM main.\"%s\" a WHERE ", s->table);
+    lk_buf_adds(&sql, "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
+    row_cols(s, &sql, "a");
+    lk_buf_addf(&sql, " FROM main.\"%s\" a WHERE ", s->table);
     for (size_t g = 0; g < s->spec->ngroup; g++)
-        sql_add(sql, sizeof(sql), "a.\"%s\"=? AND ", lk_field_name(s->spec->group[g]));
-    sql_add(sql, sizeof(sql), "a.window_start=?");
-    if ((rc = lk_store_prepare(s->db, sql, &s->cf_retract, err)) < 0)
+        lk_buf_addf(&sql, "a.\"%s\"=? AND ", lk_field_name(s->spec->group[g]));
+    lk_buf_adds(&sql, "a.window_start=?");
+    rc = lk_store_prepare(s->db, sql.s, &s->cf_retract, err);
+    lk_buf_release(&sql);
+    if (rc < 0)
         return rc;
     s->change_feed = 1;
     return 0;
@@ -627,20 +635,19 @@ char *kp_sink_view_name(const char *tenant, size_t len)
 /* CREATE VIEW IF NOT EXISTS "output_tenant_<escaped>" AS ... WHERE tenant = '<literal>' */
 static int make_tenant_view(struct kp_sink *s, struct lk_str t, struct lk_err *err)
 {
-    char *name = kp_sink_view_name(t.ptr, t.len), *sql, *p;
-    size_t size = strlen(name) + 2 * t.len + 128;
+    char *name = kp_sink_view_name(t.ptr, t.len);
+    struct lk_buf sql = LK_BUF_INIT;
     int rc;
-    p = sql = lk_xmalloc(size);
-    p += snprintf(p, size, "CREATE VIEW IF NOT EXISTS \"%s\" AS SELECT * FROM output WHERE "
-                  "tenant = '", name); /* the name holds [a-z0-9_%] only: no quote to double */
+    lk_buf_addf(&sql, "CREATE VIEW IF NOT EXISTS \"%s\" AS SELECT * FROM output WHERE "
+                "tenant = '", name); /* the name holds [a-z0-9_%] only: no quote to double */
     for (size_t i = 0; i < t.len; i++) {
         if (t.ptr[i] == '\'')
-            *p++ = '\'';
-        *p++ = t.ptr[i];
+            lk_buf_addch(&sql, '\'');
+        lk_buf_addch(&sql, t.ptr[i]);
     }
-    memcpy(p, "'", 2);
-    rc = lk_store_exec(s->db, sql, err);
-    free(sql);
+    lk_buf_addch(&sql, '\'');
+    rc = lk_store_exec(s->db, sql.s, err);
+    lk_buf_release(&sql);
     free(name);
     return rc;
 }

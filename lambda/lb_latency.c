@@ -405,7 +405,7 @@ static int cmp_i64(const void *a, const void *b)
 static int64_t *sample_times(const struct lb_tl *tl, size_t *n)
 {
     int64_t start = tl->first_arrival, end = tl->end;
-    int64_t h = -lk_floor_div(-start, HOUR_MS) * HOUR_MS;
+    int64_t h = lk_align_up(start, HOUR_MS);
     size_t cap = 2 * tl->nv + 2 + (size_t)((end > h ? end - h : 0) / HOUR_MS + 1), m = 0;
     int64_t *s = lk_xreallocarray(NULL, cap, sizeof(*s));
     *n = 0;

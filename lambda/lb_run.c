@@ -45,11 +45,6 @@ static int64_t max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-static int64_t align_up(int64_t t, int64_t width)
-{
-    return -lk_floor_div(-t, width) * width;
-}
-
 /* ------------------------------------------------------------------ setup ---- */
 
 static int open_db(struct run *r, int state, struct lk_err *err)
@@ -72,8 +67,13 @@ static int open_layers(struct run *r, struct lk_err *err)
     char *ckpt = lb_rundir_path(r->o->run, "speed.checkpoint");
     char *metrics = lb_rundir_path(r->o->run, "metrics.jsonl");
     char *views = lb_rundir_path(r->o->run, "views");
-    struct lb_speed_opts so = { r->o->spec, r->o->model, r->o->speed_trigger, ckpt,
-                                LB_SPEED_CHECKPOINT_EVERY, &r->o->crash, r->o->now };
+    struct lb_speed_opts so = { .spec = r->o->spec,
+                                .model = r->o->model,
+                                .trigger = r->o->speed_trigger,
+                                .checkpoint = ckpt,
+                                .checkpoint_every = LB_SPEED_CHECKPOINT_EVERY,
+                                .crash = &r->o->crash,
+                                .now = r->o->now };
     int rc;
     if ((rc = lb_master_open(&r->master, r->db, r->o->data, err)) < 0
         || (rc = lb_speed_open(&r->speed, r->db, r->o->data, &so, err)) < 0
@@ -114,7 +114,7 @@ static int init_timeline(struct run *r, struct lk_err *err)
     if (mbs == 0)
         r->last_tick = LK_TIME_NEG_INF;
     if (r->last.id == 0) {
-        r->next_trigger = align_up(align_up(r->first_arrival, r->o->speed_trigger), b);
+        r->next_trigger = lk_align_up(lk_align_up(r->first_arrival, r->o->speed_trigger), b);
         return 0;
     }
     r->next_trigger = r->last.trigger + b;

@@ -175,7 +175,7 @@ void lb_speed_free(struct lb_speed *s)
 
 static int64_t bucket_end_of(const struct lb_speed *s, int64_t arrival)
 {
-    return -lk_floor_div(-arrival, s->o.trigger) * s->o.trigger;
+    return lk_align_up(arrival, s->o.trigger);
 }
 
 int lb_speed_next(struct lb_speed *s, int64_t *bucket_end, struct lk_err *err)
@@ -225,23 +225,28 @@ static int write_cell(struct lb_speed *s, const struct lb_progress *p, size_t i,
     const struct lk_spec *spec = s->o.spec;
     struct lb_cell_view c;
     sqlite3_stmt *st = s->insert;
-    int col = 1;
+    int col = 1, bad = 0; /* any bind that is not SQLITE_OK (0) */
     size_t nd = 0;
     lb_bucket_cell(s->bucket, i, &c);
-    sqlite3_bind_int64(st, col++, p->job);
-    sqlite3_bind_int64(st, col++, p->cutoff);
-    sqlite3_bind_int64(st, col++, p->visible_time);
+    bad |= sqlite3_bind_int64(st, col++, p->job);
+    bad |= sqlite3_bind_int64(st, col++, p->cutoff);
+    bad |= sqlite3_bind_int64(st, col++, p->visible_time);
     for (size_t g = 0; g < spec->ngroup; g++)
-        sqlite3_bind_text(st, col++, c.group[g].ptr, (int)c.group[g].len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, col++, c.window_start);
-    sqlite3_bind_int64(st, col++, c.window_end);
+        bad |= sqlite3_bind_text(st, col++, c.group[g].ptr, (int)c.group[g].len, SQLITE_STATIC);
+    bad |= sqlite3_bind_int64(st, col++, c.window_start);
+    bad |= sqlite3_bind_int64(st, col++, c.window_end);
     for (size_t a = 0; a < spec->naggs; a++) {
-        sqlite3_bind_int64(st, col++, c.values[a]);
+        bad |= sqlite3_bind_int64(st, col++, c.values[a]);
         nd += spec->aggs[a].fn == LK_AGG_COUNT_DISTINCT;
     }
     for (size_t d = 0; d < nd; d++) {
         size_t n = lk_hll_serialize(c.sketch[d], s->blob);
-        sqlite3_bind_blob(st, col++, s->blob, (int)n, SQLITE_TRANSIENT);
+        bad |= sqlite3_bind_blob(st, col++, s->blob, (int)n, SQLITE_TRANSIENT);
+    }
+    if (bad) {
+        sqlite3_reset(st);
+        return lk_err_set(err, LK_EDB, "cannot bind a speed row of micro-batch %" PRId64 ": %s",
+                          p->job, sqlite3_errmsg(s->db));
     }
     return lk_store_step_done(s->db, st, err);
 }
@@ -297,8 +302,10 @@ int lb_speed_microbatch(struct lb_speed *s, int64_t bucket_end, struct lb_progre
         s->committed = p->job;
         lb_crash_point(s->o.crash, LB_LAYER_SPEED, p->job);
     }
-    if (p->job % s->o.checkpoint_every == 0)
-        rc = lb_speed_checkpoint(s, err);
+    if (p->job % s->o.checkpoint_every == 0 && (rc = lb_speed_checkpoint(s, err)) < 0) {
+        cJSON_free(*json); /* on failure the caller has nothing to free */
+        *json = NULL;
+    }
     return rc;
 }
 

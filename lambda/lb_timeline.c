@@ -1,6 +1,7 @@
 /* lb_timeline - a finished Lambda run in memory, serving values at any instant (see .h). */
 #include "lb_timeline.h"
 
+#include <assert.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,9 +179,13 @@ static void read_group(struct lb_tl *tl, sqlite3_stmt *st, int col, uint32_t *g)
     }
 }
 
-/* Append the values at col and the sketches after them; returns (vals, hll). */
-static void append_values(struct lb_tl *tl, sqlite3_stmt *st, int col, size_t *vals,
-                          size_t *hll)
+/*
+ * Append the values at col and the sketches after them; returns (vals, hll). A sketch is
+ * checked here (merged into the scratch sketch), so reading it later cannot fail:
+ * LK_ECORRUPT naming the table when the database holds something else.
+ */
+static int append_values(struct lb_tl *tl, sqlite3_stmt *st, int col, size_t *vals,
+                         size_t *hll, const char *table, struct lk_err *err)
 {
     size_t na = tl->spec.naggs;
     LK_GROW(tl->vals, tl->capvals, tl->nvals + na);
@@ -191,12 +196,17 @@ static void append_values(struct lb_tl *tl, sqlite3_stmt *st, int col, size_t *v
     for (size_t d = 0; d < tl->nd; d++, col++) {
         const void *b = sqlite3_column_blob(st, col);
         uint32_t len = (uint32_t)sqlite3_column_bytes(st, col);
+        lk_hll_clear(&tl->scratch);
+        if (lk_hll_merge_blob(&tl->scratch, b, len) < 0)
+            return lk_err_set(err, LK_ECORRUPT, "%s holds a distinct-count sketch that is not "
+                              "one (column %d)", table, col + 1);
         LK_GROW(tl->blobs, tl->capblobs, tl->nblobs + 4 + len);
         memcpy(tl->blobs + tl->nblobs, &len, 4);
         if (len)
             memcpy(tl->blobs + tl->nblobs + 4, b, len);
         tl->nblobs += 4 + len;
     }
+    return 0;
 }
 
 /* Bytes of the sketches stored at off. */
@@ -239,14 +249,15 @@ static long view_index(const struct lb_tl *tl, int64_t id)
     return -1;
 }
 
-static void add_batch_row(struct lb_tl *tl, sqlite3_stmt *st, uint32_t vi)
+static int add_batch_row(struct lb_tl *tl, sqlite3_stmt *st, uint32_t vi, struct lk_err *err)
 {
-    int ng = (int)tl->spec.ngroup;
+    int ng = (int)tl->spec.ngroup, rc;
     uint32_t g[LK_SPEC_MAX_GROUP], r, last;
     size_t vals, hll;
     read_group(tl, st, 1, g);
     r = row_get(tl, g, sqlite3_column_int64(st, 1 + ng));
-    append_values(tl, st, 3 + ng, &vals, &hll);
+    if ((rc = append_values(tl, st, 3 + ng, &vals, &hll, "batch_rows", err)) < 0)
+        return rc;
     last = tl->rows[r].b0;
     if (last != LB_TL_NONE && tl->batch[last].vto + 1 == vi
         && same_entry(tl, &tl->batch[last], vals, hll)) {
@@ -254,11 +265,12 @@ static void add_batch_row(struct lb_tl *tl, sqlite3_stmt *st, uint32_t vi)
         tl->nvals = vals;         /* and drop the copy just appended */
         if (tl->nd)
             tl->nblobs = hll;
-        return;
+        return 0;
     }
     LK_GROW(tl->batch, tl->capb, tl->nb + 1);
     tl->batch[tl->nb] = (struct lb_tl_batch){ r, vi, vi, vals, hll };
     tl->rows[r].b0 = (uint32_t)tl->nb++;
+    return 0;
 }
 
 static int load_batch(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
@@ -273,9 +285,8 @@ static int load_batch(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
                         sqlite3_column_count(st), want);
     while (rc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         long vi = view_index(tl, sqlite3_column_int64(st, 0));
-        if (vi >= 0) /* rows of a view never swapped in are invisible */
-            add_batch_row(tl, st, (uint32_t)vi);
-        rc = 0;
+        rc = vi >= 0 ? add_batch_row(tl, st, (uint32_t)vi, err) : 0; /* rows of a view
+                                                    never swapped in are invisible */
     }
     if (rc > 0)
         rc = step_error(db, rc, "batch_rows", err);
@@ -303,9 +314,8 @@ static int load_speed(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
         s->row = row_get(tl, g, sqlite3_column_int64(st, 3 + ng));
         s->bucket_end = sqlite3_column_int64(st, 1);
         s->visible = sqlite3_column_int64(st, 2);
-        append_values(tl, st, 5 + ng, &s->vals, &s->hll);
-        rc = 0;
-        if (tl->ns > 1 && (s->bucket_end < s[-1].bucket_end || s->visible < s[-1].visible))
+        rc = append_values(tl, st, 5 + ng, &s->vals, &s->hll, "speed_delta", err);
+        if (rc == 0 && tl->ns > 1 && (s->bucket_end < s[-1].bucket_end || s->visible < s[-1].visible))
             rc = lk_err_set(err, LK_ECORRUPT, "speed_delta: micro-batches out of time order");
     }
     if (rc > 0)
@@ -575,8 +585,9 @@ static void merge_sketch(struct lb_tl *tl, size_t off, size_t d)
             break;
         off += 4 + len;
     }
-    if (lk_hll_merge_blob(&tl->scratch, tl->blobs + off + 4, len) < 0)
-        abort(); /* blobs were written by lk_hll_serialize */
+    int rc = lk_hll_merge_blob(&tl->scratch, tl->blobs + off + 4, len);
+    assert(rc == 0); /* append_values checked every sketch */
+    (void)rc;
 }
 
 /* Distinct counts of a row with speed contributions: union of the sketches. */

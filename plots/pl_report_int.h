@@ -14,20 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lk_buf.h"
 #include "pl_report.h"
 #include "pl_sweep.h"
-
-/* ---- a growable string ---- */
-struct pl_buf {
-    char *p; /* NUL-terminated once anything was added; NULL before */
-    size_t len, cap;
-};
-#define PL_BUF_INIT { NULL, 0, 0 }
-void pl_buf_addf(struct pl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void pl_buf_add(struct pl_buf *b, const char *s, size_t len);
-/* The text ("" when empty); stays owned by b. */
-const char *pl_buf_str(const struct pl_buf *b);
-void pl_buf_release(struct pl_buf *b);
 
 /* ---- the series' columns: x (hours), y, z ---- */
 #define PL_SX(s, i) ((s)->v[(i) * (s)->ncols])
@@ -42,16 +31,16 @@ struct pl_report {
 };
 
 /* ---- generated prose (pl_report_text.c): appended to b, plain text ---- */
-void pl_text_latency(const struct pl_report *r, struct pl_buf *b);
-void pl_text_cost(const struct pl_report *r, struct pl_buf *b);
-void pl_text_files(const struct pl_report *r, struct pl_buf *b);
-void pl_text_watermark(const struct pl_report *r, struct pl_buf *b);
-void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b);
-void pl_text_freshness(const struct pl_report *r, struct pl_buf *b);
+void pl_text_latency(const struct pl_report *r, struct lk_buf *b);
+void pl_text_cost(const struct pl_report *r, struct lk_buf *b);
+void pl_text_files(const struct pl_report *r, struct lk_buf *b);
+void pl_text_watermark(const struct pl_report *r, struct lk_buf *b);
+void pl_text_sawtooth(const struct pl_report *r, struct lk_buf *b);
+void pl_text_freshness(const struct pl_report *r, struct lk_buf *b);
 /* Findings: one sentence per call, i = 0.. until it returns 0. */
-int pl_text_finding(const struct pl_report *r, size_t i, struct pl_buf *b);
+int pl_text_finding(const struct pl_report *r, size_t i, struct lk_buf *b);
 /* The Verdict (pl_report_verdict.c): one question and its answer per call, i = 0.. until 0. */
-int pl_text_verdict(const struct pl_report *r, size_t i, struct pl_buf *b);
+int pl_text_verdict(const struct pl_report *r, size_t i, struct lk_buf *b);
 /* ---- cost tables (pl_report_text.c); scenario NULL: every row ---- */
 enum pl_cost_field { PL_COST_SCENARIO, PL_COST_CONFIG, PL_COST_COMPONENT };
 /* Distinct values of field f, in file order, among scenario's rows except skip (NULL: none). */

@@ -1,5 +1,4 @@
 /* pl_report_load - a sweep directory read for the report (pl_report_int.h), through pl_sweep. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,61 +10,27 @@
 
 #define MAX_INPUT ((size_t)64 << 20)
 
-/* ------------------------------------------------------------------ buffer ---- */
-
-void pl_buf_add(struct pl_buf *b, const char *s, size_t len)
-{
-    LK_GROW(b->p, b->cap, b->len + len + 1);
-    memcpy(b->p + b->len, s, len);
-    b->len += len;
-    b->p[b->len] = '\0';
-}
-
-void pl_buf_addf(struct pl_buf *b, const char *fmt, ...)
-{
-    va_list ap, ap2;
-    int n;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n > 0) {
-        LK_GROW(b->p, b->cap, b->len + (size_t)n + 1);
-        vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-        b->len += (size_t)n;
-    }
-    va_end(ap);
-}
-
-const char *pl_buf_str(const struct pl_buf *b)
-{
-    return b->p ? b->p : "";
-}
-
-void pl_buf_release(struct pl_buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
 /* ------------------------------------------------------------------ loading ---- */
 
 /* S/reconcile/<name>.txt of every run, NULL where missing. */
 static int load_reconcile(struct pl_report *r, struct lk_err *err)
 {
-    char path[4200];
+    struct lk_buf path = LK_BUF_INIT;
     size_t len;
     r->reconcile = lk_xcalloc(r->s.nruns + 1, sizeof(char *));
     for (size_t i = 0; i < r->s.nruns; i++) {
         int rc;
-        snprintf(path, sizeof(path), "%s/reconcile/%s.txt", r->s.dir, r->s.runs[i].name);
-        rc = lk_file_read_all(path, MAX_INPUT, &r->reconcile[i], &len, err);
-        if (rc == LK_ENOENT)
+        lk_buf_reset(&path);
+        lk_buf_addf(&path, "%s/reconcile/%s.txt", r->s.dir, r->s.runs[i].name);
+        rc = lk_file_read_all(path.s, MAX_INPUT, &r->reconcile[i], &len, err);
+        if (rc == LK_ENOENT) {
             r->reconcile[i] = NULL;
-        else if (rc < 0)
+        } else if (rc < 0) {
+            lk_buf_release(&path);
             return rc;
+        }
     }
+    lk_buf_release(&path);
     return 0;
 }
 

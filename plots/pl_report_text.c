@@ -99,31 +99,31 @@ static const struct pl_run *pick(const struct pl_report *r, enum pick p)
 
 /* ------------------------------------------------------------ chart prose ---- */
 
-static void trigger_tradeoff(const struct pl_report *r, struct pl_buf *b)
+static void trigger_tradeoff(const struct pl_report *r, struct lk_buf *b)
 {
     const struct pl_run *lo, *hi;
     char d1[48], d2[48], m1[48], m2[48], lr[48], cr[48];
     if (!trigger_ends(r, &lo, &hi)) {
-        pl_buf_addf(b, "This sweep has fewer than two Kappa triggers to compare.");
+        lk_buf_addf(b, "This sweep has fewer than two Kappa triggers to compare.");
         return;
     }
     lk_fmt_ms(d1, sizeof(d1), hi->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), lo->first_visible_ms[0]);
     lk_fmt_money(m1, sizeof(m1), hi->total_usd);
     lk_fmt_money(m2, sizeof(m2), lo->total_usd);
-    pl_buf_addf(b, "Kappa at a %s trigger: first-visible p50 %s, %s/month; at %s: %s, %s/month",
+    lk_buf_addf(b, "Kappa at a %s trigger: first-visible p50 %s, %s/month; at %s: %s, %s/month",
                 hi->trigger, d1, m1, lo->trigger, d2, m2);
     if (lo->first_visible_ms[0] > 0 && hi->total_usd > 0 && hi->total_usd < lo->total_usd) {
         lk_fmt_ratio(lr, sizeof(lr), hi->first_visible_ms[0] / lo->first_visible_ms[0]);
         lk_fmt_ratio(cr, sizeof(cr), lo->total_usd / hi->total_usd);
-        pl_buf_addf(b, " — %s the latency buys a %s cheaper bill", lr, cr);
+        lk_buf_addf(b, " — %s the latency buys a %s cheaper bill", lr, cr);
     } else if (hi->total_usd >= lo->total_usd) {
-        pl_buf_addf(b, " — the longer trigger is slower and not cheaper");
+        lk_buf_addf(b, " — the longer trigger is slower and not cheaper");
     }
-    pl_buf_addf(b, " (watermark %s).", lo->watermark);
+    lk_buf_addf(b, " (watermark %s).", lo->watermark);
 }
 
-void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
+void pl_text_latency(const struct pl_report *r, struct lk_buf *b)
 {
     const struct pl_run **s = lk_xcalloc(r->s.nruns, sizeof(*s));
     const struct pl_run *lo, *hi, *f, *c;
@@ -133,46 +133,46 @@ void pl_text_latency(const struct pl_report *r, struct pl_buf *b)
     if (trigger_ends(r, &lo, &hi)) {
         lk_fmt_ms(d1, sizeof(d1), lo->correct_ms[0]);
         lk_fmt_ms(d2, sizeof(d2), hi->correct_ms[0]);
-        pl_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s (%.2f%% and %.2f%% of events"
+        lk_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s (%.2f%% and %.2f%% of events"
                     " end correct).", d1, lo->trigger, d2, hi->trigger, lo->correct_pct,
                     hi->correct_pct);
     }
     if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
         lk_fmt_ms(d1, sizeof(d1), s[0]->first_visible_ms[0]);
-        pl_buf_addf(b, " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
+        lk_buf_addf(b, " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
                     " its rows are correct after p50 / p99", d1, s[0]->batch_every);
         for (size_t i = 0; i < n; i++) {
             lk_fmt_ms(d1, sizeof(d1), s[i]->correct_ms[0]);
             lk_fmt_ms(d2, sizeof(d2), s[i]->correct_ms[2]);
-            pl_buf_addf(b, "%s %s / %s with a %s batch (%.2f%% of events end correct)",
+            lk_buf_addf(b, "%s %s / %s with a %s batch (%.2f%% of events end correct)",
                         i ? (i + 1 == n ? " and" : ",") : "", d1, d2, s[i]->batch_every,
                         s[i]->correct_pct);
         }
-        pl_buf_addf(b, ": the p99 waits for a batch view.");
+        lk_buf_addf(b, ": the p99 waits for a batch view.");
     }
     if ((n = sorted_runs(r, KAPPA_UPDATE, s)) > 0) {
-        pl_buf_addf(b, " Kappa in update mode rewrites a row at every trigger: first-visible p50");
+        lk_buf_addf(b, " Kappa in update mode rewrites a row at every trigger: first-visible p50");
         for (size_t i = 0; i < n; i++) {
             lk_fmt_ms(d1, sizeof(d1), s[i]->first_visible_ms[0]);
             lk_fmt_ms(d2, sizeof(d2), s[i]->correct_ms[0]);
-            pl_buf_addf(b, "%s %s (correct p50 %s, %.2f%% of events end correct) at %s",
+            lk_buf_addf(b, "%s %s (correct p50 %s, %.2f%% of events end correct) at %s",
                         i ? (i + 1 == n ? " and" : ",") : "", d1, d2, s[i]->correct_pct,
                         s[i]->trigger);
         }
-        pl_buf_addf(b, ".");
+        lk_buf_addf(b, ".");
     }
     free(s);
     f = pick(r, PICK_FIRST_VISIBLE);
     c = pick(r, PICK_CORRECT);
     lk_fmt_ms(d1, sizeof(d1), f->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), c->correct_ms[0]);
-    pl_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s, "
+    lk_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s, "
                 "%.2f%% of its events correct).",
                 f->name, d1, c->name, d2, c->correct_pct);
 }
 
 /* "10s $84.40, 1m $60.70" for runs s[0..n); a Lambda run's clusters from cost.csv. */
-static void bill_list(const struct pl_report *r, struct pl_buf *b, const struct pl_run **s,
+static void bill_list(const struct pl_report *r, struct lk_buf *b, const struct pl_run **s,
                       size_t n, int kappa)
 {
     char m[48], sp[48], ba[48];
@@ -181,35 +181,35 @@ static void bill_list(const struct pl_report *r, struct pl_buf *b, const struct 
         double speed = pl_cost_of(&r->s.cost, NULL, s[i]->name, "compute.speed", &fs);
         double batch = pl_cost_of(&r->s.cost, NULL, s[i]->name, "compute.batch", &fb);
         lk_fmt_money(m, sizeof(m), s[i]->total_usd);
-        pl_buf_addf(b, "%s%s %s", i ? ", " : "", kappa ? s[i]->trigger : s[i]->batch_every, m);
+        lk_buf_addf(b, "%s%s %s", i ? ", " : "", kappa ? s[i]->trigger : s[i]->batch_every, m);
         if (!kappa && fs && fb) {
             lk_fmt_money(sp, sizeof(sp), speed);
             lk_fmt_money(ba, sizeof(ba), batch);
-            pl_buf_addf(b, " (speed cluster %s, batch cluster %s)", sp, ba);
+            lk_buf_addf(b, " (speed cluster %s, batch cluster %s)", sp, ba);
         }
     }
 }
 
-void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
+void pl_text_cost(const struct pl_report *r, struct lk_buf *b)
 {
     const struct pl_run **s = lk_xcalloc(r->s.nruns, sizeof(*s));
     const struct pl_run *lo = pick(r, PICK_CHEAPEST), *hi = &r->s.runs[0];
     char m1[48], m2[48], d1[48];
     size_t n;
     if ((n = sorted_runs(r, KAPPA, s)) > 0) {
-        pl_buf_addf(b, "Monthly bill by Kappa trigger (watermark %s): ", s[0]->watermark);
+        lk_buf_addf(b, "Monthly bill by Kappa trigger (watermark %s): ", s[0]->watermark);
         bill_list(r, b, s, n, 1);
-        pl_buf_addf(b, ". ");
+        lk_buf_addf(b, ". ");
     }
     if ((n = sorted_runs(r, KAPPA_UPDATE, s)) > 0) {
-        pl_buf_addf(b, "Kappa update mode (no files) by trigger: ");
+        lk_buf_addf(b, "Kappa update mode (no files) by trigger: ");
         bill_list(r, b, s, n, 1);
-        pl_buf_addf(b, ". ");
+        lk_buf_addf(b, ". ");
     }
     if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
-        pl_buf_addf(b, "Lambda by batch period: ");
+        lk_buf_addf(b, "Lambda by batch period: ");
         bill_list(r, b, s, n, 0);
-        pl_buf_addf(b, ". ");
+        lk_buf_addf(b, ". ");
     }
     free(s);
     for (size_t i = 1; i < r->s.nruns; i++)
@@ -218,11 +218,11 @@ void pl_text_cost(const struct pl_report *r, struct pl_buf *b)
     lk_fmt_money(m1, sizeof(m1), lo->total_usd);
     lk_fmt_money(m2, sizeof(m2), hi->total_usd);
     lk_fmt_ms(d1, sizeof(d1), lo->first_visible_ms[0]);
-    pl_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s, %.2f%% of its"
+    lk_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s, %.2f%% of its"
                 " events end correct)", lo->name, m1, d1, lo->correct_pct);
     if (hi != lo)
-        pl_buf_addf(b, "; the most expensive is %s at %s/month", hi->name, m2);
-    pl_buf_addf(b, ".");
+        lk_buf_addf(b, "; the most expensive is %s at %s/month", hi->name, m2);
+    lk_buf_addf(b, ".");
 }
 
 static const char *files_word(double n)
@@ -230,7 +230,7 @@ static const char *files_word(double n)
     return llround(n) == 1 ? "file" : "files";
 }
 
-void pl_text_files(const struct pl_report *r, struct pl_buf *b)
+void pl_text_files(const struct pl_report *r, struct lk_buf *b)
 {
     const struct pl_run **s = lk_xcalloc(r->s.nruns, sizeof(*s));
     const struct pl_run *lo, *hi;
@@ -244,19 +244,19 @@ void pl_text_files(const struct pl_report *r, struct pl_buf *b)
         lk_fmt_bytes(s2, sizeof(s2), hi->mean_file_bytes);
         lk_fmt_money(m1, sizeof(m1), lo->operations_usd);
         lk_fmt_money(m2, sizeof(m2), hi->operations_usd);
-        pl_buf_addf(b, "Kappa at a %s trigger writes %s %s of %s on average; at %s, %s %s of %s."
+        lk_buf_addf(b, "Kappa at a %s trigger writes %s %s of %s on average; at %s, %s %s of %s."
                     " Each file is a write operation: operations cost %s/month at %s vs %s at"
                     " %s.", lo->trigger, f1, files_word(lo->files_written), s1, hi->trigger, f2,
                     files_word(hi->files_written), s2, m1, lo->trigger, m2, hi->trigger);
     }
     if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
-        pl_buf_addf(b, "%sLambda writes", kappa ? " " : "");
+        lk_buf_addf(b, "%sLambda writes", kappa ? " " : "");
         for (size_t i = 0; i < n; i++) {
             lk_fmt_count(f1, sizeof(f1), s[i]->files_written);
-            pl_buf_addf(b, "%s %s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", f1,
+            lk_buf_addf(b, "%s %s %s with a %s batch", i ? (i + 1 == n ? " and" : ",") : "", f1,
                         files_word(s[i]->files_written), s[i]->batch_every);
         }
-        pl_buf_addf(b, ".");
+        lk_buf_addf(b, ".");
     }
     free(s);
 }
@@ -289,12 +289,12 @@ static int watermark_ends(const struct pl_report *r, const struct pl_run **lo,
     return 1;
 }
 
-void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
+void pl_text_watermark(const struct pl_report *r, struct lk_buf *b)
 {
     const struct pl_run *lo, *hi;
     char l1[48], l2[48], s1[48], s2[48], c1[48], c2[48], x[48];
     if (!watermark_ends(r, &lo, &hi)) {
-        pl_buf_addf(b, "This sweep has no Kappa runs that differ only in the watermark.");
+        lk_buf_addf(b, "This sweep has no Kappa runs that differ only in the watermark.");
         return;
     }
     lk_fmt_num(l1, sizeof(l1), lo->late_pct);
@@ -303,15 +303,15 @@ void pl_text_watermark(const struct pl_report *r, struct pl_buf *b)
     lk_fmt_count(s2, sizeof(s2), hi->max_state_rows);
     lk_fmt_ms(c1, sizeof(c1), lo->correct_ms[0]);
     lk_fmt_ms(c2, sizeof(c2), hi->correct_ms[0]);
-    pl_buf_addf(b, "At a %s trigger, a %s watermark drops %s%% of events as late, %s drops %s%%",
+    lk_buf_addf(b, "At a %s trigger, a %s watermark drops %s%% of events as late, %s drops %s%%",
                 lo->trigger, lo->watermark, l1, hi->watermark, l2);
     if (lo->max_state_rows > 0) {
         lk_fmt_ratio(x, sizeof(x), hi->max_state_rows / lo->max_state_rows);
-        pl_buf_addf(b, " but holds %s the state rows (%s vs %s)", x, s2, s1);
+        lk_buf_addf(b, " but holds %s the state rows (%s vs %s)", x, s2, s1);
     } else {
-        pl_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
+        lk_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
     }
-    pl_buf_addf(b, "; the correct p50 moves from %s to %s, and the events whose row is never"
+    lk_buf_addf(b, "; the correct p50 moves from %s to %s, and the events whose row is never"
                 " correct from %.2f%% to %.2f%% (100%% minus the correct share).", c1, c2,
                 100.0 - lo->correct_pct, 100.0 - hi->correct_pct);
 }
@@ -327,31 +327,31 @@ static double landing_after(const struct pl_report *r, double h)
 }
 
 /* The chart plots diff_pct (PL_SZ): the caption's peak and drop are read from that series. */
-static void sawtooth_drop(const struct pl_series *s, size_t p, struct pl_buf *b)
+static void sawtooth_drop(const struct pl_series *s, size_t p, struct lk_buf *b)
 {
     char v[48], h[48];
     size_t i = p + 1;
     while (i < s->nrows && PL_SZ(s, i) >= PL_SZ(s, i - 1))
         i++;
     if (i >= s->nrows) {
-        pl_buf_addf(b, "; it has not dropped by the end of the series");
+        lk_buf_addf(b, "; it has not dropped by the end of the series");
         return;
     }
     while (i + 1 < s->nrows && PL_SZ(s, i + 1) <= PL_SZ(s, i))
         i++;
     lk_fmt_num(v, sizeof(v), PL_SZ(s, i));
     lk_fmt_num(h, sizeof(h), PL_SX(s, i));
-    pl_buf_addf(b, " and the discrepancy drops to %s%% (hour %s)", v, h);
+    lk_buf_addf(b, " and the discrepancy drops to %s%% (hour %s)", v, h);
 }
 
-void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
+void pl_text_sawtooth(const struct pl_report *r, struct lk_buf *b)
 {
     const struct pl_series *s = &r->saw;
     char v[48], pct[48], h[48], l[48];
     size_t p = 0;
     double land;
     if (s->nrows == 0) {
-        pl_buf_addf(b, "This sweep has no Lambda discrepancy series (sawtooth.tsv).");
+        lk_buf_addf(b, "This sweep has no Lambda discrepancy series (sawtooth.tsv).");
         return;
     }
     for (size_t i = 1; i < s->nrows; i++)
@@ -360,23 +360,23 @@ void pl_text_sawtooth(const struct pl_report *r, struct pl_buf *b)
     lk_fmt_count(v, sizeof(v), PL_SY(s, p));
     lk_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
     lk_fmt_num(h, sizeof(h), PL_SX(s, p));
-    pl_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s%% of rows"
+    lk_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s%% of rows"
                 " (%s rows) at hour %s", r->s.saw_run ? r->s.saw_run : "the Lambda run", pct, v, h);
     land = landing_after(r, PL_SX(s, p));
     if (land >= 0) {
         lk_fmt_num(l, sizeof(l), land);
-        pl_buf_addf(b, "; the next batch view lands at hour %s,", l);
+        lk_buf_addf(b, "; the next batch view lands at hour %s,", l);
     }
     if (PL_SZ(s, p) > 0)
         sawtooth_drop(s, p, b);
-    pl_buf_addf(b, ".");
+    lk_buf_addf(b, ".");
     if (r->s.nbatch > 0) {
-        pl_buf_addf(b, " Batch views land at hours");
+        lk_buf_addf(b, " Batch views land at hours");
         for (size_t i = 0; i < r->s.nbatch; i++) {
             lk_fmt_num(l, sizeof(l), r->s.batch_hours[i]);
-            pl_buf_addf(b, "%s %s", i ? (i + 1 == r->s.nbatch ? " and" : ",") : "", l);
+            lk_buf_addf(b, "%s %s", i ? (i + 1 == r->s.nbatch ? " and" : ",") : "", l);
         }
-        pl_buf_addf(b, ": each one resets the speed layer's drift.");
+        lk_buf_addf(b, ": each one resets the speed layer's drift.");
     }
 }
 
@@ -386,12 +386,12 @@ static int same_value(double a, double b)
 }
 
 static void freshness_stack(const struct pl_report *r, const struct pl_series *s,
-                            const char *stack, struct pl_buf *b)
+                            const char *stack, struct lk_buf *b)
 {
     char v[48], h[48], m[48];
     size_t settle = s->nrows, peak = 0;
     if (s->nrows == 0) {
-        pl_buf_addf(b, " This sweep has no %s series.", stack);
+        lk_buf_addf(b, " This sweep has no %s series.", stack);
         return;
     }
     while (settle > 0 && same_value(PL_SY(s, settle - 1), r->s.fresh_final))
@@ -401,35 +401,35 @@ static void freshness_stack(const struct pl_report *r, const struct pl_series *s
             peak = i;
     lk_fmt_num(v, sizeof(v), PL_SY(s, 0));
     lk_fmt_num(h, sizeof(h), PL_SX(s, 0));
-    pl_buf_addf(b, " %s first shows %s at hour %s", stack, v, h);
+    lk_buf_addf(b, " %s first shows %s at hour %s", stack, v, h);
     if (PL_SY(s, peak) > r->s.fresh_final + 0.005) {
         lk_fmt_num(m, sizeof(m), PL_SY(s, peak));
-        pl_buf_addf(b, ", overshoots to %s", m);
+        lk_buf_addf(b, ", overshoots to %s", m);
     }
     if (settle == s->nrows) {
         lk_fmt_num(m, sizeof(m), PL_SY(s, s->nrows - 1));
-        pl_buf_addf(b, " and ends at %s, not the final answer.", m);
+        lk_buf_addf(b, " and ends at %s, not the final answer.", m);
         return;
     }
     lk_fmt_num(h, sizeof(h), PL_SX(s, settle));
-    pl_buf_addf(b, " and settles on the final answer at hour %s", h);
+    lk_buf_addf(b, " and settles on the final answer at hour %s", h);
     for (size_t i = 0; i < r->s.nbatch; i++)
         if (fabs(r->s.batch_hours[i] - PL_SX(s, settle)) < 0.01) {
-            pl_buf_addf(b, ", when a batch view lands");
+            lk_buf_addf(b, ", when a batch view lands");
             break;
         }
-    pl_buf_addf(b, " (%zu %s).", s->nrows, s->nrows == 1 ? "value" : "values");
+    lk_buf_addf(b, " (%zu %s).", s->nrows, s->nrows == 1 ? "value" : "values");
 }
 
-void pl_text_freshness(const struct pl_report *r, struct pl_buf *b)
+void pl_text_freshness(const struct pl_report *r, struct lk_buf *b)
 {
     char f[48];
     if (!r->s.fresh_key) {
-        pl_buf_addf(b, "This sweep names no freshness window (sweep.json).");
+        lk_buf_addf(b, "This sweep names no freshness window (sweep.json).");
         return;
     }
     lk_fmt_num(f, sizeof(f), r->s.fresh_final);
-    pl_buf_addf(b, "One window's answer over time: key %s, column %s, final answer %s.",
+    lk_buf_addf(b, "One window's answer over time: key %s, column %s, final answer %s.",
                 r->s.fresh_key, r->s.fresh_column, f);
     freshness_stack(r, &r->fresh_k, "Kappa", b);
     freshness_stack(r, &r->fresh_l, "Lambda", b);
@@ -437,7 +437,7 @@ void pl_text_freshness(const struct pl_report *r, struct pl_buf *b)
 
 /* ---------------------------------------------------------------- findings ---- */
 
-static void finding_reconcile(const struct pl_report *r, struct pl_buf *b)
+static void finding_reconcile(const struct pl_report *r, struct lk_buf *b)
 {
     size_t eq = 0, ex = 0, bad = 0;
     for (size_t i = 0; i < r->s.nruns; i++) {
@@ -446,23 +446,23 @@ static void finding_reconcile(const struct pl_report *r, struct pl_buf *b)
     }
     bad = r->s.nruns - eq - ex;
     if (bad == 0 && r->s.nruns == 1) {
-        pl_buf_addf(b, "The run reconciles with the truth (%s).",
+        lk_buf_addf(b, "The run reconciles with the truth (%s).",
                     eq ? "equal" : "with explained differences");
         return;
     }
     if (bad == 0) {
-        pl_buf_addf(b, "All %zu runs reconcile with the truth (%zu equal, %zu with explained"
+        lk_buf_addf(b, "All %zu runs reconcile with the truth (%zu equal, %zu with explained"
                     " differences).", r->s.nruns, eq, ex);
         return;
     }
-    pl_buf_addf(b, "%zu of %zu runs do not reconcile with the truth:", bad, r->s.nruns);
+    lk_buf_addf(b, "%zu of %zu runs do not reconcile with the truth:", bad, r->s.nruns);
     for (size_t i = 0, k = 0; i < r->s.nruns; i++)
         if (strcmp(r->s.runs[i].status, "equal") != 0 && strcmp(r->s.runs[i].status, "explained"))
-            pl_buf_addf(b, "%s %s (%s)", k++ ? "," : "", r->s.runs[i].name, r->s.runs[i].status);
-    pl_buf_addf(b, ".");
+            lk_buf_addf(b, "%s %s (%s)", k++ ? "," : "", r->s.runs[i].name, r->s.runs[i].status);
+    lk_buf_addf(b, ".");
 }
 
-static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *b)
+static void finding_pick(const struct pl_report *r, enum pick p, struct lk_buf *b)
 {
     const struct pl_run *u = pick(r, p);
     char m[48], d1[48], d2[48], l[48];
@@ -470,22 +470,22 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct pl_buf *
     lk_fmt_ms(d1, sizeof(d1), u->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), u->correct_ms[0]);
     if (p == PICK_CHEAPEST)
-        pl_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s;"
+        lk_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s;"
                     " %.2f%% of its events end in a row equal to the truth).", u->name, m, d1,
                     d2, u->correct_pct);
     else if (p == PICK_FIRST_VISIBLE)
-        pl_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name,
+        lk_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name,
                     d1, m);
     else
-        pl_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month; %.2f%% of its "
+        lk_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month; %.2f%% of its "
                     "events end in a row equal to the truth.", u->name, d2, m, u->correct_pct);
     if (p != PICK_CHEAPEST && u->late_pct > 0) {
         lk_fmt_num(l, sizeof(l), u->late_pct);
-        pl_buf_addf(b, " It drops %s%% of events as late.", l);
+        lk_buf_addf(b, " It drops %s%% of events as late.", l);
     }
 }
 
-int pl_text_finding(const struct pl_report *r, size_t i, struct pl_buf *b)
+int pl_text_finding(const struct pl_report *r, size_t i, struct lk_buf *b)
 {
     const struct pl_run *lo, *hi;
     switch (i) {

@@ -395,6 +395,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Every *.jsonl under dir (names starting with '.' or '_' skipped, as Spark does). */
+/* Append s (owned by ps from now on). */
+static void paths_add(struct paths *ps, char *s)
+{
+    lk_grow((void **)&ps->p, &ps->cap, ps->n + 1, sizeof(*ps->p));
+    ps->p[ps->n++] = s;
+}
+
 static int walk(const char *dir, struct paths *out, int depth, struct lk_err *err)
 {
     DIR *d = opendir(dir);
@@ -414,8 +421,7 @@ static int walk(const char *dir, struct paths *out, int depth, struct lk_err *er
         if (lk_is_dir(path) && depth < 16) {
             rc = walk(path, out, depth + 1, err);
         } else if (len > 6 && strcmp(e->d_name + len - 6, ".jsonl") == 0 && lk_is_file(path)) {
-            lk_grow((void **)&out->p, &out->cap, out->n + 1, sizeof(*out->p));
-            out->p[out->n++] = path;
+            paths_add(out, path);
             continue;
         }
         free(path);
@@ -552,15 +558,26 @@ static int load_one_external(sqlite3 *db, const char *name, const char *location
     return rc;
 }
 
+/*
+ * The catalog is read to the end before any table is loaded: SQLite refuses to drop a
+ * table (the TEMP copy of an earlier load on this connection) while a statement reads.
+ */
 int lk_catalog_load_external(sqlite3 *db, struct lk_err *err)
 {
+    struct paths ext = { 0 }; /* name, location, name, location, ... */
     sqlite3_stmt *st;
     int rc = lk_store_prepare(db, "SELECT name, location FROM catalog WHERE kind = 'external'"
                                   " ORDER BY name", &st, err);
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-        rc = load_one_external(db, (const char *)sqlite3_column_text(st, 0),
-                               (const char *)sqlite3_column_text(st, 1), err);
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *location = (const char *)sqlite3_column_text(st, 1);
+        paths_add(&ext, lk_xstrdup(name ? name : ""));
+        paths_add(&ext, lk_xstrdup(location ? location : "")); /* "" is "gone" below */
+    }
     sqlite3_finalize(st);
+    for (size_t i = 0; rc == 0 && i + 1 < ext.n; i += 2)
+        rc = load_one_external(db, ext.p[i], ext.p[i + 1], err);
+    paths_release(&ext);
     return rc;
 }
 

@@ -40,17 +40,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lk_str.h"
+
 /* 1000-01-01T00:00:00.000Z and 8999-12-31T23:59:59.999Z: the accepted times. */
 #define LK_EVENT_TIME_MIN INT64_C(-30610224000000)
 #define LK_EVENT_TIME_MAX INT64_C(221845391999999)
 /* Longest string field, in bytes once unescaped. */
 #define LK_EVENT_STR_MAX 63
-
-/* A byte slice; not NUL-terminated. */
-struct lk_str {
-    const char *ptr;
-    size_t len;
-};
 
 /* The event schema. The order is the canonical column order. */
 enum lk_field {

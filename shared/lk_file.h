@@ -1,14 +1,8 @@
 /*
- * lk_file - files and directories: whole-file reads, a fast line reader, durable
- * atomic writes, directory listing, mkdir -p, rm -rf, and the dataset layout.
- *
- * Durable writes (STYLE "Data, time, memory"): lk_atomic_open writes to "path.tmp";
- * lk_atomic_commit flushes, fsyncs, closes, renames over path and fsyncs the directory,
- * so a reader sees either the old file or the whole new one, even after kill -9 or a
- * power cut. lk_atomic_abort removes the temp file. Nothing half-written ever carries
- * the final name. With LK_DURABLE_PROCESS the two fsyncs are skipped: the rename still
- * makes the switch atomic and the kernel keeps the data when the process dies (kill -9),
- * but a power cut or kernel crash may lose the file or leave an empty one.
+ * lk_file - files and directories: whole-file reads, directory listing, mkdir -p, rm -rf,
+ * names of open streams for messages, and the dataset layout. The line reader is
+ * lk_lines.h, durable and checksummed writes lk_atomic.h; both are included here, so
+ * including lk_file.h gives all three.
  *
  * Errors: LK_ENOENT for a missing path, LK_EIO for other system errors, with err naming
  * the path. Memory: returned strings and lists are owned by the caller (free them with
@@ -21,103 +15,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lk_crc32.h"
+#include "lk_atomic.h"
 #include "lk_err.h"
+#include "lk_lines.h"
+
+/*
+ * Fill err with "cannot WHAT 'PATH' (errno text)": LK_ENOENT when errno_value says the
+ * path is missing (ENOENT, ENOTDIR), else LK_EIO. Returns that code.
+ */
+int lk_file_error(struct lk_err *err, int errno_value, const char *what, const char *path);
 
 /* Read a whole file (at most max bytes, else LK_ERANGE) into a NUL-terminated buffer. */
 int lk_file_read_all(const char *path, size_t max, char **out, size_t *len, struct lk_err *err);
 
-/*
- * ---- line reader: memchr over the file mapped at open (anything past the mapped end,
- * e.g. appended later, and files that cannot be mapped: one big read() buffer); no
- * allocation per line ----
- */
-struct lk_lines;
-int lk_lines_open(struct lk_lines **out, const char *path, struct lk_err *err);
-/*
- * Next line without its newline. Returns 1 and sets *line and *len (valid until the next call),
- * 0 at end of file, LK_EIO on a read error. A last line without '\n' still counts.
- */
-int lk_lines_next(struct lk_lines *r, const char **line, size_t *len, struct lk_err *err);
-/*
- * Continue reading at byte offset off, which must be the start of line lineno + 1
- * (i.e. lineno lines precede it). Used to resume from a checkpointed offset.
- */
-int lk_lines_seek(struct lk_lines *r, uint64_t off, size_t lineno, struct lk_err *err);
-/* 1-based number of the line last returned. */
-size_t lk_lines_lineno(const struct lk_lines *r);
-/* Bytes consumed so far (for progress). */
-uint64_t lk_lines_offset(const struct lk_lines *r);
-void lk_lines_close(struct lk_lines *r);
-
-/* ---- durable atomic file ---- */
-
-/* What a committed file survives. */
-enum lk_durability {
-    LK_DURABLE_FSYNC,   /* fsync file and directory: kill -9 and power cuts (the default) */
-    LK_DURABLE_PROCESS, /* no fsync: kill -9 of the process, not a power cut */
-};
-
-struct lk_atomic {
-    FILE *fp;   /* write here between open and commit */
-    char *path;
-    char *tmp;
-    enum lk_durability durability; /* set before commit; LK_DURABLE_FSYNC when zeroed */
-};
-#define LK_ATOMIC_INIT { NULL, NULL, NULL, LK_DURABLE_FSYNC }
-int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err);
-int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err);
-/* Drop the temp file; a no-op after commit or on a zeroed struct. */
-void lk_atomic_abort(struct lk_atomic *a);
-
-/*
- * Checksummed durable files (checkpoints): the content, a newline, then a trailer line
- * "#lk-crc32 <8 hex digits> <content length>\n", written with lk_atomic. Reading verifies
- * the trailer and returns the content without it; a missing or wrong trailer is
- * LK_ECORRUPT with err naming the path ("checksum mismatch").
- */
-int lk_file_write_checked(const char *path, const char *data, size_t len, struct lk_err *err);
-/*
- * The same with durability d, for small files in memory (checkpoint offsets and commits):
- * one writev of content and trailer on a bare descriptor, no stdio, then named as above.
- */
-int lk_file_write_checked_as(const char *path, const char *data, size_t len,
-                             enum lk_durability d, struct lk_err *err);
-
-/*
- * The same file written in pieces, without holding it in memory:
- *   lk_checked_open, lk_checked_write..., then lk_checked_commit (or lk_checked_abort).
- * Write errors surface at commit. c->len is the content length written so far. Where
- * Linux offers it, the temp file is unnamed (O_TMPFILE in path's directory) and commit
- * names it with linkat: one directory operation instead of two, nothing left by a crash;
- * when path exists it is linked as path.tmp and renamed over it, as lk_atomic does.
- */
-struct lk_checked {
-    struct lk_atomic a;
-    uint32_t crc;
-    size_t len;
-};
-#define LK_CHECKED_INIT { LK_ATOMIC_INIT, 0, 0 }
-int lk_checked_open(struct lk_checked *c, const char *path, enum lk_durability d,
-                    struct lk_err *err);
-void lk_checked_write(struct lk_checked *c, const void *data, size_t len);
-int lk_checked_commit(struct lk_checked *c, struct lk_err *err);
-/*
- * Content written in parallel instead (before any lk_checked_write): threads write
- * disjoint ranges with lk_checked_pwrite (0 or a negative errno), then one call to
- * lk_checked_account declares the content as [0, len) with that CRC (combine the
- * pieces' CRCs with lk_crc32_combine), and lk_checked_commit follows.
- */
-int lk_checked_pwrite(struct lk_checked *c, uint64_t offset, const void *data, size_t len);
-int lk_checked_account(struct lk_checked *c, size_t len, uint32_t crc, struct lk_err *err);
-/* Drop the temp file; a no-op after commit or on a zeroed struct. */
-void lk_checked_abort(struct lk_checked *c);
-
-int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
-                         struct lk_err *err);
-
-/* fsync a directory so a rename in it is durable. */
-int lk_fsync_dir(const char *dir, struct lk_err *err);
 /* mkdir -p; existing directories are fine. */
 int lk_mkdir_p(const char *path, struct lk_err *err);
 /* rm -rf; a missing path is fine. */

@@ -30,7 +30,7 @@ uint64_t lk_source_identity(const char *data, int log_names)
     size_t n = strlen(data) + 32, np = 0;
     char *p = lk_xmalloc(n), *text = NULL, **paths = NULL;
     size_t len;
-    uint64_t h = LK_FNV1A_INIT;
+    uint64_t h = LK_FNV1A_BASIS;
     struct stat st;
     if (stat(data, &st) == 0) {
         uint64_t id[2] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino};

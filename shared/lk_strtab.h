@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lk_event.h"
+#include "lk_str.h"
 
 struct lk_strtab;
 
@@ -40,14 +40,13 @@ size_t lk_strtab_count(const struct lk_strtab *t);
 /* Approximate bytes held (for state-size metrics). */
 size_t lk_strtab_bytes(const struct lk_strtab *t);
 
+/* FNV-1a 64 of len bytes, continuing from h (LK_FNV1A_BASIS to start): the plain, published
+   function, for fingerprints (of what an answer depends on: checkpoint and run bindings;
+   not a defence) and seeds that must not change between versions. */
+#define LK_FNV1A_BASIS 14695981039346656037ULL
+uint64_t lk_fnv1a(uint64_t h, const void *p, size_t len);
 /* 64-bit FNV-1a-style hash (partitioning: its values are part of the dataset format). */
 uint64_t lk_hash_bytes(const void *p, size_t len);
-/*
- * Plain FNV-1a, 64 bits, continued from h (LK_FNV1A_INIT to start): a stable fingerprint
- * of what an answer depends on (checkpoint and run bindings), not a defence.
- */
-#define LK_FNV1A_INIT 0xcbf29ce484222325ull
-uint64_t lk_fnv1a(uint64_t h, const void *data, size_t len);
 /* The tables' hash: faster on short strings; its values may change between versions. */
 uint64_t lk_strtab_hash(const void *p, size_t len);
 

@@ -104,4 +104,11 @@ static inline int64_t lk_align_down(int64_t t, int64_t width)
     return lk_floor_div(t, width) * width;
 }
 
+/* The smallest multiple of width that is >= t (the end of t's bucket when t is not on a
+   boundary, t itself when it is); -t must not overflow. */
+static inline int64_t lk_align_up(int64_t t, int64_t width)
+{
+    return -lk_floor_div(-t, width) * width;
+}
+
 #endif

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "lk_event.h"
+#include "lk_progress.h"
 #include "lk_spec.h"
 
 struct lk_truth_stats {
@@ -36,8 +37,6 @@ struct lk_truth_stats {
     uint64_t bytes;         /* input bytes */
     uint64_t by_reason[LK_Q_COUNT];
 };
-
-typedef void (*lk_progress_fn)(void *arg, uint64_t done, uint64_t total);
 
 /* A result table in memory: rows in canonical order (lk_csv), owning their strings. */
 struct lk_result {

@@ -229,6 +229,23 @@ Test(cost_run, reads_the_usage_of_a_hand_built_run)
     free(run);
 }
 
+/* The hand-built run priced with the hand price list, in tier (LK_TIER_COUNT: the tier the
+   run names); the run is removed after. */
+static void hand_bill(enum lk_cost_tier_id tier, struct lk_cost_bill *b)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_cost_usage u;
+    struct lk_pricing p;
+    char *run = hand_run();
+    load_hand_pricing(run, &p);
+    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
+    if (tier != LK_TIER_COUNT)
+        u.tier = tier;
+    lk_cost_price(&p, &u, b);
+    lk_rm_rf(run, NULL);
+    free(run);
+}
+
 /*
  * Hot tier, hand pricing:
  *   compute    55/60 h x 72 = 66 h on x 2 nodes x $1              = 132.00
@@ -243,26 +260,18 @@ Test(cost_run, reads_the_usage_of_a_hand_built_run)
  */
 Test(cost_run, prices_each_component_of_a_hand_built_run)
 {
-    struct lk_err err = LK_ERR_INIT;
-    struct lk_cost_usage u;
-    struct lk_cost_bill b;
-    struct lk_pricing p;
-    char *run = hand_run();
-    load_hand_pricing(run, &p);
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
-    lk_cost_price(&p, &u, &b);
-    cr_expect_eq(b.tier, LK_TIER_HOT);
-    cr_expect_float_eq(b.factor, 72.0, 1e-9);
-    cr_expect_float_eq(b.on_hours[0], 66.0, 1e-9);
-    cr_expect_eq(b.compute, 13200);
-    cr_expect_eq(b.storage, 100);
-    cr_expect_float_eq(b.reads_month, 72000.0, 1e-6);
-    cr_expect_float_eq(b.lists_month, 21600.0, 1e-6);
-    cr_expect_eq(b.operations, 1080);
-    cr_expect_eq(b.retrieval, 0);
-    cr_expect_eq(b.total, 14380);
-    lk_rm_rf(run, NULL);
-    free(run);
+    struct lk_cost_bill bill, *b = &bill;
+    hand_bill(LK_TIER_COUNT, b);
+    cr_expect_eq(b->tier, LK_TIER_HOT);
+    cr_expect_float_eq(b->factor, 72.0, 1e-9);
+    cr_expect_float_eq(b->on_hours[0], 66.0, 1e-9);
+    cr_expect_eq(b->compute, 13200);
+    cr_expect_eq(b->storage, 100);
+    cr_expect_float_eq(b->reads_month, 72000.0, 1e-6);
+    cr_expect_float_eq(b->lists_month, 21600.0, 1e-6);
+    cr_expect_eq(b->operations, 1080);
+    cr_expect_eq(b->retrieval, 0);
+    cr_expect_eq(b->total, 14380);
 }
 
 /*
@@ -272,21 +281,12 @@ Test(cost_run, prices_each_component_of_a_hand_built_run)
  */
 Test(cost_run, charges_retrieval_in_the_cool_tier)
 {
-    struct lk_err err = LK_ERR_INIT;
-    struct lk_cost_usage u;
     struct lk_cost_bill b;
-    struct lk_pricing p;
-    char *run = hand_run();
-    load_hand_pricing(run, &p);
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
-    u.tier = LK_TIER_COOL;
-    lk_cost_price(&p, &u, &b);
+    hand_bill(LK_TIER_COOL, &b);
     cr_expect_eq(b.storage, 40);
     cr_expect_eq(b.operations, 1728);
     cr_expect_eq(b.retrieval, 7200);
     cr_expect_eq(b.total, 22168);
-    lk_rm_rf(run, NULL);
-    free(run);
 }
 
 /*
@@ -476,17 +476,9 @@ Test(cost_scenario, rejects_an_unknown_name)
 
 /* ------------------------------------------------------------------ CLI ---- */
 
-/* Until cli/main.c dispatches `cost`, the end-to-end tests skip. */
-static void need_cost_command(void)
-{
-    if (lkt_run(NULL, NULL, "cost --help") != 0)
-        cr_skip_test("bin/lklab has no 'cost' command yet");
-}
-
 Test(cost_cli, scenario_csv_is_tidy_and_deterministic)
 {
     char *a = NULL, *b = NULL;
-    need_cost_command();
     cr_assert_eq(lkt_run(&a, NULL, "cost --scenario small-files --format csv"), 0);
     cr_assert_eq(lkt_run(&b, NULL, "cost --scenario small-files --format csv"), 0);
     cr_expect_str_eq(a, b);
@@ -502,7 +494,6 @@ Test(cost_cli, csv_splits_lambda_compute_by_cluster)
     struct lk_pricing p;
     char *out = NULL, *want;
     char *run = lambda_run();
-    need_cost_command();
     load_hand_pricing(run, &p);
     cr_assert_eq(lkt_run(&out, NULL, "cost --run %s --pricing %s/hand.json --format csv", run,
                          run), 0);
@@ -520,7 +511,6 @@ Test(cost_cli, exit_codes_for_usage_and_input_errors)
 {
     char *err = NULL;
     char *run = hand_run(), *bad = lkt_fmt("%s/bad.json", run);
-    need_cost_command();
     cr_expect_eq(lkt_run(NULL, NULL, "cost --run %s --format csv", run), 0);
     cr_expect_eq(lkt_run(NULL, &err, "cost --run %s --tier warm", run), 2);
     cr_expect(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);

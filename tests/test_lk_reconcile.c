@@ -564,16 +564,9 @@ Test(lk_reconcile_lambda, a_count_the_master_dataset_does_not_imply_is_unexplain
 
 /* ------------------------------------------------------------------ cli ---- */
 
-static void need_command(void)
-{
-    if (lkt_run(NULL, NULL, "reconcile --help") != 0)
-        cr_skip_test("'lklab reconcile' is not registered in this binary");
-}
-
 Test(cli_reconcile, exit_codes_explained_unexplained_usage_and_bad_input)
 {
     char *dir, *data = tiny(), *run, *truth, *bad, *out = NULL, *err = NULL;
-    need_command();
     dir = lkt_tmpdir("rc-cli");
     run = kappa(dir, "k", data, "--watermark 1m --final-watermark");
     truth = lkt_fmt("%s/truth.csv", dir);

@@ -191,3 +191,12 @@ Test(lk_hash, is_deterministic_and_depends_on_every_byte_and_the_length)
         cr_assert_neq(lk_hash_bytes(a, 19), lk_hash_bytes(b, 19), "byte %zu", i);
     }
 }
+
+Test(lk_fnv1a, gives_the_published_test_vectors_and_continues_from_h)
+{
+    cr_assert_eq(lk_fnv1a(LK_FNV1A_BASIS, "", 0), 0xcbf29ce484222325ULL);
+    cr_assert_eq(lk_fnv1a(LK_FNV1A_BASIS, "a", 1), 0xaf63dc4c8601ec8cULL);
+    cr_assert_eq(lk_fnv1a(LK_FNV1A_BASIS, "foobar", 6), 0x85944171f73967e8ULL);
+    cr_assert_eq(lk_fnv1a(lk_fnv1a(LK_FNV1A_BASIS, "foo", 3), "bar", 3),
+                 lk_fnv1a(LK_FNV1A_BASIS, "foobar", 6));
+}

@@ -509,3 +509,15 @@ Test(lk_align_down, aligns_negative_instants_to_the_bucket_below)
     cr_assert_eq(lk_align_down(LK_TIME_MIN, 86400000), LK_TIME_MIN);
     cr_assert_eq(lk_align_down(LK_TIME_MAX, 86400000), LK_TIME_MAX + 1 - 86400000);
 }
+
+Test(lk_align_up, aligns_to_the_boundary_at_or_above)
+{
+    cr_assert_eq(lk_align_up(0, 60000), 0);
+    cr_assert_eq(lk_align_up(1, 60000), 60000);
+    cr_assert_eq(lk_align_up(60000, 60000), 60000);
+    cr_assert_eq(lk_align_up(60001, 60000), 120000);
+    cr_assert_eq(lk_align_up(-1, 60000), 0);
+    cr_assert_eq(lk_align_up(-60000, 60000), -60000);
+    cr_assert_eq(lk_align_up(-60001, 60000), -60000);
+    cr_assert_eq(lk_align_up(T2026 + 1, 3600000), T2026 + 3600000);
+}

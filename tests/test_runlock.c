@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "kp_test.h"
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_lock.h"
+#include "lk_mem.h"
 #include "banned.h"
 
 /* Quick Kappa runs: update mode, 10-minute triggers, no fsync (the lock and checks are the same). */
@@ -37,12 +39,18 @@ static int lambda(const char *ds, const char *run, const char *extra, char **err
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void sh(const char *fmt, ...)
 {
-    char cmd[4096];
-    va_list ap;
+    char *cmd;
+    va_list ap, ap2;
+    int n;
     va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    cmd = lk_xmalloc((size_t)n + 1);
+    vsnprintf(cmd, (size_t)n + 1, fmt, ap);
     va_end(ap);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
 }
 
 /* A second dataset (another seed): the same shape, other events. */
@@ -458,41 +466,61 @@ Test(runlock, lambda_refuses_another_dataset_and_an_edited_spec)
     free(ds);
 }
 
-Test(runlock, lambda_refuses_serving_db_lost_its_wal_or_an_older_copy)
+/* A damage done to a crashed Lambda run: a shell command (RUN and OLD stand for the run
+   and its copy after job 1), the exit code it must cause (-1: any but 0) and what the
+   message must say (NULL: anything). */
+struct damage {
+    const char *sh, *says;
+    int rc;
+};
+
+/* Crash a Lambda run, then for each damage in turn: damage it, expect the refusal, undo. */
+static void lambda_refuses(const char *name, const struct damage *d, size_t n)
 {
-    char *ds = kpt_dataset(), *dir = lkt_tmpdir("lb-db"), *run = lkt_fmt("%s/run", dir);
-    char *old = lkt_fmt("%s/old", dir), *err;
+    char *ds = kpt_dataset(), *dir = lkt_tmpdir(name), *run = lkt_fmt("%s/run", dir);
+    char *old = lkt_fmt("%s/old", dir);
     lambda_crashed(ds, run, old);
-    sh("cp -r %s %s.keep", run, run);
-    sh("rm -f %s/serving.db-wal %s/serving.db-shm", run, run);
-    cr_assert_eq(lambda(ds, run, "", &err), 3, "%s", err);
-    cr_assert(strstr(err, "ahead of the serving database"), "%s", err);
-    free(err);
-    sh("rm -rf %s && mv %s.keep %s", run, run, run);
-    sh("rm -f %s/serving.db* && cp %s/serving.db %s/serving.db-wal %s/", run, old, old, run);
-    cr_assert_eq(lambda(ds, run, "", &err), 3, "%s", err);
-    cr_assert(strstr(err, "ahead of the serving database"), "%s", err);
-    free(err);
+    for (size_t i = 0; i < n; i++) {
+        struct lk_buf cmd = LK_BUF_INIT;
+        char *err = NULL;
+        int rc;
+        for (const char *p = d[i].sh; *p; p++) {
+            if (strncmp(p, "RUN", 3) == 0 || strncmp(p, "OLD", 3) == 0) {
+                lk_buf_adds(&cmd, *p == 'R' ? run : old);
+                p += 2;
+            } else {
+                lk_buf_addch(&cmd, *p);
+            }
+        }
+        sh("cp -r %s %s.keep && %s", run, run, cmd.s);
+        rc = lambda(ds, run, "", &err);
+        cr_assert(d[i].rc < 0 ? rc != 0 : rc == d[i].rc, "%s: exit %d: %s", d[i].sh, rc, err);
+        cr_assert(!d[i].says || strstr(err, d[i].says), "%s: %s", d[i].sh, err);
+        sh("rm -rf %s && mv %s.keep %s", run, run, run);
+        lk_buf_release(&cmd);
+        free(err);
+    }
     free(old);
     free(run);
     free(dir);
     free(ds);
 }
 
+Test(runlock, lambda_refuses_serving_db_lost_its_wal_or_an_older_copy)
+{
+    static const struct damage d[] = {
+        { "rm -f RUN/serving.db-wal RUN/serving.db-shm", "ahead of the serving database", 3 },
+        { "rm -f RUN/serving.db* && cp OLD/serving.db OLD/serving.db-wal RUN/",
+          "ahead of the serving database", 3 },
+    };
+    lambda_refuses("lb-db", d, 2);
+}
+
 Test(runlock, lambda_refuses_a_restart_after_serving_db_was_deleted_or_emptied)
 {
-    char *ds = kpt_dataset(), *dir = lkt_tmpdir("lb-gone"), *run = lkt_fmt("%s/run", dir);
-    char *old = lkt_fmt("%s/old", dir), *err;
-    lambda_crashed(ds, run, old);
-    sh("cp -r %s %s.keep && rm -f %s/serving.db*", run, run, run);
-    cr_assert_neq(lambda(ds, run, "", &err), 0, "deleted: %s", err);
-    free(err);
-    sh("rm -rf %s && mv %s.keep %s", run, run, run);
-    sh("rm -f %s/serving.db-* && : > %s/serving.db", run, run);
-    cr_assert_eq(lambda(ds, run, "", &err), 3, "emptied: %s", err);
-    free(err);
-    free(old);
-    free(run);
-    free(dir);
-    free(ds);
+    static const struct damage d[] = {
+        { "rm -f RUN/serving.db*", NULL, -1 },
+        { "rm -f RUN/serving.db-* && : > RUN/serving.db", NULL, 3 },
+    };
+    lambda_refuses("lb-gone", d, 2);
 }

@@ -16,23 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
+
 #include "../../kappa/kp_checkpoint.c"
 #include "../../kappa/kp_state.c"
 #include "../../kappa/kp_state_io.c"
 #include "../../kappa/kp_mem.c"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define FUZZ_RUN_ID "0123456789abcdef"
 #define FUZZ_META "{\"pipeline\":\"fuzz\",\"workers\":1}"
-
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "fuzz: check failed: %s (line %d)\n", #cond, __LINE__);         \
-            abort();                                                                       \
-        }                                                                                  \
-    } while (0)
 
 static char fuzz_dir[64];
 
@@ -73,8 +65,10 @@ static void fuzz_write(const char *name, const uint8_t *data, size_t size)
 static void fuzz_check_error(int rc, const struct lk_err *err)
 {
     CHECK(rc <= 0);
-    if (rc < 0)
-        CHECK(err->code == rc && err->msg[0] != '\0' && strchr(err->msg, '\n') == NULL);
+    if (rc < 0) {
+        CHECK(err->code == rc);
+        CHECK_ERR(*err);
+    }
 }
 
 #endif

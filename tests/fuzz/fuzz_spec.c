@@ -13,21 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "lk_err.h"
 #include "lk_event.h"
 #include "lk_spec.h"
 #include "lk_time.h"
 #include "banned.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz_spec: check failed: %s (line %d)\n", #cond, __LINE__);           \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static void check_windows(const struct lk_spec *spec)
 {
@@ -114,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_spec(&spec);
     } else {
         CHECK(err.code == LK_ESPEC);
-        CHECK(err.msg[0] != '\0' && strchr(err.msg, '\n') == NULL);
+        CHECK_ERR(err);
         CHECK(strstr(err.msg, "(spec 'fuzz')") != NULL);
     }
     free(text);
