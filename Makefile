@@ -3,8 +3,8 @@
 # Optional, never run by the others: duckdb (installs the second yardstick of make bench).
 
 CC      ?= cc
-PKGS    := sqlite3 libcjson
-DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev tidy
+PKGS    := sqlite3 libcjson rdkafka
+DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev tidy
 WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
@@ -36,7 +36,7 @@ endif
 
 # pkg-config is asked only when a build runs (so `make deps` works before it exists).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson -lrdkafka)
 CFLAGS_ALL = $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
