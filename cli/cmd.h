@@ -29,6 +29,39 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_table(int argc, char **argv);
+int cmd_broker(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+
+/*
+ * The live sources of kappa and lambda (cli/cmd_source.c, docs/live.md): --source
+ * kafka://HOST:PORT/TOPIC or landing:DIR, --follow, --clock virtual|wall.
+ */
+struct cmd_source {
+    const char *live; /* the --source value when live, else NULL */
+    int follow;
+    int wall;   /* --clock wall */
+    char *data; /* what the engine opens (owned) */
+};
+#define CMD_SOURCE_INIT { NULL, 0, 0, NULL }
+int cmd_source_is_live(const char *value);
+/* Parse --clock; 2 (one usage line) when bad. */
+int cmd_source_clock(const char *cmd, const char *value, struct cmd_source *s);
+/*
+ * After parsing: a live source becomes the engine's *data (and *files for landing:);
+ * --data beside it, or --follow/--clock wall without it, is a usage error (returns 2).
+ */
+int cmd_source_apply(const char *cmd, struct cmd_source *s, const char **data, int *files);
+/* Before the run: landing:DIR with the virtual clock waits for the replay to finish. */
+int cmd_source_wait(const char *cmd, struct cmd_source *s, struct lk_err *err);
+void cmd_source_release(struct cmd_source *s);
+
+/* A --speed value: "60x" -> 60, "max" -> 0; else one usage line and 2. */
+int cmd_parse_speed(const char *cmd, const char *text, double *speed);
+
+/* lk_broker_start with the jars of this checkout (ROOT/kafka/lib, see cmd_broker.c). */
+struct lk_broker_info;
+int cmd_broker_start(const char *dir, int port, struct lk_broker_info *info, struct lk_err *err);
 
 /* Print "lklab <cmd>: <message>" to stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -54,6 +54,12 @@ static const struct command commands[] = {
       "lklab table create --db out/k-1m/serving.db big_rows --view \\\n"
       "    --as 'SELECT * FROM output WHERE events > 5'\n"
       "lklab table query --db out/k-1m/serving.db 'SELECT count(*) FROM big_rows'" },
+    { "broker", cmd_broker, "start or stop a single-node Apache Kafka broker on a loopback port",
+      "lklab broker start --dir out/broker\n"
+      "lklab broker stop --dir out/broker" },
+    { "replay", cmd_replay, "publish a dataset as it arrived into a Kafka topic or landing directory",
+      "lklab replay --data out/ds --to kafka://127.0.0.1:9092/clicks --speed 60x\n"
+      "lklab replay --data out/ds --to landing:out/drops --speed max" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",
       "lklab demo\n"
       "lklab demo --events 100000 --out out/demo-small" },

@@ -98,6 +98,22 @@ static int topic_partitions(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_m
     return n;
 }
 
+int lk_kafka_ping(const char *brokers, int timeout_ms)
+{
+    static const char *const none[] = { NULL };
+    const struct rd_kafka_metadata *md;
+    rd_kafka_t *rk;
+    int rc = -1;
+    if (client_new(&rk, RD_KAFKA_PRODUCER, brokers, none, NULL, NULL, NULL) < 0)
+        return -1;
+    if (rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rc = md->broker_cnt > 0 ? 0 : -1;
+        rd_kafka_metadata_destroy(md);
+    }
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
 static int unreachable(const char *url, const char *brokers, struct lk_err *err)
 {
     return lk_err_set(err, LK_EIO,

@@ -36,6 +36,9 @@ int lk_kafka_is_url(const char *s);
 /* kafka://HOST:PORT/TOPIC -> malloc'd "HOST:PORT" and "TOPIC"; LK_EUSAGE when malformed. */
 int lk_kafka_parse_url(const char *url, char **brokers, char **topic, struct lk_err *err);
 
+/* 0 when a broker at brokers ("HOST:PORT") answers a metadata request within timeout_ms. */
+int lk_kafka_ping(const char *brokers, int timeout_ms);
+
 /* The replay's clock, from its start record. */
 struct lk_kafka_clock {
     int64_t wall_start_ms;    /* Unix ms when the replay started */
