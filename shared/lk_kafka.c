@@ -336,6 +336,11 @@ size_t lk_kafka_cons_partitions(const struct lk_kafka_cons *c)
     return c->n;
 }
 
+const char *lk_kafka_cons_topic(const struct lk_kafka_cons *c)
+{
+    return c->topic;
+}
+
 int lk_kafka_cons_seek(struct lk_kafka_cons *c, size_t part, uint64_t offset, struct lk_err *err)
 {
     struct cpart *cp = &c->parts[part];

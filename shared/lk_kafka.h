@@ -67,6 +67,7 @@ int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
                        struct lk_err *err);
 void lk_kafka_cons_close(struct lk_kafka_cons *c);
 size_t lk_kafka_cons_partitions(const struct lk_kafka_cons *c);
+const char *lk_kafka_cons_topic(const struct lk_kafka_cons *c);
 
 /* Read partition part from offset on (call before the first next on it). */
 int lk_kafka_cons_seek(struct lk_kafka_cons *c, size_t part, uint64_t offset, struct lk_err *err);

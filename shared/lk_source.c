@@ -105,6 +105,11 @@ void lk_log_close(struct lk_log *log)
     free(log);
 }
 
+const char *lk_log_topic(const struct lk_log *log)
+{
+    return log->kafka ? lk_kafka_cons_topic(log->kafka) : NULL;
+}
+
 size_t lk_log_partitions(const struct lk_log *log)
 {
     return log->n;

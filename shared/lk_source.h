@@ -50,6 +50,8 @@ int lk_log_open(struct lk_log **out, const char *data, struct lk_err *err);
 void lk_log_close(struct lk_log *log);
 size_t lk_log_partitions(const struct lk_log *log);
 const char *lk_log_path(const struct lk_log *log, size_t p);
+/* The Kafka topic of a kafka:// log, else NULL. */
+const char *lk_log_topic(const struct lk_log *log);
 
 /*
  * The next record of partition p, not yet consumed: returns 1 and sets *rec, 0 at the
