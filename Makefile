@@ -44,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps test unit e2e asan fuzz torture bench demo clean lklab lib labs duckdb browser
+.PHONY: kafka-deps live-test live all deps test unit e2e asan fuzz torture bench demo clean lklab lib labs duckdb browser
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -119,6 +119,27 @@ test: deps
 browser: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 	$(Q)tests/browser/run.sh
+
+# The Apache Kafka broker of `lklab broker` (docs/live.md): the jars kafka/pom.xml pins,
+# copied from Maven Central into kafka/lib (git-ignored) once.
+kafka-deps: deps kafka/lib/.done
+
+kafka/lib/.done: kafka/pom.xml
+	@echo "  MVN     kafka/lib (Apache Kafka broker jars)"
+	$(Q)rm -rf kafka/lib && mvn -q -B -f kafka/pom.xml dependency:copy-dependencies \
+	  -DoutputDirectory=lib -DincludeScope=runtime && touch $@
+
+# The live sources against a real broker (tests/live.sh): each check starts and stops its own.
+live-test: kafka-deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/live.sh
+
+# The class demo on real parts (docs/live.md): broker, replay of a day at 144x, two Kappa
+# queries on the topic and Lambda; stops everything it started at the end or on Ctrl-C.
+live: kafka-deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)rm -rf out/live/kappa-update out/live/kappa-append out/live/lambda out/live/broker
+	$(BIN)/lklab live --out out/live
 
 asan: deps
 	$(Q)$(MAKE) --no-print-directory FLAVOUR=asan test

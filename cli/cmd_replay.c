@@ -188,6 +188,7 @@ static int copy_atomic(const char *src, const char *dst, struct lk_err *err)
     struct lk_atomic a = LK_ATOMIC_INIT;
     int rc = lk_file_read_all(src, (size_t)1 << 31, &text, &len, err);
     if (rc == 0 && (rc = lk_atomic_open(&a, dst, err)) == 0) {
+        a.durability = LK_DURABLE_PROCESS; /* a replay is redone, not recovered */
         fwrite(text, 1, len, a.fp);
         rc = lk_atomic_commit(&a, err);
     }
@@ -210,11 +211,14 @@ static int to_landing(struct replay *r, const char *data, const char *out, struc
         rc = lk_err_set(err, LK_EINPUT, "dataset '%s' has no landing files", data);
         goto out;
     }
-    if (lk_is_dir(dir)) {
-        rc = lk_err_set(err, LK_EINPUT, "'%s' exists already (a replay writes a new directory)",
-                        dir);
+    path = join(out, "replay.json");
+    if (lk_is_file(path)) {
+        rc = lk_err_set(err, LK_EINPUT, "'%s' holds a replay already (a replay writes a new "
+                        "directory)", out);
         goto out;
     }
+    free(path);
+    path = NULL;
     if ((rc = lk_mkdir_p(dir, err)) < 0)
         goto out;
     r->virtual_start = vt = lk_landing_time(l, 0);

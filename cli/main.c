@@ -60,6 +60,9 @@ static const struct command commands[] = {
     { "replay", cmd_replay, "publish a dataset as it arrived into a Kafka topic or landing directory",
       "lklab replay --data out/ds --to kafka://127.0.0.1:9092/clicks --speed 60x\n"
       "lklab replay --data out/ds --to landing:out/drops --speed max" },
+    { "live", cmd_live, "the class demo on real parts: broker, replay at 144x, two Kappa queries, Lambda",
+      "lklab live\n"
+      "lklab live --events 20000 --speed 1440x --out out/live-quick" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",
       "lklab demo\n"
       "lklab demo --events 100000 --out out/demo-small" },

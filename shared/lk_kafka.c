@@ -269,8 +269,9 @@ struct lk_kafka_cons {
 int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
                        struct lk_err *err)
 {
+    /* a bounded prefetch: a broker that goes away is noticed while records are still due */
     static const char *const pairs[] = { "fetch.wait.max.ms", "20", "queued.min.messages",
-                                         "200000", "enable.partition.eof", "false", NULL };
+                                         "2000", "enable.partition.eof", "false", NULL };
     struct lk_kafka_cons *c = lk_xcalloc(1, sizeof(*c));
     int64_t start = mono_ms(), down = -1;
     int n = 0, rc;
