@@ -230,7 +230,7 @@ static int run(struct live *l)
         goto out;
     }
     if (!l->data && !lk_is_dir(data)) {
-        const char *const gen[] = { "gen", "--scenario", "clickstream", "--events", events,
+        const char *const gen[] = { "--scenario", "clickstream", "--events", events,
                                     "--span", "24h", "--out", data, NULL };
         snprintf(events, sizeof(events), "%llu", (unsigned long long)l->events);
         if ((rc = cmd_step(CMD, cmd_gen, "gen", "generating a day of clicks", gen, 0)) != 0)
