@@ -252,6 +252,7 @@ void lk_kafka_prod_close(struct lk_kafka_prod *p)
 
 struct cpart {
     int started;
+    uint64_t next; /* the offset the next record must have */
     struct lk_buf val;
 };
 
@@ -270,8 +271,11 @@ int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
                        struct lk_err *err)
 {
     /* a bounded prefetch: a broker that goes away is noticed while records are still due */
+    /* auto.offset.reset=error: never jump to another offset (a topic just created can
+       answer "out of range" for offset 0 for a moment: that is retried, see next) */
     static const char *const pairs[] = { "fetch.wait.max.ms", "20", "queued.min.messages",
-                                         "2000", "enable.partition.eof", "false", NULL };
+                                         "2000", "enable.partition.eof", "false",
+                                         "auto.offset.reset", "error", NULL };
     struct lk_kafka_cons *c = lk_xcalloc(1, sizeof(*c));
     int64_t start = mono_ms(), down = -1;
     int n = 0, rc;
@@ -353,6 +357,7 @@ int lk_kafka_cons_seek(struct lk_kafka_cons *c, size_t part, uint64_t offset, st
                           part, (unsigned long long)offset,
                           rd_kafka_err2str(rd_kafka_last_error()));
     cp->started = 1;
+    cp->next = offset;
     return 0;
 }
 
@@ -407,9 +412,26 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
             if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF || e == RD_KAFKA_RESP_ERR__TRANSPORT
                 || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
                 continue;
-            return lk_err_set(err, LK_EIO, "cannot read %s partition %zu (%s)", c->url, part,
-                              rd_kafka_err2str(e));
+            if ((e == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET
+                 || e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
+                && mono_ms() - idle < down_limit_ms()) {
+                struct timespec ts = { 0, 100 * 1000000L };
+                nanosleep(&ts, NULL);
+                if ((rc = lk_kafka_cons_seek(c, part, cp->next, err)) < 0)
+                    return rc;
+                continue;
+            }
+            return lk_err_set(err, LK_EIO, "cannot read %s partition %zu at offset %llu (%s)",
+                              c->url, part, (unsigned long long)cp->next, rd_kafka_err2str(e));
         }
+        if ((uint64_t)m->offset != cp->next) { /* never a silent gap or repeat */
+            uint64_t got = (uint64_t)m->offset;
+            rd_kafka_message_destroy(m);
+            return lk_err_set(err, LK_EIO, "cannot read %s partition %zu (offset %llu came where "
+                              "%llu was due)", c->url, part, (unsigned long long)got,
+                              (unsigned long long)cp->next);
+        }
+        cp->next++;
         idle = mono_ms();
         down = -1;
         if (is_key(m, LK_KAFKA_KEY_START)) {

@@ -73,6 +73,29 @@ kappa --source "$URL" --out "$W/k-wm" --watermark 10m --output-mode update --dur
     && same "$W/k-wm.csv" "$W/log-wm.csv" && same "$W/k-wm-late.csv" "$W/log-wm-late.csv" \
     && ok "kafka source, watermark 10m == the log source (output and late tables)" || bad "kafka wm == log"
 
+# Kappa first, on a topic that does not exist yet, then a paced replay (what lklab live
+# does): the query follows the replay and still ends equal to the truth.
+kappa --source "$URL-paced" --out "$W/k-paced" --watermark none --output-mode update --durability process &
+pid=$!
+sleep 1
+"$LK" replay --data "$DS" --to "$URL-paced" --speed 20000x --quiet && wait $pid \
+    && export_csv "$W/k-paced" "$W/k-paced.csv" && same "$W/k-paced.csv" "$W/truth.csv" \
+    && ok "kappa started before a paced replay == lklab truth" || bad "kappa before a paced replay"
+
+# --follow waits past the end of the replay; stopped and restarted without it, it ends
+"$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL" --out "$W/k-follow" --watermark none \
+    --output-mode update --durability process --follow &
+pid=$!
+sleep 8
+if kill -0 $pid 2> /dev/null; then
+    kill -TERM $pid; wait $pid 2> /dev/null
+    kappa --source "$URL" --out "$W/k-follow" --watermark none --output-mode update --durability process 2> /dev/null \
+        && export_csv "$W/k-follow" "$W/k-follow.csv" && same "$W/k-follow.csv" "$W/truth.csv" \
+        && ok "--follow keeps waiting; restarted without it == lklab truth" || bad "--follow restart"
+else
+    bad "--follow" "the run ended by itself"
+fi
+
 # offsets/N: Spark's {"TOPIC":{"0":N,...}}, N the next Kafka offset: the partition's lines
 # + 1 (the replay-start record) at the end of the run
 last=$(ls "$W/k-wm/checkpoint/offsets" | sort -n | tail -1)
