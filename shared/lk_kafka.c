@@ -273,8 +273,11 @@ int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
     /* a bounded prefetch: a broker that goes away is noticed while records are still due */
     /* auto.offset.reset=error: never jump to another offset (a topic just created can
        answer "out of range" for offset 0 for a moment: that is retried, see next) */
+    /* fetch.error.backoff.ms: librdkafka 2.0 also waits that long after a partition's queue
+       reached queued.min.messages (500 ms by default: 8000 records/s per partition) */
     static const char *const pairs[] = { "fetch.wait.max.ms", "20", "queued.min.messages",
-                                         "2000", "enable.partition.eof", "false",
+                                         "2000", "fetch.error.backoff.ms", "5",
+                                         "enable.partition.eof", "false",
                                          "auto.offset.reset", "error", NULL };
     struct lk_kafka_cons *c = lk_xcalloc(1, sizeof(*c));
     int64_t start = mono_ms(), down = -1;
