@@ -21,9 +21,16 @@ int lk_kafka_is_url(const char *s)
 
 int lk_kafka_parse_url(const char *url, char **brokers, char **topic, struct lk_err *err)
 {
-    const char *hp = url + strlen(PREFIX), *slash;
-    if (!lk_kafka_is_url(url) || !(slash = strchr(hp, '/')) || slash == hp || !slash[1]
-        || strchr(slash + 1, '/') || !memchr(hp, ':', (size_t)(slash - hp)))
+    const char *hp = url + strlen(PREFIX), *slash = NULL, *colon = NULL;
+    size_t digits = 0;
+    if (lk_kafka_is_url(url) && (slash = strchr(hp, '/'))) {
+        for (const char *c = hp; c < slash; c++)
+            if (*c == ':')
+                colon = c;
+        digits = colon ? strspn(colon + 1, "0123456789") : 0;
+    }
+    if (!slash || !colon || colon == hp || digits == 0 || colon + 1 + digits != slash
+        || !slash[1] || strchr(slash + 1, '/'))
         return lk_err_set(err, LK_EUSAGE, "bad Kafka URL '%s' (want kafka://HOST:PORT/TOPIC)",
                           url);
     *brokers = lk_xstrndup(hp, (size_t)(slash - hp));
