@@ -1,6 +1,7 @@
 #include "lk_kafka.h"
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +74,17 @@ static int client_new(rd_kafka_t **out, rd_kafka_type_t type, const char *broker
         rc = set_conf(conf, "log_level", "0", err); /* errors are ours to report, in one line */
     for (size_t i = 0; rc == 0 && pairs[i]; i += 2)
         rc = set_conf(conf, pairs[i], pairs[i + 1], err);
+    if (rc == 0 && getenv("LKLAB_KAFKA_CONF")) { /* "k=v,k=v": librdkafka tuning by hand */
+        char *all = lk_xstrdup(getenv("LKLAB_KAFKA_CONF")), *save = NULL;
+        for (char *kv = strtok_r(all, ",", &save); kv && rc == 0; kv = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(kv, '=');
+            if (eq) {
+                *eq = '\0';
+                rc = set_conf(conf, kv, eq + 1, err);
+            }
+        }
+        free(all);
+    }
     if (rc < 0) {
         rd_kafka_conf_destroy(conf);
         return rc;
@@ -270,6 +282,7 @@ struct lk_kafka_cons {
     int follow;
     size_t n;
     struct cpart *parts;
+    pthread_mutex_t lock; /* the clock: partitions may be read by several threads */
     int have_clock;
     struct lk_kafka_clock clock;
 };
@@ -277,13 +290,14 @@ struct lk_kafka_cons {
 int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
                        struct lk_err *err)
 {
-    /* a bounded prefetch: a broker that goes away is noticed while records are still due */
     /* auto.offset.reset=error: never jump to another offset (a topic just created can
        answer "out of range" for offset 0 for a moment: that is retried, see next) */
     /* fetch.error.backoff.ms: librdkafka 2.0 also waits that long after a partition's queue
-       reached queued.min.messages (500 ms by default: 8000 records/s per partition) */
+       reached queued.min.messages (500 ms by default); a deep prefetch in big fetches keeps
+       the engine fed while the broker answers (docs/live.md "Throughput") */
     static const char *const pairs[] = { "fetch.wait.max.ms", "20", "queued.min.messages",
-                                         "2000", "fetch.error.backoff.ms", "5",
+                                         "50000", "max.partition.fetch.bytes", "8388608",
+                                         "fetch.error.backoff.ms", "5",
                                          "enable.partition.eof", "false",
                                          "auto.offset.reset", "error", NULL };
     struct lk_kafka_cons *c = lk_xcalloc(1, sizeof(*c));
@@ -291,6 +305,7 @@ int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
     int n = 0, rc;
     c->url = lk_xstrdup(url);
     c->follow = follow;
+    pthread_mutex_init(&c->lock, NULL);
     if ((rc = lk_kafka_parse_url(url, &c->brokers, &c->topic, err)) < 0
         || (rc = client_new(&c->rk, RD_KAFKA_CONSUMER, c->brokers, pairs, NULL, c, err)) < 0)
         goto fail;
@@ -343,6 +358,7 @@ void lk_kafka_cons_close(struct lk_kafka_cons *c)
     free(c->url);
     free(c->brokers);
     free(c->topic);
+    pthread_mutex_destroy(&c->lock);
     free(c);
 }
 
@@ -376,12 +392,14 @@ static void read_clock(struct lk_kafka_cons *c, const rd_kafka_message_t *m)
     cJSON *j = cJSON_ParseWithLength(m->payload, m->len);
     const cJSON *w = cJSON_GetObjectItem(j, "wall_start_ms"),
                 *v = cJSON_GetObjectItem(j, "virtual_start_ms"), *s = cJSON_GetObjectItem(j, "speed");
+    pthread_mutex_lock(&c->lock);
     if (cJSON_IsNumber(w) && cJSON_IsNumber(v) && cJSON_IsNumber(s) && !c->have_clock) {
         c->clock.wall_start_ms = (int64_t)w->valuedouble;
         c->clock.virtual_start_ms = (int64_t)v->valuedouble;
         c->clock.speed = s->valuedouble;
         c->have_clock = 1;
     }
+    pthread_mutex_unlock(&c->lock);
     cJSON_Delete(j);
 }
 
@@ -466,7 +484,10 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
 
 int lk_kafka_cons_clock(struct lk_kafka_cons *c, struct lk_kafka_clock *clock)
 {
-    if (c->have_clock)
+    int have;
+    pthread_mutex_lock(&c->lock);
+    if ((have = c->have_clock))
         *clock = c->clock;
-    return c->have_clock;
+    pthread_mutex_unlock(&c->lock);
+    return have;
 }

@@ -16,7 +16,8 @@
  * partition. Partitions are independent: one thread per partition is safe.
  *
  * A broker that stays unreachable for LK_KAFKA_DOWN_MS (or $LKLAB_KAFKA_TIMEOUT_MS) gives
- * LK_EIO naming the broker; a topic that does not exist within that time gives LK_ENOENT.
+ * LK_EIO naming the broker; a topic that does not exist within 60 s gives LK_ENOENT.
+ * $LKLAB_KAFKA_CONF="key=value,..." adds librdkafka settings (tuning, tests).
  */
 #ifndef LK_KAFKA_H
 #define LK_KAFKA_H
