@@ -1,4 +1,5 @@
-# lklab build. Targets: deps all test asan fuzz torture bench demo lib labs browser clean.  V=1 shows commands.
+# lklab build. Targets: deps all test asan fuzz torture bench demo lib labs browser clean;
+# live: kafka-deps live-test live bench-live (docs/live.md).  V=1 shows commands.
 # Objects live in build/<flavour>/, binaries in bin/; generated data goes under out/.
 # Optional, never run by the others: duckdb (installs the second yardstick of make bench).
 
@@ -44,7 +45,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: kafka-deps live-test live all deps test unit e2e asan fuzz torture bench demo clean lklab lib labs duckdb browser
+.PHONY: kafka-deps live-test live bench-live all deps test unit e2e asan fuzz torture bench demo clean lklab lib labs duckdb browser
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -133,6 +134,11 @@ kafka/lib/.done: kafka/pom.xml
 live-test: kafka-deps
 	$(Q)$(MAKE) --no-print-directory lklab
 	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/live.sh
+
+# The Kafka source's throughput into Kappa beside the file source (docs/live.md).
+bench-live: kafka-deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/bench-live.sh
 
 # The class demo on real parts (docs/live.md): broker, replay of a day at 144x, two Kappa
 # queries on the topic and Lambda; stops everything it started at the end or on Ctrl-C.
