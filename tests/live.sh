@@ -121,7 +121,7 @@ fi
 
 # --- the broker goes away mid-run: one line, exit 4; back: the restart loses/doubles nothing ---
 # (a shallow prefetch, so that records are still due at the broker when it goes)
-LKLAB_KAFKA_CONF=queued.min.messages=200 LKLAB_KAFKA_TIMEOUT_MS=3000 "$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL" \
+LKLAB_KAFKA_CONF=queued.min.messages=200,max.partition.fetch.bytes=16384,queued.max.messages.kbytes=64 LKLAB_KAFKA_TIMEOUT_MS=3000 "$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL" \
     --out "$W/k-gone" --watermark 10m --output-mode update --durability fsync 2> "$W/gone.err" &
 pid=$!
 if wait_commits "$W/k-gone" 150 $pid; then
