@@ -42,6 +42,13 @@ wait_commits() {
 same() { cmp -s "$1" "$2"; }
 kappa() { "$LK" kappa --pipeline revenue --trigger 1m --quiet "$@"; }
 export_csv() { "$LK" results --run "$1" --out "$2" ${3:+--table "$3"}; }
+# restart_equals RUN: restart the 10m-watermark update query on RUN (stderr in RUN.err);
+# its output and late tables must equal the log-sourced run's
+restart_equals() {
+    kappa --source "$URL" --out "$1" --watermark 10m --output-mode update --durability process 2> "$1.err" \
+        && export_csv "$1" "$1.csv" && same "$1.csv" "$W/log-wm.csv" \
+        && export_csv "$1" "$1-late.csv" late && same "$1-late.csv" "$W/log-wm-late.csv"
+}
 
 DS=$W/ds
 "$LK" gen --scenario clickstream --events 20000 --seed 11 --out "$DS" 2> /dev/null \
@@ -111,10 +118,7 @@ pid=$!
 if wait_commits "$W/k-kill" 150 $pid; then
     kill -9 $pid; wait $pid 2> /dev/null
     n=$(count_commits "$W/k-kill")
-    kappa --source "$URL" --out "$W/k-kill" --watermark 10m --output-mode update --durability process 2> "$W/kill.err" \
-        && export_csv "$W/k-kill" "$W/k-kill.csv" && same "$W/k-kill.csv" "$W/log-wm.csv" \
-        && export_csv "$W/k-kill" "$W/k-kill-late.csv" late && same "$W/k-kill-late.csv" "$W/log-wm-late.csv" \
-        && ok "kill -9 after $n batches + restart == uninterrupted" || bad "kill -9 + restart" "$(cat "$W/kill.err")"
+    restart_equals "$W/k-kill" && ok "kill -9 after $n batches + restart == uninterrupted" || bad "kill -9 + restart" "$(cat "$W/k-kill.err")"
 else
     wait $pid; bad "kill -9" "the run ended before 150 batches"
 fi
@@ -130,10 +134,7 @@ if wait_commits "$W/k-gone" 150 $pid; then
     [ $rc = 4 ] && [ "$(wc -l < "$W/gone.err")" = 1 ] && grep -q "cannot reach the Kafka broker" "$W/gone.err" \
         && ok "broker stopped mid-run: exit 4, one line ($(cat "$W/gone.err"))" || bad "broker gone" "exit $rc: $(cat "$W/gone.err")"
     start_broker "$B" && [ "$("$LK" broker port --dir "$B")" = "$PORT" ] || bad "broker restart on the same port"
-    kappa --source "$URL" --out "$W/k-gone" --watermark 10m --output-mode update --durability process 2> "$W/gone2.err" \
-        && export_csv "$W/k-gone" "$W/k-gone.csv" && same "$W/k-gone.csv" "$W/log-wm.csv" \
-        && export_csv "$W/k-gone" "$W/k-gone-late.csv" late && same "$W/k-gone-late.csv" "$W/log-wm-late.csv" \
-        && ok "broker back, restart == uninterrupted (the topic survived the broker restart)" || bad "restart after broker restart" "$(cat "$W/gone2.err")"
+    restart_equals "$W/k-gone" && ok "broker back, restart == uninterrupted (the topic survived the broker restart)" || bad "restart after broker restart" "$(cat "$W/k-gone.err")"
 else
     wait $pid; bad "broker gone" "the run ended before 150 batches"
 fi
