@@ -205,6 +205,7 @@ static int run(struct kp_options *o, struct args *a)
     struct lk_spec spec;
     struct kp_summary sum;
     struct cmd_progress prog;
+    struct cmd_source_progress sp = { { 0 }, NULL, NULL, { 0, { 0, 0, 0 } } };
     char path[4096];
     if (lk_spec_resolve(a->pipeline, cmd_root(), path, sizeof(path), &err) < 0
         || lk_spec_load(&spec, path, &err) < 0
@@ -222,13 +223,25 @@ static int run(struct kp_options *o, struct args *a)
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
     o->progress = cmd_progress_cb;
     o->progress_arg = &prog;
+    if (a->src.live && lk_kafka_is_url(a->src.live)) { /* no total: the lag behind the replay */
+        sp.p = prog;
+        sp.url = a->src.live;
+        sp.run = o->run;
+        o->progress = cmd_source_progress;
+        o->progress_arg = &sp;
+    }
     o->note = note;
     if (cmd_source_wait(CMD, &a->src, &err) < 0 || kp_run(o, &sum, &err) < 0) {
         cmd_source_release(&a->src);
         return cmd_fail(CMD, &err);
     }
     cmd_source_release(&a->src);
-    cmd_progress_done(&prog, prog.total);
+    if (o->progress == cmd_source_progress) {
+        if (sp.p.tty && !sp.p.quiet)
+            fputc('\n', stderr);
+    } else {
+        cmd_progress_done(&prog, prog.total);
+    }
     if (o->crash_batch >= 0) /* still alive: the batch never ran (or ran before a restart) */
         cmd_error(CMD, "note: --crash-after %lld:%s never fired: no batch %lld ran in this run",
                   (long long)o->crash_batch, kp_phase_name(o->crash_phase),

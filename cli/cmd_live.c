@@ -101,76 +101,23 @@ static char *path2(const char *a, const char *b)
     return lk_buf_detach(&buf, NULL);
 }
 
-/* The trigger time of a Kappa run's last committed batch, or LK_TIME_NEG_INF. */
-static int64_t last_trigger(const char *run)
+/* One line: each Kappa query's lag behind the replay's clock (wall seconds). */
+static void show_lag(const struct job *jobs, const char *url, struct cmd_source_clock *clock)
 {
-    char *dir = path2(run, "checkpoint/commits"), **names = NULL, *text = NULL, *at;
-    size_t n = 0, len;
-    long best = -1;
-    int64_t t = LK_TIME_NEG_INF;
-    if (lk_is_dir(dir) && lk_list_dir(dir, "", &names, &n, NULL) == 0)
-        for (size_t i = 0; i < n; i++)
-            if (atol(names[i]) > best)
-                best = atol(names[i]);
-    lk_list_free(names, n);
-    free(dir);
-    if (best >= 0) {
-        struct lk_buf p = LK_BUF_INIT;
-        lk_buf_addf(&p, "%s/checkpoint/offsets/%ld", run, best);
-        if (lk_file_read_all(p.s, 1 << 20, &text, &len, NULL) == 0
-            && (at = strstr(text, "\"trigger_time\":\"")))
-            t = atoll(at + 16);
-        free(text);
-        lk_buf_release(&p);
-    }
-    return t;
-}
-
-/* The replay's clock, from its start record in the topic (0 when not there yet). */
-static int replay_clock(const char *url, struct lk_kafka_clock *clock)
-{
-    struct lk_kafka_cons *c;
-    const char *val;
-    size_t len;
-    uint64_t off;
-    int have = 0;
-    if (lk_kafka_cons_open(&c, url, 1, NULL) < 0)
-        return 0;
-    if (lk_kafka_cons_next(c, 0, &val, &len, &off, NULL) >= 0)
-        have = lk_kafka_cons_clock(c, clock);
-    lk_kafka_cons_close(c);
-    return have;
-}
-
-static int64_t unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* One line: the replay's virtual now and each Kappa query's lag behind it (wall seconds). */
-static void show_lag(const struct job *jobs, const struct lk_kafka_clock *clock)
-{
-    int64_t now = clock->virtual_start_ms
-                  + (int64_t)((double)(unix_ms() - clock->wall_start_ms) * clock->speed);
-    char iso[LK_TIME_ISO_LEN + 1];
     struct lk_buf b = LK_BUF_INIT;
-    lk_time_format(now, iso);
-    lk_buf_addf(&b, "replay at %.19s", iso);
+    lk_buf_adds(&b, "behind the replay:");
     for (size_t i = 0; i < NJOBS; i++) {
-        int64_t t;
+        double lag;
         if (!jobs[i].run)
             continue;
-        t = last_trigger(jobs[i].run);
         if (jobs[i].done)
-            lk_buf_addf(&b, "; %s finished", jobs[i].name);
-        else if (t == LK_TIME_NEG_INF)
-            lk_buf_addf(&b, "; %s: no batch yet", jobs[i].name);
+            lk_buf_addf(&b, " %s finished;", jobs[i].name);
+        else if (cmd_source_lag(url, jobs[i].run, clock, &lag) == 0)
+            lk_buf_addf(&b, " %s %.1f s;", jobs[i].name, lag);
         else
-            lk_buf_addf(&b, "; %s %.1f s behind", jobs[i].name,
-                        (double)(now - t) / clock->speed / 1000.0);
+            lk_buf_addf(&b, " %s no batch yet;", jobs[i].name);
     }
+    lk_buf_setlen(&b, b.len - 1);
     cmd_error(CMD, "%s", b.s);
     lk_buf_release(&b);
 }
@@ -205,12 +152,12 @@ static int run(struct live *l)
     struct lk_err err = LK_ERR_INIT;
     struct lk_broker_info info;
     struct job jobs[NJOBS];
-    struct lk_kafka_clock clock;
+    struct cmd_source_clock clock = { 0, { 0, 0, 0 } };
     struct lk_buf url = LK_BUF_INIT;
     char *broker = path2(l->out, "broker"), *data = l->data ? NULL : path2(l->out, "data");
     char *runs[NJOBS], *logs[NJOBS], events[32];
     const char *ds = l->data ? l->data : data;
-    int rc = 0, failed = 0, have_clock = 0;
+    int rc = 0, failed = 0;
     double last_show = 0;
     static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append",
                                               "lambda" };
@@ -284,10 +231,8 @@ static int run(struct live *l)
             running += !jobs[i].done;
         if (!running)
             break;
-        if (!have_clock)
-            have_clock = replay_clock(url.s, &clock);
-        if (have_clock && clock.speed > 0 && lk_wall_now() - last_show >= 5.0) {
-            show_lag(jobs, &clock);
+        if (lk_wall_now() - last_show >= 5.0) {
+            show_lag(jobs, url.s, &clock);
             last_show = lk_wall_now();
         }
         {

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_kafka.h"
+#include "lk_time.h"
 #include "banned.h"
 
 #define LANDING "landing:"
@@ -122,4 +124,71 @@ void cmd_source_release(struct cmd_source *s)
 {
     free(s->data);
     s->data = NULL;
+}
+
+/* The trigger time of a Kappa run's last committed batch, or LK_TIME_NEG_INF. */
+static int64_t last_trigger(const char *run)
+{
+    struct lk_buf p = LK_BUF_INIT;
+    char **names = NULL, *text = NULL, *at;
+    size_t n = 0, len;
+    long best = -1;
+    int64_t t = LK_TIME_NEG_INF;
+    lk_buf_addf(&p, "%s/checkpoint/commits", run);
+    if (lk_is_dir(p.s) && lk_list_dir(p.s, "", &names, &n, NULL) == 0)
+        for (size_t i = 0; i < n; i++)
+            if (atol(names[i]) > best)
+                best = atol(names[i]);
+    lk_list_free(names, n);
+    lk_buf_reset(&p);
+    lk_buf_addf(&p, "%s/checkpoint/offsets/%ld", run, best);
+    if (best >= 0 && lk_file_read_all(p.s, 1 << 20, &text, &len, NULL) == 0
+        && (at = strstr(text, "\"trigger_time\":\"")))
+        t = atoll(at + 16);
+    free(text);
+    lk_buf_release(&p);
+    return t;
+}
+
+int cmd_source_lag(const char *url, const char *run, struct cmd_source_clock *clock, double *lag)
+{
+    struct timespec ts;
+    int64_t t = last_trigger(run), now;
+    if (!clock->have) { /* the replay-start record, once */
+        struct lk_kafka_cons *c;
+        const char *val;
+        size_t len;
+        uint64_t off;
+        if (lk_kafka_cons_open(&c, url, 1, NULL) == 0) {
+            if (lk_kafka_cons_next(c, 0, &val, &len, &off, NULL) >= 0)
+                clock->have = lk_kafka_cons_clock(c, &clock->k);
+            lk_kafka_cons_close(c);
+        }
+    }
+    if (!clock->have || clock->k.speed <= 0 || t == LK_TIME_NEG_INF)
+        return -1;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now = clock->k.virtual_start_ms
+          + (int64_t)((double)((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000
+                               - clock->k.wall_start_ms)
+                      * clock->k.speed);
+    *lag = (double)(now - t) / clock->k.speed / 1000.0;
+    return 0;
+}
+
+void cmd_source_progress(void *arg, uint64_t done, uint64_t total)
+{
+    struct cmd_source_progress *sp = arg;
+    double now = lk_wall_now(), lag;
+    (void)total;
+    if (sp->p.quiet || now - sp->p.last < (sp->p.tty ? 1.0 : 5.0))
+        return;
+    sp->p.last = now;
+    if (cmd_source_lag(sp->url, sp->run, &sp->clock, &lag) == 0)
+        fprintf(stderr, "%slklab %s: %llu Kafka offsets consumed; the last batch is %.1f s behind the "
+                "replay%s", sp->p.tty ? "\r" : "", sp->p.cmd, (unsigned long long)done, lag,
+                sp->p.tty ? "   " : "\n");
+    else
+        fprintf(stderr, "%slklab %s: %llu Kafka offsets consumed%s", sp->p.tty ? "\r" : "", sp->p.cmd,
+                (unsigned long long)done, sp->p.tty ? "   " : "\n");
 }
