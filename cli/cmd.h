@@ -148,7 +148,10 @@ struct cmd_source {
     int wall;   /* --clock wall */
     char *data; /* what the engine opens (owned) */
 };
-#define CMD_SOURCE_INIT { NULL, 0, 0, NULL }
+#define CMD_SOURCE_INIT                                                                            \
+    {                                                                                              \
+        NULL, 0, 0, NULL                                                                           \
+    }
 int cmd_source_is_live(const char *value);
 /* Parse --clock; 2 (one usage line) when bad. */
 int cmd_source_clock(const char *cmd, const char *value, struct cmd_source *s);

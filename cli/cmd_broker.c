@@ -47,10 +47,10 @@ int cmd_broker_start(const char *dir, int port, struct lk_broker_info *info, str
 int cmd_broker(int argc, char **argv)
 {
     enum { O_DIR = 1, O_PORT };
-    static const struct option opts[] = { { "dir", required_argument, NULL, O_DIR },
-                                          { "port", required_argument, NULL, O_PORT },
-                                          { "help", no_argument, NULL, 'h' },
-                                          { NULL, 0, NULL, 0 } };
+    static const struct option opts[] = {{"dir", required_argument, NULL, O_DIR},
+                                         {"port", required_argument, NULL, O_PORT},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     struct lk_err err = LK_ERR_INIT;
     const char *dir = NULL, *action;
     uint64_t port = 0;
@@ -58,13 +58,18 @@ int cmd_broker(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case O_DIR: dir = optarg; break;
+        case O_DIR:
+            dir = optarg;
+            break;
         case O_PORT:
             if (cmd_parse_u64(CMD, "--port", optarg, 0, 65535, &port))
                 return 2;
             break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind != argc - 1)
@@ -76,9 +81,10 @@ int cmd_broker(int argc, char **argv)
         struct lk_broker_info info;
         if ((rc = cmd_broker_start(dir, (int)port, &info, &err)) < 0)
             return cmd_fail(CMD, &err);
-        fprintf(stderr, "lklab broker: Kafka on 127.0.0.1:%d (pid %d, data in %s/data), "
-                "started in %.1f s, %.0f MB resident\n", info.port, info.pid, dir,
-                info.start_seconds, info.rss_mb);
+        fprintf(stderr,
+                "lklab broker: Kafka on 127.0.0.1:%d (pid %d, data in %s/data), "
+                "started in %.1f s, %.0f MB resident\n",
+                info.port, info.pid, dir, info.start_seconds, info.rss_mb);
         printf("127.0.0.1:%d\n", info.port);
         return 0;
     }

@@ -152,15 +152,14 @@ static int run(struct live *l)
     struct lk_err err = LK_ERR_INIT;
     struct lk_broker_info info;
     struct job jobs[NJOBS];
-    struct cmd_source_clock clock = { 0, { 0, 0, 0 } };
+    struct cmd_source_clock clock = {0, {0, 0, 0}};
     struct lk_buf url = LK_BUF_INIT;
     char *broker = path2(l->out, "broker"), *data = l->data ? NULL : path2(l->out, "data");
     char *runs[NJOBS], *logs[NJOBS], events[32];
     const char *ds = l->data ? l->data : data;
     int rc = 0, failed = 0;
     double last_show = 0;
-    static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append",
-                                              "lambda" };
+    static const char *const names[NJOBS] = {"replay", "kappa-update", "kappa-append", "lambda"};
     memset(jobs, 0, sizeof(jobs));
     for (size_t i = 0; i < NJOBS; i++) {
         struct lk_buf b = LK_BUF_INIT;
@@ -177,8 +176,8 @@ static int run(struct live *l)
         goto out;
     }
     if (!l->data && !lk_is_dir(data)) {
-        const char *const gen[] = { "--scenario", "clickstream", "--events", events,
-                                    "--span", "24h", "--out", data, NULL };
+        const char *const gen[] = {"--scenario", "clickstream", "--events", events, "--span",
+                                   "24h",        "--out",       data,       NULL};
         snprintf(events, sizeof(events), "%llu", (unsigned long long)l->events);
         if ((rc = cmd_step(CMD, cmd_gen, "gen", "generating a day of clicks", gen, 0)) != 0)
             goto out;
@@ -196,17 +195,20 @@ static int run(struct live *l)
     }
     lk_buf_addf(&url, "kafka://127.0.0.1:%d/%s", info.port, TOPIC);
     {
-        const char *const replay[] = { "lklab", "replay", "--data", ds, "--to", url.s, "--speed",
-                                       l->speed_text, NULL };
-        const char *const up[] = { "lklab", "kappa", "--source", url.s, "--pipeline", "revenue",
-                                   "--out", runs[1], "--trigger", "1m", "--output-mode", "update",
-                                   "--watermark", "none", "--durability", "process", NULL };
-        const char *const app[] = { "lklab", "kappa", "--source", url.s, "--pipeline", "revenue",
-                                    "--out", runs[2], "--trigger", "1m", "--watermark", "10m",
-                                    "--durability", "process", NULL };
-        const char *const lam[] = { "lklab", "lambda", "--data", ds, "--pipeline", "revenue",
-                                    "--out", runs[3], "--batch-every", "6h", NULL };
-        const char *const *argvs[NJOBS] = { replay, up, app, lam };
+        const char *const replay[] = {"lklab", "replay",  "--data",      ds,  "--to",
+                                      url.s,   "--speed", l->speed_text, NULL};
+        const char *const up[] = {"lklab",       "kappa",   "--source",      url.s,
+                                  "--pipeline",  "revenue", "--out",         runs[1],
+                                  "--trigger",   "1m",      "--output-mode", "update",
+                                  "--watermark", "none",    "--durability",  "process",
+                                  NULL};
+        const char *const app[] = {
+            "lklab",     "kappa", "--source",    url.s, "--pipeline",   "revenue", "--out", runs[2],
+            "--trigger", "1m",    "--watermark", "10m", "--durability", "process", NULL};
+        const char *const lam[] = {"lklab",         "lambda",  "--data", ds,
+                                   "--pipeline",    "revenue", "--out",  runs[3],
+                                   "--batch-every", "6h",      NULL};
+        const char *const *argvs[NJOBS] = {replay, up, app, lam};
         printf("lklab live: what runs where\n"
                "  %-13s pid %-7d 127.0.0.1:%d, data in %s (started in %.1f s, %.0f MB)\n",
                "broker", info.pid, info.port, broker, info.start_seconds, info.rss_mb);
@@ -236,7 +238,7 @@ static int run(struct live *l)
             last_show = lk_wall_now();
         }
         {
-            struct timespec ts = { 0, 200 * 1000000L };
+            struct timespec ts = {0, 200 * 1000000L};
             nanosleep(&ts, NULL);
         }
     }
@@ -252,7 +254,8 @@ static int run(struct live *l)
         cmd_error(CMD, "%s", err.msg);
     if (rc == 0 && !stop_requested)
         printf("lklab live: done; compare the runs with 'lklab reconcile --run %s --truth T' "
-               "(T from 'lklab truth --data %s --pipeline revenue --out T')\n", runs[1], ds);
+               "(T from 'lklab truth --data %s --pipeline revenue --out T')\n",
+               runs[1], ds);
     if (rc == 0)
         rc = failed && !stop_requested ? 4 : 0;
 out:
@@ -270,19 +273,24 @@ out:
 int cmd_live(int argc, char **argv)
 {
     enum { O_OUT = 1, O_EVENTS, O_DATA, O_SPEED, O_PORT };
-    static const struct option opts[] = {
-        { "out", required_argument, NULL, O_OUT },     { "events", required_argument, NULL, O_EVENTS },
-        { "data", required_argument, NULL, O_DATA },   { "speed", required_argument, NULL, O_SPEED },
-        { "port", required_argument, NULL, O_PORT },   { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
-    struct live l = { "out/live", NULL, 100000, 144.0, "144x", 0 };
+    static const struct option opts[] = {{"out", required_argument, NULL, O_OUT},
+                                         {"events", required_argument, NULL, O_EVENTS},
+                                         {"data", required_argument, NULL, O_DATA},
+                                         {"speed", required_argument, NULL, O_SPEED},
+                                         {"port", required_argument, NULL, O_PORT},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct live l = {"out/live", NULL, 100000, 144.0, "144x", 0};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case O_OUT: l.out = optarg; break;
-        case O_DATA: l.data = optarg; break;
+        case O_OUT:
+            l.out = optarg;
+            break;
+        case O_DATA:
+            l.data = optarg;
+            break;
         case O_EVENTS:
             if (cmd_parse_u64(CMD, "--events", optarg, 1, 100000000, &l.events))
                 return 2;
@@ -296,8 +304,11 @@ int cmd_live(int argc, char **argv)
             if (cmd_parse_u64(CMD, "--port", optarg, 0, 65535, &l.port))
                 return 2;
             break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind != argc)

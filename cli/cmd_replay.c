@@ -68,7 +68,7 @@ static void pace(const struct replay *r, int64_t t)
     due = r->wall_start + (int64_t)((double)(t - r->virtual_start) / r->speed);
     now = unix_ms();
     if (due > now) {
-        struct timespec ts = { (due - now) / 1000, ((due - now) % 1000) * 1000000L };
+        struct timespec ts = {(due - now) / 1000, ((due - now) % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
 }
@@ -91,8 +91,7 @@ static void progress(const struct replay *r, struct cmd_progress *pg, int64_t vt
     pg->last = now;
     lk_time_format(vt, iso);
     fprintf(stderr, "%slklab replay: %llu lines, virtual time %s, %.1f s%s", pg->tty ? "\r" : "",
-            (unsigned long long)lines, iso, now - pg->started,
-            pg->tty && !final ? "   " : "\n");
+            (unsigned long long)lines, iso, now - pg->started, pg->tty && !final ? "   " : "\n");
 }
 
 /* Kafka: a k-way merge of the log partitions on arrival time, paced. */
@@ -106,8 +105,8 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
     size_t n;
     char *start;
     int rc;
-    if ((rc = lk_log_first_arrival(data, &r->virtual_start, err)) < 0
-        || (rc = lk_log_open(&log, data, err)) < 0)
+    if ((rc = lk_log_first_arrival(data, &r->virtual_start, err)) < 0 ||
+        (rc = lk_log_open(&log, data, err)) < 0)
         return rc;
     n = lk_log_partitions(log);
     if ((rc = lk_kafka_prod_open(&prod, url, n, err)) < 0)
@@ -162,9 +161,11 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
     if (rc == 0 && !r->quiet) {
         double s = lk_wall_now() - pg.started;
         progress(r, &pg, vt, lines, 1);
-        fprintf(stderr, "lklab replay: %llu lines (%llu malformed) into %s, %zu partitions, "
-                "in %.1f s (%.0f lines/s)\n", (unsigned long long)lines,
-                (unsigned long long)malformed, url, n, s, s > 0 ? (double)lines / s : 0.0);
+        fprintf(stderr,
+                "lklab replay: %llu lines (%llu malformed) into %s, %zu partitions, "
+                "in %.1f s (%.0f lines/s)\n",
+                (unsigned long long)lines, (unsigned long long)malformed, url, n, s,
+                s > 0 ? (double)lines / s : 0.0);
     }
 out:
     free(last);
@@ -213,8 +214,10 @@ static int to_landing(struct replay *r, const char *data, const char *out, struc
     }
     path = join(out, "replay.json");
     if (lk_is_file(path)) {
-        rc = lk_err_set(err, LK_EINPUT, "'%s' holds a replay already (a replay writes a new "
-                        "directory)", out);
+        rc = lk_err_set(err, LK_EINPUT,
+                        "'%s' holds a replay already (a replay writes a new "
+                        "directory)",
+                        out);
         goto out;
     }
     free(path);
@@ -280,28 +283,38 @@ int cmd_parse_speed(const char *cmd, const char *text, double *speed)
 int cmd_replay(int argc, char **argv)
 {
     enum { O_DATA = 1, O_TO, O_SPEED, O_QUIET };
-    static const struct option opts[] = {
-        { "data", required_argument, NULL, O_DATA }, { "to", required_argument, NULL, O_TO },
-        { "speed", required_argument, NULL, O_SPEED }, { "quiet", no_argument, NULL, O_QUIET },
-        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = {{"data", required_argument, NULL, O_DATA},
+                                         {"to", required_argument, NULL, O_TO},
+                                         {"speed", required_argument, NULL, O_SPEED},
+                                         {"quiet", no_argument, NULL, O_QUIET},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     struct lk_err err = LK_ERR_INIT;
-    struct replay r = { 60.0, 0, 0, 0 };
+    struct replay r = {60.0, 0, 0, 0};
     const char *data = NULL, *to = NULL;
     char *brokers = NULL, *topic = NULL;
     int c, rc;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case O_DATA: data = optarg; break;
-        case O_TO: to = optarg; break;
+        case O_DATA:
+            data = optarg;
+            break;
+        case O_TO:
+            to = optarg;
+            break;
         case O_SPEED:
             if (cmd_parse_speed(CMD, optarg, &r.speed))
                 return 2;
             break;
-        case O_QUIET: r.quiet = 1; break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case O_QUIET:
+            r.quiet = 1;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind != argc)
@@ -319,8 +332,10 @@ int cmd_replay(int argc, char **argv)
     } else if (strncmp(to, LANDING, strlen(LANDING)) == 0 && to[strlen(LANDING)]) {
         rc = to_landing(&r, data, to + strlen(LANDING), &err);
     } else {
-        return cmd_usage_error(CMD, "bad value '%s' for --to (kafka://HOST:PORT/TOPIC or "
-                               "landing:DIR)", to);
+        return cmd_usage_error(CMD,
+                               "bad value '%s' for --to (kafka://HOST:PORT/TOPIC or "
+                               "landing:DIR)",
+                               to);
     }
     return rc < 0 ? cmd_fail(CMD, &err) : 0;
 }

@@ -36,7 +36,7 @@ static char *path_in(const char *dir, const char *name)
 
 static void sleep_ms(long ms)
 {
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
 
@@ -51,8 +51,8 @@ static int free_port(void)
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0
-        && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
         port = ntohs(a.sin_port);
     close(fd);
     return port;
@@ -180,8 +180,10 @@ static int spawn_java(const char *dir, const char *lib, const char *const *args,
     *pid_out = (int)pid;
     if (wait_exit) {
         if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            int rc = lk_err_set(err, LK_EIO, "cannot format the broker's storage (java exited "
-                                "%d; see '%s')", WIFEXITED(status) ? WEXITSTATUS(status) : -1, log);
+            int rc = lk_err_set(err, LK_EIO,
+                                "cannot format the broker's storage (java exited "
+                                "%d; see '%s')",
+                                WIFEXITED(status) ? WEXITSTATUS(status) : -1, log);
             free(log);
             return rc;
         }
@@ -200,8 +202,10 @@ int lk_broker_port(const char *dir, struct lk_err *err)
     cJSON_Delete(j);
     free(p);
     return port > 0 ? port
-                    : lk_err_set(err, LK_ENOENT, "no broker runs for '%s' (start one with "
-                                 "'lklab broker start --dir %s')", dir, dir);
+                    : lk_err_set(err, LK_ENOENT,
+                                 "no broker runs for '%s' (start one with "
+                                 "'lklab broker start --dir %s')",
+                                 dir, dir);
 }
 
 int lk_broker_start(const char *dir, int port, const char *lib, struct lk_broker_info *info,
@@ -214,13 +218,17 @@ int lk_broker_start(const char *dir, int port, const char *lib, struct lk_broker
     double t0;
     int rc, cport, pid, old, status;
     if (!lk_is_dir(lib) || lk_list_dir(lib, ".jar", &jars, &njars, NULL) < 0 || njars == 0) {
-        rc = lk_err_set(err, LK_ENOENT, "cannot find the Kafka jars in '%s' (run 'make "
-                        "kafka-deps')", lib);
+        rc = lk_err_set(err, LK_ENOENT,
+                        "cannot find the Kafka jars in '%s' (run 'make "
+                        "kafka-deps')",
+                        lib);
         goto out;
     }
     if ((old = running_pid(dir))) {
-        rc = lk_err_set(err, LK_EUSAGE, "a broker runs already for '%s' (pid %d; 'lklab broker "
-                        "stop --dir %s')", dir, old, dir);
+        rc = lk_err_set(err, LK_EUSAGE,
+                        "a broker runs already for '%s' (pid %d; 'lklab broker "
+                        "stop --dir %s')",
+                        dir, old, dir);
         goto out;
     }
     if ((rc = lk_mkdir_p(dir, err)) < 0)
@@ -246,13 +254,13 @@ int lk_broker_start(const char *dir, int port, const char *lib, struct lk_broker
     t0 = lk_wall_now();
     meta = path_in(dir, "data/meta.properties");
     if (!lk_is_file(meta)) {
-        const char *const fmt[] = { "kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c",
-                                    props, NULL };
+        const char *const fmt[] = {
+            "kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c", props, NULL};
         if ((rc = spawn_java(dir, lib, fmt, 1, &pid, err)) < 0)
             goto out;
     }
     {
-        const char *const run[] = { "kafka.Kafka", props, NULL };
+        const char *const run[] = {"kafka.Kafka", props, NULL};
         if ((rc = spawn_java(dir, lib, run, 0, &pid, err)) < 0)
             goto out;
     }
@@ -268,8 +276,10 @@ int lk_broker_start(const char *dir, int port, const char *lib, struct lk_broker
         }
         if (lk_wall_now() - t0 > START_TIMEOUT_S) {
             kill(pid, SIGKILL);
-            rc = lk_err_set(err, LK_EIO, "the broker did not answer within %.0f s (see "
-                            "'%s/broker.log')", START_TIMEOUT_S, dir);
+            rc = lk_err_set(err, LK_EIO,
+                            "the broker did not answer within %.0f s (see "
+                            "'%s/broker.log')",
+                            START_TIMEOUT_S, dir);
             goto out;
         }
         sleep_ms(100);

@@ -30,10 +30,9 @@ int lk_kafka_parse_url(const char *url, char **brokers, char **topic, struct lk_
                 colon = c;
         digits = colon ? strspn(colon + 1, "0123456789") : 0;
     }
-    if (!slash || !colon || colon == hp || digits == 0 || colon + 1 + digits != slash
-        || !slash[1] || strchr(slash + 1, '/'))
-        return lk_err_set(err, LK_EUSAGE, "bad Kafka URL '%s' (want kafka://HOST:PORT/TOPIC)",
-                          url);
+    if (!slash || !colon || colon == hp || digits == 0 || colon + 1 + digits != slash ||
+        !slash[1] || strchr(slash + 1, '/'))
+        return lk_err_set(err, LK_EUSAGE, "bad Kafka URL '%s' (want kafka://HOST:PORT/TOPIC)", url);
     *brokers = lk_xstrndup(hp, (size_t)(slash - hp));
     *topic = lk_xstrdup(slash + 1);
     return 0;
@@ -51,21 +50,20 @@ static int64_t mono_ms(void)
     return (int64_t)(lk_wall_now() * 1000.0);
 }
 
-static int set_conf(rd_kafka_conf_t *conf, const char *name, const char *value,
-                    struct lk_err *err)
+static int set_conf(rd_kafka_conf_t *conf, const char *name, const char *value, struct lk_err *err)
 {
     char errstr[256];
     if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-        return lk_err_set(err, LK_EINTERNAL, "cannot configure librdkafka %s=%s (%s)", name,
-                          value, errstr);
+        return lk_err_set(err, LK_EINTERNAL, "cannot configure librdkafka %s=%s (%s)", name, value,
+                          errstr);
     return 0;
 }
 
 /* A client of the given type for brokers, configured by the NULL-terminated pairs. */
 static int client_new(rd_kafka_t **out, rd_kafka_type_t type, const char *brokers,
-                      const char *const *pairs, void (*dr)(rd_kafka_t *, const rd_kafka_message_t *,
-                                                          void *),
-                      void *opaque, struct lk_err *err)
+                      const char *const *pairs,
+                      void (*dr)(rd_kafka_t *, const rd_kafka_message_t *, void *), void *opaque,
+                      struct lk_err *err)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char errstr[256];
@@ -119,7 +117,7 @@ static int topic_partitions(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_m
 
 int lk_kafka_ping(const char *brokers, int timeout_ms)
 {
-    static const char *const none[] = { NULL };
+    static const char *const none[] = {NULL};
     const struct rd_kafka_metadata *md;
     rd_kafka_t *rk;
     int rc = -1;
@@ -181,7 +179,8 @@ static int create_topic(struct lk_kafka_prod *p, size_t partitions, struct lk_er
                         rd_kafka_event_error_string(ev));
     } else {
         res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &nres);
-        if (nres == 1 && rd_kafka_topic_result_error(res[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        if (nres == 1 &&
+            rd_kafka_topic_result_error(res[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
             rc = lk_err_set(err, LK_EINPUT,
                             "topic %s exists already (a replay writes a new topic: pick "
                             "another name)",
@@ -206,14 +205,22 @@ int lk_kafka_prod_open(struct lk_kafka_prod **out, const char *url, size_t parti
     snprintf(timeout, sizeof(timeout), "%lld", (long long)down_limit_ms() * 3);
     {
         /* idempotence: a retried batch is never written twice (offsets stay line numbers) */
-        const char *const pairs[] = { "enable.idempotence", "true", "linger.ms", "20",
-                                      "batch.num.messages", "10000", "queue.buffering.max.messages",
-                                      "500000", "message.timeout.ms", timeout, NULL };
+        const char *const pairs[] = {"enable.idempotence",
+                                     "true",
+                                     "linger.ms",
+                                     "20",
+                                     "batch.num.messages",
+                                     "10000",
+                                     "queue.buffering.max.messages",
+                                     "500000",
+                                     "message.timeout.ms",
+                                     timeout,
+                                     NULL};
         p->url = lk_xstrdup(url);
-        if ((rc = lk_kafka_parse_url(url, &p->brokers, &p->topic, err)) < 0
-            || (rc = client_new(&p->rk, RD_KAFKA_PRODUCER, p->brokers, pairs, delivered, p, err))
-                   < 0
-            || (rc = create_topic(p, partitions, err)) < 0) {
+        if ((rc = lk_kafka_parse_url(url, &p->brokers, &p->topic, err)) < 0 ||
+            (rc = client_new(&p->rk, RD_KAFKA_PRODUCER, p->brokers, pairs, delivered, p, err)) <
+                0 ||
+            (rc = create_topic(p, partitions, err)) < 0) {
             lk_kafka_prod_close(p);
             return rc;
         }
@@ -231,8 +238,7 @@ int lk_kafka_prod_send(struct lk_kafka_prod *p, size_t part, const char *key, co
             return lk_err_set(err, LK_EIO, "cannot write to %s (%s)", p->url,
                               rd_kafka_err2str(p->failed));
         if (rd_kafka_produce(p->rkt, (int32_t)part, RD_KAFKA_MSG_F_COPY, (void *)(uintptr_t)val,
-                             len, key, key ? strlen(key) : 0, NULL)
-            == 0)
+                             len, key, key ? strlen(key) : 0, NULL) == 0)
             break;
         if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
             return lk_err_set(err, LK_EIO, "cannot write to %s partition %zu (%s)", p->url, part,
@@ -287,27 +293,34 @@ struct lk_kafka_cons {
     struct lk_kafka_clock clock;
 };
 
-int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
-                       struct lk_err *err)
+int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow, struct lk_err *err)
 {
     /* auto.offset.reset=error: never jump to another offset (a topic just created can
        answer "out of range" for offset 0 for a moment: that is retried, see next) */
     /* fetch.error.backoff.ms: librdkafka 2.0 also waits that long after a partition's queue
        reached queued.min.messages (500 ms by default); a deep prefetch in big fetches keeps
        the engine fed while the broker answers (docs/live.md "Throughput") */
-    static const char *const pairs[] = { "fetch.wait.max.ms", "20", "queued.min.messages",
-                                         "50000", "max.partition.fetch.bytes", "8388608",
-                                         "fetch.error.backoff.ms", "5",
-                                         "enable.partition.eof", "false",
-                                         "auto.offset.reset", "error", NULL };
+    static const char *const pairs[] = {"fetch.wait.max.ms",
+                                        "20",
+                                        "queued.min.messages",
+                                        "50000",
+                                        "max.partition.fetch.bytes",
+                                        "8388608",
+                                        "fetch.error.backoff.ms",
+                                        "5",
+                                        "enable.partition.eof",
+                                        "false",
+                                        "auto.offset.reset",
+                                        "error",
+                                        NULL};
     struct lk_kafka_cons *c = lk_xcalloc(1, sizeof(*c));
     int64_t start = mono_ms(), down = -1;
     int n = 0, rc;
     c->url = lk_xstrdup(url);
     c->follow = follow;
     pthread_mutex_init(&c->lock, NULL);
-    if ((rc = lk_kafka_parse_url(url, &c->brokers, &c->topic, err)) < 0
-        || (rc = client_new(&c->rk, RD_KAFKA_CONSUMER, c->brokers, pairs, NULL, c, err)) < 0)
+    if ((rc = lk_kafka_parse_url(url, &c->brokers, &c->topic, err)) < 0 ||
+        (rc = client_new(&c->rk, RD_KAFKA_CONSUMER, c->brokers, pairs, NULL, c, err)) < 0)
         goto fail;
     c->rkt = rd_kafka_topic_new(c->rk, c->topic, NULL);
     while ((n = topic_partitions(c->rk, c->rkt, 1000)) <= 0) {
@@ -321,12 +334,14 @@ int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
             goto fail;
         }
         if (n == 0 && !follow && now - start >= TOPIC_WAIT_MS) {
-            rc = lk_err_set(err, LK_ENOENT, "cannot read %s (no such topic after %d s; start "
-                            "'lklab replay' first)", url, TOPIC_WAIT_MS / 1000);
+            rc = lk_err_set(err, LK_ENOENT,
+                            "cannot read %s (no such topic after %d s; start "
+                            "'lklab replay' first)",
+                            url, TOPIC_WAIT_MS / 1000);
             goto fail;
         }
         if (n == 0) {
-            struct timespec ts = { 0, 200 * 1000000L };
+            struct timespec ts = {0, 200 * 1000000L};
             nanosleep(&ts, NULL);
         }
     }
@@ -391,7 +406,8 @@ static void read_clock(struct lk_kafka_cons *c, const rd_kafka_message_t *m)
 {
     cJSON *j = cJSON_ParseWithLength(m->payload, m->len);
     const cJSON *w = cJSON_GetObjectItem(j, "wall_start_ms"),
-                *v = cJSON_GetObjectItem(j, "virtual_start_ms"), *s = cJSON_GetObjectItem(j, "speed");
+                *v = cJSON_GetObjectItem(j, "virtual_start_ms"),
+                *s = cJSON_GetObjectItem(j, "speed");
     pthread_mutex_lock(&c->lock);
     if (cJSON_IsNumber(w) && cJSON_IsNumber(v) && cJSON_IsNumber(s) && !c->have_clock) {
         c->clock.wall_start_ms = (int64_t)w->valuedouble;
@@ -437,13 +453,13 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
         if (m->err) {
             rd_kafka_resp_err_t e = m->err;
             rd_kafka_message_destroy(m);
-            if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF || e == RD_KAFKA_RESP_ERR__TRANSPORT
-                || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+            if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF || e == RD_KAFKA_RESP_ERR__TRANSPORT ||
+                e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
                 continue;
-            if ((e == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET
-                 || e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
-                && mono_ms() - idle < down_limit_ms()) {
-                struct timespec ts = { 0, 100 * 1000000L };
+            if ((e == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+                 e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) &&
+                mono_ms() - idle < down_limit_ms()) {
+                struct timespec ts = {0, 100 * 1000000L};
                 nanosleep(&ts, NULL);
                 if ((rc = lk_kafka_cons_seek(c, part, cp->next, err)) < 0)
                     return rc;
@@ -455,9 +471,10 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
         if ((uint64_t)m->offset != cp->next) { /* never a silent gap or repeat */
             uint64_t got = (uint64_t)m->offset;
             rd_kafka_message_destroy(m);
-            return lk_err_set(err, LK_EIO, "cannot read %s partition %zu (offset %llu came where "
-                              "%llu was due)", c->url, part, (unsigned long long)got,
-                              (unsigned long long)cp->next);
+            return lk_err_set(err, LK_EIO,
+                              "cannot read %s partition %zu (offset %llu came where "
+                              "%llu was due)",
+                              c->url, part, (unsigned long long)got, (unsigned long long)cp->next);
         }
         cp->next++;
         idle = mono_ms();

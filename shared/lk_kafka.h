@@ -64,8 +64,7 @@ void lk_kafka_prod_close(struct lk_kafka_prod *p);
 struct lk_kafka_cons;
 
 /* Connect and wait (bounded, see above) for the topic; follow: wait past end-of-replay. */
-int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow,
-                       struct lk_err *err);
+int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow, struct lk_err *err);
 void lk_kafka_cons_close(struct lk_kafka_cons *c);
 size_t lk_kafka_cons_partitions(const struct lk_kafka_cons *c);
 const char *lk_kafka_cons_topic(const struct lk_kafka_cons *c);

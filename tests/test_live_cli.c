@@ -25,8 +25,8 @@ Test(live_cli, a_kafka_url_splits_into_broker_and_topic)
 
 Test(live_cli, a_malformed_kafka_url_is_a_usage_error)
 {
-    static const char *const bad[] = { "kafka://", "kafka://host/t", "kafka://:1/t",
-                                       "kafka://h:1/", "kafka://h:1/a/b", "kafka://h:1" };
+    static const char *const bad[] = {"kafka://",     "kafka://host/t",  "kafka://:1/t",
+                                      "kafka://h:1/", "kafka://h:1/a/b", "kafka://h:1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct lk_err err = LK_ERR_INIT;
         char *b = NULL, *t = NULL;
@@ -41,8 +41,7 @@ static void usage_line(const char *args, const char *want)
     char *err = NULL;
     cr_assert_eq(lkt_run(NULL, &err, "%s", args), 2, "%s", args);
     cr_assert(strstr(err, want), "%s: %s", args, err);
-    cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "%s: more than one line: %s", args,
-                 err);
+    cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "%s: more than one line: %s", args, err);
     free(err);
 }
 
@@ -55,8 +54,7 @@ Test(live_cli, misuse_of_the_live_commands_is_one_line_and_exit_2)
     usage_line("replay --data x --to kafka://h:1/t --speed fast", "bad value 'fast' for --speed");
     usage_line("replay --data x", "missing --to");
     usage_line("kappa --source kafka://h/t --pipeline revenue --out x", "bad Kafka URL");
-    usage_line("kappa --data x --source kafka://h:1/t --pipeline revenue --out x",
-               "drop --data");
+    usage_line("kappa --data x --source kafka://h:1/t --pipeline revenue --out x", "drop --data");
     usage_line("kappa --data x --pipeline revenue --out x --follow", "--follow is for a live");
     usage_line("kappa --data x --pipeline revenue --out x --clock wall", "--clock wall is for");
     usage_line("kappa --source landing:d --follow --pipeline revenue --out x",
