@@ -14,6 +14,7 @@
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_kafka.h"
+#include "lk_mem.h"
 #include "lk_source.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -101,6 +102,7 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
     struct lk_kafka_prod *prod = NULL;
     struct cmd_progress pg;
     int64_t *last = NULL, vt;
+    uint64_t *sent = NULL;
     uint64_t lines = 0, malformed = 0;
     size_t n;
     char *start;
@@ -116,7 +118,8 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
     for (size_t p = 0; p < n && rc == 0; p++)
         rc = lk_kafka_prod_send(prod, p, LK_KAFKA_KEY_START, start, strlen(start), err);
     free(start);
-    last = malloc(n * sizeof(*last));
+    last = lk_xcalloc(n, sizeof(*last));
+    sent = lk_xcalloc(n, sizeof(*sent));
     for (size_t p = 0; p < n; p++)
         last[p] = r->virtual_start; /* a malformed line goes out when its partition is due */
     cmd_progress_init(&pg, CMD, "lines", 0, r->quiet);
@@ -147,6 +150,7 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
         if ((rc = lk_kafka_prod_send(prod, bp, NULL, best->line, best->len, err)) < 0)
             break;
         malformed += !best->valid;
+        sent[bp]++;
         lk_log_advance(log, bp);
         progress(r, &pg, vt, ++lines, 0);
     }
@@ -158,6 +162,8 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
     }
     if (rc == 0)
         rc = lk_kafka_prod_flush(prod, err);
+    for (size_t p = 0; p < n && rc == 0; p++) /* start + lines + end, nothing lost */
+        rc = lk_kafka_prod_check(prod, p, sent[p] + 2, err);
     if (rc == 0 && !r->quiet) {
         double s = lk_wall_now() - pg.started;
         progress(r, &pg, vt, lines, 1);
@@ -169,6 +175,7 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
     }
 out:
     free(last);
+    free(sent);
     lk_kafka_prod_close(prod);
     lk_log_close(log);
     return rc;

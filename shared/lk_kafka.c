@@ -196,6 +196,35 @@ static int create_topic(struct lk_kafka_prod *p, size_t partitions, struct lk_er
     return rc;
 }
 
+/*
+ * A topic just created can take writes before its partitions have settled; wait until
+ * every partition has a leader (records written earlier were seen to vanish).
+ */
+static int wait_leaders(struct lk_kafka_prod *p, size_t partitions, struct lk_err *err)
+{
+    int64_t start = mono_ms();
+    for (;;) {
+        const struct rd_kafka_metadata *md;
+        size_t ready = 0;
+        if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (md->topic_cnt == 1 && !md->topics[0].err)
+                for (int i = 0; i < md->topics[0].partition_cnt; i++)
+                    ready +=
+                        md->topics[0].partitions[i].leader >= 0 && !md->topics[0].partitions[i].err;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (ready == partitions)
+            return 0;
+        if (mono_ms() - start > down_limit_ms())
+            return lk_err_set(err, LK_EIO, "the partitions of %s have no leader after %lld s",
+                              p->url, (long long)(down_limit_ms() / 1000));
+        {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 int lk_kafka_prod_open(struct lk_kafka_prod **out, const char *url, size_t partitions,
                        struct lk_err *err)
 {
@@ -226,7 +255,27 @@ int lk_kafka_prod_open(struct lk_kafka_prod **out, const char *url, size_t parti
         }
     }
     p->rkt = rd_kafka_topic_new(p->rk, p->topic, NULL);
+    if ((rc = wait_leaders(p, partitions, err)) < 0) {
+        lk_kafka_prod_close(p);
+        return rc;
+    }
     *out = p;
+    return 0;
+}
+
+int lk_kafka_prod_check(struct lk_kafka_prod *p, size_t part, uint64_t records, struct lk_err *err)
+{
+    int64_t lo = 0, hi = 0;
+    rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(p->rk, p->topic, (int32_t)part, &lo,
+                                                             &hi, (int)down_limit_ms());
+    if (e)
+        return lk_err_set(err, LK_EIO, "cannot check %s partition %zu (%s)", p->url, part,
+                          rd_kafka_err2str(e));
+    if (lo != 0 || hi != (int64_t)records)
+        return lk_err_set(err, LK_EIO,
+                          "the broker holds offsets %lld..%lld of %s partition %zu where 0..%llu "
+                          "were written: records were lost",
+                          (long long)lo, (long long)hi, p->url, part, (unsigned long long)records);
     return 0;
 }
 
@@ -477,6 +526,13 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
                               c->url, part, (unsigned long long)got, (unsigned long long)cp->next);
         }
         cp->next++;
+        if (m->offset == 0 && !is_key(m, LK_KAFKA_KEY_START)) { /* see wait_leaders */
+            rd_kafka_message_destroy(m);
+            return lk_err_set(err, LK_EIO,
+                              "cannot read %s partition %zu (offset 0 is not the replay-start "
+                              "record: the topic is not a replay's, or records were lost)",
+                              c->url, part);
+        }
         idle = mono_ms();
         down = -1;
         if (is_key(m, LK_KAFKA_KEY_START)) {

@@ -58,6 +58,8 @@ int lk_kafka_prod_send(struct lk_kafka_prod *p, size_t part, const char *key, co
                        size_t len, struct lk_err *err);
 /* Wait until every queued record is acknowledged by the broker. */
 int lk_kafka_prod_flush(struct lk_kafka_prod *p, struct lk_err *err);
+/* After flush: partition part holds exactly offsets [0, records), else LK_EIO (a loss). */
+int lk_kafka_prod_check(struct lk_kafka_prod *p, size_t part, uint64_t records, struct lk_err *err);
 void lk_kafka_prod_close(struct lk_kafka_prod *p);
 
 /* ---------------------------------------------------------------- consumer ---- */
