@@ -111,6 +111,9 @@ static int topic_partitions(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_m
     n = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
             ? md->topics[0].partition_cnt
             : 0;
+    for (int i = 0; i < n; i++) /* a partition without a leader yet: not there yet */
+        if (md->topics[0].partitions[i].leader < 0 || md->topics[0].partitions[i].err)
+            n = 0;
     rd_kafka_metadata_destroy(md);
     return n;
 }
@@ -213,8 +216,11 @@ static int wait_leaders(struct lk_kafka_prod *p, size_t partitions, struct lk_er
                         md->topics[0].partitions[i].leader >= 0 && !md->topics[0].partitions[i].err;
             rd_kafka_metadata_destroy(md);
         }
-        if (ready == partitions)
+        if (ready == partitions) { /* and let the new partitions settle */
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
             return 0;
+        }
         if (mono_ms() - start > down_limit_ms())
             return lk_err_set(err, LK_EIO, "the partitions of %s have no leader after %lld s",
                               p->url, (long long)(down_limit_ms() / 1000));
