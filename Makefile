@@ -1,11 +1,12 @@
-# lklab build. Targets: deps all test asan fuzz torture bench demo lib labs browser clean.  V=1 shows commands.
+# lklab build. Targets: deps all test asan fuzz torture bench demo lib labs browser clean;
+# live: kafka-deps live-test live bench-live (docs/live.md).  V=1 shows commands.
 # Objects live in build/<flavour>/, binaries in bin/; generated data goes under out/.
 # Optional, never run by the others: duckdb (installs the second yardstick of make bench).
 # Real Spark: spark-deps (pyspark in out/spark/venv), spark-check (run by CI).
 
 CC      ?= cc
-PKGS    := sqlite3 libcjson
-DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy
+PKGS    := sqlite3 libcjson rdkafka
+DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy
 WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
@@ -43,7 +44,7 @@ endif
 
 # pkg-config is asked only when a build runs (so `make deps` works before it exists).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson -lrdkafka)
 CFLAGS_ALL = $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
@@ -52,7 +53,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all deps test unit e2e asan clang fuzz torture bench demo clean lklab lib labs duckdb browser \
-        format format-check spark-deps spark-check
+        format format-check spark-deps spark-check kafka-deps live-test live bench-live
 all: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 
@@ -133,6 +134,32 @@ test: deps
 browser: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 	$(Q)tests/browser/run.sh
+
+# The Apache Kafka broker of `lklab broker` (docs/live.md): the jars kafka/pom.xml pins,
+# copied from Maven Central into kafka/lib (git-ignored) once.
+kafka-deps: deps kafka/lib/.done
+
+kafka/lib/.done: kafka/pom.xml
+	@echo "  MVN     kafka/lib (Apache Kafka broker jars)"
+	$(Q)rm -rf kafka/lib && mvn -q -B -f kafka/pom.xml dependency:copy-dependencies \
+	  -DoutputDirectory=lib -DincludeScope=runtime && touch $@
+
+# The live sources against a real broker (tests/live.sh): each check starts and stops its own.
+live-test: kafka-deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/live.sh
+
+# The Kafka source's throughput into Kappa beside the file source (docs/live.md).
+bench-live: kafka-deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/bench-live.sh
+
+# The class demo on real parts (docs/live.md): broker, replay of a day at 144x, two Kappa
+# queries on the topic and Lambda; stops everything it started at the end or on Ctrl-C.
+live: kafka-deps
+	$(Q)$(MAKE) --no-print-directory lklab
+	$(Q)rm -rf out/live/kappa-update out/live/kappa-append out/live/lambda out/live/broker
+	$(BIN)/lklab live --out out/live
 
 asan: deps
 	$(Q)$(MAKE) --no-print-directory FLAVOUR=asan test

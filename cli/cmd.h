@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "lk_err.h"
+#include "lk_kafka.h"
 
 int cmd_gen(int argc, char **argv);
 int cmd_truth(int argc, char **argv);
@@ -30,6 +31,13 @@ int cmd_report(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_broker(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+
+/* lk_broker_start with the jars of this checkout (ROOT/kafka/lib, see cmd_broker.c). */
+struct lk_broker_info;
+int cmd_broker_start(const char *dir, int port, struct lk_broker_info *info, struct lk_err *err);
 
 /* Print "lklab <cmd>: <message>" to stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -132,5 +140,51 @@ void cmd_human_ms(int64_t ms, char *buf, size_t size);
 
 /* Callback form for library functions: arg is a struct cmd_progress. */
 void cmd_progress_cb(void *arg, uint64_t done, uint64_t total);
+
+/*
+ * The live sources of kappa and lambda (cli/cmd_source.c, docs/live.md): --source
+ * kafka://HOST:PORT/TOPIC or landing:DIR, --follow, --clock virtual|wall.
+ */
+struct cmd_source {
+    const char *live; /* the --source value when live, else NULL */
+    int follow;
+    int wall;   /* --clock wall */
+    char *data; /* what the engine opens (owned) */
+};
+#define CMD_SOURCE_INIT                                                                            \
+    {                                                                                              \
+        NULL, 0, 0, NULL                                                                           \
+    }
+int cmd_source_is_live(const char *value);
+/* Parse --clock; 2 (one usage line) when bad. */
+int cmd_source_clock(const char *cmd, const char *value, struct cmd_source *s);
+/*
+ * After parsing: a live source becomes the engine's *data (and *files for landing:);
+ * --data beside it, or --follow/--clock wall without it, is a usage error (returns 2).
+ */
+int cmd_source_apply(const char *cmd, struct cmd_source *s, const char **data, int *files);
+/* Before the run: landing:DIR with the virtual clock waits for the replay to finish. */
+int cmd_source_wait(const char *cmd, struct cmd_source *s, struct lk_err *err);
+void cmd_source_release(struct cmd_source *s);
+/*
+ * How far (wall seconds) the Kappa run RUN's last committed batch is behind the clock of
+ * the replay that writes url (read once from its start record into clock): 0, or -1 when
+ * not known yet (no batch, no start record, a --speed max replay).
+ */
+struct cmd_source_clock {
+    int have;
+    struct lk_kafka_clock k;
+};
+int cmd_source_lag(const char *url, const char *run, struct cmd_source_clock *clock, double *lag);
+/* A kp_progress_fn for a kafka:// run: the Kafka offsets consumed and the lag above. */
+struct cmd_source_progress {
+    struct cmd_progress p;
+    const char *url, *run;
+    struct cmd_source_clock clock;
+};
+void cmd_source_progress(void *arg, uint64_t done, uint64_t total);
+
+/* A --speed value: "60x" -> 60, "max" -> 0; else one usage line and 2. */
+int cmd_parse_speed(const char *cmd, const char *text, double *speed);
 
 #endif

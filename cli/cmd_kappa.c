@@ -13,6 +13,7 @@
 #define CMD "kappa"
 static const char usage_line[] =
     "lklab kappa --data DIR --pipeline NAME|PATH --out RUN [--source log|files]\n"
+    "                   [--source kafka://HOST:PORT/TOPIC|landing:DIR [--follow] [--clock wall]]\n"
     "                   [--trigger 1m|once|available-now|continuous] [--watermark 10m|none]\n"
     "                   [--output-mode append|update|complete] [--max-events-per-trigger N]\n"
     "                   [--max-files-per-trigger N] [--cost-model default|none|FILE.json]\n"
@@ -32,6 +33,13 @@ static void help(void)
            "  --pipeline SPEC            name in datasets/pipelines/ or a .json path\n"
            "  --out RUN                  run directory: serving.db, checkpoint/, metrics.jsonl, run.json\n"
            "  --source log|files         partitioned log (offsets) or landing files (default log)\n"
+           "  --source kafka://HOST:PORT/TOPIC\n"
+           "                             a live log: the topic 'lklab replay' writes (no --data);\n"
+           "                             stops at its end-of-replay record (docs/live.md)\n"
+           "  --source landing:DIR       live landing files: the directory 'lklab replay' fills\n"
+           "  --follow                   (live) keep waiting past the end of the replay\n"
+           "  --clock virtual|wall       (live) triggers on the arrival times (default), or on\n"
+           "                             the replay's wall clock\n"
            "  --trigger T                a duration (30s, 1m, 24h: processing-time trigger, default 1m),\n"
            "                             once, available-now, or continuous (event at a time)\n"
            "  --watermark D|none         event-time watermark delay (default 10m)\n"
@@ -118,11 +126,12 @@ static int parse_choice(const char *opt, const char *v, const char *const *names
 
 enum { O_DATA = 256, O_PIPE, O_OUT, O_SOURCE, O_TRIGGER, O_WM, O_MODE, O_MAXEV, O_MAXF, O_COST,
        O_LAKE, O_SINK, O_CRASH, O_REPROC, O_FINAL, O_WORKERS, O_DURABLE, O_CFEED, O_TVIEWS,
-       O_LATENESS, O_QUIET, O_HELP };
+       O_LATENESS, O_QUIET, O_FOLLOW, O_CLOCK, O_HELP };
 
 struct args {
     const char *pipeline, *cost;
     int quiet;
+    struct cmd_source src;
 };
 
 static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
@@ -137,7 +146,14 @@ static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
     case O_DATA: o->data = v; break;
     case O_PIPE: a->pipeline = v; break;
     case O_OUT: o->run = v; break;
-    case O_SOURCE: rc = parse_choice("--source", v, sources, 2, &i); o->source = (enum kp_source)i; break;
+    case O_SOURCE:
+        if (cmd_source_is_live(v))
+            a->src.live = v;
+        else
+            rc = parse_choice("--source", v, sources, 2, &i), o->source = (enum kp_source)i;
+        break;
+    case O_FOLLOW: a->src.follow = 1; break;
+    case O_CLOCK: rc = cmd_source_clock(CMD, v, &a->src); break;
     case O_TRIGGER: rc = parse_trigger(v, o); break;
     case O_WM:
         o->has_watermark = strcmp(v, "none") != 0;
@@ -195,6 +211,7 @@ static int run(struct kp_options *o, struct args *a)
     struct lk_spec spec;
     struct kp_summary sum;
     struct cmd_progress prog;
+    struct cmd_source_progress sp = { { 0 }, NULL, NULL, { 0, { 0, 0, 0 } } };
     char path[4096];
     if (lk_spec_resolve(a->pipeline, cmd_root(), path, sizeof(path), &err) < 0
         || lk_spec_load(&spec, path, &err) < 0
@@ -204,7 +221,7 @@ static int run(struct kp_options *o, struct args *a)
     o->spec_path = path;
     if (kp_options_check(o, &err) < 0)
         return cmd_usage_error(CMD, "%s", err.msg);
-    if (cmd_need_dataset(CMD, o->data) != 0)
+    if (!a->src.live && cmd_need_dataset(CMD, o->data) != 0)
         return 3;
     if (o->max_events && o->trigger == KP_TRIG_ONCE) /* Spark's Trigger.Once does the same */
         cmd_error(CMD, "note: --trigger once ignores --max-events-per-trigger: it reads the whole "
@@ -212,10 +229,25 @@ static int run(struct kp_options *o, struct args *a)
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
     o->progress = cmd_progress_cb;
     o->progress_arg = &prog;
+    if (a->src.live && lk_kafka_is_url(a->src.live)) { /* no total: the lag behind the replay */
+        sp.p = prog;
+        sp.url = a->src.live;
+        sp.run = o->run;
+        o->progress = cmd_source_progress;
+        o->progress_arg = &sp;
+    }
     o->note = note;
-    if (kp_run(o, &sum, &err) < 0)
+    if (cmd_source_wait(CMD, &a->src, &err) < 0 || kp_run(o, &sum, &err) < 0) {
+        cmd_source_release(&a->src);
         return cmd_fail(CMD, &err);
-    cmd_progress_done(&prog, prog.total);
+    }
+    cmd_source_release(&a->src);
+    if (o->progress == cmd_source_progress) {
+        if (sp.p.tty && !sp.p.quiet)
+            fputc('\n', stderr);
+    } else {
+        cmd_progress_done(&prog, prog.total);
+    }
     if (o->crash_batch >= 0) /* still alive: the batch never ran (or ran before a restart) */
         cmd_error(CMD, "note: --crash-after %lld:%s never fired: no batch %lld ran in this run",
                   (long long)o->crash_batch, kp_phase_name(o->crash_phase),
@@ -242,11 +274,12 @@ int cmd_kappa(int argc, char **argv)
         { "change-feed", no_argument, NULL, O_CFEED }, { "tenant-views", no_argument, NULL, O_TVIEWS },
         { "allowed-lateness", required_argument, NULL, O_LATENESS },
         { "quiet", no_argument, NULL, O_QUIET }, { "help", no_argument, NULL, O_HELP },
+        { "follow", no_argument, NULL, O_FOLLOW }, { "clock", required_argument, NULL, O_CLOCK },
         { NULL, 0, NULL, 0 },
     };
     struct kp_options o = KP_OPTIONS_INIT;
-    struct args a = { NULL, NULL, 0 };
-    int c;
+    struct args a = { NULL, NULL, 0, CMD_SOURCE_INIT };
+    int c, files;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -263,6 +296,10 @@ int cmd_kappa(int argc, char **argv)
     }
     if (optind < argc)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    files = o.source == KP_SRC_FILES;
+    if ((c = cmd_source_apply(CMD, &a.src, &o.data, &files)) != 0)
+        return c;
+    o.source = files ? KP_SRC_FILES : KP_SRC_LOG;
     if (!o.data || !a.pipeline || !o.run)
         return cmd_usage_error(CMD, "missing %s",
                                !o.data ? "--data" : !a.pipeline ? "--pipeline" : "--out");

@@ -57,6 +57,15 @@ static const struct command commands[] = {
     { "export", cmd_export, "write a pipeline as a PySpark Structured Streaming job (docs/spark.md)",
       "lklab export spark --pipeline revenue --out out/revenue_spark.py --output-mode update \\\n"
       "    --watermark none --max-files-per-trigger 10" },
+    { "broker", cmd_broker, "start or stop a single-node Apache Kafka broker on a loopback port",
+      "lklab broker start --dir out/broker\n"
+      "lklab broker stop --dir out/broker" },
+    { "replay", cmd_replay, "publish a dataset as it arrived into a Kafka topic or landing directory",
+      "lklab replay --data out/ds --to kafka://127.0.0.1:9092/clicks --speed 60x\n"
+      "lklab replay --data out/ds --to landing:out/drops --speed max" },
+    { "live", cmd_live, "the class demo on real parts: broker, replay at 144x, two Kappa queries, Lambda",
+      "lklab live\n"
+      "lklab live --events 20000 --speed 1440x --out out/live-quick" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",
       "lklab demo\n"
       "lklab demo --events 100000 --out out/demo-small" },

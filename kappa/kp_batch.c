@@ -201,6 +201,7 @@ static void plan_offsets(const struct kp_engine *e, struct kp_offsets *o)
     o->late_wm = e->late_wm;
     o->files_end = e->files_next;
     if (e->log) {
+        o->kafka_topic = lk_log_topic(e->log);
         o->nparts = lk_log_partitions(e->log);
         for (size_t p = 0; p < o->nparts; p++) {
             o->line[p] = lk_log_offset(e->log, p);

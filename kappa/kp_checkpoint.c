@@ -279,6 +279,12 @@ int kp_ckpt_write_offsets(struct kp_ckpt *c, const struct kp_offsets *o, struct 
     jb_i64(b, "eviction_watermark", o->evict_wm);
     jb_i64(b, "late_watermark", o->late_wm);
     jb_i64(b, "files_end", (int64_t)o->files_end);
+    if (o->kafka_topic) { /* a Kafka topic name is [a-zA-Z0-9._-]: no escaping */
+        lk_buf_addf(b, ",\"source\":{\"%s\":{", o->kafka_topic);
+        for (size_t p = 0; p < o->nparts; p++)
+            lk_buf_addf(b, "%s\"%zu\":%lld", p ? "," : "", p, (long long)o->line[p]);
+        lk_buf_adds(b, "}}");
+    }
     return write_jbuf(c, "offsets", o->batch_id, b, err);
 }
 

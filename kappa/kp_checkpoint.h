@@ -46,6 +46,8 @@ struct kp_offsets {
     uint64_t line[KP_MAX_PARTS];
     uint64_t byte[KP_MAX_PARTS];
     size_t files_end; /* files source: landing files [0, files_end) taken so far */
+    const char *kafka_topic; /* kafka source: line[] again as Spark's source offsets,
+                                "source":{"TOPIC":{"0":N,...}} (docs/live.md); else NULL */
 };
 
 struct kp_commit {

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "lk_crc32.h"
+#include "lk_buf.h"
 #include "lk_file.h"
+#include "lk_kafka.h"
 #include "lk_mem.h"
 #include "lk_strtab.h"
 #include "lk_time.h"
@@ -90,14 +92,48 @@ struct part {
 struct lk_log {
     struct part *parts;
     size_t n;
+    struct lk_kafka_cons *kafka; /* a kafka:// source: the partitions are the topic's */
 };
+
+#define FOLLOW_SUFFIX "?follow"
+
+/* kafka://HOST:PORT/TOPIC[?follow]: one reader per topic partition, named URL#P. */
+static int kafka_open(struct lk_log *log, const char *data, struct lk_err *err)
+{
+    size_t n = strlen(data), sl = strlen(FOLLOW_SUFFIX);
+    int follow = n > sl && strcmp(data + n - sl, FOLLOW_SUFFIX) == 0;
+    char *url = lk_xstrndup(data, follow ? n - sl : n);
+    int rc = lk_kafka_cons_open(&log->kafka, url, follow, err);
+    if (rc == 0) {
+        log->n = lk_kafka_cons_partitions(log->kafka);
+        log->parts = lk_xcalloc(log->n, sizeof(*log->parts));
+        for (size_t p = 0; p < log->n; p++) {
+            struct lk_buf name = LK_BUF_INIT;
+            lk_buf_addf(&name, "%s#%zu", url, p);
+            log->parts[p].path = lk_buf_detach(&name, NULL);
+            lk_event_parser_init(&log->parts[p].parser);
+        }
+    }
+    free(url);
+    return rc;
+}
 
 int lk_log_open(struct lk_log **out, const char *data, struct lk_err *err)
 {
     char **paths;
     size_t n;
     struct lk_log *log;
-    int rc = lk_dataset_log_files(data, &paths, &n, err);
+    int rc;
+    if (lk_kafka_is_url(data)) {
+        log = lk_xcalloc(1, sizeof(*log));
+        if ((rc = kafka_open(log, data, err)) < 0) {
+            lk_log_close(log);
+            return rc;
+        }
+        *out = log;
+        return 0;
+    }
+    rc = lk_dataset_log_files(data, &paths, &n, err);
     if (rc < 0)
         return rc;
     if (n == 0) {
@@ -132,7 +168,13 @@ void lk_log_close(struct lk_log *log)
         lk_event_parser_release(&log->parts[p].parser);
     }
     free(log->parts);
+    lk_kafka_cons_close(log->kafka);
     free(log);
+}
+
+const char *lk_log_topic(const struct lk_log *log)
+{
+    return log->kafka ? lk_kafka_cons_topic(log->kafka) : NULL;
 }
 
 size_t lk_log_partitions(const struct lk_log *log)
@@ -162,14 +204,16 @@ int lk_log_peek(struct lk_log *log, size_t p, const struct lk_record **rec, stru
     size_t len;
     int rc;
     if (!pt->have) {
+        uint64_t offset = pt->offset;
         if (pt->eof)
             return 0;
-        rc = lk_lines_next(pt->lines, &line, &len, err);
+        rc = log->kafka ? lk_kafka_cons_next(log->kafka, p, &line, &len, &offset, err)
+                        : lk_lines_next(pt->lines, &line, &len, err);
         if (rc <= 0) {
             pt->eof = rc == 0;
             return rc;
         }
-        make_record(&pt->parser, &pt->rec, line, len, p, pt->offset);
+        make_record(&pt->parser, &pt->rec, line, len, p, offset);
         pt->have = 1;
     }
     *rec = &pt->rec;
@@ -182,8 +226,8 @@ void lk_log_advance(struct lk_log *log, size_t p)
     if (!pt->have)
         return;
     pt->have = 0;
-    pt->offset++;
-    pt->byte_offset = lk_lines_offset(pt->lines);
+    pt->offset = pt->rec.offset + 1; /* Kafka offsets may skip the control records */
+    pt->byte_offset = pt->lines ? lk_lines_offset(pt->lines) : pt->offset;
 }
 
 uint64_t lk_log_offset(const struct lk_log *log, size_t p)
@@ -200,7 +244,8 @@ int lk_log_seek(struct lk_log *log, size_t p, uint64_t offset, uint64_t byte_off
                 struct lk_err *err)
 {
     struct part *pt = &log->parts[p];
-    int rc = lk_lines_seek(pt->lines, byte_offset, (size_t)offset, err);
+    int rc = log->kafka ? lk_kafka_cons_seek(log->kafka, p, offset, err)
+                        : lk_lines_seek(pt->lines, byte_offset, (size_t)offset, err);
     if (rc < 0)
         return rc;
     pt->have = pt->eof = 0;

@@ -7,6 +7,11 @@
  *               order; the OFFSET of a record is its 0-based line number. Replayable:
  *               a reader can be positioned at any (line, byte) offset it reported.
  *               A single JSONL file is read as a log with one partition.
+ *               kafka://HOST:PORT/TOPIC is a live log (lk_kafka.h): its partitions are
+ *               the topic's, the OFFSET is the Kafka offset (the byte offset is the same
+ *               number), a partition ends at the replay's end-of-replay record, and a
+ *               peek blocks until the next record comes; with the suffix "?follow" it
+ *               never ends.
  *   lk_landing  the file drops: DIR/landing/<YYYYMMDDTHHMMSSmmmZ>-pNNNNN.jsonl; a file is
  *               visible from its landing time (in its name) on.
  *
@@ -65,6 +70,8 @@ int lk_log_open(struct lk_log **out, const char *data, struct lk_err *err);
 void lk_log_close(struct lk_log *log);
 size_t lk_log_partitions(const struct lk_log *log);
 const char *lk_log_path(const struct lk_log *log, size_t p);
+/* The Kafka topic of a kafka:// log, else NULL. */
+const char *lk_log_topic(const struct lk_log *log);
 
 /*
  * The next record of partition p, not yet consumed: returns 1 and sets *rec, 0 at the
