@@ -106,6 +106,25 @@ static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path
     return 0;
 }
 
+/*
+ * lab.json's optional "concept_choice": the id of the one question whose answer is a concept
+ * (the same for everyone) with a reason checked against the student's own numbers; it
+ * alone may pass when graded for another student (tests/labs.sh, labs/README.md).
+ */
+static int check_concept_choice(const struct cmd_lab *lab, const cJSON *v, const char *path,
+                                struct lk_err *err)
+{
+    if (!v)
+        return 0;
+    for (size_t i = 0; cJSON_IsString(v) && i < lab->nq; i++)
+        if (strcmp(lab->q[i].id, v->valuestring) == 0)
+            return 0;
+    return lk_err_set(err, LK_EINPUT,
+                      "'%s': \"concept_choice\" must be the id of one of its "
+                      "questions",
+                      path);
+}
+
 /* A setting's value (or a list item): a number, or a string of shell-safe characters. */
 static int good_value(const cJSON *v)
 {
@@ -195,6 +214,9 @@ static int load_json(struct cmd_lab *lab, struct lk_err *err)
         (lab->params && (rc = check_settings(lab->params, 1, path, err)) < 0))
         goto out;
     rc = load_questions(lab, cJSON_GetObjectItemCaseSensitive(root, "questions"), path, err);
+    if (rc == 0)
+        rc = check_concept_choice(lab, cJSON_GetObjectItemCaseSensitive(root, "concept_choice"),
+                                  path, err);
 out:
     cJSON_Delete(root);
     return rc;

@@ -115,6 +115,17 @@ Test(cli_lab, a_bad_setting_in_lab_json_is_exit_3_in_one_line_naming_it)
         cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
         free(err);
     }
+    /* a concept choice must name a question of the lab */
+    cmd = lkt_fmt("rm -rf %s/labs && cp -r %s/tests/fixtures/labs %s/labs && sed -i "
+                  "'s/\"title\": \"Params\",/\"title\": \"Params\", \"concept_choice\": \"q9\",/' "
+                  "%s/labs/03-params/lab.json && grep -q q9 %s/labs/03-params/lab.json",
+                  dir, lkt_root(), dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
+    cr_assert_eq(lkt_run(NULL, &err, "lab list --labs %s/labs", dir), 3);
+    cr_assert(strstr(err, "\"concept_choice\" must be the id of one of its questions\n"), "%s",
+              err);
+    free(err);
     free(dir);
 }
 
