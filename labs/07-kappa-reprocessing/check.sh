@@ -6,6 +6,7 @@
 # with a number only the student's own run gives (a watermark, to the millisecond).
 set -uo pipefail
 . "$LAB_DIR/../check-lib.sh"   # labs/check-lib.sh, also in a handout
+. "$LAB_DATA/lab.env"           # CAP, the student's per-trigger cap
 run() { "$LKLAB" kappa --data "$LAB_DATA" --quiet --durability process "$@"; }
 rows() { echo $(($(wc -l < "$1") - 1)); } # a result CSV has a header line
 iso() { printf '%s.%03dZ' "$(date -u -d "@$(($1 / 1000))" +%Y-%m-%dT%H:%M:%S)" $(($1 % 1000)); }
@@ -22,13 +23,13 @@ runs() {
     echo "q2 $(sql an-all 'SELECT output_rows FROM progress ORDER BY batch_id DESC LIMIT 1')" >> expected.txt
     # q3: once ignores the cap (and says so); q4: the capped backlog drops late rows
     lines=$(cat "$LAB_DATA"/log/*.jsonl | wc -l)
-    run --pipeline revenue --out once-capped --trigger once --max-events-per-trigger 2000 2>/dev/null
+    run --pipeline revenue --out once-capped --trigger once --max-events-per-trigger "$CAP" 2>/dev/null
     echo "q3 $(sql once-capped 'SELECT sum(input_rows) FROM progress')" >> expected.txt
-    run --pipeline revenue --out an --trigger available-now --max-events-per-trigger 2000
+    run --pipeline revenue --out an --trigger available-now --max-events-per-trigger "$CAP"
     echo "q4_rows $(sql an 'SELECT count(*) FROM late')" >> expected.txt
     echo "q4_watermark $(iso "$(sql an 'SELECT min(watermark) FROM late')")" >> expected.txt
     # q5: a crash in batch 2, restarted with once: it re-runs batch 2 only
-    run --pipeline revenue --out crashed --trigger available-now --max-events-per-trigger 2000 \
+    run --pipeline revenue --out crashed --trigger available-now --max-events-per-trigger "$CAP" \
         --crash-after 2:planned 2>/dev/null
     run --pipeline revenue --out crashed --trigger once
     echo "q5 $((lines - $(sql crashed 'SELECT sum(input_rows) FROM progress')))" >> expected.txt
