@@ -122,16 +122,17 @@ static int write_env(const struct cmd_lab *lab, const char *student, uint64_t se
     return lk_atomic_commit(&at, err);
 }
 
-/* The dataset options that differ per student (lists in lab.json), with this one's values. */
+/* The dataset options that differ per student (lists and ranges in lab.json), with this
+ * one's values. */
 static void print_own_dataset(const struct cmd_lab *lab, uint64_t seed)
 {
     const cJSON *it;
     char num[64];
     int any = 0;
     cJSON_ArrayForEach(it, lab->dataset) {
-        if (cJSON_IsArray(it))
+        if (cJSON_IsArray(it) || cJSON_IsObject(it))
             printf("%s --%s %s", any++ ? "" : "your dataset:", it->string,
-                   cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num, sizeof(num)));
+                   cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
     if (any)
         printf("\n");

@@ -59,10 +59,12 @@ uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n);
 uint64_t cmd_lab_seed(const char *student, const char *nn);
 
 /*
- * One student's value of a lab.json setting v (a dataset option or a parameter): v itself,
- * or when v is a list, its item number FNV-1a 64 of "SEED/NAME" mod the list's length.
+ * One student's value of a lab.json setting v (a dataset option or a parameter) as text
+ * (cmd_lab_value_text; in buf, or v's own string): v itself; when v is a list, its item
+ * number H mod the list's length; when v is a range {"min": A, "max": B} of whole numbers,
+ * A + H mod (B - A + 1); H is FNV-1a 64 of "SEED/NAME".
  */
-const cJSON *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name);
+const char *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *buf, size_t size);
 
 /* ---- argument vectors (argv style, NULL-terminated) ---- */
 

@@ -107,6 +107,25 @@ static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path
     return 0;
 }
 
+/*
+ * lab.json's optional "concept_choice": the id of the one question whose answer is a concept
+ * (the same for everyone) with a reason checked against the student's own numbers; it
+ * alone may pass when graded for another student (tests/labs.sh, labs/README.md).
+ */
+static int check_concept_choice(const struct cmd_lab *lab, const cJSON *v, const char *path,
+                                struct lk_err *err)
+{
+    if (!v)
+        return 0;
+    for (size_t i = 0; cJSON_IsString(v) && i < lab->nq; i++)
+        if (strcmp(lab->q[i].id, v->valuestring) == 0)
+            return 0;
+    return lk_err_set(err, LK_EINPUT,
+                      "'%s': \"concept_choice\" must be the id of one of its "
+                      "questions",
+                      path);
+}
+
 /* A setting's value (or a list item): a number, or a string of shell-safe characters. */
 static int good_value(const cJSON *v)
 {
@@ -120,10 +139,27 @@ static int good_value(const cJSON *v)
            == '\0';
 }
 
+/* A range {"min": A, "max": B} of whole numbers, A <= B (one is picked per student). */
+static int good_range(const cJSON *v, long long *min, long long *max)
+{
+    const cJSON *a, *b;
+    if (!cJSON_IsObject(v) || cJSON_GetArraySize(v) != 2)
+        return 0;
+    a = cJSON_GetObjectItemCaseSensitive(v, "min");
+    b = cJSON_GetObjectItemCaseSensitive(v, "max");
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || a->valuedouble != floor(a->valuedouble) ||
+        b->valuedouble != floor(b->valuedouble) || fabs(a->valuedouble) > 1e15 ||
+        fabs(b->valuedouble) > 1e15 || a->valuedouble > b->valuedouble)
+        return 0;
+    *min = (long long)a->valuedouble;
+    *max = (long long)b->valuedouble;
+    return 1;
+}
+
 /*
- * lab.json's "dataset" (params = 0) or "params" (1): an object whose values are good values
- * or non-empty lists of them (one is picked per student); parameter names are shell
- * variable names in capitals (they go into lab.env).
+ * lab.json's "dataset" (params = 0) or "params" (1): an object whose values are good values,
+ * non-empty lists of them or ranges of whole numbers (one is picked per student);
+ * parameter names are shell variable names in capitals (they go into lab.env).
  */
 static int check_settings(const cJSON *obj, int params, const char *path, struct lk_err *err)
 {
@@ -132,7 +168,9 @@ static int check_settings(const cJSON *obj, int params, const char *path, struct
     if (!cJSON_IsObject(obj))
         return lk_err_set(err, LK_EINPUT, "'%s': \"%s\" must be an object", path, what);
     cJSON_ArrayForEach(it, obj) {
-        int ok = cJSON_IsArray(it) ? cJSON_GetArraySize(it) > 0 : good_value(it);
+        long long min, max;
+        int ok = cJSON_IsArray(it) ? cJSON_GetArraySize(it) > 0
+                                   : good_value(it) || good_range(it, &min, &max);
         if (cJSON_IsArray(it))
             cJSON_ArrayForEach(item, it) ok = ok && good_value(item);
         if (params && (it->string[0] < 'A' || it->string[0] > 'Z' ||
@@ -140,9 +178,11 @@ static int check_settings(const cJSON *obj, int params, const char *path, struct
             return lk_err_set(err, LK_EINPUT, "'%s': parameter \"%s\" must be named in "
                               "capitals, digits and '_'", path, it->string);
         if (!ok)
-            return lk_err_set(err, LK_EINPUT, "'%s': %s \"%s\" must be a number, a string of "
-                              "letters, digits and ._:+-/ or a non-empty list of them", path, what,
-                              it->string);
+            return lk_err_set(err, LK_EINPUT,
+                              "'%s': %s \"%s\" must be a number, a string of "
+                              "letters, digits and ._:+-/, a non-empty list of them or a range "
+                              "{\"min\": A, \"max\": B} of whole numbers",
+                              path, what, it->string);
     }
     return 0;
 }
@@ -175,6 +215,9 @@ static int load_json(struct cmd_lab *lab, struct lk_err *err)
         (lab->params && (rc = check_settings(lab->params, 1, path, err)) < 0))
         goto out;
     rc = load_questions(lab, cJSON_GetObjectItemCaseSensitive(root, "questions"), path, err);
+    if (rc == 0)
+        rc = check_concept_choice(lab, cJSON_GetObjectItemCaseSensitive(root, "concept_choice"),
+                                  path, err);
 out:
     cJSON_Delete(root);
     return rc;
@@ -239,14 +282,20 @@ uint64_t cmd_lab_seed(const char *student, const char *nn)
     return (fnv_pair(student, nn) % (1ULL << 31)) + 1;
 }
 
-const cJSON *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name)
+const char *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *buf, size_t size)
 {
     char num[32];
-    int n = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : 0;
-    if (n == 0)
-        return v;
+    long long min, max;
+    uint64_t h;
     snprintf(num, sizeof(num), "%llu", (unsigned long long)seed);
-    return cJSON_GetArrayItem(v, (int)(fnv_pair(num, name) % (uint64_t)n));
+    h = fnv_pair(num, name);
+    if (good_range(v, &min, &max)) {
+        snprintf(buf, size, "%lld", min + (long long)(h % (uint64_t)(max - min + 1)));
+        return buf;
+    }
+    if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0)
+        v = cJSON_GetArrayItem(v, (int)(h % (uint64_t)cJSON_GetArraySize(v)));
+    return cmd_lab_value_text(v, buf, size);
 }
 
 /* ----------------------------------------------------------------- argv ---- */
@@ -311,7 +360,7 @@ void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_arg
         return;
     cJSON_ArrayForEach(it, lab->params) {
         cmd_lab_argv_addf(a, "%s=%s", it->string,
-                          cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num, sizeof(num)));
+                          cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
 }
 
@@ -330,8 +379,7 @@ int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
             return lk_err_set(err, LK_EINPUT, "'%s/lab.json': the dataset must not set \"%s\" "
                               "(the lab derives it)", lab->dir, it->string);
         cmd_lab_argv_addf(a, "--%s", it->string);
-        cmd_lab_argv_add(a, cmd_lab_value_text(cmd_lab_pick(it, seed, it->string), num,
-                                               sizeof(num)));
+        cmd_lab_argv_add(a, cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
     cmd_lab_argv_add(a, "--seed");
     cmd_lab_argv_addf(a, "%llu", (unsigned long long)seed);

@@ -99,3 +99,21 @@ build_harness() {
     fi
     cat compile.log >&2
 }
+
+# expect_members ID MEMBER:KIND:EXPECTED[:TOLERANCE]...: a question whose answer is an object
+# (a small count with a number that only the student's own run gives, or a choice with its
+# reason): PASS when every MEMBER is right (KIND int, num or text, as expect_int, expect_num,
+# expect_text; word: this word in any case, spaces around it allowed), else FAIL with a note
+# naming the members that are not.
+expect_members() {
+    local id=$1 spec member kind want tol wrong=""
+    shift
+    for spec in "$@"; do
+        IFS=: read -r member kind want tol <<< "$spec"
+        [ "$kind" != text ] || want=${spec#"$member:$kind:"}   # an ISO time has colons
+        [ "$kind" != word ] || want="^[[:space:]]*$want[[:space:]]*\$"
+        [ "$("expect_$kind" "$id.$member" "$want" $tol)" = "PASS $id.$member" ] ||
+            wrong="$wrong $member"
+    done
+    if [ -z "$wrong" ]; then echo "PASS $id"; else echo "FAIL $id"; note "$id" "not right:$wrong"; fi
+}

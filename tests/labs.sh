@@ -5,8 +5,13 @@
 #   untouched  the untouched student files fail (exit 1, with FAIL lines);
 #   cross      the first student's reference answers, graded as each other student (with
 #              the untouched C files: code is graded from the code, not from answers.json),
-#              pass at most ONE question each: every answer depends on the student's own
-#              data or parameters; the questions that still pass are named in the line;
+#              pass no question, except the lab's concept choice (lab.json
+#              "concept_choice": "q4", at most that one): every answer depends on the
+#              student's own data or parameters; what still passes is named in the line;
+#   concept    the concept choice is an object with the choice (a string) and a reason (a
+#              number measured on the student's data): the first student's reference
+#              answers with the reason's numbers changed, and with the choice changed, must
+#              each fail that question and pass every other one (its grader checks both);
 #   readme     the README's sh blocks run (tests/labs-readme.sh).
 # One line per lab with the timings. Two labs run at a time (LABS_JOBS); each student has
 # its own work directory (out/labs/NN-ID), whose dataset and measurements the cross-grading
@@ -18,10 +23,46 @@ read -r -a students <<< "${LABS_STUDENTS:-ci-student s1 s2 s3 s4 s5 s6 s7 s8 s9 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fs", b - a }'; }
 
+# concept_check NN Q ANSWERS LOG: ANSWERS (the first student's reference answers) graded as
+# the first student pass Q; with Q's numbers changed, then with Q's strings changed, they
+# fail Q and nothing else changes (a C exercise's questions are graded from the untouched
+# C files here, and fail every time). sqlite3's JSON functions rewrite the file (the labs
+# need sqlite3 already).
+concept_check() {
+    local nn=$1 q=$2 answers=$3 log=$4 kind types out base ok=0
+    failing() { printf '%s\n' "$1" | awk '/^FAIL / { sub(":", "", $2); print $2 }' | grep -vx "$q"; }
+    types=$(sqlite3 -batch -noheader :memory: \
+        "SELECT group_concat(DISTINCT type) FROM json_each(readfile('$answers'), '\$.$q')")
+    if [[ ",$types," != *,text,* ]] || [[ ",$types," != *,integer,* && ",$types," != *,real,* ]]; then
+        echo "== concept choice $q is not an object with a choice (text) and a reason (a number): $types" >> "$log"
+        return 1
+    fi
+    echo "== concept choice $q, ${students[0]}'s answers graded as ${students[0]}" >> "$log"
+    base=$("$lklab" lab check "$nn" --student "${students[0]}" --answers "$answers" 2>> "$log")
+    printf '%s\n' "$base" >> "$log"
+    printf '%s\n' "$base" | grep -q "^pass $q\$" || return 1
+    for kind in reason choice; do
+        sqlite3 -batch -noheader :memory: "
+            WITH a(doc) AS (SELECT readfile('$answers'))
+            SELECT json_set(doc, '\$.$q', json((SELECT json_group_object(key, CASE
+                WHEN '$kind' = 'reason' AND type IN ('integer', 'real') THEN value + 1 + abs(value)
+                WHEN '$kind' = 'choice' AND type = 'text' THEN 'not-' || value
+                ELSE value END) FROM json_each(doc, '\$.$q')))) FROM a" > "$answers.$kind"
+        echo "== concept choice $q, ${students[0]}'s answers with the $kind changed" >> "$log"
+        out=$("$lklab" lab check "$nn" --student "${students[0]}" --answers "$answers.$kind" 2>> "$log")
+        printf '%s\n' "$out" >> "$log"
+        if printf '%s\n' "$out" | grep -q "^FAIL $q[: ]" &&
+            [ "$(failing "$out")" = "$(failing "$base")" ]; then
+            ok=$((ok + 1))
+        fi
+    done
+    [ "$ok" -eq 2 ]
+}
+
 # One lab: writes its line to out/labs/ci-NN.result; exit 0 when it is ok.
 one_lab() {
     local dir=${1%/} nn log problems="" rc out t0 t1 t2 t3 t4 status id ok=0 copied
-    local most=0 passing="" p
+    local most=0 passing="" p q concept
     nn=$(basename "$dir" | cut -c1-2)
     log=out/labs/ci-$nn.log
     : > "$log"
@@ -45,6 +86,7 @@ one_lab() {
     [ $rc -eq 1 ] || problems="$problems untouched-exit-$rc"
     printf '%s\n' "$out" | grep -q '^FAIL ' || problems="$problems untouched-no-FAIL"
 
+    concept=$("$lklab" lab answer "$dir/lab.json" concept_choice 2>/dev/null)
     copied=out/labs/ci-$nn.answers.json
     if cp "out/labs/$nn-${students[0]}/solution-answers.json" "$copied" 2>> "$log"; then
         for id in "${students[@]:1}"; do
@@ -57,8 +99,12 @@ one_lab() {
             [ -n "$p" ] && passing="$passing $id:$p"
             n=$(printf '%s\n' "$out" | grep -c '^pass ')
             [ "$n" -gt "$most" ] && most=$n
-            [ "$n" -le 1 ] || problems="$problems cross-$id-passes-$p"
+            for q in ${p//,/ }; do
+                [ "$q" = "$concept" ] || problems="$problems cross-$id-passes-$q"
+            done
         done
+        [ -z "$concept" ] || concept_check "$nn" "$concept" "$copied" "$log" ||
+            problems="$problems concept-$concept-unchecked"
     else
         problems="$problems no-solution-answers"
     fi
@@ -69,9 +115,10 @@ one_lab() {
 
     if [ -z "$problems" ]; then status=ok; else status="FAILED:$problems (see $log)"; fi
     {
-        printf '  LAB     %-28s solutions %d/%d %s, untouched %s, cross %s (at most %d passed), readme %s  %s\n' \
+        printf '  LAB     %-28s solutions %d/%d %s, untouched %s, cross %s (at most %d passed%s), readme %s  %s\n' \
             "$(basename "$dir")" "$ok" "${#students[@]}" "$(secs "$t0" "$t1")" \
-            "$(secs "$t1" "$t2")" "$(secs "$t2" "$t3")" "$most" "$(secs "$t3" "$t4")" "$status"
+            "$(secs "$t1" "$t2")" "$(secs "$t2" "$t3")" "$most" \
+            "${concept:+, concept choice $concept checked}" "$(secs "$t3" "$t4")" "$status"
         [ -z "$passing" ] || printf '          still passing when copied:%s\n' "$passing"
     } > "out/labs/ci-$nn.result"
     [ -z "$problems" ]

@@ -73,16 +73,17 @@ static void expect_picks(const char *dir, const char *student, const char *sub, 
     free(l);
 }
 
-Test(cli_lab, dataset_options_and_parameters_given_as_lists_are_picked_per_student)
+Test(cli_lab, dataset_options_and_parameters_given_as_lists_or_ranges_are_picked_per_student)
 {
     char *dir = lkt_tmpdir("lab-params"), *l = labs_opt(), *out = NULL, *env;
     /* python: seed = FNV-1a 64("alice/03") % 2**31 + 1 = 222914130; each list's item
-     * FNV-1a 64("222914130/NAME") % len: events 200, CRASH 9, MODE b (bob: 400, 3, a) */
-    expect_picks(dir, "alice", "a", "200", "CRASH=9\nMODE=b\nSAME=1");
-    expect_picks(dir, "bob", "b", "400", "CRASH=3\nMODE=a\nSAME=1");
+     * FNV-1a 64("222914130/NAME") % len: events 200, CRASH 9, MODE b (bob: 400, 3, a); the
+     * range WAIT 10..99: 10 + FNV-1a 64("222914130/WAIT") % 90 = 21 (bob: 90) */
+    expect_picks(dir, "alice", "a", "200", "CRASH=9\nMODE=b\nSAME=1\nWAIT=21");
+    expect_picks(dir, "bob", "b", "400", "CRASH=3\nMODE=a\nSAME=1\nWAIT=90");
     cr_assert_eq(lkt_run(&out, NULL, "lab data 03 %s --student alice --out %s/a", l, dir), 0);
     cr_assert(strstr(out, "your dataset: --events 200\n"), "%s", out);
-    cr_assert(strstr(out, "your parameters: CRASH=9 MODE=b SAME=1\n"), "%s", out);
+    cr_assert(strstr(out, "your parameters: CRASH=9 MODE=b SAME=1 WAIT=21\n"), "%s", out);
     free(out);
     /* a lab without parameters still gets a lab.env (a README can always load it) */
     cr_assert_eq(lkt_run(NULL, NULL, "lab data 01 %s --student bob --out %s/c", l, dir), 0);
@@ -90,6 +91,41 @@ Test(cli_lab, dataset_options_and_parameters_given_as_lists_are_picked_per_stude
     cr_assert(env[0] == '#' && strchr(env, '\n') == env + strlen(env) - 1, "%s", env);
     free(env);
     free(l);
+    free(dir);
+}
+
+/* A range that is not {"min": A, "max": B} of whole numbers, A <= B, and other bad values. */
+Test(cli_lab, a_bad_setting_in_lab_json_is_exit_3_in_one_line_naming_it)
+{
+    static const char *const bad[] = {"{ \"min\": 9, \"max\": 3 }", "{ \"min\": 1.5, \"max\": 3 }",
+                                      "{ \"min\": 1 }", "[]", "\"a b\""};
+    char *dir = lkt_tmpdir("lab-bad"), *cmd, *err = NULL;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        cmd = lkt_fmt("rm -rf %s/labs && cp -r %s/tests/fixtures/labs %s/labs && sed -i "
+                      "'s/\"WAIT\": { \"min\": 10, \"max\": 99 }/\"WAIT\": %s/' "
+                      "%s/labs/03-params/lab.json && grep -qF '\"WAIT\": %s' "
+                      "%s/labs/03-params/lab.json",
+                      dir, lkt_root(), dir, bad[i], dir, bad[i], dir);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        free(cmd);
+        cr_assert_eq(
+            lkt_run(NULL, &err, "lab data 03 --labs %s/labs --student alice --out %s/d", dir, dir),
+            3, "%s", bad[i]);
+        cr_assert(strstr(err, "params \"WAIT\" must be a number"), "%s: %s", bad[i], err);
+        cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
+        free(err);
+    }
+    /* a concept choice must name a question of the lab */
+    cmd = lkt_fmt("rm -rf %s/labs && cp -r %s/tests/fixtures/labs %s/labs && sed -i "
+                  "'s/\"title\": \"Params\",/\"title\": \"Params\", \"concept_choice\": \"q9\",/' "
+                  "%s/labs/03-params/lab.json && grep -q q9 %s/labs/03-params/lab.json",
+                  dir, lkt_root(), dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
+    cr_assert_eq(lkt_run(NULL, &err, "lab list --labs %s/labs", dir), 3);
+    cr_assert(strstr(err, "\"concept_choice\" must be the id of one of its questions\n"), "%s",
+              err);
+    free(err);
     free(dir);
 }
 

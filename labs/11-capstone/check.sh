@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Lab 11 grader. The brief (latency, correctness, budget limits) is the student's own
 # (brief.sh, from the dataset's seed). The choice (stack, trigger, watermark) is run twice
-# by measure.sh: on the student's dataset, where the two measured numbers of the answer
-# (differing_rows, usd_month) must be what that choice gives, and on a FRESH dataset
-# (another seed derived from the student's: another day of the same traffic). It must
+# by measure.sh: on the student's dataset, where the three measured numbers of the answer
+# (p95_ms, differing_rows, usd_month) must be what that choice gives (so a copied choice
+# fails every requirement, even when two briefs agree), and on a FRESH dataset (another
+# seed derived from the student's: another day of the same traffic). It must
 # meet the brief on the student's dataset exactly and on the fresh one within the
 # dataset-to-dataset tolerances below. A failing line says what was measured and the limit.
 #
@@ -73,6 +74,9 @@ if ! within "$mine_p95" $((lat * 60000)); then
 elif ! within "$p95" $(((lat + TOL_MIN) * 60000)); then
     echo "FAIL latency on the fresh dataset 95% of the events are correct within $(minutes "$p95");" \
          "your limit is $lat min (+$TOL_MIN min dataset-to-dataset tolerance)"
+elif [ "$(answer p95_ms)" != "$mine_p95" ]; then
+    echo "FAIL latency p95_ms is not the p95 of 'correct' of your choice on your own dataset" \
+         "(lklab latency --run RUN, then latency.correct.p95_ms in its run.json)"
 else
     echo "PASS latency"
 fi

@@ -21,8 +21,8 @@ pick=$(awk -v l="$lat" -v c="$pct" -v b="$usd" \
            '$3 != "inf" && $3 <= l * 60000 && 100 * $4 / $5 <= c && $6 == 0 && $7 + 0 <= b' \
            out/lab11/candidates.txt | sort -k7,7g -k3,3g | awk 'NR == 1')
 [ -n "$pick" ] || { echo "solve: no candidate meets the brief" >&2; exit 1; }
-read -r trigger wm _ diff _ _ total <<< "$pick"
+read -r trigger wm p95 diff _ _ total <<< "$pick"
 cat > "$LAB_OUT" <<JSON
 { "stack": "kappa", "trigger": "$trigger", "watermark": "$wm",
-  "differing_rows": $diff, "usd_month": $total }
+  "p95_ms": $p95, "differing_rows": $diff, "usd_month": $total }
 JSON
