@@ -9,7 +9,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -pthread -MMD -MP \
-           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Iplots -Itests
+           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Icompare -Iplots -Itests
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -19,7 +19,7 @@ else
 Q := @
 endif
 
-LIB_SRC := $(wildcard shared/*.c datasets/*.c kappa/*.c lambda/*.c plots/*.c)
+LIB_SRC := $(wildcard shared/*.c datasets/*.c kappa/*.c lambda/*.c compare/*.c plots/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c) tests/lk_test.c
 
@@ -81,7 +81,7 @@ $(BIN)/lklab-cflags: Makefile
 	  'if [ "$${1:-}" = --libs ]; then' \
 	  '  echo "$(CURDIR)/$(BIN)/liblklab.a $(LDLIBS_ALL)"' \
 	  'else' \
-	  '  echo "-std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(addprefix -I$(CURDIR)/,shared datasets kappa lambda plots) $(PKG_CFLAGS)"' \
+	  '  echo "-std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(addprefix -I$(CURDIR)/,shared datasets kappa lambda compare plots) $(PKG_CFLAGS)"' \
 	  'fi' > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
 # Every lab: its solution passes for 11 student ids, its untouched files fail, copied
