@@ -103,11 +103,13 @@ deps:
 	  { echo "make deps: apt-get failed for$$missing" >&2; exit 1; }; \
 	fi
 
+# tests/layers.sh first: no #include points up the layers (docs/layers.md).
 # Criterion runs each test in its own process; e2e tests run bin/lklab (LKLAB_BIN).
 # Each test works in out/test-<name>-<pid>/; the previous run's are removed first (the
 # cached datasets out/test-data-* are kept), so the disk holds one run's worth. A line per
 # suite is printed as it finishes (tests/lk_test.c), then Criterion's "Synthesis:" line.
 test: deps
+	$(Q)tests/layers.sh
 	$(Q)$(MAKE) --no-print-directory lklab $(BIN)/lklab-tests
 	$(Q)find out -maxdepth 1 -name 'test-*' ! -name 'test-data-*' -exec rm -rf {} + 2>/dev/null || true
 	LKLAB_BIN=$(CURDIR)/$(BIN)/lklab LKLAB_ROOT=$(CURDIR) ./$(BIN)/lklab-tests --jobs=2

@@ -443,7 +443,7 @@ Test(cmp_reconcile_kappa, refuses_truth_of_another_pipeline_a_run_without_run_js
     cr_assert(strstr(err.msg, "does not match the run's pipeline 'revenue' ('a.csv' line 1)"), "%s",
               err.msg);
     o.run = dir;
-    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, &o, &err), LK_EINPUT);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, &o, &err), LK_ENOENT);
     cr_assert(strstr(err.msg, "has no run.json"), "%s", err.msg);
     o.run = run;
     o.at = 0;
