@@ -21,11 +21,12 @@
 
 /* ------------------------------------------------------------------ grid ---- */
 
-static struct cmp_sweep_run *add_run(struct cmp_sweep_run *runs, size_t *n, struct cmp_sweep_item trigger, struct cmp_sweep_item wm,
-                           int update)
+static struct cmp_sweep_run *add_run(struct cmp_sweep_run *runs, size_t *n,
+                                     struct cmp_sweep_item trigger, struct cmp_sweep_item wm,
+                                     int update)
 {
     struct cmp_sweep_run *r = &runs[(*n)++];
-    *r = (struct cmp_sweep_run){ 0 };
+    *r = (struct cmp_sweep_run){0};
     r->trigger = trigger;
     r->watermark = wm;
     r->update = update;
@@ -44,7 +45,7 @@ size_t cmp_sweep_plan(const struct cmp_sweep_grid *g, struct cmp_sweep_run *runs
     size_t n = 0, ref = 0;
     for (size_t i = 0; i < g->every.n; i++) {
         struct cmp_sweep_run *r = &runs[n++];
-        *r = (struct cmp_sweep_run){ 0 };
+        *r = (struct cmp_sweep_run){0};
         r->lambda = 1;
         r->trigger = g->speed;
         r->every = g->every.v[i];
@@ -125,9 +126,9 @@ int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
     r->usage.tier = tier;
     lk_cost_price(p, &r->usage, &r->bill);
     snprintf(rec, sizeof(rec), "%s/reconcile/%s.txt", s, r->name);
-    if ((rc = lk_atomic_open(&at, rec, err)) < 0
-        || (rc = cmp_reconcile_run_report(dir, truth, at.fp, &ndiffs, &unexplained, err)) < 0
-        || (rc = lk_atomic_commit(&at, err)) < 0) {
+    if ((rc = lk_atomic_open(&at, rec, err)) < 0 ||
+        (rc = cmp_reconcile_run_report(dir, truth, at.fp, &ndiffs, &unexplained, err)) < 0 ||
+        (rc = lk_atomic_commit(&at, err)) < 0) {
         lk_atomic_abort(&at);
         return rc;
     }
@@ -146,8 +147,8 @@ static void sweep_row(FILE *fp, const struct cmp_sweep_run *r)
 {
     const struct lk_cost_bill *b = &r->bill;
     double late_pct = r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0;
-    const int64_t ms[6] = { r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
-                            r->co.p50_ms, r->co.p95_ms, r->co.p99_ms };
+    const int64_t ms[6] = {r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
+                           r->co.p50_ms, r->co.p95_ms, r->co.p99_ms};
     char t[24];
     fprintf(fp, "%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64,
             r->lambda ? "lambda" : "kappa", cmp_sweep_mode(r), r->trigger.text, r->trigger.ms,
@@ -182,8 +183,8 @@ static int write_tables(const char *s, const struct cmp_sweep_run *runs, size_t 
     struct lk_atomic a = LK_ATOMIC_INIT, c = LK_ATOMIC_INIT, sc = LK_ATOMIC_INIT;
     FILE *fa, *fc, *fs;
     int rc = 0;
-    if (!(fa = out_open(&a, s, "sweep.csv", err)) || !(fc = out_open(&c, s, "cost.csv", err))
-        || !(fs = out_open(&sc, s, "scenarios.csv", err))) {
+    if (!(fa = out_open(&a, s, "sweep.csv", err)) || !(fc = out_open(&c, s, "cost.csv", err)) ||
+        !(fs = out_open(&sc, s, "scenarios.csv", err))) {
         lk_atomic_abort(&a);
         lk_atomic_abort(&c);
         return LK_EIO;
@@ -285,8 +286,7 @@ static int add_landings(const char *metrics, int64_t origin, cJSON *marks, struc
         const char *layer = cJSON_GetStringValue(cJSON_GetObjectItem(m, "layer"));
         const char *vis = cJSON_GetStringValue(cJSON_GetObjectItem(m, "visible_time"));
         int64_t t;
-        if (layer && strcmp(layer, "batch") == 0 && vis
-            && lk_time_parse(vis, strlen(vis), &t) == 0)
+        if (layer && strcmp(layer, "batch") == 0 && vis && lk_time_parse(vis, strlen(vis), &t) == 0)
             cJSON_AddItemToArray(marks, cJSON_CreateNumber(hours(t, origin)));
         cJSON_Delete(m);
         rc = 0;
@@ -301,8 +301,8 @@ static int fresh_rank(const struct cmp_sweep_run *r)
     return 2 * r->update + (r->trigger.ms != LK_MS_PER_MIN);
 }
 
-static int write_series(const char *s, const struct cmp_sweep_run *runs, size_t n, const char *truth,
-                        cJSON *meta, struct lk_err *err)
+static int write_series(const char *s, const struct cmp_sweep_run *runs, size_t n,
+                        const char *truth, cJSON *meta, struct lk_err *err)
 {
     const struct cmp_sweep_run *kr = NULL, *lr = NULL;
     char dir[4200], key[512], col[64];
@@ -315,9 +315,9 @@ static int write_series(const char *s, const struct cmp_sweep_run *runs, size_t 
         if (!runs[i].lambda && (!kr || fresh_rank(&runs[i]) < fresh_rank(kr)))
             kr = &runs[i];
     }
-    if ((rc = lk_log_first_arrival(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "data")),
-                                   &origin, err)) < 0
-        || (rc = pick_window(truth, key, sizeof(key), col, sizeof(col), &final, err)) < 0)
+    if ((rc = lk_log_first_arrival(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "data")), &origin,
+                                   err)) < 0 ||
+        (rc = pick_window(truth, key, sizeof(key), col, sizeof(col), &final, err)) < 0)
         return rc;
     {
         cJSON *f = cJSON_AddObjectToObject(meta, "freshness");
@@ -392,8 +392,8 @@ static int write_meta(const char *s, const struct cmp_sweep_run *runs, size_t n,
         lk_json_add_int(ds, "seed", lk_json_int(man, "seed", 0));
     }
     cJSON_Delete(man);
-    if ((rc = lk_log_first_arrival(m->data, &first, err)) == 0
-        && (rc = lk_log_last_arrival(m->data, &last, err)) == 0) {
+    if ((rc = lk_log_first_arrival(m->data, &first, err)) == 0 &&
+        (rc = lk_log_last_arrival(m->data, &last, err)) == 0) {
         lk_json_add_time(ds, "first_arrival", first);
         lk_json_add_time(ds, "last_arrival", last);
         rc = write_series(s, runs, n, m->truth, meta, err);
@@ -407,8 +407,7 @@ static int write_meta(const char *s, const struct cmp_sweep_run *runs, size_t n,
 }
 
 int cmp_sweep_write(const char *s, const struct cmp_sweep_run *runs, size_t n,
-                    const struct lk_pricing *p, const struct cmp_sweep_meta *m,
-                    struct lk_err *err)
+                    const struct lk_pricing *p, const struct cmp_sweep_meta *m, struct lk_err *err)
 {
     int rc = write_tables(s, runs, n, p, err);
     return rc < 0 ? rc : write_meta(s, runs, n, m, err);

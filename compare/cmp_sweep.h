@@ -89,7 +89,6 @@ struct cmp_sweep_meta {
 
 /* The tables and series of S/ (docs/sweep.md) from the analysed runs. */
 int cmp_sweep_write(const char *s, const struct cmp_sweep_run *runs, size_t n,
-                    const struct lk_pricing *p, const struct cmp_sweep_meta *m,
-                    struct lk_err *err);
+                    const struct lk_pricing *p, const struct cmp_sweep_meta *m, struct lk_err *err);
 
 #endif

@@ -18,12 +18,12 @@ static const char *const sql[] = {
     [KP_READ_VERSION] = "SELECT value FROM " LK_TABLE_META " WHERE key = 'current_version'",
     [KP_READ_WATERMARK] = "SELECT watermark FROM " LK_TABLE_PROGRESS
                           " WHERE version = ? ORDER BY batch_id DESC LIMIT 1",
-    [KP_READ_LATE_COUNT] = "SELECT count(*), count(DISTINCT event_id) FROM " LK_TABLE_LATE
-                           " WHERE version = ?",
+    [KP_READ_LATE_COUNT] =
+        "SELECT count(*), count(DISTINCT event_id) FROM " LK_TABLE_LATE " WHERE version = ?",
     [KP_READ_LATE_ROWS] = "SELECT event_id, tenant, key, type, value, arrival_time, window_start"
                           " FROM " LK_TABLE_LATE " WHERE version = ?",
-    [KP_READ_LATE_COPIES] = "SELECT DISTINCT event_id, arrival_time FROM " LK_TABLE_LATE
-                            " WHERE version = ?",
+    [KP_READ_LATE_COPIES] =
+        "SELECT DISTINCT event_id, arrival_time FROM " LK_TABLE_LATE " WHERE version = ?",
 };
 
 int kp_reader_prepare(sqlite3 *db, enum kp_read q, sqlite3_stmt **st, struct lk_err *err)

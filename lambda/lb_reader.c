@@ -9,8 +9,8 @@ static const char *const sql[] = {
     [LB_READ_SPEC] = "SELECT value FROM " LK_TABLE_LB_META " WHERE name = 'spec_json'",
     [LB_READ_CUTOFF] = "SELECT cutoff FROM " LK_TABLE_BATCH_VIEWS " WHERE visible_at <= ?"
                        " ORDER BY view_id DESC LIMIT 1",
-    [LB_READ_HORIZON] = "SELECT max(bucket_end) FROM " LK_TABLE_SPEED_DELTA
-                        " WHERE visible_at <= ?",
+    [LB_READ_HORIZON] =
+        "SELECT max(bucket_end) FROM " LK_TABLE_SPEED_DELTA " WHERE visible_at <= ?",
     [LB_READ_LATE] = "SELECT count(*) FROM " LK_TABLE_MASTER " WHERE arrival_time >="
                      " event_time - ((event_time % ?1) + ?1) % ?1 + ?2",
     [LB_READ_MASTER] = "SELECT event_id, tenant, key, type, value, event_time,"

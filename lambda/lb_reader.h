@@ -11,9 +11,9 @@
  *                                           (no row before the first view)
  *   LB_READ_HORIZON  (?1 instant)           max bucket_end of the speed rows visible at it
  *                                           (NULL when none)
- *   LB_READ_LATE     (?1 slide, ?2 size)    master lines that arrived after the window
- *                                           of that slide and size starting at or before
- *                                           their event_time had closed (session: 1, gap)
+ *   LB_READ_LATE     (?1 slide, ?2 size)    master lines that arrived at or after the end of
+ *                                           the last window (that slide and size) holding
+ *                                           their event_time (session windows: 1, gap)
  *   LB_READ_MASTER   ()                     event_id, tenant, key, type, value,
  *                                           event_time, arrival_time of every master line,
  *                                           in arrival order (ties: the order loaded)

@@ -12,9 +12,9 @@
 
 #define NAMES(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const stack_names[] = { "kappa", "lambda" };
-static const char *const trigger_names[] = { "interval", "once", "available-now", "continuous" };
-static const char *const mode_names[] = { "append", "update", "complete" };
+static const char *const stack_names[] = {"kappa", "lambda"};
+static const char *const trigger_names[] = {"interval", "once", "available-now", "continuous"};
+static const char *const mode_names[] = {"append", "update", "complete"};
 
 static int lookup(const char *const *names, size_t n, const char *name)
 {
@@ -84,8 +84,8 @@ int lk_run_open(struct lk_run *r, const char *dir, struct lk_err *err)
     else if (!lk_is_file(path))
         rc = lk_err_set(err, LK_ENOENT,
                         "run '%s' has no run.json (not a run, or it has not finished)", dir);
-    else if ((rc = lk_json_read_file(path, &r->json, err)) == 0
-             && (stack = lk_run_json_stack(r->json)) < 0)
+    else if ((rc = lk_json_read_file(path, &r->json, err)) == 0 &&
+             (stack = lk_run_json_stack(r->json)) < 0)
         rc = lk_err_set(err, LK_EINPUT,
                         "run '%s': run.json names no stack (\"stack\": \"%s\" or \"%s\")", dir,
                         stack_names[0], stack_names[1]);
@@ -107,9 +107,8 @@ void lk_run_release(struct lk_run *r)
 
 const char *lk_run_param(const struct lk_run *r, const char *name)
 {
-    return cJSON_GetStringValue(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->json, "parameters"),
-                                         name));
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(r->json, "parameters"), name));
 }
 
 cJSON *lk_run_json_new(enum lk_stack s)

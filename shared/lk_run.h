@@ -55,11 +55,11 @@ int lk_mode_lookup(const char *name);
  * writes one and the reader that reads it use these names.
  */
 /* Kappa */
-#define LK_TABLE_OUTPUT "output"   /* view: the current version's output_v<K> */
+#define LK_TABLE_OUTPUT "output"     /* view: the current version's output_v<K> */
 #define LK_TABLE_OUTPUT_V "output_v" /* + version number: one table per version */
-#define LK_TABLE_LATE "late"       /* late side table, one row per (event, window) */
-#define LK_TABLE_CHANGES "changes" /* change feed (--change-feed) */
-#define LK_TABLE_META "meta"       /* key/value: spec_v<K>, current_version, ... */
+#define LK_TABLE_LATE "late"         /* late side table, one row per (event, window) */
+#define LK_TABLE_CHANGES "changes"   /* change feed (--change-feed) */
+#define LK_TABLE_META "meta"         /* key/value: spec_v<K>, current_version, ... */
 /* Lambda */
 #define LK_TABLE_LB_META "lb_meta"         /* name/value: spec_json, run parameters */
 #define LK_TABLE_MASTER "master"           /* the master dataset */
@@ -77,7 +77,10 @@ struct lk_run {
     cJSON *json;
     enum lk_stack stack;
 };
-#define LK_RUN_INIT { NULL, NULL, LK_STACK_KAPPA }
+#define LK_RUN_INIT                                                                                \
+    {                                                                                              \
+        NULL, NULL, LK_STACK_KAPPA                                                                 \
+    }
 
 /* Read dir/run.json and its stack. On failure *r is released. */
 int lk_run_open(struct lk_run *r, const char *dir, struct lk_err *err);
