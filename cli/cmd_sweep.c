@@ -6,11 +6,15 @@
  * what is measured on it and every file of S/ is compare/cmp_sweep's: this file parses the
  * options, runs the runs and prints.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "cmp_sweep.h"
@@ -24,7 +28,7 @@ static const char usage_line[] =
     "lklab sweep --data DIR --pipeline NAME --out S [--triggers LIST] [--watermarks LIST]\n"
     "                   [--watermark D] [--batch-every LIST] [--speed-trigger D]\n"
     "                   [--modes append,update] [--pricing FILE] [--tier hot|cool|archive]\n"
-    "                   [--quiet]";
+    "                   [--jobs N] [--quiet]";
 
 static void help(void)
 {
@@ -38,8 +42,11 @@ static void help(void)
            "counting as +infinity; into its run.json), the monthly bill and the reconciliation\n"
            "against the truth. Writes S/ as docs/sweep.md describes: sweep.csv (one row per\n"
            "run), sweep.json, truth.csv, runs/, reconcile/, cost.csv, scenarios.csv,\n"
-           "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. Progress: one line per\n"
-           "run, with an ETA from the finished runs of each kind still to come. Then\n"
+           "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. The runs run --jobs at a\n"
+           "time, each in its own process and directory (results do not depend on it; the\n"
+           "Lambda run starts first). Progress: a line as each run ends, with an ETA from the\n"
+           "finished runs of each kind, printed as a lower bound ('ETA over') while a run of a\n"
+           "kind never timed is still to end. Then\n"
            "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
            "  --data DIR            dataset (lklab gen)\n"
            "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
@@ -52,6 +59,7 @@ static void help(void)
            "  --modes LIST          Kappa output modes, append and/or update (default both)\n"
            "  --pricing FILE        price list (default datasets/pricing/default.json)\n"
            "  --tier T              storage tier for every run (default: the price list's)\n"
+           "  --jobs N              runs at once (default: the number of cores)\n"
            "  --quiet               no progress lines\n",
            usage_line);
 }
@@ -59,6 +67,7 @@ static void help(void)
 struct args {
     const char *data, *pipeline, *out, *pricing, *tier;
     struct cmp_sweep_grid grid;
+    size_t jobs; /* runs at once */
     int quiet;
 };
 
@@ -157,39 +166,186 @@ static int run_kind(const struct cmp_sweep_run *r)
     return r->lambda ? 0 : r->update ? 2 : 1;
 }
 
+/* Where the runs are: state 0 waiting, 1 running since start[i], 2 done in step_s[i] s. */
+struct sched {
+    const struct cmp_sweep_run *runs;
+    size_t n, jobs, done;
+    int state[CMP_SWEEP_MAX_RUNS];
+    double start[CMP_SWEEP_MAX_RUNS], step_s[CMP_SWEEP_MAX_RUNS];
+    double t0;
+};
+
 /*
- * One progress line after run i of n: what it took (the run, then latency, cost and
- * reconciliation) and an ETA for the runs still to come, each estimated as the mean of the
- * finished runs of its kind. No ETA while a kind still to come has no finished run (a
- * Lambda run can take ten Kappa runs' time): "ETA unknown" says so instead of a guess.
+ * Seconds until the last run ends, list-scheduling what is left on sc->jobs slots: a
+ * running run needs the mean of the finished runs of its kind minus what it has run (at
+ * least 0), a waiting one the whole mean, taken in plan order by the first free slot. A run
+ * whose kind has no finished run yet counts as 0 and is returned in *untimed (the first
+ * one): the estimate is then only a lower bound.
  */
-static void progress(const struct cmp_sweep_run *runs, const double *step_s, size_t i, size_t n,
-                     double elapsed)
+static double eta(const struct sched *sc, double now, const struct cmp_sweep_run **untimed)
 {
-    double sum[3] = { 0 }, eta = 0.0;
-    size_t cnt[3] = { 0 };
-    const char *untimed = NULL;
-    char eta_text[96];
-    for (size_t k = 0; k <= i; k++) {
-        sum[run_kind(&runs[k])] += step_s[k];
-        cnt[run_kind(&runs[k])]++;
-    }
-    for (size_t k = i + 1; k < n; k++) {
-        int kind = run_kind(&runs[k]);
-        if (cnt[kind])
-            eta += sum[kind] / (double)cnt[kind];
-        else if (!untimed)
-            untimed = runs[k].name;
-    }
-    if (i + 1 == n)
-        snprintf(eta_text, sizeof(eta_text), "done");
+    double sum[3] = { 0 }, free_at[CMP_SWEEP_MAX_RUNS] = { 0 }, end = 0.0;
+    size_t cnt[3] = { 0 }, nrun = 0;
+    *untimed = NULL;
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->state[i] == 2) {
+            sum[run_kind(&sc->runs[i])] += sc->step_s[i];
+            cnt[run_kind(&sc->runs[i])]++;
+        }
+    for (int pass = 1; pass >= 0; pass--) /* the running runs hold slots; then the waiting */
+        for (size_t i = 0; i < sc->n; i++) {
+            int k = run_kind(&sc->runs[i]);
+            double need = cnt[k] ? sum[k] / (double)cnt[k] : 0.0;
+            size_t slot = 0;
+            if (sc->state[i] != pass)
+                continue;
+            if (!cnt[k] && !*untimed) /* a running one first */
+                *untimed = &sc->runs[i];
+            if (pass) {
+                free_at[nrun++] = need > now - sc->start[i] ? need - (now - sc->start[i]) : 0.0;
+                continue;
+            }
+            for (size_t j = 1; j < sc->jobs; j++)
+                if (free_at[j] < free_at[slot])
+                    slot = j;
+            free_at[slot] += need;
+        }
+    for (size_t j = 0; j < sc->jobs; j++)
+        end = free_at[j] > end ? free_at[j] : end;
+    return end;
+}
+
+/*
+ * One progress line when run i ends: what it took (the run, then latency, cost and
+ * reconciliation) and an ETA for the rest (eta()). While a run still to end is of a kind
+ * never timed (a Lambda run can take ten Kappa runs' time), the ETA is printed as the
+ * lower bound it is, naming that run.
+ */
+static void progress(const struct sched *sc, size_t i)
+{
+    const struct cmp_sweep_run *untimed;
+    double now = lk_wall_now(), left = eta(sc, now, &untimed);
+    char text[160];
+    if (sc->done == sc->n)
+        snprintf(text, sizeof(text), "done");
+    else if (untimed && sc->state[untimed - sc->runs] == 1)
+        snprintf(text, sizeof(text), "ETA over %.0fs: %s has run %.0fs, none of its kind has ended",
+                 left, untimed->name, now - sc->start[untimed - sc->runs]);
     else if (untimed)
-        snprintf(eta_text, sizeof(eta_text), "ETA unknown until %s's kind is timed", untimed);
+        snprintf(text, sizeof(text), "ETA over %.0fs: none of %s's kind has ended", left,
+                 untimed->name);
     else
-        snprintf(eta_text, sizeof(eta_text), "ETA ~%.0fs for %zu more", eta, n - i - 1);
-    fprintf(stderr, "lklab sweep: [%zu/%zu] %-24s run %5.1fs, with analysis %5.1fs  (elapsed %.0fs, %s)\n",
-            i + 1, n, runs[i].name, (double)runs[i].wall_ms / 1000.0, step_s[i], elapsed,
-            eta_text);
+        snprintf(text, sizeof(text), "ETA ~%.0fs for %zu more", left, sc->n - sc->done);
+    fprintf(stderr,
+            "lklab sweep: [%zu/%zu] %-24s run %5.1fs, with analysis %5.1fs  (elapsed %.0fs, %s)\n",
+            sc->done, sc->n, sc->runs[i].name, (double)sc->runs[i].wall_ms / 1000.0, sc->step_s[i],
+            now - sc->t0, text);
+}
+
+/* ------------------------------------------------------------- runner ---- */
+
+/* The measured run comes back whole through a pipe: one atomic write, never a partial one. */
+_Static_assert(sizeof(struct cmp_sweep_run) <= PIPE_BUF, "a run's results fit one pipe write");
+
+/* In the child: run i, send its results, exit with its exit code. */
+static void child(const struct args *a, struct cmp_sweep_run *r, const char *truth,
+                  const struct lk_pricing *p, int fd)
+{
+    int rc = execute(a, r, truth, p);
+    if (rc == 0 && write(fd, r, sizeof(*r)) != (ssize_t)sizeof(*r)) {
+        cmd_error(CMD, "cannot pass the results of run '%s' back", r->name);
+        rc = 4;
+    }
+    fflush(NULL);
+    _exit(rc);
+}
+
+struct slot {
+    pid_t pid;
+    int fd;
+    size_t run;
+};
+
+static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs, size_t i,
+                 const char *truth, const struct lk_pricing *p, struct slot *sl)
+{
+    int fds[2];
+    if (!a->quiet)
+        fprintf(stderr, "lklab sweep: run %zu/%zu %s ...\n", i + 1, sc->n, runs[i].name);
+    fflush(NULL);
+    if (pipe(fds) < 0 || (sl->pid = fork()) < 0) {
+        cmd_error(CMD, "cannot start run '%s' (%s)", runs[i].name, strerror(errno));
+        return 4;
+    }
+    if (sl->pid == 0) {
+        close(fds[0]);
+        child(a, &runs[i], truth, p, fds[1]);
+    }
+    close(fds[1]);
+    sl->fd = fds[0];
+    sl->run = i;
+    sc->state[i] = 1;
+    sc->start[i] = lk_wall_now();
+    return 0;
+}
+
+/* Wait for any run; its results into runs[*which]. Returns its exit code. */
+static int reap(struct sched *sc, struct cmp_sweep_run *runs, struct slot *sl, size_t *nsl,
+                size_t *which)
+{
+    int status = 0;
+    size_t k = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
+        ;
+    while (k < *nsl && sl[k].pid != pid)
+        k++;
+    if (pid < 0 || k == *nsl) {
+        cmd_error(CMD, "lost track of a run (%s)", strerror(errno));
+        return 4;
+    }
+    size_t i = *which = sl[k].run;
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 4;
+    if (rc == 0 && read(sl[k].fd, &runs[i], sizeof(runs[i])) != (ssize_t)sizeof(runs[i]))
+        rc = 4;
+    if (rc != 0 && !WIFEXITED(status))
+        cmd_error(CMD, "run '%s' died (signal %d)", runs[i].name, WTERMSIG(status));
+    close(sl[k].fd);
+    sl[k] = sl[--*nsl];
+    sc->state[i] = 2;
+    sc->step_s[i] = lk_wall_now() - sc->start[i];
+    sc->done++;
+    return rc;
+}
+
+/*
+ * Every run in its own process, up to sc->jobs at once, started in plan order (Lambda, the
+ * longest, first). Each run has its own directories, so the results do not depend on the
+ * order in which runs end; runs[] keeps plan order. The first failure stops new starts;
+ * the runs still going are waited for, and its exit code is returned.
+ */
+static int run_all(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs,
+                   const char *truth, const struct lk_pricing *p)
+{
+    struct slot sl[CMP_SWEEP_MAX_RUNS];
+    size_t next = 0, nsl = 0;
+    int rc = 0;
+    while (sc->done < next || (rc == 0 && next < sc->n)) {
+        while (rc == 0 && next < sc->n && nsl < sc->jobs)
+            if ((rc = start(sc, a, runs, next, truth, p, &sl[nsl])) == 0) {
+                nsl++;
+                next++;
+            }
+        if (nsl == 0)
+            break;
+        size_t i;
+        int one = reap(sc, runs, sl, &nsl, &i);
+        if (one != 0 && rc == 0)
+            rc = one;
+        if (one == 0 && !a->quiet)
+            progress(sc, i);
+    }
+    return rc;
 }
 
 /* A latency percentile for people: "never" when it falls among the never events. */
@@ -221,7 +377,7 @@ static void summary(const char *s, const struct cmp_sweep_run *runs, size_t n)
 static int sweep(const struct args *a)
 {
     struct cmp_sweep_run runs[CMP_SWEEP_MAX_RUNS];
-    double step_s[CMP_SWEEP_MAX_RUNS];
+    struct sched sc = { 0 };
     struct lk_err err = LK_ERR_INIT;
     struct lk_pricing p;
     struct cmp_sweep_meta meta;
@@ -243,16 +399,12 @@ static int sweep(const struct args *a)
         if ((rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, 1)) != 0)
             return rc;
     }
-    for (size_t i = 0; i < n; i++) {
-        double start = lk_wall_now();
-        if (!a->quiet)
-            fprintf(stderr, "lklab sweep: run %zu/%zu %s ...\n", i + 1, n, runs[i].name);
-        if ((rc = execute(a, &runs[i], truth, &p)) != 0)
-            return rc;
-        step_s[i] = lk_wall_now() - start;
-        if (!a->quiet)
-            progress(runs, step_s, i, n, lk_wall_now() - t0);
-    }
+    sc.runs = runs;
+    sc.n = n;
+    sc.jobs = a->jobs < n ? a->jobs : n;
+    sc.t0 = t0;
+    if ((rc = run_all(&sc, a, runs, truth, &p)) != 0)
+        return rc;
     meta = (struct cmp_sweep_meta){ .data = a->data, .pipeline = a->pipeline, .truth = truth,
                                     .wall_s = lk_wall_now() - t0 };
     if (cmp_sweep_write(a->out, runs, n, &p, &meta, &err) < 0)
@@ -269,11 +421,13 @@ int cmd_sweep(int argc, char **argv)
         { "watermarks", required_argument, NULL, 'w' },  { "watermark", required_argument, NULL, 'W' },
         { "batch-every", required_argument, NULL, 'b' }, { "speed-trigger", required_argument, NULL, 's' },
         { "pricing", required_argument, NULL, 'P' },     { "tier", required_argument, NULL, 'T' },
-        { "modes", required_argument, NULL, 'm' },
+        { "modes", required_argument, NULL, 'm' },        { "jobs", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },             { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct args a = { 0 };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t jobs = cores > 0 ? (uint64_t)cores : 1;
     int c, rc = 0;
     a.pipeline = "revenue";
     a.grid.modes = CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE;
@@ -296,6 +450,7 @@ int cmd_sweep(int argc, char **argv)
         case 'P': a.pricing = optarg; break;
         case 'T': a.tier = optarg; break;
         case 'm': rc = parse_modes(optarg, &a.grid.modes); break;
+        case 'j': rc = cmd_parse_u64(CMD, "--jobs", optarg, 1, CMP_SWEEP_MAX_RUNS, &jobs); break;
         case 'q': a.quiet = 1; break;
         case 'h': help(); return 0;
         default: return cmd_bad_option(CMD, argc, argv);
@@ -303,6 +458,7 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc != 0)
         return rc;
+    a.jobs = (size_t)jobs;
     if (optind < argc)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!a.data || !a.out)
