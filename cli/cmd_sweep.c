@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "cmp_sweep.h"
+#include "lb_rundir.h"
 #include "lk_run.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -273,8 +274,14 @@ static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *r
     if (!a->quiet)
         fprintf(stderr, "lklab sweep: run %zu/%zu %s ...\n", i + 1, sc->n, runs[i].name);
     fflush(NULL);
-    if (pipe(fds) < 0 || (sl->pid = fork()) < 0) {
+    if (pipe(fds) < 0) {
         cmd_error(CMD, "cannot start run '%s' (%s)", runs[i].name, strerror(errno));
+        return 4;
+    }
+    if ((sl->pid = fork()) < 0) {
+        cmd_error(CMD, "cannot start run '%s' (%s)", runs[i].name, strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
         return 4;
     }
     if (sl->pid == 0) {
@@ -289,7 +296,7 @@ static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *r
     return 0;
 }
 
-/* Wait for any run; its results into runs[*which]. Returns its exit code. */
+/* Wait for any run; its results into runs[*which]. Returns its exit code, -1 when none is left. */
 static int reap(struct sched *sc, struct cmp_sweep_run *runs, struct slot *sl, size_t *nsl,
                 size_t *which)
 {
@@ -301,8 +308,8 @@ static int reap(struct sched *sc, struct cmp_sweep_run *runs, struct slot *sl, s
     while (k < *nsl && sl[k].pid != pid)
         k++;
     if (pid < 0 || k == *nsl) {
-        cmd_error(CMD, "lost track of a run (%s)", strerror(errno));
-        return 4;
+        cmd_error(CMD, "lost track of a run (%s)", pid < 0 ? strerror(errno) : "an unknown child");
+        return -1;
     }
     size_t i = *which = sl[k].run;
     int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 4;
@@ -340,6 +347,8 @@ static int run_all(struct sched *sc, const struct args *a, struct cmp_sweep_run 
             break;
         size_t i;
         int one = reap(sc, runs, sl, &nsl, &i);
+        if (one < 0)
+            return 4;
         if (one != 0 && rc == 0)
             rc = one;
         if (one == 0 && !a->quiet)
@@ -391,6 +400,10 @@ static int sweep(const struct args *a)
     if (a->tier && lk_cost_tier_parse(a->tier) < 0)
         return cmd_usage_error(CMD, "unknown tier '%s', use hot, cool or archive",
                                a->tier);
+    for (size_t i = 0; i < n; i++) /* before any run starts: Lambda's rule on its periods */
+        if (runs[i].lambda
+            && lb_rundir_check_periods(runs[i].every.ms, runs[i].trigger.ms, &err) < 0)
+            return cmd_fail(CMD, &err);
     if (cmp_sweep_init(a->out, truth, sizeof(truth), &err) < 0)
         return cmd_fail(CMD, &err);
     {
