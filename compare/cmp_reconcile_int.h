@@ -5,6 +5,10 @@
  *   cmp_reconcile_run.c     reading a run (run.json, serving.db, its spec) and the key map
  *   cmp_reconcile_kappa.c   evidence from a Kappa run: late table, replayed batches, watermark
  *   cmp_reconcile_lambda.c  evidence from a Lambda run: master dataset, views, speed buckets
+ *   cmp_reconcile_answer.c  a run's answer as a table; a whole run's report in one call
+ *
+ * The run code reads run.json through lk_run and serving.db through the stacks' readers
+ * (kp_reader, lb_reader): it never names a table.
  *
  * The run code only ever LOWERS a difference from unexplained to an explained class, and
  * only when its evidence accounts for the whole difference (rc_set_cell / rc_set_row).
