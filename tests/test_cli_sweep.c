@@ -57,9 +57,9 @@ static void run_sweep(void)
        lower bound and says so; the last says done */
     {
         const char *first = strstr(err, "[1/10] "), *last = strstr(err, "[10/10] ");
-        cr_assert(first && strstr(first, "ETA over ") && strstr(first, "ETA over ") < last, "%s",
-                  err);
-        cr_assert(strstr(last, "done)\n"), "%s", err);
+        const char *over = first ? strstr(first, "ETA over ") : NULL;
+        cr_assert(over && over < strchr(first, '\n'), "the first line's ETA: %s", err);
+        cr_assert(last && strstr(last, "done)\n"), "%s", err);
     }
     csv = lkt_slurpf("%s/S/sweep.csv", sweep_dir);
     line = strtok_r(csv, "\n", &save);
