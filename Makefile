@@ -11,7 +11,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -pthread -MMD -MP \
-           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Iplots -Itests
+           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Icompare -Iplots -Itests
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -21,7 +21,7 @@ else
 Q := @
 endif
 
-LIB_SRC := $(wildcard shared/*.c datasets/*.c kappa/*.c lambda/*.c plots/*.c)
+LIB_SRC := $(wildcard shared/*.c datasets/*.c kappa/*.c lambda/*.c compare/*.c plots/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c) tests/lk_test.c
 
@@ -96,7 +96,7 @@ $(BIN)/lklab-cflags: Makefile
 	  'if [ "$${1:-}" = --libs ]; then' \
 	  '  echo "$(CURDIR)/$(BIN)/liblklab.a $(LDLIBS_ALL)"' \
 	  'else' \
-	  '  echo "-std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(addprefix -I$(CURDIR)/,shared datasets kappa lambda plots) $(PKG_CFLAGS)"' \
+	  '  echo "-std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(addprefix -I$(CURDIR)/,shared datasets kappa lambda compare plots) $(PKG_CFLAGS)"' \
 	  'fi' > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
 # Every lab: its solution passes for 11 student ids, its untouched files fail, copied
@@ -118,11 +118,13 @@ deps:
 	  { echo "make deps: apt-get failed for$$missing" >&2; exit 1; }; \
 	fi
 
+# tests/layers.sh first: no #include points up the layers (docs/layers.md).
 # Criterion runs each test in its own process; e2e tests run bin/lklab (LKLAB_BIN).
 # Each test works in out/test-<name>-<pid>/; the previous run's are removed first (the
 # cached datasets out/test-data-* are kept), so the disk holds one run's worth. A line per
 # suite is printed as it finishes (tests/lk_test.c), then Criterion's "Synthesis:" line.
 test: deps
+	$(Q)tests/layers.sh
 	$(Q)$(MAKE) --no-print-directory lklab $(BIN)/lklab-tests $(BIN)/lk_fault.so
 	$(Q)find out -maxdepth 1 -name 'test-*' ! -name 'test-data-*' -exec rm -rf {} + 2>/dev/null || true
 	LKLAB_BIN=$(CURDIR)/$(BIN)/lklab LKLAB_ROOT=$(CURDIR) ./$(BIN)/lklab-tests --jobs=2

@@ -107,34 +107,6 @@ int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const c
  */
 void cmd_pricing_path(const char *arg, char *buf, size_t size, char *shown, size_t ssize);
 
-/*
- * `lklab reconcile --run RUN --truth TRUTH` as a function: writes the report (table
- * format, up to 5 examples per class) to out and sets *ndiffs and *unexplained.
- * Returns 0 or an lk_err code (err set).
- */
-int cmd_reconcile_report(const char *run, const char *truth, FILE *out, size_t *ndiffs,
-                         size_t *unexplained, struct lk_err *err);
-
-/*
- * `lklab latency --run RUN` as a function: per-event latency of a Kappa or Lambda run
- * (kp_latency / lb_latency), written into RUN/run.json as "latency"; fills the two
- * summaries and the run's stack name. Returns 0 or an lk_err code (err set).
- */
-struct lk_lat_summary;
-int cmd_latency_update(const char *run_dir, struct lk_lat_summary *first_visible,
-                       struct lk_lat_summary *correct, char *stack, size_t stack_size,
-                       struct lk_err *err);
-
-/*
- * `lklab cost --format csv` rows of one bill: config,component,usd_month for compute,
- * storage, operations, retrieval and total, each line led by "scenario," when scenario
- * is not NULL (sweep's scenarios.csv).
- */
-struct lk_cost_usage;
-struct lk_cost_bill;
-void cmd_cost_csv_rows(FILE *fp, const char *scenario, const struct lk_cost_usage *u,
-                       const struct lk_cost_bill *b);
-
 /* A duration for people: 1234 -> "1.2s", 90000 -> "1.5m", 500 -> "500ms". */
 void cmd_human_ms(int64_t ms, char *buf, size_t size);
 

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmp_cost.h"
 #include "lk_cost.h"
-#include "lk_csv.h"
 #include "lk_fmt.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -79,34 +79,6 @@ static int bad_option(int argc, char **argv)
 }
 
 /* ---------------------------------------------------------------- output ---- */
-
-/* One row: [scenario,]config,component,usd; component is comp, or "comp.part" with part. */
-static void csv_row(FILE *fp, const char *scenario, const char *config, const char *comp,
-                    const char *part, int64_t cents)
-{
-    char m[32], name[64];
-    snprintf(name, sizeof(name), part ? "%s.%s" : "%s", comp, part ? part : "");
-    lk_fmt_cents(m, sizeof(m), cents);
-    if (scenario)
-        fprintf(fp, "%s,", scenario);
-    lk_csv_write_field(fp, config, strlen(config)); /* quoted when it must be */
-    fputc(',', fp);
-    lk_csv_write_field(fp, name, strlen(name));
-    fprintf(fp, ",%s\n", m);
-}
-
-void cmd_cost_csv_rows(FILE *fp, const char *scenario, const struct lk_cost_usage *u,
-                       const struct lk_cost_bill *b)
-{
-    const int64_t v[] = { b->storage, b->operations, b->retrieval, b->total };
-    static const char *const name[] = { "storage", "operations", "retrieval", "total" };
-    csv_row(fp, scenario, u->config, "compute", NULL, b->compute);
-    /* a config with several clusters (Lambda: batch, speed): each one's part of compute */
-    for (size_t i = 0; u->nclusters > 1 && i < u->nclusters; i++)
-        csv_row(fp, scenario, u->config, "compute", u->cluster[i].name, b->compute_cents[i]);
-    for (size_t i = 0; i < 4; i++)
-        csv_row(fp, scenario, u->config, name[i], NULL, v[i]);
-}
 
 static void row(const char *what, int64_t cents, const char *basis)
 {
@@ -258,13 +230,13 @@ static int run_cost(const struct args *a, const struct lk_pricing *p, const char
     struct lk_err err = LK_ERR_INIT;
     struct lk_cost_usage u;
     struct lk_cost_bill b;
-    if (lk_cost_usage_from_run(&u, a->run, &err) < 0)
+    if (cmp_cost_usage_from_run(&u, a->run, &err) < 0)
         return cmd_fail(CMD, &err);
     u.tier = a->tier ? lk_cost_tier_parse(a->tier) : -1;
     lk_cost_price(p, &u, &b);
     if (a->csv) {
         printf("config,component,usd_month\n");
-        cmd_cost_csv_rows(stdout, NULL, &u, &b);
+        cmp_cost_csv_rows(stdout, NULL, &u, &b);
     } else {
         run_table(a->run, path, p, &u, &b);
     }
@@ -283,7 +255,7 @@ static int scenario_cost(const struct args *a, const struct lk_pricing *p, const
     if (a->csv) {
         printf("config,component,usd_month\n");
         for (int i = 0; i < 2; i++)
-            cmd_cost_csv_rows(stdout, NULL, &u[i], &b[i]);
+            cmp_cost_csv_rows(stdout, NULL, &u[i], &b[i]);
     } else {
         scenario_table(a->scenario, path, p, u, b);
     }

@@ -95,7 +95,7 @@ int cmd_export(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct lk_export_opts o = {NULL, LK_EXPORT_LANDING, 0, 600000, LK_EXPORT_APPEND, 0, 0};
+    struct lk_export_opts o = {NULL, LK_EXPORT_LANDING, 0, 600000, LK_MODE_APPEND, 0, 0};
     const char *pipeline = NULL, *out = NULL;
     int c, m;
 
@@ -136,10 +136,10 @@ int cmd_export(int argc, char **argv)
                 return 2;
             break;
         case 'm':
-            if ((m = lk_export_mode_parse(optarg)) < 0)
+            if ((m = lk_mode_lookup(optarg)) < 0)
                 return cmd_usage_error(CMD, "--output-mode '%s': append, update or complete",
                                        optarg);
-            o.mode = (enum lk_export_mode)m;
+            o.mode = (enum lk_mode)m;
             break;
         case 'f':
             if (cmd_parse_u64(CMD, "--max-files-per-trigger", optarg, 1, UINT32_MAX, &o.max_files))

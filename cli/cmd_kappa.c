@@ -75,14 +75,11 @@ static void help(void)
 
 static int parse_trigger(const char *v, struct kp_options *o)
 {
-    if (strcmp(v, "once") == 0)
-        o->trigger = KP_TRIG_ONCE;
-    else if (strcmp(v, "available-now") == 0)
-        o->trigger = KP_TRIG_AVAILABLE_NOW;
-    else if (strcmp(v, "continuous") == 0)
-        o->trigger = KP_TRIG_CONTINUOUS;
-    else if (lk_duration_parse(v, &o->interval) == 0 && o->interval > 0)
-        o->trigger = KP_TRIG_INTERVAL;
+    int kind = lk_trigger_lookup(v);
+    if (kind == LK_TRIGGER_INTERVAL)
+        lk_duration_parse(v, &o->interval);
+    if (kind >= 0)
+        o->trigger = (enum kp_trigger)kind;
     else {
         cmd_error(CMD, "bad value '%s' for --trigger (a duration > 0 like 30s, or once, "
                   "available-now, continuous)", v);
@@ -137,7 +134,8 @@ struct args {
 static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
 {
     static const char *const sources[] = { "log", "files" };
-    static const char *const modes[] = { "append", "update", "complete" };
+    const char *const modes[] = { lk_mode_name(LK_MODE_APPEND), lk_mode_name(LK_MODE_UPDATE),
+                                  lk_mode_name(LK_MODE_COMPLETE) };
     static const char *const sinks[] = { "exactly-once", "at-least-once" };
     static const char *const durability[] = { "fsync", "process" };
     uint64_t n;

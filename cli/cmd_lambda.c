@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "lb_run.h"
+#include "lb_rundir.h"
 #include "lk_file.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -150,11 +150,8 @@ static int run(struct args *a)
     struct lb_run_opts o;
     char path[4096], *text = NULL;
     int rc;
-    if (a->batch_every % a->speed_trigger != 0) {
-        cmd_error(CMD, "bad value for --batch-every: must be a multiple of --speed-trigger "
-                  "(batch cutoffs fall on speed bucket ends)");
-        return 2;
-    }
+    if (lb_rundir_check_periods(a->batch_every, a->speed_trigger, &err) < 0)
+        return cmd_fail(CMD, &err);
     if (load_inputs(a, &spec, path, sizeof(path), &text, &model, &err) < 0) {
         free(text);
         return cmd_fail(CMD, &err);

@@ -6,12 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "kp_latency.h"
-#include "lb_latency.h"
-#include "lk_file.h"
-#include "lk_json.h"
-#include "lk_latency.h"
-#include "lk_mem.h"
+#include "cmp_latency.h"
 #include "banned.h"
 
 #define CMD "latency"
@@ -56,14 +51,6 @@ static void table_line(const char *name, const struct lk_lat_summary *s)
            lk_lat_reached_pct(s), p[0], p[1], p[2], p[3]);
 }
 
-static cJSON *latency_json(const struct lk_lat_summary *fv, const struct lk_lat_summary *cor)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "first_visible", lk_lat_summary_json(fv, "visible_pct"));
-    cJSON_AddItemToObject(o, "correct", lk_lat_summary_json(cor, "correct_pct"));
-    return o;
-}
-
 static void print_json(const cJSON *o)
 {
     char *text = cJSON_Print(o);
@@ -72,64 +59,20 @@ static void print_json(const cJSON *o)
     cJSON_free(text);
 }
 
-int cmd_latency_update(const char *run_dir, struct lk_lat_summary *sfv,
-                       struct lk_lat_summary *scor, char *stack_buf, size_t stack_size,
-                       struct lk_err *err)
-{
-    struct lk_lat fv, cor;
-    size_t len = strlen(run_dir) + 16;
-    char *path = lk_xmalloc(len);
-    const cJSON *stack;
-    cJSON *root = NULL;
-    int rc;
-    lk_lat_init(&fv);
-    lk_lat_init(&cor);
-    snprintf(path, len, "%s/run.json", run_dir);
-    if (!lk_is_dir(run_dir))
-        rc = lk_err_set(err, LK_ENOENT, "no run '%s'", run_dir);
-    else if (!lk_is_file(path))
-        rc = lk_err_set(err, LK_ENOENT, "no finished run in '%s' (no run.json)", run_dir);
-    else
-        rc = lk_json_read_file(path, &root, err);
-    if (rc < 0)
-        goto out;
-    stack = cJSON_GetObjectItemCaseSensitive(root, "stack");
-    if (cJSON_IsString(stack) && strcmp(stack->valuestring, "lambda") == 0)
-        rc = lb_latency(run_dir, &fv, &cor, err);
-    else if (cJSON_IsString(stack) && strcmp(stack->valuestring, "kappa") == 0)
-        rc = kp_latency(run_dir, &fv, &cor, err);
-    else
-        rc = lk_err_set(err, LK_EINPUT, "'%s' names no stack (kappa or lambda)", path);
-    if (rc < 0)
-        goto out;
-    snprintf(stack_buf, stack_size, "%s", stack->valuestring);
-    lk_lat_summarize(&fv, sfv);
-    lk_lat_summarize(&cor, scor);
-    cJSON_DeleteItemFromObjectCaseSensitive(root, "latency");
-    cJSON_AddItemToObject(root, "latency", latency_json(sfv, scor));
-    rc = lk_json_write_file(path, root, err);
-out:
-    cJSON_Delete(root);
-    free(path);
-    lk_lat_free(&fv);
-    lk_lat_free(&cor);
-    return rc;
-}
-
 /* Compute, write into run.json (every other field kept), print. */
 static int run(const char *run_dir, int json)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_lat_summary sfv, scor;
-    char stack[16];
-    if (cmd_latency_update(run_dir, &sfv, &scor, stack, sizeof(stack), &err) < 0)
+    enum lk_stack stack;
+    if (cmp_latency_update(run_dir, &sfv, &scor, &stack, &err) < 0)
         return cmd_fail(CMD, &err);
     if (json) {
-        cJSON *o = latency_json(&sfv, &scor);
+        cJSON *o = cmp_latency_json(&sfv, &scor);
         print_json(o);
         cJSON_Delete(o);
     } else {
-        printf("latency of run %s (%s), virtual time from arrival:\n", run_dir, stack);
+        printf("latency of run %s (%s), virtual time from arrival:\n", run_dir, lk_stack_name(stack));
         printf("%-14s %10s %9s %9s %8s %8s %8s %8s\n", "", "events", "never", "reached", "p50",
                "p95", "p99", "max");
         table_line("first-visible", &sfv);

@@ -6,14 +6,10 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "kp_results.h"
-#include "lb_results.h"
+#include "cmp_reconcile.h"
 #include "lk_csvread.h"
-#include "lk_reconcile.h"
 #include "lk_time.h"
 #include "banned.h"
-
-/* Also in cmd.h once registered; declared here too so this file builds before that. */
 
 #define CMD "reconcile"
 static const char usage_line[] =
@@ -53,43 +49,16 @@ static void help(void)
 struct args {
     const char *a, *b, *run, *truth, *at, *data;
     uint64_t examples;
-    enum lk_rc_format format;
+    enum cmp_rc_format format;
     int as_of;
 };
-
-/* The run's answer as a result table: Kappa's output view, Lambda's serving answer at at. */
-static int load_run_answer(const char *run, int64_t at, struct lk_rtable *t, struct lk_err *err)
-{
-    char stack[16], name[4200];
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *fp;
-    int rc = lk_reconcile_run_stack(run, stack, sizeof(stack), err);
-    if (rc < 0)
-        return rc;
-    if (strcmp(stack, "kappa") == 0 && at != LK_TIME_POS_INF)
-        return lk_err_set(err, LK_EUSAGE, "--at is for Lambda runs: run '%s' is a Kappa run", run);
-    if (!(fp = open_memstream(&buf, &len)))
-        return lk_err_set(err, LK_EIO, "cannot buffer the answer of run '%s'", run);
-    if (strcmp(stack, "kappa") == 0)
-        rc = kp_results_export(run, "output", fp, err);
-    else
-        rc = lb_results_export(run, "serving", at, fp, err);
-    if (fclose(fp) != 0 && rc == 0)
-        rc = lk_err_set(err, LK_EIO, "cannot buffer the answer of run '%s'", run);
-    snprintf(name, sizeof(name), "%s (its answer)", run);
-    if (rc == 0)
-        rc = lk_rtable_parse(t, buf ? buf : "", len, name, err);
-    free(buf);
-    return rc;
-}
 
 static int load_tables(const struct args *g, int64_t at, struct lk_rtable *a, struct lk_rtable *b,
                        struct lk_err *err)
 {
     int rc;
     if (g->run)
-        rc = load_run_answer(g->run, at, a, err);
+        rc = cmp_reconcile_load_answer(g->run, at, a, err);
     else
         rc = lk_rtable_load(a, g->a, err);
     if (rc == 0)
@@ -97,34 +66,12 @@ static int load_tables(const struct args *g, int64_t at, struct lk_rtable *a, st
     return rc;
 }
 
-int cmd_reconcile_report(const char *run, const char *truth, FILE *out, size_t *ndiffs,
-                         size_t *unexplained, struct lk_err *err)
-{
-    struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
-    struct lk_reconcile_opts o = LK_RECONCILE_OPTS_INIT;
-    struct lk_reconcile *r = NULL;
-    int rc;
-    o.run = run;
-    if ((rc = load_run_answer(run, o.at, &a, err)) == 0 && (rc = lk_rtable_load(&b, truth, err)) == 0
-        && (rc = lk_reconcile_new(&r, &a, &b, &o, err)) == 0
-        && (rc = lk_reconcile_write(r, out, LK_RC_TABLE, 5)) < 0)
-        lk_err_set(err, rc, "cannot write the reconciliation report of '%s'", run);
-    if (rc == 0) {
-        *ndiffs = lk_reconcile_ndiffs(r);
-        *unexplained = lk_reconcile_count(r, LK_RC_UNEXPLAINED);
-    }
-    lk_reconcile_free(r);
-    lk_rtable_release(&a);
-    lk_rtable_release(&b);
-    return rc;
-}
-
 static int reconcile(const struct args *g)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
-    struct lk_reconcile_opts o = LK_RECONCILE_OPTS_INIT;
-    struct lk_reconcile *r = NULL;
+    struct cmp_reconcile_opts o = CMP_RECONCILE_OPTS_INIT;
+    struct cmp_reconcile *r = NULL;
     int rc;
     o.run = g->run;
     o.data = g->data;
@@ -133,14 +80,14 @@ static int reconcile(const struct args *g)
         return cmd_usage_error(CMD, "bad value '%s' for --at (an instant like "
                                     "2026-01-01T06:00:00Z)", g->at);
     if ((rc = load_tables(g, o.at, &a, &b, &err)) == 0 &&
-        (rc = lk_reconcile_new(&r, &a, &b, &o, &err)) == 0 &&
-        (rc = lk_reconcile_write(r, stdout, g->format, (size_t)g->examples)) < 0)
+        (rc = cmp_reconcile_new(&r, &a, &b, &o, &err)) == 0 &&
+        (rc = cmp_reconcile_write(r, stdout, g->format, (size_t)g->examples)) < 0)
         lk_err_set(&err, rc, "cannot write the report to standard output");
     if (rc == 0)
-        rc = lk_reconcile_count(r, LK_RC_UNEXPLAINED) > 0 ? 1 : 0;
+        rc = cmp_reconcile_count(r, CMP_RC_UNEXPLAINED) > 0 ? 1 : 0;
     else
         rc = cmd_fail(CMD, &err);
-    lk_reconcile_free(r);
+    cmp_reconcile_free(r);
     lk_rtable_release(&a);
     lk_rtable_release(&b);
     return rc;
@@ -172,12 +119,12 @@ static int check_args(struct args *g, int argc, char **argv)
     return 0;
 }
 
-static int parse_format(const char *text, enum lk_rc_format *f)
+static int parse_format(const char *text, enum cmp_rc_format *f)
 {
     if (strcmp(text, "table") == 0)
-        *f = LK_RC_TABLE;
+        *f = CMP_RC_TABLE;
     else if (strcmp(text, "csv") == 0)
-        *f = LK_RC_CSV;
+        *f = CMP_RC_CSV;
     else
         return cmd_usage_error(CMD, "bad value '%s' for --format (table or csv)", text);
     return 0;
@@ -192,7 +139,7 @@ int cmd_reconcile(int argc, char **argv)
         {"as-of", no_argument, NULL, 'o'},          {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct args g = {NULL, NULL, NULL, NULL, NULL, NULL, 3, LK_RC_TABLE, 0};
+    struct args g = {NULL, NULL, NULL, NULL, NULL, NULL, 3, CMP_RC_TABLE, 0};
     int c, rc;
     opterr = 0;
     optind = 1;

@@ -3,38 +3,33 @@
  * mode), watermarks (Kappa, at one reference trigger) and batch periods (Lambda) on one
  * dataset, and leave in S/ what the charts and the report need: the directory contract of
  * docs/sweep.md. Each run is the same subcommand a student would type, run in-process;
- * then its latency (kp_latency / lb_latency), its monthly bill (lk_cost) and its
- * reconciliation against the truth.
+ * what is measured on it and every file of S/ is compare/cmp_sweep's: this file parses the
+ * options, runs the runs and prints.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmd.h"
-#include "kp_latency.h"
-#include "lb_latency.h"
-#include "lk_cost.h"
-#include "lk_csvread.h"
-#include "lk_file.h"
-#include "lk_json.h"
-#include "lk_latency.h"
-#include "lk_source.h"
+#include "cmp_sweep.h"
+#include "lb_rundir.h"
+#include "lk_run.h"
 #include "lk_time.h"
 #include "banned.h"
 
 #define CMD "sweep"
-#define MAX_LIST 12
-#define MAX_RUNS (4 * MAX_LIST)
-#define MODE_APPEND 1u
-#define MODE_UPDATE 2u
 
 static const char usage_line[] =
     "lklab sweep --data DIR --pipeline NAME --out S [--triggers LIST] [--watermarks LIST]\n"
     "                   [--watermark D] [--batch-every LIST] [--speed-trigger D]\n"
     "                   [--modes append,update] [--pricing FILE] [--tier hot|cool|archive]\n"
-    "                   [--quiet]";
+    "                   [--jobs N] [--quiet]";
 
 static void help(void)
 {
@@ -48,8 +43,11 @@ static void help(void)
            "counting as +infinity; into its run.json), the monthly bill and the reconciliation\n"
            "against the truth. Writes S/ as docs/sweep.md describes: sweep.csv (one row per\n"
            "run), sweep.json, truth.csv, runs/, reconcile/, cost.csv, scenarios.csv,\n"
-           "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. Progress: one line per\n"
-           "run, with an ETA from the finished runs of each kind still to come. Then\n"
+           "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. The runs run --jobs at a\n"
+           "time, each in its own process and directory (results do not depend on it; the\n"
+           "Lambda run starts first). Progress: a line as each run ends, with an ETA from the\n"
+           "finished runs of each kind, printed as a lower bound ('ETA over') while a run of a\n"
+           "kind never timed is still to end. Then\n"
            "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
            "  --data DIR            dataset (lklab gen)\n"
            "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
@@ -62,42 +60,19 @@ static void help(void)
            "  --modes LIST          Kappa output modes, append and/or update (default both)\n"
            "  --pricing FILE        price list (default datasets/pricing/default.json)\n"
            "  --tier T              storage tier for every run (default: the price list's)\n"
+           "  --jobs N              runs at once (default: the number of cores)\n"
            "  --quiet               no progress lines\n",
            usage_line);
 }
 
-struct item {
-    char text[16];
-    int64_t ms;
-};
-
-struct list {
-    struct item v[MAX_LIST];
-    size_t n;
-};
-
-struct run {
-    int lambda, update; /* update: a Kappa run in update mode (no lake) */
-    struct item trigger, watermark, every; /* Kappa: every.ms = 0; Lambda: watermark.ms = -1 */
-    char name[64];
-    int64_t wall_ms;
-    double step_s; /* the run, its latency, bill and reconciliation: wall seconds */
-    struct lk_lat_summary fv, co;
-    uint64_t lines, late, max_state;
-    struct lk_cost_usage usage;
-    struct lk_cost_bill bill;
-    const char *status;
-};
-
 struct args {
     const char *data, *pipeline, *out, *pricing, *tier;
-    struct list triggers, watermarks, every;
-    struct item watermark, speed;
-    unsigned modes; /* MODE_* */
+    struct cmp_sweep_grid grid;
+    size_t jobs; /* runs at once */
     int quiet;
 };
 
-static int parse_item(const char *opt, const char *text, size_t len, struct item *it)
+static int parse_item(const char *opt, const char *text, size_t len, struct cmp_sweep_item *it)
 {
     if (len == 0 || len >= sizeof(it->text))
         return cmd_usage_error(CMD, "bad value '%.*s' in %s (a duration like 1m)",
@@ -107,13 +82,13 @@ static int parse_item(const char *opt, const char *text, size_t len, struct item
     return cmd_parse_duration(CMD, opt, it->text, &it->ms);
 }
 
-static int parse_list(const char *opt, const char *text, struct list *l)
+static int parse_list(const char *opt, const char *text, struct cmp_sweep_list *l)
 {
     l->n = 0;
     for (const char *p = text;;) {
         size_t len = strcspn(p, ",");
-        if (l->n == MAX_LIST)
-            return cmd_usage_error(CMD, "%s: at most %d values", opt, MAX_LIST);
+        if (l->n == CMP_SWEEP_MAX_LIST)
+            return cmd_usage_error(CMD, "%s: at most %d values", opt, CMP_SWEEP_MAX_LIST);
         if (parse_item(opt, p, len, &l->v[l->n++]) != 0)
             return 2;
         if (p[len] == '\0')
@@ -122,16 +97,16 @@ static int parse_list(const char *opt, const char *text, struct list *l)
     }
 }
 
-/* "append", "update" or both, comma-separated, into a MODE_* mask. */
+/* "append", "update" or both, comma-separated, into a CMP_SWEEP_* mask. */
 static int parse_modes(const char *text, unsigned *modes)
 {
     *modes = 0;
     for (const char *p = text;;) {
         size_t len = strcspn(p, ",");
-        if (len == 6 && strncmp(p, "append", 6) == 0)
-            *modes |= MODE_APPEND;
-        else if (len == 6 && strncmp(p, "update", 6) == 0)
-            *modes |= MODE_UPDATE;
+        if (len == 6 && strncmp(p, lk_mode_name(LK_MODE_APPEND), 6) == 0)
+            *modes |= CMP_SWEEP_APPEND;
+        else if (len == 6 && strncmp(p, lk_mode_name(LK_MODE_UPDATE), 6) == 0)
+            *modes |= CMP_SWEEP_UPDATE;
         else
             return cmd_usage_error(CMD, "bad value '%.*s' in --modes (append or update)",
                                    (int)len, p);
@@ -141,83 +116,18 @@ static int parse_modes(const char *text, unsigned *modes)
     }
 }
 
-/* ------------------------------------------------------------------ grid ---- */
-
-static struct run *add_run(struct run *runs, size_t *n, struct item trigger, struct item wm,
-                           int update)
-{
-    struct run *r = &runs[(*n)++];
-    *r = (struct run){ 0 };
-    r->trigger = trigger;
-    r->watermark = wm;
-    r->update = update;
-    snprintf(r->name, sizeof(r->name), "kappa-%s%s-wm%s", update ? "update-" : "", trigger.text,
-             wm.text);
-    return r;
-}
-
-/*
- * Lambda first, then each trigger in append and update mode side by side, then the extra
- * watermarks: every kind of run is timed early, so the ETA has a measured run of each
- * kind to go by.
- */
-static size_t plan(const struct args *a, struct run *runs)
-{
-    size_t n = 0, ref = 0;
-    for (size_t i = 0; i < a->every.n; i++) {
-        struct run *r = &runs[n++];
-        *r = (struct run){ 0 };
-        r->lambda = 1;
-        r->trigger = a->speed;
-        r->every = a->every.v[i];
-        snprintf(r->watermark.text, sizeof(r->watermark.text), "none");
-        r->watermark.ms = -1;
-        snprintf(r->name, sizeof(r->name), "lambda-%s", r->every.text);
-    }
-    for (size_t i = 0; i < a->triggers.n; i++) {
-        if (a->modes & MODE_APPEND)
-            add_run(runs, &n, a->triggers.v[i], a->watermark, 0);
-        if (a->modes & MODE_UPDATE)
-            add_run(runs, &n, a->triggers.v[i], a->watermark, 1);
-        if (a->triggers.v[i].ms == LK_MS_PER_MIN)
-            ref = i;
-    }
-    for (size_t i = 0; i < a->watermarks.n; i++)
-        if (a->watermarks.v[i].ms != a->watermark.ms)
-            add_run(runs, &n, a->triggers.v[ref], a->watermarks.v[i],
-                    !(a->modes & MODE_APPEND));
-    return n;
-}
-
 /* ------------------------------------------------------------ one run ---- */
 
-/* Latencies into RUN/run.json ("latency") and r; the totals sweep.csv needs. */
-static int latency(const char *dir, struct run *r, struct lk_err *err)
+/* Run r as its subcommand in-process (S/runs/NAME), then cmp_sweep_analyse it. */
+static int execute(const struct args *a, struct cmp_sweep_run *r, const char *truth,
+                   const struct lk_pricing *p)
 {
-    char path[4400], stack[16];
-    cJSON *root = NULL;
-    int rc = cmd_latency_update(dir, &r->fv, &r->co, stack, sizeof(stack), err);
-    snprintf(path, sizeof(path), "%s/run.json", dir);
-    if (rc == 0 && (rc = lk_json_read_file(path, &root, err)) == 0) {
-        const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
-        r->lines = (uint64_t)lk_json_int(totals, "lines", 0);
-        r->late = (uint64_t)lk_json_int(totals, "late", 0);
-        r->max_state = (uint64_t)lk_json_int(totals, "max_state_rows", 0);
-    }
-    cJSON_Delete(root);
-    return rc;
-}
-
-static int execute(const struct args *a, const char *s, struct run *r, const char *truth)
-{
-    char dir[4200], lake[4200], rec[4300];
+    char dir[4200], lake[4200];
     const char *q = "--quiet";
     struct lk_err err = LK_ERR_INIT;
     double t0;
     int rc;
-    snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
-    snprintf(lake, sizeof(lake), "%s/lake/%s", s, r->name);
-    if (lk_rm_rf(dir, &err) < 0 || lk_rm_rf(lake, &err) < 0)
+    if (cmp_sweep_run_dirs(a->out, r, dir, sizeof(dir), lake, sizeof(lake), &err) < 0)
         return cmd_fail(CMD, &err);
     t0 = lk_wall_now();
     if (r->lambda) {
@@ -243,339 +153,207 @@ static int execute(const struct args *a, const char *s, struct run *r, const cha
     if (rc != 0)
         return rc;
     r->wall_ms = (int64_t)((lk_wall_now() - t0) * 1000.0);
-    if (latency(dir, r, &err) < 0 || lk_cost_usage_from_run(&r->usage, dir, &err) < 0)
+    if (cmp_sweep_analyse(a->out, r, truth, p, a->tier ? lk_cost_tier_parse(a->tier) : -1,
+                          &err) < 0)
         return cmd_fail(CMD, &err);
-    snprintf(r->usage.config, sizeof(r->usage.config), "%s", r->name);
-    snprintf(rec, sizeof(rec), "%s/reconcile/%s.txt", s, r->name);
-    {
-        struct lk_atomic at = LK_ATOMIC_INIT;
-        size_t ndiffs = 0, unexplained = 0;
-        if (lk_atomic_open(&at, rec, &err) < 0
-            || cmd_reconcile_report(dir, truth, at.fp, &ndiffs, &unexplained, &err) < 0
-            || lk_atomic_commit(&at, &err) < 0) {
-            lk_atomic_abort(&at);
-            return cmd_fail(CMD, &err);
-        }
-        r->status = unexplained ? "unexplained" : ndiffs ? "explained" : "equal";
-    }
     return 0;
 }
 
 /* ----------------------------------------------------------- progress ---- */
 
 /* lambda, Kappa append, Kappa update: runs of one kind take alike. */
-static int run_kind(const struct run *r)
+static int run_kind(const struct cmp_sweep_run *r)
 {
     return r->lambda ? 0 : r->update ? 2 : 1;
 }
 
+/* Where the runs are: state 0 waiting, 1 running since start[i], 2 done in step_s[i] s. */
+struct sched {
+    const struct cmp_sweep_run *runs;
+    size_t n, jobs, done;
+    int state[CMP_SWEEP_MAX_RUNS];
+    double start[CMP_SWEEP_MAX_RUNS], step_s[CMP_SWEEP_MAX_RUNS];
+    double t0;
+};
+
 /*
- * One progress line after run i of n: what it took (the run, then latency, cost and
- * reconciliation) and an ETA for the runs still to come, each estimated as the mean of the
- * finished runs of its kind. No ETA while a kind still to come has no finished run (a
- * Lambda run can take ten Kappa runs' time): "ETA unknown" says so instead of a guess.
+ * Seconds until the last run ends, list-scheduling what is left on sc->jobs slots: a
+ * running run needs the mean of the finished runs of its kind minus what it has run (at
+ * least 0), a waiting one the whole mean, taken in plan order by the first free slot. A run
+ * whose kind has no finished run yet counts as 0 and is returned in *untimed (the first
+ * one): the estimate is then only a lower bound.
  */
-static void progress(const struct run *runs, size_t i, size_t n, double elapsed)
+static double eta(const struct sched *sc, double now, const struct cmp_sweep_run **untimed)
 {
-    double sum[3] = { 0 }, eta = 0.0;
-    size_t cnt[3] = { 0 };
-    const char *untimed = NULL;
-    char eta_text[96];
-    for (size_t k = 0; k <= i; k++) {
-        sum[run_kind(&runs[k])] += runs[k].step_s;
-        cnt[run_kind(&runs[k])]++;
-    }
-    for (size_t k = i + 1; k < n; k++) {
-        int kind = run_kind(&runs[k]);
-        if (cnt[kind])
-            eta += sum[kind] / (double)cnt[kind];
-        else if (!untimed)
-            untimed = runs[k].name;
-    }
-    if (i + 1 == n)
-        snprintf(eta_text, sizeof(eta_text), "done");
-    else if (untimed)
-        snprintf(eta_text, sizeof(eta_text), "ETA unknown until %s's kind is timed", untimed);
-    else
-        snprintf(eta_text, sizeof(eta_text), "ETA ~%.0fs for %zu more", eta, n - i - 1);
-    fprintf(stderr, "lklab sweep: [%zu/%zu] %-24s run %5.1fs, with analysis %5.1fs  (elapsed %.0fs, %s)\n",
-            i + 1, n, runs[i].name, (double)runs[i].wall_ms / 1000.0, runs[i].step_s, elapsed,
-            eta_text);
-}
-
-/* ------------------------------------------------------------ outputs ---- */
-
-static void usd(FILE *fp, int64_t cents)
-{
-    fprintf(fp, "%" PRId64 ".%02d00", cents / 100, (int)(cents % 100));
-}
-
-static const char *run_mode(const struct run *r)
-{
-    return r->lambda ? "serving" : r->update ? "update" : "append";
-}
-
-static void sweep_row(FILE *fp, const struct run *r)
-{
-    const struct lk_cost_bill *b = &r->bill;
-    double late_pct = r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0;
-    const int64_t ms[6] = { r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
-                            r->co.p50_ms, r->co.p95_ms, r->co.p99_ms };
-    char t[24];
-    fprintf(fp, "%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64,
-            r->lambda ? "lambda" : "kappa", run_mode(r), r->trigger.text, r->trigger.ms,
-            r->watermark.text, r->watermark.ms, r->lambda ? r->every.text : "", r->every.ms,
-            r->lines);
-    for (int i = 0; i < 6; i++)
-        fprintf(fp, ",%s", lk_lat_ms_text(ms[i], t, sizeof(t)));
-    fprintf(fp, ",%" PRIu64 ",%.2f", r->co.never, lk_lat_reached_pct(&r->co));
-    fprintf(fp, ",%.4f,%" PRIu64 ",%" PRIu64 ",%.0f,", late_pct, r->max_state, r->usage.files,
-            r->usage.files ? (double)r->usage.bytes / (double)r->usage.files : 0.0);
-    usd(fp, b->compute);
-    fputc(',', fp);
-    usd(fp, b->storage);
-    fputc(',', fp);
-    usd(fp, b->operations);
-    fputc(',', fp);
-    usd(fp, b->total);
-    fprintf(fp, ",%" PRId64 ",%s,runs/%s\n", r->wall_ms, r->status, r->name);
-}
-
-/* Open S/name for an atomic write; on failure report and return NULL. */
-static FILE *out_open(struct lk_atomic *at, const char *s, const char *name, struct lk_err *err)
-{
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/%s", s, name);
-    return lk_atomic_open(at, path, err) == 0 ? at->fp : NULL;
-}
-
-static int write_tables(const char *s, const struct run *runs, size_t n,
-                        const struct lk_pricing *p, struct lk_err *err)
-{
-    struct lk_atomic a = LK_ATOMIC_INIT, c = LK_ATOMIC_INIT, sc = LK_ATOMIC_INIT;
-    FILE *fa, *fc, *fs;
-    int rc = 0;
-    if (!(fa = out_open(&a, s, "sweep.csv", err)) || !(fc = out_open(&c, s, "cost.csv", err))
-        || !(fs = out_open(&sc, s, "scenarios.csv", err))) {
-        lk_atomic_abort(&a);
-        lk_atomic_abort(&c);
-        return LK_EIO;
-    }
-    fprintf(fa, "stack,mode,trigger,trigger_ms,watermark,watermark_ms,batch_every,"
-                "batch_every_ms,events,first_visible_p50_ms,first_visible_p95_ms,"
-                "first_visible_p99_ms,correct_p50_ms,correct_p95_ms,correct_p99_ms,"
-                "never_correct,correct_pct,late_pct,max_state_rows,files_written,"
-                "mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
-                "reconcile_status,run\n");
-    fprintf(fc, "config,component,usd_month\n");
-    for (size_t i = 0; i < n; i++) {
-        sweep_row(fa, &runs[i]);
-        cmd_cost_csv_rows(fc, NULL, &runs[i].usage, &runs[i].bill);
-    }
-    fprintf(fs, "scenario,config,component,usd_month\n");
-    for (int k = 0; k < 2 && rc == 0; k++) {
-        const char *name = k ? "multi-tenant" : "small-files";
-        struct lk_cost_usage u[2];
-        struct lk_cost_bill b[2];
-        if ((rc = lk_cost_scenario(name, p, u, err)) < 0)
-            break;
-        rc = 0;
-        for (int i = 0; i < 2; i++) {
-            lk_cost_price(p, &u[i], &b[i]);
-            cmd_cost_csv_rows(fs, name, &u[i], &b[i]);
+    double sum[3] = { 0 }, free_at[CMP_SWEEP_MAX_RUNS] = { 0 }, end = 0.0;
+    size_t cnt[3] = { 0 }, nrun = 0;
+    *untimed = NULL;
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->state[i] == 2) {
+            sum[run_kind(&sc->runs[i])] += sc->step_s[i];
+            cnt[run_kind(&sc->runs[i])]++;
         }
-    }
-    if (rc == 0 && (rc = lk_atomic_commit(&a, err)) == 0 && (rc = lk_atomic_commit(&c, err)) == 0)
-        rc = lk_atomic_commit(&sc, err);
-    lk_atomic_abort(&a);
-    lk_atomic_abort(&c);
-    lk_atomic_abort(&sc);
-    return rc;
-}
-
-static double hours(int64_t t, int64_t origin)
-{
-    return (double)(t - origin) / (double)LK_MS_PER_HOUR;
-}
-
-static int write_points(const char *s, const char *name, const struct lk_point *pts, size_t n,
-                        int64_t origin, struct lk_err *err)
-{
-    struct lk_atomic at = LK_ATOMIC_INIT;
-    FILE *fp = out_open(&at, s, name, err);
-    if (!fp)
-        return LK_EIO;
-    fprintf(fp, "# hours value\n");
-    for (size_t i = 0; i < n; i++)
-        fprintf(fp, "%.6f\t%.2f\n", hours(pts[i].t, origin), pts[i].v);
-    return lk_atomic_commit(&at, err);
+    for (int pass = 1; pass >= 0; pass--) /* the running runs hold slots; then the waiting */
+        for (size_t i = 0; i < sc->n; i++) {
+            int k = run_kind(&sc->runs[i]);
+            double need = cnt[k] ? sum[k] / (double)cnt[k] : 0.0;
+            size_t slot = 0;
+            if (sc->state[i] != pass)
+                continue;
+            if (!cnt[k] && !*untimed) /* a running one first */
+                *untimed = &sc->runs[i];
+            if (pass) {
+                free_at[nrun++] = need > now - sc->start[i] ? need - (now - sc->start[i]) : 0.0;
+                continue;
+            }
+            for (size_t j = 1; j < sc->jobs; j++)
+                if (free_at[j] < free_at[slot])
+                    slot = j;
+            free_at[slot] += need;
+        }
+    for (size_t j = 0; j < sc->jobs; j++)
+        end = free_at[j] > end ? free_at[j] : end;
+    return end;
 }
 
 /*
- * The freshness window: the truth row with the most events (first aggregate), ties to the
- * canonical first; its key as `lklab results` prints it, and that first aggregate.
+ * One progress line when run i ends: what it took (the run, then latency, cost and
+ * reconciliation) and an ETA for the rest (eta()). While a run still to end is of a kind
+ * never timed (a Lambda run can take ten Kappa runs' time), the ETA is printed as the
+ * lower bound it is, naming that run.
  */
-static int pick_window(const char *truth, char *key, size_t ksize, char *col, size_t csize,
-                       double *final, struct lk_err *err)
+static void progress(const struct sched *sc, size_t i)
 {
-    struct lk_rtable t = LK_RTABLE_INIT;
-    const struct lk_rrow *best = NULL;
-    int rc = lk_rtable_load(&t, truth, err);
-    if (rc < 0)
-        return rc;
-    for (size_t i = 0; i < t.nrows; i++)
-        if (!best || t.sorted[i]->row.values[0] > best->row.values[0])
-            best = t.sorted[i];
-    if (!best) {
-        lk_rtable_release(&t);
-        return lk_err_set(err, LK_EINPUT, "the truth '%s' has no rows", truth);
+    const struct cmp_sweep_run *untimed;
+    double now = lk_wall_now(), left = eta(sc, now, &untimed);
+    char text[160];
+    if (sc->done == sc->n)
+        snprintf(text, sizeof(text), "done");
+    else if (untimed && sc->state[untimed - sc->runs] == 1)
+        snprintf(text, sizeof(text), "ETA over %.0fs: %s has run %.0fs, none of its kind has ended",
+                 left, untimed->name, now - sc->start[untimed - sc->runs]);
+    else if (untimed)
+        snprintf(text, sizeof(text), "ETA over %.0fs: none of %s's kind has ended", left,
+                 untimed->name);
+    else
+        snprintf(text, sizeof(text), "ETA ~%.0fs for %zu more", left, sc->n - sc->done);
+    fprintf(stderr,
+            "lklab sweep: [%zu/%zu] %-24s run %5.1fs, with analysis %5.1fs  (elapsed %.0fs, %s)\n",
+            sc->done, sc->n, sc->runs[i].name, (double)sc->runs[i].wall_ms / 1000.0, sc->step_s[i],
+            now - sc->t0, text);
+}
+
+/* ------------------------------------------------------------- runner ---- */
+
+/* The measured run comes back whole through a pipe: one atomic write, never a partial one. */
+_Static_assert(sizeof(struct cmp_sweep_run) <= PIPE_BUF, "a run's results fit one pipe write");
+
+/* In the child: run i, send its results, exit with its exit code. */
+static void child(const struct args *a, struct cmp_sweep_run *r, const char *truth,
+                  const struct lk_pricing *p, int fd)
+{
+    int rc = execute(a, r, truth, p);
+    if (rc == 0 && write(fd, r, sizeof(*r)) != (ssize_t)sizeof(*r)) {
+        cmd_error(CMD, "cannot pass the results of run '%s' back", r->name);
+        rc = 4;
     }
-    {
-        size_t off = 0;
-        char iso[40];
-        for (size_t g = 0; g < t.ngroup && off < ksize; g++)
-            off += (size_t)snprintf(key + off, ksize - off, "%.*s,", (int)best->row.group[g].len,
-                                    best->row.group[g].ptr);
-        lk_time_format(best->row.window_start, iso);
-        if (off < ksize)
-            snprintf(key + off, ksize - off, "%s", iso);
+    fflush(NULL);
+    _exit(rc);
+}
+
+struct slot {
+    pid_t pid;
+    int fd;
+    size_t run;
+};
+
+static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs, size_t i,
+                 const char *truth, const struct lk_pricing *p, struct slot *sl)
+{
+    int fds[2];
+    if (!a->quiet)
+        fprintf(stderr, "lklab sweep: run %zu/%zu %s ...\n", i + 1, sc->n, runs[i].name);
+    fflush(NULL);
+    if (pipe(fds) < 0) {
+        cmd_error(CMD, "cannot start run '%s' (%s)", runs[i].name, strerror(errno));
+        return 4;
     }
-    snprintf(col, csize, "%s", t.cols[t.ngroup + 2]);
-    *final = (double)best->row.values[0] / 100.0;
-    lk_rtable_release(&t);
+    if ((sl->pid = fork()) < 0) {
+        cmd_error(CMD, "cannot start run '%s' (%s)", runs[i].name, strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return 4;
+    }
+    if (sl->pid == 0) {
+        close(fds[0]);
+        child(a, &runs[i], truth, p, fds[1]);
+    }
+    close(fds[1]);
+    sl->fd = fds[0];
+    sl->run = i;
+    sc->state[i] = 1;
+    sc->start[i] = lk_wall_now();
     return 0;
 }
 
-/* The instants Lambda's batch views landed (metrics.jsonl "layer":"batch"), in hours. */
-static int add_landings(const char *metrics, int64_t origin, cJSON *marks, struct lk_err *err)
+/* Wait for any run; its results into runs[*which]. Returns its exit code, -1 when none is left. */
+static int reap(struct sched *sc, struct cmp_sweep_run *runs, struct slot *sl, size_t *nsl,
+                size_t *which)
 {
-    struct lk_lines *in = NULL;
-    const char *line;
-    size_t len;
-    int rc = lk_lines_open(&in, metrics, err);
-    while (rc == 0 && (rc = lk_lines_next(in, &line, &len, err)) > 0) {
-        cJSON *m = cJSON_ParseWithLength(line, len);
-        const char *layer = cJSON_GetStringValue(cJSON_GetObjectItem(m, "layer"));
-        const char *vis = cJSON_GetStringValue(cJSON_GetObjectItem(m, "visible_time"));
-        int64_t t;
-        if (layer && strcmp(layer, "batch") == 0 && vis
-            && lk_time_parse(vis, strlen(vis), &t) == 0)
-            cJSON_AddItemToArray(marks, cJSON_CreateNumber(hours(t, origin)));
-        cJSON_Delete(m);
-        rc = 0;
+    int status = 0;
+    size_t k = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
+        ;
+    while (k < *nsl && sl[k].pid != pid)
+        k++;
+    if (pid < 0 || k == *nsl) {
+        cmd_error(CMD, "lost track of a run (%s)", pid < 0 ? strerror(errno) : "an unknown child");
+        return -1;
     }
-    lk_lines_close(in);
-    return rc < 0 ? rc : 0;
-}
-
-/* The Kappa run of the freshness timeline: append at 1m, any append, update at 1m, any. */
-static int fresh_rank(const struct run *r)
-{
-    return 2 * r->update + (r->trigger.ms != LK_MS_PER_MIN);
-}
-
-static int write_series(const char *s, const struct run *runs, size_t n, const char *truth,
-                        cJSON *meta, struct lk_err *err)
-{
-    const struct run *kr = NULL, *lr = NULL;
-    char dir[4200], key[512], col[64];
-    double final = 0.0;
-    int64_t origin = 0;
-    int rc;
-    for (size_t i = 0; i < n; i++) {
-        if (runs[i].lambda && !lr)
-            lr = &runs[i];
-        if (!runs[i].lambda && (!kr || fresh_rank(&runs[i]) < fresh_rank(kr)))
-            kr = &runs[i];
-    }
-    if ((rc = lk_log_first_arrival(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "data")),
-                                   &origin, err)) < 0
-        || (rc = pick_window(truth, key, sizeof(key), col, sizeof(col), &final, err)) < 0)
-        return rc;
-    {
-        cJSON *f = cJSON_AddObjectToObject(meta, "freshness");
-        cJSON_AddStringToObject(f, "key", key);
-        cJSON_AddStringToObject(f, "column", col);
-        cJSON_AddNumberToObject(f, "final", final);
-        cJSON_AddStringToObject(f, "kappa_run", kr ? kr->name : "");
-        cJSON_AddStringToObject(f, "lambda_run", lr ? lr->name : "");
-    }
-    for (int k = 0; k < 2; k++) {
-        const struct run *r = k ? lr : kr;
-        struct lk_point *pts = NULL;
-        size_t np = 0;
-        if (!r)
-            continue;
-        snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
-        rc = k ? lb_row_history(dir, key, col, &pts, &np, err)
-               : kp_row_history(dir, key, col, &pts, &np, err);
-        if (rc == 0)
-            rc = write_points(s, k ? "freshness_lambda.tsv" : "freshness_kappa.tsv", pts, np,
-                              origin, err);
-        free(pts);
-        if (rc < 0)
-            return rc;
-    }
-    if (lr) {
-        struct lb_disc_point *d = NULL;
-        struct lk_atomic at = LK_ATOMIC_INIT;
-        size_t nd = 0;
-        cJSON *saw = cJSON_AddObjectToObject(meta, "sawtooth"), *marks;
-        FILE *fp;
-        snprintf(dir, sizeof(dir), "%s/runs/%s", s, lr->name);
-        if ((rc = lb_discrepancy_series(dir, &d, &nd, err)) < 0)
-            return rc;
-        if (!(fp = out_open(&at, s, "sawtooth.tsv", err))) {
-            free(d);
-            return LK_EIO;
-        }
-        fprintf(fp, "# hours diff_rows diff_pct\n");
-        for (size_t i = 0; i < nd; i++)
-            fprintf(fp, "%.6f\t%" PRIu64 "\t%.4f\n", hours(d[i].t, origin), d[i].diff_rows,
-                    d[i].rows ? 100.0 * (double)d[i].diff_rows / (double)d[i].rows : 0.0);
-        free(d);
-        if ((rc = lk_atomic_commit(&at, err)) < 0)
-            return rc;
-        cJSON_AddStringToObject(saw, "run", lr->name);
-        marks = cJSON_AddArrayToObject(saw, "batch_visible_hours");
-        snprintf(dir, sizeof(dir), "%s/runs/%s/metrics.jsonl", s, lr->name);
-        rc = add_landings(dir, origin, marks, err);
-    }
+    size_t i = *which = sl[k].run;
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 4;
+    if (rc == 0 && read(sl[k].fd, &runs[i], sizeof(runs[i])) != (ssize_t)sizeof(runs[i]))
+        rc = 4;
+    if (rc != 0 && !WIFEXITED(status))
+        cmd_error(CMD, "run '%s' died (signal %d)", runs[i].name, WTERMSIG(status));
+    close(sl[k].fd);
+    sl[k] = sl[--*nsl];
+    sc->state[i] = 2;
+    sc->step_s[i] = lk_wall_now() - sc->start[i];
+    sc->done++;
     return rc;
 }
 
-/* sweep.json: what the plots and the report need beyond sweep.csv. */
-static int write_meta(const struct args *a, const char *s, const struct run *runs, size_t n,
-                      const char *truth, double wall_s, struct lk_err *err)
+/*
+ * Every run in its own process, up to sc->jobs at once, started in plan order (Lambda, the
+ * longest, first). Each run has its own directories, so the results do not depend on the
+ * order in which runs end; runs[] keeps plan order. The first failure stops new starts;
+ * the runs still going are waited for, and its exit code is returned.
+ */
+static int run_all(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs,
+                   const char *truth, const struct lk_pricing *p)
 {
-    char path[4200];
-    cJSON *meta = cJSON_CreateObject(), *man = NULL, *ds;
-    int rc;
-    int64_t first = 0, last = 0;
-    cJSON_AddStringToObject(meta, "data", a->data);
-    cJSON_AddStringToObject(meta, "pipeline", a->pipeline);
-    snprintf(path, sizeof(path), "%s/manifest.json", a->data);
-    ds = cJSON_AddObjectToObject(meta, "dataset");
-    if (lk_json_read_file(path, &man, NULL) == 0) {
-        const cJSON *sc = cJSON_GetObjectItem(man, "scenario");
-        cJSON_AddStringToObject(ds, "scenario", cJSON_IsString(sc) ? sc->valuestring : "");
-        const cJSON *counts = cJSON_GetObjectItemCaseSensitive(man, "counts");
-        lk_json_add_int(ds, "events", lk_json_int(counts, "unique_events", 0));
-        lk_json_add_int(ds, "lines", lk_json_int(counts, "lines", 0));
-        lk_json_add_int(ds, "seed", lk_json_int(man, "seed", 0));
+    struct slot sl[CMP_SWEEP_MAX_RUNS];
+    size_t next = 0, nsl = 0;
+    int rc = 0;
+    while (sc->done < next || (rc == 0 && next < sc->n)) {
+        while (rc == 0 && next < sc->n && nsl < sc->jobs)
+            if ((rc = start(sc, a, runs, next, truth, p, &sl[nsl])) == 0) {
+                nsl++;
+                next++;
+            }
+        if (nsl == 0)
+            break;
+        size_t i;
+        int one = reap(sc, runs, sl, &nsl, &i);
+        if (one < 0)
+            return 4;
+        if (one != 0 && rc == 0)
+            rc = one;
+        if (one == 0 && !a->quiet)
+            progress(sc, i);
     }
-    cJSON_Delete(man);
-    if ((rc = lk_log_first_arrival(a->data, &first, err)) == 0
-        && (rc = lk_log_last_arrival(a->data, &last, err)) == 0) {
-        lk_json_add_time(ds, "first_arrival", first);
-        lk_json_add_time(ds, "last_arrival", last);
-        rc = write_series(s, runs, n, truth, meta, err);
-    }
-    lk_json_add_int(meta, "wall_ms", (int64_t)(wall_s * 1000.0));
-    snprintf(path, sizeof(path), "%s/sweep.json", s);
-    if (rc == 0)
-        rc = lk_json_write_file(path, meta, err);
-    cJSON_Delete(meta);
     return rc;
 }
 
@@ -588,17 +366,17 @@ static void human(int64_t ms, char *buf, size_t size)
         cmd_human_ms(ms, buf, size);
 }
 
-static void summary(const char *s, const struct run *runs, size_t n)
+static void summary(const char *s, const struct cmp_sweep_run *runs, size_t n)
 {
     printf("%-24s %-7s %13s %11s %11s %8s %9s %11s  %s\n", "run", "mode", "first-vis p50",
            "correct p50", "correct %", "late %", "files", "usd/month", "reconcile");
     for (size_t i = 0; i < n; i++) {
         char fv[32], co[32];
-        const struct run *r = &runs[i];
+        const struct cmp_sweep_run *r = &runs[i];
         human(r->fv.p50_ms, fv, sizeof(fv));
         human(r->co.p50_ms, co, sizeof(co));
         printf("%-24s %-7s %13s %11s %11.2f %8.2f %9" PRIu64 " %8" PRId64 ".%02d  %s\n", r->name,
-               run_mode(r), fv, co, lk_lat_reached_pct(&r->co),
+               cmp_sweep_mode(r), fv, co, lk_lat_reached_pct(&r->co),
                r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0, r->usage.files,
                r->bill.total / 100, (int)(r->bill.total % 100), r->status);
     }
@@ -607,11 +385,13 @@ static void summary(const char *s, const struct run *runs, size_t n)
 
 static int sweep(const struct args *a)
 {
-    struct run runs[MAX_RUNS];
+    struct cmp_sweep_run runs[CMP_SWEEP_MAX_RUNS];
+    struct sched sc = { 0 };
     struct lk_err err = LK_ERR_INIT;
     struct lk_pricing p;
+    struct cmp_sweep_meta meta;
     char path[4200], shown[4200], truth[4200];
-    size_t n = plan(a, runs);
+    size_t n = cmp_sweep_plan(&a->grid, runs);
     double t0 = lk_wall_now();
     int rc;
     cmd_pricing_path(a->pricing, path, sizeof(path), shown, sizeof(shown));
@@ -620,9 +400,11 @@ static int sweep(const struct args *a)
     if (a->tier && lk_cost_tier_parse(a->tier) < 0)
         return cmd_usage_error(CMD, "unknown tier '%s', use hot, cool or archive",
                                a->tier);
-    snprintf(truth, sizeof(truth), "%s/truth.csv", a->out);
-    snprintf(path, sizeof(path), "%s/reconcile", a->out);
-    if (lk_mkdir_p(path, &err) < 0)
+    for (size_t i = 0; i < n; i++) /* before any run starts: Lambda's rule on its periods */
+        if (runs[i].lambda
+            && lb_rundir_check_periods(runs[i].every.ms, runs[i].trigger.ms, &err) < 0)
+            return cmd_fail(CMD, &err);
+    if (cmp_sweep_init(a->out, truth, sizeof(truth), &err) < 0)
         return cmd_fail(CMD, &err);
     {
         const char *tr[] = { "--data", a->data, "--pipeline", a->pipeline, "--out", truth,
@@ -630,20 +412,15 @@ static int sweep(const struct args *a)
         if ((rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, 1)) != 0)
             return rc;
     }
-    for (size_t i = 0; i < n; i++) {
-        double start = lk_wall_now();
-        if (!a->quiet)
-            fprintf(stderr, "lklab sweep: run %zu/%zu %s ...\n", i + 1, n, runs[i].name);
-        if ((rc = execute(a, a->out, &runs[i], truth)) != 0)
-            return rc;
-        runs[i].usage.tier = a->tier ? lk_cost_tier_parse(a->tier) : -1;
-        lk_cost_price(&p, &runs[i].usage, &runs[i].bill);
-        runs[i].step_s = lk_wall_now() - start;
-        if (!a->quiet)
-            progress(runs, i, n, lk_wall_now() - t0);
-    }
-    if (write_tables(a->out, runs, n, &p, &err) < 0
-        || write_meta(a, a->out, runs, n, truth, lk_wall_now() - t0, &err) < 0)
+    sc.runs = runs;
+    sc.n = n;
+    sc.jobs = a->jobs < n ? a->jobs : n;
+    sc.t0 = t0;
+    if ((rc = run_all(&sc, a, runs, truth, &p)) != 0)
+        return rc;
+    meta = (struct cmp_sweep_meta){ .data = a->data, .pipeline = a->pipeline, .truth = truth,
+                                    .wall_s = lk_wall_now() - t0 };
+    if (cmp_sweep_write(a->out, runs, n, &p, &meta, &err) < 0)
         return cmd_fail(CMD, &err);
     summary(a->out, runs, n);
     return 0;
@@ -657,17 +434,19 @@ int cmd_sweep(int argc, char **argv)
         { "watermarks", required_argument, NULL, 'w' },  { "watermark", required_argument, NULL, 'W' },
         { "batch-every", required_argument, NULL, 'b' }, { "speed-trigger", required_argument, NULL, 's' },
         { "pricing", required_argument, NULL, 'P' },     { "tier", required_argument, NULL, 'T' },
-        { "modes", required_argument, NULL, 'm' },
+        { "modes", required_argument, NULL, 'm' },        { "jobs", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },             { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct args a = { 0 };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t jobs = cores > 0 ? (uint64_t)cores : 1;
     int c, rc = 0;
     a.pipeline = "revenue";
-    a.modes = MODE_APPEND | MODE_UPDATE;
+    a.grid.modes = CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE;
     a.pricing = "default";
-    if (parse_list("--triggers", "10s,1m,1h,24h", &a.triggers) || parse_list("--batch-every", "6h", &a.every)
-        || parse_item("--watermark", "10m", 3, &a.watermark) || parse_item("--speed-trigger", "10s", 3, &a.speed))
+    if (parse_list("--triggers", "10s,1m,1h,24h", &a.grid.triggers) || parse_list("--batch-every", "6h", &a.grid.every)
+        || parse_item("--watermark", "10m", 3, &a.grid.watermark) || parse_item("--speed-trigger", "10s", 3, &a.grid.speed))
         return 2;
     opterr = 0;
     optind = 1;
@@ -676,14 +455,15 @@ int cmd_sweep(int argc, char **argv)
         case 'd': a.data = optarg; break;
         case 'p': a.pipeline = optarg; break;
         case 'o': a.out = optarg; break;
-        case 't': rc = parse_list("--triggers", optarg, &a.triggers); break;
-        case 'w': rc = parse_list("--watermarks", optarg, &a.watermarks); break;
-        case 'W': rc = parse_item("--watermark", optarg, strlen(optarg), &a.watermark); break;
-        case 'b': rc = parse_list("--batch-every", optarg, &a.every); break;
-        case 's': rc = parse_item("--speed-trigger", optarg, strlen(optarg), &a.speed); break;
+        case 't': rc = parse_list("--triggers", optarg, &a.grid.triggers); break;
+        case 'w': rc = parse_list("--watermarks", optarg, &a.grid.watermarks); break;
+        case 'W': rc = parse_item("--watermark", optarg, strlen(optarg), &a.grid.watermark); break;
+        case 'b': rc = parse_list("--batch-every", optarg, &a.grid.every); break;
+        case 's': rc = parse_item("--speed-trigger", optarg, strlen(optarg), &a.grid.speed); break;
         case 'P': a.pricing = optarg; break;
         case 'T': a.tier = optarg; break;
-        case 'm': rc = parse_modes(optarg, &a.modes); break;
+        case 'm': rc = parse_modes(optarg, &a.grid.modes); break;
+        case 'j': rc = cmd_parse_u64(CMD, "--jobs", optarg, 1, CMP_SWEEP_MAX_RUNS, &jobs); break;
         case 'q': a.quiet = 1; break;
         case 'h': help(); return 0;
         default: return cmd_bad_option(CMD, argc, argv);
@@ -691,6 +471,7 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc != 0)
         return rc;
+    a.jobs = (size_t)jobs;
     if (optind < argc)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!a.data || !a.out)

@@ -155,10 +155,7 @@ static char *metadata_of(const struct kp_engine *e)
     add_hex(m, "pipeline_content", lk_fnv1a(LK_FNV1A_BASIS, spec, strlen(spec)));
     add_hex(m, "dataset", lk_source_identity(o->data, o->source == KP_SRC_LOG));
     cJSON_AddStringToObject(m, "source", o->source == KP_SRC_LOG ? "log" : "files");
-    cJSON_AddStringToObject(m, "output_mode",
-                            o->mode == KP_APPEND   ? "append"
-                            : o->mode == KP_UPDATE ? "update"
-                                                   : "complete");
+    cJSON_AddStringToObject(m, "output_mode", lk_mode_name((enum lk_mode)o->mode));
     cJSON_AddStringToObject(m, "watermark", o->has_watermark ? wm : "none");
     lk_json_add_int(m, "workers", o->workers ? o->workers : 1);
     if (e->nworkers > 1) { /* worker states hold their partitions: the assignment is fixed */
@@ -632,17 +629,10 @@ static int run_final(struct kp_engine *e)
 
 static const char *trigger_text(const struct kp_options *o, char *buf, size_t size)
 {
-    switch (o->trigger) {
-    case KP_TRIG_ONCE:
-        return "once";
-    case KP_TRIG_AVAILABLE_NOW:
-        return "available-now";
-    case KP_TRIG_CONTINUOUS:
-        return "continuous";
-    default:
-        lk_duration_format(o->interval, buf, size);
-        return buf;
-    }
+    if (o->trigger != KP_TRIG_INTERVAL)
+        return lk_trigger_name((enum lk_trigger_kind)o->trigger);
+    lk_duration_format(o->interval, buf, size);
+    return buf;
 }
 
 static cJSON *params_json(const struct kp_options *o, int version)
@@ -657,8 +647,7 @@ static cJSON *params_json(const struct kp_options *o, int version)
     if (o->has_watermark)
         lk_duration_format(o->delay, wm, sizeof(wm));
     cJSON_AddStringToObject(p, "watermark", o->has_watermark ? wm : "none");
-    cJSON_AddStringToObject(p, "output_mode", o->mode == KP_APPEND ? "append"
-                                              : o->mode == KP_UPDATE ? "update" : "complete");
+    cJSON_AddStringToObject(p, "output_mode", lk_mode_name((enum lk_mode)o->mode));
     lk_json_add_int(p, "max_events_per_trigger", (int64_t)o->max_events);
     lk_json_add_int(p, "max_files_per_trigger", (int64_t)o->max_files);
     cJSON_AddStringToObject(p, "cost_model", o->model.name);
@@ -744,8 +733,7 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     free(path);
     if (rc < 0)
         return rc;
-    root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "stack", "kappa");
+    root = lk_run_json_new(LK_STACK_KAPPA);
     cJSON_AddItemToObject(root, "parameters", params_json(e->o, e->version));
     cJSON_AddItemToObject(root, "totals", totals_json(s));
     lk_json_add_time(root, "first_trigger", s->first_trigger);
@@ -756,9 +744,7 @@ static int write_run_files(struct kp_engine *e, struct kp_summary *s)
     cJSON_AddStringToObject(root, "sink_synchronous", kp_sink_synchronous(e->sink));
     cJSON_AddNumberToObject(root, "wall_seconds", s->wall_seconds);
     lk_json_add_int(root, "peak_rss_kb", peak_rss_kb());
-    path = run_path(e->o, "run.json");
-    rc = lk_json_write_file(path, root, e->err);
-    free(path);
+    rc = lk_run_json_write(e->o->run, root, e->err);
     cJSON_Delete(root);
     return rc;
 }

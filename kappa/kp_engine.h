@@ -54,7 +54,13 @@
 #include "lk_progress.h"
 #include "lk_spec.h"
 
-enum kp_trigger { KP_TRIG_INTERVAL, KP_TRIG_ONCE, KP_TRIG_AVAILABLE_NOW, KP_TRIG_CONTINUOUS };
+/* The trigger kinds are the run contract's (lk_run.h: enum lk_trigger_kind and its names). */
+enum kp_trigger {
+    KP_TRIG_INTERVAL = LK_TRIGGER_INTERVAL,
+    KP_TRIG_ONCE = LK_TRIGGER_ONCE,
+    KP_TRIG_AVAILABLE_NOW = LK_TRIGGER_AVAILABLE_NOW,
+    KP_TRIG_CONTINUOUS = LK_TRIGGER_CONTINUOUS
+};
 enum kp_source { KP_SRC_LOG, KP_SRC_FILES };
 enum kp_phase { KP_PHASE_NONE, KP_PHASE_PLANNED, KP_PHASE_PROCESSED, KP_PHASE_SINK_COMMITTED,
                 KP_PHASE_COMMITTED };

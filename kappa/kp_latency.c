@@ -17,14 +17,13 @@
 #include "lk_source.h"
 #include "lk_store.h"
 #include "lk_strtab.h"
+#include "lk_run.h"
 #include "lk_time.h"
 #include "lk_truth.h"
 #include "banned.h"
 
 #define NEVER LK_TIME_POS_INF
 #define MAX_WINDOWS 1024 /* lk_spec caps size/slide at 1000 windows per event */
-
-enum mode { M_APPEND, M_UPDATE, M_COMPLETE };
 
 /* ------------------------------------------------------------- the run ---- */
 
@@ -33,7 +32,7 @@ struct run_desc {
     const char *run;
     cJSON *json;
     const char *data, *cost_model;
-    enum mode mode;
+    enum lk_mode mode;
     int continuous, files, change_feed, version;
     struct lk_spec spec;
     char table[32]; /* output_v<K> */
@@ -79,22 +78,21 @@ static int parse_params(struct run_desc *r, struct lk_err *err)
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(r->json, "parameters");
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(params, "version");
     const char *mode = param_str(params, "output_mode"), *trigger = param_str(params, "trigger");
-    const char *source = param_str(params, "source"), *stack;
-    stack = param_str(r->json, "stack");
-    if (!stack || strcmp(stack, "kappa") != 0)
+    const char *source = param_str(params, "source"), *stack = param_str(r->json, "stack");
+    int m = lk_mode_lookup(mode);
+    if (lk_run_json_stack(r->json) != LK_STACK_KAPPA)
         return lk_err_set(err, LK_EINPUT, "run '%s' is not a Kappa run (stack '%s')", r->run,
                           stack ? stack : "?");
     r->data = param_str(params, "data");
     r->cost_model = param_str(params, "cost_model");
-    if (!r->data || !mode || !trigger || !source || !cJSON_IsNumber(version))
+    if (!r->data || m < 0 || !trigger || !source || !cJSON_IsNumber(version))
         return lk_err_set(err, LK_EINPUT, "run '%s': run.json lacks its parameters", r->run);
-    r->mode = strcmp(mode, "append") == 0 ? M_APPEND : strcmp(mode, "update") == 0 ? M_UPDATE
-                                                                                  : M_COMPLETE;
-    r->continuous = strcmp(trigger, "continuous") == 0;
+    r->mode = (enum lk_mode)m;
+    r->continuous = lk_trigger_lookup(trigger) == LK_TRIGGER_CONTINUOUS;
     r->files = strcmp(source, "files") == 0;
     r->change_feed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(params, "change_feed"));
     r->version = version->valueint;
-    snprintf(r->table, sizeof(r->table), "output_v%d", r->version);
+    snprintf(r->table, sizeof(r->table), LK_TABLE_OUTPUT_V "%d", r->version);
     return 0;
 }
 
@@ -606,7 +604,7 @@ static void sample(struct latency *c, const struct lk_event *ev, int64_t batch_v
             continue;
         }
         row = row_of(c, tuple, starts[k], ev->event_time);
-        f = c->r.mode == M_APPEND ? (row ? row->vis : NEVER)
+        f = c->r.mode == LK_MODE_APPEND ? (row ? row->vis : NEVER)
             : c->r.continuous     ? ev->arrival_time + c->cost1
                                   : batch_vis;
         if (f < fv)
@@ -697,7 +695,7 @@ int kp_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *cor
     c->cor = correct;
     if ((rc = run_open(&c->r, run, err)) < 0)
         goto out;
-    if (c->r.continuous && c->r.mode != M_APPEND) {
+    if (c->r.continuous && c->r.mode != LK_MODE_APPEND) {
         struct lk_model m;
         if ((rc = lk_model_load(&m, c->r.cost_model ? c->r.cost_model : "default", err)) < 0)
             goto out;
@@ -707,7 +705,7 @@ int kp_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *cor
         || (rc = lk_truth_eval(&c->r.spec, c->r.data, LK_TIME_POS_INF, &truth, &stats, NULL,
                                NULL, err)) < 0
         || (rc = load_rows(&c->r, truth, &c->rows, err)) < 0
-        || (c->r.mode == M_COMPLETE && (rc = load_changes(&c->r, &c->rows, err)) < 0)
+        || (c->r.mode == LK_MODE_COMPLETE && (rc = load_changes(&c->r, &c->rows, err)) < 0)
         || (rc = load_late(&c->r, &c->late, err)) < 0)
         goto out;
     if (c->r.spec.window.kind == LK_WIN_SESSION)
@@ -762,7 +760,7 @@ static int history_query(const struct run_desc *r, const struct lk_str *f, int64
     char sql[4096];
     size_t len, cap = 0;
     sqlite3_stmt *st;
-    int feed = r->change_feed && r->mode != M_APPEND, rc, p = 1;
+    int feed = r->change_feed && r->mode != LK_MODE_APPEND, rc, p = 1;
     int money = lk_agg_is_money(r->spec.aggs[col].fn);
     if (feed)
         len = (size_t)snprintf(sql, sizeof(sql), "SELECT visible_time, op = 'retract', \"%s\" "

@@ -47,10 +47,12 @@
 #include "lk_csv.h"
 #include "lk_err.h"
 #include "lk_file.h"
+#include "lk_run.h"
 #include "lk_source.h"
 #include "lk_spec.h"
 
-enum kp_mode { KP_APPEND, KP_UPDATE, KP_COMPLETE };
+/* The output modes are the run contract's (lk_run.h: enum lk_mode and its names). */
+enum kp_mode { KP_APPEND = LK_MODE_APPEND, KP_UPDATE = LK_MODE_UPDATE, KP_COMPLETE = LK_MODE_COMPLETE };
 
 struct kp_sink;
 

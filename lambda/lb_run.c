@@ -301,7 +301,8 @@ int lb_run(const struct lb_run_opts *o, struct lb_run_summary *sum, struct lk_er
     memset(sum, 0, sizeof(*sum));
     r.o = o;
     r.lock = (struct lk_lock)LK_LOCK_INIT;
-    if ((rc = lb_sql_check(o->spec, err)) < 0 || (rc = lock_run(&r, err)) < 0
+    if ((rc = lb_rundir_check_periods(o->batch_every, o->speed_trigger, err)) < 0
+        || (rc = lb_sql_check(o->spec, err)) < 0 || (rc = lock_run(&r, err)) < 0
         || (rc = lb_rundir_prepare(o, &state, err)) < 0)
         goto out;
     sum->already_complete = state == 2;

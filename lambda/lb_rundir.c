@@ -14,6 +14,7 @@
 #include "lk_lock.h"
 #include "lk_mem.h"
 #include "lk_source.h"
+#include "lk_run.h"
 #include "lk_store.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -26,16 +27,26 @@ char *lb_rundir_path(const char *run, const char *name)
     return p;
 }
 
+int lb_rundir_check_periods(int64_t batch_every, int64_t speed_trigger, struct lk_err *err)
+{
+    if (batch_every <= 0 || speed_trigger <= 0)
+        return lk_err_set(err, LK_EUSAGE, "bad value for --%s: must be > 0",
+                          batch_every <= 0 ? "batch-every" : "speed-trigger");
+    if (batch_every % speed_trigger != 0)
+        return lk_err_set(err, LK_EUSAGE,
+                          "bad value for --batch-every: must be a multiple of --speed-trigger "
+                          "(batch cutoffs fall on speed bucket ends)");
+    return 0;
+}
+
 /* 1 when run.json at path says "stack": "lambda". */
 static int is_lambda_runjson(const char *path)
 {
     cJSON *root;
-    const cJSON *stack;
     int ok;
     if (lk_json_read_file(path, &root, NULL) < 0)
         return 0;
-    stack = cJSON_GetObjectItemCaseSensitive(root, "stack");
-    ok = cJSON_IsString(stack) && strcmp(stack->valuestring, "lambda") == 0;
+    ok = lk_run_json_stack(root) == LK_STACK_LAMBDA;
     cJSON_Delete(root);
     return ok;
 }
@@ -104,7 +115,7 @@ static size_t params_of(const struct lb_run_opts *o, struct param *p)
         p[i].option = names[i][1];
         p[i].text = p[i].value;
     }
-    snprintf(p[0].value, sizeof(p[0].value), "lambda");
+    snprintf(p[0].value, sizeof(p[0].value), "%s", lk_stack_name(LK_STACK_LAMBDA));
     p[1].text = o->data;
     p[2].text = o->spec_json;
     lk_duration_format(o->batch_every, p[3].value, sizeof(p[3].value));
@@ -257,15 +268,12 @@ static cJSON *final_view_json(sqlite3 *db, struct lk_err *err)
 int lb_rundir_write_runjson(sqlite3 *db, const struct lb_run_opts *o,
                             const struct lb_run_summary *sum, struct lk_err *err)
 {
-    cJSON *root = cJSON_CreateObject(), *fv = final_view_json(db, err), *vt;
-    char *path = lb_rundir_path(o->run, "run.json");
+    cJSON *root = lk_run_json_new(LK_STACK_LAMBDA), *fv = final_view_json(db, err), *vt;
     int rc;
     if (!fv) {
         cJSON_Delete(root);
-        free(path);
         return err && err->code ? err->code : LK_EDB;
     }
-    cJSON_AddStringToObject(root, "stack", "lambda");
     cJSON_AddStringToObject(root, "command", "lambda");
     cJSON_AddStringToObject(root, "data", o->data);
     cJSON_AddStringToObject(root, "pipeline", o->spec->name);
@@ -279,8 +287,7 @@ int lb_rundir_write_runjson(sqlite3 *db, const struct lb_run_opts *o,
     cJSON_AddBoolToObject(root, "resumed", sum->resumed);
     cJSON_AddNumberToObject(root, "wall_seconds",
                             (double)(int64_t)(sum->wall_seconds * 1000) / 1000);
-    rc = lk_json_write_file(path, root, err);
+    rc = lk_run_json_write(o->run, root, err);
     cJSON_Delete(root);
-    free(path);
     return rc;
 }

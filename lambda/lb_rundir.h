@@ -10,8 +10,15 @@
 #define LB_RUNDIR_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "lb_run.h"
+
+/*
+ * The periods' rule: both > 0 and batch_every a multiple of speed_trigger (batch cutoffs
+ * fall on speed bucket ends); LK_EUSAGE naming the option otherwise. lb_run checks it.
+ */
+int lb_rundir_check_periods(int64_t batch_every, int64_t speed_trigger, struct lk_err *err);
 
 /* Paths inside RUN (heap strings). */
 char *lb_rundir_path(const char *run, const char *name);

@@ -7,6 +7,7 @@
 
 #include "lk_buf.h"
 #include "lk_event.h"
+#include "lk_run.h"
 #include "banned.h"
 
 /* Literals used where a statement cannot take parameters (views). */
@@ -136,7 +137,7 @@ char *lb_sql_schema(const struct lk_spec *spec)
     char *q;
     add_table(&b, spec, "batch_rows", "view_id INTEGER NOT NULL");
     lk_buf_addf(&b, "CREATE INDEX IF NOT EXISTS batch_rows_view ON batch_rows(view_id);\n");
-    add_table(&b, spec, "speed_delta", "mb_id INTEGER NOT NULL, bucket_end INTEGER NOT NULL, "
+    add_table(&b, spec, LK_TABLE_SPEED_DELTA, "mb_id INTEGER NOT NULL, bucket_end INTEGER NOT NULL, "
                                        "visible_at INTEGER NOT NULL");
     lk_buf_addf(&b, "CREATE INDEX IF NOT EXISTS speed_delta_bucket ON speed_delta(bucket_end);\n");
     lk_buf_addf(&b, "CREATE VIEW IF NOT EXISTS batch_current AS SELECT * FROM batch_rows WHERE "

@@ -11,6 +11,7 @@
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_mem.h"
+#include "lk_run.h"
 #include "lk_store.h"
 #include "banned.h"
 
@@ -91,7 +92,7 @@ static int read_runjson(struct lb_tl *tl, const char *run, struct lk_err *err)
     size_t n = strlen(run) + 16;
     char *path = lk_xmalloc(n);
     cJSON *root = NULL;
-    const cJSON *stack, *data;
+    const cJSON *data;
     int rc;
     snprintf(path, n, "%s/run.json", run);
     if (!lk_is_file(path)) {
@@ -100,10 +101,8 @@ static int read_runjson(struct lb_tl *tl, const char *run, struct lk_err *err)
     }
     if ((rc = lk_json_read_file(path, &root, err)) < 0)
         goto out;
-    stack = cJSON_GetObjectItemCaseSensitive(root, "stack");
     data = cJSON_GetObjectItemCaseSensitive(root, "data");
-    if (!cJSON_IsString(stack) || strcmp(stack->valuestring, "lambda") != 0
-        || !cJSON_IsString(data))
+    if (lk_run_json_stack(root) != LK_STACK_LAMBDA || !cJSON_IsString(data))
         rc = lk_err_set(err, LK_EUSAGE, "'%s' is not a lambda run (run.json)", run);
     else
         tl->data = lk_xstrdup(data->valuestring);
@@ -136,7 +135,7 @@ static int load_views(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
         v->cutoff = sqlite3_column_int64(st, 1);
         v->visible = sqlite3_column_int64(st, 2);
     }
-    rc = step_error(db, rc, "batch_views", err);
+    rc = step_error(db, rc, LK_TABLE_BATCH_VIEWS, err);
     sqlite3_finalize(st);
     for (size_t i = 1; rc == 0 && i < tl->nv; i++)
         if (tl->views[i].visible < tl->views[i - 1].visible
@@ -319,7 +318,7 @@ static int load_speed(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
             rc = lk_err_set(err, LK_ECORRUPT, "speed_delta: micro-batches out of time order");
     }
     if (rc > 0)
-        rc = step_error(db, rc, "speed_delta", err);
+        rc = step_error(db, rc, LK_TABLE_SPEED_DELTA, err);
     sqlite3_finalize(st);
     return rc;
 }

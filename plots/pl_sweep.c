@@ -39,12 +39,12 @@ static const char *const col_name[NCOLS] = {
 
 const char *pl_stack_name(enum pl_stack stack)
 {
-    return stack == PL_KAPPA ? "kappa" : "lambda";
+    return lk_stack_name((enum lk_stack)stack);
 }
 
 int pl_run_update(const struct pl_run *r)
 {
-    return r->stack == PL_KAPPA && strcmp(r->mode, "update") == 0;
+    return r->stack == PL_KAPPA && lk_mode_lookup(r->mode) == LK_MODE_UPDATE;
 }
 
 /* ------------------------------------------------------------- numbers ---- */
@@ -244,15 +244,14 @@ static int fill_run(struct pl_run *r, char **f, const char *path, size_t line, s
                              &r->correct_ms[2] };
     static const int icol[] = { C_TRIGGER_MS, C_WATERMARK_MS, C_BATCH_MS };
     int64_t *const idst[] = { &r->trigger_ms, &r->watermark_ms, &r->batch_every_ms };
+    int stack, mode;
     r->line = line;
-    if (strcmp(f[C_STACK], "kappa") == 0)
-        r->stack = PL_KAPPA;
-    else if (strcmp(f[C_STACK], "lambda") == 0)
-        r->stack = PL_LAMBDA;
-    else
+    mode = lk_mode_lookup(f[C_MODE]);
+    if ((stack = lk_stack_lookup(f[C_STACK])) < 0)
         return bad(err, path, line, "unknown stack", f[C_STACK], "stack");
+    r->stack = (enum pl_stack)stack;
     if (r->stack == PL_LAMBDA ? strcmp(f[C_MODE], "serving") != 0
-                              : strcmp(f[C_MODE], "append") != 0 && strcmp(f[C_MODE], "update") != 0)
+                              : mode != LK_MODE_APPEND && mode != LK_MODE_UPDATE)
         return bad(err, path, line,
                    r->stack == PL_LAMBDA ? "mode is not serving for lambda"
                                          : "mode is not append or update for kappa",

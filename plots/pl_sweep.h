@@ -39,10 +39,12 @@
 #include <stdint.h>
 
 #include "lk_err.h"
+#include "lk_run.h"
 
 struct cJSON;
 
-enum pl_stack { PL_KAPPA, PL_LAMBDA };
+/* The stacks are the run contract's (lk_run.h). */
+enum pl_stack { PL_KAPPA = LK_STACK_KAPPA, PL_LAMBDA = LK_STACK_LAMBDA };
 
 /* "kappa" or "lambda", as sweep.csv writes it. */
 const char *pl_stack_name(enum pl_stack stack);

@@ -5,7 +5,9 @@
  *
  * Calling sequence:
  *   1. lk_pricing_load()            a price list (every member required, unknown ones refused)
- *   2. lk_cost_usage_from_run()     what a run used: cluster timelines, files, bytes, span
+ *   2. cmp_cost_usage_from_run()    what a run used: cluster timelines, files, bytes, span
+ *                                   (compare/cmp_cost.h: it reads a run, so it sits above
+ *                                   the stacks)
  *      or lk_cost_scenario()        the same, synthesised from documented parameters
  *   3. lk_cost_price()              usage x prices -> a monthly bill in cents
  *
@@ -106,17 +108,6 @@ struct lk_cost_usage {
     uint64_t files, bytes; /* output files written over the span, and their bytes */
     uint64_t lines;        /* metrics lines read (0 for scenarios) */
 };
-
-/*
- * Read RUN/run.json and RUN/metrics.jsonl. Jobs: one per metrics line, from start_time
- * (else trigger_time) to visible_time, on the cluster named by "layer" ("stream" when
- * absent; Lambda: "batch" and "speed"). Span: from the earliest trigger_time minus its
- * layer's trigger interval to the latest visible_time; at least a day for the triggers
- * once and available-now (priced as a daily scheduled job). idle_shutdown comes from the
- * run's own cost model (its timeline already holds the start-ups that model charged).
- * Returns 0, LK_ENOENT (no run.json / metrics.jsonl) or LK_EINPUT (naming file and line).
- */
-int lk_cost_usage_from_run(struct lk_cost_usage *u, const char *run, struct lk_err *err);
 
 /* A month's bill. Counts are per month; money in cents. */
 struct lk_cost_bill {

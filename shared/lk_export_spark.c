@@ -7,16 +7,6 @@
 #include "lk_time.h"
 #include "banned.h"
 
-static const char *const mode_names[] = {"append", "update", "complete"};
-
-int lk_export_mode_parse(const char *s)
-{
-    for (int i = 0; i < 3; i++)
-        if (strcmp(s, mode_names[i]) == 0)
-            return i;
-    return -1;
-}
-
 /* A Python string literal: "..." with \\, \" and control bytes escaped. */
 static void py_str(struct lk_buf *b, const char *s)
 {
@@ -69,13 +59,13 @@ static void flags(struct lk_buf *b, const struct lk_export_opts *o, int kappa)
     if (o->trigger_ms)
         lklab_duration(b, o->trigger_ms);
     else
-        lk_buf_adds(b, "available-now");
+        lk_buf_adds(b, lk_trigger_name(LK_TRIGGER_AVAILABLE_NOW));
     lk_buf_adds(b, " --watermark ");
     if (o->watermark_ms < 0)
         lk_buf_adds(b, "none");
     else
         lklab_duration(b, o->watermark_ms);
-    lk_buf_addf(b, " --output-mode %s", mode_names[o->mode]);
+    lk_buf_addf(b, " --output-mode %s", lk_mode_name(o->mode));
     if (o->max_files)
         lk_buf_addf(b, " --max-files-per-trigger %llu", (unsigned long long)o->max_files);
     if (o->max_events)
@@ -146,7 +136,7 @@ static void emit_header(struct lk_buf *b, const struct lk_spec *spec,
     } else {
         lk_buf_adds(b, "}");
     }
-    lk_buf_addf(b, "\nOUTPUT_MODE = \"%s\"\n\n", mode_names[o->mode]);
+    lk_buf_addf(b, "\nOUTPUT_MODE = \"%s\"\n\n", lk_mode_name(o->mode));
 }
 
 /* ---- 1. the source and 2. the event rules ------------------------------------------ */
@@ -452,13 +442,13 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
                    "    result = build_result(parse_events(read_lines(spark, args)))\n"
                    "    writer = (result.writeStream.queryName(PIPELINE)\n");
     lk_buf_addf(b, "              # Output mode (lklab: --output-mode %s): %s\n",
-                mode_names[o->mode],
-                o->mode == LK_EXPORT_APPEND
+                lk_mode_name(o->mode),
+                o->mode == LK_MODE_APPEND
                     ? "each window once, when the\n              # watermark passes its end"
-                : o->mode == LK_EXPORT_UPDATE
+                : o->mode == LK_MODE_UPDATE
                     ? "the rows each batch changed,\n              # upserted"
                     : "the whole table every batch;\n              # no late data, no eviction");
-    lk_buf_addf(b, "              .outputMode(\"%s\")\n", mode_names[o->mode]);
+    lk_buf_addf(b, "              .outputMode(\"%s\")\n", lk_mode_name(o->mode));
     if (o->trigger_ms) {
         lk_buf_adds(b, "              # Trigger (lklab: --trigger ");
         lklab_duration(b, o->trigger_ms);
@@ -563,11 +553,11 @@ static int check(const struct lk_spec *spec, const struct lk_export_opts *o, str
     if (strchr(o->pipeline, '"') || strchr(o->pipeline, '\n'))
         return lk_err_set(err, LK_EUSAGE, "--pipeline: a path with a double quote or a line "
                                           "break cannot be quoted in the job's header");
-    if (o->mode == LK_EXPORT_APPEND && o->watermark_ms < 0)
+    if (o->mode == LK_MODE_APPEND && o->watermark_ms < 0)
         return lk_err_set(err, LK_EUSAGE,
                           "append mode needs a watermark: Spark refuses an "
                           "aggregation in append mode without one");
-    if (spec->window.kind == LK_WIN_SESSION && o->mode == LK_EXPORT_UPDATE)
+    if (spec->window.kind == LK_WIN_SESSION && o->mode == LK_MODE_UPDATE)
         return lk_err_set(err, LK_EUSAGE,
                           "session windows in update mode: Spark refuses them "
                           "(use --output-mode append or complete)");

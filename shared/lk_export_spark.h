@@ -24,17 +24,17 @@
 
 #include "lk_buf.h"
 #include "lk_err.h"
+#include "lk_run.h"
 #include "lk_spec.h"
 
 enum lk_export_source { LK_EXPORT_LANDING, LK_EXPORT_KAFKA };
-enum lk_export_mode { LK_EXPORT_APPEND, LK_EXPORT_UPDATE, LK_EXPORT_COMPLETE };
 
 struct lk_export_opts {
     const char *pipeline; /* the --pipeline argument, quoted in the header */
     enum lk_export_source source;
     int64_t trigger_ms;   /* processing-time interval; 0 = available-now */
     int64_t watermark_ms; /* delay; -1 = none */
-    enum lk_export_mode mode;
+    enum lk_mode mode;
     uint64_t max_files;  /* landing: maxFilesPerTrigger, 0 = no cap */
     uint64_t max_events; /* kafka: maxOffsetsPerTrigger, 0 = no cap */
 };
@@ -42,8 +42,5 @@ struct lk_export_opts {
 /* Append the job's Python text to out. LK_EUSAGE (err set) for a combination Spark refuses. */
 int lk_export_spark(const struct lk_spec *spec, const struct lk_export_opts *o, struct lk_buf *out,
                     struct lk_err *err);
-
-/* "append", "update", "complete"; -1 for another word. */
-int lk_export_mode_parse(const char *s);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmp_cost.h"
 #include "lk_cost.h"
 #include "lk_file.h"
 #include "lk_test.h"
@@ -214,7 +215,7 @@ Test(cost_run, reads_the_usage_of_a_hand_built_run)
     struct lk_err err = LK_ERR_INIT;
     struct lk_cost_usage u;
     char *run = hand_run();
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
     cr_expect_str_eq(u.stack, "kappa");
     cr_expect_str_eq(u.config, strrchr(run, '/') + 1);
     cr_expect_eq(u.span_ms, 10 * HOUR);
@@ -238,7 +239,7 @@ static void hand_bill(enum lk_cost_tier_id tier, struct lk_cost_bill *b)
     struct lk_pricing p;
     char *run = hand_run();
     load_hand_pricing(run, &p);
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
     if (tier != LK_TIER_COUNT)
         u.tier = tier;
     lk_cost_price(&p, &u, b);
@@ -319,8 +320,8 @@ Test(cost_run, longer_trigger_costs_less_in_operations)
     trigger_run(r1m, "1m", MIN);
     trigger_run(r1h, "1h", HOUR);
     load_default_pricing(&p);
-    cr_assert_eq(lk_cost_usage_from_run(&u1m, r1m, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_cost_usage_from_run(&u1h, r1h, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_cost_usage_from_run(&u1m, r1m, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_cost_usage_from_run(&u1h, r1h, &err), 0, "%s", err.msg);
     cr_expect_eq(u1m.files, 600);
     cr_expect_eq(u1h.files, 10);
     lk_cost_price(&p, &u1m, &b1m);
@@ -365,7 +366,7 @@ Test(cost_run, prices_both_layers_of_a_lambda_run)
     struct lk_pricing p;
     char *run = lambda_run();
     load_hand_pricing(run, &p);
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
     cr_assert_eq(u.nclusters, 2);
     cr_expect_eq(u.span_ms, 12 * HOUR);
     lk_cost_price(&p, &u, &b);
@@ -384,13 +385,13 @@ Test(cost_run, rejects_a_missing_run_and_a_bad_metrics_line)
     struct lk_err err = LK_ERR_INIT;
     struct lk_cost_usage u;
     char *run = lkt_tmpdir("cost-bad");
-    cr_expect_eq(lk_cost_usage_from_run(&u, "out/no-such-run", &err), LK_ENOENT);
+    cr_expect_eq(cmp_cost_usage_from_run(&u, "out/no-such-run", &err), LK_ENOENT);
     write_file(run, "run.json", kappa_run_json);
     write_file(run, "metrics.jsonl", "{\"trigger_time\":\"2026-01-01T01:00:00.000Z\"}\n");
-    cr_expect_eq(lk_cost_usage_from_run(&u, run, &err), LK_EINPUT);
+    cr_expect_eq(cmp_cost_usage_from_run(&u, run, &err), LK_EINPUT);
     cr_expect(strstr(err.msg, "line 1") != NULL, "%s", err.msg);
     write_file(run, "metrics.jsonl", "");
-    cr_expect_eq(lk_cost_usage_from_run(&u, run, &err), LK_EINPUT);
+    cr_expect_eq(cmp_cost_usage_from_run(&u, run, &err), LK_EINPUT);
     cr_expect(strstr(err.msg, "no batches") != NULL, "%s", err.msg);
     lk_rm_rf(run, NULL);
     free(run);
@@ -410,7 +411,7 @@ Test(cost_run, prices_a_once_run_as_a_daily_job)
     metrics_line(fp, NULL, T0 + 24 * HOUR, T0 + 24 * HOUR + 3 * MIN, 0, 0);
     cr_assert_eq(fclose(fp), 0);
     load_hand_pricing(run, &p);
-    cr_assert_eq(lk_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_cost_usage_from_run(&u, run, &err), 0, "%s", err.msg);
     cr_expect_eq(u.span_ms, LK_MS_PER_DAY);
     lk_cost_price(&p, &u, &b);
     /* (3 + 10) min x 30 = 6.5 h x 2 nodes x $1 */

@@ -1,13 +1,14 @@
-/* lk_reconcile: reading a run (run.json, serving.db, its spec) and the key map. */
+/* cmp_reconcile: reading a run (run.json, serving.db, its spec) and the key map. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "kp_reader.h"
+#include "lb_reader.h"
 #include "lk_event.h"
 #include "lk_file.h"
-#include "lk_json.h"
-#include "lk_lock.h"
 #include "lk_mem.h"
-#include "lk_reconcile_int.h"
+#include "cmp_reconcile_int.h"
+#include "lk_run.h"
 #include "lk_store.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -32,17 +33,17 @@ static size_t key_bytes(struct rc_keys *k, const struct lk_str *const *group, si
     return need;
 }
 
-void rc_keys_init(struct rc_keys *k, const struct lk_reconcile *r, size_t ngroup)
+void rc_keys_init(struct rc_keys *k, const struct cmp_reconcile *r, size_t ngroup)
 {
     size_t ncap = 0;
     memset(k, 0, sizeof(*k));
     k->tab = lk_strtab_new();
     for (size_t i = 0; i < r->n; i++) {
-        const struct lk_rc_diff *d = &r->d[i];
+        const struct cmp_rc_diff *d = &r->d[i];
         const struct lk_str *group[LK_SPEC_MAX_GROUP];
         size_t len;
         uint32_t id;
-        if (d->side == LK_RC_ONLY_A)
+        if (d->side == CMP_RC_ONLY_A)
             continue;
         for (size_t g = 0; g < ngroup; g++)
             group[g] = &d->b->row.group[g];
@@ -90,67 +91,14 @@ const char *rc_json_str(const cJSON *root, const char *obj, const char *name)
     return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/*
- * Why a directory without run.json cannot be reconciled: a run still running (its lock
- * is held) or one that crashed or was stopped has a partial answer; anything else is no
- * run. Always an LK_EINPUT naming which.
- */
-static int unfinished(const char *run, struct lk_err *err)
-{
-    size_t n = strlen(run) + 16;
-    char *db = lk_xmalloc(n);
-    int rc;
-    snprintf(db, n, "%s/serving.db", run);
-    rc = lk_is_file(db) ? lk_lock_check_finished(run, err) : 0;
-    free(db);
-    if (rc == 0) /* no serving.db, or run.json appeared meanwhile */
-        rc = lk_err_set(err, LK_EINPUT, "run '%s' has no run.json (not a finished run)", run);
-    return rc;
-}
-
-static int read_run_json(const char *run, cJSON **out, struct lk_err *err)
-{
-    size_t n = strlen(run) + 16;
-    char *path = lk_xmalloc(n);
-    int rc;
-    snprintf(path, n, "%s/run.json", run);
-    if (lk_is_file(path))
-        rc = lk_json_read_file(path, out, err);
-    else
-        rc = unfinished(run, err);
-    free(path);
-    return rc;
-}
-
-int lk_reconcile_run_stack(const char *run, char *buf, size_t size, struct lk_err *err)
-{
-    cJSON *json = NULL;
-    const char *stack;
-    int rc = read_run_json(run, &json, err);
-    if (rc < 0)
-        return rc;
-    stack = rc_json_str(json, NULL, "stack");
-    if (strcmp(stack, "kappa") != 0 && strcmp(stack, "lambda") != 0)
-        rc = lk_err_set(err, LK_EINPUT,
-                        "run '%s': run.json names no stack (\"stack\": "
-                        "\"kappa\" or \"lambda\")",
-                        run);
-    else
-        snprintf(buf, size, "%s", stack);
-    cJSON_Delete(json);
-    return rc;
-}
-
 /* ---------------------------------------------------------------- run ---- */
 
-/* The spec the run stored: Kappa meta.spec_v<current_version>, Lambda lb_meta.spec_json. */
+/* The spec the run stored: Kappa's current version's, Lambda's at its start. */
 static int load_spec(struct rc_run *run, int kappa, struct lk_err *err)
 {
-    const char *sql = kappa ? "SELECT value FROM meta WHERE key = 'spec_v' ||"
-                              " (SELECT value FROM meta WHERE key = 'current_version')"
-                            : "SELECT value FROM lb_meta WHERE name = 'spec_json'";
     sqlite3_stmt *st = NULL;
-    int rc = lk_store_prepare(run->db, sql, &st, err);
+    int rc = kappa ? kp_reader_prepare(run->db, KP_READ_SPEC, &st, err)
+                   : lb_reader_prepare(run->db, LB_READ_SPEC, &st, err);
     if (rc < 0)
         return lk_err_set(err, LK_EINPUT,
                           "run '%s': serving.db is not a %s run's database "
@@ -208,7 +156,7 @@ static void label_lambda(struct rc_run *run)
 
 static int explain(struct rc_run *run, int kappa, struct lk_err *err)
 {
-    struct lk_reconcile *r = run->r;
+    struct cmp_reconcile *r = run->r;
     int rc;
     if ((rc = lk_rtable_check_spec(r->a, &run->spec, err)) < 0 ||
         (rc = lk_rtable_check_spec(r->b, &run->spec, err)) < 0)
@@ -221,28 +169,29 @@ static int explain(struct rc_run *run, int kappa, struct lk_err *err)
     return kappa ? rc_kappa_explain(run, err) : rc_lambda_explain(run, err);
 }
 
-int rc_explain_run(struct lk_reconcile *r, struct lk_err *err)
+int rc_explain_run(struct cmp_reconcile *r, struct lk_err *err)
 {
     struct rc_run run;
-    char stack[16];
+    struct lk_run info = LK_RUN_INIT;
     int rc, kappa;
     memset(&run, 0, sizeof(run));
     run.r = r;
     run.dir = r->o.run;
-    if ((rc = lk_reconcile_run_stack(run.dir, stack, sizeof(stack), err)) < 0)
+    if ((rc = lk_run_open(&info, run.dir, err)) < 0)
         return rc;
-    kappa = strcmp(stack, "kappa") == 0;
-    if (kappa && r->o.at != LK_TIME_POS_INF)
-        return lk_err_set(err, LK_EUSAGE,
-                          "an instant (--at) is for Lambda runs: a Kappa "
-                          "run's output is its final answer");
-    if ((rc = read_run_json(run.dir, &run.json, err)) < 0)
+    run.json = info.json;
+    kappa = info.stack == LK_STACK_KAPPA;
+    if (kappa && r->o.at != LK_TIME_POS_INF) {
+        rc = lk_err_set(err, LK_EUSAGE,
+                        "an instant (--at) is for Lambda runs: a Kappa "
+                        "run's output is its final answer");
         goto out;
+    }
     if ((rc = open_db(&run, err)) < 0 || (rc = load_spec(&run, kappa, err)) < 0)
         goto out;
     rc = explain(&run, kappa, err);
 out:
     lk_store_close(run.db);
-    cJSON_Delete(run.json);
+    lk_run_release(&info);
     return rc;
 }

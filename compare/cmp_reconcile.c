@@ -1,4 +1,4 @@
-#include "lk_reconcile.h"
+#include "cmp_reconcile.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -7,23 +7,23 @@
 
 #include "lk_hll.h"
 #include "lk_mem.h"
-#include "lk_reconcile_int.h"
+#include "cmp_reconcile_int.h"
 #include "lk_time.h"
 #include "banned.h"
 
-static const char *const class_names[LK_RC_NCLASS] = {
+static const char *const class_names[CMP_RC_NCLASS] = {
     "missing-late", "duplicate-overcount", "approximate", "pending", "unexplained",
 };
 
 /* How serious a class is: a row takes the most serious class of its cells. */
-static const int severity[LK_RC_NCLASS] = {3, 2, 1, 4, 5};
+static const int severity[CMP_RC_NCLASS] = {3, 2, 1, 4, 5};
 
-const char *lk_rc_class_name(enum lk_rc_class c)
+const char *cmp_rc_class_name(enum cmp_rc_class c)
 {
-    return (unsigned)c < LK_RC_NCLASS ? class_names[c] : "?";
+    return (unsigned)c < CMP_RC_NCLASS ? class_names[c] : "?";
 }
 
-int64_t lk_reconcile_hll_bound(int64_t n)
+int64_t cmp_reconcile_hll_bound(int64_t n)
 {
     /* 1e-9: 3 * 0.01625 * n is often a whole number that floating point overshoots */
     int64_t b = (int64_t)ceil(3 * LK_HLL_STDERR * (double)n - 1e-9);
@@ -32,7 +32,7 @@ int64_t lk_reconcile_hll_bound(int64_t n)
 
 /* ------------------------------------------------------------ helpers ---- */
 
-void rc_note(struct lk_reconcile *r, const char *fmt, ...)
+void rc_note(struct cmp_reconcile *r, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
@@ -44,7 +44,7 @@ void rc_note(struct lk_reconcile *r, const char *fmt, ...)
     r->notes[r->nnotes++] = lk_xstrdup(buf);
 }
 
-void rc_why(struct lk_rc_diff *d, const char *fmt, ...)
+void rc_why(struct cmp_rc_diff *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -52,16 +52,16 @@ void rc_why(struct lk_rc_diff *d, const char *fmt, ...)
     va_end(ap);
 }
 
-void rc_set_cell(struct lk_rc_diff *d, size_t col, enum lk_rc_class c)
+void rc_set_cell(struct cmp_rc_diff *d, size_t col, enum cmp_rc_class c)
 {
     if (d->cols & (UINT32_C(1) << col))
         d->col_cls[col] = (unsigned char)c;
 }
 
-void rc_set_row(struct lk_rc_diff *d, enum lk_rc_class c)
+void rc_set_row(struct cmp_rc_diff *d, enum cmp_rc_class c)
 {
     d->cls = c;
-    for (size_t col = 0; col <= LK_RC_COL_WEND; col++)
+    for (size_t col = 0; col <= CMP_RC_COL_WEND; col++)
         rc_set_cell(d, col, c);
 }
 
@@ -97,37 +97,37 @@ static int key_cmp(const struct lk_rrow *x, const struct lk_rrow *y, size_t ngro
     return 0;
 }
 
-static struct lk_rc_diff *add_diff(struct lk_reconcile *r, enum lk_rc_side side,
+static struct cmp_rc_diff *add_diff(struct cmp_reconcile *r, enum cmp_rc_side side,
                                    const struct lk_rrow *a, const struct lk_rrow *b)
 {
-    struct lk_rc_diff *d;
+    struct cmp_rc_diff *d;
     LK_GROW(r->d, r->cap, r->n + 1);
     d = &r->d[r->n++];
     memset(d, 0, sizeof(*d));
     d->side = side;
     d->a = a;
     d->b = b;
-    d->cls = LK_RC_UNEXPLAINED;
-    memset(d->col_cls, LK_RC_UNEXPLAINED, sizeof(d->col_cls));
+    d->cls = CMP_RC_UNEXPLAINED;
+    memset(d->col_cls, CMP_RC_UNEXPLAINED, sizeof(d->col_cls));
     return d;
 }
 
 /* Rows with the same key in both tables: equal, or one differing row. */
-static void compare_pair(struct lk_reconcile *r, const struct lk_rrow *a, const struct lk_rrow *b)
+static void compare_pair(struct cmp_reconcile *r, const struct lk_rrow *a, const struct lk_rrow *b)
 {
     uint32_t cols = 0;
     if (a->row.window_end != b->row.window_end)
-        cols |= UINT32_C(1) << LK_RC_COL_WEND;
+        cols |= UINT32_C(1) << CMP_RC_COL_WEND;
     for (size_t i = 0; i < r->a->naggs; i++)
         if (a->row.values[i] != b->row.values[i])
             cols |= UINT32_C(1) << i;
     if (cols == 0)
         r->equal++;
     else
-        add_diff(r, LK_RC_BOTH, a, b)->cols = cols;
+        add_diff(r, CMP_RC_BOTH, a, b)->cols = cols;
 }
 
-static void match_rows(struct lk_reconcile *r)
+static void match_rows(struct cmp_reconcile *r)
 {
     size_t i = 0, j = 0, na = r->a->nrows, nb = r->b->nrows;
     while (i < na || j < nb) {
@@ -135,38 +135,38 @@ static void match_rows(struct lk_reconcile *r)
                 : j == nb ? -1
                           : key_cmp(r->a->sorted[i], r->b->sorted[j], r->a->ngroup);
         if (c < 0)
-            add_diff(r, LK_RC_ONLY_A, r->a->sorted[i++], NULL);
+            add_diff(r, CMP_RC_ONLY_A, r->a->sorted[i++], NULL);
         else if (c > 0)
-            add_diff(r, LK_RC_ONLY_B, NULL, r->b->sorted[j++]);
+            add_diff(r, CMP_RC_ONLY_B, NULL, r->b->sorted[j++]);
         else
             compare_pair(r, r->a->sorted[i++], r->b->sorted[j++]);
     }
 }
 
 /* A differing row's class: the most serious class of its differing cells. */
-static void finish_classes(struct lk_reconcile *r)
+static void finish_classes(struct cmp_reconcile *r)
 {
     for (size_t k = 0; k < r->n; k++) {
-        struct lk_rc_diff *d = &r->d[k];
+        struct cmp_rc_diff *d = &r->d[k];
         int worst = 0;
-        if (d->side != LK_RC_BOTH)
+        if (d->side != CMP_RC_BOTH)
             continue;
-        for (size_t col = 0; col <= LK_RC_COL_WEND; col++)
+        for (size_t col = 0; col <= CMP_RC_COL_WEND; col++)
             if ((d->cols & (UINT32_C(1) << col)) && severity[d->col_cls[col]] > worst) {
                 worst = severity[d->col_cls[col]];
-                d->cls = (enum lk_rc_class)d->col_cls[col];
+                d->cls = (enum cmp_rc_class)d->col_cls[col];
             }
     }
 }
 
 /* ------------------------------------------------------------- public ---- */
 
-int lk_reconcile_new(struct lk_reconcile **out, const struct lk_rtable *a,
-                     const struct lk_rtable *b, const struct lk_reconcile_opts *opts,
+int cmp_reconcile_new(struct cmp_reconcile **out, const struct lk_rtable *a,
+                     const struct lk_rtable *b, const struct cmp_reconcile_opts *opts,
                      struct lk_err *err)
 {
-    static const struct lk_reconcile_opts defaults = LK_RECONCILE_OPTS_INIT;
-    struct lk_reconcile *r;
+    static const struct cmp_reconcile_opts defaults = CMP_RECONCILE_OPTS_INIT;
+    struct cmp_reconcile *r;
     int rc;
     *out = NULL;
     if ((rc = lk_rtable_same_header(a, b, err)) < 0)
@@ -179,7 +179,7 @@ int lk_reconcile_new(struct lk_reconcile **out, const struct lk_rtable *a,
     snprintf(r->label_b, sizeof(r->label_b), "'%s'", b->name);
     match_rows(r);
     if (r->o.run && (rc = rc_explain_run(r, err)) < 0) {
-        lk_reconcile_free(r);
+        cmp_reconcile_free(r);
         return rc;
     }
     finish_classes(r);
@@ -187,7 +187,7 @@ int lk_reconcile_new(struct lk_reconcile **out, const struct lk_rtable *a,
     return 0;
 }
 
-void lk_reconcile_free(struct lk_reconcile *r)
+void cmp_reconcile_free(struct cmp_reconcile *r)
 {
     if (!r)
         return;
@@ -197,17 +197,17 @@ void lk_reconcile_free(struct lk_reconcile *r)
     free(r);
 }
 
-size_t lk_reconcile_ndiffs(const struct lk_reconcile *r)
+size_t cmp_reconcile_ndiffs(const struct cmp_reconcile *r)
 {
     return r->n;
 }
 
-const struct lk_rc_diff *lk_reconcile_diff(const struct lk_reconcile *r, size_t i)
+const struct cmp_rc_diff *cmp_reconcile_diff(const struct cmp_reconcile *r, size_t i)
 {
     return i < r->n ? &r->d[i] : NULL;
 }
 
-size_t lk_reconcile_count(const struct lk_reconcile *r, enum lk_rc_class c)
+size_t cmp_reconcile_count(const struct cmp_reconcile *r, enum cmp_rc_class c)
 {
     size_t n = 0;
     for (size_t k = 0; k < r->n; k++)
@@ -215,12 +215,12 @@ size_t lk_reconcile_count(const struct lk_reconcile *r, enum lk_rc_class c)
     return n;
 }
 
-size_t lk_reconcile_equal(const struct lk_reconcile *r)
+size_t cmp_reconcile_equal(const struct cmp_reconcile *r)
 {
     return r->equal;
 }
 
-const char *lk_reconcile_note(const struct lk_reconcile *r, size_t i)
+const char *cmp_reconcile_note(const struct cmp_reconcile *r, size_t i)
 {
     return i < r->nnotes ? r->notes[i] : NULL;
 }
@@ -229,51 +229,51 @@ const char *lk_reconcile_note(const struct lk_reconcile *r, size_t i)
 
 /* Row counts by class and side, and cell counts by class and column. */
 struct tally {
-    size_t rows[LK_RC_NCLASS + 1][3];                     /* [class or total][side] */
-    size_t cells[LK_RC_NCLASS + 1][LK_SPEC_MAX_AGGS + 1]; /* [class or total][column] */
+    size_t rows[CMP_RC_NCLASS + 1][3];                     /* [class or total][side] */
+    size_t cells[CMP_RC_NCLASS + 1][LK_SPEC_MAX_AGGS + 1]; /* [class or total][column] */
 };
 
-static void tally(const struct lk_reconcile *r, struct tally *t)
+static void tally(const struct cmp_reconcile *r, struct tally *t)
 {
     memset(t, 0, sizeof(*t));
     for (size_t k = 0; k < r->n; k++) {
-        const struct lk_rc_diff *d = &r->d[k];
+        const struct cmp_rc_diff *d = &r->d[k];
         t->rows[d->cls][d->side]++;
-        t->rows[LK_RC_NCLASS][d->side]++;
-        for (size_t col = 0; d->side == LK_RC_BOTH && col <= LK_RC_COL_WEND; col++) {
+        t->rows[CMP_RC_NCLASS][d->side]++;
+        for (size_t col = 0; d->side == CMP_RC_BOTH && col <= CMP_RC_COL_WEND; col++) {
             if (!(d->cols & (UINT32_C(1) << col)))
                 continue;
             t->cells[d->col_cls[col]][col]++;
-            t->cells[LK_RC_NCLASS][col]++;
+            t->cells[CMP_RC_NCLASS][col]++;
         }
     }
 }
 
 /* Column order in reports: window_end, then the aggregates. */
-static size_t report_col(const struct lk_reconcile *r, size_t k)
+static size_t report_col(const struct cmp_reconcile *r, size_t k)
 {
     (void)r;
-    return k == 0 ? LK_RC_COL_WEND : k - 1;
+    return k == 0 ? CMP_RC_COL_WEND : k - 1;
 }
 
-static const char *col_name(const struct lk_reconcile *r, size_t col)
+static const char *col_name(const struct cmp_reconcile *r, size_t col)
 {
-    return col == LK_RC_COL_WEND ? "window_end" : r->a->cols[r->a->ngroup + 2 + col];
+    return col == CMP_RC_COL_WEND ? "window_end" : r->a->cols[r->a->ngroup + 2 + col];
 }
 
 /* ---------------------------------------------------------------- csv ---- */
 
-static void write_csv(const struct lk_reconcile *r, const struct tally *t, FILE *fp)
+static void write_csv(const struct cmp_reconcile *r, const struct tally *t, FILE *fp)
 {
     fputs("class,only_in_a,only_in_b,differing,total", fp);
     for (size_t k = 0; k <= r->a->naggs; k++)
         fprintf(fp, ",%s", col_name(r, report_col(r, k)));
     putc('\n', fp);
-    for (size_t c = 0; c <= LK_RC_NCLASS; c++) {
+    for (size_t c = 0; c <= CMP_RC_NCLASS; c++) {
         const size_t *s = t->rows[c];
-        fprintf(fp, "%s,%zu,%zu,%zu,%zu", c == LK_RC_NCLASS ? "total" : class_names[c],
-                s[LK_RC_ONLY_A], s[LK_RC_ONLY_B], s[LK_RC_BOTH],
-                s[LK_RC_ONLY_A] + s[LK_RC_ONLY_B] + s[LK_RC_BOTH]);
+        fprintf(fp, "%s,%zu,%zu,%zu,%zu", c == CMP_RC_NCLASS ? "total" : class_names[c],
+                s[CMP_RC_ONLY_A], s[CMP_RC_ONLY_B], s[CMP_RC_BOTH],
+                s[CMP_RC_ONLY_A] + s[CMP_RC_ONLY_B] + s[CMP_RC_BOTH]);
         for (size_t k = 0; k <= r->a->naggs; k++)
             fprintf(fp, ",%zu", t->cells[c][report_col(r, k)]);
         putc('\n', fp);
@@ -282,14 +282,14 @@ static void write_csv(const struct lk_reconcile *r, const struct tally *t, FILE 
 
 /* -------------------------------------------------------------- table ---- */
 
-static void write_head(const struct lk_reconcile *r, const struct tally *t, FILE *fp)
+static void write_head(const struct cmp_reconcile *r, const struct tally *t, FILE *fp)
 {
-    const size_t *s = t->rows[LK_RC_NCLASS];
+    const size_t *s = t->rows[CMP_RC_NCLASS];
     fprintf(fp, "A: %s\nB: %s\n", r->label_a, r->label_b);
     fprintf(fp,
             "rows: %zu in A, %zu in B; %zu equal, %zu only in A, %zu only in B, "
             "%zu differing\n",
-            r->a->nrows, r->b->nrows, r->equal, s[LK_RC_ONLY_A], s[LK_RC_ONLY_B], s[LK_RC_BOTH]);
+            r->a->nrows, r->b->nrows, r->equal, s[CMP_RC_ONLY_A], s[CMP_RC_ONLY_B], s[CMP_RC_BOTH]);
     for (size_t i = 0; i < r->nnotes; i++)
         fprintf(fp, "%s\n", r->notes[i]);
 }
@@ -298,25 +298,25 @@ static void write_class_table(const struct tally *t, FILE *fp)
 {
     fprintf(fp, "\n%-20s %10s %10s %10s %10s\n", "class", "only in A", "only in B", "differing",
             "total");
-    for (size_t c = 0; c <= LK_RC_NCLASS; c++) {
+    for (size_t c = 0; c <= CMP_RC_NCLASS; c++) {
         const size_t *s = t->rows[c];
-        fprintf(fp, "%-20s %10zu %10zu %10zu %10zu\n", c == LK_RC_NCLASS ? "total" : class_names[c],
-                s[LK_RC_ONLY_A], s[LK_RC_ONLY_B], s[LK_RC_BOTH],
-                s[LK_RC_ONLY_A] + s[LK_RC_ONLY_B] + s[LK_RC_BOTH]);
+        fprintf(fp, "%-20s %10zu %10zu %10zu %10zu\n", c == CMP_RC_NCLASS ? "total" : class_names[c],
+                s[CMP_RC_ONLY_A], s[CMP_RC_ONLY_B], s[CMP_RC_BOTH],
+                s[CMP_RC_ONLY_A] + s[CMP_RC_ONLY_B] + s[CMP_RC_BOTH]);
     }
 }
 
-static void write_column_table(const struct lk_reconcile *r, const struct tally *t, FILE *fp)
+static void write_column_table(const struct cmp_reconcile *r, const struct tally *t, FILE *fp)
 {
     fprintf(fp, "\n%-20s %10s", "column", "differing");
-    for (size_t c = 0; c < LK_RC_NCLASS; c++)
+    for (size_t c = 0; c < CMP_RC_NCLASS; c++)
         fprintf(fp, " %*s", (int)strlen(class_names[c]) > 10 ? (int)strlen(class_names[c]) : 10,
                 class_names[c]);
     putc('\n', fp);
     for (size_t k = 0; k <= r->a->naggs; k++) {
         size_t col = report_col(r, k);
-        fprintf(fp, "%-20s %10zu", col_name(r, col), t->cells[LK_RC_NCLASS][col]);
-        for (size_t c = 0; c < LK_RC_NCLASS; c++)
+        fprintf(fp, "%-20s %10zu", col_name(r, col), t->cells[CMP_RC_NCLASS][col]);
+        for (size_t c = 0; c < CMP_RC_NCLASS; c++)
             fprintf(fp, " %*zu",
                     (int)strlen(class_names[c]) > 10 ? (int)strlen(class_names[c]) : 10,
                     t->cells[c][col]);
@@ -325,7 +325,7 @@ static void write_column_table(const struct lk_reconcile *r, const struct tally 
 }
 
 /* The key of a difference: group fields as CSV, then window_start. */
-static void write_key(const struct lk_reconcile *r, const struct lk_rrow *row, FILE *fp)
+static void write_key(const struct cmp_reconcile *r, const struct lk_rrow *row, FILE *fp)
 {
     char iso[LK_TIME_ISO_LEN + 1] = "?";
     for (size_t g = 0; g < r->a->ngroup; g++) {
@@ -337,11 +337,11 @@ static void write_key(const struct lk_reconcile *r, const struct lk_rrow *row, F
 }
 
 /* "events 2 vs 3, value_sum 19.75 vs 119.75" (differing) or "events 1, ..." (one side). */
-static void write_values(const struct lk_reconcile *r, const struct lk_rc_diff *d, FILE *fp)
+static void write_values(const struct cmp_reconcile *r, const struct cmp_rc_diff *d, FILE *fp)
 {
     char x[40], y[40];
     const char *sep = "";
-    if (d->cols & (UINT32_C(1) << LK_RC_COL_WEND)) {
+    if (d->cols & (UINT32_C(1) << CMP_RC_COL_WEND)) {
         lk_time_format(d->a->row.window_end, x);
         lk_time_format(d->b->row.window_end, y);
         fprintf(fp, "window_end %s vs %s", x, y);
@@ -349,11 +349,11 @@ static void write_values(const struct lk_reconcile *r, const struct lk_rc_diff *
     }
     for (size_t i = 0; i < r->a->naggs; i++) {
         const struct lk_rrow *one = d->a ? d->a : d->b;
-        if (d->side == LK_RC_BOTH && !(d->cols & (UINT32_C(1) << i)))
+        if (d->side == CMP_RC_BOTH && !(d->cols & (UINT32_C(1) << i)))
             continue;
         lk_rtable_format_value(d->a ? r->a : r->b, i, one->row.values[i], x, sizeof(x));
         fprintf(fp, "%s%s %s", sep, col_name(r, i), x);
-        if (d->side == LK_RC_BOTH) {
+        if (d->side == CMP_RC_BOTH) {
             lk_rtable_format_value(r->b, i, d->b->row.values[i], y, sizeof(y));
             fprintf(fp, " vs %s", y);
         }
@@ -361,18 +361,18 @@ static void write_values(const struct lk_reconcile *r, const struct lk_rc_diff *
     }
 }
 
-static void write_examples(const struct lk_reconcile *r, const struct tally *t, FILE *fp,
+static void write_examples(const struct cmp_reconcile *r, const struct tally *t, FILE *fp,
                            size_t examples)
 {
     static const char *const side[] = {"differing", "only in A", "only in B"};
-    for (size_t c = 0; c < LK_RC_NCLASS && examples > 0; c++) {
+    for (size_t c = 0; c < CMP_RC_NCLASS && examples > 0; c++) {
         size_t total = t->rows[c][0] + t->rows[c][1] + t->rows[c][2], shown = 0;
         if (total == 0)
             continue;
         fprintf(fp, "\n%s: %zu row%s%s\n", class_names[c], total, total == 1 ? "" : "s",
                 total > examples ? ", for example" : "");
         for (size_t k = 0; k < r->n && shown < examples; k++) {
-            const struct lk_rc_diff *d = &r->d[k];
+            const struct cmp_rc_diff *d = &r->d[k];
             if (d->cls != c)
                 continue;
             fputs("  ", fp);
@@ -387,9 +387,9 @@ static void write_examples(const struct lk_reconcile *r, const struct tally *t, 
     }
 }
 
-static void write_verdict(const struct lk_reconcile *r, FILE *fp)
+static void write_verdict(const struct cmp_reconcile *r, FILE *fp)
 {
-    size_t bad = lk_reconcile_count(r, LK_RC_UNEXPLAINED);
+    size_t bad = cmp_reconcile_count(r, CMP_RC_UNEXPLAINED);
     if (r->n == 0)
         fputs("\nresult: A and B agree, row for row\n", fp);
     else if (bad == 0)
@@ -400,12 +400,12 @@ static void write_verdict(const struct lk_reconcile *r, FILE *fp)
                 r->n == 1 ? " is" : "s are");
 }
 
-int lk_reconcile_write(const struct lk_reconcile *r, FILE *fp, enum lk_rc_format format,
+int cmp_reconcile_write(const struct cmp_reconcile *r, FILE *fp, enum cmp_rc_format format,
                        size_t examples)
 {
     struct tally t;
     tally(r, &t);
-    if (format == LK_RC_CSV) {
+    if (format == CMP_RC_CSV) {
         write_csv(r, &t, fp);
     } else {
         write_head(r, &t, fp);

@@ -1,5 +1,5 @@
 /*
- * lk_reconcile: evidence from a Lambda run (docs/lambda.md).
+ * cmp_reconcile: evidence from a Lambda run (docs/lambda.md).
  *
  * At the instant `at` of A's answer the serving layer saw: the batch view visible at `at`
  * (cutoff C: the first copy of every event that arrived at or before C, deduplicated) plus
@@ -8,7 +8,7 @@
  * master dataset (every arrived line, duplicates included) this file recomputes, for each
  * row to explain, both what the serving answer must have been and what the truth is; the
  * difference is explained only when A and B equal those exactly (distinct counts answered
- * by a sketch: within lk_reconcile_hll_bound). With truth_as_of, B is the truth as of `at`
+ * by a sketch: within cmp_reconcile_hll_bound). With truth_as_of, B is the truth as of `at`
  * and lines that arrived after `at` count on neither side, so pending is data in flight
  * (arrived, not yet in a visible bucket). Then each differing cell is
  *   pending              some of the window's events were not visible yet (arrival > H)
@@ -19,9 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lb_reader.h"
 #include "lk_event.h"
 #include "lk_mem.h"
-#include "lk_reconcile_int.h"
+#include "cmp_reconcile_int.h"
 #include "lk_store.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -53,10 +54,10 @@ struct lctx {
 
 /* ---------------------------------------------------------- run facts ---- */
 
-static int query_time(sqlite3 *db, const char *sql, int64_t at, int64_t *out, struct lk_err *err)
+static int query_time(sqlite3 *db, enum lb_read q, int64_t at, int64_t *out, struct lk_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = lk_store_prepare(db, sql, &st, err);
+    int rc = lb_reader_prepare(db, q, &st, err);
     *out = LK_TIME_NEG_INF;
     if (rc < 0)
         return rc;
@@ -71,13 +72,9 @@ static int read_facts(struct lctx *l, struct lk_err *err)
 {
     sqlite3 *db = l->run->db;
     int64_t at = l->run->r->o.at;
-    int rc = query_time(db,
-                        "SELECT cutoff FROM batch_views WHERE visible_at <= ?"
-                        " ORDER BY view_id DESC LIMIT 1",
-                        at, &l->cutoff, err);
+    int rc = query_time(db, LB_READ_CUTOFF, at, &l->cutoff, err);
     if (rc == 0)
-        rc = query_time(db, "SELECT max(bucket_end) FROM speed_delta WHERE visible_at <= ?", at,
-                        &l->horizon, err);
+        rc = query_time(db, LB_READ_HORIZON, at, &l->horizon, err);
     if (l->horizon < l->cutoff)
         l->horizon = l->cutoff;
     return rc;
@@ -91,10 +88,7 @@ static int note_late(struct lctx *l, struct lk_err *err)
     long long n = 0;
     int64_t step = w->kind == LK_WIN_SESSION ? 1 : w->slide;
     int64_t len = w->kind == LK_WIN_SESSION ? w->gap : w->size;
-    int rc = lk_store_prepare(l->run->db,
-                              "SELECT count(*) FROM master WHERE arrival_time >="
-                              " event_time - ((event_time % ?1) + ?1) % ?1 + ?2",
-                              &st, err);
+    int rc = lb_reader_prepare(l->run->db, LB_READ_LATE, &st, err);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, step);
@@ -199,10 +193,7 @@ static void take_line(struct lctx *l, const struct lk_event *ev)
 static int scan_master(struct lctx *l, struct lk_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = lk_store_prepare(l->run->db,
-                              "SELECT event_id, tenant, key, type, value, event_time,"
-                              " arrival_time FROM master ORDER BY arrival_time, seq",
-                              &st, err);
+    int rc = lb_reader_prepare(l->run->db, LB_READ_MASTER, &st, err);
     if (rc < 0)
         return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -261,7 +252,7 @@ static int64_t expected(const struct lk_spec *spec, const struct lacc *a, size_t
 }
 
 /* 1 when B is the truth the master implies and A the answer the layers must have given. */
-static int reproduced(const struct lk_spec *spec, const struct lk_rc_diff *d, const struct lacc *a)
+static int reproduced(const struct lk_spec *spec, const struct cmp_rc_diff *d, const struct lacc *a)
 {
     if (!d->b || a->t_cnt == 0 || (d->a == NULL) != (a->s_cnt == 0))
         return 0;
@@ -272,7 +263,7 @@ static int reproduced(const struct lk_spec *spec, const struct lk_rc_diff *d, co
             return 0;
         if (d->a) {
             int64_t got = rc_value(spec, d->a, i), diff = got > s ? got - s : s - got;
-            if (distinct && a->speed ? diff > lk_reconcile_hll_bound(s) : diff != 0)
+            if (distinct && a->speed ? diff > cmp_reconcile_hll_bound(s) : diff != 0)
                 return 0;
         }
         j += distinct;
@@ -281,29 +272,29 @@ static int reproduced(const struct lk_spec *spec, const struct lk_rc_diff *d, co
 }
 
 /* Class of differing aggregate i once the row is reproduced. */
-static enum lk_rc_class cell_class(const struct lk_spec *spec, const struct lacc *a, size_t i,
+static enum cmp_rc_class cell_class(const struct lk_spec *spec, const struct lacc *a, size_t i,
                                    size_t j)
 {
     int64_t pending = a->t_cnt - a->vis;
     switch (spec->aggs[i].fn) {
     case LK_AGG_COUNT:
     case LK_AGG_SUM:
-        return pending ? LK_RC_PENDING : a->dup ? LK_RC_DUPLICATE : LK_RC_UNEXPLAINED;
+        return pending ? CMP_RC_PENDING : a->dup ? CMP_RC_DUPLICATE : CMP_RC_UNEXPLAINED;
     case LK_AGG_MIN:
     case LK_AGG_MAX:
-        return pending ? LK_RC_PENDING : LK_RC_UNEXPLAINED;
+        return pending ? CMP_RC_PENDING : CMP_RC_UNEXPLAINED;
     case LK_AGG_COUNT_DISTINCT:
         if (a->speed && a->s_distinct[j] == a->t_distinct[j])
-            return LK_RC_APPROXIMATE;
-        return pending ? LK_RC_PENDING : LK_RC_UNEXPLAINED;
+            return CMP_RC_APPROXIMATE;
+        return pending ? CMP_RC_PENDING : CMP_RC_UNEXPLAINED;
     }
-    return LK_RC_UNEXPLAINED;
+    return CMP_RC_UNEXPLAINED;
 }
 
-static void why(struct lk_rc_diff *d, const struct lacc *a)
+static void why(struct cmp_rc_diff *d, const struct lacc *a)
 {
     int64_t pending = a->t_cnt - a->vis;
-    char buf[LK_RC_WHY_MAX] = "";
+    char buf[CMP_RC_WHY_MAX] = "";
     size_t n = 0;
     if (pending)
         n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%lld event%s not visible yet; ",
@@ -320,10 +311,10 @@ static void why(struct lk_rc_diff *d, const struct lacc *a)
     rc_why(d, "master dataset: %s", buf[0] ? buf : "the view answers exactly");
 }
 
-static void judge(struct lctx *l, struct lk_rc_diff *d, const struct lacc *a)
+static void judge(struct lctx *l, struct cmp_rc_diff *d, const struct lacc *a)
 {
     const struct lk_spec *spec = &l->run->spec;
-    if (d->side == LK_RC_ONLY_A)
+    if (d->side == CMP_RC_ONLY_A)
         return;
     if (!reproduced(spec, d, a)) {
         rc_why(d,
@@ -333,8 +324,8 @@ static void judge(struct lctx *l, struct lk_rc_diff *d, const struct lacc *a)
         return;
     }
     why(d, a);
-    if (d->side == LK_RC_ONLY_B) {
-        rc_set_row(d, LK_RC_PENDING);
+    if (d->side == CMP_RC_ONLY_B) {
+        rc_set_row(d, CMP_RC_PENDING);
         return;
     }
     for (size_t i = 0, j = 0; i < spec->naggs; i++) {
@@ -347,7 +338,7 @@ static void judge(struct lctx *l, struct lk_rc_diff *d, const struct lacc *a)
 
 int rc_lambda_explain(struct rc_run *run, struct lk_err *err)
 {
-    struct lk_reconcile *r = run->r;
+    struct cmp_reconcile *r = run->r;
     struct lctx l;
     int rc;
     memset(&l, 0, sizeof(l));

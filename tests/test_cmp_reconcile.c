@@ -1,5 +1,5 @@
 /*
- * lk_reconcile and lk_csvread: reading result CSVs back, and classifying planted
+ * cmp_reconcile and lk_csvread: reading result CSVs back, and classifying planted
  * differences of every kind against small real runs (datasets/fixtures/tiny.jsonl,
  * lambda-seam.jsonl, and JSONL written here), plus `lklab reconcile`'s exit codes.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "lk_csvread.h"
-#include "lk_reconcile.h"
+#include "cmp_reconcile.h"
 #include "lk_store.h"
 #include "lk_test.h"
 #include "lk_time.h"
@@ -56,7 +56,7 @@ static void sql(const char *run, const char *stmt)
 /* A comparison of a run's answer (optionally edited) with the truth of its dataset. */
 struct fx {
     struct lk_rtable a, b;
-    struct lk_reconcile *r;
+    struct cmp_reconcile *r;
 };
 
 /* Load A (the run's answer at `at`, or at the end) and B (truth of data). */
@@ -77,13 +77,13 @@ static void fx_load(struct fx *f, const char *run, const char *data, const char 
 /* Reconcile the loaded tables as the run's; data_override as --data. */
 static void fx_compare(struct fx *f, const char *run, const char *at, const char *data_override)
 {
-    struct lk_reconcile_opts o = LK_RECONCILE_OPTS_INIT;
+    struct cmp_reconcile_opts o = CMP_RECONCILE_OPTS_INIT;
     struct lk_err err = LK_ERR_INIT;
     o.run = run;
     o.data = data_override;
     if (at)
         cr_assert_eq(lk_time_parse(at, strlen(at), &o.at), 0);
-    cr_assert_eq(lk_reconcile_new(&f->r, &f->a, &f->b, &o, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_reconcile_new(&f->r, &f->a, &f->b, &o, &err), 0, "%s", err.msg);
 }
 
 static void fx_open(struct fx *f, const char *run, const char *data, const char *at)
@@ -94,19 +94,19 @@ static void fx_open(struct fx *f, const char *run, const char *data, const char 
 
 static void fx_close(struct fx *f)
 {
-    lk_reconcile_free(f->r);
+    cmp_reconcile_free(f->r);
     lk_rtable_release(&f->a);
     lk_rtable_release(&f->b);
 }
 
 /* The difference whose key is (tenant, type, window_start ISO); fails when absent. */
-static const struct lk_rc_diff *diff_of(const struct lk_reconcile *r, const char *tenant,
+static const struct cmp_rc_diff *diff_of(const struct cmp_reconcile *r, const char *tenant,
                                         const char *type, const char *ws)
 {
     int64_t t;
     cr_assert_eq(lk_time_parse(ws, strlen(ws), &t), 0);
-    for (size_t i = 0; i < lk_reconcile_ndiffs(r); i++) {
-        const struct lk_rc_diff *d = lk_reconcile_diff(r, i);
+    for (size_t i = 0; i < cmp_reconcile_ndiffs(r); i++) {
+        const struct cmp_rc_diff *d = cmp_reconcile_diff(r, i);
         const struct lk_rrow *row = d->a ? d->a : d->b;
         if (row->row.group[0].len == strlen(tenant) &&
             !memcmp(row->row.group[0].ptr, tenant, strlen(tenant)) &&
@@ -119,10 +119,10 @@ static const struct lk_rc_diff *diff_of(const struct lk_reconcile *r, const char
 }
 
 /* 1 when some summary note holds text. */
-static int has_note(const struct lk_reconcile *r, const char *text)
+static int has_note(const struct cmp_reconcile *r, const char *text)
 {
-    for (size_t i = 0; lk_reconcile_note(r, i); i++)
-        if (strstr(lk_reconcile_note(r, i), text))
+    for (size_t i = 0; cmp_reconcile_note(r, i); i++)
+        if (strstr(cmp_reconcile_note(r, i), text))
             return 1;
     return 0;
 }
@@ -191,26 +191,26 @@ Test(lk_csvread, refuses_a_header_without_its_window_columns)
 
 /* -------------------------------------------------------- plain files ---- */
 
-Test(lk_reconcile, identical_tables_have_no_differences)
+Test(cmp_reconcile, identical_tables_have_no_differences)
 {
     struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
-    struct lk_reconcile *r;
+    struct cmp_reconcile *r;
     const char *text =
         HEAD "t01,view," W0 ",1,0.00,0.00,0.00,1\nt01,view," W1 ",2,1.00,0.00,1.00,2\n";
     parse_ok(&a, text, "a.csv");
     parse_ok(&b, text, "b.csv");
-    cr_assert_eq(lk_reconcile_new(&r, &a, &b, NULL, NULL), 0);
-    cr_assert_eq(lk_reconcile_ndiffs(r), 0);
-    cr_assert_eq(lk_reconcile_equal(r), 2);
-    lk_reconcile_free(r);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, NULL, NULL), 0);
+    cr_assert_eq(cmp_reconcile_ndiffs(r), 0);
+    cr_assert_eq(cmp_reconcile_equal(r), 2);
+    cmp_reconcile_free(r);
     lk_rtable_release(&a);
     lk_rtable_release(&b);
 }
 
-Test(lk_reconcile, two_plain_csvs_leave_every_difference_unexplained)
+Test(cmp_reconcile, two_plain_csvs_leave_every_difference_unexplained)
 {
     struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
-    struct lk_reconcile *r;
+    struct cmp_reconcile *r;
     char *buf = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
@@ -222,15 +222,15 @@ Test(lk_reconcile, two_plain_csvs_leave_every_difference_unexplained)
              HEAD "t01,view," W1 ",2,1.00,0.00,1.00,2\nt02,view," W0 ",1,0.00,0.00,0.00,1\n"
                   "t03,view," W0 ",1,0.00,0.00,0.00,1\n",
              "b.csv");
-    cr_assert_eq(lk_reconcile_new(&r, &a, &b, NULL, NULL), 0);
-    cr_assert_eq(lk_reconcile_ndiffs(r), 4);
-    cr_assert_eq(lk_reconcile_count(r, LK_RC_UNEXPLAINED), 4);
-    cr_assert_eq(lk_reconcile_diff(r, 0)->side, LK_RC_ONLY_A);
-    cr_assert_eq(lk_reconcile_diff(r, 1)->side, LK_RC_BOTH);
-    cr_assert_eq(lk_reconcile_diff(r, 1)->cols, 1u, "only 'events' differs");
-    cr_assert_eq(lk_reconcile_diff(r, 2)->side, LK_RC_ONLY_A, "a key twice: the copy is extra");
-    cr_assert_eq(lk_reconcile_diff(r, 3)->side, LK_RC_ONLY_B);
-    cr_assert_eq(lk_reconcile_write(r, fp, LK_RC_TABLE, 1), 0);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, NULL, NULL), 0);
+    cr_assert_eq(cmp_reconcile_ndiffs(r), 4);
+    cr_assert_eq(cmp_reconcile_count(r, CMP_RC_UNEXPLAINED), 4);
+    cr_assert_eq(cmp_reconcile_diff(r, 0)->side, CMP_RC_ONLY_A);
+    cr_assert_eq(cmp_reconcile_diff(r, 1)->side, CMP_RC_BOTH);
+    cr_assert_eq(cmp_reconcile_diff(r, 1)->cols, 1u, "only 'events' differs");
+    cr_assert_eq(cmp_reconcile_diff(r, 2)->side, CMP_RC_ONLY_A, "a key twice: the copy is extra");
+    cr_assert_eq(cmp_reconcile_diff(r, 3)->side, CMP_RC_ONLY_B);
+    cr_assert_eq(cmp_reconcile_write(r, fp, CMP_RC_TABLE, 1), 0);
     fclose(fp);
     cr_assert(strstr(buf, "rows: 4 in A, 3 in B; 1 equal, 2 only in A, 1 only in B, 1 differing"),
               "%s", buf);
@@ -240,22 +240,22 @@ Test(lk_reconcile, two_plain_csvs_leave_every_difference_unexplained)
         "%s", buf);
     cr_assert(strstr(buf, "result: 4 of 4 differing rows are unexplained"), "%s", buf);
     free(buf);
-    lk_reconcile_free(r);
+    cmp_reconcile_free(r);
     lk_rtable_release(&a);
     lk_rtable_release(&b);
 }
 
-Test(lk_reconcile, the_csv_report_counts_rows_per_class_and_cells_per_column)
+Test(cmp_reconcile, the_csv_report_counts_rows_per_class_and_cells_per_column)
 {
     struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
-    struct lk_reconcile *r;
+    struct cmp_reconcile *r;
     char *buf = NULL;
     size_t len = 0;
     FILE *fp = open_memstream(&buf, &len);
     parse_ok(&a, HEAD "t01,view," W0 ",1,0.00,0.00,0.00,1\n", "a.csv");
     parse_ok(&b, HEAD "t01,view," W0 ",2,0.00,0.00,0.00,2\n", "b.csv");
-    cr_assert_eq(lk_reconcile_new(&r, &a, &b, NULL, NULL), 0);
-    cr_assert_eq(lk_reconcile_write(r, fp, LK_RC_CSV, 3), 0);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, NULL, NULL), 0);
+    cr_assert_eq(cmp_reconcile_write(r, fp, CMP_RC_CSV, 3), 0);
     fclose(fp);
     cr_assert_str_eq(buf, "class,only_in_a,only_in_b,differing,total,window_end,events,value_sum,"
                           "value_min,value_max,distinct_keys\n"
@@ -266,22 +266,22 @@ Test(lk_reconcile, the_csv_report_counts_rows_per_class_and_cells_per_column)
                           "unexplained,0,0,1,1,0,1,0,0,0,1\n"
                           "total,0,0,1,1,0,1,0,0,0,1\n");
     free(buf);
-    lk_reconcile_free(r);
+    cmp_reconcile_free(r);
     lk_rtable_release(&a);
     lk_rtable_release(&b);
 }
 
-Test(lk_reconcile, a_header_that_does_not_match_is_bad_input_naming_the_file)
+Test(cmp_reconcile, a_header_that_does_not_match_is_bad_input_naming_the_file)
 {
     struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
-    struct lk_reconcile *r;
+    struct cmp_reconcile *r;
     struct lk_err err = LK_ERR_INIT;
     parse_ok(&a, HEAD, "a.csv");
     parse_ok(
         &b,
         "tenant,kind,window_start,window_end,events,value_sum,value_min,value_max,distinct_keys\n",
         "b.csv");
-    cr_assert_eq(lk_reconcile_new(&r, &a, &b, NULL, &err), LK_EINPUT);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, NULL, &err), LK_EINPUT);
     cr_assert_null(r);
     cr_assert(strstr(err.msg, "column 2 is 'kind', expected 'type' ('b.csv' line 1)"), "%s",
               err.msg);
@@ -289,12 +289,12 @@ Test(lk_reconcile, a_header_that_does_not_match_is_bad_input_naming_the_file)
     lk_rtable_release(&b);
 }
 
-Test(lk_reconcile, the_hll_bound_is_three_standard_errors_and_at_least_one)
+Test(cmp_reconcile, the_hll_bound_is_three_standard_errors_and_at_least_one)
 {
-    cr_assert_eq(lk_reconcile_hll_bound(0), 1);
-    cr_assert_eq(lk_reconcile_hll_bound(10), 1);
-    cr_assert_eq(lk_reconcile_hll_bound(100), 5);
-    cr_assert_eq(lk_reconcile_hll_bound(100000), 4875);
+    cr_assert_eq(cmp_reconcile_hll_bound(0), 1);
+    cr_assert_eq(cmp_reconcile_hll_bound(10), 1);
+    cr_assert_eq(cmp_reconcile_hll_bound(100), 5);
+    cr_assert_eq(cmp_reconcile_hll_bound(100000), 4875);
 }
 
 /* ---------------------------------------------------------------- kappa ---- */
@@ -309,13 +309,13 @@ static char *kappa(const char *dir, const char *name, const char *data, const ch
     return run;
 }
 
-Test(lk_reconcile_kappa, windows_still_in_state_are_pending_without_a_final_watermark)
+Test(cmp_reconcile_kappa, windows_still_in_state_are_pending_without_a_final_watermark)
 {
     char *dir = lkt_tmpdir("rc-pending"), *data = tiny(), *run = kappa(dir, "k", data, "");
     struct fx f;
     fx_open(&f, run, data, NULL);
-    cr_assert_eq(lk_reconcile_ndiffs(f.r), 8, "append mode, 10m watermark: nothing emitted");
-    cr_assert_eq(lk_reconcile_count(f.r, LK_RC_PENDING), 8);
+    cr_assert_eq(cmp_reconcile_ndiffs(f.r), 8, "append mode, 10m watermark: nothing emitted");
+    cr_assert_eq(cmp_reconcile_count(f.r, CMP_RC_PENDING), 8);
     cr_assert(strstr(diff_of(f.r, "t01", "view", "2026-01-01T00:01:00Z")->why, "still in state"));
     cr_assert(has_note(f.r, "late data: none"));
     fx_close(&f);
@@ -324,16 +324,16 @@ Test(lk_reconcile_kappa, windows_still_in_state_are_pending_without_a_final_wate
     free(dir);
 }
 
-Test(lk_reconcile_kappa, the_late_table_accounts_for_truth_minus_output)
+Test(cmp_reconcile_kappa, the_late_table_accounts_for_truth_minus_output)
 {
     char *dir = lkt_tmpdir("rc-late"), *data = tiny();
     char *run = kappa(dir, "k", data, "--watermark 1m --final-watermark");
-    const struct lk_rc_diff *d;
+    const struct cmp_rc_diff *d;
     struct fx f;
     fx_open(&f, run, data, NULL);
-    cr_assert_eq(lk_reconcile_ndiffs(f.r), 1);
+    cr_assert_eq(cmp_reconcile_ndiffs(f.r), 1);
     d = diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z");
-    cr_assert_eq(d->cls, LK_RC_MISSING_LATE, "f-08 (100.00, 19 min late) is in the late table");
+    cr_assert_eq(d->cls, CMP_RC_MISSING_LATE, "f-08 (100.00, 19 min late) is in the late table");
     cr_assert_eq(d->cols, 0x1bu, "events, value_sum, value_max, distinct_keys differ");
     cr_assert(has_note(f.r, "late data: 1 (event, window) row of 1 event"));
     fx_close(&f);
@@ -357,25 +357,25 @@ static const char redelivery[] =
     "{\"event_id\":\"r-5\",\"tenant\":\"t02\",\"key\":\"u9\",\"type\":\"view\",\"value\":0,"
     "\"event_time\":\"2026-01-01T00:12:00Z\",\"arrival_time\":\"2026-01-01T00:12:01Z\"}\n";
 
-Test(lk_reconcile_kappa, a_late_redelivery_of_a_counted_event_adds_nothing)
+Test(cmp_reconcile_kappa, a_late_redelivery_of_a_counted_event_adds_nothing)
 {
     char *dir = lkt_tmpdir("rc-redelivery"), *data = lkt_fmt("%s/r.jsonl", dir), *run;
-    const struct lk_rc_diff *d;
+    const struct cmp_rc_diff *d;
     struct fx f;
     lkt_write(data, redelivery);
     run = kappa(dir, "k", data, "--watermark 1m --final-watermark");
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 2, "r-1's copy and r-4");
     fx_open(&f, run, data, NULL);
     d = diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z");
-    cr_assert_eq(d->cls, LK_RC_MISSING_LATE, "%s", d->why);
+    cr_assert_eq(d->cls, CMP_RC_MISSING_LATE, "%s", d->why);
     cr_assert(strstr(d->why, "1 event first seen after the watermark (values 3.00 in all)"), "%s",
               d->why);
-    lk_reconcile_free(f.r);
+    cmp_reconcile_free(f.r);
     /* without the dataset both late rows are taken as uncounted: 2 events, but truth - output = 1
      */
     fx_compare(&f, run, NULL, "/nonexistent/data");
     d = diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z");
-    cr_assert_eq(d->cls, LK_RC_UNEXPLAINED);
+    cr_assert_eq(d->cls, CMP_RC_UNEXPLAINED);
     cr_assert(strstr(d->why, "they do not account for the difference"), "%s", d->why);
     cr_assert(has_note(f.r, "cannot read the run's dataset '/nonexistent/data'"));
     fx_close(&f);
@@ -384,7 +384,7 @@ Test(lk_reconcile_kappa, a_late_redelivery_of_a_counted_event_adds_nothing)
     free(dir);
 }
 
-Test(lk_reconcile_kappa, rows_of_a_replayed_batch_are_duplicate_overcount)
+Test(cmp_reconcile_kappa, rows_of_a_replayed_batch_are_duplicate_overcount)
 {
     char *dir = lkt_tmpdir("rc-replay"), *data = tiny(), *run = lkt_fmt("%s/k", dir);
     const char *args = "--watermark 1m --final-watermark --sink-guarantee at-least-once";
@@ -397,19 +397,19 @@ Test(lk_reconcile_kappa, rows_of_a_replayed_batch_are_duplicate_overcount)
     free(run);
     run = kappa(dir, "k", data, args);
     fx_open(&f, run, data, NULL);
-    cr_assert_eq(lk_reconcile_count(f.r, LK_RC_DUPLICATE), 4, "batch 2 emitted 4 rows, twice");
-    cr_assert_eq(lk_reconcile_count(f.r, LK_RC_MISSING_LATE), 1);
-    cr_assert_eq(lk_reconcile_count(f.r, LK_RC_UNEXPLAINED), 0);
-    for (size_t i = 0; i < lk_reconcile_ndiffs(f.r); i++)
-        if (lk_reconcile_diff(f.r, i)->cls == LK_RC_DUPLICATE)
-            cr_assert_eq(lk_reconcile_diff(f.r, i)->side, LK_RC_ONLY_A);
+    cr_assert_eq(cmp_reconcile_count(f.r, CMP_RC_DUPLICATE), 4, "batch 2 emitted 4 rows, twice");
+    cr_assert_eq(cmp_reconcile_count(f.r, CMP_RC_MISSING_LATE), 1);
+    cr_assert_eq(cmp_reconcile_count(f.r, CMP_RC_UNEXPLAINED), 0);
+    for (size_t i = 0; i < cmp_reconcile_ndiffs(f.r); i++)
+        if (cmp_reconcile_diff(f.r, i)->cls == CMP_RC_DUPLICATE)
+            cr_assert_eq(cmp_reconcile_diff(f.r, i)->side, CMP_RC_ONLY_A);
     fx_close(&f);
     free(run);
     free(data);
     free(dir);
 }
 
-Test(lk_reconcile_kappa, a_tampered_output_or_late_table_leaves_rows_unexplained)
+Test(cmp_reconcile_kappa, a_tampered_output_or_late_table_leaves_rows_unexplained)
 {
     char *dir = lkt_tmpdir("rc-tamper"), *data = tiny();
     char *run = kappa(dir, "k", data, "--watermark 1m --final-watermark");
@@ -418,10 +418,10 @@ Test(lk_reconcile_kappa, a_tampered_output_or_late_table_leaves_rows_unexplained
         "UPDATE output_v1 SET value_sum = value_sum + 1 WHERE tenant = 't02' AND type = 'view';"
         "DELETE FROM late");
     fx_open(&f, run, data, NULL);
-    cr_assert_eq(lk_reconcile_ndiffs(f.r), 2);
-    cr_assert_eq(lk_reconcile_count(f.r, LK_RC_UNEXPLAINED), 2);
+    cr_assert_eq(cmp_reconcile_ndiffs(f.r), 2);
+    cr_assert_eq(cmp_reconcile_count(f.r, CMP_RC_UNEXPLAINED), 2);
     cr_assert_eq(diff_of(f.r, "t02", "view", "2026-01-01T00:00:00Z")->cols, 2u);
-    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z")->cls, LK_RC_UNEXPLAINED,
+    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z")->cls, CMP_RC_UNEXPLAINED,
                  "no late row left to explain f-08");
     fx_close(&f);
     free(run);
@@ -429,25 +429,25 @@ Test(lk_reconcile_kappa, a_tampered_output_or_late_table_leaves_rows_unexplained
     free(dir);
 }
 
-Test(lk_reconcile_kappa, refuses_truth_of_another_pipeline_a_run_without_run_json_and_at)
+Test(cmp_reconcile_kappa, refuses_truth_of_another_pipeline_a_run_without_run_json_and_at)
 {
     char *dir = lkt_tmpdir("rc-badrun"), *data = tiny(), *run = kappa(dir, "k", data, "");
-    struct lk_reconcile_opts o = LK_RECONCILE_OPTS_INIT;
+    struct cmp_reconcile_opts o = CMP_RECONCILE_OPTS_INIT;
     struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
-    struct lk_reconcile *r = NULL;
+    struct cmp_reconcile *r = NULL;
     struct lk_err err = LK_ERR_INIT;
     parse_ok(&a, "tenant,type,window_start,window_end,n\n", "a.csv");
     parse_ok(&b, "tenant,type,window_start,window_end,n\n", "other.csv");
     o.run = run;
-    cr_assert_eq(lk_reconcile_new(&r, &a, &b, &o, &err), LK_EINPUT);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, &o, &err), LK_EINPUT);
     cr_assert(strstr(err.msg, "does not match the run's pipeline 'revenue' ('a.csv' line 1)"), "%s",
               err.msg);
     o.run = dir;
-    cr_assert_eq(lk_reconcile_new(&r, &a, &b, &o, &err), LK_EINPUT);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, &o, &err), LK_ENOENT);
     cr_assert(strstr(err.msg, "has no run.json"), "%s", err.msg);
     o.run = run;
     o.at = 0;
-    cr_assert_eq(lk_reconcile_new(&r, &a, &b, &o, &err), LK_EUSAGE);
+    cr_assert_eq(cmp_reconcile_new(&r, &a, &b, &o, &err), LK_EUSAGE);
     cr_assert_null(r);
     lk_rtable_release(&a);
     lk_rtable_release(&b);
@@ -469,30 +469,30 @@ static char *seam_run(const char *dir, const char *data)
     return run;
 }
 
-Test(lk_reconcile_lambda, speed_answers_are_pending_or_overcounted_until_the_view_lands)
+Test(cmp_reconcile_lambda, speed_answers_are_pending_or_overcounted_until_the_view_lands)
 {
     char *dir = lkt_tmpdir("rc-seam"),
          *data = lkt_fmt("%s/datasets/fixtures/lambda-seam.jsonl", lkt_root());
     char *run = seam_run(dir, data);
-    const struct lk_rc_diff *d;
+    const struct cmp_rc_diff *d;
     struct fx f;
     /* 00:56: s-a counted twice, s-b and s-c not arrived; t02's view not arrived */
     fx_open(&f, run, data, "2026-01-01T00:56:00Z");
     d = diff_of(f.r, "t01", "purchase", "2026-01-01T00:50:00Z");
-    cr_assert_eq(d->cls, LK_RC_PENDING, "%s", d->why);
+    cr_assert_eq(d->cls, CMP_RC_PENDING, "%s", d->why);
     cr_assert(strstr(d->why, "2 events not visible yet; 1 re-delivery counted again"), "%s",
               d->why);
-    cr_assert_eq(diff_of(f.r, "t02", "view", "2026-01-01T01:30:00Z")->cls, LK_RC_PENDING);
+    cr_assert_eq(diff_of(f.r, "t02", "view", "2026-01-01T01:30:00Z")->cls, CMP_RC_PENDING);
     fx_close(&f);
     /* 01:04:59.999: everything arrived, the first view has not landed: only the overcount */
     fx_open(&f, run, data, "2026-01-01T01:04:59.999Z");
     d = diff_of(f.r, "t01", "purchase", "2026-01-01T00:50:00Z");
-    cr_assert_eq(d->cls, LK_RC_DUPLICATE, "%s", d->why);
+    cr_assert_eq(d->cls, CMP_RC_DUPLICATE, "%s", d->why);
     cr_assert_eq(d->cols, 3u, "events 4 vs 3, value_sum 27.50 vs 17.50");
     fx_close(&f);
     /* the end: the final view equals the truth */
     fx_open(&f, run, data, NULL);
-    cr_assert_eq(lk_reconcile_ndiffs(f.r), 0);
+    cr_assert_eq(cmp_reconcile_ndiffs(f.r), 0);
     cr_assert(has_note(f.r, "late data: 3 lines arrived after their window had closed"));
     fx_close(&f);
     free(run);
@@ -518,35 +518,35 @@ static char *distinct_data(const char *dir)
     return path;
 }
 
-Test(lk_reconcile_lambda, a_sketched_distinct_count_within_its_bound_is_approximate)
+Test(cmp_reconcile_lambda, a_sketched_distinct_count_within_its_bound_is_approximate)
 {
     char *dir = lkt_tmpdir("rc-hll"), *data = distinct_data(dir), *run = seam_run(dir, data);
     const char *at = "2026-01-01T00:01:00Z";
-    const struct lk_rc_diff *d;
+    const struct cmp_rc_diff *d;
     struct lk_rrow *row;
     struct fx f;
     fx_open(&f, run, data, at);
-    cr_assert_eq(lk_reconcile_ndiffs(f.r), 1);
+    cr_assert_eq(cmp_reconcile_ndiffs(f.r), 1);
     d = diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z");
     cr_assert_eq(d->cols, 1u << 4, "only distinct_keys differs");
-    cr_assert_eq(d->cls, LK_RC_APPROXIMATE, "%s", d->why);
-    lk_reconcile_free(f.r);
+    cr_assert_eq(d->cls, CMP_RC_APPROXIMATE, "%s", d->why);
+    cmp_reconcile_free(f.r);
     /* the same estimate moved beyond 3 standard errors (3 * 1.625 % of 3000 = 147) */
     row = &f.a.rows[0];
     row->row.values[4] = (3000 - 148) * 100;
     fx_compare(&f, run, at, NULL);
-    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z")->cls, LK_RC_UNEXPLAINED);
-    lk_reconcile_free(f.r);
+    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z")->cls, CMP_RC_UNEXPLAINED);
+    cmp_reconcile_free(f.r);
     row->row.values[4] = (3000 - 147) * 100;
     fx_compare(&f, run, at, NULL);
-    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z")->cls, LK_RC_APPROXIMATE);
+    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z")->cls, CMP_RC_APPROXIMATE);
     fx_close(&f);
     free(run);
     free(data);
     free(dir);
 }
 
-Test(lk_reconcile_lambda, a_count_the_master_dataset_does_not_imply_is_unexplained)
+Test(cmp_reconcile_lambda, a_count_the_master_dataset_does_not_imply_is_unexplained)
 {
     char *dir = lkt_tmpdir("rc-lb-bad"),
          *data = lkt_fmt("%s/datasets/fixtures/lambda-seam.jsonl", lkt_root());
@@ -555,7 +555,7 @@ Test(lk_reconcile_lambda, a_count_the_master_dataset_does_not_imply_is_unexplain
     fx_load(&f, run, data, "2026-01-01T01:04:59.999Z");
     f.a.rows[0].row.values[0] = 500; /* 5 events where the layers held 4 copies */
     fx_compare(&f, run, "2026-01-01T01:04:59.999Z", NULL);
-    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:50:00Z")->cls, LK_RC_UNEXPLAINED);
+    cr_assert_eq(diff_of(f.r, "t01", "purchase", "2026-01-01T00:50:00Z")->cls, CMP_RC_UNEXPLAINED);
     fx_close(&f);
     free(run);
     free(data);
@@ -618,7 +618,7 @@ Test(cli_reconcile, exit_codes_explained_unexplained_usage_and_bad_input)
  * t02 00:29 with e4) only t02 00:29 differs: pending, data in flight. Without --as-of the
  * replay would expect e5 in that row too: unexplained.
  */
-Test(lk_reconcile, as_of_compares_with_the_truth_of_the_same_instant)
+Test(cmp_reconcile, as_of_compares_with_the_truth_of_the_same_instant)
 {
     static const char *const lines[] = {
         "e1\",\"tenant\":\"t01\",\"key\":\"u1\",\"type\":\"view\",\"value\":1,\"event_time\":"

@@ -1,5 +1,5 @@
 /*
- * lk_reconcile: evidence from a Kappa run (docs/kappa.md).
+ * cmp_reconcile: evidence from a Kappa run (docs/kappa.md).
  *
  *   pending              append mode: a truth row missing from the output whose window ends
  *                        after the eviction watermark of the run's last batch (still in state)
@@ -21,10 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kp_reader.h"
 #include "lk_event.h"
 #include "lk_mem.h"
-#include "lk_reconcile_int.h"
+#include "cmp_reconcile_int.h"
 #include "lk_source.h"
+#include "lk_run.h"
 #include "lk_store.h"
 #include "lk_time.h"
 #include "lk_truth.h"
@@ -65,17 +67,16 @@ static int read_facts(struct kctx *k, struct lk_err *err)
 {
     const cJSON *j = k->run->json;
     sqlite3_stmt *st = NULL;
-    int rc = lk_store_query_int(k->run->db,
-                                "SELECT value FROM meta WHERE key = "
-                                "'current_version'",
-                                &k->version, err);
-    k->append = strcmp(rc_json_str(j, "parameters", "output_mode"), "append") == 0;
+    int rc = kp_reader_prepare(k->run->db, KP_READ_VERSION, &st, err);
+    if (rc == 0) {
+        k->version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    k->append = lk_mode_lookup(rc_json_str(j, "parameters", "output_mode")) == LK_MODE_APPEND;
     k->at_least_once = strcmp(rc_json_str(j, "parameters", "sink_guarantee"), "at-least-once") == 0;
     k->evict_wm = LK_TIME_NEG_INF;
-    if (rc < 0 || (rc = lk_store_prepare(k->run->db,
-                                         "SELECT watermark FROM progress WHERE"
-                                         " version = ? ORDER BY batch_id DESC LIMIT 1",
-                                         &st, err)) < 0)
+    if (rc < 0 || (rc = kp_reader_prepare(k->run->db, KP_READ_WATERMARK, &st, err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, k->version);
     if (sqlite3_step(st) == SQLITE_ROW)
@@ -89,10 +90,7 @@ static int note_late(struct kctx *k, size_t explained, struct lk_err *err)
 {
     sqlite3_stmt *st = NULL;
     long long pairs = 0, events = 0;
-    int rc = lk_store_prepare(k->run->db,
-                              "SELECT count(*), count(DISTINCT event_id) FROM late"
-                              " WHERE version = ?",
-                              &st, err);
+    int rc = kp_reader_prepare(k->run->db, KP_READ_LATE_COUNT, &st, err);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, k->version);
@@ -137,10 +135,7 @@ static void add_copy(struct kctx *k, size_t diff, const struct lk_event *ev, int
 static int read_late(struct kctx *k, struct lk_err *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = lk_store_prepare(k->run->db,
-                              "SELECT event_id, tenant, key, type, value,"
-                              " arrival_time, window_start FROM late WHERE version = ?",
-                              &st, err);
+    int rc = kp_reader_prepare(k->run->db, KP_READ_LATE_ROWS, &st, err);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, k->version);
@@ -255,7 +250,7 @@ static void contribute(const struct kctx *k, size_t from, size_t to, struct cont
 }
 
 /* Aggregate i: does truth = output (+) the late contribution? */
-static int agg_accounts(const struct lk_spec *spec, const struct lk_rc_diff *d, size_t i, size_t j,
+static int agg_accounts(const struct lk_spec *spec, const struct cmp_rc_diff *d, size_t i, size_t j,
                         const struct contrib *c)
 {
     int64_t t = rc_value(spec, d->b, i), o = d->a ? rc_value(spec, d->a, i) : 0;
@@ -276,18 +271,18 @@ static int agg_accounts(const struct lk_spec *spec, const struct lk_rc_diff *d, 
     return 0;
 }
 
-static void judge_late(const struct kctx *k, struct lk_rc_diff *d, const struct contrib *c)
+static void judge_late(const struct kctx *k, struct cmp_rc_diff *d, const struct contrib *c)
 {
     const struct lk_spec *spec = &k->run->spec;
     char sum[32];
-    int ok = c->cnt > 0 && !(d->cols & (UINT32_C(1) << LK_RC_COL_WEND));
+    int ok = c->cnt > 0 && !(d->cols & (UINT32_C(1) << CMP_RC_COL_WEND));
     for (size_t i = 0, j = 0; ok && i < spec->naggs; i++) {
         ok = agg_accounts(spec, d, i, j, c);
         j += spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT;
     }
     lk_money_format(c->sum, sum, sizeof(sum));
     if (ok) {
-        rc_set_row(d, LK_RC_MISSING_LATE);
+        rc_set_row(d, CMP_RC_MISSING_LATE);
         rc_why(d, "late table: %lld event%s first seen after the watermark (values %s in all)",
                (long long)c->cnt, c->cnt == 1 ? "" : "s", sum);
     } else {
@@ -300,15 +295,15 @@ static void judge_late(const struct kctx *k, struct lk_rc_diff *d, const struct 
 
 static void judge_all_late(struct kctx *k)
 {
-    struct lk_reconcile *r = k->run->r;
+    struct cmp_reconcile *r = k->run->r;
     if (k->n > 1)
         qsort(k->c, k->n, sizeof(*k->c), copy_cmp);
     for (size_t from = 0, to; from < k->n; from = to) {
-        struct lk_rc_diff *d = &r->d[k->c[from].diff];
+        struct cmp_rc_diff *d = &r->d[k->c[from].diff];
         struct contrib c;
         for (to = from + 1; to < k->n && k->c[to].diff == k->c[from].diff; to++)
             ;
-        if (d->cls != LK_RC_UNEXPLAINED || d->side == LK_RC_ONLY_A)
+        if (d->cls != CMP_RC_UNEXPLAINED || d->side == CMP_RC_ONLY_A)
             continue;
         contribute(k, from, to, &c);
         judge_late(k, d, &c);
@@ -319,44 +314,22 @@ static void judge_all_late(struct kctx *k)
 
 static void judge_pending(struct kctx *k)
 {
-    struct lk_reconcile *r = k->run->r;
+    struct cmp_reconcile *r = k->run->r;
     char wm[LK_TIME_ISO_LEN + 1] = "-inf";
     if (!k->append)
         return;
     if (k->evict_wm != LK_TIME_NEG_INF)
         lk_time_format(k->evict_wm, wm);
     for (size_t i = 0; i < r->n; i++) {
-        struct lk_rc_diff *d = &r->d[i];
-        if (d->side != LK_RC_ONLY_B || d->b->row.window_end <= k->evict_wm)
+        struct cmp_rc_diff *d = &r->d[i];
+        if (d->side != CMP_RC_ONLY_B || d->b->row.window_end <= k->evict_wm)
             continue;
-        rc_set_row(d, LK_RC_PENDING);
+        rc_set_row(d, CMP_RC_PENDING);
         rc_why(d, "window ends after the last batch's eviction watermark %s: still in state", wm);
     }
 }
 
 /* ---------------------------------------------------------- replayed ---- */
-
-/*
- * SQL counting the output rows of one key: copies, batch ids among them, and distinct
- * value tuples among them (heap).
- */
-static char *copies_sql(const struct lk_spec *spec)
-{
-    char where[512] = "", cols[1536] = "window_end";
-    size_t w = 0, c = strlen(cols);
-    char *sql = lk_xmalloc(4096);
-    for (size_t g = 0; g < spec->ngroup; g++)
-        w += (size_t)snprintf(where + w, sizeof(where) - w, "\"%s\" = ?%zu AND ",
-                              lk_field_name(spec->group[g]), g + 1);
-    snprintf(where + w, sizeof(where) - w, "window_start = ?%zu", spec->ngroup + 1);
-    for (size_t i = 0; i < spec->naggs; i++)
-        c += (size_t)snprintf(cols + c, sizeof(cols) - c, ", \"%s\"", spec->aggs[i].as);
-    snprintf(sql, 4096,
-             "SELECT count(*), count(DISTINCT batch_id), (SELECT count(*) FROM"
-             " (SELECT DISTINCT %s FROM output WHERE %s)) FROM output WHERE %s",
-             cols, where, where);
-    return sql;
-}
 
 /* 1 when the output holds row's key more than once, all copies equal, from one batch. */
 static int replayed(struct kctx *k, sqlite3_stmt *st, const struct lk_rrow *row)
@@ -375,20 +348,17 @@ static int replayed(struct kctx *k, sqlite3_stmt *st, const struct lk_rrow *row)
 
 static int judge_replayed(struct kctx *k, struct lk_err *err)
 {
-    struct lk_reconcile *r = k->run->r;
+    struct cmp_reconcile *r = k->run->r;
     sqlite3_stmt *st = NULL;
-    char *sql;
     int rc;
     if (!k->at_least_once)
         return 0;
-    sql = copies_sql(&k->run->spec);
-    rc = lk_store_prepare(k->run->db, sql, &st, err);
-    free(sql);
+    rc = kp_reader_prepare_copies(k->run->db, &k->run->spec, &st, err);
     for (size_t i = 0; rc == 0 && i < r->n; i++) {
-        struct lk_rc_diff *d = &r->d[i];
-        if (d->side != LK_RC_ONLY_A || !replayed(k, st, d->a))
+        struct cmp_rc_diff *d = &r->d[i];
+        if (d->side != CMP_RC_ONLY_A || !replayed(k, st, d->a))
             continue;
-        rc_set_row(d, LK_RC_DUPLICATE);
+        rc_set_row(d, CMP_RC_DUPLICATE);
         rc_why(d, "the output holds this row twice from one batch: a replay after a crash, "
                   "written again by the at-least-once sink");
     }
@@ -442,8 +412,7 @@ static int read_late_copies(struct sess *s, struct lk_err *err)
 {
     struct kctx *k = s->k;
     sqlite3_stmt *st = NULL;
-    int rc = lk_store_prepare(
-        k->run->db, "SELECT DISTINCT event_id, arrival_time FROM late WHERE version = ?", &st, err);
+    int rc = kp_reader_prepare(k->run->db, KP_READ_LATE_COPIES, &st, err);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, k->version);
@@ -491,7 +460,7 @@ static size_t left_in_group(struct sess *s, const struct lk_str *group)
 }
 
 /* The row of a diff that names its group (the truth's, else the run's). */
-static const struct lk_csv_row *diff_row(const struct lk_rc_diff *d)
+static const struct lk_csv_row *diff_row(const struct cmp_rc_diff *d)
 {
     return d->b ? &d->b->row : &d->a->row;
 }
@@ -591,19 +560,19 @@ static const struct lk_csv_row *pending_overlap(const struct sess *s, const stru
 static size_t judge_group(struct sess *s, struct cursor *c, const unsigned char *dup, size_t from,
                           size_t to)
 {
-    struct lk_reconcile *r = s->k->run->r;
+    struct cmp_reconcile *r = s->k->run->r;
     char wm[LK_TIME_ISO_LEN + 1] = "+inf";
     size_t nrows, left, done = 0;
     int any = 0;
     for (size_t i = from; i < to && !any; i++)
-        any = r->d[i].cls == LK_RC_UNEXPLAINED;
+        any = r->d[i].cls == CMP_RC_UNEXPLAINED;
     if (!any)
         return 0;
     seek_group(s, diff_row(&r->d[from]), c);
     if (!group_matches(s, c, dup, &nrows)) {
         if (run_overlaps(s, c, dup))
             for (size_t i = from; i < to; i++)
-                if (r->d[i].cls == LK_RC_UNEXPLAINED && !r->d[i].why[0])
+                if (r->d[i].cls == CMP_RC_UNEXPLAINED && !r->d[i].why[0])
                     rc_why(&r->d[i], "the run's sessions of this group overlap or touch: an "
                                      "on-time event reached a session already evicted (not "
                                      "late data)");
@@ -613,17 +582,17 @@ static size_t judge_group(struct sess *s, struct cursor *c, const unsigned char 
     if (s->k->evict_wm != LK_TIME_POS_INF)
         lk_time_format(s->k->evict_wm, wm);
     for (size_t i = from; i < to; i++) {
-        struct lk_rc_diff *d = &r->d[i];
-        if (d->cls != LK_RC_UNEXPLAINED)
+        struct cmp_rc_diff *d = &r->d[i];
+        if (d->cls != CMP_RC_UNEXPLAINED)
             continue;
         if (d->b && pending_overlap(s, c, &d->b->row)) {
-            rc_set_row(d, LK_RC_PENDING);
+            rc_set_row(d, CMP_RC_PENDING);
             rc_why(d,
                    "replay without the group's %zu late event%s: this session is still in "
                    "state (ends after the last eviction watermark %s)",
                    left, left == 1 ? "" : "s", wm);
         } else if (left > 0) {
-            rc_set_row(d, LK_RC_MISSING_LATE);
+            rc_set_row(d, CMP_RC_MISSING_LATE);
             rc_why(d,
                    "replay without the %zu late event%s of this group gives exactly the run's "
                    "%zu session%s",
@@ -642,7 +611,7 @@ static size_t judge_group(struct sess *s, struct cursor *c, const unsigned char 
  */
 static int judge_sessions(struct kctx *k, struct lk_err *err, struct lk_err *data_err)
 {
-    struct lk_reconcile *r = k->run->r;
+    struct cmp_reconcile *r = k->run->r;
     struct lk_truth_stats stats;
     struct sess s;
     struct cursor cur = {0, 0, 0, 0};
@@ -662,7 +631,7 @@ static int judge_sessions(struct kctx *k, struct lk_err *err, struct lk_err *dat
         goto out;
     }
     for (size_t i = 0; i < r->n; i++)
-        if (r->d[i].side == LK_RC_ONLY_A && r->d[i].cls == LK_RC_DUPLICATE)
+        if (r->d[i].side == CMP_RC_ONLY_A && r->d[i].cls == CMP_RC_DUPLICATE)
             dup[r->d[i].a - r->a->rows] = 1;
     for (size_t from = 0, to; from < r->n; from = to) {
         size_t done;
@@ -692,7 +661,7 @@ out:
 
 /* ------------------------------------------------------------- driver ---- */
 
-static size_t count_class(const struct lk_reconcile *r, enum lk_rc_class c)
+static size_t count_class(const struct cmp_reconcile *r, enum cmp_rc_class c)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++)
@@ -714,7 +683,7 @@ int rc_kappa_explain(struct rc_run *run, struct lk_err *err)
     judge_pending(&k);
     if ((rc = judge_replayed(&k, err)) < 0)
         goto out;
-    if (run->spec.window.kind == LK_WIN_SESSION && count_class(run->r, LK_RC_UNEXPLAINED) > 0) {
+    if (run->spec.window.kind == LK_WIN_SESSION && count_class(run->r, CMP_RC_UNEXPLAINED) > 0) {
         struct lk_err data_err = LK_ERR_INIT;
         if ((rc = judge_sessions(&k, err, &data_err)) < 0)
             goto out;
@@ -728,7 +697,7 @@ int rc_kappa_explain(struct rc_run *run, struct lk_err *err)
             find_first_copies(&k);
         judge_all_late(&k);
     }
-    rc = note_late(&k, count_class(run->r, LK_RC_MISSING_LATE), err);
+    rc = note_late(&k, count_class(run->r, CMP_RC_MISSING_LATE), err);
     if (rc == 0 && k.sess_note[0])
         rc_note(run->r, "%s", k.sess_note);
     if (rc == 0 && k.data_note[0])

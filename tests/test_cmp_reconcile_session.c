@@ -1,5 +1,5 @@
 /*
- * lk_reconcile on SESSION windows of Kappa runs: differences explained by replaying the
+ * cmp_reconcile on SESSION windows of Kappa runs: differences explained by replaying the
  * truth without the run's late events (docs/reconcile.md), on
  * datasets/fixtures/sessions-late.jsonl (pipeline `sessions`: gap 5m, group tenant, key)
  * run with --trigger 1m --watermark 1m --cost-model none, worked out by hand:
@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "lk_csvread.h"
-#include "lk_reconcile.h"
+#include "cmp_reconcile.h"
 #include "lk_store.h"
 #include "lk_test.h"
 #include "lk_time.h"
@@ -94,12 +94,12 @@ static void sql(const char *run, const char *stmt)
 /* A reconciliation through the library, to look at single rows. */
 struct fx {
     struct lk_rtable a, b;
-    struct lk_reconcile *r;
+    struct cmp_reconcile *r;
 };
 
 static void fx_open(struct fx *f, const char *run, const char *truth_csv)
 {
-    struct lk_reconcile_opts o = LK_RECONCILE_OPTS_INIT;
+    struct cmp_reconcile_opts o = CMP_RECONCILE_OPTS_INIT;
     struct lk_err err = LK_ERR_INIT;
     char *answer = NULL;
     memset(f, 0, sizeof(*f));
@@ -107,27 +107,27 @@ static void fx_open(struct fx *f, const char *run, const char *truth_csv)
     cr_assert_eq(lk_rtable_parse(&f->a, answer, strlen(answer), "answer", &err), 0, "%s", err.msg);
     cr_assert_eq(lk_rtable_load(&f->b, truth_csv, &err), 0, "%s", err.msg);
     o.run = run;
-    cr_assert_eq(lk_reconcile_new(&f->r, &f->a, &f->b, &o, &err), 0, "%s", err.msg);
+    cr_assert_eq(cmp_reconcile_new(&f->r, &f->a, &f->b, &o, &err), 0, "%s", err.msg);
     free(answer);
 }
 
 static void fx_close(struct fx *f)
 {
-    lk_reconcile_free(f->r);
+    cmp_reconcile_free(f->r);
     lk_rtable_release(&f->a);
     lk_rtable_release(&f->b);
 }
 
 /* The difference of (t1, key, window_start "HH:MM" on 2026-01-01); fails when absent. */
-static const struct lk_rc_diff *diff_of(const struct lk_reconcile *r, const char *key,
+static const struct cmp_rc_diff *diff_of(const struct cmp_reconcile *r, const char *key,
                                         const char *hhmm)
 {
     char iso[32];
     int64_t t;
     snprintf(iso, sizeof(iso), "2026-01-01T%s:00Z", hhmm);
     cr_assert_eq(lk_time_parse(iso, strlen(iso), &t), 0);
-    for (size_t i = 0; i < lk_reconcile_ndiffs(r); i++) {
-        const struct lk_rc_diff *d = lk_reconcile_diff(r, i);
+    for (size_t i = 0; i < cmp_reconcile_ndiffs(r); i++) {
+        const struct cmp_rc_diff *d = cmp_reconcile_diff(r, i);
         const struct lk_rrow *row = d->a ? d->a : d->b;
         if (row->row.group[1].len == strlen(key) &&
             !memcmp(row->row.group[1].ptr, key, strlen(key)) && row->row.window_start == t)
@@ -139,7 +139,7 @@ static const struct lk_rc_diff *diff_of(const struct lk_reconcile *r, const char
 
 /* ------------------------------------------------------------ fixture ---- */
 
-Test(lk_reconcile_session, the_fixture_truth_is_the_hand_computed_one)
+Test(cmp_reconcile_session, the_fixture_truth_is_the_hand_computed_one)
 {
     char *dir = lkt_tmpdir("rcs-truth"), *data = fixture(), *path = truth(dir, data);
     char *got = lkt_slurp(path);
@@ -150,11 +150,11 @@ Test(lk_reconcile_session, the_fixture_truth_is_the_hand_computed_one)
     free(dir);
 }
 
-Test(lk_reconcile_session, bridged_extended_and_whole_late_sessions_are_missing_late)
+Test(cmp_reconcile_session, bridged_extended_and_whole_late_sessions_are_missing_late)
 {
     char *dir = lkt_tmpdir("rcs-final"), *data = fixture(), *t = truth(dir, data);
     char *run = kappa(dir, "k", data, RUN_ARGS, "--final-watermark"), *out = NULL;
-    const struct lk_rc_diff *d;
+    const struct cmp_rc_diff *d;
     struct fx f;
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 5, "a3 b1 c2 d4 + a1's copy");
     cr_assert_eq(reconcile(run, t, &out), 0, "%s", out);
@@ -164,25 +164,25 @@ Test(lk_reconcile_session, bridged_extended_and_whole_late_sessions_are_missing_
     free(out);
 
     fx_open(&f, run, t);
-    cr_assert_eq(lk_reconcile_ndiffs(f.r), 6);
+    cr_assert_eq(cmp_reconcile_ndiffs(f.r), 6);
     d = diff_of(f.r, "k1", "12:00");
-    cr_assert_eq(d->side, LK_RC_BOTH);
-    cr_assert_eq(d->cls, LK_RC_MISSING_LATE, "%s", d->why);
+    cr_assert_eq(d->side, CMP_RC_BOTH);
+    cr_assert_eq(d->cls, CMP_RC_MISSING_LATE, "%s", d->why);
     cr_assert(strstr(d->why, "replay without the 1 late event of this group gives exactly the "
                              "run's 2 sessions"),
               "%s", d->why);
     d = diff_of(f.r, "k1", "12:07");
-    cr_assert_eq(d->side, LK_RC_ONLY_A, "the second half of the split session");
-    cr_assert_eq(d->cls, LK_RC_MISSING_LATE, "%s", d->why);
+    cr_assert_eq(d->side, CMP_RC_ONLY_A, "the second half of the split session");
+    cr_assert_eq(d->cls, CMP_RC_MISSING_LATE, "%s", d->why);
     d = diff_of(f.r, "k2", "12:01");
-    cr_assert_eq(d->side, LK_RC_ONLY_B, "b1 was a whole session");
-    cr_assert_eq(d->cls, LK_RC_MISSING_LATE, "%s", d->why);
+    cr_assert_eq(d->side, CMP_RC_ONLY_B, "b1 was a whole session");
+    cr_assert_eq(d->cls, CMP_RC_MISSING_LATE, "%s", d->why);
     d = diff_of(f.r, "k3", "12:02");
-    cr_assert_eq(d->cols & (UINT32_C(1) << LK_RC_COL_WEND), UINT32_C(1) << LK_RC_COL_WEND,
+    cr_assert_eq(d->cols & (UINT32_C(1) << CMP_RC_COL_WEND), UINT32_C(1) << CMP_RC_COL_WEND,
                  "c2 would have extended the session");
-    cr_assert_eq(d->cls, LK_RC_MISSING_LATE, "%s", d->why);
-    cr_assert_eq(diff_of(f.r, "k4", "12:10")->cls, LK_RC_MISSING_LATE);
-    cr_assert_eq(diff_of(f.r, "k4", "12:17")->cls, LK_RC_MISSING_LATE);
+    cr_assert_eq(d->cls, CMP_RC_MISSING_LATE, "%s", d->why);
+    cr_assert_eq(diff_of(f.r, "k4", "12:10")->cls, CMP_RC_MISSING_LATE);
+    cr_assert_eq(diff_of(f.r, "k4", "12:17")->cls, CMP_RC_MISSING_LATE);
     fx_close(&f);
     free(run);
     free(t);
@@ -190,11 +190,11 @@ Test(lk_reconcile_session, bridged_extended_and_whole_late_sessions_are_missing_
     free(dir);
 }
 
-Test(lk_reconcile_session, a_session_still_in_state_makes_its_truth_row_pending)
+Test(cmp_reconcile_session, a_session_still_in_state_makes_its_truth_row_pending)
 {
     char *dir = lkt_tmpdir("rcs-pending"), *data = fixture(), *t = truth(dir, data);
     char *run = kappa(dir, "k", data, RUN_ARGS, ""), *out = NULL;
-    const struct lk_rc_diff *d;
+    const struct cmp_rc_diff *d;
     struct fx f;
     cr_assert_eq(reconcile(run, t, &out), 0, "%s", out);
     cr_assert(strstr(out, "missing-late,1,1,2,4,"), "%s", out);
@@ -203,8 +203,8 @@ Test(lk_reconcile_session, a_session_still_in_state_makes_its_truth_row_pending)
     free(out);
     fx_open(&f, run, t);
     d = diff_of(f.r, "k4", "12:10");
-    cr_assert_eq(d->side, LK_RC_BOTH, "the run emitted d1's session [12:10,12:15)");
-    cr_assert_eq(d->cls, LK_RC_PENDING, "%s", d->why);
+    cr_assert_eq(d->side, CMP_RC_BOTH, "the run emitted d1's session [12:10,12:15)");
+    cr_assert_eq(d->cls, CMP_RC_PENDING, "%s", d->why);
     cr_assert(strstr(d->why, "still in state"), "%s", d->why);
     cr_assert(strstr(d->why, "2026-01-01T12:20:00.000Z"), "%s", d->why);
     fx_close(&f);
@@ -214,7 +214,7 @@ Test(lk_reconcile_session, a_session_still_in_state_makes_its_truth_row_pending)
     free(dir);
 }
 
-Test(lk_reconcile_session, update_mode_is_explained_like_append_with_a_final_watermark)
+Test(cmp_reconcile_session, update_mode_is_explained_like_append_with_a_final_watermark)
 {
     char *dir = lkt_tmpdir("rcs-update"), *data = fixture(), *t = truth(dir, data);
     char *run = kappa(dir, "k", data, RUN_ARGS, "--output-mode update"), *out = NULL;
@@ -245,7 +245,7 @@ static int tampered(const char *name, const char *stmt, char **out)
     return rc;
 }
 
-Test(lk_reconcile_session, a_changed_value_leaves_its_group_unexplained)
+Test(cmp_reconcile_session, a_changed_value_leaves_its_group_unexplained)
 {
     char *out = NULL;
     int rc = tampered("rcs-value",
@@ -259,7 +259,7 @@ Test(lk_reconcile_session, a_changed_value_leaves_its_group_unexplained)
     free(out);
 }
 
-Test(lk_reconcile_session, a_deleted_row_leaves_its_group_unexplained)
+Test(cmp_reconcile_session, a_deleted_row_leaves_its_group_unexplained)
 {
     char *out = NULL;
     int rc = tampered("rcs-delete",
@@ -271,7 +271,7 @@ Test(lk_reconcile_session, a_deleted_row_leaves_its_group_unexplained)
     free(out);
 }
 
-Test(lk_reconcile_session, a_changed_equal_row_spoils_the_whole_group)
+Test(cmp_reconcile_session, a_changed_equal_row_spoils_the_whole_group)
 {
     /* k2's late session b1 alone would match by key; its group no longer equals the replay */
     char *out = NULL;
@@ -281,7 +281,7 @@ Test(lk_reconcile_session, a_changed_equal_row_spoils_the_whole_group)
     free(out);
 }
 
-Test(lk_reconcile_session, a_late_row_removed_from_the_evidence_leaves_rows_unexplained)
+Test(cmp_reconcile_session, a_late_row_removed_from_the_evidence_leaves_rows_unexplained)
 {
     char *out = NULL;
     int rc = tampered("rcs-late", "DELETE FROM late WHERE event_id = 's-a3'", &out);
@@ -290,7 +290,7 @@ Test(lk_reconcile_session, a_late_row_removed_from_the_evidence_leaves_rows_unex
     free(out);
 }
 
-Test(lk_reconcile_session, without_the_dataset_nothing_is_replayed_and_a_note_says_so)
+Test(cmp_reconcile_session, without_the_dataset_nothing_is_replayed_and_a_note_says_so)
 {
     char *dir = lkt_tmpdir("rcs-nodata"), *data = fixture(), *t = truth(dir, data);
     char *run = kappa(dir, "k", data, RUN_ARGS, "--final-watermark"), *out = NULL;
@@ -332,8 +332,8 @@ static void expect_split_unexplained(const char *name, const char *text, const c
     run = kappa(dir, "k", data, RUN_ARGS, "--final-watermark");
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM late"), 0);
     fx_open(&f, run, t);
-    cr_assert_eq(lk_reconcile_ndiffs(f.r), 2);
-    cr_assert_eq(lk_reconcile_count(f.r, LK_RC_UNEXPLAINED), 2);
+    cr_assert_eq(cmp_reconcile_ndiffs(f.r), 2);
+    cr_assert_eq(cmp_reconcile_count(f.r, CMP_RC_UNEXPLAINED), 2);
     cr_assert(strstr(diff_of(f.r, "k1", key_start)->why, "sessions of this group overlap"), "%s",
               diff_of(f.r, "k1", key_start)->why);
     fx_close(&f);
@@ -343,7 +343,7 @@ static void expect_split_unexplained(const char *name, const char *text, const c
     free(dir);
 }
 
-Test(lk_reconcile_session, a_session_split_by_eviction_is_not_late_data_and_stays_unexplained)
+Test(cmp_reconcile_session, a_session_split_by_eviction_is_not_late_data_and_stays_unexplained)
 {
     expect_split_unexplained("rcs-split", evicted_split, "12:04");
 }
@@ -361,14 +361,14 @@ static const char evicted_touch[] =
     "{\"event_id\":\"v-3\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"click\",\"value\":3.00,"
     "\"event_time\":\"2026-01-01T12:05:00Z\",\"arrival_time\":\"2026-01-01T12:10:10Z\"}\n";
 
-Test(lk_reconcile_session, a_session_split_into_touching_sessions_stays_unexplained)
+Test(cmp_reconcile_session, a_session_split_into_touching_sessions_stays_unexplained)
 {
     expect_split_unexplained("rcs-touch", evicted_touch, "12:05");
 }
 
 /* --------------------------------------------------- generated dataset ---- */
 
-Test(lk_reconcile_session, every_difference_of_a_generated_run_is_explained, .timeout = 120)
+Test(cmp_reconcile_session, every_difference_of_a_generated_run_is_explained, .timeout = 120)
 {
     char *data = lkt_dataset("rc-sessions", "--scenario clickstream --events 20000 --seed 7");
     char *dir = lkt_tmpdir("rcs-gen"), *t = truth(dir, data), *out = NULL;

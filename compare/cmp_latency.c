@@ -1,0 +1,41 @@
+/* cmp_latency: a run's latency through its stack's analysis, into its run.json. */
+#include "cmp_latency.h"
+
+#include "kp_latency.h"
+#include "lb_latency.h"
+#include "banned.h"
+
+cJSON *cmp_latency_json(const struct lk_lat_summary *fv, const struct lk_lat_summary *cor)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "first_visible", lk_lat_summary_json(fv, "visible_pct"));
+    cJSON_AddItemToObject(o, "correct", lk_lat_summary_json(cor, "correct_pct"));
+    return o;
+}
+
+int cmp_latency_update(const char *dir, struct lk_lat_summary *sfv, struct lk_lat_summary *scor,
+                       enum lk_stack *stack, struct lk_err *err)
+{
+    struct lk_run run = LK_RUN_INIT;
+    struct lk_lat fv, cor;
+    int rc;
+    lk_lat_init(&fv);
+    lk_lat_init(&cor);
+    if ((rc = lk_run_open(&run, dir, err)) < 0)
+        goto out;
+    *stack = run.stack;
+    rc = run.stack == LK_STACK_LAMBDA ? lb_latency(dir, &fv, &cor, err)
+                                      : kp_latency(dir, &fv, &cor, err);
+    if (rc < 0)
+        goto out;
+    lk_lat_summarize(&fv, sfv);
+    lk_lat_summarize(&cor, scor);
+    cJSON_DeleteItemFromObjectCaseSensitive(run.json, "latency");
+    cJSON_AddItemToObject(run.json, "latency", cmp_latency_json(sfv, scor));
+    rc = lk_run_json_write(dir, run.json, err);
+out:
+    lk_run_release(&run);
+    lk_lat_free(&fv);
+    lk_lat_free(&cor);
+    return rc;
+}

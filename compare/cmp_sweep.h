@@ -1,0 +1,94 @@
+/*
+ * cmp_sweep - the sweep directory contract (docs/sweep.md): which runs a sweep makes, where
+ * each lives, what is measured on it, and the files `lklab plot` and `lklab report` read
+ * (plots/pl_sweep.h). `lklab sweep` (cli/) parses options, runs each planned run with the
+ * same subcommand a student would type, and prints; everything it leaves in S/ is written
+ * here.
+ *
+ * Calling sequence:
+ *   1. cmp_sweep_plan        the grid -> the runs, in the order they run (Lambda first, then
+ *                            each trigger in append and update mode, then the watermarks)
+ *   2. cmp_sweep_init        S/reconcile/ exists; S/truth.csv is where the truth goes
+ *   3. per run: cmp_sweep_run_dirs (S/runs/NAME and S/lake/NAME, emptied), the run itself,
+ *      cmp_sweep_analyse (latency into its run.json, its bill, S/reconcile/NAME.txt)
+ *   4. cmp_sweep_write       sweep.csv, cost.csv, scenarios.csv, sawtooth.tsv,
+ *                            freshness_kappa.tsv, freshness_lambda.tsv, sweep.json
+ * Every file is written atomically. Errors: negative LK_E* codes, err says what and where.
+ */
+#ifndef CMP_SWEEP_H
+#define CMP_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lk_cost.h"
+#include "lk_err.h"
+#include "lk_latency.h"
+
+#define CMP_SWEEP_MAX_LIST 12
+#define CMP_SWEEP_MAX_RUNS (4 * CMP_SWEEP_MAX_LIST)
+#define CMP_SWEEP_APPEND 1u /* modes: Kappa append (with a lake) */
+#define CMP_SWEEP_UPDATE 2u /* Kappa update (no lake) */
+
+/* A duration as given ("1m") and in ms. */
+struct cmp_sweep_item {
+    char text[16];
+    int64_t ms;
+};
+
+struct cmp_sweep_list {
+    struct cmp_sweep_item v[CMP_SWEEP_MAX_LIST];
+    size_t n;
+};
+
+struct cmp_sweep_grid {
+    struct cmp_sweep_list triggers, watermarks, every;
+    struct cmp_sweep_item watermark, speed;
+    unsigned modes; /* CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE */
+};
+
+struct cmp_sweep_run {
+    int lambda, update; /* update: a Kappa run in update mode (no lake) */
+    struct cmp_sweep_item trigger, watermark, every; /* Kappa: every.ms = 0; Lambda:
+                                                         watermark.ms = -1 */
+    char name[64];
+    int64_t wall_ms; /* the run itself, measured by the caller */
+    struct lk_lat_summary fv, co;
+    uint64_t lines, late, max_state;
+    struct lk_cost_usage usage;
+    struct lk_cost_bill bill;
+    const char *status; /* the reconciliation: "equal", "explained" or "unexplained" */
+};
+
+/* The runs of grid g into runs[0..n) (at most CMP_SWEEP_MAX_RUNS); returns n. */
+size_t cmp_sweep_plan(const struct cmp_sweep_grid *g, struct cmp_sweep_run *runs);
+
+/* "serving" (Lambda), "update" or "append": sweep.csv's mode. */
+const char *cmp_sweep_mode(const struct cmp_sweep_run *r);
+
+/* Make S/reconcile/; truth gets S/truth.csv. */
+int cmp_sweep_init(const char *s, char *truth, size_t size, struct lk_err *err);
+
+/* r's run directory and lake (S/runs/NAME, S/lake/NAME), both removed when present. */
+int cmp_sweep_run_dirs(const char *s, const struct cmp_sweep_run *r, char *dir, size_t dsize,
+                       char *lake, size_t lsize, struct lk_err *err);
+
+/*
+ * After r's run finished: its latency (cmp_latency, into its run.json), totals, usage and
+ * bill priced with p (tier: -1 = the price list's), and its reconciliation with the truth
+ * into S/reconcile/NAME.txt; sets r->status.
+ */
+int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
+                      const struct lk_pricing *p, int tier, struct lk_err *err);
+
+/* What sweep.json says about the sweep beyond its runs. */
+struct cmp_sweep_meta {
+    const char *data, *pipeline, *truth;
+    double wall_s;
+};
+
+/* The tables and series of S/ (docs/sweep.md) from the analysed runs. */
+int cmp_sweep_write(const char *s, const struct cmp_sweep_run *runs, size_t n,
+                    const struct lk_pricing *p, const struct cmp_sweep_meta *m, struct lk_err *err);
+
+#endif
