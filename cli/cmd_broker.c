@@ -47,10 +47,10 @@ int cmd_broker_start(const char *dir, int port, struct lk_broker_info *info, str
 int cmd_broker(int argc, char **argv)
 {
     enum { O_DIR = 1, O_PORT };
-    static const struct option opts[] = {{"dir", required_argument, NULL, O_DIR},
-                                         {"port", required_argument, NULL, O_PORT},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = { { "dir", required_argument, NULL, O_DIR },
+                                          { "port", required_argument, NULL, O_PORT },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
     struct lk_err err = LK_ERR_INIT;
     const char *dir = NULL, *action;
     uint64_t port = 0;

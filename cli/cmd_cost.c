@@ -116,8 +116,8 @@ static void storage_rows(const struct lk_pricing *p, const struct lk_cost_bill *
     lk_fmt_count_si(r, sizeof(r), b->reads_month);
     lk_fmt_count_si(l, sizeof(l), b->lists_month);
     snprintf(basis, sizeof(basis),
-             "%s writes x $%.3f + %s reads x $%.3f + %s lists x $%.3f per 10k", w, t->write_10k,
-             r, t->read_10k, l, t->list_10k);
+             "%s writes x $%.3f + %s reads x $%.3f + %s lists x $%.3f per 10k", w, t->write_10k, r,
+             t->read_10k, l, t->list_10k);
     row("operations", b->operations, basis);
     lk_fmt_bytes(a, sizeof(a), b->gib_read_month * 1073741824.0);
     snprintf(basis, sizeof(basis), "%s read x $%.4f/GiB", a, t->retrieval_gb);
@@ -197,16 +197,14 @@ static void scenario_summary(const char *name, const struct lk_cost_usage u[2],
            b[0].total ? (double)b[1].total / (double)b[0].total : 0.0, u[0].config, t1, t0);
 }
 
-static void scenario_table(const char *name, const char *shown,
-                           const struct lk_pricing *p, const struct lk_cost_usage u[2],
-                           const struct lk_cost_bill b[2])
+static void scenario_table(const char *name, const char *shown, const struct lk_pricing *p,
+                           const struct lk_cost_usage u[2], const struct lk_cost_bill b[2])
 {
     char win[32], ret[32];
     lk_duration_format(p->query_window_ms, win, sizeof(win));
     lk_duration_format(p->retention_ms, ret, sizeof(ret));
     printf("scenario %s: %s\n", name, scenario_title(name));
-    printf("pricing '%s' (%s); USD per 30-day month = one virtual day x 30\n", p->name,
-           shown);
+    printf("pricing '%s' (%s); USD per 30-day month = one virtual day x 30\n", p->name, shown);
     printf("downstream: %.0f queries/h, each reading %.0f%% of the files of the last %s;"
            " output kept %s\n\n",
            p->queries_per_hour, p->query_fraction * 100.0, win, ret);
@@ -282,9 +280,12 @@ static int check_args(struct args *a)
 int cmd_cost(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "run", required_argument, NULL, 'r' },     { "scenario", required_argument, NULL, 's' },
-        { "pricing", required_argument, NULL, 'p' }, { "tier", required_argument, NULL, 't' },
-        { "format", required_argument, NULL, 'f' },  { "help", no_argument, NULL, 'h' },
+        { "run", required_argument, NULL, 'r' },
+        { "scenario", required_argument, NULL, 's' },
+        { "pricing", required_argument, NULL, 'p' },
+        { "tier", required_argument, NULL, 't' },
+        { "format", required_argument, NULL, 'f' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct args a = { NULL, NULL, "default", NULL, "table", 0 };
@@ -296,13 +297,26 @@ int cmd_cost(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': a.run = optarg; break;
-        case 's': a.scenario = optarg; break;
-        case 'p': a.pricing = optarg; break;
-        case 't': a.tier = optarg; break;
-        case 'f': a.format = optarg; break;
-        case 'h': help(); return 0;
-        default: return bad_option(argc, argv);
+        case 'r':
+            a.run = optarg;
+            break;
+        case 's':
+            a.scenario = optarg;
+            break;
+        case 'p':
+            a.pricing = optarg;
+            break;
+        case 't':
+            a.tier = optarg;
+            break;
+        case 'f':
+            a.format = optarg;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return bad_option(argc, argv);
         }
     }
     if (optind < argc)

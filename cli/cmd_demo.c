@@ -44,8 +44,8 @@ static int same_file(const char *a, const char *b)
     char *x = NULL, *y = NULL;
     size_t nx = 0, ny = 0;
     int same = lk_file_read_all(a, (size_t)1 << 30, &x, &nx, NULL) == 0
-        && lk_file_read_all(b, (size_t)1 << 30, &y, &ny, NULL) == 0 && nx == ny
-        && memcmp(x, y, nx) == 0;
+               && lk_file_read_all(b, (size_t)1 << 30, &y, &ny, NULL) == 0 && nx == ny
+               && memcmp(x, y, nx) == 0;
     free(x);
     free(y);
     return same;
@@ -71,8 +71,7 @@ static const char *dur(double ms, char *buf, size_t size)
     return buf;
 }
 
-static void print_summary(const char *out, const char *data, const struct pl_sweep *s,
-                          int equal)
+static void print_summary(const char *out, const char *data, const struct pl_sweep *s, int equal)
 {
     char path[8500], a[32], b[32], c[32], d[32], e[32];
     cJSON *m = NULL;
@@ -96,14 +95,17 @@ static void print_summary(const char *out, const char *data, const struct pl_swe
            dur(k1->first_visible_ms[0], a, sizeof(a)), dur(k1->correct_ms[0], e, sizeof(e)),
            dur(k24->first_visible_ms[0], b, sizeof(b)), dur(l6->first_visible_ms[0], c, sizeof(c)),
            dur(l6->correct_ms[0], d, sizeof(d)));
-    printf("  late data    Kappa 1m with watermark 1m / 10m / 1h: %.2f%% / %.2f%% / %.2f%% of lines\n",
-           w1->late_pct, k1->late_pct, w60->late_pct);
-    printf("  cost/month   Kappa 1m $%.2f, Kappa 24h $%.2f, Lambda 6h $%.2f (Kappa files: %.0f vs %.0f)\n",
-           k1->total_usd, k24->total_usd, l6->total_usd, k1->files_written, k24->files_written);
-    printf("  reconcile    Kappa 1m: %s (late data), Lambda 6h: %s; see %s/reconcile/\n", k1->status,
-           l6->status, s->dir);
-    printf("  next         lklab results --run %s/runs/kappa-1m-wm10m --table late --out late.csv\n",
-           s->dir);
+    printf(
+        "  late data    Kappa 1m with watermark 1m / 10m / 1h: %.2f%% / %.2f%% / %.2f%% of lines\n",
+        w1->late_pct, k1->late_pct, w60->late_pct);
+    printf(
+        "  cost/month   Kappa 1m $%.2f, Kappa 24h $%.2f, Lambda 6h $%.2f (Kappa files: %.0f vs %.0f)\n",
+        k1->total_usd, k24->total_usd, l6->total_usd, k1->files_written, k24->files_written);
+    printf("  reconcile    Kappa 1m: %s (late data), Lambda 6h: %s; see %s/reconcile/\n",
+           k1->status, l6->status, s->dir);
+    printf(
+        "  next         lklab results --run %s/runs/kappa-1m-wm10m --table late --out late.csv\n",
+        s->dir);
     cJSON_Delete(m);
 }
 
@@ -177,24 +179,45 @@ static int run(const char *out, const char *events, int quiet)
         return 4;
     }
     {
-        const char *gen[] = { "--scenario", "clickstream", "--out", data,
-                              events ? "--events" : q, events, q, NULL };
+        const char *gen[] = {
+            "--scenario", "clickstream", "--out", data, events ? "--events" : q, events, q, NULL
+        };
         const char *tr[] = { "--data", data, "--pipeline", "revenue", "--out", truth, q, NULL };
-        const char *k1[] = { "--data", data, "--pipeline", "revenue", "--out", upd, "--output-mode",
-                       "update", "--watermark", "none", "--trigger", "1m", q, NULL };
+        const char *k1[] = {
+            "--data", data,          "--pipeline", "revenue",   "--out", upd, "--output-mode",
+            "update", "--watermark", "none",       "--trigger", "1m",    q,   NULL
+        };
         const char *r1[] = { "--run", upd, "--out", updcsv, NULL };
-        const char *sw[] = { "--data", data, "--pipeline", "revenue", "--out", sweep,
-                             "--triggers", "10s,1m,1h,24h", "--watermarks", "1m,10m,1h",
-                             "--batch-every", "6h", q, NULL };
+        const char *sw[] = { "--data",
+                             data,
+                             "--pipeline",
+                             "revenue",
+                             "--out",
+                             sweep,
+                             "--triggers",
+                             "10s,1m,1h,24h",
+                             "--watermarks",
+                             "1m,10m,1h",
+                             "--batch-every",
+                             "6h",
+                             q,
+                             NULL };
         const char *pl[] = { "--sweep", sweep, "--out", plots, "--quiet", NULL };
         const char *rp[] = { "--sweep", sweep, NULL };
         if (!events)
             gen[4] = q, gen[5] = NULL;
         if ((rc = cmd_step(CMD, cmd_gen, "gen", "generate the default dataset", gen, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, quiet)) != 0
-            || (rc = cmd_step(CMD, cmd_kappa, "kappa", "Kappa, update mode, no watermark", k1, quiet)) != 0
-            || (rc = cmd_step(CMD, cmd_results, "results", "export the Kappa answer", r1, quiet)) != 0
-            || (rc = cmd_step(CMD, cmd_sweep, "sweep", "sweep: Kappa per trigger (append, update) and watermark, Lambda every 6h", sw, quiet)) != 0
+            || (rc = cmd_step(CMD, cmd_kappa, "kappa", "Kappa, update mode, no watermark", k1,
+                              quiet))
+                   != 0
+            || (rc = cmd_step(CMD, cmd_results, "results", "export the Kappa answer", r1, quiet))
+                   != 0
+            || (rc = cmd_step(
+                    CMD, cmd_sweep, "sweep",
+                    "sweep: Kappa per trigger (append, update) and watermark, Lambda every 6h", sw,
+                    quiet))
+                   != 0
             || (rc = cmd_step(CMD, cmd_plot, "plot", "charts", pl, quiet)) != 0
             || (rc = cmd_step(CMD, cmd_report, "report", "report", rp, quiet)) != 0)
             return rc;
@@ -216,8 +239,10 @@ static int run(const char *out, const char *events, int quiet)
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "out", required_argument, NULL, 'o' }, { "events", required_argument, NULL, 'e' },
-        { "quiet", no_argument, NULL, 'q' },     { "help", no_argument, NULL, 'h' },
+        { "out", required_argument, NULL, 'o' },
+        { "events", required_argument, NULL, 'e' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *out = "out/demo", *events = NULL;
@@ -227,15 +252,22 @@ int cmd_demo(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
+        case 'o':
+            out = optarg;
+            break;
         case 'e':
             if (cmd_parse_u64(CMD, "--events", optarg, 1, 100000000, &n))
                 return 2;
             events = optarg;
             break;
-        case 'q': quiet = 1; break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)

@@ -70,8 +70,8 @@ static int run(const char *pipeline, const char *out, struct lk_export_opts *o)
     char path[4096];
     int rc;
 
-    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0 ||
-        lk_spec_load(&spec, path, &err) < 0)
+    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0
+        || lk_spec_load(&spec, path, &err) < 0)
         return cmd_fail(CMD, &err);
     o->pipeline = pipeline;
     if (lk_export_spark(&spec, o, &job, &err) < 0)
@@ -84,18 +84,18 @@ static int run(const char *pipeline, const char *out, struct lk_export_opts *o)
 int cmd_export(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"pipeline", required_argument, NULL, 'p'},
-        {"out", required_argument, NULL, 'o'},
-        {"source", required_argument, NULL, 's'},
-        {"trigger", required_argument, NULL, 't'},
-        {"watermark", required_argument, NULL, 'w'},
-        {"output-mode", required_argument, NULL, 'm'},
-        {"max-files-per-trigger", required_argument, NULL, 'f'},
-        {"max-events-per-trigger", required_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        { "pipeline", required_argument, NULL, 'p' },
+        { "out", required_argument, NULL, 'o' },
+        { "source", required_argument, NULL, 's' },
+        { "trigger", required_argument, NULL, 't' },
+        { "watermark", required_argument, NULL, 'w' },
+        { "output-mode", required_argument, NULL, 'm' },
+        { "max-files-per-trigger", required_argument, NULL, 'f' },
+        { "max-events-per-trigger", required_argument, NULL, 'e' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
-    struct lk_export_opts o = {NULL, LK_EXPORT_LANDING, 0, 600000, LK_MODE_APPEND, 0, 0};
+    struct lk_export_opts o = { NULL, LK_EXPORT_LANDING, 0, 600000, LK_MODE_APPEND, 0, 0 };
     const char *pipeline = NULL, *out = NULL;
     int c, m;
 

@@ -16,41 +16,55 @@ static const char usage_line[] =
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Generates a dataset: DIR/log/p-NNNNN.jsonl (partition = hash(tenant) %% P,\n"
-           "arrival order), DIR/landing/<landing time>-pNNNNN.jsonl (one file per producer per\n"
-           "drop interval; both layouts hold the same lines) and DIR/manifest.json (parameters\n"
-           "and counts). The same arguments give byte-identical output on any machine. DIR is\n"
-           "written as DIR.partial and renamed; an existing dataset at DIR is replaced, anything\n"
-           "else there is refused. Options override the scenario's values. The layout and the\n"
-           "event format: docs/formats.md.\n\n"
-           "  --scenario S        clickstream, iot, payments (datasets/scenarios/) or a .json path\n"
-           "  --out DIR           output directory\n"
-           "  --events N          unique events (clickstream: 1000000)\n"
-           "  --seed S            random seed, 0 to 2^53-1 (42)\n"
-           "  --tenants K         tenants t01.., Zipf-skewed (20)\n"
-           "  --zipf S            Zipf exponent of the tenants, 0 = uniform (1.1)\n"
-           "  --keys K            keys u00001.. (50000); each belongs to one tenant\n"
-           "  --span D            event-time span, e.g. 24h (24h)\n"
-           "  --start T           first instant, e.g. 2026-01-01T00:00:00Z\n"
-           "  --rate R            steady, diurnal or bursts (diurnal)\n"
-           "  --partitions P      log partitions (4)\n"
-           "  --drop-every D      landing file interval (1m)\n"
-           "  --delay D           base delay of on-time events, kept under 1m: none,\n"
-           "                      exponential:MEAN or lognormal:MEDIAN,SIGMA (exponential:2s)\n"
-           "  --late-frac F       share of unique events arriving more than 1m late (0.05)\n"
-           "  --dup-frac F        expected re-deliveries per unique event (0.01)\n"
-           "  --malformed-frac F  share of all lines that are malformed, at most 0.5 (0.001)\n"
-           "  --quiet             no progress or summary on stderr\n"
-           "  --help              this text\n\n"
-           "exit: 0 ok, 2 usage, 3 missing/bad scenario or DIR not replaceable, 4 I/O error\n",
-           usage_line);
+    printf(
+        "usage: %s\n\n"
+        "Generates a dataset: DIR/log/p-NNNNN.jsonl (partition = hash(tenant) %% P,\n"
+        "arrival order), DIR/landing/<landing time>-pNNNNN.jsonl (one file per producer per\n"
+        "drop interval; both layouts hold the same lines) and DIR/manifest.json (parameters\n"
+        "and counts). The same arguments give byte-identical output on any machine. DIR is\n"
+        "written as DIR.partial and renamed; an existing dataset at DIR is replaced, anything\n"
+        "else there is refused. Options override the scenario's values. The layout and the\n"
+        "event format: docs/formats.md.\n\n"
+        "  --scenario S        clickstream, iot, payments (datasets/scenarios/) or a .json path\n"
+        "  --out DIR           output directory\n"
+        "  --events N          unique events (clickstream: 1000000)\n"
+        "  --seed S            random seed, 0 to 2^53-1 (42)\n"
+        "  --tenants K         tenants t01.., Zipf-skewed (20)\n"
+        "  --zipf S            Zipf exponent of the tenants, 0 = uniform (1.1)\n"
+        "  --keys K            keys u00001.. (50000); each belongs to one tenant\n"
+        "  --span D            event-time span, e.g. 24h (24h)\n"
+        "  --start T           first instant, e.g. 2026-01-01T00:00:00Z\n"
+        "  --rate R            steady, diurnal or bursts (diurnal)\n"
+        "  --partitions P      log partitions (4)\n"
+        "  --drop-every D      landing file interval (1m)\n"
+        "  --delay D           base delay of on-time events, kept under 1m: none,\n"
+        "                      exponential:MEAN or lognormal:MEDIAN,SIGMA (exponential:2s)\n"
+        "  --late-frac F       share of unique events arriving more than 1m late (0.05)\n"
+        "  --dup-frac F        expected re-deliveries per unique event (0.01)\n"
+        "  --malformed-frac F  share of all lines that are malformed, at most 0.5 (0.001)\n"
+        "  --quiet             no progress or summary on stderr\n"
+        "  --help              this text\n\n"
+        "exit: 0 ok, 2 usage, 3 missing/bad scenario or DIR not replaceable, 4 I/O error\n",
+        usage_line);
 }
 
 /* Command-line values, applied on top of the scenario once it is loaded. */
 enum {
-    O_EVENTS, O_SEED, O_TENANTS, O_KEYS, O_SPAN, O_START, O_PARTITIONS, O_DROP, O_LATE,
-    O_DUP, O_BAD, O_DELAY, O_RATE, O_ZIPF, O_COUNT
+    O_EVENTS,
+    O_SEED,
+    O_TENANTS,
+    O_KEYS,
+    O_SPAN,
+    O_START,
+    O_PARTITIONS,
+    O_DROP,
+    O_LATE,
+    O_DUP,
+    O_BAD,
+    O_DELAY,
+    O_RATE,
+    O_ZIPF,
+    O_COUNT
 };
 
 struct overrides {
@@ -90,8 +104,7 @@ static int parse_text_opt(struct overrides *o, int which, const char *text)
     if (which == O_DELAY) {
         if (ds_delay_parse(text, &v->delay) == 0)
             return 0;
-        cmd_error(CMD, "bad value '%s' for --delay (none, exponential:2s, lognormal:2s,0.8)",
-                  text);
+        cmd_error(CMD, "bad value '%s' for --delay (none, exponential:2s, lognormal:2s,0.8)", text);
         return 2;
     }
     if (ds_rate_parse(text, &v->rate) == 0)
@@ -106,25 +119,39 @@ static int parse_opt(struct overrides *o, int which, const char *text)
     struct ds_params *v = &o->v;
     o->set[which] = 1;
     switch (which) {
-    case O_EVENTS: return cmd_parse_u64(CMD, "--events", text, 1, DS_MAX_EVENTS, &v->events);
-    case O_SEED: return cmd_parse_u64(CMD, "--seed", text, 0, DS_MAX_SEED, &v->seed);
-    case O_TENANTS: return parse_u32("--tenants", text, DS_MAX_TENANTS, &v->tenants);
-    case O_KEYS: return parse_u32("--keys", text, DS_MAX_KEYS, &v->keys);
-    case O_PARTITIONS: return parse_u32("--partitions", text, DS_MAX_PARTITIONS, &v->partitions);
-    case O_SPAN: return cmd_parse_duration(CMD, "--span", text, &v->span_ms);
-    case O_DROP: return cmd_parse_duration(CMD, "--drop-every", text, &v->drop_every_ms);
-    case O_LATE: return cmd_parse_fraction(CMD, "--late-frac", text, &v->late_frac);
-    case O_DUP: return cmd_parse_fraction(CMD, "--dup-frac", text, &v->dup_frac);
-    case O_BAD: return cmd_parse_fraction(CMD, "--malformed-frac", text, &v->malformed_frac);
-    case O_ZIPF: return parse_zipf(text, &v->zipf);
-    default: return parse_text_opt(o, which, text);
+    case O_EVENTS:
+        return cmd_parse_u64(CMD, "--events", text, 1, DS_MAX_EVENTS, &v->events);
+    case O_SEED:
+        return cmd_parse_u64(CMD, "--seed", text, 0, DS_MAX_SEED, &v->seed);
+    case O_TENANTS:
+        return parse_u32("--tenants", text, DS_MAX_TENANTS, &v->tenants);
+    case O_KEYS:
+        return parse_u32("--keys", text, DS_MAX_KEYS, &v->keys);
+    case O_PARTITIONS:
+        return parse_u32("--partitions", text, DS_MAX_PARTITIONS, &v->partitions);
+    case O_SPAN:
+        return cmd_parse_duration(CMD, "--span", text, &v->span_ms);
+    case O_DROP:
+        return cmd_parse_duration(CMD, "--drop-every", text, &v->drop_every_ms);
+    case O_LATE:
+        return cmd_parse_fraction(CMD, "--late-frac", text, &v->late_frac);
+    case O_DUP:
+        return cmd_parse_fraction(CMD, "--dup-frac", text, &v->dup_frac);
+    case O_BAD:
+        return cmd_parse_fraction(CMD, "--malformed-frac", text, &v->malformed_frac);
+    case O_ZIPF:
+        return parse_zipf(text, &v->zipf);
+    default:
+        return parse_text_opt(o, which, text);
     }
 }
 
 static void apply(const struct overrides *o, struct ds_params *p)
 {
     const struct ds_params *v = &o->v;
-#define SET(which, member) if (o->set[which]) p->member = v->member
+#define SET(which, member)                                                                         \
+    if (o->set[which])                                                                             \
+    p->member = v->member
     SET(O_EVENTS, events);
     SET(O_SEED, seed);
     SET(O_TENANTS, tenants);
@@ -159,19 +186,24 @@ static void scenario_path(const char *s, char *out, size_t size)
 static void option_error(const char *msg)
 {
     static const char *const names[][2] = {
-        { "'events'", "--events" },         { "'seed'", "--seed" },
-        { "'tenants'", "--tenants" },       { "'keys'", "--keys" },
-        { "'partitions'", "--partitions" }, { "'zipf'", "--zipf" },
-        { "'span'", "--span" },             { "'start'", "--start" },
-        { "'drop_every'", "--drop-every" }, { "'delay'", "--delay" },
-        { "'late_frac'", "--late-frac" },   { "'dup_frac'", "--dup-frac" },
+        { "'events'", "--events" },
+        { "'seed'", "--seed" },
+        { "'tenants'", "--tenants" },
+        { "'keys'", "--keys" },
+        { "'partitions'", "--partitions" },
+        { "'zipf'", "--zipf" },
+        { "'span'", "--span" },
+        { "'start'", "--start" },
+        { "'drop_every'", "--drop-every" },
+        { "'delay'", "--delay" },
+        { "'late_frac'", "--late-frac" },
+        { "'dup_frac'", "--dup-frac" },
         { "'malformed_frac'", "--malformed-frac" },
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         const char *at = strstr(msg, names[i][0]);
         if (at) {
-            cmd_error(CMD, "%.*s%s%s", (int)(at - msg), msg, names[i][1],
-                      at + strlen(names[i][0]));
+            cmd_error(CMD, "%.*s%s%s", (int)(at - msg), msg, names[i][1], at + strlen(names[i][0]));
             return;
         }
     }
@@ -281,11 +313,20 @@ int cmd_gen(int argc, char **argv)
             continue;
         }
         switch (c) {
-        case 's': scenario = optarg; break;
-        case 'o': out = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 's':
+            scenario = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)

@@ -104,8 +104,8 @@ static int generate(const struct cmd_lab *lab, uint64_t seed, const char *out, i
  * DIR/lab.env: the student's parameters as shell assignments, a comment first (written even
  * when the lab has none, so a README can always load it). *params gets the "NAME=value"s.
  */
-static int write_env(const struct cmd_lab *lab, const char *student, uint64_t seed,
-                     const char *dir, struct cmd_lab_argv *params, struct lk_err *err)
+static int write_env(const struct cmd_lab *lab, const char *student, uint64_t seed, const char *dir,
+                     struct cmd_lab_argv *params, struct lk_err *err)
 {
     struct lk_atomic at = LK_ATOMIC_INIT;
     char path[PATH_MAX + 16];
@@ -129,7 +129,8 @@ static void print_own_dataset(const struct cmd_lab *lab, uint64_t seed)
     const cJSON *it;
     char num[64];
     int any = 0;
-    cJSON_ArrayForEach(it, lab->dataset) {
+    cJSON_ArrayForEach(it, lab->dataset)
+    {
         if (cJSON_IsArray(it) || cJSON_IsObject(it))
             printf("%s --%s %s", any++ ? "" : "your dataset:", it->string,
                    cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
@@ -191,8 +192,7 @@ static int stamp_is(const char *path, const char *text)
     struct lk_err err = LK_ERR_INIT;
     char *old = NULL;
     size_t len = 0;
-    int same = lk_file_read_checked(path, 1 << 16, &old, &len, &err) == 0 &&
-               strcmp(old, text) == 0;
+    int same = lk_file_read_checked(path, 1 << 16, &old, &len, &err) == 0 && strcmp(old, text) == 0;
     free(old);
     return same;
 }
@@ -331,8 +331,10 @@ static int solve(struct check *c, struct lk_err *err)
     if ((rc = lk_rm_rf(c->answers, err)) == 0)
         rc = run_script(c, "solution/solve.sh", "solve", &env, &status, err);
     if (rc == 0 && status != 0)
-        rc = lk_err_set(err, LK_EINTERNAL, "solution/solve.sh of lab %s failed (exit %d; see "
-                        "'%s/solve.err')", c->lab->nn, status, c->work);
+        rc = lk_err_set(err, LK_EINTERNAL,
+                        "solution/solve.sh of lab %s failed (exit %d; see "
+                        "'%s/solve.err')",
+                        c->lab->nn, status, c->work);
     cmd_lab_argv_release(&env);
     return rc;
 }
@@ -457,8 +459,7 @@ static int answers_path(struct check *c, struct lk_err *err)
         return 0;
     }
     if (!realpath(c->a->answers, c->answers))
-        return lk_err_set(err, LK_EINPUT, "cannot read answers '%s' (no such file)",
-                          c->a->answers);
+        return lk_err_set(err, LK_EINPUT, "cannot read answers '%s' (no such file)", c->a->answers);
     return 0;
 }
 
@@ -482,11 +483,11 @@ static int run_check(const struct args *a, const struct cmd_lab *lab)
         goto fail;
     }
     c->exe[n] = '\0';
-    if ((rc = lk_mkdir_p(work, &err)) < 0 || (rc = absolute(work, c->work, &err)) < 0 ||
-        (rc = absolute(cmd_root(), c->root, &err)) < 0 ||
-        (rc = absolute(lab->dir, c->dir, &err)) < 0 || (rc = ensure_data(c, &err)) < 0 ||
-        (rc = ensure_cache(c, &err)) < 0 || (rc = answers_path(c, &err)) < 0 ||
-        (rc = check_answers(c->answers, &err)) < 0)
+    if ((rc = lk_mkdir_p(work, &err)) < 0 || (rc = absolute(work, c->work, &err)) < 0
+        || (rc = absolute(cmd_root(), c->root, &err)) < 0
+        || (rc = absolute(lab->dir, c->dir, &err)) < 0 || (rc = ensure_data(c, &err)) < 0
+        || (rc = ensure_cache(c, &err)) < 0 || (rc = answers_path(c, &err)) < 0
+        || (rc = check_answers(c->answers, &err)) < 0)
         goto fail;
     rc = grade(c, &err);
     if (rc >= 0)
@@ -543,8 +544,10 @@ static int run_handout(const struct args *a, const char *dir)
 {
     struct lk_err err = LK_ERR_INIT;
     if (non_empty(dir)) {
-        cmd_error(CMD, "refusing to write the handout into '%s' (it exists and is not an empty "
-                  "directory)", dir);
+        cmd_error(CMD,
+                  "refusing to write the handout into '%s' (it exists and is not an empty "
+                  "directory)",
+                  dir);
         return 2;
     }
     if (!lk_is_dir(a->labs)) {
@@ -562,28 +565,45 @@ static int run_handout(const struct args *a, const char *dir)
 static int parse(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {
-        { "student", required_argument, NULL, 's' },
-        { "out", required_argument, NULL, 'o' },
-        { "answers", required_argument, NULL, 'a' },
-        { "use-solution", no_argument, NULL, 'u' },
-        { "work", required_argument, NULL, 'w' },
-        { "labs", required_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "student", required_argument, NULL, 's' }, { "out", required_argument, NULL, 'o' },
+        { "answers", required_argument, NULL, 'a' }, { "use-solution", no_argument, NULL, 'u' },
+        { "work", required_argument, NULL, 'w' },    { "labs", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 's': a->student = optarg; a->seen |= O_STUDENT; break;
-        case 'o': a->out = optarg; a->seen |= O_OUT; break;
-        case 'a': a->answers = optarg; a->seen |= O_ANSWERS; break;
-        case 'u': a->use_solution = 1; a->seen |= O_SOLUTION; break;
-        case 'w': a->work = optarg; a->seen |= O_WORK; break;
-        case 'l': a->labs = optarg; a->seen |= O_LABS; break;
-        case 'h': help(); return -1;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 's':
+            a->student = optarg;
+            a->seen |= O_STUDENT;
+            break;
+        case 'o':
+            a->out = optarg;
+            a->seen |= O_OUT;
+            break;
+        case 'a':
+            a->answers = optarg;
+            a->seen |= O_ANSWERS;
+            break;
+        case 'u':
+            a->use_solution = 1;
+            a->seen |= O_SOLUTION;
+            break;
+        case 'w':
+            a->work = optarg;
+            a->seen |= O_WORK;
+            break;
+        case 'l':
+            a->labs = optarg;
+            a->seen |= O_LABS;
+            break;
+        case 'h':
+            help();
+            return -1;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     return 0;
@@ -592,12 +612,14 @@ static int parse(int argc, char **argv, struct args *a)
 /* A student id goes into paths and a seed: letters, digits, '.', '_' and '-' only. */
 static int bad_student(const char *s)
 {
-    return !*s || s[0] == '.' || s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                         "0123456789._-")] != '\0';
+    return !*s || s[0] == '.'
+           || s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                          "0123456789._-")]
+                  != '\0';
 }
 
-static const char *const opt_names[] = { "--student", "--out", "--answers", "--use-solution",
-                                         "--work", "--labs" };
+static const char *const opt_names[] = { "--student",      "--out",  "--answers",
+                                         "--use-solution", "--work", "--labs" };
 
 struct sub {
     const char *name;
@@ -655,14 +677,15 @@ int cmd_lab(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
         if (a.seen & ~s->allowed & (1 << i))
-            return cmd_usage_error(CMD, "'lab %s' takes no %s", s->name,
-                                   opt_names[i]);
+            return cmd_usage_error(CMD, "'lab %s' takes no %s", s->name, opt_names[i]);
     if (argc - 1 - optind != s->nargs)
         return cmd_usage_error(CMD, "%s takes %d argument%s", s->name, s->nargs,
                                s->nargs == 1 ? "" : "s");
     if (bad_student(a.student))
-        return cmd_usage_error(CMD, "bad student id '%s' (letters, digits, '.', "
-                               "'_', '-')", a.student);
+        return cmd_usage_error(CMD,
+                               "bad student id '%s' (letters, digits, '.', "
+                               "'_', '-')",
+                               a.student);
     if (!a.labs) {
         snprintf(a.labs_buf, sizeof(a.labs_buf), "%s/labs", cmd_root());
         a.labs = a.labs_buf;

@@ -28,15 +28,18 @@ struct cmd_lab_question {
 };
 
 struct cmd_lab {
-    char *dir;          /* the lab directory as found (LABS/NN-topic) */
-    char nn[3];         /* "03" */
+    char *dir;  /* the lab directory as found (LABS/NN-topic) */
+    char nn[3]; /* "03" */
     char *title, *summary;
-    cJSON *dataset;     /* lab.json's "dataset" object (owned) */
-    cJSON *params;      /* lab.json's "params" object, NULL when it has none (owned) */
+    cJSON *dataset; /* lab.json's "dataset" object (owned) */
+    cJSON *params;  /* lab.json's "params" object, NULL when it has none (owned) */
     struct cmd_lab_question *q;
     size_t nq;
 };
-#define CMD_LAB_INIT { NULL, { 0 }, NULL, NULL, NULL, NULL, NULL, 0 }
+#define CMD_LAB_INIT                                                                               \
+    {                                                                                              \
+        NULL, { 0 }, NULL, NULL, NULL, NULL, NULL, 0                                               \
+    }
 
 /*
  * The lab directories of labs (names "[0-9][0-9]-*"), sorted: *names is the caller's
@@ -72,7 +75,10 @@ struct cmd_lab_argv {
     char **v; /* v[n] == NULL */
     size_t n, cap;
 };
-#define CMD_LAB_ARGV_INIT { NULL, 0, 0 }
+#define CMD_LAB_ARGV_INIT                                                                          \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 void cmd_lab_argv_add(struct cmd_lab_argv *a, const char *s);
 void cmd_lab_argv_addf(struct cmd_lab_argv *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

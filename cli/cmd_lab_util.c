@@ -25,8 +25,8 @@ extern char **environ;
 
 static int is_lab_name(const char *name)
 {
-    return name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
-           name[2] == '-' && name[3] != '\0';
+    return name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' && name[2] == '-'
+           && name[3] != '\0';
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -95,11 +95,14 @@ static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path
         return lk_err_set(err, LK_EINPUT, "'%s': \"questions\" must be a non-empty list", path);
     lab->nq = (size_t)cJSON_GetArraySize(qs);
     lab->q = lk_xcalloc(lab->nq, sizeof(*lab->q));
-    cJSON_ArrayForEach(q, qs) {
+    cJSON_ArrayForEach(q, qs)
+    {
         const char *id = json_string(q, "id"), *hint = json_string(q, "hint");
         if (!id || !hint)
-            return lk_err_set(err, LK_EINPUT, "'%s': question %zu needs an \"id\" and a "
-                              "\"hint\"", path, i + 1);
+            return lk_err_set(err, LK_EINPUT,
+                              "'%s': question %zu needs an \"id\" and a "
+                              "\"hint\"",
+                              path, i + 1);
         lab->q[i].id = lk_xstrdup(id);
         lab->q[i].hint = lk_xstrdup(hint);
         i++;
@@ -147,9 +150,9 @@ static int good_range(const cJSON *v, long long *min, long long *max)
         return 0;
     a = cJSON_GetObjectItemCaseSensitive(v, "min");
     b = cJSON_GetObjectItemCaseSensitive(v, "max");
-    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || a->valuedouble != floor(a->valuedouble) ||
-        b->valuedouble != floor(b->valuedouble) || fabs(a->valuedouble) > 1e15 ||
-        fabs(b->valuedouble) > 1e15 || a->valuedouble > b->valuedouble)
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || a->valuedouble != floor(a->valuedouble)
+        || b->valuedouble != floor(b->valuedouble) || fabs(a->valuedouble) > 1e15
+        || fabs(b->valuedouble) > 1e15 || a->valuedouble > b->valuedouble)
         return 0;
     *min = (long long)a->valuedouble;
     *max = (long long)b->valuedouble;
@@ -167,16 +170,20 @@ static int check_settings(const cJSON *obj, int params, const char *path, struct
     const cJSON *it, *item;
     if (!cJSON_IsObject(obj))
         return lk_err_set(err, LK_EINPUT, "'%s': \"%s\" must be an object", path, what);
-    cJSON_ArrayForEach(it, obj) {
+    cJSON_ArrayForEach(it, obj)
+    {
         long long min, max;
         int ok = cJSON_IsArray(it) ? cJSON_GetArraySize(it) > 0
                                    : good_value(it) || good_range(it, &min, &max);
         if (cJSON_IsArray(it))
             cJSON_ArrayForEach(item, it) ok = ok && good_value(item);
-        if (params && (it->string[0] < 'A' || it->string[0] > 'Z' ||
-                       it->string[strspn(it->string, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")]))
-            return lk_err_set(err, LK_EINPUT, "'%s': parameter \"%s\" must be named in "
-                              "capitals, digits and '_'", path, it->string);
+        if (params
+            && (it->string[0] < 'A' || it->string[0] > 'Z'
+                || it->string[strspn(it->string, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")]))
+            return lk_err_set(err, LK_EINPUT,
+                              "'%s': parameter \"%s\" must be named in "
+                              "capitals, digits and '_'",
+                              path, it->string);
         if (!ok)
             return lk_err_set(err, LK_EINPUT,
                               "'%s': %s \"%s\" must be a number, a string of "
@@ -206,13 +213,15 @@ static int load_json(struct cmd_lab *lab, struct lk_err *err)
     lab->summary = lk_xstrdup(summary);
     lab->dataset = cJSON_DetachItemFromObjectCaseSensitive(root, "dataset");
     if (!cJSON_IsObject(lab->dataset) || !json_string(lab->dataset, "scenario")) {
-        rc = lk_err_set(err, LK_EINPUT, "'%s': \"dataset\" must be an object with a "
-                        "\"scenario\"", path);
+        rc = lk_err_set(err, LK_EINPUT,
+                        "'%s': \"dataset\" must be an object with a "
+                        "\"scenario\"",
+                        path);
         goto out;
     }
     lab->params = cJSON_DetachItemFromObjectCaseSensitive(root, "params");
-    if ((rc = check_settings(lab->dataset, 0, path, err)) < 0 ||
-        (lab->params && (rc = check_settings(lab->params, 1, path, err)) < 0))
+    if ((rc = check_settings(lab->dataset, 0, path, err)) < 0
+        || (lab->params && (rc = check_settings(lab->params, 1, path, err)) < 0))
         goto out;
     rc = load_questions(lab, cJSON_GetObjectItemCaseSensitive(root, "questions"), path, err);
     if (rc == 0)
@@ -229,13 +238,14 @@ int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struc
     size_t n = 0;
     int rc, full = strlen(which) > 2; /* "03-topic" must match exactly */
     if (lab_number(which, nn) < 0)
-        return lk_err_set(err, LK_EUSAGE, "bad lab '%s' (a number like 03; see 'lklab lab "
-                          "list')", which);
+        return lk_err_set(err, LK_EUSAGE,
+                          "bad lab '%s' (a number like 03; see 'lklab lab "
+                          "list')",
+                          which);
     if ((rc = cmd_lab_list_dirs(labs, &names, &n, err)) < 0)
         return rc;
     for (size_t i = 0; i < n && !lab->dir; i++) {
-        if (strncmp(names[i], nn, 2) == 0 &&
-            (!full || strcmp(names[i], which) == 0)) {
+        if (strncmp(names[i], nn, 2) == 0 && (!full || strcmp(names[i], which) == 0)) {
             snprintf(path, sizeof(path), "%s/%s", labs, names[i]);
             lab->dir = lk_xstrdup(path);
         }
@@ -358,7 +368,8 @@ void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_arg
     char num[64];
     if (!lab->params)
         return;
-    cJSON_ArrayForEach(it, lab->params) {
+    cJSON_ArrayForEach(it, lab->params)
+    {
         cmd_lab_argv_addf(a, "%s=%s", it->string,
                           cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
@@ -372,12 +383,15 @@ int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
     cmd_lab_argv_add(a, "gen");
     cmd_lab_argv_add(a, "--scenario");
     cmd_lab_argv_add(a, json_string(lab->dataset, "scenario"));
-    cJSON_ArrayForEach(it, lab->dataset) {
+    cJSON_ArrayForEach(it, lab->dataset)
+    {
         if (strcmp(it->string, "scenario") == 0)
             continue;
         if (strcmp(it->string, "seed") == 0 || strcmp(it->string, "out") == 0)
-            return lk_err_set(err, LK_EINPUT, "'%s/lab.json': the dataset must not set \"%s\" "
-                              "(the lab derives it)", lab->dir, it->string);
+            return lk_err_set(err, LK_EINPUT,
+                              "'%s/lab.json': the dataset must not set \"%s\" "
+                              "(the lab derives it)",
+                              lab->dir, it->string);
         cmd_lab_argv_addf(a, "--%s", it->string);
         cmd_lab_argv_add(a, cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
@@ -444,13 +458,12 @@ static char **merged_env(const struct cmd_lab_argv *set)
     return env;
 }
 
-static int child_files(posix_spawn_file_actions_t *fa, const char *out_path,
-                       const char *err_path)
+static int child_files(posix_spawn_file_actions_t *fa, const char *out_path, const char *err_path)
 {
     int flags = O_WRONLY | O_CREAT | O_TRUNC;
-    if (posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0) ||
-        posix_spawn_file_actions_addopen(fa, 1, out_path, flags, 0644) ||
-        posix_spawn_file_actions_addopen(fa, 2, err_path, flags, 0644))
+    if (posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0)
+        || posix_spawn_file_actions_addopen(fa, 1, out_path, flags, 0644)
+        || posix_spawn_file_actions_addopen(fa, 2, err_path, flags, 0644))
         return -1;
     return 0;
 }

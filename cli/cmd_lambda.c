@@ -91,15 +91,29 @@ static int parse_period(const char *opt, const char *v, int64_t *out)
 static int parse_one(int c, const char *v, struct args *a)
 {
     switch (c) {
-    case O_DATA: a->data = v; return 0;
-    case O_PIPE: a->pipeline = v; return 0;
-    case O_OUT: a->out = v; return 0;
-    case O_BATCH: return parse_period("--batch-every", v, &a->batch_every);
-    case O_SPEED: return parse_period("--speed-trigger", v, &a->speed_trigger);
-    case O_COST: a->cost = v; return 0;
-    case O_CRASH: return parse_crash(v, &a->crash);
-    case O_QUIET: a->quiet = 1; return 0;
-    default: return -1;
+    case O_DATA:
+        a->data = v;
+        return 0;
+    case O_PIPE:
+        a->pipeline = v;
+        return 0;
+    case O_OUT:
+        a->out = v;
+        return 0;
+    case O_BATCH:
+        return parse_period("--batch-every", v, &a->batch_every);
+    case O_SPEED:
+        return parse_period("--speed-trigger", v, &a->speed_trigger);
+    case O_COST:
+        a->cost = v;
+        return 0;
+    case O_CRASH:
+        return parse_crash(v, &a->crash);
+    case O_QUIET:
+        a->quiet = 1;
+        return 0;
+    default:
+        return -1;
     }
 }
 
@@ -116,8 +130,8 @@ static void summary(const struct lb_run_summary *s, const char *run)
             "lklab lambda: results in %s (serving.db, metrics.jsonl, run.json)\n",
             (unsigned long long)s->lines, (unsigned long long)s->processed,
             (unsigned long long)s->duplicates, (unsigned long long)s->quarantined,
-            (unsigned long long)s->filtered, (long long)s->batch_jobs,
-            (long long)s->micro_batches, (unsigned long long)s->serving_rows, s->wall_seconds,
+            (unsigned long long)s->filtered, (long long)s->batch_jobs, (long long)s->micro_batches,
+            (unsigned long long)s->serving_rows, s->wall_seconds,
             s->resumed ? " (resumed an interrupted run)" : "", run);
 }
 
@@ -160,8 +174,17 @@ static int run(struct args *a)
         free(text);
         return 3;
     }
-    o = (struct lb_run_opts){ a->data, a->out, &spec, text, path, a->batch_every,
-                              a->speed_trigger, &model, a->crash, lk_wall_now, cmd_progress_cb,
+    o = (struct lb_run_opts){ a->data,
+                              a->out,
+                              &spec,
+                              text,
+                              path,
+                              a->batch_every,
+                              a->speed_trigger,
+                              &model,
+                              a->crash,
+                              lk_wall_now,
+                              cmd_progress_cb,
                               &prog };
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
     rc = lb_run(&o, &sum, &err);
@@ -184,10 +207,11 @@ int cmd_lambda(int argc, char **argv)
         { "speed-trigger", required_argument, NULL, O_SPEED },
         { "cost-model", required_argument, NULL, O_COST },
         { "crash-after", required_argument, NULL, O_CRASH },
-        { "quiet", no_argument, NULL, O_QUIET }, { "help", no_argument, NULL, O_HELP },
+        { "quiet", no_argument, NULL, O_QUIET },
+        { "help", no_argument, NULL, O_HELP },
         { NULL, 0, NULL, 0 },
     };
-    struct args a = { NULL, NULL, NULL, NULL, 6 * LK_MS_PER_HOUR, 10 * LK_MS_PER_SEC,
+    struct args a = { NULL,          NULL, NULL, NULL, 6 * LK_MS_PER_HOUR, 10 * LK_MS_PER_SEC,
                       LB_CRASH_INIT, 0 };
     int c;
     opterr = 0;
@@ -208,6 +232,8 @@ int cmd_lambda(int argc, char **argv)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!a.data || !a.pipeline || !a.out)
         return cmd_usage_error(CMD, "missing %s",
-                               !a.data ? "--data" : !a.pipeline ? "--pipeline" : "--out");
+                               !a.data       ? "--data"
+                               : !a.pipeline ? "--pipeline"
+                                             : "--out");
     return run(&a);
 }

@@ -72,7 +72,8 @@ static int run(const char *run_dir, int json)
         print_json(o);
         cJSON_Delete(o);
     } else {
-        printf("latency of run %s (%s), virtual time from arrival:\n", run_dir, lk_stack_name(stack));
+        printf("latency of run %s (%s), virtual time from arrival:\n", run_dir,
+               lk_stack_name(stack));
         printf("%-14s %10s %9s %9s %8s %8s %8s %8s\n", "", "events", "never", "reached", "p50",
                "p95", "p99", "max");
         table_line("first-visible", &sfv);
@@ -85,8 +86,10 @@ int cmd_latency(int argc, char **argv)
 {
     enum { O_RUN = 256, O_FORMAT, O_HELP };
     static const struct option opts[] = {
-        { "run", required_argument, NULL, O_RUN }, { "format", required_argument, NULL, O_FORMAT },
-        { "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 },
+        { "run", required_argument, NULL, O_RUN },
+        { "format", required_argument, NULL, O_FORMAT },
+        { "help", no_argument, NULL, O_HELP },
+        { NULL, 0, NULL, 0 },
     };
     const char *run_dir = NULL;
     int c, json = 0;
@@ -102,8 +105,10 @@ int cmd_latency(int argc, char **argv)
             break;
         case O_FORMAT:
             if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0)
-                return cmd_usage_error(CMD, "bad value '%s' for --format (table or "
-                                       "json)", optarg);
+                return cmd_usage_error(CMD,
+                                       "bad value '%s' for --format (table or "
+                                       "json)",
+                                       optarg);
             json = strcmp(optarg, "json") == 0;
             break;
         default:

@@ -152,14 +152,14 @@ static int run(struct live *l)
     struct lk_err err = LK_ERR_INIT;
     struct lk_broker_info info;
     struct job jobs[NJOBS];
-    struct cmd_source_clock clock = {0, {0, 0, 0}};
+    struct cmd_source_clock clock = { 0, { 0, 0, 0 } };
     struct lk_buf url = LK_BUF_INIT;
     char *broker = path2(l->out, "broker"), *data = l->data ? NULL : path2(l->out, "data");
     char *runs[NJOBS], *logs[NJOBS], events[32];
     const char *ds = l->data ? l->data : data;
     int rc = 0, failed = 0;
     double last_show = 0;
-    static const char *const names[NJOBS] = {"replay", "kappa-update", "kappa-append", "lambda"};
+    static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append", "lambda" };
     memset(jobs, 0, sizeof(jobs));
     for (size_t i = 0; i < NJOBS; i++) {
         struct lk_buf b = LK_BUF_INIT;
@@ -176,8 +176,8 @@ static int run(struct live *l)
         goto out;
     }
     if (!l->data && !lk_is_dir(data)) {
-        const char *const gen[] = {"--scenario", "clickstream", "--events", events, "--span",
-                                   "24h",        "--out",       data,       NULL};
+        const char *const gen[] = { "--scenario", "clickstream", "--events", events, "--span",
+                                    "24h",        "--out",       data,       NULL };
         snprintf(events, sizeof(events), "%llu", (unsigned long long)l->events);
         if ((rc = cmd_step(CMD, cmd_gen, "gen", "generating a day of clicks", gen, 0)) != 0)
             goto out;
@@ -195,20 +195,21 @@ static int run(struct live *l)
     }
     lk_buf_addf(&url, "kafka://127.0.0.1:%d/%s", info.port, TOPIC);
     {
-        const char *const replay[] = {"lklab", "replay",  "--data",      ds,  "--to",
-                                      url.s,   "--speed", l->speed_text, NULL};
-        const char *const up[] = {"lklab",       "kappa",   "--source",      url.s,
-                                  "--pipeline",  "revenue", "--out",         runs[1],
-                                  "--trigger",   "1m",      "--output-mode", "update",
-                                  "--watermark", "none",    "--durability",  "process",
-                                  NULL};
-        const char *const app[] = {
-            "lklab",     "kappa", "--source",    url.s, "--pipeline",   "revenue", "--out", runs[2],
-            "--trigger", "1m",    "--watermark", "10m", "--durability", "process", NULL};
-        const char *const lam[] = {"lklab",         "lambda",  "--data", ds,
-                                   "--pipeline",    "revenue", "--out",  runs[3],
-                                   "--batch-every", "6h",      NULL};
-        const char *const *argvs[NJOBS] = {replay, up, app, lam};
+        const char *const replay[] = { "lklab", "replay",  "--data",      ds,  "--to",
+                                       url.s,   "--speed", l->speed_text, NULL };
+        const char *const up[] = { "lklab",       "kappa",   "--source",      url.s,
+                                   "--pipeline",  "revenue", "--out",         runs[1],
+                                   "--trigger",   "1m",      "--output-mode", "update",
+                                   "--watermark", "none",    "--durability",  "process",
+                                   NULL };
+        const char *const app[] = { "lklab",        "kappa",   "--source",    url.s,
+                                    "--pipeline",   "revenue", "--out",       runs[2],
+                                    "--trigger",    "1m",      "--watermark", "10m",
+                                    "--durability", "process", NULL };
+        const char *const lam[] = { "lklab",         "lambda",  "--data", ds,
+                                    "--pipeline",    "revenue", "--out",  runs[3],
+                                    "--batch-every", "6h",      NULL };
+        const char *const *argvs[NJOBS] = { replay, up, app, lam };
         printf("lklab live: what runs where\n"
                "  %-13s pid %-7d 127.0.0.1:%d, data in %s (started in %.1f s, %.0f MB)\n",
                "broker", info.pid, info.port, broker, info.start_seconds, info.rss_mb);
@@ -238,7 +239,7 @@ static int run(struct live *l)
             last_show = lk_wall_now();
         }
         {
-            struct timespec ts = {0, 200 * 1000000L};
+            struct timespec ts = { 0, 200 * 1000000L };
             nanosleep(&ts, NULL);
         }
     }
@@ -273,14 +274,14 @@ out:
 int cmd_live(int argc, char **argv)
 {
     enum { O_OUT = 1, O_EVENTS, O_DATA, O_SPEED, O_PORT };
-    static const struct option opts[] = {{"out", required_argument, NULL, O_OUT},
-                                         {"events", required_argument, NULL, O_EVENTS},
-                                         {"data", required_argument, NULL, O_DATA},
-                                         {"speed", required_argument, NULL, O_SPEED},
-                                         {"port", required_argument, NULL, O_PORT},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    struct live l = {"out/live", NULL, 100000, 144.0, "144x", 0};
+    static const struct option opts[] = { { "out", required_argument, NULL, O_OUT },
+                                          { "events", required_argument, NULL, O_EVENTS },
+                                          { "data", required_argument, NULL, O_DATA },
+                                          { "speed", required_argument, NULL, O_SPEED },
+                                          { "port", required_argument, NULL, O_PORT },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
+    struct live l = { "out/live", NULL, 100000, 144.0, "144x", 0 };
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {

@@ -23,27 +23,28 @@ static const char usage_line[] = "lklab plot --sweep S [--out DIR] [--quiet]";
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Draws the charts of a sweep directory ('lklab sweep --out S', docs/sweep.md) with\n"
-           "gnuplot, as PNG and SVG, next to the tidy data each one is drawn from:\n"
-           "  latency    first-visible and correct latency vs trigger / batch period: each run's\n"
-           "             p50 with a whisker to p99 (tick at p95), Kappa append and update and\n"
-           "             Lambda; a percentile among never-correct events on a 'never' line\n"
-           "  cost       monthly cost per run config, log axis, stacked by component (Lambda's\n"
-           "             speed and batch clusters apart)\n"
-           "  files      files written and mean file size vs trigger / batch period\n"
-           "  watermark  watermark delay vs late-dropped %%, never-correct %% and max state rows\n"
-           "  sawtooth   Lambda's speed-vs-batch discrepancy over time, batch landings marked\n"
-           "  freshness  one window's answer over time in both stacks, and its true value\n"
-           "A chart the sweep has no data for (e.g. no watermark sweep, no Lambda run) is\n"
-           "skipped with a notice. Without gnuplot only the data files are written.\n"
-           "The scripts are plots/<name>.gp; plots/README.md says how to run one by hand.\n\n"
-           "  --sweep S    the sweep directory (reads S/sweep.csv, S/sweep.json, S/*.tsv)\n"
-           "  --out DIR    where to write DIR/<name>.png, .svg and .tsv (default S/plots)\n  --quiet      do not list the files written (notices still go to stderr)\n"
-           "  --help       this text\n\n"
-           "exit: 0 ok (also when charts were skipped or gnuplot is missing), 2 usage,\n"
-           "3 no sweep directory or a malformed sweep file, 4 I/O error or gnuplot failed\n",
-           usage_line);
+    printf(
+        "usage: %s\n\n"
+        "Draws the charts of a sweep directory ('lklab sweep --out S', docs/sweep.md) with\n"
+        "gnuplot, as PNG and SVG, next to the tidy data each one is drawn from:\n"
+        "  latency    first-visible and correct latency vs trigger / batch period: each run's\n"
+        "             p50 with a whisker to p99 (tick at p95), Kappa append and update and\n"
+        "             Lambda; a percentile among never-correct events on a 'never' line\n"
+        "  cost       monthly cost per run config, log axis, stacked by component (Lambda's\n"
+        "             speed and batch clusters apart)\n"
+        "  files      files written and mean file size vs trigger / batch period\n"
+        "  watermark  watermark delay vs late-dropped %%, never-correct %% and max state rows\n"
+        "  sawtooth   Lambda's speed-vs-batch discrepancy over time, batch landings marked\n"
+        "  freshness  one window's answer over time in both stacks, and its true value\n"
+        "A chart the sweep has no data for (e.g. no watermark sweep, no Lambda run) is\n"
+        "skipped with a notice. Without gnuplot only the data files are written.\n"
+        "The scripts are plots/<name>.gp; plots/README.md says how to run one by hand.\n\n"
+        "  --sweep S    the sweep directory (reads S/sweep.csv, S/sweep.json, S/*.tsv)\n"
+        "  --out DIR    where to write DIR/<name>.png, .svg and .tsv (default S/plots)\n  --quiet      do not list the files written (notices still go to stderr)\n"
+        "  --help       this text\n\n"
+        "exit: 0 ok (also when charts were skipped or gnuplot is missing), 2 usage,\n"
+        "3 no sweep directory or a malformed sweep file, 4 I/O error or gnuplot failed\n",
+        usage_line);
 }
 
 /* ---------------------------------------------------------------- gnuplot ---- */
@@ -154,9 +155,8 @@ static int run_gnuplot(const char *gnuplot, char *vars, char *script, const char
     }
     last_line(errpath, line, sizeof(line));
     unlink(errpath);
-    cmd_error(CMD, "gnuplot failed on '%s' (%s %d)%s%s", script,
-              WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
-              line[0] ? ": " : "", line);
+    cmd_error(CMD, "gnuplot failed on '%s' (%s %d)%s%s", script, WIFEXITED(st) ? "exit" : "signal",
+              WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), line[0] ? ": " : "", line);
     return 4;
 }
 
@@ -180,8 +180,8 @@ static void remove_outputs(const char *out, const char *name)
 }
 
 /* The chart's data as text (heap, *len bytes); returns pl_chart_data's code. */
-static int chart_text(enum pl_chart c, const struct pl_sweep *s, struct pl_chart_out *o,
-                      char **buf, size_t *len, struct lk_err *err)
+static int chart_text(enum pl_chart c, const struct pl_sweep *s, struct pl_chart_out *o, char **buf,
+                      size_t *len, struct lk_err *err)
 {
     FILE *fp = open_memstream(buf, len);
     int rc;
@@ -292,8 +292,9 @@ static int plot(struct plot *p)
     for (int c = 0; c < PL_NCHARTS && rc == 0; c++)
         rc = chart(p, &s, (enum pl_chart)c);
     if (rc == 0 && !p->gnuplot[0])
-        cmd_error(CMD, "gnuplot not found; wrote the data files to %s (install gnuplot-nox to "
-                       "draw them)",
+        cmd_error(CMD,
+                  "gnuplot not found; wrote the data files to %s (install gnuplot-nox to "
+                  "draw them)",
                   p->out);
 out:
     pl_sweep_release(&s);
@@ -316,11 +317,20 @@ int cmd_plot(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 's': p.sweep = optarg; break;
-        case 'o': p.out = optarg; break;
-        case 'q': p.quiet = 1; break;
-        case 'h': help(); return cmd_finish(CMD, 0);
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 's':
+            p.sweep = optarg;
+            break;
+        case 'o':
+            p.out = optarg;
+            break;
+        case 'q':
+            p.quiet = 1;
+            break;
+        case 'h':
+            help();
+            return cmd_finish(CMD, 0);
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)

@@ -77,11 +77,13 @@ static int reconcile(const struct args *g)
     o.data = g->data;
     o.truth_as_of = g->as_of;
     if (g->at && lk_time_parse(g->at, strlen(g->at), &o.at) < 0)
-        return cmd_usage_error(CMD, "bad value '%s' for --at (an instant like "
-                                    "2026-01-01T06:00:00Z)", g->at);
-    if ((rc = load_tables(g, o.at, &a, &b, &err)) == 0 &&
-        (rc = cmp_reconcile_new(&r, &a, &b, &o, &err)) == 0 &&
-        (rc = cmp_reconcile_write(r, stdout, g->format, (size_t)g->examples)) < 0)
+        return cmd_usage_error(CMD,
+                               "bad value '%s' for --at (an instant like "
+                               "2026-01-01T06:00:00Z)",
+                               g->at);
+    if ((rc = load_tables(g, o.at, &a, &b, &err)) == 0
+        && (rc = cmp_reconcile_new(&r, &a, &b, &o, &err)) == 0
+        && (rc = cmp_reconcile_write(r, stdout, g->format, (size_t)g->examples)) < 0)
         lk_err_set(&err, rc, "cannot write the report to standard output");
     if (rc == 0)
         rc = cmp_reconcile_count(r, CMP_RC_UNEXPLAINED) > 0 ? 1 : 0;
@@ -133,13 +135,17 @@ static int parse_format(const char *text, enum cmp_rc_format *f)
 int cmd_reconcile(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"run", required_argument, NULL, 'r'},      {"truth", required_argument, NULL, 't'},
-        {"at", required_argument, NULL, 'a'},       {"data", required_argument, NULL, 'd'},
-        {"examples", required_argument, NULL, 'e'}, {"format", required_argument, NULL, 'f'},
-        {"as-of", no_argument, NULL, 'o'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        { "run", required_argument, NULL, 'r' },
+        { "truth", required_argument, NULL, 't' },
+        { "at", required_argument, NULL, 'a' },
+        { "data", required_argument, NULL, 'd' },
+        { "examples", required_argument, NULL, 'e' },
+        { "format", required_argument, NULL, 'f' },
+        { "as-of", no_argument, NULL, 'o' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
-    struct args g = {NULL, NULL, NULL, NULL, NULL, NULL, 3, CMP_RC_TABLE, 0};
+    struct args g = { NULL, NULL, NULL, NULL, NULL, NULL, 3, CMP_RC_TABLE, 0 };
     int c, rc;
     opterr = 0;
     optind = 1;

@@ -69,7 +69,7 @@ static void pace(const struct replay *r, int64_t t)
     due = r->wall_start + (int64_t)((double)(t - r->virtual_start) / r->speed);
     now = unix_ms();
     if (due > now) {
-        struct timespec ts = {(due - now) / 1000, ((due - now) % 1000) * 1000000L};
+        struct timespec ts = { (due - now) / 1000, ((due - now) % 1000) * 1000000L };
         nanosleep(&ts, NULL);
     }
 }
@@ -107,8 +107,8 @@ static int to_kafka(struct replay *r, const char *data, const char *url, struct 
     size_t n;
     char *start;
     int rc;
-    if ((rc = lk_log_first_arrival(data, &r->virtual_start, err)) < 0 ||
-        (rc = lk_log_open(&log, data, err)) < 0)
+    if ((rc = lk_log_first_arrival(data, &r->virtual_start, err)) < 0
+        || (rc = lk_log_open(&log, data, err)) < 0)
         return rc;
     n = lk_log_partitions(log);
     if ((rc = lk_kafka_prod_open(&prod, url, n, err)) < 0)
@@ -290,14 +290,14 @@ int cmd_parse_speed(const char *cmd, const char *text, double *speed)
 int cmd_replay(int argc, char **argv)
 {
     enum { O_DATA = 1, O_TO, O_SPEED, O_QUIET };
-    static const struct option opts[] = {{"data", required_argument, NULL, O_DATA},
-                                         {"to", required_argument, NULL, O_TO},
-                                         {"speed", required_argument, NULL, O_SPEED},
-                                         {"quiet", no_argument, NULL, O_QUIET},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = { { "data", required_argument, NULL, O_DATA },
+                                          { "to", required_argument, NULL, O_TO },
+                                          { "speed", required_argument, NULL, O_SPEED },
+                                          { "quiet", no_argument, NULL, O_QUIET },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
     struct lk_err err = LK_ERR_INIT;
-    struct replay r = {60.0, 0, 0, 0};
+    struct replay r = { 60.0, 0, 0, 0 };
     const char *data = NULL, *to = NULL;
     char *brokers = NULL, *topic = NULL;
     int c, rc;

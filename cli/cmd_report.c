@@ -53,8 +53,10 @@ static int draw_charts(const char *sweep)
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "sweep", required_argument, NULL, 's' }, { "out", required_argument, NULL, 'o' },
-        { "no-plot", no_argument, NULL, 'n' },     { "help", no_argument, NULL, 'h' },
+        { "sweep", required_argument, NULL, 's' },
+        { "out", required_argument, NULL, 'o' },
+        { "no-plot", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *sweep = NULL, *out = NULL;
@@ -66,11 +68,20 @@ int cmd_report(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 's': sweep = optarg; break;
-        case 'o': out = optarg; break;
-        case 'n': plot = 0; break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 's':
+            sweep = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'n':
+            plot = 0;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
@@ -84,8 +95,10 @@ int cmd_report(int argc, char **argv)
     if (pl_report_load(&r, sweep, &err) < 0)
         return cmd_fail(CMD, &err);
     if (plot && (rc = draw_charts(sweep)) != 0)
-        cmd_error(CMD, "charts not drawn (lklab plot exited with %d); missing ones are marked"
-                  " \"chart not available\"", rc);
+        cmd_error(CMD,
+                  "charts not drawn (lklab plot exited with %d); missing ones are marked"
+                  " \"chart not available\"",
+                  rc);
     if (pl_report_write(r, out ? out : sweep, &charts, &err) < 0) {
         pl_report_free(r);
         return cmd_fail(CMD, &err);

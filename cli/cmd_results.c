@@ -48,7 +48,8 @@ static int export(const char *run, const char *table, int64_t at, FILE *fp, stru
 {
     if (strcmp(stack_of(run), "kappa") == 0) {
         if (at != LK_TIME_POS_INF)
-            return lk_err_set(err, LK_EUSAGE, "--at is for Lambda runs: a Kappa run's tables "
+            return lk_err_set(err, LK_EUSAGE,
+                              "--at is for Lambda runs: a Kappa run's tables "
                               "already hold every batch's rows with their visible_time");
         return kp_results_export(run, table ? table : "output", fp, err);
     }
@@ -63,10 +64,11 @@ static int run_export(const char *run, const char *table, const char *at_text, c
     FILE *fp = stdout;
     int64_t at = LK_TIME_POS_INF;
     int rc;
-    if (at_text && strcmp(at_text, "end") != 0
-        && lk_time_parse(at_text, strlen(at_text), &at) < 0)
-        return cmd_usage_error(CMD, "bad value '%s' for --at (end, or an instant "
-                               "like 2026-01-01T06:00:00Z)", at_text);
+    if (at_text && strcmp(at_text, "end") != 0 && lk_time_parse(at_text, strlen(at_text), &at) < 0)
+        return cmd_usage_error(CMD,
+                               "bad value '%s' for --at (end, or an instant "
+                               "like 2026-01-01T06:00:00Z)",
+                               at_text);
     if (!lk_is_dir(run)) {
         cmd_error(CMD, "cannot open run '%s' (no such directory)", run);
         return 3;
@@ -95,9 +97,12 @@ static int run_export(const char *run, const char *table, const char *at_text, c
 int cmd_results(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "run", required_argument, NULL, 'r' }, { "table", required_argument, NULL, 't' },
-        { "at", required_argument, NULL, 'a' },  { "out", required_argument, NULL, 'o' },
-        { "partial", no_argument, NULL, 'p' },   { "help", no_argument, NULL, 'h' },
+        { "run", required_argument, NULL, 'r' },
+        { "table", required_argument, NULL, 't' },
+        { "at", required_argument, NULL, 'a' },
+        { "out", required_argument, NULL, 'o' },
+        { "partial", no_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *run = NULL, *table = NULL, *at = NULL, *out = NULL;
@@ -106,13 +111,26 @@ int cmd_results(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': run = optarg; break;
-        case 't': table = optarg; break;
-        case 'a': at = optarg; break;
-        case 'o': out = optarg; break;
-        case 'p': partial = 1; break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'r':
+            run = optarg;
+            break;
+        case 't':
+            table = optarg;
+            break;
+        case 'a':
+            at = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'p':
+            partial = 1;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)

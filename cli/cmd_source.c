@@ -90,15 +90,15 @@ int cmd_source_wait(const char *cmd, struct cmd_source *s, struct lk_err *err)
     lk_buf_addf(&landing, "%s/landing", s->data);
     if (!lk_is_file(end.s)) {
         fd = inotify_init1(IN_CLOEXEC);
-        if (fd < 0 || (rc = lk_mkdir_p(landing.s, err)) < 0 ||
-            (wd = inotify_add_watch(fd, s->data, IN_MOVED_TO | IN_CLOSE_WRITE)) < 0 ||
-            inotify_add_watch(fd, landing.s, IN_MOVED_TO) < 0) {
+        if (fd < 0 || (rc = lk_mkdir_p(landing.s, err)) < 0
+            || (wd = inotify_add_watch(fd, s->data, IN_MOVED_TO | IN_CLOSE_WRITE)) < 0
+            || inotify_add_watch(fd, landing.s, IN_MOVED_TO) < 0) {
             rc = rc < 0 ? rc : lk_err_sys(err, LK_EIO, errno, "cannot watch '%s'", s->data);
             goto out;
         }
         cmd_error(cmd, "waiting for the replay into '%s' to end (%s appears)", s->data, end.s);
         while (!lk_is_file(end.s)) {
-            struct pollfd p = {fd, POLLIN, 0};
+            struct pollfd p = { fd, POLLIN, 0 };
             ssize_t n;
             if (poll(&p, 1, 1000) <= 0)
                 continue;
@@ -143,8 +143,8 @@ static int64_t last_trigger(const char *run)
     lk_list_free(names, n);
     lk_buf_reset(&p);
     lk_buf_addf(&p, "%s/checkpoint/offsets/%ld", run, best);
-    if (best >= 0 && lk_file_read_all(p.s, 1 << 20, &text, &len, NULL) == 0 &&
-        (at = strstr(text, "\"trigger_time\":\"")))
+    if (best >= 0 && lk_file_read_all(p.s, 1 << 20, &text, &len, NULL) == 0
+        && (at = strstr(text, "\"trigger_time\":\"")))
         t = atoll(at + 16);
     free(text);
     lk_buf_release(&p);
@@ -169,10 +169,10 @@ int cmd_source_lag(const char *url, const char *run, struct cmd_source_clock *cl
     if (!clock->have || clock->k.speed <= 0 || t == LK_TIME_NEG_INF)
         return -1;
     clock_gettime(CLOCK_REALTIME, &ts);
-    now = clock->k.virtual_start_ms +
-          (int64_t)((double)((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-                             clock->k.wall_start_ms) *
-                    clock->k.speed);
+    now = clock->k.virtual_start_ms
+          + (int64_t)((double)((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000
+                               - clock->k.wall_start_ms)
+                      * clock->k.speed);
     *lag = (double)(now - t) / clock->k.speed / 1000.0;
     return 0;
 }

@@ -33,36 +33,37 @@ static const char usage_line[] =
 
 static void help(void)
 {
-    printf("usage: %s\n\n"
-           "Runs the Lambda stack once per batch period, then the Kappa stack once per trigger and\n"
-           "output mode (append: --lake, --final-watermark; update: no lake, a file sink is\n"
-           "append-only; both with the default watermark), and once more per extra watermark at\n"
-           "the reference trigger (1m when it is in the list, else the first; append mode when it\n"
-           "is in --modes), all on one dataset with --durability process. For every run:\n"
-           "per-event latency over every event (first-visible and correct, a never-correct event\n"
-           "counting as +infinity; into its run.json), the monthly bill and the reconciliation\n"
-           "against the truth. Writes S/ as docs/sweep.md describes: sweep.csv (one row per\n"
-           "run), sweep.json, truth.csv, runs/, reconcile/, cost.csv, scenarios.csv,\n"
-           "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. The runs run --jobs at a\n"
-           "time, each in its own process and directory (results do not depend on it; the\n"
-           "Lambda run starts first). Progress: a line as each run ends, with an ETA from the\n"
-           "finished runs of each kind, printed as a lower bound ('ETA over') while a run of a\n"
-           "kind never timed is still to end. Then\n"
-           "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
-           "  --data DIR            dataset (lklab gen)\n"
-           "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
-           "  --out S               sweep directory (runs inside it are replaced)\n"
-           "  --triggers LIST       Kappa triggers (default 10s,1m,1h,24h)\n"
-           "  --watermarks LIST     extra watermark delays at the reference trigger, e.g. 1m,10m,1h\n"
-           "  --watermark D         the watermark of the trigger runs (default 10m)\n"
-           "  --batch-every LIST    Lambda batch periods (default 6h)\n"
-           "  --speed-trigger D     Lambda speed-layer trigger (default 10s)\n"
-           "  --modes LIST          Kappa output modes, append and/or update (default both)\n"
-           "  --pricing FILE        price list (default datasets/pricing/default.json)\n"
-           "  --tier T              storage tier for every run (default: the price list's)\n"
-           "  --jobs N              runs at once (default: the number of cores)\n"
-           "  --quiet               no progress lines\n",
-           usage_line);
+    printf(
+        "usage: %s\n\n"
+        "Runs the Lambda stack once per batch period, then the Kappa stack once per trigger and\n"
+        "output mode (append: --lake, --final-watermark; update: no lake, a file sink is\n"
+        "append-only; both with the default watermark), and once more per extra watermark at\n"
+        "the reference trigger (1m when it is in the list, else the first; append mode when it\n"
+        "is in --modes), all on one dataset with --durability process. For every run:\n"
+        "per-event latency over every event (first-visible and correct, a never-correct event\n"
+        "counting as +infinity; into its run.json), the monthly bill and the reconciliation\n"
+        "against the truth. Writes S/ as docs/sweep.md describes: sweep.csv (one row per\n"
+        "run), sweep.json, truth.csv, runs/, reconcile/, cost.csv, scenarios.csv,\n"
+        "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. The runs run --jobs at a\n"
+        "time, each in its own process and directory (results do not depend on it; the\n"
+        "Lambda run starts first). Progress: a line as each run ends, with an ETA from the\n"
+        "finished runs of each kind, printed as a lower bound ('ETA over') while a run of a\n"
+        "kind never timed is still to end. Then\n"
+        "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
+        "  --data DIR            dataset (lklab gen)\n"
+        "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
+        "  --out S               sweep directory (runs inside it are replaced)\n"
+        "  --triggers LIST       Kappa triggers (default 10s,1m,1h,24h)\n"
+        "  --watermarks LIST     extra watermark delays at the reference trigger, e.g. 1m,10m,1h\n"
+        "  --watermark D         the watermark of the trigger runs (default 10m)\n"
+        "  --batch-every LIST    Lambda batch periods (default 6h)\n"
+        "  --speed-trigger D     Lambda speed-layer trigger (default 10s)\n"
+        "  --modes LIST          Kappa output modes, append and/or update (default both)\n"
+        "  --pricing FILE        price list (default datasets/pricing/default.json)\n"
+        "  --tier T              storage tier for every run (default: the price list's)\n"
+        "  --jobs N              runs at once (default: the number of cores)\n"
+        "  --quiet               no progress lines\n",
+        usage_line);
 }
 
 struct args {
@@ -75,8 +76,8 @@ struct args {
 static int parse_item(const char *opt, const char *text, size_t len, struct cmp_sweep_item *it)
 {
     if (len == 0 || len >= sizeof(it->text))
-        return cmd_usage_error(CMD, "bad value '%.*s' in %s (a duration like 1m)",
-                               (int)len, text, opt);
+        return cmd_usage_error(CMD, "bad value '%.*s' in %s (a duration like 1m)", (int)len, text,
+                               opt);
     memcpy(it->text, text, len);
     it->text[len] = '\0';
     return cmd_parse_duration(CMD, opt, it->text, &it->ms);
@@ -108,8 +109,8 @@ static int parse_modes(const char *text, unsigned *modes)
         else if (len == 6 && strncmp(p, lk_mode_name(LK_MODE_UPDATE), 6) == 0)
             *modes |= CMP_SWEEP_UPDATE;
         else
-            return cmd_usage_error(CMD, "bad value '%.*s' in --modes (append or update)",
-                                   (int)len, p);
+            return cmd_usage_error(CMD, "bad value '%.*s' in --modes (append or update)", (int)len,
+                                   p);
         if (p[len] == '\0')
             return 0;
         p += len + 1;
@@ -131,30 +132,35 @@ static int execute(const struct args *a, struct cmp_sweep_run *r, const char *tr
         return cmd_fail(CMD, &err);
     t0 = lk_wall_now();
     if (r->lambda) {
-        const char *args[] = { "--data", a->data, "--pipeline", a->pipeline, "--out", dir,
-                               "--batch-every", r->every.text, "--speed-trigger", r->trigger.text,
-                               q, NULL };
+        const char *args[] = {
+            "--data",        a->data,       "--pipeline",      a->pipeline,     "--out", dir,
+            "--batch-every", r->every.text, "--speed-trigger", r->trigger.text, q,       NULL
+        };
         rc = cmd_step(CMD, cmd_lambda, "lambda", r->name, args, 1);
     } else if (r->update) {
         /* no lake (a file sink is append-only) and no end-of-input flush: update mode
            upserts every row at each batch, so the answer is complete without one */
-        const char *args[] = { "--data", a->data, "--pipeline", a->pipeline, "--out", dir,
-                               "--output-mode", "update", "--trigger", r->trigger.text,
-                               "--watermark", r->watermark.text, "--durability", "process",
-                               q, NULL };
+        const char *args[] = {
+            "--data",      a->data,           "--pipeline",   a->pipeline, "--out",
+            dir,           "--output-mode",   "update",       "--trigger", r->trigger.text,
+            "--watermark", r->watermark.text, "--durability", "process",   q,
+            NULL
+        };
         rc = cmd_step(CMD, cmd_kappa, "kappa", r->name, args, 1);
     } else {
-        const char *args[] = { "--data", a->data, "--pipeline", a->pipeline, "--out", dir,
-                               "--trigger", r->trigger.text, "--watermark", r->watermark.text,
-                               "--lake", lake, "--final-watermark", "--durability", "process",
-                               q, NULL };
+        const char *args[] = {
+            "--data", a->data,     "--pipeline",        a->pipeline,    "--out",
+            dir,      "--trigger", r->trigger.text,     "--watermark",  r->watermark.text,
+            "--lake", lake,        "--final-watermark", "--durability", "process",
+            q,        NULL
+        };
         rc = cmd_step(CMD, cmd_kappa, "kappa", r->name, args, 1);
     }
     if (rc != 0)
         return rc;
     r->wall_ms = (int64_t)((lk_wall_now() - t0) * 1000.0);
-    if (cmp_sweep_analyse(a->out, r, truth, p, a->tier ? lk_cost_tier_parse(a->tier) : -1,
-                          &err) < 0)
+    if (cmp_sweep_analyse(a->out, r, truth, p, a->tier ? lk_cost_tier_parse(a->tier) : -1, &err)
+        < 0)
         return cmd_fail(CMD, &err);
     return 0;
 }
@@ -398,8 +404,7 @@ static int sweep(const struct args *a)
     if (lk_pricing_load(&p, path, &err) < 0)
         return cmd_fail(CMD, &err);
     if (a->tier && lk_cost_tier_parse(a->tier) < 0)
-        return cmd_usage_error(CMD, "unknown tier '%s', use hot, cool or archive",
-                               a->tier);
+        return cmd_usage_error(CMD, "unknown tier '%s', use hot, cool or archive", a->tier);
     for (size_t i = 0; i < n; i++) /* before any run starts: Lambda's rule on its periods */
         if (runs[i].lambda
             && lb_rundir_check_periods(runs[i].every.ms, runs[i].trigger.ms, &err) < 0)
@@ -407,8 +412,8 @@ static int sweep(const struct args *a)
     if (cmp_sweep_init(a->out, truth, sizeof(truth), &err) < 0)
         return cmd_fail(CMD, &err);
     {
-        const char *tr[] = { "--data", a->data, "--pipeline", a->pipeline, "--out", truth,
-                             "--quiet", NULL };
+        const char *tr[] = { "--data", a->data, "--pipeline", a->pipeline,
+                             "--out",  truth,   "--quiet",    NULL };
         if ((rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, 1)) != 0)
             return rc;
     }
@@ -418,8 +423,9 @@ static int sweep(const struct args *a)
     sc.t0 = t0;
     if ((rc = run_all(&sc, a, runs, truth, &p)) != 0)
         return rc;
-    meta = (struct cmp_sweep_meta){ .data = a->data, .pipeline = a->pipeline, .truth = truth,
-                                    .wall_s = lk_wall_now() - t0 };
+    meta = (struct cmp_sweep_meta){
+        .data = a->data, .pipeline = a->pipeline, .truth = truth, .wall_s = lk_wall_now() - t0
+    };
     if (cmp_sweep_write(a->out, runs, n, &p, &meta, &err) < 0)
         return cmd_fail(CMD, &err);
     summary(a->out, runs, n);
@@ -429,13 +435,20 @@ static int sweep(const struct args *a)
 int cmd_sweep(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "data", required_argument, NULL, 'd' },        { "pipeline", required_argument, NULL, 'p' },
-        { "out", required_argument, NULL, 'o' },         { "triggers", required_argument, NULL, 't' },
-        { "watermarks", required_argument, NULL, 'w' },  { "watermark", required_argument, NULL, 'W' },
-        { "batch-every", required_argument, NULL, 'b' }, { "speed-trigger", required_argument, NULL, 's' },
-        { "pricing", required_argument, NULL, 'P' },     { "tier", required_argument, NULL, 'T' },
-        { "modes", required_argument, NULL, 'm' },        { "jobs", required_argument, NULL, 'j' },
-        { "quiet", no_argument, NULL, 'q' },             { "help", no_argument, NULL, 'h' },
+        { "data", required_argument, NULL, 'd' },
+        { "pipeline", required_argument, NULL, 'p' },
+        { "out", required_argument, NULL, 'o' },
+        { "triggers", required_argument, NULL, 't' },
+        { "watermarks", required_argument, NULL, 'w' },
+        { "watermark", required_argument, NULL, 'W' },
+        { "batch-every", required_argument, NULL, 'b' },
+        { "speed-trigger", required_argument, NULL, 's' },
+        { "pricing", required_argument, NULL, 'P' },
+        { "tier", required_argument, NULL, 'T' },
+        { "modes", required_argument, NULL, 'm' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct args a = { 0 };
@@ -445,28 +458,59 @@ int cmd_sweep(int argc, char **argv)
     a.pipeline = "revenue";
     a.grid.modes = CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE;
     a.pricing = "default";
-    if (parse_list("--triggers", "10s,1m,1h,24h", &a.grid.triggers) || parse_list("--batch-every", "6h", &a.grid.every)
-        || parse_item("--watermark", "10m", 3, &a.grid.watermark) || parse_item("--speed-trigger", "10s", 3, &a.grid.speed))
+    if (parse_list("--triggers", "10s,1m,1h,24h", &a.grid.triggers)
+        || parse_list("--batch-every", "6h", &a.grid.every)
+        || parse_item("--watermark", "10m", 3, &a.grid.watermark)
+        || parse_item("--speed-trigger", "10s", 3, &a.grid.speed))
         return 2;
     opterr = 0;
     optind = 1;
     while (rc == 0 && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': a.data = optarg; break;
-        case 'p': a.pipeline = optarg; break;
-        case 'o': a.out = optarg; break;
-        case 't': rc = parse_list("--triggers", optarg, &a.grid.triggers); break;
-        case 'w': rc = parse_list("--watermarks", optarg, &a.grid.watermarks); break;
-        case 'W': rc = parse_item("--watermark", optarg, strlen(optarg), &a.grid.watermark); break;
-        case 'b': rc = parse_list("--batch-every", optarg, &a.grid.every); break;
-        case 's': rc = parse_item("--speed-trigger", optarg, strlen(optarg), &a.grid.speed); break;
-        case 'P': a.pricing = optarg; break;
-        case 'T': a.tier = optarg; break;
-        case 'm': rc = parse_modes(optarg, &a.grid.modes); break;
-        case 'j': rc = cmd_parse_u64(CMD, "--jobs", optarg, 1, CMP_SWEEP_MAX_RUNS, &jobs); break;
-        case 'q': a.quiet = 1; break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'd':
+            a.data = optarg;
+            break;
+        case 'p':
+            a.pipeline = optarg;
+            break;
+        case 'o':
+            a.out = optarg;
+            break;
+        case 't':
+            rc = parse_list("--triggers", optarg, &a.grid.triggers);
+            break;
+        case 'w':
+            rc = parse_list("--watermarks", optarg, &a.grid.watermarks);
+            break;
+        case 'W':
+            rc = parse_item("--watermark", optarg, strlen(optarg), &a.grid.watermark);
+            break;
+        case 'b':
+            rc = parse_list("--batch-every", optarg, &a.grid.every);
+            break;
+        case 's':
+            rc = parse_item("--speed-trigger", optarg, strlen(optarg), &a.grid.speed);
+            break;
+        case 'P':
+            a.pricing = optarg;
+            break;
+        case 'T':
+            a.tier = optarg;
+            break;
+        case 'm':
+            rc = parse_modes(optarg, &a.grid.modes);
+            break;
+        case 'j':
+            rc = cmd_parse_u64(CMD, "--jobs", optarg, 1, CMP_SWEEP_MAX_RUNS, &jobs);
+            break;
+        case 'q':
+            a.quiet = 1;
+            break;
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (rc != 0)

@@ -52,11 +52,16 @@ struct opts {
 static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
-        { "db", required_argument, NULL, 'd' },       { "as", required_argument, NULL, 'a' },
-        { "location", required_argument, NULL, 'l' }, { "managed", no_argument, NULL, 'M' },
-        { "external", no_argument, NULL, 'E' },       { "view", no_argument, NULL, 'V' },
-        { "materialized", no_argument, NULL, 'Z' },   { "temporary", no_argument, NULL, 'T' },
-        { "no-header", no_argument, NULL, 'n' },      { "help", no_argument, NULL, 'h' },
+        { "db", required_argument, NULL, 'd' },
+        { "as", required_argument, NULL, 'a' },
+        { "location", required_argument, NULL, 'l' },
+        { "managed", no_argument, NULL, 'M' },
+        { "external", no_argument, NULL, 'E' },
+        { "view", no_argument, NULL, 'V' },
+        { "materialized", no_argument, NULL, 'Z' },
+        { "temporary", no_argument, NULL, 'T' },
+        { "no-header", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -64,17 +69,43 @@ static int parse(int argc, char **argv, struct opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'a': o->as = optarg; break;
-        case 'l': o->location = optarg; break;
-        case 'M': o->kind = LK_CAT_MANAGED; o->nkinds++; break;
-        case 'E': o->kind = LK_CAT_EXTERNAL; o->nkinds++; break;
-        case 'V': o->kind = LK_CAT_VIEW; o->nkinds++; break;
-        case 'Z': o->kind = LK_CAT_MATERIALIZED; o->nkinds++; break;
-        case 'T': o->kind = LK_CAT_TEMPORARY; o->nkinds++; break;
-        case 'n': o->header = 0; break;
-        case 'h': help(); return 1;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'a':
+            o->as = optarg;
+            break;
+        case 'l':
+            o->location = optarg;
+            break;
+        case 'M':
+            o->kind = LK_CAT_MANAGED;
+            o->nkinds++;
+            break;
+        case 'E':
+            o->kind = LK_CAT_EXTERNAL;
+            o->nkinds++;
+            break;
+        case 'V':
+            o->kind = LK_CAT_VIEW;
+            o->nkinds++;
+            break;
+        case 'Z':
+            o->kind = LK_CAT_MATERIALIZED;
+            o->nkinds++;
+            break;
+        case 'T':
+            o->kind = LK_CAT_TEMPORARY;
+            o->nkinds++;
+            break;
+        case 'n':
+            o->header = 0;
+            break;
+        case 'h':
+            help();
+            return 1;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     return 0;
@@ -86,22 +117,22 @@ static int create(sqlite3 *db, const char *name, const struct opts *o, struct lk
     int rc;
     if (o->nkinds != 1)
         return cmd_usage_error(CMD, "create needs exactly one of --managed, "
-                               "--external, --view, --materialized, --temporary");
+                                    "--external, --view, --materialized, --temporary");
     if (o->kind == LK_CAT_EXTERNAL ? (!o->location || o->as) : (!o->as || o->location))
         return cmd_usage_error(CMD, o->kind == LK_CAT_EXTERNAL
-                               ? "an external table takes --location DIR (and no --as)"
-                               : "this kind takes --as SQL (and no --location)");
-    rc = lk_catalog_create(db, name, (enum lk_catalog_kind)o->kind, o->as, o->location, &rows,
-                           err);
+                                        ? "an external table takes --location DIR (and no --as)"
+                                        : "this kind takes --as SQL (and no --location)");
+    rc = lk_catalog_create(db, name, (enum lk_catalog_kind)o->kind, o->as, o->location, &rows, err);
     if (rc < 0)
         return cmd_fail(CMD, err);
     printf("created %s %s: %" PRId64 " rows%s\n",
            o->kind == LK_CAT_VIEW           ? "view"
            : o->kind == LK_CAT_MATERIALIZED ? "materialized view"
            : o->kind == LK_CAT_MANAGED      ? "managed table"
-           : o->kind == LK_CAT_EXTERNAL     ? "external table" : "temporary table", name, rows,
-           o->kind == LK_CAT_TEMPORARY ? " (gone when this command's connection closes: now)"
-                                       : "");
+           : o->kind == LK_CAT_EXTERNAL     ? "external table"
+                                            : "temporary table",
+           name, rows,
+           o->kind == LK_CAT_TEMPORARY ? " (gone when this command's connection closes: now)" : "");
     return 0;
 }
 
@@ -166,8 +197,8 @@ int cmd_table(int argc, char **argv)
     for (size_t i = 0; sub && i < sizeof(subs) / sizeof(subs[0]); i++)
         known |= strcmp(sub, subs[i]) == 0;
     if (!known)
-        return cmd_usage_error(CMD, sub ? "unknown subcommand '%s'"
-                               : "missing subcommand%s", sub ? sub : "");
+        return cmd_usage_error(CMD, sub ? "unknown subcommand '%s'" : "missing subcommand%s",
+                               sub ? sub : "");
     if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
         return rc == 1 ? 0 : rc;
     if (!o.db)

@@ -18,22 +18,23 @@ static const char usage_line[] =
 
 static void help(void)
 {
-    printf("%s\n\n"
-           "Evaluates a pipeline spec over a whole dataset, naively and in memory: the oracle\n"
-           "every engine and lab is checked against. Malformed lines are dropped and counted,\n"
-           "the first copy of each event_id is kept, every event counts however late. Writes\n"
-           "the canonical result CSV atomically: FILE.csv appears only when complete. A\n"
-           "summary goes to stderr. The rules and the CSV format: docs/formats.md.\n\n"
-           "  --data DIR        a dataset from 'lklab gen' (reads DIR/log/*.jsonl) or one JSONL file\n"
-           "  --pipeline SPEC   a name in datasets/pipelines/ (e.g. revenue) or a .json path\n"
-           "  --out FILE        result CSV ('-' for standard output)\n"
-           "  --as-of T         the truth as of instant T (ISO 8601): only the events that had\n"
-           "                    arrived by T (arrival_time <= T), as if the data ended there;\n"
-           "                    compare it with an answer read at T to see what is in flight\n"
-           "  --quiet           no progress or summary on stderr\n"
-           "  --help            this text\n\n"
-           "exit: 0 ok, 2 usage, 3 missing/bad dataset or spec, or no --out directory, 4 I/O error\n",
-           usage_line);
+    printf(
+        "%s\n\n"
+        "Evaluates a pipeline spec over a whole dataset, naively and in memory: the oracle\n"
+        "every engine and lab is checked against. Malformed lines are dropped and counted,\n"
+        "the first copy of each event_id is kept, every event counts however late. Writes\n"
+        "the canonical result CSV atomically: FILE.csv appears only when complete. A\n"
+        "summary goes to stderr. The rules and the CSV format: docs/formats.md.\n\n"
+        "  --data DIR        a dataset from 'lklab gen' (reads DIR/log/*.jsonl) or one JSONL file\n"
+        "  --pipeline SPEC   a name in datasets/pipelines/ (e.g. revenue) or a .json path\n"
+        "  --out FILE        result CSV ('-' for standard output)\n"
+        "  --as-of T         the truth as of instant T (ISO 8601): only the events that had\n"
+        "                    arrived by T (arrival_time <= T), as if the data ended there;\n"
+        "                    compare it with an answer read at T to see what is in flight\n"
+        "  --quiet           no progress or summary on stderr\n"
+        "  --help            this text\n\n"
+        "exit: 0 ok, 2 usage, 3 missing/bad dataset or spec, or no --out directory, 4 I/O error\n",
+        usage_line);
 }
 
 static void summary(const struct lk_truth_stats *st, const struct lk_spec *spec, double secs)
@@ -91,9 +92,12 @@ static int run(const char *data, const char *pipeline, const char *out, int64_t 
 int cmd_truth(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "data", required_argument, NULL, 'd' }, { "pipeline", required_argument, NULL, 'p' },
-        { "out", required_argument, NULL, 'o' },  { "quiet", no_argument, NULL, 'q' },
-        { "as-of", required_argument, NULL, 'a' }, { "help", no_argument, NULL, 'h' },
+        { "data", required_argument, NULL, 'd' },
+        { "pipeline", required_argument, NULL, 'p' },
+        { "out", required_argument, NULL, 'o' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "as-of", required_argument, NULL, 'a' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *data = NULL, *pipeline = NULL, *out = NULL;
@@ -103,22 +107,38 @@ int cmd_truth(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': data = optarg; break;
-        case 'p': pipeline = optarg; break;
-        case 'o': out = optarg; break;
-        case 'q': quiet = 1; break;
+        case 'd':
+            data = optarg;
+            break;
+        case 'p':
+            pipeline = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
         case 'a':
             if (lk_time_parse(optarg, strlen(optarg), &as_of) < 0)
-                return cmd_usage_error(CMD, "--as-of '%s' is not an ISO 8601 time like "
-                                       "2026-01-01T12:03:30Z", optarg);
+                return cmd_usage_error(CMD,
+                                       "--as-of '%s' is not an ISO 8601 time like "
+                                       "2026-01-01T12:03:30Z",
+                                       optarg);
             break;
-        case 'h': help(); return 0;
-        default: return cmd_bad_option(CMD, argc, argv);
+        case 'h':
+            help();
+            return 0;
+        default:
+            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (optind < argc)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (!data || !pipeline || !out)
-        return cmd_usage_error(CMD, "missing %s", !data ? "--data" : !pipeline ? "--pipeline" : "--out");
+        return cmd_usage_error(CMD, "missing %s",
+                               !data       ? "--data"
+                               : !pipeline ? "--pipeline"
+                                           : "--out");
     return run(data, pipeline, out, as_of, quiet);
 }

@@ -171,8 +171,8 @@ static void progress_line(struct cmd_progress *p, uint64_t done, int final)
                 "##############################", width - fill, "", frac * 100.0, el,
                 final ? "\n" : "");
     } else {
-        fprintf(stderr, "lklab %s: %s %.0f%% (%llu of %llu) %.1fs\n", p->cmd, p->what,
-                frac * 100.0, (unsigned long long)done, (unsigned long long)p->total, el);
+        fprintf(stderr, "lklab %s: %s %.0f%% (%llu of %llu) %.1fs\n", p->cmd, p->what, frac * 100.0,
+                (unsigned long long)done, (unsigned long long)p->total, el);
     }
 }
 

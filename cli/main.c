@@ -33,13 +33,15 @@ static const struct command commands[] = {
       "lklab results --run out/k-1m --out out/k-1m.csv\n"
       "lklab results --run out/k-1m --table late --out -\n"
       "lklab results --run out/lambda --at 2026-01-01T06:00:00Z --out out/at-6h.csv" },
-    { "reconcile", cmd_reconcile, "compare two result CSVs, or a run with the truth, and classify each difference",
+    { "reconcile", cmd_reconcile,
+      "compare two result CSVs, or a run with the truth, and classify each difference",
       "lklab reconcile --run out/k-1m --truth out/truth.csv\n"
       "lklab reconcile out/k-1m.csv out/truth.csv" },
     { "cost", cmd_cost, "price a run or a lecture scenario per month: compute, storage, operations",
       "lklab cost --scenario small-files\n"
       "lklab cost --run out/lambda --tier cool" },
-    { "latency", cmd_latency, "compute a run's per-event latencies (first-visible, correct) into run.json",
+    { "latency", cmd_latency,
+      "compute a run's per-event latencies (first-visible, correct) into run.json",
       "lklab latency --run out/k-1m" },
     { "sweep", cmd_sweep, "run both stacks over a grid of triggers/watermarks: S/sweep.csv",
       "lklab sweep --data out/ds --pipeline revenue --triggers 1m,1h --out out/sweep" },
@@ -54,16 +56,19 @@ static const struct command commands[] = {
       "lklab table create --db out/k-1m/serving.db big_rows --view \\\n"
       "    --as 'SELECT * FROM output WHERE events > 5'\n"
       "lklab table query --db out/k-1m/serving.db 'SELECT count(*) FROM big_rows'" },
-    { "export", cmd_export, "write a pipeline as a PySpark Structured Streaming job (docs/spark.md)",
+    { "export", cmd_export,
+      "write a pipeline as a PySpark Structured Streaming job (docs/spark.md)",
       "lklab export spark --pipeline revenue --out out/revenue_spark.py --output-mode update \\\n"
       "    --watermark none --max-files-per-trigger 10" },
     { "broker", cmd_broker, "start or stop a single-node Apache Kafka broker on a loopback port",
       "lklab broker start --dir out/broker\n"
       "lklab broker stop --dir out/broker" },
-    { "replay", cmd_replay, "publish a dataset as it arrived into a Kafka topic or landing directory",
+    { "replay", cmd_replay,
+      "publish a dataset as it arrived into a Kafka topic or landing directory",
       "lklab replay --data out/ds --to kafka://127.0.0.1:9092/clicks --speed 60x\n"
       "lklab replay --data out/ds --to landing:out/drops --speed max" },
-    { "live", cmd_live, "the class demo on real parts: broker, replay at 144x, two Kappa queries, Lambda",
+    { "live", cmd_live,
+      "the class demo on real parts: broker, replay at 144x, two Kappa queries, Lambda",
       "lklab live\n"
       "lklab live --events 20000 --speed 1440x --out out/live-quick" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",

@@ -178,12 +178,12 @@ static int scheduled_daily(const struct lk_run *run)
 static int from_run(struct lk_cost_usage *u, const struct lk_run *run, struct lk_err *err)
 {
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(run->json, "parameters");
-    struct span sp = {LK_TIME_POS_INF, LK_TIME_NEG_INF};
+    struct span sp = { LK_TIME_POS_INF, LK_TIME_NEG_INF };
     int rc;
     snprintf(u->stack, sizeof(u->stack), "%s", lk_stack_name(run->stack));
     set_detail(u, params);
-    if ((rc = run_idle_shutdown(params, &u->idle_shutdown_ms, err)) < 0 ||
-        (rc = read_metrics(u, run->dir, params, &sp, err)) < 0)
+    if ((rc = run_idle_shutdown(params, &u->idle_shutdown_ms, err)) < 0
+        || (rc = read_metrics(u, run->dir, params, &sp, err)) < 0)
         return rc;
     for (size_t i = 0; i < u->nclusters; i++)
         lk_cost_cluster_close(&u->cluster[i]);
@@ -229,8 +229,8 @@ static void csv_row(FILE *fp, const char *scenario, const char *config, const ch
 void cmp_cost_csv_rows(FILE *fp, const char *scenario, const struct lk_cost_usage *u,
                        const struct lk_cost_bill *b)
 {
-    const int64_t v[] = {b->storage, b->operations, b->retrieval, b->total};
-    static const char *const name[] = {"storage", "operations", "retrieval", "total"};
+    const int64_t v[] = { b->storage, b->operations, b->retrieval, b->total };
+    static const char *const name[] = { "storage", "operations", "retrieval", "total" };
     csv_row(fp, scenario, u->config, "compute", NULL, b->compute);
     /* a config with several clusters (Lambda: batch, speed): each one's part of compute */
     for (size_t i = 0; u->nclusters > 1 && i < u->nclusters; i++)

@@ -16,7 +16,7 @@ static const char *const class_names[CMP_RC_NCLASS] = {
 };
 
 /* How serious a class is: a row takes the most serious class of its cells. */
-static const int severity[CMP_RC_NCLASS] = {3, 2, 1, 4, 5};
+static const int severity[CMP_RC_NCLASS] = { 3, 2, 1, 4, 5 };
 
 const char *cmp_rc_class_name(enum cmp_rc_class c)
 {
@@ -98,7 +98,7 @@ static int key_cmp(const struct lk_rrow *x, const struct lk_rrow *y, size_t ngro
 }
 
 static struct cmp_rc_diff *add_diff(struct cmp_reconcile *r, enum cmp_rc_side side,
-                                   const struct lk_rrow *a, const struct lk_rrow *b)
+                                    const struct lk_rrow *a, const struct lk_rrow *b)
 {
     struct cmp_rc_diff *d;
     LK_GROW(r->d, r->cap, r->n + 1);
@@ -162,8 +162,8 @@ static void finish_classes(struct cmp_reconcile *r)
 /* ------------------------------------------------------------- public ---- */
 
 int cmp_reconcile_new(struct cmp_reconcile **out, const struct lk_rtable *a,
-                     const struct lk_rtable *b, const struct cmp_reconcile_opts *opts,
-                     struct lk_err *err)
+                      const struct lk_rtable *b, const struct cmp_reconcile_opts *opts,
+                      struct lk_err *err)
 {
     static const struct cmp_reconcile_opts defaults = CMP_RECONCILE_OPTS_INIT;
     struct cmp_reconcile *r;
@@ -300,9 +300,9 @@ static void write_class_table(const struct tally *t, FILE *fp)
             "total");
     for (size_t c = 0; c <= CMP_RC_NCLASS; c++) {
         const size_t *s = t->rows[c];
-        fprintf(fp, "%-20s %10zu %10zu %10zu %10zu\n", c == CMP_RC_NCLASS ? "total" : class_names[c],
-                s[CMP_RC_ONLY_A], s[CMP_RC_ONLY_B], s[CMP_RC_BOTH],
-                s[CMP_RC_ONLY_A] + s[CMP_RC_ONLY_B] + s[CMP_RC_BOTH]);
+        fprintf(fp, "%-20s %10zu %10zu %10zu %10zu\n",
+                c == CMP_RC_NCLASS ? "total" : class_names[c], s[CMP_RC_ONLY_A], s[CMP_RC_ONLY_B],
+                s[CMP_RC_BOTH], s[CMP_RC_ONLY_A] + s[CMP_RC_ONLY_B] + s[CMP_RC_BOTH]);
     }
 }
 
@@ -364,7 +364,7 @@ static void write_values(const struct cmp_reconcile *r, const struct cmp_rc_diff
 static void write_examples(const struct cmp_reconcile *r, const struct tally *t, FILE *fp,
                            size_t examples)
 {
-    static const char *const side[] = {"differing", "only in A", "only in B"};
+    static const char *const side[] = { "differing", "only in A", "only in B" };
     for (size_t c = 0; c < CMP_RC_NCLASS && examples > 0; c++) {
         size_t total = t->rows[c][0] + t->rows[c][1] + t->rows[c][2], shown = 0;
         if (total == 0)
@@ -401,7 +401,7 @@ static void write_verdict(const struct cmp_reconcile *r, FILE *fp)
 }
 
 int cmp_reconcile_write(const struct cmp_reconcile *r, FILE *fp, enum cmp_rc_format format,
-                       size_t examples)
+                        size_t examples)
 {
     struct tally t;
     tally(r, &t);

@@ -67,9 +67,9 @@ struct cmp_rc_diff {
     enum cmp_rc_side side;
     const struct lk_rrow *a, *b;                 /* borrowed; NULL when absent */
     uint32_t cols;                               /* CMP_RC_BOTH: the columns that differ */
-    enum cmp_rc_class cls;                        /* the row's class */
+    enum cmp_rc_class cls;                       /* the row's class */
     unsigned char col_cls[LK_SPEC_MAX_AGGS + 1]; /* each differing column's class */
-    char why[CMP_RC_WHY_MAX];                     /* the evidence in a few words, or "" */
+    char why[CMP_RC_WHY_MAX];                    /* the evidence in a few words, or "" */
 };
 
 struct cmp_reconcile_opts {
@@ -79,7 +79,7 @@ struct cmp_reconcile_opts {
     int truth_as_of;  /* Lambda: B is the truth as of `at` ('lklab truth --as-of'): the replay
                          leaves out every line that arrived after `at` */
 };
-#define CMP_RECONCILE_OPTS_INIT                                                                     \
+#define CMP_RECONCILE_OPTS_INIT                                                                    \
     {                                                                                              \
         NULL, INT64_MAX, NULL, 0                                                                   \
     }
@@ -90,8 +90,8 @@ struct cmp_reconcile;
 
 /* Compare a and b (borrowed until cmp_reconcile_free); *out is the caller's. */
 int cmp_reconcile_new(struct cmp_reconcile **out, const struct lk_rtable *a,
-                     const struct lk_rtable *b, const struct cmp_reconcile_opts *opts,
-                     struct lk_err *err);
+                      const struct lk_rtable *b, const struct cmp_reconcile_opts *opts,
+                      struct lk_err *err);
 void cmp_reconcile_free(struct cmp_reconcile *r);
 
 /* Differences in canonical key order. */
@@ -110,7 +110,7 @@ const char *cmp_reconcile_note(const struct cmp_reconcile *r, size_t i);
  * Returns 0 or LK_EIO.
  */
 int cmp_reconcile_write(const struct cmp_reconcile *r, FILE *fp, enum cmp_rc_format format,
-                       size_t examples);
+                        size_t examples);
 
 /* "missing-late", "duplicate-overcount", "approximate", "pending", "unexplained". */
 const char *cmp_rc_class_name(enum cmp_rc_class c);
@@ -128,8 +128,7 @@ int64_t cmp_reconcile_hll_bound(int64_t n);
  * answer at virtual time at (LK_TIME_POS_INF: the end; another instant is LK_EUSAGE for a
  * Kappa run). t is the caller's (lk_rtable_release).
  */
-int cmp_reconcile_load_answer(const char *run, int64_t at, struct lk_rtable *t,
-                              struct lk_err *err);
+int cmp_reconcile_load_answer(const char *run, int64_t at, struct lk_rtable *t, struct lk_err *err);
 
 /*
  * `lklab reconcile --run RUN --truth TRUTH` in one call: writes the report (table format,

@@ -45,10 +45,10 @@ int cmp_reconcile_run_report(const char *run, const char *truth, FILE *out, size
     struct cmp_reconcile *r = NULL;
     int rc;
     o.run = run;
-    if ((rc = cmp_reconcile_load_answer(run, o.at, &a, err)) == 0 &&
-        (rc = lk_rtable_load(&b, truth, err)) == 0 &&
-        (rc = cmp_reconcile_new(&r, &a, &b, &o, err)) == 0 &&
-        (rc = cmp_reconcile_write(r, out, CMP_RC_TABLE, 5)) < 0)
+    if ((rc = cmp_reconcile_load_answer(run, o.at, &a, err)) == 0
+        && (rc = lk_rtable_load(&b, truth, err)) == 0
+        && (rc = cmp_reconcile_new(&r, &a, &b, &o, err)) == 0
+        && (rc = cmp_reconcile_write(r, out, CMP_RC_TABLE, 5)) < 0)
         lk_err_set(err, rc, "cannot write the reconciliation report of '%s'", run);
     if (rc == 0) {
         *ndiffs = cmp_reconcile_ndiffs(r);

@@ -233,8 +233,8 @@ static void contribute(const struct kctx *k, size_t from, size_t to, struct cont
     c->max = INT64_MIN;
     for (size_t i = from; i < to; i++) {
         const struct late_copy *x = &k->c[i];
-        if ((i > from && x->id == k->c[i - 1].id) ||
-            (k->have_data && k->first[x->id] != x->arrival))
+        if ((i > from && x->id == k->c[i - 1].id)
+            || (k->have_data && k->first[x->id] != x->arrival))
             continue; /* a later copy, or the event's first copy was counted on time */
         c->cnt++;
         c->sum += x->value;
@@ -340,8 +340,8 @@ static int replayed(struct kctx *k, sqlite3_stmt *st, const struct lk_rrow *row)
                           SQLITE_STATIC);
     sqlite3_bind_int64(st, (int)k->run->spec.ngroup + 1, row->row.window_start);
     if (sqlite3_step(st) == SQLITE_ROW)
-        yes = sqlite3_column_int64(st, 0) >= 2 && sqlite3_column_int64(st, 1) == 1 &&
-              sqlite3_column_int64(st, 2) == 1;
+        yes = sqlite3_column_int64(st, 0) >= 2 && sqlite3_column_int64(st, 1) == 1
+              && sqlite3_column_int64(st, 2) == 1;
     sqlite3_reset(st);
     return yes;
 }
@@ -550,7 +550,8 @@ static const struct lk_csv_row *pending_overlap(const struct sess *s, const stru
 {
     for (size_t j = c->r; j < c->r_end; j++) {
         const struct lk_csv_row *r = s->replay->rows[j];
-        if (in_state(s->k, r) && r->window_start <= t->window_end && t->window_start <= r->window_end)
+        if (in_state(s->k, r) && r->window_start <= t->window_end
+            && t->window_start <= r->window_end)
             return r;
     }
     return NULL;
@@ -614,7 +615,7 @@ static int judge_sessions(struct kctx *k, struct lk_err *err, struct lk_err *dat
     struct cmp_reconcile *r = k->run->r;
     struct lk_truth_stats stats;
     struct sess s;
-    struct cursor cur = {0, 0, 0, 0};
+    struct cursor cur = { 0, 0, 0, 0 };
     unsigned char *dup = lk_xcalloc(r->a->nrows + 1, 1);
     size_t groups = 0, matched = 0;
     int rc;
@@ -635,8 +636,10 @@ static int judge_sessions(struct kctx *k, struct lk_err *err, struct lk_err *dat
             dup[r->d[i].a - r->a->rows] = 1;
     for (size_t from = 0, to; from < r->n; from = to) {
         size_t done;
-        for (to = from + 1; to < r->n && lk_csv_group_cmp(diff_row(&r->d[to]), diff_row(&r->d[from]),
-                                                   k->run->spec.ngroup) == 0;)
+        for (to = from + 1;
+             to < r->n
+             && lk_csv_group_cmp(diff_row(&r->d[to]), diff_row(&r->d[from]), k->run->spec.ngroup)
+                    == 0;)
             to++;
         done = judge_group(&s, &cur, dup, from, to);
         groups += done > 0;

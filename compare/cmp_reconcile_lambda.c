@@ -273,7 +273,7 @@ static int reproduced(const struct lk_spec *spec, const struct cmp_rc_diff *d, c
 
 /* Class of differing aggregate i once the row is reproduced. */
 static enum cmp_rc_class cell_class(const struct lk_spec *spec, const struct lacc *a, size_t i,
-                                   size_t j)
+                                    size_t j)
 {
     int64_t pending = a->t_cnt - a->vis;
     switch (spec->aggs[i].fn) {

@@ -158,8 +158,8 @@ static int explain(struct rc_run *run, int kappa, struct lk_err *err)
 {
     struct cmp_reconcile *r = run->r;
     int rc;
-    if ((rc = lk_rtable_check_spec(r->a, &run->spec, err)) < 0 ||
-        (rc = lk_rtable_check_spec(r->b, &run->spec, err)) < 0)
+    if ((rc = lk_rtable_check_spec(r->a, &run->spec, err)) < 0
+        || (rc = lk_rtable_check_spec(r->b, &run->spec, err)) < 0)
         return rc;
     snprintf(r->label_b, sizeof(r->label_b), "truth '%s'", r->b->name);
     if (kappa)

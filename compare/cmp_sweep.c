@@ -26,7 +26,7 @@ static struct cmp_sweep_run *add_run(struct cmp_sweep_run *runs, size_t *n,
                                      int update)
 {
     struct cmp_sweep_run *r = &runs[(*n)++];
-    *r = (struct cmp_sweep_run){0};
+    *r = (struct cmp_sweep_run){ 0 };
     r->trigger = trigger;
     r->watermark = wm;
     r->update = update;
@@ -45,7 +45,7 @@ size_t cmp_sweep_plan(const struct cmp_sweep_grid *g, struct cmp_sweep_run *runs
     size_t n = 0, ref = 0;
     for (size_t i = 0; i < g->every.n; i++) {
         struct cmp_sweep_run *r = &runs[n++];
-        *r = (struct cmp_sweep_run){0};
+        *r = (struct cmp_sweep_run){ 0 };
         r->lambda = 1;
         r->trigger = g->speed;
         r->every = g->every.v[i];
@@ -126,9 +126,9 @@ int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
     r->usage.tier = tier;
     lk_cost_price(p, &r->usage, &r->bill);
     snprintf(rec, sizeof(rec), "%s/reconcile/%s.txt", s, r->name);
-    if ((rc = lk_atomic_open(&at, rec, err)) < 0 ||
-        (rc = cmp_reconcile_run_report(dir, truth, at.fp, &ndiffs, &unexplained, err)) < 0 ||
-        (rc = lk_atomic_commit(&at, err)) < 0) {
+    if ((rc = lk_atomic_open(&at, rec, err)) < 0
+        || (rc = cmp_reconcile_run_report(dir, truth, at.fp, &ndiffs, &unexplained, err)) < 0
+        || (rc = lk_atomic_commit(&at, err)) < 0) {
         lk_atomic_abort(&at);
         return rc;
     }
@@ -147,8 +147,8 @@ static void sweep_row(FILE *fp, const struct cmp_sweep_run *r)
 {
     const struct lk_cost_bill *b = &r->bill;
     double late_pct = r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0;
-    const int64_t ms[6] = {r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
-                           r->co.p50_ms, r->co.p95_ms, r->co.p99_ms};
+    const int64_t ms[6] = { r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
+                            r->co.p50_ms, r->co.p95_ms, r->co.p99_ms };
     char t[24];
     fprintf(fp, "%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64,
             r->lambda ? "lambda" : "kappa", cmp_sweep_mode(r), r->trigger.text, r->trigger.ms,
@@ -183,8 +183,8 @@ static int write_tables(const char *s, const struct cmp_sweep_run *runs, size_t 
     struct lk_atomic a = LK_ATOMIC_INIT, c = LK_ATOMIC_INIT, sc = LK_ATOMIC_INIT;
     FILE *fa, *fc, *fs;
     int rc = 0;
-    if (!(fa = out_open(&a, s, "sweep.csv", err)) || !(fc = out_open(&c, s, "cost.csv", err)) ||
-        !(fs = out_open(&sc, s, "scenarios.csv", err))) {
+    if (!(fa = out_open(&a, s, "sweep.csv", err)) || !(fc = out_open(&c, s, "cost.csv", err))
+        || !(fs = out_open(&sc, s, "scenarios.csv", err))) {
         lk_atomic_abort(&a);
         lk_atomic_abort(&c);
         return LK_EIO;
@@ -316,8 +316,9 @@ static int write_series(const char *s, const struct cmp_sweep_run *runs, size_t 
             kr = &runs[i];
     }
     if ((rc = lk_log_first_arrival(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "data")), &origin,
-                                   err)) < 0 ||
-        (rc = pick_window(truth, key, sizeof(key), col, sizeof(col), &final, err)) < 0)
+                                   err))
+            < 0
+        || (rc = pick_window(truth, key, sizeof(key), col, sizeof(col), &final, err)) < 0)
         return rc;
     {
         cJSON *f = cJSON_AddObjectToObject(meta, "freshness");
@@ -392,8 +393,8 @@ static int write_meta(const char *s, const struct cmp_sweep_run *runs, size_t n,
         lk_json_add_int(ds, "seed", lk_json_int(man, "seed", 0));
     }
     cJSON_Delete(man);
-    if ((rc = lk_log_first_arrival(m->data, &first, err)) == 0 &&
-        (rc = lk_log_last_arrival(m->data, &last, err)) == 0) {
+    if ((rc = lk_log_first_arrival(m->data, &first, err)) == 0
+        && (rc = lk_log_last_arrival(m->data, &last, err)) == 0) {
         lk_json_add_time(ds, "first_arrival", first);
         lk_json_add_time(ds, "last_arrival", last);
         rc = write_series(s, runs, n, m->truth, meta, err);

@@ -41,7 +41,7 @@ enum { S_RATE = 1, S_TIME, S_KEYS, S_ATTR, S_DELAY, S_DUP, S_BAD };
 
 static const char *const malformed_names[DS_BAD_COUNT] = {
     "truncated", "missing-field", "wrong-type", "decimals",
-    "exponent", "timestamp", "utf8", "empty-string",
+    "exponent",  "timestamp",     "utf8",       "empty-string",
 };
 
 const char *ds_malformed_name(int kind)
@@ -52,8 +52,8 @@ const char *ds_malformed_name(int kind)
 enum lk_reason ds_malformed_reason(int kind)
 {
     static const enum lk_reason reasons[DS_BAD_COUNT] = {
-        LK_Q_JSON,     LK_Q_MISSING,   LK_Q_TYPE, LK_Q_DECIMALS,
-        LK_Q_NUMBER,   LK_Q_TIMESTAMP, LK_Q_UTF8, LK_Q_EMPTY,
+        LK_Q_JSON,   LK_Q_MISSING,   LK_Q_TYPE, LK_Q_DECIMALS,
+        LK_Q_NUMBER, LK_Q_TIMESTAMP, LK_Q_UTF8, LK_Q_EMPTY,
     };
     return kind >= 0 && kind < DS_BAD_COUNT ? reasons[kind] : LK_Q_OK;
 }
@@ -238,8 +238,8 @@ static int64_t offline_arrival(const struct ds_gen *g, uint32_t key, int64_t t)
     int64_t w = g->p.offline_window_ms;
     int64_t phase = (int64_t)(ds_mix3(seed, H_PHASE, key) % (uint64_t)w);
     int64_t slot = lk_floor_div(t - phase, w);
-    double u = (double)(ds_mix3(seed ^ H_OFFLINE, key, (uint64_t)slot) >> 11)
-               * (1.0 / 9007199254740992.0);
+    double u =
+        (double)(ds_mix3(seed ^ H_OFFLINE, key, (uint64_t)slot) >> 11) * (1.0 / 9007199254740992.0);
     int64_t gap;
     if (!(u < g->q_offline))
         return -1;
@@ -253,9 +253,9 @@ static void plan_delays(struct ds_gen *g)
     const double *mix = g->p.late_mix;
     double total = mix[0] + mix[1] + mix[2];
     g->q_offline = g->p.late_frac * mix[2] / total;
-    g->p_late = g->q_offline < 1.0 ? g->p.late_frac * (mix[0] + mix[1]) / total
-                                         / (1.0 - g->q_offline)
-                                   : 0.0;
+    g->p_late = g->q_offline < 1.0
+                    ? g->p.late_frac * (mix[0] + mix[1]) / total / (1.0 - g->q_offline)
+                    : 0.0;
     g->share_minutes = mix[0] + mix[1] > 0.0 ? mix[0] / (mix[0] + mix[1]) : 1.0;
 }
 

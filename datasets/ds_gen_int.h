@@ -23,9 +23,9 @@ enum { DS_REC_ORIGINAL = 0, DS_REC_DUP = 1, DS_REC_BAD = 2 }; /* bad: DS_REC_BAD
 
 struct ds_rec {
     int64_t event_time, arrival;
-    uint32_t id;  /* 1-based event number (malformed: 1-based malformed number) */
-    uint32_t key; /* 0-based key index */
-    int32_t value; /* hundredths */
+    uint32_t id;     /* 1-based event number (malformed: 1-based malformed number) */
+    uint32_t key;    /* 0-based key index */
+    int32_t value;   /* hundredths */
     uint16_t tenant; /* 0-based tenant index */
     uint8_t type, kind;
 };

@@ -132,7 +132,7 @@ double ds_log(double x)
         return -1.7976931348623157e308;
     if (e == 0x7ff)
         return x; /* +inf or nan */
-    if (e == 0) /* subnormal: scale into the normal range */
+    if (e == 0)   /* subnormal: scale into the normal range */
         return ds_log(x * 18014398509481984.0) - 54.0 * LN2;
     e -= 1023;
     m = from_bits((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL); /* [1, 2) */

@@ -454,23 +454,40 @@ static int load_member(struct load *ld, const cJSON *it)
     if (rc <= 0)
         return rc;
 #define IS(name) (strcmp(m, name) == 0)
-    if (IS("name")) return get_text(ld, it, p->name, sizeof(p->name));
-    if (IS("description")) return cJSON_IsString(it) ? 0 : bad(ld, m, "a string");
-    if (IS("id_prefix")) return get_text(ld, it, p->id_prefix, sizeof(p->id_prefix));
-    if (IS("key_prefix")) return get_text(ld, it, p->key_prefix, sizeof(p->key_prefix));
-    if (IS("events")) return get_whole(ld, it, DS_MAX_EVENTS, &p->events);
-    if (IS("seed")) return get_whole(ld, it, DS_MAX_SEED, &p->seed);
-    if (IS("tenants")) return load_u32(ld, it, &p->tenants);
-    if (IS("keys")) return load_u32(ld, it, &p->keys);
-    if (IS("partitions")) return load_u32(ld, it, &p->partitions);
-    if (IS("zipf")) return get_number(ld, it, &p->zipf);
-    if (IS("key_zipf")) return get_number(ld, it, &p->key_zipf);
-    if (IS("span")) return get_duration(ld, it, &p->span_ms);
-    if (IS("drop_every")) return get_duration(ld, it, &p->drop_every_ms);
-    if (IS("offline_window")) return get_duration(ld, it, &p->offline_window_ms);
-    if (IS("late_frac")) return get_number(ld, it, &p->late_frac);
-    if (IS("dup_frac")) return get_number(ld, it, &p->dup_frac);
-    if (IS("malformed_frac")) return get_number(ld, it, &p->malformed_frac);
+    if (IS("name"))
+        return get_text(ld, it, p->name, sizeof(p->name));
+    if (IS("description"))
+        return cJSON_IsString(it) ? 0 : bad(ld, m, "a string");
+    if (IS("id_prefix"))
+        return get_text(ld, it, p->id_prefix, sizeof(p->id_prefix));
+    if (IS("key_prefix"))
+        return get_text(ld, it, p->key_prefix, sizeof(p->key_prefix));
+    if (IS("events"))
+        return get_whole(ld, it, DS_MAX_EVENTS, &p->events);
+    if (IS("seed"))
+        return get_whole(ld, it, DS_MAX_SEED, &p->seed);
+    if (IS("tenants"))
+        return load_u32(ld, it, &p->tenants);
+    if (IS("keys"))
+        return load_u32(ld, it, &p->keys);
+    if (IS("partitions"))
+        return load_u32(ld, it, &p->partitions);
+    if (IS("zipf"))
+        return get_number(ld, it, &p->zipf);
+    if (IS("key_zipf"))
+        return get_number(ld, it, &p->key_zipf);
+    if (IS("span"))
+        return get_duration(ld, it, &p->span_ms);
+    if (IS("drop_every"))
+        return get_duration(ld, it, &p->drop_every_ms);
+    if (IS("offline_window"))
+        return get_duration(ld, it, &p->offline_window_ms);
+    if (IS("late_frac"))
+        return get_number(ld, it, &p->late_frac);
+    if (IS("dup_frac"))
+        return get_number(ld, it, &p->dup_frac);
+    if (IS("malformed_frac"))
+        return get_number(ld, it, &p->malformed_frac);
 #undef IS
     return lk_err_set(ld->err, LK_EINPUT, "unknown member '%s' in scenario '%s'", m, ld->path);
 }

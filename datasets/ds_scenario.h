@@ -42,7 +42,7 @@
 #define DS_MAX_KEYS 10000000
 #define DS_MAX_PARTITIONS 1024
 #define DS_MAX_SEED UINT64_C(9007199254740991) /* 2^53 - 1: exact in JSON numbers */
-#define DS_MAX_VALUE INT64_C(1000000000)      /* |value| <= 10,000,000.00 */
+#define DS_MAX_VALUE INT64_C(1000000000)       /* |value| <= 10,000,000.00 */
 
 enum ds_rate { DS_RATE_STEADY, DS_RATE_DIURNAL, DS_RATE_BURSTS };
 enum ds_delay_kind { DS_DELAY_NONE, DS_DELAY_EXPONENTIAL, DS_DELAY_LOGNORMAL };

@@ -47,7 +47,7 @@ struct writer {
     struct day_cache dc[2];
     char path[PATH_MAX];    /* landing file or manifest being written */
     char logpath[PATH_MAX]; /* log file of the current partition */
-    cJSON *parts; /* per-partition summary for the manifest */
+    cJSON *parts;           /* per-partition summary for the manifest */
 };
 
 static char *put_mem(char *o, const char *s, size_t n)
@@ -178,14 +178,16 @@ static void mangle(struct members *ms, const struct ds_rec *r, int kind)
     if (kind == DS_BAD_MISSING) {
         ms->len[j % LK_F_COUNT] = 0;
     } else if (kind == DS_BAD_TYPE) {
-        member(ms, LK_F_VALUE, ms->m[LK_F_VALUE] + snprintf(ms->m[LK_F_VALUE], 96,
-                                                            "\"value\":\"%s\"", money));
+        member(ms, LK_F_VALUE,
+               ms->m[LK_F_VALUE] + snprintf(ms->m[LK_F_VALUE], 96, "\"value\":\"%s\"", money));
     } else if (kind == DS_BAD_DECIMALS) {
-        member(ms, LK_F_VALUE, ms->m[LK_F_VALUE] + snprintf(ms->m[LK_F_VALUE], 96,
-                                                            "\"value\":%s%u", money, 1 + j % 9));
+        member(ms, LK_F_VALUE,
+               ms->m[LK_F_VALUE]
+                   + snprintf(ms->m[LK_F_VALUE], 96, "\"value\":%s%u", money, 1 + j % 9));
     } else if (kind == DS_BAD_EXPONENT) {
-        member(ms, LK_F_VALUE, ms->m[LK_F_VALUE] + snprintf(ms->m[LK_F_VALUE], 96,
-                                                            "\"value\":%de-2", (int)r->value));
+        member(ms, LK_F_VALUE,
+               ms->m[LK_F_VALUE]
+                   + snprintf(ms->m[LK_F_VALUE], 96, "\"value\":%de-2", (int)r->value));
     } else if (kind == DS_BAD_TIMESTAMP) {
         int f = j % 2 ? LK_F_ARRIVAL_TIME : LK_F_EVENT_TIME;
         o = ms->m[f] + snprintf(ms->m[f], 96, "\"%s\":", lk_field_name(f));
@@ -207,15 +209,15 @@ static size_t format_malformed(struct writer *w, const struct ds_rec *r, char *l
     struct members ms;
     int kind = r->kind - DS_REC_BAD, first = 1;
     char *o;
-    o = ms.m[LK_F_EVENT_ID] + snprintf(ms.m[0], 96, "\"event_id\":\"%s-bad-%09u\"",
-                                       g->p.id_prefix, r->id);
+    o = ms.m[LK_F_EVENT_ID]
+        + snprintf(ms.m[0], 96, "\"event_id\":\"%s-bad-%09u\"", g->p.id_prefix, r->id);
     member(&ms, LK_F_EVENT_ID, o);
-    member(&ms, LK_F_TENANT, ms.m[1] + snprintf(ms.m[1], 96, "\"tenant\":\"%s\"",
-                                               g->tenant_name[r->tenant]));
+    member(&ms, LK_F_TENANT,
+           ms.m[1] + snprintf(ms.m[1], 96, "\"tenant\":\"%s\"", g->tenant_name[r->tenant]));
     o = put_key(PUT_LIT(ms.m[LK_F_KEY], "\"key\":\""), g, r->key);
     member(&ms, LK_F_KEY, PUT_LIT(o, "\""));
-    member(&ms, LK_F_TYPE, ms.m[3] + snprintf(ms.m[3], 96, "\"type\":\"%s\"",
-                                             g->p.types[r->type].name));
+    member(&ms, LK_F_TYPE,
+           ms.m[3] + snprintf(ms.m[3], 96, "\"type\":\"%s\"", g->p.types[r->type].name));
     member(&ms, LK_F_VALUE, put_money(PUT_LIT(ms.m[LK_F_VALUE], "\"value\":"), r->value));
     o = put_time(PUT_LIT(ms.m[LK_F_EVENT_TIME], "\"event_time\":\""), &w->dc[0], r->event_time);
     member(&ms, LK_F_EVENT_TIME, PUT_LIT(o, "\""));

@@ -413,8 +413,8 @@ int kp_epoch_run(struct kp_engine *e, int64_t t, const struct kp_offsets *replay
     if (!replay && (rc = kp_ckpt_write_offsets(e->ckpt, &plan, e->err)) < 0)
         goto fail;
     crash_point(e, KP_PHASE_PLANNED);
-    if ((rc = finish_batch(e, lk_model_continuous_ms(&e->o->model, e->prog.input_rows), wall0,
-                           0)) < 0)
+    if ((rc = finish_batch(e, lk_model_continuous_ms(&e->o->model, e->prog.input_rows), wall0, 0))
+        < 0)
         goto fail;
     return 0;
 fail:

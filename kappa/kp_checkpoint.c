@@ -271,7 +271,7 @@ int kp_ckpt_write_offsets(struct kp_ckpt *c, const struct kp_offsets *o, struct 
     lk_buf_addf(b, "{\"partitions\":[");
     for (size_t p = 0; p < o->nparts; p++)
         lk_buf_addf(b, "%s{\"line\":\"%lld\",\"byte\":\"%lld\"}", p ? "," : "",
-               (long long)o->line[p], (long long)o->byte[p]);
+                    (long long)o->line[p], (long long)o->byte[p]);
     lk_buf_addf(b, "],\"run_id\":\"%s\"", c->run_id);
     jb_i64(b, "batch_id", (int64_t)o->batch_id);
     jb_i64(b, "trigger_time", o->trigger_time);
@@ -328,8 +328,8 @@ int kp_ckpt_read_offsets(struct kp_ckpt *c, uint64_t batch, struct kp_offsets *o
         return rc;
     memset(o, 0, sizeof(*o));
     bad |= get_i64(obj, "batch_id", &v[0]) | get_i64(obj, "trigger_time", &v[1])
-        | get_i64(obj, "eviction_watermark", &v[2]) | get_i64(obj, "late_watermark", &v[3])
-        | get_i64(obj, "files_end", &v[4]);
+           | get_i64(obj, "eviction_watermark", &v[2]) | get_i64(obj, "late_watermark", &v[3])
+           | get_i64(obj, "files_end", &v[4]);
     parts = cJSON_GetObjectItemCaseSensitive(obj, "partitions");
     bad |= !cJSON_IsArray(parts) || cJSON_GetArraySize(parts) > KP_MAX_PARTS;
     if (!bad) {
@@ -371,17 +371,16 @@ int kp_ckpt_write_commit(struct kp_ckpt *c, const struct kp_commit *m, struct lk
     return write_jbuf(c, "commits", m->batch_id, b, err);
 }
 
-int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
-                        struct lk_err *err)
+int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m, struct lk_err *err)
 {
     cJSON *obj;
     int64_t id = -1;
     int rc = read_json(c, "commits", batch, &obj, err), bad;
     if (rc < 0)
         return rc;
-    bad = get_i64(obj, "batch_id", &id) | get_i64(obj, "next_watermark", &m->next_wm) |
-          get_i64(obj, "max_event_time", &m->max_event_time) |
-          get_i64(obj, "visible_time", &m->visible_time) | get_i64(obj, "prev_end", &m->prev_end);
+    bad = get_i64(obj, "batch_id", &id) | get_i64(obj, "next_watermark", &m->next_wm)
+          | get_i64(obj, "max_event_time", &m->max_event_time)
+          | get_i64(obj, "visible_time", &m->visible_time) | get_i64(obj, "prev_end", &m->prev_end);
     m->batch_id = (uint64_t)id;
     if (!bad)
         rc = check_binding(c, "commits", batch, get_str(obj, "run_id"), id, err);
@@ -542,7 +541,8 @@ static int apply_sections(struct kp_state *const *states, unsigned n, uint64_t b
         do {
             const char *nl = memchr(next, '\n', (size_t)(end - next));
             next = nl ? nl + 1 : end;
-        } while (next < end && !((size_t)(end - next) >= 10 && memcmp(next, "lkstate v1", 10) == 0));
+        } while (next < end
+                 && !((size_t)(end - next) >= 10 && memcmp(next, "lkstate v1", 10) == 0));
         if ((rc = kp_state_apply(states[i], p, (size_t)(next - p), err)) < 0)
             return rc;
         p = next;

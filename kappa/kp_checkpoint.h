@@ -45,7 +45,7 @@ struct kp_offsets {
     size_t nparts;    /* log source: end position per partition (exclusive) */
     uint64_t line[KP_MAX_PARTS];
     uint64_t byte[KP_MAX_PARTS];
-    size_t files_end; /* files source: landing files [0, files_end) taken so far */
+    size_t files_end;        /* files source: landing files [0, files_end) taken so far */
     const char *kafka_topic; /* kafka source: line[] again as Spark's source offsets,
                                 "source":{"TOPIC":{"0":N,...}} (docs/live.md); else NULL */
 };
@@ -81,8 +81,7 @@ int kp_ckpt_write_offsets(struct kp_ckpt *c, const struct kp_offsets *o, struct 
 int kp_ckpt_read_offsets(struct kp_ckpt *c, uint64_t batch, struct kp_offsets *o,
                          struct lk_err *err);
 int kp_ckpt_write_commit(struct kp_ckpt *c, const struct kp_commit *m, struct lk_err *err);
-int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m,
-                        struct lk_err *err);
+int kp_ckpt_read_commit(struct kp_ckpt *c, uint64_t batch, struct kp_commit *m, struct lk_err *err);
 
 /*
  * Write state/N (a snapshot or a delta, see above): one section per worker state,

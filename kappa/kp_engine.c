@@ -53,49 +53,64 @@ int kp_options_check(const struct kp_options *o, struct lk_err *err)
         return lk_err_set(err, LK_EUSAGE, "a crash point (batch %lld) needs a crash function",
                           (long long)o->crash_batch);
     if (o->mode == KP_APPEND && !o->has_watermark)
-        return lk_err_set(err, LK_EUSAGE, "append mode needs a watermark: an aggregation in append "
+        return lk_err_set(err, LK_EUSAGE,
+                          "append mode needs a watermark: an aggregation in append "
                           "mode writes a window once, when the watermark passes its end "
                           "(add --watermark 10m or use --output-mode update)");
     if (o->lake && o->mode != KP_APPEND)
-        return lk_err_set(err, LK_EUSAGE, "--lake writes files, which like Spark's file sink are "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--lake writes files, which like Spark's file sink are "
                           "append-only: use --output-mode append");
     if (o->tenant_views && !has_tenant_group(o->spec))
-        return lk_err_set(err, LK_EUSAGE, "--tenant-views makes one view per tenant, but pipeline "
-                          "'%s' does not group by tenant", o->spec->name);
+        return lk_err_set(err, LK_EUSAGE,
+                          "--tenant-views makes one view per tenant, but pipeline "
+                          "'%s' does not group by tenant",
+                          o->spec->name);
     if (o->lake && !has_tenant_group(o->spec))
-        return lk_err_set(err, LK_EUSAGE, "--lake partitions files by tenant, but pipeline '%s' "
-                          "does not group by tenant", o->spec->name);
+        return lk_err_set(err, LK_EUSAGE,
+                          "--lake partitions files by tenant, but pipeline '%s' "
+                          "does not group by tenant",
+                          o->spec->name);
     if (o->trigger == KP_TRIG_CONTINUOUS && o->source != KP_SRC_LOG)
-        return lk_err_set(err, LK_EUSAGE, "--trigger continuous reads events one at a time: it "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--trigger continuous reads events one at a time: it "
                           "needs --source log");
     if (o->max_files && o->source != KP_SRC_FILES)
-        return lk_err_set(err, LK_EUSAGE, "--max-files-per-trigger caps landing files: it needs "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--max-files-per-trigger caps landing files: it needs "
                           "--source files (the log's cap is --max-events-per-trigger)");
     if (o->max_events && o->source == KP_SRC_FILES)
-        return lk_err_set(err, LK_EUSAGE, "--max-events-per-trigger caps log offsets: with "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--max-events-per-trigger caps log offsets: with "
                           "--source files use --max-files-per-trigger");
     if ((o->max_events || o->max_files) && o->trigger == KP_TRIG_CONTINUOUS)
-        return lk_err_set(err, LK_EUSAGE, "--trigger continuous has no batches to cap: drop "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--trigger continuous has no batches to cap: drop "
                           "--max-events-per-trigger");
     if (o->trigger == KP_TRIG_CONTINUOUS && o->mode == KP_COMPLETE)
-        return lk_err_set(err, LK_EUSAGE, "--trigger continuous cannot rewrite the whole table per "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--trigger continuous cannot rewrite the whole table per "
                           "event: use --output-mode append or update");
     if (o->workers > 1 && !has_tenant_group(o->spec))
-        return lk_err_set(err, LK_EUSAGE, "--workers %u needs a pipeline grouped by tenant "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--workers %u needs a pipeline grouped by tenant "
                           "(partitions are hash(tenant), so only then is group state local to a "
-                          "worker)", o->workers);
+                          "worker)",
+                          o->workers);
     if (o->workers > 1 && o->source == KP_SRC_FILES)
         return lk_err_set(err, LK_EUSAGE, "--workers splits log partitions: it needs --source log");
     if (o->workers > KP_MAX_WORKERS)
         return lk_err_set(err, LK_EUSAGE, "--workers %u: at most %d", o->workers, KP_MAX_WORKERS);
     if (o->workers > 1 && o->trigger == KP_TRIG_CONTINUOUS)
-        return lk_err_set(err, LK_EUSAGE, "--trigger continuous runs one event at a time on one "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--trigger continuous runs one event at a time on one "
                           "worker (use --workers 1)");
     if (o->allowed_lateness < 0)
         return lk_err_set(err, LK_EUSAGE, "--allowed-lateness must not be negative");
     if (o->allowed_lateness
         && (o->trigger != KP_TRIG_CONTINUOUS || o->mode != KP_UPDATE || !o->has_watermark))
-        return lk_err_set(err, LK_EUSAGE, "--allowed-lateness re-emits a window for each late "
+        return lk_err_set(err, LK_EUSAGE,
+                          "--allowed-lateness re-emits a window for each late "
                           "event after it fired: it needs --trigger continuous, --output-mode "
                           "update and a watermark");
     return 0;
@@ -327,22 +342,23 @@ static int reconcile_sink(struct kp_engine *e, struct lk_err *err)
     int64_t lo, lc, count, max, files, found = 0;
     char *db = run_path(e->o, "serving.db");
     int rc;
-    if ((rc = kp_ckpt_latest(e->ckpt, &lo, &lc, err)) < 0 ||
-        (rc = kp_sink_ledger(e->sink, &count, &max, &files, err)) < 0)
+    if ((rc = kp_ckpt_latest(e->ckpt, &lo, &lc, err)) < 0
+        || (rc = kp_sink_ledger(e->sink, &count, &max, &files, err)) < 0)
         goto out;
     if (count != max + 1 || max < lc || max > lo) {
         char held[64] = "no committed batch";
         if (count > 0)
-            snprintf(held, sizeof(held), "%lld committed batches, the last %lld",
-                     (long long)count, (long long)max);
-        rc = lk_err_set(err, LK_EINPUT, "checkpoint '%s' has batches up to %lld committed but "
+            snprintf(held, sizeof(held), "%lld committed batches, the last %lld", (long long)count,
+                     (long long)max);
+        rc = lk_err_set(err, LK_EINPUT,
+                        "checkpoint '%s' has batches up to %lld committed but "
                         "the serving database '%s' holds %s: it was deleted, emptied, replaced "
                         "by another copy or lost its -wal; use a new --out",
                         kp_ckpt_dir(e->ckpt), (long long)lc, db, held);
         goto out;
     }
-    if (e->o->lake && files > 0 && (rc = lake_files(e->o->lake, max, &found, err)) == 0 &&
-        found < files)
+    if (e->o->lake && files > 0 && (rc = lake_files(e->o->lake, max, &found, err)) == 0
+        && found < files)
         rc = lk_err_set(err, LK_EINPUT,
                         "serving database '%s' records %lld lake files up to "
                         "batch %lld but the lake '%s' holds %lld of them: the lake lost files; "
@@ -360,8 +376,8 @@ static int open_all(struct kp_engine *e, struct lk_err *err)
     const struct kp_options *o = e->o;
     char *p;
     int rc;
-    if ((rc = open_source(e, err)) < 0 || (rc = check_input(e, err)) < 0 ||
-        (rc = lk_mkdir_p(o->run, err)) < 0 || (rc = lk_lock_take(&e->lock, o->run, err)) < 0)
+    if ((rc = open_source(e, err)) < 0 || (rc = check_input(e, err)) < 0
+        || (rc = lk_mkdir_p(o->run, err)) < 0 || (rc = lk_lock_take(&e->lock, o->run, err)) < 0)
         return rc;
     p = run_path(o, "run.json");
     unlink(p); /* a run.json present means a finished run: not until this one ends */
@@ -459,9 +475,10 @@ static int recover(struct kp_engine *e, int *resumed)
     if (rc < 0 || lo < 0)
         return rc;
     if (lc > lo || lo > lc + 1)
-        return lk_err_set(e->err, LK_ECORRUPT, "checkpoint '%s' is inconsistent (offsets up to "
-                          "%lld, commits up to %lld)", kp_ckpt_dir(e->ckpt), (long long)lo,
-                          (long long)lc);
+        return lk_err_set(e->err, LK_ECORRUPT,
+                          "checkpoint '%s' is inconsistent (offsets up to "
+                          "%lld, commits up to %lld)",
+                          kp_ckpt_dir(e->ckpt), (long long)lo, (long long)lc);
     *resumed = 1;
     if ((lc >= 0 && (rc = restore_committed(e, lc)) < 0)
         || (lo > lc && (rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)lo, &replay, e->err)) < 0))
@@ -651,12 +668,13 @@ static cJSON *params_json(const struct kp_options *o, int version)
     lk_json_add_int(p, "max_events_per_trigger", (int64_t)o->max_events);
     lk_json_add_int(p, "max_files_per_trigger", (int64_t)o->max_files);
     cJSON_AddStringToObject(p, "cost_model", o->model.name);
-    cJSON_AddStringToObject(p, "sink_guarantee", o->exactly_once ? "exactly-once" : "at-least-once");
+    cJSON_AddStringToObject(p, "sink_guarantee",
+                            o->exactly_once ? "exactly-once" : "at-least-once");
     cJSON_AddBoolToObject(p, "final_watermark", o->final_watermark);
     cJSON_AddStringToObject(p, "lake", o->lake ? o->lake : "");
     lk_json_add_int(p, "workers", o->workers);
-    cJSON_AddStringToObject(p, "durability", o->durability == LK_DURABLE_PROCESS ? "process"
-                                                                                 : "fsync");
+    cJSON_AddStringToObject(p, "durability",
+                            o->durability == LK_DURABLE_PROCESS ? "process" : "fsync");
     cJSON_AddBoolToObject(p, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(p, "tenant_views", o->tenant_views);
     if (o->allowed_lateness)

@@ -62,51 +62,55 @@ enum kp_trigger {
     KP_TRIG_CONTINUOUS = LK_TRIGGER_CONTINUOUS
 };
 enum kp_source { KP_SRC_LOG, KP_SRC_FILES };
-enum kp_phase { KP_PHASE_NONE, KP_PHASE_PLANNED, KP_PHASE_PROCESSED, KP_PHASE_SINK_COMMITTED,
-                KP_PHASE_COMMITTED };
+enum kp_phase {
+    KP_PHASE_NONE,
+    KP_PHASE_PLANNED,
+    KP_PHASE_PROCESSED,
+    KP_PHASE_SINK_COMMITTED,
+    KP_PHASE_COMMITTED
+};
 
 /* A one-line note for the user (the CLI prints it on stderr), e.g. where a restart resumes. */
 typedef void (*kp_note_fn)(void *arg, const char *msg);
 
 struct kp_options {
-    const char *data;           /* dataset directory (or one JSONL file, log source) */
-    const char *run;            /* RUN directory */
+    const char *data; /* dataset directory (or one JSONL file, log source) */
+    const char *run;  /* RUN directory */
     const struct lk_spec *spec;
     const char *spec_path;
     enum kp_source source;
     enum kp_trigger trigger;
-    int64_t interval;           /* ms, KP_TRIG_INTERVAL */
+    int64_t interval; /* ms, KP_TRIG_INTERVAL */
     int has_watermark;
-    int64_t delay;              /* watermark delay, ms */
+    int64_t delay; /* watermark delay, ms */
     enum kp_mode mode;
-    uint64_t max_events;        /* per trigger, 0 = no cap (log source) */
-    uint64_t max_files;         /* per trigger, 0 = no cap (files source) */
+    uint64_t max_events; /* per trigger, 0 = no cap (log source) */
+    uint64_t max_files;  /* per trigger, 0 = no cap (files source) */
     struct lk_model model;
-    const char *lake;           /* NULL or lake directory */
+    const char *lake; /* NULL or lake directory */
     int exactly_once;
-    int64_t crash_batch;        /* -1: none */
+    int64_t crash_batch; /* -1: none */
     enum kp_phase crash_phase;
-    void (*crash)(void *arg);   /* called at the crash point; ends the process, never returns */
+    void (*crash)(void *arg); /* called at the crash point; ends the process, never returns */
     void *crash_arg;
     int reprocess;
     int final_watermark;
-    unsigned workers;           /* >= 1 */
-    int tenant_views;           /* one SQLite view per tenant over the output */
+    unsigned workers; /* >= 1 */
+    int tenant_views; /* one SQLite view per tenant over the output */
     lk_progress_fn progress;
     void *progress_arg;
     enum lk_durability durability; /* checkpoint, sink and lake files (see lk_file.h) */
-    int change_feed;            /* also log every output change to `changes` (kp_sink.h) */
-    kp_note_fn note;            /* may be NULL */
+    int change_feed;               /* also log every output change to `changes` (kp_sink.h) */
+    kp_note_fn note;               /* may be NULL */
     void *note_arg;
-    int64_t allowed_lateness;   /* ms; continuous + update only: Flink's allowedLateness */
+    int64_t allowed_lateness; /* ms; continuous + update only: Flink's allowedLateness */
 };
 /* Defaults; a member not named here is zero (NULL, off). */
 #define KP_OPTIONS_INIT                                                                            \
     {                                                                                              \
-        .source = KP_SRC_LOG, .trigger = KP_TRIG_INTERVAL, .interval = 60000,                      \
-        .has_watermark = 1, .delay = 600000, .mode = KP_APPEND, .exactly_once = 1,                 \
-        .crash_batch = -1, .crash_phase = KP_PHASE_NONE, .workers = 1,                             \
-        .durability = LK_DURABLE_FSYNC,                                                            \
+        .source = KP_SRC_LOG, .trigger = KP_TRIG_INTERVAL, .interval = 60000, .has_watermark = 1,  \
+        .delay = 600000, .mode = KP_APPEND, .exactly_once = 1, .crash_batch = -1,                  \
+        .crash_phase = KP_PHASE_NONE, .workers = 1, .durability = LK_DURABLE_FSYNC,                \
     }
 
 /* Totals of a run (also written to RUN/run.json, last). */
@@ -117,7 +121,7 @@ struct kp_summary {
     uint64_t replayed_batches; /* at-least-once: extra sink writes of a batch after a crash */
     uint64_t output_rows, max_state_rows, state_rows_at_end, ids_at_end;
     uint64_t files_written, bytes_written;
-    uint64_t tenant_views;      /* output_tenant_* views at the end (with tenant_views) */
+    uint64_t tenant_views; /* output_tenant_* views at the end (with tenant_views) */
     int64_t first_trigger, last_visible, final_watermark;
     double wall_seconds;
     int version;

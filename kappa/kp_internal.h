@@ -21,14 +21,14 @@
 
 /* A late (event, window) pair or a quarantined line, buffered until the sink writes it. */
 struct kp_side {
-    int late;           /* 1: late pair, 0: quarantined line */
-    size_t part;        /* partition (log) or file index (files) */
-    uint64_t offset;    /* line within it */
+    int late;        /* 1: late pair, 0: quarantined line */
+    size_t part;     /* partition (log) or file index (files) */
+    uint64_t offset; /* line within it */
     int64_t wstart, wend;
-    int64_t wm;                /* late: the watermark that rejected it */
-    struct lk_event ev;        /* late: strings at str_off in the worker's arena */
+    int64_t wm;         /* late: the watermark that rejected it */
+    struct lk_event ev; /* late: strings at str_off in the worker's arena */
     size_t str_off[LK_F_TYPE + 1];
-    struct lk_reject rej;      /* quarantine: why, and the raw line in the arena */
+    struct lk_reject rej; /* quarantine: why, and the raw line in the arena */
     size_t raw_off, raw_len;
 };
 
@@ -53,17 +53,17 @@ struct kp_worker {
     struct kp_outcome out;
     struct kp_progress prog; /* this batch's counts */
     int64_t max_et;
-    uint64_t batch;          /* the batch being read, and its late-filter watermark L: the */
-    int64_t late_wm;         /*   driver may still be writing the previous batch */
-    struct kp_sidebuf sb[2]; /* side rows of batch b in sb[b & 1], so that batch N+1 can be
-                                read while the driver writes batch N's */
-    struct lk_record held;           /* scan: the record read but not yet applied */
-    struct kp_hint held_hint;        /*   its lookup hashes */
-    struct kp_hint next_hint;        /*   those of the record being read */
+    uint64_t batch;           /* the batch being read, and its late-filter watermark L: the */
+    int64_t late_wm;          /*   driver may still be writing the previous batch */
+    struct kp_sidebuf sb[2];  /* side rows of batch b in sb[b & 1], so that batch N+1 can be
+                                 read while the driver writes batch N's */
+    struct lk_record held;    /* scan: the record read but not yet applied */
+    struct kp_hint held_hint; /*   its lookup hashes */
+    struct kp_hint next_hint; /*   those of the record being read */
     int has_held;
-    char *held_buf;                  /*   its strings */
+    char *held_buf; /*   its strings */
     size_t held_cap;
-    char ok_tenant[32];              /* check_partition: the last tenant found in place */
+    char ok_tenant[32]; /* check_partition: the last tenant found in place */
     size_t ok_tenant_len, ok_part;
     int64_t t;                       /* scan: trigger time */
     const struct kp_offsets *replay; /* scan: planned offsets of a re-run batch */
@@ -72,9 +72,9 @@ struct kp_worker {
     int snapshot;                    /*   a snapshot (1) or the batch's delta (0) */
     char *text_buf;                  /*   its section of state/N */
     size_t text_len, text_cap;
-    uint32_t text_crc;               /*   its lk_crc32 */
-    pthread_t thread;                /* its thread while it runs a phase, */
-    int running;                     /*   if that thread could be started */
+    uint32_t text_crc; /*   its lk_crc32 */
+    pthread_t thread;  /* its thread while it runs a phase, */
+    int running;       /*   if that thread could be started */
     int rc;
     struct lk_err err;
 };
@@ -96,24 +96,24 @@ struct kp_engine {
     int version;
 
     /* watermark and virtual clock (docs/kappa.md) */
-    int64_t last_evict;    /* E of the last batch run: L of the next one */
-    int64_t next_wm;       /* E of the next batch */
-    int64_t max_et;        /* max event_time seen (late and duplicates included) */
-    int64_t prev_end;      /* visible time of the last batch (cost model: cold/warm) */
-    int64_t next_trigger;  /* when the next trigger fires */
+    int64_t last_evict;   /* E of the last batch run: L of the next one */
+    int64_t next_wm;      /* E of the next batch */
+    int64_t max_et;       /* max event_time seen (late and duplicates included) */
+    int64_t prev_end;     /* visible time of the last batch (cost model: cold/warm) */
+    int64_t next_trigger; /* when the next trigger fires */
     uint64_t next_batch;
-    size_t files_next;     /* files source: next landing file */
+    size_t files_next; /* files source: next landing file */
 
     /* the batch in flight */
     uint64_t batch;
     int64_t trigger, evict_wm, late_wm;
-    int skip;              /* the sink already holds this batch (exactly-once replay) */
-    int pipeline;          /* read batch N+1 while the driver writes batch N (see kp_batch.c) */
-    int emitting;          /* the workers run phase 2 of this batch now (emit_start) */
-    int prefetched;        /* the workers are reading the next batch now, */
-    int64_t prefetch_t;    /*   whose trigger time is this */
+    int skip;           /* the sink already holds this batch (exactly-once replay) */
+    int pipeline;       /* read batch N+1 while the driver writes batch N (see kp_batch.c) */
+    int emitting;       /* the workers run phase 2 of this batch now (emit_start) */
+    int prefetched;     /* the workers are reading the next batch now, */
+    int64_t prefetch_t; /*   whose trigger time is this */
     struct kp_progress prog;
-    struct kp_rows crows;  /* continuous: the rows one event fired */
+    struct kp_rows crows;            /* continuous: the rows one event fired */
     const struct lk_csv_row **order; /* output rows in canonical order, for writing */
     size_t order_cap;
 

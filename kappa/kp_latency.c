@@ -67,8 +67,10 @@ static int load_spec(struct run_desc *r, struct lk_err *err)
         rc = lk_spec_parse(&r->spec, (const char *)sqlite3_column_text(st, 0),
                            (size_t)sqlite3_column_bytes(st, 0), "serving.db meta", err);
     else
-        rc = lk_err_set(err, LK_EINPUT, "run '%s' has no pipeline spec for version %d in "
-                        "serving.db", r->run, r->version);
+        rc = lk_err_set(err, LK_EINPUT,
+                        "run '%s' has no pipeline spec for version %d in "
+                        "serving.db",
+                        r->run, r->version);
     sqlite3_finalize(st);
     return rc;
 }
@@ -148,8 +150,10 @@ static void batches_release(struct batches *b)
 static int load_visible(const struct run_desc *r, struct batches *b, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(r->db, "SELECT batch_id, visible_time FROM progress WHERE "
-                              "version = ? ORDER BY batch_id DESC, rowid DESC", &st, err);
+    int rc = lk_store_prepare(r->db,
+                              "SELECT batch_id, visible_time FROM progress WHERE "
+                              "version = ? ORDER BY batch_id DESC, rowid DESC",
+                              &st, err);
     if (rc < 0)
         return rc;
     b->vis = lk_xreallocarray(NULL, b->n ? b->n : 1, sizeof(*b->vis));
@@ -162,8 +166,9 @@ static int load_visible(const struct run_desc *r, struct batches *b, struct lk_e
             b->vis[id] = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : lk_err_set(err, LK_EDB, "cannot read progress of run '%s': %s",
-                                              r->run, sqlite3_errmsg(r->db));
+    return rc == SQLITE_DONE ? 0
+                             : lk_err_set(err, LK_EDB, "cannot read progress of run '%s': %s",
+                                          r->run, sqlite3_errmsg(r->db));
 }
 
 static int read_offsets(struct kp_ckpt *c, const struct run_desc *r, struct batches *b,
@@ -181,8 +186,10 @@ static int read_offsets(struct kp_ckpt *c, const struct run_desc *r, struct batc
             b->end = lk_xreallocarray(NULL, b->n * (b->nparts ? b->nparts : 1), sizeof(*b->end));
         }
         if (!r->files && o->nparts != b->nparts) {
-            rc = lk_err_set(err, LK_ECORRUPT, "checkpoint of run '%s': batch %zu has %zu "
-                            "partitions, batch 0 %zu", r->run, i, o->nparts, b->nparts);
+            rc = lk_err_set(err, LK_ECORRUPT,
+                            "checkpoint of run '%s': batch %zu has %zu "
+                            "partitions, batch 0 %zu",
+                            r->run, i, o->nparts, b->nparts);
             break;
         }
         for (size_t p = 0; p < b->nparts; p++)
@@ -413,12 +420,15 @@ static int load_changes(const struct run_desc *r, struct rows *t, struct lk_err 
     sqlite3_stmt *st;
     int rc;
     if (!r->change_feed)
-        return lk_err_set(err, LK_EINPUT, "run '%s' is in complete mode, which rewrites every row "
+        return lk_err_set(err, LK_EINPUT,
+                          "run '%s' is in complete mode, which rewrites every row "
                           "each batch: its correct latency needs each row's last change (run "
-                          "'lklab kappa' with --change-feed)", r->run);
+                          "'lklab kappa' with --change-feed)",
+                          r->run);
     select_row(&r->spec, sql, sizeof(sql));
     n = strlen(sql);
-    snprintf(sql + n, sizeof(sql) - n, ", visible_time FROM changes WHERE version = ? AND "
+    snprintf(sql + n, sizeof(sql) - n,
+             ", visible_time FROM changes WHERE version = ? AND "
              "op = 'upsert' ORDER BY rowid");
     if ((rc = lk_store_prepare(r->db, sql, &st, err)) < 0)
         return rc;
@@ -523,8 +533,10 @@ static int late_has(const struct lateset *l, uint32_t id, int64_t arrival, int64
 static int load_late(const struct run_desc *r, struct lateset *l, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(r->db, "SELECT event_id, arrival_time, window_start FROM late "
-                              "WHERE version = ?", &st, err);
+    int rc = lk_store_prepare(r->db,
+                              "SELECT event_id, arrival_time, window_start FROM late "
+                              "WHERE version = ?",
+                              &st, err);
     if (rc < 0)
         return rc;
     l->ids = lk_strtab_new();
@@ -557,8 +569,8 @@ struct latency {
     struct batches b;
     struct rows rows;
     struct lateset late;
-    struct lk_strtab *ids; /* event_ids seen: the first copy is the sample */
-    int64_t cost1;         /* continuous: virtual cost of one event */
+    struct lk_strtab *ids;    /* event_ids seen: the first copy is the sample */
+    int64_t cost1;            /* continuous: virtual cost of one event */
     size_t cur[KP_MAX_PARTS]; /* per partition: the batch that takes the next line */
     struct lk_lat *fv, *cor;
 };
@@ -605,8 +617,8 @@ static void sample(struct latency *c, const struct lk_event *ev, int64_t batch_v
         }
         row = row_of(c, tuple, starts[k], ev->event_time);
         f = c->r.mode == LK_MODE_APPEND ? (row ? row->vis : NEVER)
-            : c->r.continuous     ? ev->arrival_time + c->cost1
-                                  : batch_vis;
+            : c->r.continuous           ? ev->arrival_time + c->cost1
+                                        : batch_vis;
         if (f < fv)
             fv = f;
         if (f == NEVER || !row || !row->ok) {
@@ -670,8 +682,10 @@ static int read_events(struct latency *c, struct lk_err *err)
         if ((rc = lk_log_open(&log, c->r.data, err)) < 0)
             return rc;
         if (!c->r.continuous && c->b.n && lk_log_partitions(log) != c->b.nparts)
-            rc = lk_err_set(err, LK_EINPUT, "dataset '%s' has %zu partitions, the run's "
-                            "checkpoint %zu", c->r.data, lk_log_partitions(log), c->b.nparts);
+            rc = lk_err_set(err, LK_EINPUT,
+                            "dataset '%s' has %zu partitions, the run's "
+                            "checkpoint %zu",
+                            c->r.data, lk_log_partitions(log), c->b.nparts);
         for (size_t p = 0; p < lk_log_partitions(log) && rc == 0; p++) {
             const struct lk_record *rec;
             while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
@@ -702,8 +716,9 @@ int kp_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *cor
         c->cost1 = lk_model_continuous_ms(&m, 1);
     }
     if ((rc = load_batches(&c->r, &c->b, err)) < 0
-        || (rc = lk_truth_eval(&c->r.spec, c->r.data, LK_TIME_POS_INF, &truth, &stats, NULL,
-                               NULL, err)) < 0
+        || (rc = lk_truth_eval(&c->r.spec, c->r.data, LK_TIME_POS_INF, &truth, &stats, NULL, NULL,
+                               err))
+               < 0
         || (rc = load_rows(&c->r, truth, &c->rows, err)) < 0
         || (c->r.mode == LK_MODE_COMPLETE && (rc = load_changes(&c->r, &c->rows, err)) < 0)
         || (rc = load_late(&c->r, &c->late, err)) < 0)
@@ -763,11 +778,15 @@ static int history_query(const struct run_desc *r, const struct lk_str *f, int64
     int feed = r->change_feed && r->mode != LK_MODE_APPEND, rc, p = 1;
     int money = lk_agg_is_money(r->spec.aggs[col].fn);
     if (feed)
-        len = (size_t)snprintf(sql, sizeof(sql), "SELECT visible_time, op = 'retract', \"%s\" "
-                               "FROM changes WHERE version = %d", r->spec.aggs[col].as, r->version);
+        len = (size_t)snprintf(sql, sizeof(sql),
+                               "SELECT visible_time, op = 'retract', \"%s\" "
+                               "FROM changes WHERE version = %d",
+                               r->spec.aggs[col].as, r->version);
     else
-        len = (size_t)snprintf(sql, sizeof(sql), "SELECT visible_time, 0, \"%s\" FROM \"%s\" "
-                               "WHERE 1", r->spec.aggs[col].as, r->table);
+        len = (size_t)snprintf(sql, sizeof(sql),
+                               "SELECT visible_time, 0, \"%s\" FROM \"%s\" "
+                               "WHERE 1",
+                               r->spec.aggs[col].as, r->table);
     for (size_t g = 0; g < r->spec.ngroup; g++)
         len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND \"%s\" = ?",
                                 lk_field_name(r->spec.group[g]));
@@ -810,9 +829,10 @@ int kp_row_history(const char *run, const char *key, const char *col, struct lk_
         rc = lk_err_set(err, LK_EINPUT, "pipeline '%s' has no aggregate '%s'", r.spec.name, col);
     else if (split_key(key, buf, f, r.spec.ngroup + 1) < 0
              || lk_time_parse(f[r.spec.ngroup].ptr, f[r.spec.ngroup].len, &start) < 0)
-        rc = lk_err_set(err, LK_EINPUT, "bad row key '%s' (want %zu group value%s and the "
-                        "window start, e.g. t01,view,2026-01-01T00:00:00.000Z)", key,
-                        r.spec.ngroup, r.spec.ngroup == 1 ? "" : "s");
+        rc = lk_err_set(err, LK_EINPUT,
+                        "bad row key '%s' (want %zu group value%s and the "
+                        "window start, e.g. t01,view,2026-01-01T00:00:00.000Z)",
+                        key, r.spec.ngroup, r.spec.ngroup == 1 ? "" : "s");
     else if ((rc = history_query(&r, f, start, c, pts, n, err)) == 0 && *n == 0)
         rc = lk_err_set(err, LK_ENOENT, "run '%s' has no row '%s'", run, key);
     if (rc < 0) {

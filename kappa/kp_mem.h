@@ -16,10 +16,10 @@
 
 /* Grow *arr (of *cap elements of elsize bytes) to hold at least need elements. */
 void kp_big_grow(void **arr, size_t *cap, size_t need, size_t elsize);
-#define KP_BIG_GROW(arr, cap, need)                                                        \
-    do {                                                                                   \
-        if ((need) > (cap))                                                                \
-            kp_big_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)));                  \
+#define KP_BIG_GROW(arr, cap, need)                                                                \
+    do {                                                                                           \
+        if ((need) > (cap))                                                                        \
+            kp_big_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)));                          \
     } while (0)
 
 /* A zeroed block of n * size bytes, on huge pages when it is big. */

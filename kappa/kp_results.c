@@ -16,8 +16,8 @@
  * The version a reader sees: the published one (current_version, set when a run ends), or
  * for a run that never finished (`lklab results --partial`) the latest begun.
  */
-#define VERSION_SQL                                                                         \
-    "(SELECT coalesce(max(CASE WHEN key = 'current_version' THEN CAST(value AS INTEGER) END)," \
+#define VERSION_SQL                                                                                \
+    "(SELECT coalesce(max(CASE WHEN key = 'current_version' THEN CAST(value AS INTEGER) END),"     \
     " max(CASE WHEN key LIKE 'spec_v%' THEN CAST(substr(key, 7) AS INTEGER) END)) FROM meta)"
 
 static int current_spec(sqlite3 *db, struct lk_spec *spec, long long *version, struct lk_err *err)
@@ -47,7 +47,8 @@ static void load_row(sqlite3_stmt *st, const struct lk_spec *spec, struct lk_csv
     memset(row, 0, sizeof(*row));
     for (size_t g = 0; g < spec->ngroup; g++, col++) {
         row->group[g].len = (size_t)sqlite3_column_bytes(st, col);
-        row->group[g].ptr = lk_xstrndup((const char *)sqlite3_column_text(st, col), row->group[g].len);
+        row->group[g].ptr =
+            lk_xstrndup((const char *)sqlite3_column_text(st, col), row->group[g].len);
     }
     row->window_start = sqlite3_column_int64(st, col++);
     row->window_end = sqlite3_column_int64(st, col++);
@@ -72,7 +73,8 @@ static int export_output(sqlite3 *db, FILE *out, struct lk_err *err)
         LK_GROW(rows, cap, n + 1);
         load_row(st, &spec, &rows[n++]);
     }
-    rc = rc == SQLITE_DONE ? 0 : lk_err_set(err, LK_EDB, "cannot read output: %s", sqlite3_errmsg(db));
+    rc = rc == SQLITE_DONE ? 0
+                           : lk_err_set(err, LK_EDB, "cannot read output: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     order = lk_xreallocarray(NULL, n + 1, sizeof(*order));
     for (size_t i = 0; i < n; i++)
@@ -114,10 +116,12 @@ static int check_runjson(sqlite3 *db, const char *run, struct lk_err *err)
     n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "totals"),
                                          "batches");
     if (rc == 0 && cJSON_IsNumber(n)
-        && (rc = lk_store_query_int(db, "SELECT count(*) FROM progress WHERE version = "
-                                    VERSION_SQL, &have, err)) == 0
+        && (rc = lk_store_query_int(
+                db, "SELECT count(*) FROM progress WHERE version = " VERSION_SQL, &have, err))
+               == 0
         && have != (long long)n->valuedouble)
-        rc = lk_err_set(err, LK_EINPUT, "run '%s' is inconsistent: run.json counts %lld batches "
+        rc = lk_err_set(err, LK_EINPUT,
+                        "run '%s' is inconsistent: run.json counts %lld batches "
                         "but serving.db holds %lld (the database was replaced after the run)",
                         run, (long long)n->valuedouble, have);
     cJSON_Delete(root);
@@ -130,22 +134,22 @@ int kp_results_export(const char *run, const char *table, FILE *out, struct lk_e
     static const struct {
         const char *name, *sql;
     } tables[] = {
-        {"late", "SELECT batch_id, event_id, tenant, key, type, money(value) AS value,"
-                 " iso(event_time) AS event_time, iso(arrival_time) AS arrival_time,"
-                 " iso(window_start) AS window_start, iso(window_end) AS window_end,"
-                 " iso(watermark) AS watermark FROM late WHERE version = " VERSION_SQL
-                 " ORDER BY batch_id, rowid"},
-        {"quarantine", "SELECT source, line, reason, detail, CAST(raw AS TEXT) AS raw"
-                       " FROM quarantine ORDER BY source, line"},
-        {"progress", "SELECT batch_id, iso(trigger_time) AS trigger_time,"
-                     " iso(visible_time) AS visible_time, input_rows, processed, filtered,"
-                     " late_events, late_rows, duplicates_dropped, quarantined, state_rows,"
-                     " iso(watermark) AS watermark, output_rows, files_written, bytes_written,"
-                     " duration_ms, modelled_ms, state_rows_end, state_rows_updated,"
-                     " iso(event_time_min) AS event_time_min,"
-                     " iso(event_time_max) AS event_time_max,"
-                     " iso(event_time_avg) AS event_time_avg, sink_writes"
-                     " FROM progress WHERE version = " VERSION_SQL " ORDER BY batch_id, rowid"},
+        { "late", "SELECT batch_id, event_id, tenant, key, type, money(value) AS value,"
+                  " iso(event_time) AS event_time, iso(arrival_time) AS arrival_time,"
+                  " iso(window_start) AS window_start, iso(window_end) AS window_end,"
+                  " iso(watermark) AS watermark FROM late WHERE version = " VERSION_SQL
+                  " ORDER BY batch_id, rowid" },
+        { "quarantine", "SELECT source, line, reason, detail, CAST(raw AS TEXT) AS raw"
+                        " FROM quarantine ORDER BY source, line" },
+        { "progress", "SELECT batch_id, iso(trigger_time) AS trigger_time,"
+                      " iso(visible_time) AS visible_time, input_rows, processed, filtered,"
+                      " late_events, late_rows, duplicates_dropped, quarantined, state_rows,"
+                      " iso(watermark) AS watermark, output_rows, files_written, bytes_written,"
+                      " duration_ms, modelled_ms, state_rows_end, state_rows_updated,"
+                      " iso(event_time_min) AS event_time_min,"
+                      " iso(event_time_max) AS event_time_max,"
+                      " iso(event_time_avg) AS event_time_avg, sink_writes"
+                      " FROM progress WHERE version = " VERSION_SQL " ORDER BY batch_id, rowid" },
     };
     size_t len = strlen(run) + 16;
     char *path = lk_xmalloc(len);
@@ -168,7 +172,8 @@ int kp_results_export(const char *run, const char *table, FILE *out, struct lk_e
     if (strcmp(table, "output") == 0) {
         rc = export_output(db, out, err);
     } else {
-        rc = lk_err_set(err, LK_EUSAGE, "unknown table '%s' (output, late, quarantine, progress)", table);
+        rc = lk_err_set(err, LK_EUSAGE, "unknown table '%s' (output, late, quarantine, progress)",
+                        table);
         for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
             if (strcmp(table, tables[i].name) == 0)
                 rc = lk_store_export_csv(db, tables[i].sql, out, err);

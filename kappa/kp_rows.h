@@ -25,7 +25,10 @@ struct kp_rows {
     struct lk_csv_row *v;
     size_t n, cap;
 };
-#define KP_ROWS_INIT { NULL, 0, 0 }
+#define KP_ROWS_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* A kp_row_fn: append a copy of row to the set (arg is a struct kp_rows *). Returns 0. */
 int kp_rows_add(void *rows, const struct lk_csv_row *row);

@@ -27,15 +27,15 @@ struct kp_sink {
     enum lk_durability durability; /* also for metrics.jsonl */
     char table[32];
     sqlite3_stmt *ins, *ins_many, *del, *clear, *late, *quar, *prog, *seen, *mark, *begin, *commit;
-    uint64_t batch;            /* the batch in flight (kp_sink_begin) */
-    int replay;                /* at-least-once: the ledger already holds it (written again) */
+    uint64_t batch; /* the batch in flight (kp_sink_begin) */
+    int replay;     /* at-least-once: the ledger already holds it (written again) */
     /* metrics.jsonl (kp_sink_metrics_open): one line appended after every commit */
     FILE *metrics;
     sqlite3_stmt *metrics_row, *rewrite;
-    int64_t visible;           /* its visible time, once known (rows or progress) */
+    int64_t visible; /* its visible time, once known (rows or progress) */
     /* --change-feed (kp_sink_change_feed) */
     int change_feed;
-    int cleared;               /* complete mode: the table was moved to temp.kp_prev */
+    int cleared; /* complete mode: the table was moved to temp.kp_prev */
     sqlite3_stmt *cf_retract, *cf_save, *cf_diff_up, *cf_diff_del;
     /* --tenant-views (kp_sink_tenant_views) */
     int tenant_views;
@@ -123,16 +123,15 @@ static int prepare_insert(struct kp_sink *s, size_t nrows, sqlite3_stmt **st, st
         lk_buf_adds(&sql, " ON CONFLICT(");
         group_cols(s->spec, &sql, ", ");
         lk_buf_addf(&sql, "%swindow_start) DO UPDATE SET window_end=excluded.window_end",
-                s->spec->ngroup ? ", " : "");
+                    s->spec->ngroup ? ", " : "");
         for (size_t i = 0; i < s->spec->naggs; i++)
-            lk_buf_addf(&sql, ", \"%s\"=excluded.\"%s\"", s->spec->aggs[i].as,
-                    s->spec->aggs[i].as);
+            lk_buf_addf(&sql, ", \"%s\"=excluded.\"%s\"", s->spec->aggs[i].as, s->spec->aggs[i].as);
         lk_buf_adds(&sql, ", batch_id=excluded.batch_id, visible_time=excluded.visible_time");
         /* an unchanged row keeps its batch_id and visible_time: the time of its last CHANGE */
         lk_buf_addf(&sql, " WHERE \"%s\".window_end IS NOT excluded.window_end", s->table);
         for (size_t i = 0; i < s->spec->naggs; i++)
             lk_buf_addf(&sql, " OR \"%s\".\"%s\" IS NOT excluded.\"%s\"", s->table,
-                    s->spec->aggs[i].as, s->spec->aggs[i].as);
+                        s->spec->aggs[i].as, s->spec->aggs[i].as);
     }
     rc = lk_store_prepare(s->db, sql.s, st, err);
     lk_buf_release(&sql);
@@ -180,14 +179,17 @@ static int prepare_side(struct kp_sink *s, struct lk_err *err)
 {
     int rc;
     if ((rc = lk_store_prepare(s->db, "INSERT INTO late VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &s->late,
-                               err)) < 0 ||
-        (rc = lk_store_quarantine_prepare(s->db, &s->quar, err)) < 0 ||
-        (rc = lk_store_prepare(
-             s->db,
-             "INSERT INTO progress VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
-             &s->prog, err)) < 0 ||
-        (rc = lk_store_prepare(s->db, "SELECT 1 FROM sink_batches WHERE version=? AND batch_id=?",
-                               &s->seen, err)) < 0)
+                               err))
+            < 0
+        || (rc = lk_store_quarantine_prepare(s->db, &s->quar, err)) < 0
+        || (rc = lk_store_prepare(
+                s->db,
+                "INSERT INTO progress VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
+                &s->prog, err))
+               < 0
+        || (rc = lk_store_prepare(
+                s->db, "SELECT 1 FROM sink_batches WHERE version=? AND batch_id=?", &s->seen, err))
+               < 0)
         return rc;
     if ((rc = lk_store_prepare(s->db, "BEGIN IMMEDIATE", &s->begin, err)) < 0
         || (rc = lk_store_prepare(s->db, "COMMIT", &s->commit, err)) < 0)
@@ -196,8 +198,8 @@ static int prepare_side(struct kp_sink *s, struct lk_err *err)
 }
 
 int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec *spec,
-                 enum kp_mode mode, int version, int exactly_once,
-                 enum lk_durability durability, struct lk_err *err)
+                 enum kp_mode mode, int version, int exactly_once, enum lk_durability durability,
+                 struct lk_err *err)
 {
     struct kp_sink *s = lk_xcalloc(1, sizeof(*s));
     int rc;
@@ -211,13 +213,13 @@ int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec
        commits/N is written; NORMAL would sync only at WAL checkpoints and a power cut
        could lose committed batches that the checkpoint says are done. */
     if ((rc = lk_store_open(&s->db, db_path, err)) < 0
-        || (rc = lk_store_exec(s->db, durability == LK_DURABLE_PROCESS
-                                          ? "PRAGMA synchronous=OFF;"
-                                          : "PRAGMA synchronous=FULL;",
-                               err)) < 0
-        || (rc = create_tables(s, err)) < 0
-        || (rc = store_spec(s, err)) < 0 || (rc = prepare_output(s, err)) < 0
-        || (rc = prepare_side(s, err)) < 0) {
+        || (rc = lk_store_exec(s->db,
+                               durability == LK_DURABLE_PROCESS ? "PRAGMA synchronous=OFF;"
+                                                                : "PRAGMA synchronous=FULL;",
+                               err))
+               < 0
+        || (rc = create_tables(s, err)) < 0 || (rc = store_spec(s, err)) < 0
+        || (rc = prepare_output(s, err)) < 0 || (rc = prepare_side(s, err)) < 0) {
         kp_sink_close(s);
         return rc;
     }
@@ -316,8 +318,8 @@ static void note_tenant(struct kp_sink *s, const struct lk_csv_row *row)
     }
 }
 
-int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
-                int64_t visible, struct lk_err *err)
+int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch, int64_t visible,
+                struct lk_err *err)
 {
     s->visible = visible;
     if (s->tenant_views)
@@ -326,8 +328,8 @@ int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
     return lk_store_step_done(s->db, s->ins, err);
 }
 
-int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t n,
-                 uint64_t batch, int64_t visible, struct lk_err *err)
+int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t n, uint64_t batch,
+                 int64_t visible, struct lk_err *err)
 {
     size_t i = 0;
     int rc = 0;
@@ -338,7 +340,8 @@ int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t
         int col = 1;
         for (size_t k = 0; k < ROWS_PER_INSERT; k++) {
             if (i + k + ROWS_PER_INSERT < n)
-                __builtin_prefetch(rows[i + k + ROWS_PER_INSERT]); /* rows are out of memory order */
+                __builtin_prefetch(
+                    rows[i + k + ROWS_PER_INSERT]); /* rows are out of memory order */
             col = bind_row(s, s->ins_many, col, rows[i + k], batch, visible);
         }
         rc = lk_store_step_done(s->db, s->ins_many, err);
@@ -480,7 +483,7 @@ static void key_match(const struct kp_sink *s, struct lk_buf *b, int values)
 {
     for (size_t g = 0; g < s->spec->ngroup; g++)
         lk_buf_addf(b, "a.\"%s\" = b.\"%s\" AND ", lk_field_name(s->spec->group[g]),
-                lk_field_name(s->spec->group[g]));
+                    lk_field_name(s->spec->group[g]));
     lk_buf_adds(b, "a.window_start = b.window_start");
     if (!values)
         return;
@@ -493,8 +496,9 @@ static int create_changes(struct kp_sink *s, struct lk_err *err)
 {
     struct lk_buf sql = LK_BUF_INIT;
     int rc;
-    lk_buf_adds(&sql, "CREATE TABLE IF NOT EXISTS changes(version INTEGER NOT NULL, "
-                      "batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL, op TEXT NOT NULL, ");
+    lk_buf_adds(&sql,
+                "CREATE TABLE IF NOT EXISTS changes(version INTEGER NOT NULL, "
+                "batch_id INTEGER NOT NULL, visible_time INTEGER NOT NULL, op TEXT NOT NULL, ");
     row_defs(s->spec, &sql);
     lk_buf_adds(&sql, ");");
     rc = lk_store_exec(s->db, sql.s, err);
@@ -513,10 +517,11 @@ static int create_triggers(struct kp_sink *s, struct lk_err *err)
     int rc = 0;
     for (int k = 0; k < 2 && rc == 0; k++) {
         struct lk_buf sql = LK_BUF_INIT;
-        lk_buf_addf(&sql, "DROP TRIGGER IF EXISTS temp.kp_cf_%s; CREATE TEMP TRIGGER "
-                "kp_cf_%s AFTER %s ON main.\"%s\" BEGIN INSERT INTO changes SELECT %d, "
-                "NEW.batch_id, NEW.visible_time, 'upsert', ", events[k], events[k], events[k],
-                s->table, s->version);
+        lk_buf_addf(&sql,
+                    "DROP TRIGGER IF EXISTS temp.kp_cf_%s; CREATE TEMP TRIGGER "
+                    "kp_cf_%s AFTER %s ON main.\"%s\" BEGIN INSERT INTO changes SELECT %d, "
+                    "NEW.batch_id, NEW.visible_time, 'upsert', ",
+                    events[k], events[k], events[k], s->table, s->version);
         row_cols(s, &sql, "NEW");
         lk_buf_adds(&sql, "; END;");
         rc = lk_store_exec(s->db, sql.s, err);
@@ -530,8 +535,10 @@ static int prepare_diff(struct kp_sink *s, struct lk_err *err)
 {
     struct lk_buf sql = LK_BUF_INIT;
     int rc;
-    lk_buf_addf(&sql, "CREATE TEMP TABLE IF NOT EXISTS kp_prev AS SELECT * FROM "
-            "main.\"%s\" WHERE 0; CREATE INDEX IF NOT EXISTS temp.kp_prev_key ON kp_prev(", s->table);
+    lk_buf_addf(&sql,
+                "CREATE TEMP TABLE IF NOT EXISTS kp_prev AS SELECT * FROM "
+                "main.\"%s\" WHERE 0; CREATE INDEX IF NOT EXISTS temp.kp_prev_key ON kp_prev(",
+                s->table);
     group_cols(s->spec, &sql, ", ");
     lk_buf_addf(&sql, "%swindow_start);", s->spec->ngroup ? ", " : "");
     if ((rc = lk_store_exec(s->db, sql.s, err)) < 0)
@@ -543,8 +550,10 @@ static int prepare_diff(struct kp_sink *s, struct lk_err *err)
     lk_buf_reset(&sql); /* rows that are new or changed */
     lk_buf_adds(&sql, "INSERT INTO changes SELECT ?1, a.batch_id, a.visible_time, 'upsert', ");
     row_cols(s, &sql, "a");
-    lk_buf_addf(&sql, " FROM main.\"%s\" a WHERE NOT EXISTS (SELECT 1 FROM temp.kp_prev b "
-            "WHERE ", s->table);
+    lk_buf_addf(&sql,
+                " FROM main.\"%s\" a WHERE NOT EXISTS (SELECT 1 FROM temp.kp_prev b "
+                "WHERE ",
+                s->table);
     key_match(s, &sql, 1);
     lk_buf_adds(&sql, ")");
     if ((rc = lk_store_prepare(s->db, sql.s, &s->cf_diff_up, err)) < 0)
@@ -552,8 +561,10 @@ static int prepare_diff(struct kp_sink *s, struct lk_err *err)
     lk_buf_reset(&sql); /* rows that are gone (a session merge moved their start) */
     lk_buf_adds(&sql, "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
     row_cols(s, &sql, "a");
-    lk_buf_addf(&sql, " FROM temp.kp_prev a WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" b "
-            "WHERE ", s->table);
+    lk_buf_addf(&sql,
+                " FROM temp.kp_prev a WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" b "
+                "WHERE ",
+                s->table);
     key_match(s, &sql, 0);
     lk_buf_adds(&sql, ")");
     rc = lk_store_prepare(s->db, sql.s, &s->cf_diff_del, err);
@@ -608,8 +619,10 @@ int kp_sink_tenant_views(struct kp_sink *s, struct lk_err *err)
             return 0;
         }
     }
-    return lk_err_set(err, LK_EUSAGE, "tenant views need a pipeline grouped by tenant ('%s' is "
-                      "not)", s->spec->name);
+    return lk_err_set(err, LK_EUSAGE,
+                      "tenant views need a pipeline grouped by tenant ('%s' is "
+                      "not)",
+                      s->spec->name);
 }
 
 char *kp_sink_view_name(const char *tenant, size_t len)
@@ -638,8 +651,10 @@ static int make_tenant_view(struct kp_sink *s, struct lk_str t, struct lk_err *e
     char *name = kp_sink_view_name(t.ptr, t.len);
     struct lk_buf sql = LK_BUF_INIT;
     int rc;
-    lk_buf_addf(&sql, "CREATE VIEW IF NOT EXISTS \"%s\" AS SELECT * FROM output WHERE "
-                "tenant = '", name); /* the name holds [a-z0-9_%] only: no quote to double */
+    lk_buf_addf(&sql,
+                "CREATE VIEW IF NOT EXISTS \"%s\" AS SELECT * FROM output WHERE "
+                "tenant = '",
+                name); /* the name holds [a-z0-9_%] only: no quote to double */
     for (size_t i = 0; i < t.len; i++) {
         if (t.ptr[i] == '\'')
             lk_buf_addch(&sql, '\'');
@@ -663,8 +678,10 @@ static int make_tenant_views(struct kp_sink *s, struct lk_err *err)
 
 int kp_sink_count_views(struct kp_sink *s, long long *n, struct lk_err *err)
 {
-    return lk_store_query_int(s->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND "
-                              "name LIKE 'output\\_tenant\\_%' ESCAPE '\\'", n, err);
+    return lk_store_query_int(s->db,
+                              "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND "
+                              "name LIKE 'output\\_tenant\\_%' ESCAPE '\\'",
+                              n, err);
 }
 
 /* ------------------------------------------------------------ ledger ---- */
@@ -675,15 +692,18 @@ int kp_sink_ledger(struct kp_sink *s, int64_t *count, int64_t *max, int64_t *fil
     long long n, m, f;
     int rc;
     if ((rc = lk_store_query_int_param(s->db, "SELECT count(*) FROM sink_batches WHERE version=?",
-                                       s->version, &n, err)) < 0 ||
-        (rc = lk_store_query_int_param(s->db,
-                                       "SELECT coalesce(max(batch_id), -1) FROM "
-                                       "sink_batches WHERE version=?",
-                                       s->version, &m, err)) < 0 ||
-        (rc = lk_store_query_int_param(s->db,
-                                       "SELECT coalesce(sum(files_written), 0) FROM "
-                                       "progress WHERE version=?",
-                                       s->version, &f, err)) < 0)
+                                       s->version, &n, err))
+            < 0
+        || (rc = lk_store_query_int_param(s->db,
+                                          "SELECT coalesce(max(batch_id), -1) FROM "
+                                          "sink_batches WHERE version=?",
+                                          s->version, &m, err))
+               < 0
+        || (rc = lk_store_query_int_param(s->db,
+                                          "SELECT coalesce(sum(files_written), 0) FROM "
+                                          "progress WHERE version=?",
+                                          s->version, &f, err))
+               < 0)
         return rc;
     *count = n;
     *max = m;
@@ -755,9 +775,11 @@ int kp_sink_publish(struct kp_sink *s, struct lk_err *err)
 {
     char sql[256];
     int rc;
-    snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; DROP VIEW IF EXISTS output; "
+    snprintf(sql, sizeof(sql),
+             "BEGIN IMMEDIATE; DROP VIEW IF EXISTS output; "
              "CREATE VIEW output AS SELECT * FROM \"%s\"; INSERT OR REPLACE INTO meta "
-             "VALUES('current_version', '%d'); COMMIT;", s->table, s->version);
+             "VALUES('current_version', '%d'); COMMIT;",
+             s->table, s->version);
     rc = lk_store_exec(s->db, sql, err);
     if (rc < 0)
         kp_sink_rollback(s);
@@ -879,23 +901,23 @@ static const struct {
     const char *name;
     int time;
 } lklab_members[] = {
-    {M_BATCH, "batch_id", 0},
-    {M_TRIGGER, "trigger_time", 1},
-    {M_VISIBLE, "visible_time", 1},
-    {M_INPUT, "input_rows", 0},
-    {M_PROCESSED, "processed", 0},
-    {M_FILTERED, "filtered", 0},
-    {M_LATE_EVENTS, "late_events", 0},
-    {M_LATE_ROWS, "late_rows", 0},
-    {M_DUPLICATES, "duplicates_dropped", 0},
-    {M_QUARANTINED, "quarantined", 0},
-    {M_STATE, "state_rows", 0},
-    {M_WATERMARK, "watermark", 1},
-    {M_OUTPUT, "output_rows", 0},
-    {M_FILES, "files_written", 0},
-    {M_BYTES, "bytes_written", 0},
-    {M_MODELLED, "modelled_ms", 0},
-    {M_WRITES, "sink_writes", 0},
+    { M_BATCH, "batch_id", 0 },
+    { M_TRIGGER, "trigger_time", 1 },
+    { M_VISIBLE, "visible_time", 1 },
+    { M_INPUT, "input_rows", 0 },
+    { M_PROCESSED, "processed", 0 },
+    { M_FILTERED, "filtered", 0 },
+    { M_LATE_EVENTS, "late_events", 0 },
+    { M_LATE_ROWS, "late_rows", 0 },
+    { M_DUPLICATES, "duplicates_dropped", 0 },
+    { M_QUARANTINED, "quarantined", 0 },
+    { M_STATE, "state_rows", 0 },
+    { M_WATERMARK, "watermark", 1 },
+    { M_OUTPUT, "output_rows", 0 },
+    { M_FILES, "files_written", 0 },
+    { M_BYTES, "bytes_written", 0 },
+    { M_MODELLED, "modelled_ms", 0 },
+    { M_WRITES, "sink_writes", 0 },
 };
 
 /*
@@ -995,8 +1017,8 @@ int kp_sink_metrics(struct kp_sink *s, const char *path, struct lk_err *err)
 int kp_sink_metrics_open(struct kp_sink *s, const char *path, struct lk_err *err)
 {
     int rc;
-    if ((rc = kp_sink_metrics(s, path, err)) < 0 ||
-        (rc = lk_store_prepare(s->db, METRICS_SQL, &s->metrics_row, err)) < 0)
+    if ((rc = kp_sink_metrics(s, path, err)) < 0
+        || (rc = lk_store_prepare(s->db, METRICS_SQL, &s->metrics_row, err)) < 0)
         return rc;
     if (!(s->metrics = fopen(path, "a")))
         return lk_err_sys(err, LK_EIO, errno, "cannot open '%s'", path);

@@ -52,7 +52,11 @@
 #include "lk_spec.h"
 
 /* The output modes are the run contract's (lk_run.h: enum lk_mode and its names). */
-enum kp_mode { KP_APPEND = LK_MODE_APPEND, KP_UPDATE = LK_MODE_UPDATE, KP_COMPLETE = LK_MODE_COMPLETE };
+enum kp_mode {
+    KP_APPEND = LK_MODE_APPEND,
+    KP_UPDATE = LK_MODE_UPDATE,
+    KP_COMPLETE = LK_MODE_COMPLETE
+};
 
 struct kp_sink;
 
@@ -106,12 +110,12 @@ struct kp_progress {
     uint64_t late_events; /* events whose every window was late */
     uint64_t late_rows;   /* (event, window) pairs written to the late table */
     uint64_t duplicates, quarantined, output_rows;
-    uint64_t state_rows;    /* cells held after reading the input, before eviction: the peak */
-    uint64_t state_total;   /* cells held at the end of the batch (Spark's numRowsTotal) */
-    uint64_t state_updated; /* cells the batch's events changed (Spark's numRowsUpdated) */
-    struct kp_et_stats et;  /* event times read (Spark's eventTime min/max/avg) */
+    uint64_t state_rows;     /* cells held after reading the input, before eviction: the peak */
+    uint64_t state_total;    /* cells held at the end of the batch (Spark's numRowsTotal) */
+    uint64_t state_updated;  /* cells the batch's events changed (Spark's numRowsUpdated) */
+    struct kp_et_stats et;   /* event times read (Spark's eventTime min/max/avg) */
     const char *input_lines; /* log source: "byte:crc," per partition (kp_input_lines) */
-    int64_t watermark; /* eviction watermark used by the batch */
+    int64_t watermark;       /* eviction watermark used by the batch */
     uint64_t files_written, bytes_written;
     int64_t duration_ms; /* measured wall time */
     int64_t modelled_ms; /* virtual duration from the cost model */
@@ -123,8 +127,8 @@ struct kp_progress {
  * synchronous=FULL: every commit is on disk before the checkpoint's commits/N says so.
  */
 int kp_sink_open(struct kp_sink **out, const char *db_path, const struct lk_spec *spec,
-                 enum kp_mode mode, int version, int exactly_once,
-                 enum lk_durability durability, struct lk_err *err);
+                 enum kp_mode mode, int version, int exactly_once, enum lk_durability durability,
+                 struct lk_err *err);
 void kp_sink_close(struct kp_sink *s);
 /* Turn on the change feed / the tenant views (see above); LK_EUSAGE, LK_EDB. */
 int kp_sink_change_feed(struct kp_sink *s, struct lk_err *err);
@@ -140,11 +144,11 @@ const char *kp_sink_synchronous(struct kp_sink *s);
 
 /* Start batch: *skip = 1 when exactly-once and the batch is already in the ledger. */
 int kp_sink_begin(struct kp_sink *s, uint64_t batch, int *skip, struct lk_err *err);
-int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch,
-                int64_t visible, struct lk_err *err);
+int kp_sink_row(struct kp_sink *s, const struct lk_csv_row *row, uint64_t batch, int64_t visible,
+                struct lk_err *err);
 /* The same for rows[0..n), in that order (several rows per statement). */
-int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t n,
-                 uint64_t batch, int64_t visible, struct lk_err *err);
+int kp_sink_rows(struct kp_sink *s, const struct lk_csv_row *const *rows, size_t n, uint64_t batch,
+                 int64_t visible, struct lk_err *err);
 /* Delete a retracted key; visible is when the deletion shows (for the change feed). */
 int kp_sink_retract(struct kp_sink *s, const struct lk_csv_row *row, int64_t visible,
                     struct lk_err *err);

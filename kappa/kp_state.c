@@ -15,7 +15,8 @@
 
 static uint64_t key_hash(uint32_t tuple, int64_t start)
 {
-    uint64_t h = (uint64_t)start * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)tuple * 0xc2b2ae3d27d4eb4fULL);
+    uint64_t h =
+        (uint64_t)start * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)tuple * 0xc2b2ae3d27d4eb4fULL);
     h ^= h >> 31;
     h *= 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 29);
@@ -125,7 +126,7 @@ static struct cell *cell_new(struct kp_state *s, uint32_t tuple, int64_t start, 
 static int is_cell(const struct kp_state *s, size_t c, uint32_t tuple, int64_t start)
 {
     return c < s->ncells && s->cells[c].tuple == tuple && s->cells[c].start == start
-        && !s->cells[c].dead;
+           && !s->cells[c].dead;
 }
 
 /*
@@ -239,8 +240,7 @@ static void id_put(struct kp_state *s, size_t slot, uint32_t h32, const char *p,
 }
 
 /* Remember id until expiry (keeping the later expiry); 1 when it was new. */
-int kps_id_remember(struct kp_state *s, const char *p, size_t len, int64_t expiry,
-                    uint64_t batch)
+int kps_id_remember(struct kp_state *s, const char *p, size_t len, int64_t expiry, uint64_t batch)
 {
     uint32_t h32 = (uint32_t)lk_strtab_hash(p, len);
     size_t slot = id_slot(s, p, len, h32);
@@ -582,7 +582,8 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
 {
     struct kp_hint own;
     int64_t starts[KP_MAX_WINDOWS], live[KP_MAX_WINDOWS], expiry = LK_TIME_NEG_INF;
-    int64_t len = s->spec->window.kind == LK_WIN_SESSION ? s->spec->window.gap : s->spec->window.size;
+    int64_t len =
+        s->spec->window.kind == LK_WIN_SESSION ? s->spec->window.gap : s->spec->window.size;
     uint32_t ids[LK_SPEC_MAX_DISTINCT], tuple;
     size_t n;
     out->duplicate = 0;
@@ -629,7 +630,8 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
     for (size_t k = 0; k < out->live; k++) {
         struct cell *c;
         if (s->spec->window.kind == LK_WIN_SESSION) {
-            size_t idx = session_merge(s, tuple, live[k], live[k] + len, batch); /* may move cells */
+            size_t idx =
+                session_merge(s, tuple, live[k], live[k] + len, batch); /* may move cells */
             c = &s->cells[idx];
         } else {
             c = kps_cell_get(s, tuple, live[k], live[k] + len);

@@ -80,8 +80,7 @@ void kp_state_add(struct kp_state *s, const struct lk_event *ev, const struct kp
  * kp_state_add) and starts loading the memory those lookups need (the dedup table is big
  * and cold). Changes nothing in s; the worker calls it one event ahead.
  */
-void kp_state_prefetch(const struct kp_state *s, const struct lk_event *ev,
-                       struct kp_hint *hint);
+void kp_state_prefetch(const struct kp_state *s, const struct lk_event *ev, struct kp_hint *hint);
 
 /*
  * Continuous mode: follow Flink's WindowOperator (docs/kappa.md "lklab vs Flink"): judge a
@@ -94,7 +93,8 @@ void kp_state_flink(struct kp_state *s, int64_t allowed_lateness);
 /* Number of cells and of remembered event_ids. */
 size_t kp_state_cells(const struct kp_state *s);
 size_t kp_state_ids(const struct kp_state *s);
-/* Smallest window_end of any cell (LK_TIME_POS_INF when empty): eviction is due once the watermark reaches it. */
+/* Smallest window_end of any cell (LK_TIME_POS_INF when empty): eviction is due once the watermark
+ * reaches it. */
 int64_t kp_state_min_end(const struct kp_state *s);
 
 /* A cell as a result row (group strings borrowed from the state; valid until it changes). */

@@ -48,9 +48,9 @@ struct kp_state {
     struct lk_strtab *raw;    /* group tuples as their bytes (length-prefixed), a shortcut */
     uint32_t *raw_tuple;      /* raw id -> tuple id */
     size_t raw_cap;
-    char *raw_key;            /* scratch for building a raw key */
+    char *raw_key; /* scratch for building a raw key */
     size_t raw_key_cap;
-    uint32_t *last_cell;      /* tuple id t -> [2t], [2t+1]: the cells it last used (hints) */
+    uint32_t *last_cell; /* tuple id t -> [2t], [2t+1]: the cells it last used (hints) */
     size_t last_cap;
     struct cell *cells;
     size_t ncells, cells_cap, ndead;
@@ -75,7 +75,7 @@ struct kp_state {
     uint64_t last_batch;            /* batch of the last add */
     size_t touched[KP_MAX_WINDOWS]; /* cells the last add aggregated into */
     size_t ntouched;
-    size_t *dirty;                  /* cells changed in batch dirty_batch, in first-touch order */
+    size_t *dirty; /* cells changed in batch dirty_batch, in first-touch order */
     size_t ndirty, dirty_cap;
     uint64_t dirty_batch;
     int64_t min_end;
@@ -83,8 +83,8 @@ struct kp_state {
     size_t wbuf_cap;
     unsigned char *bare; /* by value id: 0 unknown, 1 written bare, 2 length-prefixed */
     size_t bare_cap;
-    int flink;         /* kp_state_flink: sessions judged late after merging, */
-    int64_t lateness;  /*   and windows kept until the watermark passes end + lateness */
+    int flink;        /* kp_state_flink: sessions judged late after merging, */
+    int64_t lateness; /*   and windows kept until the watermark passes end + lateness */
 };
 
 /* Tables (kp_state.c). */
@@ -93,8 +93,7 @@ size_t kps_map_find(const struct kp_state *s, uint32_t tuple, int64_t start);
 struct cell *kps_cell_get(struct kp_state *s, uint32_t tuple, int64_t start, int64_t end);
 int kps_id_live(const struct kp_state *s, const struct id_entry *e);
 void kps_rebuild_ids(struct kp_state *s, size_t size);
-int kps_id_remember(struct kp_state *s, const char *p, size_t len, int64_t expiry,
-                    uint64_t batch);
+int kps_id_remember(struct kp_state *s, const char *p, size_t len, int64_t expiry, uint64_t batch);
 void kps_clear_cells(struct kp_state *s);
 void kps_kill_cell(struct kp_state *s, size_t c, uint64_t batch);
 

@@ -221,8 +221,9 @@ void kp_state_write(struct kp_state *s, uint64_t batch, int snapshot, int64_t ev
     /* the state keeps the buffer's bytes between checkpoints (cap 0: none yet) */
     struct obuf b = { { s->wbuf_cap ? s->wbuf : lk_buf_empty, 0, s->wbuf_cap }, fn, arg };
     char head[96];
-    int n = snprintf(head, sizeof(head), "lkstate v1 %s batch=%" PRIu64 " evict=",
-                     snapshot ? "snapshot" : "delta", batch);
+    int n =
+        snprintf(head, sizeof(head),
+                 "lkstate v1 %s batch=%" PRIu64 " evict=", snapshot ? "snapshot" : "delta", batch);
     ob_bytes(&b, head, (size_t)n);
     if (evict_wm == LK_TIME_NEG_INF) {
         ob_bytes(&b, "none\n", 5);
@@ -317,7 +318,9 @@ static uint32_t rd_group(struct kp_state *s, struct rd *r)
         struct lk_str v = rd_str(r);
         ids[g] = r->bad ? 0 : lk_strtab_intern(s->values, v.ptr, v.len, NULL);
     }
-    return r->bad ? 0 : lk_strtab_intern(s->tuples, (const char *)ids, s->spec->ngroup * sizeof(ids[0]), NULL);
+    return r->bad ? 0
+                  : lk_strtab_intern(s->tuples, (const char *)ids, s->spec->ngroup * sizeof(ids[0]),
+                                     NULL);
 }
 
 static void rd_cell(struct kp_state *s, struct rd *r)
@@ -418,7 +421,8 @@ int kp_state_apply(struct kp_state *s, const char *buf, size_t len, struct lk_er
     while (r.p < r.end && !r.bad)
         rd_line(s, &r);
     if (r.bad)
-        return lk_err_set(err, LK_ECORRUPT, "malformed state record at byte %zu", (size_t)(r.p - buf));
+        return lk_err_set(err, LK_ECORRUPT, "malformed state record at byte %zu",
+                          (size_t)(r.p - buf));
     for (size_t c = 0; c < s->ncells; c++)
         s->cells[c].dirty = CLEAN;
     s->ndirty = 0;

@@ -51,8 +51,8 @@ void kp_workers_assignment(const struct kp_engine *e, char *buf, size_t size)
 static void start_workers(struct kp_engine *e, void *(*fn)(void *))
 {
     for (unsigned i = 0; i < e->nworkers; i++)
-        e->workers[i].running = pthread_create(&e->workers[i].thread, NULL, fn,
-                                               &e->workers[i]) == 0;
+        e->workers[i].running =
+            pthread_create(&e->workers[i].thread, NULL, fn, &e->workers[i]) == 0;
 }
 
 /* Wait for the workers start_workers started; one that did not start fails (its rc). */
@@ -191,7 +191,8 @@ static int check_partition(struct kp_worker *w, const struct lk_record *rec)
         }
         return 0;
     }
-    return lk_err_set(&w->err, LK_EINPUT, "dataset '%s' is not partitioned by hash(tenant) "
+    return lk_err_set(&w->err, LK_EINPUT,
+                      "dataset '%s' is not partitioned by hash(tenant) "
                       "(line %llu of '%s'): --workers needs that, use --workers 1",
                       w->e->o->data, (unsigned long long)rec->offset + 1,
                       lk_log_path(w->e->log, rec->part));
@@ -425,7 +426,7 @@ static int worker_error(struct kp_engine *e)
 }
 
 void kp_workers_scan_setup(struct kp_engine *e, uint64_t batch, int64_t t, int64_t late_wm,
-                       const struct kp_offsets *replay)
+                           const struct kp_offsets *replay)
 {
     for (unsigned i = 0; i < e->nworkers; i++) {
         struct kp_worker *w = &e->workers[i];
@@ -465,8 +466,10 @@ int kp_workers_scan(struct kp_engine *e, int64_t t, const struct kp_offsets *rep
     if (e->prefetched) {
         if (replay || t != e->prefetch_t || e->workers[0].batch != e->batch) {
             kp_workers_wait(e);
-            return lk_err_set(e->err, LK_EINTERNAL, "batch %llu was read ahead for another "
-                              "trigger time", (unsigned long long)e->batch);
+            return lk_err_set(e->err, LK_EINTERNAL,
+                              "batch %llu was read ahead for another "
+                              "trigger time",
+                              (unsigned long long)e->batch);
         }
         e->prefetched = 0;
         join_workers(e);
@@ -527,9 +530,8 @@ static void *emit_worker(void *arg)
         break;
     }
     if (rc == 0 && w->text)
-        kp_state_write(st, e->batch, w->snapshot, kp_uses_watermark(e) ? e->evict_wm
-                                                                       : LK_TIME_NEG_INF,
-                       text_piece, w);
+        kp_state_write(st, e->batch, w->snapshot,
+                       kp_uses_watermark(e) ? e->evict_wm : LK_TIME_NEG_INF, text_piece, w);
     w->rc = rc;
     return NULL;
 }
@@ -568,7 +570,8 @@ int kp_workers_emit_finish(struct kp_engine *e)
 
 static int side_cmp(const void *a, const void *b)
 {
-    const struct kp_side *x = *(const struct kp_side *const *)a, *y = *(const struct kp_side *const *)b;
+    const struct kp_side *x = *(const struct kp_side *const *)a,
+                         *y = *(const struct kp_side *const *)b;
     if (x->part != y->part)
         return x->part < y->part ? -1 : 1;
     if (x->offset != y->offset)

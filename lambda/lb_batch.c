@@ -47,12 +47,14 @@ int lb_batch_open(struct lb_batch **out, sqlite3 *db, const struct lk_spec *spec
     b->spec = spec;
     b->views_dir = views_dir ? lk_xstrdup(views_dir) : NULL;
     if ((rc = lk_store_prepare(db, sql, &b->job, err)) < 0
-        || (rc = lk_store_prepare(db, "DELETE FROM batch_rows WHERE view_id = ?1", &b->drop,
-                                  err)) < 0
-        || (rc = lk_store_prepare(db, "INSERT INTO batch_views(view_id, trigger_time, cutoff, "
-                                      "visible_at, final, cold, master_rows, rows) "
-                                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                  &b->catalog, err)) < 0
+        || (rc = lk_store_prepare(db, "DELETE FROM batch_rows WHERE view_id = ?1", &b->drop, err))
+               < 0
+        || (rc = lk_store_prepare(db,
+                                  "INSERT INTO batch_views(view_id, trigger_time, cutoff, "
+                                  "visible_at, final, cold, master_rows, rows) "
+                                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  &b->catalog, err))
+               < 0
         || (rc = lk_store_prepare(db, rsql, &b->rows, err)) < 0) {
         lb_batch_free(b);
         b = NULL;
@@ -79,8 +81,7 @@ void lb_batch_free(struct lb_batch *b)
  * The view's data files: RUN/views/v<id>/tenant=<t>/part-00000.jsonl, read back from the
  * rows step 1 committed. A pipeline that does not group by tenant gets no files.
  */
-static int write_files(struct lb_batch *b, int64_t view, struct lb_progress *p,
-                       struct lk_err *err)
+static int write_files(struct lb_batch *b, int64_t view, struct lb_progress *p, struct lk_err *err)
 {
     const struct lk_spec *spec = b->spec;
     struct lk_lake *lake = NULL;
@@ -120,8 +121,9 @@ static int write_files(struct lb_batch *b, int64_t view, struct lb_progress *p,
             rows[n].values[i] = sqlite3_column_int64(b->rows, c);
         n++;
     }
-    rc = rc == SQLITE_DONE ? 0 : lk_err_set(err, LK_EDB, "cannot read batch view %lld: %s",
-                                            (long long)view, sqlite3_errmsg(b->db));
+    rc = rc == SQLITE_DONE ? 0
+                           : lk_err_set(err, LK_EDB, "cannot read batch view %lld: %s",
+                                        (long long)view, sqlite3_errmsg(b->db));
     sqlite3_reset(b->rows);
     ptrs = lk_xcalloc(n ? n : 1, sizeof(*ptrs));
     for (size_t r = 0; r < n; r++)
@@ -203,8 +205,7 @@ int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct 
     p->modelled_ms = j->modelled_ms;
     p->cold = j->cold;
     p->final = j->final;
-    if ((rc = compute(b, j, &p->rows_written, err)) < 0
-        || (rc = write_files(b, j->id, p, err)) < 0)
+    if ((rc = compute(b, j, &p->rows_written, err)) < 0 || (rc = write_files(b, j->id, p, err)) < 0)
         return rc;
     lb_crash_point(crash, LB_LAYER_BATCH, j->id);
     p->duration_ms = (now() - t0) * 1000.0;
@@ -214,9 +215,11 @@ int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct 
 int lb_batch_last(sqlite3 *db, struct lb_batch_job *j, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(db, "SELECT view_id, trigger_time, cutoff, visible_at, final, "
-                                  "cold, master_rows FROM batch_views ORDER BY view_id DESC "
-                                  "LIMIT 1", &st, err);
+    int rc = lk_store_prepare(db,
+                              "SELECT view_id, trigger_time, cutoff, visible_at, final, "
+                              "cold, master_rows FROM batch_views ORDER BY view_id DESC "
+                              "LIMIT 1",
+                              &st, err);
     memset(j, 0, sizeof(*j));
     if (rc < 0)
         return rc;
@@ -231,8 +234,9 @@ int lb_batch_last(sqlite3 *db, struct lb_batch_job *j, struct lk_err *err)
         j->master_rows = (uint64_t)sqlite3_column_int64(st, 6);
         rc = 0;
     } else {
-        rc = rc == SQLITE_DONE ? 0 : lk_err_set(err, LK_EDB, "cannot read batch_views: %s",
-                                                sqlite3_errmsg(db));
+        rc = rc == SQLITE_DONE
+                 ? 0
+                 : lk_err_set(err, LK_EDB, "cannot read batch_views: %s", sqlite3_errmsg(db));
     }
     sqlite3_finalize(st);
     return rc;

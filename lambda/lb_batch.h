@@ -35,7 +35,7 @@ struct lb_batch_job {
     int64_t trigger, cutoff, visible; /* cutoff: arrival_time <= cutoff is covered */
     int64_t modelled_ms;
     int cold, final;
-    uint64_t master_rows;             /* size of the master dataset the job scans */
+    uint64_t master_rows; /* size of the master dataset the job scans */
 };
 
 struct lb_batch;

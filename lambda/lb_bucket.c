@@ -22,16 +22,16 @@ struct sess_event {
 
 struct lb_bucket {
     const struct lk_spec *spec;
-    size_t nd;                     /* count_distinct aggregates */
+    size_t nd; /* count_distinct aggregates */
     int dfield[LK_SPEC_MAX_DISTINCT];
-    struct lk_strtab *values;      /* group strings */
-    struct lk_strtab *tuples;      /* group tuples as bytes of value ids */
+    struct lk_strtab *values; /* group strings */
+    struct lk_strtab *tuples; /* group tuples as bytes of value ids */
     struct cell *cells;
     size_t ncells, cap;
-    struct lk_hll *sketch;         /* cap * nd, cell-major */
+    struct lk_hll *sketch; /* cap * nd, cell-major */
     uint32_t *slot_cell, *slot_gen;
     size_t nslots;
-    uint32_t gen;                  /* a slot is used when slot_gen == gen */
+    uint32_t gen; /* a slot is used when slot_gen == gen */
     struct sess_event *sess;
     size_t nsess, sess_cap;
 };
@@ -241,10 +241,18 @@ void lb_bucket_cell(const struct lb_bucket *b, size_t i, struct lb_cell_view *ou
     out->window_end = c->end;
     for (size_t a = 0; a < b->spec->naggs; a++) {
         switch (b->spec->aggs[a].fn) {
-        case LK_AGG_COUNT: out->values[a] = c->count; break;
-        case LK_AGG_SUM: out->values[a] = c->sum; break;
-        case LK_AGG_MIN: out->values[a] = c->min; break;
-        case LK_AGG_MAX: out->values[a] = c->max; break;
+        case LK_AGG_COUNT:
+            out->values[a] = c->count;
+            break;
+        case LK_AGG_SUM:
+            out->values[a] = c->sum;
+            break;
+        case LK_AGG_MIN:
+            out->values[a] = c->min;
+            break;
+        case LK_AGG_MAX:
+            out->values[a] = c->max;
+            break;
         case LK_AGG_COUNT_DISTINCT:
             out->sketch[d] = &b->sketch[i * b->nd + d];
             out->values[a] = lk_hll_count(out->sketch[d]);

@@ -33,8 +33,8 @@ struct lb_bucket;
 struct lb_cell_view {
     struct lk_str group[LK_SPEC_MAX_GROUP];
     int64_t window_start, window_end;
-    int64_t values[LK_SPEC_MAX_AGGS];                   /* spec order; distinct = estimate */
-    const struct lk_hll *sketch[LK_SPEC_MAX_DISTINCT];  /* count_distinct aggregates, in order */
+    int64_t values[LK_SPEC_MAX_AGGS];                  /* spec order; distinct = estimate */
+    const struct lk_hll *sketch[LK_SPEC_MAX_DISTINCT]; /* count_distinct aggregates, in order */
 };
 
 struct lb_bucket *lb_bucket_new(const struct lk_spec *spec);

@@ -38,8 +38,7 @@ int lb_db_open(sqlite3 **db, const char *path, int create, struct lk_err *err)
     int rc;
     *db = NULL;
     if (!create && !lk_is_file(path))
-        return lk_err_set(err, LK_ENOENT, "cannot open lambda database '%s' (no such file)",
-                          path);
+        return lk_err_set(err, LK_ENOENT, "cannot open lambda database '%s' (no such file)", path);
     if ((rc = lk_store_open(db, path, err)) < 0)
         return rc;
     if ((rc = lb_sqlfn_register(*db, err)) < 0) {
@@ -81,8 +80,8 @@ int lb_db_meta_get(sqlite3 *db, const char *name, char **value, struct lk_err *e
 int lb_db_meta_set(sqlite3 *db, const char *name, const char *value, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(db, "INSERT OR REPLACE INTO lb_meta(name, value) VALUES(?1, ?2)",
-                              &st, err);
+    int rc = lk_store_prepare(db, "INSERT OR REPLACE INTO lb_meta(name, value) VALUES(?1, ?2)", &st,
+                              err);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

@@ -71,10 +71,12 @@ int lb_job_record(sqlite3 *db, const struct lb_progress *p, char **json, struct 
     cJSON_Delete(o);
     if (!*json)
         return lk_err_set(err, LK_EINTERNAL, "cannot format a metrics line");
-    rc = lk_store_prepare(db, "INSERT INTO progress(layer, job, trigger_time, visible_time, "
-                              "input_rows, rows_written, duration_ms, modelled_ms, "
-                              "discrepancy_rows, discrepancy_abs_events, json) "
-                              "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &st, err);
+    rc = lk_store_prepare(db,
+                          "INSERT INTO progress(layer, job, trigger_time, visible_time, "
+                          "input_rows, rows_written, duration_ms, modelled_ms, "
+                          "discrepancy_rows, discrepancy_abs_events, json) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                          &st, err);
     if (rc == 0) {
         bind_progress(st, p, *json);
         rc = lk_store_step_done(db, st, err);

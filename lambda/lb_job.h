@@ -33,11 +33,11 @@ struct lb_progress {
     enum lb_layer layer;
     int64_t job;
     int64_t trigger_time, start_time, visible_time;
-    int64_t cutoff;           /* batch: arrival cutoff; speed: bucket end */
-    int64_t bucket_start;     /* speed only */
+    int64_t cutoff;       /* batch: arrival cutoff; speed: bucket end */
+    int64_t bucket_start; /* speed only */
     uint64_t input_rows, rows_written, quarantined, master_rows;
-    double duration_ms;       /* measured */
-    int64_t modelled_ms;      /* virtual */
+    double duration_ms;  /* measured */
+    int64_t modelled_ms; /* virtual */
     int cold, final;
     int64_t discrepancy_rows, discrepancy_abs_events; /* batch only */
     uint64_t files_written, bytes_written;            /* batch only: the view's data files */
@@ -53,12 +53,15 @@ int lb_job_metrics_append(FILE *fp, const char *json, struct lk_err *err);
 int lb_job_metrics_rewrite(sqlite3 *db, const char *path, struct lk_err *err);
 
 struct lb_crash {
-    enum lb_layer layer;      /* LB_LAYER_NONE: never crash */
+    enum lb_layer layer; /* LB_LAYER_NONE: never crash */
     int64_t job;
-    void (*fn)(void *arg);    /* ends the process; must not return */
+    void (*fn)(void *arg); /* ends the process; must not return */
     void *arg;
 };
-#define LB_CRASH_INIT { LB_LAYER_NONE, 0, NULL, NULL }
+#define LB_CRASH_INIT                                                                              \
+    {                                                                                              \
+        LB_LAYER_NONE, 0, NULL, NULL                                                               \
+    }
 
 /* Crash here when c asks for this layer and job. */
 void lb_crash_point(const struct lb_crash *c, enum lb_layer layer, int64_t job);

@@ -106,8 +106,9 @@ int lb_latency(const char *run, struct lk_lat *fv_lat, struct lk_lat *correct_la
     struct lk_truth_stats st;
     int rc;
     if ((rc = lb_tl_load(run, &c.tl, err)) < 0
-        || (rc = lk_truth_eval(&c.tl->spec, c.tl->data, LK_TIME_POS_INF, &c.truth, &st, NULL,
-                               NULL, err)) < 0)
+        || (rc = lk_truth_eval(&c.tl->spec, c.tl->data, LK_TIME_POS_INF, &c.truth, &st, NULL, NULL,
+                               err))
+               < 0)
         goto out;
     c.correct = lk_xreallocarray(NULL, c.tl->nrows + 1, sizeof(*c.correct));
     for (size_t r = 0; r < c.tl->nrows; r++)
@@ -200,8 +201,7 @@ static int agg_index(const struct lk_spec *spec, const char *col)
 
 static void history(struct lb_tl *tl, uint32_t r, int a, struct lk_point **pts, size_t *n)
 {
-    int money = tl->spec.aggs[a].fn != LK_AGG_COUNT
-                && tl->spec.aggs[a].fn != LK_AGG_COUNT_DISTINCT;
+    int money = tl->spec.aggs[a].fn != LK_AGG_COUNT && tl->spec.aggs[a].fn != LK_AGG_COUNT_DISTINCT;
     int64_t *ts = NULL, last = 0;
     size_t cap = 0, k = lb_tl_changes(tl, r, &ts, &cap), pcap = 0;
     for (size_t i = 0; i < k; i++) {
@@ -210,8 +210,8 @@ static void history(struct lb_tl *tl, uint32_t r, int a, struct lk_point **pts, 
         if (!v.present || (*n > 0 && v.v[a] == last))
             continue;
         LK_GROW(*pts, pcap, *n + 1);
-        (*pts)[(*n)++] = (struct lk_point){ ts[i], money ? (double)v.v[a] / 100.0
-                                                         : (double)v.v[a] };
+        (*pts)[(*n)++] =
+            (struct lk_point){ ts[i], money ? (double)v.v[a] / 100.0 : (double)v.v[a] };
         last = v.v[a];
     }
     free(ts);
@@ -228,14 +228,18 @@ int lb_row_history(const char *run, const char *key, const char *col, struct lk_
     if ((rc = lb_tl_load(run, &tl, err)) < 0)
         return rc;
     if ((a = agg_index(&tl->spec, col)) < 0) {
-        rc = lk_err_set(err, LK_EUSAGE, "no aggregate column '%s' in the results of '%s' "
-                        "(spec '%s')", col, run, tl->spec.name);
+        rc = lk_err_set(err, LK_EUSAGE,
+                        "no aggregate column '%s' in the results of '%s' "
+                        "(spec '%s')",
+                        col, run, tl->spec.name);
         goto out;
     }
     r = key_row(tl, key, &bad);
     if (bad)
-        rc = lk_err_set(err, LK_EINPUT, "bad row key '%s': want %zu group values and a window "
-                        "start, joined by ','", key, tl->spec.ngroup);
+        rc = lk_err_set(err, LK_EINPUT,
+                        "bad row key '%s': want %zu group values and a window "
+                        "start, joined by ','",
+                        key, tl->spec.ngroup);
     else if (r == LB_TL_NONE)
         rc = lk_err_set(err, LK_EINPUT, "no row '%s' in the results of '%s'", key, run);
     else
@@ -250,10 +254,10 @@ out:
 struct disc {
     struct lb_tl *tl;
     size_t na;
-    int64_t *tv, *sv;       /* truth as of now / serving at the last sample, per row */
+    int64_t *tv, *sv; /* truth as of now / serving at the last sample, per row */
     uint8_t *tpres, *spres, *diff;
     uint64_t ndiff, nrows;
-    uint64_t *set;          /* (row, distinct agg, string id) + 1 seen by the truth */
+    uint64_t *set; /* (row, distinct agg, string id) + 1 seen by the truth */
     size_t setn, setcap;
     uint32_t *stamp, epoch; /* dirty rows of the current sample */
     uint32_t *dirty;
@@ -319,10 +323,18 @@ static void truth_add(struct disc *d, uint32_t r, const struct lb_tl_line *l)
     uint64_t dn = 0;
     for (size_t a = 0; a < d->na; a++) {
         switch (spec->aggs[a].fn) {
-        case LK_AGG_COUNT: v[a]++; break;
-        case LK_AGG_SUM: v[a] += l->value; break;
-        case LK_AGG_MIN: v[a] = first || l->value < v[a] ? l->value : v[a]; break;
-        case LK_AGG_MAX: v[a] = first || l->value > v[a] ? l->value : v[a]; break;
+        case LK_AGG_COUNT:
+            v[a]++;
+            break;
+        case LK_AGG_SUM:
+            v[a] += l->value;
+            break;
+        case LK_AGG_MIN:
+            v[a] = first || l->value < v[a] ? l->value : v[a];
+            break;
+        case LK_AGG_MAX:
+            v[a] = first || l->value > v[a] ? l->value : v[a];
+            break;
         case LK_AGG_COUNT_DISTINCT:
             v[a] += set_add(d, (uint64_t)r << 34 | dn++ << 32 | l->str[spec->aggs[a].of]);
             break;
@@ -361,8 +373,8 @@ static void refresh(struct disc *d, int64_t t)
         d->spres[r] = (uint8_t)v.present;
         if (v.present)
             memcpy(sv, v.v, d->na * sizeof(*sv));
-        differs = d->spres[r] != d->tpres[r]
-                  || (d->spres[r] && memcmp(sv, tv, d->na * sizeof(*sv)) != 0);
+        differs =
+            d->spres[r] != d->tpres[r] || (d->spres[r] && memcmp(sv, tv, d->na * sizeof(*sv)) != 0);
         d->ndiff += (uint64_t)differs - d->diff[r];
         d->diff[r] = (uint8_t)differs;
     }

@@ -50,8 +50,10 @@ static int resume(struct lb_master *m, struct lk_err *err)
         int64_t p = sqlite3_column_int64(st, 0);
         rc = 0;
         if (p < 0 || (uint64_t)p >= n) {
-            rc = lk_err_set(err, LK_ECORRUPT, "master_pos names partition %lld of %zu "
-                            "(the dataset changed since the run started)", (long long)p, n);
+            rc = lk_err_set(err, LK_ECORRUPT,
+                            "master_pos names partition %lld of %zu "
+                            "(the dataset changed since the run started)",
+                            (long long)p, n);
             break;
         }
         lines[p] = (uint64_t)sqlite3_column_int64(st, 1);
@@ -86,18 +88,20 @@ int lb_master_open(struct lb_master **out, sqlite3 *db, const char *data, struct
     struct lb_master *m = lk_xcalloc(1, sizeof(*m));
     int rc;
     m->db = db;
-    if ((rc = lb_stream_open(&m->in, data, err)) < 0 ||
-        (rc = lk_store_prepare(db,
-                               "INSERT INTO master(part, line, event_id, tenant, key, "
-                               "type, value, event_time, arrival_time) "
-                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                               &m->insert, err)) < 0 ||
-        (rc = lk_store_quarantine_prepare(db, &m->quarantine, err)) < 0 ||
-        (rc = lk_store_prepare(db,
-                               "INSERT OR REPLACE INTO master_pos(part, line, byte, crc) "
-                               "VALUES(?1, ?2, ?3, ?4)",
-                               &m->pos, err)) < 0 ||
-        (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
+    if ((rc = lb_stream_open(&m->in, data, err)) < 0
+        || (rc = lk_store_prepare(db,
+                                  "INSERT INTO master(part, line, event_id, tenant, key, "
+                                  "type, value, event_time, arrival_time) "
+                                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  &m->insert, err))
+               < 0
+        || (rc = lk_store_quarantine_prepare(db, &m->quarantine, err)) < 0
+        || (rc = lk_store_prepare(db,
+                                  "INSERT OR REPLACE INTO master_pos(part, line, byte, crc) "
+                                  "VALUES(?1, ?2, ?3, ?4)",
+                                  &m->pos, err))
+               < 0
+        || (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
         lb_master_free(m);
         return rc;
     }

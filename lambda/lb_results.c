@@ -33,8 +33,10 @@ static int parse_table(const char *table, enum lb_layers *layers, struct lk_err 
     else if (strcmp(table, "speed") == 0)
         *layers = LB_Q_SPEED;
     else
-        return lk_err_set(err, LK_EUSAGE, "unknown table '%s' (serving, batch, speed, "
-                          "quarantine or progress)", table);
+        return lk_err_set(err, LK_EUSAGE,
+                          "unknown table '%s' (serving, batch, speed, "
+                          "quarantine or progress)",
+                          table);
     return 0;
 }
 
@@ -83,8 +85,7 @@ static int check_runjson(sqlite3 *db, const char *run, struct lk_err *err)
     return 0;
 }
 
-int lb_results_export(const char *run, const char *table, int64_t at, FILE *out,
-                      struct lk_err *err)
+int lb_results_export(const char *run, const char *table, int64_t at, FILE *out, struct lk_err *err)
 {
     size_t n = strlen(run) + 16;
     char *path = lk_xmalloc(n);

@@ -29,15 +29,15 @@ struct run {
     struct lb_query serving;
     FILE *metrics;
     /* the batch timeline */
-    int64_t next_trigger;       /* next regular trigger (a multiple of batch_every) */
-    struct lb_batch_job last;   /* last swapped-in job (id 0: none) */
+    int64_t next_trigger;     /* next regular trigger (a multiple of batch_every) */
+    struct lb_batch_job last; /* last swapped-in job (id 0: none) */
     struct lb_batch_job running;
     int has_running;
     /* the input */
     int64_t first_arrival;
-    int64_t last_tick;          /* latest bucket end run (LK_TIME_NEG_INF: none) */
+    int64_t last_tick; /* latest bucket end run (LK_TIME_NEG_INF: none) */
     int exhausted;
-    struct lk_lock lock;        /* RUN/lock, held for the whole run */
+    struct lk_lock lock; /* RUN/lock, held for the whole run */
 };
 
 static int64_t max64(int64_t a, int64_t b)
@@ -106,10 +106,14 @@ static int init_timeline(struct run *r, struct lk_err *err)
         return rc;
     }
     if ((rc = lb_batch_last(r->db, &r->last, err)) < 0
-        || (rc = lb_db_int(r->db, "SELECT count(*) FROM progress WHERE layer = 'speed'", 0,
-                           &mbs, err)) < 0
-        || (rc = lb_db_int(r->db, "SELECT coalesce(max(trigger_time), 0) FROM progress "
-                                  "WHERE layer = 'speed'", 0, &r->last_tick, err)) < 0)
+        || (rc = lb_db_int(r->db, "SELECT count(*) FROM progress WHERE layer = 'speed'", 0, &mbs,
+                           err))
+               < 0
+        || (rc = lb_db_int(r->db,
+                           "SELECT coalesce(max(trigger_time), 0) FROM progress "
+                           "WHERE layer = 'speed'",
+                           0, &r->last_tick, err))
+               < 0)
         return rc;
     if (mbs == 0)
         r->last_tick = LK_TIME_NEG_INF;
@@ -267,8 +271,7 @@ static int finish(struct run *r, struct lb_run_summary *sum, double t0, struct l
     struct lb_rows rows;
     int rc = lb_master_complete(r->master, err);
     if (rc == 0) /* the final job ingests everything: anything left is a bug */
-        return lk_err_set(err, LK_EINTERNAL, "the master dataset missed lines of '%s'",
-                          r->o->data);
+        return lk_err_set(err, LK_EINTERNAL, "the master dataset missed lines of '%s'", r->o->data);
     if (rc < 0 || (rc = lb_speed_checkpoint(r->speed, err)) < 0
         || (rc = lb_rundir_totals(r->db, r->o->spec, sum, err)) < 0
         || (rc = lb_query_run(&r->serving, LK_TIME_POS_INF, &rows, err)) < 0)

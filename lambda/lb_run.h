@@ -47,26 +47,26 @@
 #define LB_SPEED_CHECKPOINT_EVERY 64 /* micro-batches */
 
 struct lb_run_opts {
-    const char *data;           /* dataset directory or JSONL file */
-    const char *run;            /* RUN directory */
+    const char *data; /* dataset directory or JSONL file */
+    const char *run;  /* RUN directory */
     const struct lk_spec *spec;
-    const char *spec_json;      /* the spec's text, kept in the run */
+    const char *spec_json; /* the spec's text, kept in the run */
     const char *spec_path;
     int64_t batch_every, speed_trigger; /* ms */
     const struct lk_model *model;
     struct lb_crash crash;
-    double (*now)(void);        /* wall clock, for measured durations only */
-    lk_progress_fn progress;    /* may be NULL; (arg, bytes read, total bytes) */
+    double (*now)(void);     /* wall clock, for measured durations only */
+    lk_progress_fn progress; /* may be NULL; (arg, bytes read, total bytes) */
     void *progress_arg;
 };
 
 struct lb_run_summary {
-    int already_complete;       /* RUN held a finished run: nothing was done */
-    int resumed;                /* RUN held an interrupted run that was resumed */
+    int already_complete; /* RUN held a finished run: nothing was done */
+    int resumed;          /* RUN held an interrupted run that was resumed */
     uint64_t lines, processed, duplicates, quarantined, filtered;
     int64_t batch_jobs, micro_batches;
     uint64_t serving_rows;
-    int64_t first_arrival, end_time;  /* virtual */
+    int64_t first_arrival, end_time; /* virtual */
     double wall_seconds;
 };
 

@@ -72,8 +72,10 @@ int lb_rundir_prepare(const struct lb_run_opts *o, int *state, struct lk_err *er
         *state = 1;
     } else if ((rc = lk_list_dir(o->run, NULL, &names, &n, err)) == 0
                && n > (lk_is_file(lock) ? 1u : 0u)) { /* RUN/lock: this run's, made first */
-        rc = lk_err_set(err, LK_EUSAGE, "'%s' is not empty and holds no lambda run "
-                        "(no serving.db); use a new --out", o->run);
+        rc = lk_err_set(err, LK_EUSAGE,
+                        "'%s' is not empty and holds no lambda run "
+                        "(no serving.db); use a new --out",
+                        o->run);
     }
     lk_list_free(names, n);
     free(lock);
@@ -86,9 +88,10 @@ int lb_rundir_prepare(const struct lb_run_opts *o, int *state, struct lk_err *er
 
 static void model_text(const struct lk_model *m, char *buf, size_t n)
 {
-    snprintf(buf, n, "cluster_start=%" PRId64 "ms idle_shutdown=%" PRId64 "ms trigger_overhead="
-             "%" PRId64 "ms event_ns=%" PRId64 " state_row_ns=%" PRId64 " continuous_event_ns=%"
-             PRId64 " job_overhead=%" PRId64 "ms master_event_ns=%" PRId64,
+    snprintf(buf, n,
+             "cluster_start=%" PRId64 "ms idle_shutdown=%" PRId64 "ms trigger_overhead="
+             "%" PRId64 "ms event_ns=%" PRId64 " state_row_ns=%" PRId64
+             " continuous_event_ns=%" PRId64 " job_overhead=%" PRId64 "ms master_event_ns=%" PRId64,
              m->cluster_start_ms, m->idle_shutdown_ms, m->trigger_overhead_ms, m->event_ns,
              m->state_row_ns, m->continuous_event_ns, m->job_overhead_ms, m->master_event_ns);
 }
@@ -103,13 +106,13 @@ struct param {
 
 static size_t params_of(const struct lb_run_opts *o, struct param *p)
 {
-    static const char *const names[][2] = {{"stack", "stack"},
-                                           {"data", "--data"},
-                                           {"spec_json", "--pipeline"},
-                                           {"batch_every", "--batch-every"},
-                                           {"speed_trigger", "--speed-trigger"},
-                                           {"cost_model", "--cost-model"},
-                                           {"dataset", "dataset"}};
+    static const char *const names[][2] = { { "stack", "stack" },
+                                            { "data", "--data" },
+                                            { "spec_json", "--pipeline" },
+                                            { "batch_every", "--batch-every" },
+                                            { "speed_trigger", "--speed-trigger" },
+                                            { "cost_model", "--cost-model" },
+                                            { "dataset", "dataset" } };
     for (size_t i = 0; i < NPARAMS; i++) {
         p[i].name = names[i][0];
         p[i].option = names[i][1];
@@ -163,8 +166,10 @@ int lb_rundir_params(sqlite3 *db, const struct lb_run_opts *o, struct lk_err *er
                             "--out",
                             o->run, o->data);
         else if (!have || strcmp(have, p[i].text) != 0)
-            rc = lk_err_set(err, LK_EUSAGE, "run '%s' was started with a different %s; rerun it "
-                            "with the same options or use a new --out", o->run, p[i].option);
+            rc = lk_err_set(err, LK_EUSAGE,
+                            "run '%s' was started with a different %s; rerun it "
+                            "with the same options or use a new --out",
+                            o->run, p[i].option);
         free(have);
     }
     return rc;
@@ -172,8 +177,7 @@ int lb_rundir_params(sqlite3 *db, const struct lb_run_opts *o, struct lk_err *er
 
 /* ---------------------------------------------------------------- totals ---- */
 
-static int count_accepted(sqlite3 *db, const struct lk_spec *spec, int64_t *out,
-                          struct lk_err *err)
+static int count_accepted(sqlite3 *db, const struct lk_spec *spec, int64_t *out, struct lk_err *err)
 {
     char *sql = lb_sql_count_accepted(spec);
     sqlite3_stmt *st;
@@ -197,11 +201,12 @@ int lb_rundir_totals(sqlite3 *db, const struct lk_spec *spec, struct lb_run_summ
     if ((rc = lb_db_int(db, "SELECT count(*) FROM master", 0, &rows, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM quarantine", 0, &q, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM (SELECT DISTINCT event_id FROM master)", 0,
-                           &unique, err)) < 0
+                           &unique, err))
+               < 0
         || (rc = count_accepted(db, spec, &accepted, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM batch_views", 0, &jobs, err)) < 0
-        || (rc = lb_db_int(db, "SELECT count(*) FROM progress WHERE layer = 'speed'", 0, &mbs,
-                           err)) < 0)
+        || (rc = lb_db_int(db, "SELECT count(*) FROM progress WHERE layer = 'speed'", 0, &mbs, err))
+               < 0)
         return rc;
     sum->lines = (uint64_t)(rows + q);
     sum->processed = (uint64_t)unique;

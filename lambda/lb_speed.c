@@ -21,7 +21,7 @@
 
 struct lb_speed {
     struct lb_speed_opts o;
-    char *ckpt;           /* checkpoint path (o.checkpoint is borrowed only during open) */
+    char *ckpt; /* checkpoint path (o.checkpoint is borrowed only during open) */
     sqlite3 *db;
     sqlite3_stmt *insert;
     struct lb_stream *in;
@@ -32,7 +32,7 @@ struct lb_speed {
     int64_t prev_visible; /* when it became visible (LK_TIME_NEG_INF: none yet) */
     uint64_t events, malformed;
     /* derived at open */
-    int64_t committed;    /* last micro-batch committed in the database */
+    int64_t committed; /* last micro-batch committed in the database */
     uint64_t pending_malformed;
 };
 
@@ -43,8 +43,9 @@ int lb_speed_checkpoint(struct lb_speed *s, struct lk_err *err)
     size_t n = lb_stream_parts(s->in), cap = 256 + n * 64, len;
     char *buf = lk_xmalloc(cap);
     int rc;
-    len = (size_t)snprintf(buf, cap, "%s\nmb %" PRId64 "\nprev_visible %" PRId64
-                           "\nevents %" PRIu64 "\nmalformed %" PRIu64 "\nparts %zu\n",
+    len = (size_t)snprintf(buf, cap,
+                           "%s\nmb %" PRId64 "\nprev_visible %" PRId64 "\nevents %" PRIu64
+                           "\nmalformed %" PRIu64 "\nparts %zu\n",
                            CKPT_MAGIC, s->mb, s->prev_visible, s->events, s->malformed, n);
     for (size_t p = 0; p < n; p++) {
         uint64_t line, byte;
@@ -107,8 +108,10 @@ static int parse_checkpoint(struct lb_speed *s, const char *text, struct lk_err 
         }
     }
     if (rc == LK_ECORRUPT)
-        lk_err_set(err, rc, "cannot resume from speed checkpoint '%s' (not a checkpoint of "
-                   "this dataset)", s->ckpt);
+        lk_err_set(err, rc,
+                   "cannot resume from speed checkpoint '%s' (not a checkpoint of "
+                   "this dataset)",
+                   s->ckpt);
     free(lines);
     free(bytes);
     return rc;
@@ -118,8 +121,8 @@ static int resume(struct lb_speed *s, struct lk_err *err)
 {
     char *text;
     size_t len;
-    int rc = lb_db_int(s->db, "SELECT coalesce(max(job), 0) FROM progress WHERE layer = 'speed'",
-                       0, &s->committed, err);
+    int rc = lb_db_int(s->db, "SELECT coalesce(max(job), 0) FROM progress WHERE layer = 'speed'", 0,
+                       &s->committed, err);
     s->mb = 0;
     s->prev_visible = LK_TIME_NEG_INF;
     if (rc < 0 || !lk_is_file(s->ckpt))
@@ -129,7 +132,8 @@ static int resume(struct lb_speed *s, struct lk_err *err)
     rc = parse_checkpoint(s, text, err);
     free(text);
     if (rc == 0 && s->mb > s->committed)
-        rc = lk_err_set(err, LK_ECORRUPT, "speed checkpoint '%s' is ahead of the serving "
+        rc = lk_err_set(err, LK_ECORRUPT,
+                        "speed checkpoint '%s' is ahead of the serving "
                         "database (micro-batch %" PRId64 " > %" PRId64 ")",
                         s->ckpt, s->mb, s->committed);
     return rc;
@@ -149,8 +153,7 @@ int lb_speed_open(struct lb_speed **out, sqlite3 *db, const char *data,
     s->bucket = lb_bucket_new(o->spec);
     s->blob = lk_xmalloc(8 + LK_HLL_M * 4);
     if ((rc = lb_stream_open(&s->in, data, err)) < 0
-        || (rc = lk_store_prepare(db, sql, &s->insert, err)) < 0
-        || (rc = resume(s, err)) < 0) {
+        || (rc = lk_store_prepare(db, sql, &s->insert, err)) < 0 || (rc = resume(s, err)) < 0) {
         lb_speed_free(s);
         s = NULL;
     }
@@ -219,8 +222,7 @@ static int consume(struct lb_speed *s, int64_t bucket_end, struct lb_progress *p
     return rc < 0 ? rc : 0;
 }
 
-static int write_cell(struct lb_speed *s, const struct lb_progress *p, size_t i,
-                      struct lk_err *err)
+static int write_cell(struct lb_speed *s, const struct lb_progress *p, size_t i, struct lk_err *err)
 {
     const struct lk_spec *spec = s->o.spec;
     struct lb_cell_view c;
@@ -286,8 +288,8 @@ static void schedule(struct lb_speed *s, int64_t bucket_end, struct lb_progress 
     s->prev_visible = p->visible_time;
 }
 
-int lb_speed_microbatch(struct lb_speed *s, int64_t bucket_end, struct lb_progress *p,
-                        char **json, struct lk_err *err)
+int lb_speed_microbatch(struct lb_speed *s, int64_t bucket_end, struct lb_progress *p, char **json,
+                        struct lk_err *err)
 {
     double t0 = s->o.now();
     int rc;

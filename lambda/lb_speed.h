@@ -45,13 +45,13 @@
 #include "lk_spec.h"
 
 struct lb_speed_opts {
-    const struct lk_spec *spec;    /* borrowed, must outlive the layer */
+    const struct lk_spec *spec; /* borrowed, must outlive the layer */
     const struct lk_model *model;
-    int64_t trigger;               /* bucket width, ms > 0 */
-    const char *checkpoint;        /* checkpoint file path (copied) */
-    int64_t checkpoint_every;      /* micro-batches between checkpoints, >= 1 */
-    const struct lb_crash *crash;  /* may be NULL */
-    double (*now)(void);           /* wall clock for measured durations */
+    int64_t trigger;              /* bucket width, ms > 0 */
+    const char *checkpoint;       /* checkpoint file path (copied) */
+    int64_t checkpoint_every;     /* micro-batches between checkpoints, >= 1 */
+    const struct lb_crash *crash; /* may be NULL */
+    double (*now)(void);          /* wall clock for measured durations */
 };
 
 struct lb_speed;
@@ -72,8 +72,8 @@ int lb_speed_next(struct lb_speed *s, int64_t *bucket_end, struct lk_err *err);
  * *json is its metrics line (heap, cJSON_free) or NULL when the micro-batch had already
  * been committed before a restart (then nothing was written).
  */
-int lb_speed_microbatch(struct lb_speed *s, int64_t bucket_end, struct lb_progress *p,
-                        char **json, struct lk_err *err);
+int lb_speed_microbatch(struct lb_speed *s, int64_t bucket_end, struct lb_progress *p, char **json,
+                        struct lk_err *err);
 
 /* Write the checkpoint now (the driver calls it at the end of the input). */
 int lb_speed_checkpoint(struct lb_speed *s, struct lk_err *err);

@@ -16,7 +16,7 @@
 
 /* ----------------------------------------------------------- identifiers ---- */
 
-static const char *const reserved[] = { "view_id", "mb_id", "bucket_end", "visible_at",
+static const char *const reserved[] = { "view_id",      "mb_id",      "bucket_end", "visible_at",
                                         "window_start", "window_end", NULL };
 
 /* 1 when name is taken by a group field or another aggregate than skip. */
@@ -36,20 +36,27 @@ static int check_agg(const struct lk_spec *spec, size_t i, struct lk_err *err)
     const char *as = spec->aggs[i].as;
     char hll[LK_SPEC_NAME_MAX + 8];
     if (!lk_spec_is_identifier(as))
-        return lk_err_set(err, LK_ESPEC, "aggregates[%zu].as: '%s' is not a column name "
-                          "(spec '%s')", i, as, spec->name);
+        return lk_err_set(err, LK_ESPEC,
+                          "aggregates[%zu].as: '%s' is not a column name "
+                          "(spec '%s')",
+                          i, as, spec->name);
     if (strncmp(as, "lb_", 3) == 0)
-        return lk_err_set(err, LK_ESPEC, "aggregates[%zu].as: names starting with 'lb_' are "
-                          "reserved by the lambda stack (spec '%s')", i, spec->name);
+        return lk_err_set(err, LK_ESPEC,
+                          "aggregates[%zu].as: names starting with 'lb_' are "
+                          "reserved by the lambda stack (spec '%s')",
+                          i, spec->name);
     for (size_t r = 0; reserved[r]; r++)
         if (strcmp(as, reserved[r]) == 0)
-            return lk_err_set(err, LK_ESPEC, "aggregates[%zu].as: '%s' is a column of the "
-                              "lambda stack's tables (spec '%s')", i, as, spec->name);
+            return lk_err_set(err, LK_ESPEC,
+                              "aggregates[%zu].as: '%s' is a column of the "
+                              "lambda stack's tables (spec '%s')",
+                              i, as, spec->name);
     snprintf(hll, sizeof(hll), "%s_hll", as);
     if (spec->aggs[i].fn == LK_AGG_COUNT_DISTINCT && name_taken(spec, hll, i))
-        return lk_err_set(err, LK_ESPEC, "aggregates[%zu].as: '%s' needs a sketch column "
-                          "'%s', which another name already uses (spec '%s')", i, as, hll,
-                          spec->name);
+        return lk_err_set(err, LK_ESPEC,
+                          "aggregates[%zu].as: '%s' needs a sketch column "
+                          "'%s', which another name already uses (spec '%s')",
+                          i, as, hll, spec->name);
     return 0;
 }
 
@@ -69,8 +76,10 @@ int lb_sql_check(const struct lk_spec *spec, struct lk_err *err)
             return rc;
     if (spec->window.kind != LK_WIN_TUMBLING && spec->window.kind != LK_WIN_SLIDING
         && spec->window.kind != LK_WIN_SESSION)
-        return lk_err_set(err, LK_ESPEC, "window.kind: not supported by the lambda batch SQL "
-                          "generator (spec '%s')", spec->name);
+        return lk_err_set(err, LK_ESPEC,
+                          "window.kind: not supported by the lambda batch SQL "
+                          "generator (spec '%s')",
+                          spec->name);
     return 0;
 }
 
@@ -137,8 +146,9 @@ char *lb_sql_schema(const struct lk_spec *spec)
     char *q;
     add_table(&b, spec, "batch_rows", "view_id INTEGER NOT NULL");
     lk_buf_addf(&b, "CREATE INDEX IF NOT EXISTS batch_rows_view ON batch_rows(view_id);\n");
-    add_table(&b, spec, LK_TABLE_SPEED_DELTA, "mb_id INTEGER NOT NULL, bucket_end INTEGER NOT NULL, "
-                                       "visible_at INTEGER NOT NULL");
+    add_table(&b, spec, LK_TABLE_SPEED_DELTA,
+              "mb_id INTEGER NOT NULL, bucket_end INTEGER NOT NULL, "
+              "visible_at INTEGER NOT NULL");
     lk_buf_addf(&b, "CREATE INDEX IF NOT EXISTS speed_delta_bucket ON speed_delta(bucket_end);\n");
     lk_buf_addf(&b, "CREATE VIEW IF NOT EXISTS batch_current AS SELECT * FROM batch_rows WHERE "
                     "view_id = (SELECT max(view_id) FROM batch_views);\n");
@@ -225,11 +235,21 @@ static void add_batch_aggs(struct lk_buf *b, const struct lk_spec *spec)
     for (size_t i = 0; i < spec->naggs; i++) {
         const struct lk_agg_spec *a = &spec->aggs[i];
         switch (a->fn) {
-        case LK_AGG_COUNT: lk_buf_addf(b, ", count(*)"); break;
-        case LK_AGG_SUM: lk_buf_addf(b, ", sum(\"value\")"); break;
-        case LK_AGG_MIN: lk_buf_addf(b, ", min(\"value\")"); break;
-        case LK_AGG_MAX: lk_buf_addf(b, ", max(\"value\")"); break;
-        case LK_AGG_COUNT_DISTINCT: lk_buf_addf(b, ", count(DISTINCT %s)", field(a->of)); break;
+        case LK_AGG_COUNT:
+            lk_buf_addf(b, ", count(*)");
+            break;
+        case LK_AGG_SUM:
+            lk_buf_addf(b, ", sum(\"value\")");
+            break;
+        case LK_AGG_MIN:
+            lk_buf_addf(b, ", min(\"value\")");
+            break;
+        case LK_AGG_MAX:
+            lk_buf_addf(b, ", max(\"value\")");
+            break;
+        case LK_AGG_COUNT_DISTINCT:
+            lk_buf_addf(b, ", count(DISTINCT %s)", field(a->of));
+            break;
         }
     }
     for (size_t i = 0; i < spec->naggs; i++)
@@ -275,8 +295,9 @@ int lb_sql_bind_filters(sqlite3_stmt *st, const struct lk_spec *spec)
             int i;
             snprintf(name, sizeof(name), ":f%zu_%zu", f, k);
             i = sqlite3_bind_parameter_index(st, name);
-            if (i == 0 || sqlite3_bind_text(st, i, spec->filters[f].values[k], -1,
-                                            SQLITE_TRANSIENT) != SQLITE_OK)
+            if (i == 0
+                || sqlite3_bind_text(st, i, spec->filters[f].values[k], -1, SQLITE_TRANSIENT)
+                       != SQLITE_OK)
                 return LK_EDB;
         }
     }
@@ -350,9 +371,15 @@ static void add_merge(struct lk_buf *b, const struct lk_agg_spec *a, enum lb_lay
 {
     switch (a->fn) {
     case LK_AGG_COUNT:
-    case LK_AGG_SUM: lk_buf_addf(b, ", sum(\"%s\")", a->as); break;
-    case LK_AGG_MIN: lk_buf_addf(b, ", min(\"%s\")", a->as); break;
-    case LK_AGG_MAX: lk_buf_addf(b, ", max(\"%s\")", a->as); break;
+    case LK_AGG_SUM:
+        lk_buf_addf(b, ", sum(\"%s\")", a->as);
+        break;
+    case LK_AGG_MIN:
+        lk_buf_addf(b, ", min(\"%s\")", a->as);
+        break;
+    case LK_AGG_MAX:
+        lk_buf_addf(b, ", max(\"%s\")", a->as);
+        break;
     case LK_AGG_COUNT_DISTINCT:
         if (layers == LB_Q_BATCH)
             lk_buf_addf(b, ", sum(\"%s\")", a->as); /* one batch row: exact */

@@ -40,8 +40,8 @@ static void hll_merge_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     if (!a || sqlite3_value_type(argv[0]) == SQLITE_NULL)
         return;
-    if (lk_hll_merge_blob(&a->h, sqlite3_value_blob(argv[0]),
-                          (size_t)sqlite3_value_bytes(argv[0])) < 0)
+    if (lk_hll_merge_blob(&a->h, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]))
+        < 0)
         a->corrupt = 1;
 }
 
@@ -76,10 +76,11 @@ static void hll_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int lb_sqlfn_register(sqlite3 *db, struct lk_err *err)
 {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-    if (sqlite3_create_function(db, "lb_hll_agg", 1, flags, NULL, NULL, hll_agg_step,
-                                hll_final) != SQLITE_OK
+    if (sqlite3_create_function(db, "lb_hll_agg", 1, flags, NULL, NULL, hll_agg_step, hll_final)
+            != SQLITE_OK
         || sqlite3_create_function(db, "lb_hll_merge", 1, flags, NULL, NULL, hll_merge_step,
-                                   hll_final) != SQLITE_OK
+                                   hll_final)
+               != SQLITE_OK
         || sqlite3_create_function(db, "lb_hll_count", 1, flags, NULL, hll_count, NULL, NULL)
                != SQLITE_OK)
         return lk_err_set(err, LK_EDB, "cannot register sql functions: %s", sqlite3_errmsg(db));

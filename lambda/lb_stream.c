@@ -20,11 +20,11 @@ struct lb_stream {
     unsigned char *state; /* enum head_state per partition */
     struct head *heap;    /* valid heads, min (at, p) on top */
     size_t nheap;
-    size_t nmalformed;    /* partitions whose head is malformed */
-    size_t *refill;       /* partitions to peek again */
+    size_t nmalformed; /* partitions whose head is malformed */
+    size_t *refill;    /* partitions to peek again */
     size_t nrefill;
-    size_t chosen;        /* partition of the last peek, or n */
-    int64_t *last_at;     /* largest arrival of the valid lines peeked per partition */
+    size_t chosen;    /* partition of the last peek, or n */
+    int64_t *last_at; /* largest arrival of the valid lines peeked per partition */
     uint64_t total;
 };
 

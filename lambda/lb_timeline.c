@@ -123,8 +123,10 @@ static int load_views(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
 {
     sqlite3_stmt *st;
     size_t cap = 0;
-    int rc = lk_store_prepare(db, "SELECT view_id, cutoff, visible_at FROM batch_views "
-                                  "ORDER BY view_id", &st, err);
+    int rc = lk_store_prepare(db,
+                              "SELECT view_id, cutoff, visible_at FROM batch_views "
+                              "ORDER BY view_id",
+                              &st, err);
     if (rc < 0)
         return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -140,8 +142,10 @@ static int load_views(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
     for (size_t i = 1; rc == 0 && i < tl->nv; i++)
         if (tl->views[i].visible < tl->views[i - 1].visible
             || tl->views[i].cutoff < tl->views[i - 1].cutoff)
-            rc = lk_err_set(err, LK_ECORRUPT, "batch view %lld lands or cuts off before the "
-                            "previous one", (long long)tl->views[i].id);
+            rc = lk_err_set(err, LK_ECORRUPT,
+                            "batch view %lld lands or cuts off before the "
+                            "previous one",
+                            (long long)tl->views[i].id);
     if (rc == 0 && tl->nv == 0)
         rc = lk_err_set(err, LK_ECORRUPT, "the run has no batch view");
     if (rc == 0)
@@ -153,8 +157,10 @@ static int load_jobs(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
 {
     sqlite3_stmt *st;
     size_t cap1 = 0, cap2 = 0;
-    int rc = lk_store_prepare(db, "SELECT trigger_time, visible_time FROM progress WHERE "
-                                  "layer = 'speed' ORDER BY job", &st, err);
+    int rc = lk_store_prepare(db,
+                              "SELECT trigger_time, visible_time FROM progress WHERE "
+                              "layer = 'speed' ORDER BY job",
+                              &st, err);
     if (rc < 0)
         return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -183,8 +189,8 @@ static void read_group(struct lb_tl *tl, sqlite3_stmt *st, int col, uint32_t *g)
  * checked here (merged into the scratch sketch), so reading it later cannot fail:
  * LK_ECORRUPT naming the table when the database holds something else.
  */
-static int append_values(struct lb_tl *tl, sqlite3_stmt *st, int col, size_t *vals,
-                         size_t *hll, const char *table, struct lk_err *err)
+static int append_values(struct lb_tl *tl, sqlite3_stmt *st, int col, size_t *vals, size_t *hll,
+                         const char *table, struct lk_err *err)
 {
     size_t na = tl->spec.naggs;
     LK_GROW(tl->vals, tl->capvals, tl->nvals + na);
@@ -197,8 +203,10 @@ static int append_values(struct lb_tl *tl, sqlite3_stmt *st, int col, size_t *va
         uint32_t len = (uint32_t)sqlite3_column_bytes(st, col);
         lk_hll_clear(&tl->scratch);
         if (lk_hll_merge_blob(&tl->scratch, b, len) < 0)
-            return lk_err_set(err, LK_ECORRUPT, "%s holds a distinct-count sketch that is not "
-                              "one (column %d)", table, col + 1);
+            return lk_err_set(err, LK_ECORRUPT,
+                              "%s holds a distinct-count sketch that is not "
+                              "one (column %d)",
+                              table, col + 1);
         LK_GROW(tl->blobs, tl->capblobs, tl->nblobs + 4 + len);
         memcpy(tl->blobs + tl->nblobs, &len, 4);
         if (len)
@@ -221,8 +229,7 @@ static size_t sketches_len(const struct lb_tl *tl, size_t off)
 }
 
 /* 1 when entry e and the values/sketches just appended at (vals, hll) are the same. */
-static int same_entry(const struct lb_tl *tl, const struct lb_tl_batch *e, size_t vals,
-                      size_t hll)
+static int same_entry(const struct lb_tl *tl, const struct lb_tl_batch *e, size_t vals, size_t hll)
 {
     size_t n;
     if (memcmp(tl->vals + e->vals, tl->vals + vals, tl->spec.naggs * sizeof(int64_t)) != 0)
@@ -314,7 +321,8 @@ static int load_speed(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
         s->bucket_end = sqlite3_column_int64(st, 1);
         s->visible = sqlite3_column_int64(st, 2);
         rc = append_values(tl, st, 5 + ng, &s->vals, &s->hll, "speed_delta", err);
-        if (rc == 0 && tl->ns > 1 && (s->bucket_end < s[-1].bucket_end || s->visible < s[-1].visible))
+        if (rc == 0 && tl->ns > 1
+            && (s->bucket_end < s[-1].bucket_end || s->visible < s[-1].visible))
             rc = lk_err_set(err, LK_ECORRUPT, "speed_delta: micro-batches out of time order");
     }
     if (rc > 0)
@@ -392,8 +400,10 @@ static int load_master(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
     sqlite3_stmt *st;
     struct copy_pos *pos = NULL;
     size_t cap = 0;
-    int rc = lk_store_prepare(db, "SELECT part, line, event_id, tenant, key, type, value, "
-                                  "event_time, arrival_time FROM master ORDER BY seq", &st, err);
+    int rc = lk_store_prepare(db,
+                              "SELECT part, line, event_id, tenant, key, type, value, "
+                              "event_time, arrival_time FROM master ORDER BY seq",
+                              &st, err);
     if (rc < 0)
         return rc;
     tl->first_arrival = INT64_MAX;
@@ -401,8 +411,8 @@ static int load_master(struct lb_tl *tl, sqlite3 *db, struct lk_err *err)
         struct lb_tl_line *l;
         LK_GROW(tl->lines, tl->caplines, tl->nlines + 1);
         LK_GROW(pos, cap, tl->nlines + 1);
-        pos[tl->nlines] = (struct copy_pos){ sqlite3_column_int64(st, 0),
-                                             sqlite3_column_int64(st, 1) };
+        pos[tl->nlines] =
+            (struct copy_pos){ sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1) };
         l = &tl->lines[tl->nlines++];
         read_line(tl, st, l);
         if (l->arrival < tl->first_arrival)
@@ -425,11 +435,14 @@ static int load_db(struct lb_tl *tl, const char *run, struct lk_err *err)
     sqlite3 *db = NULL;
     int rc;
     snprintf(path, n, "%s/serving.db", run);
-    if ((rc = lb_db_open(&db, path, 0, err)) < 0 || (rc = lb_db_load_spec(db, run, &tl->spec, err)) < 0)
+    if ((rc = lb_db_open(&db, path, 0, err)) < 0
+        || (rc = lb_db_load_spec(db, run, &tl->spec, err)) < 0)
         goto out;
     if (tl->spec.window.kind == LK_WIN_SESSION) {
-        rc = lk_err_set(err, LK_EUSAGE, "'%s': latency analysis of session windows is not "
-                        "supported (spec '%s')", run, tl->spec.name);
+        rc = lk_err_set(err, LK_EUSAGE,
+                        "'%s': latency analysis of session windows is not "
+                        "supported (spec '%s')",
+                        run, tl->spec.name);
         goto out;
     }
     tl->nd = lk_spec_ndistinct(&tl->spec);
@@ -566,10 +579,17 @@ static void merge_values(const struct lk_spec *spec, int64_t *v, const int64_t *
     for (size_t a = 0; a < spec->naggs; a++) {
         switch (spec->aggs[a].fn) {
         case LK_AGG_COUNT:
-        case LK_AGG_SUM: v[a] += w[a]; break;
-        case LK_AGG_MIN: v[a] = w[a] < v[a] ? w[a] : v[a]; break;
-        case LK_AGG_MAX: v[a] = w[a] > v[a] ? w[a] : v[a]; break;
-        case LK_AGG_COUNT_DISTINCT: break; /* from the sketches */
+        case LK_AGG_SUM:
+            v[a] += w[a];
+            break;
+        case LK_AGG_MIN:
+            v[a] = w[a] < v[a] ? w[a] : v[a];
+            break;
+        case LK_AGG_MAX:
+            v[a] = w[a] > v[a] ? w[a] : v[a];
+            break;
+        case LK_AGG_COUNT_DISTINCT:
+            break; /* from the sketches */
         }
     }
 }

@@ -46,8 +46,8 @@ struct lb_tl_view {
 /* One row's value in views [vfrom, vto] (indices into tl->views). */
 struct lb_tl_batch {
     uint32_t row, vfrom, vto;
-    size_t vals;  /* index of its naggs values in tl->vals */
-    size_t hll;   /* offset of its sketches in tl->blobs (SIZE_MAX: spec has none) */
+    size_t vals; /* index of its naggs values in tl->vals */
+    size_t hll;  /* offset of its sketches in tl->blobs (SIZE_MAX: spec has none) */
 };
 
 /* One speed_delta row. */
@@ -73,8 +73,8 @@ struct lb_tl_line {
 
 struct lb_tl {
     struct lk_spec spec;
-    char *data;                       /* the dataset (run.json "data") */
-    size_t nd;                        /* count_distinct aggregates */
+    char *data; /* the dataset (run.json "data") */
+    size_t nd;  /* count_distinct aggregates */
     struct lb_tl_view *views;
     size_t nv;
     int64_t *job_bucket, *job_visible; /* speed micro-batches */
@@ -85,7 +85,7 @@ struct lb_tl {
     size_t nb, capb;
     struct lb_tl_speed *speed;
     size_t ns, caps;
-    uint32_t *row_b, *row_s;          /* entry indices grouped by row */
+    uint32_t *row_b, *row_s; /* entry indices grouped by row */
     int64_t *vals;
     size_t nvals, capvals;
     unsigned char *blobs;
@@ -93,9 +93,9 @@ struct lb_tl {
     struct lb_tl_line *lines;
     size_t nlines, caplines;
     struct lk_strtab *strs;
-    uint32_t *map;                    /* row hash map (open addressing) */
+    uint32_t *map; /* row hash map (open addressing) */
     size_t mapcap;
-    int64_t first_arrival, end;       /* first arrival; visible time of the last view */
+    int64_t first_arrival, end; /* first arrival; visible time of the last view */
     struct lk_hll scratch;
 };
 

@@ -74,8 +74,9 @@ static void sort_rows(const struct pl_run **v, size_t n, int by_watermark)
     for (size_t i = 1; i < n; i++) {
         const struct pl_run *r = v[i];
         size_t j = i;
-        while (j > 0 && before(r, v[j - 1], by_watermark ? r->watermark_ms : axis_ms(r),
-                               by_watermark ? v[j - 1]->watermark_ms : axis_ms(v[j - 1]))) {
+        while (j > 0
+               && before(r, v[j - 1], by_watermark ? r->watermark_ms : axis_ms(r),
+                         by_watermark ? v[j - 1]->watermark_ms : axis_ms(v[j - 1]))) {
             v[j] = v[j - 1];
             j--;
         }
@@ -157,17 +158,16 @@ static void cost_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
     else
         speed = batch = 0;
     rest = r->total_usd - r->compute_usd - r->storage_usd - r->operations_usd;
-    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n",
-            series_name(r), (double)axis_ms(r) / 1000.0, axis_label(r), r->name, compute, speed,
-            batch, r->storage_usd, r->operations_usd, rest > 0.00005 ? rest : 0.0, r->total_usd);
+    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\n", series_name(r),
+            (double)axis_ms(r) / 1000.0, axis_label(r), r->name, compute, speed, batch,
+            r->storage_usd, r->operations_usd, rest > 0.00005 ? rest : 0.0, r->total_usd);
 }
 
 static void files_row(FILE *fp, const struct pl_sweep *s, const struct pl_run *r)
 {
     (void)s;
-    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\n", series_name(r),
-            (double)axis_ms(r) / 1000.0, axis_label(r), r->name, r->files_written,
-            r->mean_file_bytes);
+    fprintf(fp, "%s\t%.3f\t%s\t%s\t%.0f\t%.0f\n", series_name(r), (double)axis_ms(r) / 1000.0,
+            axis_label(r), r->name, r->files_written, r->mean_file_bytes);
 }
 
 /* A chart on the trigger axis: the header line, then row() of each axis row. */
@@ -201,8 +201,8 @@ static int watermark(const struct pl_sweep *s, FILE *fp, struct pl_chart_out *ou
     v = lk_xcalloc(s->nruns, sizeof(*v));
     for (size_t i = 0; i < s->nruns; i++) {
         const struct pl_run *r = &s->runs[i];
-        if (r->stack == PL_KAPPA && r->trigger_ms == trig && r->watermark_ms >= 0 &&
-            !pl_run_update(r))
+        if (r->stack == PL_KAPPA && r->trigger_ms == trig && r->watermark_ms >= 0
+            && !pl_run_update(r))
             v[n++] = r;
     }
     sort_rows(v, n, 1);
@@ -313,19 +313,27 @@ int pl_chart_data(enum pl_chart c, const struct pl_sweep *s, FILE *fp, struct pl
     out->why[0] = '\0';
     switch (c) {
     case PL_LATENCY:
-        return axis_chart(s, fp, 1, "# series x_s x_label run first_visible_p50_s"
+        return axis_chart(s, fp, 1,
+                          "# series x_s x_label run first_visible_p50_s"
                           " first_visible_p95_s first_visible_p99_s correct_p50_s correct_p95_s"
-                          " correct_p99_s correct_pct\n", latency_row, out, err);
+                          " correct_p99_s correct_pct\n",
+                          latency_row, out, err);
     case PL_COST:
-        return axis_chart(s, fp, 1, "# series x_s x_label run compute_usd compute_speed_usd"
+        return axis_chart(s, fp, 1,
+                          "# series x_s x_label run compute_usd compute_speed_usd"
                           " compute_batch_usd storage_usd operations_usd retrieval_usd"
-                          " total_usd\n", cost_row, out, err);
+                          " total_usd\n",
+                          cost_row, out, err);
     case PL_FILES:
         return axis_chart(s, fp, 0, "# series x_s x_label run files_written mean_file_bytes\n",
                           files_row, out, err);
-    case PL_WATERMARK: return watermark(s, fp, out, err);
-    case PL_SAWTOOTH: return sawtooth(s, fp, out, err);
-    case PL_FRESHNESS: return freshness(s, fp, out, err);
-    default: return lk_err_set(err, LK_EINTERNAL, "unknown chart %d", (int)c);
+    case PL_WATERMARK:
+        return watermark(s, fp, out, err);
+    case PL_SAWTOOTH:
+        return sawtooth(s, fp, out, err);
+    case PL_FRESHNESS:
+        return freshness(s, fp, out, err);
+    default:
+        return lk_err_set(err, LK_EINTERNAL, "unknown chart %d", (int)c);
     }
 }

@@ -28,8 +28,8 @@ static const char *const chart_title[PL_REPORT_NCHARTS] = {
 };
 
 static void (*const chart_text[PL_REPORT_NCHARTS])(const struct pl_report *, struct lk_buf *) = {
-    pl_text_latency, pl_text_cost, pl_text_files, pl_text_watermark, pl_text_sawtooth,
-    pl_text_freshness,
+    pl_text_latency,   pl_text_cost,     pl_text_files,
+    pl_text_watermark, pl_text_sawtooth, pl_text_freshness,
 };
 
 #define MAX_PNG ((size_t)32 << 20)
@@ -51,8 +51,11 @@ static void put_text(struct doc *d, const char *s)
     for (; *s; s++) {
         const char *e = NULL;
         if (d->html) {
-            e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
-                : *s == '"' ? "&quot;" : NULL;
+            e = *s == '&'   ? "&amp;"
+                : *s == '<' ? "&lt;"
+                : *s == '>' ? "&gt;"
+                : *s == '"' ? "&quot;"
+                            : NULL;
         } else if (*s == '\n' || *s == '\r') {
             e = " ";
         } else if (strchr("\\`*_[]<>|$&~#", *s)) {
@@ -263,11 +266,16 @@ static void section_dataset(struct doc *d, const struct pl_report *r)
 {
     char ev[48], span[48], runs[64], wall[48];
     const char *rows[][2] = {
-        { "scenario", r->s.scenario },     { "events", ev },
-        { "seed", r->s.seed },             { "first arrival", r->s.first_arrival },
-        { "last arrival", r->s.last_arrival }, { "arrival span", span },
-        { "pipeline", r->s.pipeline },     { "dataset path", r->s.data ? r->s.data : "-" },
-        { "runs", runs },                { "sweep wall time", wall },
+        { "scenario", r->s.scenario },
+        { "events", ev },
+        { "seed", r->s.seed },
+        { "first arrival", r->s.first_arrival },
+        { "last arrival", r->s.last_arrival },
+        { "arrival span", span },
+        { "pipeline", r->s.pipeline },
+        { "dataset path", r->s.data ? r->s.data : "-" },
+        { "runs", runs },
+        { "sweep wall time", wall },
     };
     int64_t a, b;
     size_t nk = 0;
@@ -350,9 +358,21 @@ static void run_cells(const struct pl_run *u, char c[RUN_COLS][64])
 static void section_runs(struct doc *d, const struct pl_report *r)
 {
     static const char *const head[RUN_COLS] = {
-        "run", "stack", "mode", "trigger", "batch every", "watermark", "first visible p50",
-        "first visible p99", "correct p50", "correct p99", "correct share", "late", "files",
-        "$/month", "reconcile",
+        "run",
+        "stack",
+        "mode",
+        "trigger",
+        "batch every",
+        "watermark",
+        "first visible p50",
+        "first visible p99",
+        "correct p50",
+        "correct p99",
+        "correct share",
+        "late",
+        "files",
+        "$/month",
+        "reconcile",
     };
     static const char align[] = "llllllrrrrrrrrl";
     char c[RUN_COLS][64];

@@ -133,14 +133,17 @@ void pl_text_latency(const struct pl_report *r, struct lk_buf *b)
     if (trigger_ends(r, &lo, &hi)) {
         lk_fmt_ms(d1, sizeof(d1), lo->correct_ms[0]);
         lk_fmt_ms(d2, sizeof(d2), hi->correct_ms[0]);
-        lk_buf_addf(b, " Correct p50 goes from %s at %s to %s at %s (%.2f%% and %.2f%% of events"
-                    " end correct).", d1, lo->trigger, d2, hi->trigger, lo->correct_pct,
-                    hi->correct_pct);
+        lk_buf_addf(b,
+                    " Correct p50 goes from %s at %s to %s at %s (%.2f%% and %.2f%% of events"
+                    " end correct).",
+                    d1, lo->trigger, d2, hi->trigger, lo->correct_pct, hi->correct_pct);
     }
     if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
         lk_fmt_ms(d1, sizeof(d1), s[0]->first_visible_ms[0]);
-        lk_buf_addf(b, " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
-                    " its rows are correct after p50 / p99", d1, s[0]->batch_every);
+        lk_buf_addf(b,
+                    " Lambda's speed layer shows a first answer after %s (p50, batch every %s);"
+                    " its rows are correct after p50 / p99",
+                    d1, s[0]->batch_every);
         for (size_t i = 0; i < n; i++) {
             lk_fmt_ms(d1, sizeof(d1), s[i]->correct_ms[0]);
             lk_fmt_ms(d2, sizeof(d2), s[i]->correct_ms[2]);
@@ -166,7 +169,8 @@ void pl_text_latency(const struct pl_report *r, struct lk_buf *b)
     c = pick(r, PICK_CORRECT);
     lk_fmt_ms(d1, sizeof(d1), f->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), c->correct_ms[0]);
-    lk_buf_addf(b, " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s, "
+    lk_buf_addf(b,
+                " Fastest first answer: %s (p50 %s); fastest correct answer: %s (p50 %s, "
                 "%.2f%% of its events correct).",
                 f->name, d1, c->name, d2, c->correct_pct);
 }
@@ -218,8 +222,10 @@ void pl_text_cost(const struct pl_report *r, struct lk_buf *b)
     lk_fmt_money(m1, sizeof(m1), lo->total_usd);
     lk_fmt_money(m2, sizeof(m2), hi->total_usd);
     lk_fmt_ms(d1, sizeof(d1), lo->first_visible_ms[0]);
-    lk_buf_addf(b, "The cheapest config is %s at %s/month (first-visible p50 %s, %.2f%% of its"
-                " events end correct)", lo->name, m1, d1, lo->correct_pct);
+    lk_buf_addf(b,
+                "The cheapest config is %s at %s/month (first-visible p50 %s, %.2f%% of its"
+                " events end correct)",
+                lo->name, m1, d1, lo->correct_pct);
     if (hi != lo)
         lk_buf_addf(b, "; the most expensive is %s at %s/month", hi->name, m2);
     lk_buf_addf(b, ".");
@@ -244,9 +250,11 @@ void pl_text_files(const struct pl_report *r, struct lk_buf *b)
         lk_fmt_bytes(s2, sizeof(s2), hi->mean_file_bytes);
         lk_fmt_money(m1, sizeof(m1), lo->operations_usd);
         lk_fmt_money(m2, sizeof(m2), hi->operations_usd);
-        lk_buf_addf(b, "Kappa at a %s trigger writes %s %s of %s on average; at %s, %s %s of %s."
+        lk_buf_addf(b,
+                    "Kappa at a %s trigger writes %s %s of %s on average; at %s, %s %s of %s."
                     " Each file is a write operation: operations cost %s/month at %s vs %s at"
-                    " %s.", lo->trigger, f1, files_word(lo->files_written), s1, hi->trigger, f2,
+                    " %s.",
+                    lo->trigger, f1, files_word(lo->files_written), s1, hi->trigger, f2,
                     files_word(hi->files_written), s2, m1, lo->trigger, m2, hi->trigger);
     }
     if ((n = sorted_runs(r, LAMBDA, s)) > 0) {
@@ -264,8 +272,8 @@ void pl_text_files(const struct pl_report *r, struct lk_buf *b)
 /* u is a Kappa run with a watermark at trigger_ms. */
 static int wm_member(const struct pl_run *u, int64_t trigger_ms)
 {
-    return u->stack == PL_KAPPA && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms &&
-           !pl_run_update(u);
+    return u->stack == PL_KAPPA && u->watermark_ms >= 0 && u->trigger_ms == trigger_ms
+           && !pl_run_update(u);
 }
 
 /* Kappa runs at the watermark chart's trigger (pl_sweep_watermark_trigger): lowest, highest. */
@@ -311,9 +319,10 @@ void pl_text_watermark(const struct pl_report *r, struct lk_buf *b)
     } else {
         lk_buf_addf(b, " but holds %s state rows (vs %s)", s2, s1);
     }
-    lk_buf_addf(b, "; the correct p50 moves from %s to %s, and the events whose row is never"
-                " correct from %.2f%% to %.2f%% (100%% minus the correct share).", c1, c2,
-                100.0 - lo->correct_pct, 100.0 - hi->correct_pct);
+    lk_buf_addf(b,
+                "; the correct p50 moves from %s to %s, and the events whose row is never"
+                " correct from %.2f%% to %.2f%% (100%% minus the correct share).",
+                c1, c2, 100.0 - lo->correct_pct, 100.0 - hi->correct_pct);
 }
 
 /* The first batch view landing at or after hour h; -1 when none. */
@@ -360,8 +369,10 @@ void pl_text_sawtooth(const struct pl_report *r, struct lk_buf *b)
     lk_fmt_count(v, sizeof(v), PL_SY(s, p));
     lk_fmt_num(pct, sizeof(pct), PL_SZ(s, p));
     lk_fmt_num(h, sizeof(h), PL_SX(s, p));
-    lk_buf_addf(b, "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s%% of rows"
-                " (%s rows) at hour %s", r->s.saw_run ? r->s.saw_run : "the Lambda run", pct, v, h);
+    lk_buf_addf(b,
+                "In %s, Lambda's discrepancy (speed layer vs batch view) peaks at %s%% of rows"
+                " (%s rows) at hour %s",
+                r->s.saw_run ? r->s.saw_run : "the Lambda run", pct, v, h);
     land = landing_after(r, PL_SX(s, p));
     if (land >= 0) {
         lk_fmt_num(l, sizeof(l), land);
@@ -385,8 +396,8 @@ static int same_value(double a, double b)
     return fabs(a - b) < 0.005;
 }
 
-static void freshness_stack(const struct pl_report *r, const struct pl_series *s,
-                            const char *stack, struct lk_buf *b)
+static void freshness_stack(const struct pl_report *r, const struct pl_series *s, const char *stack,
+                            struct lk_buf *b)
 {
     char v[48], h[48], m[48];
     size_t settle = s->nrows, peak = 0;
@@ -451,8 +462,10 @@ static void finding_reconcile(const struct pl_report *r, struct lk_buf *b)
         return;
     }
     if (bad == 0) {
-        lk_buf_addf(b, "All %zu runs reconcile with the truth (%zu equal, %zu with explained"
-                    " differences).", r->s.nruns, eq, ex);
+        lk_buf_addf(b,
+                    "All %zu runs reconcile with the truth (%zu equal, %zu with explained"
+                    " differences).",
+                    r->s.nruns, eq, ex);
         return;
     }
     lk_buf_addf(b, "%zu of %zu runs do not reconcile with the truth:", bad, r->s.nruns);
@@ -470,15 +483,18 @@ static void finding_pick(const struct pl_report *r, enum pick p, struct lk_buf *
     lk_fmt_ms(d1, sizeof(d1), u->first_visible_ms[0]);
     lk_fmt_ms(d2, sizeof(d2), u->correct_ms[0]);
     if (p == PICK_CHEAPEST)
-        lk_buf_addf(b, "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s;"
-                    " %.2f%% of its events end in a row equal to the truth).", u->name, m, d1,
-                    d2, u->correct_pct);
+        lk_buf_addf(b,
+                    "Cheapest config: %s at %s/month (first-visible p50 %s, correct p50 %s;"
+                    " %.2f%% of its events end in a row equal to the truth).",
+                    u->name, m, d1, d2, u->correct_pct);
     else if (p == PICK_FIRST_VISIBLE)
-        lk_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name,
-                    d1, m);
+        lk_buf_addf(b, "Fastest first answer: %s, first-visible p50 %s at %s/month.", u->name, d1,
+                    m);
     else
-        lk_buf_addf(b, "Fastest correct answer: %s, correct p50 %s at %s/month; %.2f%% of its "
-                    "events end in a row equal to the truth.", u->name, d2, m, u->correct_pct);
+        lk_buf_addf(b,
+                    "Fastest correct answer: %s, correct p50 %s at %s/month; %.2f%% of its "
+                    "events end in a row equal to the truth.",
+                    u->name, d2, m, u->correct_pct);
     if (p != PICK_CHEAPEST && u->late_pct > 0) {
         lk_fmt_num(l, sizeof(l), u->late_pct);
         lk_buf_addf(b, " It drops %s%% of events as late.", l);
@@ -489,10 +505,18 @@ int pl_text_finding(const struct pl_report *r, size_t i, struct lk_buf *b)
 {
     const struct pl_run *lo, *hi;
     switch (i) {
-    case 0: finding_reconcile(r, b); return 1;
-    case 1: finding_pick(r, PICK_CHEAPEST, b); return 1;
-    case 2: finding_pick(r, PICK_FIRST_VISIBLE, b); return 1;
-    case 3: finding_pick(r, PICK_CORRECT, b); return 1;
+    case 0:
+        finding_reconcile(r, b);
+        return 1;
+    case 1:
+        finding_pick(r, PICK_CHEAPEST, b);
+        return 1;
+    case 2:
+        finding_pick(r, PICK_FIRST_VISIBLE, b);
+        return 1;
+    case 3:
+        finding_pick(r, PICK_CORRECT, b);
+        return 1;
     case 4:
         if (trigger_ends(r, &lo, &hi))
             trigger_tradeoff(r, b);
@@ -501,7 +525,8 @@ int pl_text_finding(const struct pl_report *r, size_t i, struct lk_buf *b)
         if (watermark_ends(r, &lo, &hi))
             pl_text_watermark(r, b);
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 

@@ -66,8 +66,7 @@ static double best_share(const struct pl_report *r)
 }
 
 /* A cost.csv component of run u; *found 0 when the sweep has no such row. */
-static double part(const struct pl_report *r, const struct pl_run *u, const char *comp,
-                   int *found)
+static double part(const struct pl_report *r, const struct pl_run *u, const char *comp, int *found)
 {
     return pl_cost_of(&r->s.cost, NULL, u->name, comp, found);
 }
@@ -83,9 +82,10 @@ static void facts(struct lk_buf *b, const struct pl_run *u)
     lk_fmt_ms(c50, sizeof(c50), u->correct_ms[0]);
     lk_fmt_ms(c99, sizeof(c99), u->correct_ms[2]);
     lk_fmt_money(m, sizeof(m), u->total_usd);
-    lk_buf_addf(b, "run %s: an event shows after %s (p50; p99 %s), its row is correct after %s"
-                " (p99 %s), %.2f%% of events end in a correct row, %s/month", u->name, f50,
-                f99, c50, c99, u->correct_pct, m);
+    lk_buf_addf(b,
+                "run %s: an event shows after %s (p50; p99 %s), its row is correct after %s"
+                " (p99 %s), %.2f%% of events end in a correct row, %s/month",
+                u->name, f50, f99, c50, c99, u->correct_pct, m);
 }
 
 static int fewer_correct(const struct pl_run *a, const struct pl_run *b)
@@ -116,21 +116,24 @@ static void dashboard(const struct pl_report *r, struct lk_buf *b)
                        " sweep; ");
     if (!fewer_correct(k, l)) {
         lk_fmt_money(m, sizeof(m), fabs(l->total_usd - k->total_usd));
-        lk_buf_addf(b, "Kappa update (%s), which ends as correct (%.2f%% vs %.2f%% of events),"
-                    " costs %s/month %s and keeps one code path.", k->name, k->correct_pct,
-                    l->correct_pct, m, k->total_usd <= l->total_usd ? "less" : "more");
+        lk_buf_addf(b,
+                    "Kappa update (%s), which ends as correct (%.2f%% vs %.2f%% of events),"
+                    " costs %s/month %s and keeps one code path.",
+                    k->name, k->correct_pct, l->correct_pct, m,
+                    k->total_usd <= l->total_usd ? "less" : "more");
         return;
     }
     lk_fmt_money(m, sizeof(m), fabs(l->total_usd - k->total_usd));
-    lk_buf_addf(b, "Kappa update (%s) for a dashboard: fresh, one code path, %s/month %s;"
+    lk_buf_addf(b,
+                "Kappa update (%s) for a dashboard: fresh, one code path, %s/month %s;"
                 " but %.2f%% of its events stay in rows that are never correct, because its"
                 " watermark (%s) drops late events for good, while Lambda's batch layer"
                 " recomputes them (%.2f%% correct, hours later). In update mode a row is"
                 " rewritten at every trigger, so a longer watermark would not delay what the"
                 " dashboard shows, only keep more state (the watermark chart). Choose Lambda"
                 " only when every row must end exact and a second code path is affordable.",
-                k->name, m, k->total_usd <= l->total_usd ? "less" : "more",
-                100.0 - k->correct_pct, k->watermark, l->correct_pct);
+                k->name, m, k->total_usd <= l->total_usd ? "less" : "more", 100.0 - k->correct_pct,
+                k->watermark, l->correct_pct);
 }
 
 static void daily(const struct pl_report *r, struct lk_buf *b)
@@ -151,8 +154,10 @@ static void daily(const struct pl_report *r, struct lk_buf *b)
         lk_buf_addf(b, ". ");
     }
     lk_fmt_money(m, sizeof(m), best->total_usd);
-    lk_buf_addf(b, "Verdict: %s, the cheapest run whose rows end as correct as any run of this"
-                " sweep (%.2f%% of events, %s/month)", best->name, best->correct_pct, m);
+    lk_buf_addf(b,
+                "Verdict: %s, the cheapest run whose rows end as correct as any run of this"
+                " sweep (%.2f%% of events, %s/month)",
+                best->name, best->correct_pct, m);
     lk_buf_addf(b, best->stack == PL_KAPPA ? ", with one code path." : ".");
 }
 
@@ -173,16 +178,17 @@ static void second_path(const struct pl_report *r, struct lk_buf *b)
     batch = part(r, l, "compute.batch", &fb);
     lk_fmt_ms(c50, sizeof(c50), l->correct_ms[0]);
     lk_fmt_ms(c99, sizeof(c99), l->correct_ms[2]);
-    lk_buf_addf(b, "it buys correctness: %.2f%% of %s's events end in a correct row against"
+    lk_buf_addf(b,
+                "it buys correctness: %.2f%% of %s's events end in a correct row against"
                 " %.2f%% in %s (its batch layer recomputes the whole history, late events"
                 " included), but the last rows are correct only when a batch view lands"
-                " (correct p99 %s; p50 %s). ", l->correct_pct, l->name, k->correct_pct,
-                k->name, c99, c50);
+                " (correct p99 %s; p50 %s). ",
+                l->correct_pct, l->name, k->correct_pct, k->name, c99, c50);
     if (fs && fb) {
         lk_fmt_money(sp, sizeof(sp), speed);
         lk_fmt_money(ba, sizeof(ba), batch);
-        lk_buf_addf(b, "It costs a second cluster (batch %s/month beside the speed layer's %s)",
-                    ba, sp);
+        lk_buf_addf(b, "It costs a second cluster (batch %s/month beside the speed layer's %s)", ba,
+                    sp);
     } else {
         lk_buf_addf(b, "It costs a second cluster (cost.csv has no compute.batch row to price"
                        " it)");
@@ -230,19 +236,21 @@ static void cost_why(const struct pl_report *r, struct lk_buf *b)
     lk_fmt_count(fk, sizeof(fk), k->files_written);
     lk_fmt_count(fl, sizeof(fl), l->files_written);
     lk_fmt_money(d, sizeof(d), fabs(k->total_usd - l->total_usd));
-    lk_buf_addf(b, "Why %s (%s/month) costs %s than %s (%s/month): both keep a cluster on"
+    lk_buf_addf(b,
+                "Why %s (%s/month) costs %s than %s (%s/month): both keep a cluster on"
                 " (Kappa's %s, Lambda's speed layer %s). On top, Kappa pays for its %s files"
                 " (storage, operations and the dashboard's reads of them: %s), Lambda for its"
-                " batch cluster (%s) and its %s files (%s). ", l->name, lt,
-                l->total_usd < k->total_usd ? "less" : "more", k->name, kt, kc, sp, fk, kf, ba,
-                fl, lf);
+                " batch cluster (%s) and its %s files (%s). ",
+                l->name, lt, l->total_usd < k->total_usd ? "less" : "more", k->name, kt, kc, sp, fk,
+                kf, ba, fl, lf);
     lk_fmt_money(lf, sizeof(lf), batch + file_bill(l));
     if (l->total_usd < k->total_usd)
-        lk_buf_addf(b, "Kappa's many small files cost more than Lambda's whole batch layer"
-                       " (%s against %s", kf, lf);
+        lk_buf_addf(b,
+                    "Kappa's many small files cost more than Lambda's whole batch layer"
+                    " (%s against %s",
+                    kf, lf);
     else
-        lk_buf_addf(b, "Lambda's batch layer costs more than Kappa's files (%s against %s", lf,
-                    kf);
+        lk_buf_addf(b, "Lambda's batch layer costs more than Kappa's files (%s against %s", lf, kf);
     if (fabs(k->compute_usd - speed) >= 0.005) {
         lk_fmt_money(kc, sizeof(kc), fabs(k->compute_usd - speed));
         lk_buf_addf(b, "; Kappa's cluster costs %s %s than the speed cluster", kc,
@@ -255,8 +263,10 @@ static void cost_why(const struct pl_report *r, struct lk_buf *b)
         lk_buf_addf(b, "), so Lambda comes out %s/month dearer.", d);
     if (ku && ku->total_usd < l->total_usd && ku->total_usd < k->total_usd) {
         lk_fmt_money(kt, sizeof(kt), ku->total_usd);
-        lk_buf_addf(b, " Kappa in update mode writes no files (the dashboard reads its serving"
-                    " table): %s costs %s/month, less than both.", ku->name, kt);
+        lk_buf_addf(b,
+                    " Kappa in update mode writes no files (the dashboard reads its serving"
+                    " table): %s costs %s/month, less than both.",
+                    ku->name, kt);
     }
     lk_buf_addf(b, " Not priced: the serving database that the speed layer and an update-mode"
                    " sink write to, and the input log or master dataset (docs/cost.md).");
@@ -267,11 +277,20 @@ int pl_text_verdict(const struct pl_report *r, size_t i, struct lk_buf *b)
     if (r->s.nruns == 0)
         return 0;
     switch (i) {
-    case 0: dashboard(r, b); return 1;
-    case 1: daily(r, b); return 1;
-    case 2: second_path(r, b); return 1;
-    case 3: cost_why(r, b); return 1;
-    default: return 0;
+    case 0:
+        dashboard(r, b);
+        return 1;
+    case 1:
+        daily(r, b);
+        return 1;
+    case 2:
+        second_path(r, b);
+        return 1;
+    case 3:
+        cost_why(r, b);
+        return 1;
+    default:
+        return 0;
     }
 }
 

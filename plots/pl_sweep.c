@@ -22,19 +22,66 @@ static const char sweep_header[] =
     "total_usd,wall_ms,reconcile_status,run";
 
 enum {
-    C_STACK, C_MODE, C_TRIGGER, C_TRIGGER_MS, C_WATERMARK, C_WATERMARK_MS, C_BATCH, C_BATCH_MS,
-    C_EVENTS, C_FV50, C_FV95, C_FV99, C_CO50, C_CO95, C_CO99, C_NEVER, C_CORRECT, C_LATE,
-    C_STATE, C_FILES, C_FBYTES, C_COMPUTE, C_STORAGE, C_OPS, C_TOTAL, C_WALL, C_STATUS, C_RUN,
+    C_STACK,
+    C_MODE,
+    C_TRIGGER,
+    C_TRIGGER_MS,
+    C_WATERMARK,
+    C_WATERMARK_MS,
+    C_BATCH,
+    C_BATCH_MS,
+    C_EVENTS,
+    C_FV50,
+    C_FV95,
+    C_FV99,
+    C_CO50,
+    C_CO95,
+    C_CO99,
+    C_NEVER,
+    C_CORRECT,
+    C_LATE,
+    C_STATE,
+    C_FILES,
+    C_FBYTES,
+    C_COMPUTE,
+    C_STORAGE,
+    C_OPS,
+    C_TOTAL,
+    C_WALL,
+    C_STATUS,
+    C_RUN,
     NCOLS
 };
 
 static const char *const col_name[NCOLS] = {
-    "stack", "mode", "trigger", "trigger_ms", "watermark", "watermark_ms", "batch_every",
-    "batch_every_ms", "events", "first_visible_p50_ms", "first_visible_p95_ms",
-    "first_visible_p99_ms", "correct_p50_ms", "correct_p95_ms", "correct_p99_ms",
-    "never_correct", "correct_pct", "late_pct", "max_state_rows", "files_written",
-    "mean_file_bytes", "compute_usd", "storage_usd", "operations_usd", "total_usd", "wall_ms",
-    "reconcile_status", "run",
+    "stack",
+    "mode",
+    "trigger",
+    "trigger_ms",
+    "watermark",
+    "watermark_ms",
+    "batch_every",
+    "batch_every_ms",
+    "events",
+    "first_visible_p50_ms",
+    "first_visible_p95_ms",
+    "first_visible_p99_ms",
+    "correct_p50_ms",
+    "correct_p95_ms",
+    "correct_p99_ms",
+    "never_correct",
+    "correct_pct",
+    "late_pct",
+    "max_state_rows",
+    "files_written",
+    "mean_file_bytes",
+    "compute_usd",
+    "storage_usd",
+    "operations_usd",
+    "total_usd",
+    "wall_ms",
+    "reconcile_status",
+    "run",
 };
 
 const char *pl_stack_name(enum pl_stack stack)
@@ -198,8 +245,10 @@ static int csv_read(const char *path, const char *header, int ncols, char **text
     end = *text + len;
     line = next_line(&p, end);
     if (!line || strcmp(line, header) != 0)
-        return lk_err_set(err, LK_EINPUT, "header is not the %s header of docs/sweep.md "
-                          "('%s' line 1)", base, path);
+        return lk_err_set(err, LK_EINPUT,
+                          "header is not the %s header of docs/sweep.md "
+                          "('%s' line 1)",
+                          base, path);
     while ((line = next_line(&p, end)) != NULL) {
         lineno++;
         if (*line == '\0')
@@ -231,17 +280,17 @@ static const char *run_name(const char *run)
 /* One data row's fields into r. */
 static int fill_run(struct pl_run *r, char **f, const char *path, size_t line, struct lk_err *err)
 {
-    static const int dcol[] = { C_EVENTS, C_NEVER, C_CORRECT, C_LATE, C_STATE, C_FILES,
-                                C_FBYTES, C_COMPUTE, C_STORAGE, C_OPS, C_TOTAL, C_WALL };
-    double *const dst[] = { &r->events, &r->never_correct, &r->correct_pct, &r->late_pct,
-                            &r->max_state_rows, &r->files_written, &r->mean_file_bytes,
-                            &r->compute_usd, &r->storage_usd, &r->operations_usd,
-                            &r->total_usd, &r->wall_ms };
+    static const int dcol[] = { C_EVENTS, C_NEVER,   C_CORRECT, C_LATE, C_STATE, C_FILES,
+                                C_FBYTES, C_COMPUTE, C_STORAGE, C_OPS,  C_TOTAL, C_WALL };
+    double *const dst[] = { &r->events,          &r->never_correct,  &r->correct_pct,
+                            &r->late_pct,        &r->max_state_rows, &r->files_written,
+                            &r->mean_file_bytes, &r->compute_usd,    &r->storage_usd,
+                            &r->operations_usd,  &r->total_usd,      &r->wall_ms };
     /* the percentiles: a decimal, or inf (it falls among the never events) */
     static const int pcol[] = { C_FV50, C_FV95, C_FV99, C_CO50, C_CO95, C_CO99 };
     double *const pdst[] = { &r->first_visible_ms[0], &r->first_visible_ms[1],
-                             &r->first_visible_ms[2], &r->correct_ms[0], &r->correct_ms[1],
-                             &r->correct_ms[2] };
+                             &r->first_visible_ms[2], &r->correct_ms[0],
+                             &r->correct_ms[1],       &r->correct_ms[2] };
     static const int icol[] = { C_TRIGGER_MS, C_WATERMARK_MS, C_BATCH_MS };
     int64_t *const idst[] = { &r->trigger_ms, &r->watermark_ms, &r->batch_every_ms };
     int stack, mode;
@@ -302,8 +351,8 @@ static int load_runs(struct pl_sweep *s, const char *path, struct lk_err *err)
 static int load_costs(struct pl_costs *c, const char *dir, int with_scenario, struct lk_err *err)
 {
     const char *file = with_scenario ? "scenarios.csv" : "cost.csv";
-    const char *header = with_scenario ? "scenario,config,component,usd_month"
-                                       : "config,component,usd_month";
+    const char *header =
+        with_scenario ? "scenario,config,component,usd_month" : "config,component,usd_month";
     int ncols = 3 + with_scenario, rc;
     struct csv t = { 0 };
     char path[4200];
@@ -380,8 +429,10 @@ static int json_dataset(struct pl_sweep *s, const char *path, struct lk_err *err
         return lk_err_set(err, LK_EINPUT, "missing object 'dataset' ('%s')", path);
     if (!s->scenario || !s->first_arrival || !s->last_arrival)
         return lk_err_set(err, LK_EINPUT, "missing string 'dataset.%s' ('%s')",
-                          !s->scenario ? "scenario"
-                          : !s->first_arrival ? "first_arrival" : "last_arrival", path);
+                          !s->scenario        ? "scenario"
+                          : !s->first_arrival ? "first_arrival"
+                                              : "last_arrival",
+                          path);
     if (json_num(d, "events", &s->events) < 0)
         return lk_err_set(err, LK_EINPUT, "missing number 'dataset.events' ('%s')", path);
     if (cJSON_IsNumber(seed))
@@ -404,22 +455,28 @@ static int json_charts(struct pl_sweep *s, const char *path, struct lk_err *err)
         s->fresh_column = json_str(f, "column");
         if (!s->fresh_key || !s->fresh_column || has_control(s->fresh_key)
             || has_control(s->fresh_column) || json_num(f, "final", &s->fresh_final) < 0)
-            return lk_err_set(err, LK_EINPUT, "'freshness' needs strings key and column (no "
-                              "control characters) and a number final ('%s')", path);
+            return lk_err_set(err, LK_EINPUT,
+                              "'freshness' needs strings key and column (no "
+                              "control characters) and a number final ('%s')",
+                              path);
     }
     if (!w)
         return 0;
     s->saw_run = json_str(w, "run");
     h = cJSON_GetObjectItemCaseSensitive(w, "batch_visible_hours");
     if (!s->saw_run || !cJSON_IsArray(h))
-        return lk_err_set(err, LK_EINPUT, "'sawtooth' needs a string run and an array "
-                          "batch_visible_hours ('%s')", path);
+        return lk_err_set(err, LK_EINPUT,
+                          "'sawtooth' needs a string run and an array "
+                          "batch_visible_hours ('%s')",
+                          path);
     s->batch_hours = lk_xcalloc((size_t)cJSON_GetArraySize(h) + 1, sizeof(double));
     cJSON_ArrayForEach(x, h)
     {
         if (!cJSON_IsNumber(x))
-            return lk_err_set(err, LK_EINPUT, "'sawtooth.batch_visible_hours' holds a "
-                              "non-number ('%s')", path);
+            return lk_err_set(err, LK_EINPUT,
+                              "'sawtooth.batch_visible_hours' holds a "
+                              "non-number ('%s')",
+                              path);
         s->batch_hours[s->nbatch++] = x->valuedouble;
     }
     return 0;
@@ -430,7 +487,8 @@ static int load_json(struct pl_sweep *s, const char *path, unsigned flags, struc
     int rc;
     if (!lk_is_file(path))
         return flags & PL_SWEEP_DATASET
-                   ? lk_err_set(err, LK_ENOENT, "no sweep.json in '%s'", s->dir) : 0;
+                   ? lk_err_set(err, LK_ENOENT, "no sweep.json in '%s'", s->dir)
+                   : 0;
     if ((rc = json_parse(s, path, err)) < 0)
         return rc == LK_ENOENT ? LK_EINPUT : rc;
     s->has_json = 1;
@@ -495,9 +553,8 @@ static size_t kappa_distinct(const struct pl_sweep *s, int by_trigger, int64_t k
             continue;
         for (size_t j = 0; j < i && !seen; j++) {
             const struct pl_run *q = &s->runs[j];
-            seen = q->stack == PL_KAPPA &&
-                   (by_trigger ? q->trigger_ms : q->watermark_ms) == key &&
-                   (by_trigger ? q->watermark_ms : q->trigger_ms) == v;
+            seen = q->stack == PL_KAPPA && (by_trigger ? q->trigger_ms : q->watermark_ms) == key
+                   && (by_trigger ? q->watermark_ms : q->trigger_ms) == v;
         }
         n += !seen;
     }
@@ -508,8 +565,7 @@ static size_t kappa_distinct(const struct pl_sweep *s, int by_trigger, int64_t k
  * The first Kappa row whose trigger (by_trigger) or watermark has the most distinct
  * values of the other field; NULL when that count, put in *count, is 0.
  */
-static const struct pl_run *most_distinct(const struct pl_sweep *s, int by_trigger,
-                                          size_t *count)
+static const struct pl_run *most_distinct(const struct pl_sweep *s, int by_trigger, size_t *count)
 {
     const struct pl_run *best = NULL;
     *count = 0;
@@ -538,8 +594,7 @@ int pl_sweep_default_watermark(const struct pl_sweep *s, int64_t *wm, const char
     return 0;
 }
 
-size_t pl_sweep_watermark_trigger(const struct pl_sweep *s, int64_t *trigger_ms,
-                                  const char **label)
+size_t pl_sweep_watermark_trigger(const struct pl_sweep *s, int64_t *trigger_ms, const char **label)
 {
     size_t n;
     const struct pl_run *r = most_distinct(s, 1, &n);
@@ -578,8 +633,7 @@ static int series_row(struct pl_series *t, char *line, const char *path, size_t 
         if (tab)
             *tab = '\0';
         if (parse_double(p, &t->v[t->nrows * t->ncols + c]) < 0)
-            return lk_err_set(err, LK_EINPUT, "bad number '%s' ('%s' line %zu)", p, path,
-                              lineno);
+            return lk_err_set(err, LK_EINPUT, "bad number '%s' ('%s' line %zu)", p, path, lineno);
         p = tab ? tab + 1 : p;
     }
     t->nrows++;

@@ -54,7 +54,7 @@ struct pl_run {
     enum pl_stack stack;
     const char *mode; /* "append" or "update" (kappa), "serving" (lambda) */
     const char *trigger, *watermark, *batch_every, *status, *run;
-    const char *name; /* run without "runs/" */
+    const char *name;                                 /* run without "runs/" */
     int64_t trigger_ms, watermark_ms, batch_every_ms; /* watermark_ms -1: none */
     double events;
     /* p50, p95, p99 over every event; INFINITY when it falls among the never events */
@@ -145,7 +145,10 @@ struct pl_series {
     size_t nrows, ncols;
 };
 
-#define PL_SERIES_INIT { NULL, 0, 0 }
+#define PL_SERIES_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* The file's name in the sweep directory ("sawtooth.tsv"). */
 const char *pl_series_file_name(enum pl_series_file f);

@@ -51,7 +51,6 @@ int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err)
     return 0;
 }
 
-
 /*
  * An unnamed file in path's directory (Linux O_TMPFILE), given its name at commit by
  * linkat: one directory operation instead of creating and renaming a temp name, and
@@ -296,8 +295,8 @@ static int name_fd(int fd, const char *path, int tmp, enum lk_durability d, stru
     return rc;
 }
 
-int lk_file_write_checked_as(const char *path, const char *data, size_t len,
-                             enum lk_durability d, struct lk_err *err)
+int lk_file_write_checked_as(const char *path, const char *data, size_t len, enum lk_durability d,
+                             struct lk_err *err)
 {
     char trailer[64];
     struct iovec iov[2];
@@ -338,8 +337,7 @@ int lk_file_write_checked(const char *path, const char *data, size_t len, struct
     return lk_file_write_checked_as(path, data, len, LK_DURABLE_FSYNC, err);
 }
 
-int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
-                         struct lk_err *err)
+int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len, struct lk_err *err)
 {
     char *buf, *trailer;
     size_t n, body;

@@ -31,12 +31,15 @@ enum lk_durability {
 };
 
 struct lk_atomic {
-    FILE *fp;   /* write here between open and commit */
+    FILE *fp; /* write here between open and commit */
     char *path;
     char *tmp;
     enum lk_durability durability; /* set before commit; LK_DURABLE_FSYNC when zeroed */
 };
-#define LK_ATOMIC_INIT { .durability = LK_DURABLE_FSYNC }
+#define LK_ATOMIC_INIT                                                                             \
+    {                                                                                              \
+        .durability = LK_DURABLE_FSYNC                                                             \
+    }
 int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err);
 int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err);
 /* Drop the temp file; a no-op after commit or on a zeroed struct. */
@@ -53,8 +56,8 @@ int lk_file_write_checked(const char *path, const char *data, size_t len, struct
  * The same with durability d, for small files in memory (checkpoint offsets and commits):
  * one writev of content and trailer on a bare descriptor, no stdio, then named as above.
  */
-int lk_file_write_checked_as(const char *path, const char *data, size_t len,
-                             enum lk_durability d, struct lk_err *err);
+int lk_file_write_checked_as(const char *path, const char *data, size_t len, enum lk_durability d,
+                             struct lk_err *err);
 
 /*
  * The same file written in pieces, without holding it in memory:
@@ -69,7 +72,10 @@ struct lk_checked {
     uint32_t crc;
     size_t len;
 };
-#define LK_CHECKED_INIT { .a = LK_ATOMIC_INIT }
+#define LK_CHECKED_INIT                                                                            \
+    {                                                                                              \
+        .a = LK_ATOMIC_INIT                                                                        \
+    }
 int lk_checked_open(struct lk_checked *c, const char *path, enum lk_durability d,
                     struct lk_err *err);
 void lk_checked_write(struct lk_checked *c, const void *data, size_t len);
@@ -85,8 +91,7 @@ int lk_checked_account(struct lk_checked *c, size_t len, uint32_t crc, struct lk
 /* Drop the temp file; a no-op after commit or on a zeroed struct. */
 void lk_checked_abort(struct lk_checked *c);
 
-int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len,
-                         struct lk_err *err);
+int lk_file_read_checked(const char *path, size_t max, char **out, size_t *len, struct lk_err *err);
 
 /* fsync a directory so a rename in it is durable. */
 int lk_fsync_dir(const char *dir, struct lk_err *err);

@@ -36,7 +36,7 @@ static char *path_in(const char *dir, const char *name)
 
 static void sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
 
@@ -51,8 +51,8 @@ static int free_port(void)
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0
+        && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
         port = ntohs(a.sin_port);
     close(fd);
     return port;
@@ -255,12 +255,13 @@ int lk_broker_start(const char *dir, int port, const char *lib, struct lk_broker
     meta = path_in(dir, "data/meta.properties");
     if (!lk_is_file(meta)) {
         const char *const fmt[] = {
-            "kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c", props, NULL};
+            "kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c", props, NULL
+        };
         if ((rc = spawn_java(dir, lib, fmt, 1, &pid, err)) < 0)
             goto out;
     }
     {
-        const char *const run[] = {"kafka.Kafka", props, NULL};
+        const char *const run[] = { "kafka.Kafka", props, NULL };
         if ((rc = spawn_java(dir, lib, run, 0, &pid, err)) < 0)
             goto out;
     }

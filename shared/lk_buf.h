@@ -19,7 +19,10 @@ struct lk_buf {
 };
 
 extern char lk_buf_empty[];
-#define LK_BUF_INIT {lk_buf_empty, 0, 0}
+#define LK_BUF_INIT                                                                                \
+    {                                                                                              \
+        lk_buf_empty, 0, 0                                                                         \
+    }
 
 void lk_buf_init(struct lk_buf *b);
 /* Make room for extra more bytes (plus the NUL) without changing the contents. */

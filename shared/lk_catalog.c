@@ -75,7 +75,8 @@ static int exec_named(sqlite3 *db, const char *before, const char *name, const c
     add_text(&sql, &len, &cap, after);
     add_text(&sql, &len, &cap, tail ? tail : "");
     rc = sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK
-             ? 0 : sql_err(db, tail ? "cannot create table" : "cannot change table", name, err);
+             ? 0
+             : sql_err(db, tail ? "cannot create table" : "cannot change table", name, err);
     free(sql);
     return rc;
 }
@@ -92,7 +93,8 @@ static int count_text(sqlite3 *db, const char *sql, const char *param, int64_t *
     rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     rc = rc == SQLITE_ROW || rc == SQLITE_DONE
-             ? 0 : lk_err_set(err, LK_EDB, "catalog query failed: %s", sqlite3_errmsg(db));
+             ? 0
+             : lk_err_set(err, LK_EDB, "catalog query failed: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
     return rc;
 }
@@ -105,8 +107,9 @@ int lk_catalog_open(sqlite3 **db, const char *path, int create, struct lk_err *e
         return lk_err_set(err, LK_ENOENT, "cannot open database '%s' (no such file)", path);
     if ((rc = lk_store_open(db, path, err)) < 0)
         return rc;
-    rc = lk_store_exec(*db, "CREATE TABLE IF NOT EXISTS catalog(name TEXT PRIMARY KEY, "
-                            "kind TEXT NOT NULL, location TEXT, sql TEXT, refreshed_at INTEGER)",
+    rc = lk_store_exec(*db,
+                       "CREATE TABLE IF NOT EXISTS catalog(name TEXT PRIMARY KEY, "
+                       "kind TEXT NOT NULL, location TEXT, sql TEXT, refreshed_at INTEGER)",
                        err);
     if (rc < 0) {
         lk_store_close(*db);
@@ -121,14 +124,20 @@ static int check_new_name(sqlite3 *db, const char *name, struct lk_err *err)
     int rc;
     if (!lk_spec_is_identifier(name) || strcmp(name, "catalog") == 0
         || strncmp(name, "sqlite_", 7) == 0)
-        return lk_err_set(err, LK_EUSAGE, "bad table name '%s' (want [a-z_][a-z0-9_]*, not "
-                          "'catalog' or 'sqlite_*')", name);
-    rc = count_text(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE name = ?1)"
-                        " + (SELECT count(*) FROM sqlite_temp_master WHERE name = ?1)"
-                        " + (SELECT count(*) FROM catalog WHERE name = ?1)", name, &n, err);
+        return lk_err_set(err, LK_EUSAGE,
+                          "bad table name '%s' (want [a-z_][a-z0-9_]*, not "
+                          "'catalog' or 'sqlite_*')",
+                          name);
+    rc = count_text(db,
+                    "SELECT (SELECT count(*) FROM sqlite_master WHERE name = ?1)"
+                    " + (SELECT count(*) FROM sqlite_temp_master WHERE name = ?1)"
+                    " + (SELECT count(*) FROM catalog WHERE name = ?1)",
+                    name, &n, err);
     if (rc == 0 && n > 0)
-        rc = lk_err_set(err, LK_EINPUT, "table '%s' exists already (lklab table drop it "
-                        "first)", name);
+        rc = lk_err_set(err, LK_EINPUT,
+                        "table '%s' exists already (lklab table drop it "
+                        "first)",
+                        name);
     return rc;
 }
 
@@ -137,9 +146,8 @@ static int virtual_now(sqlite3 *db, int64_t *now, int *has)
 {
     sqlite3_stmt *st = NULL;
     *has = 0;
-    if (sqlite3_prepare_v2(db, "SELECT max(visible_time) FROM progress", -1, &st, NULL)
-        == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW
-        && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+    if (sqlite3_prepare_v2(db, "SELECT max(visible_time) FROM progress", -1, &st, NULL) == SQLITE_OK
+        && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
         *now = sqlite3_column_int64(st, 0);
         *has = 1;
     }
@@ -147,14 +155,17 @@ static int virtual_now(sqlite3 *db, int64_t *now, int *has)
     return 0;
 }
 
-static int catalog_insert(sqlite3 *db, const char *name, enum lk_catalog_kind kind,
-                          const char *sql, const char *location, int stamped, struct lk_err *err)
+static int catalog_insert(sqlite3 *db, const char *name, enum lk_catalog_kind kind, const char *sql,
+                          const char *location, int stamped, struct lk_err *err)
 {
     sqlite3_stmt *st;
     int64_t now = 0;
     int has = 0, rc;
-    if ((rc = lk_store_prepare(db, "INSERT INTO catalog(name, kind, location, sql, refreshed_at)"
-                                   " VALUES(?1, ?2, ?3, ?4, ?5)", &st, err)) < 0)
+    if ((rc = lk_store_prepare(db,
+                               "INSERT INTO catalog(name, kind, location, sql, refreshed_at)"
+                               " VALUES(?1, ?2, ?3, ?4, ?5)",
+                               &st, err))
+        < 0)
         return rc;
     if (stamped)
         virtual_now(db, &now, &has);
@@ -196,8 +207,7 @@ static int count_rows(sqlite3 *db, const char *name, int64_t *rows, struct lk_er
     rc = lk_store_query_int(db, sql, &n, err);
     free(sql);
     if (rc < 0)
-        return lk_err_set(err, LK_EINPUT, "cannot read table '%s': %s", name,
-                          sqlite3_errmsg(db));
+        return lk_err_set(err, LK_EINPUT, "cannot read table '%s': %s", name, sqlite3_errmsg(db));
     *rows = n;
     return 0;
 }
@@ -223,14 +233,15 @@ static char *absolute(const char *location, struct lk_err *err)
     return abs;
 }
 
-static int create_external(sqlite3 *db, const char *name, const char *location,
-                           struct lk_err *err)
+static int create_external(sqlite3 *db, const char *name, const char *location, struct lk_err *err)
 {
     char *abs;
     int rc;
     if (!location || !lk_is_dir(location))
-        return lk_err_set(err, LK_EINPUT, "external table '%s': location '%s' is not a "
-                          "directory", name, location ? location : "");
+        return lk_err_set(err, LK_EINPUT,
+                          "external table '%s': location '%s' is not a "
+                          "directory",
+                          name, location ? location : "");
     abs = absolute(location, err);
     if (!abs)
         return LK_EIO;
@@ -241,8 +252,8 @@ static int create_external(sqlite3 *db, const char *name, const char *location,
     return rc;
 }
 
-int lk_catalog_create(sqlite3 *db, const char *name, enum lk_catalog_kind kind,
-                      const char *sql, const char *location, int64_t *rows, struct lk_err *err)
+int lk_catalog_create(sqlite3 *db, const char *name, enum lk_catalog_kind kind, const char *sql,
+                      const char *location, int64_t *rows, struct lk_err *err)
 {
     int64_t n = 0;
     int rc = check_new_name(db, name, err);
@@ -285,23 +296,24 @@ static int lookup(sqlite3 *db, const char *name, enum lk_catalog_kind *kind, cha
                   char **location, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(db, "SELECT kind, sql, location FROM catalog WHERE name = ?1",
-                              &st, err);
+    int rc =
+        lk_store_prepare(db, "SELECT kind, sql, location FROM catalog WHERE name = ?1", &st, err);
     if (rc < 0)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW
         || kind_from_name((const char *)sqlite3_column_text(st, 0), kind) < 0) {
         sqlite3_finalize(st);
-        return lk_err_set(err, LK_EINPUT, "no table '%s' in the catalog (lklab table list)",
-                          name);
+        return lk_err_set(err, LK_EINPUT, "no table '%s' in the catalog (lklab table list)", name);
     }
     if (sql)
         *sql = sqlite3_column_type(st, 1) == SQLITE_NULL
-                   ? NULL : lk_xstrdup((const char *)sqlite3_column_text(st, 1));
+                   ? NULL
+                   : lk_xstrdup((const char *)sqlite3_column_text(st, 1));
     if (location)
         *location = sqlite3_column_type(st, 2) == SQLITE_NULL
-                        ? NULL : lk_xstrdup((const char *)sqlite3_column_text(st, 2));
+                        ? NULL
+                        : lk_xstrdup((const char *)sqlite3_column_text(st, 2));
     sqlite3_finalize(st);
     return 0;
 }
@@ -318,8 +330,7 @@ static int catalog_delete(sqlite3 *db, const char *name, struct lk_err *err)
     return rc;
 }
 
-int lk_catalog_drop(sqlite3 *db, const char *name, enum lk_catalog_kind *kind,
-                    struct lk_err *err)
+int lk_catalog_drop(sqlite3 *db, const char *name, enum lk_catalog_kind *kind, struct lk_err *err)
 {
     enum lk_catalog_kind k;
     int rc = lookup(db, name, &k, NULL, NULL, err);
@@ -343,8 +354,8 @@ static int stamp(sqlite3 *db, const char *name, struct lk_err *err)
 {
     sqlite3_stmt *st;
     int64_t now = 0;
-    int has = 0, rc = lk_store_prepare(db, "UPDATE catalog SET refreshed_at = ?2 WHERE name = ?1",
-                                       &st, err);
+    int has = 0,
+        rc = lk_store_prepare(db, "UPDATE catalog SET refreshed_at = ?2 WHERE name = ?1", &st, err);
     if (rc < 0)
         return rc;
     virtual_now(db, &now, &has);
@@ -363,8 +374,10 @@ int lk_catalog_refresh(sqlite3 *db, const char *name, int64_t *rows, struct lk_e
     int64_t n = 0;
     int rc = lookup(db, name, &k, &sql, NULL, err);
     if (rc == 0 && k != LK_CAT_MATERIALIZED)
-        rc = lk_err_set(err, LK_EINPUT, "'%s' is a %s table: only materialized views are "
-                        "refreshed (a view is always fresh)", name, lk_catalog_kind_name(k));
+        rc = lk_err_set(err, LK_EINPUT,
+                        "'%s' is a %s table: only materialized views are "
+                        "refreshed (a view is always fresh)",
+                        name, lk_catalog_kind_name(k));
     if (rc == 0 && (rc = begin(db, err)) == 0) {
         /* drop and re-create: the query may now give other columns */
         rc = exec_named(db, "DROP TABLE ", name, "", NULL, err);
@@ -459,8 +472,8 @@ static int make_table(sqlite3 *db, const char *name, const cJSON *first, sqlite3
     add_text(&c, &cl, &cc, n ? ")" : "_no_files)");
     add_text(&i, &il, &ic, n ? ")" : "NULL)");
     rc = sqlite3_exec(db, c, NULL, NULL, NULL) == SQLITE_OK
-             ? lk_store_prepare(db, i, ins, err) : sql_err(db, "cannot load external table",
-                                                           name, err);
+             ? lk_store_prepare(db, i, ins, err)
+             : sql_err(db, "cannot load external table", name, err);
     free(c);
     free(i);
     return rc;
@@ -512,8 +525,10 @@ static int load_file(sqlite3 *db, const char *name, const char *path, cJSON **fi
             continue;
         row = cJSON_ParseWithLength(line, len);
         if (!cJSON_IsObject(row)) {
-            rc = lk_err_set(err, LK_EINPUT, "external table '%s': line %zu of '%s' is not a "
-                            "JSON object", name, lk_lines_lineno(r), path);
+            rc = lk_err_set(err, LK_EINPUT,
+                            "external table '%s': line %zu of '%s' is not a "
+                            "JSON object",
+                            name, lk_lines_lineno(r), path);
             cJSON_Delete(row);
             break;
         }
@@ -566,8 +581,10 @@ int lk_catalog_load_external(sqlite3 *db, struct lk_err *err)
 {
     struct paths ext = { 0 }; /* name, location, name, location, ... */
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(db, "SELECT name, location FROM catalog WHERE kind = 'external'"
-                                  " ORDER BY name", &st, err);
+    int rc = lk_store_prepare(db,
+                              "SELECT name, location FROM catalog WHERE kind = 'external'"
+                              " ORDER BY name",
+                              &st, err);
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         const char *location = (const char *)sqlite3_column_text(st, 1);
@@ -638,8 +655,10 @@ int lk_catalog_query(sqlite3 *db, const char *sql, int header, FILE *out, struct
 int lk_catalog_list(sqlite3 *db, FILE *out, struct lk_err *err)
 {
     sqlite3_stmt *st;
-    int rc = lk_store_prepare(db, "SELECT name, kind, location, refreshed_at FROM catalog "
-                                  "ORDER BY name", &st, err);
+    int rc = lk_store_prepare(db,
+                              "SELECT name, kind, location, refreshed_at FROM catalog "
+                              "ORDER BY name",
+                              &st, err);
     if (rc < 0)
         return rc;
     fputs("name,kind,location,rows,refreshed_at\n", out);

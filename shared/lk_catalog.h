@@ -56,12 +56,11 @@ int lk_catalog_open(sqlite3 **db, const char *path, int create, struct lk_err *e
  * for external (an existing directory). *rows (optional) = its row count after creation
  * (for external: the rows of its files now).
  */
-int lk_catalog_create(sqlite3 *db, const char *name, enum lk_catalog_kind kind,
-                      const char *sql, const char *location, int64_t *rows, struct lk_err *err);
+int lk_catalog_create(sqlite3 *db, const char *name, enum lk_catalog_kind kind, const char *sql,
+                      const char *location, int64_t *rows, struct lk_err *err);
 
 /* Drop a catalog table; *kind (optional) says which kind it was. */
-int lk_catalog_drop(sqlite3 *db, const char *name, enum lk_catalog_kind *kind,
-                    struct lk_err *err);
+int lk_catalog_drop(sqlite3 *db, const char *name, enum lk_catalog_kind *kind, struct lk_err *err);
 
 /* Re-run a materialized view's query into it (one transaction); *rows optional. */
 int lk_catalog_refresh(sqlite3 *db, const char *name, int64_t *rows, struct lk_err *err);

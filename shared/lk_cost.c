@@ -152,8 +152,7 @@ static int load_storage(struct lk_pricing *p, const cJSON *obj, const char *path
     for (int t = 0; t < LK_TIER_COUNT; t++) {
         snprintf(section, sizeof(section), "storage.%s", tier_names[t]);
         rc = load_section((char *)&p->tier[t], tier_members, NELEM(tier_members),
-                          cJSON_GetObjectItemCaseSensitive(obj, tier_names[t]), section, path,
-                          err);
+                          cJSON_GetObjectItemCaseSensitive(obj, tier_names[t]), section, path, err);
         if (rc < 0)
             return rc;
     }
@@ -161,11 +160,9 @@ static int load_storage(struct lk_pricing *p, const cJSON *obj, const char *path
 }
 
 /* The top level: name, description, compute, storage, workload; all but description required. */
-static int load_root(struct lk_pricing *p, const cJSON *root, const char *path,
-                     struct lk_err *err)
+static int load_root(struct lk_pricing *p, const cJSON *root, const char *path, struct lk_err *err)
 {
-    static const char *const known[] = { "name", "description", "compute", "storage",
-                                         "workload" };
+    static const char *const known[] = { "name", "description", "compute", "storage", "workload" };
     const cJSON *item, *name = cJSON_GetObjectItemCaseSensitive(root, "name");
     int rc;
     cJSON_ArrayForEach(item, root)
@@ -181,8 +178,8 @@ static int load_root(struct lk_pricing *p, const cJSON *root, const char *path,
         return lk_err_set(err, LK_EINPUT, "missing member 'name' (pricing '%s')", path);
     snprintf(p->name, sizeof(p->name), "%s", name->valuestring);
     if ((rc = load_section((char *)p, compute_members, NELEM(compute_members),
-                           cJSON_GetObjectItemCaseSensitive(root, "compute"), "compute", path,
-                           err)) < 0
+                           cJSON_GetObjectItemCaseSensitive(root, "compute"), "compute", path, err))
+            < 0
         || (rc = load_storage(p, cJSON_GetObjectItemCaseSensitive(root, "storage"), path, err)) < 0)
         return rc;
     return load_section((char *)p, workload_members, NELEM(workload_members),
@@ -285,7 +282,8 @@ static void price_storage(const struct lk_pricing *p, const struct lk_cost_usage
     b->gib_read_month = b->reads_month * b->mean_file_bytes / GIB;
     b->storage = cents(b->gib_stored * t->gb_month);
     b->operations = cents((b->files_month * t->write_10k + b->reads_month * t->read_10k
-                           + b->lists_month * t->list_10k) / 10000.0);
+                           + b->lists_month * t->list_10k)
+                          / 10000.0);
     b->retrieval = cents(b->gib_read_month * t->retrieval_gb);
 }
 
@@ -311,10 +309,10 @@ struct scen_config {
     const char *config;
     int64_t trigger_ms;
     int tier;
-    size_t clusters;          /* identical clusters, each with the events below */
-    size_t nodes;             /* nodes per cluster */
-    size_t partitions;        /* output partitions (files per trigger) per cluster */
-    uint64_t events_per_day;  /* per cluster */
+    size_t clusters;         /* identical clusters, each with the events below */
+    size_t nodes;            /* nodes per cluster */
+    size_t partitions;       /* output partitions (files per trigger) per cluster */
+    uint64_t events_per_day; /* per cluster */
 };
 
 struct scenario {
@@ -327,13 +325,15 @@ const char lk_cost_scenario_names[] = "small-files|multi-tenant";
 
 static const struct scenario scenarios[] = {
     /* 10M events/day (~116/s) of 200 B into 20 tenant partitions, a 2-node cluster */
-    { "small-files", 200,
+    { "small-files",
+      200,
       { { "before", 10 * LK_MS_PER_SEC, LK_TIER_COOL, 1, 2, 20, 10000000 },
         { "after", 10 * LK_MS_PER_MIN, LK_TIER_HOT, 1, 2, 20, 10000000 } } },
     /* 100 tenants x 1M events/day; a tenant keeps a fifth of a worker busy, so one shared
      * cluster needs 1 driver + 100 x 0.2 = 20 workers, while a cluster per tenant needs at
      * least a driver and a worker */
-    { "multi-tenant", 200,
+    { "multi-tenant",
+      200,
       { { "per-tenant-clusters", LK_MS_PER_MIN, LK_TIER_HOT, 100, 2, 1, 1000000 },
         { "shared-cluster", LK_MS_PER_MIN, LK_TIER_HOT, 1, 21, 100, 100000000 } } },
 };

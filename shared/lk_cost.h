@@ -52,12 +52,12 @@ struct lk_pricing {
     int64_t cluster_start_ms; /* start-up of a cluster (scenarios; runs carry their own) */
     int64_t idle_shutdown_ms; /* idle time before shutdown (scenarios; runs carry their own) */
     struct lk_cost_tier tier[LK_TIER_COUNT];
-    int default_tier;         /* enum lk_cost_tier_id */
-    int64_t retention_ms;     /* how long output files are kept */
-    double queries_per_hour;  /* downstream queries reading the output files */
-    int64_t query_window_ms;  /* each query reads the files written in this last window */
-    double query_fraction;    /* ... of which this fraction (partition pruning), 0..1 */
-    size_t list_page;         /* keys returned by one LIST call (S3/Azure: 1000, 5000) */
+    int default_tier;        /* enum lk_cost_tier_id */
+    int64_t retention_ms;    /* how long output files are kept */
+    double queries_per_hour; /* downstream queries reading the output files */
+    int64_t query_window_ms; /* each query reads the files written in this last window */
+    double query_fraction;   /* ... of which this fraction (partition pruning), 0..1 */
+    size_t list_page;        /* keys returned by one LIST call (S3/Azure: 1000, 5000) */
 };
 
 /*
@@ -82,9 +82,9 @@ struct lk_cost_cluster {
     char name[16];
     size_t count, nodes;
     int64_t idle_shutdown_ms;
-    int64_t on_ms;             /* closed sessions */
+    int64_t on_ms; /* closed sessions */
     uint64_t starts, jobs;
-    int64_t session_start;     /* open session, when last_end != LK_TIME_NEG_INF */
+    int64_t session_start; /* open session, when last_end != LK_TIME_NEG_INF */
     int64_t last_end;
 };
 void lk_cost_cluster_init(struct lk_cost_cluster *c, const char *name, size_t nodes,
@@ -97,10 +97,10 @@ void lk_cost_cluster_close(struct lk_cost_cluster *c);
 
 /* What one configuration used over span_ms of virtual time. Plain value, no heap. */
 struct lk_cost_usage {
-    char config[64];     /* CSV `config`: run directory name or scenario config */
-    char stack[16];      /* "kappa", "lambda", or "scenario" */
-    char detail[96];     /* one line for the table: trigger, layers, ... */
-    int tier;            /* enum lk_cost_tier_id; -1 = the pricing file's tier */
+    char config[64]; /* CSV `config`: run directory name or scenario config */
+    char stack[16];  /* "kappa", "lambda", or "scenario" */
+    char detail[96]; /* one line for the table: trigger, layers, ... */
+    int tier;        /* enum lk_cost_tier_id; -1 = the pricing file's tier */
     int64_t span_ms;
     int64_t idle_shutdown_ms;
     struct lk_cost_cluster cluster[LK_COST_MAX_CLUSTERS];
@@ -112,8 +112,8 @@ struct lk_cost_usage {
 /* A month's bill. Counts are per month; money in cents. */
 struct lk_cost_bill {
     int tier;
-    double factor;                          /* months per span: 30 d / span */
-    double on_hours[LK_COST_MAX_CLUSTERS];  /* node-count excluded, all copies included */
+    double factor;                         /* months per span: 30 d / span */
+    double on_hours[LK_COST_MAX_CLUSTERS]; /* node-count excluded, all copies included */
     double starts[LK_COST_MAX_CLUSTERS];
     int64_t compute_cents[LK_COST_MAX_CLUSTERS];
     double files_month, files_day, mean_file_bytes, gib_stored;

@@ -25,7 +25,7 @@ struct lk_csv_row {
     struct lk_str group[LK_SPEC_MAX_GROUP]; /* spec->ngroup used */
     int64_t window_start;
     int64_t window_end;
-    int64_t values[LK_SPEC_MAX_AGGS];       /* spec->naggs used; money in hundredths */
+    int64_t values[LK_SPEC_MAX_AGGS]; /* spec->naggs used; money in hundredths */
 };
 
 int lk_csv_write_header(FILE *fp, const struct lk_spec *spec);

@@ -106,8 +106,8 @@ static int next_record(struct cursor *c, struct record *r, struct lk_err *err)
         return 0;
     r->n = 0;
     r->line = c->line;
-    if (c->s[c->pos] == '\n' ||
-        (c->s[c->pos] == '\r' && c->pos + 1 < c->len && c->s[c->pos + 1] == '\n'))
+    if (c->s[c->pos] == '\n'
+        || (c->s[c->pos] == '\r' && c->pos + 1 < c->len && c->s[c->pos + 1] == '\n'))
         return lk_err_set(err, LK_EINPUT, "blank line ('%s' line %zu)", c->name, c->line);
     for (;;) {
         struct lk_str f;
@@ -173,8 +173,8 @@ static int parse_decimal(const struct lk_str *s, int64_t *out, int *money)
     if (digits == 0 || digits > 15)
         return LK_EINPUT;
     *money = p < end;
-    if (*money &&
-        (end - p != 3 || p[0] != '.' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9'))
+    if (*money
+        && (end - p != 3 || p[0] != '.' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9'))
         return LK_EINPUT;
     v = v * 100 + (*money ? (p[1] - '0') * 10 + (p[2] - '0') : 0);
     *out = neg ? -v : v;
@@ -222,8 +222,8 @@ static int add_row(struct lk_rtable *t, const struct record *r, struct lk_err *e
     row->line = r->line;
     for (size_t g = 0; g < t->ngroup; g++)
         row->row.group[g] = r->f[g];
-    if ((rc = parse_time(t, r, t->ngroup, &row->row.window_start, err)) < 0 ||
-        (rc = parse_time(t, r, t->ngroup + 1, &row->row.window_end, err)) < 0)
+    if ((rc = parse_time(t, r, t->ngroup, &row->row.window_start, err)) < 0
+        || (rc = parse_time(t, r, t->ngroup + 1, &row->row.window_end, err)) < 0)
         return rc;
     if (row->row.window_end <= row->row.window_start)
         return lk_err_set(err, LK_EINPUT, "window_end is not after window_start ('%s' line %zu)",
@@ -249,7 +249,7 @@ static void sort_rows(struct lk_rtable *t)
 
 static int parse_all(struct lk_rtable *t, struct lk_err *err)
 {
-    struct cursor c = {t->text, strlen(t->text), 0, 1, t->name};
+    struct cursor c = { t->text, strlen(t->text), 0, 1, t->name };
     struct record r;
     int rc = next_record(&c, &r, err);
     if (rc == 0)

@@ -9,8 +9,8 @@
 const char *lk_strerror(int code)
 {
     switch (code) {
-#define LK_X(name, value, text, exit_code) \
-    case name:                              \
+#define LK_X(name, value, text, exit_code)                                                         \
+    case name:                                                                                     \
         return text;
         LK_ERRORS(LK_X)
 #undef LK_X
@@ -24,8 +24,8 @@ const char *lk_strerror(int code)
 int lk_err_exit_code(int code)
 {
     switch (code) {
-#define LK_X(name, value, text, exit_code) \
-    case name:                              \
+#define LK_X(name, value, text, exit_code)                                                         \
+    case name:                                                                                     \
         return exit_code;
         LK_ERRORS(LK_X)
 #undef LK_X

@@ -17,16 +17,16 @@
 #include <stddef.h>
 
 /* X(name, value, text, exit code used by the CLI) */
-#define LK_ERRORS(X)                                                    \
-    X(LK_EUSAGE,   -1, "bad usage",                        2)           \
-    X(LK_EINPUT,   -2, "bad input data",                   3)           \
-    X(LK_ESPEC,    -3, "bad pipeline spec",                3)           \
-    X(LK_EIO,      -4, "input/output error",               4)           \
-    X(LK_ENOENT,   -5, "no such file or directory",        3)           \
-    X(LK_ERANGE,   -6, "value out of range",               3)           \
-    X(LK_ECORRUPT, -7, "corrupt file (checksum mismatch)", 3)           \
-    X(LK_EDB,      -8, "database error",                   4)           \
-    X(LK_EINTERNAL, -9, "internal error",                  4)
+#define LK_ERRORS(X)                                                                               \
+    X(LK_EUSAGE, -1, "bad usage", 2)                                                               \
+    X(LK_EINPUT, -2, "bad input data", 3)                                                          \
+    X(LK_ESPEC, -3, "bad pipeline spec", 3)                                                        \
+    X(LK_EIO, -4, "input/output error", 4)                                                         \
+    X(LK_ENOENT, -5, "no such file or directory", 3)                                               \
+    X(LK_ERANGE, -6, "value out of range", 3)                                                      \
+    X(LK_ECORRUPT, -7, "corrupt file (checksum mismatch)", 3)                                      \
+    X(LK_EDB, -8, "database error", 4)                                                             \
+    X(LK_EINTERNAL, -9, "internal error", 4)
 
 enum lk_errcode {
 #define LK_X(name, value, text, exit_code) name = value,
@@ -41,7 +41,13 @@ struct lk_err {
     int code;                 /* LK_E* or 0 */
     char msg[LK_ERR_MSG_MAX]; /* one line, no trailing newline */
 };
-#define LK_ERR_INIT { 0, { 0 } }
+#define LK_ERR_INIT                                                                                \
+    {                                                                                              \
+        0,                                                                                         \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 /* Static text for a code; "unknown error" for anything not in the list. */
 const char *lk_strerror(int code);

@@ -84,13 +84,13 @@ void lk_event_parser_release(struct lk_event_parser *p)
 #define MAX_DEPTH 64
 
 struct scan {
-    const char *s;   /* line */
-    size_t n;        /* its length */
-    size_t i;        /* cursor */
-    char *out;       /* scratch for decoded strings */
+    const char *s; /* line */
+    size_t n;      /* its length */
+    size_t i;      /* cursor */
+    char *out;     /* scratch for decoded strings */
     size_t out_len;
     struct lk_reject *rej;
-    char minute[16]; /* "YYYY-MM-DDTHH:MM" of the last timestamp parsed in full ... */
+    char minute[16];   /* "YYYY-MM-DDTHH:MM" of the last timestamp parsed in full ... */
     int64_t minute_ms; /* ... and its value (no memo while minute[0] == 0) */
 };
 
@@ -209,15 +209,32 @@ static size_t unescape(struct scan *sc, char *o, int *has_nul)
     char c = sc->s[sc->i];
     unsigned cp, lo;
     switch (c) {
-    case '"': case '\\': case '/':
+    case '"':
+    case '\\':
+    case '/':
         *o = c;
         sc->i++;
         return 1;
-    case 'b': *o = '\b'; sc->i++; return 1;
-    case 'f': *o = '\f'; sc->i++; return 1;
-    case 'n': *o = '\n'; sc->i++; return 1;
-    case 'r': *o = '\r'; sc->i++; return 1;
-    case 't': *o = '\t'; sc->i++; return 1;
+    case 'b':
+        *o = '\b';
+        sc->i++;
+        return 1;
+    case 'f':
+        *o = '\f';
+        sc->i++;
+        return 1;
+    case 'n':
+        *o = '\n';
+        sc->i++;
+        return 1;
+    case 'r':
+        *o = '\r';
+        sc->i++;
+        return 1;
+    case 't':
+        *o = '\t';
+        sc->i++;
+        return 1;
     case 'u':
         if (hex4(sc, sc->i + 1, &cp) < 0)
             return 0;
@@ -631,8 +648,8 @@ static int literal_key(struct scan *sc)
     const char *p = sc->s + sc->i + 1;
     size_t room = sc->n - sc->i - 1, len = 0;
     int f = -1;
-#define KEY_IS(lit, field)                                                                     \
-    (room >= sizeof(lit) - 1 && memcmp(p, lit, sizeof(lit) - 1) == 0                            \
+#define KEY_IS(lit, field)                                                                         \
+    (room >= sizeof(lit) - 1 && memcmp(p, lit, sizeof(lit) - 1) == 0                               \
      && (f = (field), len = sizeof(lit) - 1))
     if (room == 0)
         return -1;
@@ -643,10 +660,17 @@ static int literal_key(struct scan *sc)
     case 't':
         (void)(KEY_IS("tenant\"", LK_F_TENANT) || KEY_IS("type\"", LK_F_TYPE));
         break;
-    case 'k': (void)KEY_IS("key\"", LK_F_KEY); break;
-    case 'v': (void)KEY_IS("value\"", LK_F_VALUE); break;
-    case 'a': (void)KEY_IS("arrival_time\"", LK_F_ARRIVAL_TIME); break;
-    default: break;
+    case 'k':
+        (void)KEY_IS("key\"", LK_F_KEY);
+        break;
+    case 'v':
+        (void)KEY_IS("value\"", LK_F_VALUE);
+        break;
+    case 'a':
+        (void)KEY_IS("arrival_time\"", LK_F_ARRIVAL_TIME);
+        break;
+    default:
+        break;
     }
 #undef KEY_IS
     if (f >= 0)
@@ -790,7 +814,10 @@ static size_t put_lit(char *o, const char *lit)
 size_t lk_event_format(const struct lk_event *ev, char *buf)
 {
     static const char *const keys[4] = {
-        "{\"event_id\":", ",\"tenant\":", ",\"key\":", ",\"type\":",
+        "{\"event_id\":",
+        ",\"tenant\":",
+        ",\"key\":",
+        ",\"type\":",
     };
     char tmp[32];
     size_t n = 0;

@@ -96,7 +96,7 @@ enum lk_reason {
 #define LK_X(name, text) name,
     LK_REASONS(LK_X)
 #undef LK_X
-    LK_Q_COUNT
+        LK_Q_COUNT
 };
 
 /* What was wrong with a rejected line. */
@@ -122,7 +122,10 @@ struct lk_event_parser {
     char *scratch;
     size_t cap;
 };
-#define LK_EVENT_PARSER_INIT { NULL, 0 }
+#define LK_EVENT_PARSER_INIT                                                                       \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 void lk_event_parser_init(struct lk_event_parser *p);
 void lk_event_parser_release(struct lk_event_parser *p);
@@ -141,7 +144,7 @@ int lk_event_parse(struct lk_event_parser *p, const char *line, size_t len, stru
  * buf needs LK_EVENT_LINE_MAX(ev) bytes. Returns the length written.
  */
 size_t lk_event_format(const struct lk_event *ev, char *buf);
-#define LK_EVENT_LINE_MAX(ev)                                                             \
+#define LK_EVENT_LINE_MAX(ev)                                                                      \
     (200 + 6 * ((ev)->str[0].len + (ev)->str[1].len + (ev)->str[2].len + (ev)->str[3].len))
 
 /* Write a value in hundredths as decimal with exactly 2 places ("-0.25"); returns length. */

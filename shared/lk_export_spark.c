@@ -29,11 +29,11 @@ static void spark_interval(struct lk_buf *b, int64_t ms)
     static const struct {
         int64_t ms;
         const char *unit;
-    } units[] = {{86400000, "day"},
-                 {3600000, "hour"},
-                 {60000, "minute"},
-                 {1000, "second"},
-                 {1, "millisecond"}};
+    } units[] = { { 86400000, "day" },
+                  { 3600000, "hour" },
+                  { 60000, "minute" },
+                  { 1000, "second" },
+                  { 1, "millisecond" } };
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
         if (ms % units[i].ms == 0) {
             int64_t n = ms / units[i].ms;
@@ -125,8 +125,8 @@ static void emit_header(struct lk_buf *b, const struct lk_spec *spec,
     lk_buf_adds(b, "]\n# sum, min and max are money: written with exactly 2 decimals.\nMONEY = {");
     size_t before = b->len;
     for (size_t i = 0; i < spec->naggs; i++)
-        if (spec->aggs[i].fn == LK_AGG_SUM || spec->aggs[i].fn == LK_AGG_MIN ||
-            spec->aggs[i].fn == LK_AGG_MAX) {
+        if (spec->aggs[i].fn == LK_AGG_SUM || spec->aggs[i].fn == LK_AGG_MIN
+            || spec->aggs[i].fn == LK_AGG_MAX) {
             lk_buf_adds(b, b->len > before ? ", " : "");
             py_str(b, spec->aggs[i].as);
         }
@@ -551,8 +551,9 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
 static int check(const struct lk_spec *spec, const struct lk_export_opts *o, struct lk_err *err)
 {
     if (strchr(o->pipeline, '"') || strchr(o->pipeline, '\n'))
-        return lk_err_set(err, LK_EUSAGE, "--pipeline: a path with a double quote or a line "
-                                          "break cannot be quoted in the job's header");
+        return lk_err_set(err, LK_EUSAGE,
+                          "--pipeline: a path with a double quote or a line "
+                          "break cannot be quoted in the job's header");
     if (o->mode == LK_MODE_APPEND && o->watermark_ms < 0)
         return lk_err_set(err, LK_EUSAGE,
                           "append mode needs a watermark: Spark refuses an "

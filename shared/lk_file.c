@@ -205,12 +205,14 @@ int lk_dataset_log_files(const char *data, char ***paths, size_t *n, struct lk_e
     if (!lk_is_dir(data)) {
         if (access(data, F_OK) != 0)
             return lk_file_error(err, errno, "open dataset", data);
-        return lk_err_set(err, LK_EINPUT, "cannot read dataset '%s' (not a file or directory)", data);
+        return lk_err_set(err, LK_EINPUT, "cannot read dataset '%s' (not a file or directory)",
+                          data);
     }
     lk_buf_addf(&dir, "%s/log", data);
     if (!lk_is_dir(dir.s))
-        rc = lk_err_set(err, LK_ENOENT,
-                        "cannot open dataset '%s' (no log/ directory: not made by lklab gen)", data);
+        rc =
+            lk_err_set(err, LK_ENOENT,
+                       "cannot open dataset '%s' (no log/ directory: not made by lklab gen)", data);
     else
         rc = lk_list_dir(dir.s, ".jsonl", &names, &cnt, err);
     for (size_t i = 0; rc == 0 && i < cnt; i++) {

@@ -34,8 +34,7 @@ void lk_fmt_money(char *buf, size_t size, double usd)
 void lk_fmt_cents(char *buf, size_t size, int64_t cents)
 {
     uint64_t a = cents < 0 ? (uint64_t)0 - (uint64_t)cents : (uint64_t)cents;
-    snprintf(buf, size, "%s%" PRIu64 ".%02u", cents < 0 ? "-" : "", a / 100,
-             (unsigned)(a % 100));
+    snprintf(buf, size, "%s%" PRIu64 ".%02u", cents < 0 ? "-" : "", a / 100, (unsigned)(a % 100));
 }
 
 void lk_fmt_count(char *buf, size_t size, double v)

@@ -47,7 +47,10 @@ struct lk_hll {
     uint8_t *regs;    /* LK_HLL_M registers; valid while dense */
     int dense;
 };
-#define LK_HLL_INIT { NULL, 0, 0, NULL, 0 }
+#define LK_HLL_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, NULL, 0                                                                        \
+    }
 
 void lk_hll_init(struct lk_hll *h);
 void lk_hll_release(struct lk_hll *h);

@@ -30,8 +30,8 @@ int lk_kafka_parse_url(const char *url, char **brokers, char **topic, struct lk_
                 colon = c;
         digits = colon ? strspn(colon + 1, "0123456789") : 0;
     }
-    if (!slash || !colon || colon == hp || digits == 0 || colon + 1 + digits != slash ||
-        !slash[1] || strchr(slash + 1, '/'))
+    if (!slash || !colon || colon == hp || digits == 0 || colon + 1 + digits != slash || !slash[1]
+        || strchr(slash + 1, '/'))
         return lk_err_set(err, LK_EUSAGE, "bad Kafka URL '%s' (want kafka://HOST:PORT/TOPIC)", url);
     *brokers = lk_xstrndup(hp, (size_t)(slash - hp));
     *topic = lk_xstrdup(slash + 1);
@@ -120,7 +120,7 @@ static int topic_partitions(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int timeout_m
 
 int lk_kafka_ping(const char *brokers, int timeout_ms)
 {
-    static const char *const none[] = {NULL};
+    static const char *const none[] = { NULL };
     const struct rd_kafka_metadata *md;
     rd_kafka_t *rk;
     int rc = -1;
@@ -182,8 +182,8 @@ static int create_topic(struct lk_kafka_prod *p, size_t partitions, struct lk_er
                         rd_kafka_event_error_string(ev));
     } else {
         res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &nres);
-        if (nres == 1 &&
-            rd_kafka_topic_result_error(res[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        if (nres == 1
+            && rd_kafka_topic_result_error(res[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
             rc = lk_err_set(err, LK_EINPUT,
                             "topic %s exists already (a replay writes a new topic: pick "
                             "another name)",
@@ -217,7 +217,7 @@ static int wait_leaders(struct lk_kafka_prod *p, size_t partitions, struct lk_er
             rd_kafka_metadata_destroy(md);
         }
         if (ready == partitions) { /* and let the new partitions settle */
-            struct timespec ts = {1, 0};
+            struct timespec ts = { 1, 0 };
             nanosleep(&ts, NULL);
             return 0;
         }
@@ -225,7 +225,7 @@ static int wait_leaders(struct lk_kafka_prod *p, size_t partitions, struct lk_er
             return lk_err_set(err, LK_EIO, "the partitions of %s have no leader after %lld s",
                               p->url, (long long)(down_limit_ms() / 1000));
         {
-            struct timespec ts = {0, 100 * 1000000L};
+            struct timespec ts = { 0, 100 * 1000000L };
             nanosleep(&ts, NULL);
         }
     }
@@ -240,22 +240,22 @@ int lk_kafka_prod_open(struct lk_kafka_prod **out, const char *url, size_t parti
     snprintf(timeout, sizeof(timeout), "%lld", (long long)down_limit_ms() * 3);
     {
         /* idempotence: a retried batch is never written twice (offsets stay line numbers) */
-        const char *const pairs[] = {"enable.idempotence",
-                                     "true",
-                                     "linger.ms",
-                                     "20",
-                                     "batch.num.messages",
-                                     "10000",
-                                     "queue.buffering.max.messages",
-                                     "500000",
-                                     "message.timeout.ms",
-                                     timeout,
-                                     NULL};
+        const char *const pairs[] = { "enable.idempotence",
+                                      "true",
+                                      "linger.ms",
+                                      "20",
+                                      "batch.num.messages",
+                                      "10000",
+                                      "queue.buffering.max.messages",
+                                      "500000",
+                                      "message.timeout.ms",
+                                      timeout,
+                                      NULL };
         p->url = lk_xstrdup(url);
-        if ((rc = lk_kafka_parse_url(url, &p->brokers, &p->topic, err)) < 0 ||
-            (rc = client_new(&p->rk, RD_KAFKA_PRODUCER, p->brokers, pairs, delivered, p, err)) <
-                0 ||
-            (rc = create_topic(p, partitions, err)) < 0) {
+        if ((rc = lk_kafka_parse_url(url, &p->brokers, &p->topic, err)) < 0
+            || (rc = client_new(&p->rk, RD_KAFKA_PRODUCER, p->brokers, pairs, delivered, p, err))
+                   < 0
+            || (rc = create_topic(p, partitions, err)) < 0) {
             lk_kafka_prod_close(p);
             return rc;
         }
@@ -293,7 +293,8 @@ int lk_kafka_prod_send(struct lk_kafka_prod *p, size_t part, const char *key, co
             return lk_err_set(err, LK_EIO, "cannot write to %s (%s)", p->url,
                               rd_kafka_err2str(p->failed));
         if (rd_kafka_produce(p->rkt, (int32_t)part, RD_KAFKA_MSG_F_COPY, (void *)(uintptr_t)val,
-                             len, key, key ? strlen(key) : 0, NULL) == 0)
+                             len, key, key ? strlen(key) : 0, NULL)
+            == 0)
             break;
         if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
             return lk_err_set(err, LK_EIO, "cannot write to %s partition %zu (%s)", p->url, part,
@@ -355,27 +356,27 @@ int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow, 
     /* fetch.error.backoff.ms: librdkafka 2.0 also waits that long after a partition's queue
        reached queued.min.messages (500 ms by default); a deep prefetch in big fetches keeps
        the engine fed while the broker answers (docs/live.md "Throughput") */
-    static const char *const pairs[] = {"fetch.wait.max.ms",
-                                        "20",
-                                        "queued.min.messages",
-                                        "50000",
-                                        "max.partition.fetch.bytes",
-                                        "8388608",
-                                        "fetch.error.backoff.ms",
-                                        "5",
-                                        "enable.partition.eof",
-                                        "false",
-                                        "auto.offset.reset",
-                                        "error",
-                                        NULL};
+    static const char *const pairs[] = { "fetch.wait.max.ms",
+                                         "20",
+                                         "queued.min.messages",
+                                         "50000",
+                                         "max.partition.fetch.bytes",
+                                         "8388608",
+                                         "fetch.error.backoff.ms",
+                                         "5",
+                                         "enable.partition.eof",
+                                         "false",
+                                         "auto.offset.reset",
+                                         "error",
+                                         NULL };
     struct lk_kafka_cons *c = lk_xcalloc(1, sizeof(*c));
     int64_t start = mono_ms(), down = -1;
     int n = 0, rc;
     c->url = lk_xstrdup(url);
     c->follow = follow;
     pthread_mutex_init(&c->lock, NULL);
-    if ((rc = lk_kafka_parse_url(url, &c->brokers, &c->topic, err)) < 0 ||
-        (rc = client_new(&c->rk, RD_KAFKA_CONSUMER, c->brokers, pairs, NULL, c, err)) < 0)
+    if ((rc = lk_kafka_parse_url(url, &c->brokers, &c->topic, err)) < 0
+        || (rc = client_new(&c->rk, RD_KAFKA_CONSUMER, c->brokers, pairs, NULL, c, err)) < 0)
         goto fail;
     c->rkt = rd_kafka_topic_new(c->rk, c->topic, NULL);
     while ((n = topic_partitions(c->rk, c->rkt, 1000)) <= 0) {
@@ -396,7 +397,7 @@ int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow, 
             goto fail;
         }
         if (n == 0) {
-            struct timespec ts = {0, 200 * 1000000L};
+            struct timespec ts = { 0, 200 * 1000000L };
             nanosleep(&ts, NULL);
         }
     }
@@ -508,13 +509,13 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
         if (m->err) {
             rd_kafka_resp_err_t e = m->err;
             rd_kafka_message_destroy(m);
-            if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF || e == RD_KAFKA_RESP_ERR__TRANSPORT ||
-                e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+            if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF || e == RD_KAFKA_RESP_ERR__TRANSPORT
+                || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
                 continue;
-            if ((e == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
-                 e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) &&
-                mono_ms() - idle < down_limit_ms()) {
-                struct timespec ts = {0, 100 * 1000000L};
+            if ((e == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET
+                 || e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
+                && mono_ms() - idle < down_limit_ms()) {
+                struct timespec ts = { 0, 100 * 1000000L };
                 nanosleep(&ts, NULL);
                 if ((rc = lk_kafka_cons_seek(c, part, cp->next, err)) < 0)
                     return rc;

@@ -27,8 +27,10 @@ int lk_lake_open(struct lk_lake **out, const char *dir, const struct lk_spec *sp
         if (spec->group[g] == LK_F_TENANT)
             col = g;
     if (col == SIZE_MAX)
-        return lk_err_set(err, LK_EUSAGE, "--lake partitions files by tenant, but pipeline '%s' "
-                          "does not group by tenant", spec->name);
+        return lk_err_set(err, LK_EUSAGE,
+                          "--lake partitions files by tenant, but pipeline '%s' "
+                          "does not group by tenant",
+                          spec->name);
     if ((rc = lk_mkdir_p(dir, err)) < 0)
         return rc;
     l = lk_xcalloc(1, sizeof(*l));
@@ -133,8 +135,8 @@ static int write_tenant(struct lk_lake *l, uint64_t batch, const struct lk_csv_r
     return rc;
 }
 
-int lk_lake_write(struct lk_lake *l, uint64_t batch, const struct lk_csv_row *const *rows,
-                  size_t n, uint64_t *files, uint64_t *bytes, struct lk_err *err)
+int lk_lake_write(struct lk_lake *l, uint64_t batch, const struct lk_csv_row *const *rows, size_t n,
+                  uint64_t *files, uint64_t *bytes, struct lk_err *err)
 {
     char *done = lk_xcalloc(n ? n : 1, 1);
     int rc = 0;

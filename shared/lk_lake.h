@@ -28,8 +28,8 @@ int lk_lake_open(struct lk_lake **out, const char *dir, const struct lk_spec *sp
 void lk_lake_close(struct lk_lake *l);
 
 /* Write rows (sorted by tenant first) of one batch; adds to *files and *bytes. */
-int lk_lake_write(struct lk_lake *l, uint64_t batch, const struct lk_csv_row *const *rows,
-                  size_t n, uint64_t *files, uint64_t *bytes, struct lk_err *err);
+int lk_lake_write(struct lk_lake *l, uint64_t batch, const struct lk_csv_row *const *rows, size_t n,
+                  uint64_t *files, uint64_t *bytes, struct lk_err *err);
 
 /* Escape a partition value into buf (size >= 3 * len + 1). Returns the length. */
 size_t lk_lake_escape(const char *s, size_t len, char *buf);

@@ -23,10 +23,10 @@
 struct lk_lines {
     int fd;
     char *path;
-    const char *map;   /* the mapping, or NULL */
+    const char *map; /* the mapping, or NULL */
     size_t map_len;
-    size_t map_kept;   /* map[0..map_kept) was handed back (MADV_DONTNEED) */
-    int in_map;        /* offset is inside the mapping and lines come from it */
+    size_t map_kept; /* map[0..map_kept) was handed back (MADV_DONTNEED) */
+    int in_map;      /* offset is inside the mapping and lines come from it */
     char *buf;
     size_t cap, start, end; /* unread bytes are buf[start..end) */
     int eof;

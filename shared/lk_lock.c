@@ -100,13 +100,18 @@ int lk_lock_check_finished(const char *run, struct lk_err *err)
     if (rc < 0)
         return rc;
     if (rc == 1)
-        return lk_err_set(err, LK_EINPUT, "run '%s' is still running (process %ld holds its "
-                          "lock): its tables are partial", run, pid);
+        return lk_err_set(err, LK_EINPUT,
+                          "run '%s' is still running (process %ld holds its "
+                          "lock): its tables are partial",
+                          run, pid);
     p = lk_xmalloc(n);
     snprintf(p, n, "%s/run.json", run);
     done = access(p, F_OK) == 0;
     free(p);
-    return done ? 0 : lk_err_set(err, LK_EINPUT, "run '%s' is unfinished (no run.json: it "
-                                 "crashed or was stopped; run the same command again to finish "
-                                 "it): its tables are partial", run);
+    return done ? 0
+                : lk_err_set(err, LK_EINPUT,
+                             "run '%s' is unfinished (no run.json: it "
+                             "crashed or was stopped; run the same command again to finish "
+                             "it): its tables are partial",
+                             run);
 }

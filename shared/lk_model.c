@@ -110,7 +110,7 @@ int64_t lk_model_microbatch_ms(const struct lk_model *m, int cold, uint64_t rows
                                uint64_t state_rows)
 {
     return (cold ? m->cluster_start_ms : 0) + m->trigger_overhead_ms + ns_to_ms(m->event_ns, rows)
-        + ns_to_ms(m->state_row_ns, state_rows);
+           + ns_to_ms(m->state_row_ns, state_rows);
 }
 
 int64_t lk_model_continuous_ms(const struct lk_model *m, uint64_t events)
@@ -121,5 +121,5 @@ int64_t lk_model_continuous_ms(const struct lk_model *m, uint64_t events)
 int64_t lk_model_batch_job_ms(const struct lk_model *m, int cold, uint64_t master_events)
 {
     return (cold ? m->cluster_start_ms : 0) + m->job_overhead_ms
-        + ns_to_ms(m->master_event_ns, master_events);
+           + ns_to_ms(m->master_event_ns, master_events);
 }

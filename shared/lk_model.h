@@ -44,7 +44,8 @@ struct lk_model {
 /* arg: "default", "none" or a path to a JSON file (overriding the default's members). */
 int lk_model_load(struct lk_model *m, const char *arg, struct lk_err *err);
 
-/* Is a run starting at `start` cold, given the previous run ended at prev_end (LK_TIME_NEG_INF: never ran)? */
+/* Is a run starting at `start` cold, given the previous run ended at prev_end (LK_TIME_NEG_INF:
+ * never ran)? */
 int lk_model_cold(const struct lk_model *m, int64_t prev_end, int64_t start);
 
 int64_t lk_model_microbatch_ms(const struct lk_model *m, int cold, uint64_t rows,

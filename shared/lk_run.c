@@ -13,9 +13,9 @@
 
 #define NAMES(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const stack_names[] = {"kappa", "lambda"};
-static const char *const trigger_names[] = {"interval", "once", "available-now", "continuous"};
-static const char *const mode_names[] = {"append", "update", "complete"};
+static const char *const stack_names[] = { "kappa", "lambda" };
+static const char *const trigger_names[] = { "interval", "once", "available-now", "continuous" };
+static const char *const mode_names[] = { "append", "update", "complete" };
 
 static int lookup(const char *const *names, size_t n, const char *name)
 {
@@ -103,8 +103,8 @@ int lk_run_open(struct lk_run *r, const char *dir, struct lk_err *err)
         rc = lk_err_set(err, LK_ENOENT, "no run '%s'", dir);
     else if (!lk_is_file(path))
         rc = no_run_json(dir, err);
-    else if ((rc = lk_json_read_file(path, &r->json, err)) == 0 &&
-             (stack = lk_run_json_stack(r->json)) < 0)
+    else if ((rc = lk_json_read_file(path, &r->json, err)) == 0
+             && (stack = lk_run_json_stack(r->json)) < 0)
         rc = lk_err_set(err, LK_EINPUT,
                         "run '%s': run.json names no stack (\"stack\": \"%s\" or \"%s\")", dir,
                         stack_names[0], stack_names[1]);

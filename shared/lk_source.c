@@ -35,7 +35,7 @@ uint64_t lk_source_identity(const char *data, int log_names)
     uint64_t h = LK_FNV1A_BASIS;
     struct stat st;
     if (stat(data, &st) == 0) {
-        uint64_t id[2] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino};
+        uint64_t id[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
         h = lk_fnv1a(h, id, sizeof(id));
     }
     snprintf(p, n, "%s/manifest.json", data);
@@ -335,8 +335,10 @@ int lk_landing_open(struct lk_landing **out, const char *data, struct lk_err *er
     l->times = lk_xreallocarray(NULL, l->n + 1, sizeof(*l->times));
     for (size_t i = 0; i < l->n; i++) {
         if (name_time(l->names[i], &l->times[i]) < 0) {
-            rc = lk_err_set(err, LK_EINPUT, "cannot read landing file '%s/%s' (name is not "
-                            "<YYYYMMDDTHHMMSSmmmZ>-...)", l->dir, l->names[i]);
+            rc = lk_err_set(err, LK_EINPUT,
+                            "cannot read landing file '%s/%s' (name is not "
+                            "<YYYYMMDDTHHMMSSmmmZ>-...)",
+                            l->dir, l->names[i]);
             goto fail;
         }
     }
@@ -373,8 +375,7 @@ const char *lk_landing_name(const struct lk_landing *l, size_t i)
     return l->names[i];
 }
 
-int lk_landing_read(struct lk_landing *l, size_t i, lk_record_fn fn, void *arg,
-                    struct lk_err *err)
+int lk_landing_read(struct lk_landing *l, size_t i, lk_record_fn fn, void *arg, struct lk_err *err)
 {
     struct lk_lines *r;
     struct lk_record rec;

@@ -34,13 +34,13 @@
 #include "lk_event.h"
 
 struct lk_record {
-    int valid;               /* 1: ev holds an event; 0: malformed, rej says why */
+    int valid; /* 1: ev holds an event; 0: malformed, rej says why */
     struct lk_event ev;
     struct lk_reject rej;
-    const char *line;        /* the raw line, for the quarantine table */
+    const char *line; /* the raw line, for the quarantine table */
     size_t len;
-    size_t part;             /* partition (log) or file index (landing) */
-    uint64_t offset;         /* 0-based line number within it */
+    size_t part;     /* partition (log) or file index (landing) */
+    uint64_t offset; /* 0-based line number within it */
 };
 
 /*
@@ -109,7 +109,6 @@ const char *lk_landing_name(const struct lk_landing *l, size_t i);
 
 /* Call fn for every record of file i, in order; stops early when fn returns < 0. */
 typedef int (*lk_record_fn)(void *arg, const struct lk_record *rec);
-int lk_landing_read(struct lk_landing *l, size_t i, lk_record_fn fn, void *arg,
-                    struct lk_err *err);
+int lk_landing_read(struct lk_landing *l, size_t i, lk_record_fn fn, void *arg, struct lk_err *err);
 
 #endif

@@ -172,7 +172,8 @@ static int parse_agg(struct ctx *c, struct lk_spec *spec, const cJSON *a, size_t
     snprintf(where, sizeof(where), "aggregates[%zu]", idx);
     if (!cJSON_IsObject(a))
         return bad(c, where, "must be an object");
-    if ((rc = only_members(c, a, where, members)) < 0 || (rc = get_string(c, a, "fn", where, &fn, 1)) < 0
+    if ((rc = only_members(c, a, where, members)) < 0
+        || (rc = get_string(c, a, "fn", where, &fn, 1)) < 0
         || (rc = get_string(c, a, "of", where, &of, 0)) < 0
         || (rc = get_string(c, a, "as", where, &as, 1)) < 0)
         return rc;
@@ -389,17 +390,17 @@ static long nul_escape(const char *json, size_t len)
 
 static int parse_root(struct ctx *c, struct lk_spec *spec, const cJSON *root)
 {
-    static const char *const members[] = { "name", "description", "dedup", "filter",
-                                            "group_by", "window", "aggregates", NULL };
+    static const char *const members[] = { "name",     "description", "dedup",      "filter",
+                                           "group_by", "window",      "aggregates", NULL };
     const char *name, *dedup, *desc;
     int rc;
     if (!cJSON_IsObject(root))
         return one_line(c->err,
                         lk_err_set(c->err, LK_ESPEC, "spec must be a json object (%s)", c->origin));
-    if ((rc = no_duplicates(c, root, "")) < 0 || (rc = only_members(c, root, "", members)) < 0 ||
-        (rc = get_string(c, root, "name", "", &name, 1)) < 0 ||
-        (rc = get_string(c, root, "description", "", &desc, 0)) < 0 ||
-        (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
+    if ((rc = no_duplicates(c, root, "")) < 0 || (rc = only_members(c, root, "", members)) < 0
+        || (rc = get_string(c, root, "name", "", &name, 1)) < 0
+        || (rc = get_string(c, root, "description", "", &desc, 0)) < 0
+        || (rc = get_string(c, root, "dedup", "", &dedup, 0)) < 0)
         return rc;
     if (!lk_spec_is_identifier(name))
         return bad(c, "name", "'%s' is not a name ([a-z_][a-z0-9_]*, < 64 chars)", name);
@@ -464,8 +465,8 @@ static int unknown_pipeline(const char *arg, const char *dir, struct lk_err *err
     for (size_t i = 0; i < n; i++) {
         names[i][strlen(names[i]) - 5] = '\0'; /* the name, without ".json" */
         if (used < sizeof(list))
-            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                                     names[i]);
+            used +=
+                (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
     }
     near = lk_suggest(arg, (const char *const *)names, n);
     rc = lk_err_set(err, LK_EUSAGE,

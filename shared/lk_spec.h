@@ -60,19 +60,19 @@ enum lk_aggfn { LK_AGG_COUNT, LK_AGG_SUM, LK_AGG_MIN, LK_AGG_MAX, LK_AGG_COUNT_D
 
 struct lk_agg_spec {
     enum lk_aggfn fn;
-    int of;                       /* enum lk_field, -1 for count */
+    int of; /* enum lk_field, -1 for count */
     char as[LK_SPEC_NAME_MAX];
 };
 
 struct lk_filter_spec {
-    int field;                    /* a string field */
+    int field; /* a string field */
     size_t nvalues;
     char values[LK_SPEC_MAX_FILTER_VALUES][LK_SPEC_VALUE_MAX];
 };
 
 struct lk_spec {
     char name[LK_SPEC_NAME_MAX];
-    int dedup;                    /* 1 when dedup by event_id */
+    int dedup; /* 1 when dedup by event_id */
     size_t ngroup;
     int group[LK_SPEC_MAX_GROUP]; /* enum lk_field, string fields */
     struct lk_window_spec window;

@@ -36,8 +36,10 @@ int lk_store_open(sqlite3 **db, const char *path, struct lk_err *err)
     sqlite3_busy_timeout(*db, 5000);
     rc = lk_store_register_functions(*db, err);
     if (rc == 0)
-        rc = lk_store_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                            "PRAGMA foreign_keys=ON;", err);
+        rc = lk_store_exec(*db,
+                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           "PRAGMA foreign_keys=ON;",
+                           err);
     if (rc < 0) {
         sqlite3_close(*db);
         *db = NULL;
@@ -152,15 +154,19 @@ int lk_store_query_int_param(sqlite3 *db, const char *sql, int64_t param, long l
 
 int lk_store_quarantine_create(sqlite3 *db, struct lk_err *err)
 {
-    return lk_store_exec(db, "CREATE TABLE IF NOT EXISTS quarantine(source TEXT NOT NULL, "
-                             "line INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, "
-                             "raw BLOB NOT NULL, PRIMARY KEY(source, line))", err);
+    return lk_store_exec(db,
+                         "CREATE TABLE IF NOT EXISTS quarantine(source TEXT NOT NULL, "
+                         "line INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, "
+                         "raw BLOB NOT NULL, PRIMARY KEY(source, line))",
+                         err);
 }
 
 int lk_store_quarantine_prepare(sqlite3 *db, sqlite3_stmt **st, struct lk_err *err)
 {
-    return lk_store_prepare(db, "INSERT OR IGNORE INTO quarantine(source, line, reason, detail, raw)"
-                                " VALUES(?, ?, ?, ?, ?)", st, err);
+    return lk_store_prepare(db,
+                            "INSERT OR IGNORE INTO quarantine(source, line, reason, detail, raw)"
+                            " VALUES(?, ?, ?, ?, ?)",
+                            st, err);
 }
 
 int lk_store_quarantine_add(sqlite3 *db, sqlite3_stmt *st, const char *source,

@@ -23,12 +23,12 @@ struct entry {
 struct lk_strtab {
     char **chunks;
     size_t nchunks, chunks_cap;
-    char *cur;               /* the chunk being filled */
+    char *cur; /* the chunk being filled */
     size_t cur_len, cur_cap;
-    size_t arena_bytes;      /* sum of chunk sizes */
+    size_t arena_bytes; /* sum of chunk sizes */
     struct entry *ents; /* by id */
     size_t n, ents_cap;
-    uint64_t *slots;    /* hash32 << 32 | (id + 1), 0 = empty; power-of-two size */
+    uint64_t *slots; /* hash32 << 32 | (id + 1), 0 = empty; power-of-two size */
     size_t nslots;
 };
 
@@ -66,8 +66,8 @@ uint64_t lk_hash_bytes(const void *p, size_t len)
  * multiplies). Tables only; partitioning uses lk_hash_bytes, whose values are fixed.
  */
 #if defined(__SIZEOF_INT128__)
-static const uint64_t wy[4] = { 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL,
-                                0x8ebc6af09c88c6e3ULL, 0x589965cc75374cc3ULL };
+static const uint64_t wy[4] = { 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL, 0x8ebc6af09c88c6e3ULL,
+                                0x589965cc75374cc3ULL };
 
 static uint64_t wy_mix(uint64_t a, uint64_t b)
 {
@@ -260,5 +260,5 @@ size_t lk_strtab_count(const struct lk_strtab *t)
 size_t lk_strtab_bytes(const struct lk_strtab *t)
 {
     return t->arena_bytes + t->chunks_cap * sizeof(char *) + t->ents_cap * sizeof(struct entry)
-        + t->nslots * sizeof(*t->slots);
+           + t->nslots * sizeof(*t->slots);
 }

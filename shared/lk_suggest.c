@@ -22,8 +22,8 @@ size_t lk_suggest_distance(const char *a, const char *b)
                 best = p[j] + 1;
             if (c[j - 1] + 1 < best)
                 best = c[j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                pp[j - 2] + 1 < best)
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+                && pp[j - 2] + 1 < best)
                 best = pp[j - 2] + 1;
             c[j] = best;
         }

@@ -74,8 +74,8 @@ int lk_time_parse(const char *s, size_t len, int64_t *ms)
     h = digits(s + 11, 2);
     mi = digits(s + 14, 2);
     sec = digits(s + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59
-        || sec < 0 || sec > 59 || d > lk_days_in_month(y, mo))
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0
+        || sec > 59 || d > lk_days_in_month(y, mo))
         return LK_EINPUT;
     if (len == 20) {
         nfrac = 0;
@@ -89,8 +89,8 @@ int lk_time_parse(const char *s, size_t len, int64_t *ms)
         for (size_t i = nfrac; i < 3; i++)
             frac *= 10;
     }
-    *ms = ((lk_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * LK_MS_PER_MIN
-        + sec * LK_MS_PER_SEC + frac;
+    *ms = ((lk_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * LK_MS_PER_MIN + sec * LK_MS_PER_SEC
+          + frac;
     return 0;
 }
 
@@ -156,8 +156,11 @@ static const struct {
     const char *name;
     int64_t ms;
 } units[] = {
-    { "d", LK_MS_PER_DAY }, { "h", LK_MS_PER_HOUR }, { "m", LK_MS_PER_MIN },
-    { "s", LK_MS_PER_SEC }, { "ms", 1 },
+    { "d", LK_MS_PER_DAY },
+    { "h", LK_MS_PER_HOUR },
+    { "m", LK_MS_PER_MIN },
+    { "s", LK_MS_PER_SEC },
+    { "ms", 1 },
 };
 
 int lk_duration_parse(const char *s, int64_t *ms)

@@ -24,10 +24,10 @@
 #define LK_TIME_NEG_INF INT64_MIN
 #define LK_TIME_POS_INF INT64_MAX
 
-#define LK_MS_PER_SEC  INT64_C(1000)
-#define LK_MS_PER_MIN  INT64_C(60000)
+#define LK_MS_PER_SEC INT64_C(1000)
+#define LK_MS_PER_MIN INT64_C(60000)
 #define LK_MS_PER_HOUR INT64_C(3600000)
-#define LK_MS_PER_DAY  INT64_C(86400000)
+#define LK_MS_PER_DAY INT64_C(86400000)
 
 /* Smallest and largest instants that have a text form (0000-01-01 .. 9999-12-31T23:59:59.999). */
 #define LK_TIME_MIN INT64_C(-62167219200000)

@@ -366,8 +366,7 @@ int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arr
 }
 
 int lk_truth_run(const struct lk_spec *spec, const char *data, int64_t arrival_until, FILE *out,
-                 struct lk_truth_stats *st, lk_progress_fn progress, void *parg,
-                 struct lk_err *err)
+                 struct lk_truth_stats *st, lk_progress_fn progress, void *parg, struct lk_err *err)
 {
     struct lk_result *r;
     int rc = lk_truth_eval(spec, data, arrival_until, &r, st, progress, parg, err);

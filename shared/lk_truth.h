@@ -27,21 +27,21 @@
 #include "lk_spec.h"
 
 struct lk_truth_stats {
-    uint64_t lines;         /* every input line */
-    uint64_t malformed;     /* quarantined: lines = events + duplicates + malformed */
-    uint64_t duplicates;    /* later copies of an event_id already seen */
-    uint64_t events;        /* unique valid events */
-    uint64_t filtered;      /* unique events the spec's filter rejected */
-    uint64_t skipped;       /* unique events a keep predicate rejected (lk_truth_eval_keep) */
-    uint64_t rows;          /* result rows written */
-    uint64_t bytes;         /* input bytes */
+    uint64_t lines;      /* every input line */
+    uint64_t malformed;  /* quarantined: lines = events + duplicates + malformed */
+    uint64_t duplicates; /* later copies of an event_id already seen */
+    uint64_t events;     /* unique valid events */
+    uint64_t filtered;   /* unique events the spec's filter rejected */
+    uint64_t skipped;    /* unique events a keep predicate rejected (lk_truth_eval_keep) */
+    uint64_t rows;       /* result rows written */
+    uint64_t bytes;      /* input bytes */
     uint64_t by_reason[LK_Q_COUNT];
 };
 
 /* A result table in memory: rows in canonical order (lk_csv), owning their strings. */
 struct lk_result {
-    const struct lk_spec *spec;       /* borrowed: must outlive the result */
-    const struct lk_csv_row **rows;   /* sorted */
+    const struct lk_spec *spec;     /* borrowed: must outlive the result */
+    const struct lk_csv_row **rows; /* sorted */
     size_t n;
     void *priv;
 };

@@ -12,7 +12,8 @@
 
 #include "lk_err.h"
 
-/* Project root (LKLAB_ROOT or "."), and path under it; the result is a static buffer per call site. */
+/* Project root (LKLAB_ROOT or "."), and path under it; the result is a static buffer per call site.
+ */
 const char *lkt_root(void);
 /* A fresh empty directory out/test-<name>-<pid>/ (under the root); returned path is heap. */
 char *lkt_tmpdir(const char *name);
@@ -36,7 +37,8 @@ int lkt_run(char **out, char **err, const char *fmt, ...) __attribute__((format(
  */
 char *lkt_dataset(const char *name, const char *gen_args);
 
-/* Rows of a query on RUN/serving.db as text: columns joined by ',', each row ends in '\n' (heap). */
+/* Rows of a query on RUN/serving.db as text: columns joined by ',', each row ends in '\n' (heap).
+ */
 char *lkt_query_text(const char *run, const char *sql);
 
 /* Run a query returning one integer on RUN/serving.db (-1 on error). */

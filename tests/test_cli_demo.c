@@ -12,7 +12,8 @@ Test(cli_demo, runs_every_step_and_both_stacks_equal_the_truth)
     char *dir = lkt_tmpdir("demo"), *out = NULL;
     cr_assert_eq(lkt_run(&out, NULL, "demo --quiet --events 20000 --out %s", dir), 0);
     cr_assert(strstr(out, "kappa update (trigger 1m, no watermark) == truth: YES"), "%s", out);
-    cr_assert(strstr(out, "lambda (batch every 6h) after its final batch == truth: YES"), "%s", out);
+    cr_assert(strstr(out, "lambda (batch every 6h) after its final batch == truth: YES"), "%s",
+              out);
     cr_assert(strstr(out, "20200 lines") || strstr(out, "lines: 20000 events"), "%s", out);
     /* the sweep, the charts and the report ran, and the summary points at the report */
     cr_assert(strstr(out, "/sweep/report.html"), "%s", out);

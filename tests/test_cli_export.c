@@ -107,11 +107,11 @@ Test(cli_export, what_spark_refuses_is_refused_in_one_line)
     static const struct {
         const char *args, *msg;
     } cases[] = {
-        {"--pipeline revenue --watermark none", "append mode needs a watermark"},
-        {"--pipeline sessions --output-mode update", "session windows in update mode"},
-        {"--pipeline revenue --source kafka --max-files-per-trigger 3", "needs --source landing"},
-        {"--pipeline revenue --output-mode upsert", "--output-mode 'upsert'"},
-        {"--pipeline revnue", "did you mean 'revenue'?"},
+        { "--pipeline revenue --watermark none", "append mode needs a watermark" },
+        { "--pipeline sessions --output-mode update", "session windows in update mode" },
+        { "--pipeline revenue --source kafka --max-files-per-trigger 3", "needs --source landing" },
+        { "--pipeline revenue --output-mode upsert", "--output-mode 'upsert'" },
+        { "--pipeline revnue", "did you mean 'revenue'?" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *err = NULL;

@@ -58,8 +58,8 @@ static void expect_picks(const char *dir, const char *student, const char *sub, 
                          const char *params)
 {
     char *l = labs_opt(), *out = NULL, *env, *want = lkt_fmt("\n%s\n", params);
-    cr_assert_eq(lkt_run(&out, NULL, "lab data 03 %s --student %s --out %s/%s", l, student, dir,
-                         sub), 0);
+    cr_assert_eq(
+        lkt_run(&out, NULL, "lab data 03 %s --student %s --out %s/%s", l, student, dir, sub), 0);
     free(out);
     env = lkt_slurpf("%s/%s/lab.env", dir, sub);
     cr_assert(strstr(env, want), "%s: %s", student, env);
@@ -97,8 +97,8 @@ Test(cli_lab, dataset_options_and_parameters_given_as_lists_or_ranges_are_picked
 /* A range that is not {"min": A, "max": B} of whole numbers, A <= B, and other bad values. */
 Test(cli_lab, a_bad_setting_in_lab_json_is_exit_3_in_one_line_naming_it)
 {
-    static const char *const bad[] = {"{ \"min\": 9, \"max\": 3 }", "{ \"min\": 1.5, \"max\": 3 }",
-                                      "{ \"min\": 1 }", "[]", "\"a b\""};
+    static const char *const bad[] = { "{ \"min\": 9, \"max\": 3 }", "{ \"min\": 1.5, \"max\": 3 }",
+                                       "{ \"min\": 1 }", "[]", "\"a b\"" };
     char *dir = lkt_tmpdir("lab-bad"), *cmd, *err = NULL;
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         cmd = lkt_fmt("rm -rf %s/labs && cp -r %s/tests/fixtures/labs %s/labs && sed -i "
@@ -137,22 +137,31 @@ Test(cli_lab, notes_show_under_their_question_and_measurements_are_reused_until_
     cmd = lkt_fmt("cp -r %s/tests/fixtures/labs %s/labs", lkt_root(), dir);
     cr_assert_eq(system(cmd), 0);
     free(cmd);
-    cr_assert_eq(lkt_run(&out, NULL, "lab check 03 --labs %s/labs --student alice "
-                                     "--use-solution --work %s/w", dir, dir), 0, "%s", out);
+    cr_assert_eq(lkt_run(&out, NULL,
+                         "lab check 03 --labs %s/labs --student alice "
+                         "--use-solution --work %s/w",
+                         dir, dir),
+                 0, "%s", out);
     cr_assert(strncmp(out, "pass q1\n    measured by ", strlen("pass q1\n    measured by ")) == 0,
               "%s", out);
     cr_assert(strstr(out, "\n      indented\npass q2\n2/2 passed\n"), "%s", out);
     /* graded again: the measurement is reused (the same measuring process) */
-    cr_assert_eq(lkt_run(&again, NULL, "lab check 03 --labs %s/labs --student alice "
-                                       "--use-solution --work %s/w", dir, dir), 0);
+    cr_assert_eq(lkt_run(&again, NULL,
+                         "lab check 03 --labs %s/labs --student alice "
+                         "--use-solution --work %s/w",
+                         dir, dir),
+                 0);
     cr_assert_str_eq(again, out);
     free(again);
     /* check.sh changes: measured again */
     path = lkt_fmt("%s/labs/03-params/check.sh", dir);
     cmd = lkt_fmt("echo '# changed' >> %s", path);
     cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(lkt_run(&again, NULL, "lab check 03 --labs %s/labs --student alice "
-                                       "--use-solution --work %s/w", dir, dir), 0);
+    cr_assert_eq(lkt_run(&again, NULL,
+                         "lab check 03 --labs %s/labs --student alice "
+                         "--use-solution --work %s/w",
+                         dir, dir),
+                 0);
     pid = strstr(out, "measured by ");
     cr_assert(pid && !strstr(again, pid), "%s", again);
     free(again);
@@ -192,21 +201,28 @@ Test(cli_lab, hand_written_answers_are_graded_on_the_students_own_data)
 {
     char *dir = lkt_tmpdir("lab-answers"), *l = labs_opt(), *out = NULL, *path, *text;
     /* the data of student carol, made by lklab gen directly with the seed computed by hand */
-    cr_assert_eq(lkt_run(NULL, NULL, "gen --quiet --scenario clickstream --events 300 "
-                                     "--partitions 2 --late-frac 0.1 --span 1h --seed 1788660877 "
-                                     "--out %s/ds", dir), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "gen --quiet --scenario clickstream --events 300 "
+                         "--partitions 2 --late-frac 0.1 --span 1h --seed 1788660877 "
+                         "--out %s/ds",
+                         dir),
+                 0);
     cr_assert_eq(lkt_run(&out, NULL, "lab answer %s/ds/manifest.json counts.lines", dir), 0);
     path = lkt_fmt("%s/answers.json", dir);
     text = lkt_fmt("{\"q1\": %.*s, \"q2\": \"01-tiny\"}\n", (int)strcspn(out, "\n"), out);
     lkt_write(path, text);
     free(out);
-    cr_assert_eq(lkt_run(&out, NULL, "lab check 01-tiny %s --student carol --answers %s --work "
-                                     "%s/w", l, path, dir), 0, "%s", out);
+    cr_assert_eq(lkt_run(&out, NULL,
+                         "lab check 01-tiny %s --student carol --answers %s --work "
+                         "%s/w",
+                         l, path, dir),
+                 0, "%s", out);
     cr_assert_str_eq(out, "pass q1\npass q2\n2/2 passed\n");
     free(out);
     /* the same answers are wrong for another student */
-    cr_assert_eq(lkt_run(&out, NULL, "lab check 01 %s --student dave --answers %s --work %s/w2",
-                         l, path, dir), 1);
+    cr_assert_eq(lkt_run(&out, NULL, "lab check 01 %s --student dave --answers %s --work %s/w2", l,
+                         path, dir),
+                 1);
     cr_assert(strstr(out, "FAIL q1: check.sh hint for q1\npass q2\n1/2 passed\n"), "%s", out);
     free(out);
     free(text);
@@ -239,8 +255,8 @@ Test(cli_lab, bad_answers_files_are_exit_3_naming_the_file)
     cr_assert_eq(lkt_run(NULL, &err, "lab check 01 %s --answers %s --work %s", l, path, dir), 3);
     cr_assert(strstr(err, "must be a JSON object"), "%s", err);
     free(err);
-    cr_assert_eq(lkt_run(NULL, &err, "lab check 01 %s --answers %s/none.json --work %s", l, dir,
-                         dir), 3);
+    cr_assert_eq(
+        lkt_run(NULL, &err, "lab check 01 %s --answers %s/none.json --work %s", l, dir, dir), 3);
     cr_assert(strstr(err, "none.json"), "%s", err);
     free(err);
     free(path);
@@ -260,8 +276,8 @@ Test(cli_lab, answer_prints_values_as_written)
 {
     char *dir = lkt_tmpdir("lab-answer"), *path = lkt_fmt("%s/a.json", dir), *err = NULL;
     lkt_write(path, "{\"int\": 42, \"neg\": -7, \"frac\": 12.5, \"tenth\": 0.1, \"exp\": 1e3,"
-                     " \"text\": \"offsets/5\", \"none\": null, \"yes\": true,"
-                     " \"nested\": {\"batches\": 151}, \"a.b\": \"dotted key\"}");
+                    " \"text\": \"offsets/5\", \"none\": null, \"yes\": true,"
+                    " \"nested\": {\"batches\": 151}, \"a.b\": \"dotted key\"}");
     expect_answer(path, "int", 0, "42\n");
     expect_answer(path, "neg", 0, "-7\n");
     expect_answer(path, "frac", 0, "12.5\n");

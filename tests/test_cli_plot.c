@@ -15,16 +15,17 @@
 #include "lk_test.h"
 #include "banned.h"
 
-static const char *const charts[] = { "latency", "cost", "files", "watermark", "sawtooth",
-                                      "freshness" };
+static const char *const charts[] = { "latency",   "cost",     "files",
+                                      "watermark", "sawtooth", "freshness" };
 #define NCHARTS (sizeof(charts) / sizeof(charts[0]))
 
 /* A copy of the fixture sweep in a fresh directory (heap path). */
 static char *fixture_copy(const char *name)
 {
-    static const char *const files[] = { "sweep.csv", "sweep.json", "sawtooth.tsv",
-                                         "freshness_kappa.tsv", "freshness_lambda.tsv",
-                                         "cost.csv", "scenarios.csv" };
+    static const char *const files[] = {
+        "sweep.csv", "sweep.json",   "sawtooth.tsv", "freshness_kappa.tsv", "freshness_lambda.tsv",
+        "cost.csv",  "scenarios.csv"
+    };
     char *dir = lkt_tmpdir(name);
     cr_assert(dir);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -152,7 +153,8 @@ Test(cli_plot, trigger_charts_hold_the_default_watermark_rows_of_sweep_csv)
      * percentile is there, p95 and p99 included */
     cr_assert_float_eq(field(lat, 3, "lambda-6h", 1), 21600.0, 1e-9);
     cr_assert(strstr(lat, "lambda\t21600.000\t6h\tlambda-6h\t6.000\t9.500\t9.900\t14000.000"
-                          "\t21000.000\t21500.000\t99.40\n"), "%s", lat);
+                          "\t21000.000\t21500.000\t99.40\n"),
+              "%s", lat);
     cr_assert_float_eq(field(lat, 3, "kappa-update-1m-wm10m", 7), 1830.0, 1e-9);
     cr_assert_float_eq(field(lat, 3, "kappa-update-1m-wm10m", 10), 99.2, 1e-9);
     files = slurp_plot(dir, "files");
@@ -182,14 +184,14 @@ Test(cli_plot, time_series_charts_hold_the_sweep_files)
     /* the never-correct share: 100 - correct_pct (93.50 at 1m) */
     cr_assert_float_eq(field(wm, 1, "1m", 6), 6.5, 1e-9);
     cr_assert_float_eq(field(wm, 1, "1h", 6), 0.05, 1e-9);
-    cr_assert(strstr(wm, "\t1m\t") < strstr(wm, "\t10m\t") &&
-              strstr(wm, "\t10m\t") < strstr(wm, "\t1h\t"));
+    cr_assert(strstr(wm, "\t1m\t") < strstr(wm, "\t10m\t")
+              && strstr(wm, "\t10m\t") < strstr(wm, "\t1h\t"));
     saw = slurp_plot(dir, "sawtooth");
     /* 25 hourly rows, then the 4 batch landings of sweep.json */
     cr_assert(strncmp(saw, "# hours diff_rows diff_pct\n", 27) == 0, "%s", saw);
     cr_assert_float_eq(field(saw, 0, "5.0000", 2), 2.0, 1e-9);
-    cr_assert(strstr(saw, "\n\n\n# batch_visible_hours\n6.0600\n12.0700\n18.0800\n24.2000\n"),
-              "%s", saw);
+    cr_assert(strstr(saw, "\n\n\n# batch_visible_hours\n6.0600\n12.0700\n18.0800\n24.2000\n"), "%s",
+              saw);
     fresh = slurp_plot(dir, "freshness");
     cr_assert_eq(count_lines(fresh, "kappa\t"), 4, "%s", fresh); /* 3 + carried to the end */
     cr_assert_eq(count_lines(fresh, "lambda\t"), 4, "%s", fresh);
@@ -262,8 +264,8 @@ Test(cli_plot, without_gnuplot_writes_the_data_files_only)
     cr_assert_eq(mkdir(empty, 0755), 0);
     setenv("PATH", empty, 1); /* this test's own process: lkt_run's sh and lklab see it */
     cr_assert_eq(lkt_run(NULL, &err, "plot --sweep %s", dir), 0, "%s", err);
-    cr_assert(strstr(err, "lklab plot: gnuplot not found; wrote the data files to ") &&
-                  strstr(err, "(install gnuplot-nox to draw them)\n"),
+    cr_assert(strstr(err, "lklab plot: gnuplot not found; wrote the data files to ")
+                  && strstr(err, "(install gnuplot-nox to draw them)\n"),
               "%s", err);
     cr_assert_eq(count_lines(err, "lklab plot:"), 1, "%s", err);
     for (size_t i = 0; i < NCHARTS; i++) {
@@ -315,8 +317,8 @@ static void filter_sweep(const char *dir, const char *drop1, const char *drop2)
     for (char *line = text; *line;) {
         char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line + 1) : strlen(line);
-        if (!((drop1 && strstr(line, drop1) && strstr(line, drop1) < line + len) ||
-              (drop2 && strstr(line, drop2) && strstr(line, drop2) < line + len))) {
+        if (!((drop1 && strstr(line, drop1) && strstr(line, drop1) < line + len)
+              || (drop2 && strstr(line, drop2) && strstr(line, drop2) < line + len))) {
             memcpy(out + n, line, len);
             n += len;
         }

@@ -22,8 +22,8 @@ static const unsigned char png1x1[67] = {
     0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
 
-static const char *const charts[6] = { "latency", "cost", "files", "watermark", "sawtooth",
-                                       "freshness" };
+static const char *const charts[6] = { "latency",   "cost",     "files",
+                                       "watermark", "sawtooth", "freshness" };
 
 /* DIR/NAME's contents (heap) or NULL. */
 static char *slurp_in(const char *dir, const char *name)
@@ -126,8 +126,9 @@ static void check_html_structure(const char *html)
     static const char *const void_tags[] = { "meta", "img", "br", "hr", "link", "!DOCTYPE" };
     char stack[64][16];
     size_t depth = 0;
-    cr_assert(strncmp(html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">",
-                      62) == 0);
+    cr_assert(
+        strncmp(html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">", 62)
+        == 0);
     cr_assert(strstr(html, "<title>") && strstr(html, "</title>"));
     cr_assert_null(strstr(html, "<script"));
     cr_assert_null(strstr(html, "<link"));
@@ -327,7 +328,8 @@ Test(cli_report, the_sawtooth_caption_reads_the_series_the_chart_plots)
                     "3\t0\t0.00\n");
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
     html = slurp_in(s, "report.html");
-    cr_assert(strstr(html, "peaks at 3% of rows (30 rows) at hour 2; the next batch view lands at hour"
+    cr_assert(strstr(html,
+                     "peaks at 3% of rows (30 rows) at hour 2; the next batch view lands at hour"
                      " 6.06, and the discrepancy drops to 0% (hour 3)"),
               "%s", html);
     free(html);
@@ -338,8 +340,10 @@ Test(cli_report, the_sawtooth_caption_reads_the_series_the_chart_plots)
 Test(cli_report, escapes_what_it_copies_from_files)
 {
     char *s = fixture_copy("report-escape"), *html, *md;
-    char *cmd = lkt_fmt("printf '<script>alert(\"x\")</script> & co\\n' >> %s/reconcile/lambda-1h.txt"
-                        " && sed -i 's/\"clickstream\"/\"click<b>stream\"/' %s/sweep.json", s, s);
+    char *cmd =
+        lkt_fmt("printf '<script>alert(\"x\")</script> & co\\n' >> %s/reconcile/lambda-1h.txt"
+                " && sed -i 's/\"clickstream\"/\"click<b>stream\"/' %s/sweep.json",
+                s, s);
     cr_assert_eq(system(cmd), 0);
     cr_assert_eq(lkt_run(NULL, NULL, "report --sweep %s --no-plot", s), 0);
     html = slurp_in(s, "report.html");
@@ -348,7 +352,8 @@ Test(cli_report, escapes_what_it_copies_from_files)
     cr_assert_null(strstr(html, "<script"));
     cr_assert_null(strstr(html, "<b>"));
     cr_assert(strstr(html, "verdict: explained\n&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
-                           " &amp; co\n</pre>"), "%s", html);
+                           " &amp; co\n</pre>"),
+              "%s", html);
     cr_assert(strstr(html, "<title>lklab sweep report: click&lt;b&gt;stream, pipeline"));
     check_html_structure(html);
     /* Markdown: verbatim inside the fence, escaped in text */
@@ -423,7 +428,9 @@ Test(cli_report, malformed_or_missing_sweep_files_exit_3_naming_file_and_line)
     cr_assert_eq(system(cmd), 0);
     expect_fail(s, 3, "27 fields where the header has 28 (");
     free(cmd);
-    cmd = lkt_fmt("rm %s/sweep.csv && printf '{\\n  \"pipeline\": ,\\n  \"x\": 1\\n}\\n' > %s/sweep.json", s, s);
+    cmd = lkt_fmt(
+        "rm %s/sweep.csv && printf '{\\n  \"pipeline\": ,\\n  \"x\": 1\\n}\\n' > %s/sweep.json", s,
+        s);
     cr_assert_eq(system(cmd), 0);
     expect_fail(s, 3, "not valid JSON ('");
     expect_fail(s, 3, "sweep.json' line 2)");

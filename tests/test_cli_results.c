@@ -13,10 +13,12 @@
 static char *seam_run(void)
 {
     char *dir = lkt_tmpdir("results-seam"), *run = lkt_fmt("%s/run", dir);
-    cr_assert_eq(lkt_run(NULL, NULL, "lambda --quiet --data %s/datasets/fixtures/lambda-seam.jsonl"
-                                     " --pipeline revenue --out %s --batch-every 1h --cost-model"
-                                     " %s/datasets/fixtures/lambda-model.json",
-                         lkt_root(), run, lkt_root()), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "lambda --quiet --data %s/datasets/fixtures/lambda-seam.jsonl"
+                         " --pipeline revenue --out %s --batch-every 1h --cost-model"
+                         " %s/datasets/fixtures/lambda-model.json",
+                         lkt_root(), run, lkt_root()),
+                 0);
     free(dir);
     return run;
 }
@@ -47,8 +49,11 @@ Test(cli_results, rejects_a_bad_instant_and_at_on_a_kappa_run)
     cr_assert_eq(lkt_run(NULL, &err, "results --run %s --at yesterday --out -", dir), 2);
     cr_assert(strstr(err, "bad value 'yesterday' for --at"), "%s", err);
     free(err);
-    cr_assert_eq(lkt_run(NULL, NULL, "kappa --quiet --data %s/datasets/fixtures/tiny.jsonl"
-                                     " --pipeline revenue --out %s", lkt_root(), run), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "kappa --quiet --data %s/datasets/fixtures/tiny.jsonl"
+                         " --pipeline revenue --out %s",
+                         lkt_root(), run),
+                 0);
     cr_assert_eq(lkt_run(NULL, &err, "results --run %s --at 2026-01-01T00:00:00Z --out -", run), 2);
     cr_assert(strstr(err, "--at is for Lambda runs"), "%s", err);
     free(err);

@@ -31,9 +31,36 @@ static const char header[] =
     "files_written,mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
     "reconcile_status,run";
 
-enum { STACK, MODE, TRIGGER, TRIGGER_MS, WATERMARK, WATERMARK_MS, EVERY, EVERY_MS, EVENTS,
-       FV50, FV95, FV99, CO50, CO95, CO99, NEVER, CORRECT_PCT, LATE_PCT, MAX_STATE, FILES,
-       MEAN_BYTES, COMPUTE, STORAGE, OPS, TOTAL, WALL, STATUS, RUN };
+enum {
+    STACK,
+    MODE,
+    TRIGGER,
+    TRIGGER_MS,
+    WATERMARK,
+    WATERMARK_MS,
+    EVERY,
+    EVERY_MS,
+    EVENTS,
+    FV50,
+    FV95,
+    FV99,
+    CO50,
+    CO95,
+    CO99,
+    NEVER,
+    CORRECT_PCT,
+    LATE_PCT,
+    MAX_STATE,
+    FILES,
+    MEAN_BYTES,
+    COMPUTE,
+    STORAGE,
+    OPS,
+    TOTAL,
+    WALL,
+    STATUS,
+    RUN
+};
 
 static char *sweep_dir;
 static struct srow rows[16];
@@ -191,17 +218,16 @@ static void expect_latency_counts(void)
         never = cJSON_GetObjectItemCaseSensitive(co, "never")->valuedouble;
         reached = events - never;
         cr_expect_eq(num(&rows[i], NEVER), never, "%s", rows[i].f[RUN]);
-        cr_expect_float_eq(num(&rows[i], CORRECT_PCT), floor(reached * 10000 / events) / 100,
-                           1e-9, "%s", rows[i].f[RUN]);
+        cr_expect_float_eq(num(&rows[i], CORRECT_PCT), floor(reached * 10000 / events) / 100, 1e-9,
+                           "%s", rows[i].f[RUN]);
         for (int k = 0; k < 3; k++) {
             int is_inf = strcmp(rows[i].f[CO50 + k], "inf") == 0;
-            cr_expect_eq(is_inf, ceil(q[k] / 100 * events) > reached, "%s p%.0f %s",
-                         rows[i].f[RUN], q[k], rows[i].f[CO50 + k]);
+            cr_expect_eq(is_inf, ceil(q[k] / 100 * events) > reached, "%s p%.0f %s", rows[i].f[RUN],
+                         q[k], rows[i].f[CO50 + k]);
         }
         cJSON_Delete(root);
         free(rj);
     }
-
 }
 
 /* events from the manifest; each bill equals lklab cost --run */
@@ -221,16 +247,14 @@ static void expect_events_and_bills(void)
     /* the bill: components add up to the total, and match `lklab cost --run` */
     for (size_t i = 0; i < nrows; i++) {
         char *out = NULL;
-        cr_assert_eq(lkt_run(&out, NULL, "cost --run %s/S/%s --format csv", sweep_dir,
-                             rows[i].f[RUN]),
-                     0);
+        cr_assert_eq(
+            lkt_run(&out, NULL, "cost --run %s/S/%s --format csv", sweep_dir, rows[i].f[RUN]), 0);
         char *tot = strstr(out, ",total,");
         cr_assert_not_null(tot);
         cr_expect_eq((long long)(strtod(tot + 7, NULL) * 100 + 0.5),
                      (long long)(num(&rows[i], TOTAL) * 100 + 0.5), "%s", rows[i].f[RUN]);
         free(out);
     }
-
 }
 
 /* every run's latency and reconcile report; the freshness window is a truth row */
@@ -308,7 +332,8 @@ static char *tables(const char *data, const char *dir, int jobs)
 Test(cli_sweep, concurrent_runs_write_what_one_at_a_time_writes)
 {
     char *data = lkt_dataset("sweep", "--scenario clickstream --events 20000 --seed 7");
-    char *dir = lkt_tmpdir("sweep-jobs"), *one = tables(data, dir, 1), *three = tables(data, dir, 3);
+    char *dir = lkt_tmpdir("sweep-jobs"), *one = tables(data, dir, 1),
+         *three = tables(data, dir, 3);
     cr_assert(strstr(one, "kappa-update-1h-wm1m"), "%s", one);
     cr_assert_str_eq(three, one);
     for (int k = 0; k < 3; k++) {
@@ -331,14 +356,15 @@ Test(cli_sweep, concurrent_runs_write_what_one_at_a_time_writes)
 Test(cli_sweep, usage_errors)
 {
     char *err = NULL;
-    cr_expect_eq(lkt_run(NULL, &err, "sweep --data /nonexistent --out /tmp/x --modes append,complete"),
-                 2);
+    cr_expect_eq(
+        lkt_run(NULL, &err, "sweep --data /nonexistent --out /tmp/x --modes append,complete"), 2);
     cr_expect(strstr(err, "bad value 'complete' in --modes") != NULL, "%s", err);
     free(err);
     cr_expect_eq(lkt_run(NULL, &err, "sweep --out /tmp/x"), 2);
     cr_expect(strstr(err, "--data") != NULL, "%s", err);
     free(err);
-    cr_expect_eq(lkt_run(NULL, &err, "sweep --data /nonexistent --out /tmp/x --triggers 1m,soon"), 2);
+    cr_expect_eq(lkt_run(NULL, &err, "sweep --data /nonexistent --out /tmp/x --triggers 1m,soon"),
+                 2);
     cr_expect(strstr(err, "--triggers") != NULL && strstr(err, "soon") != NULL, "%s", err);
     free(err);
     cr_expect_eq(lkt_run(NULL, &err, "sweep --data /nonexistent/ds --out /tmp/x"), 3);

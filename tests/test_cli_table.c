@@ -11,9 +11,10 @@
 #include "lk_test.h"
 #include "banned.h"
 
-#define KAPPA "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl --pipeline " \
-              "%s/datasets/fixtures/watermark-spec.json --out %s --trigger 5m --watermark 10m " \
-              "--cost-model none --final-watermark %s"
+#define KAPPA                                                                                      \
+    "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl --pipeline "                        \
+    "%s/datasets/fixtures/watermark-spec.json --out %s --trigger 5m --watermark 10m "              \
+    "--cost-model none --final-watermark %s"
 
 static char *run_kappa(const char *dir, const char *extra)
 {
@@ -51,11 +52,11 @@ Test(cli_table, managed_table_owns_its_data_and_drop_deletes_it)
     cr_assert(strstr(out, "clicks,managed,,5,2026-01-01T13:00:00.000Z\n"), "%s", out);
     free(out);
     cr_assert_eq(table(NULL, run, "drop", "clicks"), 0);
-    cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM sqlite_master WHERE name = 'clicks'"),
-                 0, "the data must be gone");
+    cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM sqlite_master WHERE name = 'clicks'"), 0,
+                 "the data must be gone");
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM catalog"), 0);
-    cr_assert_eq(lkt_run(NULL, NULL, "table query --db %s/serving.db 'SELECT * FROM clicks'",
-                         run), 3);
+    cr_assert_eq(lkt_run(NULL, NULL, "table query --db %s/serving.db 'SELECT * FROM clicks'", run),
+                 3);
     free(run);
     free(dir);
 }
@@ -73,7 +74,8 @@ Test(cli_table, external_table_reads_the_lake_and_drop_leaves_the_files)
     free(out);
     cr_assert_eq(query_int(run, "SELECT sum(clicks) FROM lake_clicks"), 9);
     cr_assert_eq(query_int(run, "SELECT clicks FROM lake_clicks WHERE window_start LIKE "
-                                "'%T12:00:00%'"), 4);
+                                "'%T12:00:00%'"),
+                 4);
     cr_assert_eq(table(&out, run, "drop", "lake_clicks"), 0);
     cr_assert(strstr(out, "catalog entry only"), "%s", out);
     free(out);
@@ -81,8 +83,11 @@ Test(cli_table, external_table_reads_the_lake_and_drop_leaves_the_files)
     cr_assert_not_null(after, "the lake file must survive the DROP");
     cr_assert_str_eq(after, before);
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM catalog"), 0);
-    cr_assert_eq(lkt_run(NULL, NULL, "table query --db %s/serving.db "
-                                     "'SELECT * FROM lake_clicks'", run), 3);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "table query --db %s/serving.db "
+                         "'SELECT * FROM lake_clicks'",
+                         run),
+                 3);
     free(after);
     free(before);
     free(part);
@@ -97,12 +102,14 @@ Test(cli_table, materialized_view_is_stale_until_refresh_while_the_view_is_fresh
 {
     char *dir = lkt_tmpdir("table-mv"), *run = lkt_fmt("%s/run", dir), *out = NULL;
     /* stop the stream after batch 5 (12:30): one window (W00) has been written */
-    int rc = lkt_run(NULL, NULL, KAPPA " --crash-after 5:committed", lkt_root(), lkt_root(),
-                     run, "");
+    int rc =
+        lkt_run(NULL, NULL, KAPPA " --crash-after 5:committed", lkt_root(), lkt_root(), run, "");
     cr_assert_eq(rc, 137, "crash exit %d", rc);
     cr_assert_eq(table(NULL, run, "create", "fresh --view --as 'SELECT * FROM output_v1'"), 0);
-    cr_assert_eq(table(NULL, run, "create", "cached --materialized --as "
-                                            "'SELECT * FROM output_v1'"), 0);
+    cr_assert_eq(table(NULL, run, "create",
+                       "cached --materialized --as "
+                       "'SELECT * FROM output_v1'"),
+                 0);
     cr_assert_eq(query_int(run, "SELECT count(*) FROM cached"), 1);
     /* the stream goes on to the end */
     free(run);
@@ -119,9 +126,11 @@ Test(cli_table, materialized_view_is_stale_until_refresh_while_the_view_is_fresh
     cr_assert_str_eq(out, "refreshed cached: 5 rows\n");
     free(out);
     cr_assert_eq(query_int(run, "SELECT count(*) FROM (SELECT * FROM cached EXCEPT "
-                                "SELECT * FROM output)"), 0);
+                                "SELECT * FROM output)"),
+                 0);
     cr_assert_eq(lkt_query_int(run, "SELECT refreshed_at = 1767272400000 FROM catalog "
-                                    "WHERE name = 'cached'"), 1, "13:00, the last batch");
+                                    "WHERE name = 'cached'"),
+                 1, "13:00, the last batch");
     cr_assert_eq(table(NULL, run, "refresh", "fresh"), 3, "a view has nothing to refresh");
     free(run);
     free(dir);
@@ -130,14 +139,17 @@ Test(cli_table, materialized_view_is_stale_until_refresh_while_the_view_is_fresh
 Test(cli_table, temporary_table_dies_with_its_connection)
 {
     char *dir = lkt_tmpdir("table-temp"), *run = run_kappa(dir, ""), *out = NULL;
-    cr_assert_eq(table(&out, run, "create", "scratch --temporary --as 'SELECT * FROM output'"),
-                 0);
+    cr_assert_eq(table(&out, run, "create", "scratch --temporary --as 'SELECT * FROM output'"), 0);
     cr_assert(strstr(out, "temporary table scratch: 5 rows"), "%s", out);
     free(out);
-    cr_assert_eq(lkt_run(NULL, NULL, "table query --db %s/serving.db "
-                                     "'SELECT count(*) FROM scratch'", run), 3);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "table query --db %s/serving.db "
+                         "'SELECT count(*) FROM scratch'",
+                         run),
+                 3);
     cr_assert_eq(query_int(run, "CREATE TEMP TABLE s AS SELECT * FROM output WHERE clicks > 1;"
-                                " SELECT count(*) FROM s"), 2);
+                                " SELECT count(*) FROM s"),
+                 2);
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM sqlite_master WHERE name = 's'"), 0);
     free(run);
     free(dir);
@@ -146,8 +158,11 @@ Test(cli_table, temporary_table_dies_with_its_connection)
 Test(cli_table, names_are_identifiers_and_engine_tables_are_not_the_catalogs)
 {
     char *dir = lkt_tmpdir("table-names"), *run = run_kappa(dir, ""), *err = NULL;
-    cr_assert_eq(lkt_run(NULL, &err, "table create --db %s/serving.db 'x\"; DROP TABLE late; --'"
-                                     " --view --as 'SELECT 1'", run), 2);
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "table create --db %s/serving.db 'x\"; DROP TABLE late; --'"
+                         " --view --as 'SELECT 1'",
+                         run),
+                 2);
     cr_assert(strstr(err, "bad table name"), "%s", err);
     free(err);
     cr_assert_eq(table(NULL, run, "create", "catalog --view --as 'SELECT 1'"), 2);
@@ -167,15 +182,19 @@ Test(cli_table, a_location_with_quotes_is_stored_as_given)
     char *dir = lkt_tmpdir("table-loc"), *run = run_kappa(dir, ""), *out = NULL;
     char *lake = lkt_fmt("%s/it's \"a\" lake", dir), *file = lkt_fmt("%s/x.jsonl", lake);
     char *cmd = lkt_fmt("mkdir -p '%s/it'\\''s \"a\" lake' && printf '{\"n\":7}\\n' > "
-                        "'%s/it'\\''s \"a\" lake/x.jsonl'", dir, dir);
+                        "'%s/it'\\''s \"a\" lake/x.jsonl'",
+                        dir, dir);
     cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(lkt_run(&out, NULL, "table create --db %s/serving.db odd --external "
-                                     "--location '%s/it'\\''s \"a\" lake'", run, dir), 0,
-                 "%s", out);
+    cr_assert_eq(lkt_run(&out, NULL,
+                         "table create --db %s/serving.db odd --external "
+                         "--location '%s/it'\\''s \"a\" lake'",
+                         run, dir),
+                 0, "%s", out);
     free(out);
     cr_assert_eq(query_int(run, "SELECT n FROM odd"), 7);
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM catalog WHERE location LIKE "
-                                    "'%it''s \"a\" lake'"), 1);
+                                    "'%it''s \"a\" lake'"),
+                 1);
     free(cmd);
     free(file);
     free(lake);
@@ -187,12 +206,17 @@ Test(cli_table, query_reads_a_lambda_runs_serving_view)
 {
     /* datasets/fixtures/README.md: the window ends at 3 events, 17.50 */
     char *dir = lkt_tmpdir("table-lambda"), *run = lkt_fmt("%s/run", dir), *out = NULL;
-    cr_assert_eq(lkt_run(NULL, NULL, "lambda --quiet --data %s/datasets/fixtures/lambda-seam.jsonl"
-                                     " --pipeline revenue --out %s --batch-every 1h --cost-model "
-                                     "%s/datasets/fixtures/lambda-model.json",
-                         lkt_root(), run, lkt_root()), 0);
-    cr_assert_eq(lkt_run(&out, NULL, "table query --no-header --db %s/serving.db "
-                                     "\"SELECT * FROM serving WHERE tenant = 't01'\"", run), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "lambda --quiet --data %s/datasets/fixtures/lambda-seam.jsonl"
+                         " --pipeline revenue --out %s --batch-every 1h --cost-model "
+                         "%s/datasets/fixtures/lambda-model.json",
+                         lkt_root(), run, lkt_root()),
+                 0);
+    cr_assert_eq(lkt_run(&out, NULL,
+                         "table query --no-header --db %s/serving.db "
+                         "\"SELECT * FROM serving WHERE tenant = 't01'\"",
+                         run),
+                 0);
     /* 00:50-00:51, 3 events, 17.50, min 2.50, max 10.00, 3 keys (the view's own columns) */
     cr_assert_str_eq(out, "t01,purchase,1767228600000,1767228660000,3,1750,250,1000,3\n");
     free(out);

@@ -113,15 +113,15 @@ Test(cli_usage, a_missing_spec_path_is_still_bad_input_naming_it)
 
 Test(cli_usage, every_command_help_ends_with_examples_of_that_command)
 {
-    static const char *const cmds[] = { "gen",  "truth",   "kappa", "lambda", "results",
-                                        "reconcile", "cost", "latency", "sweep", "plot",
-                                        "report", "lab", "table", "demo", "export" };
+    static const char *const cmds[] = { "gen",       "truth", "kappa",   "lambda", "results",
+                                        "reconcile", "cost",  "latency", "sweep",  "plot",
+                                        "report",    "lab",   "table",   "demo",   "export" };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         char *out = NULL, *want = lkt_fmt("\nexamples:\n  lklab %s", cmds[i]), *at;
         cr_assert_eq(lkt_run(&out, NULL, "%s --help", cmds[i]), 0, "%s --help", cmds[i]);
         at = strstr(out, want);
-        cr_assert(at && strchr(" \n", at[strlen(want)]), "%s --help has no examples:\n%s",
-                  cmds[i], out);
+        cr_assert(at && strchr(" \n", at[strlen(want)]), "%s --help has no examples:\n%s", cmds[i],
+                  out);
         free(want);
         free(out);
     }

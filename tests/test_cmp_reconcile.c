@@ -101,17 +101,17 @@ static void fx_close(struct fx *f)
 
 /* The difference whose key is (tenant, type, window_start ISO); fails when absent. */
 static const struct cmp_rc_diff *diff_of(const struct cmp_reconcile *r, const char *tenant,
-                                        const char *type, const char *ws)
+                                         const char *type, const char *ws)
 {
     int64_t t;
     cr_assert_eq(lk_time_parse(ws, strlen(ws), &t), 0);
     for (size_t i = 0; i < cmp_reconcile_ndiffs(r); i++) {
         const struct cmp_rc_diff *d = cmp_reconcile_diff(r, i);
         const struct lk_rrow *row = d->a ? d->a : d->b;
-        if (row->row.group[0].len == strlen(tenant) &&
-            !memcmp(row->row.group[0].ptr, tenant, strlen(tenant)) &&
-            row->row.group[1].len == strlen(type) &&
-            !memcmp(row->row.group[1].ptr, type, strlen(type)) && row->row.window_start == t)
+        if (row->row.group[0].len == strlen(tenant)
+            && !memcmp(row->row.group[0].ptr, tenant, strlen(tenant))
+            && row->row.group[1].len == strlen(type)
+            && !memcmp(row->row.group[1].ptr, type, strlen(type)) && row->row.window_start == t)
             return d;
     }
     cr_assert_fail("no difference for %s,%s,%s", tenant, type, ws);
@@ -639,14 +639,20 @@ Test(cmp_reconcile, as_of_compares_with_the_truth_of_the_same_instant)
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
         fprintf(fp, "{\"event_id\":\"%s\"}\n", lines[i]);
     fclose(fp);
-    cr_assert_eq(lkt_run(NULL, NULL, "lambda --quiet --data %s --pipeline revenue --out %s/run "
-                                     "--batch-every 1h --speed-trigger 10s --cost-model "
-                                     "%s/datasets/fixtures/lambda-model.json", data, dir,
-                         lkt_root()), 0);
-    cr_assert_eq(lkt_run(NULL, NULL, "truth --quiet --data %s --pipeline revenue --out %s/t.csv",
-                         data, dir), 0);
-    cr_assert_eq(lkt_run(&text, NULL, "truth --quiet --data %s --pipeline revenue --out - "
-                                      "--as-of %s", data, at), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "lambda --quiet --data %s --pipeline revenue --out %s/run "
+                         "--batch-every 1h --speed-trigger 10s --cost-model "
+                         "%s/datasets/fixtures/lambda-model.json",
+                         data, dir, lkt_root()),
+                 0);
+    cr_assert_eq(
+        lkt_run(NULL, NULL, "truth --quiet --data %s --pipeline revenue --out %s/t.csv", data, dir),
+        0);
+    cr_assert_eq(lkt_run(&text, NULL,
+                         "truth --quiet --data %s --pipeline revenue --out - "
+                         "--as-of %s",
+                         data, at),
+                 0);
     cr_assert_str_eq(text, "tenant,type,window_start,window_end,events,value_sum,value_min,"
                            "value_max,distinct_keys\n"
                            "t01,view,2026-01-01T00:10:00.000Z,2026-01-01T00:11:00.000Z,"
@@ -655,16 +661,23 @@ Test(cmp_reconcile, as_of_compares_with_the_truth_of_the_same_instant)
                            "1,4.00,4.00,4.00,1\n");
     lkt_write(out = lkt_fmt("%s/a.csv", dir), text);
     free(text);
-    cr_assert_eq(lkt_run(&text, NULL, "reconcile --run %s/run --truth %s/t.csv --at %s --format "
-                                      "csv", dir, dir, at), 0);
+    cr_assert_eq(lkt_run(&text, NULL,
+                         "reconcile --run %s/run --truth %s/t.csv --at %s --format "
+                         "csv",
+                         dir, dir, at),
+                 0);
     cr_assert(strstr(text, "\npending,0,2,1,3,") && strstr(text, "\ntotal,0,2,1,3,"), "%s", text);
     free(text);
-    cr_assert_eq(lkt_run(&text, NULL, "reconcile --run %s/run --truth %s --at %s --as-of "
-                                      "--format csv", dir, out, at), 0);
+    cr_assert_eq(lkt_run(&text, NULL,
+                         "reconcile --run %s/run --truth %s --at %s --as-of "
+                         "--format csv",
+                         dir, out, at),
+                 0);
     cr_assert(strstr(text, "\npending,0,1,0,1,") && strstr(text, "\ntotal,0,1,0,1,"), "%s", text);
     free(text);
-    cr_assert_eq(lkt_run(&text, NULL, "reconcile --run %s/run --truth %s --at %s --format csv",
-                         dir, out, at), 1);
+    cr_assert_eq(lkt_run(&text, NULL, "reconcile --run %s/run --truth %s --at %s --format csv", dir,
+                         out, at),
+                 1);
     cr_assert(strstr(text, "\nunexplained,0,1,0,1,"), "%s", text);
     free(text);
     cr_assert_eq(lkt_run(NULL, &text, "reconcile --run %s/run --truth %s --as-of", dir, out), 2);

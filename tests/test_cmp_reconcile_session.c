@@ -120,7 +120,7 @@ static void fx_close(struct fx *f)
 
 /* The difference of (t1, key, window_start "HH:MM" on 2026-01-01); fails when absent. */
 static const struct cmp_rc_diff *diff_of(const struct cmp_reconcile *r, const char *key,
-                                        const char *hhmm)
+                                         const char *hhmm)
 {
     char iso[32];
     int64_t t;
@@ -129,8 +129,8 @@ static const struct cmp_rc_diff *diff_of(const struct cmp_reconcile *r, const ch
     for (size_t i = 0; i < cmp_reconcile_ndiffs(r); i++) {
         const struct cmp_rc_diff *d = cmp_reconcile_diff(r, i);
         const struct lk_rrow *row = d->a ? d->a : d->b;
-        if (row->row.group[1].len == strlen(key) &&
-            !memcmp(row->row.group[1].ptr, key, strlen(key)) && row->row.window_start == t)
+        if (row->row.group[1].len == strlen(key) && !memcmp(row->row.group[1].ptr, key, strlen(key))
+            && row->row.window_start == t)
             return d;
     }
     cr_assert_fail("no difference for t1,%s,%s", key, hhmm);

@@ -8,7 +8,7 @@
 
 static struct cmp_sweep_item item(const char *text, int64_t ms)
 {
-    struct cmp_sweep_item it = {"", ms};
+    struct cmp_sweep_item it = { "", ms };
     strncpy(it.text, text, sizeof(it.text) - 1);
     return it;
 }
@@ -17,9 +17,12 @@ Test(cmp_sweep, plans_lambda_then_each_trigger_in_both_modes_then_the_extra_wate
 {
     static const char *const want[] = {
         "lambda-6h",      "kappa-10s-wm10m",       "kappa-update-10s-wm10m",
-        "kappa-1m-wm10m", "kappa-update-1m-wm10m", "kappa-1m-wm1m"};
-    static const char *const mode[] = {"serving", "append", "update", "append", "update", "append"};
-    struct cmp_sweep_grid g = {.modes = CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE};
+        "kappa-1m-wm10m", "kappa-update-1m-wm10m", "kappa-1m-wm1m"
+    };
+    static const char *const mode[] = {
+        "serving", "append", "update", "append", "update", "append"
+    };
+    struct cmp_sweep_grid g = { .modes = CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE };
     struct cmp_sweep_run runs[CMP_SWEEP_MAX_RUNS];
     size_t n;
     g.triggers.v[0] = item("10s", 10 * LK_MS_PER_SEC);
@@ -46,7 +49,7 @@ Test(cmp_sweep, plans_lambda_then_each_trigger_in_both_modes_then_the_extra_wate
 
 Test(cmp_sweep, extra_watermarks_run_in_update_mode_when_append_is_not_swept)
 {
-    struct cmp_sweep_grid g = {.modes = CMP_SWEEP_UPDATE};
+    struct cmp_sweep_grid g = { .modes = CMP_SWEEP_UPDATE };
     struct cmp_sweep_run runs[CMP_SWEEP_MAX_RUNS];
     g.triggers.v[0] = item("1h", LK_MS_PER_HOUR);
     g.triggers.n = 1;

@@ -375,7 +375,8 @@ Test(ds_gen, duplicates_are_the_same_line_with_a_strictly_later_arrival)
             struct lk_event orig;
             int64_t at = ev.arrival_time;
             cr_assert_str_eq(a, b);
-            cr_assert_eq(lk_event_parse(&ps, ls.v[first[id]].s, ls.v[first[id]].len, &orig, NULL), 0);
+            cr_assert_eq(lk_event_parse(&ps, ls.v[first[id]].s, ls.v[first[id]].len, &orig, NULL),
+                         0);
             cr_assert_neq(orig.arrival_time, at, "a copy arrives at the same time: %s", b);
             groups += copies[id] == 0;
             triples += copies[id] == 1;
@@ -432,10 +433,10 @@ Test(ds_gen, malformed_lines_cover_every_kind_with_its_reason)
         const char *kind;
         enum lk_reason reason;
     } want[] = {
-        { "truncated", LK_Q_JSON },    { "missing-field", LK_Q_MISSING },
-        { "wrong-type", LK_Q_TYPE },   { "decimals", LK_Q_DECIMALS },
-        { "exponent", LK_Q_NUMBER },   { "timestamp", LK_Q_TIMESTAMP },
-        { "utf8", LK_Q_UTF8 },         { "empty-string", LK_Q_EMPTY },
+        { "truncated", LK_Q_JSON },  { "missing-field", LK_Q_MISSING },
+        { "wrong-type", LK_Q_TYPE }, { "decimals", LK_Q_DECIMALS },
+        { "exponent", LK_Q_NUMBER }, { "timestamp", LK_Q_TIMESTAMP },
+        { "utf8", LK_Q_UTF8 },       { "empty-string", LK_Q_EMPTY },
     };
     struct ds_params p;
     char *tmp, *dir = default_dataset(&p, &tmp), *logdir = lkt_fmt("%s/log", dir);
@@ -873,8 +874,11 @@ Test(cli_gen, writes_a_small_iot_dataset_quietly)
     char *tmp = lkt_tmpdir("gen"), *out = NULL, *err = NULL, *dir = lkt_fmt("%s/iot", tmp);
     char *p0 = lkt_fmt("%s/log/p-00000.jsonl", dir), *text;
     cJSON *m;
-    cr_assert_eq(lkt_run(&out, &err, "gen --scenario iot --events 2000 --seed 5 --partitions 2"
-                                     " --quiet --out %s", dir), 0, "%s", err);
+    cr_assert_eq(lkt_run(&out, &err,
+                         "gen --scenario iot --events 2000 --seed 5 --partitions 2"
+                         " --quiet --out %s",
+                         dir),
+                 0, "%s", err);
     cr_assert_str_eq(err, "");
     cr_assert_str_eq(out, "");
     m = manifest(dir);

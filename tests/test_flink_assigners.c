@@ -19,7 +19,7 @@
  */
 Test(flink_assigners, merge_consecutive_windows)
 {
-    static const char *const toks[] = {"k@0", "k@1", "k@2", "k@4", "k@5", "W100"};
+    static const char *const toks[] = { "k@0", "k@1", "k@2", "k@4", "k@5", "W100" };
     fl_check("fl-merge-consecutive", "{ \"kind\": \"session\", \"gap\": \"1ms\" }", "", toks,
              N(toks), 0,
              "W100: k-3,0,3\n"
@@ -32,7 +32,7 @@ Test(flink_assigners, merge_consecutive_windows)
  */
 Test(flink_assigners, session_window_assignment)
 {
-    static const char *const toks[] = {"a@0", "b@4999", "c@5000", "W20000"};
+    static const char *const toks[] = { "a@0", "b@4999", "c@5000", "W20000" };
     fl_check("fl-session-assign", "{ \"kind\": \"session\", \"gap\": \"5s\" }", "", toks, N(toks),
              0,
              "W20000: a-1,0,5000\n"
@@ -44,7 +44,7 @@ Test(flink_assigners, session_window_assignment)
  * 10000) */
 Test(flink_assigners, tumbling_window_assignment)
 {
-    static const char *const toks[] = {"a@0", "b@4999", "c@5000", "W20000"};
+    static const char *const toks[] = { "a@0", "b@4999", "c@5000", "W20000" };
     fl_check("fl-tumbling-assign", "{ \"kind\": \"tumbling\", \"size\": \"5s\" }", "", toks,
              N(toks), 0,
              "W20000: a,1@4999\n"
@@ -59,7 +59,7 @@ Test(flink_assigners, tumbling_window_assignment)
  */
 Test(flink_assigners, sliding_window_assignment)
 {
-    static const char *const toks[] = {"a@0", "b@4999", "c@5000", "W20000"};
+    static const char *const toks[] = { "a@0", "b@4999", "c@5000", "W20000" };
     fl_check("fl-sliding-assign", "{ \"kind\": \"sliding\", \"size\": \"5s\", \"slide\": \"1s\" }",
              "", toks, N(toks), 0,
              "W20000: a,1@999\n"

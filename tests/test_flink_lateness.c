@@ -24,8 +24,8 @@ static const char TUMBLING2[] = "{ \"kind\": \"tumbling\", \"size\": \"2s\" }";
  */
 Test(flink_lateness, lateness)
 {
-    static const char *const toks[] = {"key2@500",  "W1500", "key2@1300", "W2300",
-                                       "key2@1997", "W6000", "key2@1998", "W7000"};
+    static const char *const toks[] = { "key2@500",  "W1500", "key2@1300", "W2300",
+                                        "key2@1997", "W6000", "key2@1998", "W7000" };
     char *run, *wm;
     fl_check_update("fl-lateness", TUMBLING2, "--allowed-lateness 500ms", toks, N(toks), 2,
                     "W2300: key2,2@1999\n"
@@ -45,8 +45,8 @@ Test(flink_lateness, lateness)
         "W11501", "key2@11600", "W14600", "key2@10000"
 
 /* their input: the prefix, then an element that a lateness keeps, and two watermarks */
-static const char *const SESSION_LATE[] = {SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
-                                           "W100000"};
+static const char *const SESSION_LATE[] = { SESSION_LATENESS_PREFIX, "key2@14500", "W20000",
+                                            "W100000" };
 
 /*
  * testNotSideOutputDueToLatenessSessionWithLateness (gap 3 s, lateness 10 ms, accumulating):
@@ -107,7 +107,7 @@ Test(flink_lateness, not_side_output_due_to_lateness_session_with_huge_lateness_
 /* testCleanupTimerWithEmptyReduceStateForSessionWindows (gap 3 s, lateness 10 ms) */
 Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_session_windows)
 {
-    static const char *const toks[] = {"key2@1000", "W4998", "W14600"};
+    static const char *const toks[] = { "key2@1000", "W4998", "W14600" };
     fl_check_update("fl-cleanup-session", SESSION3, "--allowed-lateness 10ms", toks, N(toks), 1,
                     "W4998: key2-1,1000,4000\n", "");
 }
@@ -115,7 +115,7 @@ Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_session_windows)
 /* testCleanupTimerWithEmptyReduceStateForTumblingWindows (2 s, lateness 1 ms) */
 Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_tumbling_windows)
 {
-    static const char *const toks[] = {"key2@1000", "W1599", "W1999", "W2000", "W5000"};
+    static const char *const toks[] = { "key2@1000", "W1599", "W1999", "W2000", "W5000" };
     fl_check_update("fl-cleanup-tumbling", TUMBLING2, "--allowed-lateness 1ms", toks, N(toks), 1,
                     "W1999: key2,1@1999\n", "");
 }
@@ -128,7 +128,7 @@ Test(flink_lateness, cleanup_timer_with_empty_reduce_state_for_tumbling_windows)
  */
 Test(flink_lateness, session_late_judged_after_merging)
 {
-    static const char *const toks[] = {"key@4000", "W5000", "key@1500", "W10000"};
+    static const char *const toks[] = { "key@4000", "W5000", "key@1500", "W10000" };
     char *run;
     fl_check("fl-issue19-session", SESSION3, "", toks, N(toks), 0, "W10000: key-2,1500,7000\n");
     run = fl_run("fl-issue19-session-side", SESSION3, "", toks, N(toks));
@@ -139,7 +139,7 @@ Test(flink_lateness, session_late_judged_after_merging)
 /* --allowed-lateness is refused outside continuous + update mode, with one line */
 Test(flink_lateness, allowed_lateness_refused_elsewhere)
 {
-    static const char *const toks[] = {"key@4000"};
+    static const char *const toks[] = { "key@4000" };
     char *dir = lkt_tmpdir("fl-refuse"), *err = NULL;
     int rc;
     free(fl_run_in(dir, SESSION3, "", toks, 1));
@@ -167,7 +167,7 @@ Test(flink_lateness, allowed_lateness_refused_elsewhere)
  */
 Test(flink_lateness, crash_and_restart_equal_an_uninterrupted_run)
 {
-    static const char *const phases[] = {"planned", "processed", "sink-committed", "committed"};
+    static const char *const phases[] = { "planned", "processed", "sink-committed", "committed" };
     static const char args[] = "--allowed-lateness 10s --output-mode update --change-feed";
     static const char rows[] = "SELECT key, window_start, window_end, s FROM output ORDER BY 1, 2";
     static const char late[] = "SELECT event_id, window_start, watermark FROM late ORDER BY 1, 2";
@@ -212,8 +212,8 @@ static char *latency_of(const char *run)
     long long fv_never, cor_never;
     cr_assert_eq(lkt_run(&out, NULL, "latency --run %s --format json", run), 0);
     c = strstr(out, "\"correct\"");
-    cr_assert(c && sscanf(strstr(out, "\"never\"") + 8, "%lld", &fv_never) == 1 &&
-                  sscanf(strstr(c, "\"never\"") + 8, "%lld", &cor_never) == 1,
+    cr_assert(c && sscanf(strstr(out, "\"never\"") + 8, "%lld", &fv_never) == 1
+                  && sscanf(strstr(c, "\"never\"") + 8, "%lld", &cor_never) == 1,
               "%s", out);
     max = strstr(c, "\"max_ms\":");
     cr_assert_not_null(max, "%s", out);
@@ -232,7 +232,7 @@ static char *latency_of(const char *run)
  */
 Test(flink_lateness, latency_and_reconcile_understand_re_emissions)
 {
-    static const char *const toks[] = {"k@500", "W2300", "k@1997"};
+    static const char *const toks[] = { "k@500", "W2300", "k@1997" };
     char *dir = lkt_tmpdir("fl-latency"), *truth = lkt_fmt("%s/truth.csv", dir), *out = NULL;
     char *with = fl_run("fl-latency-with", TUMBLING2,
                         "--output-mode update --allowed-lateness 500ms", toks, N(toks));
@@ -264,7 +264,7 @@ Test(flink_lateness, latency_and_reconcile_understand_re_emissions)
 /* The checkpoint is bound to the allowed lateness: a restart with another one is refused. */
 Test(flink_lateness, restart_with_another_allowed_lateness_is_refused)
 {
-    static const char *const toks[] = {"k@500", "W2300", "k@1997"};
+    static const char *const toks[] = { "k@500", "W2300", "k@1997" };
     char *dir = lkt_tmpdir("fl-relate"), *err = NULL;
     free(fl_run_in(dir, TUMBLING2, "--output-mode update --allowed-lateness 500ms", toks, 2));
     cr_expect_eq(lkt_run(NULL, &err,
@@ -291,11 +291,13 @@ Test(flink_lateness, a_joined_event_is_remembered_as_long_as_its_session)
         "{ \"name\": \"flink\", \"dedup\": \"event_id\", \"filter\": { \"field\": \"type\", "
         "\"in\": [\"view\"] }, \"group_by\": [\"key\"], \"window\": { \"kind\": \"session\", "
         "\"gap\": \"3s\" }, \"aggregates\": [ {\"fn\":\"sum\", \"of\":\"value\", \"as\":\"s\"} ] }";
-    static const char *const toks[] = {"o@0",   "k@4000#a", "W5000", "k@1500#b",
-                                       "W6000", "k@1500#b", "W9000"};
+    static const char *const toks[] = { "o@0",   "k@4000#a", "W5000", "k@1500#b",
+                                        "W6000", "k@1500#b", "W9000" };
     /* the same when the session only grew past it: k@1000's own session [1000, 4000) is
        behind W5000, but [1000, 6500) is open */
-    static const char *const grown[] = {"o@0", "k@1000#a", "k@3500", "W5000", "k@1000#a", "W10000"};
+    static const char *const grown[] = {
+        "o@0", "k@1000#a", "k@3500", "W5000", "k@1000#a", "W10000"
+    };
     char *run = fl_run("fl-dedup-join", spec, "", toks, N(toks));
     char *got = fl_fired(run, toks, N(toks), 1, 0);
     cr_expect_str_eq(got, "W5000: o-1,0,3000\n"

@@ -26,8 +26,8 @@ static const char SESSION3[] = "{ \"kind\": \"session\", \"gap\": \"3s\" }";
 /* testTumblingEventTimeWindowsReduce / ...Apply: snapshot and restore after W1999 */
 Test(flink_window_operator, tumbling_event_time_windows)
 {
-    static const char *const toks[] = {OUT_OF_ORDER, "W999",  "W1999", "W2999", "W3999",
-                                       "W4999",      "W5999", "W6999", "W7999"};
+    static const char *const toks[] = { OUT_OF_ORDER, "W999",  "W1999", "W2999", "W3999",
+                                        "W4999",      "W5999", "W6999", "W7999" };
     fl_check("fl-tumbling", TUMBLING3, "", toks, N(toks), 10,
              "W2999: key1,3@2999\n"
              "W2999: key2,3@2999\n"
@@ -37,8 +37,8 @@ Test(flink_window_operator, tumbling_event_time_windows)
 /* testSlidingEventTimeWindowsReduce / ...Apply: snapshot and restore after W2999 */
 Test(flink_window_operator, sliding_event_time_windows)
 {
-    static const char *const toks[] = {OUT_OF_ORDER, "W999",  "W1999", "W2999", "W3999",
-                                       "W4999",      "W5999", "W6999", "W7999"};
+    static const char *const toks[] = { OUT_OF_ORDER, "W999",  "W1999", "W2999", "W3999",
+                                        "W4999",      "W5999", "W6999", "W7999" };
     fl_check("fl-sliding", SLIDING3_1, "", toks, N(toks), 11,
              "W999: key1,3@999\n"
              "W1999: key1,3@1999\n"
@@ -57,10 +57,11 @@ Test(flink_window_operator, sliding_event_time_windows)
  */
 static void session_windows(const char *name, size_t restart)
 {
-    static const char *const toks[] = {
-        "key2@0=1",    "key2@1000=2",   "key2@2500=3",   "key1@10=1",   "key1@1000=2",
-        "key1@2500=3", "key2@5501=4",   "key2@6000=5",   "key2@6000=5", "key2@6050=6",
-        "W12000",      "key2@15000=10", "key2@15000=20", "W17999"};
+    static const char *const toks[] = { "key2@0=1",      "key2@1000=2", "key2@2500=3",
+                                        "key1@10=1",     "key1@1000=2", "key1@2500=3",
+                                        "key2@5501=4",   "key2@6000=5", "key2@6000=5",
+                                        "key2@6050=6",   "W12000",      "key2@15000=10",
+                                        "key2@15000=20", "W17999" };
     fl_check(name, SESSION3, "", toks, N(toks), restart,
              "W12000: key1-6,10,5500\n"
              "W12000: key2-6,0,5500\n"
@@ -83,8 +84,8 @@ Test(flink_window_operator, reduce_session_windows)
 /* testSideOutputDueToLatenessTumbling (window 2 s, lateness 0) */
 Test(flink_window_operator, side_output_due_to_lateness_tumbling)
 {
-    static const char *const toks[] = {"key2@1000", "W1985",     "key2@1980", "W1999",
-                                       "key2@1998", "key2@2001", "W2999",     "W3999"};
+    static const char *const toks[] = { "key2@1000", "W1985",     "key2@1980", "W1999",
+                                        "key2@1998", "key2@2001", "W2999",     "W3999" };
     const char *w = "{ \"kind\": \"tumbling\", \"size\": \"2s\" }";
     char *run, *side;
     fl_check("fl-side-tumbling", w, "", toks, N(toks), 0,
@@ -109,9 +110,9 @@ Test(flink_window_operator, side_output_due_to_lateness_tumbling)
  */
 Test(flink_window_operator, side_output_due_to_lateness_sliding)
 {
-    static const char *const toks[] = {"key2@1000", "W1999",     "key2@2000", "W3000",
-                                       "key1@3001", "key2@2400", "key2@2400", "key1@3001",
-                                       "key2@3900", "W6000",     "key1@3001", "W25000"};
+    static const char *const toks[] = { "key2@1000", "W1999",     "key2@2000", "W3000",
+                                        "key1@3001", "key2@2400", "key2@2400", "key1@3001",
+                                        "key2@3900", "W6000",     "key1@3001", "W25000" };
     char *run, *side;
     fl_check("fl-side-sliding", SLIDING3_1, "", toks, N(toks), 0,
              "W1999: key2,1@1999\n"
@@ -137,8 +138,8 @@ Test(flink_window_operator, side_output_due_to_lateness_sliding)
 /* testSideOutputDueToLatenessSessionZeroLateness */
 Test(flink_window_operator, side_output_due_to_lateness_session_zero_lateness)
 {
-    static const char *const toks[] = {SESSION_LATENESS_PREFIX, "key2@10000", "key2@14500",
-                                       "W20000", "W100000"};
+    static const char *const toks[] = { SESSION_LATENESS_PREFIX, "key2@10000", "key2@14500",
+                                        "W20000", "W100000" };
     char *run, *side;
     fl_check("fl-side-session", SESSION3, "", toks, N(toks), 0,
              "W11501: key2-5,1000,11500\n"
@@ -159,7 +160,8 @@ Test(flink_window_operator, side_output_due_to_lateness_session_zero_lateness)
 Test(flink_window_operator, side_output_due_to_lateness_session_zero_lateness_purging)
 {
     static const char *const toks[] = {
-        SESSION_LATENESS_PREFIX, "key2@10000", "key2@10100", "key2@14500", "W20000", "W100000"};
+        SESSION_LATENESS_PREFIX, "key2@10000", "key2@10100", "key2@14500", "W20000", "W100000"
+    };
     char *run = fl_run("fl-side-session-purge", SESSION3, "--output-mode update --change-feed",
                        toks, N(toks));
     char *got = fl_fired(run, toks, N(toks), 1, 2), *side = fl_side(run, 1);

@@ -63,8 +63,10 @@ Test(kp_cap, the_cap_is_shared_in_proportion_to_each_partition_backlog)
     char *ds = cap_dataset(), *dir = lkt_tmpdir("cap-split"), *run = lkt_fmt("%s/run", dir);
     for (int p = 0; p < 4; p++)
         cr_assert_eq(partition_lines(ds, p), sizes[p], "partition %d", p);
-    cr_assert_eq(kpt_kappa(ds, "revenue", run, "--trigger available-now --max-events-per-trigger "
-                                               "400 --durability process"), 0);
+    cr_assert_eq(kpt_kappa(ds, "revenue", run,
+                           "--trigger available-now --max-events-per-trigger "
+                           "400 --durability process"),
+                 0);
     for (int b = 0; b < 11; b++)
         for (int p = 0; p < 4; p++)
             cr_assert_eq(offset_line(run, b, p), want[b][p], "batch %d partition %d", b, p);
@@ -113,9 +115,12 @@ Test(kp_cap, a_kill_in_a_capped_batch_recovers_exactly)
 Test(kp_cap, trigger_once_says_that_it_ignores_the_cap)
 {
     char *ds = cap_dataset(), *dir = lkt_tmpdir("cap-once"), *err = NULL, *run;
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline revenue --out %s/run "
-                                     "--trigger once --max-events-per-trigger 400 --durability "
-                                     "process", ds, dir), 0);
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "kappa --quiet --data %s --pipeline revenue --out %s/run "
+                         "--trigger once --max-events-per-trigger 400 --durability "
+                         "process",
+                         ds, dir),
+                 0);
     cr_assert(strstr(err, "--trigger once ignores --max-events-per-trigger"), "%s", err);
     cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "one line: %s", err);
     run = lkt_fmt("%s/run", dir);
@@ -136,8 +141,9 @@ Test(kp_cap, trigger_once_says_that_it_ignores_the_cap)
 Test(kp_cap, once_after_a_crash_reruns_only_the_uncommitted_batch)
 {
     char *ds = cap_dataset(), *dir = lkt_tmpdir("cap-weak"), *run = lkt_fmt("%s/run", dir);
-    cr_assert_neq(kpt_kappa(ds, "revenue", run, "--trigger available-now --max-events-per-trigger"
-                                                " 400 --durability process --crash-after 2:planned"),
+    cr_assert_neq(kpt_kappa(ds, "revenue", run,
+                            "--trigger available-now --max-events-per-trigger"
+                            " 400 --durability process --crash-after 2:planned"),
                   0, "the process must die");
     cr_assert_eq(kpt_kappa(ds, "revenue", run, "--trigger once --durability process"), 0);
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM progress"), 3);

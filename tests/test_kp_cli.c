@@ -11,8 +11,10 @@
 static void expect_usage(const char *args, const char *needle)
 {
     char *err = NULL;
-    int rc = lkt_run(NULL, &err, "kappa --data %s/datasets/fixtures/tiny.jsonl --pipeline revenue"
-                                 " --out %s/out/never %s", lkt_root(), lkt_root(), args);
+    int rc = lkt_run(NULL, &err,
+                     "kappa --data %s/datasets/fixtures/tiny.jsonl --pipeline revenue"
+                     " --out %s/out/never %s",
+                     lkt_root(), lkt_root(), args);
     cr_assert_eq(rc, 2, "'%s' exit %d: %s", args, rc, err);
     cr_assert(strstr(err, needle), "'%s': %s", args, err);
     free(err);
@@ -49,9 +51,11 @@ Test(kp_cli, refuses_a_cap_the_source_or_trigger_would_ignore)
 Test(kp_cli, a_crash_point_that_is_never_reached_says_so)
 {
     char *dir = lkt_tmpdir("kcli-nocrash"), *err = NULL;
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s/datasets/fixtures/tiny.jsonl "
-                                     "--pipeline revenue --out %s/run --crash-after 999:planned",
-                         lkt_root(), dir), 0);
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "kappa --quiet --data %s/datasets/fixtures/tiny.jsonl "
+                         "--pipeline revenue --out %s/run --crash-after 999:planned",
+                         lkt_root(), dir),
+                 0);
     cr_assert(strstr(err, "--crash-after 999:planned never fired"), "%s", err);
     free(err);
     free(dir);
@@ -60,7 +64,8 @@ Test(kp_cli, a_crash_point_that_is_never_reached_says_so)
 Test(kp_cli, a_missing_dataset_exits_3_and_leaves_no_run)
 {
     char *dir = lkt_tmpdir("kcli-missing"), *err = NULL, *runjson;
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --data %s/none --pipeline revenue --out %s/run", dir, dir), 3);
+    cr_assert_eq(
+        lkt_run(NULL, &err, "kappa --data %s/none --pipeline revenue --out %s/run", dir, dir), 3);
     cr_assert(strstr(err, "cannot open dataset"), "%s", err);
     runjson = lkt_fmt("%s/run/run.json", dir);
     cr_assert_null(lkt_slurp(runjson));
@@ -104,9 +109,12 @@ Test(lk_lake, hostile_tenant_values_stay_inside_the_lake_directory)
     char *part = lkt_fmt("%s/tenant=%%2E.%%2Fx", lake), *escaped = NULL, *text;
     DIR *d;
     struct dirent *e;
-    cr_assert_eq(lkt_run(NULL, NULL, "kappa --quiet --data %s/datasets/fixtures/tenants.jsonl"
-                                     " --pipeline revenue --out %s --lake %s --trigger 1m"
-                                     " --cost-model none --final-watermark", lkt_root(), run, lake), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "kappa --quiet --data %s/datasets/fixtures/tenants.jsonl"
+                         " --pipeline revenue --out %s --lake %s --trigger 1m"
+                         " --cost-model none --final-watermark",
+                         lkt_root(), run, lake),
+                 0);
     cr_assert_eq(count_partitions(lake), 6);
     d = opendir(part);
     cr_assert_not_null(d, "'../x' lands in tenant=%%2E.%%2Fx");
@@ -131,7 +139,8 @@ Test(lk_lake, a_longer_trigger_writes_fewer_and_larger_files)
 {
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("lake-files");
     char *r1 = lkt_fmt("%s/r1", dir), *r2 = lkt_fmt("%s/r2", dir);
-    char *a1 = lkt_fmt("--trigger 1m --lake %s/l1", dir), *a2 = lkt_fmt("--trigger 1h --lake %s/l2", dir);
+    char *a1 = lkt_fmt("--trigger 1m --lake %s/l1", dir),
+         *a2 = lkt_fmt("--trigger 1h --lake %s/l2", dir);
     long long f1, f2, b1, b2;
     cr_assert_eq(kpt_kappa(ds, "revenue", r1, a1), 0);
     cr_assert_eq(kpt_kappa(ds, "revenue", r2, a2), 0);

@@ -32,23 +32,28 @@ static void assert_equals_truth(const char *pipeline, const char *args, const ch
 
 Test(kp_invariants, update_without_watermark_equals_truth_with_a_30s_trigger)
 {
-    assert_equals_truth("revenue", "--output-mode update --watermark none --trigger 30s", "inv-30s");
+    assert_equals_truth("revenue", "--output-mode update --watermark none --trigger 30s",
+                        "inv-30s");
 }
 
 Test(kp_invariants, update_without_watermark_equals_truth_with_a_24h_trigger)
 {
-    assert_equals_truth("revenue", "--output-mode update --watermark none --trigger 24h", "inv-24h");
+    assert_equals_truth("revenue", "--output-mode update --watermark none --trigger 24h",
+                        "inv-24h");
 }
 
 Test(kp_invariants, update_without_watermark_equals_truth_with_trigger_once)
 {
-    assert_equals_truth("revenue", "--output-mode update --watermark none --trigger once", "inv-once");
+    assert_equals_truth("revenue", "--output-mode update --watermark none --trigger once",
+                        "inv-once");
 }
 
 Test(kp_invariants, update_without_watermark_equals_truth_with_available_now_in_capped_batches)
 {
-    assert_equals_truth("revenue", "--output-mode update --watermark none --trigger available-now"
-                        " --max-events-per-trigger 1500", "inv-avnow");
+    assert_equals_truth("revenue",
+                        "--output-mode update --watermark none --trigger available-now"
+                        " --max-events-per-trigger 1500",
+                        "inv-avnow");
 }
 
 Test(kp_invariants, update_without_watermark_equals_truth_event_at_a_time)
@@ -59,23 +64,28 @@ Test(kp_invariants, update_without_watermark_equals_truth_event_at_a_time)
 
 Test(kp_invariants, complete_mode_equals_truth_even_with_a_short_watermark)
 {
-    assert_equals_truth("revenue", "--output-mode complete --watermark 1m --trigger 1m", "inv-complete");
+    assert_equals_truth("revenue", "--output-mode complete --watermark 1m --trigger 1m",
+                        "inv-complete");
 }
 
 Test(kp_invariants, the_file_source_gives_the_same_answer_as_the_log)
 {
-    assert_equals_truth("revenue", "--source files --output-mode update --watermark none"
-                        " --trigger 5m --max-files-per-trigger 3", "inv-files");
+    assert_equals_truth("revenue",
+                        "--source files --output-mode update --watermark none"
+                        " --trigger 5m --max-files-per-trigger 3",
+                        "inv-files");
 }
 
 Test(kp_invariants, sliding_windows_equal_truth)
 {
-    assert_equals_truth("sliding", "--output-mode update --watermark none --trigger 1m", "inv-sliding");
+    assert_equals_truth("sliding", "--output-mode update --watermark none --trigger 1m",
+                        "inv-sliding");
 }
 
 Test(kp_invariants, session_windows_equal_truth_with_merges_retracted)
 {
-    assert_equals_truth("sessions", "--output-mode update --watermark none --trigger 1m", "inv-sess");
+    assert_equals_truth("sessions", "--output-mode update --watermark none --trigger 1m",
+                        "inv-sess");
 }
 
 Test(kp_invariants, session_windows_equal_truth_event_at_a_time)
@@ -112,17 +122,21 @@ Test(kp_invariants, a_filtered_event_emits_nothing_event_at_a_time)
     char *dir = lkt_tmpdir("inv-cont-filter"), *spec = lkt_fmt("%s/f.json", dir);
     char *ds = lkt_fmt("%s/f.jsonl", dir), *run = lkt_fmt("%s/run", dir), *truth, *got;
     lkt_write(spec, "{\"name\":\"f1\",\"filter\":{\"field\":\"type\",\"in\":[\"purchase\"]},"
-              "\"group_by\":[\"tenant\"],\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},"
-              "\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"},"
-              "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"buyers\"}]}\n");
-    lkt_write(ds, "{\"event_id\":\"e1\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"purchase\","
-              "\"value\":1,\"event_time\":\"2026-01-01T12:00:10Z\",\"arrival_time\":\"2026-01-01T12:00:10Z\"}\n"
-              "{\"event_id\":\"e2\",\"tenant\":\"t1\",\"key\":\"k2\",\"type\":\"click\","
-              "\"value\":1,\"event_time\":\"2026-01-01T12:02:30Z\",\"arrival_time\":\"2026-01-01T12:02:30Z\"}\n"
-              "{\"event_id\":\"e3\",\"tenant\":\"t1\",\"key\":\"k3\",\"type\":\"click\","
-              "\"value\":1,\"event_time\":\"2026-01-01T12:02:40Z\",\"arrival_time\":\"2026-01-01T12:02:40Z\"}\n");
-    cr_assert_eq(kpt_kappa(ds, spec, run, "--trigger continuous --watermark 1m --output-mode update "
-                                          "--final-watermark --cost-model none"), 0);
+                    "\"group_by\":[\"tenant\"],\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},"
+                    "\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"},"
+                    "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"buyers\"}]}\n");
+    lkt_write(
+        ds,
+        "{\"event_id\":\"e1\",\"tenant\":\"t1\",\"key\":\"k1\",\"type\":\"purchase\","
+        "\"value\":1,\"event_time\":\"2026-01-01T12:00:10Z\",\"arrival_time\":\"2026-01-01T12:00:10Z\"}\n"
+        "{\"event_id\":\"e2\",\"tenant\":\"t1\",\"key\":\"k2\",\"type\":\"click\","
+        "\"value\":1,\"event_time\":\"2026-01-01T12:02:30Z\",\"arrival_time\":\"2026-01-01T12:02:30Z\"}\n"
+        "{\"event_id\":\"e3\",\"tenant\":\"t1\",\"key\":\"k3\",\"type\":\"click\","
+        "\"value\":1,\"event_time\":\"2026-01-01T12:02:40Z\",\"arrival_time\":\"2026-01-01T12:02:40Z\"}\n");
+    cr_assert_eq(kpt_kappa(ds, spec, run,
+                           "--trigger continuous --watermark 1m --output-mode update "
+                           "--final-watermark --cost-model none"),
+                 0);
     truth = kpt_truth(ds, spec);
     got = kpt_results(run, "output");
     cr_assert(truth && strstr(truth, "t1,2026-01-01T12:00:00.000Z,2026-01-01T12:01:00.000Z,1,1\n"),
@@ -144,7 +158,8 @@ Test(kp_invariants, update_ends_equal_to_append_event_at_a_time_with_a_filter)
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("inv-cont-sliding");
     char *r1 = lkt_fmt("%s/append", dir), *r2 = lkt_fmt("%s/update", dir), *a, *u;
     const char *args = "--trigger continuous --watermark 2m --final-watermark";
-    char *aa = lkt_fmt("%s --output-mode append", args), *ua = lkt_fmt("%s --output-mode update", args);
+    char *aa = lkt_fmt("%s --output-mode append", args),
+         *ua = lkt_fmt("%s --output-mode update", args);
     cr_assert_eq(kpt_kappa(ds, "sliding", r1, aa), 0);
     cr_assert_eq(kpt_kappa(ds, "sliding", r2, ua), 0);
     a = kpt_results(r1, "output");

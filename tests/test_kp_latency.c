@@ -86,8 +86,9 @@ static char *run_fixture(const char *name, const char *mode, const char *extra)
     int rc;
     lkt_write(data, fixture);
     lkt_write(spec, top_spec);
-    rc = lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline %s --out %s --trigger 1m "
-                             "--watermark none --cost-model none --output-mode %s %s",
+    rc = lkt_run(NULL, &err,
+                 "kappa --quiet --data %s --pipeline %s --out %s --trigger 1m "
+                 "--watermark none --cost-model none --output-mode %s %s",
                  data, spec, run, mode, extra);
     cr_assert_eq(rc, 0, "kappa exit %d: %s", rc, err);
     free(err);
@@ -98,12 +99,12 @@ static char *run_fixture(const char *name, const char *mode, const char *extra)
 }
 
 /* Run kp_latency and check the sorted samples against expected[0..n) and never. */
-static void expect_samples(const struct lk_lat *l, const char *what, const int64_t *want,
-                           size_t n, uint64_t never)
+static void expect_samples(const struct lk_lat *l, const char *what, const int64_t *want, size_t n,
+                           uint64_t never)
 {
     cr_assert_eq(l->n, n, "%s: %zu samples, want %zu", what, l->n, n);
-    cr_assert_eq(l->never, never, "%s: never %llu, want %llu", what,
-                 (unsigned long long)l->never, (unsigned long long)never);
+    cr_assert_eq(l->never, never, "%s: never %llu, want %llu", what, (unsigned long long)l->never,
+                 (unsigned long long)never);
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(l->v[i], want[i], "%s[%zu] = %lld ms, want %lld ms", what, i,
                      (long long)l->v[i], (long long)want[i]);
@@ -193,9 +194,10 @@ Test(kp_latency, a_cap_per_trigger_delays_events_to_the_batch_that_took_them)
 static char *run_watermark(const char *name, const char *extra)
 {
     char *dir = lkt_tmpdir(name), *run = lkt_fmt("%s/run", dir), *err = NULL;
-    int rc = lkt_run(NULL, &err, "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl"
-                                 " --pipeline %s/datasets/fixtures/watermark-spec.json --out %s"
-                                 " --trigger 5m --watermark 10m --cost-model none %s",
+    int rc = lkt_run(NULL, &err,
+                     "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl"
+                     " --pipeline %s/datasets/fixtures/watermark-spec.json --out %s"
+                     " --trigger 5m --watermark 10m --cost-model none %s",
                      lkt_root(), lkt_root(), run, extra);
     cr_assert_eq(rc, 0, "kappa exit %d: %s", rc, err);
     free(err);
@@ -208,7 +210,7 @@ Test(kp_latency, append_mode_matches_the_watermark_walkthrough_with_the_late_eve
     char *run = run_watermark("lat-wm", "--final-watermark");
     struct lk_lat fv, cor;
     struct lk_lat_summary s;
-    static const int64_t want_fv[] = { 3 * M, 4 * M, 14 * M, 14 * M, 22 * M,
+    static const int64_t want_fv[] = { 3 * M,  4 * M,  14 * M, 14 * M, 22 * M,
                                        26 * M, 26 * M, 27 * M, 30 * M };
     static const int64_t want_cor[] = { 4 * M, 14 * M, 26 * M, 27 * M, 30 * M };
     latency_of(run, &fv, &cor);
@@ -253,8 +255,7 @@ Test(kp_latency, append_mode_counts_windows_still_open_at_the_end_as_never)
 
 /* ------------------------------------------------------ row history ---- */
 
-static void expect_history(const char *run, const char *key, const struct lk_point *want,
-                           size_t n)
+static void expect_history(const char *run, const char *key, const struct lk_point *want, size_t n)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_point *pts;
@@ -340,15 +341,15 @@ Test(kp_latency, first_visible_grows_with_the_trigger_and_update_without_waterma
     for (int i = 0; i < 3; i++) {
         struct lk_lat_summary fv, cor;
         char *args = lkt_fmt("--output-mode update --watermark none --durability process "
-                             "--trigger %s", triggers[i]);
+                             "--trigger %s",
+                             triggers[i]);
         summary_of(ds, "revenue", args, &fv, &cor, NULL);
         cr_assert_gt(fv.p50_ms, last, "p50 first-visible with trigger %s: %lld ms", triggers[i],
                      (long long)fv.p50_ms);
         last = fv.p50_ms;
         cr_assert_eq(fv.never, 0, "trigger %s: first-visible never %llu", triggers[i],
                      (unsigned long long)fv.never);
-        cr_assert_eq(cor.never, 0, "trigger %s: nothing is late, every row ends true",
-                     triggers[i]);
+        cr_assert_eq(cor.never, 0, "trigger %s: nothing is late, every row ends true", triggers[i]);
         cr_assert_gt(fv.events, 15000);
         cr_assert_eq(fv.events, cor.events);
         expect_ordered(&fv, &cor, triggers[i]);
@@ -373,14 +374,13 @@ Test(kp_latency, sliding_and_session_windows_reach_the_truth_without_a_watermark
     free(ds);
 }
 
-Test(kp_latency, with_a_watermark_late_events_are_never_and_the_rest_still_ordered,
-     .timeout = 120)
+Test(kp_latency, with_a_watermark_late_events_are_never_and_the_rest_still_ordered, .timeout = 120)
 {
     struct lk_lat_summary fv, cor;
     char *ds = kpt_dataset();
     long long late;
-    summary_of(ds, "revenue", "--output-mode update --watermark 1m --durability process", &fv,
-               &cor, &late);
+    summary_of(ds, "revenue", "--output-mode update --watermark 1m --durability process", &fv, &cor,
+               &late);
     cr_assert_gt(late, 0, "the dataset has late events");
     /* tumbling windows: an event is late in its one window, so never = the late first copies */
     cr_assert_leq(fv.never, (uint64_t)late);
@@ -398,24 +398,29 @@ Test(kp_latency, cli_writes_the_latency_into_run_json_and_keeps_every_other_fiel
     char *before_text = lkt_slurp(path), *out = NULL, *after_text;
     cJSON *before, *after, *lat, *item;
     cr_assert_eq(lkt_run(&out, NULL, "latency --run %s", run), 0);
-    cr_assert(strstr(out, "first-visible") && strstr(out, "40.0s") && strstr(out, "1.8m"),
-              "%s", out); /* p50 40s; correct max 110s */
+    cr_assert(strstr(out, "first-visible") && strstr(out, "40.0s") && strstr(out, "1.8m"), "%s",
+              out); /* p50 40s; correct max 110s */
     free(out);
     cr_assert_eq(lkt_run(&out, NULL, "latency --run %s --format json", run), 0); /* twice */
     after_text = lkt_slurp(path);
     before = cJSON_Parse(before_text);
     after = cJSON_Parse(after_text);
     cr_assert(before && after);
-    cJSON_ArrayForEach(item, before) {
+    cJSON_ArrayForEach(item, before)
+    {
         const cJSON *same = cJSON_GetObjectItemCaseSensitive(after, item->string);
         cr_assert(same && cJSON_Compare(item, same, 1), "field '%s' changed", item->string);
     }
     cr_assert_eq(cJSON_GetArraySize(after), cJSON_GetArraySize(before) + 1, "one field added");
     lat = cJSON_GetObjectItemCaseSensitive(after, "latency");
-    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lat,
-                 "first_visible"), "p50_ms")->valuedouble, 40000);
-    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lat,
-                 "correct"), "max_ms")->valuedouble, 110000);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(
+                     cJSON_GetObjectItemCaseSensitive(lat, "first_visible"), "p50_ms")
+                     ->valuedouble,
+                 40000);
+    cr_assert_eq(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lat, "correct"), "max_ms")
+            ->valuedouble,
+        110000);
     item = cJSON_Parse(out);
     cr_assert(cJSON_Compare(item, lat, 1), "--format json prints what run.json holds: %s", out);
     cJSON_Delete(item);

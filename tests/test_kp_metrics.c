@@ -129,7 +129,7 @@ static char *count_to(long long n)
 
 Test(kp_metrics, a_crash_at_any_phase_neither_loses_nor_doubles_a_line)
 {
-    static const char *const phases[] = {"planned", "processed", "sink-committed", "committed"};
+    static const char *const phases[] = { "planned", "processed", "sink-committed", "committed" };
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("metrics-crash"), *clean = lkt_fmt("%s/a", dir);
     char *again = lkt_fmt("%s/b", dir), *want, *other, *ids, *all;
     cr_assert_eq(kpt_kappa(ds, "revenue", clean, ARGS), 0);

@@ -83,8 +83,8 @@ Test(lk_checked, pieces_read_back_checked_and_replace_an_existing_file)
     size_t len;
     for (int round = 0; round < 2; round++) {
         struct lk_checked c = LK_CHECKED_INIT;
-        cr_assert_eq(lk_checked_open(&c, path, round ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC,
-                                     &err), 0, "%s", err.msg);
+        cr_assert_eq(lk_checked_open(&c, path, round ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC, &err),
+                     0, "%s", err.msg);
         lk_checked_write(&c, round ? "second " : "first ", round ? 7 : 6);
         lk_checked_write(&c, "piece", 5);
         cr_assert_eq(lk_checked_commit(&c, &err), 0, "%s", err.msg);
@@ -107,8 +107,8 @@ Test(lk_checked, whole_file_writes_read_back_checked_and_replace_an_existing_fil
     for (int round = 0; round < 2; round++) {
         const char *body = round ? "{\"b\":2}" : "{\"a\":1}";
         cr_assert_eq(lk_file_write_checked_as(path, body, strlen(body),
-                                              round ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC,
-                                              &err), 0, "%s", err.msg);
+                                              round ? LK_DURABLE_PROCESS : LK_DURABLE_FSYNC, &err),
+                     0, "%s", err.msg);
         cr_assert_eq(lk_file_read_checked(path, 1 << 20, &text, &len, &err), 0, "%s", err.msg);
         cr_assert_str_eq(text, body);
         cr_assert_eq(len, 7);
@@ -196,9 +196,9 @@ Test(lk_crc32, combine_gives_the_crc_of_the_concatenation)
     static const char text[] = "the quick brown fox jumps over the lazy dog, twice over";
     size_t n = sizeof(text) - 1;
     for (size_t cut = 0; cut <= n; cut++)
-        cr_assert_eq(lk_crc32_combine(lk_crc32(0, text, cut), lk_crc32(0, text + cut, n - cut),
-                                      n - cut),
-                     lk_crc32(0, text, n), "cut at %zu", cut);
+        cr_assert_eq(
+            lk_crc32_combine(lk_crc32(0, text, cut), lk_crc32(0, text + cut, n - cut), n - cut),
+            lk_crc32(0, text, n), "cut at %zu", cut);
 }
 
 Test(lk_checked, pieces_written_at_offsets_then_accounted_read_back_checked)
@@ -249,8 +249,7 @@ static void to_text(void *arg, const char *data, size_t len)
     t->len += len;
 }
 
-static void add(struct kp_state *s, const char *id, const char *tenant, const char *key,
-                int64_t at)
+static void add(struct kp_state *s, const char *id, const char *tenant, const char *key, int64_t at)
 {
     struct lk_event ev;
     struct kp_outcome out;

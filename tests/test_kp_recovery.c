@@ -46,16 +46,19 @@ Test(kp_recovery, at_least_once_sink_duplicates_the_replayed_batch)
 {
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("alo"), *run = lkt_fmt("%s/run", dir);
     long long rows, distinct;
-    cr_assert_neq(kpt_kappa(ds, "revenue", run, ARGS " --sink-guarantee at-least-once"
-                                                    " --crash-after 40:sink-committed"), 0);
+    cr_assert_neq(kpt_kappa(ds, "revenue", run,
+                            ARGS " --sink-guarantee at-least-once"
+                                 " --crash-after 40:sink-committed"),
+                  0);
     cr_assert_eq(kpt_kappa(ds, "revenue", run, ARGS " --sink-guarantee at-least-once"), 0);
     rows = lkt_query_int(run, "SELECT count(*) FROM output");
     distinct = lkt_query_int(run, "SELECT count(*) FROM (SELECT DISTINCT tenant, type, window_start"
                                   " FROM output)");
     cr_assert_gt(rows, distinct, "the replayed batch wrote its rows twice");
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM output WHERE batch_id <> 40"),
-                 lkt_query_int(run, "SELECT count(*) FROM (SELECT DISTINCT tenant, type, window_start,"
-                                    " batch_id FROM output WHERE batch_id <> 40)"),
+                 lkt_query_int(run,
+                               "SELECT count(*) FROM (SELECT DISTINCT tenant, type, window_start,"
+                               " batch_id FROM output WHERE batch_id <> 40)"),
                  "only batch 40 is doubled");
     free(run);
     free(dir);
@@ -74,8 +77,9 @@ Test(kp_recovery, a_corrupted_checkpoint_file_is_refused_with_its_path)
     fp = fopen(path, "w");
     fputs(text, fp);
     fclose(fp);
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline revenue --out %s " ARGS,
-                         ds, run), 3);
+    cr_assert_eq(
+        lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline revenue --out %s " ARGS, ds, run),
+        3);
     cr_assert(strstr(err, "checkpoint/offsets/7' (checksum mismatch)"), "%s", err);
     free(err);
     free(text);
@@ -90,8 +94,10 @@ Test(kp_recovery, state_stays_bounded_with_a_watermark_and_grows_without_one)
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("bounded");
     char *r1 = lkt_fmt("%s/wm", dir), *r2 = lkt_fmt("%s/nowm", dir);
     long long bounded, grown, rows;
-    cr_assert_eq(kpt_kappa(ds, "revenue", r1, "--trigger 10m --watermark 10m --output-mode update"), 0);
-    cr_assert_eq(kpt_kappa(ds, "revenue", r2, "--trigger 10m --watermark none --output-mode update"), 0);
+    cr_assert_eq(kpt_kappa(ds, "revenue", r1, "--trigger 10m --watermark 10m --output-mode update"),
+                 0);
+    cr_assert_eq(
+        kpt_kappa(ds, "revenue", r2, "--trigger 10m --watermark none --output-mode update"), 0);
     bounded = lkt_query_int(r1, "SELECT max(state_rows) FROM progress");
     grown = lkt_query_int(r2, "SELECT max(state_rows) FROM progress");
     rows = lkt_query_int(r2, "SELECT count(*) FROM output");
@@ -111,7 +117,8 @@ static char *without_late_events(const char *ds, const char *late_csv, const cha
 {
     struct lk_strtab *late = lk_strtab_new(), *seen = lk_strtab_new(), *drop = lk_strtab_new();
     struct lk_event_parser parser = LK_EVENT_PARSER_INIT;
-    char *out = lkt_fmt("%s/filtered.jsonl", dir), *line, *save = NULL, *copy = lkt_fmt("%s", late_csv);
+    char *out = lkt_fmt("%s/filtered.jsonl", dir), *line, *save = NULL,
+         *copy = lkt_fmt("%s", late_csv);
     char **files;
     size_t nfiles;
     FILE *fp = fopen(out, "w");
@@ -195,7 +202,9 @@ Test(kp_recovery, reprocess_writes_a_new_version_and_swaps_the_view)
     char *truth = kpt_truth(ds, "revenue"), *got;
     const char *args = "--trigger 1h --watermark none --output-mode update";
     cr_assert_eq(kpt_kappa(ds, "revenue", run, args), 0);
-    cr_assert_eq(kpt_kappa(ds, "revenue", run, "--reprocess --trigger 6h --watermark none --output-mode update"), 0);
+    cr_assert_eq(kpt_kappa(ds, "revenue", run,
+                           "--reprocess --trigger 6h --watermark none --output-mode update"),
+                 0);
     cr_assert_eq(lkt_query_int(run, "SELECT value FROM meta WHERE key = 'current_version'"), 2);
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM output_v1"),
                  lkt_query_int(run, "SELECT count(*) FROM output_v2"));

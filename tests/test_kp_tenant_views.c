@@ -93,8 +93,9 @@ Test(kp_tenant_views, one_view_per_tenant_with_the_tenants_rows_even_for_hostile
 {
     char *dir = lkt_tmpdir("tviews"), *data = make_fixture(dir), *run = lkt_fmt("%s/run", dir);
     char *path = lkt_fmt("%s/run.json", run), *json;
-    int rc = kpt_kappa(data, "revenue", run, "--output-mode update --watermark none "
-                                             "--trigger 1m --tenant-views");
+    int rc = kpt_kappa(data, "revenue", run,
+                       "--output-mode update --watermark none "
+                       "--trigger 1m --tenant-views");
     cr_assert_eq(rc, 0);
     /* ../x a/b .. x\y%z=1 '; DROP..  t01 A a x'; DROP.. q"t evil' */
     check_views(run, 11);
@@ -117,8 +118,9 @@ Test(kp_tenant_views, views_follow_reprocessing_and_restarts_in_append_mode)
                        "--tenant-views";
     cr_assert_eq(kpt_kappa(data, "revenue", run, args), 0);
     check_views(run, 11);
-    cr_assert_eq(kpt_kappa(data, "revenue", run, "--output-mode append --watermark 1m --trigger 1m"
-                                                 " --final-watermark --tenant-views --reprocess"),
+    cr_assert_eq(kpt_kappa(data, "revenue", run,
+                           "--output-mode append --watermark 1m --trigger 1m"
+                           " --final-watermark --tenant-views --reprocess"),
                  0);
     check_views(run, 11); /* the views read `output`, which now shows version 2 */
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM output_v2"), 12);
@@ -134,10 +136,12 @@ Test(kp_tenant_views, refuses_a_pipeline_not_grouped_by_tenant)
     int rc;
     cr_assert_not_null(fp);
     fputs("{\"name\":\"by_type\",\"group_by\":[\"type\"],\"window\":{\"kind\":\"tumbling\","
-          "\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"events\"}]}\n", fp);
+          "\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"events\"}]}\n",
+          fp);
     cr_assert_eq(fclose(fp), 0);
-    rc = lkt_run(NULL, &err, "kappa --data %s/datasets/fixtures/tenants.jsonl --pipeline %s "
-                             "--out %s/run --output-mode update --tenant-views",
+    rc = lkt_run(NULL, &err,
+                 "kappa --data %s/datasets/fixtures/tenants.jsonl --pipeline %s "
+                 "--out %s/run --output-mode update --tenant-views",
                  lkt_root(), spec, dir);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, err);
     cr_assert(strstr(err, "does not group by tenant"), "%s", err);

@@ -30,9 +30,10 @@
 static char *run_fixture(const char *name, const char *extra)
 {
     char *dir = lkt_tmpdir(name), *run = lkt_fmt("%s/run", dir);
-    int rc = lkt_run(NULL, NULL, "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl"
-                                 " --pipeline %s/datasets/fixtures/watermark-spec.json --out %s"
-                                 " --trigger 5m --watermark 10m --cost-model none %s",
+    int rc = lkt_run(NULL, NULL,
+                     "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl"
+                     " --pipeline %s/datasets/fixtures/watermark-spec.json --out %s"
+                     " --trigger 5m --watermark 10m --cost-model none %s",
                      lkt_root(), lkt_root(), run, extra);
     cr_assert_eq(rc, 0, "kappa exit %d", rc);
     free(dir);
@@ -49,7 +50,8 @@ static char *table(const char *run, const char *name)
 /* The columns of the progress table that the walkthrough above fixes. */
 static char *progress_summary(const char *run)
 {
-    return lkt_query_text(run,
+    return lkt_query_text(
+        run,
         "SELECT batch_id, substr(iso(trigger_time), 12, 5), CASE WHEN watermark = 0 THEN 'epoch'"
         " WHEN watermark > 9000000000000000 THEN '+inf' ELSE substr(iso(watermark), 12, 5) END,"
         " input_rows, late_rows, duplicates_dropped, output_rows FROM progress ORDER BY batch_id");
@@ -68,19 +70,19 @@ Test(kp_watermark, every_batch_has_the_hand_computed_watermarks_and_outputs)
     char *run = run_fixture("wm-final", "--final-watermark");
     char *got = progress_summary(run);
     cr_assert_str_eq(got,
-        /* batch, trigger, E_N, input, late rows, duplicates, output rows */
-        "0,12:05,epoch,1,0,0,0\n"
-        "1,12:10,11:52,1,0,0,0\n"
-        "2,12:15,11:56,1,0,0,0\n"
-        "3,12:20,12:03,2,0,1,0\n"
-        "4,12:25,12:03,1,0,0,0\n"
-        "5,12:30,12:14,1,0,0,1\n"
-        "6,12:35,12:14,1,0,0,0\n"
-        "7,12:40,12:21,1,0,0,1\n"
-        "8,12:45,12:21,1,1,0,0\n"
-        "9,12:50,12:21,1,0,0,0\n"
-        "10,12:55,12:35,1,1,0,1\n"
-        "11,13:00,+inf,0,0,0,2\n");
+                     /* batch, trigger, E_N, input, late rows, duplicates, output rows */
+                     "0,12:05,epoch,1,0,0,0\n"
+                     "1,12:10,11:52,1,0,0,0\n"
+                     "2,12:15,11:56,1,0,0,0\n"
+                     "3,12:20,12:03,2,0,1,0\n"
+                     "4,12:25,12:03,1,0,0,0\n"
+                     "5,12:30,12:14,1,0,0,1\n"
+                     "6,12:35,12:14,1,0,0,0\n"
+                     "7,12:40,12:21,1,0,0,1\n"
+                     "8,12:45,12:21,1,1,0,0\n"
+                     "9,12:50,12:21,1,0,0,0\n"
+                     "10,12:55,12:35,1,1,0,1\n"
+                     "11,13:00,+inf,0,0,0,2\n");
     free(got);
     free(run);
 }
@@ -95,7 +97,8 @@ Test(kp_watermark, append_output_and_late_table_match_the_walkthrough)
                           "t1,2026-01-01T12:20:00.000Z,2026-01-01T12:30:00.000Z,1\n"
                           "t1,2026-01-01T12:30:00.000Z,2026-01-01T12:40:00.000Z,1\n"
                           "t1,2026-01-01T12:40:00.000Z,2026-01-01T12:50:00.000Z,1\n");
-    cr_assert_str_eq(late,
+    cr_assert_str_eq(
+        late,
         "batch_id,event_id,tenant,key,type,value,event_time,arrival_time,window_start,window_end,watermark\n"
         "8,w-01,t1,k1,click,1.00,2026-01-01T12:02:00.000Z,2026-01-01T12:41:00.000Z,"
         "2026-01-01T12:00:00.000Z,2026-01-01T12:10:00.000Z,2026-01-01T12:21:00.000Z\n"
@@ -123,9 +126,12 @@ Test(kp_watermark, without_the_final_watermark_two_windows_stay_in_state)
 Test(kp_watermark, once_in_append_mode_emits_nothing_and_reports_the_windows_left)
 {
     char *dir = lkt_tmpdir("wm-once"), *run = lkt_fmt("%s/run", dir), *json;
-    cr_assert_eq(lkt_run(NULL, NULL, "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl"
-                                     " --pipeline %s/datasets/fixtures/watermark-spec.json --out %s"
-                                     " --trigger once --cost-model none", lkt_root(), lkt_root(), run), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "kappa --quiet --data %s/datasets/fixtures/watermark.jsonl"
+                         " --pipeline %s/datasets/fixtures/watermark-spec.json --out %s"
+                         " --trigger once --cost-model none",
+                         lkt_root(), lkt_root(), run),
+                 0);
     /* one batch, E_0 = epoch: nothing is final, all 5 windows stay in state */
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM output"), 0);
     cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM progress"), 1);

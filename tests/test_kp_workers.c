@@ -52,7 +52,8 @@ Test(kp_workers, append_results_are_byte_identical_for_any_worker_count)
 
 Test(kp_workers, update_results_are_byte_identical_for_any_worker_count)
 {
-    assert_same_for_any_workers("--trigger 1h --watermark 2m --output-mode update", "workers-update");
+    assert_same_for_any_workers("--trigger 1h --watermark 2m --output-mode update",
+                                "workers-update");
 }
 
 /* The progress table as CSV without its one measured column (duration_ms). */
@@ -84,7 +85,8 @@ static char *progress_without_durations(const char *run)
     return out;
 }
 
-/* args with 1 and 2 workers: the same batches and tables; `worth` (SQL) counts what makes it a case. */
+/* args with 1 and 2 workers: the same batches and tables; `worth` (SQL) counts what makes it a
+ * case. */
 static void assert_same_batches(const char *args, const char *name, const char *worth)
 {
     char *ds = kpt_dataset(), *dir = lkt_tmpdir(name);
@@ -110,8 +112,9 @@ static void assert_same_batches(const char *args, const char *name, const char *
 Test(kp_workers, the_read_ahead_plans_the_same_batches_as_one_worker)
 {
     /* capped batches (a backlog), then the final watermark's batch */
-    assert_same_batches("--trigger 10m --watermark 1m --max-events-per-trigger 60 --final-watermark",
-                        "readahead-capped", "SELECT count(*) FROM progress WHERE input_rows = 60");
+    assert_same_batches(
+        "--trigger 10m --watermark 1m --max-events-per-trigger 60 --final-watermark",
+        "readahead-capped", "SELECT count(*) FROM progress WHERE input_rows = 60");
     /* triggers skipped over the gaps in the input, no-data batches, update mode */
     assert_same_batches("--trigger 10m --watermark 1m --output-mode update", "readahead-gaps",
                         "SELECT count(*) FROM progress p JOIN progress q ON q.batch_id = "
@@ -128,14 +131,21 @@ Test(kp_workers, a_kill_while_the_workers_read_ahead_recovers_exactly)
 Test(kp_workers, a_pipeline_not_grouped_by_tenant_or_a_continuous_trigger_is_refused)
 {
     char *err = NULL, *dir = lkt_tmpdir("workers-refused"), *spec = lkt_fmt("%s/by-type.json", dir);
-    lkt_write(spec, "{\"name\":\"by_type\",\"group_by\":[\"type\"],\"window\":{\"kind\":"
-                    "\"tumbling\",\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"}]}");
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --data %s/datasets/fixtures/tiny.jsonl --pipeline %s"
-                                     " --out %s/run --workers 2", lkt_root(), spec, dir), 2);
+    lkt_write(spec,
+              "{\"name\":\"by_type\",\"group_by\":[\"type\"],\"window\":{\"kind\":"
+              "\"tumbling\",\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"}]}");
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "kappa --data %s/datasets/fixtures/tiny.jsonl --pipeline %s"
+                         " --out %s/run --workers 2",
+                         lkt_root(), spec, dir),
+                 2);
     cr_assert(strstr(err, "--workers 2 needs a pipeline grouped by tenant"), "%s", err);
     free(err);
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --data %s/datasets/fixtures/tiny.jsonl --pipeline revenue"
-                                     " --out %s/run --workers 2 --trigger continuous", lkt_root(), dir), 2);
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "kappa --data %s/datasets/fixtures/tiny.jsonl --pipeline revenue"
+                         " --out %s/run --workers 2 --trigger continuous",
+                         lkt_root(), dir),
+                 2);
     cr_assert(strstr(err, "--trigger continuous runs one event at a time"), "%s", err);
     free(err);
     free(spec);
@@ -147,11 +157,14 @@ Test(kp_workers, a_dataset_not_partitioned_by_tenant_is_refused_by_line)
     char *err = NULL, *dir = lkt_tmpdir("workers-badpart");
     char *ds = lkt_fmt("%s/ds", dir), *logdir = lkt_fmt("%s/ds/log", dir);
     char *p0 = lkt_fmt("%s/p-00000.jsonl", logdir), *p1 = lkt_fmt("%s/p-00001.jsonl", logdir);
-    char *cmd = lkt_fmt("mkdir -p %s && cp %s/datasets/fixtures/tiny.jsonl %s && cp %s %s",
-                        logdir, lkt_root(), p0, p0, p1);
+    char *cmd = lkt_fmt("mkdir -p %s && cp %s/datasets/fixtures/tiny.jsonl %s && cp %s %s", logdir,
+                        lkt_root(), p0, p0, p1);
     cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline revenue --out %s/run"
-                                     " --workers 2", ds, dir), 3);
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "kappa --quiet --data %s --pipeline revenue --out %s/run"
+                         " --workers 2",
+                         ds, dir),
+                 3);
     cr_assert(strstr(err, "not partitioned by hash(tenant)"), "%s", err);
     free(cmd);
     free(p0);

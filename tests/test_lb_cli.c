@@ -23,7 +23,8 @@ static void expect_fail(int code, const char *want, const char *args)
 Test(lb_cli, bad_options_and_values_are_usage_errors_naming_the_option)
 {
     char *dir = lkt_tmpdir("lb-cli-opts"), *ok = lkt_fmt("--data " FIXTURE " --pipeline revenue "
-                                                         "--out %s/run", lkt_root(), dir);
+                                                         "--out %s/run",
+                                                         lkt_root(), dir);
     char *a;
     expect_fail(2, "unknown option '--bogus'", "--bogus");
     expect_fail(2, "missing --out", "--data x --pipeline revenue");
@@ -112,7 +113,8 @@ static long long lines_under(const char *dir, long long *files)
 {
     long long n = 0;
     char *cmd = lkt_fmt("find '%s' -type f -name '*.jsonl' -exec cat {} + | wc -l; "
-                        "find '%s' -type f | wc -l", dir, dir);
+                        "find '%s' -type f | wc -l",
+                        dir, dir);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     cr_assert_eq(fscanf(p, "%lld %lld", &n, files), 2);
@@ -134,8 +136,11 @@ Test(lb_cli, each_batch_job_writes_its_whole_view_as_files_by_tenant)
 {
     char *data = lkt_dataset("lb-views", "--scenario clickstream --events 5000 --seed 3");
     char *dir = lkt_tmpdir("lb-views"), *run = lkt_fmt("%s/run", dir), *out = NULL;
-    cr_assert_eq(lkt_run(NULL, NULL, "lambda --data %s --pipeline revenue --out %s "
-                                     "--batch-every 6h --quiet", data, run), 0);
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "lambda --data %s --pipeline revenue --out %s "
+                         "--batch-every 6h --quiet",
+                         data, run),
+                 0);
     long long jobs = lkt_query_int(run, "SELECT count(*) FROM batch_views");
     cr_assert_gt(jobs, 1);
     for (long long v = 1; v <= jobs; v++) {
@@ -145,10 +150,14 @@ Test(lb_cli, each_batch_job_writes_its_whole_view_as_files_by_tenant)
         free(vdir);
         /* every row of the view, once, in one file per tenant (from the database) */
         cr_expect_eq(lines, view_int(run, "SELECT count(*) FROM batch_rows WHERE view_id = ", v));
-        cr_expect_eq(files, view_int(run, "SELECT count(DISTINCT tenant) FROM batch_rows "
-                                          "WHERE view_id = ", v));
-        cr_expect_eq(files, view_int(run, "SELECT json_extract(json, '$.files_written') FROM "
-                                          "progress WHERE layer = 'batch' AND job = ", v));
+        cr_expect_eq(files, view_int(run,
+                                     "SELECT count(DISTINCT tenant) FROM batch_rows "
+                                     "WHERE view_id = ",
+                                     v));
+        cr_expect_eq(files, view_int(run,
+                                     "SELECT json_extract(json, '$.files_written') FROM "
+                                     "progress WHERE layer = 'batch' AND job = ",
+                                     v));
     }
     /* so the bill has operations for the Lambda stack too */
     cr_assert_eq(lkt_run(&out, NULL, "cost --run %s --format csv", run), 0);

@@ -33,10 +33,12 @@ static char *fingerprint(const char *run)
         }
     }
     cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(h, "SELECT layer || job || ':' || trigger_time || ':' || "
-                                       "visible_time || ':' || input_rows || ':' || rows_written "
-                                       "|| ':' || modelled_ms || ':' || coalesce(discrepancy_rows, "
-                                       "'') FROM progress ORDER BY rowid", -1, &st, NULL),
+    cr_assert_eq(sqlite3_prepare_v2(h,
+                                    "SELECT layer || job || ':' || trigger_time || ':' || "
+                                    "visible_time || ':' || input_rows || ':' || rows_written "
+                                    "|| ':' || modelled_ms || ':' || coalesce(discrepancy_rows, "
+                                    "'') FROM progress ORDER BY rowid",
+                                    -1, &st, NULL),
                  SQLITE_OK);
     while (sqlite3_step(st) == SQLITE_ROW)
         fprintf(fp, "%s\n", (const char *)sqlite3_column_text(st, 0));
@@ -57,8 +59,8 @@ static void crash_and_recover(const char *name, const char *const *crashes, size
     cr_assert_eq(lbt_lambda(&err, "--data %s " ARGS " --out %s", ds, ref), 0, "%s", err);
     free(err);
     for (size_t i = 0; i < n; i++) {
-        int rc = lbt_lambda(NULL, "--data %s " ARGS " --out %s --crash-after %s", ds, run,
-                            crashes[i]);
+        int rc =
+            lbt_lambda(NULL, "--data %s " ARGS " --out %s --crash-after %s", ds, run, crashes[i]);
         cr_assert(rc != 0, "--crash-after %s did not crash", crashes[i]);
         cr_assert_neq(access(rj, F_OK), 0, "run.json written by a crashed run");
     }

@@ -22,16 +22,17 @@
 #include "banned.h"
 
 #define W "t01,purchase,2026-01-01T00:50:00.000Z,2026-01-01T00:51:00.000Z,"
-#define HEADER                                                                                \
+#define HEADER                                                                                     \
     "tenant,type,window_start,window_end,events,value_sum,value_min,value_max,distinct_keys\n"
 
 static char *run_fixture(const char *name)
 {
     char *dir = lkt_tmpdir(name), *run = lkt_fmt("%s/run", dir), *err = NULL;
-    int rc = lbt_lambda(&err, "--data %s/datasets/fixtures/lambda-seam.jsonl --pipeline revenue "
-                              "--out %s --batch-every 1h --speed-trigger 10s --cost-model "
-                              "%s/datasets/fixtures/lambda-model.json",
-                     lkt_root(), run, lkt_root());
+    int rc = lbt_lambda(&err,
+                        "--data %s/datasets/fixtures/lambda-seam.jsonl --pipeline revenue "
+                        "--out %s --batch-every 1h --speed-trigger 10s --cost-model "
+                        "%s/datasets/fixtures/lambda-model.json",
+                        lkt_root(), run, lkt_root());
     cr_assert_eq(rc, 0, "%s", err ? err : "");
     free(err);
     free(dir);
@@ -52,7 +53,7 @@ static void expect_serving(const char *run, const char *at, const char *row)
 Test(lb_fixture, serving_answer_before_and_after_the_batch_view_lands)
 {
     char *run = run_fixture("lb-fixture");
-    expect_serving(run, "2026-01-01T00:50:19.999Z", "");           /* nothing visible yet */
+    expect_serving(run, "2026-01-01T00:50:19.999Z", ""); /* nothing visible yet */
     expect_serving(run, "2026-01-01T00:52:00Z", W "1,10.00,10.00,10.00,1\n");
     /* the re-delivered s-a: the speed layer counts it again (at-least-once) */
     expect_serving(run, "2026-01-01T00:56:00Z", W "2,20.00,10.00,10.00,1\n");
@@ -72,10 +73,10 @@ Test(lb_fixture, batch_and_speed_tables_split_the_window_at_the_cutoff)
     char *speed = lbt_export(run, "speed", lbt_time("2026-01-01T01:05:00Z"));
     char *before = lbt_export(run, "batch", lbt_time("2026-01-01T01:04:59.999Z"));
     char *speed_end = lbt_export(run, "speed", LK_TIME_POS_INF);
-    cr_assert_str_eq(batch, HEADER W "2,15.00,5.00,10.00,2\n");  /* s-b at the cutoff: batch */
-    cr_assert_str_eq(speed, HEADER W "1,2.50,2.50,2.50,1\n");    /* s-c 1 ms later: speed */
-    cr_assert_str_eq(before, HEADER);                          /* no view before 01:05 */
-    cr_assert_str_eq(speed_end, HEADER);                       /* final view covers all */
+    cr_assert_str_eq(batch, HEADER W "2,15.00,5.00,10.00,2\n"); /* s-b at the cutoff: batch */
+    cr_assert_str_eq(speed, HEADER W "1,2.50,2.50,2.50,1\n");   /* s-c 1 ms later: speed */
+    cr_assert_str_eq(before, HEADER);                           /* no view before 01:05 */
+    cr_assert_str_eq(speed_end, HEADER);                        /* final view covers all */
     free(batch);
     free(speed);
     free(before);

@@ -87,8 +87,11 @@ static void every_instant_equals_truth(const char *name, const char *spec_json)
     char *run = lkt_fmt("%s/run", dir), *spec = lkt_fmt("%s/spec.json", dir), *err = NULL;
     int64_t first = lbt_time("2026-01-01T00:00:00Z");
     lbt_write(spec, spec_json);
-    cr_assert_eq(lbt_lambda(&err, "--data %s --pipeline %s --out %s --batch-every 1h "
-                                  "--cost-model none", ds, spec, run), 0, "%s", err);
+    cr_assert_eq(lbt_lambda(&err,
+                            "--data %s --pipeline %s --out %s --batch-every 1h "
+                            "--cost-model none",
+                            ds, spec, run),
+                 0, "%s", err);
     for (int k = 1; k <= 25; k += 3) {
         int64_t cutoff = first + k * LK_MS_PER_HOUR;
         int64_t at[] = { cutoff - 10000, cutoff, cutoff + 10000, cutoff + 1234 * 10000 };
@@ -109,7 +112,8 @@ static void every_instant_equals_truth(const char *name, const char *spec_json)
 
 Test(lb_lambda, serving_equals_truth_at_every_bucket_end_without_duplicates_tumbling)
 {
-    every_instant_equals_truth("lb-instants-tumbling",
+    every_instant_equals_truth(
+        "lb-instants-tumbling",
         "{\"name\":\"t\",\"dedup\":\"event_id\",\"group_by\":[\"tenant\",\"type\"],"
         "\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},\"aggregates\":["
         "{\"fn\":\"count\",\"as\":\"events\"},{\"fn\":\"sum\",\"of\":\"value\",\"as\":\"s\"},"
@@ -119,7 +123,8 @@ Test(lb_lambda, serving_equals_truth_at_every_bucket_end_without_duplicates_tumb
 
 Test(lb_lambda, serving_equals_truth_at_every_bucket_end_without_duplicates_sessions)
 {
-    every_instant_equals_truth("lb-instants-sessions",
+    every_instant_equals_truth(
+        "lb-instants-sessions",
         "{\"name\":\"s\",\"group_by\":[\"tenant\",\"key\"],\"window\":{\"kind\":\"session\","
         "\"gap\":\"5m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"events\"},"
         "{\"fn\":\"max\",\"of\":\"value\",\"as\":\"hi\"}]}");
@@ -127,7 +132,8 @@ Test(lb_lambda, serving_equals_truth_at_every_bucket_end_without_duplicates_sess
 
 Test(lb_lambda, serving_equals_truth_at_every_bucket_end_without_duplicates_sliding)
 {
-    every_instant_equals_truth("lb-instants-sliding",
+    every_instant_equals_truth(
+        "lb-instants-sliding",
         "{\"name\":\"w\",\"filter\":{\"field\":\"type\",\"in\":[\"purchase\",\"view\"]},"
         "\"group_by\":[\"type\"],\"window\":{\"kind\":\"sliding\",\"size\":\"10m\","
         "\"slide\":\"5m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"n\"},"
@@ -142,8 +148,9 @@ static void seam_line(FILE *fp, int k, int n, int64_t window, int64_t arrival)
     char et[LK_TIME_ISO_LEN + 1], at[LK_TIME_ISO_LEN + 1];
     lk_time_format(window + n * 1000, et);
     lk_time_format(arrival, at);
-    fprintf(fp, "{\"event_id\":\"seam-%d-%d\",\"tenant\":\"t01\",\"key\":\"k%d\",\"type\":\"seam\","
-                "\"value\":1.00,\"event_time\":\"%s\",\"arrival_time\":\"%s\"}\n",
+    fprintf(fp,
+            "{\"event_id\":\"seam-%d-%d\",\"tenant\":\"t01\",\"key\":\"k%d\",\"type\":\"seam\","
+            "\"value\":1.00,\"event_time\":\"%s\",\"arrival_time\":\"%s\"}\n",
             k, n, n, et, at);
 }
 
@@ -168,8 +175,11 @@ Test(lb_lambda, events_arriving_just_before_and_after_a_cutoff_are_counted_once)
     fclose(fp);
     lbt_write(model, "{\"cluster_start\":\"0s\",\"trigger_overhead\":\"0s\",\"event_ns\":0,"
                      "\"state_row_ns\":0,\"job_overhead\":\"2m\",\"master_event_ns\":0}");
-    cr_assert_eq(lbt_lambda(&err, "--data %s --pipeline revenue --out %s --batch-every 1h "
-                                  "--cost-model %s", data, run, model), 0, "%s", err);
+    cr_assert_eq(lbt_lambda(&err,
+                            "--data %s --pipeline revenue --out %s --batch-every 1h "
+                            "--cost-model %s",
+                            data, run, model),
+                 0, "%s", err);
     for (int k = 1; k <= 3; k++) {
         int64_t c = t0 + k * LK_MS_PER_HOUR, w = c - 30 * LK_MS_PER_MIN;
         int64_t at[] = { c + 10000, c + 2 * LK_MS_PER_MIN - 1, c + 2 * LK_MS_PER_MIN,
@@ -202,13 +212,14 @@ Test(lb_lambda, names_and_values_full_of_quotes_and_semicolons_stay_data)
     char *truth, *serving, *db = lkt_fmt("%s/serving.db", run);
     sqlite3 *h;
     sqlite3_stmt *st;
-    static const char *const tenants[] = { "t'); DROP TABLE master; --", "t\\\"x\\\";--",
-                                           "plain", "a;b" };
+    static const char *const tenants[] = { "t'); DROP TABLE master; --", "t\\\"x\\\";--", "plain",
+                                           "a;b" };
     FILE *fp = fopen(data, "w");
     for (int i = 0; i < 40; i++)
-        fprintf(fp, "{\"event_id\":\"e';DELETE FROM master;--%d\\\"\",\"tenant\":\"%s\","
-                    "\"key\":\"k%d'\",\"type\":\"t;%d\",\"value\":%d.25,\"event_time\":"
-                    "\"2026-01-01T00:%02d:00Z\",\"arrival_time\":\"2026-01-01T00:%02d:30Z\"}\n",
+        fprintf(fp,
+                "{\"event_id\":\"e';DELETE FROM master;--%d\\\"\",\"tenant\":\"%s\","
+                "\"key\":\"k%d'\",\"type\":\"t;%d\",\"value\":%d.25,\"event_time\":"
+                "\"2026-01-01T00:%02d:00Z\",\"arrival_time\":\"2026-01-01T00:%02d:30Z\"}\n",
                 i % 30, tenants[i % 4], i % 7, i % 2, i, i, i);
     fclose(fp);
     lbt_write(spec, "{\"name\":\"evil\",\"dedup\":\"event_id\",\"filter\":{\"field\":\"tenant\","
@@ -216,8 +227,9 @@ Test(lb_lambda, names_and_values_full_of_quotes_and_semicolons_stay_data)
                     "\"group_by\":[\"tenant\",\"type\"],\"window\":{\"kind\":\"tumbling\","
                     "\"size\":\"10m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"select\"},"
                     "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"from\"}]}");
-    cr_assert_eq(lbt_lambda(&err, "--data %s --pipeline %s --out %s --batch-every 10m", data,
-                            spec, run), 0, "%s", err);
+    cr_assert_eq(
+        lbt_lambda(&err, "--data %s --pipeline %s --out %s --batch-every 10m", data, spec, run), 0,
+        "%s", err);
     truth = lbt_truth(data, spec, LK_TIME_POS_INF);
     serving = lbt_export(run, "serving", LK_TIME_POS_INF);
     cr_assert_str_eq(serving, truth);

@@ -27,9 +27,10 @@
 static char *run_seam(const char *name, const char *pipeline)
 {
     char *dir = lkt_tmpdir(name), *run = lkt_fmt("%s/run", dir), *err = NULL;
-    int rc = lbt_lambda(&err, "--data %s/datasets/fixtures/lambda-seam.jsonl --pipeline %s "
-                              "--out %s --batch-every 1h --speed-trigger 10s --cost-model "
-                              "%s/datasets/fixtures/lambda-model.json",
+    int rc = lbt_lambda(&err,
+                        "--data %s/datasets/fixtures/lambda-seam.jsonl --pipeline %s "
+                        "--out %s --batch-every 1h --speed-trigger 10s --cost-model "
+                        "%s/datasets/fixtures/lambda-model.json",
                         lkt_root(), pipeline, run, lkt_root());
     cr_assert_eq(rc, 0, "%s", err ? err : "");
     free(err);
@@ -37,8 +38,7 @@ static char *run_seam(const char *name, const char *pipeline)
     return run;
 }
 
-static char *run_generated(const char *name, const char *ds, const char *pipeline,
-                           const char *opts)
+static char *run_generated(const char *name, const char *ds, const char *pipeline, const char *opts)
 {
     char *dir = lkt_tmpdir(name), *run = lkt_fmt("%s/run", dir), *err = NULL;
     int rc = lbt_lambda(&err, "--data %s --pipeline %s --out %s %s", ds, pipeline, run, opts);
@@ -64,8 +64,8 @@ static void expect_samples(struct lk_lat *l, const int64_t *want, size_t n, cons
     cr_assert_eq(l->n, n, "%s: %zu samples, want %zu", what, l->n, n);
     cr_assert_eq(l->never, 0, "%s: never", what);
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(l->v[i], want[i], "%s[%zu]: %lld, want %lld", what, i,
-                     (long long)l->v[i], (long long)want[i]);
+        cr_assert_eq(l->v[i], want[i], "%s[%zu]: %lld, want %lld", what, i, (long long)l->v[i],
+                     (long long)want[i]);
 }
 
 Test(lb_latency, fixture_latencies_worked_by_hand)
@@ -119,10 +119,10 @@ Test(lb_latency, row_history_shows_the_speed_steps_and_the_batch_correction)
     const char *const t[] = { "2026-01-01T00:50:20Z", "2026-01-01T00:55:00Z",
                               "2026-01-01T01:00:00Z", "2026-01-01T01:00:10Z",
                               "2026-01-01T01:05:00Z" };
-    const double events[] = { 1, 2, 3, 4, 3 };             /* the dup counted, then dropped */
+    const double events[] = { 1, 2, 3, 4, 3 }; /* the dup counted, then dropped */
     const double sums[] = { 10.0, 20.0, 25.0, 27.5, 17.5 };
-    const char *const tk[] = { t[0], t[2], t[3] };          /* u1, u1 again, u2, u3 */
-    const double keys[] = { 1, 2, 3 };                      /* unchanged at 00:55 and 01:05 */
+    const char *const tk[] = { t[0], t[2], t[3] }; /* u1, u1 again, u2, u3 */
+    const double keys[] = { 1, 2, 3 };             /* unchanged at 00:55 and 01:05 */
     expect_history(run, ROW_W, "events", t, events, 5);
     expect_history(run, ROW_W, "value_sum", t, sums, 5);
     expect_history(run, ROW_W, "distinct_keys", tk, keys, 3);
@@ -137,8 +137,9 @@ Test(lb_latency, row_history_rejects_unknown_columns_rows_and_bad_keys)
     size_t n;
     cr_assert_eq(lb_row_history(run, ROW_W, "nope", &p, &n, &err), LK_EUSAGE);
     cr_assert(strstr(err.msg, "'nope'"), "%s", err.msg);
-    cr_assert_eq(lb_row_history(run, "t01,purchase,2026-01-01T00:51:00.000Z", "events", &p, &n,
-                                &err), LK_EINPUT);
+    cr_assert_eq(
+        lb_row_history(run, "t01,purchase,2026-01-01T00:51:00.000Z", "events", &p, &n, &err),
+        LK_EINPUT);
     cr_assert(strstr(err.msg, "no row"), "%s", err.msg);
     cr_assert_eq(lb_row_history(run, "t01,2026-01-01T00:50:00Z", "events", &p, &n, &err),
                  LK_EINPUT);
@@ -206,8 +207,7 @@ static char *busiest_key(const char *csv)
         }
     }
     cr_assert_not_null(best);
-    return lkt_fmt("%.*s", (int)(strchr(strchr(strchr(best, ',') + 1, ',') + 1, ',') - best),
-                   best);
+    return lkt_fmt("%.*s", (int)(strchr(strchr(strchr(best, ',') + 1, ',') + 1, ',') - best), best);
 }
 
 Test(lb_latency, row_history_agrees_with_results_at_each_step_and_just_before)
@@ -225,8 +225,8 @@ Test(lb_latency, row_history_agrees_with_results_at_each_step_and_just_before)
         cr_assert_geq(n, 2, "%s of %s: %zu steps", cols[c], key, n);
         for (size_t i = 0; i < n; i++) {
             char *at = serving_at(run, p[i].t), *before = serving_at(run, p[i].t - 1);
-            cr_assert_eq(csv_field(at, key, idx[c]), p[i].v, "%s of %s at step %zu", cols[c],
-                         key, i);
+            cr_assert_eq(csv_field(at, key, idx[c]), p[i].v, "%s of %s at step %zu", cols[c], key,
+                         i);
             cr_assert_neq(csv_field(before, key, idx[c]), p[i].v, "%s: no change at step %zu",
                           cols[c], i);
             free(at);
@@ -243,14 +243,13 @@ Test(lb_latency, row_history_agrees_with_results_at_each_step_and_just_before)
 
 /* ---------------------------------------------------------------- sawtooth ---- */
 
-static void expect_point(const struct lb_disc_point *p, const char *t, uint64_t diff,
-                         uint64_t rows)
+static void expect_point(const struct lb_disc_point *p, const char *t, uint64_t diff, uint64_t rows)
 {
     cr_assert_eq(p->t, lbt_time(t), "point at %s: t", t);
     cr_assert_eq(p->diff_rows, diff, "at %s: diff_rows %llu, want %llu", t,
                  (unsigned long long)p->diff_rows, (unsigned long long)diff);
-    cr_assert_eq(p->rows, rows, "at %s: rows %llu, want %llu", t,
-                 (unsigned long long)p->rows, (unsigned long long)rows);
+    cr_assert_eq(p->rows, rows, "at %s: rows %llu, want %llu", t, (unsigned long long)p->rows,
+                 (unsigned long long)rows);
 }
 
 Test(lb_latency, fixture_sawtooth_drops_to_zero_when_each_view_lands)
@@ -379,15 +378,13 @@ Test(lb_latency, first_visible_follows_the_speed_trigger_and_correct_the_batch_p
                                         "count(*) / 2 FROM progress WHERE layer = 'speed')");
     int64_t fv1, fv6, ok1 = correct_p50(r1, &fv1), ok6 = correct_p50(r6, &fv6);
     cr_assert_gt(delay, 0);
-    cr_assert_leq(fv1, 10000 + delay, "first-visible p50 %lld > trigger + %lld",
-                  (long long)fv1, delay);
-    cr_assert_geq(fv1, delay, "first-visible p50 %lld under the micro-batch time",
-                  (long long)fv1);
+    cr_assert_leq(fv1, 10000 + delay, "first-visible p50 %lld > trigger + %lld", (long long)fv1,
+                  delay);
+    cr_assert_geq(fv1, delay, "first-visible p50 %lld under the micro-batch time", (long long)fv1);
     cr_assert_eq(fv1, fv6); /* the speed layer does not depend on the batch period */
     cr_assert_gt(ok1, 10 * fv1, "correct p50 %lld should wait for views", (long long)ok1);
     cr_assert_lt(ok1, 3600000 + 600000, "1h: %lld", (long long)ok1);
-    cr_assert_gt(ok6, 2 * ok1, "6h correct p50 %lld vs 1h %lld", (long long)ok6,
-                 (long long)ok1);
+    cr_assert_gt(ok6, 2 * ok1, "6h correct p50 %lld vs 1h %lld", (long long)ok6, (long long)ok1);
     free(r1);
     free(r6);
     free(ds);

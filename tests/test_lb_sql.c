@@ -52,8 +52,10 @@ Test(lb_sql, names_that_collide_with_the_stacks_columns_are_a_clear_spec_error)
         char json[512];
         struct lk_spec spec;
         struct lk_err err = LK_ERR_INIT;
-        snprintf(json, sizeof(json), "{\"name\":\"n\",\"window\":{\"kind\":\"tumbling\","
-                 "\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"%s\"}]}", bad[i]);
+        snprintf(json, sizeof(json),
+                 "{\"name\":\"n\",\"window\":{\"kind\":\"tumbling\","
+                 "\"size\":\"1m\"},\"aggregates\":[{\"fn\":\"count\",\"as\":\"%s\"}]}",
+                 bad[i]);
         spec = parse(json);
         cr_assert_eq(lb_sql_check(&spec, &err), LK_ESPEC, "%s accepted", bad[i]);
         cr_assert(strstr(err.msg, "aggregates[0].as"), "%s", err.msg);
@@ -77,17 +79,20 @@ Test(lb_sql, generated_statements_prepare_for_every_window_kind_and_no_groups)
     static const char *const windows[] = {
         "{\"kind\":\"tumbling\",\"size\":\"1m\"}",
         "{\"kind\":\"sliding\",\"size\":\"10m\",\"slide\":\"3m\"}",
-        "{\"kind\":\"session\",\"gap\":\"5m\"}" };
+        "{\"kind\":\"session\",\"gap\":\"5m\"}"
+    };
     static const char *const lead[] = {
         "", "\"group_by\":[\"tenant\",\"type\"],",
-        "\"group_by\":[\"event_id\"],\"filter\":{\"field\":\"key\",\"equals\":\"k\"}," };
+        "\"group_by\":[\"event_id\"],\"filter\":{\"field\":\"key\",\"equals\":\"k\"},"
+    };
     for (size_t w = 0; w < 3; w++) {
         for (int groups = 0; groups < 3; groups++) {
             char json[512], *sql[4];
             struct lk_spec spec;
             struct lk_err err = LK_ERR_INIT;
             sqlite3 *db;
-            snprintf(json, sizeof(json), "{\"name\":\"n\",%s\"window\":%s,\"aggregates\":["
+            snprintf(json, sizeof(json),
+                     "{\"name\":\"n\",%s\"window\":%s,\"aggregates\":["
                      "{\"fn\":\"count\",\"as\":\"n\"},"
                      "{\"fn\":\"min\",\"of\":\"value\",\"as\":\"lo\"},"
                      "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"d\"}]}",
@@ -124,8 +129,11 @@ static char *job_rows(sqlite3 *db, const struct lk_spec *spec, int64_t view, int
     cr_assert_eq(lk_store_step_done(db, st, &err), 0, "%s", err.msg);
     sqlite3_finalize(st);
     free(sql);
-    cr_assert_eq(lk_store_prepare(db, "SELECT tenant, events, value_sum FROM batch_rows WHERE "
-                                      "view_id = ?1 ORDER BY tenant", &st, &err), 0);
+    cr_assert_eq(lk_store_prepare(db,
+                                  "SELECT tenant, events, value_sum FROM batch_rows WHERE "
+                                  "view_id = ?1 ORDER BY tenant",
+                                  &st, &err),
+                 0);
     sqlite3_bind_int64(st, 1, view);
     while (sqlite3_step(st) == SQLITE_ROW) {
         size_t n = strlen(out);

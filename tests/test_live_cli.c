@@ -25,8 +25,8 @@ Test(live_cli, a_kafka_url_splits_into_broker_and_topic)
 
 Test(live_cli, a_malformed_kafka_url_is_a_usage_error)
 {
-    static const char *const bad[] = {"kafka://",     "kafka://host/t",  "kafka://:1/t",
-                                      "kafka://h:1/", "kafka://h:1/a/b", "kafka://h:1"};
+    static const char *const bad[] = { "kafka://",     "kafka://host/t",  "kafka://:1/t",
+                                       "kafka://h:1/", "kafka://h:1/a/b", "kafka://h:1" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct lk_err err = LK_ERR_INIT;
         char *b = NULL, *t = NULL;

@@ -42,8 +42,10 @@ static void metrics_line(FILE *fp, const char *layer, int64_t t, int64_t v, long
         fprintf(fp, "{\"layer\":\"%s\",", layer);
     else
         fputc('{', fp);
-    fprintf(fp, "\"trigger_time\":\"%s\",\"visible_time\":\"%s\",\"files_written\":%ld,"
-                "\"bytes_written\":%lld}\n", ts, vs, files, bytes);
+    fprintf(fp,
+            "\"trigger_time\":\"%s\",\"visible_time\":\"%s\",\"files_written\":%ld,"
+            "\"bytes_written\":%lld}\n",
+            ts, vs, files, bytes);
 }
 
 static FILE *open_metrics(const char *run)
@@ -163,11 +165,11 @@ Test(cost_cluster, keeps_one_cluster_on_while_jobs_come_within_idle_shutdown)
 {
     struct lk_cost_cluster c;
     lk_cost_cluster_init(&c, "stream", 0, 10 * MIN);
-    lk_cost_cluster_job(&c, 0, 1 * MIN);           /* start 1 */
-    lk_cost_cluster_job(&c, 5 * MIN, 6 * MIN);     /* 4 min idle: same cluster */
-    lk_cost_cluster_job(&c, 16 * MIN, 17 * MIN);   /* exactly 10 min idle: shut down, start 2 */
+    lk_cost_cluster_job(&c, 0, 1 * MIN);         /* start 1 */
+    lk_cost_cluster_job(&c, 5 * MIN, 6 * MIN);   /* 4 min idle: same cluster */
+    lk_cost_cluster_job(&c, 16 * MIN, 17 * MIN); /* exactly 10 min idle: shut down, start 2 */
     lk_cost_cluster_close(&c);
-    lk_cost_cluster_close(&c);                     /* idempotent */
+    lk_cost_cluster_close(&c); /* idempotent */
     /* [0, 6 + 10) = 16 min, then [16, 17 + 10) = 11 min */
     cr_expect_eq(c.on_ms, 27 * MIN);
     cr_expect_eq(c.starts, 2);
@@ -298,7 +300,8 @@ static void trigger_run(const char *run, const char *trigger, int64_t every)
 {
     FILE *fp = open_metrics(run);
     char *json = lkt_fmt("{ \"stack\": \"kappa\", \"parameters\": { \"trigger\": \"%s\","
-                         " \"cost_model\": \"default\" } }", trigger);
+                         " \"cost_model\": \"default\" } }",
+                         trigger);
     long n = (long)(10 * HOUR / every);
     write_file(run, "run.json", json);
     for (long k = 1; k <= n; k++)
@@ -347,9 +350,10 @@ static char *lambda_run(void)
 {
     char *run = lkt_tmpdir("cost-lambda");
     FILE *fp = open_metrics(run);
-    write_file(run, "run.json", "{ \"stack\": \"lambda\", \"parameters\": { \"batch_every\": "
-                                "\"6h\", \"speed_trigger\": \"10s\", \"cost_model\": "
-                                "{ \"idle_shutdown_ms\": 600000 } } }");
+    write_file(run, "run.json",
+               "{ \"stack\": \"lambda\", \"parameters\": { \"batch_every\": "
+               "\"6h\", \"speed_trigger\": \"10s\", \"cost_model\": "
+               "{ \"idle_shutdown_ms\": 600000 } } }");
     metrics_line(fp, "batch", T0 + 6 * HOUR, T0 + 6 * HOUR + 5 * MIN, 0, 0);
     for (int k = 0; k < 72; k++)
         metrics_line(fp, "speed", T0 + 10000 + k * 10 * MIN, T0 + 11000 + k * 10 * MIN, 0, 0);
@@ -406,8 +410,9 @@ Test(cost_run, prices_a_once_run_as_a_daily_job)
     struct lk_pricing p;
     char *run = lkt_tmpdir("cost-once");
     FILE *fp = open_metrics(run);
-    write_file(run, "run.json", "{ \"stack\": \"kappa\", \"parameters\":"
-                                " { \"trigger\": \"once\", \"cost_model\": \"default\" } }");
+    write_file(run, "run.json",
+               "{ \"stack\": \"kappa\", \"parameters\":"
+               " { \"trigger\": \"once\", \"cost_model\": \"default\" } }");
     metrics_line(fp, NULL, T0 + 24 * HOUR, T0 + 24 * HOUR + 3 * MIN, 0, 0);
     cr_assert_eq(fclose(fp), 0);
     load_hand_pricing(run, &p);
@@ -496,11 +501,12 @@ Test(cost_cli, csv_splits_lambda_compute_by_cluster)
     char *out = NULL, *want;
     char *run = lambda_run();
     load_hand_pricing(run, &p);
-    cr_assert_eq(lkt_run(&out, NULL, "cost --run %s --pricing %s/hand.json --format csv", run,
-                         run), 0);
+    cr_assert_eq(lkt_run(&out, NULL, "cost --run %s --pricing %s/hand.json --format csv", run, run),
+                 0);
     want = lkt_fmt("config,component,usd_month\n%1$s,compute,1500.00\n%1$s,compute.batch,60.00\n"
                    "%1$s,compute.speed,1440.00\n%1$s,storage,0.00\n%1$s,operations,0.00\n"
-                   "%1$s,retrieval,0.00\n%1$s,total,1500.00\n", strrchr(run, '/') + 1);
+                   "%1$s,retrieval,0.00\n%1$s,total,1500.00\n",
+                   strrchr(run, '/') + 1);
     cr_expect_str_eq(out, want);
     free(want);
     free(out);

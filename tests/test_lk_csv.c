@@ -49,16 +49,18 @@ static char *write_rows(const struct lk_csv_row *rows, size_t n)
 Test(lk_csv, quotes_only_fields_that_need_it)
 {
     struct lk_csv_row rows[4] = {
-        row("plain", "a b", 0, 1, 5),       row("com,ma", "q\"uote", 0, 1, -5),
-        row("new\nline", "cr\rx", 0, 1, 0), row("semi;colon", "'single'", 0, 1, 100),
+        row("plain", "a b", 0, 1, 5),
+        row("com,ma", "q\"uote", 0, 1, -5),
+        row("new\nline", "cr\rx", 0, 1, 0),
+        row("semi;colon", "'single'", 0, 1, 100),
     };
     char *got = write_rows(rows, 4);
-    cr_assert_str_eq(got,
-                     "tenant,type,window_start,window_end,n,s\n"
-                     "plain,a b,1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,0.05\n"
-                     "\"com,ma\",\"q\"\"uote\",1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,-0.05\n"
-                     "\"new\nline\",\"cr\rx\",1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,0.00\n"
-                     "semi;colon,'single',1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,1.00\n");
+    cr_assert_str_eq(
+        got, "tenant,type,window_start,window_end,n,s\n"
+             "plain,a b,1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,0.05\n"
+             "\"com,ma\",\"q\"\"uote\",1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,-0.05\n"
+             "\"new\nline\",\"cr\rx\",1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,0.00\n"
+             "semi;colon,'single',1970-01-01T00:00:00.000Z,1970-01-01T00:01:00.000Z,1,1.00\n");
     free(got);
 }
 
@@ -80,8 +82,8 @@ Test(lk_csv, money_has_exactly_two_decimals)
 Test(lk_csv, sorts_bytewise_by_groups_then_window_start)
 {
     struct lk_csv_row rows[6] = {
-        row("t10", "view", 60000, 1, 0), row("t1", "view", 0, 1, 0),
-        row("t10", "view", -60000, 1, 0), row("T1", "z", 0, 1, 0),
+        row("t10", "view", 60000, 1, 0),     row("t1", "view", 0, 1, 0),
+        row("t10", "view", -60000, 1, 0),    row("T1", "z", 0, 1, 0),
         row("t1", "purchase", 120000, 1, 0), row("t,1", "view", 0, 1, 0),
     };
     const struct lk_csv_row *order[6];

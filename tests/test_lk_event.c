@@ -573,7 +573,7 @@ Test(lk_event, rejects_a_nul_byte_in_the_line)
 Test(lk_event, rejects_trailing_junk_after_the_object)
 {
     char line[512];
-    static const char *const junk[] = {"x", "}", "{}", ",", "\"\"", "0", " 1", "\n{"};
+    static const char *const junk[] = { "x", "}", "{}", ",", "\"\"", "0", " 1", "\n{" };
     for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
         snprintf(line, sizeof(line), "%s%s", GOOD_LINE, junk[i]);
         expect_reject(line, LK_Q_JSON, -1);
@@ -654,7 +654,7 @@ Test(lk_reject, format_names_the_value_field)
 
 Test(lk_reject, format_without_a_field_gives_the_byte)
 {
-    struct lk_reject rej = {LK_Q_JSON, -1, 0};
+    struct lk_reject rej = { LK_Q_JSON, -1, 0 };
     char buf[128];
     struct lk_event ev;
     cr_assert_eq(parse("", &ev, &rej), LK_EINPUT);
@@ -668,7 +668,7 @@ Test(lk_reject, format_without_a_field_gives_the_byte)
 
 Test(lk_reject, format_truncates_like_snprintf)
 {
-    struct lk_reject rej = {LK_Q_MISSING, LK_F_ARRIVAL_TIME, 0};
+    struct lk_reject rej = { LK_Q_MISSING, LK_F_ARRIVAL_TIME, 0 };
     char buf[8];
     int n = lk_reject_format(&rej, buf, sizeof(buf));
     cr_assert_eq(n, (int)strlen("missing field 'arrival_time'"));
@@ -690,8 +690,8 @@ Test(lk_reject, reasons_have_texts_and_stable_ids)
 
 Test(lk_field, names_and_lookups_agree)
 {
-    static const char *const names[LK_F_COUNT] = {"event_id", "tenant",     "key",         "type",
-                                                  "value",    "event_time", "arrival_time"};
+    static const char *const names[LK_F_COUNT] = { "event_id", "tenant",     "key",         "type",
+                                                   "value",    "event_time", "arrival_time" };
     for (int f = 0; f < LK_F_COUNT; f++) {
         cr_assert_str_eq(lk_field_name(f), names[f]);
         cr_assert_eq(lk_field_lookup(names[f]), f);
@@ -712,15 +712,15 @@ Test(lk_money, formats_hundredths_with_two_places)
         int64_t v;
         const char *want;
     } cases[] = {
-        {1250, "12.50"},
-        {-25, "-0.25"},
-        {0, "0.00"},
-        {5, "0.05"},
-        {-100, "-1.00"},
-        {1200, "12.00"},
-        {INT64_C(99999999999999), "999999999999.99"},
-        {INT64_MIN, "-92233720368547758.08"},
-        {INT64_MAX, "92233720368547758.07"},
+        { 1250, "12.50" },
+        { -25, "-0.25" },
+        { 0, "0.00" },
+        { 5, "0.05" },
+        { -100, "-1.00" },
+        { 1200, "12.00" },
+        { INT64_C(99999999999999), "999999999999.99" },
+        { INT64_MIN, "-92233720368547758.08" },
+        { INT64_MAX, "92233720368547758.07" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int n = lk_money_format(cases[i].v, buf, sizeof(buf));
@@ -759,17 +759,17 @@ Test(lk_event, formats_members_in_canonical_order_with_two_decimals)
 
 Test(lk_event, formats_escapes_for_quotes_backslashes_and_control_characters)
 {
-    struct lk_event ev = {0};
+    struct lk_event ev = { 0 };
     char buf[512];
     size_t n;
     const char *want = "{\"event_id\":\"a\\\"b\\\\c\",\"tenant\":\"\\u0001\\u000a\\u001f\","
                        "\"key\":\"\xc3\xa9/\",\"type\":\"x\x7f\",\"value\":0.01,"
                        "\"event_time\":\"1970-01-01T00:00:00.000Z\","
                        "\"arrival_time\":\"1970-01-01T00:00:00.001Z\"}\n";
-    ev.str[LK_F_EVENT_ID] = (struct lk_str){"a\"b\\c", 5};
-    ev.str[LK_F_TENANT] = (struct lk_str){"\x01\n\x1f", 3};
-    ev.str[LK_F_KEY] = (struct lk_str){"\xc3\xa9/", 3};
-    ev.str[LK_F_TYPE] = (struct lk_str){"x\x7f", 2};
+    ev.str[LK_F_EVENT_ID] = (struct lk_str){ "a\"b\\c", 5 };
+    ev.str[LK_F_TENANT] = (struct lk_str){ "\x01\n\x1f", 3 };
+    ev.str[LK_F_KEY] = (struct lk_str){ "\xc3\xa9/", 3 };
+    ev.str[LK_F_TYPE] = (struct lk_str){ "x\x7f", 2 };
     ev.value = 1;
     ev.event_time = 0;
     ev.arrival_time = 1;
@@ -786,7 +786,7 @@ Test(lk_event, line_max_is_enough_for_the_worst_case)
     size_t n;
     memset(ctl, 0x01, sizeof(ctl));
     for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
-        ev.str[f] = (struct lk_str){ctl, sizeof(ctl)};
+        ev.str[f] = (struct lk_str){ ctl, sizeof(ctl) };
     ev.value = INT64_MIN;
     ev.event_time = LK_TIME_MIN;
     ev.arrival_time = LK_TIME_MAX;
@@ -795,7 +795,7 @@ Test(lk_event, line_max_is_enough_for_the_worst_case)
     cr_assert_leq(n, LK_EVENT_LINE_MAX(&ev));
     cr_assert_eq(buf[n - 1], '\n');
     free(buf);
-    ev.str[0] = ev.str[1] = ev.str[2] = ev.str[3] = (struct lk_str){"x", 1};
+    ev.str[0] = ev.str[1] = ev.str[2] = ev.str[3] = (struct lk_str){ "x", 1 };
     buf = malloc(LK_EVENT_LINE_MAX(&ev));
     n = lk_event_format(&ev, buf);
     cr_assert_leq(n, LK_EVENT_LINE_MAX(&ev));

@@ -187,13 +187,13 @@ static void expect_lines(const char *path, size_t n, const char *const *want)
 Test(lk_lines, reads_lines_ending_in_a_newline)
 {
     write_text(path_in(0, "f"), "one\ntwo\nthree\n");
-    expect_lines(path_in(0, "f"), 3, (const char *const[]){"one", "two", "three"});
+    expect_lines(path_in(0, "f"), 3, (const char *const[]){ "one", "two", "three" });
 }
 
 Test(lk_lines, counts_a_last_line_without_a_newline)
 {
     write_text(path_in(0, "f"), "one\ntwo");
-    expect_lines(path_in(0, "f"), 2, (const char *const[]){"one", "two"});
+    expect_lines(path_in(0, "f"), 2, (const char *const[]){ "one", "two" });
 }
 
 Test(lk_lines, reads_nothing_from_an_empty_file)
@@ -205,15 +205,15 @@ Test(lk_lines, reads_nothing_from_an_empty_file)
 Test(lk_lines, returns_empty_lines)
 {
     write_text(path_in(0, "f"), "\n\na\n\n");
-    expect_lines(path_in(0, "f"), 4, (const char *const[]){"", "", "a", ""});
+    expect_lines(path_in(0, "f"), 4, (const char *const[]){ "", "", "a", "" });
     write_text(path_in(0, "g"), "\n");
-    expect_lines(path_in(0, "g"), 1, (const char *const[]){""});
+    expect_lines(path_in(0, "g"), 1, (const char *const[]){ "" });
 }
 
 Test(lk_lines, keeps_a_carriage_return_in_the_line)
 {
     write_text(path_in(0, "f"), "a\r\nb\r\n\r\nc\r");
-    expect_lines(path_in(0, "f"), 4, (const char *const[]){"a\r", "b\r", "\r", "c\r"});
+    expect_lines(path_in(0, "f"), 4, (const char *const[]){ "a\r", "b\r", "\r", "c\r" });
 }
 
 Test(lk_lines, keeps_nul_bytes_inside_a_line)
@@ -476,14 +476,14 @@ Test(lk_list_dir, lists_matching_files_sorted_bytewise)
 {
     char **names = NULL;
     size_t n = 0;
-    static const char *const files[] = {"b.jsonl",       "a.jsonl", "c.txt",
-                                        "10.jsonl",      "2.jsonl", "B.jsonl",
-                                        ".hidden.jsonl", "jsonl",   "x.jsonl.tmp"};
+    static const char *const files[] = { "b.jsonl",       "a.jsonl", "c.txt",
+                                         "10.jsonl",      "2.jsonl", "B.jsonl",
+                                         ".hidden.jsonl", "jsonl",   "x.jsonl.tmp" };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         write_text(path_in(0, files[i]), "");
     cr_assert_eq(lk_list_dir(dir, ".jsonl", &names, &n, NULL), 0);
     expect_names(names, n, 5,
-                 (const char *const[]){"10.jsonl", "2.jsonl", "B.jsonl", "a.jsonl", "b.jsonl"});
+                 (const char *const[]){ "10.jsonl", "2.jsonl", "B.jsonl", "a.jsonl", "b.jsonl" });
     lk_list_free(names, n);
 }
 
@@ -495,7 +495,7 @@ Test(lk_list_dir, lists_every_visible_file_without_a_suffix)
     write_text(path_in(0, "a.txt"), "");
     write_text(path_in(0, ".dot"), "");
     cr_assert_eq(lk_list_dir(dir, NULL, &names, &n, NULL), 0);
-    expect_names(names, n, 2, (const char *const[]){"a.txt", "z"});
+    expect_names(names, n, 2, (const char *const[]){ "a.txt", "z" });
     lk_list_free(names, n);
 }
 
@@ -506,7 +506,7 @@ Test(lk_list_dir, lists_only_regular_files)
     write_text(path_in(0, "p-00000.jsonl"), "");
     cr_assert_eq(lk_mkdir_p(path_in(0, "sub.jsonl"), NULL), 0);
     cr_assert_eq(lk_list_dir(dir, ".jsonl", &names, &n, NULL), 0);
-    expect_names(names, n, 1, (const char *const[]){"p-00000.jsonl"});
+    expect_names(names, n, 1, (const char *const[]){ "p-00000.jsonl" });
     lk_list_free(names, n);
 }
 
@@ -610,8 +610,8 @@ Test(lk_file, names_standard_output_and_keeps_the_errno_after_a_long_path)
     memcpy(path, "out/tenant=", 11);
     cr_assert_lt(lk_mkdir_p(path, &err), 0);
     cr_assert_lt(strlen(err.msg), sizeof(err.msg));
-    cr_assert(strstr(err.msg, "...' (File name too long)") != NULL ||
-                  strstr(err.msg, "... (File name too long)") != NULL,
+    cr_assert(strstr(err.msg, "...' (File name too long)") != NULL
+                  || strstr(err.msg, "... (File name too long)") != NULL,
               "%s", err.msg);
     free(path);
 }

@@ -55,8 +55,8 @@ Test(lk_hll, small_counts_have_the_small_error_of_linear_counting)
             struct lk_hll h = LK_HLL_INIT;
             double t = (double)n / LK_HLL_M, sd = sqrt(LK_HLL_M * (exp(t) - t - 1));
             add_items(&h, seed, 0, n);
-            cr_assert_leq(fabs(lk_hll_estimate(&h) - (double)n), 2 + 5 * sd,
-                          "seed %u n %zu -> %f", seed, n, lk_hll_estimate(&h));
+            cr_assert_leq(fabs(lk_hll_estimate(&h) - (double)n), 2 + 5 * sd, "seed %u n %zu -> %f",
+                          seed, n, lk_hll_estimate(&h));
             lk_hll_release(&h);
         }
     }
@@ -109,10 +109,10 @@ static void check_merge(size_t na, size_t nb, size_t overlap)
 
 Test(lk_hll, merge_equals_the_sketch_of_the_union_sparse_dense_and_mixed)
 {
-    check_merge(10, 20, 5);        /* sparse + sparse -> sparse */
-    check_merge(600, 700, 100);    /* sparse + sparse -> dense */
-    check_merge(50000, 30, 10);    /* dense + sparse */
-    check_merge(30, 50000, 10);    /* sparse + dense */
+    check_merge(10, 20, 5);     /* sparse + sparse -> sparse */
+    check_merge(600, 700, 100); /* sparse + sparse -> dense */
+    check_merge(50000, 30, 10); /* dense + sparse */
+    check_merge(30, 50000, 10); /* sparse + dense */
     check_merge(40000, 60000, 20000);
 }
 

@@ -47,10 +47,10 @@ static struct lk_lat_summary summary_of(const int64_t *ms, size_t n, uint64_t ne
 
 Test(lk_latency, a_percentile_among_the_never_events_is_never)
 {
-    static const int64_t ms19[] = {1000,  2000,  3000,  4000,  5000,  6000,  7000,
-                                   8000,  9000,  10000, 11000, 12000, 13000, 14000,
-                                   15000, 16000, 17000, 18000, 19000};
-    static const int64_t ms2[] = {3000, 1000};
+    static const int64_t ms19[] = { 1000,  2000,  3000,  4000,  5000,  6000,  7000,
+                                    8000,  9000,  10000, 11000, 12000, 13000, 14000,
+                                    15000, 16000, 17000, 18000, 19000 };
+    static const int64_t ms2[] = { 3000, 1000 };
     struct lk_lat_summary s;
     /* 19 samples 1000..19000 and 1 never: 20 events. p95 = rank ceil(19) = 19 -> 19000
      * (the last sample); p99 = rank ceil(19.8) = 20 -> the never event */
@@ -75,9 +75,9 @@ Test(lk_latency, share_is_rounded_down)
 {
     /* 2 of 3 = 66.666..% -> 66.66 (not 66.67); 99,999 of 100,000 = 99.999% -> 99.99
      * (never 100.00 while an event is wrong) */
-    struct lk_lat_summary a = {.events = 3, .never = 1};
-    struct lk_lat_summary b = {.events = 100000, .never = 1};
-    struct lk_lat_summary c = {.events = 7, .never = 0};
+    struct lk_lat_summary a = { .events = 3, .never = 1 };
+    struct lk_lat_summary b = { .events = 100000, .never = 1 };
+    struct lk_lat_summary c = { .events = 7, .never = 0 };
     cr_expect_float_eq(lk_lat_reached_pct(&a), 66.66, 1e-9);
     cr_expect_float_eq(lk_lat_reached_pct(&b), 99.99, 1e-9);
     cr_expect_float_eq(lk_lat_reached_pct(&c), 100.0, 1e-9);
@@ -105,12 +105,12 @@ Test(lk_latency, small_and_empty)
 
 Test(lk_latency, json_writes_inf_where_the_number_would_be)
 {
-    struct lk_lat_summary s = {.events = 4,
-                               .never = 1,
-                               .p50_ms = 3000,
-                               .p95_ms = LK_LAT_NEVER,
-                               .p99_ms = LK_LAT_NEVER,
-                               .max_ms = LK_LAT_NEVER};
+    struct lk_lat_summary s = { .events = 4,
+                                .never = 1,
+                                .p50_ms = 3000,
+                                .p95_ms = LK_LAT_NEVER,
+                                .p99_ms = LK_LAT_NEVER,
+                                .max_ms = LK_LAT_NEVER };
     struct lk_lat_summary back;
     cJSON *j = lk_lat_summary_json(&s, "correct_pct");
     char *text = cJSON_PrintUnformatted(j);

@@ -595,34 +595,34 @@ static void expect_windows(int64_t t, size_t n, const int64_t *want)
 Test(lk_spec_windows, puts_each_instant_in_one_tumbling_window)
 {
     expect_ok(SPEC(TUMBLE, COUNT));
-    expect_windows(0, 1, (int64_t[]){0});
-    expect_windows(59999, 1, (int64_t[]){0});
-    expect_windows(60000, 1, (int64_t[]){60000});
-    expect_windows(INT64_C(1767225601234), 1, (int64_t[]){INT64_C(1767225600000)});
+    expect_windows(0, 1, (int64_t[]){ 0 });
+    expect_windows(59999, 1, (int64_t[]){ 0 });
+    expect_windows(60000, 1, (int64_t[]){ 60000 });
+    expect_windows(INT64_C(1767225601234), 1, (int64_t[]){ INT64_C(1767225600000) });
 }
 
 Test(lk_spec_windows, aligns_tumbling_windows_below_the_epoch)
 {
     expect_ok(SPEC(TUMBLE, COUNT));
-    expect_windows(-1, 1, (int64_t[]){-60000});
-    expect_windows(-60000, 1, (int64_t[]){-60000});
-    expect_windows(-60001, 1, (int64_t[]){-120000});
-    expect_windows(LK_TIME_MIN, 1, (int64_t[]){LK_TIME_MIN});
-    expect_windows(LK_TIME_MAX, 1, (int64_t[]){LK_TIME_MAX + 1 - 60000});
+    expect_windows(-1, 1, (int64_t[]){ -60000 });
+    expect_windows(-60000, 1, (int64_t[]){ -60000 });
+    expect_windows(-60001, 1, (int64_t[]){ -120000 });
+    expect_windows(LK_TIME_MIN, 1, (int64_t[]){ LK_TIME_MIN });
+    expect_windows(LK_TIME_MAX, 1, (int64_t[]){ LK_TIME_MAX + 1 - 60000 });
 }
 
 Test(lk_spec_windows, puts_each_instant_in_two_windows_of_size_10m_slide_5m)
 {
     expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"10m\",\"slide\":\"5m\"}", COUNT));
-    expect_windows(0, 2, (int64_t[]){-300000, 0});
-    expect_windows(1, 2, (int64_t[]){-300000, 0});
-    expect_windows(299999, 2, (int64_t[]){-300000, 0});
+    expect_windows(0, 2, (int64_t[]){ -300000, 0 });
+    expect_windows(1, 2, (int64_t[]){ -300000, 0 });
+    expect_windows(299999, 2, (int64_t[]){ -300000, 0 });
     /* exactly at a window start: that window and the one before, not the one ending there */
-    expect_windows(300000, 2, (int64_t[]){0, 300000});
-    expect_windows(600000, 2, (int64_t[]){300000, 600000});
-    expect_windows(-1, 2, (int64_t[]){-600000, -300000});
-    expect_windows(-300000, 2, (int64_t[]){-600000, -300000});
-    expect_windows(-300001, 2, (int64_t[]){-900000, -600000});
+    expect_windows(300000, 2, (int64_t[]){ 0, 300000 });
+    expect_windows(600000, 2, (int64_t[]){ 300000, 600000 });
+    expect_windows(-1, 2, (int64_t[]){ -600000, -300000 });
+    expect_windows(-300000, 2, (int64_t[]){ -600000, -300000 });
+    expect_windows(-300001, 2, (int64_t[]){ -900000, -600000 });
 }
 
 Test(lk_spec_windows, handles_a_size_that_is_not_a_multiple_of_the_slide)
@@ -630,9 +630,9 @@ Test(lk_spec_windows, handles_a_size_that_is_not_a_multiple_of_the_slide)
     expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"10m\",\"slide\":\"3m\"}", COUNT));
     cr_assert_eq(lk_spec_max_windows(&spec), 4);
     /* starts are multiples of 180000 in (t - 600000, t] */
-    expect_windows(0, 4, (int64_t[]){-540000, -360000, -180000, 0});
-    expect_windows(60000, 3, (int64_t[]){-360000, -180000, 0});
-    expect_windows(-60000, 3, (int64_t[]){-540000, -360000, -180000});
+    expect_windows(0, 4, (int64_t[]){ -540000, -360000, -180000, 0 });
+    expect_windows(60000, 3, (int64_t[]){ -360000, -180000, 0 });
+    expect_windows(-60000, 3, (int64_t[]){ -540000, -360000, -180000 });
 }
 
 /* Every window of t (its start and end) has a text form. */
@@ -655,15 +655,15 @@ Test(lk_spec_windows, places_the_longest_allowed_window_at_both_ends_of_accepted
     const int64_t d = LK_DURATION_MAX;
     expect_ok(SPEC("{\"kind\":\"tumbling\",\"size\":\"36500d\"}", COUNT));
     cr_assert_eq(spec.window.size, d);
-    expect_windows(-1, 1, (int64_t[]){-d});
+    expect_windows(-1, 1, (int64_t[]){ -d });
     expect_writable_windows(LK_EVENT_TIME_MIN);
     expect_writable_windows(LK_EVENT_TIME_MAX);
     expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"36500d\",\"slide\":\"365d\"}", COUNT));
-    cr_assert_eq(lk_spec_windows(&spec, LK_EVENT_TIME_MAX, (int64_t[1001]){0}), 100);
+    cr_assert_eq(lk_spec_windows(&spec, LK_EVENT_TIME_MAX, (int64_t[1001]){ 0 }), 100);
     expect_writable_windows(LK_EVENT_TIME_MIN);
     expect_writable_windows(LK_EVENT_TIME_MAX);
     expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"1000d\",\"slide\":\"1d\"}", COUNT));
-    cr_assert_eq(lk_spec_windows(&spec, LK_EVENT_TIME_MIN, (int64_t[1001]){0}), 1000);
+    cr_assert_eq(lk_spec_windows(&spec, LK_EVENT_TIME_MIN, (int64_t[1001]){ 0 }), 1000);
     expect_writable_windows(LK_EVENT_TIME_MIN);
     expect_writable_windows(LK_EVENT_TIME_MAX);
     /* a session window ends at most one gap after the last accepted time */
@@ -674,8 +674,8 @@ Test(lk_spec_windows, places_the_longest_allowed_window_at_both_ends_of_accepted
 Test(lk_spec_windows, gives_one_window_when_the_slide_equals_the_size)
 {
     expect_ok(SPEC("{\"kind\":\"sliding\",\"size\":\"1m\",\"slide\":\"1m\"}", COUNT));
-    expect_windows(-1, 1, (int64_t[]){-60000});
-    expect_windows(60000, 1, (int64_t[]){60000});
+    expect_windows(-1, 1, (int64_t[]){ -60000 });
+    expect_windows(60000, 1, (int64_t[]){ 60000 });
 }
 
 Test(lk_spec_windows, stays_within_max_windows_for_many_instants)
@@ -715,10 +715,10 @@ static struct lk_event event(const char *tenant, const char *type)
 {
     struct lk_event ev;
     memset(&ev, 0, sizeof(ev));
-    ev.str[LK_F_EVENT_ID] = (struct lk_str){"e1", 2};
-    ev.str[LK_F_TENANT] = (struct lk_str){tenant, strlen(tenant)};
-    ev.str[LK_F_KEY] = (struct lk_str){"k", 1};
-    ev.str[LK_F_TYPE] = (struct lk_str){type, strlen(type)};
+    ev.str[LK_F_EVENT_ID] = (struct lk_str){ "e1", 2 };
+    ev.str[LK_F_TENANT] = (struct lk_str){ tenant, strlen(tenant) };
+    ev.str[LK_F_KEY] = (struct lk_str){ "k", 1 };
+    ev.str[LK_F_TYPE] = (struct lk_str){ type, strlen(type) };
     return ev;
 }
 
@@ -749,7 +749,7 @@ Test(lk_spec_accepts, compares_exact_bytes_of_a_string_that_is_not_nul_terminate
 {
     const char buf[] = "purchaseXYZ";
     struct lk_event ev = event("t03", "x");
-    ev.str[LK_F_TYPE] = (struct lk_str){buf, 8};
+    ev.str[LK_F_TYPE] = (struct lk_str){ buf, 8 };
     expect_ok("{\"name\":\"p\",\"filter\":{\"field\":\"type\",\"equals\":\"purchase\"},"
               "\"window\":" TUMBLE ",\"aggregates\":" COUNT "}");
     cr_assert(lk_spec_accepts(&spec, &ev));

@@ -339,7 +339,7 @@ Test(lk_time, knows_which_years_are_leap)
 
 Test(lk_time, knows_the_days_in_each_month)
 {
-    static const int want[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const int want[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     for (int m = 1; m <= 12; m++)
         cr_assert_eq(lk_days_in_month(2026, m), want[m - 1], "month %d", m);
     cr_assert_eq(lk_days_in_month(2024, 2), 29);
@@ -416,7 +416,7 @@ Test(lk_duration, rejects_signs_fractions_spaces_and_empty_text)
     expect_bad_duration("1 s", LK_EINPUT);
     expect_bad_duration("s", LK_EINPUT);
     expect_bad_duration("ms", LK_EINPUT);
-    cr_assert_eq(lk_duration_parse(NULL, &(int64_t){0}), LK_EINPUT);
+    cr_assert_eq(lk_duration_parse(NULL, &(int64_t){ 0 }), LK_EINPUT);
 }
 
 Test(lk_duration, rejects_combined_forms)
@@ -472,7 +472,8 @@ Test(lk_duration, formats_with_the_largest_exact_unit)
 Test(lk_duration, format_then_parse_gives_the_same_duration)
 {
     static const int64_t samples[] = {
-        0, 1, 250, 1000, 61000, 600000, 5400000, 86400000, INT64_C(604800000), INT64_C(123456789)};
+        0, 1, 250, 1000, 61000, 600000, 5400000, 86400000, INT64_C(604800000), INT64_C(123456789)
+    };
     char buf[32];
     int64_t back;
     for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {

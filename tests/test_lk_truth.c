@@ -24,7 +24,8 @@ static char *truth_of(const char *pipeline, struct lk_truth_stats *st)
     snprintf(spec_path, sizeof(spec_path), "%s/datasets/pipelines/%s.json", lkt_root(), pipeline);
     snprintf(data, sizeof(data), "%s/datasets/fixtures/tiny.jsonl", lkt_root());
     cr_assert_eq(lk_spec_load(&spec, spec_path, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_truth_run(&spec, data, LK_TIME_POS_INF, fp, st, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_truth_run(&spec, data, LK_TIME_POS_INF, fp, st, NULL, NULL, &err), 0, "%s",
+                 err.msg);
     fclose(fp);
     return buf;
 }
@@ -134,6 +135,8 @@ Test(lk_truth, a_missing_dataset_is_an_error_naming_it)
     char path[1024];
     snprintf(path, sizeof(path), "%s/datasets/pipelines/revenue.json", lkt_root());
     cr_assert_eq(lk_spec_load(&spec, path, &err), 0);
-    cr_assert_eq(lk_truth_run(&spec, "/nonexistent/ds", LK_TIME_POS_INF, stdout, &st, NULL, NULL, &err), LK_ENOENT);
+    cr_assert_eq(
+        lk_truth_run(&spec, "/nonexistent/ds", LK_TIME_POS_INF, stdout, &st, NULL, NULL, &err),
+        LK_ENOENT);
     cr_assert(strstr(err.msg, "/nonexistent/ds") != NULL, "%s", err.msg);
 }

@@ -16,8 +16,8 @@
 static char *broken_copy(const char *name, const char *edit)
 {
     char *dir = lkt_tmpdir(name), *s = lkt_fmt("%s/s", dir);
-    char *cmd = lkt_fmt("cp -r '%s/tests/fixtures/sweep' '%s' && cd '%s' && %s", lkt_root(), s,
-                        s, edit);
+    char *cmd =
+        lkt_fmt("cp -r '%s/tests/fixtures/sweep' '%s' && cd '%s' && %s", lkt_root(), s, s, edit);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
     free(cmd);
     free(dir);
@@ -34,8 +34,7 @@ Test(pl_sweep, reads_runs_dataset_and_cost_tables_of_the_fixture)
     struct pl_sweep s = PL_SWEEP_INIT;
     struct lk_err err = LK_ERR_INIT;
     char *dir = fixture();
-    cr_assert_eq(pl_sweep_load(&s, dir, PL_SWEEP_DATASET | PL_SWEEP_COSTS, &err), 0, "%s",
-                 err.msg);
+    cr_assert_eq(pl_sweep_load(&s, dir, PL_SWEEP_DATASET | PL_SWEEP_COSTS, &err), 0, "%s", err.msg);
     cr_assert_eq(s.nruns, 10);
     cr_expect_str_eq(s.runs[0].name, "kappa-10s-wm10m");
     cr_expect_eq(s.runs[0].stack, PL_KAPPA);
@@ -116,14 +115,12 @@ Test(pl_sweep, refuses_malformed_files_naming_file_and_line)
           "bad number '2.8e2' in column 'usd_month' (" },
         { "sweep-cost2", "sed -i '4s/280.00/2.8e2/' scenarios.csv", PL_SWEEP_COSTS,
           "scenarios.csv' line 4)" },
-        { "sweep-blank", "printf '\\n' >> cost.csv", PL_SWEEP_COSTS,
-          "blank line ('" },
+        { "sweep-blank", "printf '\\n' >> cost.csv", PL_SWEEP_COSTS, "blank line ('" },
         { "sweep-head", "sed -i '1s/config,/conf,/' cost.csv", PL_SWEEP_COSTS,
           "header is not the cost.csv header" },
         { "sweep-run", "sed -i '3s,runs/kappa-1m-wm10m,runs/../x,' sweep.csv", 0,
           "bad run name 'runs/../x' in column 'run' (" },
-        { "sweep-fields", "sed -i '3s/$/,x/' sweep.csv", 0,
-          "29 fields where the header has 28 (" },
+        { "sweep-fields", "sed -i '3s/$/,x/' sweep.csv", 0, "29 fields where the header has 28 (" },
         { "sweep-mode", "sed -i '2s/,append,/,serving,/' sweep.csv", 0,
           "mode is not append or update for kappa 'serving' in column 'mode' (" },
         { "sweep-lmode", "sed -i '8s/,serving,/,update,/' sweep.csv", 0,
@@ -134,8 +131,7 @@ Test(pl_sweep, refuses_malformed_files_naming_file_and_line)
           "bad number '-inf' in column 'first_visible_p50_ms' (" },
         { "sweep-pct", "sed -i '2s/,99.20,/,100.01,/' sweep.csv", 0,
           "share above 100 '100.01' in column 'correct_pct' (" },
-        { "sweep-json", "printf '{\\n\"a\": [1,\\n}' > sweep.json", 0,
-          "not valid JSON ('" },
+        { "sweep-json", "printf '{\\n\"a\": [1,\\n}' > sweep.json", 0, "not valid JSON ('" },
         { "sweep-saw", "sed -i 's/6.06,/\"6h\",/' sweep.json", 0,
           "'sawtooth.batch_visible_hours' holds a non-number" },
         { "sweep-seed", "sed -i 's/\"seed\": 42/\"seed\": null/' sweep.json", PL_SWEEP_DATASET,

@@ -20,7 +20,8 @@
 #include "lk_mem.h"
 #include "banned.h"
 
-/* Quick Kappa runs: update mode, 10-minute triggers, no fsync (the lock and checks are the same). */
+/* Quick Kappa runs: update mode, 10-minute triggers, no fsync (the lock and checks are the same).
+ */
 #define KARGS "--trigger 10m --output-mode update --durability process"
 
 static int kappa(const char *ds, const char *run, const char *extra, char **err)
@@ -82,8 +83,8 @@ static void two_at_once(const char *a1, const char *a2, const char *run, const c
     r2s = lkt_slurpf("%s/rc2", dir);
     r1 = atoi(r1s);
     r2 = atoi(r2s);
-    cr_assert((r1 == 0 && r2 == 2) || (r1 == 2 && r2 == 0), "exits %d and %d (%s | %s)", r1, r2,
-              e1, e2);
+    cr_assert((r1 == 0 && r2 == 2) || (r1 == 2 && r2 == 0), "exits %d and %d (%s | %s)", r1, r2, e1,
+              e2);
     cr_assert(strstr(r1 == 2 ? e1 : e2, "is in use by process"), "%s | %s", e1, e2);
     cr_assert(strstr(r1 == 2 ? e1 : e2, run), "names the run: %s | %s", e1, e2);
     cr_assert_eq(lkt_run(&got, NULL, "results --run %s --table %s --out -", run, want_table), 0);
@@ -101,9 +102,11 @@ Test(runlock, two_kappa_processes_on_one_run_directory_one_is_refused_naming_the
     char *want = kpt_truth(ds, "revenue");
     /* without a watermark nothing is late: either trigger's answer is the truth */
     char *a1 = lkt_fmt("kappa --quiet --data %s --pipeline revenue --out %s --trigger 1m "
-                       "--output-mode update --watermark none", ds, run);
+                       "--output-mode update --watermark none",
+                       ds, run);
     char *a2 = lkt_fmt("kappa --quiet --data %s --pipeline revenue --out %s --trigger 2m "
-                       "--output-mode update --watermark none", ds, run);
+                       "--output-mode update --watermark none",
+                       ds, run);
     cr_assert_not_null(want);
     /* the fsync'd run takes seconds, so the second process starts while the first holds RUN */
     two_at_once(a1, a2, run, dir, "output", want);
@@ -278,7 +281,8 @@ Test(runlock, kappa_refuses_a_restart_after_the_lake_lost_its_files)
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("lake-gone"), *run = lkt_fmt("%s/run", dir);
     char *lake = lkt_fmt("%s/lake", dir), *args, *err;
     args = lkt_fmt("kappa --quiet --data %s --pipeline revenue --out %s --lake %s --trigger 10m "
-                   "--durability process", ds, run, lake);
+                   "--durability process",
+                   ds, run, lake);
     cr_assert_neq(lkt_run(NULL, NULL, "%s --crash-after 30:committed", args), 0);
     sh("rm -rf %s", lake);
     cr_assert_eq(lkt_run(NULL, &err, "%s", args), 3, "%s", err);
@@ -343,8 +347,9 @@ Test(runlock, kappa_refuses_the_spec_edited_under_the_same_name)
     cr_assert_not_null(p = strstr(spec, "\"1m\""));
     p[1] = '5'; /* 1m windows become 5m windows, the name stays revenue */
     lkt_write(path, spec);
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline %s --out %s " KARGS,
-                         c.ds, path, c.run), 2, "%s", err);
+    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline %s --out %s " KARGS, c.ds,
+                         path, c.run),
+                 2, "%s", err);
     cr_assert(strstr(err, "pipeline_content") && strstr(err, "checkpoint/metadata"), "%s", err);
     free(err);
     free(path);
@@ -367,8 +372,10 @@ Test(runlock, kappa_allows_another_trigger_on_restart)
 {
     struct crashed c = crashed_at("trigger", 20);
     char *err;
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline revenue --out %s "
-                         "--output-mode update --durability process --trigger 5m", c.ds, c.run),
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "kappa --quiet --data %s --pipeline revenue --out %s "
+                         "--output-mode update --durability process --trigger 5m",
+                         c.ds, c.run),
                  0, "%s", err);
     free(err);
     crashed_free(&c);
@@ -421,8 +428,11 @@ Test(runlock, a_file_that_is_no_dataset_leaves_no_run_directory)
     char *dir = lkt_tmpdir("csv"), *csv = lkt_fmt("%s/x.csv", dir), *run = lkt_fmt("%s/run", dir);
     char *err;
     lkt_write(csv, "tenant,value\nacme,1\n");
-    cr_assert_eq(lkt_run(NULL, &err, "kappa --quiet --data %s --pipeline revenue --out %s "
-                         "--output-mode update", csv, run), 3, "%s", err);
+    cr_assert_eq(lkt_run(NULL, &err,
+                         "kappa --quiet --data %s --pipeline revenue --out %s "
+                         "--output-mode update",
+                         csv, run),
+                 3, "%s", err);
     cr_assert(strstr(err, csv), "%s", err);
     cr_assert_not(lk_is_dir(run), "no half-made run directory");
     free(err);
@@ -444,8 +454,8 @@ static void lambda_crashed(const char *ds, const char *run, const char *old)
 Test(runlock, lambda_refuses_another_dataset_and_an_edited_spec)
 {
     char *ds = kpt_dataset(), *other = other_dataset(), *dir = lkt_tmpdir("lb-bind");
-    char *run = lkt_fmt("%s/run", dir), *spec = lkt_slurpf("%s/datasets/pipelines/revenue.json",
-                                                           lkt_root());
+    char *run = lkt_fmt("%s/run", dir),
+         *spec = lkt_slurpf("%s/datasets/pipelines/revenue.json", lkt_root());
     char *path = lkt_fmt("%s/revenue.json", dir), *p, *err;
     cr_assert_neq(lambda(ds, run, "--crash-after batch:2", NULL), 0);
     cr_assert_eq(lambda(other, run, "", &err), 2, "%s", err);
@@ -454,8 +464,9 @@ Test(runlock, lambda_refuses_another_dataset_and_an_edited_spec)
     cr_assert_not_null(p = strstr(spec, "\"1m\""));
     p[1] = '5';
     lkt_write(path, spec);
-    cr_assert_eq(lkt_run(NULL, &err, "lambda --quiet --data %s --pipeline %s --out %s", ds, path,
-                         run), 2, "%s", err);
+    cr_assert_eq(
+        lkt_run(NULL, &err, "lambda --quiet --data %s --pipeline %s --out %s", ds, path, run), 2,
+        "%s", err);
     cr_assert(strstr(err, "--pipeline"), "%s", err);
     free(err);
     free(path);

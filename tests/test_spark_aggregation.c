@@ -19,8 +19,8 @@ static const char COUNTS[] = "{ \"name\": \"counts\", \"group_by\": [\"key\"], \
 /* "simple count, update mode" */
 Test(spark_aggregation, simple_count_update_mode)
 {
-    static const char *const steps[] = {"3@1", "3@1 2@1", "3@1 2@1 1@1", "4@1 4@1 4@1 4@1"};
-    static const char *const want[] = {"3,1\n", "2,1\n3,2\n", "1,1\n2,2\n3,3\n", "4,4\n"};
+    static const char *const steps[] = { "3@1", "3@1 2@1", "3@1 2@1 1@1", "4@1 4@1 4@1 4@1" };
+    static const char *const want[] = { "3,1\n", "2,1\n3,2\n", "1,1\n2,2\n3,3\n", "4,4\n" };
     sp_check("sp-agg-upd", COUNTS, "--watermark none --output-mode update", steps, want, 4,
              "key, n", 1);
 }
@@ -28,9 +28,9 @@ Test(spark_aggregation, simple_count_update_mode)
 /* "simple count, complete mode" */
 Test(spark_aggregation, simple_count_complete_mode)
 {
-    static const char *const steps[] = {"3@1", "2@1", "3@1 2@1 1@1", "4@1 4@1 4@1 4@1"};
-    static const char *const want[] = {"3,1\n", "2,1\n3,1\n", "1,1\n2,2\n3,2\n",
-                                       "1,1\n2,2\n3,2\n4,4\n"};
+    static const char *const steps[] = { "3@1", "2@1", "3@1 2@1 1@1", "4@1 4@1 4@1 4@1" };
+    static const char *const want[] = { "3,1\n", "2,1\n3,1\n", "1,1\n2,2\n3,2\n",
+                                        "1,1\n2,2\n3,2\n4,4\n" };
     sp_check("sp-agg-compl", COUNTS, "--watermark none --output-mode complete", steps, want, 4,
              "key, n", 1);
 }
@@ -41,8 +41,8 @@ Test(spark_aggregation, typed_aggregators)
     static const char spec[] = "{ \"name\": \"sums\", \"group_by\": [\"key\"], \"window\": "
                                "{ \"kind\": \"tumbling\", \"size\": \"24h\" }, \"aggregates\": "
                                "[ {\"fn\":\"sum\", \"of\":\"value\", \"as\":\"total\"} ] }";
-    static const char *const steps[] = {"a@1=10 a@1=20 b@1=1 b@1=2 c@1=1"};
-    static const char *const want[] = {"a,30\nb,3\nc,1\n"};
+    static const char *const steps[] = { "a@1=10 a@1=20 b@1=1 b@1=2 c@1=1" };
+    static const char *const want[] = { "a,30\nb,3\nc,1\n" };
     sp_check_steps("sp-agg-typed", spec, "--watermark none --output-mode update", steps, want, 1,
                    "key, total / 100");
 }

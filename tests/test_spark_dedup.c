@@ -24,8 +24,8 @@ static const char COLS[] = SP_SEC("window_start") ", n";
 /* "deduplicate with aggregate - append mode" */
 Test(spark_dedup, deduplicate_with_aggregate_append_mode)
 {
-    static const char *const steps[] = {TEN_TO_15_FIVE_TIMES, "k@25#v25", "k@10#v10", "k@40#v40"};
-    static const char *const want[] = {"", "10,5\n", "", "15,1\n25,1\n"};
+    static const char *const steps[] = { TEN_TO_15_FIVE_TIMES, "k@25#v25", "k@10#v10", "k@40#v40" };
+    static const char *const want[] = { "", "10,5\n", "", "15,1\n25,1\n" };
     char *run;
     sp_check_steps("sp-dd-agg-append", DW5, "--watermark 10s", steps, want, 4, COLS);
     run = sp_run("sp-dd-agg-append-all", DW5, "--watermark 10s", steps, 3);
@@ -44,9 +44,9 @@ Test(spark_dedup, deduplicate_with_aggregate_append_mode)
  */
 Test(spark_dedup, num_dropped_duplicate_rows_with_watermark)
 {
-    static const char *const steps[] = {TEN_TO_15_FIVE_TIMES, "k@14#v14", "k@25#v25", "k@10#v10",
-                                        "k@26#v26 k@26#v26"};
-    static const long long dropped[] = {24, 1, 0, 0, 1};
+    static const char *const steps[] = { TEN_TO_15_FIVE_TIMES, "k@14#v14", "k@25#v25", "k@10#v10",
+                                         "k@26#v26 k@26#v26" };
+    static const long long dropped[] = { 24, 1, 0, 0, 1 };
     char *run = sp_run("sp-dd-35880", DW5, "--watermark 10s", steps, 4);
     for (size_t k = 0; k < 5; k++)
         cr_expect_eq(sp_data_progress(run, "duplicates_dropped", k), dropped[k], "step %zu", k);
@@ -62,19 +62,19 @@ static const char SUMS[] = "{ \"name\": \"sums\", \"dedup\": \"event_id\", \"gro
                            "[\"key\"], \"window\": { \"kind\": \"tumbling\", \"size\": "
                            "\"24h\" }, \"aggregates\": [ {\"fn\":\"sum\", \"of\":\"value\", "
                            "\"as\":\"total\"} ] }";
-static const char *const STR_NUM[] = {"a@1=1#a-1", "a@1=1#a-1", "a@1=2#a-2", "b@1=1#b-1"};
+static const char *const STR_NUM[] = { "a@1=1#a-1", "a@1=1#a-1", "a@1=2#a-2", "b@1=1#b-1" };
 static const char SUM_COLS[] = "key, total / 100";
 
 Test(spark_dedup, deduplicate_with_aggregate_update_mode)
 {
-    static const char *const want[] = {"a,1\n", "", "a,3\n", "b,1\n"};
+    static const char *const want[] = { "a,1\n", "", "a,3\n", "b,1\n" };
     sp_check_steps("sp-dd-upd", SUMS, "--watermark none --output-mode update", STR_NUM, want, 4,
                    SUM_COLS);
 }
 
 Test(spark_dedup, deduplicate_with_aggregate_complete_mode)
 {
-    static const char *const want[] = {"a,1\n", "a,1\n", "a,3\n", "a,3\nb,1\n"};
+    static const char *const want[] = { "a,1\n", "a,1\n", "a,3\n", "a,3\nb,1\n" };
     sp_check_steps("sp-dd-compl", SUMS, "--watermark none --output-mode complete", STR_NUM, want, 4,
                    SUM_COLS);
 }
@@ -89,8 +89,9 @@ Test(spark_dedup, multi_stateful_deduplication_then_aggregation)
 {
     static const char *const steps[] = {
         "k@1#v1 k@2#v2 k@3#v3 k@4#v4 k@5#v5 k@6#v6 k@7#v7 k@8#v8 k@9#v9 k@10#v10 k@11#v11 "
-        "k@12#v12 k@13#v13 k@14#v14 k@15#v15"};
-    static const char *const want[] = {"0,4\n"};
+        "k@12#v12 k@13#v13 k@14#v14 k@15#v15"
+    };
+    static const char *const want[] = { "0,4\n" };
     char *run;
     sp_check_steps("sp-multi-dd-agg", DW5, "--watermark 10s", steps, want, 1, COLS);
     run = sp_run("sp-multi-dd-agg-all", DW5, "--watermark 10s", steps, 0);

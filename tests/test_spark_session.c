@@ -55,12 +55,12 @@ Test(spark_session, complete_mode_session_window)
 /* "append mode - session window": step 2 (spark and streaming at 0) is dropped as late */
 Test(spark_session, append_mode_session_window)
 {
-    const char *const steps[] = {WORDS[0], WORDS[1], "spark@0 streaming@0",
-                                 WORDS[2], WORDS[3], WORDS[4]};
+    const char *const steps[] = { WORDS[0], WORDS[1], "spark@0 streaming@0",
+                                  WORDS[2], WORDS[3], WORDS[4] };
     /* the watermark reaches 60 only in the last step, closing the five first sessions */
     static const char closed[] = "hello,40,51,11,2\nspark,25,50,25,3\nstreaming,25,51,26,4\n"
                                  "structured,41,51,10,1\nworld,40,51,11,2\n";
-    static const char *const want[] = {"", "", "", "", "", closed};
+    static const char *const want[] = { "", "", "", "", "", closed };
     char *run;
     sp_check_steps("sp-sess-append", S10, "--watermark 30s", steps, want, 6, COLS);
     run = sp_run("sp-sess-append-all", S10, "--watermark 30s", steps, 5);
@@ -72,7 +72,7 @@ Test(spark_session, append_mode_session_window)
  * Issue 13's example: gap 10 s, events at 0 s and 10 s (in two micro-batches) make ONE
  * session [0, 20) with both events (Spark and Flink), not [0, 10) and [10, 20).
  */
-static const char *const TOUCH[] = {"k@0=1", "k@10=2"};
+static const char *const TOUCH[] = { "k@0=1", "k@10=2" };
 static const char TOUCH_COLS[] = "key, " SP_SEC("window_start") ", " SP_SEC("window_end") ", n";
 
 static void expect_one_session(const char *name, const char *args)
@@ -108,7 +108,7 @@ Test(spark_session, touching_sessions_merge_with_workers)
         "{\"event_id\":\"%s-%d\",\"tenant\":\"%s\",\"key\":\"k\",\"type\":\"view\","
         "\"value\":1.00,\"event_time\":\"2026-01-01T00:00:%02dZ\","
         "\"arrival_time\":\"2026-01-01T12:%02d:01Z\"}\n";
-    static const char *const tenants[] = {"t4", "t1"}; /* hash(tenant) % 2 = 0, 1 */
+    static const char *const tenants[] = { "t4", "t1" }; /* hash(tenant) % 2 = 0, 1 */
     char *dir = lkt_tmpdir("sp-touch-workers"), *run = lkt_fmt("%s/run", dir), *got;
     char *specf = lkt_fmt("%s/spec.json", dir);
     lkt_write(specf, spec);
@@ -142,7 +142,7 @@ Test(spark_session, touching_sessions_merge_with_workers)
 
 Test(spark_session, touching_sessions_merge_in_one_batch)
 {
-    static const char *const one[] = {"k@0=1 k@10=2"};
+    static const char *const one[] = { "k@0=1 k@10=2" };
     char *run = sp_run("sp-touch-one", S10, "--watermark 30s --final-watermark", one, 0);
     char *got = sp_all_rows(run, TOUCH_COLS);
     cr_expect_str_eq(got, "k,0,20,2\n");
@@ -190,7 +190,7 @@ Test(spark_session, touching_sessions_merge_after_a_crash)
  */
 Test(spark_session, touching_session_that_moves_its_start_is_retracted_in_update_mode)
 {
-    static const char *const later_first[] = {"k@10=2", "k@0=1"};
+    static const char *const later_first[] = { "k@10=2", "k@0=1" };
     char *run = sp_run("sp-touch-retract", S10,
                        "--watermark 30s --output-mode update --change-feed", later_first, 1);
     char *got = sp_all_rows(run, TOUCH_COLS), *feed;
@@ -228,7 +228,7 @@ Test(spark_session, touching_sessions_merge_in_the_truth)
  */
 Test(spark_session, touching_sessions_merge_in_lambda)
 {
-    static const char *const at[] = {"2026-01-01T12:03:00Z", "end"};
+    static const char *const at[] = { "2026-01-01T12:03:00Z", "end" };
     char *dir = lkt_tmpdir("sp-touch-lambda");
     char *run = sp_run_in(dir, S10, "--watermark 30s", TOUCH, 1), *lam = lkt_fmt("%s/lam", dir);
     cr_assert_eq(lkt_run(NULL, NULL,
@@ -254,7 +254,7 @@ Test(spark_session, touching_sessions_merge_in_lambda)
 /* Both events in one speed bucket: the speed layer's own session merge makes one row. */
 Test(spark_session, touching_sessions_merge_in_one_speed_bucket)
 {
-    static const char *const one[] = {"k@0=1 k@10=2"};
+    static const char *const one[] = { "k@0=1 k@10=2" };
     char *dir = lkt_tmpdir("sp-touch-speed");
     char *run = sp_run_in(dir, S10, "--watermark 30s", one, 0), *lam = lkt_fmt("%s/lam", dir);
     char *got;

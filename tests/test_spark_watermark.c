@@ -20,8 +20,8 @@ static const char COLS[] = SP_SEC("window_start") ", n";
 /* "append mode" */
 Test(spark_watermark, append_mode)
 {
-    static const char *const steps[] = {"k@10 k@11 k@12 k@13 k@14 k@15", "k@25", "k@10"};
-    static const char *const want[] = {"", "10,5\n", ""};
+    static const char *const steps[] = { "k@10 k@11 k@12 k@13 k@14 k@15", "k@25", "k@10" };
+    static const char *const want[] = { "", "10,5\n", "" };
     char *run;
     sp_check_steps("sp-wm-append", W5, "--watermark 10s", steps, want, 3, COLS);
     run = sp_run("sp-wm-append-all", W5, "--watermark 10s", steps, 2);
@@ -42,9 +42,9 @@ Test(spark_watermark, append_mode)
 /* "update mode" */
 Test(spark_watermark, update_mode)
 {
-    static const char *const steps[] = {"k@10 k@11 k@12 k@13 k@14 k@15", "k@25", "k@10 k@25",
-                                        "k@10"};
-    static const char *const want[] = {"10,5\n15,1\n", "25,1\n", "25,2\n", ""};
+    static const char *const steps[] = { "k@10 k@11 k@12 k@13 k@14 k@15", "k@25", "k@10 k@25",
+                                         "k@10" };
+    static const char *const want[] = { "10,5\n15,1\n", "25,1\n", "25,2\n", "" };
     char *run;
     sp_check_steps("sp-wm-update", W5, "--watermark 10s --output-mode update", steps, want, 4,
                    COLS);
@@ -60,9 +60,9 @@ Test(spark_watermark, update_mode)
 /* "complete mode": no eviction when asked for complete results */
 Test(spark_watermark, complete_mode)
 {
-    static const char *const steps[] = {"k@10 k@11 k@12", "k@25", "k@25", "k@10", "k@25"};
-    static const char *const want[] = {"10,3\n", "10,3\n25,1\n", "10,3\n25,2\n", "10,4\n25,2\n",
-                                       "10,4\n25,3\n"};
+    static const char *const steps[] = { "k@10 k@11 k@12", "k@25", "k@25", "k@10", "k@25" };
+    static const char *const want[] = { "10,3\n", "10,3\n25,1\n", "10,3\n25,2\n", "10,4\n25,2\n",
+                                        "10,4\n25,3\n" };
     sp_check_steps("sp-wm-complete", W5, "--watermark 10s --output-mode complete", steps, want, 5,
                    COLS);
 }
@@ -73,8 +73,8 @@ Test(spark_watermark, group_by_on_raw_timestamp)
     static const char spec[] = "{ \"name\": \"raw\", \"group_by\": [], \"window\": { \"kind\": "
                                "\"tumbling\", \"size\": \"1s\" }, \"aggregates\": "
                                "[ {\"fn\":\"count\", \"as\":\"n\"} ] }";
-    static const char *const steps[] = {"k@10", "k@25"};
-    static const char *const want[] = {"", "10,1\n"};
+    static const char *const steps[] = { "k@10", "k@25" };
+    static const char *const want[] = { "", "10,1\n" };
     sp_check_steps("sp-wm-raw", spec, "--watermark 10s", steps, want, 2, COLS);
 }
 
@@ -131,8 +131,8 @@ static void expect_event_stats(const char *run, long long batch, long long min, 
  */
 Test(spark_watermark, event_time_and_watermark_metrics)
 {
-    static const char *const steps[] = {"k@15", "k@10 k@12 k@14", "k@25"};
-    static const char *const want[] = {"", "", "10,3\n"};
+    static const char *const steps[] = { "k@15", "k@10 k@12 k@14", "k@25" };
+    static const char *const want[] = { "", "", "10,3\n" };
     char *run;
     sp_check_steps("sp-wm-metrics", W5, "--watermark 10s", steps, want, 3, COLS);
     run = sp_run("sp-wm-metrics-all", W5, "--watermark 10s", steps, 2);
@@ -148,8 +148,8 @@ Test(spark_watermark, event_time_and_watermark_metrics)
  */
 Test(spark_watermark, event_time_metrics_without_a_watermark)
 {
-    static const char *const steps[] = {"k@15", "k@10 k@12 k@14"};
-    static const char *const want[] = {"15,1\n", "10,3\n15,1\n"};
+    static const char *const steps[] = { "k@15", "k@10 k@12 k@14" };
+    static const char *const want[] = { "15,1\n", "10,3\n15,1\n" };
     char *run, *metrics;
     sp_check_steps("sp-wm-nowm", W5, "--watermark none --output-mode complete", steps, want, 2,
                    COLS);
@@ -169,7 +169,7 @@ Test(spark_watermark, event_time_metrics_without_a_watermark)
  */
 Test(spark_watermark, no_data_batch_emits_the_closed_window)
 {
-    static const char *const steps[] = {"k@10 k@11 k@12 k@13 k@14 k@15", "k@25"};
+    static const char *const steps[] = { "k@10 k@11 k@12 k@13 k@14 k@15", "k@25" };
     char *run = sp_run("sp-wm-nodata", W5, "--watermark 10s", steps, 1);
     char *got = sp_new_rows(run, COLS, 1);
     cr_expect_str_eq(got, "10,5\n");
@@ -187,14 +187,12 @@ Test(spark_watermark, no_data_batch_emits_the_closed_window)
  */
 Test(spark_watermark, trigger_once_restarts)
 {
-    static const char *const steps[] = {"k@15", "k@10 k@12 k@14", "k@25", "k@50", "k@50"};
-    static const char *const want[] = {"", "", "", "10,3\n", "15,1\n25,1\n"};
-    static const long long wm[] = {0, 5, 5, 15, 40};
-    static const long long et[][3] = {{15, 15, 15},
-                                      {10, 14, 12},
-                                      {25, 25, 25},
-                                      {50, 50, 50},
-                                      {50, 50, 50}}; /* assertEventStats min, max, avg */
+    static const char *const steps[] = { "k@15", "k@10 k@12 k@14", "k@25", "k@50", "k@50" };
+    static const char *const want[] = { "", "", "", "10,3\n", "15,1\n25,1\n" };
+    static const long long wm[] = { 0, 5, 5, 15, 40 };
+    static const long long et[][3] = {
+        { 15, 15, 15 }, { 10, 14, 12 }, { 25, 25, 25 }, { 50, 50, 50 }, { 50, 50, 50 }
+    }; /* assertEventStats min, max, avg */
     char *dir = lkt_tmpdir("sp-wm-once");
     for (size_t k = 0; k < 5; k++) {
         char *run = sp_run_in(dir, W5, "--watermark 10s --trigger once", steps, k), *got;
@@ -222,8 +220,8 @@ Test(spark_watermark, trigger_once_restarts)
  */
 Test(spark_watermark, recovery)
 {
-    static const char *const steps[] = {"k@10 k@11 k@12 k@13 k@14 k@15", "k@25", "k@10 k@27 k@30",
-                                        "k@17", "k@40"};
+    static const char *const steps[] = { "k@10 k@11 k@12 k@13 k@14 k@15", "k@25", "k@10 k@27 k@30",
+                                         "k@17", "k@40" };
     char *dir = lkt_tmpdir("sp-wm-recovery"), *run, *got;
     free(sp_run_in(dir, W5, "--watermark 10s", steps, 1));
     run = sp_run_in(dir, W5, "--watermark 10s", steps, 2); /* StartStream; 10 is ignored */

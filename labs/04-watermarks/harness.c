@@ -41,8 +41,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 static int parse_time(const cJSON *obj, const char *name, int64_t *ms)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    return cJSON_IsString(v) && lk_time_parse(v->valuestring, strlen(v->valuestring), ms) == 0
-               ? 0 : -1;
+    return cJSON_IsString(v) && lk_time_parse(v->valuestring, strlen(v->valuestring), ms) == 0 ? 0
+                                                                                               : -1;
 }
 
 /* Read the file's rows (malformed lines skipped: the fixture has none). */
@@ -91,8 +91,7 @@ static void read_engine(const char *path)
     have_engine = 1;
 }
 
-static void replay(const struct row *rows, size_t n, int64_t trigger, int64_t delay,
-                   int64_t window)
+static void replay(const struct row *rows, size_t n, int64_t trigger, int64_t delay, int64_t window)
 {
     int64_t e = 0, prev_e = 0, max_seen = INT64_MIN, t;
     size_t i = 0;

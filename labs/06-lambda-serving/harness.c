@@ -82,8 +82,8 @@ static void print_row(const struct key *k, const struct cell *c)
     lk_money_format(c->value_sum, sum, sizeof(sum));
     lk_money_format(c->value_min, mn, sizeof(mn));
     lk_money_format(c->value_max, mx, sizeof(mx));
-    printf("%s,%s,%s,%s,%lld,%s,%s,%s\n", k->tenant, k->type, s, e, (long long)c->events, sum,
-           mn, mx);
+    printf("%s,%s,%s,%s,%lld,%s,%s,%s\n", k->tenant, k->type, s, e, (long long)c->events, sum, mn,
+           mx);
 }
 
 /* Walk the two sorted streams key by key and merge each key's rows. */
@@ -122,16 +122,19 @@ int main(int argc, char **argv)
     sqlite3_stmt *v;
     struct cursor b = { 0 }, s = { 0 };
     int64_t at = INT64_MAX, view = -1, cutoff = INT64_MIN;
-    if (argc != 3 || (strcmp(argv[2], "end") != 0
-                      && lk_time_parse(argv[2], strlen(argv[2]), &at) != 0)) {
+    if (argc != 3
+        || (strcmp(argv[2], "end") != 0 && lk_time_parse(argv[2], strlen(argv[2]), &at) != 0)) {
         fprintf(stderr, "usage: harness RUN ISO-TIME|end\n");
         return 2;
     }
     snprintf(path, sizeof(path), "%s/serving.db", argv[1]);
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         die(db, path);
-    if (sqlite3_prepare_v2(db, "SELECT view_id, cutoff FROM batch_views WHERE visible_at <= ?1 "
-                               "ORDER BY view_id DESC LIMIT 1", -1, &v, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db,
+                           "SELECT view_id, cutoff FROM batch_views WHERE visible_at <= ?1 "
+                           "ORDER BY view_id DESC LIMIT 1",
+                           -1, &v, NULL)
+        != SQLITE_OK)
         die(db, "prepare");
     sqlite3_bind_int64(v, 1, at);
     if (sqlite3_step(v) == SQLITE_ROW) {
@@ -139,12 +142,16 @@ int main(int argc, char **argv)
         cutoff = sqlite3_column_int64(v, 1);
     }
     sqlite3_finalize(v);
-    open_cursor(db, &b, "SELECT tenant, type, window_start, window_end, 0, events, value_sum, "
-                        "value_min, value_max FROM batch_rows WHERE view_id = ?1 "
-                        "ORDER BY tenant, type, window_start", view);
-    open_cursor(db, &s, "SELECT tenant, type, window_start, window_end, bucket_end, events, "
-                        "value_sum, value_min, value_max FROM speed_delta WHERE visible_at <= ?1 "
-                        "ORDER BY tenant, type, window_start, bucket_end", at);
+    open_cursor(db, &b,
+                "SELECT tenant, type, window_start, window_end, 0, events, value_sum, "
+                "value_min, value_max FROM batch_rows WHERE view_id = ?1 "
+                "ORDER BY tenant, type, window_start",
+                view);
+    open_cursor(db, &s,
+                "SELECT tenant, type, window_start, window_end, bucket_end, events, "
+                "value_sum, value_min, value_max FROM speed_delta WHERE visible_at <= ?1 "
+                "ORDER BY tenant, type, window_start, bucket_end",
+                at);
     printf("tenant,type,window_start,window_end,events,value_sum,value_min,value_max\n");
     merge_all(&b, &s, cutoff);
     sqlite3_finalize(b.st);

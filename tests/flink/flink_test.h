@@ -225,8 +225,8 @@ static inline void fl_replay(const char *run, const char *const *toks, size_t n,
             long long t, s, e, c;
             char op[16], key[64];
             size_t r;
-            cr_assert(sscanf(ln, "%lld,%15[^,],%63[^,],%lld,%lld,%lld", &t, op, key, &s, &e, &c) ==
-                          6,
+            cr_assert(sscanf(ln, "%lld,%15[^,],%63[^,],%lld,%lld,%lld", &t, op, key, &s, &e, &c)
+                          == 6,
                       "bad change row '%s'", ln);
             if (fl_line_of(t) != i)
                 break;

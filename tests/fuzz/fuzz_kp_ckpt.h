@@ -32,7 +32,8 @@ static char fuzz_dir[64];
 static struct kp_ckpt *fuzz_ckpt(void)
 {
     static struct kp_ckpt *c;
-    static const char meta[] = "{\"pipeline\":\"fuzz\",\"workers\":1,\"run_id\":\"" FUZZ_RUN_ID "\"}";
+    static const char meta[] =
+        "{\"pipeline\":\"fuzz\",\"workers\":1,\"run_id\":\"" FUZZ_RUN_ID "\"}";
     char path[128];
     if (!c) {
         snprintf(fuzz_dir, sizeof(fuzz_dir), "/tmp/lk-fuzz-ckpt-XXXXXX");
@@ -53,7 +54,8 @@ static void fuzz_write(const char *name, const uint8_t *data, size_t size)
     snprintf(path, sizeof(path), "%s/%s", fuzz_dir, name);
     if (size == 0 || data[0] < 192) {
         CHECK(lk_file_write_checked_as(path, size ? (const char *)data + 1 : "",
-                                       size ? size - 1 : 0, LK_DURABLE_PROCESS, NULL) == 0);
+                                       size ? size - 1 : 0, LK_DURABLE_PROCESS, NULL)
+              == 0);
         return;
     }
     CHECK((fp = fopen(path, "wb")) != NULL);

@@ -39,8 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct lk_model model;
     static sqlite3 *db;
     static char dir[64], ckpt[128];
-    struct lb_speed_opts o = { .spec = &spec, .model = &model, .trigger = 60000,
-                               .checkpoint = ckpt, .checkpoint_every = 64, .now = now };
+    struct lb_speed_opts o = { .spec = &spec,
+                               .model = &model,
+                               .trigger = 60000,
+                               .checkpoint = ckpt,
+                               .checkpoint_every = 64,
+                               .now = now };
     struct lb_speed *s = NULL;
     struct lk_err err = LK_ERR_INIT;
     FILE *fp;
@@ -58,12 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(lk_store_exec(db, schema, NULL) == 0);
         free(schema);
         /* a database far ahead, so that any micro-batch the checkpoint names is committed */
-        CHECK(lk_store_exec(db, "INSERT INTO progress VALUES('speed', 1000000, 0, 0, 0, 0, 0, 0,"
-                            " NULL, NULL, '{}')", NULL) == 0);
+        CHECK(lk_store_exec(db,
+                            "INSERT INTO progress VALUES('speed', 1000000, 0, 0, 0, 0, 0, 0,"
+                            " NULL, NULL, '{}')",
+                            NULL)
+              == 0);
     }
     if (size == 0 || data[0] < 192) {
         CHECK(lk_file_write_checked_as(ckpt, size ? (const char *)data + 1 : "",
-                                       size ? size - 1 : 0, LK_DURABLE_PROCESS, NULL) == 0);
+                                       size ? size - 1 : 0, LK_DURABLE_PROCESS, NULL)
+              == 0);
     } else {
         CHECK((fp = fopen(ckpt, "wb")) != NULL);
         fwrite(data + 1, 1, size - 1, fp);

@@ -72,8 +72,8 @@ static void check_spec(const struct lk_spec *spec)
     CHECK(spec->nfilters <= LK_SPEC_MAX_FILTERS);
     for (size_t f = 0; f < spec->nfilters; f++) {
         CHECK(lk_field_is_string(spec->filters[f].field));
-        CHECK(spec->filters[f].nvalues >= 1 &&
-              spec->filters[f].nvalues <= LK_SPEC_MAX_FILTER_VALUES);
+        CHECK(spec->filters[f].nvalues >= 1
+              && spec->filters[f].nvalues <= LK_SPEC_MAX_FILTER_VALUES);
     }
     switch (spec->window.kind) {
     case LK_WIN_TUMBLING:
@@ -91,7 +91,7 @@ static void check_spec(const struct lk_spec *spec)
     check_windows(spec);
     memset(&ev, 0, sizeof(ev));
     for (int f = LK_F_EVENT_ID; f <= LK_F_TYPE; f++)
-        ev.str[f] = (struct lk_str){"t03", 3};
+        ev.str[f] = (struct lk_str){ "t03", 3 };
     (void)lk_spec_accepts(spec, &ev);
 }
 
