@@ -1,5 +1,5 @@
 /* The helpers of 'lklab lab': labs, seeds, gen arguments, answers, scripts, handouts. */
-#include "cmd_lab.h"
+#include "lk_lab.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,7 +34,7 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cmd_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err *err)
+int lk_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err *err)
 {
     DIR *d = opendir(labs);
     struct dirent *de;
@@ -86,8 +86,7 @@ static const char *json_string(const cJSON *obj, const char *name)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path,
-                          struct lk_err *err)
+static int load_questions(struct lk_lab *lab, const cJSON *qs, const char *path, struct lk_err *err)
 {
     const cJSON *q;
     size_t i = 0;
@@ -115,7 +114,7 @@ static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path
  * (the same for everyone) with a reason checked against the student's own numbers; it
  * alone may pass when graded for another student (tests/labs.sh, labs/README.md).
  */
-static int check_concept_choice(const struct cmd_lab *lab, const cJSON *v, const char *path,
+static int check_concept_choice(const struct lk_lab *lab, const cJSON *v, const char *path,
                                 struct lk_err *err)
 {
     if (!v)
@@ -194,7 +193,7 @@ static int check_settings(const cJSON *obj, int params, const char *path, struct
     return 0;
 }
 
-static int load_json(struct cmd_lab *lab, struct lk_err *err)
+static int load_json(struct lk_lab *lab, struct lk_err *err)
 {
     char path[4096];
     cJSON *root = NULL;
@@ -232,7 +231,7 @@ out:
     return rc;
 }
 
-int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struct lk_err *err)
+int lk_lab_load(struct lk_lab *lab, const char *labs, const char *which, struct lk_err *err)
 {
     char **names = NULL, nn[3], path[4096];
     size_t n = 0;
@@ -242,7 +241,7 @@ int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struc
                           "bad lab '%s' (a number like 03; see 'lklab lab "
                           "list')",
                           which);
-    if ((rc = cmd_lab_list_dirs(labs, &names, &n, err)) < 0)
+    if ((rc = lk_lab_list_dirs(labs, &names, &n, err)) < 0)
         return rc;
     for (size_t i = 0; i < n && !lab->dir; i++) {
         if (strncmp(names[i], nn, 2) == 0 && (!full || strcmp(names[i], which) == 0)) {
@@ -258,7 +257,7 @@ int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struc
     return load_json(lab, err);
 }
 
-void cmd_lab_release(struct cmd_lab *lab)
+void lk_lab_release(struct lk_lab *lab)
 {
     if (!lab)
         return;
@@ -272,10 +271,10 @@ void cmd_lab_release(struct cmd_lab *lab)
     free(lab->summary);
     cJSON_Delete(lab->dataset);
     cJSON_Delete(lab->params);
-    *lab = (struct cmd_lab)CMD_LAB_INIT;
+    *lab = (struct lk_lab)LK_LAB_INIT;
 }
 
-uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n)
+uint64_t lk_lab_fnv(uint64_t h, const void *data, size_t n)
 {
     return lk_fnv1a(h, data, n);
 }
@@ -283,16 +282,16 @@ uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n)
 /* FNV-1a 64 of "a/b". */
 static uint64_t fnv_pair(const char *a, const char *b)
 {
-    uint64_t h = cmd_lab_fnv(CMD_LAB_FNV_BASIS, a, strlen(a));
-    return cmd_lab_fnv(cmd_lab_fnv(h, "/", 1), b, strlen(b));
+    uint64_t h = lk_lab_fnv(LK_LAB_FNV_BASIS, a, strlen(a));
+    return lk_lab_fnv(lk_lab_fnv(h, "/", 1), b, strlen(b));
 }
 
-uint64_t cmd_lab_seed(const char *student, const char *nn)
+uint64_t lk_lab_seed(const char *student, const char *nn)
 {
     return (fnv_pair(student, nn) % (1ULL << 31)) + 1;
 }
 
-const char *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *buf, size_t size)
+const char *lk_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *buf, size_t size)
 {
     char num[32];
     long long min, max;
@@ -305,12 +304,12 @@ const char *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *
     }
     if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0)
         v = cJSON_GetArrayItem(v, (int)(h % (uint64_t)cJSON_GetArraySize(v)));
-    return cmd_lab_value_text(v, buf, size);
+    return lk_lab_value_text(v, buf, size);
 }
 
 /* ----------------------------------------------------------------- argv ---- */
 
-void cmd_lab_argv_add(struct cmd_lab_argv *a, const char *s)
+void lk_lab_argv_add(struct lk_lab_argv *a, const char *s)
 {
     if (a->n + 2 > a->cap) {
         a->cap = a->cap ? 2 * a->cap : 16;
@@ -320,24 +319,24 @@ void cmd_lab_argv_add(struct cmd_lab_argv *a, const char *s)
     a->v[a->n] = NULL;
 }
 
-void cmd_lab_argv_addf(struct cmd_lab_argv *a, const char *fmt, ...)
+void lk_lab_argv_addf(struct lk_lab_argv *a, const char *fmt, ...)
 {
     char buf[8192];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    cmd_lab_argv_add(a, buf);
+    lk_lab_argv_add(a, buf);
 }
 
-void cmd_lab_argv_release(struct cmd_lab_argv *a)
+void lk_lab_argv_release(struct lk_lab_argv *a)
 {
     if (!a)
         return;
     for (size_t i = 0; i < a->n; i++)
         free(a->v[i]);
     free(a->v);
-    *a = (struct cmd_lab_argv)CMD_LAB_ARGV_INIT;
+    *a = (struct lk_lab_argv)LK_LAB_ARGV_INIT;
 }
 
 /* The shortest text that reads back as the same double; integers without ".0". */
@@ -354,7 +353,7 @@ static void format_number(double v, char *buf, size_t size)
     }
 }
 
-const char *cmd_lab_value_text(const cJSON *v, char *buf, size_t size)
+const char *lk_lab_value_text(const cJSON *v, char *buf, size_t size)
 {
     if (cJSON_IsString(v))
         return v->valuestring;
@@ -362,7 +361,7 @@ const char *cmd_lab_value_text(const cJSON *v, char *buf, size_t size)
     return buf;
 }
 
-void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_argv *a)
+void lk_lab_params(const struct lk_lab *lab, uint64_t seed, struct lk_lab_argv *a)
 {
     const cJSON *it;
     char num[64];
@@ -370,19 +369,19 @@ void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_arg
         return;
     cJSON_ArrayForEach(it, lab->params)
     {
-        cmd_lab_argv_addf(a, "%s=%s", it->string,
-                          cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
+        lk_lab_argv_addf(a, "%s=%s", it->string,
+                         lk_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
 }
 
-int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
-                     struct cmd_lab_argv *a, struct lk_err *err)
+int lk_lab_gen_argv(const struct lk_lab *lab, uint64_t seed, const char *out, struct lk_lab_argv *a,
+                    struct lk_err *err)
 {
     const cJSON *it;
     char num[64];
-    cmd_lab_argv_add(a, "gen");
-    cmd_lab_argv_add(a, "--scenario");
-    cmd_lab_argv_add(a, json_string(lab->dataset, "scenario"));
+    lk_lab_argv_add(a, "gen");
+    lk_lab_argv_add(a, "--scenario");
+    lk_lab_argv_add(a, json_string(lab->dataset, "scenario"));
     cJSON_ArrayForEach(it, lab->dataset)
     {
         if (strcmp(it->string, "scenario") == 0)
@@ -392,19 +391,19 @@ int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
                               "'%s/lab.json': the dataset must not set \"%s\" "
                               "(the lab derives it)",
                               lab->dir, it->string);
-        cmd_lab_argv_addf(a, "--%s", it->string);
-        cmd_lab_argv_add(a, cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
+        lk_lab_argv_addf(a, "--%s", it->string);
+        lk_lab_argv_add(a, lk_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
-    cmd_lab_argv_add(a, "--seed");
-    cmd_lab_argv_addf(a, "%llu", (unsigned long long)seed);
-    cmd_lab_argv_add(a, "--out");
-    cmd_lab_argv_add(a, out);
+    lk_lab_argv_add(a, "--seed");
+    lk_lab_argv_addf(a, "%llu", (unsigned long long)seed);
+    lk_lab_argv_add(a, "--out");
+    lk_lab_argv_add(a, out);
     return 0;
 }
 
 /* -------------------------------------------------------------- answers ---- */
 
-const cJSON *cmd_lab_lookup(const cJSON *obj, const char *key)
+const cJSON *lk_lab_lookup(const cJSON *obj, const char *key)
 {
     const char *dot;
     char head[256];
@@ -414,10 +413,10 @@ const cJSON *cmd_lab_lookup(const cJSON *obj, const char *key)
     if ((size_t)(dot - key) >= sizeof(head))
         return NULL;
     snprintf(head, sizeof(head), "%.*s", (int)(dot - key), key);
-    return cmd_lab_lookup(cJSON_GetObjectItemCaseSensitive(obj, head), dot + 1);
+    return lk_lab_lookup(cJSON_GetObjectItemCaseSensitive(obj, head), dot + 1);
 }
 
-void cmd_lab_print_value(FILE *fp, const cJSON *v)
+void lk_lab_print_value(FILE *fp, const cJSON *v)
 {
     char num[64], *text;
     if (cJSON_IsString(v)) {
@@ -436,7 +435,7 @@ void cmd_lab_print_value(FILE *fp, const cJSON *v)
 /* -------------------------------------------------------------- scripts ---- */
 
 /* environ without the names set replaces, then set. Pointers only (not copies). */
-static char **merged_env(const struct cmd_lab_argv *set)
+static char **merged_env(const struct lk_lab_argv *set)
 {
     size_t n = 0, k = 0;
     char **env;
@@ -468,8 +467,8 @@ static int child_files(posix_spawn_file_actions_t *fa, const char *out_path, con
     return 0;
 }
 
-int cmd_lab_spawn(char *const argv[], const struct cmd_lab_argv *set, const char *cwd,
-                  const char *out_path, const char *err_path, int *status, struct lk_err *err)
+int lk_lab_spawn(char *const argv[], const struct lk_lab_argv *set, const char *cwd,
+                 const char *out_path, const char *err_path, int *status, struct lk_err *err)
 {
     posix_spawn_file_actions_t fa;
     char **env = merged_env(set);
@@ -543,7 +542,7 @@ out:
     return rc;
 }
 
-int cmd_lab_copy_tree(const char *src, const char *dst, const char *skip, struct lk_err *err)
+int lk_lab_copy_tree(const char *src, const char *dst, const char *skip, struct lk_err *err)
 {
     DIR *d;
     struct dirent *de;
@@ -562,7 +561,7 @@ int cmd_lab_copy_tree(const char *src, const char *dst, const char *skip, struct
         if (lstat(from, &st) < 0)
             rc = lk_err_set(err, LK_EIO, "cannot stat '%s' (%s)", from, strerror(errno));
         else if (S_ISDIR(st.st_mode) && !(skip && strcmp(de->d_name, skip) == 0))
-            rc = cmd_lab_copy_tree(from, to, skip, err);
+            rc = lk_lab_copy_tree(from, to, skip, err);
         else if (S_ISREG(st.st_mode))
             rc = copy_file(from, to, st.st_mode, err);
     }
