@@ -101,10 +101,11 @@ int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const c
              const char *const *args, int quiet);
 
 /*
- * A --pricing value: a path (has '/' or ends in .json) or a name in datasets/pricing/.
- * buf gets the path to open, shown the path to print.
+ * A --pricing or --scenario value: a path (has '/' or ends in .json) as it is, or a name in
+ * ROOT/datasets/DIR/ ("pricing", "scenarios"). Returns the path to open (malloc'd, free it);
+ * *shown (when shown is not NULL) points into it at the path to print, without the root.
  */
-void cmd_pricing_path(const char *arg, char *buf, size_t size, char *shown, size_t ssize);
+char *cmd_datasets_file(const char *arg, const char *dir, const char **shown);
 
 /* A duration for people: 1234 -> "1.2s", 90000 -> "1.5m", 500 -> "500ms". */
 void cmd_human_ms(int64_t ms, char *buf, size_t size);
