@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_mem.h"
@@ -38,7 +39,7 @@ int lk_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err *
 {
     DIR *d = opendir(labs);
     struct dirent *de;
-    char path[4096];
+    struct lk_buf path = LK_BUF_INIT;
     size_t cap = 0;
     *names = NULL;
     *n = 0;
@@ -48,8 +49,9 @@ int lk_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err *
     while ((de = readdir(d)) != NULL) {
         if (!is_lab_name(de->d_name))
             continue;
-        snprintf(path, sizeof(path), "%s/%s", labs, de->d_name);
-        if (!lk_is_dir(path))
+        lk_buf_reset(&path);
+        lk_buf_addf(&path, "%s/%s", labs, de->d_name);
+        if (!lk_is_dir(path.s))
             continue;
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;
@@ -58,6 +60,7 @@ int lk_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err *
         (*names)[(*n)++] = lk_xstrdup(de->d_name);
     }
     closedir(d);
+    lk_buf_release(&path);
     if (*n)
         qsort(*names, *n, sizeof(**names), cmp_names);
     return 0;
@@ -195,13 +198,15 @@ static int check_settings(const cJSON *obj, int params, const char *path, struct
 
 static int load_json(struct lk_lab *lab, struct lk_err *err)
 {
-    char path[4096];
+    struct lk_buf b = LK_BUF_INIT;
+    char *path;
     cJSON *root = NULL;
     const char *title, *summary;
     int rc;
-    snprintf(path, sizeof(path), "%s/lab.json", lab->dir);
+    lk_buf_addf(&b, "%s/lab.json", lab->dir);
+    path = b.s;
     if ((rc = lk_json_read_file(path, &root, err)) < 0)
-        return rc;
+        goto out;
     title = json_string(root, "title");
     summary = json_string(root, "summary");
     if (!title || !summary) {
@@ -228,12 +233,13 @@ static int load_json(struct lk_lab *lab, struct lk_err *err)
                                   path, err);
 out:
     cJSON_Delete(root);
+    lk_buf_release(&b);
     return rc;
 }
 
 int lk_lab_load(struct lk_lab *lab, const char *labs, const char *which, struct lk_err *err)
 {
-    char **names = NULL, nn[3], path[4096];
+    char **names = NULL, nn[3];
     size_t n = 0;
     int rc, full = strlen(which) > 2; /* "03-topic" must match exactly */
     if (lab_number(which, nn) < 0)
@@ -245,8 +251,9 @@ int lk_lab_load(struct lk_lab *lab, const char *labs, const char *which, struct 
         return rc;
     for (size_t i = 0; i < n && !lab->dir; i++) {
         if (strncmp(names[i], nn, 2) == 0 && (!full || strcmp(names[i], which) == 0)) {
-            snprintf(path, sizeof(path), "%s/%s", labs, names[i]);
-            lab->dir = lk_xstrdup(path);
+            struct lk_buf dir = LK_BUF_INIT;
+            lk_buf_addf(&dir, "%s/%s", labs, names[i]);
+            lab->dir = lk_buf_detach(&dir, NULL);
         }
     }
     lk_list_free(names, n);
@@ -547,7 +554,7 @@ int lk_lab_copy_tree(const char *src, const char *dst, const char *skip, struct 
     DIR *d;
     struct dirent *de;
     struct stat st;
-    char from[4096], to[4096];
+    struct lk_buf from = LK_BUF_INIT, to = LK_BUF_INIT;
     int rc;
     if ((rc = lk_mkdir_p(dst, err)) < 0)
         return rc;
@@ -556,15 +563,19 @@ int lk_lab_copy_tree(const char *src, const char *dst, const char *skip, struct 
     while (rc == 0 && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        snprintf(from, sizeof(from), "%s/%s", src, de->d_name);
-        snprintf(to, sizeof(to), "%s/%s", dst, de->d_name);
-        if (lstat(from, &st) < 0)
-            rc = lk_err_set(err, LK_EIO, "cannot stat '%s' (%s)", from, strerror(errno));
+        lk_buf_reset(&from);
+        lk_buf_reset(&to);
+        lk_buf_addf(&from, "%s/%s", src, de->d_name);
+        lk_buf_addf(&to, "%s/%s", dst, de->d_name);
+        if (lstat(from.s, &st) < 0)
+            rc = lk_err_set(err, LK_EIO, "cannot stat '%s' (%s)", from.s, strerror(errno));
         else if (S_ISDIR(st.st_mode) && !(skip && strcmp(de->d_name, skip) == 0))
-            rc = lk_lab_copy_tree(from, to, skip, err);
+            rc = lk_lab_copy_tree(from.s, to.s, skip, err);
         else if (S_ISREG(st.st_mode))
-            rc = copy_file(from, to, st.st_mode, err);
+            rc = copy_file(from.s, to.s, st.st_mode, err);
     }
     closedir(d);
+    lk_buf_release(&from);
+    lk_buf_release(&to);
     return rc;
 }
