@@ -76,7 +76,7 @@ static pid_t spawn(const char *log, const char *const *args, struct lk_err *err)
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     pid_t pid;
     FILE *fp;
-    if (n <= 0)
+    if (n <= 0 || (size_t)n >= sizeof(exe) - 1) /* a full buffer may be a cut name */
         return lk_err_set(err, LK_EIO, "cannot find the lklab binary (/proc/self/exe)");
     exe[n] = '\0';
     if (!(fp = fopen(log, "w")))
