@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "lk_lab.h"
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_lab.h"
 #include "lk_mem.h"
 #include "banned.h"
 
@@ -176,7 +177,7 @@ struct check {
     uint64_t seed;
     char root[PATH_MAX], dir[PATH_MAX], work[PATH_MAX], data[PATH_MAX + 16];
     char cache[PATH_MAX + 16], exe[PATH_MAX], answers[PATH_MAX + 32];
-    char key[8192]; /* what the data was made from (gen arguments, the binary's mtime) */
+    struct lk_buf key; /* what the data was made from (gen arguments, the binary's mtime) */
 };
 
 static int absolute(const char *path, char *out, struct lk_err *err)
@@ -213,24 +214,23 @@ static int ensure_data(struct check *c, struct lk_err *err)
     struct lk_lab_argv gen = LK_LAB_ARGV_INIT, params = LK_LAB_ARGV_INIT;
     struct stat st;
     char stamp[PATH_MAX + 16], manifest[PATH_MAX + 32];
-    size_t used = 0;
     int rc;
     snprintf(c->data, sizeof(c->data), "%s/data", c->work);
     if ((rc = lk_lab_gen_argv(c->lab, c->seed, c->data, &gen, err)) < 0)
         goto out;
-    c->key[0] = '\0';
-    for (size_t i = 0; i < gen.n && used < sizeof(c->key); i++)
-        used += (size_t)snprintf(c->key + used, sizeof(c->key) - used, "%s ", gen.v[i]);
-    if (stat(c->exe, &st) == 0 && used < sizeof(c->key))
-        snprintf(c->key + used, sizeof(c->key) - used, "binary %lld", (long long)st.st_mtime);
+    lk_buf_reset(&c->key);
+    for (size_t i = 0; i < gen.n; i++)
+        lk_buf_addf(&c->key, "%s ", gen.v[i]);
+    if (stat(c->exe, &st) == 0)
+        lk_buf_addf(&c->key, "binary %lld", (long long)st.st_mtime);
     snprintf(stamp, sizeof(stamp), "%s/data.key", c->work);
     snprintf(manifest, sizeof(manifest), "%s/manifest.json", c->data);
-    if (!lk_is_file(manifest) || !stamp_is(stamp, c->key)) {
+    if (!lk_is_file(manifest) || !stamp_is(stamp, c->key.s)) {
         if (generate(c->lab, c->seed, c->data, 1) != 0) {
             rc = lk_err_set(err, LK_EINPUT, "cannot generate the data of lab %s", c->lab->nn);
             goto out;
         }
-        if ((rc = write_stamp(stamp, c->key, err)) < 0)
+        if ((rc = write_stamp(stamp, c->key.s, err)) < 0)
             goto out;
     }
     rc = write_env(c->lab, c->a->student, c->seed, c->data, &params, err);
@@ -260,21 +260,22 @@ static uint64_t file_hash(const char *path)
 static int ensure_cache(struct check *c, struct lk_err *err)
 {
     static const char *const files[] = { "check.sh", "../check-lib.sh", "lab.json" };
-    char stamp[PATH_MAX + 16], path[PATH_MAX + 32], key[sizeof(c->key) + 64];
-    size_t used = (size_t)snprintf(key, sizeof(key), "%s", c->key);
+    char stamp[PATH_MAX + 16], path[PATH_MAX + 32];
+    struct lk_buf key = LK_BUF_INIT;
     int rc;
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && used < sizeof(key); i++) {
+    lk_buf_adds(&key, c->key.s);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", c->dir, files[i]);
-        used += (size_t)snprintf(key + used, sizeof(key) - used, " %016llx",
-                                 (unsigned long long)file_hash(path));
+        lk_buf_addf(&key, " %016llx", (unsigned long long)file_hash(path));
     }
     snprintf(c->cache, sizeof(c->cache), "%s/cache", c->work);
     snprintf(stamp, sizeof(stamp), "%s/cache.key", c->work);
-    if (stamp_is(stamp, key) && lk_is_dir(c->cache))
-        return 0;
-    if ((rc = lk_rm_rf(c->cache, err)) < 0 || (rc = lk_mkdir_p(c->cache, err)) < 0)
-        return rc;
-    return write_stamp(stamp, key, err);
+    if (stamp_is(stamp, key.s) && lk_is_dir(c->cache))
+        rc = 0;
+    else if ((rc = lk_rm_rf(c->cache, err)) == 0 && (rc = lk_mkdir_p(c->cache, err)) == 0)
+        rc = write_stamp(stamp, key.s, err);
+    lk_buf_release(&key);
+    return rc;
 }
 
 /* The environment of check.sh and solve.sh (labs/README.md). */
@@ -471,6 +472,7 @@ static int run_check(const struct args *a, const struct lk_lab *lab)
     const char *work = a->work;
     ssize_t n;
     int rc;
+    lk_buf_init(&c->key);
     c->lab = lab;
     c->a = a;
     c->seed = lk_lab_seed(a->student, lab->nn);
@@ -495,6 +497,7 @@ static int run_check(const struct args *a, const struct lk_lab *lab)
 fail:
     rc = cmd_fail(CMD, &err);
 out:
+    lk_buf_release(&c->key);
     free(c);
     return rc;
 }
