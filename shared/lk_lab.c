@@ -1,4 +1,5 @@
-/* The helpers of 'lklab lab': labs, seeds, gen arguments, answers, scripts, handouts. */
+/* lk_lab: the course labs as a library (lk_lab.h): labs, seeds, gen arguments, answers, scripts,
+ * handouts. */
 #include "lk_lab.h"
 
 #include <dirent.h>
