@@ -35,9 +35,8 @@ int cmd_broker(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 
-/* lk_broker_start with the jars of this checkout (ROOT/kafka/lib, see cmd_broker.c). */
-struct lk_broker_info;
-int cmd_broker_start(const char *dir, int port, struct lk_broker_info *info, struct lk_err *err);
+/* The jars lk_broker_start needs: ROOT/kafka/lib of this checkout (malloc'd; free it). */
+char *cmd_broker_jars(void);
 
 /* Print "lklab <cmd>: <message>" to stderr. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -102,10 +101,11 @@ int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const c
              const char *const *args, int quiet);
 
 /*
- * A --pricing value: a path (has '/' or ends in .json) or a name in datasets/pricing/.
- * buf gets the path to open, shown the path to print.
+ * A --pricing or --scenario value: a path (has '/' or ends in .json) as it is, or a name in
+ * ROOT/datasets/DIR/ ("pricing", "scenarios"). Returns the path to open (malloc'd, free it);
+ * *shown (when shown is not NULL) points into it at the path to print, without the root.
  */
-void cmd_pricing_path(const char *arg, char *buf, size_t size, char *shown, size_t ssize);
+char *cmd_datasets_file(const char *arg, const char *dir, const char **shown);
 
 /* A duration for people: 1234 -> "1.2s", 90000 -> "1.5m", 500 -> "500ms". */
 void cmd_human_ms(int64_t ms, char *buf, size_t size);
@@ -135,8 +135,11 @@ int cmd_source_clock(const char *cmd, const char *value, struct cmd_source *s);
  * --data beside it, or --follow/--clock wall without it, is a usage error (returns 2).
  */
 int cmd_source_apply(const char *cmd, struct cmd_source *s, const char **data, int *files);
-/* Before the run: landing:DIR with the virtual clock waits for the replay to finish. */
-int cmd_source_wait(const char *cmd, struct cmd_source *s, struct lk_err *err);
+/*
+ * Before the run: landing:DIR with the virtual clock waits for the replay to finish.
+ * 0, or the exit code after printing one line.
+ */
+int cmd_source_wait(const char *cmd, struct cmd_source *s);
 void cmd_source_release(struct cmd_source *s);
 /*
  * How far (wall seconds) the Kappa run RUN's last committed batch is behind the clock of

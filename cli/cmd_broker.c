@@ -29,19 +29,11 @@ static void help(void)
 }
 
 /* The jars of kafka/pom.xml, copied by make kafka-deps. */
-static char *jar_dir(void)
+char *cmd_broker_jars(void)
 {
     struct lk_buf b = LK_BUF_INIT;
     lk_buf_addf(&b, "%s/kafka/lib", cmd_root());
     return lk_buf_detach(&b, NULL);
-}
-
-int cmd_broker_start(const char *dir, int port, struct lk_broker_info *info, struct lk_err *err)
-{
-    char *lib = jar_dir();
-    int rc = lk_broker_start(dir, port, lib, info, err);
-    free(lib);
-    return rc;
 }
 
 int cmd_broker(int argc, char **argv)
@@ -79,7 +71,10 @@ int cmd_broker(int argc, char **argv)
         return cmd_usage_error(CMD, "missing --dir");
     if (strcmp(action, "start") == 0) {
         struct lk_broker_info info;
-        if ((rc = cmd_broker_start(dir, (int)port, &info, &err)) < 0)
+        char *jars = cmd_broker_jars();
+        rc = lk_broker_start(dir, (int)port, jars, &info, &err);
+        free(jars);
+        if (rc < 0)
             return cmd_fail(CMD, &err);
         fprintf(stderr,
                 "lklab broker: Kafka on 127.0.0.1:%d (pid %d, data in %s/data), "

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -291,7 +292,8 @@ int cmd_cost(int argc, char **argv)
     struct args a = { NULL, NULL, "default", NULL, "table", 0 };
     struct lk_err err = LK_ERR_INIT;
     struct lk_pricing p;
-    char path[4096], shown[4096];
+    const char *shown;
+    char *path;
     int c, rc;
     opterr = 0;
     optind = 1;
@@ -323,8 +325,11 @@ int cmd_cost(int argc, char **argv)
         return usage_fail("unexpected argument '%s'", argv[optind]);
     if ((rc = check_args(&a)) != 0)
         return rc;
-    cmd_pricing_path(a.pricing, path, sizeof(path), shown, sizeof(shown));
+    path = cmd_datasets_file(a.pricing, "pricing", &shown);
     if (lk_pricing_load(&p, path, &err) < 0)
-        return cmd_fail(CMD, &err);
-    return a.run ? run_cost(&a, &p, shown) : scenario_cost(&a, &p, shown);
+        rc = cmd_fail(CMD, &err);
+    else
+        rc = a.run ? run_cost(&a, &p, shown) : scenario_cost(&a, &p, shown);
+    free(path);
+    return rc;
 }

@@ -170,15 +170,6 @@ static void apply(const struct overrides *o, struct ds_params *p)
 }
 
 /* Scenario name -> <root>/datasets/scenarios/<name>.json; a path is used as given. */
-static void scenario_path(const char *s, char *out, size_t size)
-{
-    size_t n = strlen(s);
-    if (strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".json") == 0))
-        snprintf(out, size, "%s", s);
-    else
-        snprintf(out, size, "%s/datasets/scenarios/%s.json", cmd_root(), s);
-}
-
 /*
  * A check that fails only after the options were applied is about an option: print
  * ds_params_check's message with the member named as the option ('span' -> --span).
@@ -214,20 +205,22 @@ static void option_error(const char *msg)
 static int load_params(const char *scenario, const struct overrides *o, struct ds_params *p)
 {
     struct lk_err err = LK_ERR_INIT;
-    char path[4096];
-    scenario_path(scenario, path, sizeof(path));
+    char *path = cmd_datasets_file(scenario, "scenarios", NULL);
+    int rc = 0;
     ds_params_default(p);
     if (ds_scenario_load(p, path, &err) < 0) {
         if (err.code == LK_ENOENT && !strchr(scenario, '/'))
             cmd_error(CMD, "unknown scenario '%s' (no file '%s')", scenario, path);
         else
             cmd_error(CMD, "%s", err.msg);
-        return 3;
-    }
-    if (ds_params_check(p, &err) < 0) {
+        rc = 3;
+    } else if (ds_params_check(p, &err) < 0) {
         cmd_error(CMD, "%s (scenario '%s')", err.msg, path);
-        return 3;
+        rc = 3;
     }
+    free(path);
+    if (rc)
+        return rc;
     apply(o, p);
     if (ds_params_check(p, &err) < 0) {
         option_error(err.msg);

@@ -282,6 +282,7 @@ static int run(struct kp_options *o, struct args *a)
     struct kp_summary sum;
     struct cmd_progress prog;
     struct cmd_source_progress sp = { { 0 }, NULL, NULL, { 0, { 0, 0, 0 } } };
+    int wait;
     char path[4096];
     if (lk_spec_resolve(a->pipeline, cmd_root(), path, sizeof(path), &err) < 0
         || lk_spec_load(&spec, path, &err) < 0
@@ -307,7 +308,11 @@ static int run(struct kp_options *o, struct args *a)
         o->progress_arg = &sp;
     }
     o->note = note;
-    if (cmd_source_wait(CMD, &a->src, &err) < 0 || kp_run(o, &sum, &err) < 0) {
+    if ((wait = cmd_source_wait(CMD, &a->src)) != 0) {
+        cmd_source_release(&a->src);
+        return wait;
+    }
+    if (kp_run(o, &sum, &err) < 0) {
         cmd_source_release(&a->src);
         return cmd_fail(CMD, &err);
     }

@@ -1,5 +1,5 @@
 /* lklab lab: the course labs (labs/README.md has the contract): list, data, check, answer,
- * handout. The helpers are in cmd_lab_util.c (cmd_lab.h). */
+ * handout. The library work is in shared/lk_lab.c (lk_lab.h). */
 #define _DEFAULT_SOURCE /* realpath */
 #include <dirent.h>
 #include <getopt.h>
@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "cmd_lab.h"
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_lab.h"
 #include "lk_mem.h"
 #include "banned.h"
 
@@ -69,34 +70,34 @@ static int run_list(const struct args *a)
     char **names = NULL;
     size_t n = 0;
     int rc = 0;
-    if (cmd_lab_list_dirs(a->labs, &names, &n, &err) < 0)
+    if (lk_lab_list_dirs(a->labs, &names, &n, &err) < 0)
         return cmd_fail(CMD, &err);
     for (size_t i = 0; i < n; i++) {
-        struct cmd_lab lab = CMD_LAB_INIT;
-        if (cmd_lab_load(&lab, a->labs, names[i], &err) < 0)
+        struct lk_lab lab = LK_LAB_INIT;
+        if (lk_lab_load(&lab, a->labs, names[i], &err) < 0)
             rc = cmd_fail(CMD, &err);
         else
             printf("%s  %s — %s\n", lab.nn, lab.title, lab.summary);
-        cmd_lab_release(&lab);
+        lk_lab_release(&lab);
     }
     lk_list_free(names, n);
     return rc;
 }
 
 /* 'lklab gen' in this process with the lab's dataset options; its exit code. */
-static int generate(const struct cmd_lab *lab, uint64_t seed, const char *out, int quiet)
+static int generate(const struct lk_lab *lab, uint64_t seed, const char *out, int quiet)
 {
     struct lk_err err = LK_ERR_INIT;
-    struct cmd_lab_argv gen = CMD_LAB_ARGV_INIT;
+    struct lk_lab_argv gen = LK_LAB_ARGV_INIT;
     int rc;
-    if (cmd_lab_gen_argv(lab, seed, out, &gen, &err) < 0) {
-        cmd_lab_argv_release(&gen);
+    if (lk_lab_gen_argv(lab, seed, out, &gen, &err) < 0) {
+        lk_lab_argv_release(&gen);
         return cmd_fail(CMD, &err);
     }
     if (quiet)
-        cmd_lab_argv_add(&gen, "--quiet");
+        lk_lab_argv_add(&gen, "--quiet");
     rc = cmd_gen((int)gen.n, gen.v);
-    cmd_lab_argv_release(&gen);
+    lk_lab_argv_release(&gen);
     return rc;
 }
 
@@ -104,13 +105,13 @@ static int generate(const struct cmd_lab *lab, uint64_t seed, const char *out, i
  * DIR/lab.env: the student's parameters as shell assignments, a comment first (written even
  * when the lab has none, so a README can always load it). *params gets the "NAME=value"s.
  */
-static int write_env(const struct cmd_lab *lab, const char *student, uint64_t seed, const char *dir,
-                     struct cmd_lab_argv *params, struct lk_err *err)
+static int write_env(const struct lk_lab *lab, const char *student, uint64_t seed, const char *dir,
+                     struct lk_lab_argv *params, struct lk_err *err)
 {
     struct lk_atomic at = LK_ATOMIC_INIT;
     char path[PATH_MAX + 16];
     snprintf(path, sizeof(path), "%s/lab.env", dir);
-    cmd_lab_params(lab, seed, params);
+    lk_lab_params(lab, seed, params);
     if (lk_atomic_open(&at, path, err) < 0)
         return -1;
     fprintf(at.fp,
@@ -124,7 +125,7 @@ static int write_env(const struct cmd_lab *lab, const char *student, uint64_t se
 
 /* The dataset options that differ per student (lists and ranges in lab.json), with this
  * one's values. */
-static void print_own_dataset(const struct cmd_lab *lab, uint64_t seed)
+static void print_own_dataset(const struct lk_lab *lab, uint64_t seed)
 {
     const cJSON *it;
     char num[64];
@@ -133,24 +134,24 @@ static void print_own_dataset(const struct cmd_lab *lab, uint64_t seed)
     {
         if (cJSON_IsArray(it) || cJSON_IsObject(it))
             printf("%s --%s %s", any++ ? "" : "your dataset:", it->string,
-                   cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
+                   lk_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
     if (any)
         printf("\n");
 }
 
-static int run_data(const struct args *a, const struct cmd_lab *lab)
+static int run_data(const struct args *a, const struct lk_lab *lab)
 {
     struct lk_err err = LK_ERR_INIT;
-    struct cmd_lab_argv params = CMD_LAB_ARGV_INIT;
-    uint64_t seed = cmd_lab_seed(a->student, lab->nn);
+    struct lk_lab_argv params = LK_LAB_ARGV_INIT;
+    uint64_t seed = lk_lab_seed(a->student, lab->nn);
     int rc;
     if (!a->out)
         return cmd_usage_error(CMD, "data needs --out DIR");
     if ((rc = generate(lab, seed, a->out, 0)) != 0)
         return rc;
     if (write_env(lab, a->student, seed, a->out, &params, &err) < 0) {
-        cmd_lab_argv_release(&params);
+        lk_lab_argv_release(&params);
         return cmd_fail(CMD, &err);
     }
     printf("lab %s data for student '%s' (seed %llu) in %s\n", lab->nn, a->student,
@@ -163,7 +164,7 @@ static int run_data(const struct args *a, const struct cmd_lab *lab)
         printf("\n  (in %s/lab.env; load them into your shell with:  . %s/lab.env)\n", a->out,
                a->out);
     }
-    cmd_lab_argv_release(&params);
+    lk_lab_argv_release(&params);
     return 0;
 }
 
@@ -171,12 +172,12 @@ static int run_data(const struct args *a, const struct cmd_lab *lab)
 
 /* What check needs to know: absolute paths and the student's seed. */
 struct check {
-    const struct cmd_lab *lab;
+    const struct lk_lab *lab;
     const struct args *a;
     uint64_t seed;
     char root[PATH_MAX], dir[PATH_MAX], work[PATH_MAX], data[PATH_MAX + 16];
     char cache[PATH_MAX + 16], exe[PATH_MAX], answers[PATH_MAX + 32];
-    char key[8192]; /* what the data was made from (gen arguments, the binary's mtime) */
+    struct lk_buf key; /* what the data was made from (gen arguments, the binary's mtime) */
 };
 
 static int absolute(const char *path, char *out, struct lk_err *err)
@@ -210,33 +211,32 @@ static int write_stamp(const char *path, const char *text, struct lk_err *err)
  */
 static int ensure_data(struct check *c, struct lk_err *err)
 {
-    struct cmd_lab_argv gen = CMD_LAB_ARGV_INIT, params = CMD_LAB_ARGV_INIT;
+    struct lk_lab_argv gen = LK_LAB_ARGV_INIT, params = LK_LAB_ARGV_INIT;
     struct stat st;
     char stamp[PATH_MAX + 16], manifest[PATH_MAX + 32];
-    size_t used = 0;
     int rc;
     snprintf(c->data, sizeof(c->data), "%s/data", c->work);
-    if ((rc = cmd_lab_gen_argv(c->lab, c->seed, c->data, &gen, err)) < 0)
+    if ((rc = lk_lab_gen_argv(c->lab, c->seed, c->data, &gen, err)) < 0)
         goto out;
-    c->key[0] = '\0';
-    for (size_t i = 0; i < gen.n && used < sizeof(c->key); i++)
-        used += (size_t)snprintf(c->key + used, sizeof(c->key) - used, "%s ", gen.v[i]);
-    if (stat(c->exe, &st) == 0 && used < sizeof(c->key))
-        snprintf(c->key + used, sizeof(c->key) - used, "binary %lld", (long long)st.st_mtime);
+    lk_buf_reset(&c->key);
+    for (size_t i = 0; i < gen.n; i++)
+        lk_buf_addf(&c->key, "%s ", gen.v[i]);
+    if (stat(c->exe, &st) == 0)
+        lk_buf_addf(&c->key, "binary %lld", (long long)st.st_mtime);
     snprintf(stamp, sizeof(stamp), "%s/data.key", c->work);
     snprintf(manifest, sizeof(manifest), "%s/manifest.json", c->data);
-    if (!lk_is_file(manifest) || !stamp_is(stamp, c->key)) {
+    if (!lk_is_file(manifest) || !stamp_is(stamp, c->key.s)) {
         if (generate(c->lab, c->seed, c->data, 1) != 0) {
             rc = lk_err_set(err, LK_EINPUT, "cannot generate the data of lab %s", c->lab->nn);
             goto out;
         }
-        if ((rc = write_stamp(stamp, c->key, err)) < 0)
+        if ((rc = write_stamp(stamp, c->key.s, err)) < 0)
             goto out;
     }
     rc = write_env(c->lab, c->a->student, c->seed, c->data, &params, err);
 out:
-    cmd_lab_argv_release(&params);
-    cmd_lab_argv_release(&gen);
+    lk_lab_argv_release(&params);
+    lk_lab_argv_release(&gen);
     return rc;
 }
 
@@ -248,7 +248,7 @@ static uint64_t file_hash(const char *path)
     size_t len = 0;
     uint64_t h = 0;
     if (lk_file_read_all(path, (size_t)16 << 20, &text, &len, &err) == 0)
-        h = cmd_lab_fnv(CMD_LAB_FNV_BASIS, text, len);
+        h = lk_lab_fnv(LK_LAB_FNV_BASIS, text, len);
     free(text);
     return h;
 }
@@ -260,39 +260,40 @@ static uint64_t file_hash(const char *path)
 static int ensure_cache(struct check *c, struct lk_err *err)
 {
     static const char *const files[] = { "check.sh", "../check-lib.sh", "lab.json" };
-    char stamp[PATH_MAX + 16], path[PATH_MAX + 32], key[sizeof(c->key) + 64];
-    size_t used = (size_t)snprintf(key, sizeof(key), "%s", c->key);
+    char stamp[PATH_MAX + 16], path[PATH_MAX + 32];
+    struct lk_buf key = LK_BUF_INIT;
     int rc;
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && used < sizeof(key); i++) {
+    lk_buf_adds(&key, c->key.s);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", c->dir, files[i]);
-        used += (size_t)snprintf(key + used, sizeof(key) - used, " %016llx",
-                                 (unsigned long long)file_hash(path));
+        lk_buf_addf(&key, " %016llx", (unsigned long long)file_hash(path));
     }
     snprintf(c->cache, sizeof(c->cache), "%s/cache", c->work);
     snprintf(stamp, sizeof(stamp), "%s/cache.key", c->work);
-    if (stamp_is(stamp, key) && lk_is_dir(c->cache))
-        return 0;
-    if ((rc = lk_rm_rf(c->cache, err)) < 0 || (rc = lk_mkdir_p(c->cache, err)) < 0)
-        return rc;
-    return write_stamp(stamp, key, err);
+    if (stamp_is(stamp, key.s) && lk_is_dir(c->cache))
+        rc = 0;
+    else if ((rc = lk_rm_rf(c->cache, err)) == 0 && (rc = lk_mkdir_p(c->cache, err)) == 0)
+        rc = write_stamp(stamp, key.s, err);
+    lk_buf_release(&key);
+    return rc;
 }
 
 /* The environment of check.sh and solve.sh (labs/README.md). */
-static void script_env(const struct check *c, const char *src, struct cmd_lab_argv *env)
+static void script_env(const struct check *c, const char *src, struct lk_lab_argv *env)
 {
     const char *path = getenv("PATH"), *cc = getenv("CC");
     char bindir[PATH_MAX];
     snprintf(bindir, sizeof(bindir), "%s", c->exe);
     *strrchr(bindir, '/') = '\0';
-    cmd_lab_argv_addf(env, "PATH=%s:%s", bindir, path ? path : "/usr/bin:/bin");
-    cmd_lab_argv_addf(env, "LKLAB=%s", c->exe);
-    cmd_lab_argv_addf(env, "LAB_DIR=%s", c->dir);
-    cmd_lab_argv_addf(env, "LAB_ROOT=%s", c->root);
-    cmd_lab_argv_addf(env, "LAB_DATA=%s", c->data);
-    cmd_lab_argv_addf(env, "LAB_SRC=%s", src);
-    cmd_lab_argv_addf(env, "LAB_STUDENT=%s", c->a->student);
-    cmd_lab_argv_addf(env, "LAB_SEED=%llu", (unsigned long long)c->seed);
-    cmd_lab_argv_addf(env, "CC=%s", cc && *cc ? cc : "cc");
+    lk_lab_argv_addf(env, "PATH=%s:%s", bindir, path ? path : "/usr/bin:/bin");
+    lk_lab_argv_addf(env, "LKLAB=%s", c->exe);
+    lk_lab_argv_addf(env, "LAB_DIR=%s", c->dir);
+    lk_lab_argv_addf(env, "LAB_ROOT=%s", c->root);
+    lk_lab_argv_addf(env, "LAB_DATA=%s", c->data);
+    lk_lab_argv_addf(env, "LAB_SRC=%s", src);
+    lk_lab_argv_addf(env, "LAB_STUDENT=%s", c->a->student);
+    lk_lab_argv_addf(env, "LAB_SEED=%llu", (unsigned long long)c->seed);
+    lk_lab_argv_addf(env, "CC=%s", cc && *cc ? cc : "cc");
 }
 
 /*
@@ -300,7 +301,7 @@ static void script_env(const struct check *c, const char *src, struct cmd_lab_ar
  * WORK/<name>.out and WORK/<name>.err; *status is its exit code.
  */
 static int run_script(const struct check *c, const char *script, const char *name,
-                      struct cmd_lab_argv *env, int *status, struct lk_err *err)
+                      struct lk_lab_argv *env, int *status, struct lk_err *err)
 {
     char path[PATH_MAX + 32], cwd[PATH_MAX + 16], out[PATH_MAX + 16], errp[PATH_MAX + 16];
     char bash[] = "bash";
@@ -314,20 +315,20 @@ static int run_script(const struct check *c, const char *script, const char *nam
         return lk_err_set(err, LK_EINPUT, "lab %s has no '%s'", c->lab->nn, script);
     if ((rc = lk_rm_rf(cwd, err)) < 0 || (rc = lk_mkdir_p(cwd, err)) < 0)
         return rc;
-    cmd_lab_argv_addf(env, "LAB_WORK=%s", cwd);
-    return cmd_lab_spawn(argv, env, cwd, out, errp, status, err);
+    lk_lab_argv_addf(env, "LAB_WORK=%s", cwd);
+    return lk_lab_spawn(argv, env, cwd, out, errp, status, err);
 }
 
 /* Run solution/solve.sh: c->answers becomes the file it wrote. */
 static int solve(struct check *c, struct lk_err *err)
 {
-    struct cmd_lab_argv env = CMD_LAB_ARGV_INIT;
+    struct lk_lab_argv env = LK_LAB_ARGV_INIT;
     char src[PATH_MAX + 16];
     int status = 0, rc;
     snprintf(src, sizeof(src), "%s/solution", c->dir);
     snprintf(c->answers, sizeof(c->answers), "%s/solution-answers.json", c->work);
     script_env(c, src, &env);
-    cmd_lab_argv_addf(&env, "LAB_OUT=%s", c->answers);
+    lk_lab_argv_addf(&env, "LAB_OUT=%s", c->answers);
     if ((rc = lk_rm_rf(c->answers, err)) == 0)
         rc = run_script(c, "solution/solve.sh", "solve", &env, &status, err);
     if (rc == 0 && status != 0)
@@ -335,7 +336,7 @@ static int solve(struct check *c, struct lk_err *err)
                         "solution/solve.sh of lab %s failed (exit %d; see "
                         "'%s/solve.err')",
                         c->lab->nn, status, c->work);
-    cmd_lab_argv_release(&env);
+    lk_lab_argv_release(&env);
     return rc;
 }
 
@@ -374,7 +375,7 @@ static void add_note(struct verdict *v, const char *text)
     v->len += (size_t)snprintf(v->notes + v->len, n + 6, "    %.*s\n", (int)n, text);
 }
 
-static void parse_verdicts(const struct cmd_lab *lab, char *text, struct verdict *v)
+static void parse_verdicts(const struct lk_lab *lab, char *text, struct verdict *v)
 {
     for (char *line = text, *next; line && *line; line = next) {
         size_t idlen;
@@ -409,15 +410,15 @@ static void parse_verdicts(const struct cmd_lab *lab, char *text, struct verdict
 /* Run check.sh on c->answers and print the verdicts; 0 when all passed, else 1. */
 static int grade(struct check *c, struct lk_err *err)
 {
-    struct cmd_lab_argv env = CMD_LAB_ARGV_INIT;
+    struct lk_lab_argv env = LK_LAB_ARGV_INIT;
     struct verdict *v = lk_xcalloc(c->lab->nq, sizeof(*v));
     char src[PATH_MAX + 16], out[PATH_MAX + 16], *text = NULL;
     size_t len, passed = 0;
     int status = 0, rc;
     snprintf(src, sizeof(src), "%s%s", c->dir, c->a->use_solution ? "/solution" : "");
     script_env(c, src, &env);
-    cmd_lab_argv_addf(&env, "LAB_ANSWERS=%s", c->answers);
-    cmd_lab_argv_addf(&env, "LAB_CACHE=%s", c->cache);
+    lk_lab_argv_addf(&env, "LAB_ANSWERS=%s", c->answers);
+    lk_lab_argv_addf(&env, "LAB_CACHE=%s", c->cache);
     if ((rc = run_script(c, "check.sh", "check", &env, &status, err)) < 0)
         goto out;
     snprintf(out, sizeof(out), "%s/check.out", c->work);
@@ -445,7 +446,7 @@ out:
         free(v[i].notes);
     free(text);
     free(v);
-    cmd_lab_argv_release(&env);
+    lk_lab_argv_release(&env);
     return rc;
 }
 
@@ -463,7 +464,7 @@ static int answers_path(struct check *c, struct lk_err *err)
     return 0;
 }
 
-static int run_check(const struct args *a, const struct cmd_lab *lab)
+static int run_check(const struct args *a, const struct lk_lab *lab)
 {
     struct lk_err err = LK_ERR_INIT;
     struct check *c = lk_xcalloc(1, sizeof(*c));
@@ -471,9 +472,10 @@ static int run_check(const struct args *a, const struct cmd_lab *lab)
     const char *work = a->work;
     ssize_t n;
     int rc;
+    lk_buf_init(&c->key);
     c->lab = lab;
     c->a = a;
-    c->seed = cmd_lab_seed(a->student, lab->nn);
+    c->seed = lk_lab_seed(a->student, lab->nn);
     if (!work) {
         snprintf(dflt, sizeof(dflt), "out/labs/%s-%s", lab->nn, a->student);
         work = dflt;
@@ -495,6 +497,7 @@ static int run_check(const struct args *a, const struct cmd_lab *lab)
 fail:
     rc = cmd_fail(CMD, &err);
 out:
+    lk_buf_release(&c->key);
     free(c);
     return rc;
 }
@@ -513,12 +516,12 @@ static int run_answer(const char *file, const char *key)
                             rc == LK_ENOENT ? "no such file" : "not valid JSON");
         return cmd_fail(CMD, &err);
     }
-    v = cmd_lab_lookup(obj, key);
+    v = lk_lab_lookup(obj, key);
     if (!v || cJSON_IsNull(v)) {
         cmd_error(CMD, "'%s' has no answer for '%s'%s", file, key, v ? " (it is null)" : "");
         rc = 1;
     } else {
-        cmd_lab_print_value(stdout, v);
+        lk_lab_print_value(stdout, v);
     }
     cJSON_Delete(obj);
     return rc;
@@ -554,7 +557,7 @@ static int run_handout(const struct args *a, const char *dir)
         cmd_error(CMD, "cannot open labs directory '%s'", a->labs);
         return 3;
     }
-    if (cmd_lab_copy_tree(a->labs, dir, "solution", &err) < 0)
+    if (lk_lab_copy_tree(a->labs, dir, "solution", &err) < 0)
         return cmd_fail(CMD, &err);
     printf("labs copied to %s without solution/ directories\n", dir);
     return 0;
@@ -637,7 +640,7 @@ static const struct sub subs[] = {
 static int dispatch(const struct sub *s, struct args *a, char **pos)
 {
     struct lk_err err = LK_ERR_INIT;
-    struct cmd_lab lab = CMD_LAB_INIT;
+    struct lk_lab lab = LK_LAB_INIT;
     int rc;
     if (strcmp(s->name, "list") == 0)
         return run_list(a);
@@ -645,13 +648,13 @@ static int dispatch(const struct sub *s, struct args *a, char **pos)
         return run_answer(pos[0], pos[1]);
     if (strcmp(s->name, "handout") == 0)
         return run_handout(a, pos[0]);
-    if (cmd_lab_load(&lab, a->labs, pos[0], &err) < 0) {
+    if (lk_lab_load(&lab, a->labs, pos[0], &err) < 0) {
         /* an unknown lab: the message already says where to look ('lklab lab list') */
         rc = cmd_fail(CMD, &err);
     } else {
         rc = strcmp(s->name, "data") == 0 ? run_data(a, &lab) : run_check(a, &lab);
     }
-    cmd_lab_release(&lab);
+    lk_lab_release(&lab);
     return rc;
 }
 

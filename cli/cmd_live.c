@@ -76,7 +76,7 @@ static pid_t spawn(const char *log, const char *const *args, struct lk_err *err)
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     pid_t pid;
     FILE *fp;
-    if (n <= 0)
+    if (n <= 0 || (size_t)n >= sizeof(exe) - 1) /* a full buffer may be a cut name */
         return lk_err_set(err, LK_EIO, "cannot find the lklab binary (/proc/self/exe)");
     exe[n] = '\0';
     if (!(fp = fopen(log, "w")))
@@ -157,7 +157,8 @@ static int run(struct live *l)
     char *broker = path2(l->out, "broker"), *data = l->data ? NULL : path2(l->out, "data");
     char *runs[NJOBS], *logs[NJOBS], events[32];
     const char *ds = l->data ? l->data : data;
-    int rc = 0, failed = 0;
+    char *jars;
+    int rc = 0, failed = 0, started;
     double last_show = 0;
     static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append", "lambda" };
     memset(jobs, 0, sizeof(jobs));
@@ -189,7 +190,10 @@ static int run(struct live *l)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     cmd_error(CMD, "starting the Kafka broker in %s", broker);
-    if (cmd_broker_start(broker, (int)l->port, &info, &err) < 0) {
+    jars = cmd_broker_jars();
+    started = lk_broker_start(broker, (int)l->port, jars, &info, &err);
+    free(jars);
+    if (started < 0) {
         rc = cmd_fail(CMD, &err);
         goto out;
     }

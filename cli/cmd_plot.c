@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_mem.h"
 #include "pl_chart.h"
@@ -55,23 +56,26 @@ static void oom(void)
     abort();
 }
 
-/* The first executable "gnuplot" on PATH, into buf; 0 or -1. */
-static int find_gnuplot(char *buf, size_t size)
+/* The first executable "gnuplot" on PATH (heap), or NULL. */
+static char *find_gnuplot(void)
 {
     const char *path = getenv("PATH");
     const char *p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+    struct lk_buf b = LK_BUF_INIT;
     while (*p) {
         const char *colon = strchr(p, ':');
         size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        lk_buf_reset(&b);
         if (n == 0)
-            snprintf(buf, size, "./gnuplot");
+            lk_buf_adds(&b, "./gnuplot");
         else
-            snprintf(buf, size, "%.*s/gnuplot", (int)n, p);
-        if (lk_is_file(buf) && access(buf, X_OK) == 0)
-            return 0;
+            lk_buf_addf(&b, "%.*s/gnuplot", (int)n, p);
+        if (lk_is_file(b.s) && access(b.s, X_OK) == 0)
+            return lk_buf_detach(&b, NULL);
         p += n + (colon != NULL);
     }
-    return -1;
+    lk_buf_release(&b);
+    return NULL;
 }
 
 /* s as a gnuplot single-quoted string (a quote inside is doubled) appended to fp. */
@@ -164,18 +168,26 @@ static int run_gnuplot(const char *gnuplot, char *vars, char *script, const char
 
 struct plot {
     const char *sweep, *out;
-    char gnuplot[4096]; /* "" when not on PATH */
-    char scripts[4096]; /* ROOT/plots */
-    int quiet;          /* no list of the files written */
+    char *gnuplot; /* NULL when not on PATH (owned) */
+    char *scripts; /* ROOT/plots (owned) */
+    int quiet;     /* no list of the files written */
 };
+
+/* DIR/NAME.EXT (heap). */
+static char *file_in(const char *dir, const char *name, const char *ext)
+{
+    struct lk_buf b = LK_BUF_INIT;
+    lk_buf_addf(&b, "%s/%s.%s", dir, name, ext);
+    return lk_buf_detach(&b, NULL);
+}
 
 static void remove_outputs(const char *out, const char *name)
 {
     static const char *const ext[] = { "png", "svg", "tsv" };
-    char path[4200];
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s/%s.%s", out, name, ext[i]);
+        char *path = file_in(out, name, ext[i]);
         unlink(path);
+        free(path);
     }
 }
 
@@ -208,30 +220,33 @@ static int write_file(const char *path, const char *data, size_t len, struct lk_
 static int draw(const struct plot *p, const char *name, const char *tsv, const char *note)
 {
     static const char *const ext[] = { "png", "svg" };
-    char script[4200], img[4200], errpath[4200];
+    char *script = file_in(p->scripts, name, "gp"), *errpath;
+    struct lk_buf eb = LK_BUF_INIT;
     int rc = 0;
-    snprintf(script, sizeof(script), "%s/%s.gp", p->scripts, name);
-    snprintf(errpath, sizeof(errpath), "%s/.%s.gnuplot-stderr", p->out, name);
+    lk_buf_addf(&eb, "%s/.%s.gnuplot-stderr", p->out, name);
+    errpath = lk_buf_detach(&eb, NULL);
     if (!lk_is_file(script)) {
         cmd_error(CMD, "no gnuplot script '%s'", script);
-        return 4;
+        rc = 4;
     }
     for (int i = 0; i < 2 && rc == 0; i++) {
-        char *vars;
-        snprintf(img, sizeof(img), "%s/%s.%s", p->out, name, ext[i]);
-        vars = gp_vars(tsv, img, note);
+        char *img = file_in(p->out, name, ext[i]), *vars = gp_vars(tsv, img, note);
         rc = run_gnuplot(p->gnuplot, vars, script, errpath);
         free(vars);
         if (rc == 0 && !lk_is_file(img)) {
             cmd_error(CMD, "gnuplot wrote no '%s'", img);
             rc = 4;
         }
+        free(img);
     }
     if (rc != 0) /* no half-drawn images left behind */
         for (int i = 0; i < 2; i++) {
-            snprintf(img, sizeof(img), "%s/%s.%s", p->out, name, ext[i]);
+            char *img = file_in(p->out, name, ext[i]);
             unlink(img);
+            free(img);
         }
+    free(script);
+    free(errpath);
     return rc;
 }
 
@@ -241,7 +256,7 @@ static int chart(const struct plot *p, const struct pl_sweep *s, enum pl_chart c
     struct lk_err err = LK_ERR_INIT;
     struct pl_chart_out o;
     const char *name = pl_chart_name(c);
-    char tsv[4200], *buf = NULL;
+    char *tsv, *buf = NULL;
     size_t len = 0;
     int rc = chart_text(c, s, &o, &buf, &len, &err);
     remove_outputs(p->out, name);
@@ -250,54 +265,57 @@ static int chart(const struct plot *p, const struct pl_sweep *s, enum pl_chart c
         free(buf);
         return 0;
     }
-    snprintf(tsv, sizeof(tsv), "%s/%s.tsv", p->out, name);
+    tsv = file_in(p->out, name, "tsv");
     if (rc == 0)
         rc = write_file(tsv, buf, len, &err);
     free(buf);
     if (rc < 0)
-        return cmd_fail(CMD, &err);
-    if (!p->gnuplot[0]) {
+        rc = cmd_fail(CMD, &err);
+    else if (!p->gnuplot) {
         if (!p->quiet)
             printf("%-9s %s\n", name, tsv);
-        return 0;
-    }
-    if ((rc = draw(p, name, tsv, o.note)) != 0)
-        return rc;
-    if (!p->quiet)
+    } else if ((rc = draw(p, name, tsv, o.note)) == 0 && !p->quiet) {
         printf("%-9s %s/%s.png %s/%s.svg %s\n", name, p->out, name, p->out, name, tsv);
-    return 0;
+    }
+    free(tsv);
+    return rc;
 }
 
 static int plot(struct plot *p)
 {
     struct lk_err err = LK_ERR_INIT;
     struct pl_sweep s = PL_SWEEP_INIT;
-    char outbuf[4200];
+    struct lk_buf outbuf = LK_BUF_INIT, scripts = LK_BUF_INIT;
     int rc = 0;
     if (pl_sweep_load(&s, p->sweep, PL_SWEEP_COSTS, &err) < 0) {
         rc = cmd_fail(CMD, &err);
         goto out;
     }
     if (!p->out) {
-        snprintf(outbuf, sizeof(outbuf), "%s/plots", p->sweep);
-        p->out = outbuf;
+        lk_buf_addf(&outbuf, "%s/plots", p->sweep);
+        p->out = outbuf.s;
     }
     if (lk_mkdir_p(p->out, &err) < 0) {
         rc = cmd_fail(CMD, &err);
         goto out;
     }
-    if (find_gnuplot(p->gnuplot, sizeof(p->gnuplot)) < 0)
-        p->gnuplot[0] = '\0';
-    snprintf(p->scripts, sizeof(p->scripts), "%s/plots", cmd_root());
+    p->gnuplot = find_gnuplot();
+    lk_buf_addf(&scripts, "%s/plots", cmd_root());
+    p->scripts = scripts.s;
     for (int c = 0; c < PL_NCHARTS && rc == 0; c++)
         rc = chart(p, &s, (enum pl_chart)c);
-    if (rc == 0 && !p->gnuplot[0])
+    if (rc == 0 && !p->gnuplot)
         cmd_error(CMD,
                   "gnuplot not found; wrote the data files to %s (install gnuplot-nox to "
                   "draw them)",
                   p->out);
 out:
     pl_sweep_release(&s);
+    free(p->gnuplot);
+    p->gnuplot = NULL;
+    p->scripts = NULL;
+    lk_buf_release(&scripts);
+    lk_buf_release(&outbuf);
     return rc;
 }
 

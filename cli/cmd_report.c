@@ -1,10 +1,12 @@
 /* lklab report: a sweep's report, report.html and report.md (docs/report.md). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "lk_file.h"
+#include "lk_mem.h"
 #include "pl_report.h"
 #include "banned.h"
 
@@ -36,9 +38,8 @@ static void help(void)
 static int draw_charts(const char *sweep)
 {
     char a0[] = "plot", a1[] = "--sweep", a3[] = "--quiet", *argv[5];
-    char s[4096];
+    char *s = lk_xstrdup(sweep);
     int rc;
-    snprintf(s, sizeof(s), "%s", sweep);
     argv[0] = a0;
     argv[1] = a1;
     argv[2] = s;
@@ -47,6 +48,7 @@ static int draw_charts(const char *sweep)
     optind = 1; /* in case plot does not reset getopt itself */
     rc = cmd_plot(4, argv);
     fflush(stdout);
+    free(s);
     return rc;
 }
 

@@ -7,8 +7,10 @@
 #include "kp_results.h"
 #include "lb_results.h"
 #include "lk_file.h"
+#include "lk_buf.h"
 #include "lk_json.h"
 #include "lk_lock.h"
+#include "lk_run.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -36,17 +38,36 @@ static void help(void)
            usage_line);
 }
 
-/* "kappa" or "lambda" from RUN/run.json, else from the layout (a crashed run has no run.json). */
-static const char *stack_of(const char *run)
+/*
+ * The stack of run, from its run.json (the run contract). A run read with --partial may have
+ * none yet (running, crashed, stopped): then Kappa's is the run with a checkpoint directory.
+ */
+static int stack_of(const char *run, int partial, enum lk_stack *stack, struct lk_err *err)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/checkpoint", run);
-    return lk_is_dir(path) ? "kappa" : "lambda";
+    struct lk_run r = LK_RUN_INIT;
+    struct lk_buf path = LK_BUF_INIT;
+    int rc = lk_run_open(&r, run, err);
+    if (rc == 0) {
+        *stack = r.stack;
+        lk_run_release(&r);
+        return 0;
+    }
+    if (!partial)
+        return rc;
+    lk_buf_addf(&path, "%s/checkpoint", run);
+    *stack = lk_is_dir(path.s) ? LK_STACK_KAPPA : LK_STACK_LAMBDA;
+    lk_buf_release(&path);
+    return 0;
 }
 
-static int export(const char *run, const char *table, int64_t at, FILE *fp, struct lk_err *err)
+static int export(const char *run, const char *table, int64_t at, int partial, FILE *fp,
+                  struct lk_err *err)
 {
-    if (strcmp(stack_of(run), "kappa") == 0) {
+    enum lk_stack stack = LK_STACK_KAPPA;
+    int rc = stack_of(run, partial, &stack, err);
+    if (rc < 0)
+        return rc;
+    if (stack == LK_STACK_KAPPA) {
         if (at != LK_TIME_POS_INF)
             return lk_err_set(err, LK_EUSAGE,
                               "--at is for Lambda runs: a Kappa run's tables "
@@ -84,7 +105,7 @@ static int run_export(const char *run, const char *table, const char *at_text, c
             return cmd_fail(CMD, &err);
         fp = a.fp;
     }
-    rc = export(run, table, at, fp, &err);
+    rc = export(run, table, at, partial, fp, &err);
     if (rc == 0 && fp != stdout)
         rc = lk_atomic_commit(&a, &err);
     if (rc < 0) {

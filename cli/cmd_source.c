@@ -78,8 +78,9 @@ int cmd_source_apply(const char *cmd, struct cmd_source *s, const char **data, i
  * how many landing files have been noticed; the files are complete when they appear
  * (the replay renames each into place).
  */
-int cmd_source_wait(const char *cmd, struct cmd_source *s, struct lk_err *err)
+int cmd_source_wait(const char *cmd, struct cmd_source *s)
 {
+    struct lk_err e = LK_ERR_INIT, *err = &e;
     struct lk_buf end = LK_BUF_INIT, landing = LK_BUF_INIT;
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
     unsigned long noticed = 0;
@@ -118,7 +119,7 @@ out:
         close(fd);
     lk_buf_release(&end);
     lk_buf_release(&landing);
-    return rc;
+    return rc < 0 ? cmd_fail(cmd, err) : 0;
 }
 
 void cmd_source_release(struct cmd_source *s)

@@ -396,12 +396,14 @@ static int sweep(const struct args *a)
     struct lk_err err = LK_ERR_INIT;
     struct lk_pricing p;
     struct cmp_sweep_meta meta;
-    char path[4200], shown[4200], truth[4200];
+    char truth[4200], *path;
     size_t n = cmp_sweep_plan(&a->grid, runs);
     double t0 = lk_wall_now();
     int rc;
-    cmd_pricing_path(a->pricing, path, sizeof(path), shown, sizeof(shown));
-    if (lk_pricing_load(&p, path, &err) < 0)
+    path = cmd_datasets_file(a->pricing, "pricing", NULL);
+    rc = lk_pricing_load(&p, path, &err);
+    free(path);
+    if (rc < 0)
         return cmd_fail(CMD, &err);
     if (a->tier && lk_cost_tier_parse(a->tier) < 0)
         return cmd_usage_error(CMD, "unknown tier '%s', use hot, cool or archive", a->tier);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_time.h"
 #include "banned.h"
@@ -223,16 +224,22 @@ int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const c
     return rc;
 }
 
-void cmd_pricing_path(const char *arg, char *buf, size_t size, char *shown, size_t ssize)
+char *cmd_datasets_file(const char *arg, const char *dir, const char **shown)
 {
-    size_t len = strlen(arg);
+    struct lk_buf b = LK_BUF_INIT;
+    size_t len = strlen(arg), root = 0;
+    char *path;
     if (strchr(arg, '/') || (len > 5 && strcmp(arg + len - 5, ".json") == 0)) {
-        snprintf(buf, size, "%s", arg);
-        snprintf(shown, ssize, "%s", arg);
+        lk_buf_adds(&b, arg);
     } else {
-        snprintf(buf, size, "%s/datasets/pricing/%s.json", cmd_root(), arg);
-        snprintf(shown, ssize, "datasets/pricing/%s.json", arg);
+        lk_buf_addf(&b, "%s/", cmd_root());
+        root = b.len;
+        lk_buf_addf(&b, "datasets/%s/%s.json", dir, arg);
     }
+    path = lk_buf_detach(&b, NULL);
+    if (shown)
+        *shown = path + root;
+    return path;
 }
 
 /* 1234 -> "1.2s", 90000 -> "1.5m": a latency in the unit that reads best. */

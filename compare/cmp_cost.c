@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lk_buf.h"
 #include "lk_csv.h"
 #include "lk_file.h"
 #include "lk_fmt.h"
@@ -113,28 +114,32 @@ static int add_line(struct lk_cost_usage *u, const cJSON *line, const cJSON *par
 static int read_metrics(struct lk_cost_usage *u, const char *run, const cJSON *params,
                         struct span *sp, struct lk_err *err)
 {
-    char path[4096], where[4200];
+    struct lk_buf path = LK_BUF_INIT, where = LK_BUF_INIT;
     struct lk_lines *lines = NULL;
     const char *text;
     size_t len;
     int rc;
-    snprintf(path, sizeof(path), "%s/metrics.jsonl", run);
-    if ((rc = lk_lines_open(&lines, path, err)) < 0)
-        return rc;
+    lk_buf_addf(&path, "%s/metrics.jsonl", run);
+    if ((rc = lk_lines_open(&lines, path.s, err)) < 0)
+        goto out;
     while ((rc = lk_lines_next(lines, &text, &len, err)) > 0) {
         cJSON *obj;
         if (len == 0)
             continue;
-        snprintf(where, sizeof(where), "'%s' line %zu", path, lk_lines_lineno(lines));
+        lk_buf_reset(&where);
+        lk_buf_addf(&where, "'%s' line %zu", path.s, lk_lines_lineno(lines));
         obj = cJSON_ParseWithLength(text, len);
-        rc = cJSON_IsObject(obj) ? add_line(u, obj, params, sp, where, err)
-                                 : lk_err_set(err, LK_EINPUT, "not a json object (%s)", where);
+        rc = cJSON_IsObject(obj) ? add_line(u, obj, params, sp, where.s, err)
+                                 : lk_err_set(err, LK_EINPUT, "not a json object (%s)", where.s);
         cJSON_Delete(obj);
         if (rc < 0)
             break;
         u->lines++;
     }
     lk_lines_close(lines);
+out:
+    lk_buf_release(&path);
+    lk_buf_release(&where);
     return rc < 0 ? rc : 0;
 }
 

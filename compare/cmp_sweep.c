@@ -78,7 +78,9 @@ const char *cmp_sweep_mode(const struct cmp_sweep_run *r)
 int cmp_sweep_init(const char *s, char *truth, size_t size, struct lk_err *err)
 {
     char path[4200];
-    snprintf(truth, size, "%s/truth.csv", s);
+    int w = snprintf(truth, size, "%s/truth.csv", s);
+    if (w < 0 || (size_t)w >= size || strlen(s) + sizeof("/reconcile") > sizeof(path))
+        return lk_err_set(err, LK_EUSAGE, "sweep directory name too long (%zu bytes)", strlen(s));
     snprintf(path, sizeof(path), "%s/reconcile", s);
     return lk_mkdir_p(path, err);
 }

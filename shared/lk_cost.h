@@ -97,10 +97,10 @@ void lk_cost_cluster_close(struct lk_cost_cluster *c);
 
 /* What one configuration used over span_ms of virtual time. Plain value, no heap. */
 struct lk_cost_usage {
-    char config[64]; /* CSV `config`: run directory name or scenario config */
-    char stack[16];  /* "kappa", "lambda", or "scenario" */
-    char detail[96]; /* one line for the table: trigger, layers, ... */
-    int tier;        /* enum lk_cost_tier_id; -1 = the pricing file's tier */
+    char config[256]; /* CSV `config`: run directory name (any file name fits) or scenario */
+    char stack[16];   /* "kappa", "lambda", or "scenario" */
+    char detail[96];  /* one line for the table: trigger, layers, ... */
+    int tier;         /* enum lk_cost_tier_id; -1 = the pricing file's tier */
     int64_t span_ms;
     int64_t idle_shutdown_ms;
     struct lk_cost_cluster cluster[LK_COST_MAX_CLUSTERS];

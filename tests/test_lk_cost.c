@@ -533,3 +533,52 @@ Test(cost_cli, exit_codes_for_usage_and_input_errors)
     lk_rm_rf(run, NULL);
     free(run);
 }
+
+/*
+ * A --pricing path of 4096 bytes is one too long for the kernel (PATH_MAX counts the NUL):
+ * lklab must say so in one line, not cut it to its first 4095 bytes and price with the file
+ * that happens to be there (the 4 KB buffer of old did that, exit 0). The 4095-byte path
+ * itself works.
+ */
+Test(cost_cli, a_pricing_path_past_path_max_is_refused_not_cut)
+{
+    char *dir = lkt_tmpdir("long-pricing"), *want = NULL, *got = NULL, *err = NULL;
+    char *text = lkt_slurpf("%s/datasets/pricing/default.json", lkt_root());
+    char path[4097], name[256];
+    size_t len = strlen(dir), r;
+    cr_assert(dir[0] == '/' && len < 1000, "want an absolute temp dir: %s", dir);
+    cr_assert_not_null(text);
+    memcpy(path, dir, len + 1);
+    while (len + 1 + 200 + 1 + 16 <= 4095) { /* nested directories of 200 bytes */
+        path[len++] = '/';
+        memset(path + len, 'd', 200);
+        len += 200;
+        path[len] = '\0';
+    }
+    cr_assert_eq(lk_mkdir_p(path, NULL), 0);
+    r = 4095 - len - 1; /* the file name makes the path 4095 bytes */
+    memset(name, 'p', r - 5);
+    memcpy(name + r - 5, ".json", 6);
+    path[len] = '/';
+    memcpy(path + len + 1, name, r + 1);
+    cr_assert_eq(strlen(path), 4095);
+    lkt_write(path, text);
+    cr_assert_eq(lkt_run(&want, NULL, "cost --scenario small-files --format csv"), 0);
+    cr_assert_eq(lkt_run(&got, NULL, "cost --scenario small-files --format csv --pricing %s", path),
+                 0);
+    cr_expect_str_eq(got, want);
+    free(got);
+    got = NULL;
+    memcpy(path + 4095, "x", 2); /* 4096 bytes: its first 4095 name the file above */
+    cr_expect_neq(
+        lkt_run(&got, &err, "cost --scenario small-files --format csv --pricing %s", path), 0,
+        "priced with a cut path: %s", got);
+    cr_expect_str_empty(got);
+    cr_expect(err && strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
+    free(got);
+    free(want);
+    free(err);
+    free(text);
+    lk_rm_rf(dir, NULL);
+    free(dir);
+}

@@ -1,5 +1,6 @@
-/* The helpers of 'lklab lab': labs, seeds, gen arguments, answers, scripts, handouts. */
-#include "cmd_lab.h"
+/* lk_lab: the course labs as a library (lk_lab.h): labs, seeds, gen arguments, answers, scripts,
+ * handouts. */
+#include "lk_lab.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_json.h"
 #include "lk_mem.h"
@@ -34,11 +36,11 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cmd_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err *err)
+int lk_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err *err)
 {
     DIR *d = opendir(labs);
     struct dirent *de;
-    char path[4096];
+    struct lk_buf path = LK_BUF_INIT;
     size_t cap = 0;
     *names = NULL;
     *n = 0;
@@ -48,8 +50,9 @@ int cmd_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err 
     while ((de = readdir(d)) != NULL) {
         if (!is_lab_name(de->d_name))
             continue;
-        snprintf(path, sizeof(path), "%s/%s", labs, de->d_name);
-        if (!lk_is_dir(path))
+        lk_buf_reset(&path);
+        lk_buf_addf(&path, "%s/%s", labs, de->d_name);
+        if (!lk_is_dir(path.s))
             continue;
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;
@@ -58,6 +61,7 @@ int cmd_lab_list_dirs(const char *labs, char ***names, size_t *n, struct lk_err 
         (*names)[(*n)++] = lk_xstrdup(de->d_name);
     }
     closedir(d);
+    lk_buf_release(&path);
     if (*n)
         qsort(*names, *n, sizeof(**names), cmp_names);
     return 0;
@@ -86,8 +90,7 @@ static const char *json_string(const cJSON *obj, const char *name)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path,
-                          struct lk_err *err)
+static int load_questions(struct lk_lab *lab, const cJSON *qs, const char *path, struct lk_err *err)
 {
     const cJSON *q;
     size_t i = 0;
@@ -115,7 +118,7 @@ static int load_questions(struct cmd_lab *lab, const cJSON *qs, const char *path
  * (the same for everyone) with a reason checked against the student's own numbers; it
  * alone may pass when graded for another student (tests/labs.sh, labs/README.md).
  */
-static int check_concept_choice(const struct cmd_lab *lab, const cJSON *v, const char *path,
+static int check_concept_choice(const struct lk_lab *lab, const cJSON *v, const char *path,
                                 struct lk_err *err)
 {
     if (!v)
@@ -194,15 +197,17 @@ static int check_settings(const cJSON *obj, int params, const char *path, struct
     return 0;
 }
 
-static int load_json(struct cmd_lab *lab, struct lk_err *err)
+static int load_json(struct lk_lab *lab, struct lk_err *err)
 {
-    char path[4096];
+    struct lk_buf b = LK_BUF_INIT;
+    char *path;
     cJSON *root = NULL;
     const char *title, *summary;
     int rc;
-    snprintf(path, sizeof(path), "%s/lab.json", lab->dir);
+    lk_buf_addf(&b, "%s/lab.json", lab->dir);
+    path = b.s;
     if ((rc = lk_json_read_file(path, &root, err)) < 0)
-        return rc;
+        goto out;
     title = json_string(root, "title");
     summary = json_string(root, "summary");
     if (!title || !summary) {
@@ -229,12 +234,13 @@ static int load_json(struct cmd_lab *lab, struct lk_err *err)
                                   path, err);
 out:
     cJSON_Delete(root);
+    lk_buf_release(&b);
     return rc;
 }
 
-int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struct lk_err *err)
+int lk_lab_load(struct lk_lab *lab, const char *labs, const char *which, struct lk_err *err)
 {
-    char **names = NULL, nn[3], path[4096];
+    char **names = NULL, nn[3];
     size_t n = 0;
     int rc, full = strlen(which) > 2; /* "03-topic" must match exactly */
     if (lab_number(which, nn) < 0)
@@ -242,12 +248,13 @@ int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struc
                           "bad lab '%s' (a number like 03; see 'lklab lab "
                           "list')",
                           which);
-    if ((rc = cmd_lab_list_dirs(labs, &names, &n, err)) < 0)
+    if ((rc = lk_lab_list_dirs(labs, &names, &n, err)) < 0)
         return rc;
     for (size_t i = 0; i < n && !lab->dir; i++) {
         if (strncmp(names[i], nn, 2) == 0 && (!full || strcmp(names[i], which) == 0)) {
-            snprintf(path, sizeof(path), "%s/%s", labs, names[i]);
-            lab->dir = lk_xstrdup(path);
+            struct lk_buf dir = LK_BUF_INIT;
+            lk_buf_addf(&dir, "%s/%s", labs, names[i]);
+            lab->dir = lk_buf_detach(&dir, NULL);
         }
     }
     lk_list_free(names, n);
@@ -258,7 +265,7 @@ int cmd_lab_load(struct cmd_lab *lab, const char *labs, const char *which, struc
     return load_json(lab, err);
 }
 
-void cmd_lab_release(struct cmd_lab *lab)
+void lk_lab_release(struct lk_lab *lab)
 {
     if (!lab)
         return;
@@ -272,10 +279,10 @@ void cmd_lab_release(struct cmd_lab *lab)
     free(lab->summary);
     cJSON_Delete(lab->dataset);
     cJSON_Delete(lab->params);
-    *lab = (struct cmd_lab)CMD_LAB_INIT;
+    *lab = (struct lk_lab)LK_LAB_INIT;
 }
 
-uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n)
+uint64_t lk_lab_fnv(uint64_t h, const void *data, size_t n)
 {
     return lk_fnv1a(h, data, n);
 }
@@ -283,16 +290,16 @@ uint64_t cmd_lab_fnv(uint64_t h, const void *data, size_t n)
 /* FNV-1a 64 of "a/b". */
 static uint64_t fnv_pair(const char *a, const char *b)
 {
-    uint64_t h = cmd_lab_fnv(CMD_LAB_FNV_BASIS, a, strlen(a));
-    return cmd_lab_fnv(cmd_lab_fnv(h, "/", 1), b, strlen(b));
+    uint64_t h = lk_lab_fnv(LK_LAB_FNV_BASIS, a, strlen(a));
+    return lk_lab_fnv(lk_lab_fnv(h, "/", 1), b, strlen(b));
 }
 
-uint64_t cmd_lab_seed(const char *student, const char *nn)
+uint64_t lk_lab_seed(const char *student, const char *nn)
 {
     return (fnv_pair(student, nn) % (1ULL << 31)) + 1;
 }
 
-const char *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *buf, size_t size)
+const char *lk_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *buf, size_t size)
 {
     char num[32];
     long long min, max;
@@ -305,12 +312,12 @@ const char *cmd_lab_pick(const cJSON *v, uint64_t seed, const char *name, char *
     }
     if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0)
         v = cJSON_GetArrayItem(v, (int)(h % (uint64_t)cJSON_GetArraySize(v)));
-    return cmd_lab_value_text(v, buf, size);
+    return lk_lab_value_text(v, buf, size);
 }
 
 /* ----------------------------------------------------------------- argv ---- */
 
-void cmd_lab_argv_add(struct cmd_lab_argv *a, const char *s)
+void lk_lab_argv_add(struct lk_lab_argv *a, const char *s)
 {
     if (a->n + 2 > a->cap) {
         a->cap = a->cap ? 2 * a->cap : 16;
@@ -320,24 +327,24 @@ void cmd_lab_argv_add(struct cmd_lab_argv *a, const char *s)
     a->v[a->n] = NULL;
 }
 
-void cmd_lab_argv_addf(struct cmd_lab_argv *a, const char *fmt, ...)
+void lk_lab_argv_addf(struct lk_lab_argv *a, const char *fmt, ...)
 {
     char buf[8192];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    cmd_lab_argv_add(a, buf);
+    lk_lab_argv_add(a, buf);
 }
 
-void cmd_lab_argv_release(struct cmd_lab_argv *a)
+void lk_lab_argv_release(struct lk_lab_argv *a)
 {
     if (!a)
         return;
     for (size_t i = 0; i < a->n; i++)
         free(a->v[i]);
     free(a->v);
-    *a = (struct cmd_lab_argv)CMD_LAB_ARGV_INIT;
+    *a = (struct lk_lab_argv)LK_LAB_ARGV_INIT;
 }
 
 /* The shortest text that reads back as the same double; integers without ".0". */
@@ -354,7 +361,7 @@ static void format_number(double v, char *buf, size_t size)
     }
 }
 
-const char *cmd_lab_value_text(const cJSON *v, char *buf, size_t size)
+const char *lk_lab_value_text(const cJSON *v, char *buf, size_t size)
 {
     if (cJSON_IsString(v))
         return v->valuestring;
@@ -362,7 +369,7 @@ const char *cmd_lab_value_text(const cJSON *v, char *buf, size_t size)
     return buf;
 }
 
-void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_argv *a)
+void lk_lab_params(const struct lk_lab *lab, uint64_t seed, struct lk_lab_argv *a)
 {
     const cJSON *it;
     char num[64];
@@ -370,19 +377,19 @@ void cmd_lab_params(const struct cmd_lab *lab, uint64_t seed, struct cmd_lab_arg
         return;
     cJSON_ArrayForEach(it, lab->params)
     {
-        cmd_lab_argv_addf(a, "%s=%s", it->string,
-                          cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
+        lk_lab_argv_addf(a, "%s=%s", it->string,
+                         lk_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
 }
 
-int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
-                     struct cmd_lab_argv *a, struct lk_err *err)
+int lk_lab_gen_argv(const struct lk_lab *lab, uint64_t seed, const char *out, struct lk_lab_argv *a,
+                    struct lk_err *err)
 {
     const cJSON *it;
     char num[64];
-    cmd_lab_argv_add(a, "gen");
-    cmd_lab_argv_add(a, "--scenario");
-    cmd_lab_argv_add(a, json_string(lab->dataset, "scenario"));
+    lk_lab_argv_add(a, "gen");
+    lk_lab_argv_add(a, "--scenario");
+    lk_lab_argv_add(a, json_string(lab->dataset, "scenario"));
     cJSON_ArrayForEach(it, lab->dataset)
     {
         if (strcmp(it->string, "scenario") == 0)
@@ -392,19 +399,19 @@ int cmd_lab_gen_argv(const struct cmd_lab *lab, uint64_t seed, const char *out,
                               "'%s/lab.json': the dataset must not set \"%s\" "
                               "(the lab derives it)",
                               lab->dir, it->string);
-        cmd_lab_argv_addf(a, "--%s", it->string);
-        cmd_lab_argv_add(a, cmd_lab_pick(it, seed, it->string, num, sizeof(num)));
+        lk_lab_argv_addf(a, "--%s", it->string);
+        lk_lab_argv_add(a, lk_lab_pick(it, seed, it->string, num, sizeof(num)));
     }
-    cmd_lab_argv_add(a, "--seed");
-    cmd_lab_argv_addf(a, "%llu", (unsigned long long)seed);
-    cmd_lab_argv_add(a, "--out");
-    cmd_lab_argv_add(a, out);
+    lk_lab_argv_add(a, "--seed");
+    lk_lab_argv_addf(a, "%llu", (unsigned long long)seed);
+    lk_lab_argv_add(a, "--out");
+    lk_lab_argv_add(a, out);
     return 0;
 }
 
 /* -------------------------------------------------------------- answers ---- */
 
-const cJSON *cmd_lab_lookup(const cJSON *obj, const char *key)
+const cJSON *lk_lab_lookup(const cJSON *obj, const char *key)
 {
     const char *dot;
     char head[256];
@@ -414,10 +421,10 @@ const cJSON *cmd_lab_lookup(const cJSON *obj, const char *key)
     if ((size_t)(dot - key) >= sizeof(head))
         return NULL;
     snprintf(head, sizeof(head), "%.*s", (int)(dot - key), key);
-    return cmd_lab_lookup(cJSON_GetObjectItemCaseSensitive(obj, head), dot + 1);
+    return lk_lab_lookup(cJSON_GetObjectItemCaseSensitive(obj, head), dot + 1);
 }
 
-void cmd_lab_print_value(FILE *fp, const cJSON *v)
+void lk_lab_print_value(FILE *fp, const cJSON *v)
 {
     char num[64], *text;
     if (cJSON_IsString(v)) {
@@ -436,7 +443,7 @@ void cmd_lab_print_value(FILE *fp, const cJSON *v)
 /* -------------------------------------------------------------- scripts ---- */
 
 /* environ without the names set replaces, then set. Pointers only (not copies). */
-static char **merged_env(const struct cmd_lab_argv *set)
+static char **merged_env(const struct lk_lab_argv *set)
 {
     size_t n = 0, k = 0;
     char **env;
@@ -468,8 +475,8 @@ static int child_files(posix_spawn_file_actions_t *fa, const char *out_path, con
     return 0;
 }
 
-int cmd_lab_spawn(char *const argv[], const struct cmd_lab_argv *set, const char *cwd,
-                  const char *out_path, const char *err_path, int *status, struct lk_err *err)
+int lk_lab_spawn(char *const argv[], const struct lk_lab_argv *set, const char *cwd,
+                 const char *out_path, const char *err_path, int *status, struct lk_err *err)
 {
     posix_spawn_file_actions_t fa;
     char **env = merged_env(set);
@@ -543,12 +550,12 @@ out:
     return rc;
 }
 
-int cmd_lab_copy_tree(const char *src, const char *dst, const char *skip, struct lk_err *err)
+int lk_lab_copy_tree(const char *src, const char *dst, const char *skip, struct lk_err *err)
 {
     DIR *d;
     struct dirent *de;
     struct stat st;
-    char from[4096], to[4096];
+    struct lk_buf from = LK_BUF_INIT, to = LK_BUF_INIT;
     int rc;
     if ((rc = lk_mkdir_p(dst, err)) < 0)
         return rc;
@@ -557,15 +564,19 @@ int cmd_lab_copy_tree(const char *src, const char *dst, const char *skip, struct
     while (rc == 0 && (de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        snprintf(from, sizeof(from), "%s/%s", src, de->d_name);
-        snprintf(to, sizeof(to), "%s/%s", dst, de->d_name);
-        if (lstat(from, &st) < 0)
-            rc = lk_err_set(err, LK_EIO, "cannot stat '%s' (%s)", from, strerror(errno));
+        lk_buf_reset(&from);
+        lk_buf_reset(&to);
+        lk_buf_addf(&from, "%s/%s", src, de->d_name);
+        lk_buf_addf(&to, "%s/%s", dst, de->d_name);
+        if (lstat(from.s, &st) < 0)
+            rc = lk_err_set(err, LK_EIO, "cannot stat '%s' (%s)", from.s, strerror(errno));
         else if (S_ISDIR(st.st_mode) && !(skip && strcmp(de->d_name, skip) == 0))
-            rc = cmd_lab_copy_tree(from, to, skip, err);
+            rc = lk_lab_copy_tree(from.s, to.s, skip, err);
         else if (S_ISREG(st.st_mode))
-            rc = copy_file(from, to, st.st_mode, err);
+            rc = copy_file(from.s, to.s, st.st_mode, err);
     }
     closedir(d);
+    lk_buf_release(&from);
+    lk_buf_release(&to);
     return rc;
 }
