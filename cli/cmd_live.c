@@ -147,20 +147,81 @@ struct live {
     uint64_t port;
 };
 
+static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append", "lambda" };
+
+/* Spawn the replay and the three runs (names[i], logging to logs[i]); print what runs where. */
+static int start_jobs(struct job *jobs, const char *ds, const char *url, const char *speed_text,
+                      char *const *runs, char *const *logs, const struct lk_broker_info *info,
+                      const char *broker)
+{
+    struct lk_err err = LK_ERR_INIT;
+    int rc = 0;
+    const char *const replay[] = { "lklab", "replay",  "--data",   ds,  "--to",
+                                   url,     "--speed", speed_text, NULL };
+    const char *const up[] = { "lklab",       "kappa",   "--source",      url,
+                               "--pipeline",  "revenue", "--out",         runs[1],
+                               "--trigger",   "1m",      "--output-mode", "update",
+                               "--watermark", "none",    "--durability",  "process",
+                               NULL };
+    const char *const app[] = { "lklab",       "kappa", "--source",     url,         "--pipeline",
+                                "revenue",     "--out", runs[2],        "--trigger", "1m",
+                                "--watermark", "10m",   "--durability", "process",   NULL };
+    const char *const lam[] = { "lklab", "lambda", "--data",        ds,   "--pipeline", "revenue",
+                                "--out", runs[3],  "--batch-every", "6h", NULL };
+    const char *const *argvs[NJOBS] = { replay, up, app, lam };
+    printf("lklab live: what runs where\n"
+           "  %-13s pid %-7d 127.0.0.1:%d, data in %s (started in %.1f s, %.0f MB)\n",
+           "broker", info->pid, info->port, broker, info->start_seconds, info->rss_mb);
+    for (size_t i = 0; i < NJOBS && rc == 0; i++) {
+        jobs[i].name = names[i];
+        jobs[i].run = i == 1 || i == 2 ? runs[i] : NULL;
+        lk_buf_init(&jobs[i].log);
+        lk_buf_adds(&jobs[i].log, logs[i]);
+        if ((jobs[i].pid = spawn(logs[i], argvs[i], &err)) < 0) {
+            rc = cmd_fail(CMD, &err);
+            break;
+        }
+        printf("  %-13s pid %-7d %s (log %s)\n", names[i], (int)jobs[i].pid, i == 0 ? url : runs[i],
+               logs[i]);
+    }
+    fflush(stdout);
+    return rc;
+}
+
+/* Until every job has ended or Ctrl-C: reap, and show each Kappa query's lag every 5 s. */
+static void watch(struct job *jobs, const char *url)
+{
+    struct cmd_source_clock clock = { 0, { 0, 0, 0 } };
+    double last_show = 0;
+    while (!stop_requested) {
+        size_t running = 0;
+        reap(jobs, 0);
+        for (size_t i = 0; i < NJOBS; i++)
+            running += !jobs[i].done;
+        if (!running)
+            break;
+        if (lk_wall_now() - last_show >= 5.0) {
+            show_lag(jobs, url, &clock);
+            last_show = lk_wall_now();
+        }
+        {
+            struct timespec ts = { 0, 200 * 1000000L };
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 static int run(struct live *l)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_broker_info info;
     struct job jobs[NJOBS];
-    struct cmd_source_clock clock = { 0, { 0, 0, 0 } };
     struct lk_buf url = LK_BUF_INIT;
     char *broker = path2(l->out, "broker"), *data = l->data ? NULL : path2(l->out, "data");
     char *runs[NJOBS], *logs[NJOBS], events[32];
     const char *ds = l->data ? l->data : data;
     char *jars;
     int rc = 0, failed = 0, started;
-    double last_show = 0;
-    static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append", "lambda" };
     memset(jobs, 0, sizeof(jobs));
     for (size_t i = 0; i < NJOBS; i++) {
         struct lk_buf b = LK_BUF_INIT;
@@ -198,55 +259,9 @@ static int run(struct live *l)
         goto out;
     }
     lk_buf_addf(&url, "kafka://127.0.0.1:%d/%s", info.port, TOPIC);
-    {
-        const char *const replay[] = { "lklab", "replay",  "--data",      ds,  "--to",
-                                       url.s,   "--speed", l->speed_text, NULL };
-        const char *const up[] = { "lklab",       "kappa",   "--source",      url.s,
-                                   "--pipeline",  "revenue", "--out",         runs[1],
-                                   "--trigger",   "1m",      "--output-mode", "update",
-                                   "--watermark", "none",    "--durability",  "process",
-                                   NULL };
-        const char *const app[] = { "lklab",        "kappa",   "--source",    url.s,
-                                    "--pipeline",   "revenue", "--out",       runs[2],
-                                    "--trigger",    "1m",      "--watermark", "10m",
-                                    "--durability", "process", NULL };
-        const char *const lam[] = { "lklab",         "lambda",  "--data", ds,
-                                    "--pipeline",    "revenue", "--out",  runs[3],
-                                    "--batch-every", "6h",      NULL };
-        const char *const *argvs[NJOBS] = { replay, up, app, lam };
-        printf("lklab live: what runs where\n"
-               "  %-13s pid %-7d 127.0.0.1:%d, data in %s (started in %.1f s, %.0f MB)\n",
-               "broker", info.pid, info.port, broker, info.start_seconds, info.rss_mb);
-        for (size_t i = 0; i < NJOBS && rc == 0; i++) {
-            jobs[i].name = names[i];
-            jobs[i].run = i == 1 || i == 2 ? runs[i] : NULL;
-            lk_buf_init(&jobs[i].log);
-            lk_buf_adds(&jobs[i].log, logs[i]);
-            if ((jobs[i].pid = spawn(logs[i], argvs[i], &err)) < 0) {
-                rc = cmd_fail(CMD, &err);
-                break;
-            }
-            printf("  %-13s pid %-7d %s (log %s)\n", names[i], (int)jobs[i].pid,
-                   i == 0 ? url.s : runs[i], logs[i]);
-        }
-        fflush(stdout);
-    }
-    while (rc == 0 && !stop_requested) {
-        size_t running = 0;
-        reap(jobs, 0);
-        for (size_t i = 0; i < NJOBS; i++)
-            running += !jobs[i].done;
-        if (!running)
-            break;
-        if (lk_wall_now() - last_show >= 5.0) {
-            show_lag(jobs, url.s, &clock);
-            last_show = lk_wall_now();
-        }
-        {
-            struct timespec ts = { 0, 200 * 1000000L };
-            nanosleep(&ts, NULL);
-        }
-    }
+    rc = start_jobs(jobs, ds, url.s, l->speed_text, runs, logs, &info, broker);
+    if (rc == 0)
+        watch(jobs, url.s);
     if (stop_requested)
         cmd_error(CMD, "stopping everything it started");
     for (size_t i = 0; i < NJOBS; i++)

@@ -252,7 +252,7 @@ int kp_input_lines(struct kp_engine *e, const struct kp_offsets *plan)
 {
     lk_buf_reset(&e->input_lines);
     e->prog.input_lines = NULL;
-    if (!e->log)
+    if (!e->log || lk_log_topic(e->log)) /* a Kafka topic's records cannot be rewritten */
         return 0;
     for (size_t p = 0; p < plan->nparts; p++) {
         uint32_t crc;

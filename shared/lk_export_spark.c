@@ -497,7 +497,14 @@ static void emit_run(struct lk_buf *b, const struct lk_export_opts *o)
         "                                     summary[\"malformed\"], "
         "summary[\"dropped_by_watermark\"],\n"
         "                                     summary[\"rows\"], args.output), file=sys.stderr)\n"
-        "    return summary\n\n\n"
+        "    return summary\n\n\n");
+}
+
+/* The session, the arguments and main(). */
+static void emit_main(struct lk_buf *b, const struct lk_export_opts *o)
+{
+    lk_buf_adds(
+        b,
         "def spark_session(master):\n"
         "    \"\"\"A Spark session for this job (local mode when master is local[N]).\"\"\"\n"
         "    builder = (SparkSession.builder.appName(\"lklab-\" + PIPELINE)\n"
@@ -588,5 +595,6 @@ int lk_export_spark(const struct lk_spec *spec, const struct lk_export_opts *o, 
     emit_query(out, spec, o);
     lk_buf_adds(out, sink);
     emit_run(out, o);
+    emit_main(out, o);
     return 0;
 }

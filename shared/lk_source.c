@@ -37,6 +37,8 @@ uint64_t lk_source_identity(const char *data, int log_names)
     if (stat(data, &st) == 0) {
         uint64_t id[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
         h = lk_fnv1a(h, id, sizeof(id));
+    } else { /* not a path (a kafka:// topic): its name is its identity */
+        h = lk_fnv1a(h, data, strlen(data));
     }
     snprintf(p, n, "%s/manifest.json", data);
     if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)

@@ -51,7 +51,7 @@ struct lk_record {
  * allowed, while another dataset at the same path (generated again with other parameters,
  * another directory moved there) differs. A file rewritten in place with the same names is
  * the same identity: the engines check what they read (docs/kappa.md). Cannot fail (what
- * cannot be read adds nothing).
+ * cannot be read adds nothing). A kafka:// source is identified by its URL.
  */
 uint64_t lk_source_identity(const char *data, int log_names);
 
