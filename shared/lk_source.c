@@ -19,6 +19,9 @@
 
 /* ------------------------------------------------------------- identity ---- */
 
+/* what cmd_source appends to a kafka:// URL for --follow (kafka_open strips it) */
+#define FOLLOW_SUFFIX "?follow"
+
 /* Add a path's last component (and its NUL) to h. */
 static uint64_t fnv_name(uint64_t h, const char *path)
 {
@@ -37,8 +40,11 @@ uint64_t lk_source_identity(const char *data, int log_names)
     if (stat(data, &st) == 0) {
         uint64_t id[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
         h = lk_fnv1a(h, id, sizeof(id));
-    } else { /* not a path (a kafka:// topic): its name is its identity */
-        h = lk_fnv1a(h, data, strlen(data));
+    } else { /* not a path: a kafka:// topic's URL is its identity, with or without --follow */
+        size_t n_url = strlen(data), sl = strlen(FOLLOW_SUFFIX);
+        if (n_url > sl && strcmp(data + n_url - sl, FOLLOW_SUFFIX) == 0)
+            n_url -= sl;
+        h = lk_fnv1a(h, data, n_url);
     }
     snprintf(p, n, "%s/manifest.json", data);
     if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
@@ -96,8 +102,6 @@ struct lk_log {
     size_t n;
     struct lk_kafka_cons *kafka; /* a kafka:// source: the partitions are the topic's */
 };
-
-#define FOLLOW_SUFFIX "?follow"
 
 /* kafka://HOST:PORT/TOPIC[?follow]: one reader per topic partition, named URL#P. */
 static int kafka_open(struct lk_log *log, const char *data, struct lk_err *err)
