@@ -120,8 +120,9 @@ deps:
 
 # tests/layers.sh first: no #include points up the layers (docs/layers.md).
 # Criterion runs each test in its own process; e2e tests run bin/lklab (LKLAB_BIN).
-# Each test works in out/test-<name>-<pid>/; the previous run's are removed first (the
-# cached datasets out/test-data-* are kept), so the disk holds one run's worth. A line per
+# Each test works in out/test-<name>-<pid>/, removed once all the test's runs passed (a
+# failed test's stay for a look; LKLAB_KEEP_TEST_DIRS=1 keeps all); the previous run's are
+# removed first (the cached datasets out/test-data-* are kept). A line per
 # suite is printed as it finishes (tests/lk_test.c), then Criterion's "Synthesis:" line.
 test: deps
 	$(Q)tests/layers.sh
@@ -254,7 +255,7 @@ spark-deps: deps
 	@if [ ! -f $(SPARK_VENV)/.pyspark-$(PYSPARK_VERSION) ]; then \
 	  echo "make spark-deps: pyspark $(PYSPARK_VERSION) into $(SPARK_VENV)"; \
 	  rm -rf $(SPARK_VENV) && python3 -m venv $(SPARK_VENV) && \
-	  $(SPARK_VENV)/bin/pip install -q --disable-pip-version-check \
+	  $(SPARK_VENV)/bin/pip install -q --disable-pip-version-check --no-cache-dir \
 	    pyspark==$(PYSPARK_VERSION) py4j==$(PY4J_VERSION) && \
 	  touch $(SPARK_VENV)/.pyspark-$(PYSPARK_VERSION); \
 	fi

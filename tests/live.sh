@@ -4,7 +4,8 @@
 # directory under out/live-test/, and stops it by its pid (lklab broker stop) at the end,
 # also when a check fails. Answers are compared with `lklab truth` or with the same run
 # over the dataset's files (the log source), never with themselves.
-# Prints one line per check and "live-test: N passed, M failed"; exit 1 when any failed.
+# Prints one line per check and "live-test: N passed, M failed"; exit 1 when any failed,
+# and out/live-test/ is removed when none did.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LK=${LKLAB_BIN:-$PWD/bin/lklab}
@@ -164,4 +165,6 @@ kappa --source "landing:$W/drops" --out "$W/k-landing" --watermark 10m --output-
     && ok "landing: replay + kappa --source landing:DIR == the files source" || bad "landing replay"
 
 echo "live-test: $pass passed, $fail failed"
+# the brokers' logs and the runs (240 MB) stay for a look only when a check failed
+if [ $fail = 0 ]; then stop_all; brokers=(); rm -rf "$W"; fi
 [ $fail = 0 ]

@@ -26,6 +26,35 @@ const char *lkt_root(void)
     return r && *r ? r : ".";
 }
 
+/* out/test-owned/SUITE.TEST: the directories the runs of one test made, a line each. */
+static char *owned_list(const char *suite, const char *test)
+{
+    return lkt_fmt("%s/out/test-owned/%s.%s", lkt_root(), suite, test);
+}
+
+/* The running test's list gets DIR (O_APPEND: a parameterized test's runs may overlap). */
+static void own_dir(const char *dir)
+{
+    const struct criterion_test *t = criterion_current_test;
+    char *owned, *list, *line;
+    int fd;
+    if (!t)
+        return;
+    owned = lkt_fmt("%s/out/test-owned", lkt_root());
+    lk_mkdir_p(owned, NULL);
+    free(owned);
+    list = owned_list(t->category, t->name);
+    line = lkt_fmt("%s\n", dir);
+    fd = open(list, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+        if (write(fd, line, strlen(line)) < 0)
+            fprintf(stderr, "lk_test: cannot list %s in %s\n", dir, list);
+        close(fd);
+    }
+    free(line);
+    free(list);
+}
+
 char *lkt_tmpdir(const char *name)
 {
     char *p = lk_xmalloc(4096);
@@ -35,6 +64,7 @@ char *lkt_tmpdir(const char *name)
         free(p);
         return NULL;
     }
+    own_dir(p);
     return p;
 }
 
@@ -214,6 +244,20 @@ struct suite_tally {
 static struct suite_tally *tallies;
 static size_t ntallies, nprinted, nsuites_to_run;
 
+/*
+ * A test's directories (lkt_tmpdir, listed in out/test-owned/SUITE.TEST) are removed when
+ * all its runs have passed, so the disk holds only what failing tests left for a look
+ * (a whole run's were 3 GB, and CI machines can be short of disk).
+ * LKLAB_KEEP_TEST_DIRS=1 keeps them all.
+ */
+struct test_tally {
+    const char *suite, *name;
+    size_t expected, finished, failed;
+};
+
+static struct test_tally *test_tallies;
+static size_t ntest_tallies;
+
 static size_t runs_of(const struct criterion_test *t, const struct criterion_suite *s)
 {
     struct criterion_test_params params;
@@ -257,7 +301,13 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
     struct criterion_suite_set *ss;
     struct criterion_test *t;
+    size_t ntests = 0;
     tallies = lk_xcalloc(set->suites->size ? set->suites->size : 1, sizeof(*tallies));
+    FOREACH_SET(ss, set->suites)
+    {
+        ntests += ss->tests ? ss->tests->size : 0;
+    }
+    test_tallies = lk_xcalloc(ntests ? ntests : 1, sizeof(*test_tallies));
     FOREACH_SET(ss, set->suites)
     {
         struct suite_tally *st = &tallies[ntallies++];
@@ -265,7 +315,11 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
         if (ss->tests) {
             FOREACH_SET(t, ss->tests)
             {
-                st->expected += runs_of(t, &ss->suite);
+                struct test_tally *tt = &test_tallies[ntest_tallies++];
+                tt->suite = ss->suite.name;
+                tt->name = t->name;
+                tt->expected = runs_of(t, &ss->suite);
+                st->expected += tt->expected;
             }
         }
         nsuites_to_run += st->expected > 0;
@@ -279,9 +333,35 @@ ReportHook(PRE_SUITE)(struct criterion_suite_set *ss)
         t->started = lk_wall_now();
 }
 
+static void remove_owned_dirs(const struct test_tally *tt)
+{
+    char *list = owned_list(tt->suite, tt->name), *text = lkt_slurp(list), *line, *save = NULL;
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+        lk_rm_rf(line, NULL);
+    unlink(list);
+    free(text);
+    free(list);
+}
+
+static void tally_test_dirs(const struct criterion_test_stats *ts, int failed)
+{
+    const char *keep = getenv("LKLAB_KEEP_TEST_DIRS");
+    for (size_t i = 0; i < ntest_tallies; i++) {
+        struct test_tally *tt = &test_tallies[i];
+        if (strcmp(tt->suite, ts->test->category) != 0 || strcmp(tt->name, ts->test->name) != 0)
+            continue;
+        tt->finished++;
+        tt->failed += failed != 0;
+        if (tt->finished == tt->expected && !tt->failed && !(keep && strcmp(keep, "1") == 0))
+            remove_owned_dirs(tt);
+        return;
+    }
+}
+
 static void tally_test(const struct criterion_test_stats *ts, int crashed)
 {
     struct suite_tally *t = tally_of(ts->test->category);
+    tally_test_dirs(ts, crashed || ts->test_status == CR_STATUS_FAILED);
     if (!t)
         return;
     if (crashed)
@@ -315,4 +395,6 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
             tally_print(&tallies[i]);
     free(tallies);
     tallies = NULL;
+    free(test_tallies);
+    test_tallies = NULL;
 }
