@@ -57,13 +57,12 @@ static void own_dir(const char *dir)
 
 char *lkt_tmpdir(const char *name)
 {
+    struct lk_err err = LK_ERR_INIT;
     char *p = lk_xmalloc(4096);
     snprintf(p, 4096, "%s/out/test-%s-%ld", lkt_root(), name, (long)getpid());
     lk_rm_rf(p, NULL);
-    if (lk_mkdir_p(p, NULL) < 0) {
-        free(p);
-        return NULL;
-    }
+    if (lk_mkdir_p(p, &err) < 0)
+        cr_assert_fail("test directory: %s", err.msg);
     own_dir(p);
     return p;
 }

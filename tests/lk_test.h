@@ -15,7 +15,8 @@
 /* Project root (LKLAB_ROOT or "."), and path under it; the result is a static buffer per call site.
  */
 const char *lkt_root(void);
-/* A fresh empty directory out/test-<name>-<pid>/ (under the root); returned path is heap. */
+/* A fresh empty directory out/test-<name>-<pid>/ (under the root; heap path), or the test
+ * fails naming why (a full disk); removed when the test passed (see the report hooks). */
 char *lkt_tmpdir(const char *name);
 /* Contents of a file (heap, NUL-terminated) or NULL when it cannot be read. */
 char *lkt_slurp(const char *path);
