@@ -151,7 +151,8 @@ static void build_sessions(struct truth *t)
 {
     int64_t gap = t->spec->window.gap;
     size_t i = 0;
-    qsort(t->sess, t->nsess, sizeof(*t->sess), cmp_sess);
+    if (t->nsess) /* qsort of NULL is undefined, even of 0 items */
+        qsort(t->sess, t->nsess, sizeof(*t->sess), cmp_sess);
     while (i < t->nsess) {
         size_t j = i + 1;
         int64_t end = t->sess[i].time + gap;
