@@ -37,7 +37,8 @@ struct run {
     int64_t first_arrival;
     int64_t last_tick; /* latest bucket end run (LK_TIME_NEG_INF: none) */
     int exhausted;
-    struct lk_lock lock; /* RUN/lock, held for the whole run */
+    struct lk_lock lock;        /* RUN/lock, held for the whole run */
+    struct lk_truth_inc *truth; /* the truth at each view's cutoff, read incrementally */
 };
 
 static int64_t max64(int64_t a, int64_t b)
@@ -135,6 +136,7 @@ static void close_all(struct run *r)
     lb_batch_free(r->batch);
     lb_speed_free(r->speed);
     lb_master_free(r->master);
+    lk_truth_inc_free(r->truth);
     lk_store_close(r->db);
     lk_lock_release(&r->lock); /* last: nothing of the run is open any more */
 }
@@ -167,12 +169,13 @@ static int discrepancy(struct run *r, int64_t at, struct lb_progress *p, struct 
 {
     struct lb_rows rows;
     struct lk_result *truth = NULL;
-    struct lk_truth_stats st;
     struct lb_diff d;
     int rc = lb_query_run(&r->serving, at, &rows, err);
     if (rc < 0)
         return rc;
-    rc = lk_truth_eval(r->o->spec, r->o->data, at, &truth, &st, NULL, NULL, err);
+    if (!r->truth)
+        r->truth = lk_truth_inc_new(r->o->spec, r->o->data);
+    rc = lk_truth_inc_eval(r->truth, at, &truth, err);
     if (rc == 0) {
         lb_rows_diff(&rows, truth, &d);
         p->discrepancy_rows = d.rows;

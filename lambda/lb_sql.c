@@ -248,7 +248,7 @@ static void add_batch_aggs(struct lk_buf *b, const struct lk_spec *spec)
             lk_buf_addf(b, ", max(\"value\")");
             break;
         case LK_AGG_COUNT_DISTINCT:
-            lk_buf_addf(b, ", count(DISTINCT %s)", field(a->of));
+            lk_buf_addf(b, ", lb_count_distinct(%s)", field(a->of));
             break;
         }
     }

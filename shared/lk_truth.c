@@ -42,6 +42,9 @@ struct truth {
     int64_t arrival_until;
     lk_truth_keep_fn keep; /* NULL: every event */
     void *keep_arg;
+    uint32_t *id_file; /* incremental: file of each event_id's counted copy (else NULL) */
+    size_t id_file_cap;
+    int order_broken; /* incremental: see note_copy */
 };
 
 static uint64_t cell_hash(uint32_t tuple, int64_t start)
@@ -148,7 +151,8 @@ static void build_sessions(struct truth *t)
 {
     int64_t gap = t->spec->window.gap;
     size_t i = 0;
-    qsort(t->sess, t->nsess, sizeof(*t->sess), cmp_sess);
+    if (t->nsess) /* qsort of NULL is undefined, even of 0 items */
+        qsort(t->sess, t->nsess, sizeof(*t->sess), cmp_sess);
     while (i < t->nsess) {
         size_t j = i + 1;
         int64_t end = t->sess[i].time + gap;
@@ -164,36 +168,79 @@ static void build_sessions(struct truth *t)
     }
 }
 
-/* Read one input file; base = bytes of the files before it (for progress). */
-static int read_file(struct truth *t, const char *path, uint64_t base, struct lk_truth_stats *st,
-                     lk_progress_fn progress, void *parg, struct lk_err *err)
+/* A file being read: its reader and the arrival time reached so far. */
+struct cursor {
+    struct lk_lines *r;
+    int64_t reached;  /* a line is available with the lines above it */
+    const char *held; /* incremental: the first line not available yet (NULL: none) */
+    size_t held_len;
+    uint32_t file; /* index in reading order */
+};
+
+/*
+ * Incremental only: a later copy of an event_id from an earlier file than its counted copy
+ * (possible only when copies of one event_id sit in several partitions) would have been the
+ * kept copy of a one-shot evaluation, so the evaluator falls back to those.
+ */
+static void note_copy(struct truth *t, uint32_t id, int added, uint32_t file)
+{
+    if (!t->id_file)
+        return;
+    if (added) {
+        LK_GROW(t->id_file, t->id_file_cap, (size_t)id + 1);
+        t->id_file[id] = file;
+    } else if (file < t->id_file[id]) {
+        t->order_broken = 1;
+    }
+}
+
+/*
+ * Read lines from c until its end, or (stop) until the first valid line not available by
+ * t->arrival_until, which is held in c for the next call. Without stop the rest of the
+ * file is still read for its malformed lines. base = bytes of the files before (progress).
+ */
+static int read_lines(struct truth *t, struct cursor *c, int stop, uint64_t base,
+                      struct lk_truth_stats *st, lk_progress_fn progress, void *parg,
+                      struct lk_err *err)
 {
     struct lk_event_parser parser = LK_EVENT_PARSER_INIT;
-    struct lk_lines *r;
     struct lk_event ev;
     struct lk_reject rej;
     const char *line;
     size_t len;
-    int64_t reached = LK_TIME_NEG_INF; /* a line is available with the lines above it */
-    int rc = lk_lines_open(&r, path, err);
-    if (rc < 0)
-        return rc;
-    while ((rc = lk_lines_next(r, &line, &len, err)) > 0) {
+    int rc = 1;
+    for (;;) {
         int added;
+        uint32_t id;
+        if (c->held) {
+            line = c->held;
+            len = c->held_len;
+            c->held = NULL;
+        } else if ((rc = lk_lines_next(c->r, &line, &len, err)) <= 0) {
+            break;
+        }
         st->lines++;
         if (lk_event_parse(&parser, line, len, &ev, &rej) < 0) {
             st->malformed++;
             st->by_reason[rej.reason]++;
             continue;
         }
-        if (ev.arrival_time > reached)
-            reached = ev.arrival_time;
-        if (reached > t->arrival_until) {
+        if (ev.arrival_time > c->reached && ev.arrival_time > t->arrival_until && stop) {
+            st->lines--;
+            c->held = line;
+            c->held_len = len;
+            rc = 0;
+            break;
+        }
+        if (ev.arrival_time > c->reached)
+            c->reached = ev.arrival_time;
+        if (c->reached > t->arrival_until) {
             st->lines--;
             continue;
         }
-        lk_strtab_intern(t->event_ids, ev.str[LK_F_EVENT_ID].ptr, ev.str[LK_F_EVENT_ID].len,
-                         &added);
+        id = lk_strtab_intern(t->event_ids, ev.str[LK_F_EVENT_ID].ptr, ev.str[LK_F_EVENT_ID].len,
+                              &added);
+        note_copy(t, id, added, c->file);
         if (!added && t->spec->dedup) {
             st->duplicates++;
             continue;
@@ -209,17 +256,29 @@ static int read_file(struct truth *t, const char *path, uint64_t base, struct lk
         }
         add_event(t, &ev);
         if (progress && (st->lines & 0xffff) == 0)
-            progress(parg, base + lk_lines_offset(r), st->bytes);
+            progress(parg, base + lk_lines_offset(c->r), st->bytes);
     }
-    lk_lines_close(r);
     lk_event_parser_release(&parser);
+    return rc;
+}
+
+/* Read one input file; base = bytes of the files before it (for progress). */
+static int read_file(struct truth *t, const char *path, uint64_t base, struct lk_truth_stats *st,
+                     lk_progress_fn progress, void *parg, struct lk_err *err)
+{
+    struct cursor c = { .reached = LK_TIME_NEG_INF };
+    int rc = lk_lines_open(&c.r, path, err);
+    if (rc < 0)
+        return rc;
+    rc = read_lines(t, &c, 0, base, st, progress, parg, err);
+    lk_lines_close(c.r);
     return rc;
 }
 
 /* What a result owns besides its row pointers: the rows and the evaluator's strings. */
 struct result_priv {
     struct lk_csv_row *rows;
-    struct truth t;
+    struct truth t; /* empty for an incremental evaluator's result (it owns the strings) */
 };
 
 static void build_result(struct truth *t, struct lk_result *r, struct lk_truth_stats *st)
@@ -288,6 +347,7 @@ static void truth_release(struct truth *t)
     free(t->cells);
     free(t->map);
     free(t->sess);
+    free(t->id_file);
     lk_strtab_free(t->event_ids);
     lk_strtab_free(t->values);
     lk_strtab_free(t->tuples);
@@ -313,6 +373,31 @@ int lk_truth_eval(const struct lk_spec *spec, const char *data, int64_t arrival_
     return lk_truth_eval_keep(spec, data, arrival_until, NULL, NULL, out, st, progress, parg, err);
 }
 
+/* The sizes of files (sizes[i] = bytes before file i) into *sizes, their total into *total. */
+static uint64_t *file_offsets(char **files, size_t nfiles, uint64_t *total)
+{
+    uint64_t *sizes = lk_xreallocarray(NULL, nfiles + 1, sizeof(*sizes));
+    *total = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        struct stat sb;
+        sizes[i] = *total;
+        if (stat(files[i], &sb) == 0)
+            *total += (uint64_t)sb.st_size;
+    }
+    return sizes;
+}
+
+static void truth_init(struct truth *t, const struct lk_spec *spec, int64_t arrival_until)
+{
+    t->spec = spec;
+    t->ndistinct = lk_spec_ndistinct(spec);
+    t->arrival_until = arrival_until;
+    t->event_ids = lk_strtab_new();
+    t->values = lk_strtab_new();
+    t->tuples = lk_strtab_new();
+    map_rebuild(t, 1024);
+}
+
 int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arrival_until,
                        lk_truth_keep_fn keep, void *keep_arg, struct lk_result **out,
                        struct lk_truth_stats *st, lk_progress_fn progress, void *parg,
@@ -331,22 +416,10 @@ int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arr
         free(priv);
         return rc;
     }
-    sizes = lk_xreallocarray(NULL, nfiles + 1, sizeof(*sizes));
-    for (size_t i = 0; i < nfiles; i++) {
-        struct stat sb;
-        sizes[i] = st->bytes; /* bytes before file i */
-        if (stat(files[i], &sb) == 0)
-            st->bytes += (uint64_t)sb.st_size;
-    }
-    t->spec = spec;
-    t->ndistinct = lk_spec_ndistinct(spec);
-    t->arrival_until = arrival_until;
+    sizes = file_offsets(files, nfiles, &st->bytes);
+    truth_init(t, spec, arrival_until);
     t->keep = keep;
     t->keep_arg = keep_arg;
-    t->event_ids = lk_strtab_new();
-    t->values = lk_strtab_new();
-    t->tuples = lk_strtab_new();
-    map_rebuild(t, 1024);
     for (size_t i = 0; i < nfiles && rc == 0; i++)
         rc = read_file(t, files[i], sizes[i], st, progress, parg, err);
     free(sizes);
@@ -363,6 +436,97 @@ int lk_truth_eval_keep(const struct lk_spec *spec, const char *data, int64_t arr
     build_result(t, r, st);
     *out = r;
     return 0;
+}
+
+/* ---------------------------------------------------------- incremental ---- */
+
+struct lk_truth_inc {
+    struct truth t;
+    char *data;
+    struct cursor *cur;
+    size_t nfiles;
+    int started; /* t.arrival_until holds the last cutoff */
+};
+
+struct lk_truth_inc *lk_truth_inc_new(const struct lk_spec *spec, const char *data)
+{
+    struct lk_truth_inc *inc = lk_xcalloc(1, sizeof(*inc));
+    inc->data = lk_xstrdup(data);
+    truth_init(&inc->t, spec, LK_TIME_NEG_INF);
+    LK_GROW(inc->t.id_file, inc->t.id_file_cap, 1024);
+    return inc;
+}
+
+static int inc_open(struct lk_truth_inc *inc, struct lk_err *err)
+{
+    char **files = NULL;
+    int rc = lk_dataset_log_files(inc->data, &files, &inc->nfiles, err);
+    if (rc < 0)
+        return rc;
+    inc->cur = lk_xcalloc(inc->nfiles ? inc->nfiles : 1, sizeof(*inc->cur));
+    for (size_t i = 0; i < inc->nfiles && rc == 0; i++) {
+        inc->cur[i].reached = LK_TIME_NEG_INF;
+        inc->cur[i].file = (uint32_t)i;
+        rc = lk_lines_open(&inc->cur[i].r, files[i], err);
+    }
+    lk_list_free(files, inc->nfiles);
+    return rc;
+}
+
+/* Session cells are rebuilt from all the events read so far at each evaluation. */
+static void inc_reset_sessions(struct truth *t)
+{
+    for (size_t c = 0; c < t->ncells; c++)
+        lk_agg_release(&t->cells[c].agg);
+    t->ncells = 0;
+    memset(t->map, 0, t->map_size * sizeof(*t->map));
+}
+
+int lk_truth_inc_eval(struct lk_truth_inc *inc, int64_t arrival_until, struct lk_result **out,
+                      struct lk_err *err)
+{
+    struct lk_truth_stats st;
+    struct truth *t = &inc->t;
+    struct result_priv *priv;
+    struct lk_result *r;
+    int rc = 0;
+    if (t->order_broken || (inc->started && arrival_until < t->arrival_until))
+        return lk_truth_eval(t->spec, inc->data, arrival_until, out, &st, NULL, NULL, err);
+    if (!inc->started && (rc = inc_open(inc, err)) < 0)
+        return rc;
+    inc->started = 1;
+    t->arrival_until = arrival_until;
+    memset(&st, 0, sizeof(st));
+    for (size_t i = 0; i < inc->nfiles && rc == 0; i++)
+        rc = read_lines(t, &inc->cur[i], 1, 0, &st, NULL, NULL, err);
+    if (rc < 0)
+        return rc;
+    if (t->order_broken)
+        return lk_truth_eval(t->spec, inc->data, arrival_until, out, &st, NULL, NULL, err);
+    if (t->spec->window.kind == LK_WIN_SESSION) {
+        inc_reset_sessions(t);
+        build_sessions(t);
+    }
+    priv = lk_xcalloc(1, sizeof(*priv));
+    r = lk_xcalloc(1, sizeof(*r));
+    r->spec = t->spec;
+    r->priv = priv;
+    build_result(t, r, &st);
+    *out = r;
+    return 0;
+}
+
+void lk_truth_inc_free(struct lk_truth_inc *inc)
+{
+    if (!inc)
+        return;
+    for (size_t i = 0; i < inc->nfiles; i++)
+        if (inc->cur && inc->cur[i].r)
+            lk_lines_close(inc->cur[i].r);
+    free(inc->cur);
+    free(inc->data);
+    truth_release(&inc->t);
+    free(inc);
 }
 
 int lk_truth_run(const struct lk_spec *spec, const char *data, int64_t arrival_until, FILE *out,

@@ -81,6 +81,21 @@ int lk_truth_run(const struct lk_spec *spec, const char *data, int64_t arrival_u
                  struct lk_truth_stats *stats, lk_progress_fn progress, void *progress_arg,
                  struct lk_err *err);
 
+/*
+ * An incremental evaluator for a rising series of cutoffs (Lambda's discrepancy at each
+ * batch view): each lk_truth_inc_eval reads only the lines that became available since the
+ * previous one and gives the same result as lk_truth_eval(spec, data, arrival_until).
+ * A cutoff below the previous one, or copies of one event_id spread over several
+ * partitions in an order a one-shot read would keep differently, fall back to
+ * lk_truth_eval. A result is valid until lk_truth_inc_free (it borrows the strings) and is
+ * freed with lk_result_free. spec must outlive the evaluator.
+ */
+struct lk_truth_inc;
+struct lk_truth_inc *lk_truth_inc_new(const struct lk_spec *spec, const char *data);
+int lk_truth_inc_eval(struct lk_truth_inc *inc, int64_t arrival_until, struct lk_result **out,
+                      struct lk_err *err);
+void lk_truth_inc_free(struct lk_truth_inc *inc);
+
 /* Write a result as the canonical CSV. */
 int lk_result_write_csv(const struct lk_result *r, FILE *out);
 /* The row with the same group values and window_start as key, or NULL (binary search). */

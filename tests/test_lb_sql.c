@@ -8,6 +8,7 @@
 #include "lb_sql.h"
 #include "lk_spec.h"
 #include "lk_store.h"
+#include "lk_test.h"
 #include "banned.h"
 
 static struct lk_spec parse(const char *json)
@@ -174,5 +175,47 @@ Test(lb_sql, the_batch_job_counts_the_first_arrived_copy_by_source_position)
     cr_assert_str_eq(got, "t1:1:5;t2:1:2000;");
     free(got);
     free(schema);
+    lk_store_close(db);
+}
+
+/* lb_count_distinct (the batch job's exact distinct count) against count(DISTINCT). */
+static char *one_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    char *out;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+                 sqlite3_errmsg(db));
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+    out = lkt_fmt("%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+Test(lb_sql, lb_count_distinct_equals_sqlites_count_distinct)
+{
+    /* pairs: count(DISTINCT column1), then the same with lb_count_distinct(column1) */
+    static const char *const queries[][2] = {
+        { "SELECT count(DISTINCT column1) FROM (VALUES ('a'), ('b'), ('a'), (NULL), (''), (''), ('b '))",
+          "SELECT lb_count_distinct(column1) FROM (VALUES ('a'), ('b'), ('a'), (NULL), (''), (''), "
+          "('b '))" },
+        { "SELECT count(DISTINCT column1) FROM (VALUES (NULL))",
+          "SELECT lb_count_distinct(column1) FROM (VALUES (NULL))" },
+        /* 5000 rows, 3001 distinct values, 3 groups: each set grows several times */
+        { "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999) "
+          "SELECT group_concat(c, ',') FROM (SELECT count(DISTINCT 'k' || (i * 7 % 3001)) AS c "
+          "FROM n GROUP BY i % 3)",
+          "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999) "
+          "SELECT group_concat(c, ',') FROM (SELECT lb_count_distinct('k' || (i * 7 % 3001)) AS c "
+          "FROM n GROUP BY i % 3)" },
+    };
+    sqlite3 *db;
+    struct lk_err err = LK_ERR_INIT;
+    cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
+    for (size_t q = 0; q < sizeof(queries) / sizeof(queries[0]); q++) {
+        char *want = one_text(db, queries[q][0]), *got = one_text(db, queries[q][1]);
+        cr_assert_str_eq(got, want, "%s", queries[q][1]);
+        free(want);
+        free(got);
+    }
     lk_store_close(db);
 }
