@@ -299,30 +299,33 @@ static size_t tzif_counts(const unsigned char *h, uint32_t cnt[6], size_t tsize)
            + (size_t)cnt[2] * (tsize + 4) + cnt[1] + cnt[0];
 }
 
-/* Parse the version 2+ part of a TZif file into z. 0 or -1 (with *why). */
+/*
+ * Parse the version 2+ part of a TZif file into z. 0, LK_EUSAGE (not a zone this module
+ * reads) or LK_EINPUT (a damaged file), with *why.
+ */
 static int tzif_parse(struct lk_tz *z, const unsigned char *b, size_t len, const char **why)
 {
     uint32_t cnt[6];
     *why = "not a TZif file";
     if (len < 44 || memcmp(b, "TZif", 4) != 0)
-        return -1;
+        return LK_EUSAGE;
     *why = "TZif version 1 (no 64-bit data)";
     if (b[4] < '2')
-        return -1;
+        return LK_EUSAGE;
     size_t off = 44 + tzif_counts(b, cnt, 4);
     *why = "truncated TZif file";
     if (off + 44 > len || memcmp(b + off, "TZif", 4) != 0)
-        return -1;
+        return LK_EINPUT;
     size_t size = tzif_counts(b + off, cnt, 8);
-    const unsigned char *p = b + off + 44, *end = p + size;
     if (size > len - off - 44)
-        return -1;
+        return LK_EINPUT;
+    const unsigned char *p = b + off + 44, *end = p + size;
     *why = "leap-second zones are not supported";
     if (cnt[2] != 0)
-        return -1;
+        return LK_EUSAGE;
     *why = "bad TZif counts";
     if (cnt[4] == 0 || cnt[4] > 256)
-        return -1;
+        return LK_EINPUT;
     z->ntrans = cnt[3];
     z->ntypes = cnt[4];
     z->trans = lk_xcalloc(z->ntrans + 1, sizeof(*z->trans));
@@ -331,24 +334,24 @@ static int tzif_parse(struct lk_tz *z, const unsigned char *b, size_t len, const
     for (size_t i = 0; i < z->ntrans; i++, p += 8) {
         z->trans[i] = be64(p);
         if (i > 0 && z->trans[i] <= z->trans[i - 1])
-            return -1;
+            return LK_EINPUT;
     }
     for (size_t i = 0; i < z->ntrans; i++)
         if ((z->idx[i] = *p++) >= z->ntypes)
-            return -1;
+            return LK_EINPUT;
     for (size_t i = 0; i < z->ntypes; i++, p += 6)
         z->utoff[i] = (int32_t)be32(p);
     /* footer: "\n<POSIX TZ>\n" right after the data block */
     *why = "bad TZif footer";
     if ((size_t)(b + len - end) < 2 || end[0] != '\n' || b[len - 1] != '\n')
-        return -1;
+        return LK_EINPUT;
     size_t flen = (size_t)(b + len - end) - 2;
     if (flen == 0)
         return 0;
     char *footer = lk_xstrndup((const char *)end + 1, flen);
     int rc = posix_parse(z, footer);
     free(footer);
-    return rc;
+    return rc < 0 ? LK_EINPUT : 0;
 }
 
 /* A zone name safe to append to LK_TZ_DIR. */
@@ -362,38 +365,50 @@ static int name_ok(const char *name)
     return 1;
 }
 
+/* A zone named name, with no data yet ("UTC": offset 0 at all times, tzdata or not). */
+static struct lk_tz *tz_new(const char *name)
+{
+    struct lk_tz *z = lk_xcalloc(1, sizeof(*z));
+    z->name = lk_xstrdup(name);
+    z->has_footer = strcmp(name, "UTC") == 0;
+    return z;
+}
+
+int lk_tz_load_data(struct lk_tz **tz, const char *name, const void *data, size_t len,
+                    struct lk_err *err)
+{
+    struct lk_tz *z = tz_new(name);
+    const char *why;
+    int rc = tzif_parse(z, data, len, &why);
+    *tz = NULL;
+    if (rc < 0) {
+        lk_tz_free(z);
+        return lk_err_set(err, rc, "time zone '%s': %s", name, why);
+    }
+    *tz = z;
+    return 0;
+}
+
 int lk_tz_load(struct lk_tz **tz, const char *name, struct lk_err *err)
 {
     struct lk_buf path = LK_BUF_INIT;
-    struct lk_tz *z = lk_xcalloc(1, sizeof(*z));
     char *data = NULL;
     size_t len = 0;
-    const char *why;
-    int rc = 0;
+    int rc;
     *tz = NULL;
-    z->name = lk_xstrdup(name);
-    if (!name_ok(name)) {
-        rc = lk_err_set(err, LK_EUSAGE, "bad time zone name '%s'", name);
-        goto out;
-    }
+    if (!name_ok(name))
+        return lk_err_set(err, LK_EUSAGE, "bad time zone name '%s'", name);
     if (strcmp(name, "UTC") == 0) {
-        z->has_footer = 1; /* UTC0: offset 0 at all times, tzdata or not */
-        goto out;
+        *tz = tz_new(name);
+        return 0;
     }
     lk_buf_addf(&path, "%s/%s", LK_TZ_DIR, name);
-    if (!lk_is_file(path.s) || lk_file_read_all(path.s, TZIF_MAX, &data, &len, NULL) < 0) {
+    if (!lk_is_file(path.s) || lk_file_read_all(path.s, TZIF_MAX, &data, &len, NULL) < 0)
         rc = lk_err_set(err, LK_EUSAGE, "unknown time zone '%s' (no file %s)", name, path.s);
-        goto out;
-    }
-    if (tzif_parse(z, (const unsigned char *)data, len, &why) < 0)
-        rc = lk_err_set(err, LK_EINPUT, "time zone '%s': %s (%s)", name, why, path.s);
-out:
+    else
+        rc = lk_tz_load_data(tz, name, data, len, err);
     free(data);
     lk_buf_release(&path);
-    if (rc < 0)
-        lk_tz_free(z);
-    else
-        *tz = z;
     return rc;
 }
 

@@ -12,9 +12,10 @@
  * Times here are Unix seconds. A "wall" time is the local date and time counted in
  * seconds as if it were UTC: wall = t + offset(t).
  *
- * Errors: lk_tz_load returns LK_EUSAGE for a name that is not a zone (with '..', a leading
- * '/', odd characters, or no such file), LK_EINPUT for a file that is not valid TZif, with
- * err naming the zone. Memory: lk_tz_load hands back a heap object; lk_tz_free (NULL is
+ * Errors: lk_tz_load returns LK_EUSAGE for a name that is not a zone it reads (with '..', a
+ * leading '/', characters other than letters, digits and "/_+-", no such file, a file that
+ * is not TZif version 2+, a leap-second zone), LK_EINPUT for a damaged TZif file, with err
+ * naming the zone. Memory: lk_tz_load hands back a heap object; lk_tz_free (NULL is
  * fine) releases it. A loaded zone is read-only, so threads may share it.
  */
 #ifndef LK_TZ_H
@@ -31,6 +32,9 @@ struct lk_tz;
 /* Load zone `name` ("Europe/Berlin", "UTC"). 0 and *tz, or a negative LK_E* code. */
 int lk_tz_load(struct lk_tz **tz, const char *name, struct lk_err *err);
 void lk_tz_free(struct lk_tz *tz);
+/* The same from the bytes of a TZif file (tests, other zone directories). */
+int lk_tz_load_data(struct lk_tz **tz, const char *name, const void *data, size_t len,
+                    struct lk_err *err);
 
 /* The zone's name as given to lk_tz_load. */
 const char *lk_tz_name(const struct lk_tz *tz);
