@@ -11,9 +11,16 @@
  * CEST -> 02:00 CET); America/New_York 03-08 07:00Z (02:00 EST -> 03:00 EDT) and 11-01
  * 06:00Z (02:00 EDT -> 01:00 EST).
  */
+#define _DEFAULT_SOURCE /* struct tm's tm_gmtoff, for the cross-check's glibc side */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lk_cron.h"
 #include "lk_time.h"
@@ -54,7 +61,7 @@ static void check_next(const struct next_case *k)
 }
 
 #define CHECK_TABLE(t)                                                                             \
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)                                         \
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)                                          \
     check_next(&t[i])
 
 /* ---- the cron(5) manual page's examples ---- */
@@ -86,7 +93,7 @@ Test(lk_cron, parses_the_manual_examples_into_the_right_sets)
     cr_expect_eq(c.weekdays, 1 << 1);
     cr_expect(c.days_restricted && c.weekdays_restricted);
 
-    c = parse_ok("0 0 */2 * sun"); /* starts with '*': not restricted (cron(5)) */
+    c = parse_ok("0 0 */2 * sun");   /* starts with '*': not restricted (cron(5)) */
     cr_expect_eq(c.days & 0xE, 0xA); /* days 1 and 3, not 2 */
     cr_expect(!c.days_restricted && c.weekdays_restricted);
 
@@ -104,11 +111,11 @@ Test(lk_cron, reads_names_ranges_of_names_and_seven_as_sunday)
     cr_expect_eq(parse_ok("0 0 * * 5-7").weekdays, (1 << 5) | (1 << 6) | 1);
     cr_expect_eq(parse_ok("0 0 * * 0-7").weekdays, 0x7F);
     cr_expect_eq(parse_ok("1-30/5 * * * *").minutes,
-                 (UINT64_C(1) << 1) | (UINT64_C(1) << 6) | (UINT64_C(1) << 11)
-                     | (UINT64_C(1) << 16) | (UINT64_C(1) << 21) | (UINT64_C(1) << 26));
-    cr_expect_eq(parse_ok("*/15\t*  * * *").minutes,
-                 (UINT64_C(1) << 0) | (UINT64_C(1) << 15) | (UINT64_C(1) << 30)
-                     | (UINT64_C(1) << 45));
+                 (UINT64_C(1) << 1) | (UINT64_C(1) << 6) | (UINT64_C(1) << 11) | (UINT64_C(1) << 16)
+                     | (UINT64_C(1) << 21) | (UINT64_C(1) << 26));
+    cr_expect_eq(parse_ok("*/15\t*  * * *").minutes, (UINT64_C(1) << 0) | (UINT64_C(1) << 15)
+                                                         | (UINT64_C(1) << 30)
+                                                         | (UINT64_C(1) << 45));
 }
 
 Test(lk_cron, expands_the_shortcuts)
@@ -120,8 +127,7 @@ Test(lk_cron, expands_the_shortcuts)
     };
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         struct lk_cron a = parse_ok(pairs[i][0]), b = parse_ok(pairs[i][1]);
-        cr_expect(memcmp(&a, &b, sizeof(a)) == 0, "%s differs from '%s'", pairs[i][0],
-                  pairs[i][1]);
+        cr_expect(memcmp(&a, &b, sizeof(a)) == 0, "%s differs from '%s'", pairs[i][0], pairs[i][1]);
     }
 }
 
@@ -318,9 +324,10 @@ Test(lk_cron, refuses_a_schedule_that_never_fires_naming_it)
 
 Test(lk_cron, refuses_unknown_and_unsafe_zones)
 {
-    static const char *const bad[] = { "Mars/Olympus", "../../etc/passwd", "/etc/localtime",
-                                       "Europe/../UTC", "", "zone.tab", "leapseconds",
-                                       "right/Europe/Berlin" };
+    static const char *const bad[] = {
+        "Mars/Olympus", "../../etc/passwd", "/etc/localtime",     "Europe/../UTC", "",
+        "zone.tab",     "leapseconds",      "right/Europe/Berlin"
+    };
     struct lk_cron c = parse_ok("0 0 * * *");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct lk_err err = LK_ERR_INIT;
@@ -338,4 +345,151 @@ Test(lk_cron, formats_the_canonical_expression)
     lk_cron_format(&c, &b);
     cr_expect_str_eq(b.s, "0-3 9-17 1,15 * 1-5");
     lk_buf_release(&b);
+}
+
+/*
+ * ---- cross-check: a different implementation ----
+ *
+ * In a forked child (so TZ changes nothing else), glibc's localtime_r under TZ=zone gives
+ * the wall clock of every real minute of a few windows around DST changes, in 2026 (the
+ * zone files' tables) and 2045 (their POSIX footers). A minute-by-minute scan fires:
+ *   - at a minute whose wall fields match, the first time that wall time is seen
+ *     (every time, for a schedule covering all 24 hours);
+ *   - at the first minute after a jump forward, when a skipped wall minute matches
+ *     (not for schedules covering all 24 hours).
+ * The chain of lk_cron_next fire times must equal that list exactly.
+ */
+struct wall_minute {
+    int64_t wall;
+    unsigned char min, hour, mday, mon, wday;
+};
+
+static int tm_match(const struct lk_cron *c, int min, int hour, int mday, int mon, int wday)
+{
+    if (!(c->minutes >> min & 1) || !(c->hours >> hour & 1) || !(c->months >> mon & 1))
+        return 0;
+    int dom = c->days >> mday & 1, dow = c->weekdays >> wday & 1;
+    return c->days_restricted && c->weekdays_restricted ? dom || dow : dom && dow;
+}
+
+static int wall_minute_match(const struct lk_cron *c, const struct wall_minute *w)
+{
+    return tm_match(c, w->min, w->hour, w->mday, w->mon, w->wday);
+}
+
+/* Fire instants in (from, from + 60 * (n - 1)] by the scan; m[i] is minute from + 60 i. */
+static size_t scan_fires(const struct lk_cron *c, int64_t from, const struct wall_minute *m,
+                         size_t n, int64_t *out)
+{
+    int every_hour = (c->hours & 0xFFFFFF) == 0xFFFFFF;
+    int64_t maxwall = m[0].wall;
+    size_t k = 0;
+    for (size_t i = 1; i < n; i++) {
+        int fire = wall_minute_match(c, &m[i]) && (every_hour || m[i].wall > maxwall);
+        for (int64_t w = m[i - 1].wall + 60; !every_hour && w < m[i].wall; w += 60) {
+            struct tm g;
+            time_t wt = (time_t)w;
+            gmtime_r(&wt, &g);
+            fire |= tm_match(c, g.tm_min, g.tm_hour, g.tm_mday, g.tm_mon + 1, g.tm_wday);
+        }
+        if (fire)
+            out[k++] = from + 60 * (int64_t)i;
+        if (m[i].wall > maxwall)
+            maxwall = m[i].wall;
+    }
+    return k;
+}
+
+static const char *const cross_exprs[] = {
+    "30 2 * * *",   "30 1 * * *",     "*/15 * * * *",  "0 * * * *",   "0 */4 1 * mon",
+    "45 1-3 * * 0", "0 0 * * *",      "15,45 2 * * *", "5 0 * * 1-5", "0 0 */2 * sun",
+    "0 12 1 * 6",   "*/10 0-3 * * *", "59 23 * * *",
+};
+static const char *const cross_windows[][2] = {
+    { "2026-03-01T00:00:00Z", "2026-04-10T00:00:00Z" },
+    { "2026-09-01T00:00:00Z", "2026-11-10T00:00:00Z" },
+    { "2045-03-20T00:00:00Z", "2045-04-10T00:00:00Z" },
+    { "2045-09-20T00:00:00Z", "2045-11-05T00:00:00Z" },
+};
+
+/* Compare one expression over one window; prints each difference. Returns mismatches. */
+static int cross_one(const char *expr, const struct lk_tz *tz, int64_t from,
+                     const struct wall_minute *m, size_t n, int64_t *scan)
+{
+    struct lk_cron c;
+    struct lk_err err = LK_ERR_INIT;
+    if (lk_cron_parse(&c, expr, &err) < 0)
+        return fprintf(stderr, "%s\n", err.msg), 1;
+    size_t k = scan_fires(&c, from, m, n, scan), i = 0;
+    int64_t at = from, to = from + 60 * (int64_t)(n - 1), next;
+    int bad = 0;
+    while (lk_cron_next_in(&c, tz, at, &next, &err) == 0 && next <= to && bad < 5) {
+        if (i >= k || scan[i] != next) {
+            fprintf(stderr, "'%s' in %s after %" PRId64 ": lk_cron %" PRId64 ", scan %" PRId64 "\n",
+                    expr, lk_tz_name(tz), at, next, i < k ? scan[i] : -1);
+            bad++;
+        }
+        i++;
+        at = next;
+    }
+    if (!bad && i != k)
+        fprintf(stderr, "'%s' in %s from %" PRId64 ": lk_cron fired %zu times, scan %zu\n", expr,
+                lk_tz_name(tz), from, i, k),
+            bad++;
+    return bad;
+}
+
+/* The child: every expression and window in one zone. Exit status = mismatches (capped). */
+static int cross_zone(const char *zone)
+{
+    struct lk_tz *tz;
+    struct lk_err err = LK_ERR_INIT;
+    int bad = 0;
+    if (lk_tz_load(&tz, zone, &err) < 0 || setenv("TZ", zone, 1) != 0)
+        return fprintf(stderr, "%s: %s\n", zone, err.msg), 1;
+    tzset();
+    for (size_t w = 0; w < sizeof(cross_windows) / sizeof(cross_windows[0]); w++) {
+        int64_t from = unix_of(cross_windows[w][0]), to = unix_of(cross_windows[w][1]);
+        size_t n = (size_t)((to - from) / 60) + 1;
+        struct wall_minute *m = malloc(n * sizeof(*m));
+        int64_t *scan = malloc(n * sizeof(*scan));
+        for (size_t i = 0; i < n; i++) {
+            struct tm tm;
+            time_t t = (time_t)(from + 60 * (int64_t)i);
+            localtime_r(&t, &tm);
+            m[i] = (struct wall_minute){ t + tm.tm_gmtoff,
+                                         (unsigned char)tm.tm_min,
+                                         (unsigned char)tm.tm_hour,
+                                         (unsigned char)tm.tm_mday,
+                                         (unsigned char)(tm.tm_mon + 1),
+                                         (unsigned char)tm.tm_wday };
+        }
+        for (size_t e = 0; e < sizeof(cross_exprs) / sizeof(cross_exprs[0]); e++)
+            bad += cross_one(cross_exprs[e], tz, from, m, n, scan);
+        free(m);
+        free(scan);
+    }
+    lk_tz_free(tz);
+    return bad > 100 ? 100 : bad;
+}
+
+Test(lk_cron, agrees_with_a_minute_scan_under_glibc_localtime)
+{
+    static const char *const zones[] = {
+        "Europe/Berlin",       "America/New_York", "Australia/Sydney",
+        "Australia/Lord_Howe", "America/Santiago", "America/Nuuk",
+        "Pacific/Chatham",     "Asia/Kolkata",     "UTC"
+    };
+    for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+        fflush(NULL);
+        pid_t pid = fork();
+        cr_assert_neq(pid, -1, "fork");
+        if (pid == 0)
+            _exit(cross_zone(zones[z]));
+        int status = 0;
+        cr_assert_eq(waitpid(pid, &status, 0), pid);
+        cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "%s: lk_cron and the glibc scan disagree (%d differences, listed on stderr)",
+                  zones[z], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
 }
