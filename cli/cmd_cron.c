@@ -28,7 +28,8 @@ static void help(void)
            "  --after INSTANT  start strictly after YYYY-MM-DDTHH:MM:SSZ (default: now)\n"
            "  --count N        how many fire times, 1 to 1000 (default: 5)\n"
            "  --help           this text\n\n"
-           "exit: 0 ok, 2 usage (a bad expression, zone, or a schedule that never fires)\n",
+           "exit: 0 ok, 2 usage (a bad expression, zone, or a schedule that never fires),\n"
+           "      3 a damaged time zone file\n",
            usage_line);
 }
 

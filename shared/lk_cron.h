@@ -22,7 +22,10 @@
  *     both passes of a repeated hour, nothing made up for a skipped one.
  *   - Any other schedule fires once per matching wall time: at its first pass when the
  *     clocks go back, at the first instant after the jump (03:00) when the clocks go
- *     forward over it (cronie's rule for fixed-time jobs).
+ *     forward over it (cronie's rule for fixed-time jobs). Several skipped wall times
+ *     fire once, together.
+ * Unlike cron(8), which calls a job "wildcard" when its minute or hour text has a '*',
+ * only the hour set decides: "*\/15 2 * * *" is a fixed-time schedule here.
  *
  * Errors: LK_EUSAGE with a one-line message in err (the field and the bad text, the
  * zone, or the schedule that never fires). Nothing is allocated that outlives a call.
