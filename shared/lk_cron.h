@@ -28,7 +28,8 @@
  * only the hour set decides: "*\/15 2 * * *" is a fixed-time schedule here.
  *
  * Errors: LK_EUSAGE with a one-line message in err (the field and the bad text, the
- * zone, or the schedule that never fires). Nothing is allocated that outlives a call.
+ * zone, or the schedule that never fires); LK_EINPUT for a damaged zone file (lk_tz.h).
+ * Nothing is allocated that outlives a call; no global state, so threads may share it.
  */
 #ifndef LK_CRON_H
 #define LK_CRON_H
