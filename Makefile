@@ -6,7 +6,7 @@
 
 CC      ?= cc
 PKGS    := sqlite3 libcjson rdkafka
-DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy
+DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy tzdata
 WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.

@@ -71,6 +71,9 @@ static const struct command commands[] = {
       "the class demo on real parts: broker, replay at 144x, two Kappa queries, Lambda",
       "lklab live\n"
       "lklab live --events 20000 --speed 1440x --out out/live-quick" },
+    { "cron", cmd_cron, "a cron schedule's next fire times in a time zone (docs/jobs.md)",
+      "lklab cron next '0 2 * * *' --tz Europe/Berlin --after 2026-03-27T00:00:00Z --count 3\n"
+      "lklab cron next '*/15 * * * 1-5' --count 4" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",
       "lklab demo\n"
       "lklab demo --events 100000 --out out/demo-small" },
