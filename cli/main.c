@@ -71,6 +71,9 @@ static const struct command commands[] = {
       "the class demo on real parts: broker, replay at 144x, two Kappa queries, Lambda",
       "lklab live\n"
       "lklab live --events 20000 --speed 1440x --out out/live-quick" },
+    { "serve", cmd_serve, "a dashboard of running or finished runs in the browser (read-only)",
+      "lklab serve --runs out/k-1m out/lambda\n"
+      "lklab serve --runs out/live/kappa-update --runs out/live/lambda --port 0" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",
       "lklab demo\n"
       "lklab demo --events 100000 --out out/demo-small" },

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lk_buf.h"
 #include "lk_event.h"
 #include "lk_mem.h"
 #include "lk_run.h"
@@ -24,6 +25,10 @@ static const char *const sql[] = {
                           " FROM " LK_TABLE_LATE " WHERE version = ?",
     [KP_READ_LATE_COPIES] =
         "SELECT DISTINCT event_id, arrival_time FROM " LK_TABLE_LATE " WHERE version = ?",
+    [KP_READ_PROGRESS] =
+        "SELECT visible_time, watermark, state_rows, late_events FROM " LK_TABLE_PROGRESS
+        " WHERE version = ? ORDER BY batch_id",
+    [KP_READ_FEED] = "SELECT count(*) FROM sqlite_master WHERE name = '" LK_TABLE_CHANGES "'",
 };
 
 int kp_reader_prepare(sqlite3 *db, enum kp_read q, sqlite3_stmt **st, struct lk_err *err)
@@ -51,5 +56,26 @@ int kp_reader_prepare_copies(sqlite3 *db, const struct lk_spec *spec, sqlite3_st
              cols, where, where);
     rc = lk_store_prepare(db, text, st, err);
     free(text);
+    return rc;
+}
+
+int kp_reader_prepare_group_rows(sqlite3 *db, const struct lk_spec *spec, int feed,
+                                 sqlite3_stmt **st, struct lk_err *err)
+{
+    struct lk_buf q = LK_BUF_INIT;
+    int rc;
+    lk_buf_adds(&q, "SELECT window_start, window_end");
+    for (size_t i = 0; i < spec->naggs; i++)
+        lk_buf_addf(&q, ", \"%s\"", spec->aggs[i].as);
+    lk_buf_addf(&q, ", visible_time, %s FROM %s WHERE ", feed ? "op" : "'upsert'",
+                feed ? LK_TABLE_CHANGES : LK_TABLE_OUTPUT);
+    if (feed)
+        lk_buf_adds(&q, "version = " CURRENT_VERSION " AND ");
+    for (size_t g = 0; g < spec->ngroup; g++)
+        lk_buf_addf(&q, "\"%s\" = ?%zu AND ", lk_field_name(spec->group[g]), g + 1);
+    lk_buf_addf(&q, "visible_time <= ?%zu ORDER BY %s", spec->ngroup + 1,
+                feed ? "rowid" : "window_start");
+    rc = lk_store_prepare(db, q.s, st, err);
+    lk_buf_release(&q);
     return rc;
 }
