@@ -292,6 +292,10 @@ int cmp_dash_meta(struct cmp_dash *d, char **json, struct lk_err *err)
         cJSON_AddItemToArray(a, o);
     }
     cJSON_AddStringToObject(root, "pipeline", d->have_spec ? d->spec.name : "");
+    /* the distance between window starts (tumbling, sliding): a larger one is a gap */
+    cJSON_AddNumberToObject(
+        root, "window_ms",
+        d->have_spec && d->spec.window.kind != LK_WIN_SESSION ? (double)d->spec.window.slide : 0);
     cJSON_AddStringToObject(root, "data", d->data ? d->data : "");
     *json = rc < 0 ? NULL : cJSON_PrintUnformatted(root);
     cJSON_Delete(root);

@@ -3,7 +3,8 @@
  * the run directories it serves: Kappa and Lambda runs, finished or still running.
  *
  *   cmp_dash_meta   {"runs":[{"name","dir","stack"}...], "groups":["t01/click",...],
- *                    "metrics":[{"name","money"}...], "data": DIR}
+ *                    "metrics":[{"name","money"}...], "pipeline", "data": DIR,
+ *                    "window_ms": the distance between window starts (0: sessions)}
  *   cmp_dash_state  the answers at virtual instant `at` (LK_TIME_POS_INF: now, what the
  *                    runs have committed so far) for one group (index into "groups") and
  *                    metric (index into "metrics"):

@@ -118,7 +118,8 @@ async function slider(page, run, before, after, cutoff, truthCsv, shot) {
   await setSlider(page, after);
   const rows = await page.evaluate(readAll, run);
   const diffAfter = old(rows);
-  await page.screenshot({ path: shot, fullPage: true });
+  await page.evaluate(() => { document.getElementById('every').open = false; });
+  await page.screenshot({ path: shot }); // the viewport: the charts and cards
   if (diffAfter.length) problems.push(`after the batch view, ${run} still differs for ${groups[g]}: ${JSON.stringify(diffAfter.slice(0, 3))}`);
   // the truth column against lklab truth --as-of AFTER
   const lines = readFileSync(truthCsv, 'utf8').trim().split('\n');
