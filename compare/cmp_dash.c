@@ -387,7 +387,6 @@ static int kappa_state(struct cmp_dash *d, struct dash_run *r, sqlite3 *db, int6
     st = NULL;
     if ((rc = kp_reader_prepare(db, KP_READ_PROGRESS, &st, err)) < 0)
         goto out;
-    sqlite3_bind_int64(st, 1, 1);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t vis = sqlite3_column_int64(st, 0);
         cJSON *p;

@@ -12,7 +12,12 @@
 #include "lk_store.h"
 #include "banned.h"
 
-#define CURRENT_VERSION "(SELECT value FROM " LK_TABLE_META " WHERE key = 'current_version')"
+/* The published version (current_version, set when a run ends), or for a run still going
+ * the latest begun (kp_results.c's rule). */
+#define CURRENT_VERSION                                                                                \
+    "(SELECT coalesce(max(CASE WHEN key = 'current_version' THEN CAST(value AS INTEGER) END),"         \
+    " max(CASE WHEN key LIKE 'spec_v%' THEN CAST(substr(key, 7) AS INTEGER) END)) FROM " LK_TABLE_META \
+    ")"
 
 static const char *const sql[] = {
     [KP_READ_SPEC] = "SELECT value FROM " LK_TABLE_META " WHERE key = 'spec_v' || " CURRENT_VERSION,
@@ -27,7 +32,7 @@ static const char *const sql[] = {
         "SELECT DISTINCT event_id, arrival_time FROM " LK_TABLE_LATE " WHERE version = ?",
     [KP_READ_PROGRESS] =
         "SELECT visible_time, watermark, state_rows, late_events FROM " LK_TABLE_PROGRESS
-        " WHERE version = ? ORDER BY batch_id",
+        " WHERE version = " CURRENT_VERSION " ORDER BY batch_id",
     [KP_READ_FEED] = "SELECT count(*) FROM sqlite_master WHERE name = '" LK_TABLE_CHANGES "'",
 };
 

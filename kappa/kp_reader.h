@@ -6,14 +6,15 @@
  * kp_reader_prepare prepares query q on db; the caller binds the parameters listed, steps
  * the rows (columns as listed) and finalizes. Everything is read only.
  *
- *   KP_READ_SPEC       ()            the spec JSON of the current version (one row)
+ *   KP_READ_SPEC       ()            the spec JSON of the current version (one row; of a
+ *                                    run still going: of the version it runs)
  *   KP_READ_VERSION    ()            current_version (one row)
  *   KP_READ_WATERMARK  (?1 version)  the eviction watermark of the version's last batch
  *   KP_READ_LATE_COUNT (?1 version)  rows of the late table, distinct event ids in it
  *   KP_READ_LATE_ROWS  (?1 version)  event_id, tenant, key, type, value, arrival_time,
  *                                    window_start: one row per (late event, window)
  *   KP_READ_LATE_COPIES (?1 version) distinct (event_id, arrival_time) of the late table
- *   KP_READ_PROGRESS   (?1 version)  visible_time, watermark, state_rows, late_events of
+ *   KP_READ_PROGRESS   ()            visible_time, watermark, state_rows, late_events of
  *                                    every batch, in batch order (the dashboard's history)
  *   KP_READ_FEED       ()            1 when the run has a change feed (--change-feed)
  *
