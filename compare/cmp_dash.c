@@ -487,6 +487,45 @@ static int truth_at(struct cmp_dash *d, int64_t t, struct lk_err *err)
     return lk_truth_eval(&d->spec, d->data, t, &d->truth, &stats, NULL, NULL, err);
 }
 
+static int finished(const struct dash_run *r)
+{
+    char *path = path2(r->dir, "run.json");
+    int yes = lk_is_file(path);
+    free(path);
+    return yes;
+}
+
+/*
+ * Following the runs: the instant the slowest run still going has reached, so that every
+ * run is shown at the same virtual instant (a run ahead, e.g. Lambda's batch layer over
+ * the dataset's files beside Kappa on a paced topic, is shown as it was then; its history
+ * is exact). LK_TIME_POS_INF when every run has finished (or none has a batch yet).
+ */
+static int follow_at(struct cmp_dash *d, int64_t *at, struct lk_err *err)
+{
+    *at = LK_TIME_POS_INF;
+    for (size_t i = 0; i < d->n; i++) {
+        struct dash_run *r = &d->runs[i];
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        int rc, lambda = r->stack == LK_STACK_LAMBDA;
+        if (!r->ready || finished(r))
+            continue;
+        if ((rc = open_db(r, lambda, &db, err)) == 0
+            && (rc = lambda ? lb_reader_prepare(db, LB_READ_LATEST, &st, err)
+                            : kp_reader_prepare(db, KP_READ_LATEST, &st, err))
+                   == 0
+            && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL
+            && sqlite3_column_int64(st, 0) < *at)
+            *at = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        lk_store_close(db);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int cmp_dash_state(struct cmp_dash *d, int64_t at, size_t group, size_t metric, char **json,
                    struct lk_err *err)
 {
@@ -501,6 +540,13 @@ int cmp_dash_state(struct cmp_dash *d, int64_t at, size_t group, size_t metric, 
         rc = lk_err_set(err, LK_EUSAGE, "no group %zu or metric %zu", group, metric);
         goto out;
     }
+    if (at == LK_TIME_POS_INF) {
+        cJSON_AddNullToObject(root, "at");
+        if ((rc = follow_at(d, &at, err)) < 0)
+            goto out;
+    } else {
+        cJSON_AddNumberToObject(root, "at", (double)at);
+    }
     for (size_t i = 0; i < d->n && rc == 0; i++) {
         struct dash_run *r = &d->runs[i];
         cJSON *o = cJSON_CreateObject();
@@ -511,6 +557,7 @@ int cmp_dash_state(struct cmp_dash *d, int64_t at, size_t group, size_t metric, 
         if (!r->ready)
             continue;
         cJSON_AddStringToObject(o, "stack", lk_stack_name(r->stack));
+        cJSON_AddBoolToObject(o, "finished", finished(r));
         if ((rc = open_db(r, r->stack == LK_STACK_LAMBDA, &db, err)) == 0)
             rc = r->stack == LK_STACK_KAPPA
                      ? kappa_state(d, r, db, at, &d->groups[group], metric, o, sp, err)
@@ -519,8 +566,8 @@ int cmp_dash_state(struct cmp_dash *d, int64_t at, size_t group, size_t metric, 
     }
     if (rc < 0)
         goto out;
-    /* the truth so far: over the events arrived by the instant shown (now: the latest
-     * instant any run has reached) */
+    /* the truth so far: over the events arrived by the instant shown (when every run has
+     * finished: the latest instant any run reached) */
     if ((rc = truth_at(d, at != LK_TIME_POS_INF ? at : sp[1].hi, err)) < 0)
         goto out;
     truth = cJSON_AddArrayToObject(root, "truth");
@@ -535,10 +582,6 @@ int cmp_dash_state(struct cmp_dash *d, int64_t at, size_t group, size_t metric, 
     cJSON_AddNumberToObject(root, "now", (double)sp[1].hi);
     cJSON_AddNumberToObject(root, "t_min", (double)sp[0].lo);
     cJSON_AddNumberToObject(root, "t_max", (double)sp[0].hi);
-    if (at != LK_TIME_POS_INF)
-        cJSON_AddNumberToObject(root, "at", (double)at);
-    else
-        cJSON_AddNullToObject(root, "at");
     *json = cJSON_PrintUnformatted(root);
 out:
     cJSON_Delete(root);

@@ -5,12 +5,14 @@
  *   cmp_dash_meta   {"runs":[{"name","dir","stack"}...], "groups":["t01/click",...],
  *                    "metrics":[{"name","money"}...], "pipeline", "data": DIR,
  *                    "window_ms": the distance between window starts (0: sessions)}
- *   cmp_dash_state  the answers at virtual instant `at` (LK_TIME_POS_INF: now, what the
- *                    runs have committed so far) for one group (index into "groups") and
- *                    metric (index into "metrics"):
- *     {"at", "now" (latest visible instant of any run), "t_min", "t_max" (the slider's
+ *   cmp_dash_state  the answers at virtual instant `at` for one group (index into
+ *                    "groups") and metric (index into "metrics"). LK_TIME_POS_INF follows
+ *                    the runs: every run as it was at the instant the slowest run still
+ *                    going has reached (all finished: their end), so that runs of unequal
+ *                    pace are compared at one virtual instant:
+ *     {"at" (null when following), "now" (the latest instant shown), "t_min", "t_max" (the slider's
  *      range), "truth":[[window_start, value]...] (lk_truth over the events arrived by
- *      the instant), "runs":[{"name","stack","ready", "history" ("exact" or "latest":
+ *      the instant), "runs":[{"name","stack","ready","finished", "history" ("exact" or "latest":
  *      a Kappa update run without --change-feed knows only each row's latest value),
  *      "rows":[[window_start, value]...], "first":[[window_start, ms from window end to
  *      first visible]...], Kappa: "watermark","state_rows","late","batches",

@@ -33,6 +33,8 @@ static const char *const sql[] = {
     [KP_READ_PROGRESS] =
         "SELECT visible_time, watermark, state_rows, late_events FROM " LK_TABLE_PROGRESS
         " WHERE version = " CURRENT_VERSION " ORDER BY batch_id",
+    [KP_READ_LATEST] =
+        "SELECT max(visible_time) FROM " LK_TABLE_PROGRESS " WHERE version = " CURRENT_VERSION,
     [KP_READ_FEED] = "SELECT count(*) FROM sqlite_master WHERE name = '" LK_TABLE_CHANGES "'",
 };
 
@@ -68,14 +70,20 @@ int kp_reader_prepare_group_rows(sqlite3 *db, const struct lk_spec *spec, int fe
                                  sqlite3_stmt **st, struct lk_err *err)
 {
     struct lk_buf q = LK_BUF_INIT;
-    int rc;
+    long long version = 0;
+    int rc = lk_store_query_int(db, "SELECT coalesce(" CURRENT_VERSION ", 0)", &version, err);
+    if (rc < 0)
+        return rc;
     lk_buf_adds(&q, "SELECT window_start, window_end");
     for (size_t i = 0; i < spec->naggs; i++)
         lk_buf_addf(&q, ", \"%s\"", spec->aggs[i].as);
-    lk_buf_addf(&q, ", visible_time, %s FROM %s WHERE ", feed ? "op" : "'upsert'",
-                feed ? LK_TABLE_CHANGES : LK_TABLE_OUTPUT);
+    /* the version's own table: the output view appears only when a run ends */
     if (feed)
-        lk_buf_adds(&q, "version = " CURRENT_VERSION " AND ");
+        lk_buf_addf(&q, ", visible_time, op FROM " LK_TABLE_CHANGES " WHERE version = %lld AND ",
+                    version);
+    else
+        lk_buf_addf(&q, ", visible_time, 'upsert' FROM \"" LK_TABLE_OUTPUT_V "%lld\" WHERE ",
+                    version);
     for (size_t g = 0; g < spec->ngroup; g++)
         lk_buf_addf(&q, "\"%s\" = ?%zu AND ", lk_field_name(spec->group[g]), g + 1);
     lk_buf_addf(&q, "visible_time <= ?%zu ORDER BY %s", spec->ngroup + 1,

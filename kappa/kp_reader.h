@@ -17,6 +17,7 @@
  *   KP_READ_PROGRESS   ()            visible_time, watermark, state_rows, late_events of
  *                                    every batch, in batch order (the dashboard's history)
  *   KP_READ_FEED       ()            1 when the run has a change feed (--change-feed)
+ *   KP_READ_LATEST     ()            the latest visible_time of a batch (NULL: none yet)
  *
  * kp_reader_prepare_copies: for one output key, bound as ?1..?ngroup (the spec's group
  * columns) and ?ngroup+1 (window_start): how many rows of the output hold it, from how
@@ -48,7 +49,8 @@ enum kp_read {
     KP_READ_LATE_ROWS,
     KP_READ_LATE_COPIES,
     KP_READ_PROGRESS,
-    KP_READ_FEED
+    KP_READ_FEED,
+    KP_READ_LATEST
 };
 
 int kp_reader_prepare(sqlite3 *db, enum kp_read q, sqlite3_stmt **st, struct lk_err *err);

@@ -22,6 +22,7 @@
  *                                           of every job, by visible_time
  *   LB_READ_VIEWS    ()                     visible_at, cutoff of every batch view
  *   LB_READ_DATA     ()                     the dataset directory the run reads
+ *   LB_READ_LATEST   ()                     the latest visible_time of a job (NULL: none)
  *
  * lb_reader_prepare_first_visible: for one group, bound as ?1..?ngroup, window_start and
  * the first virtual instant a speed row or a batch view held it.
@@ -44,7 +45,8 @@ enum lb_read {
     LB_READ_MASTER,
     LB_READ_JOBS,
     LB_READ_VIEWS,
-    LB_READ_DATA
+    LB_READ_DATA,
+    LB_READ_LATEST
 };
 
 int lb_reader_prepare(sqlite3 *db, enum lb_read q, sqlite3_stmt **st, struct lk_err *err);
