@@ -8,11 +8,14 @@
 //     that cutoff lands) some window older than CUTOFF - 10 min differs from the truth so
 //     far for some group (the speed layer counts duplicates); at AFTER (it has landed) no
 //     such window differs for that group, and the page's truth column equals TRUTH.csv
-//     (`lklab truth --as-of AFTER`) for the group. Metric: events.
+//     (`lklab truth --as-of AFTER`) for the group. Metric: events. First, raw requests for
+//     files (/../, %2e%2e, absolute paths, the run's own files: DASH_RUN_DIR) must all be
+//     404 and a POST 405: no URL maps to a file.
 // Fails (exit 1, one line per problem) also on any console or page error and on any
 // request that does not go to URL's origin. Exit 2: usage; 4: no browser.
 import puppeteer from 'puppeteer-core';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 
 const [mode, url, ...rest] = process.argv.slice(2);
 if (!(mode === 'live' && rest.length === 2) && !(mode === 'slider' && rest.length === 6)) {
@@ -101,7 +104,34 @@ async function setGroup(page, g) {
   await loadsPast(page, n);
 }
 
+// raw requests (paths sent as written, no URL normalising): nothing outside the API answers
+function raw(method, path) {
+  const u = new URL(url);
+  return new Promise((res) => {
+    const req = http.request({ host: u.hostname, port: u.port, method, path }, (r) => {
+      let body = '';
+      r.on('data', (c) => { body += c; });
+      r.on('end', () => res({ status: r.statusCode, body }));
+    });
+    req.on('error', (e) => res({ status: 0, body: e.message }));
+    req.end();
+  });
+}
+async function paths(runDir) {
+  const abs = `${process.cwd()}/${runDir}`;
+  for (const p of ['/../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/etc/passwd', '//etc/passwd',
+                   '/api/../../etc/passwd', '/..%2f..%2fetc%2fpasswd', `${abs}/run.json`, `/${runDir}/run.json`,
+                   `/${runDir}/serving.db`, '/api/meta/../../run.json', '/run.json', '/serving.db']) {
+    const r = await raw('GET', p);
+    if (r.status !== 404 || /root:|SQLite format|"stack"/.test(r.body))
+      problems.push(`GET ${p} answered ${r.status}: ${r.body.slice(0, 80)}`);
+  }
+  const post = await raw('POST', '/api/meta');
+  if (post.status !== 405) problems.push(`POST answered ${post.status}, want 405 (read-only)`);
+}
+
 async function slider(page, run, before, after, cutoff, truthCsv, shot) {
+  await paths(process.env.DASH_RUN_DIR || 'out');
   await loadsPast(page, 0, 60000);
   await page.evaluate(() => { document.getElementById('every').open = true; });
   await page.select('#metric', '0');

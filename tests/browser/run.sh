@@ -32,11 +32,14 @@ bin/lklab kappa --data $D/ds --pipeline revenue --out $D/kappa --trigger 1m --wa
 IFS=, read -r _ _ cutoff visible _ < <(bin/lklab results --run $D/lambda --table progress --out - | grep -m1 '^batch,')
 bin/lklab truth --data $D/ds --pipeline revenue --as-of "$(date -u -d @$((visible / 1000)).$(printf %03d $((visible % 1000))) +%Y-%m-%dT%H:%M:%S.%3NZ)" \
     --out $D/truth-after.csv --quiet
+# usage: no --runs is exit 2, a run directory that does not exist exit 3 (one line each)
+bin/lklab serve --port 0 2> $D/err && exit 1; [ $? = 2 ] && [ "$(wc -l < $D/err)" = 1 ] || { echo "serve without --runs: $(cat $D/err)"; exit 1; }
+bin/lklab serve --runs $D/nothing --port 0 2> $D/err && exit 1; [ $? = 3 ] && [ "$(wc -l < $D/err)" = 1 ] || { echo "serve on a missing run: $(cat $D/err)"; exit 1; }
 bin/lklab serve --runs $D/kappa $D/lambda --port 0 > $D/url 2> $D/serve.err &
 serve=$!
 trap 'kill $serve 2> /dev/null' EXIT
 for _ in $(seq 50); do [ -s $D/url ] && break; sleep 0.1; done
-node $here/check-dashboard.mjs slider "$(cat $D/url)" lambda $((visible - 1)) $visible $cutoff \
+DASH_RUN_DIR=$D/lambda node $here/check-dashboard.mjs slider "$(cat $D/url)" lambda $((visible - 1)) $visible $cutoff \
     $D/truth-after.csv out/browser/dashboard.png
 kill $serve; wait $serve 2> /dev/null || true
 trap - EXIT
