@@ -15,7 +15,7 @@
 
 #include "cmd.h"
 #include "cmp_dash.h"
-#include "dashboard_html.h" /* generated: cli_dashboard_html[], cli_dashboard_html_len */
+#include <dashboard_html.h> /* generated into build/gen: cli_dashboard_html[], _len */
 #include "lk_time.h"
 #include "banned.h"
 

@@ -19,7 +19,7 @@ static const char *const sql[] = {
     [LB_READ_JOBS] = "SELECT layer, visible_time, discrepancy_abs_events FROM " LK_TABLE_PROGRESS
                      " ORDER BY visible_time, layer",
     [LB_READ_VIEWS] = "SELECT visible_at, cutoff FROM " LK_TABLE_BATCH_VIEWS " ORDER BY view_id",
-    [LB_READ_LATEST] = "SELECT max(visible_time) FROM " LK_TABLE_PROGRESS,
+    [LB_READ_LATEST] = "SELECT max(visible_time) FROM " LK_TABLE_PROGRESS " WHERE 1",
     [LB_READ_DATA] = "SELECT value FROM " LK_TABLE_LB_META " WHERE name = 'data'",
 };
 

@@ -13,7 +13,7 @@
 //     404 and a POST 405: no URL maps to a file.
 // Fails (exit 1, one line per problem) also on any console or page error and on any
 // request that does not go to URL's origin. Exit 2: usage; 4: no browser.
-import puppeteer from 'puppeteer-core';
+import { withBrowser } from './browser.mjs';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
@@ -22,19 +22,7 @@ if (!(mode === 'live' && rest.length === 2) && !(mode === 'slider' && rest.lengt
   console.error('usage: check-dashboard.mjs live URL SHOT1 SHOT2 | slider URL RUN BEFORE AFTER CUTOFF TRUTH.csv SHOT');
   process.exit(2);
 }
-const problems = [];
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-let browser;
-try {
-  browser = await puppeteer.launch({
-    executablePath: chromium, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update'],
-  });
-} catch (e) {
-  console.error(`browser: cannot start ${chromium}: ${e.message.split('\n')[0]}`);
-  process.exit(4);
-}
+let problems = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // the number of completed loads (body[data-loaded]); wait until it passes n
@@ -167,7 +155,8 @@ async function slider(page, run, before, after, cutoff, truthCsv, shot) {
               `${diffAfter.length} after; the truth column equals lklab truth --as-of (${want.size} windows)`);
 }
 
-try {
+await withBrowser(async (browser, found) => {
+  problems = found;
   const page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   const origin = new URL(url).origin;
@@ -181,10 +170,4 @@ try {
   await page.goto(url, { waitUntil: 'load', timeout: 60000 });
   if (mode === 'live') await live(page, rest[0], rest[1]);
   else await slider(page, rest[0], +rest[1], +rest[2], +rest[3], rest[4], rest[5]);
-} catch (e) {
-  problems.push(`browser: ${e.message.split('\n')[0]}`);
-} finally {
-  await browser.close();
-}
-for (const p of problems) console.error(`browser: FAIL ${p}`);
-process.exit(problems.length ? 1 : 0);
+});
