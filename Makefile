@@ -5,13 +5,13 @@
 # Real Spark: spark-deps (pyspark in out/spark/venv), spark-check (run by CI).
 
 CC      ?= cc
-PKGS    := sqlite3 libcjson rdkafka
-DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy tzdata
+PKGS    := sqlite3 libcjson rdkafka libmicrohttpd
+DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev libmicrohttpd-dev xxd maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy tzdata
 WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -pthread -MMD -MP \
-           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Icompare -Iplots -Itests
+           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Icompare -Iplots -Itests -Ibuild/gen
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -44,7 +44,7 @@ endif
 
 # pkg-config is asked only when a build runs (so `make deps` works before it exists).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson -lrdkafka)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson -lrdkafka -lmicrohttpd)
 CFLAGS_ALL = $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
@@ -74,6 +74,13 @@ $(BIN)/lk_fault.so: tests/fault/lk_fault.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) -shared -fPIC -O1 -g $(WARN) -o $@ $< -ldl
+
+# The dashboard's page (lklab serve), embedded in the binary: a C array made by xxd -i.
+build/gen/dashboard_html.h: cli/dashboard.html
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)xxd -i $< > $@.tmp && mv $@.tmp $@
+$(BUILD)/cli/cmd_serve.o: build/gen/dashboard_html.h
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

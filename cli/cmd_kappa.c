@@ -39,8 +39,9 @@ static void help(void)
         "                             stops at its end-of-replay record (docs/live.md)\n"
         "  --source landing:DIR       live landing files: the directory 'lklab replay' fills\n"
         "  --follow                   (live) keep waiting past the end of the replay\n"
-        "  --clock virtual|wall       (live) triggers on the arrival times (default), or on\n"
-        "                             the replay's wall clock\n"
+        "  --clock virtual|wall       (kafka://) triggers on the arrival times (default), or\n"
+        "                             on the replay's clock: wall time x its speed; a batch\n"
+        "                             takes what the topic holds then (interval trigger)\n"
         "  --trigger T                a duration (30s, 1m, 24h: processing-time trigger, default 1m),\n"
         "                             once, available-now, or continuous (event at a time)\n"
         "  --watermark D|none         event-time watermark delay (default 10m)\n"
@@ -384,6 +385,9 @@ int cmd_kappa(int argc, char **argv)
     if ((c = cmd_source_apply(CMD, &a.src, &o.data, &files)) != 0)
         return c;
     o.source = files ? KP_SRC_FILES : KP_SRC_LOG;
+    o.wall_clock = a.src.wall;
+    if (o.wall_clock && (o.trigger != KP_TRIG_INTERVAL || o.workers > 1))
+        return cmd_usage_error(CMD, "--clock wall needs an interval --trigger and one worker");
     if (!o.data || !a.pipeline || !o.run)
         return cmd_usage_error(CMD, "missing %s",
                                !o.data       ? "--data"

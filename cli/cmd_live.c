@@ -25,9 +25,9 @@
 
 #define CMD "live"
 #define TOPIC "events"
-#define NJOBS 4
+#define NJOBS 5 /* the last is the dashboard, which runs until it is stopped */
 static const char usage_line[] =
-    "lklab live [--out DIR] [--events N] [--speed 144x] [--data DIR] [--port P]";
+    "lklab live [--out DIR] [--events N] [--speed 144x] [--data DIR] [--port P] [--web-port P]";
 
 static void help(void)
 {
@@ -42,6 +42,8 @@ static void help(void)
            "                      (DIR/kappa-append)\n"
            "  Lambda 6h           --batch-every 6h over the dataset's files (its batch layer\n"
            "                      recomputes from the master dataset; DIR/lambda)\n"
+           "  the dashboard       lklab serve over the three runs on 127.0.0.1 (its URL is\n"
+           "                      printed: open it in a browser)\n"
            "prints what runs where, then every few seconds how far behind the replay each\n"
            "Kappa query is, and stops everything it started when the replay is over and the\n"
            "queries have finished, or on Ctrl-C. The runs stay, to reconcile.\n\n"
@@ -49,7 +51,8 @@ static void help(void)
            "  --events N     events of the generated day (default 100000)\n"
            "  --data DIR     replay this dataset instead of generating one\n"
            "  --speed S      replay speed (default 144x; max: as fast as possible)\n"
-           "  --port P       the broker's port (default: a free one)\n\n"
+           "  --port P       the broker's port (default: a free one)\n"
+           "  --web-port P   the dashboard's port (default: a free one)\n\n"
            "exit: 0 ok, 2 usage, 3 bad dataset, 4 a part failed (its log in DIR names it)\n",
            usage_line, TOPIC);
 }
@@ -144,15 +147,46 @@ struct live {
     uint64_t events;
     double speed;
     const char *speed_text;
-    uint64_t port;
+    uint64_t port, web_port;
 };
 
-static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append", "lambda" };
+static const char *const names[NJOBS] = { "replay", "kappa-update", "kappa-append", "lambda",
+                                          "dashboard" };
+
+/* Until the runs' directories exist (the dashboard's --runs must), at most 30 s. */
+static void wait_runs(char *const *runs)
+{
+    for (int i = 0; i < 300; i++) {
+        struct timespec ts = { 0, 100 * 1000000L };
+        if (lk_is_dir(runs[1]) && lk_is_dir(runs[2]) && lk_is_dir(runs[3]))
+            return;
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The URL the dashboard printed first in its log (waits up to 10 s), or NULL. */
+static char *dashboard_url(const char *log)
+{
+    for (int i = 0; i < 100; i++) {
+        struct timespec ts = { 0, 100 * 1000000L };
+        char *text = NULL, *nl;
+        size_t len;
+        struct lk_err err = LK_ERR_INIT;
+        if (lk_file_read_all(log, 1 << 16, &text, &len, &err) == 0
+            && strncmp(text, "http://", 7) == 0 && (nl = strchr(text, '\n'))) {
+            *nl = '\0';
+            return text;
+        }
+        free(text);
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
 
 /* Spawn the replay and the three runs (names[i], logging to logs[i]); print what runs where. */
 static int start_jobs(struct job *jobs, const char *ds, const char *url, const char *speed_text,
                       char *const *runs, char *const *logs, const struct lk_broker_info *info,
-                      const char *broker)
+                      const char *broker, const char *web_port)
 {
     struct lk_err err = LK_ERR_INIT;
     int rc = 0;
@@ -168,7 +202,9 @@ static int start_jobs(struct job *jobs, const char *ds, const char *url, const c
                                 "--watermark", "10m",   "--durability", "process",   NULL };
     const char *const lam[] = { "lklab", "lambda", "--data",        ds,   "--pipeline", "revenue",
                                 "--out", runs[3],  "--batch-every", "6h", NULL };
-    const char *const *argvs[NJOBS] = { replay, up, app, lam };
+    const char *const web[] = { "lklab", "serve",  "--runs", runs[1],  "--runs", runs[2], "--runs",
+                                runs[3], "--data", ds,       "--port", web_port, NULL };
+    const char *const *argvs[NJOBS] = { replay, up, app, lam, web };
     printf("lklab live: what runs where\n"
            "  %-13s pid %-7d 127.0.0.1:%d, data in %s (started in %.1f s, %.0f MB)\n",
            "broker", info->pid, info->port, broker, info->start_seconds, info->rss_mb);
@@ -177,9 +213,18 @@ static int start_jobs(struct job *jobs, const char *ds, const char *url, const c
         jobs[i].run = i == 1 || i == 2 ? runs[i] : NULL;
         lk_buf_init(&jobs[i].log);
         lk_buf_adds(&jobs[i].log, logs[i]);
+        if (i == NJOBS - 1)
+            wait_runs(runs);
         if ((jobs[i].pid = spawn(logs[i], argvs[i], &err)) < 0) {
             rc = cmd_fail(CMD, &err);
             break;
+        }
+        if (i == NJOBS - 1) {
+            char *web_url = dashboard_url(logs[i]);
+            printf("  %-13s pid %-7d %s (log %s)\n", names[i], (int)jobs[i].pid,
+                   web_url ? web_url : "did not start: see its log", logs[i]);
+            free(web_url);
+            continue;
         }
         printf("  %-13s pid %-7d %s (log %s)\n", names[i], (int)jobs[i].pid, i == 0 ? url : runs[i],
                logs[i]);
@@ -196,7 +241,7 @@ static void watch(struct job *jobs, const char *url)
     while (!stop_requested) {
         size_t running = 0;
         reap(jobs, 0);
-        for (size_t i = 0; i < NJOBS; i++)
+        for (size_t i = 0; i < NJOBS - 1; i++) /* the dashboard runs until it is stopped */
             running += !jobs[i].done;
         if (!running)
             break;
@@ -218,7 +263,7 @@ static int run(struct live *l)
     struct job jobs[NJOBS];
     struct lk_buf url = LK_BUF_INIT;
     char *broker = path2(l->out, "broker"), *data = l->data ? NULL : path2(l->out, "data");
-    char *runs[NJOBS], *logs[NJOBS], events[32];
+    char *runs[NJOBS], *logs[NJOBS], events[32], web_port[32];
     const char *ds = l->data ? l->data : data;
     char *jars;
     int rc = 0, failed = 0, started;
@@ -228,7 +273,7 @@ static int run(struct live *l)
         runs[i] = path2(l->out, names[i]);
         lk_buf_addf(&b, "%s/%s.log", l->out, names[i]);
         logs[i] = lk_buf_detach(&b, NULL);
-        if (i && lk_is_dir(runs[i])) {
+        if (i && i < NJOBS - 1 && lk_is_dir(runs[i])) {
             rc = cmd_usage_error(CMD, "'%s' exists: use a new --out (or remove it)", runs[i]);
             goto out;
         }
@@ -259,7 +304,8 @@ static int run(struct live *l)
         goto out;
     }
     lk_buf_addf(&url, "kafka://127.0.0.1:%d/%s", info.port, TOPIC);
-    rc = start_jobs(jobs, ds, url.s, l->speed_text, runs, logs, &info, broker);
+    snprintf(web_port, sizeof(web_port), "%llu", (unsigned long long)l->web_port);
+    rc = start_jobs(jobs, ds, url.s, l->speed_text, runs, logs, &info, broker, web_port);
     if (rc == 0)
         watch(jobs, url.s);
     if (stop_requested)
@@ -274,8 +320,9 @@ static int run(struct live *l)
         cmd_error(CMD, "%s", err.msg);
     if (rc == 0 && !stop_requested)
         printf("lklab live: done; compare the runs with 'lklab reconcile --run %s --truth T' "
-               "(T from 'lklab truth --data %s --pipeline revenue --out T')\n",
-               runs[1], ds);
+               "(T from 'lklab truth --data %s --pipeline revenue --out T'); replay them with "
+               "the dashboard's time slider: lklab serve --runs %s %s %s\n",
+               runs[1], ds, runs[1], runs[2], runs[3]);
     if (rc == 0)
         rc = failed && !stop_requested ? 4 : 0;
 out:
@@ -292,15 +339,16 @@ out:
 
 int cmd_live(int argc, char **argv)
 {
-    enum { O_OUT = 1, O_EVENTS, O_DATA, O_SPEED, O_PORT };
+    enum { O_OUT = 1, O_EVENTS, O_DATA, O_SPEED, O_PORT, O_WEB_PORT };
     static const struct option opts[] = { { "out", required_argument, NULL, O_OUT },
                                           { "events", required_argument, NULL, O_EVENTS },
                                           { "data", required_argument, NULL, O_DATA },
                                           { "speed", required_argument, NULL, O_SPEED },
                                           { "port", required_argument, NULL, O_PORT },
+                                          { "web-port", required_argument, NULL, O_WEB_PORT },
                                           { "help", no_argument, NULL, 'h' },
                                           { NULL, 0, NULL, 0 } };
-    struct live l = { "out/live", NULL, 100000, 144.0, "144x", 0 };
+    struct live l = { "out/live", NULL, 100000, 144.0, "144x", 0, 0 };
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -322,6 +370,10 @@ int cmd_live(int argc, char **argv)
             break;
         case O_PORT:
             if (cmd_parse_u64(CMD, "--port", optarg, 0, 65535, &l.port))
+                return 2;
+            break;
+        case O_WEB_PORT:
+            if (cmd_parse_u64(CMD, "--web-port", optarg, 0, 65535, &l.web_port))
                 return 2;
             break;
         case 'h':

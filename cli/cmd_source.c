@@ -47,9 +47,9 @@ int cmd_source_apply(const char *cmd, struct cmd_source *s, const char **data, i
     if (*data)
         return cmd_usage_error(cmd, "--data and --source %s both name the input: drop --data",
                                s->live);
-    if (s->wall)
-        return cmd_usage_error(cmd, "--clock wall is not implemented yet: live sources run on "
-                                    "the virtual clock of the lines' arrival times (docs/live.md)");
+    if (s->wall && !lk_kafka_is_url(s->live))
+        return cmd_usage_error(cmd, "--clock wall is for a kafka:// source (landing:DIR runs "
+                                    "once the replay has ended, docs/live.md)");
     if (lk_kafka_is_url(s->live)) {
         if (lk_kafka_parse_url(s->live, &brokers, &topic, &err) < 0)
             return cmd_usage_error(cmd, "%s", err.msg);

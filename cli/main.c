@@ -74,6 +74,9 @@ static const struct command commands[] = {
     { "cron", cmd_cron, "a cron schedule's next fire times in a time zone (docs/jobs.md)",
       "lklab cron next '0 2 * * *' --tz Europe/Berlin --after 2026-03-27T00:00:00Z --count 3\n"
       "lklab cron next '*/15 * * * 1-5' --count 4" },
+    { "serve", cmd_serve, "a dashboard of running or finished runs in the browser (read-only)",
+      "lklab serve --runs out/k-1m out/lambda\n"
+      "lklab serve --runs out/live/kappa-update --runs out/live/lambda --port 0" },
     { "demo", cmd_demo, "the main job on the default dataset (what `make demo` runs)",
       "lklab demo\n"
       "lklab demo --events 100000 --out out/demo-small" },

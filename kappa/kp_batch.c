@@ -22,11 +22,27 @@ int kp_uses_watermark(const struct kp_engine *e)
 
 /* ----------------------------------------------------------- input ---- */
 
+/*
+ * --clock wall: the partitions are read for trigger t until the replay's clock reaches t
+ * (Unix ms wall_start + (t - virtual_start) / speed), not until a record past t came.
+ * Before the first start record is read the clock is unknown and peeks wait as usual.
+ */
+static void wall_deadline(struct kp_engine *e, int64_t t)
+{
+    int64_t wall0, virt0;
+    double speed;
+    if (!e->o->wall_clock || !lk_log_replay_clock(e->log, &wall0, &virt0, &speed) || speed <= 0)
+        return;
+    lk_log_set_deadline(e->log, wall0 + (int64_t)((double)(t - virt0) / speed) + 1);
+}
+
 int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted)
 {
     int avail = 0;
     *next = LK_TIME_POS_INF;
     *exhausted = 1;
+    if (e->o->source != KP_SRC_FILES)
+        wall_deadline(e, t);
     if (e->o->source == KP_SRC_FILES) {
         if (e->files_next < lk_landing_count(e->landing)) {
             *exhausted = 0;
@@ -40,6 +56,12 @@ int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted)
         int rc = lk_log_peek(e->log, p, &rec, e->err);
         if (rc < 0)
             return rc;
+        if (rc == 0 && lk_log_pending(e->log, p)) { /* nothing yet by the wall clock */
+            *exhausted = 0;
+            if (t + 1 < *next)
+                *next = t + 1;
+            continue;
+        }
         if (rc == 0)
             continue;
         *exhausted = 0;

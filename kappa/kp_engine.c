@@ -677,6 +677,7 @@ static cJSON *params_json(const struct kp_options *o, int version)
                             o->durability == LK_DURABLE_PROCESS ? "process" : "fsync");
     cJSON_AddBoolToObject(p, "change_feed", o->change_feed);
     cJSON_AddBoolToObject(p, "tenant_views", o->tenant_views);
+    cJSON_AddStringToObject(p, "clock", o->wall_clock ? "wall" : "virtual");
     if (o->allowed_lateness)
         lk_json_add_int(p, "allowed_lateness_ms", o->allowed_lateness);
     lk_json_add_int(p, "version", version);

@@ -104,6 +104,9 @@ struct kp_options {
     kp_note_fn note;               /* may be NULL */
     void *note_arg;
     int64_t allowed_lateness; /* ms; continuous + update only: Flink's allowedLateness */
+    int wall_clock; /* --clock wall (kafka:// log, interval trigger, one worker): the batch at
+                       trigger t takes what the topic holds when the replay's clock reaches t
+                       (docs/live.md); 0: the virtual clock of the arrival times */
 };
 /* Defaults; a member not named here is zero (NULL, off). */
 #define KP_OPTIONS_INIT                                                                            \

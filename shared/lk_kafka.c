@@ -347,7 +347,20 @@ struct lk_kafka_cons {
     pthread_mutex_t lock; /* the clock: partitions may be read by several threads */
     int have_clock;
     struct lk_kafka_clock clock;
+    int64_t deadline_ms; /* --clock wall: Unix ms after which next does not wait (0: none) */
 };
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void lk_kafka_cons_set_deadline(struct lk_kafka_cons *c, int64_t deadline_ms)
+{
+    c->deadline_ms = deadline_ms;
+}
 
 int lk_kafka_cons_open(struct lk_kafka_cons **out, const char *url, int follow, struct lk_err *err)
 {
@@ -489,7 +502,15 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
     if (!cp->started && (rc = lk_kafka_cons_seek(c, part, 0, err)) < 0)
         return rc;
     for (;;) {
-        rd_kafka_message_t *m = rd_kafka_consume(c->rkt, (int32_t)part, 200);
+        int wait = 200;
+        rd_kafka_message_t *m;
+        if (c->deadline_ms) { /* --clock wall: wait no later than the deadline */
+            int64_t left = c->deadline_ms - wall_ms();
+            wait = left <= 0 ? 0 : left < wait ? (int)left : wait;
+        }
+        m = rd_kafka_consume(c->rkt, (int32_t)part, wait);
+        if (!m && c->deadline_ms && wall_ms() >= c->deadline_ms)
+            return 2;
         if (!m) {
             /* quiet: is the broker still there? (librdkafka reconnects on its own) */
             int64_t now = mono_ms();

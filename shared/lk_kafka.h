@@ -75,7 +75,8 @@ const char *lk_kafka_cons_topic(const struct lk_kafka_cons *c);
 int lk_kafka_cons_seek(struct lk_kafka_cons *c, size_t part, uint64_t offset, struct lk_err *err);
 
 /*
- * The next data record of part: 1 and sets *val (NUL-terminated), *len and *offset; 0 at
+ * The next data record of part: 1 and sets *val (NUL-terminated), *len and *offset; 2 when
+ * none came by the deadline (lk_kafka_cons_set_deadline); 0 at
  * the end-of-replay record (not following); <0 on error. Blocks until a record comes.
  */
 int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, size_t *len,
@@ -83,5 +84,13 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
 
 /* The replay's clock once a start record was read on any partition: 1, else 0. */
 int lk_kafka_cons_clock(struct lk_kafka_cons *c, struct lk_kafka_clock *clock);
+
+/*
+ * --clock wall: from now on lk_kafka_cons_next returns 2 ("nothing yet") instead of
+ * waiting when no record of the partition has come by the Unix time deadline_ms (0: wait
+ * as long as it takes, the default). Set it between batches, not while partitions are
+ * being read.
+ */
+void lk_kafka_cons_set_deadline(struct lk_kafka_cons *c, int64_t deadline_ms);
 
 #endif

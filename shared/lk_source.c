@@ -94,6 +94,7 @@ struct part {
     struct lk_record rec;
     int have; /* rec holds a peeked record */
     int eof;
+    int pending;                  /* the last peek found nothing by the --clock wall deadline */
     uint64_t offset, byte_offset; /* of the next unconsumed record */
 };
 
@@ -209,12 +210,16 @@ int lk_log_peek(struct lk_log *log, size_t p, const struct lk_record **rec, stru
     const char *line;
     size_t len;
     int rc;
+    pt->pending = 0;
     if (!pt->have) {
         uint64_t offset = pt->offset;
         if (pt->eof)
             return 0;
         rc = log->kafka ? lk_kafka_cons_next(log->kafka, p, &line, &len, &offset, err)
                         : lk_lines_next(pt->lines, &line, &len, err);
+        pt->pending = rc == 2; /* none by the --clock wall deadline: not an end */
+        if (pt->pending)
+            return 0;
         if (rc <= 0) {
             pt->eof = rc == 0;
             return rc;
@@ -223,6 +228,29 @@ int lk_log_peek(struct lk_log *log, size_t p, const struct lk_record **rec, stru
         pt->have = 1;
     }
     *rec = &pt->rec;
+    return 1;
+}
+
+void lk_log_set_deadline(struct lk_log *log, int64_t deadline_ms)
+{
+    if (log->kafka)
+        lk_kafka_cons_set_deadline(log->kafka, deadline_ms);
+}
+
+int lk_log_pending(const struct lk_log *log, size_t p)
+{
+    return log->parts[p].pending;
+}
+
+int lk_log_replay_clock(struct lk_log *log, int64_t *wall_start_ms, int64_t *virtual_start_ms,
+                        double *speed)
+{
+    struct lk_kafka_clock c;
+    if (!log->kafka || !lk_kafka_cons_clock(log->kafka, &c))
+        return 0;
+    *wall_start_ms = c.wall_start_ms;
+    *virtual_start_ms = c.virtual_start_ms;
+    *speed = c.speed;
     return 1;
 }
 

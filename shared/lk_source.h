@@ -78,6 +78,18 @@ const char *lk_log_topic(const struct lk_log *log);
  * end of the partition, <0 on a read error. Repeated peeks return the same record.
  */
 int lk_log_peek(struct lk_log *log, size_t p, const struct lk_record **rec, struct lk_err *err);
+
+/*
+ * --clock wall on a kafka:// log: from now on a peek that finds no record of its partition
+ * by the Unix time deadline_ms returns 0 without ending the partition, and
+ * lk_log_pending(log, p) is 1 until the next peek (0 on a file log, or at a true end).
+ * lk_log_replay_clock: the replay's clock (its start, in Unix and virtual ms, and speed)
+ * once a partition's start record was read: 1, else 0 (always 0 on a file log).
+ */
+void lk_log_set_deadline(struct lk_log *log, int64_t deadline_ms);
+int lk_log_pending(const struct lk_log *log, size_t p);
+int lk_log_replay_clock(struct lk_log *log, int64_t *wall_start_ms, int64_t *virtual_start_ms,
+                        double *speed);
 /* Consume the record last peeked on partition p. */
 void lk_log_advance(struct lk_log *log, size_t p);
 

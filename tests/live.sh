@@ -90,6 +90,38 @@ sleep 1
     && export_csv "$W/k-paced" "$W/k-paced.csv" && same "$W/k-paced.csv" "$W/truth.csv" \
     && ok "kappa started before a paced replay == lklab truth" || bad "kappa before a paced replay"
 
+# --clock wall: triggers on the replay's clock (wall time x speed from the replay's start);
+# a batch takes what the topic holds then. Update mode without a watermark still ends equal
+# to the truth, however the records fell into batches.
+"$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL-wall" --out "$W/k-wall" --watermark none \
+    --output-mode update --durability process --clock wall &
+pid=$!
+sleep 1
+"$LK" replay --data "$DS" --to "$URL-wall" --speed 8640x --quiet && wait $pid \
+    && grep -q '"clock":[[:space:]]*"wall"' "$W/k-wall/run.json" \
+    && export_csv "$W/k-wall" "$W/k-wall.csv" && same "$W/k-wall.csv" "$W/truth.csv" \
+    && ok "--clock wall, replay at 8640x (a day in 10 s), update, no watermark == lklab truth ($(count_commits "$W/k-wall") batches)" \
+    || bad "--clock wall == truth"
+
+# --- the dashboard during a live run (tests/browser/check-dashboard.mjs live): Kappa on a
+# topic a replay fills at 500x (a day in 173 s: stopped long before); two screenshots some seconds apart, the
+# batch count and the instant the page shows must have changed (read from the DOM). The
+# replay and the query are stopped once it is seen (the answers are checked above).
+. tests/browser/setup.sh
+"$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL-dash" --out "$W/k-dash" --watermark 10m \
+    --output-mode update --change-feed --durability process &
+kp=$!
+"$LK" replay --data "$DS" --to "$URL-dash" --speed 500x --quiet &
+rp=$!
+for ((i = 0; i < 100; i++)); do [ -d "$W/k-dash" ] && break; sleep 0.1; done
+"$LK" serve --runs "$W/k-dash" --data "$DS" --port 0 > "$W/dash.url" 2> "$W/serve.err" &
+sp=$!
+for ((i = 0; i < 50; i++)); do [ -s "$W/dash.url" ] && break; sleep 0.1; done
+node tests/browser/check-dashboard.mjs live "$(cat "$W/dash.url")" "$W/dash-1.png" "$W/dash-2.png" > "$W/dash.out" 2>&1 \
+    && ok "dashboard during a live run: the numbers changed ($(tail -1 "$W/dash.out"))" || bad "dashboard live" "$(cat "$W/dash.out" "$W/serve.err")"
+kill $sp $rp $kp 2> /dev/null
+wait $sp $rp $kp 2> /dev/null
+
 # --follow waits past the end of the replay; stopped and restarted without it, it ends
 "$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL" --out "$W/k-follow" --watermark none \
     --output-mode update --durability process --follow &

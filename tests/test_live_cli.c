@@ -61,6 +61,17 @@ Test(live_cli, misuse_of_the_live_commands_is_one_line_and_exit_2)
                "--follow is for kafka://");
     usage_line("kappa --source kafka://h:1/t --clock sundial --pipeline revenue --out x",
                "bad value 'sundial' for --clock");
+    usage_line("kappa --source landing:d --clock wall --pipeline revenue --out x",
+               "--clock wall is for a kafka:// source");
+    usage_line("kappa --source kafka://h:1/t --clock wall --workers 2 --pipeline revenue --out x",
+               "--clock wall needs an interval --trigger and one worker");
+    usage_line(
+        "kappa --source kafka://h:1/t --clock wall --trigger once --pipeline revenue --out x",
+        "--clock wall needs an interval --trigger and one worker");
+    usage_line("serve --port 0", "missing --runs");
+    usage_line("serve --runs . --port 70000", "bad value '70000' for --port");
+    usage_line("serve --runs . --bind localhost --port 0", "bad value 'localhost' for --bind");
+    usage_line("live --web-port x", "--web-port");
 }
 
 Test(live_cli, a_replay_into_landing_needs_a_dataset)

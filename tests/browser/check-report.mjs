@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer from 'puppeteer-core';
+import { withBrowser } from './browser.mjs';
 
 const [html, shot, minArg] = process.argv.slice(2);
 if (!html || !shot || !existsSync(html)) {
@@ -17,23 +17,7 @@ if (!html || !shot || !existsSync(html)) {
   process.exit(2);
 }
 const minImages = Number(minArg ?? 1);
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
-const problems = [];
-
-let browser;
-try {
-  browser = await puppeteer.launch({
-    executablePath: chromium,
-    headless: true,
-    // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update'],
-  });
-} catch (e) {
-  console.error(`browser: cannot start ${chromium}: ${e.message.split('\n')[0]}`);
-  process.exit(4);
-}
-try {
+await withBrowser(async (browser, problems) => {
   const page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 900 });
   await page.setRequestInterception(true);
@@ -71,10 +55,4 @@ try {
   console.log(`browser: ${imgs.filter((i) => i.w > 0).length} of ${imgs.length} images decoded` +
               ` (${imgs.map((i) => `${i.w}x${i.h}`).join(' ')}), page ${height} px high;` +
               ` screenshot ${shot}`);
-} catch (e) {
-  problems.push(`browser: ${e.message.split('\n')[0]}`);
-} finally {
-  await browser.close();
-}
-for (const p of problems) console.error(`browser: FAIL ${p}`);
-process.exit(problems.length ? 1 : 0);
+});
