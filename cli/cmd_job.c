@@ -161,7 +161,8 @@ int cmd_job(int argc, char **argv)
         }
     }
     if (argc - optind != 2)
-        return cmd_usage_error(CMD, "expected 'validate JOB.json', 'run JOB.json' or 'history DIR'");
+        return cmd_usage_error(CMD,
+                               "expected 'validate JOB.json', 'run JOB.json' or 'history DIR'");
     sub = argv[optind];
     if (strcmp(sub, "validate") == 0)
         return validate(argv[optind + 1]);

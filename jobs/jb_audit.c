@@ -171,7 +171,8 @@ static int table(sqlite3 *db, const char *sql, FILE *out, const char *path, stru
         rows++;
     }
     if (rc != SQLITE_DONE)
-        rc = lk_err_set(err, LK_EDB, "reading the audit table: %s ('%s')", sqlite3_errmsg(db), path);
+        rc =
+            lk_err_set(err, LK_EDB, "reading the audit table: %s ('%s')", sqlite3_errmsg(db), path);
     else {
         const char *head[16];
         for (int i = 0; i < n; i++)

@@ -329,7 +329,7 @@ static int attempt_command(struct run *r, struct jb_task *t, struct vars *v, con
         if (c->o->wall)
             a->dur = measured;
         else
-            a->dur = model >= 0                ? model
+            a->dur = model >= 0             ? model
                      : t->vduration_ms >= 0 ? t->vduration_ms
                                             : JB_DEFAULT_VDURATION_MS;
         if (t->timeout_ms > 0 && (timed_out || a->dur > t->timeout_ms)) {
@@ -406,17 +406,18 @@ static int run_item(struct run *r, size_t ti, const char *item, struct vars *v, 
                                &alerts))
             < 0)
             break;
-        row = (struct jb_task_row){ r->id,
-                                    t->name,
-                                    item,
-                                    a->ok ? "succeeded" : (a->code == 124 ? "timed_out" : "failed"),
-                                    a->result,
-                                    t->kind == JB_CONDITION && a->ok ? (a->outcome ? "true" : "false")
-                                                                      : NULL,
-                                    alerts.len ? alerts.s : NULL,
-                                    k + 1,
-                                    at,
-                                    at + a->dur };
+        row =
+            (struct jb_task_row){ r->id,
+                                  t->name,
+                                  item,
+                                  a->ok ? "succeeded" : (a->code == 124 ? "timed_out" : "failed"),
+                                  a->result,
+                                  t->kind == JB_CONDITION && a->ok ? (a->outcome ? "true" : "false")
+                                                                   : NULL,
+                                  alerts.len ? alerts.s : NULL,
+                                  k + 1,
+                                  at,
+                                  at + a->dur };
         rc = jb_audit_task(&c->audit, &row, c->err);
         lk_buf_release(&alerts);
         if (rc < 0)
@@ -470,7 +471,9 @@ static int run_task(struct run *r, size_t ti, struct vars *v, int64_t run_start)
         if (r->end[t->deps[d].task] > start)
             start = r->end[t->deps[d].task];
     if (!should_run(r, t, &why)) {
-        struct jb_task_row row = { r->id, t->name, NULL, "skipped", why, NULL, NULL, 0, start, start };
+        struct jb_task_row row = {
+            r->id, t->name, NULL, "skipped", why, NULL, NULL, 0, start, start
+        };
         r->state[ti] = T_SKIPPED;
         r->end[ti] = start;
         return jb_audit_task(&c->audit, &row, c->err);
@@ -519,7 +522,7 @@ static char *params_json(const struct jb_job *job, const char *files)
 static int run_job(struct ctx *c, struct jb_job *job, const char *trigger, int64_t trigger_ms,
                    const char *files, int64_t parent, int64_t start, int64_t *end, int *failed)
 {
-    struct run r = { c, job, ++c->audit.last_run_id, trigger, files, trigger_ms, NULL, NULL,
+    struct run r = { c,    job, ++c->audit.last_run_id, trigger, files, trigger_ms, NULL, NULL,
                      NULL, NULL };
     struct vars v = { { 0 }, { 0 }, 0 };
     char id[32], tt[LK_TIME_ISO_LEN + 8], stamp[32];
@@ -563,11 +566,18 @@ static int run_job(struct ctx *c, struct jb_job *job, const char *trigger, int64
     lk_buf_addf(&result, "%zu tasks: %zu succeeded, %zu failed, %zu skipped", job->ntasks,
                 job->ntasks - nfail - nskip, nfail, nskip);
     if (rc == 0) {
-        struct jb_run_row row = { r.id,       parent,     job->name,
-                                  trigger,    params,     c->o->wall ? "wall" : "virtual",
+        struct jb_run_row row = { r.id,
+                                  parent,
+                                  job->name,
+                                  trigger,
+                                  params,
+                                  c->o->wall ? "wall" : "virtual",
                                   nfail ? "failed" : "succeeded",
-                                  result.s,   alerts.len ? alerts.s : NULL,
-                                  trigger_ms, start,      last };
+                                  result.s,
+                                  alerts.len ? alerts.s : NULL,
+                                  trigger_ms,
+                                  start,
+                                  last };
         rc = jb_audit_job(&c->audit, &row, c->err);
     }
     if (rc == 0)

@@ -250,11 +250,11 @@ static int parse_task_body(struct ctx *c, struct jb_task *t, const cJSON *o, con
 
 static int parse_task(struct ctx *c, struct jb_task *t, const cJSON *o, size_t i)
 {
-    static const char *const members[] = {
-        "name",    "lklab",         "shell",   "condition",        "run_job", "depends_on",
-        "run_if",  "for_each",      "retries", "retry_backoff",    "timeout", "virtual_duration",
-        "alerts",  "description",   NULL
-    };
+    static const char *const members[] = { "name",          "lklab",       "shell",
+                                           "condition",     "run_job",     "depends_on",
+                                           "run_if",        "for_each",    "retries",
+                                           "retry_backoff", "timeout",     "virtual_duration",
+                                           "alerts",        "description", NULL };
     static const char *const fe_members[] = { "items", "concurrency", NULL };
     const char *name, *run_if;
     const cJSON *fe = cJSON_GetObjectItemCaseSensitive(o, "for_each");
@@ -499,7 +499,8 @@ static int parse_job(struct ctx *c, struct jb_job *job, const cJSON *root)
     i = 0;
     cJSON_ArrayForEach(t, tasks)
     {
-        if ((rc = parse_deps(c, job, &job->tasks[i], cJSON_GetObjectItemCaseSensitive(t, "depends_on")))
+        if ((rc = parse_deps(c, job, &job->tasks[i],
+                             cJSON_GetObjectItemCaseSensitive(t, "depends_on")))
             < 0)
             return rc;
         i++;

@@ -6,12 +6,10 @@
  *     "parameters": { "data": "out/ds30" },                 defaults; --param k=v overrides
  *     "trigger": { "kind": "schedule", "cron": "0 * /6 * * *", "timezone": "UTC",
  *                  "start": "2026-01-01T00:00:00Z" }      or manual, continuous {backoff},
- *                                                           file_arrival {dir, settle, min_interval}
- *     "alerts": [ {"rule": "run_duration > 45m"} ],
- *     "notify": { "webhooks": ["http://..."], "file": "notify.jsonl" },
- *     "tasks": [ { "name": "batch",
- *                  "lklab": ["lambda", "--data", "{{data}}", ...]   or "shell": "...",
- *                                       or "condition": {...}, or "run_job": {...}
+ *                                                           file_arrival {dir, settle,
+ * min_interval} "alerts": [ {"rule": "run_duration > 45m"} ], "notify": { "webhooks":
+ * ["http://..."], "file": "notify.jsonl" }, "tasks": [ { "name": "batch", "lklab": ["lambda",
+ * "--data", "{{data}}", ...]   or "shell": "...", or "condition": {...}, or "run_job": {...}
  *                  "depends_on": ["cut", {"task": "check", "outcome": "true"}],
  *                  "run_if": "all_succeeded" | "at_least_one_failed" | "all_done",
  *                  "for_each": {"items": ["t01", "t02"], "concurrency": 2},
@@ -61,7 +59,7 @@ struct jb_task {
     enum jb_kind kind;
     char **argv; /* lklab: its arguments; run_job: "k=v" parameters */
     size_t argc;
-    char *shell;   /* shell: the command; run_job: the job file */
+    char *shell; /* shell: the command; run_job: the job file */
     struct jb_condition cond;
     struct jb_dep *deps;
     size_t ndeps;
