@@ -93,11 +93,11 @@ static int run(const char *path, const char *out, char **params, size_t nparams,
             o.until_ms = (wall ? (int64_t)time(NULL) * 1000 : job.trigger.start_ms) + d;
         }
     } else if (!wall && job.trigger.kind != JB_MANUAL) {
+        const char *kind = job.trigger.kind == JB_SCHEDULE       ? "schedule"
+                           : job.trigger.kind == JB_FILE_ARRIVAL ? "file_arrival"
+                                                                 : "continuous";
         jb_spec_free(&job);
-        return cmd_usage_error(CMD, "a %s trigger under the virtual clock needs --until",
-                               job.trigger.kind == JB_SCHEDULE       ? "schedule"
-                               : job.trigger.kind == JB_FILE_ARRIVAL ? "file_arrival"
-                                                                     : "continuous");
+        return cmd_usage_error(CMD, "a %s trigger under the virtual clock needs --until", kind);
     }
     char *self = self_path();
     o.self = self;

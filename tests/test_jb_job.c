@@ -232,3 +232,72 @@ Test(jb_run, file_arrival_fires_once_per_settled_batch_never_on_a_half_written_f
                         "parameters LIKE '%/.d%'"),
                  0);
 }
+
+Test(jb_run, a_condition_branches_and_run_job_nests_a_run)
+{
+    char *dir = lkt_tmpdir("jb-cond");
+    lkt_write(lkt_fmt("%s/child.json", dir),
+              "{\"name\":\"child\",\"parameters\":{\"n\":\"0\"},\"tasks\":[{\"name\":\"c\","
+              "\"shell\":\"echo {{n}} > {{out}}/child-{{n}}.txt\",\"virtual_duration\":\"7m\"}]}");
+    char *p = job_file(
+        dir, "{\"name\":\"j\",\"tasks\":["
+             "{\"name\":\"count\",\"shell\":\"echo '{\\\"totals\\\":{\\\"rows\\\":42}}' > "
+             "{{task_dir}}/run.json\"},"
+             "{\"name\":\"big\",\"depends_on\":[\"count\"],\"condition\":{\"value\":"
+             "\"json:{{run_dir}}/count/run.json#totals.rows\",\"op\":\">\",\"than\":40}},"
+             "{\"name\":\"zero\",\"depends_on\":[\"count\"],\"condition\":{\"value\":"
+             "\"exit_code:count\",\"op\":\"!=\",\"than\":0}},"
+             "{\"name\":\"when_big\",\"depends_on\":[{\"task\":\"big\",\"outcome\":\"true\"}],"
+             "\"run_job\":{\"file\":\"child.json\",\"parameters\":{\"n\":\"{{run_id}}\"}}},"
+             "{\"name\":\"when_failed_exit\",\"depends_on\":[{\"task\":\"zero\",\"outcome\":"
+             "\"true\"}],\"shell\":\"true\"}]}");
+    cr_assert_eq(lkt_run(NULL, NULL, "job run %s --out %s/out --quiet", p, dir), 0);
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_task_runs WHERE task='big' AND "
+                        "outcome='true' AND result='42 > 40 is true'"),
+                 1);
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_task_runs WHERE task='zero' AND "
+                        "outcome='false'"),
+                 1);
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_task_runs WHERE task='when_failed_exit' "
+                        "AND state='skipped'"),
+                 1);
+    /* the child is run 2, nested in run 1: starts after count (1m), takes 7m */
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_job_runs WHERE run_id=2 AND "
+                        "parent_run_id=1 AND trigger='run_job' AND duration_ms=420000"),
+                 1);
+    cr_assert_eq(q(dir, "SELECT duration_ms FROM system_job_runs WHERE run_id=1"), 480000);
+    char *child = lkt_slurpf("%s/out/child-1.txt", dir);
+    cr_assert(child && strcmp(child, "1\n") == 0, "%s", child ? child : "(no child output)");
+}
+
+Test(jb_run, continuous_runs_back_to_back_and_backs_off_after_a_failure)
+{
+    char *dir = lkt_tmpdir("jb-cont");
+    /* fails while the flag file is missing: the first run fails and makes it */
+    char *p = job_file(dir, lkt_fmt("{\"name\":\"j\",\"trigger\":{\"kind\":\"continuous\","
+                                    "\"backoff\":\"10m\"},\"tasks\":[{\"name\":\"t\",\"shell\":"
+                                    "\"test -e %s/flag || { touch %s/flag; exit 1; }\","
+                                    "\"virtual_duration\":\"20m\"}]}",
+                                    dir, dir));
+    cr_assert_eq(lkt_run(NULL, NULL, "job run %s --out %s/out --until 2h --quiet", p, dir), 1);
+    /* 00:00-00:20 failed, backoff 10m, then back to back from 00:30: starts 00:30, 00:50,
+     * 01:10, 01:30, 01:50 (all before --until 02:00) */
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_job_runs"), 6);
+    cr_assert_eq(q(dir, "SELECT strftime('%s', start_time) - strftime('%s', '2026-01-01') FROM "
+                        "system_job_runs WHERE run_id=2"),
+                 1800);
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_job_runs WHERE state='failed'"), 1);
+}
+
+Test(jb_run, usage_and_history)
+{
+    char *dir = lkt_tmpdir("jb-usage"), *err = NULL, *out = NULL;
+    char *p = job_file(dir, schedule_job);
+    cr_assert_eq(lkt_run(NULL, &err, "job run %s --out %s/out", p, dir), 2);
+    cr_assert(strstr(err, "a schedule trigger under the virtual clock needs --until"), "%s", err);
+    cr_assert_eq(lkt_run(NULL, &err, "job run %s", p), 2);
+    cr_assert_eq(lkt_run(NULL, &err, "job history %s/none", dir), 3);
+    cr_assert_eq(lkt_run(NULL, NULL, "job run %s --out %s/out --until 1d --quiet", p, dir), 0);
+    cr_assert_eq(lkt_run(&out, NULL, "job history %s/out", dir), 0);
+    cr_assert(strstr(out, "4       j    schedule  2026-01-01T18:00:00.000Z"), "%s", out);
+}
