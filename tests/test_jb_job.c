@@ -301,3 +301,35 @@ Test(jb_run, usage_and_history)
     cr_assert_eq(lkt_run(&out, NULL, "job history %s/out", dir), 0);
     cr_assert(strstr(out, "4       j    schedule  2026-01-01T18:00:00.000Z"), "%s", out);
 }
+
+/* The example job of datasets/jobs/ over 4 days of data (16 fires): the batch job's alert
+ * fires from the first run whose master dataset makes it longer than 45m. */
+Test(jb_run, the_lambda_batch_example_alerts_when_the_batch_outgrows_45m, .timeout = 300)
+{
+    char *dir = lkt_tmpdir("jb-example");
+    char *data = lkt_dataset("jobs-4d", "--scenario clickstream --events 5000 --span 96h");
+    char *abs = realpath(data, NULL);
+    long long first, n;
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "job run %s/datasets/jobs/lambda-batch-6h.json --out %s/out --param "
+                         "data=%s --until 4d --quiet",
+                         lkt_root(), dir, abs),
+                 0);
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_job_runs WHERE state='succeeded'"), 16);
+    first = q(dir, "SELECT min(run_id) FROM system_task_runs WHERE alerts='run_duration > 45m'");
+    cr_assert_gt(first, 1);
+    /* every run from the first alert on alerts (the master dataset only grows), none before */
+    n = q(dir, "SELECT count(*) FROM system_task_runs WHERE task='batch' AND alerts IS NOT NULL");
+    cr_assert_eq(n, 16 - first + 1);
+    /* the batch's duration is Lambda's model: 3m cold start + 30s + 1 s per master row */
+    for (long long r = first - 1; r <= first; r++) {
+        char *run = lkt_fmt("%s/out/runs/%lld/batch/lambda", dir, r);
+        long long rows = lkt_query_int(run, "SELECT count(*) FROM master");
+        long long d = q(dir, lkt_fmt("SELECT duration_ms FROM system_task_runs WHERE "
+                                     "task='batch' AND run_id=%lld",
+                                     r));
+        cr_assert_eq(d, 210000 + 1000 * rows, "run %lld: %lld ms for %lld rows", r, d, rows);
+        cr_assert(r == first ? d > 2700000 : d <= 2700000);
+    }
+    free(abs);
+}
