@@ -5,7 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,22 @@ struct ctx {
     struct jb_notify notify;
     struct jb_summary *sum;
     struct lk_err *err;
+    /* a wall-clock for_each's workers: the one running holds it, and lets go while its
+     * process runs or it sleeps (NULL when one thread runs) */
+    pthread_mutex_t *lock;
 };
+
+static void let_go(struct ctx *c)
+{
+    if (c->lock)
+        pthread_mutex_unlock(c->lock);
+}
+
+static void take_back(struct ctx *c)
+{
+    if (c->lock)
+        pthread_mutex_lock(c->lock);
+}
 
 /* One run of one job (a run_job task makes a nested one). */
 struct run {
@@ -123,8 +138,8 @@ static int64_t modelled_ms(char **argv, size_t argc)
  * Kills it after timeout_ms of wall time (0: none). *code: the exit code, 124 on timeout,
  * 128+signal on a signal.
  */
-static int spawn(char **argv, const char *dir, int64_t timeout_ms, int *code, int *timed_out,
-                 struct lk_err *err)
+static int spawn(struct ctx *c, char **argv, const char *dir, int64_t timeout_ms, int *code,
+                 int *timed_out, struct lk_err *err)
 {
     struct lk_buf o = LK_BUF_INIT, e = LK_BUF_INIT;
     int64_t start = wall_ms();
@@ -151,12 +166,16 @@ static int spawn(char **argv, const char *dir, int64_t timeout_ms, int *code, in
     lk_buf_release(&o);
     lk_buf_release(&e);
     *timed_out = 0;
+    let_go(c);
     for (;;) {
         pid_t r = waitpid(pid, &status, timeout_ms > 0 ? WNOHANG : 0);
         if (r == pid)
             break;
-        if (r < 0 && errno != EINTR)
-            return lk_err_sys(err, LK_EIO, errno, "waiting for a task");
+        if (r < 0 && errno != EINTR) {
+            int saved = errno;
+            take_back(c);
+            return lk_err_sys(err, LK_EIO, saved, "waiting for a task");
+        }
         if (r == 0 && wall_ms() - start >= timeout_ms) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
@@ -164,6 +183,7 @@ static int spawn(char **argv, const char *dir, int64_t timeout_ms, int *code, in
         } else if (r == 0)
             usleep(20000);
     }
+    take_back(c);
     *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (*timed_out)
         *code = 124;
@@ -322,7 +342,8 @@ static int attempt_command(struct run *r, struct jb_task *t, struct vars *v, con
         rc = subst(v, t->shell, &argv[k++], c->err);
     }
     if (rc == 0)
-        rc = spawn(argv, dir, t->timeout_ms > 0 ? t->timeout_ms : 0, &a->code, &timed_out, c->err);
+        rc = spawn(c, argv, dir, t->timeout_ms > 0 ? t->timeout_ms : 0, &a->code, &timed_out,
+                   c->err);
     if (rc == 0) {
         int64_t measured = wall_ms() - t0;
         model = t->kind == JB_LKLAB && a->code == 0 ? modelled_ms(argv + 1, n - 1) : -1;
@@ -428,8 +449,11 @@ static int run_item(struct run *r, size_t ti, const char *item, struct vars *v, 
             break;
         if (k < t->retries)
             at += t->backoff_ms << (k < 20 ? k : 20); /* backoff, doubling */
-        if (c->o->wall && k < t->retries)
+        if (c->o->wall && k < t->retries) {
+            let_go(c);
             sleep_until(at);
+            take_back(c);
+        }
     }
     v->n--; /* task_dir */
     lk_buf_release(&dir);
@@ -460,6 +484,64 @@ static int should_run(struct run *r, const struct jb_task *t, const char **why)
     }
 }
 
+/* The items of a for_each under the wall clock, `concurrency` at a time (one thread each). */
+struct pool {
+    struct run *r;
+    size_t ti, next;
+    const struct vars *v;
+    int all_ok, rc;
+    pthread_mutex_t lock;
+};
+
+static void item_done(struct run *r, size_t ti, int64_t end, const struct attempt *a, int *all_ok)
+{
+    if (end > r->end[ti])
+        r->end[ti] = end;
+    *all_ok &= a->ok;
+    r->exit_code[ti] = a->code;
+    r->outcome[ti] = a->outcome;
+}
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    struct jb_task *t = &p->r->job->tasks[p->ti];
+    pthread_mutex_lock(&p->lock);
+    while (p->rc == 0 && p->next < t->nitems) {
+        size_t i = p->next++;
+        struct vars v = *p->v;
+        struct attempt a;
+        int64_t end = 0;
+        int rc;
+        vars_add(&v, "item", t->items[i]);
+        rc = run_item(p->r, p->ti, t->items[i], &v, wall_ms(), &end, &a);
+        if (rc < 0)
+            p->rc = rc;
+        else
+            item_done(p->r, p->ti, end, &a, &p->all_ok);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static int run_parallel(struct run *r, size_t ti, const struct vars *v)
+{
+    struct jb_task *t = &r->job->tasks[ti];
+    struct pool p = { r, ti, 0, v, 1, 0, PTHREAD_MUTEX_INITIALIZER };
+    pthread_t th[64];
+    int n = 0;
+    r->c->lock = &p.lock;
+    for (int k = 0; k < t->concurrency && (size_t)k < t->nitems; k++)
+        if (pthread_create(&th[n], NULL, worker, &p) == 0)
+            n++;
+    if (n == 0)
+        worker(&p); /* no thread to be had: one at a time */
+    for (int k = 0; k < n; k++)
+        pthread_join(th[k], NULL);
+    r->c->lock = NULL;
+    return p.rc < 0 ? p.rc : p.all_ok;
+}
+
 static int run_task(struct run *r, size_t ti, struct vars *v, int64_t run_start)
 {
     struct ctx *c = r->c;
@@ -481,25 +563,29 @@ static int run_task(struct run *r, size_t ti, struct vars *v, int64_t run_start)
     for (int s = 0; s < t->concurrency; s++)
         slots[s] = start;
     r->end[ti] = start;
-    for (size_t i = 0; i < (t->nitems ? t->nitems : 1) && rc == 0; i++) {
-        struct attempt a;
-        int s = 0;
-        int64_t end = 0;
-        for (int k = 1; k < t->concurrency; k++)
-            if (slots[k] < slots[s])
-                s = k;
-        if (t->nitems)
-            vars_add(v, "item", t->items[i]);
-        rc = run_item(r, ti, t->nitems ? t->items[i] : NULL, v, slots[s], &end, &a);
-        if (t->nitems)
-            v->n--;
-        slots[s] = end;
-        if (end > r->end[ti])
-            r->end[ti] = end;
-        all_ok &= a.ok;
-        r->exit_code[ti] = a.code;
-        r->outcome[ti] = a.outcome;
-    }
+    if (c->o->wall && t->concurrency > 1 && t->nitems > 1 && !c->lock) {
+        if ((rc = run_parallel(r, ti, v)) < 0)
+            return rc;
+        all_ok = rc;
+        rc = 0;
+    } else
+        for (size_t i = 0; i < (t->nitems ? t->nitems : 1) && rc == 0; i++) {
+            /* virtual clock: the item starts on the slot that frees first */
+            struct attempt a;
+            int s = 0;
+            int64_t end = 0;
+            for (int k = 1; k < t->concurrency; k++)
+                if (slots[k] < slots[s])
+                    s = k;
+            if (t->nitems)
+                vars_add(v, "item", t->items[i]);
+            rc = run_item(r, ti, t->nitems ? t->items[i] : NULL, v, slots[s], &end, &a);
+            if (t->nitems)
+                v->n--;
+            slots[s] = end;
+            if (rc == 0)
+                item_done(r, ti, end, &a, &all_ok);
+        }
     r->state[ti] = all_ok ? T_SUCCEEDED : T_FAILED;
     if (rc == 0 && !all_ok)
         rc = notify(c, "failure", r->id, t->name, r->end[ti], "failed", NULL);

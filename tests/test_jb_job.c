@@ -61,18 +61,17 @@ static pid_t receiver(const char *dir, int *port)
 {
     char *script = lkt_fmt("%s/recv.py", dir), *portfile = lkt_fmt("%s/port", dir);
     pid_t pid;
-    lkt_write(script,
-              "import http.server, sys\n"
-              "class H(http.server.BaseHTTPRequestHandler):\n"
-              "    def do_POST(self):\n"
-              "        n = int(self.headers['Content-Length'])\n"
-              "        open(sys.argv[1], 'ab').write(self.rfile.read(n) + b'\\n')\n"
-              "        self.send_response(200); self.end_headers()\n"
-              "    def log_message(self, *a): pass\n"
-              "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
-              "open(sys.argv[2] + '.tmp', 'w').write(str(s.server_address[1]))\n"
-              "import os; os.rename(sys.argv[2] + '.tmp', sys.argv[2])\n"
-              "s.serve_forever()\n");
+    lkt_write(script, "import http.server, sys\n"
+                      "class H(http.server.BaseHTTPRequestHandler):\n"
+                      "    def do_POST(self):\n"
+                      "        n = int(self.headers['Content-Length'])\n"
+                      "        open(sys.argv[1], 'ab').write(self.rfile.read(n) + b'\\n')\n"
+                      "        self.send_response(200); self.end_headers()\n"
+                      "    def log_message(self, *a): pass\n"
+                      "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+                      "open(sys.argv[2] + '.tmp', 'w').write(str(s.server_address[1]))\n"
+                      "import os; os.rename(sys.argv[2] + '.tmp', sys.argv[2])\n"
+                      "s.serve_forever()\n");
     pid = fork();
     if (pid == 0) {
         char *got = lkt_fmt("%s/got.jsonl", dir);
@@ -118,8 +117,9 @@ Test(jb_run, a_failing_task_runs_its_failed_branch_and_a_webhook)
                         "result='exit 3'"),
                  1);
     got = lkt_slurpf("%s/got.jsonl", dir);
-    cr_assert(got && strstr(got, "\"event\":\"failure\",\"job\":\"j\",\"run_id\":1,\"task\":\"load\""),
-              "%s", got ? got : "(no webhook received)");
+    cr_assert(
+        got && strstr(got, "\"event\":\"failure\",\"job\":\"j\",\"run_id\":1,\"task\":\"load\""),
+        "%s", got ? got : "(no webhook received)");
     /* start, the task's failure, the run's failure: 3 to each webhook; the closed port is
      * recorded as failed, never dropped */
     cr_assert_eq(q(dir, "SELECT count(*) FROM system_notifications WHERE state='ok'"), 3);
@@ -196,9 +196,9 @@ Test(jb_run, a_schedule_over_30_virtual_days_and_twice_the_same_tables)
 
 static void file_at(const char *dir, const char *name, const char *iso_cmd_time)
 {
-    cr_assert_eq(system(lkt_fmt("echo x > %s/%s && touch -d %s %s/%s", dir, name, iso_cmd_time,
-                                dir, name)),
-                 0);
+    cr_assert_eq(
+        system(lkt_fmt("echo x > %s/%s && touch -d %s %s/%s", dir, name, iso_cmd_time, dir, name)),
+        0);
 }
 
 Test(jb_run, file_arrival_fires_once_per_settled_batch_never_on_a_half_written_file)
@@ -332,4 +332,25 @@ Test(jb_run, the_lambda_batch_example_alerts_when_the_batch_outgrows_45m, .timeo
         cr_assert(r == first ? d > 2700000 : d <= 2700000);
     }
     free(abs);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(jb_run, a_wall_for_each_runs_its_items_two_at_a_time)
+{
+    char *dir = lkt_tmpdir("jb-wallpar");
+    char *p = job_file(dir, "{\"name\":\"j\",\"tasks\":[{\"name\":\"t\",\"shell\":\"sleep 1\","
+                            "\"for_each\":{\"items\":[\"a\",\"b\",\"c\",\"d\"],"
+                            "\"concurrency\":2}}]}");
+    double t0 = now_s(), took;
+    cr_assert_eq(lkt_run(NULL, NULL, "job run %s --out %s/out --clock wall --quiet", p, dir), 0);
+    took = now_s() - t0;
+    /* one at a time takes 4 s, all at once 1 s: two at a time 2 s */
+    cr_assert(took >= 1.9 && took < 3.5, "took %.2f s", took);
+    cr_assert_eq(q(dir, "SELECT count(*) FROM system_task_runs WHERE state='succeeded'"), 4);
 }
