@@ -21,7 +21,7 @@ static void help(void)
 {
     printf("usage: lklab job validate JOB.json\n"
            "       lklab job run JOB.json --out DIR [--param NAME=VALUE ...]\n"
-           "                     [--clock virtual|wall] [--until T] [--quiet]\n"
+           "                     [--clock virtual|wall] [--start T] [--until T] [--quiet]\n"
            "       lklab job history DIR [--tasks]\n\n"
            "A job is a DAG of tasks (lklab commands, shell commands, conditions, other jobs)\n"
            "started by a trigger: manual, schedule (5-field cron + time zone), file_arrival\n"
@@ -33,6 +33,8 @@ static void help(void)
            "  --clock C        virtual (default: fire times and modelled durations, a month\n"
            "                   in seconds, identical tables on every run) or wall (sleeps\n"
            "                   until fire times, measured durations)\n"
+           "  --start T        the trigger's start instant (its \"start\" member; virtual\n"
+           "                   clock)\n"
            "  --until T        stop firing at instant T (2026-01-31T00:00:00Z) or after a\n"
            "                   duration from the trigger's start (30d); required by\n"
            "                   schedule, continuous and file_arrival under the virtual clock\n"
@@ -70,7 +72,7 @@ static char *self_path(void)
 }
 
 static int run(const char *path, const char *out, char **params, size_t nparams, int wall,
-               const char *until, int quiet)
+               const char *start, const char *until, int quiet)
 {
     struct jb_job job;
     struct lk_err err = LK_ERR_INIT;
@@ -82,6 +84,10 @@ static int run(const char *path, const char *out, char **params, size_t nparams,
     if (rc < 0) {
         jb_spec_free(&job);
         return cmd_fail(CMD, &err);
+    }
+    if (start && lk_time_parse(start, strlen(start), &job.trigger.start_ms) < 0) {
+        jb_spec_free(&job);
+        return cmd_usage_error(CMD, "--start '%s': an instant (2026-01-01T00:00:00Z)", start);
     }
     if (until) {
         int64_t d;
@@ -118,12 +124,17 @@ static int run(const char *path, const char *out, char **params, size_t nparams,
 int cmd_job(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "out", required_argument, NULL, 'o' },   { "param", required_argument, NULL, 'p' },
-        { "clock", required_argument, NULL, 'c' }, { "until", required_argument, NULL, 'u' },
-        { "tasks", no_argument, NULL, 't' },       { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+        { "out", required_argument, NULL, 'o' },
+        { "param", required_argument, NULL, 'p' },
+        { "clock", required_argument, NULL, 'c' },
+        { "until", required_argument, NULL, 'u' },
+        { "tasks", no_argument, NULL, 't' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "start", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
-    const char *out = NULL, *until = NULL, *sub;
+    const char *out = NULL, *until = NULL, *start = NULL, *sub;
     char *params[64];
     size_t nparams = 0;
     int c, wall = 0, tasks = 0, quiet = 0, rc;
@@ -147,6 +158,9 @@ int cmd_job(int argc, char **argv)
         case 'u':
             until = optarg;
             break;
+        case 's':
+            start = optarg;
+            break;
         case 't':
             tasks = 1;
             break;
@@ -169,7 +183,7 @@ int cmd_job(int argc, char **argv)
     if (strcmp(sub, "run") == 0) {
         if (!out)
             return cmd_usage_error(CMD, "run needs --out DIR");
-        return run(argv[optind + 1], out, params, nparams, wall, until, quiet);
+        return run(argv[optind + 1], out, params, nparams, wall, start, until, quiet);
     }
     if (strcmp(sub, "history") == 0) {
         struct lk_err err = LK_ERR_INIT;
