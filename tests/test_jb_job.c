@@ -50,7 +50,7 @@ static char *job_file(const char *dir, const char *json)
 static long long q(const char *dir, const char *sql)
 {
     long long v = -1;
-    char *cmd = FMT("sqlite3 %s/out/system.db \"%s\"", dir, sql);
+    char *cmd = lkt_fmt("sqlite3 %s/out/system.db \"%s\"", dir, sql);
     FILE *fp = popen(cmd, "r");
     if (fp && fscanf(fp, "%lld", &v) != 1)
         v = -1;
