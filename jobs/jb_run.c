@@ -2,7 +2,6 @@
 #include "jb_run.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,13 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "jb_audit.h"
 #include "jb_notify.h"
+#include "jb_trigger.h"
 #include "lk_buf.h"
 #include "lk_file.h"
 #include "lk_json.h"
@@ -59,20 +57,6 @@ struct run {
     int *outcome, *exit_code;
     int64_t *end;
 };
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_until(int64_t t)
-{
-    int64_t now;
-    while ((now = wall_ms()) < t)
-        usleep((useconds_t)((t - now > 1000 ? 1000 : t - now) * 1000));
-}
 
 /* The names {{...}} may use in a task: the job's parameters and the run's own. */
 struct vars {
@@ -142,7 +126,7 @@ static int spawn(struct ctx *c, char **argv, const char *dir, int64_t timeout_ms
                  int *timed_out, struct lk_err *err)
 {
     struct lk_buf o = LK_BUF_INIT, e = LK_BUF_INIT;
-    int64_t start = wall_ms();
+    int64_t start = jb_wall_ms();
     int status = 0;
     pid_t pid;
     lk_buf_addf(&o, "%s/stdout.log", dir);
@@ -176,7 +160,7 @@ static int spawn(struct ctx *c, char **argv, const char *dir, int64_t timeout_ms
             take_back(c);
             return lk_err_sys(err, LK_EIO, saved, "waiting for a task");
         }
-        if (r == 0 && wall_ms() - start >= timeout_ms) {
+        if (r == 0 && jb_wall_ms() - start >= timeout_ms) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
             *timed_out = 1;
@@ -331,7 +315,7 @@ static int attempt_command(struct run *r, struct jb_task *t, struct vars *v, con
     size_t n = t->kind == JB_LKLAB ? t->argc + 1 : 3, k = 0;
     char **argv = lk_xcalloc(n + 1, sizeof(char *));
     int rc = 0, timed_out = 0;
-    int64_t t0 = wall_ms(), model;
+    int64_t t0 = jb_wall_ms(), model;
     if (t->kind == JB_LKLAB) {
         argv[k++] = lk_xstrdup(c->o->self);
         for (size_t i = 0; rc == 0 && i < t->argc; i++)
@@ -345,7 +329,7 @@ static int attempt_command(struct run *r, struct jb_task *t, struct vars *v, con
         rc = spawn(c, argv, dir, t->timeout_ms > 0 ? t->timeout_ms : 0, &a->code, &timed_out,
                    c->err);
     if (rc == 0) {
-        int64_t measured = wall_ms() - t0;
+        int64_t measured = jb_wall_ms() - t0;
         model = t->kind == JB_LKLAB && a->code == 0 ? modelled_ms(argv + 1, n - 1) : -1;
         if (c->o->wall)
             a->dur = measured;
@@ -414,7 +398,7 @@ static int run_item(struct run *r, size_t ti, const char *item, struct vars *v, 
         struct jb_task_row row;
         memset(a, 0, sizeof(*a));
         if (c->o->wall)
-            at = wall_ms();
+            at = jb_wall_ms();
         if (t->kind == JB_CONDITION)
             rc = attempt_condition(r, t, v, a);
         else if (t->kind == JB_RUN_JOB)
@@ -451,7 +435,7 @@ static int run_item(struct run *r, size_t ti, const char *item, struct vars *v, 
             at += t->backoff_ms << (k < 20 ? k : 20); /* backoff, doubling */
         if (c->o->wall && k < t->retries) {
             let_go(c);
-            sleep_until(at);
+            jb_sleep_until(at);
             take_back(c);
         }
     }
@@ -514,7 +498,7 @@ static void *worker(void *arg)
         int64_t end = 0;
         int rc;
         vars_add(&v, "item", t->items[i]);
-        rc = run_item(p->r, p->ti, t->items[i], &v, wall_ms(), &end, &a);
+        rc = run_item(p->r, p->ti, t->items[i], &v, jb_wall_ms(), &end, &a);
         if (rc < 0)
             p->rc = rc;
         else
@@ -644,7 +628,7 @@ static int run_job(struct ctx *c, struct jb_job *job, const char *trigger, int64
         nskip += r.state[ti] == T_SKIPPED;
     }
     if (c->o->wall)
-        last = wall_ms();
+        last = jb_wall_ms();
     *end = last;
     *failed = nfail > 0;
     if (rc == 0)
@@ -700,180 +684,15 @@ static int skipped_run(struct ctx *c, struct jb_job *job, const char *trigger, i
     return jb_audit_job(&c->audit, &row, c->err);
 }
 
-/* --- triggers --- */
-
-static int64_t now_of(struct ctx *c, int64_t virtual_now)
+static int fire_run(const struct jb_fire *f, const char *trigger, int64_t at, const char *files,
+                    int64_t *end, int *failed)
 {
-    return c->o->wall ? wall_ms() : virtual_now;
+    return run_job(f->arg, f->job, trigger, at, files, 0, at, end, failed);
 }
 
-static int past_until(struct ctx *c, int64_t t)
+static int fire_skip(const struct jb_fire *f, const char *trigger, int64_t at)
 {
-    return c->o->until_ms >= 0 && t >= c->o->until_ms;
-}
-
-static int fire_schedule(struct ctx *c, struct jb_job *job)
-{
-    struct jb_trigger *tr = &job->trigger;
-    int64_t after = now_of(c, tr->start_ms) / 1000 - 1, busy_until = INT64_MIN;
-    for (;;) {
-        int64_t next, end;
-        int failed, rc;
-        if ((rc = lk_cron_next(&tr->cron, tr->tz, after, &next, c->err)) < 0)
-            return rc;
-        after = next;
-        next *= 1000;
-        if (past_until(c, next))
-            return 0;
-        if (c->o->wall)
-            sleep_until(next);
-        if (next < busy_until) {
-            if ((rc = skipped_run(c, job, "schedule", next)) < 0)
-                return rc;
-            continue;
-        }
-        if ((rc = run_job(c, job, "schedule", next, NULL, 0, next, &end, &failed)) < 0)
-            return rc;
-        busy_until = end;
-    }
-}
-
-static int fire_continuous(struct ctx *c, struct jb_job *job)
-{
-    int64_t t = now_of(c, job->trigger.start_ms), end;
-    int fails = 0, failed, rc;
-    while (!past_until(c, t)) {
-        if ((rc = run_job(c, job, "continuous", t, NULL, 0, t, &end, &failed)) < 0)
-            return rc;
-        fails = failed ? fails + 1 : 0;
-        /* a run that took no time is followed 1 s later, so the clock always moves on */
-        t = (end > t ? end : t + 1000)
-            + (fails ? job->trigger.backoff_ms << (fails - 1 < 20 ? fails - 1 : 20) : 0);
-        if (c->o->wall)
-            sleep_until(t);
-    }
-    return 0;
-}
-
-struct seen {
-    char **names;
-    size_t n, cap;
-};
-
-static int is_seen(const struct seen *s, const char *name)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->names[i], name) == 0)
-            return 1;
-    return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Scan the landing directory at clock `now`: a file exists when its mtime <= now. *fire:
- * the earliest instant >= lower when a new complete file (name without a leading '.' or a
- * '.tmp' end, unchanged for settle) exists and nothing in the directory changed for settle;
- * -1 when no new file exists yet. The batch is the new complete files at *fire.
- */
-static int scan(struct ctx *c, const struct jb_trigger *tr, const struct seen *seen, int64_t now,
-                int64_t lower, int64_t *fire, struct seen *batch)
-{
-    char **names = NULL;
-    size_t n = 0;
-    int64_t *mt, t = -1;
-    int rc = lk_list_dir(tr->dir, "", &names, &n, c->err);
-    if (rc < 0)
-        return rc;
-    mt = lk_xcalloc(n + 1, sizeof(int64_t));
-    for (size_t i = 0; i < n; i++) {
-        struct lk_buf p = LK_BUF_INIT;
-        struct stat st;
-        lk_buf_addf(&p, "%s/%s", tr->dir, names[i]);
-        mt[i] = stat(p.s, &st) == 0 && S_ISREG(st.st_mode)
-                    ? (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000
-                    : INT64_MAX;
-        lk_buf_release(&p);
-        if (mt[i] > now)
-            continue;
-        size_t len = strlen(names[i]);
-        int complete = names[i][0] != '.' && !(len >= 4 && strcmp(names[i] + len - 4, ".tmp") == 0);
-        if (complete && !is_seen(seen, names[i]) && (t < 0 || mt[i] + tr->settle_ms < t))
-            t = mt[i] + tr->settle_ms;
-    }
-    if (t >= 0) {
-        int moved = 1;
-        if (t < lower)
-            t = lower;
-        while (moved) { /* wait until the directory has not changed for settle */
-            moved = 0;
-            for (size_t i = 0; i < n; i++)
-                if (mt[i] <= now && mt[i] > t - tr->settle_ms && mt[i] <= t) {
-                    t = mt[i] + tr->settle_ms;
-                    moved = 1;
-                }
-        }
-        for (size_t i = 0; i < n; i++) {
-            size_t len = strlen(names[i]);
-            if (mt[i] + tr->settle_ms <= t && names[i][0] != '.'
-                && !(len >= 4 && strcmp(names[i] + len - 4, ".tmp") == 0)
-                && !is_seen(seen, names[i])) {
-                lk_grow((void **)&batch->names, &batch->cap, batch->n + 1, sizeof(char *));
-                batch->names[batch->n++] = lk_xstrdup(names[i]);
-            }
-        }
-        qsort(batch->names, batch->n, sizeof(char *), by_name);
-    }
-    *fire = t;
-    free(mt);
-    lk_list_free(names, n);
-    return 0;
-}
-
-static int fire_arrival(struct ctx *c, struct jb_job *job)
-{
-    struct jb_trigger *tr = &job->trigger;
-    struct seen seen = { NULL, 0, 0 };
-    int64_t lower = now_of(c, tr->start_ms);
-    int rc = 0;
-    /* under the virtual clock every file is known up front: the clock never stops scanning */
-    while (rc == 0) {
-        struct seen batch = { NULL, 0, 0 };
-        int64_t fire, end, now = c->o->wall ? wall_ms() : INT64_MAX - 1;
-        int failed;
-        if ((rc = scan(c, tr, &seen, now, lower, &fire, &batch)) < 0)
-            break;
-        if (fire < 0 || past_until(c, fire)) {
-            if (!c->o->wall || past_until(c, wall_ms()))
-                break;
-            usleep(500000);
-            continue;
-        }
-        if (c->o->wall && fire > wall_ms()) {
-            sleep_until(fire < wall_ms() + 1000 ? fire : wall_ms() + 1000);
-            for (size_t i = 0; i < batch.n; i++)
-                free(batch.names[i]);
-            free(batch.names);
-            continue; /* scan again: the directory may have changed */
-        }
-        struct lk_buf files = LK_BUF_INIT;
-        for (size_t i = 0; i < batch.n; i++) {
-            lk_buf_addf(&files, "%s%s/%s", i ? " " : "", tr->dir, batch.names[i]);
-            lk_grow((void **)&seen.names, &seen.cap, seen.n + 1, sizeof(char *));
-            seen.names[seen.n++] = batch.names[i];
-        }
-        free(batch.names);
-        rc = run_job(c, job, "file_arrival", fire, files.s, 0, fire, &end, &failed);
-        lk_buf_release(&files);
-        lower = end > fire + tr->min_interval_ms ? end : fire + tr->min_interval_ms;
-    }
-    for (size_t i = 0; i < seen.n; i++)
-        free(seen.names[i]);
-    free(seen.names);
-    return rc;
+    return skipped_run(f->arg, f->job, trigger, at);
 }
 
 int jb_run(struct jb_job *job, const struct jb_opts *o, struct jb_summary *s, struct lk_err *err)
@@ -883,8 +702,6 @@ int jb_run(struct jb_job *job, const struct jb_opts *o, struct jb_summary *s, st
     struct jb_opts opts;
     char *abs_out;
     int rc;
-    int64_t end;
-    int failed;
     memset(&c, 0, sizeof(c));
     memset(s, 0, sizeof(*s));
     c.o = o;
@@ -912,21 +729,8 @@ int jb_run(struct jb_job *job, const struct jb_opts *o, struct jb_summary *s, st
     }
     lk_buf_release(&path);
     if (rc == 0) {
-        switch (job->trigger.kind) {
-        case JB_SCHEDULE:
-            rc = fire_schedule(&c, job);
-            break;
-        case JB_CONTINUOUS:
-            rc = fire_continuous(&c, job);
-            break;
-        case JB_FILE_ARRIVAL:
-            rc = fire_arrival(&c, job);
-            break;
-        default: {
-            int64_t t = now_of(&c, job->trigger.start_ms);
-            rc = run_job(&c, job, "manual", t, NULL, 0, t, &end, &failed);
-        }
-        }
+        struct jb_fire fire = { &c, job, fire_run, fire_skip };
+        rc = jb_trigger_fire(&job->trigger, o->wall, o->until_ms, &fire, err);
     }
     if (c.notify.file && fclose(c.notify.file) != 0 && rc == 0)
         rc = lk_err_set(err, LK_EIO, "closing the notify file");
