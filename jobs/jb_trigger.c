@@ -40,8 +40,8 @@ static int past_until(const struct clock *c, int64_t t)
     return c->until_ms >= 0 && t >= c->until_ms;
 }
 
-static int fire_schedule(const struct jb_trigger *tr, const struct clock *c, const struct jb_fire *f,
-                         struct lk_err *err)
+static int fire_schedule(const struct jb_trigger *tr, const struct clock *c,
+                         const struct jb_fire *f, struct lk_err *err)
 {
     int64_t after = now_of(c, tr->start_ms) / 1000 - 1, busy_until = INT64_MIN;
     for (;;) {
@@ -115,8 +115,8 @@ static int by_name(const void *a, const void *b)
  * '.tmp' end, unchanged for settle) exists and nothing in the directory changed for settle;
  * -1 when no new file exists yet. The batch is the new complete files at *fire.
  */
-static int scan(const struct jb_trigger *tr, const struct seen *seen, int64_t now,
-                int64_t lower, int64_t *fire, struct seen *batch, struct lk_err *err)
+static int scan(const struct jb_trigger *tr, const struct seen *seen, int64_t now, int64_t lower,
+                int64_t *fire, struct seen *batch, struct lk_err *err)
 {
     char **names = NULL;
     size_t n = 0;
@@ -135,7 +135,8 @@ static int scan(const struct jb_trigger *tr, const struct seen *seen, int64_t no
         lk_buf_release(&p);
         if (mt[i] > now)
             continue;
-        if (complete_name(names[i]) && !is_seen(seen, names[i]) && (t < 0 || mt[i] + tr->settle_ms < t))
+        if (complete_name(names[i]) && !is_seen(seen, names[i])
+            && (t < 0 || mt[i] + tr->settle_ms < t))
             t = mt[i] + tr->settle_ms;
     }
     if (t >= 0) {
@@ -165,7 +166,7 @@ static int scan(const struct jb_trigger *tr, const struct seen *seen, int64_t no
 }
 
 static int fire_arrival(const struct jb_trigger *tr, const struct clock *c, const struct jb_fire *f,
-                         struct lk_err *err)
+                        struct lk_err *err)
 {
     struct seen seen = { NULL, 0, 0 };
     int64_t lower = now_of(c, tr->start_ms);
