@@ -5,13 +5,13 @@
 # Real Spark: spark-deps (pyspark in out/spark/venv), spark-check (run by CI).
 
 CC      ?= cc
-PKGS    := sqlite3 libcjson rdkafka libmicrohttpd
-DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev libmicrohttpd-dev xxd maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy tzdata
+PKGS    := sqlite3 libcjson rdkafka libmicrohttpd libcurl
+DEB_PKGS := libsqlite3-dev sqlite3 libcjson-dev librdkafka-dev libmicrohttpd-dev libcurl4-openssl-dev xxd maven openjdk-17-jre-headless gnuplot-nox libcriterion-dev pkg-config clang libclang-rt-14-dev clang-format-14 tidy tzdata
 WARN    := -Wall -Wextra -Werror -Wshadow -Wwrite-strings -Wcast-qual -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes -fno-common
 # -ffp-contract=off: the generator's floating point must give the same bits on every machine.
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -pthread -MMD -MP \
-           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Icompare -Iplots -Itests -Ibuild/gen
+           -Ishared -Idatasets -Icli -Ikappa -Ilambda -Icompare -Ijobs -Iplots -Itests -Ibuild/gen
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -21,7 +21,7 @@ else
 Q := @
 endif
 
-LIB_SRC := $(wildcard shared/*.c datasets/*.c kappa/*.c lambda/*.c compare/*.c plots/*.c)
+LIB_SRC := $(wildcard shared/*.c datasets/*.c kappa/*.c lambda/*.c compare/*.c jobs/*.c plots/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c) tests/lk_test.c
 
@@ -44,7 +44,7 @@ endif
 
 # pkg-config is asked only when a build runs (so `make deps` works before it exists).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson -lrdkafka -lmicrohttpd)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lcjson -lrdkafka -lmicrohttpd -lcurl)
 CFLAGS_ALL = $(BASE_CFLAGS) $(EXTRA_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
@@ -103,7 +103,7 @@ $(BIN)/lklab-cflags: Makefile
 	  'if [ "$${1:-}" = --libs ]; then' \
 	  '  echo "$(CURDIR)/$(BIN)/liblklab.a $(LDLIBS_ALL)"' \
 	  'else' \
-	  '  echo "-std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(addprefix -I$(CURDIR)/,shared datasets kappa lambda compare plots) $(PKG_CFLAGS)"' \
+	  '  echo "-std=c11 -D_POSIX_C_SOURCE=200809L -pthread $(addprefix -I$(CURDIR)/,shared datasets kappa lambda compare jobs plots) $(PKG_CFLAGS)"' \
 	  'fi' > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
 # Every lab: its solution passes for 11 student ids, its untouched files fail, copied

@@ -36,6 +36,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_cron(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_job(int argc, char **argv);
 
 /* The jars lk_broker_start needs: ROOT/kafka/lib of this checkout (malloc'd; free it). */
 char *cmd_broker_jars(void);

@@ -60,6 +60,11 @@ static const struct command commands[] = {
       "write a pipeline as a PySpark Structured Streaming job (docs/spark.md)",
       "lklab export spark --pipeline revenue --out out/revenue_spark.py --output-mode update \\\n"
       "    --watermark none --max-files-per-trigger 10" },
+    { "job", cmd_job,
+      "run a job: triggers, task DAG, alerts, webhooks, audit tables (docs/jobs.md)",
+      "lklab job run datasets/jobs/lambda-batch-6h.json --out out/job --param data=out/ds30 \\\n"
+      "    --until 2026-01-31T00:00:00Z\n"
+      "lklab job history out/job" },
     { "broker", cmd_broker, "start or stop a single-node Apache Kafka broker on a loopback port",
       "lklab broker start --dir out/broker\n"
       "lklab broker stop --dir out/broker" },

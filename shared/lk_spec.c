@@ -439,6 +439,27 @@ int lk_spec_parse(struct lk_spec *spec, const char *json, size_t len, const char
     return rc;
 }
 
+int lk_spec_json_open(const char *json, size_t len, const char *origin, struct cJSON **root,
+                      struct lk_err *err)
+{
+    struct ctx c = { origin, err };
+    long nul;
+    int rc;
+    *root = cJSON_ParseWithLength(json, len);
+    if (!*root)
+        return one_line(err, lk_err_set(err, LK_ESPEC, "not valid json (%s)", origin));
+    if ((nul = nul_escape(json, len)) >= 0)
+        rc = one_line(err, lk_err_set(err, LK_ESPEC, "a string contains \\u0000 at byte %ld (%s)",
+                                      nul, origin));
+    else
+        rc = no_duplicates(&c, *root, "");
+    if (rc < 0) {
+        cJSON_Delete(*root);
+        *root = NULL;
+    }
+    return rc;
+}
+
 int lk_spec_load(struct lk_spec *spec, const char *path, struct lk_err *err)
 {
     char origin[300];

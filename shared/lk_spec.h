@@ -86,6 +86,15 @@ struct lk_spec {
 int lk_spec_parse(struct lk_spec *spec, const char *json, size_t len, const char *origin,
                   struct lk_err *err);
 
+/*
+ * The strict JSON reading every spec of the lab shares (job specs too, jobs/jb_spec): parse
+ * text into *root (cJSON_Delete it), refusing a \u0000 escape and members given twice, with
+ * the same one-line LK_ESPEC messages as above.
+ */
+struct cJSON;
+int lk_spec_json_open(const char *json, size_t len, const char *origin, struct cJSON **root,
+                      struct lk_err *err);
+
 /* Read and parse a spec file. */
 int lk_spec_load(struct lk_spec *spec, const char *path, struct lk_err *err);
 

@@ -14,19 +14,20 @@ allowed() {
     shared) echo "" ;;
     datasets | kappa | lambda) echo "shared" ;;
     compare) echo "shared kappa lambda" ;;
+    jobs) echo "shared compare" ;;
     plots) echo "shared compare" ;;
-    cli) echo "shared datasets kappa lambda compare plots" ;;
+    cli) echo "shared datasets kappa lambda compare jobs plots" ;;
     esac
 }
 
 bad=0
 tmp=$(mktemp)
-for dir in shared datasets kappa lambda compare plots cli; do
+for dir in shared datasets kappa lambda compare jobs plots cli; do
     ok="$dir $(allowed $dir)"
     for f in "$dir"/*.[ch]; do
         grep -o '^#include "[^"]*"' "$f" | sed 's/^#include "//; s/"$//' | while read -r h; do
             home=""
-            for d in shared datasets kappa lambda compare plots cli; do
+            for d in shared datasets kappa lambda compare jobs plots cli; do
                 [ -f "$d/$h" ] && home=$d
             done
             case " $ok " in
@@ -45,5 +46,5 @@ if [ -n "$names" ]; then
     echo "$names" | sed 's/^/layers: outside the run contract (shared\/lk_run.[ch]): /'
     bad=1
 fi
-[ $bad -eq 0 ] && echo "layers: ok (shared < datasets, kappa, lambda < compare < plots < cli)"
+[ $bad -eq 0 ] && echo "layers: ok (shared < datasets, kappa, lambda < compare < jobs, plots < cli)"
 exit $bad
