@@ -255,8 +255,9 @@ Test(jb_run, file_arrival_fires_once_per_settled_batch_never_on_a_half_written_f
     cr_assert_eq(q(dir, "SELECT count(*) FROM system_job_runs WHERE parameters LIKE "
                         "'%a.jsonl %b.jsonl\\\"}' ESCAPE '!'"),
                  1);
-    cr_assert_eq(q(dir, "SELECT count(*) FROM system_job_runs WHERE parameters LIKE '%tmp%' OR "
-                        "parameters LIKE '%/.d%'"),
+    cr_assert_eq(q(dir,
+                   "SELECT count(*) FROM system_job_runs WHERE parameters LIKE '%c.jsonl.tmp%' "
+                   "OR parameters LIKE '%/.d.jsonl%'"),
                  0);
 }
 
