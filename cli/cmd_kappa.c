@@ -387,11 +387,15 @@ int cmd_kappa(int argc, char **argv)
     o.source = files ? KP_SRC_FILES : KP_SRC_LOG;
     o.wall_clock = a.src.wall;
     if (o.wall_clock && (o.trigger != KP_TRIG_INTERVAL || o.workers > 1))
-        return cmd_usage_error(CMD, "--clock wall needs an interval --trigger and one worker");
-    if (!o.data || !a.pipeline || !o.run)
-        return cmd_usage_error(CMD, "missing %s",
-                               !o.data       ? "--data"
-                               : !a.pipeline ? "--pipeline"
-                                             : "--out");
+        c = cmd_usage_error(CMD, "--clock wall needs an interval --trigger and one worker");
+    else if (!o.data || !a.pipeline || !o.run)
+        c = cmd_usage_error(CMD, "missing %s",
+                            !o.data       ? "--data"
+                            : !a.pipeline ? "--pipeline"
+                                          : "--out");
+    if (c != 0) {
+        cmd_source_release(&a.src); /* the live source's name cmd_source_apply made */
+        return c;
+    }
     return run(&o, &a);
 }
