@@ -130,7 +130,10 @@ deps:
 # Each test works in out/test-<name>-<pid>/, removed once all the test's runs passed (a
 # failed test's stay for a look; LKLAB_KEEP_TEST_DIRS=1 keeps all); the previous run's are
 # removed first (the cached datasets out/test-data-* are kept). A line per
-# suite is printed as it finishes (tests/lk_test.c), then Criterion's "Synthesis:" line.
+# suite is printed as it finishes (tests/lk_test.c), then a FAILED line per failed run,
+# then Criterion's "Synthesis:" line. Every test has one timeout, LKLAB_TEST_TIMEOUT
+# seconds (900 unless set): it catches a hung test and is no speed limit (under ASan on a
+# loaded machine the slowest test takes ~4 min).
 test: deps
 	$(Q)tests/layers.sh
 	$(Q)$(MAKE) --no-print-directory lklab $(BIN)/lklab-tests $(BIN)/lk_fault.so

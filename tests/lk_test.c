@@ -4,6 +4,7 @@
 #include <criterion/hooks.h>
 #include <criterion/parameterized.h>
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +232,10 @@ char *lkt_query_text(const char *run, const char *sql)
  * suite will have (tests left out by --filter or .disabled do not run; a parameterized
  * test runs once per parameter), and a suite's line is printed by the POST_TEST or
  * TEST_CRASH hook that brings its count to that number. The hooks run in the runner
- * process, one at a time.
+ * process, one at a time. PRE_ALL also gives every test the one timeout,
+ * LKLAB_TEST_TIMEOUT seconds (900): a hang fails by name instead of stalling CI, and no
+ * test fails for being slow on a loaded machine (a timeout that came in a test's teardown
+ * once failed CI with no name in its tail: Criterion counted that run passed and failed).
  */
 struct suite_tally {
     const char *name;
@@ -247,7 +251,8 @@ static size_t ntallies, nprinted, nsuites_to_run;
  * A test's directories (lkt_tmpdir, listed in out/test-owned/SUITE.TEST) are removed when
  * all its runs have passed, so the disk holds only what failing tests left for a look
  * (a whole run's were 3 GB, and CI machines can be short of disk).
- * LKLAB_KEEP_TEST_DIRS=1 keeps them all.
+ * LKLAB_KEEP_TEST_DIRS=1 keeps them all. A thread of the runner removes them: the hooks
+ * run while a test waits for the runner's answer, so a slow disk must not hold tests up.
  */
 struct test_tally {
     const char *suite, *name;
@@ -256,6 +261,80 @@ struct test_tally {
 
 static struct test_tally *test_tallies;
 static size_t ntest_tallies;
+
+/* The failed runs, named again after Criterion's summary (a CI log shows its tail). */
+static char **failures;
+static size_t nfailures;
+
+/* The lists whose directories are to go, and the thread that removes them. */
+static char **doomed_lists;
+static size_t ndoomed, doomed_cap;
+static int remover_done, remover_started;
+static pthread_mutex_t remover_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t remover_cv = PTHREAD_COND_INITIALIZER;
+static pthread_t remover;
+
+static void remove_listed_dirs(char *list)
+{
+    char *text = lkt_slurp(list), *line, *save = NULL;
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+        lk_rm_rf(line, NULL);
+    unlink(list);
+    free(text);
+    free(list);
+}
+
+static void *remover_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&remover_mu);
+    for (;;) {
+        while (!ndoomed && !remover_done)
+            pthread_cond_wait(&remover_cv, &remover_mu);
+        if (!ndoomed)
+            break;
+        char *list = doomed_lists[--ndoomed];
+        pthread_mutex_unlock(&remover_mu);
+        remove_listed_dirs(list);
+        pthread_mutex_lock(&remover_mu);
+    }
+    pthread_mutex_unlock(&remover_mu);
+    return NULL;
+}
+
+static void doom_dirs_of(const struct test_tally *tt)
+{
+    char *list = owned_list(tt->suite, tt->name);
+    pthread_mutex_lock(&remover_mu);
+    if (!remover_started && pthread_create(&remover, NULL, remover_main, NULL) == 0)
+        remover_started = 1;
+    if (!remover_started) {
+        pthread_mutex_unlock(&remover_mu);
+        remove_listed_dirs(list);
+        return;
+    }
+    if (ndoomed == doomed_cap) {
+        doomed_cap = doomed_cap ? 2 * doomed_cap : 64;
+        doomed_lists = lk_xrealloc(doomed_lists, doomed_cap * sizeof(*doomed_lists));
+    }
+    doomed_lists[ndoomed++] = list;
+    pthread_cond_signal(&remover_cv);
+    pthread_mutex_unlock(&remover_mu);
+}
+
+/* Waits until every doomed directory is gone. */
+static void remover_finish(void)
+{
+    if (!remover_started)
+        return;
+    pthread_mutex_lock(&remover_mu);
+    remover_done = 1;
+    pthread_cond_signal(&remover_cv);
+    pthread_mutex_unlock(&remover_mu);
+    pthread_join(remover, NULL);
+    free(doomed_lists);
+    doomed_lists = NULL;
+}
 
 static size_t runs_of(const struct criterion_test *t, const struct criterion_suite *s)
 {
@@ -301,12 +380,14 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
     struct criterion_suite_set *ss;
     struct criterion_test *t;
     size_t ntests = 0;
+    double timeout;
     tallies = lk_xcalloc(set->suites->size ? set->suites->size : 1, sizeof(*tallies));
     FOREACH_SET(ss, set->suites)
     {
         ntests += ss->tests ? ss->tests->size : 0;
     }
     test_tallies = lk_xcalloc(ntests ? ntests : 1, sizeof(*test_tallies));
+    timeout = getenv("LKLAB_TEST_TIMEOUT") ? atof(getenv("LKLAB_TEST_TIMEOUT")) : 900;
     FOREACH_SET(ss, set->suites)
     {
         struct suite_tally *st = &tallies[ntallies++];
@@ -318,6 +399,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
                 tt->suite = ss->suite.name;
                 tt->name = t->name;
                 tt->expected = runs_of(t, &ss->suite);
+                t->data->timeout = timeout; /* Criterion's --timeout only shortens a test's own */
                 st->expected += tt->expected;
             }
         }
@@ -332,16 +414,6 @@ ReportHook(PRE_SUITE)(struct criterion_suite_set *ss)
         t->started = lk_wall_now();
 }
 
-static void remove_owned_dirs(const struct test_tally *tt)
-{
-    char *list = owned_list(tt->suite, tt->name), *text = lkt_slurp(list), *line, *save = NULL;
-    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
-        lk_rm_rf(line, NULL);
-    unlink(list);
-    free(text);
-    free(list);
-}
-
 static void tally_test_dirs(const struct criterion_test_stats *ts, int failed)
 {
     const char *keep = getenv("LKLAB_KEEP_TEST_DIRS");
@@ -352,22 +424,49 @@ static void tally_test_dirs(const struct criterion_test_stats *ts, int failed)
         tt->finished++;
         tt->failed += failed != 0;
         if (tt->finished == tt->expected && !tt->failed && !(keep && strcmp(keep, "1") == 0))
-            remove_owned_dirs(tt);
+            doom_dirs_of(tt);
         return;
     }
+}
+
+/* "suite::test (why)" for the summary; why from Criterion's own account of the run. */
+static void note_failure(const struct criterion_test_stats *ts, int crashed)
+{
+    char why[96];
+    if (crashed || ts->signal)
+        snprintf(why, sizeof(why), "crashed, signal %d", ts->signal);
+    else if (ts->timed_out)
+        snprintf(why, sizeof(why), "timed out after %.0f s", ts->elapsed_time);
+    else if (ts->failed_asserts)
+        snprintf(why, sizeof(why), "%d failed assertion%s", ts->failed_asserts,
+                 ts->failed_asserts == 1 ? "" : "s");
+    else
+        snprintf(why, sizeof(why), "exit code %d", ts->exit_code);
+    failures = lk_xrealloc(failures, (nfailures + 1) * sizeof(*failures));
+    failures[nfailures++] = lkt_fmt("%s::%s (%s)", ts->test->category, ts->test->name, why);
 }
 
 static void tally_test(const struct criterion_test_stats *ts, int crashed)
 {
     struct suite_tally *t = tally_of(ts->test->category);
-    tally_test_dirs(ts, crashed || ts->test_status == CR_STATUS_FAILED);
+    int failed = crashed || ts->test_status == CR_STATUS_FAILED;
+    tally_test_dirs(ts, failed);
+    if (failed)
+        note_failure(ts, crashed);
     if (!t)
         return;
+    if (t->printed) {
+        /* A second report of a run, e.g. a timeout that came in its teardown after it passed. */
+        if (failed)
+            fprintf(stderr, "suite %s: %s failed after its suite's line: %s\n", t->name,
+                    ts->test->name, failures[nfailures - 1]);
+        return;
+    }
     if (crashed)
         t->crashed++;
     else if (ts->test_status == CR_STATUS_SKIPPED)
         t->skipped++;
-    else if (ts->test_status == CR_STATUS_FAILED)
+    else if (failed)
         t->failed++;
     else
         t->passed++;
@@ -385,13 +484,23 @@ ReportHook(TEST_CRASH)(struct criterion_test_stats *ts)
     tally_test(ts, 1);
 }
 
-/* A suite whose count never came (a run the hooks did not see) is printed before the summary. */
+/*
+ * A suite whose count never came (a run the hooks did not see) is printed before the
+ * summary, and so is every failed run, by name (a CI log shows only its tail).
+ */
 ReportHook(POST_ALL)(struct criterion_global_stats *gs)
 {
     (void)gs;
     for (size_t i = 0; i < ntallies; i++)
         if (tallies[i].expected && !tallies[i].printed)
             tally_print(&tallies[i]);
+    for (size_t i = 0; i < nfailures; i++) {
+        fprintf(stderr, "FAILED %s\n", failures[i]);
+        free(failures[i]);
+    }
+    free(failures);
+    failures = NULL;
+    remover_finish();
     free(tallies);
     tallies = NULL;
     free(test_tallies);

@@ -110,7 +110,7 @@ static void run_sweep(void)
     free(data);
 }
 
-TestSuite(cli_sweep, .timeout = 240);
+TestSuite(cli_sweep);
 
 static const struct srow *find(const char *run)
 {
@@ -290,7 +290,7 @@ static void expect_run_files(void)
     }
 }
 
-Test(cli_sweep, grid_physics_and_accounting, .timeout = 240)
+Test(cli_sweep, grid_physics_and_accounting)
 {
     run_sweep();
     cr_assert_eq(nrows, 10, "3 triggers x 2 modes + 2 extra watermarks + 2 Lambda runs");

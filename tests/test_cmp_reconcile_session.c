@@ -368,7 +368,7 @@ Test(cmp_reconcile_session, a_session_split_into_touching_sessions_stays_unexpla
 
 /* --------------------------------------------------- generated dataset ---- */
 
-Test(cmp_reconcile_session, every_difference_of_a_generated_run_is_explained, .timeout = 120)
+Test(cmp_reconcile_session, every_difference_of_a_generated_run_is_explained)
 {
     char *data = lkt_dataset("rc-sessions", "--scenario clickstream --events 20000 --seed 7");
     char *dir = lkt_tmpdir("rcs-gen"), *t = truth(dir, data), *out = NULL;

@@ -332,7 +332,7 @@ Test(jb_run, usage_and_history)
 
 /* The example job of datasets/jobs/ over 4 days of data (16 fires): the batch job's alert
  * fires from the first run whose master dataset makes it longer than 45m. */
-Test(jb_run, the_lambda_batch_example_alerts_when_the_batch_outgrows_45m, .timeout = 300)
+Test(jb_run, the_lambda_batch_example_alerts_when_the_batch_outgrows_45m)
 {
     char *dir = K(lkt_tmpdir("jb-example"));
     char *data = K(lkt_dataset("jobs-4d", "--scenario clickstream --events 5000 --span 96h"));

@@ -332,8 +332,7 @@ static void expect_ordered(const struct lk_lat_summary *fv, const struct lk_lat_
     cr_assert_leq(fv->max_ms, cor->max_ms, "%s max", what);
 }
 
-Test(kp_latency, first_visible_grows_with_the_trigger_and_update_without_watermark_never_misses,
-     .timeout = 120)
+Test(kp_latency, first_visible_grows_with_the_trigger_and_update_without_watermark_never_misses)
 {
     static const char *const triggers[] = { "10s", "1m", "1h" };
     char *ds = kpt_dataset();
@@ -358,7 +357,7 @@ Test(kp_latency, first_visible_grows_with_the_trigger_and_update_without_waterma
     free(ds);
 }
 
-Test(kp_latency, sliding_and_session_windows_reach_the_truth_without_a_watermark, .timeout = 120)
+Test(kp_latency, sliding_and_session_windows_reach_the_truth_without_a_watermark)
 {
     static const char *const pipelines[] = { "sliding", "sessions" };
     char *ds = kpt_dataset();
@@ -374,7 +373,7 @@ Test(kp_latency, sliding_and_session_windows_reach_the_truth_without_a_watermark
     free(ds);
 }
 
-Test(kp_latency, with_a_watermark_late_events_are_never_and_the_rest_still_ordered, .timeout = 120)
+Test(kp_latency, with_a_watermark_late_events_are_never_and_the_rest_still_ordered)
 {
     struct lk_lat_summary fv, cor;
     char *ds = kpt_dataset();
