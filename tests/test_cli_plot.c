@@ -215,6 +215,7 @@ Test(cli_plot, an_inf_percentile_is_kept_and_drawn_as_never)
     svg = lkt_slurp(path);
     cr_assert(svg && !strstr(svg, "never"), "no inf on the axis rows, no never line");
     free(svg);
+    free(err);
     /* kappa-10s-wm10m: correct p95 and p99 among the never-correct events */
     cr_assert((p = strstr(text, "650000,845000,975000")) != NULL);
     memcpy(p, "650000,inf,inf", 14);
