@@ -9,11 +9,13 @@
 #include "lb_batch.h"
 #include "lb_db.h"
 #include "lb_master.h"
+#include "lb_mirror.h"
 #include "lb_rundir.h"
 #include "lb_serving.h"
 #include "lb_speed.h"
 #include "lb_sql.h"
 #include "lk_file.h"
+#include "lk_kafka.h"
 #include "lk_lock.h"
 #include "lk_source.h"
 #include "lk_store.h"
@@ -39,6 +41,8 @@ struct run {
     int exhausted;
     struct lk_lock lock;        /* RUN/lock, held for the whole run */
     struct lk_truth_inc *truth; /* the truth at each view's cutoff, read incrementally */
+    struct lb_mirror *mirror;   /* a kafka:// source's lines as files, for the truth */
+    char *mirror_dir;
 };
 
 static int64_t max64(int64_t a, int64_t b)
@@ -137,6 +141,8 @@ static void close_all(struct run *r)
     lb_speed_free(r->speed);
     lb_master_free(r->master);
     lk_truth_inc_free(r->truth);
+    lb_mirror_free(r->mirror);
+    free(r->mirror_dir);
     lk_store_close(r->db);
     lk_lock_release(&r->lock); /* last: nothing of the run is open any more */
 }
@@ -173,9 +179,18 @@ static int discrepancy(struct run *r, int64_t at, struct lb_progress *p, struct 
     int rc = lb_query_run(&r->serving, at, &rows, err);
     if (rc < 0)
         return rc;
+    if (!r->truth && lk_kafka_is_url(r->o->data)) { /* the truth reads files: a mirror */
+        r->mirror_dir = lb_rundir_path(r->o->run, "source");
+        if ((rc = lb_mirror_open(&r->mirror, r->o->data, r->mirror_dir, err)) < 0) {
+            lb_rows_release(&rows);
+            return rc;
+        }
+    }
     if (!r->truth)
-        r->truth = lk_truth_inc_new(r->o->spec, r->o->data);
-    rc = lk_truth_inc_eval(r->truth, at, &truth, err);
+        r->truth = lk_truth_inc_new(r->o->spec, r->mirror ? r->mirror_dir : r->o->data);
+    rc = r->mirror ? lb_mirror_upto(r->mirror, at, err) : 0;
+    if (rc == 0)
+        rc = lk_truth_inc_eval(r->truth, at, &truth, err);
     if (rc == 0) {
         lb_rows_diff(&rows, truth, &d);
         p->discrepancy_rows = d.rows;

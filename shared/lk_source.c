@@ -184,6 +184,11 @@ const char *lk_log_topic(const struct lk_log *log)
     return log->kafka ? lk_kafka_cons_topic(log->kafka) : NULL;
 }
 
+uint64_t lk_log_first_offset(const struct lk_log *log)
+{
+    return log->kafka ? 1 : 0;
+}
+
 size_t lk_log_partitions(const struct lk_log *log)
 {
     return log->n;
