@@ -17,6 +17,7 @@
 #include "lk_file.h"
 #include "lk_kafka.h"
 #include "lk_lock.h"
+#include "lk_mem.h"
 #include "lk_source.h"
 #include "lk_store.h"
 #include "lk_time.h"
@@ -24,6 +25,7 @@
 
 struct run {
     const struct lb_run_opts *o;
+    struct lb_run_opts named; /* o with the source's name (no --follow suffix): RUN's params */
     sqlite3 *db;
     struct lb_master *master;
     struct lb_speed *speed;
@@ -59,7 +61,7 @@ static int open_db(struct run *r, int state, struct lk_err *err)
     if (rc == 0)
         rc = lb_db_create_fixed(r->db, err);
     if (rc == 0)
-        rc = lb_rundir_params(r->db, r->o, err);
+        rc = lb_rundir_params(r->db, &r->named, err);
     if (rc == 0 && state < 2)
         rc = lk_store_exec(r->db, schema, err);
     free(path);
@@ -299,7 +301,7 @@ static int finish(struct run *r, struct lb_run_summary *sum, double t0, struct l
     sum->first_arrival = r->first_arrival;
     sum->end_time = r->last.visible;
     sum->wall_seconds = r->o->now() - t0;
-    return lb_rundir_write_runjson(r->db, r->o, sum, err); /* LAST */
+    return lb_rundir_write_runjson(r->db, &r->named, sum, err); /* LAST */
 }
 
 /* Make RUN (unless it is a file: lb_rundir_prepare refuses that) and take its lock. */
@@ -316,15 +318,18 @@ static int lock_run(struct run *r, struct lk_err *err)
 int lb_run(const struct lb_run_opts *o, struct lb_run_summary *sum, struct lk_err *err)
 {
     struct run r;
+    char *name;
     double t0 = o->now();
     int state, rc;
     memset(&r, 0, sizeof(r));
     memset(sum, 0, sizeof(*sum));
     r.o = o;
+    r.named = *o;
+    r.named.data = name = lk_xstrndup(o->data, lk_source_name_len(o->data));
     r.lock = (struct lk_lock)LK_LOCK_INIT;
     if ((rc = lb_rundir_check_periods(o->batch_every, o->speed_trigger, err)) < 0
         || (rc = lb_sql_check(o->spec, err)) < 0 || (rc = lock_run(&r, err)) < 0
-        || (rc = lb_rundir_prepare(o, &state, err)) < 0)
+        || (rc = lb_rundir_prepare(&r.named, &state, err)) < 0)
         goto out;
     sum->already_complete = state == 2;
     sum->resumed = state == 1;
@@ -343,5 +348,6 @@ int lb_run(const struct lb_run_opts *o, struct lb_run_summary *sum, struct lk_er
     rc = finish(&r, sum, t0, err);
 out:
     close_all(&r);
+    free(name);
     return rc;
 }

@@ -55,6 +55,9 @@ struct lk_record {
  */
 uint64_t lk_source_identity(const char *data, int log_names);
 
+/* The length of data without the "?follow" suffix of a kafka:// source: its name. */
+size_t lk_source_name_len(const char *data);
+
 /*
  * The engines' check that a log was not rewritten in place: the CRC-32 of the line of
  * path that ends at byte end (its '\n' included; at most its last 4 KB), 0 for end 0.
