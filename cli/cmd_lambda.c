@@ -7,12 +7,14 @@
 #include "cmd.h"
 #include "lb_rundir.h"
 #include "lk_file.h"
+#include "lk_kafka.h"
 #include "lk_time.h"
 #include "banned.h"
 
 #define CMD "lambda"
 static const char usage_line[] =
     "lklab lambda --data DIR --pipeline NAME|PATH --out RUN [--batch-every 6h]\n"
+    "                    [--source kafka://HOST:PORT/TOPIC [--follow]] (instead of --data)\n"
     "                    [--speed-trigger 10s] [--cost-model default|none|FILE.json]\n"
     "                    [--crash-after batch:K|speed:K] [--quiet]";
 
@@ -33,9 +35,16 @@ static void help(void)
            "equals 'lklab truth'. Read answers with 'lklab results --run RUN [--at TIME]'.\n"
            "Running again with the same RUN resumes an interrupted run.\n\n"
            "  --data DIR            dataset from 'lklab gen' (or one JSONL file)\n"
+           "  --source kafka://HOST:PORT/TOPIC\n"
+           "                        a live log instead of --data: the topic 'lklab replay'\n"
+           "                        writes; the arrival times still drive the clock, and the\n"
+           "                        run stops at its end-of-replay records (docs/live.md)\n"
+           "  --follow              (kafka://) keep waiting past the end of the replay\n"
+           "  --clock virtual       the only clock of the Lambda stack (kappa has 'wall')\n"
            "  --pipeline SPEC       name in datasets/pipelines/ or a .json path\n"
            "  --out RUN             run directory: serving.db, speed.checkpoint, metrics.jsonl,\n"
-           "                        run.json (written last)\n"
+           "                        run.json (written last); with kafka:// also source/log/,\n"
+           "                        the topic's lines as files for the discrepancy's truth\n"
            "  --batch-every D       batch job period (default 6h); a multiple of --speed-trigger\n"
            "  --speed-trigger D     speed micro-batch period = arrival bucket (default 10s)\n"
            "  --cost-model M        default, none (zero virtual time) or a JSON file\n"
@@ -68,13 +77,27 @@ static int parse_crash(const char *v, struct lb_crash *c)
     return 0;
 }
 
-enum { O_DATA = 256, O_PIPE, O_OUT, O_BATCH, O_SPEED, O_COST, O_CRASH, O_QUIET, O_HELP };
+enum {
+    O_DATA = 256,
+    O_PIPE,
+    O_OUT,
+    O_BATCH,
+    O_SPEED,
+    O_COST,
+    O_CRASH,
+    O_QUIET,
+    O_HELP,
+    O_SOURCE,
+    O_FOLLOW,
+    O_CLOCK
+};
 
 struct args {
     const char *data, *pipeline, *out, *cost;
     int64_t batch_every, speed_trigger;
     struct lb_crash crash;
     int quiet;
+    struct cmd_source src;
 };
 
 static int parse_period(const char *opt, const char *v, int64_t *out)
@@ -112,6 +135,16 @@ static int parse_one(int c, const char *v, struct args *a)
     case O_QUIET:
         a->quiet = 1;
         return 0;
+    case O_SOURCE:
+        if (!cmd_source_is_live(v))
+            return cmd_usage_error(CMD, "bad value '%s' for --source (kafka://HOST:PORT/TOPIC)", v);
+        a->src.live = v;
+        return 0;
+    case O_FOLLOW:
+        a->src.follow = 1;
+        return 0;
+    case O_CLOCK:
+        return cmd_source_clock(CMD, v, &a->src);
     default:
         return -1;
     }
@@ -161,6 +194,7 @@ static int run(struct args *a)
     struct lk_model model;
     struct lb_run_summary sum;
     struct cmd_progress prog;
+    struct cmd_source_progress sp = { { 0 }, NULL, NULL, { 0, { 0, 0, 0 } } };
     struct lb_run_opts o;
     char path[4096], *text = NULL;
     int rc;
@@ -170,7 +204,7 @@ static int run(struct args *a)
         free(text);
         return cmd_fail(CMD, &err);
     }
-    if (cmd_need_dataset(CMD, a->data) != 0) {
+    if (!a->src.live && cmd_need_dataset(CMD, a->data) != 0) {
         free(text);
         return 3;
     }
@@ -187,11 +221,21 @@ static int run(struct args *a)
                               cmd_progress_cb,
                               &prog };
     cmd_progress_init(&prog, CMD, "streaming", 0, a->quiet);
+    if (a->src.live) { /* no total: the Kafka offsets consumed */
+        sp.p = prog;
+        sp.url = a->src.live;
+        sp.run = a->out;
+        o.progress = cmd_source_progress;
+        o.progress_arg = &sp;
+    }
     rc = lb_run(&o, &sum, &err);
     free(text);
     if (rc < 0)
         return cmd_fail(CMD, &err);
-    cmd_progress_done(&prog, prog.total);
+    if (!a->src.live)
+        cmd_progress_done(&prog, prog.total);
+    else if (sp.p.tty && !sp.p.quiet)
+        fputc('\n', stderr);
     if (!a->quiet)
         summary(&sum, a->out);
     return 0;
@@ -209,11 +253,16 @@ int cmd_lambda(int argc, char **argv)
         { "crash-after", required_argument, NULL, O_CRASH },
         { "quiet", no_argument, NULL, O_QUIET },
         { "help", no_argument, NULL, O_HELP },
+        { "source", required_argument, NULL, O_SOURCE },
+        { "follow", no_argument, NULL, O_FOLLOW },
+        { "clock", required_argument, NULL, O_CLOCK },
         { NULL, 0, NULL, 0 },
     };
-    struct args a = { NULL,          NULL, NULL, NULL, 6 * LK_MS_PER_HOUR, 10 * LK_MS_PER_SEC,
-                      LB_CRASH_INIT, 0 };
-    int c;
+    struct args a = {
+        NULL,          NULL, NULL,           NULL, 6 * LK_MS_PER_HOUR, 10 * LK_MS_PER_SEC,
+        LB_CRASH_INIT, 0,    CMD_SOURCE_INIT
+    };
+    int c, files = 0;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -230,10 +279,23 @@ int cmd_lambda(int argc, char **argv)
     }
     if (optind < argc)
         return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (a.src.live && !lk_kafka_is_url(a.src.live))
+        return cmd_usage_error(CMD,
+                               "--source %s: the Lambda stack reads a log (kafka://); "
+                               "landing files are Kappa's files source (docs/live.md)",
+                               a.src.live);
+    if (a.src.wall)
+        return cmd_usage_error(CMD, "--clock wall is for lklab kappa: the Lambda stack runs "
+                                    "on the virtual clock (docs/live.md)");
+    if ((c = cmd_source_apply(CMD, &a.src, &a.data, &files)) != 0)
+        return c;
     if (!a.data || !a.pipeline || !a.out)
-        return cmd_usage_error(CMD, "missing %s",
-                               !a.data       ? "--data"
-                               : !a.pipeline ? "--pipeline"
-                                             : "--out");
-    return run(&a);
+        c = cmd_usage_error(CMD, "missing %s",
+                            !a.data       ? "--data"
+                            : !a.pipeline ? "--pipeline"
+                                          : "--out");
+    else
+        c = run(&a);
+    cmd_source_release(&a.src);
+    return c;
 }

@@ -124,13 +124,13 @@ static int append(struct lb_master *m, const struct lk_record *rec, struct lk_er
 {
     sqlite3_stmt *st = m->insert;
     const struct lk_event *ev = &rec->ev;
-    if (rec->offset + 1 >= LB_MASTER_MAX_LINES) /* the batch job's dedup key (lb_sql) */
+    uint64_t line = lb_stream_line(m->in, rec) + 1; /* the dataset's line, from any source */
+    if (line >= LB_MASTER_MAX_LINES)                /* the batch job's dedup key (lb_sql) */
         return lk_err_set(err, LK_EINPUT, "'%s' has more than %llu lines (line %llu)",
                           lb_stream_path(m->in, rec->part),
-                          (unsigned long long)LB_MASTER_MAX_LINES - 1,
-                          (unsigned long long)rec->offset + 1);
+                          (unsigned long long)LB_MASTER_MAX_LINES - 1, (unsigned long long)line);
     sqlite3_bind_int64(st, 1, (sqlite3_int64)rec->part);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)rec->offset + 1);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)line);
     for (int f = 0; f <= 3; f++)
         sqlite3_bind_text(st, 3 + f, ev->str[f].ptr, (int)ev->str[f].len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, ev->value);
@@ -146,11 +146,15 @@ static int save_pos(struct lb_master *m, struct lk_err *err)
         uint64_t line, byte;
         uint32_t crc;
         lb_stream_pos(m->in, p, &line, &byte);
-        if ((rc = lk_source_line_crc(lb_stream_path(m->in, p), byte, &crc, err)) < 0)
+        if (lb_stream_live(m->in)) { /* a Kafka topic's records cannot be rewritten */
+            sqlite3_bind_null(m->pos, 4);
+        } else if ((rc = lk_source_line_crc(lb_stream_path(m->in, p), byte, &crc, err)) < 0) {
             return rc == LK_EINPUT ? lk_err_set(err, rc, "'%s' shrank while it was read",
                                                 lb_stream_path(m->in, p))
                                    : rc;
-        sqlite3_bind_int64(m->pos, 4, crc);
+        } else {
+            sqlite3_bind_int64(m->pos, 4, crc);
+        }
         sqlite3_bind_int64(m->pos, 1, (sqlite3_int64)p);
         sqlite3_bind_int64(m->pos, 2, (sqlite3_int64)line);
         sqlite3_bind_int64(m->pos, 3, (sqlite3_int64)byte);

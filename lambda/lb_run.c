@@ -9,12 +9,15 @@
 #include "lb_batch.h"
 #include "lb_db.h"
 #include "lb_master.h"
+#include "lb_mirror.h"
 #include "lb_rundir.h"
 #include "lb_serving.h"
 #include "lb_speed.h"
 #include "lb_sql.h"
 #include "lk_file.h"
+#include "lk_kafka.h"
 #include "lk_lock.h"
+#include "lk_mem.h"
 #include "lk_source.h"
 #include "lk_store.h"
 #include "lk_time.h"
@@ -22,6 +25,7 @@
 
 struct run {
     const struct lb_run_opts *o;
+    struct lb_run_opts named; /* o with the source's name (no --follow suffix): RUN's params */
     sqlite3 *db;
     struct lb_master *master;
     struct lb_speed *speed;
@@ -39,6 +43,8 @@ struct run {
     int exhausted;
     struct lk_lock lock;        /* RUN/lock, held for the whole run */
     struct lk_truth_inc *truth; /* the truth at each view's cutoff, read incrementally */
+    struct lb_mirror *mirror;   /* a kafka:// source's lines as files, for the truth */
+    char *mirror_dir;
 };
 
 static int64_t max64(int64_t a, int64_t b)
@@ -55,7 +61,7 @@ static int open_db(struct run *r, int state, struct lk_err *err)
     if (rc == 0)
         rc = lb_db_create_fixed(r->db, err);
     if (rc == 0)
-        rc = lb_rundir_params(r->db, r->o, err);
+        rc = lb_rundir_params(r->db, &r->named, err);
     if (rc == 0 && state < 2)
         rc = lk_store_exec(r->db, schema, err);
     free(path);
@@ -137,6 +143,8 @@ static void close_all(struct run *r)
     lb_speed_free(r->speed);
     lb_master_free(r->master);
     lk_truth_inc_free(r->truth);
+    lb_mirror_free(r->mirror);
+    free(r->mirror_dir);
     lk_store_close(r->db);
     lk_lock_release(&r->lock); /* last: nothing of the run is open any more */
 }
@@ -173,9 +181,18 @@ static int discrepancy(struct run *r, int64_t at, struct lb_progress *p, struct 
     int rc = lb_query_run(&r->serving, at, &rows, err);
     if (rc < 0)
         return rc;
+    if (!r->truth && lk_kafka_is_url(r->o->data)) { /* the truth reads files: a mirror */
+        r->mirror_dir = lb_rundir_path(r->o->run, "source");
+        if ((rc = lb_mirror_open(&r->mirror, r->o->data, r->mirror_dir, err)) < 0) {
+            lb_rows_release(&rows);
+            return rc;
+        }
+    }
     if (!r->truth)
-        r->truth = lk_truth_inc_new(r->o->spec, r->o->data);
-    rc = lk_truth_inc_eval(r->truth, at, &truth, err);
+        r->truth = lk_truth_inc_new(r->o->spec, r->mirror ? r->mirror_dir : r->o->data);
+    rc = r->mirror ? lb_mirror_upto(r->mirror, at, err) : 0;
+    if (rc == 0)
+        rc = lk_truth_inc_eval(r->truth, at, &truth, err);
     if (rc == 0) {
         lb_rows_diff(&rows, truth, &d);
         p->discrepancy_rows = d.rows;
@@ -284,7 +301,7 @@ static int finish(struct run *r, struct lb_run_summary *sum, double t0, struct l
     sum->first_arrival = r->first_arrival;
     sum->end_time = r->last.visible;
     sum->wall_seconds = r->o->now() - t0;
-    return lb_rundir_write_runjson(r->db, r->o, sum, err); /* LAST */
+    return lb_rundir_write_runjson(r->db, &r->named, sum, err); /* LAST */
 }
 
 /* Make RUN (unless it is a file: lb_rundir_prepare refuses that) and take its lock. */
@@ -301,15 +318,18 @@ static int lock_run(struct run *r, struct lk_err *err)
 int lb_run(const struct lb_run_opts *o, struct lb_run_summary *sum, struct lk_err *err)
 {
     struct run r;
+    char *name;
     double t0 = o->now();
     int state, rc;
     memset(&r, 0, sizeof(r));
     memset(sum, 0, sizeof(*sum));
     r.o = o;
+    r.named = *o;
+    r.named.data = name = lk_xstrndup(o->data, lk_source_name_len(o->data));
     r.lock = (struct lk_lock)LK_LOCK_INIT;
     if ((rc = lb_rundir_check_periods(o->batch_every, o->speed_trigger, err)) < 0
         || (rc = lb_sql_check(o->spec, err)) < 0 || (rc = lock_run(&r, err)) < 0
-        || (rc = lb_rundir_prepare(o, &state, err)) < 0)
+        || (rc = lb_rundir_prepare(&r.named, &state, err)) < 0)
         goto out;
     sum->already_complete = state == 2;
     sum->resumed = state == 1;
@@ -328,5 +348,6 @@ int lb_run(const struct lb_run_opts *o, struct lb_run_summary *sum, struct lk_er
     rc = finish(&r, sum, t0, err);
 out:
     close_all(&r);
+    free(name);
     return rc;
 }

@@ -184,6 +184,16 @@ const char *lb_stream_path(const struct lb_stream *s, size_t p)
     return lk_log_path(s->log, p);
 }
 
+int lb_stream_live(const struct lb_stream *s)
+{
+    return lk_log_topic(s->log) != NULL;
+}
+
+uint64_t lb_stream_line(const struct lb_stream *s, const struct lk_record *rec)
+{
+    return rec->offset - lk_log_first_offset(s->log);
+}
+
 void lb_stream_pos(const struct lb_stream *s, size_t p, uint64_t *line, uint64_t *byte)
 {
     *line = lk_log_offset(s->log, p);

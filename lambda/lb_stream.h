@@ -51,8 +51,12 @@ int64_t lb_stream_arrival(const struct lb_stream *s);
 void lb_stream_advance(struct lb_stream *s);
 
 size_t lb_stream_parts(const struct lb_stream *s);
-/* Path of partition p (the quarantine table's source). */
+/* Path of partition p (the quarantine table's source; kafka://...#P on a topic). */
 const char *lb_stream_path(const struct lb_stream *s, size_t p);
+/* 1 when the stream reads a kafka:// topic (its records cannot be rewritten in place). */
+int lb_stream_live(const struct lb_stream *s);
+/* The 0-based line number of rec in its partition of the dataset, whatever the source. */
+uint64_t lb_stream_line(const struct lb_stream *s, const struct lk_record *rec);
 /* Next unconsumed line (0-based) and byte offset of partition p. */
 void lb_stream_pos(const struct lb_stream *s, size_t p, uint64_t *line, uint64_t *byte);
 /* Resume every partition at positions reported by lb_stream_pos (arrays of parts()). */

@@ -331,11 +331,23 @@ void lk_kafka_prod_close(struct lk_kafka_prod *p)
 
 /* ---------------------------------------------------------------- consumer ---- */
 
+#define CONS_BATCH 256
+
 struct cpart {
     int started;
     uint64_t next; /* the offset the next record must have */
     struct lk_buf val;
+    rd_kafka_message_t *batch[CONS_BATCH]; /* fetched, not yet handed out: batch[ib..nb) */
+    size_t ib, nb;
 };
+
+/* Destroy the messages fetched but not handed out (before a seek or a close). */
+static void drop_batch(struct cpart *cp)
+{
+    while (cp->ib < cp->nb)
+        rd_kafka_message_destroy(cp->batch[cp->ib++]);
+    cp->ib = cp->nb = 0;
+}
 
 struct lk_kafka_cons {
     rd_kafka_t *rk;
@@ -430,6 +442,7 @@ void lk_kafka_cons_close(struct lk_kafka_cons *c)
     if (!c)
         return;
     for (size_t p = 0; p < c->n; p++) {
+        drop_batch(&c->parts[p]);
         if (c->parts[p].started)
             rd_kafka_consume_stop(c->rkt, (int32_t)p);
         lk_buf_release(&c->parts[p].val);
@@ -459,6 +472,7 @@ const char *lk_kafka_cons_topic(const struct lk_kafka_cons *c)
 int lk_kafka_cons_seek(struct lk_kafka_cons *c, size_t part, uint64_t offset, struct lk_err *err)
 {
     struct cpart *cp = &c->parts[part];
+    drop_batch(cp);
     if (cp->started)
         rd_kafka_consume_stop(c->rkt, (int32_t)part);
     cp->started = 0;
@@ -493,11 +507,37 @@ static int is_key(const rd_kafka_message_t *m, const char *key)
     return m->key && m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0;
 }
 
+/*
+ * The next message of part: what is queued already, taken in batches without waiting
+ * (one lock of librdkafka's queue per batch, not per message), else one message waited
+ * for up to wait ms (rd_kafka_consume_batch would wait for a whole batch).
+ */
+static rd_kafka_message_t *take(struct lk_kafka_cons *c, struct cpart *cp, size_t part, int wait)
+{
+    if (cp->ib == cp->nb) {
+        ssize_t got = rd_kafka_consume_batch(c->rkt, (int32_t)part, 0, cp->batch, CONS_BATCH);
+        cp->ib = 0;
+        cp->nb = got > 0 ? (size_t)got : 0;
+        if (cp->nb == 0)
+            return rd_kafka_consume(c->rkt, (int32_t)part, wait);
+    }
+    return cp->batch[cp->ib++];
+}
+
+/* ms since *t0, which is set to now when unset (< 0): the clock is read only when idle. */
+static int64_t since(int64_t *t0)
+{
+    int64_t now = mono_ms();
+    if (*t0 < 0)
+        *t0 = now;
+    return now - *t0;
+}
+
 int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, size_t *len,
                        uint64_t *offset, struct lk_err *err)
 {
     struct cpart *cp = &c->parts[part];
-    int64_t down = -1, idle = mono_ms();
+    int64_t down = -1, idle = -1; /* idle: since the last record (unset while records come) */
     int rc;
     if (!cp->started && (rc = lk_kafka_cons_seek(c, part, 0, err)) < 0)
         return rc;
@@ -508,13 +548,13 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
             int64_t left = c->deadline_ms - wall_ms();
             wait = left <= 0 ? 0 : left < wait ? (int)left : wait;
         }
-        m = rd_kafka_consume(c->rkt, (int32_t)part, wait);
+        m = take(c, cp, part, wait);
         if (!m && c->deadline_ms && wall_ms() >= c->deadline_ms)
             return 2;
         if (!m) {
             /* quiet: is the broker still there? (librdkafka reconnects on its own) */
             int64_t now = mono_ms();
-            if (now - idle < 1000)
+            if (since(&idle) < 1000)
                 continue;
             idle = now;
             if (topic_partitions(c->rk, c->rkt, 1000) >= 0) {
@@ -535,7 +575,7 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
                 continue;
             if ((e == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET
                  || e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
-                && mono_ms() - idle < down_limit_ms()) {
+                && since(&idle) < down_limit_ms()) {
                 struct timespec ts = { 0, 100 * 1000000L };
                 nanosleep(&ts, NULL);
                 if ((rc = lk_kafka_cons_seek(c, part, cp->next, err)) < 0)
@@ -561,7 +601,7 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
                               "record: the topic is not a replay's, or records were lost)",
                               c->url, part);
         }
-        idle = mono_ms();
+        idle = -1;
         down = -1;
         if (is_key(m, LK_KAFKA_KEY_START)) {
             read_clock(c, m);

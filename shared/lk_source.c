@@ -30,6 +30,12 @@ static uint64_t fnv_name(uint64_t h, const char *path)
     return lk_fnv1a(h, base, strlen(base) + 1);
 }
 
+size_t lk_source_name_len(const char *data)
+{
+    size_t n = strlen(data), sl = strlen(FOLLOW_SUFFIX);
+    return n > sl && strcmp(data + n - sl, FOLLOW_SUFFIX) == 0 ? n - sl : n;
+}
+
 uint64_t lk_source_identity(const char *data, int log_names)
 {
     size_t n = strlen(data) + 32, np = 0;
@@ -41,10 +47,7 @@ uint64_t lk_source_identity(const char *data, int log_names)
         uint64_t id[2] = { (uint64_t)st.st_dev, (uint64_t)st.st_ino };
         h = lk_fnv1a(h, id, sizeof(id));
     } else { /* not a path: a kafka:// topic's URL is its identity, with or without --follow */
-        size_t n_url = strlen(data), sl = strlen(FOLLOW_SUFFIX);
-        if (n_url > sl && strcmp(data + n_url - sl, FOLLOW_SUFFIX) == 0)
-            n_url -= sl;
-        h = lk_fnv1a(h, data, n_url);
+        h = lk_fnv1a(h, data, lk_source_name_len(data));
     }
     snprintf(p, n, "%s/manifest.json", data);
     if (lk_is_file(p) && lk_file_read_all(p, (size_t)1 << 24, &text, &len, NULL) == 0)
@@ -107,9 +110,9 @@ struct lk_log {
 /* kafka://HOST:PORT/TOPIC[?follow]: one reader per topic partition, named URL#P. */
 static int kafka_open(struct lk_log *log, const char *data, struct lk_err *err)
 {
-    size_t n = strlen(data), sl = strlen(FOLLOW_SUFFIX);
-    int follow = n > sl && strcmp(data + n - sl, FOLLOW_SUFFIX) == 0;
-    char *url = lk_xstrndup(data, follow ? n - sl : n);
+    size_t n = lk_source_name_len(data);
+    int follow = data[n] != '\0';
+    char *url = lk_xstrndup(data, n);
     int rc = lk_kafka_cons_open(&log->kafka, url, follow, err);
     if (rc == 0) {
         log->n = lk_kafka_cons_partitions(log->kafka);
@@ -182,6 +185,11 @@ void lk_log_close(struct lk_log *log)
 const char *lk_log_topic(const struct lk_log *log)
 {
     return log->kafka ? lk_kafka_cons_topic(log->kafka) : NULL;
+}
+
+uint64_t lk_log_first_offset(const struct lk_log *log)
+{
+    return log->kafka ? 1 : 0;
 }
 
 size_t lk_log_partitions(const struct lk_log *log)

@@ -55,6 +55,9 @@ struct lk_record {
  */
 uint64_t lk_source_identity(const char *data, int log_names);
 
+/* The length of data without the "?follow" suffix of a kafka:// source: its name. */
+size_t lk_source_name_len(const char *data);
+
 /*
  * The engines' check that a log was not rewritten in place: the CRC-32 of the line of
  * path that ends at byte end (its '\n' included; at most its last 4 KB), 0 for end 0.
@@ -72,6 +75,12 @@ size_t lk_log_partitions(const struct lk_log *log);
 const char *lk_log_path(const struct lk_log *log, size_t p);
 /* The Kafka topic of a kafka:// log, else NULL. */
 const char *lk_log_topic(const struct lk_log *log);
+/*
+ * The OFFSET of a partition's first line: 0 in a file, 1 in a kafka:// topic (offset 0 is
+ * the replay-start record), so a record's 0-based line number in the dataset's partition
+ * is its offset minus this, whichever source it came from.
+ */
+uint64_t lk_log_first_offset(const struct lk_log *log);
 
 /*
  * The next record of partition p, not yet consumed: returns 1 and sets *rec, 0 at the

@@ -51,12 +51,29 @@ restart_equals() {
         && export_csv "$1" "$1-late.csv" late && same "$1-late.csv" "$W/log-wm-late.csv"
 }
 
+lambda() { "$LK" lambda --pipeline revenue --quiet "$@"; }
+# lambda_dump RUN: what a Lambda run answered and how it got there, without the wall-clock
+# columns: the serving answer (lklab results), the master dataset (every line with its
+# partition and line number) and each job's virtual times and discrepancy
+lambda_dump() {
+    export_csv "$1" "$1.csv" \
+        && sqlite3 "$1/serving.db" "SELECT * FROM master ORDER BY seq" > "$1.master" \
+        && sqlite3 "$1/serving.db" "SELECT layer, job, trigger_time, visible_time, input_rows, rows_written,
+            modelled_ms, discrepancy_rows, discrepancy_abs_events FROM progress ORDER BY layer, job" > "$1.progress"
+}
+# lambda_equals RUN: its dumps equal the log-sourced Lambda run's
+lambda_equals() {
+    lambda_dump "$1" && same "$1.csv" "$W/l-log.csv" && same "$1.master" "$W/l-log.master" \
+        && same "$1.progress" "$W/l-log.progress"
+}
+
 DS=$W/ds
 "$LK" gen --scenario clickstream --events 20000 --seed 11 --out "$DS" 2> /dev/null \
     || { echo "live-test: gen failed" >&2; exit 4; }
 "$LK" truth --data "$DS" --pipeline revenue --out "$W/truth.csv" 2> /dev/null || exit 4
 kappa --data "$DS" --out "$W/log-wm" --watermark 10m --output-mode update --durability process || exit 4
 export_csv "$W/log-wm" "$W/log-wm.csv" && export_csv "$W/log-wm" "$W/log-wm-late.csv" late || exit 4
+lambda --data "$DS" --out "$W/l-log" && lambda_dump "$W/l-log" || exit 4
 
 # --- the broker: start, refuse a second start, port, stop, stop again ------------------------
 B=$W/b1
@@ -156,6 +173,52 @@ else
     wait $pid; bad "kill -9" "the run ended before 150 batches"
 fi
 
+# --- Lambda on Kafka: the same run as on the log (serving answer, master dataset with the
+# dataset's line numbers, every job's virtual times and discrepancy), whose final answer is
+# the truth; the discrepancy's truth reads the run's mirror of the topic (RUN/source/log),
+# which holds the dataset's log byte for byte
+lambda --source "$URL" --out "$W/l-kafka" && lambda_equals "$W/l-kafka" && same "$W/l-kafka.csv" "$W/truth.csv" \
+    && cat "$DS"/log/p-*.jsonl | cmp -s - <(cat "$W/l-kafka"/source/log/p-*.jsonl) \
+    && ok "lambda --source kafka:// == lambda --data (results, master, jobs) == lklab truth" || bad "lambda kafka == log"
+
+lambda --source "$URL-lpaced" --out "$W/l-paced" &
+pid=$!
+sleep 1
+"$LK" replay --data "$DS" --to "$URL-lpaced" --speed 20000x --quiet && wait $pid && lambda_equals "$W/l-paced" \
+    && ok "lambda started before a paced replay == lambda --data" || bad "lambda before a paced replay"
+
+# killed inside batch job 2 (after the mirror was written), and kill -9 at a moment the
+# test does not choose: each restart ends equal to the log-sourced run
+lambda --source "$URL" --out "$W/l-crash" --crash-after batch:2 2> /dev/null
+lambda --source "$URL" --out "$W/l-crash" && lambda_equals "$W/l-crash" \
+    && ok "lambda --crash-after batch:2 + restart == lambda --data" || bad "lambda crash batch:2 + restart"
+"$LK" lambda --pipeline revenue --quiet --source "$URL" --out "$W/l-kill" &
+pid=$!
+for ((i = 0; i < 3000; i++)); do
+    [ "$(cat "$W/l-kill/metrics.jsonl" 2> /dev/null | wc -l)" -ge 500 ] && break
+    kill -0 $pid 2> /dev/null || break
+    sleep 0.01
+done
+if kill -9 $pid 2> /dev/null; then
+    wait $pid 2> /dev/null
+    n=$(wc -l < "$W/l-kill/metrics.jsonl")
+    lambda --source "$URL" --out "$W/l-kill" && lambda_equals "$W/l-kill" \
+        && ok "lambda kill -9 after $n jobs + restart == lambda --data" || bad "lambda kill -9 + restart"
+else
+    bad "lambda kill -9" "the run ended before 500 jobs"
+fi
+
+"$LK" lambda --pipeline revenue --quiet --source "$URL" --out "$W/l-follow" --follow &
+pid=$!
+sleep 8
+if kill -0 $pid 2> /dev/null; then
+    kill -TERM $pid; wait $pid 2> /dev/null
+    lambda --source "$URL" --out "$W/l-follow" && lambda_equals "$W/l-follow" \
+        && ok "lambda --follow keeps waiting; restarted without it == lambda --data" || bad "lambda --follow restart"
+else
+    bad "lambda --follow" "the run ended by itself"
+fi
+
 # --- the broker goes away mid-run: one line, exit 4; back: the restart loses/doubles nothing ---
 # (a shallow prefetch, so that records are still due at the broker when it goes)
 LKLAB_KAFKA_CONF=queued.min.messages=200,max.partition.fetch.bytes=16384,queued.max.messages.kbytes=64 LKLAB_KAFKA_TIMEOUT_MS=3000 "$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL" \
@@ -186,6 +249,8 @@ kappa --data "$DS" --source "$URL" --out "$W/u" 2> "$W/err"; rc=$?
 [ $rc = 2 ] && ok "--data beside a live source: exit 2" || bad "--data + live" "exit $rc"
 kappa --data "$DS" --follow --out "$W/u" 2> "$W/err"; rc=$?
 [ $rc = 2 ] && ok "--follow without a live source: exit 2" || bad "--follow" "exit $rc"
+lambda --data "$DS" --source "$URL" --out "$W/u" 2> "$W/err"; rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$W/err")" = 1 ] && ok "lambda: --data beside a live source: exit 2, one line" || bad "lambda --data + live" "exit $rc"
 
 # --- landing: the replay's files, taken once the replay ended ----------------------------------
 kappa --data "$DS" --source files --out "$W/files" --watermark 10m --output-mode update --durability process \

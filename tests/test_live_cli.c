@@ -1,6 +1,7 @@
 /*
  * The live parts without a broker (the checks with one are tests/live.sh, make live-test):
- * Kafka URLs, and the one-line usage errors of broker, replay and the --source options.
+ * Kafka URLs, and the one-line usage errors of broker, replay and the --source options
+ * (kappa and lambda).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -69,6 +70,18 @@ Test(live_cli, misuse_of_the_live_commands_is_one_line_and_exit_2)
         "kappa --source kafka://h:1/t --clock wall --trigger once --pipeline revenue --out x",
         "--clock wall needs an interval --trigger and one worker");
     usage_line("serve --port 0", "missing --runs");
+    usage_line("lambda --source kafka://h/t --pipeline revenue --out x", "bad Kafka URL");
+    usage_line("lambda --data x --source kafka://h:1/t --pipeline revenue --out x", "drop --data");
+    usage_line("lambda --data x --pipeline revenue --out x --follow", "--follow is for a live");
+    usage_line("lambda --source landing:d --pipeline revenue --out x",
+               "the Lambda stack reads a log");
+    usage_line("lambda --source files --pipeline revenue --out x",
+               "bad value 'files' for --source");
+    usage_line("lambda --source kafka://h:1/t --clock wall --pipeline revenue --out x",
+               "--clock wall is for lklab kappa");
+    usage_line("lambda --source kafka://h:1/t --clock sundial --pipeline revenue --out x",
+               "bad value 'sundial' for --clock");
+    usage_line("lambda --source kafka://h:1/t --out x", "missing --pipeline");
     usage_line("serve --runs . --port 70000", "bad value '70000' for --port");
     usage_line("serve --runs . --bind localhost --port 0", "bad value 'localhost' for --bind");
     usage_line("live --web-port x", "--web-port");
