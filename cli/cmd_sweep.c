@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,8 @@ static void help(void)
         "Lambda run starts first). Progress: a line as each run ends, with an ETA from the\n"
         "finished runs of each kind (Lambda; Kappa per trigger), printed as a lower bound\n"
         "('ETA over', naming the run) while a run of a kind never timed is still to end or a\n"
-        "running run has run longer than its kind took. Then\n"
+        "running run has run longer than its kind took; while no run ends, a line every 15 s\n"
+        "names the runs going and how long they have run. Then\n"
         "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
         "  --data DIR            dataset (lklab gen)\n"
         "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
@@ -328,14 +330,52 @@ static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *r
 }
 
 /* Wait for any run; its results into runs[*which]. Returns its exit code, -1 when none is left. */
+/* While no run ends, a line this often says which runs are going and for how long. */
+#define HEARTBEAT_S 15.0
+
+static void heartbeat(const struct sched *sc, double now)
+{
+    fprintf(stderr, "lklab sweep: [%zu/%zu] running", sc->done, sc->n);
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->state[i] == 1)
+            fprintf(stderr, " %s %.0fs", sc->runs[i].name, now - sc->start[i]);
+    fprintf(stderr, "  (elapsed %.0fs)\n", now - sc->t0);
+}
+
+/*
+ * Wait for any child to end (waitpid's result). The pipes tell when a run has sent its
+ * results or ended; a check every second also catches a child whose pipe a process it
+ * started still holds open. Unless quiet, heartbeat() every HEARTBEAT_S seconds.
+ */
+static pid_t wait_any(const struct sched *sc, const struct slot *sl, size_t nsl, int quiet,
+                      int *status)
+{
+    struct pollfd pfd[CMP_SWEEP_MAX_RUNS];
+    double last = lk_wall_now();
+    for (;;) {
+        pid_t pid = waitpid(-1, status, WNOHANG);
+        if (pid > 0 || (pid < 0 && errno != EINTR))
+            return pid;
+        for (size_t k = 0; k < nsl; k++)
+            pfd[k] = (struct pollfd){ .fd = sl[k].fd, .events = POLLIN };
+        if (poll(pfd, (nfds_t)nsl, 1000) > 0) {
+            while ((pid = waitpid(-1, status, 0)) < 0 && errno == EINTR)
+                ;
+            return pid;
+        }
+        if (!quiet && lk_wall_now() - last >= HEARTBEAT_S) {
+            last = lk_wall_now();
+            heartbeat(sc, last);
+        }
+    }
+}
+
 static int reap(struct sched *sc, struct cmp_sweep_run *runs, struct slot *sl, size_t *nsl,
-                size_t *which)
+                size_t *which, int quiet)
 {
     int status = 0;
     size_t k = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
-        ;
+    pid_t pid = wait_any(sc, sl, *nsl, quiet, &status);
     while (k < *nsl && sl[k].pid != pid)
         k++;
     if (pid < 0 || k == *nsl) {
@@ -377,7 +417,7 @@ static int run_all(struct sched *sc, const struct args *a, struct cmp_sweep_run 
         if (nsl == 0)
             break;
         size_t i;
-        int one = reap(sc, runs, sl, &nsl, &i);
+        int one = reap(sc, runs, sl, &nsl, &i, a->quiet);
         if (one < 0)
             return 4;
         if (one != 0 && rc == 0)
