@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,10 @@ static void help(void)
         "sawtooth.tsv, freshness_kappa.tsv and freshness_lambda.tsv. The runs run --jobs at a\n"
         "time, each in its own process and directory (results do not depend on it; the\n"
         "Lambda run starts first). Progress: a line as each run ends, with an ETA from the\n"
-        "finished runs of each kind, printed as a lower bound ('ETA over') while a run of a\n"
-        "kind never timed is still to end. Then\n"
+        "finished runs of each kind (Lambda; Kappa per trigger), printed as a lower bound\n"
+        "('ETA over', naming the run) while a run of a kind never timed is still to end or a\n"
+        "running run has run longer than its kind took; while no run ends, a line every 15 s\n"
+        "names the runs going and how long they have run. Then\n"
         "`lklab plot --sweep S` and `lklab report --sweep S`.\n\n"
         "  --data DIR            dataset (lklab gen)\n"
         "  --pipeline NAME       pipeline spec (datasets/pipelines/NAME.json) or a path\n"
@@ -167,10 +170,14 @@ static int execute(const struct args *a, struct cmp_sweep_run *r, const char *tr
 
 /* ----------------------------------------------------------- progress ---- */
 
-/* lambda, Kappa append, Kappa update: runs of one kind take alike. */
-static int run_kind(const struct cmp_sweep_run *r)
+/*
+ * Runs of one kind take alike: Lambda runs, and Kappa runs of one trigger (the number of
+ * micro-batches sets a Kappa run's cost far more than its output mode or watermark: on the
+ * demo a 10s run takes about ten times a 24h run).
+ */
+static int same_kind(const struct cmp_sweep_run *a, const struct cmp_sweep_run *b)
 {
-    return r->lambda ? 0 : r->update ? 2 : 1;
+    return a->lambda == b->lambda && (a->lambda || a->trigger.ms == b->trigger.ms);
 }
 
 /* Where the runs are: state 0 waiting, 1 running since start[i], 2 done in step_s[i] s. */
@@ -182,36 +189,53 @@ struct sched {
     double t0;
 };
 
+/* The mean time of the finished runs of run i's kind; 0 and *timed = 0 when none is. */
+static double kind_mean(const struct sched *sc, size_t i, int *timed)
+{
+    double sum = 0.0;
+    size_t cnt = 0;
+    for (size_t j = 0; j < sc->n; j++)
+        if (sc->state[j] == 2 && same_kind(&sc->runs[i], &sc->runs[j])) {
+            sum += sc->step_s[j];
+            cnt++;
+        }
+    *timed = cnt > 0;
+    return cnt ? sum / (double)cnt : 0.0;
+}
+
 /*
  * Seconds until the last run ends, list-scheduling what is left on sc->jobs slots: a
- * running run needs the mean of the finished runs of its kind minus what it has run (at
- * least 0), a waiting one the whole mean, taken in plan order by the first free slot. A run
- * whose kind has no finished run yet counts as 0 and is returned in *untimed (the first
- * one): the estimate is then only a lower bound.
+ * running run needs the mean of the finished runs of its kind minus what it has run, a
+ * waiting one the whole mean, taken in plan order by the first free slot. Two cases leave
+ * only a lower bound, returned in *unknown (the first such run, a running one first): a
+ * run whose kind has no finished run yet (counted as 0), and a running run that has
+ * already run longer than its kind's mean (counted as ending now); *overdue says which.
  */
-static double eta(const struct sched *sc, double now, const struct cmp_sweep_run **untimed)
+static double eta(const struct sched *sc, double now, const struct cmp_sweep_run **unknown,
+                  int *overdue)
 {
-    double sum[3] = { 0 }, free_at[CMP_SWEEP_MAX_RUNS] = { 0 }, end = 0.0;
-    size_t cnt[3] = { 0 }, nrun = 0;
-    *untimed = NULL;
-    for (size_t i = 0; i < sc->n; i++)
-        if (sc->state[i] == 2) {
-            sum[run_kind(&sc->runs[i])] += sc->step_s[i];
-            cnt[run_kind(&sc->runs[i])]++;
-        }
+    double free_at[CMP_SWEEP_MAX_RUNS] = { 0 }, end = 0.0;
+    size_t nrun = 0;
+    *unknown = NULL;
+    *overdue = 0;
     for (int pass = 1; pass >= 0; pass--) /* the running runs hold slots; then the waiting */
         for (size_t i = 0; i < sc->n; i++) {
-            int k = run_kind(&sc->runs[i]);
-            double need = cnt[k] ? sum[k] / (double)cnt[k] : 0.0;
+            int timed;
+            double need = kind_mean(sc, i, &timed);
             size_t slot = 0;
             if (sc->state[i] != pass)
                 continue;
-            if (!cnt[k] && !*untimed) /* a running one first */
-                *untimed = &sc->runs[i];
             if (pass) {
-                free_at[nrun++] = need > now - sc->start[i] ? need - (now - sc->start[i]) : 0.0;
+                double ran = now - sc->start[i];
+                if (!*unknown && (!timed || ran >= need)) {
+                    *unknown = &sc->runs[i];
+                    *overdue = timed;
+                }
+                free_at[nrun++] = need > ran ? need - ran : 0.0;
                 continue;
             }
+            if (!timed && !*unknown)
+                *unknown = &sc->runs[i];
             for (size_t j = 1; j < sc->jobs; j++)
                 if (free_at[j] < free_at[slot])
                     slot = j;
@@ -225,22 +249,25 @@ static double eta(const struct sched *sc, double now, const struct cmp_sweep_run
 /*
  * One progress line when run i ends: what it took (the run, then latency, cost and
  * reconciliation) and an ETA for the rest (eta()). While a run still to end is of a kind
- * never timed (a Lambda run can take ten Kappa runs' time), the ETA is printed as the
- * lower bound it is, naming that run.
+ * never timed (a Lambda run can take ten Kappa runs' time), or is running past its kind's
+ * mean, the ETA is printed as the lower bound it is, naming that run.
  */
 static void progress(const struct sched *sc, size_t i)
 {
-    const struct cmp_sweep_run *untimed;
-    double now = lk_wall_now(), left = eta(sc, now, &untimed);
-    char text[160];
+    const struct cmp_sweep_run *u;
+    int overdue;
+    double now = lk_wall_now(), left = eta(sc, now, &u, &overdue);
+    char text[200];
     if (sc->done == sc->n)
         snprintf(text, sizeof(text), "done");
-    else if (untimed && sc->state[untimed - sc->runs] == 1)
+    else if (u && overdue)
+        snprintf(text, sizeof(text), "ETA over %.0fs: %s has run %.0fs, longer than its kind took",
+                 left, u->name, now - sc->start[u - sc->runs]);
+    else if (u && sc->state[u - sc->runs] == 1)
         snprintf(text, sizeof(text), "ETA over %.0fs: %s has run %.0fs, none of its kind has ended",
-                 left, untimed->name, now - sc->start[untimed - sc->runs]);
-    else if (untimed)
-        snprintf(text, sizeof(text), "ETA over %.0fs: none of %s's kind has ended", left,
-                 untimed->name);
+                 left, u->name, now - sc->start[u - sc->runs]);
+    else if (u)
+        snprintf(text, sizeof(text), "ETA over %.0fs: none of %s's kind has ended", left, u->name);
     else
         snprintf(text, sizeof(text), "ETA ~%.0fs for %zu more", left, sc->n - sc->done);
     fprintf(stderr,
@@ -303,14 +330,52 @@ static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *r
 }
 
 /* Wait for any run; its results into runs[*which]. Returns its exit code, -1 when none is left. */
+/* While no run ends, a line this often says which runs are going and for how long. */
+#define HEARTBEAT_S 15.0
+
+static void heartbeat(const struct sched *sc, double now)
+{
+    fprintf(stderr, "lklab sweep: [%zu/%zu] running", sc->done, sc->n);
+    for (size_t i = 0; i < sc->n; i++)
+        if (sc->state[i] == 1)
+            fprintf(stderr, " %s %.0fs", sc->runs[i].name, now - sc->start[i]);
+    fprintf(stderr, "  (elapsed %.0fs)\n", now - sc->t0);
+}
+
+/*
+ * Wait for any child to end (waitpid's result). The pipes tell when a run has sent its
+ * results or ended; a check every second also catches a child whose pipe a process it
+ * started still holds open. Unless quiet, heartbeat() every HEARTBEAT_S seconds.
+ */
+static pid_t wait_any(const struct sched *sc, const struct slot *sl, size_t nsl, int quiet,
+                      int *status)
+{
+    struct pollfd pfd[CMP_SWEEP_MAX_RUNS];
+    double last = lk_wall_now();
+    for (;;) {
+        pid_t pid = waitpid(-1, status, WNOHANG);
+        if (pid > 0 || (pid < 0 && errno != EINTR))
+            return pid;
+        for (size_t k = 0; k < nsl; k++)
+            pfd[k] = (struct pollfd){ .fd = sl[k].fd, .events = POLLIN };
+        if (poll(pfd, (nfds_t)nsl, 1000) > 0) {
+            while ((pid = waitpid(-1, status, 0)) < 0 && errno == EINTR)
+                ;
+            return pid;
+        }
+        if (!quiet && lk_wall_now() - last >= HEARTBEAT_S) {
+            last = lk_wall_now();
+            heartbeat(sc, last);
+        }
+    }
+}
+
 static int reap(struct sched *sc, struct cmp_sweep_run *runs, struct slot *sl, size_t *nsl,
-                size_t *which)
+                size_t *which, int quiet)
 {
     int status = 0;
     size_t k = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
-        ;
+    pid_t pid = wait_any(sc, sl, *nsl, quiet, &status);
     while (k < *nsl && sl[k].pid != pid)
         k++;
     if (pid < 0 || k == *nsl) {
@@ -352,7 +417,7 @@ static int run_all(struct sched *sc, const struct args *a, struct cmp_sweep_run 
         if (nsl == 0)
             break;
         size_t i;
-        int one = reap(sc, runs, sl, &nsl, &i);
+        int one = reap(sc, runs, sl, &nsl, &i, a->quiet);
         if (one < 0)
             return 4;
         if (one != 0 && rc == 0)

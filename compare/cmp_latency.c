@@ -13,8 +13,8 @@ cJSON *cmp_latency_json(const struct lk_lat_summary *fv, const struct lk_lat_sum
     return o;
 }
 
-int cmp_latency_update(const char *dir, struct lk_lat_summary *sfv, struct lk_lat_summary *scor,
-                       enum lk_stack *stack, struct lk_err *err)
+int cmp_latency_update(const char *dir, const char *truth_csv, struct lk_lat_summary *sfv,
+                       struct lk_lat_summary *scor, enum lk_stack *stack, struct lk_err *err)
 {
     struct lk_run run = LK_RUN_INIT;
     struct lk_lat fv, cor;
@@ -24,8 +24,8 @@ int cmp_latency_update(const char *dir, struct lk_lat_summary *sfv, struct lk_la
     if ((rc = lk_run_open(&run, dir, err)) < 0)
         goto out;
     *stack = run.stack;
-    rc = run.stack == LK_STACK_LAMBDA ? lb_latency(dir, &fv, &cor, err)
-                                      : kp_latency(dir, &fv, &cor, err);
+    rc = run.stack == LK_STACK_LAMBDA ? lb_latency(dir, truth_csv, &fv, &cor, err)
+                                      : kp_latency(dir, truth_csv, &fv, &cor, err);
     if (rc < 0)
         goto out;
     lk_lat_summarize(&fv, sfv);

@@ -97,12 +97,12 @@ int cmp_sweep_run_dirs(const char *s, const struct cmp_sweep_run *r, char *dir, 
 }
 
 /* Latencies into RUN/run.json ("latency") and r; the totals sweep.csv needs. */
-static int latency(const char *dir, struct cmp_sweep_run *r, struct lk_err *err)
+static int latency(const char *dir, const char *truth, struct cmp_sweep_run *r, struct lk_err *err)
 {
     char path[4400];
     enum lk_stack stack;
     cJSON *root = NULL;
-    int rc = cmp_latency_update(dir, &r->fv, &r->co, &stack, err);
+    int rc = cmp_latency_update(dir, truth, &r->fv, &r->co, &stack, err);
     snprintf(path, sizeof(path), "%s/run.json", dir);
     if (rc == 0 && (rc = lk_json_read_file(path, &root, err)) == 0) {
         const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
@@ -122,7 +122,8 @@ int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
     size_t ndiffs = 0, unexplained = 0;
     int rc;
     snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
-    if ((rc = latency(dir, r, err)) < 0 || (rc = cmp_cost_usage_from_run(&r->usage, dir, err)) < 0)
+    if ((rc = latency(dir, truth, r, err)) < 0
+        || (rc = cmp_cost_usage_from_run(&r->usage, dir, err)) < 0)
         return rc;
     snprintf(r->usage.config, sizeof(r->usage.config), "%s", r->name);
     r->usage.tier = tier;

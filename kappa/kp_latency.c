@@ -698,12 +698,11 @@ static int read_events(struct latency *c, struct lk_err *err)
     }
 }
 
-int kp_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *correct,
-               struct lk_err *err)
+int kp_latency(const char *run, const char *truth_csv, struct lk_lat *first_visible,
+               struct lk_lat *correct, struct lk_err *err)
 {
     struct latency *c = lk_xcalloc(1, sizeof(*c));
     struct lk_result *truth = NULL;
-    struct lk_truth_stats stats;
     int rc;
     c->fv = first_visible;
     c->cor = correct;
@@ -716,9 +715,7 @@ int kp_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *cor
         c->cost1 = lk_model_continuous_ms(&m, 1);
     }
     if ((rc = load_batches(&c->r, &c->b, err)) < 0
-        || (rc = lk_truth_eval(&c->r.spec, c->r.data, LK_TIME_POS_INF, &truth, &stats, NULL, NULL,
-                               err))
-               < 0
+        || (rc = lk_truth_final(&c->r.spec, c->r.data, truth_csv, &truth, err)) < 0
         || (rc = load_rows(&c->r, truth, &c->rows, err)) < 0
         || (c->r.mode == LK_MODE_COMPLETE && (rc = load_changes(&c->r, &c->rows, err)) < 0)
         || (rc = load_late(&c->r, &c->late, err)) < 0)

@@ -29,7 +29,9 @@
  * arrival_time. Correct is never earlier than first-visible: an answer that does not yet
  * include e is not counted as correct for e even if its value happens to be final.
  *
- * kp_latency: the caller lk_lat_init's both; samples are added to them. O(events) with
+ * kp_latency: the caller lk_lat_init's both; samples are added to them. truth_csv: the
+ * truth of the run's dataset as `lklab truth` wrote it (a sweep's truth.csv), or NULL to
+ * compute it (lk_truth_final). O(events) with
  * hash lookups (sessions: a binary search per event). Errors: LK_ENOENT (no run or no
  * Kappa run), LK_EINPUT (run.json/spec unusable, complete mode without a change feed),
  * LK_ECORRUPT (checkpoint), LK_EDB, LK_EIO.
@@ -51,8 +53,8 @@
 #include "lk_err.h"
 #include "lk_latency.h"
 
-int kp_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *correct,
-               struct lk_err *err);
+int kp_latency(const char *run, const char *truth_csv, struct lk_lat *first_visible,
+               struct lk_lat *correct, struct lk_err *err);
 int kp_row_history(const char *run, const char *key, const char *col, struct lk_point **pts,
                    size_t *n, struct lk_err *err);
 

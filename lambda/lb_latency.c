@@ -99,16 +99,13 @@ static int64_t event_correct(struct lat *c, const struct lb_tl_line *l, int64_t 
     return at;
 }
 
-int lb_latency(const char *run, struct lk_lat *fv_lat, struct lk_lat *correct_lat,
-               struct lk_err *err)
+int lb_latency(const char *run, const char *truth_csv, struct lk_lat *fv_lat,
+               struct lk_lat *correct_lat, struct lk_err *err)
 {
     struct lat c = { 0 };
-    struct lk_truth_stats st;
     int rc;
     if ((rc = lb_tl_load(run, &c.tl, err)) < 0
-        || (rc = lk_truth_eval(&c.tl->spec, c.tl->data, LK_TIME_POS_INF, &c.truth, &st, NULL, NULL,
-                               err))
-               < 0)
+        || (rc = lk_truth_final(&c.tl->spec, c.tl->data, truth_csv, &c.truth, err)) < 0)
         goto out;
     c.correct = lk_xreallocarray(NULL, c.tl->nrows + 1, sizeof(*c.correct));
     for (size_t r = 0; r < c.tl->nrows; r++)

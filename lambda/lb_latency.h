@@ -18,6 +18,8 @@
  *                   its final true value (lk_truth_eval over the whole dataset) and stays
  *                   so (the latest over its windows, never before first-visible)
  *                   - arrival_time; lk_lat_never when a row differs from truth at the end.
+ *   truth_csv: that truth as `lklab truth` wrote it (a sweep's truth.csv), or NULL to
+ *   compute it (lk_truth_final).
  *
  * lb_row_history: the serving value of column `col` of the row whose canonical CSV key
  * (group columns and window_start in ISO, joined by ',', as `lklab results` prints) is
@@ -47,8 +49,8 @@
 #include "lk_err.h"
 #include "lk_latency.h"
 
-int lb_latency(const char *run, struct lk_lat *first_visible, struct lk_lat *correct,
-               struct lk_err *err);
+int lb_latency(const char *run, const char *truth_csv, struct lk_lat *first_visible,
+               struct lk_lat *correct, struct lk_err *err);
 int lb_row_history(const char *run, const char *key, const char *col, struct lk_point **pts,
                    size_t *n, struct lk_err *err);
 

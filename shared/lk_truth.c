@@ -6,6 +6,7 @@
 
 #include "lk_agg.h"
 #include "lk_csv.h"
+#include "lk_csvread.h"
 #include "lk_file.h"
 #include "lk_mem.h"
 #include "lk_strtab.h"
@@ -278,7 +279,8 @@ static int read_file(struct truth *t, const char *path, uint64_t base, struct lk
 /* What a result owns besides its row pointers: the rows and the evaluator's strings. */
 struct result_priv {
     struct lk_csv_row *rows;
-    struct truth t; /* empty for an incremental evaluator's result (it owns the strings) */
+    struct truth t;       /* empty for an incremental evaluator's result (it owns the strings) */
+    struct lk_rtable csv; /* lk_result_load_csv's table (owns the strings), else empty */
 };
 
 static void build_result(struct truth *t, struct lk_result *r, struct lk_truth_stats *st)
@@ -314,6 +316,45 @@ int lk_result_write_csv(const struct lk_result *r, FILE *out)
     for (size_t c = 0; c < r->n && rc == 0; c++)
         rc = lk_csv_write_row(out, r->spec, r->rows[c]);
     return rc;
+}
+
+int lk_result_load_csv(const struct lk_spec *spec, const char *path, struct lk_result **out,
+                       struct lk_err *err)
+{
+    struct lk_result *r = lk_xcalloc(1, sizeof(*r));
+    struct result_priv *priv = lk_xcalloc(1, sizeof(*priv));
+    struct lk_rtable *t = &priv->csv;
+    int rc;
+    r->spec = spec;
+    r->priv = priv;
+    *out = NULL;
+    if ((rc = lk_rtable_load(t, path, err)) < 0 || (rc = lk_rtable_check_spec(t, spec, err)) < 0) {
+        lk_result_free(r);
+        return rc;
+    }
+    priv->rows = lk_xreallocarray(NULL, t->nrows ? t->nrows : 1, sizeof(*priv->rows));
+    r->rows = lk_xreallocarray(NULL, t->nrows ? t->nrows : 1, sizeof(*r->rows));
+    for (size_t i = 0; i < t->nrows; i++) {
+        struct lk_csv_row *row = &priv->rows[i];
+        *row = t->rows[i].row;
+        for (size_t a = 0; a < spec->naggs; a++) /* the table holds counts in hundredths too */
+            if (!lk_agg_is_money(spec->aggs[a].fn))
+                row->values[a] /= 100;
+        r->rows[i] = row;
+    }
+    lk_csv_sort(r->rows, t->nrows, spec->ngroup);
+    r->n = t->nrows;
+    *out = r;
+    return 0;
+}
+
+int lk_truth_final(const struct lk_spec *spec, const char *data, const char *truth_csv,
+                   struct lk_result **out, struct lk_err *err)
+{
+    struct lk_truth_stats st;
+    if (truth_csv)
+        return lk_result_load_csv(spec, truth_csv, out, err);
+    return lk_truth_eval(spec, data, LK_TIME_POS_INF, out, &st, NULL, NULL, err);
 }
 
 /* Canonical order on (groups, window_start) only: sessions differ in window_end too. */
@@ -360,6 +401,7 @@ void lk_result_free(struct lk_result *r)
         return;
     priv = r->priv;
     truth_release(&priv->t);
+    lk_rtable_release(&priv->csv);
     free(priv->rows);
     free(priv);
     free(r->rows);

@@ -96,6 +96,22 @@ int lk_truth_inc_eval(struct lk_truth_inc *inc, int64_t arrival_until, struct lk
                       struct lk_err *err);
 void lk_truth_inc_free(struct lk_truth_inc *inc);
 
+/*
+ * The canonical CSV at path (what lk_truth_run wrote for spec) as a result: the rows and
+ * values lk_truth_eval gives, without reading the dataset again. Errors: those of
+ * lk_rtable_load, LK_EINPUT when the file's columns are not spec's (err names the file).
+ */
+int lk_result_load_csv(const struct lk_spec *spec, const char *path, struct lk_result **out,
+                       struct lk_err *err);
+
+/*
+ * The truth over every event of data: lk_result_load_csv of truth_csv when it is given (the
+ * caller vouches that it is this spec's truth of this dataset, as a sweep's truth.csv is),
+ * else lk_truth_eval(spec, data, LK_TIME_POS_INF).
+ */
+int lk_truth_final(const struct lk_spec *spec, const char *data, const char *truth_csv,
+                   struct lk_result **out, struct lk_err *err);
+
 /* Write a result as the canonical CSV. */
 int lk_result_write_csv(const struct lk_result *r, FILE *out);
 /* The row with the same group values and window_start as key, or NULL (binary search). */

@@ -80,7 +80,7 @@ static void run_sweep(void)
     cr_assert_eq(rc, 0, "sweep failed: %s", err);
     cr_assert(strstr(err, "[10/10]") != NULL, "progress lines on stderr: %s", err);
     /* the ETA: runs end in any order (two at a time on two cores), but when the first ends
-       two of the three kinds (lambda, append, update) have not been timed, so its ETA is a
+       most kinds (Lambda, Kappa per trigger) have not been timed, so its ETA is a
        lower bound and says so; the last says done */
     {
         const char *first = strstr(err, "[1/10] "), *last = strstr(err, "[10/10] ");

@@ -116,7 +116,7 @@ static void latency_of(const char *run, struct lk_lat *fv, struct lk_lat *cor)
     struct lk_lat_summary s;
     lk_lat_init(fv);
     lk_lat_init(cor);
-    cr_assert_eq(kp_latency(run, fv, cor, &err), 0, "kp_latency: %s", err.msg);
+    cr_assert_eq(kp_latency(run, NULL, fv, cor, &err), 0, "kp_latency: %s", err.msg);
     lk_lat_summarize(fv, &s); /* sorts */
     lk_lat_summarize(cor, &s);
 }
@@ -143,6 +143,32 @@ Test(kp_latency, update_mode_matches_the_hand_computed_samples)
     free(run);
 }
 
+/* The sweep's way: the truth read from `lklab truth`'s CSV, not computed again. */
+Test(kp_latency, update_mode_matches_the_hand_computed_samples_with_the_truth_from_its_csv)
+{
+    char *run = run_fixture("lat-upd-csv", "update", "");
+    char *csv = lkt_fmt("%s/../truth.csv", run);
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_lat fv, cor;
+    struct lk_lat_summary s;
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "truth --quiet --data %s/../events.jsonl --pipeline "
+                         "%s/../top.json --out %s",
+                         run, run, csv),
+                 0);
+    lk_lat_init(&fv);
+    lk_lat_init(&cor);
+    cr_assert_eq(kp_latency(run, csv, &fv, &cor, &err), 0, "kp_latency: %s", err.msg);
+    lk_lat_summarize(&fv, &s); /* sorts */
+    lk_lat_summarize(&cor, &s);
+    expect_samples(&fv, "first-visible", hand_fv, 5, 0);
+    expect_samples(&cor, "correct", hand_cor, 5, 0);
+    lk_lat_free(&fv);
+    lk_lat_free(&cor);
+    free(csv);
+    free(run);
+}
+
 Test(kp_latency, complete_mode_with_a_change_feed_gives_the_same_samples)
 {
     char *run = run_fixture("lat-cmp", "complete", "--change-feed");
@@ -162,7 +188,7 @@ Test(kp_latency, complete_mode_without_a_change_feed_is_refused_with_the_fix)
     struct lk_err err = LK_ERR_INIT;
     lk_lat_init(&fv);
     lk_lat_init(&cor);
-    cr_assert_eq(kp_latency(run, &fv, &cor, &err), LK_EINPUT);
+    cr_assert_eq(kp_latency(run, NULL, &fv, &cor, &err), LK_EINPUT);
     cr_assert(strstr(err.msg, "--change-feed"), "%s", err.msg);
     lk_lat_free(&fv);
     lk_lat_free(&cor);

@@ -53,7 +53,7 @@ static void latency(const char *run, struct lk_lat *fv, struct lk_lat *ok)
     struct lk_err err = LK_ERR_INIT;
     lk_lat_init(fv);
     lk_lat_init(ok);
-    cr_assert_eq(lb_latency(run, fv, ok, &err), 0, "%s", err.msg);
+    cr_assert_eq(lb_latency(run, NULL, fv, ok, &err), 0, "%s", err.msg);
 }
 
 /* The samples, sorted, equal want[0..n). */
@@ -79,6 +79,30 @@ Test(lb_latency, fixture_latencies_worked_by_hand)
     expect_samples(&ok, want_ok, 4, "correct");
     lk_lat_free(&fv);
     lk_lat_free(&ok);
+    free(run);
+}
+
+/* The sweep's way: the truth read from `lklab truth`'s CSV, not computed again. */
+Test(lb_latency, fixture_latencies_worked_by_hand_with_the_truth_from_its_csv)
+{
+    char *run = run_seam("lb-lat-truth-csv", "revenue"), *csv = lkt_fmt("%s.truth.csv", run);
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_lat fv, ok;
+    const int64_t want_fv[] = { 0, 8000, 9000, 9999 };
+    const int64_t want_ok[] = { 9000, 299999, 300000, 888000 };
+    cr_assert_eq(lkt_run(NULL, NULL,
+                         "truth --quiet --data %s/datasets/fixtures/lambda-seam.jsonl "
+                         "--pipeline revenue --out %s",
+                         lkt_root(), csv),
+                 0);
+    lk_lat_init(&fv);
+    lk_lat_init(&ok);
+    cr_assert_eq(lb_latency(run, csv, &fv, &ok, &err), 0, "%s", err.msg);
+    expect_samples(&fv, want_fv, 4, "first-visible");
+    expect_samples(&ok, want_ok, 4, "correct");
+    lk_lat_free(&fv);
+    lk_lat_free(&ok);
+    free(csv);
     free(run);
 }
 
@@ -158,9 +182,9 @@ Test(lb_latency, analyses_refuse_unfinished_runs_and_session_windows)
     size_t n;
     lk_lat_init(&fv);
     lk_lat_init(&ok);
-    cr_assert_eq(lb_latency(dir, &fv, &ok, &err), LK_ENOENT);
+    cr_assert_eq(lb_latency(dir, NULL, &fv, &ok, &err), LK_ENOENT);
     cr_assert(strstr(err.msg, "run.json"), "%s", err.msg);
-    cr_assert_eq(lb_latency(run, &fv, &ok, &err), LK_EUSAGE);
+    cr_assert_eq(lb_latency(run, NULL, &fv, &ok, &err), LK_EUSAGE);
     cr_assert(strstr(err.msg, "session"), "%s", err.msg);
     cr_assert_eq(lb_discrepancy_series(run, &p, &n, &err), LK_EUSAGE);
     cr_assert_eq(fv.n + ok.n, 0);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lk_csv.h"
 #include "lk_spec.h"
 #include "lk_test.h"
 #include "lk_time.h"
@@ -221,5 +222,78 @@ Test(lk_truth, the_incremental_truth_keeps_the_one_shot_copy_across_partitions)
     free(p0);
     free(p1);
     free(log);
+    free(dir);
+}
+
+/* Row by row, every field: a and b hold the same rows in the same order. */
+static void expect_same_rows(const struct lk_result *a, const struct lk_result *b,
+                             const struct lk_spec *spec, const char *what)
+{
+    cr_assert_eq(a->n, b->n, "%s: %zu rows, want %zu", what, b->n, a->n);
+    for (size_t i = 0; i < a->n; i++) {
+        const struct lk_csv_row *x = a->rows[i], *y = b->rows[i];
+        for (size_t g = 0; g < spec->ngroup; g++)
+            cr_assert(x->group[g].len == y->group[g].len
+                          && memcmp(x->group[g].ptr, y->group[g].ptr, x->group[g].len) == 0,
+                      "%s: row %zu group %zu", what, i, g);
+        cr_assert_eq(x->window_start, y->window_start, "%s: row %zu", what, i);
+        cr_assert_eq(x->window_end, y->window_end, "%s: row %zu", what, i);
+        for (size_t v = 0; v < spec->naggs; v++)
+            cr_assert_eq(x->values[v], y->values[v], "%s: row %zu %s = %lld, want %lld", what, i,
+                         spec->aggs[v].as, (long long)y->values[v], (long long)x->values[v]);
+        cr_assert_eq(lk_result_find(b, x), y, "%s: row %zu not found", what, i);
+    }
+}
+
+/* What the sweep does: the truth written once, read back by each run's latency analysis. */
+Test(lk_truth, a_truth_read_back_from_its_csv_equals_the_evaluated_one)
+{
+    static const char *pipelines[] = { "revenue", "sessions", "sliding" };
+    char *dir = lkt_tmpdir("truth-csv");
+    char *data = lkt_dataset("truth-csv", "--scenario clickstream --events 20000 --seed 7 "
+                                          "--late-frac 0.2 --dup-frac 0.1 --span 6h");
+    for (size_t p = 0; p < 3; p++) {
+        struct lk_spec spec;
+        struct lk_err err = LK_ERR_INIT;
+        struct lk_truth_stats st;
+        struct lk_result *a, *b;
+        char *spec_path = lkt_fmt("%s/datasets/pipelines/%s.json", lkt_root(), pipelines[p]);
+        char *csv = lkt_fmt("%s/%s.csv", dir, pipelines[p]);
+        FILE *fp;
+        cr_assert_eq(lk_spec_load(&spec, spec_path, &err), 0, "%s", err.msg);
+        cr_assert_eq(lk_truth_eval(&spec, data, LK_TIME_POS_INF, &a, &st, NULL, NULL, &err), 0,
+                     "%s", err.msg);
+        cr_assert_gt(a->n, 100);
+        fp = fopen(csv, "w");
+        cr_assert(fp);
+        cr_assert_eq(lk_result_write_csv(a, fp), 0);
+        cr_assert_eq(fclose(fp), 0);
+        cr_assert_eq(lk_truth_final(&spec, data, csv, &b, &err), 0, "%s", err.msg);
+        expect_same_rows(a, b, &spec, pipelines[p]);
+        lk_result_free(b);
+        lk_result_free(a);
+        free(spec_path);
+        free(csv);
+    }
+    free(data);
+    free(dir);
+}
+
+Test(lk_truth, a_truth_csv_of_another_pipeline_is_refused_naming_it)
+{
+    struct lk_spec spec;
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_result *r = (struct lk_result *)1;
+    char *dir = lkt_tmpdir("truth-csv-bad");
+    char *csv = lkt_fmt("%s/truth.csv", dir);
+    char *spec_path = lkt_fmt("%s/datasets/pipelines/revenue.json", lkt_root());
+    lkt_write(csv, "tenant,window_start,window_end,events\n"
+                   "t01,2026-01-01T00:00:00.000Z,2026-01-01T00:01:00.000Z,1\n");
+    cr_assert_eq(lk_spec_load(&spec, spec_path, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_result_load_csv(&spec, csv, &r, &err), LK_EINPUT);
+    cr_assert_null(r);
+    cr_assert(strstr(err.msg, csv), "%s", err.msg);
+    free(spec_path);
+    free(csv);
     free(dir);
 }
