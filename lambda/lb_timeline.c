@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "lb_db.h"
+#include "lb_rundir.h"
 #include "lk_event.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_kafka.h"
 #include "lk_mem.h"
 #include "lk_run.h"
 #include "lk_store.h"
@@ -104,6 +106,8 @@ static int read_runjson(struct lb_tl *tl, const char *run, struct lk_err *err)
     data = cJSON_GetObjectItemCaseSensitive(root, "data");
     if (lk_run_json_stack(root) != LK_STACK_LAMBDA || !cJSON_IsString(data))
         rc = lk_err_set(err, LK_EUSAGE, "'%s' is not a lambda run (run.json)", run);
+    else if (lk_kafka_is_url(data->valuestring)) /* the topic's lines, as the run read them */
+        tl->data = lb_rundir_path(run, "source");
     else
         tl->data = lk_xstrdup(data->valuestring);
 out:

@@ -180,6 +180,10 @@ fi
 lambda --source "$URL" --out "$W/l-kafka" && lambda_equals "$W/l-kafka" && same "$W/l-kafka.csv" "$W/truth.csv" \
     && cat "$DS"/log/p-*.jsonl | cmp -s - <(cat "$W/l-kafka"/source/log/p-*.jsonl) \
     && ok "lambda --source kafka:// == lambda --data (results, master, jobs) == lklab truth" || bad "lambda kafka == log"
+# its latencies, measured against the truth of its mirror, are the log-sourced run's
+"$LK" latency --run "$W/l-log" --format json > "$W/l-log.lat" && "$LK" latency --run "$W/l-kafka" --format json > "$W/l-kafka.lat" \
+    && same "$W/l-kafka.lat" "$W/l-log.lat" && ok "lklab latency on the kafka:// lambda run == on the log-sourced run" \
+    || bad "lambda kafka latency" "$(head -c 300 "$W/l-kafka.lat")"
 
 lambda --source "$URL-lpaced" --out "$W/l-paced" &
 pid=$!
