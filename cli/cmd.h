@@ -131,8 +131,8 @@ struct cmd_source {
         NULL, 0, 0, NULL                                                                           \
     }
 int cmd_source_is_live(const char *value);
-/* Parse --clock; 2 (one usage line) when bad. */
-int cmd_source_clock(const char *cmd, const char *value, struct cmd_source *s);
+/* Parse --clock virtual|wall (lklab kappa, lambda, job) into *wall; 2 (one usage line) when bad. */
+int cmd_source_clock(const char *cmd, const char *value, int *wall);
 /*
  * After parsing: a live source becomes the engine's *data (and *files for landing:);
  * --data beside it, or --follow/--clock wall without it, is a usage error (returns 2).

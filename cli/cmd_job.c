@@ -151,9 +151,8 @@ int cmd_job(int argc, char **argv)
             params[nparams++] = optarg;
             break;
         case 'c':
-            if (strcmp(optarg, "virtual") != 0 && strcmp(optarg, "wall") != 0)
-                return cmd_usage_error(CMD, "--clock '%s': virtual or wall", optarg);
-            wall = strcmp(optarg, "wall") == 0;
+            if (cmd_source_clock(CMD, optarg, &wall) != 0)
+                return 2;
             break;
         case 'u':
             until = optarg;

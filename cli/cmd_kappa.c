@@ -189,7 +189,7 @@ static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
         a->src.follow = 1;
         break;
     case O_CLOCK:
-        rc = cmd_source_clock(CMD, v, &a->src);
+        rc = cmd_source_clock(CMD, v, &a->src.wall);
         break;
     case O_TRIGGER:
         rc = parse_trigger(v, o);

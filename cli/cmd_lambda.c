@@ -144,7 +144,7 @@ static int parse_one(int c, const char *v, struct args *a)
         a->src.follow = 1;
         return 0;
     case O_CLOCK:
-        return cmd_source_clock(CMD, v, &a->src);
+        return cmd_source_clock(CMD, v, &a->src.wall);
     default:
         return -1;
     }

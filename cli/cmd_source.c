@@ -22,10 +22,10 @@ int cmd_source_is_live(const char *value)
     return lk_kafka_is_url(value) || strncmp(value, LANDING, strlen(LANDING)) == 0;
 }
 
-int cmd_source_clock(const char *cmd, const char *value, struct cmd_source *s)
+int cmd_source_clock(const char *cmd, const char *value, int *wall)
 {
     if (strcmp(value, "virtual") == 0 || strcmp(value, "wall") == 0) {
-        s->wall = value[0] == 'w';
+        *wall = value[0] == 'w';
         return 0;
     }
     return cmd_usage_error(cmd, "bad value '%s' for --clock (virtual or wall)", value);

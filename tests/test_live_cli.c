@@ -62,6 +62,7 @@ Test(live_cli, misuse_of_the_live_commands_is_one_line_and_exit_2)
                "--follow is for kafka://");
     usage_line("kappa --source kafka://h:1/t --clock sundial --pipeline revenue --out x",
                "bad value 'sundial' for --clock");
+    usage_line("job run x.json --out x --clock sundial", "bad value 'sundial' for --clock");
     usage_line("kappa --source landing:d --clock wall --pipeline revenue --out x",
                "--clock wall is for a kafka:// source");
     usage_line("kappa --source kafka://h:1/t --clock wall --workers 2 --pipeline revenue --out x",
