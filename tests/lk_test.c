@@ -4,7 +4,6 @@
 #include <criterion/hooks.h>
 #include <criterion/parameterized.h>
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,8 +250,8 @@ static size_t ntallies, nprinted, nsuites_to_run;
  * A test's directories (lkt_tmpdir, listed in out/test-owned/SUITE.TEST) are removed when
  * all its runs have passed, so the disk holds only what failing tests left for a look
  * (a whole run's were 3 GB, and CI machines can be short of disk).
- * LKLAB_KEEP_TEST_DIRS=1 keeps them all. A thread of the runner removes them: the hooks
- * run while a test waits for the runner's answer, so a slow disk must not hold tests up.
+ * LKLAB_KEEP_TEST_DIRS=1 keeps them all. The runner removes them itself: a thread of its
+ * own (tried) deadlocked a worker that Criterion forked while the thread held a lock.
  */
 struct test_tally {
     const char *suite, *name;
@@ -262,78 +261,18 @@ struct test_tally {
 static struct test_tally *test_tallies;
 static size_t ntest_tallies;
 
-/* The failed runs, named again after Criterion's summary (a CI log shows its tail). */
+/* The failed runs, named again just before Criterion's summary (a CI log shows its tail). */
 static char **failures;
 static size_t nfailures;
 
-/* The lists whose directories are to go, and the thread that removes them. */
-static char **doomed_lists;
-static size_t ndoomed, doomed_cap;
-static int remover_done, remover_started;
-static pthread_mutex_t remover_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t remover_cv = PTHREAD_COND_INITIALIZER;
-static pthread_t remover;
-
-static void remove_listed_dirs(char *list)
+static void remove_owned_dirs(const struct test_tally *tt)
 {
-    char *text = lkt_slurp(list), *line, *save = NULL;
+    char *list = owned_list(tt->suite, tt->name), *text = lkt_slurp(list), *line, *save = NULL;
     for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
         lk_rm_rf(line, NULL);
     unlink(list);
     free(text);
     free(list);
-}
-
-static void *remover_main(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&remover_mu);
-    for (;;) {
-        while (!ndoomed && !remover_done)
-            pthread_cond_wait(&remover_cv, &remover_mu);
-        if (!ndoomed)
-            break;
-        char *list = doomed_lists[--ndoomed];
-        pthread_mutex_unlock(&remover_mu);
-        remove_listed_dirs(list);
-        pthread_mutex_lock(&remover_mu);
-    }
-    pthread_mutex_unlock(&remover_mu);
-    return NULL;
-}
-
-static void doom_dirs_of(const struct test_tally *tt)
-{
-    char *list = owned_list(tt->suite, tt->name);
-    pthread_mutex_lock(&remover_mu);
-    if (!remover_started && pthread_create(&remover, NULL, remover_main, NULL) == 0)
-        remover_started = 1;
-    if (!remover_started) {
-        pthread_mutex_unlock(&remover_mu);
-        remove_listed_dirs(list);
-        return;
-    }
-    if (ndoomed == doomed_cap) {
-        doomed_cap = doomed_cap ? 2 * doomed_cap : 64;
-        doomed_lists = lk_xrealloc(doomed_lists, doomed_cap * sizeof(*doomed_lists));
-    }
-    doomed_lists[ndoomed++] = list;
-    pthread_cond_signal(&remover_cv);
-    pthread_mutex_unlock(&remover_mu);
-}
-
-/* Waits until every doomed directory is gone. */
-static void remover_finish(void)
-{
-    if (!remover_started)
-        return;
-    pthread_mutex_lock(&remover_mu);
-    remover_done = 1;
-    pthread_cond_signal(&remover_cv);
-    pthread_mutex_unlock(&remover_mu);
-    pthread_join(remover, NULL);
-    free(doomed_lists);
-    doomed_lists = NULL;
 }
 
 static size_t runs_of(const struct criterion_test *t, const struct criterion_suite *s)
@@ -424,7 +363,7 @@ static void tally_test_dirs(const struct criterion_test_stats *ts, int failed)
         tt->finished++;
         tt->failed += failed != 0;
         if (tt->finished == tt->expected && !tt->failed && !(keep && strcmp(keep, "1") == 0))
-            doom_dirs_of(tt);
+            remove_owned_dirs(tt);
         return;
     }
 }
@@ -500,7 +439,6 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
     }
     free(failures);
     failures = NULL;
-    remover_finish();
     free(tallies);
     tallies = NULL;
     free(test_tallies);
