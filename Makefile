@@ -67,7 +67,7 @@ $(BIN)/lklab: $(LIB_OBJ) $(CLI_OBJ)
 $(BIN)/lklab-tests: $(LIB_OBJ) $(TEST_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(EXTRA_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) -lcriterion
+	$(Q)$(CC) $(EXTRA_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) -lcriterion -lnanomsg
 
 # The I/O fault shim the fault tests preload into bin/lklab (tests/fault/lk_fault.c).
 $(BIN)/lk_fault.so: tests/fault/lk_fault.c

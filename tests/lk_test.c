@@ -1,9 +1,16 @@
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include "lk_test.h"
 
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <criterion/parameterized.h>
 
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/reqrep.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +62,42 @@ static void own_dir(const char *dir)
     free(list);
 }
 
+/*
+ * out/test-trash/: passed tests' directories, renamed there by the runner (a rename is
+ * instant; removing a big tree is not, and the runner answers no worker meanwhile). Workers
+ * empty it as they make their own directories: each entry is claimed by a rename to a
+ * name of the worker's own, so two workers never remove the same tree.
+ */
+static char *trash_dir(void)
+{
+    return lkt_fmt("%s/out/test-trash", lkt_root());
+}
+
+static void empty_trash(void)
+{
+    char *trash = trash_dir();
+    DIR *d = opendir(trash);
+    struct dirent *e;
+    for (e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *from = lkt_fmt("%s/%s", trash, e->d_name);
+        char *mine = lkt_fmt("%s/.removing-%ld-%s", trash, (long)getpid(), e->d_name);
+        if (rename(from, mine) == 0)
+            lk_rm_rf(mine, NULL);
+        free(from);
+        free(mine);
+    }
+    if (d)
+        closedir(d);
+    free(trash);
+}
+
 char *lkt_tmpdir(const char *name)
 {
     struct lk_err err = LK_ERR_INIT;
     char *p = lk_xmalloc(4096);
+    empty_trash();
     snprintf(p, 4096, "%s/out/test-%s-%ld", lkt_root(), name, (long)getpid());
     lk_rm_rf(p, NULL);
     if (lk_mkdir_p(p, &err) < 0)
@@ -222,6 +261,26 @@ char *lkt_query_text(const char *run, const char *sql)
     return buf;
 }
 
+/*
+ * Criterion's workers talk to the runner over nanomsg REQ sockets, which send a request
+ * again when no reply came in NN_REQ_RESEND_IVL (60 s). The runner answers one message at a
+ * time, so a runner busy for a minute (a loaded CI machine) received a worker's message
+ * twice and failed the whole run on the copy ("Expected message to change to state 'end',
+ * got 'teardown' instead", though every test passed). Over a local ipc socket nothing is
+ * lost, so the test binary wraps nn_connect, which Criterion calls for every such socket,
+ * and turns resending off (INT_MAX ms).
+ */
+int nn_connect(int s, const char *addr)
+{
+    int (*real_connect)(int, const char *);
+    int never = INT_MAX;
+    *(void **)&real_connect = dlsym(RTLD_NEXT, "nn_connect");
+    if (!real_connect)
+        return errno = ENOSYS, -1;
+    nn_setsockopt(s, NN_REQ, NN_REQ_RESEND_IVL, &never, sizeof(never));
+    return real_connect(s, addr);
+}
+
 /* ---- one line per suite as it finishes (make test is silent for minutes otherwise) ---- */
 
 /*
@@ -250,8 +309,9 @@ static size_t ntallies, nprinted, nsuites_to_run;
  * A test's directories (lkt_tmpdir, listed in out/test-owned/SUITE.TEST) are removed when
  * all its runs have passed, so the disk holds only what failing tests left for a look
  * (a whole run's were 3 GB, and CI machines can be short of disk).
- * LKLAB_KEEP_TEST_DIRS=1 keeps them all. The runner removes them itself: a thread of its
- * own (tried) deadlocked a worker that Criterion forked while the thread held a lock.
+ * LKLAB_KEEP_TEST_DIRS=1 keeps them all. The runner only renames them into out/test-trash
+ * (see empty_trash); a thread of its own that removed them (tried) deadlocked a worker
+ * that Criterion forked while the thread held a lock.
  */
 struct test_tally {
     const char *suite, *name;
@@ -267,12 +327,20 @@ static size_t nfailures;
 
 static void remove_owned_dirs(const struct test_tally *tt)
 {
+    static unsigned long ntrashed;
     char *list = owned_list(tt->suite, tt->name), *text = lkt_slurp(list), *line, *save = NULL;
-    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
-        lk_rm_rf(line, NULL);
+    char *trash = trash_dir();
+    lk_mkdir_p(trash, NULL);
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+        char *to = lkt_fmt("%s/%lu", trash, ntrashed++);
+        if (rename(line, to) != 0 && errno != ENOENT)
+            lk_rm_rf(line, NULL); /* not on the same file system: the slow way */
+        free(to);
+    }
     unlink(list);
     free(text);
     free(list);
+    free(trash);
 }
 
 static size_t runs_of(const struct criterion_test *t, const struct criterion_suite *s)
@@ -443,4 +511,5 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
     tallies = NULL;
     free(test_tallies);
     test_tallies = NULL;
+    empty_trash();
 }
