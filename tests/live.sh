@@ -238,6 +238,24 @@ if wait_commits "$W/k-gone" 150 $pid; then
 else
     wait $pid; bad "broker gone" "the run ended before 150 batches"
 fi
+# the same for Lambda (its speed layer and its mirror read the topic through the same
+# client): stopped after 20 of its ~7,800 jobs, the run (3.6 s with this prefetch) is
+# still reading when the broker goes
+LKLAB_KAFKA_CONF=queued.min.messages=200,max.partition.fetch.bytes=16384,queued.max.messages.kbytes=64 LKLAB_KAFKA_TIMEOUT_MS=3000 \
+    "$LK" lambda --pipeline revenue --quiet --source "$URL" --out "$W/l-gone" 2> "$W/lgone.err" &
+pid=$!
+for ((i = 0; i < 3000; i++)); do
+    [ "$(cat "$W/l-gone/metrics.jsonl" 2> /dev/null | wc -l)" -ge 20 ] && break
+    kill -0 $pid 2> /dev/null || break
+    sleep 0.01
+done
+"$LK" broker stop --dir "$B" 2> /dev/null
+wait $pid; rc=$?
+[ $rc = 4 ] && [ "$(wc -l < "$W/lgone.err")" = 1 ] && grep -q "cannot reach the Kafka broker" "$W/lgone.err" \
+    && ok "lambda: broker stopped mid-run: exit 4, one line" || bad "lambda broker gone" "exit $rc: $(cat "$W/lgone.err")"
+start_broker "$B" && [ "$("$LK" broker port --dir "$B")" = "$PORT" ] || bad "broker restart on the same port"
+lambda --source "$URL" --out "$W/l-gone" && lambda_equals "$W/l-gone" \
+    && ok "lambda: broker back, restart == lambda --data" || bad "lambda restart after broker restart"
 
 # --- no broker at all: one line, exit 4 -------------------------------------------------------
 "$LK" broker stop --dir "$B" 2> /dev/null
