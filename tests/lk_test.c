@@ -331,7 +331,8 @@ static void remove_owned_dirs(const struct test_tally *tt)
     char *list = owned_list(tt->suite, tt->name), *text = lkt_slurp(list), *line, *save = NULL;
     char *trash = trash_dir();
     lk_mkdir_p(trash, NULL);
-    for (line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+    for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\n", &save)) {
         char *to = lkt_fmt("%s/%lu", trash, ntrashed++);
         if (rename(line, to) != 0 && errno != ENOENT)
             lk_rm_rf(line, NULL); /* not on the same file system: the slow way */
