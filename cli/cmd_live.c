@@ -40,7 +40,7 @@ static void help(void)
            "                      --watermark none          (DIR/kappa-update)\n"
            "  Kappa 1m append     --source kafka://... --trigger 1m --watermark 10m\n"
            "                      (DIR/kappa-append)\n"
-           "  Lambda 6h           --batch-every 6h over the dataset's files (its batch layer\n"
+           "  Lambda 6h           --source kafka://... --batch-every 6h (its batch layer\n"
            "                      recomputes from the master dataset; DIR/lambda)\n"
            "  the dashboard       lklab serve over the three runs on 127.0.0.1 (its URL is\n"
            "                      printed: open it in a browser)\n"
@@ -200,7 +200,7 @@ static int start_jobs(struct job *jobs, const char *ds, const char *url, const c
     const char *const app[] = { "lklab",       "kappa", "--source",     url,         "--pipeline",
                                 "revenue",     "--out", runs[2],        "--trigger", "1m",
                                 "--watermark", "10m",   "--durability", "process",   NULL };
-    const char *const lam[] = { "lklab", "lambda", "--data",        ds,   "--pipeline", "revenue",
+    const char *const lam[] = { "lklab", "lambda", "--source",      url,  "--pipeline", "revenue",
                                 "--out", runs[3],  "--batch-every", "6h", NULL };
     const char *const web[] = { "lklab", "serve",  "--runs", runs[1],  "--runs", runs[2], "--runs",
                                 runs[3], "--data", ds,       "--port", web_port, NULL };

@@ -264,6 +264,16 @@ LKLAB_KAFKA_TIMEOUT_MS=2000 kappa --source "$URL" --out "$W/k-none" --watermark 
 "$LK" broker stop --dir "$B" 2> "$W/err"; rc=$?
 [ $rc = 3 ] && ok "stop without a broker: exit 3" || bad "stop twice" "exit $rc"
 
+# --- lklab live: broker, replay, both Kappa queries and Lambda on the topic, the dashboard;
+# it stops what it started, and its runs end equal to the truth of the day it generated
+brokers+=("$W/live/broker")
+"$LK" live --events 5000 --speed max --out "$W/live" > "$W/live.out" 2>&1 \
+    && "$LK" truth --data "$W/live/data" --pipeline revenue --out "$W/live-truth.csv" 2> /dev/null \
+    && export_csv "$W/live/lambda" "$W/live-lambda.csv" && same "$W/live-lambda.csv" "$W/live-truth.csv" \
+    && export_csv "$W/live/kappa-update" "$W/live-update.csv" && same "$W/live-update.csv" "$W/live-truth.csv" \
+    && grep -q '"data":[[:space:]]*"kafka://' "$W/live/lambda/run.json" \
+    && ok "lklab live: Lambda and Kappa update on the topic == lklab truth" || bad "lklab live" "$(tail -5 "$W/live.out")"
+
 # --- usage -----------------------------------------------------------------------------------
 kappa --source kafka://nohost/x --out "$W/u" 2> "$W/err"; rc=$?
 [ $rc = 2 ] && ok "bad Kafka URL: exit 2" || bad "bad URL" "exit $rc"
