@@ -512,5 +512,9 @@ ReportHook(POST_ALL)(struct criterion_global_stats *gs)
     tallies = NULL;
     free(test_tallies);
     test_tallies = NULL;
-    empty_trash();
+    {
+        char *trash = trash_dir(); /* no worker is left: all of it, a crashed one's claims too */
+        lk_rm_rf(trash, NULL);
+        free(trash);
+    }
 }
