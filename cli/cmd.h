@@ -145,9 +145,10 @@ int cmd_source_apply(const char *cmd, struct cmd_source *s, const char **data, i
 int cmd_source_wait(const char *cmd, struct cmd_source *s);
 void cmd_source_release(struct cmd_source *s);
 /*
- * How far (wall seconds) the Kappa run RUN's last committed batch is behind the clock of
- * the replay that writes url (read once from its start record into clock): 0, or -1 when
- * not known yet (no batch, no start record, a --speed max replay).
+ * How far (wall seconds) the Kappa run RUN's last committed batch, or the Lambda run RUN's
+ * last speed micro-batch, is behind the clock of the replay that writes url (read once
+ * from its start record into clock), by their trigger times: 0, or -1 when not known yet
+ * (no batch, no start record, a --speed max replay).
  */
 struct cmd_source_clock {
     int have;

@@ -1,7 +1,7 @@
 /*
  * lklab live: the class demo on real parts (docs/live.md "lklab live"): a Kafka broker,
  * the replay of a day at 144x, two Kappa queries reading the topic and Lambda, side by
- * side; prints what runs where and how far behind the replay each Kappa query is; stops
+ * side; prints what runs where and how far behind the replay each run is; stops
  * everything it started at the end or on Ctrl-C.
  */
 #include <errno.h>
@@ -45,7 +45,7 @@ static void help(void)
            "  the dashboard       lklab serve over the three runs on 127.0.0.1 (its URL is\n"
            "                      printed: open it in a browser)\n"
            "prints what runs where, then every few seconds how far behind the replay each\n"
-           "Kappa query is, and stops everything it started when the replay is over and the\n"
+           "run is, and stops everything it started when the replay is over and the\n"
            "queries have finished, or on Ctrl-C. The runs stay, to reconcile.\n\n"
            "  --out DIR      where everything goes (default out/live; must not hold a live run)\n"
            "  --events N     events of the generated day (default 100000)\n"
@@ -104,7 +104,7 @@ static char *path2(const char *a, const char *b)
     return lk_buf_detach(&buf, NULL);
 }
 
-/* One line: each Kappa query's lag behind the replay's clock (wall seconds). */
+/* One line: each run's lag behind the replay's clock (wall seconds). */
 static void show_lag(const struct job *jobs, const char *url, struct cmd_source_clock *clock)
 {
     struct lk_buf b = LK_BUF_INIT;
@@ -210,7 +210,7 @@ static int start_jobs(struct job *jobs, const char *ds, const char *url, const c
            "broker", info->pid, info->port, broker, info->start_seconds, info->rss_mb);
     for (size_t i = 0; i < NJOBS && rc == 0; i++) {
         jobs[i].name = names[i];
-        jobs[i].run = i == 1 || i == 2 ? runs[i] : NULL;
+        jobs[i].run = i >= 1 && i <= 3 ? runs[i] : NULL; /* the runs whose lag is shown */
         lk_buf_init(&jobs[i].log);
         lk_buf_adds(&jobs[i].log, logs[i]);
         if (i == NJOBS - 1)
@@ -233,7 +233,7 @@ static int start_jobs(struct job *jobs, const char *ds, const char *url, const c
     return rc;
 }
 
-/* Until every job has ended or Ctrl-C: reap, and show each Kappa query's lag every 5 s. */
+/* Until every job has ended or Ctrl-C: reap, and show each run's lag every 5 s. */
 static void watch(struct job *jobs, const char *url)
 {
     struct cmd_source_clock clock = { 0, { 0, 0, 0 } };

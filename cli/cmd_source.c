@@ -128,7 +128,34 @@ void cmd_source_release(struct cmd_source *s)
     s->data = NULL;
 }
 
-/* The trigger time of a Kappa run's last committed batch, or LK_TIME_NEG_INF. */
+/* The trigger time of a Lambda run's last speed micro-batch: the last "speed" line in the
+   last 16 KB of its metrics.jsonl (a line each job, appended as it commits; the batch
+   jobs' lines in between are a few), or LK_TIME_NEG_INF. */
+static int64_t last_speed_trigger(const char *run)
+{
+    struct lk_buf p = LK_BUF_INIT;
+    char tail[16384 + 1], *at = NULL, *next;
+    size_t len = 0;
+    int64_t t = LK_TIME_NEG_INF;
+    FILE *fp;
+    lk_buf_addf(&p, "%s/metrics.jsonl", run);
+    if ((fp = fopen(p.s, "rb")) != NULL) {
+        if (fseek(fp, -(long)(sizeof(tail) - 1), SEEK_END) != 0)
+            rewind(fp);
+        len = fread(tail, 1, sizeof(tail) - 1, fp);
+        fclose(fp);
+    }
+    tail[len] = '\0';
+    for (next = tail; (next = strstr(next, "{\"layer\":\"speed\"")) != NULL; next++)
+        at = next;
+    if (at && (at = strstr(at, "\"trigger_time\":\"")) && strlen(at + 16) >= 24)
+        lk_time_parse(at + 16, 24, &t);
+    lk_buf_release(&p);
+    return t;
+}
+
+/* The trigger time of a Kappa run's last committed batch, or of a Lambda run's last speed
+   micro-batch (a run without checkpoint/commits), or LK_TIME_NEG_INF. */
 static int64_t last_trigger(const char *run)
 {
     struct lk_buf p = LK_BUF_INIT;
@@ -137,7 +164,11 @@ static int64_t last_trigger(const char *run)
     long best = -1;
     int64_t t = LK_TIME_NEG_INF;
     lk_buf_addf(&p, "%s/checkpoint/commits", run);
-    if (lk_is_dir(p.s) && lk_list_dir(p.s, "", &names, &n, NULL) == 0)
+    if (!lk_is_dir(p.s)) {
+        lk_buf_release(&p);
+        return last_speed_trigger(run);
+    }
+    if (lk_list_dir(p.s, "", &names, &n, NULL) == 0)
         for (size_t i = 0; i < n; i++)
             if (atol(names[i]) > best)
                 best = atol(names[i]);

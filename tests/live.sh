@@ -264,10 +264,12 @@ LKLAB_KAFKA_TIMEOUT_MS=2000 kappa --source "$URL" --out "$W/k-none" --watermark 
 "$LK" broker stop --dir "$B" 2> "$W/err"; rc=$?
 [ $rc = 3 ] && ok "stop without a broker: exit 3" || bad "stop twice" "exit $rc"
 
-# --- lklab live: broker, replay, both Kappa queries and Lambda on the topic, the dashboard;
-# it stops what it started, and its runs end equal to the truth of the day it generated
+# --- lklab live: broker, replay (a day in 29 s), both Kappa queries and Lambda on the topic,
+# the dashboard; it shows each run's lag behind the replay, stops what it started, and its
+# runs end equal to the truth of the day it generated
 brokers+=("$W/live/broker")
-"$LK" live --events 5000 --speed max --out "$W/live" > "$W/live.out" 2>&1 \
+"$LK" live --events 5000 --speed 3000x --out "$W/live" > "$W/live.out" 2>&1 \
+    && grep -Eq "behind the replay: kappa-update [0-9.]+ s; kappa-append [0-9.]+ s; lambda [0-9.]+ s" "$W/live.out" \
     && "$LK" truth --data "$W/live/data" --pipeline revenue --out "$W/live-truth.csv" 2> /dev/null \
     && export_csv "$W/live/lambda" "$W/live-lambda.csv" && same "$W/live-lambda.csv" "$W/live-truth.csv" \
     && export_csv "$W/live/kappa-update" "$W/live-update.csv" && same "$W/live-update.csv" "$W/live-truth.csv" \
