@@ -108,8 +108,11 @@ int lb_results_export(const char *run, const char *table, int64_t at, FILE *out,
         || (rc = lb_query_open(&q, db, &spec, layers, err)) < 0
         || (rc = lb_query_run(&q, at, &rows, err)) < 0)
         goto out;
-    if ((rc = lb_rows_write_csv(&rows, out)) < 0)
-        lk_err_set(err, rc, "cannot write the %s table of '%s' (%s)", table, run, lk_strerror(rc));
+    if ((rc = lb_rows_write_csv(&rows, out)) < 0) {
+        char what[96];
+        snprintf(what, sizeof(what), "the %s table", table);
+        rc = lk_file_write_failed(out, what, err);
+    }
 out:
     lb_rows_release(&rows);
     lb_query_close(&q);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -33,16 +34,38 @@ static int fsync_dir_of(const char *path, struct lk_err *err)
     return rc;
 }
 
+/*
+ * A path that exists and is not a regular file (/dev/null, /dev/stdout, a pipe, a symlink
+ * to one) is written to directly, as a shell redirection would: a temp file renamed over it
+ * would replace the device or the link (as root, /dev/null itself). 1 when path is such a
+ * file and opened (or 0: the normal way; <0: the error opening it, named in err).
+ */
+static int open_direct(struct lk_atomic *a, const char *path, struct lk_err *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    if (!(a->fp = fopen(path, "wb")))
+        return lk_file_error(err, errno, "create", path);
+    a->path = lk_xstrdup(path);
+    a->tmp = NULL;
+    a->direct = 1;
+    return 1;
+}
+
 int lk_atomic_open(struct lk_atomic *a, const char *path, struct lk_err *err)
 {
     size_t n = strlen(path);
+    int rc = open_direct(a, path, err);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     a->path = lk_xstrdup(path);
     a->tmp = lk_xmalloc(n + 5);
     memcpy(a->tmp, path, n);
     memcpy(a->tmp + n, ".tmp", 5);
     a->fp = fopen(a->tmp, "wb");
     if (!a->fp) {
-        int rc = lk_file_error(err, errno, "create", a->tmp);
+        rc = lk_file_error(err, errno, "create", a->tmp);
         free(a->path);
         free(a->tmp);
         a->path = a->tmp = NULL;
@@ -127,9 +150,26 @@ static int link_unnamed(struct lk_atomic *a, struct lk_err *err)
     return 1;
 }
 
+/* Commit a file opened by open_direct: flushed and closed, nothing to name or sync. */
+static int commit_direct(struct lk_atomic *a, struct lk_err *err)
+{
+    int rc = 0;
+    if (fflush(a->fp) != 0 || ferror(a->fp))
+        rc = lk_file_error(err, errno, "write", a->path);
+    if (fclose(a->fp) != 0 && rc == 0)
+        rc = lk_file_error(err, errno, "close", a->path);
+    a->fp = NULL;
+    free(a->path);
+    a->path = NULL;
+    a->direct = 0;
+    return rc;
+}
+
 int lk_atomic_commit(struct lk_atomic *a, struct lk_err *err)
 {
     int rc = 0, sync = a->durability != LK_DURABLE_PROCESS, renamed = a->tmp != NULL;
+    if (a->direct)
+        return commit_direct(a, err);
     if (fflush(a->fp) != 0 || ferror(a->fp) || (sync && fsync(fileno(a->fp)) != 0)) {
         rc = lk_file_error(err, errno, "write", a->tmp ? a->tmp : a->path);
         lk_atomic_abort(a);
@@ -176,12 +216,16 @@ void lk_atomic_abort(struct lk_atomic *a)
     free(a->tmp);
     a->fp = NULL;
     a->path = a->tmp = NULL;
+    a->direct = 0;
 }
 
 int lk_checked_open(struct lk_checked *c, const char *path, enum lk_durability d,
                     struct lk_err *err)
 {
-    int rc = open_unnamed(&c->a, path) == 0 ? 0 : lk_atomic_open(&c->a, path, err);
+    struct stat st;
+    int rc = (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) || open_unnamed(&c->a, path) != 0
+                 ? lk_atomic_open(&c->a, path, err)
+                 : 0;
     c->a.durability = d;
     c->crc = 0;
     c->len = 0;

@@ -9,6 +9,8 @@
  * the final name. With LK_DURABLE_PROCESS the two fsyncs are skipped: the rename still
  * makes the switch atomic and the kernel keeps the data when the process dies (kill -9),
  * but a power cut or kernel crash may lose the file or leave an empty one.
+ * A path that exists and is not a regular file (/dev/null, /dev/stdout, a pipe, a symlink)
+ * is written to directly instead, as a shell redirection would, never replaced.
  *
  * Errors: LK_ENOENT for a missing path, LK_EIO for other system errors, LK_ECORRUPT for a
  * checksum that does not match, with err naming the path. Memory: returned buffers are
@@ -35,6 +37,7 @@ struct lk_atomic {
     char *path;
     char *tmp;
     enum lk_durability durability; /* set before commit; LK_DURABLE_FSYNC when zeroed */
+    int direct;                    /* writing to path itself (not a regular file) */
 };
 #define LK_ATOMIC_INIT                                                                             \
     {                                                                                              \

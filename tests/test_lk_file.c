@@ -386,6 +386,37 @@ Test(lk_atomic, commit_replaces_the_file_and_leaves_no_temp)
     cr_assert(exists(path_in(0, "out.csv")));
 }
 
+/*
+ * A path that is not a regular file is written through, never replaced: `lklab results
+ * --out /dev/null` run as root replaced /dev/null itself with a regular file (a temp file
+ * renamed over it), and later tests broke on the missing device. Here through symlinks to
+ * the devices, so the old code replaces only the links (and fails the test).
+ */
+Test(lk_atomic, a_device_or_link_is_written_through_not_replaced)
+{
+    struct lk_atomic a = LK_ATOMIC_INIT;
+    struct lk_err err = LK_ERR_INIT;
+    struct stat st;
+    cr_assert_eq(symlink("/dev/null", path_in(0, "null")), 0);
+    cr_assert_eq(lk_atomic_open(&a, path_in(0, "null"), &err), 0, "%s", err.msg);
+    fputs("gone\n", a.fp);
+    cr_assert_eq(lk_atomic_commit(&a, &err), 0, "%s", err.msg);
+    cr_assert_eq(lstat(path_in(0, "null"), &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "the link was replaced");
+    cr_expect(!exists(path_in(1, "null.tmp")));
+    cr_assert_eq(stat("/dev/null", &st), 0);
+    cr_expect(S_ISCHR(st.st_mode), "/dev/null is no longer a device");
+    /* a full device: the write fails at commit, naming the device and the errno */
+    cr_assert_eq(symlink("/dev/full", path_in(0, "full")), 0);
+    cr_assert_eq(lk_atomic_open(&a, path_in(0, "full"), &err), 0, "%s", err.msg);
+    fputs("x\n", a.fp);
+    cr_assert_eq(lk_atomic_commit(&a, &err), LK_EIO);
+    cr_expect(strstr(err.msg, path_in(1, "full")) && strstr(err.msg, "No space left on device"),
+              "%s", err.msg);
+    cr_assert_eq(lstat(path_in(0, "full"), &st), 0);
+    cr_expect(S_ISLNK(st.st_mode), "the link was replaced");
+}
+
 Test(lk_atomic, commit_creates_a_new_file)
 {
     struct lk_atomic a = LK_ATOMIC_INIT;
@@ -441,15 +472,15 @@ Test(lk_atomic, open_in_a_missing_directory_fails_naming_the_path)
     lk_atomic_abort(&a);
 }
 
-Test(lk_atomic, commit_onto_a_directory_fails_and_cleans_up)
+/* A directory is refused at open (it is not a regular file), naming it; nothing is left. */
+Test(lk_atomic, opening_a_directory_fails_and_cleans_up)
 {
     struct lk_atomic a = LK_ATOMIC_INIT;
     struct lk_err err = LK_ERR_INIT;
     cr_assert_eq(lk_mkdir_p(path_in(0, "taken/sub"), NULL), 0);
-    cr_assert_eq(lk_atomic_open(&a, path_in(0, "taken"), &err), 0);
-    fputs("x", a.fp);
-    cr_assert_lt(lk_atomic_commit(&a, &err), 0);
-    cr_assert(strstr(err.msg, path_in(0, "taken")) != NULL, "%s", err.msg);
+    cr_assert_lt(lk_atomic_open(&a, path_in(0, "taken"), &err), 0);
+    cr_assert(strstr(err.msg, path_in(0, "taken")) && strstr(err.msg, "Is a directory"), "%s",
+              err.msg);
     cr_assert(!exists(path_in(1, "taken.tmp")));
     cr_assert(lk_is_dir(path_in(0, "taken")));
     lk_atomic_abort(&a);

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -148,6 +149,10 @@ Test(run_bindings, lambda_results_refuse_a_serving_db_emptied_or_replaced_after_
     cr_assert_eq(lkt_run(NULL, NULL, GEN " --seed 1 --out %s", ds), 0);
     cr_assert_eq(lkt_run(NULL, NULL, LAMBDA " --data %s --out %s", ds, run), 0);
     cr_assert_eq(lkt_run(NULL, NULL, "results --run %s --out /dev/null", run), 0);
+    {
+        struct stat st; /* written through, not replaced by a file renamed over it */
+        cr_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null was replaced");
+    }
     /* an older copy: the same run stopped after batch job 2, its database (and WAL) copied over */
     cr_assert_neq(lkt_run(NULL, NULL, LAMBDA " --data %s --out %s --crash-after batch:2", ds, old),
                   0);
