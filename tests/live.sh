@@ -40,6 +40,16 @@ wait_commits() {
     done
     return 1
 }
+# wait_jobs RUN N PID: until the Lambda run RUN has logged N jobs (or the process ended; 30 s at most)
+wait_jobs() {
+    local i
+    for ((i = 0; i < 3000; i++)); do
+        [ "$(cat "$1/metrics.jsonl" 2> /dev/null | wc -l)" -ge "$2" ] && return 0
+        kill -0 "$3" 2> /dev/null || return 1
+        sleep 0.01
+    done
+    return 1
+}
 same() { cmp -s "$1" "$2"; }
 kappa() { "$LK" kappa --pipeline revenue --trigger 1m --quiet "$@"; }
 export_csv() { "$LK" results --run "$1" --out "$2" ${3:+--table "$3"}; }
@@ -198,11 +208,7 @@ lambda --source "$URL" --out "$W/l-crash" && lambda_equals "$W/l-crash" \
     && ok "lambda --crash-after batch:2 + restart == lambda --data" || bad "lambda crash batch:2 + restart"
 "$LK" lambda --pipeline revenue --quiet --source "$URL" --out "$W/l-kill" &
 pid=$!
-for ((i = 0; i < 3000; i++)); do
-    [ "$(cat "$W/l-kill/metrics.jsonl" 2> /dev/null | wc -l)" -ge 500 ] && break
-    kill -0 $pid 2> /dev/null || break
-    sleep 0.01
-done
+wait_jobs "$W/l-kill" 500 $pid
 if kill -9 $pid 2> /dev/null; then
     wait $pid 2> /dev/null
     n=$(wc -l < "$W/l-kill/metrics.jsonl")
@@ -244,11 +250,7 @@ fi
 LKLAB_KAFKA_CONF=queued.min.messages=200,max.partition.fetch.bytes=16384,queued.max.messages.kbytes=64 LKLAB_KAFKA_TIMEOUT_MS=3000 \
     "$LK" lambda --pipeline revenue --quiet --source "$URL" --out "$W/l-gone" 2> "$W/lgone.err" &
 pid=$!
-for ((i = 0; i < 3000; i++)); do
-    [ "$(cat "$W/l-gone/metrics.jsonl" 2> /dev/null | wc -l)" -ge 20 ] && break
-    kill -0 $pid 2> /dev/null || break
-    sleep 0.01
-done
+wait_jobs "$W/l-gone" 20 $pid
 "$LK" broker stop --dir "$B" 2> /dev/null
 wait $pid; rc=$?
 [ $rc = 4 ] && [ "$(wc -l < "$W/lgone.err")" = 1 ] && grep -q "cannot reach the Kafka broker" "$W/lgone.err" \
