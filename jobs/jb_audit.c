@@ -76,6 +76,20 @@ static void bind_time(sqlite3_stmt *st, int i, int64_t ms)
         sqlite3_bind_null(st, i);
 }
 
+/*
+ * start_time, end_time and duration_ms, the columns both run tables have, at i, i + 1 and
+ * i + 2; the duration is NULL unless has_duration (a time before 1970 is NULL: bind_time).
+ */
+static void bind_span(sqlite3_stmt *st, int i, int64_t start_ms, int64_t end_ms, int has_duration)
+{
+    bind_time(st, i, start_ms);
+    bind_time(st, i + 1, end_ms);
+    if (has_duration)
+        sqlite3_bind_int64(st, i + 2, end_ms - start_ms);
+    else
+        sqlite3_bind_null(st, i + 2);
+}
+
 int jb_audit_job(struct jb_audit *a, const struct jb_run_row *r, struct lk_err *err)
 {
     sqlite3_stmt *st = a->job;
@@ -89,12 +103,7 @@ int jb_audit_job(struct jb_audit *a, const struct jb_run_row *r, struct lk_err *
     bind_time(st, 5, r->trigger_ms);
     bind_text(st, 6, r->parameters);
     bind_text(st, 7, r->clock);
-    bind_time(st, 8, r->start_ms);
-    bind_time(st, 9, r->end_ms);
-    if (r->end_ms >= 0)
-        sqlite3_bind_int64(st, 10, r->end_ms - r->start_ms);
-    else
-        sqlite3_bind_null(st, 10);
+    bind_span(st, 8, r->start_ms, r->end_ms, r->end_ms >= 0);
     bind_text(st, 11, r->state);
     bind_text(st, 12, r->result);
     bind_text(st, 13, r->alerts);
@@ -108,12 +117,7 @@ int jb_audit_task(struct jb_audit *a, const struct jb_task_row *r, struct lk_err
     bind_text(st, 2, r->task);
     bind_text(st, 3, r->item);
     sqlite3_bind_int(st, 4, r->attempt);
-    bind_time(st, 5, r->start_ms);
-    bind_time(st, 6, r->end_ms);
-    if (r->start_ms >= 0)
-        sqlite3_bind_int64(st, 7, r->end_ms - r->start_ms);
-    else
-        sqlite3_bind_null(st, 7);
+    bind_span(st, 5, r->start_ms, r->end_ms, r->start_ms >= 0);
     bind_text(st, 8, r->state);
     bind_text(st, 9, r->result);
     bind_text(st, 10, r->outcome);

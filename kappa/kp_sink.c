@@ -530,6 +530,26 @@ static int create_triggers(struct kp_sink *s, struct lk_err *err)
     return rc;
 }
 
+/*
+ * Prepare into *st: `INSERT INTO changes SELECT HEAD, <a's row> FROM A a WHERE NOT EXISTS
+ * (SELECT 1 FROM B b WHERE <same key>)`, the rows of A that B has no row for (with values:
+ * no row with the same key and the same values).
+ */
+static int prepare_missing(struct kp_sink *s, const char *head, const char *a, const char *b,
+                           int values, sqlite3_stmt **st, struct lk_err *err)
+{
+    struct lk_buf sql = LK_BUF_INIT;
+    int rc;
+    lk_buf_addf(&sql, "INSERT INTO changes SELECT %s, ", head);
+    row_cols(s, &sql, "a");
+    lk_buf_addf(&sql, " FROM %s a WHERE NOT EXISTS (SELECT 1 FROM %s b WHERE ", a, b);
+    key_match(s, &sql, values);
+    lk_buf_adds(&sql, ")");
+    rc = lk_store_prepare(s->db, sql.s, st, err);
+    lk_buf_release(&sql);
+    return rc;
+}
+
 /* Complete mode: the table of the last batch is kept in temp.kp_prev and diffed at commit. */
 static int prepare_diff(struct kp_sink *s, struct lk_err *err)
 {
@@ -547,27 +567,16 @@ static int prepare_diff(struct kp_sink *s, struct lk_err *err)
     lk_buf_addf(&sql, "INSERT INTO temp.kp_prev SELECT * FROM main.\"%s\"", s->table);
     if ((rc = lk_store_prepare(s->db, sql.s, &s->cf_save, err)) < 0)
         goto out;
-    lk_buf_reset(&sql); /* rows that are new or changed */
-    lk_buf_adds(&sql, "INSERT INTO changes SELECT ?1, a.batch_id, a.visible_time, 'upsert', ");
-    row_cols(s, &sql, "a");
-    lk_buf_addf(&sql,
-                " FROM main.\"%s\" a WHERE NOT EXISTS (SELECT 1 FROM temp.kp_prev b "
-                "WHERE ",
-                s->table);
-    key_match(s, &sql, 1);
-    lk_buf_adds(&sql, ")");
-    if ((rc = lk_store_prepare(s->db, sql.s, &s->cf_diff_up, err)) < 0)
+    lk_buf_reset(&sql);
+    lk_buf_addf(&sql, "main.\"%s\"", s->table);
+    /* rows that are new or changed */
+    if ((rc = prepare_missing(s, "?1, a.batch_id, a.visible_time, 'upsert'", sql.s, "temp.kp_prev",
+                              1, &s->cf_diff_up, err))
+        < 0)
         goto out;
-    lk_buf_reset(&sql); /* rows that are gone (a session merge moved their start) */
-    lk_buf_adds(&sql, "INSERT INTO changes SELECT ?1, ?2, ?3, 'retract', ");
-    row_cols(s, &sql, "a");
-    lk_buf_addf(&sql,
-                " FROM temp.kp_prev a WHERE NOT EXISTS (SELECT 1 FROM main.\"%s\" b "
-                "WHERE ",
-                s->table);
-    key_match(s, &sql, 0);
-    lk_buf_adds(&sql, ")");
-    rc = lk_store_prepare(s->db, sql.s, &s->cf_diff_del, err);
+    /* rows that are gone (a session merge moved their start) */
+    rc =
+        prepare_missing(s, "?1, ?2, ?3, 'retract'", "temp.kp_prev", sql.s, 0, &s->cf_diff_del, err);
 out:
     lk_buf_release(&sql);
     return rc;

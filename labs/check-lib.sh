@@ -117,3 +117,19 @@ expect_members() {
     done
     if [ -z "$wrong" ]; then echo "PASS $id"; else echo "FAIL $id"; note "$id" "not right:$wrong"; fi
 }
+
+# land_first DATA START HOURS DEST: copy the landing files of DATA/landing that landed in
+# the first HOURS hours from START (an ISO time; the files' names start with their landing
+# time, docs/formats.md) into DEST, each with its landing time as its modification time:
+# a landing directory for a file-arrival trigger on the virtual clock (lab 12's README
+# does the same by hand). Returns 1 when a copy fails.
+land_first() {
+    local data=$1 start=$2 hours=$3 dest=$4 end names f
+    end=$(date -u -d "@$(( $(date -u -d "$start" +%s) + 3600 * hours ))" +%Y%m%dT%H%M%S000Z) &&
+        names=$(ls "$data/landing") && mkdir -p "$dest" || return 1
+    while read -r f; do
+        cp "$data/landing/$f" "$dest/" &&
+            touch -d "${f:0:4}-${f:4:2}-${f:6:2}T${f:9:2}:${f:11:2}:${f:13:2}Z" "$dest/$f" ||
+            return 1
+    done < <(awk -v end="$end" 'NF && $0 < end' <<< "$names")
+}

@@ -48,8 +48,9 @@ static void make_row(struct lk_csv_row *r, const struct lk_spec *spec, char (*na
         r->values[a] = i * 10 + b;
 }
 
-/* Batch b: rows [0, n) with make_row's values. */
-static void write_batch(struct kp_sink *s, const struct lk_spec *spec, int b, int n)
+/* Batch b: rows [0, n) with make_row's values (after emptying the table, as complete mode
+ * does, when clear). */
+static void write_batch(struct kp_sink *s, const struct lk_spec *spec, int b, int n, int clear)
 {
     static char names[NROWS][16];
     struct lk_csv_row rows[NROWS];
@@ -62,6 +63,7 @@ static void write_batch(struct kp_sink *s, const struct lk_spec *spec, int b, in
     }
     cr_assert_eq(kp_sink_begin(s, (uint64_t)b, &skip, &err), 0, "%s", err.msg);
     cr_assert_eq(skip, 0);
+    cr_assert(!clear || kp_sink_clear(s, &err) == 0, "%s", err.msg);
     cr_assert_eq(kp_sink_rows(s, p, (size_t)n, (uint64_t)b, 1000 * b, &err), 0, "%s", err.msg);
     cr_assert_eq(kp_sink_commit(s, (uint64_t)b, &err), 0, "%s", err.msg);
 }
@@ -96,8 +98,8 @@ Test(kp_sink, a_spec_at_every_limit_upserts_its_rows_and_logs_the_changes)
     char *dir = lkt_tmpdir("kp-sink-big"), *db = lkt_fmt("%s/serving.db", dir);
     big_spec(&spec);
     s = open_sink(db, &spec, KP_UPDATE, 1);
-    write_batch(s, &spec, 0, NROWS);
-    write_batch(s, &spec, 1, NROWS / 2); /* the first 20 rows change */
+    write_batch(s, &spec, 0, NROWS, 0);
+    write_batch(s, &spec, 1, NROWS / 2, 0); /* the first 20 rows change */
     cr_assert_eq(kp_sink_publish(s, &err), 0, "%s", err.msg);
     kp_sink_close(s);
     cr_assert_eq(query(db, "SELECT count(*) FROM output"), NROWS);
@@ -123,7 +125,7 @@ Test(kp_sink, an_unchanged_upsert_keeps_the_rows_batch_and_logs_nothing)
     int skip;
     big_spec(&spec);
     s = open_sink(db, &spec, KP_UPDATE, 1);
-    write_batch(s, &spec, 0, 1);
+    write_batch(s, &spec, 0, 1, 0);
     make_row(&row, &spec, names, 0, 0); /* the same values again in batch 5 */
     cr_assert_eq(kp_sink_begin(s, 5, &skip, &err), 0, "%s", err.msg);
     cr_assert_eq(kp_sink_row(s, &row, 5, 5000, &err), 0, "%s", err.msg);
@@ -146,8 +148,8 @@ Test(kp_sink, exactly_once_skips_a_batch_already_in_the_ledger_after_a_reopen)
     int64_t count, max, files;
     big_spec(&spec);
     s = open_sink(db, &spec, KP_APPEND, 0);
-    write_batch(s, &spec, 0, 3);
-    write_batch(s, &spec, 1, 3);
+    write_batch(s, &spec, 0, 3, 0);
+    write_batch(s, &spec, 1, 3, 0);
     kp_sink_close(s);
     s = open_sink(db, &spec, KP_APPEND, 0);
     cr_assert_eq(kp_sink_begin(s, 1, &skip, &err), 0, "%s", err.msg);
@@ -158,6 +160,34 @@ Test(kp_sink, exactly_once_skips_a_batch_already_in_the_ledger_after_a_reopen)
     cr_assert_eq(max, 1);
     kp_sink_close(s);
     cr_assert_eq(query(db, "SELECT count(*) FROM output_v1"), 6);
+    free(db);
+    free(dir);
+}
+
+/*
+ * Complete mode diffs the new table against the last batch's: batch 1 keeps k0 and k1 with
+ * new values and drops k2 and k3, so its changes are 2 upserts and 2 retracts (after batch
+ * 0's 4 upserts into an empty table).
+ */
+Test(kp_sink, complete_mode_logs_changed_rows_as_upserts_and_dropped_rows_as_retracts)
+{
+    struct lk_spec spec;
+    struct kp_sink *s;
+    struct lk_err err = LK_ERR_INIT;
+    char *dir = lkt_tmpdir("kp-sink-complete"), *db = lkt_fmt("%s/serving.db", dir), *got;
+    big_spec(&spec);
+    s = open_sink(db, &spec, KP_COMPLETE, 1);
+    write_batch(s, &spec, 0, 4, 1);
+    write_batch(s, &spec, 1, 2, 1);
+    cr_assert_eq(kp_sink_publish(s, &err), 0, "%s", err.msg);
+    kp_sink_close(s);
+    got = lkt_query_text(dir, "SELECT batch_id, visible_time, op, tenant, "
+                              "a15_abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefg "
+                              "FROM changes ORDER BY batch_id, op, tenant");
+    cr_expect_str_eq(got, "0,0,upsert,k0,0\n0,0,upsert,k1,10\n0,0,upsert,k2,20\n"
+                          "0,0,upsert,k3,30\n1,1000,retract,k2,20\n1,1000,retract,k3,30\n"
+                          "1,1000,upsert,k0,1\n1,1000,upsert,k1,11\n");
+    free(got);
     free(db);
     free(dir);
 }

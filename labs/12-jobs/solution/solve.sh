@@ -4,11 +4,12 @@ set -euo pipefail
 w=$(mktemp -d "${TMPDIR:-/tmp}/lab12-solve.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 cd "$w"
+. "$LAB_DIR/../check-lib.sh"   # land_first
 . "$LAB_DATA/lab.env"
 DATA=$(cd "$LAB_DATA" && pwd)
 START=$(awk -F'"' '$2 == "start" { print $4; exit }' "$DATA/manifest.json")
 MODEL=$LAB_ROOT/datasets/jobs/lambda-batch-model.json
-mkdir -p out/lab12/landing
+mkdir -p out/lab12
 sed "s/run_duration > 45m/run_duration > ${ALERT_MIN}m/" "$LAB_ROOT/datasets/jobs/lambda-batch-6h.json" \
     > out/lab12/batch.json
 "$LKLAB" job run out/lab12/batch.json --out out/lab12/batch --param data="$DATA" \
@@ -16,12 +17,7 @@ sed "s/run_duration > 45m/run_duration > ${ALERT_MIN}m/" "$LAB_ROOT/datasets/job
 q1=$(sqlite3 -batch -noheader -separator ' ' out/lab12/batch/system.db \
     "SELECT run_id, duration_ms FROM system_task_runs WHERE task = 'batch' AND alerts IS NOT NULL
      ORDER BY run_id LIMIT 1")
-end=$(date -u -d "@$(( $(date -u -d "$START" +%s) + 21600 ))" +%Y%m%dT%H%M%S000Z)
-ls "$DATA/landing" | awk -v end="$end" '$0 < end' > first-6h.txt
-while read -r f; do
-    cp "$DATA/landing/$f" out/lab12/landing/
-    touch -d "${f:0:4}-${f:4:2}-${f:6:2}T${f:9:2}:${f:11:2}:${f:13:2}Z" "out/lab12/landing/$f"
-done < first-6h.txt
+land_first "$DATA" "$START" 6 out/lab12/landing
 sed "s/\"min_interval\": \"30m\"/\"min_interval\": \"$MIN_INTERVAL\"/" "$LAB_DIR/arrival.json" \
     > out/lab12/arrival.json
 "$LKLAB" job run out/lab12/arrival.json --out out/lab12/arrival --start "$START" --until 7h --quiet
