@@ -85,9 +85,12 @@ static int run(const char *path, const char *out, char **params, size_t nparams,
         jb_spec_free(&job);
         return cmd_fail(CMD, &err);
     }
-    if (start && lk_time_parse(start, strlen(start), &job.trigger.start_ms) < 0) {
+    if (start
+        && (lk_time_parse(start, strlen(start), &job.trigger.start_ms) < 0
+            || job.trigger.start_ms < 0)) {
         jb_spec_free(&job);
-        return cmd_usage_error(CMD, "--start '%s': an instant (2026-01-01T00:00:00Z)", start);
+        return cmd_usage_error(CMD, "--start '%s': an instant from 1970 on (2026-01-01T00:00:00Z)",
+                               start);
     }
     if (until) {
         int64_t d;

@@ -78,7 +78,8 @@ static void bind_time(sqlite3_stmt *st, int i, int64_t ms)
 
 /*
  * start_time, end_time and duration_ms, the columns both run tables have, at i, i + 1 and
- * i + 2; the duration is NULL unless has_duration (a time before 1970 is NULL: bind_time).
+ * i + 2; the duration is NULL unless has_duration. A time below 0 is "not yet" (NULL):
+ * instants before 1970 never reach here (jb_spec and lklab job refuse such a start).
  */
 static void bind_span(sqlite3_stmt *st, int i, int64_t start_ms, int64_t end_ms, int has_duration)
 {

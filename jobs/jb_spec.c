@@ -393,6 +393,8 @@ static int parse_trigger(struct ctx *c, struct jb_trigger *tr, const cJSON *v)
         return rc;
     if (start && lk_time_parse(start, strlen(start), &tr->start_ms) < 0)
         return bad(c, "trigger.start", "bad instant '%s' (e.g. 2026-01-01T00:00:00Z)", start);
+    if (tr->start_ms < 0) /* the audit tables would hold no times for it (jb_audit.c) */
+        return bad(c, "trigger.start", "'%s' is before 1970-01-01T00:00:00Z", start);
     if (strcmp(kind, "manual") == 0)
         tr->kind = JB_MANUAL;
     else if (strcmp(kind, "continuous") == 0)

@@ -73,6 +73,21 @@ Test(jb_spec, unknown_field_and_bad_run_if_name_the_field)
     cr_assert(strstr(err, "tasks.a: run_if 'sometimes'"), "%s", err);
 }
 
+/* A start before 1970 would leave the audit tables without times: refused in one line. */
+Test(jb_spec, a_start_before_1970_is_refused)
+{
+    char *dir = K(lkt_tmpdir("jb-1969")), *err = NULL;
+    char *p = job_file(dir, "{\"name\":\"j\",\"trigger\":{\"kind\":\"manual\","
+                            "\"start\":\"1969-12-31T23:59:50Z\"},"
+                            "\"tasks\":[{\"name\":\"a\",\"shell\":\"true\"}]}");
+    cr_assert_eq(RUN(NULL, &err, "job validate %s", p), 3);
+    cr_assert(strstr(err, "trigger.start: '1969-12-31T23:59:50Z' is before 1970"), "%s", err);
+    p = job_file(dir, "{\"name\":\"j\",\"tasks\":[{\"name\":\"a\",\"shell\":\"true\"}]}");
+    cr_assert_eq(RUN(NULL, &err, "job run %s --out %s/out --start 1969-12-31T23:59:50Z", p, dir),
+                 2);
+    cr_assert(strstr(err, "an instant from 1970 on"), "%s", err);
+}
+
 Test(jb_spec, a_cycle_is_refused_naming_it)
 {
     char *dir = K(lkt_tmpdir("jb-cycle")), *err = NULL;
