@@ -10,6 +10,7 @@
 #ifndef CMD_H
 #define CMD_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -58,6 +59,42 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * argument); returns 2. Call it when getopt_long returns '?' or ':'.
  */
 int cmd_bad_option(const char *cmd, int argc, char **argv);
+
+/*
+ * The option loop of every subcommand, around getopt_long (opterr off; optind reset by
+ * _init, so commands run one after another in-process, cmd_step, each parse afresh):
+ *
+ *   struct cmd_getopt go;
+ *   cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+ *   while ((c = cmd_getopt_next(&go)) > 0)
+ *       switch (c) { ... one case per option; a bad value: return 2 ... }
+ *   if (c < 0)
+ *       return go.rc;
+ *
+ * shortopts starts with ':' (a missing value is then told from an unknown option); an 'h'
+ * in it makes -h the help too. Option vals must be > 0. cmd_getopt_next returns the next
+ * option's val (its value in optarg), 0 when the options are over (GNU getopt has moved
+ * the operands to argv[optind..argc-1]), or -1 when the command must return go.rc now:
+ *   - the option named "help" in opts: help() has printed on stdout; rc 0 (cmd_finish);
+ *   - an unknown option or one missing its value: one usage line (cmd_bad_option); rc 2;
+ *   - CMD_NO_OPERANDS and an operand: "unexpected argument 'X'" as a usage line; rc 2.
+ * With CMD_OPERANDS the command checks argv[optind..] itself.
+ */
+enum cmd_operands { CMD_NO_OPERANDS, CMD_OPERANDS };
+struct cmd_getopt {
+    const char *cmd;
+    int argc;
+    char **argv;
+    const char *shortopts;
+    const struct option *opts;
+    void (*help)(void);
+    enum cmd_operands operands;
+    int rc; /* the exit code once cmd_getopt_next returned -1 */
+};
+void cmd_getopt_init(struct cmd_getopt *g, const char *cmd, int argc, char **argv,
+                     const char *shortopts, const struct option *opts, void (*help)(void),
+                     enum cmd_operands operands);
+int cmd_getopt_next(struct cmd_getopt *g);
 
 /* 0 when data names an existing file or directory, else one error line and exit code 3. */
 int cmd_need_dataset(const char *cmd, const char *data);

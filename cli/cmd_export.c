@@ -97,6 +97,7 @@ int cmd_export(int argc, char **argv)
     };
     struct lk_export_opts o = { NULL, LK_EXPORT_LANDING, 0, 600000, LK_MODE_APPEND, 0, 0 };
     const char *pipeline = NULL, *out = NULL;
+    struct cmd_getopt go;
     int c, m;
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -108,9 +109,8 @@ int cmd_export(int argc, char **argv)
     if (strcmp(argv[1], "spark") != 0)
         return cmd_usage_error(CMD, "unknown target '%s' (targets: spark)", argv[1]);
     argc--, argv++;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'p':
             pipeline = optarg;
@@ -150,15 +150,10 @@ int cmd_export(int argc, char **argv)
                               &o.max_events))
                 return 2;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if (!pipeline || !out)
         return cmd_usage_error(CMD, "missing %s", !pipeline ? "--pipeline" : "--out");
     return run(pipeline, out, &o);

@@ -127,10 +127,10 @@ int cmd_results(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *run = NULL, *table = NULL, *at = NULL, *out = NULL;
+    struct cmd_getopt go;
     int c, partial = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'r':
             run = optarg;
@@ -147,15 +147,10 @@ int cmd_results(int argc, char **argv)
         case 'p':
             partial = 1;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if (!run || !out)
         return cmd_usage_error(CMD, "missing %s", !run ? "--run" : "--out");
     return run_export(run, table, at, out, partial);

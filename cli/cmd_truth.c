@@ -102,10 +102,10 @@ int cmd_truth(int argc, char **argv)
     };
     const char *data = NULL, *pipeline = NULL, *out = NULL;
     int64_t as_of = LK_TIME_POS_INF;
+    struct cmd_getopt go;
     int quiet = 0, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'd':
             data = optarg;
@@ -126,15 +126,10 @@ int cmd_truth(int argc, char **argv)
                                        "2026-01-01T12:03:30Z",
                                        optarg);
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if (!data || !pipeline || !out)
         return cmd_usage_error(CMD, "missing %s",
                                !data       ? "--data"

@@ -44,13 +44,51 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 
 int cmd_bad_option(const char *cmd, int argc, char **argv)
 {
-    extern int optind, optopt;
     const char *arg = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
     if (optopt && strncmp(arg, "--", 2) != 0)
         return cmd_usage_error(cmd, "bad option '-%c'", optopt);
     if (strchr(arg, '=') == NULL && optind <= argc && optopt == 0)
         return cmd_usage_error(cmd, "unknown option '%s'", arg);
     return cmd_usage_error(cmd, "option '%s' is missing its value or has a bad one", arg);
+}
+
+void cmd_getopt_init(struct cmd_getopt *g, const char *cmd, int argc, char **argv,
+                     const char *shortopts, const struct option *opts, void (*help)(void),
+                     enum cmd_operands operands)
+{
+    *g = (struct cmd_getopt){ cmd, argc, argv, shortopts, opts, help, operands, 0 };
+    opterr = 0;
+    optind = 1;
+}
+
+/* The val of the option named "help" (0 when there is none). */
+static int help_val(const struct option *opts)
+{
+    for (; opts->name; opts++)
+        if (strcmp(opts->name, "help") == 0)
+            return opts->val;
+    return 0;
+}
+
+int cmd_getopt_next(struct cmd_getopt *g)
+{
+    int c = getopt_long(g->argc, g->argv, g->shortopts, g->opts, NULL);
+    if (c == '?' || c == ':') {
+        g->rc = cmd_bad_option(g->cmd, g->argc, g->argv);
+        return -1;
+    }
+    if (c == -1) {
+        if (optind >= g->argc || g->operands == CMD_OPERANDS)
+            return 0;
+        g->rc = cmd_usage_error(g->cmd, "unexpected argument '%s'", g->argv[optind]);
+        return -1;
+    }
+    if (c == help_val(g->opts)) {
+        g->help();
+        g->rc = cmd_finish(g->cmd, 0);
+        return -1;
+    }
+    return c;
 }
 
 int cmd_need_dataset(const char *cmd, const char *data)
