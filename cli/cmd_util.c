@@ -15,12 +15,20 @@
 #include "lk_time.h"
 #include "banned.h"
 
+/* "lklab CMD: MESSAGE" on stderr, the line left open for the caller to end. */
+static void message(const char *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void message(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "lklab %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+}
+
 void cmd_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "lklab %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(cmd, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -34,9 +42,8 @@ int cmd_fail(const char *cmd, const struct lk_err *err)
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "lklab %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(cmd, fmt, ap);
     va_end(ap);
     fprintf(stderr, " (see 'lklab %s --help')\n", cmd);
     return 2;
