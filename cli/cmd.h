@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lk_atomic.h"
 #include "lk_err.h"
 #include "lk_kafka.h"
 
@@ -113,6 +114,31 @@ const char *cmd_root(void);
 
 /* Flush stdout and turn a write failure into exit code 4 (jq's rule); returns rc or 4. */
 int cmd_finish(const char *cmd, int rc);
+/*
+ * An --out FILE ('-' for standard output) that appears only when complete (lk_atomic):
+ *
+ *   struct cmd_out out = CMD_OUT_INIT;
+ *   if ((rc = cmd_out_open(&out, CMD, path)) != 0)
+ *       return rc;
+ *   rc = write_everything(out.fp, &err);
+ *   return cmd_out_close(&out, CMD, rc, &err);
+ *
+ * cmd_out_open: 0 with out.fp to write to, or the exit code after one line (no directory
+ * for FILE: 3). cmd_out_close takes what the writing returned (< 0 with err filled): 0 after
+ * committing FILE, or the exit code after one line (cmd_fail), FILE removed. Standard output
+ * is flushed and checked by cmd_finish, as always.
+ */
+struct cmd_out {
+    FILE *fp;
+    struct lk_atomic a;
+};
+#define CMD_OUT_INIT                                                                               \
+    {                                                                                              \
+        NULL, LK_ATOMIC_INIT                                                                       \
+    }
+int cmd_out_open(struct cmd_out *out, const char *cmd, const char *path);
+int cmd_out_close(struct cmd_out *out, const char *cmd, int rc, struct lk_err *err);
+
 /* --crash-after's end of the process (the engines' crash callback): flush, then SIGKILL. */
 void cmd_crash(void *arg);
 

@@ -46,20 +46,13 @@ static void help(void)
 static int write_job(const struct lk_buf *job, const char *out)
 {
     struct lk_err err = LK_ERR_INIT;
-    struct lk_atomic a = LK_ATOMIC_INIT;
-    if (strcmp(out, "-") == 0) {
-        fwrite(job->s, 1, job->len, stdout);
-        return cmd_finish(CMD, 0);
-    }
-    if (lk_atomic_open(&a, out, &err) < 0)
-        return cmd_fail(CMD, &err);
-    if (fwrite(job->s, 1, job->len, a.fp) != job->len || lk_atomic_commit(&a, &err) < 0) {
-        if (!err.code)
-            lk_err_set(&err, LK_EIO, "cannot write '%s'", out);
-        lk_atomic_abort(&a);
-        return cmd_fail(CMD, &err);
-    }
-    return 0;
+    struct cmd_out o = CMD_OUT_INIT;
+    int rc = cmd_out_open(&o, CMD, out);
+    if (rc != 0)
+        return rc;
+    if (fwrite(job->s, 1, job->len, o.fp) != job->len && o.fp != stdout) /* stdout: cmd_finish */
+        rc = lk_err_set(&err, LK_EIO, "cannot write '%s'", out);
+    return cmd_out_close(&o, CMD, rc, &err);
 }
 
 static int run(const char *pipeline, const char *out, struct lk_export_opts *o)

@@ -81,8 +81,7 @@ static int run_export(const char *run, const char *table, const char *at_text, c
                       int partial)
 {
     struct lk_err err = LK_ERR_INIT;
-    struct lk_atomic a = LK_ATOMIC_INIT;
-    FILE *fp = stdout;
+    struct cmd_out o = CMD_OUT_INIT;
     int64_t at = LK_TIME_POS_INF;
     int rc;
     if (at_text && strcmp(at_text, "end") != 0 && lk_time_parse(at_text, strlen(at_text), &at) < 0)
@@ -100,19 +99,10 @@ static int run_export(const char *run, const char *table, const char *at_text, c
         cmd_error(CMD, "%s; add --partial to read them anyway", err.msg);
         return 1;
     }
-    if (strcmp(out, "-") != 0) {
-        if (lk_atomic_open(&a, out, &err) < 0)
-            return cmd_fail(CMD, &err);
-        fp = a.fp;
-    }
-    rc = export(run, table, at, partial, fp, &err);
-    if (rc == 0 && fp != stdout)
-        rc = lk_atomic_commit(&a, &err);
-    if (rc < 0) {
-        lk_atomic_abort(&a);
-        return cmd_fail(CMD, &err);
-    }
-    return 0;
+    if ((rc = cmd_out_open(&o, CMD, out)) != 0)
+        return rc;
+    rc = export(run, table, at, partial, o.fp, &err);
+    return cmd_out_close(&o, CMD, rc, &err);
 }
 
 int cmd_results(int argc, char **argv)

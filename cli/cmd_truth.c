@@ -57,10 +57,9 @@ static int run(const char *data, const char *pipeline, const char *out, int64_t 
     struct lk_err err = LK_ERR_INIT;
     struct lk_spec spec;
     struct lk_truth_stats st;
-    struct lk_atomic a = LK_ATOMIC_INIT;
+    struct cmd_out o = CMD_OUT_INIT;
     struct cmd_progress prog;
     char path[4096];
-    FILE *fp = stdout;
     double t0;
     int rc;
 
@@ -69,20 +68,13 @@ static int run(const char *data, const char *pipeline, const char *out, int64_t 
         return cmd_fail(CMD, &err);
     if (cmd_need_dataset(CMD, data) != 0)
         return 3;
-    if (strcmp(out, "-") != 0) {
-        if (lk_atomic_open(&a, out, &err) < 0)
-            return cmd_fail(CMD, &err);
-        fp = a.fp;
-    }
+    if ((rc = cmd_out_open(&o, CMD, out)) != 0)
+        return rc;
     cmd_progress_init(&prog, CMD, "reading", 0, quiet);
     t0 = lk_wall_now();
-    rc = lk_truth_run(&spec, data, as_of, fp, &st, cmd_progress_cb, &prog, &err);
-    if (rc == 0 && fp != stdout)
-        rc = lk_atomic_commit(&a, &err);
-    if (rc < 0) {
-        lk_atomic_abort(&a);
-        return cmd_fail(CMD, &err);
-    }
+    rc = lk_truth_run(&spec, data, as_of, o.fp, &st, cmd_progress_cb, &prog, &err);
+    if ((rc = cmd_out_close(&o, CMD, rc, &err)) != 0)
+        return rc;
     cmd_progress_done(&prog, st.bytes);
     if (!quiet)
         summary(&st, &spec, lk_wall_now() - t0);

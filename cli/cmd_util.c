@@ -194,6 +194,29 @@ int cmd_finish(const char *cmd, int rc)
     return rc;
 }
 
+int cmd_out_open(struct cmd_out *out, const char *cmd, const char *path)
+{
+    struct lk_err err = LK_ERR_INIT;
+    out->fp = stdout;
+    if (strcmp(path, "-") == 0)
+        return 0;
+    if (lk_atomic_open(&out->a, path, &err) < 0)
+        return cmd_fail(cmd, &err);
+    out->fp = out->a.fp;
+    return 0;
+}
+
+int cmd_out_close(struct cmd_out *out, const char *cmd, int rc, struct lk_err *err)
+{
+    if (rc == 0 && out->fp != stdout)
+        rc = lk_atomic_commit(&out->a, err);
+    if (rc < 0) {
+        lk_atomic_abort(&out->a);
+        return cmd_fail(cmd, err);
+    }
+    return 0;
+}
+
 void cmd_progress_init(struct cmd_progress *p, const char *cmd, const char *what, uint64_t total,
                        int quiet)
 {
