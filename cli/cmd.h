@@ -97,6 +97,13 @@ void cmd_getopt_init(struct cmd_getopt *g, const char *cmd, int argc, char **arg
                      enum cmd_operands operands);
 int cmd_getopt_next(struct cmd_getopt *g);
 
+/*
+ * Required options, as pairs of a name and the value parsed (NULL when not given), ended by
+ * NULL: cmd_need_options(CMD, "--data", data, "--out", out, NULL). 0 when all are given,
+ * else "missing NAME" for the first that is not, as a usage line, and 2.
+ */
+int cmd_need_options(const char *cmd, ...) __attribute__((sentinel));
+
 /* 0 when data names an existing file or directory, else one error line and exit code 3. */
 int cmd_need_dataset(const char *cmd, const char *data);
 

@@ -147,7 +147,7 @@ int cmd_export(int argc, char **argv)
     }
     if (c < 0)
         return go.rc;
-    if (!pipeline || !out)
-        return cmd_usage_error(CMD, "missing %s", !pipeline ? "--pipeline" : "--out");
+    if (cmd_need_options(CMD, "--pipeline", pipeline, "--out", out, NULL))
+        return 2;
     return run(pipeline, out, &o);
 }

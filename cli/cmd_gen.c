@@ -319,7 +319,7 @@ int cmd_gen(int argc, char **argv)
     }
     if (c < 0)
         return go.rc;
-    if (!scenario || !out)
-        return cmd_usage_error(CMD, "missing %s", !scenario ? "--scenario" : "--out");
+    if (cmd_need_options(CMD, "--scenario", scenario, "--out", out, NULL))
+        return 2;
     return run(scenario, out, &o, quiet);
 }

@@ -378,11 +378,8 @@ int cmd_kappa(int argc, char **argv)
     o.wall_clock = a.src.wall;
     if (o.wall_clock && (o.trigger != KP_TRIG_INTERVAL || o.workers > 1))
         c = cmd_usage_error(CMD, "--clock wall needs an interval --trigger and one worker");
-    else if (!o.data || !a.pipeline || !o.run)
-        c = cmd_usage_error(CMD, "missing %s",
-                            !o.data       ? "--data"
-                            : !a.pipeline ? "--pipeline"
-                                          : "--out");
+    else
+        c = cmd_need_options(CMD, "--data", o.data, "--pipeline", a.pipeline, "--out", o.run, NULL);
     if (c != 0) {
         cmd_source_release(&a.src); /* the live source's name cmd_source_apply made */
         return c;

@@ -280,12 +280,8 @@ int cmd_lambda(int argc, char **argv)
                                     "on the virtual clock (docs/live.md)");
     if ((c = cmd_source_apply(CMD, &a.src, &a.data, &files)) != 0)
         return c;
-    if (!a.data || !a.pipeline || !a.out)
-        c = cmd_usage_error(CMD, "missing %s",
-                            !a.data       ? "--data"
-                            : !a.pipeline ? "--pipeline"
-                                          : "--out");
-    else
+    c = cmd_need_options(CMD, "--data", a.data, "--pipeline", a.pipeline, "--out", a.out, NULL);
+    if (c == 0)
         c = run(&a);
     cmd_source_release(&a.src);
     return c;

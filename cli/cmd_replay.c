@@ -322,8 +322,8 @@ int cmd_replay(int argc, char **argv)
     }
     if (c < 0)
         return go.rc;
-    if (!data || !to)
-        return cmd_usage_error(CMD, "missing %s", !data ? "--data" : "--to");
+    if (cmd_need_options(CMD, "--data", data, "--to", to, NULL))
+        return 2;
     if (cmd_need_dataset(CMD, data) != 0)
         return 3;
     if (lk_kafka_is_url(to)) {

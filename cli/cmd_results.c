@@ -141,7 +141,7 @@ int cmd_results(int argc, char **argv)
     }
     if (c < 0)
         return go.rc;
-    if (!run || !out)
-        return cmd_usage_error(CMD, "missing %s", !run ? "--run" : "--out");
+    if (cmd_need_options(CMD, "--run", run, "--out", out, NULL))
+        return 2;
     return run_export(run, table, at, out, partial);
 }

@@ -580,8 +580,8 @@ int cmd_sweep(int argc, char **argv)
     if (c < 0)
         return go.rc;
     a.jobs = (size_t)jobs;
-    if (!a.data || !a.out)
-        return cmd_usage_error(CMD, "missing %s", !a.data ? "--data" : "--out");
+    if (cmd_need_options(CMD, "--data", a.data, "--out", a.out, NULL))
+        return 2;
     if (cmd_need_dataset(CMD, a.data) != 0)
         return 3;
     return sweep(&a);

@@ -122,10 +122,7 @@ int cmd_truth(int argc, char **argv)
     }
     if (c < 0)
         return go.rc;
-    if (!data || !pipeline || !out)
-        return cmd_usage_error(CMD, "missing %s",
-                               !data       ? "--data"
-                               : !pipeline ? "--pipeline"
-                                           : "--out");
+    if (cmd_need_options(CMD, "--data", data, "--pipeline", pipeline, "--out", out, NULL))
+        return 2;
     return run(data, pipeline, out, as_of, quiet);
 }

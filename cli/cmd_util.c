@@ -98,6 +98,18 @@ int cmd_getopt_next(struct cmd_getopt *g)
     return c;
 }
 
+int cmd_need_options(const char *cmd, ...)
+{
+    const char *name, *missing = NULL;
+    va_list ap;
+    va_start(ap, cmd);
+    while (!missing && (name = va_arg(ap, const char *)) != NULL)
+        if (va_arg(ap, const char *) == NULL)
+            missing = name;
+    va_end(ap);
+    return missing ? cmd_usage_error(cmd, "missing %s", missing) : 0;
+}
+
 int cmd_need_dataset(const char *cmd, const char *data)
 {
     if (lk_is_file(data) || lk_is_dir(data))
