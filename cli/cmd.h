@@ -174,6 +174,15 @@ int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const c
              const char *const *args, int quiet);
 
 /*
+ * The spec a --pipeline value names (a name in ROOT/datasets/pipelines/ or a path,
+ * lk_spec_resolve), loaded into spec; path (size bytes) gets the file it read. 0, or the
+ * error in err.
+ */
+struct lk_spec;
+int cmd_spec_load(const char *pipeline, struct lk_spec *spec, char *path, size_t size,
+                  struct lk_err *err);
+
+/*
  * A --pricing or --scenario value: a path (has '/' or ends in .json) as it is, or a name in
  * ROOT/datasets/DIR/ ("pricing", "scenarios"). Returns the path to open (malloc'd, free it);
  * *shown (when shown is not NULL) points into it at the path to print, without the root.

@@ -63,8 +63,7 @@ static int run(const char *pipeline, const char *out, struct lk_export_opts *o)
     char path[4096];
     int rc;
 
-    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0
-        || lk_spec_load(&spec, path, &err) < 0)
+    if (cmd_spec_load(pipeline, &spec, path, sizeof(path), &err) < 0)
         return cmd_fail(CMD, &err);
     o->pipeline = pipeline;
     if (lk_export_spark(&spec, o, &job, &err) < 0)

@@ -284,8 +284,7 @@ static int run(struct kp_options *o, struct args *a)
     struct cmd_source_progress sp = { { 0 }, NULL, NULL, { 0, { 0, 0, 0 } } };
     int wait;
     char path[4096];
-    if (lk_spec_resolve(a->pipeline, cmd_root(), path, sizeof(path), &err) < 0
-        || lk_spec_load(&spec, path, &err) < 0
+    if (cmd_spec_load(a->pipeline, &spec, path, sizeof(path), &err) < 0
         || lk_model_load(&o->model, a->cost ? a->cost : "default", &err) < 0)
         return cmd_fail(CMD, &err);
     o->spec = &spec;

@@ -175,8 +175,7 @@ static int load_inputs(const struct args *a, struct lk_spec *spec, char *path, s
     size_t len;
     int rc;
     *text = NULL;
-    if ((rc = lk_spec_resolve(a->pipeline, cmd_root(), path, size, err)) < 0
-        || (rc = lk_spec_load(spec, path, err)) < 0
+    if ((rc = cmd_spec_load(a->pipeline, spec, path, size, err)) < 0
         || (rc = lk_file_read_all(path, (size_t)1 << 20, text, &len, err)) < 0)
         return rc;
     if ((rc = lk_model_load(model, a->cost ? a->cost : "default", err)) < 0) {

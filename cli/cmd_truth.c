@@ -63,8 +63,7 @@ static int run(const char *data, const char *pipeline, const char *out, int64_t 
     double t0;
     int rc;
 
-    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0
-        || lk_spec_load(&spec, path, &err) < 0)
+    if (cmd_spec_load(pipeline, &spec, path, sizeof(path), &err) < 0)
         return cmd_fail(CMD, &err);
     if (cmd_need_dataset(CMD, data) != 0)
         return 3;

@@ -12,6 +12,7 @@
 
 #include "lk_buf.h"
 #include "lk_file.h"
+#include "lk_spec.h"
 #include "lk_time.h"
 #include "banned.h"
 
@@ -302,6 +303,13 @@ int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const c
     if (rc != 0)
         cmd_error(cmd, "step '%s' failed (exit %d)", title, rc);
     return rc;
+}
+
+int cmd_spec_load(const char *pipeline, struct lk_spec *spec, char *path, size_t size,
+                  struct lk_err *err)
+{
+    int rc = lk_spec_resolve(pipeline, cmd_root(), path, size, err);
+    return rc < 0 ? rc : lk_spec_load(spec, path, err);
 }
 
 char *cmd_datasets_file(const char *arg, const char *dir, const char **shown)
