@@ -565,8 +565,10 @@ static int run_handout(const struct args *a, const char *dir)
 
 /* ------------------------------------------------------------- dispatch ---- */
 
-/* The options after the subcommand into a: the exit code to end with now (--help, a usage
- * error), or -1 to go on. */
+/*
+ * The options after the subcommand into a: the exit code to end with now (--help, a usage
+ * error), or -1 to go on.
+ */
 static int parse(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {

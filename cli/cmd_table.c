@@ -49,8 +49,10 @@ struct opts {
     int kind, nkinds, header;
 };
 
-/* The options after the subcommand into o: the exit code to end with now (--help, a usage
- * error), or -1 to go on. */
+/*
+ * The options after the subcommand into o: the exit code to end with now (--help, a usage
+ * error), or -1 to go on.
+ */
 static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
