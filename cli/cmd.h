@@ -10,9 +10,11 @@
 #ifndef CMD_H
 #define CMD_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lk_atomic.h"
 #include "lk_err.h"
 #include "lk_kafka.h"
 
@@ -59,6 +61,49 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  */
 int cmd_bad_option(const char *cmd, int argc, char **argv);
 
+/*
+ * The option loop of every subcommand, around getopt_long (opterr off; optind reset by
+ * _init, so commands run one after another in-process, cmd_step, each parse afresh):
+ *
+ *   struct cmd_getopt go;
+ *   cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+ *   while ((c = cmd_getopt_next(&go)) > 0)
+ *       switch (c) { ... one case per option; a bad value: return 2 ... }
+ *   if (c < 0)
+ *       return go.rc;
+ *
+ * shortopts starts with ':' (a missing value is then told from an unknown option); an 'h'
+ * in it makes -h the help too. Option vals must be > 0. cmd_getopt_next returns the next
+ * option's val (its value in optarg), 0 when the options are over (GNU getopt has moved
+ * the operands to argv[optind..argc-1]), or -1 when the command must return go.rc now:
+ *   - the option named "help" in opts: help() has printed on stdout; rc 0 (cmd_finish);
+ *   - an unknown option or one missing its value: one usage line (cmd_bad_option); rc 2;
+ *   - CMD_NO_OPERANDS and an operand: "unexpected argument 'X'" as a usage line; rc 2.
+ * With CMD_OPERANDS the command checks argv[optind..] itself.
+ */
+enum cmd_operands { CMD_NO_OPERANDS, CMD_OPERANDS };
+struct cmd_getopt {
+    const char *cmd;
+    int argc;
+    char **argv;
+    const char *shortopts;
+    const struct option *opts;
+    void (*help)(void);
+    enum cmd_operands operands;
+    int rc; /* the exit code once cmd_getopt_next returned -1 */
+};
+void cmd_getopt_init(struct cmd_getopt *g, const char *cmd, int argc, char **argv,
+                     const char *shortopts, const struct option *opts, void (*help)(void),
+                     enum cmd_operands operands);
+int cmd_getopt_next(struct cmd_getopt *g);
+
+/*
+ * Required options, as pairs of a name and the value parsed (NULL when not given), ended by
+ * NULL: cmd_need_options(CMD, "--data", data, "--out", out, NULL). 0 when all are given,
+ * else "missing NAME" for the first that is not, as a usage line, and 2.
+ */
+int cmd_need_options(const char *cmd, ...) __attribute__((sentinel));
+
 /* 0 when data names an existing file or directory, else one error line and exit code 3. */
 int cmd_need_dataset(const char *cmd, const char *data);
 
@@ -76,6 +121,31 @@ const char *cmd_root(void);
 
 /* Flush stdout and turn a write failure into exit code 4 (jq's rule); returns rc or 4. */
 int cmd_finish(const char *cmd, int rc);
+/*
+ * An --out FILE ('-' for standard output) that appears only when complete (lk_atomic):
+ *
+ *   struct cmd_out out = CMD_OUT_INIT;
+ *   if ((rc = cmd_out_open(&out, CMD, path)) != 0)
+ *       return rc;
+ *   rc = write_everything(out.fp, &err);
+ *   return cmd_out_close(&out, CMD, rc, &err);
+ *
+ * cmd_out_open: 0 with out.fp to write to, or the exit code after one line (no directory
+ * for FILE: 3). cmd_out_close takes what the writing returned (< 0 with err filled): 0 after
+ * committing FILE, or the exit code after one line (cmd_fail), FILE removed. Standard output
+ * is flushed and checked by cmd_finish, as always.
+ */
+struct cmd_out {
+    FILE *fp;
+    struct lk_atomic a;
+};
+#define CMD_OUT_INIT                                                                               \
+    {                                                                                              \
+        NULL, LK_ATOMIC_INIT                                                                       \
+    }
+int cmd_out_open(struct cmd_out *out, const char *cmd, const char *path);
+int cmd_out_close(struct cmd_out *out, const char *cmd, int rc, struct lk_err *err);
+
 /* --crash-after's end of the process (the engines' crash callback): flush, then SIGKILL. */
 void cmd_crash(void *arg);
 
@@ -102,6 +172,15 @@ void cmd_progress_done(struct cmd_progress *p, uint64_t done);
  */
 int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const char *title,
              const char *const *args, int quiet);
+
+/*
+ * The spec a --pipeline value names (a name in ROOT/datasets/pipelines/ or a path,
+ * lk_spec_resolve), loaded into spec; path (size bytes) gets the file it read. 0, or the
+ * error in err.
+ */
+struct lk_spec;
+int cmd_spec_load(const char *pipeline, struct lk_spec *spec, char *path, size_t size,
+                  struct lk_err *err);
 
 /*
  * A --pricing or --scenario value: a path (has '/' or ends in .json) as it is, or a name in

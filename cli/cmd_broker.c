@@ -46,9 +46,10 @@ int cmd_broker(int argc, char **argv)
     struct lk_err err = LK_ERR_INIT;
     const char *dir = NULL, *action;
     uint64_t port = 0;
+    struct cmd_getopt go;
     int c, rc;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case O_DIR:
             dir = optarg;
@@ -57,13 +58,10 @@ int cmd_broker(int argc, char **argv)
             if (cmd_parse_u64(CMD, "--port", optarg, 0, 65535, &port))
                 return 2;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
+    if (c < 0)
+        return go.rc;
     if (optind != argc - 1)
         return cmd_usage_error(CMD, "want one action: start, stop or port");
     action = argv[optind];

@@ -1,7 +1,6 @@
 /* lklab cost: a run's (or a lecture scenario's) monthly bill (docs/cost.md). */
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,33 +50,6 @@ struct args {
     const char *run, *scenario, *pricing, *tier, *format;
     int csv;
 };
-
-/*
- * Usage errors are one line each (the other commands add the usage text): the message and
- * where to read more. Returns the usage exit code.
- */
-static int usage_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_fail(const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "lklab %s: ", CMD);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, " (see 'lklab %s --help')\n", CMD);
-    return 2;
-}
-
-/* getopt_long's complaint about argv[optind - 1], as cmd_bad_option words it. */
-static int bad_option(int argc, char **argv)
-{
-    const char *arg = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
-    if (optopt && strncmp(arg, "--", 2) != 0)
-        return usage_fail("bad option '-%c'", optopt);
-    if (strchr(arg, '=') == NULL && optopt == 0)
-        return usage_fail("unknown option '%s'", arg);
-    return usage_fail("option '%s' is missing its value or has a bad one", arg);
-}
 
 /* ---------------------------------------------------------------- output ---- */
 
@@ -248,7 +220,7 @@ static int scenario_cost(const struct args *a, const struct lk_pricing *p, const
     struct lk_cost_usage u[2];
     struct lk_cost_bill b[2];
     if (lk_cost_scenario(a->scenario, p, u, &err) < 0)
-        return usage_fail("%s", err.msg);
+        return cmd_usage_error(CMD, "%s", err.msg);
     for (int i = 0; i < 2; i++)
         lk_cost_price(p, &u[i], &b[i]);
     if (a->csv) {
@@ -265,15 +237,15 @@ static int scenario_cost(const struct args *a, const struct lk_pricing *p, const
 static int check_args(struct args *a)
 {
     if (a->run && a->scenario)
-        return usage_fail("--run and --scenario exclude each other");
+        return cmd_usage_error(CMD, "--run and --scenario exclude each other");
     if (!a->run && !a->scenario)
-        return usage_fail("missing --run or --scenario");
+        return cmd_usage_error(CMD, "missing --run or --scenario");
     if (a->tier && lk_cost_tier_parse(a->tier) < 0)
-        return usage_fail("unknown tier '%s', use hot, cool or archive", a->tier);
+        return cmd_usage_error(CMD, "unknown tier '%s', use hot, cool or archive", a->tier);
     if (a->tier && a->scenario)
-        return usage_fail("--tier applies to --run only, scenarios fix their own tiers");
+        return cmd_usage_error(CMD, "--tier applies to --run only, scenarios fix their own tiers");
     if (strcmp(a->format, "csv") != 0 && strcmp(a->format, "table") != 0)
-        return usage_fail("unknown format '%s', use table or csv", a->format);
+        return cmd_usage_error(CMD, "unknown format '%s', use table or csv", a->format);
     a->csv = strcmp(a->format, "csv") == 0;
     return 0;
 }
@@ -294,10 +266,10 @@ int cmd_cost(int argc, char **argv)
     struct lk_pricing p;
     const char *shown;
     char *path;
+    struct cmd_getopt go;
     int c, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'r':
             a.run = optarg;
@@ -314,15 +286,10 @@ int cmd_cost(int argc, char **argv)
         case 'f':
             a.format = optarg;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return bad_option(argc, argv);
         }
     }
-    if (optind < argc)
-        return usage_fail("unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if ((rc = check_args(&a)) != 0)
         return rc;
     path = cmd_datasets_file(a.pricing, "pricing", &shown);

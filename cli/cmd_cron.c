@@ -81,14 +81,11 @@ int cmd_cron(int argc, char **argv)
     const char *zone = "UTC";
     int64_t after = (int64_t)time(NULL), ms;
     uint64_t count = 5;
+    struct cmd_getopt go;
     int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
-        case O_HELP:
-            help();
-            return cmd_finish(CMD, 0);
         case O_TZ:
             zone = optarg;
             break;
@@ -102,10 +99,10 @@ int cmd_cron(int argc, char **argv)
             if (cmd_parse_u64(CMD, "--count", optarg, 1, 1000, &count))
                 return 2;
             break;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
+    if (c < 0)
+        return go.rc;
     if (optind >= argc)
         return cmd_usage_error(CMD, "missing subcommand 'next'");
     if (strcmp(argv[optind], "next") != 0)

@@ -263,10 +263,10 @@ int cmd_demo(int argc, char **argv)
     };
     const char *out = "out/demo", *events = NULL;
     uint64_t n;
+    struct cmd_getopt go;
     int quiet = 0, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'o':
             out = optarg;
@@ -279,14 +279,9 @@ int cmd_demo(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     return run(out, events, quiet);
 }

@@ -46,20 +46,13 @@ static void help(void)
 static int write_job(const struct lk_buf *job, const char *out)
 {
     struct lk_err err = LK_ERR_INIT;
-    struct lk_atomic a = LK_ATOMIC_INIT;
-    if (strcmp(out, "-") == 0) {
-        fwrite(job->s, 1, job->len, stdout);
-        return cmd_finish(CMD, 0);
-    }
-    if (lk_atomic_open(&a, out, &err) < 0)
-        return cmd_fail(CMD, &err);
-    if (fwrite(job->s, 1, job->len, a.fp) != job->len || lk_atomic_commit(&a, &err) < 0) {
-        if (!err.code)
-            lk_err_set(&err, LK_EIO, "cannot write '%s'", out);
-        lk_atomic_abort(&a);
-        return cmd_fail(CMD, &err);
-    }
-    return 0;
+    struct cmd_out o = CMD_OUT_INIT;
+    int rc = cmd_out_open(&o, CMD, out);
+    if (rc != 0)
+        return rc;
+    if (fwrite(job->s, 1, job->len, o.fp) != job->len && o.fp != stdout) /* stdout: cmd_finish */
+        rc = lk_err_set(&err, LK_EIO, "cannot write '%s'", out);
+    return cmd_out_close(&o, CMD, rc, &err);
 }
 
 static int run(const char *pipeline, const char *out, struct lk_export_opts *o)
@@ -70,8 +63,7 @@ static int run(const char *pipeline, const char *out, struct lk_export_opts *o)
     char path[4096];
     int rc;
 
-    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0
-        || lk_spec_load(&spec, path, &err) < 0)
+    if (cmd_spec_load(pipeline, &spec, path, sizeof(path), &err) < 0)
         return cmd_fail(CMD, &err);
     o->pipeline = pipeline;
     if (lk_export_spark(&spec, o, &job, &err) < 0)
@@ -97,6 +89,7 @@ int cmd_export(int argc, char **argv)
     };
     struct lk_export_opts o = { NULL, LK_EXPORT_LANDING, 0, 600000, LK_MODE_APPEND, 0, 0 };
     const char *pipeline = NULL, *out = NULL;
+    struct cmd_getopt go;
     int c, m;
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -108,9 +101,8 @@ int cmd_export(int argc, char **argv)
     if (strcmp(argv[1], "spark") != 0)
         return cmd_usage_error(CMD, "unknown target '%s' (targets: spark)", argv[1]);
     argc--, argv++;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'p':
             pipeline = optarg;
@@ -150,16 +142,11 @@ int cmd_export(int argc, char **argv)
                               &o.max_events))
                 return 2;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    if (!pipeline || !out)
-        return cmd_usage_error(CMD, "missing %s", !pipeline ? "--pipeline" : "--out");
+    if (c < 0)
+        return go.rc;
+    if (cmd_need_options(CMD, "--pipeline", pipeline, "--out", out, NULL))
+        return 2;
     return run(pipeline, out, &o);
 }

@@ -295,11 +295,11 @@ int cmd_gen(int argc, char **argv)
     };
     struct overrides o;
     const char *scenario = NULL, *out = NULL;
+    struct cmd_getopt go;
     int quiet = 0, c, rc;
     memset(&o, 0, sizeof(o));
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         if (c >= 'A' && c < 'A' + O_COUNT) {
             if ((rc = parse_opt(&o, c - 'A', optarg)) != 0)
                 return rc;
@@ -315,16 +315,11 @@ int cmd_gen(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    if (!scenario || !out)
-        return cmd_usage_error(CMD, "missing %s", !scenario ? "--scenario" : "--out");
+    if (c < 0)
+        return go.rc;
+    if (cmd_need_options(CMD, "--scenario", scenario, "--out", out, NULL))
+        return 2;
     return run(scenario, out, &o, quiet);
 }

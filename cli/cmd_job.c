@@ -140,10 +140,10 @@ int cmd_job(int argc, char **argv)
     const char *out = NULL, *until = NULL, *start = NULL, *sub;
     char *params[64];
     size_t nparams = 0;
+    struct cmd_getopt go;
     int c, wall = 0, tasks = 0, quiet = 0, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", longopts, help, CMD_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'o':
             out = optarg;
@@ -169,13 +169,10 @@ int cmd_job(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
-        case 'h':
-            help();
-            return cmd_finish(CMD, 0);
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
+    if (c < 0)
+        return go.rc;
     if (argc - optind != 2)
         return cmd_usage_error(CMD,
                                "expected 'validate JOB.json', 'run JOB.json' or 'history DIR'");

@@ -160,6 +160,7 @@ struct args {
     struct cmd_source src;
 };
 
+/* One option (a val of opts other than O_HELP): 0, or exit code 2 after one line. */
 static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
 {
     static const char *const sources[] = { "log", "files" };
@@ -248,8 +249,6 @@ static int parse_one(int c, const char *v, struct kp_options *o, struct args *a)
     case O_QUIET:
         a->quiet = 1;
         break;
-    default:
-        return -1;
     }
     return rc;
 }
@@ -285,8 +284,7 @@ static int run(struct kp_options *o, struct args *a)
     struct cmd_source_progress sp = { { 0 }, NULL, NULL, { 0, { 0, 0, 0 } } };
     int wait;
     char path[4096];
-    if (lk_spec_resolve(a->pipeline, cmd_root(), path, sizeof(path), &err) < 0
-        || lk_spec_load(&spec, path, &err) < 0
+    if (cmd_spec_load(a->pipeline, &spec, path, sizeof(path), &err) < 0
         || lk_model_load(&o->model, a->cost ? a->cost : "default", &err) < 0)
         return cmd_fail(CMD, &err);
     o->spec = &spec;
@@ -364,23 +362,14 @@ int cmd_kappa(int argc, char **argv)
     };
     struct kp_options o = KP_OPTIONS_INIT;
     struct args a = { NULL, NULL, 0, CMD_SOURCE_INIT };
-    int c, files;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        int rc;
-        if (c == O_HELP) {
-            help();
-            return 0;
-        }
-        rc = parse_one(c, optarg, &o, &a);
-        if (rc < 0)
-            return cmd_bad_option(CMD, argc, argv);
-        if (rc > 0)
+    struct cmd_getopt go;
+    int c, rc, files;
+    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0)
+        if ((rc = parse_one(c, optarg, &o, &a)) != 0)
             return rc;
-    }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     files = o.source == KP_SRC_FILES;
     if ((c = cmd_source_apply(CMD, &a.src, &o.data, &files)) != 0)
         return c;
@@ -388,11 +377,8 @@ int cmd_kappa(int argc, char **argv)
     o.wall_clock = a.src.wall;
     if (o.wall_clock && (o.trigger != KP_TRIG_INTERVAL || o.workers > 1))
         c = cmd_usage_error(CMD, "--clock wall needs an interval --trigger and one worker");
-    else if (!o.data || !a.pipeline || !o.run)
-        c = cmd_usage_error(CMD, "missing %s",
-                            !o.data       ? "--data"
-                            : !a.pipeline ? "--pipeline"
-                                          : "--out");
+    else
+        c = cmd_need_options(CMD, "--data", o.data, "--pipeline", a.pipeline, "--out", o.run, NULL);
     if (c != 0) {
         cmd_source_release(&a.src); /* the live source's name cmd_source_apply made */
         return c;

@@ -565,6 +565,10 @@ static int run_handout(const struct args *a, const char *dir)
 
 /* ------------------------------------------------------------- dispatch ---- */
 
+/*
+ * The options after the subcommand into a: the exit code to end with now (--help, a usage
+ * error), or -1 to go on.
+ */
 static int parse(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {
@@ -573,10 +577,10 @@ static int parse(int argc, char **argv, struct args *a)
         { "work", required_argument, NULL, 'w' },    { "labs", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
+    struct cmd_getopt go;
     int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 's':
             a->student = optarg;
@@ -602,14 +606,9 @@ static int parse(int argc, char **argv, struct args *a)
             a->labs = optarg;
             a->seen |= O_LABS;
             break;
-        case 'h':
-            help();
-            return -1;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    return 0;
+    return c < 0 ? go.rc : -1;
 }
 
 /* A student id goes into paths and a seed: letters, digits, '.', '_' and '-' only. */
@@ -676,8 +675,8 @@ int cmd_lab(int argc, char **argv)
         return cmd_usage_error(CMD, "missing subcommand");
     if (!s)
         return cmd_usage_error(CMD, "unknown subcommand '%s'", argv[1]);
-    if ((rc = parse(argc - 1, argv + 1, &a)) != 0)
-        return rc < 0 ? 0 : rc;
+    if ((rc = parse(argc - 1, argv + 1, &a)) >= 0)
+        return rc;
     for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
         if (a.seen & ~s->allowed & (1 << i))
             return cmd_usage_error(CMD, "'lab %s' takes no %s", s->name, opt_names[i]);

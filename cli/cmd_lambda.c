@@ -111,6 +111,7 @@ static int parse_period(const char *opt, const char *v, int64_t *out)
     return 0;
 }
 
+/* One option (a val of opts other than O_HELP): 0, or exit code 2 after one line. */
 static int parse_one(int c, const char *v, struct args *a)
 {
     switch (c) {
@@ -145,9 +146,8 @@ static int parse_one(int c, const char *v, struct args *a)
         return 0;
     case O_CLOCK:
         return cmd_source_clock(CMD, v, &a->src.wall);
-    default:
-        return -1;
     }
+    return 0;
 }
 
 static void summary(const struct lb_run_summary *s, const char *run)
@@ -175,8 +175,7 @@ static int load_inputs(const struct args *a, struct lk_spec *spec, char *path, s
     size_t len;
     int rc;
     *text = NULL;
-    if ((rc = lk_spec_resolve(a->pipeline, cmd_root(), path, size, err)) < 0
-        || (rc = lk_spec_load(spec, path, err)) < 0
+    if ((rc = cmd_spec_load(a->pipeline, spec, path, size, err)) < 0
         || (rc = lk_file_read_all(path, (size_t)1 << 20, text, &len, err)) < 0)
         return rc;
     if ((rc = lk_model_load(model, a->cost ? a->cost : "default", err)) < 0) {
@@ -262,23 +261,14 @@ int cmd_lambda(int argc, char **argv)
         NULL,          NULL, NULL,           NULL, 6 * LK_MS_PER_HOUR, 10 * LK_MS_PER_SEC,
         LB_CRASH_INIT, 0,    CMD_SOURCE_INIT
     };
-    int c, files = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        int rc;
-        if (c == O_HELP) {
-            help();
-            return 0;
-        }
-        rc = parse_one(c, optarg, &a);
-        if (rc < 0)
-            return cmd_bad_option(CMD, argc, argv);
-        if (rc > 0)
+    struct cmd_getopt go;
+    int c, rc, files = 0;
+    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0)
+        if ((rc = parse_one(c, optarg, &a)) != 0)
             return rc;
-    }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if (a.src.live && !lk_kafka_is_url(a.src.live))
         return cmd_usage_error(CMD,
                                "--source %s: the Lambda stack reads a log (kafka://); "
@@ -289,12 +279,8 @@ int cmd_lambda(int argc, char **argv)
                                     "on the virtual clock (docs/live.md)");
     if ((c = cmd_source_apply(CMD, &a.src, &a.data, &files)) != 0)
         return c;
-    if (!a.data || !a.pipeline || !a.out)
-        c = cmd_usage_error(CMD, "missing %s",
-                            !a.data       ? "--data"
-                            : !a.pipeline ? "--pipeline"
-                                          : "--out");
-    else
+    c = cmd_need_options(CMD, "--data", a.data, "--pipeline", a.pipeline, "--out", a.out, NULL);
+    if (c == 0)
         c = run(&a);
     cmd_source_release(&a.src);
     return c;

@@ -92,14 +92,11 @@ int cmd_latency(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *run_dir = NULL;
+    struct cmd_getopt go;
     int c, json = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
-        case O_HELP:
-            help();
-            return cmd_finish(CMD, 0);
         case O_RUN:
             run_dir = optarg;
             break;
@@ -111,12 +108,10 @@ int cmd_latency(int argc, char **argv)
                                        optarg);
             json = strcmp(optarg, "json") == 0;
             break;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if (!run_dir)
         return cmd_usage_error(CMD, "missing --run");
     return run(run_dir, json);

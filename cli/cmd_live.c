@@ -349,9 +349,10 @@ int cmd_live(int argc, char **argv)
                                           { "help", no_argument, NULL, 'h' },
                                           { NULL, 0, NULL, 0 } };
     struct live l = { "out/live", NULL, 100000, 144.0, "144x", 0, 0 };
+    struct cmd_getopt go;
     int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case O_OUT:
             l.out = optarg;
@@ -376,14 +377,9 @@ int cmd_live(int argc, char **argv)
             if (cmd_parse_u64(CMD, "--web-port", optarg, 0, 65535, &l.web_port))
                 return 2;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind != argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     return run(&l);
 }

@@ -328,12 +328,12 @@ int cmd_plot(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    struct cmd_getopt go;
     struct plot p;
     int c;
     memset(&p, 0, sizeof(p));
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 's':
             p.sweep = optarg;
@@ -344,15 +344,10 @@ int cmd_plot(int argc, char **argv)
         case 'q':
             p.quiet = 1;
             break;
-        case 'h':
-            help();
-            return cmd_finish(CMD, 0);
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if (!p.sweep)
         return cmd_usage_error(CMD, "missing --sweep S");
     return cmd_finish(CMD, plot(&p));

@@ -146,10 +146,10 @@ int cmd_reconcile(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct args g = { NULL, NULL, NULL, NULL, NULL, NULL, 3, CMP_RC_TABLE, 0 };
+    struct cmd_getopt go;
     int c, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'r':
             g.run = optarg;
@@ -174,13 +174,10 @@ int cmd_reconcile(int argc, char **argv)
             if (parse_format(optarg, &g.format) != 0)
                 return 2;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
+    if (c < 0)
+        return go.rc;
     if ((rc = check_args(&g, argc, argv)) != 0)
         return rc;
     return reconcile(&g);

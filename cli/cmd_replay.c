@@ -300,9 +300,10 @@ int cmd_replay(int argc, char **argv)
     struct replay r = { 60.0, 0, 0, 0 };
     const char *data = NULL, *to = NULL;
     char *brokers = NULL, *topic = NULL;
+    struct cmd_getopt go;
     int c, rc;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case O_DATA:
             data = optarg;
@@ -317,17 +318,12 @@ int cmd_replay(int argc, char **argv)
         case O_QUIET:
             r.quiet = 1;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind != argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    if (!data || !to)
-        return cmd_usage_error(CMD, "missing %s", !data ? "--data" : "--to");
+    if (c < 0)
+        return go.rc;
+    if (cmd_need_options(CMD, "--data", data, "--to", to, NULL))
+        return 2;
     if (cmd_need_dataset(CMD, data) != 0)
         return 3;
     if (lk_kafka_is_url(to)) {

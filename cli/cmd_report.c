@@ -45,7 +45,6 @@ static int draw_charts(const char *sweep)
     argv[2] = s;
     argv[3] = a3;
     argv[4] = NULL;
-    optind = 1; /* in case plot does not reset getopt itself */
     rc = cmd_plot(4, argv);
     fflush(stdout);
     free(s);
@@ -65,10 +64,10 @@ int cmd_report(int argc, char **argv)
     struct lk_err err = LK_ERR_INIT;
     struct pl_report *r = NULL;
     size_t charts = 0;
+    struct cmd_getopt go;
     int c, plot = 1, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 's':
             sweep = optarg;
@@ -79,15 +78,10 @@ int cmd_report(int argc, char **argv)
         case 'n':
             plot = 0;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (c < 0)
+        return go.rc;
     if (!sweep)
         return cmd_usage_error(CMD, "missing --sweep");
     if (!lk_is_dir(sweep)) {

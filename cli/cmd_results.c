@@ -81,8 +81,7 @@ static int run_export(const char *run, const char *table, const char *at_text, c
                       int partial)
 {
     struct lk_err err = LK_ERR_INIT;
-    struct lk_atomic a = LK_ATOMIC_INIT;
-    FILE *fp = stdout;
+    struct cmd_out o = CMD_OUT_INIT;
     int64_t at = LK_TIME_POS_INF;
     int rc;
     if (at_text && strcmp(at_text, "end") != 0 && lk_time_parse(at_text, strlen(at_text), &at) < 0)
@@ -100,19 +99,10 @@ static int run_export(const char *run, const char *table, const char *at_text, c
         cmd_error(CMD, "%s; add --partial to read them anyway", err.msg);
         return 1;
     }
-    if (strcmp(out, "-") != 0) {
-        if (lk_atomic_open(&a, out, &err) < 0)
-            return cmd_fail(CMD, &err);
-        fp = a.fp;
-    }
-    rc = export(run, table, at, partial, fp, &err);
-    if (rc == 0 && fp != stdout)
-        rc = lk_atomic_commit(&a, &err);
-    if (rc < 0) {
-        lk_atomic_abort(&a);
-        return cmd_fail(CMD, &err);
-    }
-    return 0;
+    if ((rc = cmd_out_open(&o, CMD, out)) != 0)
+        return rc;
+    rc = export(run, table, at, partial, o.fp, &err);
+    return cmd_out_close(&o, CMD, rc, &err);
 }
 
 int cmd_results(int argc, char **argv)
@@ -127,10 +117,10 @@ int cmd_results(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *run = NULL, *table = NULL, *at = NULL, *out = NULL;
+    struct cmd_getopt go;
     int c, partial = 0;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'r':
             run = optarg;
@@ -147,16 +137,11 @@ int cmd_results(int argc, char **argv)
         case 'p':
             partial = 1;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    if (!run || !out)
-        return cmd_usage_error(CMD, "missing %s", !run ? "--run" : "--out");
+    if (c < 0)
+        return go.rc;
+    if (cmd_need_options(CMD, "--run", run, "--out", out, NULL))
+        return 2;
     return run_export(run, table, at, out, partial);
 }

@@ -164,11 +164,12 @@ int cmd_serve(int argc, char **argv)
     char **runs = calloc((size_t)argc + 1, sizeof(*runs));
     size_t n = 0;
     uint64_t port = 8080;
+    struct cmd_getopt go;
     int c, rc;
     if (!runs)
         return 4;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case O_RUNS:
             runs[n++] = optarg;
@@ -185,14 +186,11 @@ int cmd_serve(int argc, char **argv)
         case O_BIND:
             bind = optarg;
             break;
-        case 'h':
-            free(runs);
-            help();
-            return 0;
-        default:
-            free(runs);
-            return cmd_bad_option(CMD, argc, argv);
         }
+    }
+    if (c < 0) {
+        free(runs);
+        return go.rc;
     }
     if (n == 0) {
         free(runs);

@@ -521,6 +521,7 @@ int cmd_sweep(int argc, char **argv)
     struct args a = { 0 };
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t jobs = cores > 0 ? (uint64_t)cores : 1;
+    struct cmd_getopt go;
     int c, rc = 0;
     a.pipeline = "revenue";
     a.grid.modes = CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE;
@@ -530,9 +531,8 @@ int cmd_sweep(int argc, char **argv)
         || parse_item("--watermark", "10m", 3, &a.grid.watermark)
         || parse_item("--speed-trigger", "10s", 3, &a.grid.speed))
         return 2;
-    opterr = 0;
-    optind = 1;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while (rc == 0 && (c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'd':
             a.data = optarg;
@@ -573,20 +573,15 @@ int cmd_sweep(int argc, char **argv)
         case 'q':
             a.quiet = 1;
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
     if (rc != 0)
         return rc;
+    if (c < 0)
+        return go.rc;
     a.jobs = (size_t)jobs;
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    if (!a.data || !a.out)
-        return cmd_usage_error(CMD, "missing %s", !a.data ? "--data" : "--out");
+    if (cmd_need_options(CMD, "--data", a.data, "--out", a.out, NULL))
+        return 2;
     if (cmd_need_dataset(CMD, a.data) != 0)
         return 3;
     return sweep(&a);

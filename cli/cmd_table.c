@@ -49,6 +49,10 @@ struct opts {
     int kind, nkinds, header;
 };
 
+/*
+ * The options after the subcommand into o: the exit code to end with now (--help, a usage
+ * error), or -1 to go on.
+ */
 static int parse(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
@@ -64,10 +68,10 @@ static int parse(int argc, char **argv, struct opts *o)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    struct cmd_getopt go;
     int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", longopts, help, CMD_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -101,14 +105,9 @@ static int parse(int argc, char **argv, struct opts *o)
         case 'n':
             o->header = 0;
             break;
-        case 'h':
-            help();
-            return 1;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    return 0;
+    return c < 0 ? go.rc : -1;
 }
 
 static int create(sqlite3 *db, const char *name, const struct opts *o, struct lk_err *err)
@@ -199,8 +198,8 @@ int cmd_table(int argc, char **argv)
     if (!known)
         return cmd_usage_error(CMD, sub ? "unknown subcommand '%s'" : "missing subcommand%s",
                                sub ? sub : "");
-    if ((rc = parse(argc - 1, argv + 1, &o)) != 0)
-        return rc == 1 ? 0 : rc;
+    if ((rc = parse(argc - 1, argv + 1, &o)) >= 0)
+        return rc;
     if (!o.db)
         return cmd_usage_error(CMD, "missing --db");
     if (strcmp(sub, "create") != 0 && (o.nkinds || o.as || o.location))

@@ -57,32 +57,23 @@ static int run(const char *data, const char *pipeline, const char *out, int64_t 
     struct lk_err err = LK_ERR_INIT;
     struct lk_spec spec;
     struct lk_truth_stats st;
-    struct lk_atomic a = LK_ATOMIC_INIT;
+    struct cmd_out o = CMD_OUT_INIT;
     struct cmd_progress prog;
     char path[4096];
-    FILE *fp = stdout;
     double t0;
     int rc;
 
-    if (lk_spec_resolve(pipeline, cmd_root(), path, sizeof(path), &err) < 0
-        || lk_spec_load(&spec, path, &err) < 0)
+    if (cmd_spec_load(pipeline, &spec, path, sizeof(path), &err) < 0)
         return cmd_fail(CMD, &err);
     if (cmd_need_dataset(CMD, data) != 0)
         return 3;
-    if (strcmp(out, "-") != 0) {
-        if (lk_atomic_open(&a, out, &err) < 0)
-            return cmd_fail(CMD, &err);
-        fp = a.fp;
-    }
+    if ((rc = cmd_out_open(&o, CMD, out)) != 0)
+        return rc;
     cmd_progress_init(&prog, CMD, "reading", 0, quiet);
     t0 = lk_wall_now();
-    rc = lk_truth_run(&spec, data, as_of, fp, &st, cmd_progress_cb, &prog, &err);
-    if (rc == 0 && fp != stdout)
-        rc = lk_atomic_commit(&a, &err);
-    if (rc < 0) {
-        lk_atomic_abort(&a);
-        return cmd_fail(CMD, &err);
-    }
+    rc = lk_truth_run(&spec, data, as_of, o.fp, &st, cmd_progress_cb, &prog, &err);
+    if ((rc = cmd_out_close(&o, CMD, rc, &err)) != 0)
+        return rc;
     cmd_progress_done(&prog, st.bytes);
     if (!quiet)
         summary(&st, &spec, lk_wall_now() - t0);
@@ -102,10 +93,10 @@ int cmd_truth(int argc, char **argv)
     };
     const char *data = NULL, *pipeline = NULL, *out = NULL;
     int64_t as_of = LK_TIME_POS_INF;
+    struct cmd_getopt go;
     int quiet = 0, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
+    while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case 'd':
             data = optarg;
@@ -126,19 +117,11 @@ int cmd_truth(int argc, char **argv)
                                        "2026-01-01T12:03:30Z",
                                        optarg);
             break;
-        case 'h':
-            help();
-            return 0;
-        default:
-            return cmd_bad_option(CMD, argc, argv);
         }
     }
-    if (optind < argc)
-        return cmd_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-    if (!data || !pipeline || !out)
-        return cmd_usage_error(CMD, "missing %s",
-                               !data       ? "--data"
-                               : !pipeline ? "--pipeline"
-                                           : "--out");
+    if (c < 0)
+        return go.rc;
+    if (cmd_need_options(CMD, "--data", data, "--pipeline", pipeline, "--out", out, NULL))
+        return 2;
     return run(data, pipeline, out, as_of, quiet);
 }

@@ -12,15 +12,24 @@
 
 #include "lk_buf.h"
 #include "lk_file.h"
+#include "lk_spec.h"
 #include "lk_time.h"
 #include "banned.h"
+
+/* "lklab CMD: MESSAGE" on stderr, the line left open for the caller to end. */
+static void message(const char *cmd, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void message(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "lklab %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+}
 
 void cmd_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "lklab %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(cmd, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -34,9 +43,8 @@ int cmd_fail(const char *cmd, const struct lk_err *err)
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "lklab %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(cmd, fmt, ap);
     va_end(ap);
     fprintf(stderr, " (see 'lklab %s --help')\n", cmd);
     return 2;
@@ -44,13 +52,63 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
 
 int cmd_bad_option(const char *cmd, int argc, char **argv)
 {
-    extern int optind, optopt;
     const char *arg = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
     if (optopt && strncmp(arg, "--", 2) != 0)
         return cmd_usage_error(cmd, "bad option '-%c'", optopt);
     if (strchr(arg, '=') == NULL && optind <= argc && optopt == 0)
         return cmd_usage_error(cmd, "unknown option '%s'", arg);
     return cmd_usage_error(cmd, "option '%s' is missing its value or has a bad one", arg);
+}
+
+void cmd_getopt_init(struct cmd_getopt *g, const char *cmd, int argc, char **argv,
+                     const char *shortopts, const struct option *opts, void (*help)(void),
+                     enum cmd_operands operands)
+{
+    *g = (struct cmd_getopt){ cmd, argc, argv, shortopts, opts, help, operands, 0 };
+    opterr = 0;
+    optind = 1;
+}
+
+/* The val of the option named "help" (0 when there is none). */
+static int help_val(const struct option *opts)
+{
+    for (; opts->name; opts++)
+        if (strcmp(opts->name, "help") == 0)
+            return opts->val;
+    return 0;
+}
+
+int cmd_getopt_next(struct cmd_getopt *g)
+{
+    int c = getopt_long(g->argc, g->argv, g->shortopts, g->opts, NULL);
+    if (c == '?' || c == ':') {
+        g->rc = cmd_bad_option(g->cmd, g->argc, g->argv);
+        return -1;
+    }
+    if (c == -1) {
+        if (optind >= g->argc || g->operands == CMD_OPERANDS)
+            return 0;
+        g->rc = cmd_usage_error(g->cmd, "unexpected argument '%s'", g->argv[optind]);
+        return -1;
+    }
+    if (c == help_val(g->opts)) {
+        g->help();
+        g->rc = cmd_finish(g->cmd, 0);
+        return -1;
+    }
+    return c;
+}
+
+int cmd_need_options(const char *cmd, ...)
+{
+    const char *name, *missing = NULL;
+    va_list ap;
+    va_start(ap, cmd);
+    while (!missing && (name = va_arg(ap, const char *)) != NULL)
+        if (va_arg(ap, const char *) == NULL)
+            missing = name;
+    va_end(ap);
+    return missing ? cmd_usage_error(cmd, "missing %s", missing) : 0;
 }
 
 int cmd_need_dataset(const char *cmd, const char *data)
@@ -149,6 +207,29 @@ int cmd_finish(const char *cmd, int rc)
     return rc;
 }
 
+int cmd_out_open(struct cmd_out *out, const char *cmd, const char *path)
+{
+    struct lk_err err = LK_ERR_INIT;
+    out->fp = stdout;
+    if (strcmp(path, "-") == 0)
+        return 0;
+    if (lk_atomic_open(&out->a, path, &err) < 0)
+        return cmd_fail(cmd, &err);
+    out->fp = out->a.fp;
+    return 0;
+}
+
+int cmd_out_close(struct cmd_out *out, const char *cmd, int rc, struct lk_err *err)
+{
+    if (rc == 0 && out->fp != stdout)
+        rc = lk_atomic_commit(&out->a, err);
+    if (rc < 0) {
+        lk_atomic_abort(&out->a);
+        return cmd_fail(cmd, err);
+    }
+    return 0;
+}
+
 void cmd_progress_init(struct cmd_progress *p, const char *cmd, const char *what, uint64_t total,
                        int quiet)
 {
@@ -222,6 +303,13 @@ int cmd_step(const char *cmd, int (*fn)(int, char **), const char *name, const c
     if (rc != 0)
         cmd_error(cmd, "step '%s' failed (exit %d)", title, rc);
     return rc;
+}
+
+int cmd_spec_load(const char *pipeline, struct lk_spec *spec, char *path, size_t size,
+                  struct lk_err *err)
+{
+    int rc = lk_spec_resolve(pipeline, cmd_root(), path, size, err);
+    return rc < 0 ? rc : lk_spec_load(spec, path, err);
 }
 
 char *cmd_datasets_file(const char *arg, const char *dir, const char **shown)

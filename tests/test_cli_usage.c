@@ -126,3 +126,51 @@ Test(cli_usage, every_command_help_ends_with_examples_of_that_command)
         free(out);
     }
 }
+
+/* One usage line on stderr, nothing on stdout, exit 2. */
+static void expect_usage_line(const char *cmd, const char *args, const char *what)
+{
+    char *out = NULL, *err = NULL;
+    char *want = lkt_fmt("lklab %s: %s (see 'lklab %s --help')\n", cmd, what, cmd);
+    const char *sub = strcmp(cmd, "export") == 0                             ? "spark "
+                      : strcmp(cmd, "lab") == 0 || strcmp(cmd, "table") == 0 ? "list "
+                                                                             : "";
+    cr_assert_eq(lkt_run(&out, &err, "%s %s%s", cmd, sub, args), 2, "%s %s%s", cmd, sub, args);
+    cr_assert_str_eq(err, want);
+    cr_assert_str_eq(out, "");
+    free(want);
+    free(out);
+    free(err);
+}
+
+/* --help, a bad option and (without operands) a stray argument for each of cmds (to NULL). */
+static void expect_the_conventions(const char *const *cmds, int operands)
+{
+    for (; *cmds; cmds++) {
+        char *out = NULL, *err = NULL, *name = lkt_fmt("lklab %s", *cmds);
+        cr_assert_eq(lkt_run(&out, &err, "%s --help", *cmds), 0, "%s --help", *cmds);
+        cr_assert(strstr(out, name), "%s --help:\n%s", *cmds, out);
+        cr_assert_str_eq(err, "");
+        free(name);
+        free(out);
+        free(err);
+        expect_usage_line(*cmds, "--no-such-option", "unknown option '--no-such-option'");
+        expect_usage_line(*cmds, "-Z", "bad option '-Z'");
+        expect_usage_line(*cmds, "--help=yes",
+                          "option '--help=yes' is missing its value or has a bad one");
+        if (!operands) /* demo and live too: they stop here, before they start anything */
+            expect_usage_line(*cmds, "stray", "unexpected argument 'stray'");
+    }
+}
+
+Test(cli_usage, every_command_words_help_bad_options_and_stray_arguments_alike)
+{
+    static const char *const no_operands[] = { "gen",    "truth",   "kappa", "lambda", "results",
+                                               "cost",   "latency", "sweep", "plot",   "report",
+                                               "export", "replay",  "live",  "demo",   NULL };
+    /* these check their operands themselves (subcommands, files, runs) */
+    static const char *const operands[] = { "reconcile", "lab",  "table", "job",
+                                            "broker",    "cron", "serve", NULL };
+    expect_the_conventions(no_operands, 0);
+    expect_the_conventions(operands, 1);
+}
