@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lk_mem.h"
@@ -28,6 +30,23 @@ static long read_pid(int fd)
     return strtol(buf, NULL, 10);
 }
 
+/*
+ * The pid of the process that holds the lock on fd, or 0 when it cannot be told. The
+ * holder writes its pid just after taking the lock, so for a moment the file holds no pid
+ * or the pid of an earlier holder that has ended: wait up to a second for a live one.
+ */
+static long holder_pid(int fd)
+{
+    for (int i = 0; i < 100; i++) {
+        struct timespec ts = { 0, 10 * 1000000L };
+        long pid = read_pid(fd);
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+            return pid;
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
 static int in_use(struct lk_err *err, const char *run, long pid)
 {
     if (pid > 0)
@@ -48,11 +67,11 @@ int lk_lock_take(struct lk_lock *l, const char *run, struct lk_err *err)
     if (fd < 0)
         rc = lk_err_sys(err, LK_EIO, errno, "cannot open '%s'", p);
     else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-        rc = errno == EWOULDBLOCK ? in_use(err, run, read_pid(fd))
+        rc = errno == EWOULDBLOCK ? in_use(err, run, holder_pid(fd))
                                   : lk_err_sys(err, LK_EIO, errno, "cannot lock '%s'", p);
     if (rc == 0) {
         n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
-        if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)n, 0) != n)
+        if (pwrite(fd, text, (size_t)n, 0) != n || ftruncate(fd, n) < 0) /* never empty */
             rc = lk_err_sys(err, LK_EIO, errno, "cannot write '%s'", p);
     }
     free(p);
@@ -80,7 +99,7 @@ int lk_lock_holder(const char *run, long *pid, struct lk_err *err)
     } else if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
         flock(fd, LOCK_UN);
     } else if (errno == EWOULDBLOCK) {
-        *pid = read_pid(fd);
+        *pid = holder_pid(fd);
         rc = 1;
     } else {
         rc = lk_err_sys(err, LK_EIO, errno, "cannot check the lock '%s'", p);

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kp_test.h"
@@ -165,6 +168,43 @@ Test(runlock, a_held_lock_refuses_both_stacks_and_results_with_the_holders_pid)
     free(kr);
     free(dir);
     free(ds);
+}
+
+/*
+ * For a moment after a process takes the lock, the lock file still holds an earlier
+ * holder's pid (or none): the refusal must not name that dead process. Here the lock is
+ * held through a second open file description of this process, the file naming a process
+ * that has ended; then naming this one.
+ */
+Test(runlock, a_refusal_never_names_a_dead_process)
+{
+    char *dir = lkt_tmpdir("dead-pid"), *path = lkt_fmt("%s/%s", dir, LK_LOCK_NAME), *dead;
+    struct lk_lock l = LK_LOCK_INIT;
+    struct lk_err err = LK_ERR_INIT;
+    long pid = 0;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), st = 0;
+    pid_t child = fork();
+    cr_assert_geq(child, 0);
+    if (child == 0)
+        _exit(0);
+    cr_assert_eq(waitpid(child, &st, 0), child);
+    dead = lkt_fmt("%ld\n", (long)child);
+    cr_assert(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+    cr_assert_eq(pwrite(fd, dead, strlen(dead), 0), (ssize_t)strlen(dead));
+    cr_assert_eq(lk_lock_take(&l, dir, &err), LK_EUSAGE);
+    cr_expect(strstr(err.msg, "in use by another process"), "%s", err.msg);
+    cr_assert_eq(lk_lock_holder(dir, &pid, &err), 1);
+    cr_expect_eq(pid, 0, "named the dead process %ld", pid);
+    free(dead);
+    dead = lkt_fmt("%ld\n", (long)getpid());
+    cr_assert_eq(pwrite(fd, dead, strlen(dead), 0), (ssize_t)strlen(dead));
+    cr_assert_eq(ftruncate(fd, (off_t)strlen(dead)), 0);
+    cr_assert_eq(lk_lock_holder(dir, &pid, &err), 1);
+    cr_expect_eq(pid, (long)getpid());
+    close(fd);
+    free(dead);
+    free(path);
+    free(dir);
 }
 
 Test(runlock, results_on_a_crashed_run_of_either_stack_exits_1_unless_partial)
