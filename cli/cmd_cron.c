@@ -83,7 +83,7 @@ int cmd_cron(int argc, char **argv)
     uint64_t count = 5;
     struct cmd_getopt go;
     int c;
-    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_OPERANDS);
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_OPERANDS);
     while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case O_TZ:

@@ -364,7 +364,7 @@ int cmd_kappa(int argc, char **argv)
     struct args a = { NULL, NULL, 0, CMD_SOURCE_INIT };
     struct cmd_getopt go;
     int c, rc, files;
-    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_NO_OPERANDS);
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
     while ((c = cmd_getopt_next(&go)) > 0)
         if ((rc = parse_one(c, optarg, &o, &a)) != 0)
             return rc;

@@ -263,7 +263,7 @@ int cmd_lambda(int argc, char **argv)
     };
     struct cmd_getopt go;
     int c, rc, files = 0;
-    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_NO_OPERANDS);
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
     while ((c = cmd_getopt_next(&go)) > 0)
         if ((rc = parse_one(c, optarg, &a)) != 0)
             return rc;

@@ -94,7 +94,7 @@ int cmd_latency(int argc, char **argv)
     const char *run_dir = NULL;
     struct cmd_getopt go;
     int c, json = 0;
-    cmd_getopt_init(&go, CMD, argc, argv, ":", opts, help, CMD_NO_OPERANDS);
+    cmd_getopt_init(&go, CMD, argc, argv, ":h", opts, help, CMD_NO_OPERANDS);
     while ((c = cmd_getopt_next(&go)) > 0) {
         switch (c) {
         case O_RUN:

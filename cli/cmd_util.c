@@ -91,7 +91,7 @@ int cmd_getopt_next(struct cmd_getopt *g)
         g->rc = cmd_usage_error(g->cmd, "unexpected argument '%s'", g->argv[optind]);
         return -1;
     }
-    if (c == help_val(g->opts)) {
+    if (c == help_val(g->opts) || (c == 'h' && strchr(g->shortopts, 'h'))) {
         g->help();
         g->rc = cmd_finish(g->cmd, 0);
         return -1;

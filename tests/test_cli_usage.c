@@ -151,9 +151,16 @@ static void expect_the_conventions(const char *const *cmds, int operands)
         cr_assert_eq(lkt_run(&out, &err, "%s --help", *cmds), 0, "%s --help", *cmds);
         cr_assert(strstr(out, name), "%s --help:\n%s", *cmds, out);
         cr_assert_str_eq(err, "");
+        free(err);
+        { /* -h is the same help, in every command */
+            char *h_out = NULL;
+            cr_assert_eq(lkt_run(&h_out, &err, "%s -h", *cmds), 0, "%s -h: %s", *cmds, err);
+            cr_assert_str_eq(h_out, out, "%s -h", *cmds);
+            free(h_out);
+            free(err);
+        }
         free(name);
         free(out);
-        free(err);
         expect_usage_line(*cmds, "--no-such-option", "unknown option '--no-such-option'");
         expect_usage_line(*cmds, "-Z", "bad option '-Z'");
         expect_usage_line(*cmds, "--help=yes",
