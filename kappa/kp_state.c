@@ -219,7 +219,8 @@ static void id_put(struct kp_state *s, size_t slot, uint32_t h32, const char *p,
 {
     struct id_entry *e;
     KP_BIG_GROW(s->ids, s->ids_cap, s->nids + 1);
-    KP_BIG_GROW(s->ids_arena, s->ids_arena_cap, s->ids_arena_len + len);
+    /* + 1: the arena exists even when every id so far is empty (no arithmetic on NULL) */
+    KP_BIG_GROW(s->ids_arena, s->ids_arena_cap, s->ids_arena_len + len + 1);
     memcpy(s->ids_arena + s->ids_arena_len, p, len);
     e = &s->ids[s->nids];
     e->off = s->ids_arena_len;
