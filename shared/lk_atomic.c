@@ -40,10 +40,16 @@ static int fsync_dir_of(const char *path, struct lk_err *err)
  * would replace the device or the link (as root, /dev/null itself). 1 when path is such a
  * file and opened (or 0: the normal way; <0: the error opening it, named in err).
  */
-static int open_direct(struct lk_atomic *a, const char *path, struct lk_err *err)
+/* 1 when path exists and is not a regular file (written through, never replaced). */
+static int exists_unreplaceable(const char *path)
 {
     struct stat st;
-    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+    return lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+static int open_direct(struct lk_atomic *a, const char *path, struct lk_err *err)
+{
+    if (!exists_unreplaceable(path))
         return 0;
     if (!(a->fp = fopen(path, "wb")))
         return lk_file_error(err, errno, "create", path);
@@ -222,8 +228,7 @@ void lk_atomic_abort(struct lk_atomic *a)
 int lk_checked_open(struct lk_checked *c, const char *path, enum lk_durability d,
                     struct lk_err *err)
 {
-    struct stat st;
-    int rc = (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) || open_unnamed(&c->a, path) != 0
+    int rc = exists_unreplaceable(path) || open_unnamed(&c->a, path) != 0
                  ? lk_atomic_open(&c->a, path, err)
                  : 0;
     c->a.durability = d;
