@@ -7,8 +7,9 @@
  *   master(seq, part, line, event_id, tenant, key, type, value, event_time, arrival_time)
  *                               the MASTER DATASET: every valid line as it arrived,
  *                               duplicates included, append-only (lb_master); index
- *                               master_dedup covers every column in (event_id, part,
- *                               line) order for the batch job's dedup (lb_sql)
+ *                               master_ids (event_id, part, line, arrival_time) for
+ *                               the batch job's dedup (lb_sql; its master_win index
+ *                               orders master for the job's grouping)
  *   master_pos(part, line, byte) where the master loader stopped in each log partition
  *   quarantine(...)             malformed lines with reasons (lk_store's shared table)
  *   batch_views(view_id, trigger_time, cutoff, visible_at, final, cold, master_rows, rows)

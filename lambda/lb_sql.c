@@ -122,6 +122,47 @@ static void add_agg_cols(struct lk_buf *b, const struct lk_spec *spec)
 
 /* ----------------------------------------------------------------- schema ---- */
 
+/*
+ * The start of the tumbling window of event_time. The size is a literal, not :size: the
+ * master_win index is built on this expression and SQLite uses an index on an expression
+ * only for the same expression, constants included. It is an int64 of the checked spec,
+ * printed as a number, so no text of the spec or the data reaches the statement.
+ */
+static void add_tumbling_start(struct lk_buf *b, const struct lk_spec *spec)
+{
+    long long size = (long long)spec->window.size;
+    lk_buf_addf(b, "event_time - (((event_time %% %lld) + %lld) %% %lld)", size, size, size);
+}
+
+/*
+ * master_win (tumbling windows only): master in the batch job's GROUP BY order (group
+ * fields, window start), covering every column the job reads, so the job aggregates as it
+ * scans instead of sorting a million rows (docs/lambda.md "Batch job speed").
+ */
+static void add_window_index(struct lk_buf *b, const struct lk_spec *spec)
+{
+    int used[LK_F_VALUE + 1] = { 0 };
+    if (spec->window.kind != LK_WIN_TUMBLING)
+        return;
+    for (size_t f = 0; f < spec->nfilters; f++)
+        if (spec->filters[f].field >= 0 && spec->filters[f].field <= LK_F_VALUE)
+            used[spec->filters[f].field] = 1;
+    for (size_t i = 0; i < spec->naggs; i++)
+        if (spec->aggs[i].of >= 0 && spec->aggs[i].of <= LK_F_VALUE)
+            used[spec->aggs[i].of] = 1;
+    for (size_t g = 0; g < spec->ngroup; g++)
+        used[spec->group[g]] = 0; /* already the key's first columns */
+    lk_buf_addf(b, "CREATE INDEX IF NOT EXISTS master_win ON master(");
+    add_groups(b, spec, "");
+    lk_buf_addf(b, "%s(", spec->ngroup ? ", " : "");
+    add_tumbling_start(b, spec);
+    lk_buf_addf(b, ")");
+    for (int f = 0; f <= LK_F_VALUE; f++)
+        if (used[f])
+            lk_buf_addf(b, ", %s", field(f));
+    lk_buf_addf(b, ", event_time, arrival_time);\n");
+}
+
 static void add_table(struct lk_buf *b, const struct lk_spec *spec, const char *name,
                       const char *lead)
 {
@@ -144,6 +185,7 @@ char *lb_sql_schema(const struct lk_spec *spec)
 {
     struct lk_buf b = LK_BUF_INIT;
     char *q;
+    add_window_index(&b, spec);
     add_table(&b, spec, "batch_rows", "view_id INTEGER NOT NULL");
     lk_buf_addf(&b, "CREATE INDEX IF NOT EXISTS batch_rows_view ON batch_rows(view_id);\n");
     add_table(&b, spec, LK_TABLE_SPEED_DELTA,
@@ -182,19 +224,23 @@ static void add_filter(struct lk_buf *b, const struct lk_spec *spec)
 
 /*
  * lb_ev: the events a batch job counts. Dedup keeps the first copy by source position
- * (part, line) of each event_id among the copies arrived by the cutoff: a GROUP BY event_id
- * whose bare columns come from the row holding min(lb_pos) (SQLite's documented rule for
- * a query with one min() aggregate). The covering index master_dedup (lb_db) holds every
- * column in (event_id, part, line) order, so this GROUP BY streams over it without a sort;
- * lb_pos is exact while line < 2^32 (lb_master refuses longer partitions).
+ * (part, line) of each event_id among the copies arrived by the cutoff. It is an anti-join:
+ * lb_dup lists the ids with more than one copy arrived (a GROUP BY event_id that streams
+ * over the narrow index master_ids, lb_db), and lb_ev drops every copy of those ids after
+ * the first (`seq NOT IN`, which SQLite answers from one small ephemeral index). The events
+ * themselves are then read in whatever order the grouping wants (master_win, below), not in
+ * event_id order. lb_pos is exact while line < 2^32 (lb_master refuses longer partitions).
  */
 static void add_events_cte(struct lk_buf *b, const struct lk_spec *spec)
 {
     if (spec->dedup) {
-        lk_buf_addf(b, "WITH lb_first AS (SELECT \"event_id\", \"tenant\", \"key\", "
-                       "\"type\", \"value\", event_time, min(part * 4294967296 + line) AS "
-                       "lb_pos FROM master WHERE arrival_time <= :cutoff GROUP BY event_id),\n"
-                       "lb_ev AS (SELECT * FROM lb_first WHERE ");
+        lk_buf_addf(b, "WITH lb_dup AS (SELECT \"event_id\", min(part * 4294967296 + line) AS "
+                       "lb_pos FROM master WHERE arrival_time <= :cutoff GROUP BY \"event_id\" "
+                       "HAVING count(*) > 1),\n"
+                       "lb_ev AS (SELECT * FROM master WHERE arrival_time <= :cutoff AND seq NOT "
+                       "IN (SELECT m.seq FROM master m JOIN lb_dup USING (\"event_id\") WHERE "
+                       "m.arrival_time <= :cutoff AND m.part * 4294967296 + m.line > "
+                       "lb_dup.lb_pos) AND ");
     } else {
         lk_buf_addf(b, "WITH lb_ev AS (SELECT * FROM master WHERE arrival_time <= :cutoff AND ");
     }
@@ -207,8 +253,9 @@ static void add_window_cte(struct lk_buf *b, const struct lk_spec *spec)
 {
     switch (spec->window.kind) {
     case LK_WIN_TUMBLING:
-        lk_buf_addf(b, "lb_w AS (SELECT lb_ev.*, event_time - (((event_time %% :size) + :size) "
-                       "%% :size) AS lb_ws FROM lb_ev)\n");
+        lk_buf_addf(b, "lb_w AS (SELECT lb_ev.*, ");
+        add_tumbling_start(b, spec);
+        lk_buf_addf(b, " AS lb_ws FROM lb_ev)\n");
         break;
     case LK_WIN_SLIDING:
         lk_buf_addf(b,

@@ -219,3 +219,40 @@ Test(lb_sql, lb_count_distinct_equals_sqlites_count_distinct)
     }
     lk_store_close(db);
 }
+
+/*
+ * The batch job of a tumbling window aggregates as it scans master_win, in the job's GROUP
+ * BY order, instead of sorting every event (docs/lambda.md "Batch job speed"): its plan has
+ * no temporary B-tree, and dedup reads master_ids.
+ */
+Test(lb_sql, the_tumbling_batch_job_reads_master_in_group_order_without_a_sort)
+{
+    struct lk_spec spec = parse("{\"name\":\"n\",\"dedup\":\"event_id\","
+                                "\"group_by\":[\"tenant\",\"type\"],"
+                                "\"filter\":{\"field\":\"key\",\"equals\":\"k\"},"
+                                "\"window\":{\"kind\":\"tumbling\",\"size\":\"1m\"},"
+                                "\"aggregates\":[{\"fn\":\"count\",\"as\":\"events\"},"
+                                "{\"fn\":\"sum\",\"of\":\"value\",\"as\":\"value_sum\"},"
+                                "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"d\"}]}");
+    struct lk_err err = LK_ERR_INIT;
+    char *schema = lb_sql_schema(&spec), *job = lb_sql_batch_job(&spec);
+    char *sql = lkt_fmt("EXPLAIN QUERY PLAN %s", job), plan[4096] = "";
+    sqlite3_stmt *st;
+    sqlite3 *db;
+    cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(lb_db_create_fixed(db, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_store_exec(db, schema, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_store_prepare(db, sql, &st, &err), 0, "%s", err.msg);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t n = strlen(plan);
+        snprintf(plan + n, sizeof(plan) - n, "%s\n", (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    cr_assert(strstr(plan, "COVERING INDEX master_win"), "%s", plan);
+    cr_assert(strstr(plan, "COVERING INDEX master_ids"), "%s", plan);
+    cr_assert_null(strstr(plan, "TEMP B-TREE"), "%s", plan);
+    free(sql);
+    free(job);
+    free(schema);
+    lk_store_close(db);
+}
