@@ -34,10 +34,41 @@ void lk_lat_never(struct lk_lat *l)
     l->never++;
 }
 
-static int cmp_i64(const void *a, const void *b)
+/*
+ * Sort the samples (all >= 0, lk_lat_add clamps) by LSD radix, 11 bits a pass, as many
+ * passes as the largest value needs (3 up to 99 days in ms): a sweep sorts two million
+ * samples per run, and glibc's qsort with a comparison call per step took about 0.15 s of
+ * each million, a tenth of the run's analysis.
+ */
+static void sort_samples(int64_t *v, size_t n)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    enum { BITS = 11, RADIX = 1 << BITS };
+    uint64_t max = 0;
+    int64_t *tmp, *from = v, *to;
+    for (size_t i = 0; i < n; i++)
+        if ((uint64_t)v[i] > max)
+            max = (uint64_t)v[i];
+    tmp = lk_xcalloc(n, sizeof(*tmp));
+    to = tmp;
+    for (unsigned shift = 0; shift < 64 && (max >> shift) != 0; shift += BITS) {
+        size_t count[RADIX] = { 0 }, pos = 0;
+        int64_t *swap;
+        for (size_t i = 0; i < n; i++)
+            count[((uint64_t)from[i] >> shift) & (RADIX - 1)]++;
+        for (size_t d = 0; d < RADIX; d++) {
+            size_t c = count[d];
+            count[d] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[count[((uint64_t)from[i] >> shift) & (RADIX - 1)]++] = from[i];
+        swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof(*v));
+    free(tmp);
 }
 
 int64_t lk_lat_percentile(struct lk_lat *l, double q)
@@ -46,8 +77,8 @@ int64_t lk_lat_percentile(struct lk_lat *l, double q)
     if (total == 0)
         return 0;
     if (!l->sorted) {
-        if (l->n > 1) /* with only never events, v is NULL: qsort must not see it */
-            qsort(l->v, l->n, sizeof(*l->v), cmp_i64);
+        if (l->n > 1) /* with only never events, v is NULL */
+            sort_samples(l->v, l->n);
         l->sorted = 1;
     }
     /* nearest rank: the smallest value with at least q% of the events at or below it */

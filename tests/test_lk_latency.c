@@ -125,3 +125,26 @@ Test(lk_latency, json_writes_inf_where_the_number_would_be)
     cJSON_free(text);
     cJSON_Delete(j);
 }
+
+/*
+ * Every rank of a large sample, with values across many radix digits (0, 1, up to 2^62,
+ * repeated values): the i-th smallest of 0, 7, 14, ... (a known sequence, shuffled by a
+ * multiplier coprime to n) plus the huge ones at the end. Worked out without sorting.
+ */
+Test(lk_latency, every_rank_of_a_shuffled_sample_spanning_many_digits)
+{
+    enum { N = 5000 };
+    struct lk_lat l;
+    lk_lat_init(&l);
+    for (uint64_t i = 0; i < N; i++) /* 2999 is coprime to 5000: each j once */
+        lk_lat_add(&l, (int64_t)((i * 2999 % N) * 7));
+    lk_lat_add(&l, (int64_t)1 << 62);
+    lk_lat_add(&l, ((int64_t)1 << 40) + 3);
+    lk_lat_add(&l, ((int64_t)1 << 40) + 3);
+    for (uint64_t r = 1; r <= N; r++) /* rank r of N + 3: the value (r - 1) * 7 */
+        cr_assert_eq(lk_lat_percentile(&l, 100.0 * (double)r / (N + 3) - 1e-9),
+                     (int64_t)(r - 1) * 7, "rank %llu", (unsigned long long)r);
+    cr_assert_eq(lk_lat_percentile(&l, 100.0 * (N + 2) / (N + 3) - 1e-9), ((int64_t)1 << 40) + 3);
+    cr_assert_eq(lk_lat_percentile(&l, 100), (int64_t)1 << 62);
+    lk_lat_free(&l);
+}
