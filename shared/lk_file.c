@@ -99,8 +99,11 @@ int lk_is_file(const char *path)
 
 int lk_mkdir_p(const char *path, struct lk_err *err)
 {
-    char *p = lk_xstrdup(path);
+    char *p;
     int rc = 0;
+    if (lk_is_dir(path)) /* the usual case (a lake's tenant directory, file after file): one stat */
+        return 0;
+    p = lk_xstrdup(path);
     for (char *s = p + 1;; s++) {
         char c = *s;
         if (c != '/' && c != '\0')
