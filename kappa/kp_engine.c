@@ -484,9 +484,13 @@ static int recover(struct kp_engine *e, int *resumed)
         || (lo > lc && (rc = kp_ckpt_read_offsets(e->ckpt, (uint64_t)lo, &replay, e->err)) < 0))
         return rc;
     if (e->o->note) {
-        char msg[4200];
-        snprintf(msg, sizeof(msg), "resuming from batch %lld (checkpoint in %s)",
-                 (long long)(lo == lc ? lc + 1 : lo), kp_ckpt_dir(e->ckpt));
+        char msg[4300], clock[80] = "";
+        int64_t wall0, virt0;
+        double speed;
+        if (e->o->wall_clock && e->log && lk_log_replay_clock(e->log, &wall0, &virt0, &speed))
+            snprintf(clock, sizeof(clock), ", on the replay's wall clock (%gx)", speed);
+        snprintf(msg, sizeof(msg), "resuming from batch %lld (checkpoint in %s)%s",
+                 (long long)(lo == lc ? lc + 1 : lo), kp_ckpt_dir(e->ckpt), clock);
         e->o->note(e->o->note_arg, msg);
     }
     if (lo == lc)

@@ -130,6 +130,32 @@ sleep 1
     && ok "--clock wall, replay at 8640x (a day in 10 s), update, no watermark == lklab truth ($(count_commits "$W/k-wall") batches)" \
     || bad "--clock wall == truth"
 
+# --clock wall after a restart: kill -9 the query once it has committed some batches while
+# the replay runs, restart it: it resumes from its checkpoint, past the replay-start record
+# at offset 0, and must still run on the replay's wall clock (it reads the clock from
+# offset 0: the resume note names it), and end equal to the truth.
+"$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL-wallr" --out "$W/k-wallr" \
+    --watermark none --output-mode update --durability process --clock wall &
+pid=$!
+sleep 1
+"$LK" replay --data "$DS" --to "$URL-wallr" --speed 8640x --quiet &
+rp=$!
+if wait_commits "$W/k-wallr" 20 $pid; then
+    kill -9 $pid
+    wait $pid 2> /dev/null
+    "$LK" kappa --pipeline revenue --trigger 1m --quiet --source "$URL-wallr" --out "$W/k-wallr" \
+        --watermark none --output-mode update --durability process --clock wall 2> "$W/k-wallr.err"
+    rc=$?
+    wait $rp
+    [ $rc = 0 ] && grep -q "resuming from batch .*on the replay's wall clock (8640x)" "$W/k-wallr.err" \
+        && export_csv "$W/k-wallr" "$W/k-wallr.csv" && same "$W/k-wallr.csv" "$W/truth.csv" \
+        && ok "--clock wall killed and restarted: resumes on the replay's clock, == lklab truth" \
+        || bad "--clock wall restart" "exit $rc: $(head -c 300 "$W/k-wallr.err")"
+else
+    wait $rp
+    bad "--clock wall restart" "no 20 batches committed before the query ended"
+fi
+
 # --- the dashboard during a live run (tests/browser/check-dashboard.mjs live): Kappa on a
 # topic a replay fills at 500x (a day in 173 s: stopped long before); two screenshots some seconds apart, the
 # batch count and the instant the page shows must have changed (read from the DOM). The
