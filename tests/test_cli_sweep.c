@@ -79,6 +79,13 @@ static void run_sweep(void)
                      data, sweep_dir);
     cr_assert_eq(rc, 0, "sweep failed: %s", err);
     cr_assert(strstr(err, "[10/10]") != NULL, "progress lines on stderr: %s", err);
+    /* the start order: Lambda, then Kappa by trigger, shortest first, so the extra
+       watermarks' 1m runs start before the 1h and 24h runs (sweep.csv keeps plan order) */
+    cr_assert(strstr(err, "run 1/10 lambda-1h ...") && strstr(err, "run 3/10 kappa-1m-wm10m ...")
+                  && strstr(err, "run 5/10 kappa-1m-wm1m ...")
+                  && strstr(err, "run 7/10 kappa-1h-wm10m ...")
+                  && strstr(err, "run 10/10 kappa-update-24h-wm10m ..."),
+              "start order: %s", err);
     /* the ETA: runs end in any order (two at a time on two cores), but when the first ends
        most kinds (Lambda, Kappa per trigger) have not been timed, so its ETA is a
        lower bound and says so; the last says done */
