@@ -405,23 +405,20 @@ static int reap(struct sched *sc, struct cmp_sweep_run *runs, struct slot *sl, s
  * slots finish close together (in the demo, the extra-watermark runs at 1m no longer
  * start last, after the 1h and 24h runs). Results are written in plan order regardless.
  */
+static int starts_before(const struct cmp_sweep_run *a, const struct cmp_sweep_run *b)
+{
+    if (a->lambda != b->lambda)
+        return a->lambda;
+    return !a->lambda && a->trigger.ms < b->trigger.ms;
+}
+
 static void start_order(struct sched *sc)
 {
-    int64_t placed = INT64_MIN; /* the longest trigger placed so far */
-    size_t n = 0;
-    for (size_t i = 0; i < sc->n; i++)
-        if (sc->runs[i].lambda)
-            sc->order[n++] = i;
-    while (n < sc->n) { /* the Kappa runs of the shortest trigger not placed yet */
-        int64_t next = INT64_MAX;
-        for (size_t i = 0; i < sc->n; i++)
-            if (!sc->runs[i].lambda && sc->runs[i].trigger.ms > placed
-                && sc->runs[i].trigger.ms < next)
-                next = sc->runs[i].trigger.ms;
-        for (size_t i = 0; i < sc->n; i++)
-            if (!sc->runs[i].lambda && sc->runs[i].trigger.ms == next)
-                sc->order[n++] = i;
-        placed = next;
+    for (size_t k = 0; k < sc->n; k++) { /* a stable insertion sort: n is a few dozen */
+        size_t j = k;
+        for (; j > 0 && starts_before(&sc->runs[k], &sc->runs[sc->order[j - 1]]); j--)
+            sc->order[j] = sc->order[j - 1];
+        sc->order[j] = k;
     }
 }
 
