@@ -72,7 +72,8 @@ static int create_tables(struct kp_sink *s, struct lk_err *err)
     /* Window first: a batch updates the rows of its few latest windows, which then sit
        side by side in the index, so a commit writes a few pages instead of one per group
        (a 10 s trigger: 445k -> 205k page writes; the same rows, ON CONFLICT matches the
-       columns in any order). */
+       columns in any order). A reader of one tenant (--tenant-views) now scans the table
+       instead of a range of the index: 87k rows for the default day, milliseconds. */
     if (s->mode != KP_APPEND) {
         lk_buf_addf(&sql, ", UNIQUE(window_start%s", s->spec->ngroup ? ", " : "");
         group_cols(s->spec, &sql, ", ");

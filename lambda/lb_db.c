@@ -21,6 +21,9 @@ static const char fixed_schema[] =
        lk_reconcile); the job reads the events through master_win (lb_sql_schema).
        Measured in docs/lambda.md "Batch job speed". */
     "CREATE INDEX IF NOT EXISTS master_ids ON master(\"event_id\", part, line, arrival_time);\n"
+    /* the batch job's layout before master_ids and master_win: a run resumed from then
+       would otherwise keep maintaining it */
+    "DROP INDEX IF EXISTS master_dedup;\n"
     "CREATE TABLE IF NOT EXISTS master_pos(part INTEGER PRIMARY KEY, line INTEGER NOT NULL, "
     "byte INTEGER NOT NULL, crc INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS batch_views(view_id INTEGER PRIMARY KEY, "

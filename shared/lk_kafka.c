@@ -503,47 +503,40 @@ static int have_clock(struct lk_kafka_cons *c)
 /*
  * The replay's clock from offset 0 of part (its replay-start record), for a reader that
  * starts past it: a query restarted from its checkpoint would otherwise never see the
- * record and lose the replay's wall clock (--clock wall). The broker gone for the usual
- * time is the usual error; offset 0 that is not a replay-start record is refused as next
- * refuses it. 0 or the error.
+ * record and lose the replay's wall clock (--clock wall). Best effort: the reader needs
+ * the record only for the clock, so a record that cannot be read (retention removed it,
+ * the broker is away: next reports that) leaves the clock unknown, as before.
  */
-static int clock_from_start(struct lk_kafka_cons *c, size_t part, struct lk_err *err)
+static void clock_from_start(struct lk_kafka_cons *c, size_t part)
 {
     int64_t start = mono_ms();
-    int rc = 1;
+    int done = 0;
     if (rd_kafka_consume_start(c->rkt, (int32_t)part, 0) < 0)
-        return lk_err_set(err, LK_EIO, "cannot read %s partition %zu at offset 0 (%s)", c->url,
-                          part, rd_kafka_err2str(rd_kafka_last_error()));
-    while (rc == 1) {
+        return;
+    while (!done && mono_ms() - start < down_limit_ms()) {
         rd_kafka_message_t *m = rd_kafka_consume(c->rkt, (int32_t)part, 200);
-        if (m && !m->err && m->offset == 0 && is_key(m, LK_KAFKA_KEY_START)) {
+        if (!m)
+            continue;
+        if (!m->err && m->offset == 0 && is_key(m, LK_KAFKA_KEY_START))
             read_clock(c, m);
-            rc = 0;
-        } else if (m && !m->err) {
-            rc = lk_err_set(err, LK_EIO,
-                            "cannot read %s partition %zu (offset 0 is not the replay-start "
-                            "record: the topic is not a replay's, or records were lost)",
-                            c->url, part);
-        } else if (mono_ms() - start >= down_limit_ms()) {
-            rc = unreachable(c->url, c->brokers, err); /* no record, or errors only */
-        }
-        if (m)
-            rd_kafka_message_destroy(m);
+        done =
+            !m->err
+            || (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && m->err != RD_KAFKA_RESP_ERR__TRANSPORT
+                && m->err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN);
+        rd_kafka_message_destroy(m);
     }
     rd_kafka_consume_stop(c->rkt, (int32_t)part);
-    return rc;
 }
 
 int lk_kafka_cons_seek(struct lk_kafka_cons *c, size_t part, uint64_t offset, struct lk_err *err)
 {
     struct cpart *cp = &c->parts[part];
-    int rc;
     drop_batch(cp);
     if (cp->started)
         rd_kafka_consume_stop(c->rkt, (int32_t)part);
     cp->started = 0;
-    if (offset > 0 && !have_clock(c) && (rc = clock_from_start(c, part, err)) < 0)
-        return rc;
+    if (offset > 0 && !have_clock(c))
+        clock_from_start(c, part);
     if (rd_kafka_consume_start(c->rkt, (int32_t)part, (int64_t)offset) < 0)
         return lk_err_set(err, LK_EIO, "cannot read %s partition %zu at offset %llu (%s)", c->url,
                           part, (unsigned long long)offset,

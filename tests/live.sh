@@ -152,7 +152,8 @@ if wait_commits "$W/k-wallr" 20 $pid; then
         && ok "--clock wall killed and restarted: resumes on the replay's clock, == lklab truth" \
         || bad "--clock wall restart" "exit $rc: $(head -c 300 "$W/k-wallr.err")"
 else
-    wait $rp
+    kill $pid 2> /dev/null
+    wait $pid $rp
     bad "--clock wall restart" "no 20 batches committed before the query ended"
 fi
 
