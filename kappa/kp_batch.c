@@ -22,6 +22,12 @@ int kp_uses_watermark(const struct kp_engine *e)
 
 /* ----------------------------------------------------------- input ---- */
 
+int kp_wall_clock(struct kp_engine *e, int64_t *wall0, int64_t *virt0, double *speed)
+{
+    return e->o->wall_clock && e->log && lk_log_replay_clock(e->log, wall0, virt0, speed)
+           && *speed > 0;
+}
+
 /*
  * --clock wall: the partitions are read for trigger t until the replay's clock reaches t
  * (Unix ms wall_start + (t - virtual_start) / speed), not until a record past t came.
@@ -31,7 +37,7 @@ static void wall_deadline(struct kp_engine *e, int64_t t)
 {
     int64_t wall0, virt0;
     double speed;
-    if (!e->o->wall_clock || !lk_log_replay_clock(e->log, &wall0, &virt0, &speed) || speed <= 0)
+    if (!kp_wall_clock(e, &wall0, &virt0, &speed))
         return;
     lk_log_set_deadline(e->log, wall0 + (int64_t)((double)(t - virt0) / speed) + 1);
 }

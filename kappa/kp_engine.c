@@ -487,8 +487,7 @@ static int recover(struct kp_engine *e, int *resumed)
         char msg[4300], clock[80] = "";
         int64_t wall0, virt0;
         double speed;
-        if (e->o->wall_clock && e->log && lk_log_replay_clock(e->log, &wall0, &virt0, &speed)
-            && speed > 0) /* --speed max: no clock (kp_batch) */
+        if (kp_wall_clock(e, &wall0, &virt0, &speed))
             snprintf(clock, sizeof(clock), ", on the replay's wall clock (%gx)", speed);
         snprintf(msg, sizeof(msg), "resuming from batch %lld (checkpoint in %s)%s",
                  (long long)(lo == lc ? lc + 1 : lo), kp_ckpt_dir(e->ckpt), clock);

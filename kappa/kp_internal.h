@@ -189,6 +189,12 @@ int kp_next_batch_time(struct kp_engine *e, int64_t *t);
  */
 int kp_input_lines(struct kp_engine *e, const struct kp_offsets *plan);
 
+/*
+ * --clock wall in effect: asked for, and the replay's clock known and paced (a --speed max
+ * replay has none). Its start (Unix and virtual ms) and speed into the arguments. 1 or 0.
+ */
+int kp_wall_clock(struct kp_engine *e, int64_t *wall0, int64_t *virt0, double *speed);
+
 /* Is there input available at time t (log or files)? *next gets the earliest future arrival. */
 int kp_available(struct kp_engine *e, int64_t t, int64_t *next, int *exhausted);
 
