@@ -491,13 +491,11 @@ static int is_key(const rd_kafka_message_t *m, const char *key)
     return m->key && m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0;
 }
 
-static int have_clock(struct lk_kafka_cons *c)
+/* An error a partition's reader waits through: no record yet, or the broker away for now. */
+static int transient(rd_kafka_resp_err_t e)
 {
-    int have;
-    pthread_mutex_lock(&c->lock);
-    have = c->have_clock;
-    pthread_mutex_unlock(&c->lock);
-    return have;
+    return e == RD_KAFKA_RESP_ERR__PARTITION_EOF || e == RD_KAFKA_RESP_ERR__TRANSPORT
+           || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN;
 }
 
 /*
@@ -519,10 +517,7 @@ static void clock_from_start(struct lk_kafka_cons *c, size_t part)
             continue;
         if (!m->err && m->offset == 0 && is_key(m, LK_KAFKA_KEY_START))
             read_clock(c, m);
-        done =
-            !m->err
-            || (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && m->err != RD_KAFKA_RESP_ERR__TRANSPORT
-                && m->err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN);
+        done = !m->err || !transient(m->err);
         rd_kafka_message_destroy(m);
     }
     rd_kafka_consume_stop(c->rkt, (int32_t)part);
@@ -531,11 +526,12 @@ static void clock_from_start(struct lk_kafka_cons *c, size_t part)
 int lk_kafka_cons_seek(struct lk_kafka_cons *c, size_t part, uint64_t offset, struct lk_err *err)
 {
     struct cpart *cp = &c->parts[part];
+    struct lk_kafka_clock known;
     drop_batch(cp);
     if (cp->started)
         rd_kafka_consume_stop(c->rkt, (int32_t)part);
     cp->started = 0;
-    if (offset > 0 && !have_clock(c))
+    if (offset > 0 && !lk_kafka_cons_clock(c, &known))
         clock_from_start(c, part);
     if (rd_kafka_consume_start(c->rkt, (int32_t)part, (int64_t)offset) < 0)
         return lk_err_set(err, LK_EIO, "cannot read %s partition %zu at offset %llu (%s)", c->url,
@@ -609,8 +605,7 @@ int lk_kafka_cons_next(struct lk_kafka_cons *c, size_t part, const char **val, s
         if (m->err) {
             rd_kafka_resp_err_t e = m->err;
             rd_kafka_message_destroy(m);
-            if (e == RD_KAFKA_RESP_ERR__PARTITION_EOF || e == RD_KAFKA_RESP_ERR__TRANSPORT
-                || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+            if (transient(e))
                 continue;
             if ((e == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET
                  || e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
