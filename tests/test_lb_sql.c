@@ -19,6 +19,19 @@ static struct lk_spec parse(const char *json)
     return spec;
 }
 
+/* An in-memory Lambda database with the fixed tables and spec's own (lb_sql_schema). */
+static sqlite3 *spec_db(const struct lk_spec *spec)
+{
+    struct lk_err err = LK_ERR_INIT;
+    char *schema = lb_sql_schema(spec);
+    sqlite3 *db;
+    cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(lb_db_create_fixed(db, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_store_exec(db, schema, &err), 0, "%s\n%s", err.msg, schema);
+    free(schema);
+    return db;
+}
+
 static const char evil_spec[] =
     "{\"name\":\"e\",\"filter\":[{\"field\":\"tenant\",\"in\":[\"x'); DROP TABLE master;--\"]},"
     "{\"field\":\"type\",\"equals\":\"a\\\"b;c\"}],\"group_by\":[\"key\"],"
@@ -88,7 +101,7 @@ Test(lb_sql, generated_statements_prepare_for_every_window_kind_and_no_groups)
     };
     for (size_t w = 0; w < 3; w++) {
         for (int groups = 0; groups < 3; groups++) {
-            char json[512], *sql[4];
+            char json[512], *sql[3];
             struct lk_spec spec;
             struct lk_err err = LK_ERR_INIT;
             sqlite3 *db;
@@ -100,20 +113,16 @@ Test(lb_sql, generated_statements_prepare_for_every_window_kind_and_no_groups)
                      lead[groups], windows[w]);
             spec = parse(json);
             cr_assert_eq(lb_sql_check(&spec, &err), 0, "%s", err.msg);
-            cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
-            cr_assert_eq(lb_db_create_fixed(db, &err), 0, "%s", err.msg);
-            sql[0] = lb_sql_schema(&spec);
-            cr_assert_eq(lk_store_exec(db, sql[0], &err), 0, "%s\n%s", err.msg, sql[0]);
-            sql[1] = lb_sql_batch_job(&spec);
-            sql[2] = lb_sql_query(&spec, LB_Q_SERVING);
-            sql[3] = lb_sql_speed_insert(&spec);
-            for (int i = 1; i < 4; i++) {
+            db = spec_db(&spec);
+            sql[0] = lb_sql_batch_job(&spec);
+            sql[1] = lb_sql_query(&spec, LB_Q_SERVING);
+            sql[2] = lb_sql_speed_insert(&spec);
+            for (int i = 0; i < 3; i++) {
                 sqlite3_stmt *st;
                 cr_assert_eq(lk_store_prepare(db, sql[i], &st, &err), 0, "%s\n%s", err.msg, sql[i]);
                 sqlite3_finalize(st);
-            }
-            for (int i = 0; i < 4; i++)
                 free(sql[i]);
+            }
             lk_store_close(db);
         }
     }
@@ -162,11 +171,8 @@ Test(lb_sql, the_batch_job_counts_the_first_arrived_copy_by_source_position)
         "(0, 9, 'a', 't2', 'k', 'x', 2000, 0, 300), (0, 1, 'b', 't1', 'k', 'x', 5, 0, 50),"
         "(0, 2, 'b', 't1', 'k', 'x', 7, 0, 60)";
     struct lk_err err = LK_ERR_INIT;
-    char *schema = lb_sql_schema(&spec), *got;
-    sqlite3 *db;
-    cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
-    cr_assert_eq(lb_db_create_fixed(db, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_store_exec(db, schema, &err), 0, "%s", err.msg);
+    sqlite3 *db = spec_db(&spec);
+    char *got;
     cr_assert_eq(lk_store_exec(db, rows, &err), 0, "%s", err.msg);
     got = job_rows(db, &spec, 1, 200); /* a's (0, 9) copy has not arrived yet */
     cr_assert_str_eq(got, "t1:2:1005;");
@@ -174,7 +180,6 @@ Test(lb_sql, the_batch_job_counts_the_first_arrived_copy_by_source_position)
     got = job_rows(db, &spec, 2, 400); /* now it has, and it comes first */
     cr_assert_str_eq(got, "t1:1:5;t2:1:2000;");
     free(got);
-    free(schema);
     lk_store_close(db);
 }
 
@@ -235,13 +240,10 @@ Test(lb_sql, the_tumbling_batch_job_reads_master_in_group_order_without_a_sort)
                                 "{\"fn\":\"sum\",\"of\":\"value\",\"as\":\"value_sum\"},"
                                 "{\"fn\":\"count_distinct\",\"of\":\"key\",\"as\":\"d\"}]}");
     struct lk_err err = LK_ERR_INIT;
-    char *schema = lb_sql_schema(&spec), *job = lb_sql_batch_job(&spec);
+    char *job = lb_sql_batch_job(&spec);
     char *sql = lkt_fmt("EXPLAIN QUERY PLAN %s", job), plan[4096] = "";
     sqlite3_stmt *st;
-    sqlite3 *db;
-    cr_assert_eq(lb_db_open(&db, ":memory:", 1, &err), 0, "%s", err.msg);
-    cr_assert_eq(lb_db_create_fixed(db, &err), 0, "%s", err.msg);
-    cr_assert_eq(lk_store_exec(db, schema, &err), 0, "%s", err.msg);
+    sqlite3 *db = spec_db(&spec);
     cr_assert_eq(lk_store_prepare(db, sql, &st, &err), 0, "%s", err.msg);
     while (sqlite3_step(st) == SQLITE_ROW) {
         size_t n = strlen(plan);
@@ -253,6 +255,5 @@ Test(lb_sql, the_tumbling_batch_job_reads_master_in_group_order_without_a_sort)
     cr_assert_null(strstr(plan, "TEMP B-TREE"), "%s", plan);
     free(sql);
     free(job);
-    free(schema);
     lk_store_close(db);
 }
