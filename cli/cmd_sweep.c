@@ -122,9 +122,15 @@ static int parse_modes(const char *text, unsigned *modes)
 
 /* ------------------------------------------------------------ one run ---- */
 
+/* What every run's analysis shares: the truth, the price list, the series' row. */
+struct shared {
+    const char *truth;
+    const struct lk_pricing *p;
+    struct cmp_sweep_series ser;
+};
+
 /* Run r as its subcommand in-process (S/runs/NAME), then cmp_sweep_analyse it. */
-static int execute(const struct args *a, struct cmp_sweep_run *r, const char *truth,
-                   const struct lk_pricing *p)
+static int execute(const struct args *a, struct cmp_sweep_run *r, const struct shared *sh)
 {
     char dir[4200], lake[4200];
     const char *q = "--quiet";
@@ -162,7 +168,8 @@ static int execute(const struct args *a, struct cmp_sweep_run *r, const char *tr
     if (rc != 0)
         return rc;
     r->wall_ms = (int64_t)((lk_wall_now() - t0) * 1000.0);
-    if (cmp_sweep_analyse(a->out, r, truth, p, a->tier ? lk_cost_tier_parse(a->tier) : -1, &err)
+    if (cmp_sweep_analyse(a->out, r, sh->truth, &sh->ser, sh->p,
+                          a->tier ? lk_cost_tier_parse(a->tier) : -1, &err)
         < 0)
         return cmd_fail(CMD, &err);
     return 0;
@@ -283,10 +290,9 @@ static void progress(const struct sched *sc, size_t i)
 _Static_assert(sizeof(struct cmp_sweep_run) <= PIPE_BUF, "a run's results fit one pipe write");
 
 /* In the child: run i, send its results, exit with its exit code. */
-static void child(const struct args *a, struct cmp_sweep_run *r, const char *truth,
-                  const struct lk_pricing *p, int fd)
+static void child(const struct args *a, struct cmp_sweep_run *r, const struct shared *sh, int fd)
 {
-    int rc = execute(a, r, truth, p);
+    int rc = execute(a, r, sh);
     if (rc == 0 && write(fd, r, sizeof(*r)) != (ssize_t)sizeof(*r)) {
         cmd_error(CMD, "cannot pass the results of run '%s' back", r->name);
         rc = 4;
@@ -302,7 +308,7 @@ struct slot {
 };
 
 static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs, size_t k,
-                 const char *truth, const struct lk_pricing *p, struct slot *sl)
+                 const struct shared *sh, struct slot *sl)
 {
     size_t i = sc->order[k];
     int fds[2];
@@ -321,7 +327,7 @@ static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *r
     }
     if (sl->pid == 0) {
         close(fds[0]);
-        child(a, &runs[i], truth, p, fds[1]);
+        child(a, &runs[i], sh, fds[1]);
     }
     close(fds[1]);
     sl->fd = fds[0];
@@ -429,14 +435,14 @@ static void start_order(struct sched *sc)
  * the runs still going are waited for, and its exit code is returned.
  */
 static int run_all(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs,
-                   const char *truth, const struct lk_pricing *p)
+                   const struct shared *sh)
 {
     struct slot sl[CMP_SWEEP_MAX_RUNS];
     size_t next = 0, nsl = 0;
     int rc = 0;
     while (sc->done < next || (rc == 0 && next < sc->n)) {
         while (rc == 0 && next < sc->n && nsl < sc->jobs)
-            if ((rc = start(sc, a, runs, next, truth, p, &sl[nsl])) == 0) {
+            if ((rc = start(sc, a, runs, next, sh, &sl[nsl])) == 0) {
                 nsl++;
                 next++;
             }
@@ -487,6 +493,7 @@ static int sweep(const struct args *a)
     struct lk_err err = LK_ERR_INIT;
     struct lk_pricing p;
     struct cmp_sweep_meta meta;
+    struct shared sh = { .p = &p };
     char truth[4200], *path;
     size_t n = cmp_sweep_plan(&a->grid, runs);
     double t0 = lk_wall_now();
@@ -510,15 +517,18 @@ static int sweep(const struct args *a)
         if ((rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, 1)) != 0)
             return rc;
     }
+    if (cmp_sweep_series_pick(a->data, truth, &sh.ser, &err) < 0)
+        return cmd_fail(CMD, &err);
+    sh.truth = truth;
     sc.runs = runs;
     sc.n = n;
     sc.jobs = a->jobs < n ? a->jobs : n;
     start_order(&sc);
     sc.t0 = t0;
-    if ((rc = run_all(&sc, a, runs, truth, &p)) != 0)
+    if ((rc = run_all(&sc, a, runs, &sh)) != 0)
         return rc;
     meta = (struct cmp_sweep_meta){
-        .data = a->data, .pipeline = a->pipeline, .truth = truth, .wall_s = lk_wall_now() - t0
+        .data = a->data, .pipeline = a->pipeline, .series = &sh.ser, .wall_s = lk_wall_now() - t0
     };
     if (cmp_sweep_write(a->out, runs, n, &p, &meta, &err) < 0)
         return cmd_fail(CMD, &err);

@@ -13,8 +13,21 @@ cJSON *cmp_latency_json(const struct lk_lat_summary *fv, const struct lk_lat_sum
     return o;
 }
 
-int cmp_latency_update(const char *dir, const char *truth_csv, struct lk_lat_summary *sfv,
-                       struct lk_lat_summary *scor, enum lk_stack *stack, struct lk_err *err)
+/* Lambda: on tl, or on the run loaded here when tl is NULL. */
+static int lambda_latency(const char *dir, struct lb_tl *tl, const char *truth_csv,
+                          struct lk_lat *fv, struct lk_lat *cor, struct lk_err *err)
+{
+    struct lb_tl *own = NULL;
+    int rc = tl ? 0 : lb_tl_load(dir, &own, err);
+    if (rc == 0)
+        rc = lb_latency(tl ? tl : own, truth_csv, fv, cor, err);
+    lb_tl_free(own);
+    return rc;
+}
+
+int cmp_latency_update(const char *dir, const char *truth_csv, struct lb_tl *tl,
+                       struct lk_lat_summary *sfv, struct lk_lat_summary *scor,
+                       enum lk_stack *stack, struct lk_err *err)
 {
     struct lk_run run = LK_RUN_INIT;
     struct lk_lat fv, cor;
@@ -24,7 +37,7 @@ int cmp_latency_update(const char *dir, const char *truth_csv, struct lk_lat_sum
     if ((rc = lk_run_open(&run, dir, err)) < 0)
         goto out;
     *stack = run.stack;
-    rc = run.stack == LK_STACK_LAMBDA ? lb_latency(dir, truth_csv, &fv, &cor, err)
+    rc = run.stack == LK_STACK_LAMBDA ? lambda_latency(dir, tl, truth_csv, &fv, &cor, err)
                                       : kp_latency(dir, truth_csv, &fv, &cor, err);
     if (rc < 0)
         goto out;

@@ -35,6 +35,28 @@ static struct cmp_sweep_run *add_run(struct cmp_sweep_run *runs, size_t *n,
     return r;
 }
 
+/* The Kappa run of the freshness timeline: append at 1m, any append, update at 1m, any. */
+static int fresh_rank(const struct cmp_sweep_run *r)
+{
+    return 2 * r->update + (r->trigger.ms != LK_MS_PER_MIN);
+}
+
+/* The series runs: the first Lambda run, and the Kappa run of the best fresh_rank. */
+static void mark_series(struct cmp_sweep_run *runs, size_t n)
+{
+    struct cmp_sweep_run *kr = NULL, *lr = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].lambda && !lr)
+            lr = &runs[i];
+        if (!runs[i].lambda && (!kr || fresh_rank(&runs[i]) < fresh_rank(kr)))
+            kr = &runs[i];
+    }
+    if (kr)
+        kr->series = 1;
+    if (lr)
+        lr->series = 1;
+}
+
 /*
  * Lambda first, then each trigger in append and update mode side by side, then the extra
  * watermarks: every kind of run is timed early, so the ETA has a measured run of each
@@ -65,6 +87,7 @@ size_t cmp_sweep_plan(const struct cmp_sweep_grid *g, struct cmp_sweep_run *runs
         if (g->watermarks.v[i].ms != g->watermark.ms)
             add_run(runs, &n, g->triggers.v[ref], g->watermarks.v[i],
                     !(g->modes & CMP_SWEEP_APPEND));
+    mark_series(runs, n);
     return n;
 }
 
@@ -73,104 +96,7 @@ const char *cmp_sweep_mode(const struct cmp_sweep_run *r)
     return r->lambda ? "serving" : lk_mode_name(r->update ? LK_MODE_UPDATE : LK_MODE_APPEND);
 }
 
-/* ------------------------------------------------------------ one run ---- */
-
-int cmp_sweep_init(const char *s, char *truth, size_t size, struct lk_err *err)
-{
-    char path[4200];
-    int w = snprintf(truth, size, "%s/truth.csv", s);
-    if (w < 0 || (size_t)w >= size || strlen(s) + sizeof("/reconcile") > sizeof(path))
-        return lk_err_set(err, LK_EUSAGE, "sweep directory name too long (%zu bytes)", strlen(s));
-    snprintf(path, sizeof(path), "%s/reconcile", s);
-    return lk_mkdir_p(path, err);
-}
-
-int cmp_sweep_run_dirs(const char *s, const struct cmp_sweep_run *r, char *dir, size_t dsize,
-                       char *lake, size_t lsize, struct lk_err *err)
-{
-    int rc;
-    snprintf(dir, dsize, "%s/runs/%s", s, r->name);
-    snprintf(lake, lsize, "%s/lake/%s", s, r->name);
-    if ((rc = lk_rm_rf(dir, err)) < 0)
-        return rc;
-    return lk_rm_rf(lake, err);
-}
-
-/* Latencies into RUN/run.json ("latency") and r; the totals sweep.csv needs. */
-static int latency(const char *dir, const char *truth, struct cmp_sweep_run *r, struct lk_err *err)
-{
-    char path[4400];
-    enum lk_stack stack;
-    cJSON *root = NULL;
-    int rc = cmp_latency_update(dir, truth, &r->fv, &r->co, &stack, err);
-    snprintf(path, sizeof(path), "%s/run.json", dir);
-    if (rc == 0 && (rc = lk_json_read_file(path, &root, err)) == 0) {
-        const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
-        r->lines = (uint64_t)lk_json_int(totals, "lines", 0);
-        r->late = (uint64_t)lk_json_int(totals, "late", 0);
-        r->max_state = (uint64_t)lk_json_int(totals, "max_state_rows", 0);
-    }
-    cJSON_Delete(root);
-    return rc;
-}
-
-int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
-                      const struct lk_pricing *p, int tier, struct lk_err *err)
-{
-    char dir[4200], rec[4300];
-    struct lk_atomic at = LK_ATOMIC_INIT;
-    size_t ndiffs = 0, unexplained = 0;
-    int rc;
-    snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
-    if ((rc = latency(dir, truth, r, err)) < 0
-        || (rc = cmp_cost_usage_from_run(&r->usage, dir, err)) < 0)
-        return rc;
-    snprintf(r->usage.config, sizeof(r->usage.config), "%s", r->name);
-    r->usage.tier = tier;
-    lk_cost_price(p, &r->usage, &r->bill);
-    snprintf(rec, sizeof(rec), "%s/reconcile/%s.txt", s, r->name);
-    if ((rc = lk_atomic_open(&at, rec, err)) < 0
-        || (rc = cmp_reconcile_run_report(dir, truth, at.fp, &ndiffs, &unexplained, err)) < 0
-        || (rc = lk_atomic_commit(&at, err)) < 0) {
-        lk_atomic_abort(&at);
-        return rc;
-    }
-    r->status = unexplained ? "unexplained" : ndiffs ? "explained" : "equal";
-    return 0;
-}
-
-/* ------------------------------------------------------------ outputs ---- */
-
-static void usd(FILE *fp, int64_t cents)
-{
-    fprintf(fp, "%" PRId64 ".%02d00", cents / 100, (int)(cents % 100));
-}
-
-static void sweep_row(FILE *fp, const struct cmp_sweep_run *r)
-{
-    const struct lk_cost_bill *b = &r->bill;
-    double late_pct = r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0;
-    const int64_t ms[6] = { r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
-                            r->co.p50_ms, r->co.p95_ms, r->co.p99_ms };
-    char t[24];
-    fprintf(fp, "%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64,
-            r->lambda ? "lambda" : "kappa", cmp_sweep_mode(r), r->trigger.text, r->trigger.ms,
-            r->watermark.text, r->watermark.ms, r->lambda ? r->every.text : "", r->every.ms,
-            r->lines);
-    for (int i = 0; i < 6; i++)
-        fprintf(fp, ",%s", lk_lat_ms_text(ms[i], t, sizeof(t)));
-    fprintf(fp, ",%" PRIu64 ",%.2f", r->co.never, lk_lat_reached_pct(&r->co));
-    fprintf(fp, ",%.4f,%" PRIu64 ",%" PRIu64 ",%.0f,", late_pct, r->max_state, r->usage.files,
-            r->usage.files ? (double)r->usage.bytes / (double)r->usage.files : 0.0);
-    usd(fp, b->compute);
-    fputc(',', fp);
-    usd(fp, b->storage);
-    fputc(',', fp);
-    usd(fp, b->operations);
-    fputc(',', fp);
-    usd(fp, b->total);
-    fprintf(fp, ",%" PRId64 ",%s,runs/%s\n", r->wall_ms, r->status, r->name);
-}
+/* ------------------------------------------------------------- series ---- */
 
 /* Open S/name for an atomic write; on failure report and return NULL. */
 static FILE *out_open(struct lk_atomic *at, const char *s, const char *name, struct lk_err *err)
@@ -178,50 +104,6 @@ static FILE *out_open(struct lk_atomic *at, const char *s, const char *name, str
     char path[4200];
     snprintf(path, sizeof(path), "%s/%s", s, name);
     return lk_atomic_open(at, path, err) == 0 ? at->fp : NULL;
-}
-
-static int write_tables(const char *s, const struct cmp_sweep_run *runs, size_t n,
-                        const struct lk_pricing *p, struct lk_err *err)
-{
-    struct lk_atomic a = LK_ATOMIC_INIT, c = LK_ATOMIC_INIT, sc = LK_ATOMIC_INIT;
-    FILE *fa, *fc, *fs;
-    int rc = 0;
-    if (!(fa = out_open(&a, s, "sweep.csv", err)) || !(fc = out_open(&c, s, "cost.csv", err))
-        || !(fs = out_open(&sc, s, "scenarios.csv", err))) {
-        lk_atomic_abort(&a);
-        lk_atomic_abort(&c);
-        return LK_EIO;
-    }
-    fprintf(fa, "stack,mode,trigger,trigger_ms,watermark,watermark_ms,batch_every,"
-                "batch_every_ms,events,first_visible_p50_ms,first_visible_p95_ms,"
-                "first_visible_p99_ms,correct_p50_ms,correct_p95_ms,correct_p99_ms,"
-                "never_correct,correct_pct,late_pct,max_state_rows,files_written,"
-                "mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
-                "reconcile_status,run\n");
-    fprintf(fc, "config,component,usd_month\n");
-    for (size_t i = 0; i < n; i++) {
-        sweep_row(fa, &runs[i]);
-        cmp_cost_csv_rows(fc, NULL, &runs[i].usage, &runs[i].bill);
-    }
-    fprintf(fs, "scenario,config,component,usd_month\n");
-    for (int k = 0; k < 2 && rc == 0; k++) {
-        const char *name = k ? "multi-tenant" : "small-files";
-        struct lk_cost_usage u[2];
-        struct lk_cost_bill b[2];
-        if ((rc = lk_cost_scenario(name, p, u, err)) < 0)
-            break;
-        rc = 0;
-        for (int i = 0; i < 2; i++) {
-            lk_cost_price(p, &u[i], &b[i]);
-            cmp_cost_csv_rows(fs, name, &u[i], &b[i]);
-        }
-    }
-    if (rc == 0 && (rc = lk_atomic_commit(&a, err)) == 0 && (rc = lk_atomic_commit(&c, err)) == 0)
-        rc = lk_atomic_commit(&sc, err);
-    lk_atomic_abort(&a);
-    lk_atomic_abort(&c);
-    lk_atomic_abort(&sc);
-    return rc;
 }
 
 static double hours(int64_t t, int64_t origin)
@@ -277,6 +159,204 @@ static int pick_window(const char *truth, char *key, size_t ksize, char *col, si
     return 0;
 }
 
+int cmp_sweep_series_pick(const char *data, const char *truth, struct cmp_sweep_series *ser,
+                          struct lk_err *err)
+{
+    int rc = lk_log_first_arrival(data, &ser->origin, err);
+    return rc < 0 ? rc
+                  : pick_window(truth, ser->key, sizeof(ser->key), ser->col, sizeof(ser->col),
+                                &ser->final, err);
+}
+
+/* A series run's part: its freshness timeline; Lambda's also the sawtooth (on tl). */
+static int write_run_series(const char *s, const char *dir, struct lb_tl *tl,
+                            const struct cmp_sweep_series *ser, struct lk_err *err)
+{
+    struct lk_point *pts = NULL;
+    struct lb_disc_point *d = NULL;
+    struct lk_atomic at = LK_ATOMIC_INIT;
+    size_t np = 0, nd = 0;
+    FILE *fp;
+    int rc = tl ? lb_row_history(tl, ser->key, ser->col, &pts, &np, err)
+                : kp_row_history(dir, ser->key, ser->col, &pts, &np, err);
+    if (rc == 0)
+        rc = write_points(s, tl ? "freshness_lambda.tsv" : "freshness_kappa.tsv", pts, np,
+                          ser->origin, err);
+    free(pts);
+    if (rc < 0 || !tl)
+        return rc;
+    lb_discrepancy_series(tl, &d, &nd);
+    if (!(fp = out_open(&at, s, "sawtooth.tsv", err))) {
+        free(d);
+        return LK_EIO;
+    }
+    fprintf(fp, "# hours diff_rows diff_pct\n");
+    for (size_t i = 0; i < nd; i++)
+        fprintf(fp, "%.6f\t%" PRIu64 "\t%.4f\n", hours(d[i].t, ser->origin), d[i].diff_rows,
+                d[i].rows ? 100.0 * (double)d[i].diff_rows / (double)d[i].rows : 0.0);
+    free(d);
+    return lk_atomic_commit(&at, err);
+}
+
+/* ------------------------------------------------------------ one run ---- */
+
+int cmp_sweep_init(const char *s, char *truth, size_t size, struct lk_err *err)
+{
+    char path[4200];
+    int w = snprintf(truth, size, "%s/truth.csv", s);
+    if (w < 0 || (size_t)w >= size || strlen(s) + sizeof("/reconcile") > sizeof(path))
+        return lk_err_set(err, LK_EUSAGE, "sweep directory name too long (%zu bytes)", strlen(s));
+    snprintf(path, sizeof(path), "%s/reconcile", s);
+    return lk_mkdir_p(path, err);
+}
+
+int cmp_sweep_run_dirs(const char *s, const struct cmp_sweep_run *r, char *dir, size_t dsize,
+                       char *lake, size_t lsize, struct lk_err *err)
+{
+    int rc;
+    snprintf(dir, dsize, "%s/runs/%s", s, r->name);
+    snprintf(lake, lsize, "%s/lake/%s", s, r->name);
+    if ((rc = lk_rm_rf(dir, err)) < 0)
+        return rc;
+    return lk_rm_rf(lake, err);
+}
+
+/* Latencies into RUN/run.json ("latency") and r; the totals sweep.csv needs. */
+static int latency(const char *dir, const char *truth, struct lb_tl *tl, struct cmp_sweep_run *r,
+                   struct lk_err *err)
+{
+    char path[4400];
+    enum lk_stack stack;
+    cJSON *root = NULL;
+    int rc = cmp_latency_update(dir, truth, tl, &r->fv, &r->co, &stack, err);
+    snprintf(path, sizeof(path), "%s/run.json", dir);
+    if (rc == 0 && (rc = lk_json_read_file(path, &root, err)) == 0) {
+        const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
+        r->lines = (uint64_t)lk_json_int(totals, "lines", 0);
+        r->late = (uint64_t)lk_json_int(totals, "late", 0);
+        r->max_state = (uint64_t)lk_json_int(totals, "max_state_rows", 0);
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int analyse(const char *s, const char *dir, struct lb_tl *tl, struct cmp_sweep_run *r,
+                   const char *truth, const struct cmp_sweep_series *ser,
+                   const struct lk_pricing *p, int tier, struct lk_err *err)
+{
+    char rec[4300];
+    struct lk_atomic at = LK_ATOMIC_INIT;
+    size_t ndiffs = 0, unexplained = 0;
+    int rc;
+    if ((rc = latency(dir, truth, tl, r, err)) < 0
+        || (rc = cmp_cost_usage_from_run(&r->usage, dir, err)) < 0)
+        return rc;
+    snprintf(r->usage.config, sizeof(r->usage.config), "%s", r->name);
+    r->usage.tier = tier;
+    lk_cost_price(p, &r->usage, &r->bill);
+    snprintf(rec, sizeof(rec), "%s/reconcile/%s.txt", s, r->name);
+    if ((rc = lk_atomic_open(&at, rec, err)) < 0
+        || (rc = cmp_reconcile_run_report(dir, truth, at.fp, &ndiffs, &unexplained, err)) < 0
+        || (rc = lk_atomic_commit(&at, err)) < 0) {
+        lk_atomic_abort(&at);
+        return rc;
+    }
+    r->status = unexplained ? "unexplained" : ndiffs ? "explained" : "equal";
+    return r->series ? write_run_series(s, dir, tl, ser, err) : 0;
+}
+
+int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
+                      const struct cmp_sweep_series *ser, const struct lk_pricing *p, int tier,
+                      struct lk_err *err)
+{
+    char dir[4200];
+    struct lb_tl *tl = NULL; /* a Lambda run, loaded once for its latency and series */
+    int rc;
+    snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
+    if (r->lambda && (rc = lb_tl_load(dir, &tl, err)) < 0)
+        return rc;
+    rc = analyse(s, dir, tl, r, truth, ser, p, tier, err);
+    lb_tl_free(tl);
+    return rc;
+}
+
+/* ------------------------------------------------------------ outputs ---- */
+
+static void usd(FILE *fp, int64_t cents)
+{
+    fprintf(fp, "%" PRId64 ".%02d00", cents / 100, (int)(cents % 100));
+}
+
+static void sweep_row(FILE *fp, const struct cmp_sweep_run *r)
+{
+    const struct lk_cost_bill *b = &r->bill;
+    double late_pct = r->lines ? 100.0 * (double)r->late / (double)r->lines : 0.0;
+    const int64_t ms[6] = { r->fv.p50_ms, r->fv.p95_ms, r->fv.p99_ms,
+                            r->co.p50_ms, r->co.p95_ms, r->co.p99_ms };
+    char t[24];
+    fprintf(fp, "%s,%s,%s,%" PRId64 ",%s,%" PRId64 ",%s,%" PRId64 ",%" PRIu64,
+            r->lambda ? "lambda" : "kappa", cmp_sweep_mode(r), r->trigger.text, r->trigger.ms,
+            r->watermark.text, r->watermark.ms, r->lambda ? r->every.text : "", r->every.ms,
+            r->lines);
+    for (int i = 0; i < 6; i++)
+        fprintf(fp, ",%s", lk_lat_ms_text(ms[i], t, sizeof(t)));
+    fprintf(fp, ",%" PRIu64 ",%.2f", r->co.never, lk_lat_reached_pct(&r->co));
+    fprintf(fp, ",%.4f,%" PRIu64 ",%" PRIu64 ",%.0f,", late_pct, r->max_state, r->usage.files,
+            r->usage.files ? (double)r->usage.bytes / (double)r->usage.files : 0.0);
+    usd(fp, b->compute);
+    fputc(',', fp);
+    usd(fp, b->storage);
+    fputc(',', fp);
+    usd(fp, b->operations);
+    fputc(',', fp);
+    usd(fp, b->total);
+    fprintf(fp, ",%" PRId64 ",%s,runs/%s\n", r->wall_ms, r->status, r->name);
+}
+
+static int write_tables(const char *s, const struct cmp_sweep_run *runs, size_t n,
+                        const struct lk_pricing *p, struct lk_err *err)
+{
+    struct lk_atomic a = LK_ATOMIC_INIT, c = LK_ATOMIC_INIT, sc = LK_ATOMIC_INIT;
+    FILE *fa, *fc, *fs;
+    int rc = 0;
+    if (!(fa = out_open(&a, s, "sweep.csv", err)) || !(fc = out_open(&c, s, "cost.csv", err))
+        || !(fs = out_open(&sc, s, "scenarios.csv", err))) {
+        lk_atomic_abort(&a);
+        lk_atomic_abort(&c);
+        return LK_EIO;
+    }
+    fprintf(fa, "stack,mode,trigger,trigger_ms,watermark,watermark_ms,batch_every,"
+                "batch_every_ms,events,first_visible_p50_ms,first_visible_p95_ms,"
+                "first_visible_p99_ms,correct_p50_ms,correct_p95_ms,correct_p99_ms,"
+                "never_correct,correct_pct,late_pct,max_state_rows,files_written,"
+                "mean_file_bytes,compute_usd,storage_usd,operations_usd,total_usd,wall_ms,"
+                "reconcile_status,run\n");
+    fprintf(fc, "config,component,usd_month\n");
+    for (size_t i = 0; i < n; i++) {
+        sweep_row(fa, &runs[i]);
+        cmp_cost_csv_rows(fc, NULL, &runs[i].usage, &runs[i].bill);
+    }
+    fprintf(fs, "scenario,config,component,usd_month\n");
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        const char *name = k ? "multi-tenant" : "small-files";
+        struct lk_cost_usage u[2];
+        struct lk_cost_bill b[2];
+        if ((rc = lk_cost_scenario(name, p, u, err)) < 0)
+            break;
+        rc = 0;
+        for (int i = 0; i < 2; i++) {
+            lk_cost_price(p, &u[i], &b[i]);
+            cmp_cost_csv_rows(fs, name, &u[i], &b[i]);
+        }
+    }
+    if (rc == 0 && (rc = lk_atomic_commit(&a, err)) == 0 && (rc = lk_atomic_commit(&c, err)) == 0)
+        rc = lk_atomic_commit(&sc, err);
+    lk_atomic_abort(&a);
+    lk_atomic_abort(&c);
+    lk_atomic_abort(&sc);
+    return rc;
+}
+
 /* The instants Lambda's batch views landed (metrics.jsonl "layer":"batch"), in hours. */
 static int add_landings(const char *metrics, int64_t origin, cJSON *marks, struct lk_err *err)
 {
@@ -298,81 +378,30 @@ static int add_landings(const char *metrics, int64_t origin, cJSON *marks, struc
     return rc < 0 ? rc : 0;
 }
 
-/* The Kappa run of the freshness timeline: append at 1m, any append, update at 1m, any. */
-static int fresh_rank(const struct cmp_sweep_run *r)
-{
-    return 2 * r->update + (r->trigger.ms != LK_MS_PER_MIN);
-}
-
-static int write_series(const char *s, const struct cmp_sweep_run *runs, size_t n,
-                        const char *truth, cJSON *meta, struct lk_err *err)
+/* sweep.json's "freshness" and "sawtooth": the series runs wrote their files. */
+static int series_meta(const char *s, const struct cmp_sweep_run *runs, size_t n,
+                       const struct cmp_sweep_series *ser, cJSON *meta, struct lk_err *err)
 {
     const struct cmp_sweep_run *kr = NULL, *lr = NULL;
-    char dir[4200], key[512], col[64];
-    double final = 0.0;
-    int64_t origin = 0;
-    int rc;
-    for (size_t i = 0; i < n; i++) {
-        if (runs[i].lambda && !lr)
+    cJSON *f = cJSON_AddObjectToObject(meta, "freshness"), *saw, *marks;
+    char path[4200];
+    for (size_t i = 0; i < n; i++)
+        if (runs[i].series && runs[i].lambda)
             lr = &runs[i];
-        if (!runs[i].lambda && (!kr || fresh_rank(&runs[i]) < fresh_rank(kr)))
+        else if (runs[i].series)
             kr = &runs[i];
-    }
-    if ((rc = lk_log_first_arrival(cJSON_GetStringValue(cJSON_GetObjectItem(meta, "data")), &origin,
-                                   err))
-            < 0
-        || (rc = pick_window(truth, key, sizeof(key), col, sizeof(col), &final, err)) < 0)
-        return rc;
-    {
-        cJSON *f = cJSON_AddObjectToObject(meta, "freshness");
-        cJSON_AddStringToObject(f, "key", key);
-        cJSON_AddStringToObject(f, "column", col);
-        cJSON_AddNumberToObject(f, "final", final);
-        cJSON_AddStringToObject(f, "kappa_run", kr ? kr->name : "");
-        cJSON_AddStringToObject(f, "lambda_run", lr ? lr->name : "");
-    }
-    for (int k = 0; k < 2; k++) {
-        const struct cmp_sweep_run *r = k ? lr : kr;
-        struct lk_point *pts = NULL;
-        size_t np = 0;
-        if (!r)
-            continue;
-        snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
-        rc = k ? lb_row_history(dir, key, col, &pts, &np, err)
-               : kp_row_history(dir, key, col, &pts, &np, err);
-        if (rc == 0)
-            rc = write_points(s, k ? "freshness_lambda.tsv" : "freshness_kappa.tsv", pts, np,
-                              origin, err);
-        free(pts);
-        if (rc < 0)
-            return rc;
-    }
-    if (lr) {
-        struct lb_disc_point *d = NULL;
-        struct lk_atomic at = LK_ATOMIC_INIT;
-        size_t nd = 0;
-        cJSON *saw = cJSON_AddObjectToObject(meta, "sawtooth"), *marks;
-        FILE *fp;
-        snprintf(dir, sizeof(dir), "%s/runs/%s", s, lr->name);
-        if ((rc = lb_discrepancy_series(dir, &d, &nd, err)) < 0)
-            return rc;
-        if (!(fp = out_open(&at, s, "sawtooth.tsv", err))) {
-            free(d);
-            return LK_EIO;
-        }
-        fprintf(fp, "# hours diff_rows diff_pct\n");
-        for (size_t i = 0; i < nd; i++)
-            fprintf(fp, "%.6f\t%" PRIu64 "\t%.4f\n", hours(d[i].t, origin), d[i].diff_rows,
-                    d[i].rows ? 100.0 * (double)d[i].diff_rows / (double)d[i].rows : 0.0);
-        free(d);
-        if ((rc = lk_atomic_commit(&at, err)) < 0)
-            return rc;
-        cJSON_AddStringToObject(saw, "run", lr->name);
-        marks = cJSON_AddArrayToObject(saw, "batch_visible_hours");
-        snprintf(dir, sizeof(dir), "%s/runs/%s/metrics.jsonl", s, lr->name);
-        rc = add_landings(dir, origin, marks, err);
-    }
-    return rc;
+    cJSON_AddStringToObject(f, "key", ser->key);
+    cJSON_AddStringToObject(f, "column", ser->col);
+    cJSON_AddNumberToObject(f, "final", ser->final);
+    cJSON_AddStringToObject(f, "kappa_run", kr ? kr->name : "");
+    cJSON_AddStringToObject(f, "lambda_run", lr ? lr->name : "");
+    if (!lr)
+        return 0;
+    saw = cJSON_AddObjectToObject(meta, "sawtooth");
+    cJSON_AddStringToObject(saw, "run", lr->name);
+    marks = cJSON_AddArrayToObject(saw, "batch_visible_hours");
+    snprintf(path, sizeof(path), "%s/runs/%s/metrics.jsonl", s, lr->name);
+    return add_landings(path, ser->origin, marks, err);
 }
 
 /* sweep.json: what the plots and the report need beyond sweep.csv. */
@@ -400,7 +429,7 @@ static int write_meta(const char *s, const struct cmp_sweep_run *runs, size_t n,
         && (rc = lk_log_last_arrival(m->data, &last, err)) == 0) {
         lk_json_add_time(ds, "first_arrival", first);
         lk_json_add_time(ds, "last_arrival", last);
-        rc = write_series(s, runs, n, m->truth, meta, err);
+        rc = series_meta(s, runs, n, m->series, meta, err);
     }
     lk_json_add_int(meta, "wall_ms", (int64_t)(m->wall_s * 1000.0));
     snprintf(path, sizeof(path), "%s/sweep.json", s);

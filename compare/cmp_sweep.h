@@ -9,10 +9,11 @@
  *   1. cmp_sweep_plan        the grid -> the runs, in the order they run (Lambda first, then
  *                            each trigger in append and update mode, then the watermarks)
  *   2. cmp_sweep_init        S/reconcile/ exists; S/truth.csv is where the truth goes
- *   3. per run: cmp_sweep_run_dirs (S/runs/NAME and S/lake/NAME, emptied), the run itself,
- *      cmp_sweep_analyse (latency into its run.json, its bill, S/reconcile/NAME.txt)
- *   4. cmp_sweep_write       sweep.csv, cost.csv, scenarios.csv, sawtooth.tsv,
- *                            freshness_kappa.tsv, freshness_lambda.tsv, sweep.json
+ *   3. cmp_sweep_series_pick once the truth is there: the row the series follow
+ *   4. per run: cmp_sweep_run_dirs (S/runs/NAME and S/lake/NAME, emptied), the run itself,
+ *      cmp_sweep_analyse (latency into its run.json, its bill, S/reconcile/NAME.txt; the
+ *      two series runs also freshness_kappa.tsv or freshness_lambda.tsv and sawtooth.tsv)
+ *   5. cmp_sweep_write       sweep.csv, cost.csv, scenarios.csv, sweep.json
  * Every file is written atomically. Errors: negative LK_E* codes, err says what and where.
  */
 #ifndef CMP_SWEEP_H
@@ -58,9 +59,13 @@ struct cmp_sweep_run {
     struct lk_cost_usage usage;
     struct lk_cost_bill bill;
     const char *status; /* the reconciliation: "equal", "explained" or "unexplained" */
+    int series; /* its analysis writes the sweep's freshness timeline of its stack (Lambda:
+                   also the sawtooth): the first Lambda run, and the Kappa run in append
+                   mode at 1m if any (else append, else update at 1m, else any) */
 };
 
-/* The runs of grid g into runs[0..n) (at most CMP_SWEEP_MAX_RUNS); returns n. */
+/* The runs of grid g into runs[0..n) (at most CMP_SWEEP_MAX_RUNS), series runs marked;
+   returns n. */
 size_t cmp_sweep_plan(const struct cmp_sweep_grid *g, struct cmp_sweep_run *runs);
 
 /* "serving" (Lambda), "update" or "append": sweep.csv's mode. */
@@ -74,16 +79,32 @@ int cmp_sweep_run_dirs(const char *s, const struct cmp_sweep_run *r, char *dir, 
                        char *lake, size_t lsize, struct lk_err *err);
 
 /*
+ * The row the freshness timelines follow: the truth row with the most events (first
+ * aggregate; ties to the canonical first), as its `lklab results` key, that aggregate's
+ * column and final value; origin: the dataset's first arrival, hour 0 of every series.
+ */
+struct cmp_sweep_series {
+    char key[512], col[64];
+    double final;
+    int64_t origin;
+};
+int cmp_sweep_series_pick(const char *data, const char *truth, struct cmp_sweep_series *ser,
+                          struct lk_err *err);
+
+/*
  * After r's run finished: its latency (cmp_latency, into its run.json), totals, usage and
  * bill priced with p (tier: -1 = the price list's), and its reconciliation with the truth
- * into S/reconcile/NAME.txt; sets r->status.
+ * into S/reconcile/NAME.txt; sets r->status. A series run (r->series) also writes its
+ * series of ser (a Lambda run's three analyses share one load of the run, lb_timeline).
  */
 int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
-                      const struct lk_pricing *p, int tier, struct lk_err *err);
+                      const struct cmp_sweep_series *ser, const struct lk_pricing *p, int tier,
+                      struct lk_err *err);
 
 /* What sweep.json says about the sweep beyond its runs. */
 struct cmp_sweep_meta {
-    const char *data, *pipeline, *truth;
+    const char *data, *pipeline;
+    const struct cmp_sweep_series *series;
     double wall_s;
 };
 

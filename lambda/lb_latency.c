@@ -99,23 +99,22 @@ static int64_t event_correct(struct lat *c, const struct lb_tl_line *l, int64_t 
     return at;
 }
 
-int lb_latency(const char *run, const char *truth_csv, struct lk_lat *fv_lat,
+int lb_latency(struct lb_tl *tl, const char *truth_csv, struct lk_lat *fv_lat,
                struct lk_lat *correct_lat, struct lk_err *err)
 {
-    struct lat c = { 0 };
+    struct lat c = { .tl = tl };
     int rc;
-    if ((rc = lb_tl_load(run, &c.tl, err)) < 0
-        || (rc = lk_truth_final(&c.tl->spec, c.tl->data, truth_csv, &c.truth, err)) < 0)
-        goto out;
-    c.correct = lk_xreallocarray(NULL, c.tl->nrows + 1, sizeof(*c.correct));
-    for (size_t r = 0; r < c.tl->nrows; r++)
+    if ((rc = lk_truth_final(&tl->spec, tl->data, truth_csv, &c.truth, err)) < 0)
+        return rc;
+    c.correct = lk_xreallocarray(NULL, tl->nrows + 1, sizeof(*c.correct));
+    for (size_t r = 0; r < tl->nrows; r++)
         c.correct[r] = UNKNOWN;
-    for (size_t i = 0; i < c.tl->nlines; i++) {
-        const struct lb_tl_line *l = &c.tl->lines[i];
+    for (size_t i = 0; i < tl->nlines; i++) {
+        const struct lb_tl_line *l = &tl->lines[i];
         int64_t fv, ok;
         if (!l->first || !l->accepted)
             continue;
-        fv = first_visible(c.tl, l->arrival);
+        fv = first_visible(tl, l->arrival);
         ok = fv == NEVER ? NEVER : event_correct(&c, l, fv);
         if (fv == NEVER)
             lk_lat_never(fv_lat);
@@ -126,12 +125,10 @@ int lb_latency(const char *run, const char *truth_csv, struct lk_lat *fv_lat,
         else
             lk_lat_add(correct_lat, ok - l->arrival);
     }
-out:
     free(c.buf);
     free(c.correct);
     lk_result_free(c.truth);
-    lb_tl_free(c.tl);
-    return rc;
+    return 0;
 }
 
 /* --------------------------------------------------------- row history ---- */
@@ -214,36 +211,28 @@ static void history(struct lb_tl *tl, uint32_t r, int a, struct lk_point **pts, 
     free(ts);
 }
 
-int lb_row_history(const char *run, const char *key, const char *col, struct lk_point **pts,
+int lb_row_history(struct lb_tl *tl, const char *key, const char *col, struct lk_point **pts,
                    size_t *n, struct lk_err *err)
 {
-    struct lb_tl *tl;
     uint32_t r;
-    int a, bad, rc;
+    int a, bad;
     *pts = NULL;
     *n = 0;
-    if ((rc = lb_tl_load(run, &tl, err)) < 0)
-        return rc;
-    if ((a = agg_index(&tl->spec, col)) < 0) {
-        rc = lk_err_set(err, LK_EUSAGE,
-                        "no aggregate column '%s' in the results of '%s' "
-                        "(spec '%s')",
-                        col, run, tl->spec.name);
-        goto out;
-    }
+    if ((a = agg_index(&tl->spec, col)) < 0)
+        return lk_err_set(err, LK_EUSAGE,
+                          "no aggregate column '%s' in the results of '%s' "
+                          "(spec '%s')",
+                          col, tl->run, tl->spec.name);
     r = key_row(tl, key, &bad);
     if (bad)
-        rc = lk_err_set(err, LK_EINPUT,
-                        "bad row key '%s': want %zu group values and a window "
-                        "start, joined by ','",
-                        key, tl->spec.ngroup);
-    else if (r == LB_TL_NONE)
-        rc = lk_err_set(err, LK_EINPUT, "no row '%s' in the results of '%s'", key, run);
-    else
-        history(tl, r, a, pts, n);
-out:
-    lb_tl_free(tl);
-    return rc;
+        return lk_err_set(err, LK_EINPUT,
+                          "bad row key '%s': want %zu group values and a window "
+                          "start, joined by ','",
+                          key, tl->spec.ngroup);
+    if (r == LB_TL_NONE)
+        return lk_err_set(err, LK_EINPUT, "no row '%s' in the results of '%s'", key, tl->run);
+    history(tl, r, a, pts, n);
+    return 0;
 }
 
 /* -------------------------------------------------- discrepancy series ---- */
@@ -530,17 +519,10 @@ static void sweep(struct disc *d, const int64_t *s, size_t ns, struct lb_disc_po
     free(off);
 }
 
-int lb_discrepancy_series(const char *run, struct lb_disc_point **pts, size_t *n,
-                          struct lk_err *err)
+void lb_discrepancy_series(struct lb_tl *tl, struct lb_disc_point **pts, size_t *n)
 {
-    struct lb_tl *tl;
     struct disc d;
     int64_t *s;
-    int rc;
-    *pts = NULL;
-    *n = 0;
-    if ((rc = lb_tl_load(run, &tl, err)) < 0)
-        return rc;
     memset(&d, 0, sizeof(d));
     disc_init(&d, tl);
     s = sample_times(tl, n);
@@ -548,6 +530,4 @@ int lb_discrepancy_series(const char *run, struct lb_disc_point **pts, size_t *n
     sweep(&d, s, *n, *pts);
     free(s);
     disc_release(&d);
-    lb_tl_free(tl);
-    return 0;
 }

@@ -2,11 +2,12 @@
  * lb_latency - per-event latency of a Lambda run (issue 5 "Latency"), and the history of
  * one result row's value (the freshness timeline).
  *
- * All three are analysis steps AFTER a finished run (RUN/run.json gives the dataset, the
- * run's database the spec and every table); nothing is written. They load the run into
- * memory (lb_timeline) and compute serving values row by row at the instants they change
- * (a speed micro-batch becomes visible, a batch view lands) instead of exporting the
- * whole answer per instant. docs/lambda.md ("Latency") has the definitions and examples.
+ * All three are analysis steps AFTER a finished run, on the run loaded into memory once by
+ * lb_tl_load (RUN/run.json gives the dataset, the run's database the spec and every table;
+ * the sweep makes all three from one load); nothing is written. They compute serving
+ * values row by row at the instants they change (a speed micro-batch becomes visible, a
+ * batch view lands) instead of exporting the whole answer per instant. docs/lambda.md
+ * ("Latency") has the definitions and examples.
  *
  * lb_latency: for every distinct event of the run's dataset (the first copy of each
  * event_id, accepted by the spec's filter), adds one sample to first_visible and one to
@@ -37,8 +38,8 @@
  * incrementally (events in arrival order), not re-evaluated per sample.
  * (*pts)[0..*n) ascending by t; caller frees *pts.
  *
- * Errors: LK_ENOENT (no finished lambda run, or its dataset is gone), LK_EUSAGE (session
- * windows are not supported), LK_EDB, LK_EIO, LK_ECORRUPT; err names the run.
+ * Errors (lb_latency: those of lk_truth_final; lb_row_history as above): err names the
+ * run. A run that cannot be loaded (none, unfinished, session windows) is lb_tl_load's.
  */
 #ifndef LB_LATENCY_H
 #define LB_LATENCY_H
@@ -46,12 +47,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lb_timeline.h"
 #include "lk_err.h"
 #include "lk_latency.h"
 
-int lb_latency(const char *run, const char *truth_csv, struct lk_lat *first_visible,
+int lb_latency(struct lb_tl *tl, const char *truth_csv, struct lk_lat *first_visible,
                struct lk_lat *correct, struct lk_err *err);
-int lb_row_history(const char *run, const char *key, const char *col, struct lk_point **pts,
+int lb_row_history(struct lb_tl *tl, const char *key, const char *col, struct lk_point **pts,
                    size_t *n, struct lk_err *err);
 
 struct lb_disc_point {
@@ -60,7 +62,6 @@ struct lb_disc_point {
     uint64_t rows;      /* serving rows at t */
 };
 
-int lb_discrepancy_series(const char *run, struct lb_disc_point **pts, size_t *n,
-                          struct lk_err *err);
+void lb_discrepancy_series(struct lb_tl *tl, struct lb_disc_point **pts, size_t *n);
 
 #endif

@@ -466,6 +466,7 @@ int lb_tl_load(const char *run, struct lb_tl **out, struct lk_err *err)
 {
     struct lb_tl *tl = lk_xcalloc(1, sizeof(*tl));
     int rc;
+    tl->run = lk_xstrdup(run);
     tl->strs = lk_strtab_new();
     lk_hll_init(&tl->scratch);
     if ((rc = read_runjson(tl, run, err)) < 0 || (rc = load_db(tl, run, err)) < 0) {
@@ -480,6 +481,7 @@ void lb_tl_free(struct lb_tl *tl)
 {
     if (!tl)
         return;
+    free(tl->run);
     free(tl->data);
     free(tl->views);
     free(tl->job_bucket);

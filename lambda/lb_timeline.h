@@ -73,6 +73,7 @@ struct lb_tl_line {
 
 struct lb_tl {
     struct lk_spec spec;
+    char *run;  /* the run's directory, as given to lb_tl_load (for messages) */
     char *data; /* the dataset (run.json "data"; a kafka:// run's mirror, RUN/source) */
     size_t nd;  /* count_distinct aggregates */
     struct lb_tl_view *views;

@@ -48,12 +48,24 @@ static char *run_generated(const char *name, const char *ds, const char *pipelin
     return run;
 }
 
-static void latency(const char *run, struct lk_lat *fv, struct lk_lat *ok)
+/* The run loaded (lb_tl_load must succeed); the caller lb_tl_free's it. */
+static struct lb_tl *load(const char *run)
 {
     struct lk_err err = LK_ERR_INIT;
+    struct lb_tl *tl;
+    cr_assert_eq(lb_tl_load(run, &tl, &err), 0, "%s", err.msg);
+    return tl;
+}
+
+/* lb_latency of run with the truth read from truth_csv (NULL: computed). */
+static void latency(const char *run, const char *truth_csv, struct lk_lat *fv, struct lk_lat *ok)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lb_tl *tl = load(run);
     lk_lat_init(fv);
     lk_lat_init(ok);
-    cr_assert_eq(lb_latency(run, NULL, fv, ok, &err), 0, "%s", err.msg);
+    cr_assert_eq(lb_latency(tl, truth_csv, fv, ok, &err), 0, "%s", err.msg);
+    lb_tl_free(tl);
 }
 
 /* The samples, sorted, equal want[0..n). */
@@ -74,7 +86,7 @@ Test(lb_latency, fixture_latencies_worked_by_hand)
     struct lk_lat fv, ok;
     const int64_t want_fv[] = { 0, 8000, 9000, 9999 };
     const int64_t want_ok[] = { 9000, 299999, 300000, 888000 };
-    latency(run, &fv, &ok);
+    latency(run, NULL, &fv, &ok);
     expect_samples(&fv, want_fv, 4, "first-visible");
     expect_samples(&ok, want_ok, 4, "correct");
     lk_lat_free(&fv);
@@ -86,7 +98,6 @@ Test(lb_latency, fixture_latencies_worked_by_hand)
 Test(lb_latency, fixture_latencies_worked_by_hand_with_the_truth_from_its_csv)
 {
     char *run = run_seam("lb-lat-truth-csv", "revenue"), *csv = lkt_fmt("%s.truth.csv", run);
-    struct lk_err err = LK_ERR_INIT;
     struct lk_lat fv, ok;
     const int64_t want_fv[] = { 0, 8000, 9000, 9999 };
     const int64_t want_ok[] = { 9000, 299999, 300000, 888000 };
@@ -95,9 +106,7 @@ Test(lb_latency, fixture_latencies_worked_by_hand_with_the_truth_from_its_csv)
                          "--pipeline revenue --out %s",
                          lkt_root(), csv),
                  0);
-    lk_lat_init(&fv);
-    lk_lat_init(&ok);
-    cr_assert_eq(lb_latency(run, csv, &fv, &ok, &err), 0, "%s", err.msg);
+    latency(run, csv, &fv, &ok);
     expect_samples(&fv, want_fv, 4, "first-visible");
     expect_samples(&ok, want_ok, 4, "correct");
     lk_lat_free(&fv);
@@ -114,7 +123,7 @@ Test(lb_latency, filtered_events_are_not_samples_and_sliding_takes_the_latest_wi
     struct lk_lat fv, ok;
     const int64_t want_fv[] = { 0, 8000, 9999 };
     const int64_t want_ok[] = { 299999, 300000, 888000 };
-    latency(run, &fv, &ok);
+    latency(run, NULL, &fv, &ok);
     expect_samples(&fv, want_fv, 3, "first-visible");
     expect_samples(&ok, want_ok, 3, "correct");
     lk_lat_free(&fv);
@@ -126,9 +135,11 @@ static void expect_history(const char *run, const char *key, const char *col,
                            const char *const *times, const double *values, size_t n)
 {
     struct lk_err err = LK_ERR_INIT;
+    struct lb_tl *tl = load(run);
     struct lk_point *p;
     size_t np;
-    cr_assert_eq(lb_row_history(run, key, col, &p, &np, &err), 0, "%s", err.msg);
+    cr_assert_eq(lb_row_history(tl, key, col, &p, &np, &err), 0, "%s", err.msg);
+    lb_tl_free(tl);
     cr_assert_eq(np, n, "%s: %zu points, want %zu", col, np, n);
     for (size_t i = 0; i < n; i++) {
         cr_assert_eq(p[i].t, lbt_time(times[i]), "%s point %zu at %s", col, i, times[i]);
@@ -156,20 +167,22 @@ Test(lb_latency, row_history_shows_the_speed_steps_and_the_batch_correction)
 Test(lb_latency, row_history_rejects_unknown_columns_rows_and_bad_keys)
 {
     char *run = run_seam("lb-lat-history-bad", "revenue");
+    struct lb_tl *tl = load(run);
     struct lk_err err = LK_ERR_INIT;
     struct lk_point *p;
     size_t n;
-    cr_assert_eq(lb_row_history(run, ROW_W, "nope", &p, &n, &err), LK_EUSAGE);
+    cr_assert_eq(lb_row_history(tl, ROW_W, "nope", &p, &n, &err), LK_EUSAGE);
     cr_assert(strstr(err.msg, "'nope'"), "%s", err.msg);
     cr_assert_eq(
-        lb_row_history(run, "t01,purchase,2026-01-01T00:51:00.000Z", "events", &p, &n, &err),
+        lb_row_history(tl, "t01,purchase,2026-01-01T00:51:00.000Z", "events", &p, &n, &err),
         LK_EINPUT);
     cr_assert(strstr(err.msg, "no row"), "%s", err.msg);
-    cr_assert_eq(lb_row_history(run, "t01,2026-01-01T00:50:00Z", "events", &p, &n, &err),
+    cr_assert_eq(lb_row_history(tl, "t01,2026-01-01T00:50:00Z", "events", &p, &n, &err),
                  LK_EINPUT);
-    cr_assert_eq(lb_row_history(run, "t01,purchase,noon", "events", &p, &n, &err), LK_EINPUT);
+    cr_assert_eq(lb_row_history(tl, "t01,purchase,noon", "events", &p, &n, &err), LK_EINPUT);
     cr_assert_null(p);
     cr_assert_eq(n, 0);
+    lb_tl_free(tl);
     free(run);
 }
 
@@ -177,17 +190,11 @@ Test(lb_latency, analyses_refuse_unfinished_runs_and_session_windows)
 {
     char *dir = lkt_tmpdir("lb-lat-refuse"), *run = run_seam("lb-lat-sessions", "sessions");
     struct lk_err err = LK_ERR_INIT;
-    struct lk_lat fv, ok;
-    struct lb_disc_point *p;
-    size_t n;
-    lk_lat_init(&fv);
-    lk_lat_init(&ok);
-    cr_assert_eq(lb_latency(dir, NULL, &fv, &ok, &err), LK_ENOENT);
+    struct lb_tl *tl = NULL;
+    cr_assert_eq(lb_tl_load(dir, &tl, &err), LK_ENOENT);
     cr_assert(strstr(err.msg, "run.json"), "%s", err.msg);
-    cr_assert_eq(lb_latency(run, NULL, &fv, &ok, &err), LK_EUSAGE);
+    cr_assert_eq(lb_tl_load(run, &tl, &err), LK_EUSAGE);
     cr_assert(strstr(err.msg, "session"), "%s", err.msg);
-    cr_assert_eq(lb_discrepancy_series(run, &p, &n, &err), LK_EUSAGE);
-    cr_assert_eq(fv.n + ok.n, 0);
     free(dir);
     free(run);
 }
@@ -241,11 +248,12 @@ Test(lb_latency, row_history_agrees_with_results_at_each_step_and_just_before)
     char *end = serving_at(run, LK_TIME_POS_INF), *key = busiest_key(end);
     const char *cols[] = { "events", "value_sum", "distinct_keys" };
     const int idx[] = { 4, 5, 8 };
+    struct lb_tl *tl = load(run);
     for (int c = 0; c < 3; c++) {
         struct lk_err err = LK_ERR_INIT;
         struct lk_point *p;
         size_t n;
-        cr_assert_eq(lb_row_history(run, key, cols[c], &p, &n, &err), 0, "%s", err.msg);
+        cr_assert_eq(lb_row_history(tl, key, cols[c], &p, &n, &err), 0, "%s", err.msg);
         cr_assert_geq(n, 2, "%s of %s: %zu steps", cols[c], key, n);
         for (size_t i = 0; i < n; i++) {
             char *at = serving_at(run, p[i].t), *before = serving_at(run, p[i].t - 1);
@@ -259,6 +267,7 @@ Test(lb_latency, row_history_agrees_with_results_at_each_step_and_just_before)
         cr_assert_eq(csv_field(end, key, idx[c]), p[n - 1].v);
         free(p);
     }
+    lb_tl_free(tl);
     free(key);
     free(end);
     free(run);
@@ -279,10 +288,11 @@ static void expect_point(const struct lb_disc_point *p, const char *t, uint64_t 
 Test(lb_latency, fixture_sawtooth_drops_to_zero_when_each_view_lands)
 {
     char *run = run_seam("lb-lat-saw", "revenue");
-    struct lk_err err = LK_ERR_INIT;
+    struct lb_tl *tl = load(run);
     struct lb_disc_point *p;
     size_t n;
-    cr_assert_eq(lb_discrepancy_series(run, &p, &n, &err), 0, "%s", err.msg);
+    lb_discrepancy_series(tl, &p, &n);
+    lb_tl_free(tl);
     cr_assert_eq(n, 6, "%zu points", n);
     expect_point(&p[0], "2026-01-01T00:50:12Z", 1, 0);     /* first arrival, nothing served */
     expect_point(&p[1], "2026-01-01T01:00:00Z", 1, 1);     /* 3 events, 25.00 vs 2, 15.00 */
@@ -330,11 +340,12 @@ Test(lb_latency, sawtooth_matches_the_discrepancy_each_batch_job_measured_and_th
     char *ds = lkt_dataset("lb-latency", "--scenario clickstream --events 20000 --seed 11");
     char *run = run_generated("lb-lat-saw-gen", ds, "revenue", "--batch-every 6h");
     char *spec = lbt_pipeline("revenue");
-    struct lk_err err = LK_ERR_INIT;
+    struct lb_tl *tl = load(run);
     struct lb_disc_point *p;
     size_t n, checked = 0, hours = 0, oracle = 0;
     long long jobs = lkt_query_int(run, "SELECT count(*) FROM progress WHERE layer = 'batch'");
-    cr_assert_eq(lb_discrepancy_series(run, &p, &n, &err), 0, "%s", err.msg);
+    lb_discrepancy_series(tl, &p, &n);
+    lb_tl_free(tl);
     cr_assert_geq(jobs, 4);
     for (size_t i = 0; i < n; i++) {
         char *sql = lkt_fmt("SELECT coalesce((SELECT discrepancy_rows FROM progress WHERE "
@@ -377,7 +388,7 @@ static int64_t correct_p50(const char *run, int64_t *fv_p50)
     struct lk_lat fv, ok;
     struct lk_lat_summary s;
     int64_t p50;
-    latency(run, &fv, &ok);
+    latency(run, NULL, &fv, &ok);
     lk_lat_summarize(&fv, &s);
     *fv_p50 = s.p50_ms;
     cr_assert_eq(s.never, 0);
