@@ -65,7 +65,7 @@ static int run(const char *run_dir, int json)
     struct lk_err err = LK_ERR_INIT;
     struct lk_lat_summary sfv, scor;
     enum lk_stack stack;
-    if (cmp_latency_update(run_dir, NULL, NULL, &sfv, &scor, &stack, &err) < 0)
+    if (cmp_latency_update(run_dir, NULL, &sfv, &scor, &stack, &err) < 0)
         return cmd_fail(CMD, &err);
     if (json) {
         cJSON *o = cmp_latency_json(&sfv, &scor);

@@ -122,15 +122,8 @@ static int parse_modes(const char *text, unsigned *modes)
 
 /* ------------------------------------------------------------ one run ---- */
 
-/* What every run's analysis shares: the truth, the price list, the series' row. */
-struct shared {
-    const char *truth;
-    const struct lk_pricing *p;
-    struct cmp_sweep_series ser;
-};
-
 /* Run r as its subcommand in-process (S/runs/NAME), then cmp_sweep_analyse it. */
-static int execute(const struct args *a, struct cmp_sweep_run *r, const struct shared *sh)
+static int execute(const struct args *a, struct cmp_sweep_run *r, const struct cmp_sweep_shared *sh)
 {
     char dir[4200], lake[4200];
     const char *q = "--quiet";
@@ -168,9 +161,7 @@ static int execute(const struct args *a, struct cmp_sweep_run *r, const struct s
     if (rc != 0)
         return rc;
     r->wall_ms = (int64_t)((lk_wall_now() - t0) * 1000.0);
-    if (cmp_sweep_analyse(a->out, r, sh->truth, &sh->ser, sh->p,
-                          a->tier ? lk_cost_tier_parse(a->tier) : -1, &err)
-        < 0)
+    if (cmp_sweep_analyse(a->out, r, sh, &err) < 0)
         return cmd_fail(CMD, &err);
     return 0;
 }
@@ -290,7 +281,8 @@ static void progress(const struct sched *sc, size_t i)
 _Static_assert(sizeof(struct cmp_sweep_run) <= PIPE_BUF, "a run's results fit one pipe write");
 
 /* In the child: run i, send its results, exit with its exit code. */
-static void child(const struct args *a, struct cmp_sweep_run *r, const struct shared *sh, int fd)
+static void child(const struct args *a, struct cmp_sweep_run *r, const struct cmp_sweep_shared *sh,
+                  int fd)
 {
     int rc = execute(a, r, sh);
     if (rc == 0 && write(fd, r, sizeof(*r)) != (ssize_t)sizeof(*r)) {
@@ -308,7 +300,7 @@ struct slot {
 };
 
 static int start(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs, size_t k,
-                 const struct shared *sh, struct slot *sl)
+                 const struct cmp_sweep_shared *sh, struct slot *sl)
 {
     size_t i = sc->order[k];
     int fds[2];
@@ -435,7 +427,7 @@ static void start_order(struct sched *sc)
  * the runs still going are waited for, and its exit code is returned.
  */
 static int run_all(struct sched *sc, const struct args *a, struct cmp_sweep_run *runs,
-                   const struct shared *sh)
+                   const struct cmp_sweep_shared *sh)
 {
     struct slot sl[CMP_SWEEP_MAX_RUNS];
     size_t next = 0, nsl = 0;
@@ -493,8 +485,8 @@ static int sweep(const struct args *a)
     struct lk_err err = LK_ERR_INIT;
     struct lk_pricing p;
     struct cmp_sweep_meta meta;
-    struct shared sh = { .p = &p };
     char truth[4200], *path;
+    struct cmp_sweep_shared sh = { .truth = truth, .pricing = &p };
     size_t n = cmp_sweep_plan(&a->grid, runs);
     double t0 = lk_wall_now();
     int rc;
@@ -517,18 +509,22 @@ static int sweep(const struct args *a)
         if ((rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, 1)) != 0)
             return rc;
     }
-    if (cmp_sweep_series_pick(a->data, truth, &sh.ser, &err) < 0)
+    sh.tier = a->tier ? lk_cost_tier_parse(a->tier) : -1;
+    if (cmp_sweep_shared_load(&sh, a->data, &err) < 0) {
+        cmp_sweep_shared_release(&sh);
         return cmd_fail(CMD, &err);
-    sh.truth = truth;
+    }
     sc.runs = runs;
     sc.n = n;
     sc.jobs = a->jobs < n ? a->jobs : n;
     start_order(&sc);
     sc.t0 = t0;
-    if ((rc = run_all(&sc, a, runs, &sh)) != 0)
+    rc = run_all(&sc, a, runs, &sh);
+    cmp_sweep_shared_release(&sh);
+    if (rc != 0)
         return rc;
     meta = (struct cmp_sweep_meta){
-        .data = a->data, .pipeline = a->pipeline, .series = &sh.ser, .wall_s = lk_wall_now() - t0
+        .data = a->data, .pipeline = a->pipeline, .series = &sh.series, .wall_s = lk_wall_now() - t0
     };
     if (cmp_sweep_write(a->out, runs, n, &p, &meta, &err) < 0)
         return cmd_fail(CMD, &err);

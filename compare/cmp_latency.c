@@ -25,10 +25,12 @@ static int lambda_latency(const char *dir, struct lb_tl *tl, const char *truth_c
     return rc;
 }
 
-int cmp_latency_update(const char *dir, const char *truth_csv, struct lb_tl *tl,
+int cmp_latency_update(const char *dir, const struct cmp_latency_given *given,
                        struct lk_lat_summary *sfv, struct lk_lat_summary *scor,
                        enum lk_stack *stack, struct lk_err *err)
 {
+    static const struct cmp_latency_given none = { 0 };
+    const struct cmp_latency_given *g = given ? given : &none;
     struct lk_run run = LK_RUN_INIT;
     struct lk_lat fv, cor;
     int rc;
@@ -37,8 +39,8 @@ int cmp_latency_update(const char *dir, const char *truth_csv, struct lb_tl *tl,
     if ((rc = lk_run_open(&run, dir, err)) < 0)
         goto out;
     *stack = run.stack;
-    rc = run.stack == LK_STACK_LAMBDA ? lambda_latency(dir, tl, truth_csv, &fv, &cor, err)
-                                      : kp_latency(dir, truth_csv, &fv, &cor, err);
+    rc = run.stack == LK_STACK_LAMBDA ? lambda_latency(dir, g->tl, g->truth_csv, &fv, &cor, err)
+                                      : kp_latency(dir, g->truth_csv, g->events, &fv, &cor, err);
     if (rc < 0)
         goto out;
     lk_lat_summarize(&fv, sfv);

@@ -4,8 +4,8 @@
  * docs/kappa.md and docs/lambda.md ("Latency"); the two summaries are written into
  * RUN/run.json as "latency" (every other member kept) and returned. truth_csv is the
  * truth of the run's dataset as `lklab truth` wrote it (the sweep passes its truth.csv, so
- * no run reads the dataset twice for it), or NULL to compute it. tl: a Lambda run already
- * loaded (lb_tl_load; the sweep loads it once for all its analyses), or NULL.
+ * no run reads the dataset twice for it), or NULL to compute it; given may be NULL (all
+ * computed here).
  *
  * Errors: those of lk_run_open, kp_latency and lb_latency, or of writing run.json; err
  * names the run.
@@ -15,12 +15,21 @@
 
 #include <cjson/cJSON.h>
 
+#include "kp_latency.h"
 #include "lb_timeline.h"
 #include "lk_err.h"
 #include "lk_latency.h"
 #include "lk_run.h"
 
-int cmp_latency_update(const char *run, const char *truth_csv, struct lb_tl *tl,
+/* What the caller already has of the inputs (a sweep: once for all its runs); NULL
+   members are read or computed here. */
+struct cmp_latency_given {
+    const char *truth_csv;
+    struct lb_tl *tl;                   /* the run, when it is a Lambda run (lb_tl_load) */
+    const struct kp_lat_events *events; /* its dataset, for a Kappa run (kp_latency.h) */
+};
+
+int cmp_latency_update(const char *run, const struct cmp_latency_given *given,
                        struct lk_lat_summary *first_visible, struct lk_lat_summary *correct,
                        enum lk_stack *stack, struct lk_err *err);
 

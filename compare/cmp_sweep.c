@@ -159,13 +159,20 @@ static int pick_window(const char *truth, char *key, size_t ksize, char *col, si
     return 0;
 }
 
-int cmp_sweep_series_pick(const char *data, const char *truth, struct cmp_sweep_series *ser,
-                          struct lk_err *err)
+int cmp_sweep_shared_load(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err)
 {
+    struct cmp_sweep_series *ser = &sh->series;
     int rc = lk_log_first_arrival(data, &ser->origin, err);
-    return rc < 0 ? rc
-                  : pick_window(truth, ser->key, sizeof(ser->key), ser->col, sizeof(ser->col),
-                                &ser->final, err);
+    if (rc == 0)
+        rc = pick_window(sh->truth, ser->key, sizeof(ser->key), ser->col, sizeof(ser->col),
+                         &ser->final, err);
+    return rc < 0 ? rc : kp_lat_events_load(data, &sh->events, err);
+}
+
+void cmp_sweep_shared_release(struct cmp_sweep_shared *sh)
+{
+    kp_lat_events_free(sh->events);
+    sh->events = NULL;
 }
 
 /* A series run's part: its freshness timeline; Lambda's also the sawtooth (on tl). */
@@ -222,13 +229,13 @@ int cmp_sweep_run_dirs(const char *s, const struct cmp_sweep_run *r, char *dir, 
 }
 
 /* Latencies into RUN/run.json ("latency") and r; the totals sweep.csv needs. */
-static int latency(const char *dir, const char *truth, struct lb_tl *tl, struct cmp_sweep_run *r,
+static int latency(const char *dir, const struct cmp_latency_given *given, struct cmp_sweep_run *r,
                    struct lk_err *err)
 {
     char path[4400];
     enum lk_stack stack;
     cJSON *root = NULL;
-    int rc = cmp_latency_update(dir, truth, tl, &r->fv, &r->co, &stack, err);
+    int rc = cmp_latency_update(dir, given, &r->fv, &r->co, &stack, err);
     snprintf(path, sizeof(path), "%s/run.json", dir);
     if (rc == 0 && (rc = lk_json_read_file(path, &root, err)) == 0) {
         const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "totals");
@@ -241,32 +248,31 @@ static int latency(const char *dir, const char *truth, struct lb_tl *tl, struct 
 }
 
 static int analyse(const char *s, const char *dir, struct lb_tl *tl, struct cmp_sweep_run *r,
-                   const char *truth, const struct cmp_sweep_series *ser,
-                   const struct lk_pricing *p, int tier, struct lk_err *err)
+                   const struct cmp_sweep_shared *sh, struct lk_err *err)
 {
+    const struct cmp_latency_given given = { sh->truth, tl, sh->events };
     char rec[4300];
     struct lk_atomic at = LK_ATOMIC_INIT;
     size_t ndiffs = 0, unexplained = 0;
     int rc;
-    if ((rc = latency(dir, truth, tl, r, err)) < 0
+    if ((rc = latency(dir, &given, r, err)) < 0
         || (rc = cmp_cost_usage_from_run(&r->usage, dir, err)) < 0)
         return rc;
     snprintf(r->usage.config, sizeof(r->usage.config), "%s", r->name);
-    r->usage.tier = tier;
-    lk_cost_price(p, &r->usage, &r->bill);
+    r->usage.tier = sh->tier;
+    lk_cost_price(sh->pricing, &r->usage, &r->bill);
     snprintf(rec, sizeof(rec), "%s/reconcile/%s.txt", s, r->name);
     if ((rc = lk_atomic_open(&at, rec, err)) < 0
-        || (rc = cmp_reconcile_run_report(dir, truth, at.fp, &ndiffs, &unexplained, err)) < 0
+        || (rc = cmp_reconcile_run_report(dir, sh->truth, at.fp, &ndiffs, &unexplained, err)) < 0
         || (rc = lk_atomic_commit(&at, err)) < 0) {
         lk_atomic_abort(&at);
         return rc;
     }
     r->status = unexplained ? "unexplained" : ndiffs ? "explained" : "equal";
-    return r->series ? write_run_series(s, dir, tl, ser, err) : 0;
+    return r->series ? write_run_series(s, dir, tl, &sh->series, err) : 0;
 }
 
-int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
-                      const struct cmp_sweep_series *ser, const struct lk_pricing *p, int tier,
+int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const struct cmp_sweep_shared *sh,
                       struct lk_err *err)
 {
     char dir[4200];
@@ -275,7 +281,7 @@ int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
     snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
     if (r->lambda && (rc = lb_tl_load(dir, &tl, err)) < 0)
         return rc;
-    rc = analyse(s, dir, tl, r, truth, ser, p, tier, err);
+    rc = analyse(s, dir, tl, r, sh, err);
     lb_tl_free(tl);
     return rc;
 }

@@ -9,7 +9,7 @@
  *   1. cmp_sweep_plan        the grid -> the runs, in the order they run (Lambda first, then
  *                            each trigger in append and update mode, then the watermarks)
  *   2. cmp_sweep_init        S/reconcile/ exists; S/truth.csv is where the truth goes
- *   3. cmp_sweep_series_pick once the truth is there: the row the series follow
+ *   3. cmp_sweep_shared_load once the truth is there: what every analysis shares
  *   4. per run: cmp_sweep_run_dirs (S/runs/NAME and S/lake/NAME, emptied), the run itself,
  *      cmp_sweep_analyse (latency into its run.json, its bill, S/reconcile/NAME.txt; the
  *      two series runs also freshness_kappa.tsv or freshness_lambda.tsv and sawtooth.tsv)
@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kp_latency.h"
 #include "lk_cost.h"
 #include "lk_err.h"
 #include "lk_latency.h"
@@ -59,9 +60,9 @@ struct cmp_sweep_run {
     struct lk_cost_usage usage;
     struct lk_cost_bill bill;
     const char *status; /* the reconciliation: "equal", "explained" or "unexplained" */
-    int series; /* its analysis writes the sweep's freshness timeline of its stack (Lambda:
-                   also the sawtooth): the first Lambda run, and the Kappa run in append
-                   mode at 1m if any (else append, else update at 1m, else any) */
+    int series;         /* its analysis writes the sweep's freshness timeline of its stack (Lambda:
+                           also the sawtooth): the first Lambda run, and the Kappa run in append
+                           mode at 1m if any (else append, else update at 1m, else any) */
 };
 
 /* The runs of grid g into runs[0..n) (at most CMP_SWEEP_MAX_RUNS), series runs marked;
@@ -88,17 +89,26 @@ struct cmp_sweep_series {
     double final;
     int64_t origin;
 };
-int cmp_sweep_series_pick(const char *data, const char *truth, struct cmp_sweep_series *ser,
-                          struct lk_err *err);
+
+/* What every run's analysis shares, made once before the runs start (they fork after). */
+struct cmp_sweep_shared {
+    const char *truth;                /* S/truth.csv (the caller's) */
+    const struct lk_pricing *pricing; /* the caller's */
+    int tier;                         /* -1: the price list's */
+    struct cmp_sweep_series series;   /* cmp_sweep_shared_load */
+    struct kp_lat_events *events;     /* the dataset parsed for the Kappa latencies, as above */
+};
+/* series and events of the dataset at data, with truth, pricing and tier set. */
+int cmp_sweep_shared_load(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err);
+void cmp_sweep_shared_release(struct cmp_sweep_shared *sh);
 
 /*
  * After r's run finished: its latency (cmp_latency, into its run.json), totals, usage and
- * bill priced with p (tier: -1 = the price list's), and its reconciliation with the truth
- * into S/reconcile/NAME.txt; sets r->status. A series run (r->series) also writes its
- * series of ser (a Lambda run's three analyses share one load of the run, lb_timeline).
+ * bill priced as sh says, and its reconciliation with the truth into
+ * S/reconcile/NAME.txt; sets r->status. A series run (r->series) also writes its series
+ * (a Lambda run's three analyses share one load of the run, lb_timeline).
  */
-int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const char *truth,
-                      const struct cmp_sweep_series *ser, const struct lk_pricing *p, int tier,
+int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const struct cmp_sweep_shared *sh,
                       struct lk_err *err);
 
 /* What sweep.json says about the sweep beyond its runs. */

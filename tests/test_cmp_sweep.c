@@ -22,6 +22,8 @@ Test(cmp_sweep, plans_lambda_then_each_trigger_in_both_modes_then_the_extra_wate
     static const char *const mode[] = {
         "serving", "append", "update", "append", "update", "append"
     };
+    /* the series runs: the first Lambda run, and Kappa append at 1m (docs/sweep.md) */
+    static const int series[] = { 1, 0, 0, 1, 0, 0 };
     struct cmp_sweep_grid g = { .modes = CMP_SWEEP_APPEND | CMP_SWEEP_UPDATE };
     struct cmp_sweep_run runs[CMP_SWEEP_MAX_RUNS];
     size_t n;
@@ -40,6 +42,7 @@ Test(cmp_sweep, plans_lambda_then_each_trigger_in_both_modes_then_the_extra_wate
     for (size_t i = 0; i < n; i++) {
         cr_assert_str_eq(runs[i].name, want[i]);
         cr_assert_str_eq(cmp_sweep_mode(&runs[i]), mode[i], "%s", want[i]);
+        cr_assert_eq(runs[i].series, series[i], "%s", want[i]);
     }
     cr_assert_eq(runs[0].every.ms, 6 * LK_MS_PER_HOUR);
     cr_assert_eq(runs[0].watermark.ms, -1, "Lambda has no watermark");
@@ -59,4 +62,5 @@ Test(cmp_sweep, extra_watermarks_run_in_update_mode_when_append_is_not_swept)
     cr_assert_eq(cmp_sweep_plan(&g, runs), 2, "no batch period: no Lambda run");
     cr_assert_str_eq(runs[0].name, "kappa-update-1h-wm10m");
     cr_assert_str_eq(runs[1].name, "kappa-update-1h-wm1m", "the first trigger is the reference");
+    cr_assert(runs[0].series && !runs[1].series, "no append run: the first update run's series");
 }

@@ -116,7 +116,7 @@ static void latency_of(const char *run, struct lk_lat *fv, struct lk_lat *cor)
     struct lk_lat_summary s;
     lk_lat_init(fv);
     lk_lat_init(cor);
-    cr_assert_eq(kp_latency(run, NULL, fv, cor, &err), 0, "kp_latency: %s", err.msg);
+    cr_assert_eq(kp_latency(run, NULL, NULL, fv, cor, &err), 0, "kp_latency: %s", err.msg);
     lk_lat_summarize(fv, &s); /* sorts */
     lk_lat_summarize(cor, &s);
 }
@@ -158,7 +158,7 @@ Test(kp_latency, update_mode_matches_the_hand_computed_samples_with_the_truth_fr
                  0);
     lk_lat_init(&fv);
     lk_lat_init(&cor);
-    cr_assert_eq(kp_latency(run, csv, &fv, &cor, &err), 0, "kp_latency: %s", err.msg);
+    cr_assert_eq(kp_latency(run, csv, NULL, &fv, &cor, &err), 0, "kp_latency: %s", err.msg);
     lk_lat_summarize(&fv, &s); /* sorts */
     lk_lat_summarize(&cor, &s);
     expect_samples(&fv, "first-visible", hand_fv, 5, 0);
@@ -188,7 +188,7 @@ Test(kp_latency, complete_mode_without_a_change_feed_is_refused_with_the_fix)
     struct lk_err err = LK_ERR_INIT;
     lk_lat_init(&fv);
     lk_lat_init(&cor);
-    cr_assert_eq(kp_latency(run, NULL, &fv, &cor, &err), LK_EINPUT);
+    cr_assert_eq(kp_latency(run, NULL, NULL, &fv, &cor, &err), LK_EINPUT);
     cr_assert(strstr(err.msg, "--change-feed"), "%s", err.msg);
     lk_lat_free(&fv);
     lk_lat_free(&cor);
@@ -413,6 +413,90 @@ Test(kp_latency, with_a_watermark_late_events_are_never_and_the_rest_still_order
     cr_assert_geq(cor.never, fv.never);
     expect_ordered(&fv, &cor, "watermark 1m");
     free(ds);
+}
+
+/* Every sample of run, sorted, with the dataset parsed ahead (events) or read (NULL). */
+static void samples_with(const char *run, const struct kp_lat_events *events, struct lk_lat *fv,
+                         struct lk_lat *cor)
+{
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_lat_summary s;
+    lk_lat_init(fv);
+    lk_lat_init(cor);
+    cr_assert_eq(kp_latency(run, NULL, events, fv, cor, &err), 0, "kp_latency: %s", err.msg);
+    lk_lat_summarize(fv, &s); /* sorts */
+    lk_lat_summarize(cor, &s);
+}
+
+static void expect_same_samples(const struct lk_lat *a, const struct lk_lat *b, const char *what)
+{
+    cr_assert_eq(a->n, b->n, "%s: %zu samples, read again %zu", what, a->n, b->n);
+    cr_assert_eq(a->never, b->never, "%s: never", what);
+    cr_assert_eq(memcmp(a->v, b->v, a->n * sizeof(a->v[0])), 0, "%s: samples differ", what);
+}
+
+/* The sweep parses the dataset once (kp_lat_events_load) for all its runs' latencies. */
+Test(kp_latency, the_dataset_parsed_once_gives_every_run_the_samples_of_reading_it)
+{
+    static const char *const args[] = {
+        "--output-mode update --watermark 1m --durability process --trigger 1m",
+        "--watermark 10m --durability process --trigger 10s --final-watermark",
+        "--output-mode update --watermark none --durability process --trigger 1h",
+    };
+    char *ds = kpt_dataset(), *dir = lkt_tmpdir("lat-events");
+    struct kp_lat_events *events;
+    struct lk_err err = LK_ERR_INIT;
+    cr_assert_eq(kp_lat_events_load(ds, &events, &err), 0, "%s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        char *run = lkt_fmt("%s/run%d", dir, i);
+        struct lk_lat fv, cor, fv2, cor2;
+        cr_assert_eq(kpt_kappa(ds, "revenue", run, args[i]), 0, "kappa %s", args[i]);
+        samples_with(run, events, &fv, &cor);
+        samples_with(run, NULL, &fv2, &cor2);
+        cr_assert_gt(fv.n, 15000);
+        expect_same_samples(&fv, &fv2, args[i]);
+        expect_same_samples(&cor, &cor2, args[i]);
+        if (i == 0)
+            cr_assert_gt(cor.never, 0, "a watermark of 1m leaves events never correct");
+        lk_lat_free(&fv);
+        lk_lat_free(&cor);
+        lk_lat_free(&fv2);
+        lk_lat_free(&cor2);
+        free(run);
+    }
+    kp_lat_events_free(events);
+    free(dir);
+    free(ds);
+}
+
+/* Parsed events of a dataset that changed since are not used: the run's dataset is read. */
+Test(kp_latency, events_parsed_before_the_dataset_changed_are_not_used)
+{
+    char *run = run_fixture("lat-events-stale", "update", "");
+    char *data = lkt_fmt("%s/../events.jsonl", run);
+    struct kp_lat_events *events;
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_lat fv, cor;
+    FILE *fp;
+    cr_assert_eq(kp_lat_events_load(data, &events, &err), 0, "%s", err.msg);
+    samples_with(run, events, &fv, &cor);
+    expect_samples(&fv, "first-visible", hand_fv, 5, 0);
+    lk_lat_free(&fv);
+    lk_lat_free(&cor);
+    fp = fopen(data, "a"); /* one more click, after the run: a sample never visible */
+    cr_assert_not_null(fp);
+    fputs("{\"event_id\":\"e6\",\"tenant\":\"t1\",\"key\":\"k\",\"type\":\"click\","
+          "\"value\":4,\"event_time\":\"2026-01-01T12:02:30Z\","
+          "\"arrival_time\":\"2026-01-01T12:03:30Z\"}\n",
+          fp);
+    fclose(fp);
+    samples_with(run, events, &fv, &cor);
+    expect_samples(&fv, "first-visible", hand_fv, 5, 1);
+    lk_lat_free(&fv);
+    lk_lat_free(&cor);
+    kp_lat_events_free(events);
+    free(data);
+    free(run);
 }
 
 /* ------------------------------------------------------------ the CLI ---- */

@@ -177,8 +177,7 @@ Test(lb_latency, row_history_rejects_unknown_columns_rows_and_bad_keys)
         lb_row_history(tl, "t01,purchase,2026-01-01T00:51:00.000Z", "events", &p, &n, &err),
         LK_EINPUT);
     cr_assert(strstr(err.msg, "no row"), "%s", err.msg);
-    cr_assert_eq(lb_row_history(tl, "t01,2026-01-01T00:50:00Z", "events", &p, &n, &err),
-                 LK_EINPUT);
+    cr_assert_eq(lb_row_history(tl, "t01,2026-01-01T00:50:00Z", "events", &p, &n, &err), LK_EINPUT);
     cr_assert_eq(lb_row_history(tl, "t01,purchase,noon", "events", &p, &n, &err), LK_EINPUT);
     cr_assert_null(p);
     cr_assert_eq(n, 0);
