@@ -503,16 +503,18 @@ static int sweep(const struct args *a)
             return cmd_fail(CMD, &err);
     if (cmp_sweep_init(a->out, truth, sizeof(truth), &err) < 0)
         return cmd_fail(CMD, &err);
+    sh.tier = a->tier ? lk_cost_tier_parse(a->tier) : -1;
+    cmp_sweep_shared_start(&sh, a->data);
     {
         const char *tr[] = { "--data", a->data, "--pipeline", a->pipeline,
                              "--out",  truth,   "--quiet",    NULL };
-        if ((rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, 1)) != 0)
-            return rc;
+        rc = cmd_step(CMD, cmd_truth, "truth", "compute the truth", tr, 1);
     }
-    sh.tier = a->tier ? lk_cost_tier_parse(a->tier) : -1;
-    if (cmp_sweep_shared_load(&sh, a->data, &err) < 0) {
+    if (rc == 0 && cmp_sweep_shared_finish(&sh, a->data, &err) < 0)
+        rc = cmd_fail(CMD, &err);
+    if (rc != 0) {
         cmp_sweep_shared_release(&sh);
-        return cmd_fail(CMD, &err);
+        return rc;
     }
     sc.runs = runs;
     sc.n = n;

@@ -15,9 +15,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "kp_latency.h"
 #include "lb_timeline.h"
 #include "lk_err.h"
+#include "lk_firsts.h"
 #include "lk_latency.h"
 #include "lk_run.h"
 
@@ -25,8 +25,8 @@
    members are read or computed here. */
 struct cmp_latency_given {
     const char *truth_csv;
-    struct lb_tl *tl;                   /* the run, when it is a Lambda run (lb_tl_load) */
-    const struct kp_lat_events *events; /* its dataset, for a Kappa run (kp_latency.h) */
+    struct lb_tl *tl;               /* the run, when it is a Lambda run (lb_tl_load) */
+    const struct lk_firsts *events; /* its dataset parsed, for a Kappa run (lk_firsts) */
 };
 
 int cmp_latency_update(const char *run, const struct cmp_latency_given *given,

@@ -46,6 +46,7 @@
 
 #include "lk_csvread.h"
 #include "lk_err.h"
+#include "lk_firsts.h"
 
 /* In table order (as printed). */
 enum cmp_rc_class {
@@ -78,10 +79,12 @@ struct cmp_reconcile_opts {
     const char *data; /* Kappa: the dataset (NULL: run.json's "data", as given to the run) */
     int truth_as_of;  /* Lambda: B is the truth as of `at` ('lklab truth --as-of'): the replay
                          leaves out every line that arrived after `at` */
+    const struct lk_firsts *firsts; /* Kappa: the dataset parsed ahead (a sweep's), used when
+                                       lk_firsts_current; NULL: the dataset is scanned */
 };
 #define CMP_RECONCILE_OPTS_INIT                                                                    \
     {                                                                                              \
-        NULL, INT64_MAX, NULL, 0                                                                   \
+        NULL, INT64_MAX, NULL, 0, NULL                                                             \
     }
 
 enum cmp_rc_format { CMP_RC_TABLE, CMP_RC_CSV };
@@ -132,10 +135,10 @@ int cmp_reconcile_load_answer(const char *run, int64_t at, struct lk_rtable *t, 
 
 /*
  * `lklab reconcile --run RUN --truth TRUTH` in one call: writes the report (table format,
- * up to 5 examples per class) to out and sets *ndiffs and *unexplained. Returns 0 or an
- * lk_err code (err set).
+ * up to 5 examples per class) to out and sets *ndiffs and *unexplained. firsts: as in
+ * cmp_reconcile_opts (may be NULL). Returns 0 or an lk_err code (err set).
  */
-int cmp_reconcile_run_report(const char *run, const char *truth, FILE *out, size_t *ndiffs,
-                             size_t *unexplained, struct lk_err *err);
+int cmp_reconcile_run_report(const char *run, const char *truth, const struct lk_firsts *firsts,
+                             FILE *out, size_t *ndiffs, size_t *unexplained, struct lk_err *err);
 
 #endif

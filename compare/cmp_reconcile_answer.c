@@ -37,14 +37,15 @@ int cmp_reconcile_load_answer(const char *run, int64_t at, struct lk_rtable *t, 
     return rc;
 }
 
-int cmp_reconcile_run_report(const char *run, const char *truth, FILE *out, size_t *ndiffs,
-                             size_t *unexplained, struct lk_err *err)
+int cmp_reconcile_run_report(const char *run, const char *truth, const struct lk_firsts *firsts,
+                             FILE *out, size_t *ndiffs, size_t *unexplained, struct lk_err *err)
 {
     struct lk_rtable a = LK_RTABLE_INIT, b = LK_RTABLE_INIT;
     struct cmp_reconcile_opts o = CMP_RECONCILE_OPTS_INIT;
     struct cmp_reconcile *r = NULL;
     int rc;
     o.run = run;
+    o.firsts = firsts;
     if ((rc = cmp_reconcile_load_answer(run, o.at, &a, err)) == 0
         && (rc = lk_rtable_load(&b, truth, err)) == 0
         && (rc = cmp_reconcile_new(&r, &a, &b, &o, err)) == 0

@@ -165,10 +165,21 @@ static int scan_dataset(struct kctx *k, const char *data, struct lk_err *err)
     struct lk_log *log = NULL;
     const struct lk_record *rec;
     size_t nid = lk_strtab_count(k->ids);
-    int rc = lk_log_open(&log, data, err);
+    const struct lk_firsts *f = k->run->r->o.firsts;
+    int rc;
     k->first = lk_xreallocarray(NULL, nid + 1, sizeof(*k->first));
     for (size_t i = 0; i < nid; i++)
         k->first[i] = LK_TIME_POS_INF;
+    if (lk_firsts_current(f, data)) { /* parsed ahead: look each id up */
+        for (size_t i = 0; i < nid; i++) {
+            struct lk_str id = lk_strtab_get(k->ids, (uint32_t)i);
+            uint32_t j = lk_strtab_find(f->ids, id.ptr, id.len);
+            if (j != UINT32_MAX)
+                k->first[i] = f->v[j].earliest;
+        }
+        return 0;
+    }
+    rc = lk_log_open(&log, data, err);
     for (size_t p = 0; rc == 0 && p < lk_log_partitions(log); p++) {
         while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
             const struct lk_str *id = &rec->ev.str[LK_F_EVENT_ID];

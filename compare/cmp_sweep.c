@@ -2,6 +2,7 @@
 #include "cmp_sweep.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "lk_csvread.h"
 #include "lk_file.h"
 #include "lk_json.h"
+#include "lk_mem.h"
 #include "lk_run.h"
 #include "lk_source.h"
 #include "lk_time.h"
@@ -159,19 +161,70 @@ static int pick_window(const char *truth, char *key, size_t ksize, char *col, si
     return 0;
 }
 
-int cmp_sweep_shared_load(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err)
+/* The dataset parsed in a thread while the caller computes the truth. */
+struct cmp_sweep_loader {
+    pthread_t thread;
+    char *data;
+    struct lk_firsts *firsts;
+    struct lk_err err;
+    int rc;
+};
+
+static void *load_firsts(void *arg)
+{
+    struct cmp_sweep_loader *l = arg;
+    l->rc = lk_firsts_load(l->data, 0, &l->firsts, &l->err);
+    return NULL;
+}
+
+void cmp_sweep_shared_start(struct cmp_sweep_shared *sh, const char *data)
+{
+    struct cmp_sweep_loader *l = lk_xcalloc(1, sizeof(*l));
+    l->data = lk_xstrdup(data);
+    l->err = (struct lk_err)LK_ERR_INIT;
+    if (pthread_create(&l->thread, NULL, load_firsts, l) != 0) {
+        free(l->data);
+        free(l);
+        return; /* cmp_sweep_shared_finish loads it */
+    }
+    sh->loader = l;
+}
+
+/* Wait for the loader; its result into sh->events (0) or err. */
+static int join_loader(struct cmp_sweep_shared *sh, struct lk_err *err)
+{
+    struct cmp_sweep_loader *l = sh->loader;
+    int rc;
+    if (!l)
+        return 0;
+    pthread_join(l->thread, NULL);
+    sh->loader = NULL;
+    sh->events = l->firsts;
+    rc = l->rc;
+    if (rc < 0 && err)
+        *err = l->err;
+    free(l->data);
+    free(l);
+    return rc;
+}
+
+int cmp_sweep_shared_finish(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err)
 {
     struct cmp_sweep_series *ser = &sh->series;
-    int rc = lk_log_first_arrival(data, &ser->origin, err);
+    int started = sh->loader != NULL, rc = join_loader(sh, err);
+    if (rc == 0 && !started)
+        rc = lk_firsts_load(data, 0, &sh->events, err);
     if (rc == 0)
-        rc = pick_window(sh->truth, ser->key, sizeof(ser->key), ser->col, sizeof(ser->col),
-                         &ser->final, err);
-    return rc < 0 ? rc : kp_lat_events_load(data, &sh->events, err);
+        rc = lk_log_first_arrival(data, &ser->origin, err);
+    return rc < 0 ? rc
+                  : pick_window(sh->truth, ser->key, sizeof(ser->key), ser->col, sizeof(ser->col),
+                                &ser->final, err);
 }
 
 void cmp_sweep_shared_release(struct cmp_sweep_shared *sh)
 {
-    kp_lat_events_free(sh->events);
+    join_loader(sh, NULL);
+    lk_firsts_free(sh->events);
     sh->events = NULL;
 }
 
@@ -263,7 +316,9 @@ static int analyse(const char *s, const char *dir, struct lb_tl *tl, struct cmp_
     lk_cost_price(sh->pricing, &r->usage, &r->bill);
     snprintf(rec, sizeof(rec), "%s/reconcile/%s.txt", s, r->name);
     if ((rc = lk_atomic_open(&at, rec, err)) < 0
-        || (rc = cmp_reconcile_run_report(dir, sh->truth, at.fp, &ndiffs, &unexplained, err)) < 0
+        || (rc = cmp_reconcile_run_report(dir, sh->truth, sh->events, at.fp, &ndiffs, &unexplained,
+                                          err))
+               < 0
         || (rc = lk_atomic_commit(&at, err)) < 0) {
         lk_atomic_abort(&at);
         return rc;

@@ -9,7 +9,8 @@
  *   1. cmp_sweep_plan        the grid -> the runs, in the order they run (Lambda first, then
  *                            each trigger in append and update mode, then the watermarks)
  *   2. cmp_sweep_init        S/reconcile/ exists; S/truth.csv is where the truth goes
- *   3. cmp_sweep_shared_load once the truth is there: what every analysis shares
+ *   3. cmp_sweep_shared_start before the truth is computed and cmp_sweep_shared_finish
+ *      once it is there: what every analysis shares
  *   4. per run: cmp_sweep_run_dirs (S/runs/NAME and S/lake/NAME, emptied), the run itself,
  *      cmp_sweep_analyse (latency into its run.json, its bill, S/reconcile/NAME.txt; the
  *      two series runs also freshness_kappa.tsv or freshness_lambda.tsv and sawtooth.tsv)
@@ -22,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kp_latency.h"
 #include "lk_cost.h"
 #include "lk_err.h"
+#include "lk_firsts.h"
 #include "lk_latency.h"
 
 #define CMP_SWEEP_MAX_LIST 12
@@ -91,15 +92,23 @@ struct cmp_sweep_series {
 };
 
 /* What every run's analysis shares, made once before the runs start (they fork after). */
+struct cmp_sweep_loader;
 struct cmp_sweep_shared {
     const char *truth;                /* S/truth.csv (the caller's) */
     const struct lk_pricing *pricing; /* the caller's */
     int tier;                         /* -1: the price list's */
-    struct cmp_sweep_series series;   /* cmp_sweep_shared_load */
-    struct kp_lat_events *events;     /* the dataset parsed for the Kappa latencies, as above */
+    struct cmp_sweep_series series;   /* cmp_sweep_shared_finish */
+    struct lk_firsts *events;         /* the dataset parsed once (latencies, late data) */
+    struct cmp_sweep_loader *loader;  /* parsing it, between start and finish */
 };
-/* series and events of the dataset at data, with truth, pricing and tier set. */
-int cmp_sweep_shared_load(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err);
+/*
+ * start: parse the dataset at data in a thread while the caller computes the truth (two
+ * reads of the dataset on two cores); finish, once the truth is at sh->truth: wait for it
+ * (or parse it, when no thread could start) and pick the series. release: NULL-safe,
+ * waits for a parse still going (after a failed truth).
+ */
+void cmp_sweep_shared_start(struct cmp_sweep_shared *sh, const char *data);
+int cmp_sweep_shared_finish(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err);
 void cmp_sweep_shared_release(struct cmp_sweep_shared *sh);
 
 /*

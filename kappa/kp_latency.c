@@ -1,10 +1,8 @@
 /* Per-event latency of a Kappa run and row histories (see kp_latency.h). */
 #include "kp_latency.h"
 
-#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include "lk_agg.h"
 #include "lk_csv.h"
 #include "lk_file.h"
+#include "lk_firsts.h"
 #include "lk_json.h"
 #include "lk_mem.h"
 #include "lk_model.h"
@@ -571,7 +570,6 @@ struct latency {
     struct batches b;
     struct rows rows;
     struct lateset late;
-    struct lk_strtab *ids;    /* event_ids seen: the first copy is the sample */
     int64_t cost1;            /* continuous: virtual cost of one event */
     size_t cur[KP_MAX_PARTS]; /* per partition: the batch that takes the next line */
     struct lk_lat *fv, *cor;
@@ -657,190 +655,31 @@ static void take_first(struct latency *c, const struct lk_event *ev, size_t part
     sample(c, ev, vis);
 }
 
-/* A record of partition (or landing file) rec->part: a sample when it is a first copy. */
-static void take(void *arg, const struct lk_record *rec)
+/* Every first copy of the run's dataset: given when it is current, else read here. */
+static int read_events(struct latency *c, const struct lk_firsts *given, struct lk_err *err)
 {
-    struct latency *c = arg;
-    int added;
-    if (!rec->valid)
-        return;
-    lk_strtab_intern(c->ids, rec->ev.str[LK_F_EVENT_ID].ptr, rec->ev.str[LK_F_EVENT_ID].len,
-                     &added);
-    if (added)
-        take_first(c, &rec->ev, rec->part, rec->offset);
-}
-
-static int landing_record(void *arg, const struct lk_record *rec)
-{
-    take(arg, rec);
-    return 0;
-}
-
-/* Every record of the log at data, partition by partition, to fn; want_parts: 0 or the
-   partitions it must have. */
-static int each_log_record(const char *data, size_t want_parts,
-                           void (*fn)(void *, const struct lk_record *), void *arg,
-                           struct lk_err *err)
-{
-    struct lk_log *log;
-    int rc;
-    if ((rc = lk_log_open(&log, data, err)) < 0)
-        return rc;
-    if (want_parts && lk_log_partitions(log) != want_parts)
+    const struct lk_firsts *f = given;
+    struct lk_firsts *own = NULL;
+    size_t want = c->r.continuous || c->r.files || !c->b.n ? 0 : c->b.nparts;
+    int rc = 0;
+    if (c->r.files || !lk_firsts_current(given, c->r.data)) {
+        if ((rc = lk_firsts_load(c->r.data, c->r.files, &own, err)) < 0)
+            return rc;
+        f = own;
+    }
+    if (want && f->nparts != want)
         rc = lk_err_set(err, LK_EINPUT, "dataset '%s' has %zu partitions, the run's checkpoint %zu",
-                        data, lk_log_partitions(log), want_parts);
-    for (size_t p = 0; p < lk_log_partitions(log) && rc == 0; p++) {
-        const struct lk_record *rec;
-        while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
-            fn(arg, rec);
-            lk_log_advance(log, p);
-        }
+                        c->r.data, f->nparts, want);
+    for (size_t i = 0; i < f->n && rc == 0; i++) {
+        struct lk_event ev;
+        lk_firsts_event(f, i, &ev);
+        take_first(c, &ev, f->v[i].part, f->v[i].line);
     }
-    lk_log_close(log);
-    return rc < 0 ? rc : 0;
-}
-
-/* ------------------------------------------------------ parsed events ---- */
-
-/* One first valid copy: its event, with the strings as ids in kp_lat_events.strs. */
-struct first_copy {
-    uint32_t str[LK_F_TYPE + 1];
-    uint32_t part;
-    uint64_t line;
-    int64_t value, event_time, arrival_time;
-};
-
-struct kp_lat_events {
-    uint64_t identity; /* lk_source_identity of the dataset */
-    size_t nparts;
-    char **part_path;
-    struct stat *part_stat;       /* each partition file as it was read */
-    struct lk_strtab *strs, *ids; /* every string; the event_ids (while reading) */
-    struct first_copy *v;
-    size_t n, cap;
-};
-
-static void events_record(void *arg, const struct lk_record *rec)
-{
-    struct kp_lat_events *e = arg;
-    struct first_copy *f;
-    int added;
-    if (!rec->valid)
-        return;
-    lk_strtab_intern(e->ids, rec->ev.str[LK_F_EVENT_ID].ptr, rec->ev.str[LK_F_EVENT_ID].len,
-                     &added);
-    if (!added)
-        return;
-    LK_GROW(e->v, e->cap, e->n + 1);
-    f = &e->v[e->n++];
-    for (size_t i = 0; i <= LK_F_TYPE; i++)
-        f->str[i] = lk_strtab_intern(e->strs, rec->ev.str[i].ptr, rec->ev.str[i].len, NULL);
-    f->part = (uint32_t)rec->part;
-    f->line = rec->offset;
-    f->value = rec->ev.value;
-    f->event_time = rec->ev.event_time;
-    f->arrival_time = rec->ev.arrival_time;
-}
-
-void kp_lat_events_free(struct kp_lat_events *e)
-{
-    if (!e)
-        return;
-    lk_list_free(e->part_path, e->nparts);
-    free(e->part_stat);
-    lk_strtab_free(e->strs);
-    lk_strtab_free(e->ids);
-    free(e->v);
-    free(e);
-}
-
-/* The partition file p as it is now equals what e read. */
-static int same_file(const struct kp_lat_events *e, size_t p)
-{
-    struct stat st;
-    const struct stat *was = &e->part_stat[p];
-    return stat(e->part_path[p], &st) == 0 && st.st_dev == was->st_dev && st.st_ino == was->st_ino
-           && st.st_size == was->st_size && st.st_mtim.tv_sec == was->st_mtim.tv_sec
-           && st.st_mtim.tv_nsec == was->st_mtim.tv_nsec;
-}
-
-int kp_lat_events_load(const char *data, struct kp_lat_events **out, struct lk_err *err)
-{
-    struct kp_lat_events *e = lk_xcalloc(1, sizeof(*e));
-    int rc = lk_dataset_log_files(data, &e->part_path, &e->nparts, err);
-    *out = NULL;
-    e->identity = lk_source_identity(data, 1);
-    e->strs = lk_strtab_new();
-    e->ids = lk_strtab_new();
-    if (rc == 0) {
-        e->part_stat = lk_xcalloc(e->nparts ? e->nparts : 1, sizeof(*e->part_stat));
-        for (size_t p = 0; p < e->nparts && rc == 0; p++)
-            if (stat(e->part_path[p], &e->part_stat[p]) != 0)
-                rc = lk_err_sys(err, LK_EIO, errno, "cannot stat '%s'", e->part_path[p]);
-    }
-    if (rc == 0)
-        rc = each_log_record(data, e->nparts, events_record, e, err);
-    for (size_t p = 0; p < e->nparts && rc == 0; p++)
-        if (!same_file(e, p)) /* written to while it was read */
-            rc = lk_err_set(err, LK_EINPUT, "'%s' changed while it was read", e->part_path[p]);
-    lk_strtab_free(e->ids);
-    e->ids = NULL;
-    if (rc < 0)
-        kp_lat_events_free(e);
-    else
-        *out = e;
+    lk_firsts_free(own);
     return rc;
 }
 
-/* e was read from the dataset at data as it is now (same dataset, same partition files). */
-static int events_current(const struct kp_lat_events *e, const char *data)
-{
-    if (!e || lk_source_identity(data, 1) != e->identity)
-        return 0;
-    for (size_t p = 0; p < e->nparts; p++)
-        if (!same_file(e, p))
-            return 0;
-    return 1;
-}
-
-static void take_events(struct latency *c, const struct kp_lat_events *e)
-{
-    for (size_t i = 0; i < e->n; i++) {
-        const struct first_copy *f = &e->v[i];
-        struct lk_event ev;
-        for (size_t k = 0; k <= LK_F_TYPE; k++)
-            ev.str[k] = lk_strtab_get(e->strs, f->str[k]);
-        ev.value = f->value;
-        ev.event_time = f->event_time;
-        ev.arrival_time = f->arrival_time;
-        take_first(c, &ev, f->part, f->line);
-    }
-}
-
-static int read_events(struct latency *c, const struct kp_lat_events *events, struct lk_err *err)
-{
-    size_t want = c->r.continuous ? 0 : c->b.nparts;
-    int rc = 0;
-    if (c->r.files) {
-        struct lk_landing *l;
-        if ((rc = lk_landing_open(&l, c->r.data, err)) < 0)
-            return rc;
-        for (size_t i = 0; i < lk_landing_count(l) && rc == 0; i++)
-            rc = lk_landing_read(l, i, landing_record, c, err);
-        lk_landing_close(l);
-        return rc < 0 ? rc : 0;
-    }
-    if (!events_current(events, c->r.data))
-        return each_log_record(c->r.data, c->b.n ? want : 0, take, c, err);
-    if (c->b.n && want && events->nparts != want)
-        return lk_err_set(err, LK_EINPUT,
-                          "dataset '%s' has %zu partitions, the run's checkpoint %zu", c->r.data,
-                          events->nparts, want);
-    take_events(c, events);
-    return 0;
-}
-
-int kp_latency(const char *run, const char *truth_csv, const struct kp_lat_events *events,
+int kp_latency(const char *run, const char *truth_csv, const struct lk_firsts *events,
                struct lk_lat *first_visible, struct lk_lat *correct, struct lk_err *err)
 {
     struct latency *c = lk_xcalloc(1, sizeof(*c));
@@ -864,11 +703,9 @@ int kp_latency(const char *run, const char *truth_csv, const struct kp_lat_event
         goto out;
     if (c->r.spec.window.kind == LK_WIN_SESSION)
         rows_sort(&c->rows);
-    c->ids = lk_strtab_new();
     rc = read_events(c, events, err);
 out:
     lk_result_free(truth);
-    lk_strtab_free(c->ids);
     late_release(&c->late);
     rows_release(&c->rows);
     batches_release(&c->b);

@@ -31,10 +31,9 @@
  *
  * kp_latency: the caller lk_lat_init's both; samples are added to them. truth_csv: the
  * truth of the run's dataset as `lklab truth` wrote it (a sweep's truth.csv), or NULL to
- * compute it (lk_truth_final). events: the dataset's first copies parsed ahead by
- * kp_lat_events_load (a sweep parses them once, before its runs fork), or NULL; they are
- * used when they are of the run's log dataset as it is now (lk_source_identity, and each
- * partition file's inode, size and mtime unchanged), else the dataset is read again. O(events) with
+ * compute it (lk_truth_final). events: the dataset's first copies parsed ahead (lk_firsts;
+ * a sweep parses them once, before its runs fork), used when lk_firsts_current for the
+ * run's dataset, else the dataset is read again; may be NULL. O(events) with
  * hash lookups (sessions: a binary search per event). Errors: LK_ENOENT (no run or no
  * Kappa run), LK_EINPUT (run.json/spec unusable, complete mode without a change feed),
  * LK_ECORRUPT (checkpoint), LK_EDB, LK_EIO.
@@ -54,17 +53,10 @@
 #include <stddef.h>
 
 #include "lk_err.h"
+#include "lk_firsts.h"
 #include "lk_latency.h"
 
-struct kp_lat_events;
-
-/* The first valid copy of every event_id of the log dataset at data, in the order
-   kp_latency reads them, for kp_latency on many runs of it. Errors: lk_log_open's, LK_EIO,
-   LK_EINPUT (a partition file changed while it was read). */
-int kp_lat_events_load(const char *data, struct kp_lat_events **out, struct lk_err *err);
-void kp_lat_events_free(struct kp_lat_events *e);
-
-int kp_latency(const char *run, const char *truth_csv, const struct kp_lat_events *events,
+int kp_latency(const char *run, const char *truth_csv, const struct lk_firsts *events,
                struct lk_lat *first_visible, struct lk_lat *correct, struct lk_err *err);
 int kp_row_history(const char *run, const char *key, const char *col, struct lk_point **pts,
                    size_t *n, struct lk_err *err);

@@ -384,6 +384,34 @@ Test(cmp_reconcile_kappa, a_late_redelivery_of_a_counted_event_adds_nothing)
     free(dir);
 }
 
+/* A sweep's way: the dataset parsed once ahead (lk_firsts) gives the scan's explanation. */
+Test(cmp_reconcile_kappa, the_dataset_parsed_ahead_explains_late_data_as_scanning_it_does)
+{
+    char *dir = lkt_tmpdir("rc-firsts"), *data = lkt_fmt("%s/r.jsonl", dir), *run;
+    struct cmp_reconcile_opts o = CMP_RECONCILE_OPTS_INIT;
+    struct lk_err err = LK_ERR_INIT;
+    struct lk_firsts *firsts;
+    const struct cmp_rc_diff *d;
+    struct fx f;
+    lkt_write(data, redelivery);
+    run = kappa(dir, "k", data, "--watermark 1m --final-watermark");
+    cr_assert_eq(lk_firsts_load(data, 0, &firsts, &err), 0, "%s", err.msg);
+    cr_assert(lk_firsts_current(firsts, data));
+    fx_load(&f, run, data, NULL);
+    o.run = run;
+    o.firsts = firsts;
+    cr_assert_eq(cmp_reconcile_new(&f.r, &f.a, &f.b, &o, &err), 0, "%s", err.msg);
+    d = diff_of(f.r, "t01", "purchase", "2026-01-01T00:00:00Z");
+    cr_assert_eq(d->cls, CMP_RC_MISSING_LATE, "%s", d->why);
+    cr_assert(strstr(d->why, "1 event first seen after the watermark (values 3.00 in all)"), "%s",
+              d->why);
+    fx_close(&f);
+    lk_firsts_free(firsts);
+    free(run);
+    free(data);
+    free(dir);
+}
+
 Test(cmp_reconcile_kappa, rows_of_a_replayed_batch_are_duplicate_overcount)
 {
     char *dir = lkt_tmpdir("rc-replay"), *data = tiny(), *run = lkt_fmt("%s/k", dir);

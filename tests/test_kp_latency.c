@@ -416,7 +416,7 @@ Test(kp_latency, with_a_watermark_late_events_are_never_and_the_rest_still_order
 }
 
 /* Every sample of run, sorted, with the dataset parsed ahead (events) or read (NULL). */
-static void samples_with(const char *run, const struct kp_lat_events *events, struct lk_lat *fv,
+static void samples_with(const char *run, const struct lk_firsts *events, struct lk_lat *fv,
                          struct lk_lat *cor)
 {
     struct lk_err err = LK_ERR_INIT;
@@ -435,7 +435,7 @@ static void expect_same_samples(const struct lk_lat *a, const struct lk_lat *b, 
     cr_assert_eq(memcmp(a->v, b->v, a->n * sizeof(a->v[0])), 0, "%s: samples differ", what);
 }
 
-/* The sweep parses the dataset once (kp_lat_events_load) for all its runs' latencies. */
+/* The sweep parses the dataset once (lk_firsts) for all its runs' latencies. */
 Test(kp_latency, the_dataset_parsed_once_gives_every_run_the_samples_of_reading_it)
 {
     static const char *const args[] = {
@@ -444,9 +444,9 @@ Test(kp_latency, the_dataset_parsed_once_gives_every_run_the_samples_of_reading_
         "--output-mode update --watermark none --durability process --trigger 1h",
     };
     char *ds = kpt_dataset(), *dir = lkt_tmpdir("lat-events");
-    struct kp_lat_events *events;
+    struct lk_firsts *events;
     struct lk_err err = LK_ERR_INIT;
-    cr_assert_eq(kp_lat_events_load(ds, &events, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_firsts_load(ds, 0, &events, &err), 0, "%s", err.msg);
     for (int i = 0; i < 3; i++) {
         char *run = lkt_fmt("%s/run%d", dir, i);
         struct lk_lat fv, cor, fv2, cor2;
@@ -464,7 +464,7 @@ Test(kp_latency, the_dataset_parsed_once_gives_every_run_the_samples_of_reading_
         lk_lat_free(&cor2);
         free(run);
     }
-    kp_lat_events_free(events);
+    lk_firsts_free(events);
     free(dir);
     free(ds);
 }
@@ -474,11 +474,11 @@ Test(kp_latency, events_parsed_before_the_dataset_changed_are_not_used)
 {
     char *run = run_fixture("lat-events-stale", "update", "");
     char *data = lkt_fmt("%s/../events.jsonl", run);
-    struct kp_lat_events *events;
+    struct lk_firsts *events;
     struct lk_err err = LK_ERR_INIT;
     struct lk_lat fv, cor;
     FILE *fp;
-    cr_assert_eq(kp_lat_events_load(data, &events, &err), 0, "%s", err.msg);
+    cr_assert_eq(lk_firsts_load(data, 0, &events, &err), 0, "%s", err.msg);
     samples_with(run, events, &fv, &cor);
     expect_samples(&fv, "first-visible", hand_fv, 5, 0);
     lk_lat_free(&fv);
@@ -494,7 +494,7 @@ Test(kp_latency, events_parsed_before_the_dataset_changed_are_not_used)
     expect_samples(&fv, "first-visible", hand_fv, 5, 1);
     lk_lat_free(&fv);
     lk_lat_free(&cor);
-    kp_lat_events_free(events);
+    lk_firsts_free(events);
     free(data);
     free(run);
 }
