@@ -226,7 +226,7 @@ torture: deps
 	$(Q)$(MAKE) --no-print-directory lklab
 	$(Q)LKLAB_BIN=$(CURDIR)/$(BIN)/lklab tests/torture.sh
 
-bench: all $(BIN)/bench-scan
+bench: all kafka-deps $(BIN)/bench-scan
 	$(Q)tests/bench.sh
 
 # The "hand scanner" yardstick of make bench (parse only, no checks): tests/bench_scan.c.
