@@ -25,7 +25,6 @@
 #include "lk_event.h"
 #include "lk_mem.h"
 #include "cmp_reconcile_int.h"
-#include "lk_source.h"
 #include "lk_run.h"
 #include "lk_store.h"
 #include "lk_time.h"
@@ -159,38 +158,30 @@ static int read_late(struct kctx *k, struct lk_err *err)
     return rc;
 }
 
-/* Earliest arrival of every id in k->ids, from the dataset's lines. */
+/* Earliest arrival of every id in k->ids, from the dataset's lines (parsed ahead when
+   the caller's parse is current, else parsed here). */
 static int scan_dataset(struct kctx *k, const char *data, struct lk_err *err)
 {
-    struct lk_log *log = NULL;
-    const struct lk_record *rec;
-    size_t nid = lk_strtab_count(k->ids);
     const struct lk_firsts *f = k->run->r->o.firsts;
-    int rc;
+    struct lk_firsts *own = NULL;
+    size_t nid = lk_strtab_count(k->ids);
     k->first = lk_xreallocarray(NULL, nid + 1, sizeof(*k->first));
     for (size_t i = 0; i < nid; i++)
         k->first[i] = LK_TIME_POS_INF;
-    if (lk_firsts_current(f, data)) { /* parsed ahead: look each id up */
-        for (size_t i = 0; i < nid; i++) {
-            struct lk_str id = lk_strtab_get(k->ids, (uint32_t)i);
-            uint32_t j = lk_strtab_find(f->ids, id.ptr, id.len);
-            if (j != UINT32_MAX)
-                k->first[i] = f->v[j].earliest;
-        }
-        return 0;
+    if (!lk_firsts_current(f, data)) {
+        int rc = lk_firsts_load(data, 0, &own, err);
+        if (rc < 0)
+            return rc;
+        f = own;
     }
-    rc = lk_log_open(&log, data, err);
-    for (size_t p = 0; rc == 0 && p < lk_log_partitions(log); p++) {
-        while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
-            const struct lk_str *id = &rec->ev.str[LK_F_EVENT_ID];
-            uint32_t i = rec->valid ? lk_strtab_find(k->ids, id->ptr, id->len) : UINT32_MAX;
-            if (i != UINT32_MAX && rec->ev.arrival_time < k->first[i])
-                k->first[i] = rec->ev.arrival_time;
-            lk_log_advance(log, p);
-        }
+    for (size_t i = 0; i < nid; i++) {
+        struct lk_str id = lk_strtab_get(k->ids, (uint32_t)i);
+        uint32_t j = lk_strtab_find(f->ids, id.ptr, id.len);
+        if (j != UINT32_MAX)
+            k->first[i] = f->v[j].earliest;
     }
-    lk_log_close(log);
-    return rc;
+    lk_firsts_free(own);
+    return 0;
 }
 
 /* The run's dataset: --data, or the path run.json gives. */

@@ -167,13 +167,12 @@ struct cmp_sweep_loader {
     char *data;
     struct lk_firsts *firsts;
     struct lk_err err;
-    int rc;
 };
 
 static void *load_firsts(void *arg)
 {
     struct cmp_sweep_loader *l = arg;
-    l->rc = lk_firsts_load(l->data, 0, &l->firsts, &l->err);
+    lk_firsts_load(l->data, 0, &l->firsts, &l->err);
     return NULL;
 }
 
@@ -184,38 +183,31 @@ void cmp_sweep_shared_start(struct cmp_sweep_shared *sh, const char *data)
     l->err = (struct lk_err)LK_ERR_INIT;
     if (pthread_create(&l->thread, NULL, load_firsts, l) != 0) {
         free(l->data);
-        free(l);
-        return; /* cmp_sweep_shared_finish loads it */
+        free(l); /* no parse ahead: each analysis reads the dataset */
+        return;
     }
     sh->loader = l;
 }
 
-/* Wait for the loader; its result into sh->events (0) or err. */
-static int join_loader(struct cmp_sweep_shared *sh, struct lk_err *err)
+/* Wait for the loader: its parse into sh->events, or none when it failed (each analysis
+   then reads the dataset itself, and meets the same problem if there is one). */
+static void join_loader(struct cmp_sweep_shared *sh)
 {
     struct cmp_sweep_loader *l = sh->loader;
-    int rc;
     if (!l)
-        return 0;
+        return;
     pthread_join(l->thread, NULL);
     sh->loader = NULL;
     sh->events = l->firsts;
-    rc = l->rc;
-    if (rc < 0 && err)
-        *err = l->err;
     free(l->data);
     free(l);
-    return rc;
 }
 
 int cmp_sweep_shared_finish(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err)
 {
     struct cmp_sweep_series *ser = &sh->series;
-    int started = sh->loader != NULL, rc = join_loader(sh, err);
-    if (rc == 0 && !started)
-        rc = lk_firsts_load(data, 0, &sh->events, err);
-    if (rc == 0)
-        rc = lk_log_first_arrival(data, &ser->origin, err);
+    int rc = lk_log_first_arrival(data, &ser->origin, err);
+    join_loader(sh);
     return rc < 0 ? rc
                   : pick_window(sh->truth, ser->key, sizeof(ser->key), ser->col, sizeof(ser->col),
                                 &ser->final, err);
@@ -223,7 +215,7 @@ int cmp_sweep_shared_finish(struct cmp_sweep_shared *sh, const char *data, struc
 
 void cmp_sweep_shared_release(struct cmp_sweep_shared *sh)
 {
-    join_loader(sh, NULL);
+    join_loader(sh);
     lk_firsts_free(sh->events);
     sh->events = NULL;
 }
@@ -300,16 +292,15 @@ static int latency(const char *dir, const struct cmp_latency_given *given, struc
     return rc;
 }
 
-static int analyse(const char *s, const char *dir, struct lb_tl *tl, struct cmp_sweep_run *r,
-                   const struct cmp_sweep_shared *sh, struct lk_err *err)
+/* r's bill and its reconciliation with the truth (S/reconcile/NAME.txt, r->status). */
+static int cost_and_reconcile(const char *s, const char *dir, struct cmp_sweep_run *r,
+                              const struct cmp_sweep_shared *sh, struct lk_err *err)
 {
-    const struct cmp_latency_given given = { sh->truth, tl, sh->events };
     char rec[4300];
     struct lk_atomic at = LK_ATOMIC_INIT;
     size_t ndiffs = 0, unexplained = 0;
     int rc;
-    if ((rc = latency(dir, &given, r, err)) < 0
-        || (rc = cmp_cost_usage_from_run(&r->usage, dir, err)) < 0)
+    if ((rc = cmp_cost_usage_from_run(&r->usage, dir, err)) < 0)
         return rc;
     snprintf(r->usage.config, sizeof(r->usage.config), "%s", r->name);
     r->usage.tier = sh->tier;
@@ -324,7 +315,7 @@ static int analyse(const char *s, const char *dir, struct lb_tl *tl, struct cmp_
         return rc;
     }
     r->status = unexplained ? "unexplained" : ndiffs ? "explained" : "equal";
-    return r->series ? write_run_series(s, dir, tl, &sh->series, err) : 0;
+    return 0;
 }
 
 int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const struct cmp_sweep_shared *sh,
@@ -336,9 +327,14 @@ int cmp_sweep_analyse(const char *s, struct cmp_sweep_run *r, const struct cmp_s
     snprintf(dir, sizeof(dir), "%s/runs/%s", s, r->name);
     if (r->lambda && (rc = lb_tl_load(dir, &tl, err)) < 0)
         return rc;
-    rc = analyse(s, dir, tl, r, sh, err);
-    lb_tl_free(tl);
-    return rc;
+    {
+        const struct cmp_latency_given given = { sh->truth, tl, sh->events };
+        rc = latency(dir, &given, r, err);
+    }
+    if (rc == 0 && r->series)
+        rc = write_run_series(s, dir, tl, &sh->series, err);
+    lb_tl_free(tl); /* before the reconciliation, which loads the answer again */
+    return rc < 0 ? rc : cost_and_reconcile(s, dir, r, sh, err);
 }
 
 /* ------------------------------------------------------------ outputs ---- */
@@ -472,7 +468,7 @@ static int write_meta(const char *s, const struct cmp_sweep_run *runs, size_t n,
     char path[4200];
     cJSON *meta = cJSON_CreateObject(), *man = NULL, *ds;
     int rc;
-    int64_t first = 0, last = 0;
+    int64_t last = 0;
     cJSON_AddStringToObject(meta, "data", m->data);
     cJSON_AddStringToObject(meta, "pipeline", m->pipeline);
     snprintf(path, sizeof(path), "%s/manifest.json", m->data);
@@ -486,9 +482,8 @@ static int write_meta(const char *s, const struct cmp_sweep_run *runs, size_t n,
         lk_json_add_int(ds, "seed", lk_json_int(man, "seed", 0));
     }
     cJSON_Delete(man);
-    if ((rc = lk_log_first_arrival(m->data, &first, err)) == 0
-        && (rc = lk_log_last_arrival(m->data, &last, err)) == 0) {
-        lk_json_add_time(ds, "first_arrival", first);
+    if ((rc = lk_log_last_arrival(m->data, &last, err)) == 0) {
+        lk_json_add_time(ds, "first_arrival", m->series->origin);
         lk_json_add_time(ds, "last_arrival", last);
         rc = series_meta(s, runs, n, m->series, meta, err);
     }

@@ -103,9 +103,10 @@ struct cmp_sweep_shared {
 };
 /*
  * start: parse the dataset at data in a thread while the caller computes the truth (two
- * reads of the dataset on two cores); finish, once the truth is at sh->truth: wait for it
- * (or parse it, when no thread could start) and pick the series. release: NULL-safe,
- * waits for a parse still going (after a failed truth).
+ * reads of the dataset on two cores); finish, once the truth is at sh->truth: pick the
+ * series and wait for the parse (a parse that failed, or no thread, leaves events NULL:
+ * each analysis then reads the dataset itself). release: NULL-safe, waits for a parse
+ * still going (after a failed truth).
  */
 void cmp_sweep_shared_start(struct cmp_sweep_shared *sh, const char *data);
 int cmp_sweep_shared_finish(struct cmp_sweep_shared *sh, const char *data, struct lk_err *err);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lk_file.h"
+#include "lk_kafka.h"
 #include "lk_mem.h"
 #include "lk_source.h"
 #include "banned.h"
@@ -52,29 +54,48 @@ static int unchanged(const struct lk_firsts *f, size_t p)
            && st.st_mtim.tv_nsec == was->st_mtim.tv_nsec;
 }
 
-/* Remember each partition file (a log of files, not a kafka:// topic). */
-static int note_files(struct lk_firsts *f, const struct lk_log *log, struct lk_err *err)
+/* Each partition file as it is before the log opens it (a kafka:// topic has none): a file
+   replaced at any moment of the read is then seen by the check after it. */
+static int note_files(struct lk_firsts *f, const char *data, struct lk_err *err)
 {
-    f->nparts = lk_log_partitions(log);
-    if (lk_log_topic(log))
+    char **paths;
+    size_t n;
+    int rc;
+    if (lk_kafka_is_url(data))
         return 0;
-    f->part = lk_xcalloc(f->nparts ? f->nparts : 1, sizeof(*f->part));
-    for (size_t p = 0; p < f->nparts; p++) {
-        f->part[p].path = lk_xstrdup(lk_log_path(log, p));
+    if ((rc = lk_dataset_log_files(data, &paths, &n, err)) < 0)
+        return rc;
+    f->nparts = n;
+    f->part = lk_xcalloc(n ? n : 1, sizeof(*f->part));
+    for (size_t p = 0; p < n; p++)
+        f->part[p].path = paths[p];
+    free(paths);
+    for (size_t p = 0; p < n; p++)
         if (stat(f->part[p].path, &f->part[p].st) != 0)
             return lk_err_sys(err, LK_EIO, errno, "cannot stat '%s'", f->part[p].path);
-    }
+    return 0;
+}
+
+/* The log opened the files noted, and none changed since. */
+static int same_files(const struct lk_firsts *f, const struct lk_log *log, struct lk_err *err)
+{
+    if (f->part && lk_log_partitions(log) != f->nparts)
+        return lk_err_set(err, LK_EINPUT, "the log partitions changed while they were read");
+    for (size_t p = 0; f->part && p < f->nparts; p++)
+        if (strcmp(lk_log_path(log, p), f->part[p].path) != 0 || !unchanged(f, p))
+            return lk_err_set(err, LK_EINPUT, "'%s' changed while it was read", f->part[p].path);
     return 0;
 }
 
 static int load_log(struct lk_firsts *f, const char *data, struct lk_err *err)
 {
     struct lk_log *log;
-    int rc = lk_log_open(&log, data, err);
-    if (rc < 0)
-        return rc;
+    int rc;
     f->identity = lk_source_identity(data, 1);
-    rc = note_files(f, log, err);
+    if ((rc = note_files(f, data, err)) < 0 || (rc = lk_log_open(&log, data, err)) < 0)
+        return rc;
+    if (!f->part) /* a topic */
+        f->nparts = lk_log_partitions(log);
     for (size_t p = 0; p < lk_log_partitions(log) && rc == 0; p++) {
         const struct lk_record *rec;
         while ((rc = lk_log_peek(log, p, &rec, err)) > 0) {
@@ -82,10 +103,9 @@ static int load_log(struct lk_firsts *f, const char *data, struct lk_err *err)
             lk_log_advance(log, p);
         }
     }
+    if (rc == 0)
+        rc = same_files(f, log, err);
     lk_log_close(log);
-    for (size_t p = 0; f->part && p < f->nparts && rc == 0; p++)
-        if (!unchanged(f, p))
-            rc = lk_err_set(err, LK_EINPUT, "'%s' changed while it was read", f->part[p].path);
     return rc < 0 ? rc : 0;
 }
 
@@ -105,7 +125,6 @@ int lk_firsts_load(const char *data, int files, struct lk_firsts **out, struct l
 {
     struct lk_firsts *f = lk_xcalloc(1, sizeof(*f));
     int rc;
-    f->files = files;
     f->ids = lk_strtab_new();
     f->strs = lk_strtab_new();
     rc = files ? load_landing(f, data, err) : load_log(f, data, err);

@@ -44,7 +44,6 @@ struct lk_firsts {
     size_t n, cap;
     struct lk_strtab *ids;       /* event_ids: id i is v[i]'s */
     struct lk_strtab *strs;      /* tenants, keys, types */
-    int files;                   /* loaded from the landing files */
     size_t nparts;               /* log partitions */
     struct lk_firsts_file *part; /* [nparts] for a log of files, else NULL */
     uint64_t identity;
