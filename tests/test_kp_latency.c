@@ -110,13 +110,15 @@ static void expect_samples(const struct lk_lat *l, const char *what, const int64
                      (long long)l->v[i], (long long)want[i]);
 }
 
-static void latency_of(const char *run, struct lk_lat *fv, struct lk_lat *cor)
+/* Every sample of run, sorted; events: the dataset parsed ahead, or NULL (read). */
+static void latency_of(const char *run, const struct lk_firsts *events, struct lk_lat *fv,
+                       struct lk_lat *cor)
 {
     struct lk_err err = LK_ERR_INIT;
     struct lk_lat_summary s;
     lk_lat_init(fv);
     lk_lat_init(cor);
-    cr_assert_eq(kp_latency(run, NULL, NULL, fv, cor, &err), 0, "kp_latency: %s", err.msg);
+    cr_assert_eq(kp_latency(run, NULL, events, fv, cor, &err), 0, "kp_latency: %s", err.msg);
     lk_lat_summarize(fv, &s); /* sorts */
     lk_lat_summarize(cor, &s);
 }
@@ -129,7 +131,7 @@ Test(kp_latency, update_mode_matches_the_hand_computed_samples)
     char *run = run_fixture("lat-upd", "update", "");
     struct lk_lat fv, cor;
     struct lk_lat_summary s;
-    latency_of(run, &fv, &cor);
+    latency_of(run, NULL, &fv, &cor);
     expect_samples(&fv, "first-visible", hand_fv, 5, 0);
     expect_samples(&cor, "correct", hand_cor, 5, 0);
     lk_lat_summarize(&fv, &s);
@@ -173,7 +175,7 @@ Test(kp_latency, complete_mode_with_a_change_feed_gives_the_same_samples)
 {
     char *run = run_fixture("lat-cmp", "complete", "--change-feed");
     struct lk_lat fv, cor;
-    latency_of(run, &fv, &cor);
+    latency_of(run, NULL, &fv, &cor);
     expect_samples(&fv, "first-visible", hand_fv, 5, 0);
     expect_samples(&cor, "correct", hand_cor, 5, 0);
     lk_lat_free(&fv);
@@ -209,7 +211,7 @@ Test(kp_latency, a_cap_per_trigger_delays_events_to_the_batch_that_took_them)
     struct lk_lat fv, cor;
     static const int64_t want_fv[] = { 50 * S, 90 * S, 150 * S, 280 * S, 345 * S };
     static const int64_t want_cor[] = { 150 * S, 210 * S, 230 * S, 280 * S, 345 * S };
-    latency_of(run, &fv, &cor);
+    latency_of(run, NULL, &fv, &cor);
     expect_samples(&fv, "first-visible", want_fv, 5, 0);
     expect_samples(&cor, "correct", want_cor, 5, 0);
     lk_lat_free(&fv);
@@ -239,7 +241,7 @@ Test(kp_latency, append_mode_matches_the_watermark_walkthrough_with_the_late_eve
     static const int64_t want_fv[] = { 3 * M,  4 * M,  14 * M, 14 * M, 22 * M,
                                        26 * M, 26 * M, 27 * M, 30 * M };
     static const int64_t want_cor[] = { 4 * M, 14 * M, 26 * M, 27 * M, 30 * M };
-    latency_of(run, &fv, &cor);
+    latency_of(run, NULL, &fv, &cor);
     expect_samples(&fv, "first-visible", want_fv, 9, 1);
     expect_samples(&cor, "correct", want_cor, 5, 5);
     lk_lat_summarize(&fv, &s);
@@ -265,7 +267,7 @@ Test(kp_latency, append_mode_counts_windows_still_open_at_the_end_as_never)
     static const int64_t want_fv[] = { 3 * M, 4 * M, 14 * M, 22 * M, 26 * M, 26 * M, 30 * M };
     static const int64_t want_cor[] = { 4 * M, 26 * M, 30 * M };
     struct lk_lat_summary s;
-    latency_of(run, &fv, &cor); /* W30 (w-07) and W40 (w-09) are never emitted */
+    latency_of(run, NULL, &fv, &cor); /* W30 (w-07) and W40 (w-09) are never emitted */
     expect_samples(&fv, "first-visible", want_fv, 7, 3);
     expect_samples(&cor, "correct", want_cor, 3, 7);
     lk_lat_summarize(&fv, &s);
@@ -338,7 +340,7 @@ static void summary_of(const char *ds, const char *pipeline, const char *args,
     char *dir = lkt_tmpdir("lat-prop"), *run = lkt_fmt("%s/run", dir);
     struct lk_lat a, b;
     cr_assert_eq(kpt_kappa(ds, pipeline, run, args), 0, "kappa %s %s", pipeline, args);
-    latency_of(run, &a, &b);
+    latency_of(run, NULL, &a, &b);
     lk_lat_summarize(&a, fv);
     lk_lat_summarize(&b, cor);
     if (late)
@@ -415,19 +417,6 @@ Test(kp_latency, with_a_watermark_late_events_are_never_and_the_rest_still_order
     free(ds);
 }
 
-/* Every sample of run, sorted, with the dataset parsed ahead (events) or read (NULL). */
-static void samples_with(const char *run, const struct lk_firsts *events, struct lk_lat *fv,
-                         struct lk_lat *cor)
-{
-    struct lk_err err = LK_ERR_INIT;
-    struct lk_lat_summary s;
-    lk_lat_init(fv);
-    lk_lat_init(cor);
-    cr_assert_eq(kp_latency(run, NULL, events, fv, cor, &err), 0, "kp_latency: %s", err.msg);
-    lk_lat_summarize(fv, &s); /* sorts */
-    lk_lat_summarize(cor, &s);
-}
-
 static void expect_same_samples(const struct lk_lat *a, const struct lk_lat *b, const char *what)
 {
     cr_assert_eq(a->n, b->n, "%s: %zu samples, read again %zu", what, a->n, b->n);
@@ -451,8 +440,8 @@ Test(kp_latency, the_dataset_parsed_once_gives_every_run_the_samples_of_reading_
         char *run = lkt_fmt("%s/run%d", dir, i);
         struct lk_lat fv, cor, fv2, cor2;
         cr_assert_eq(kpt_kappa(ds, "revenue", run, args[i]), 0, "kappa %s", args[i]);
-        samples_with(run, events, &fv, &cor);
-        samples_with(run, NULL, &fv2, &cor2);
+        latency_of(run, events, &fv, &cor);
+        latency_of(run, NULL, &fv2, &cor2);
         cr_assert_gt(fv.n, 15000);
         expect_same_samples(&fv, &fv2, args[i]);
         expect_same_samples(&cor, &cor2, args[i]);
@@ -479,7 +468,7 @@ Test(kp_latency, events_parsed_before_the_dataset_changed_are_not_used)
     struct lk_lat fv, cor;
     FILE *fp;
     cr_assert_eq(lk_firsts_load(data, 0, &events, &err), 0, "%s", err.msg);
-    samples_with(run, events, &fv, &cor);
+    latency_of(run, events, &fv, &cor);
     expect_samples(&fv, "first-visible", hand_fv, 5, 0);
     lk_lat_free(&fv);
     lk_lat_free(&cor);
@@ -490,7 +479,7 @@ Test(kp_latency, events_parsed_before_the_dataset_changed_are_not_used)
           "\"arrival_time\":\"2026-01-01T12:03:30Z\"}\n",
           fp);
     fclose(fp);
-    samples_with(run, events, &fv, &cor);
+    latency_of(run, events, &fv, &cor);
     expect_samples(&fv, "first-visible", hand_fv, 5, 1);
     lk_lat_free(&fv);
     lk_lat_free(&cor);
