@@ -170,10 +170,12 @@ static void bind_catalog(sqlite3_stmt *st, const struct lb_batch_job *j, uint64_
 }
 
 /* Step 2: catalog row + progress row in one transaction. */
-static int swap(struct lb_batch *b, const struct lb_batch_job *j, struct lb_progress *p,
-                char **json, struct lk_err *err)
+int lb_batch_swap(struct lb_batch *b, const struct lb_batch_job *j, struct lb_progress *p,
+                  char **json, struct lk_err *err)
 {
-    int rc = lb_db_begin(b->db, err);
+    int rc;
+    *json = NULL;
+    rc = lb_db_begin(b->db, err);
     if (rc == 0) {
         bind_catalog(b->catalog, j, p->rows_written);
         rc = lk_store_step_done(b->db, b->catalog, err);
@@ -190,12 +192,11 @@ static int swap(struct lb_batch *b, const struct lb_batch_job *j, struct lb_prog
     return rc;
 }
 
-int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct lb_crash *crash,
-                 double (*now)(void), struct lb_progress *p, char **json, struct lk_err *err)
+int lb_batch_compute(struct lb_batch *b, const struct lb_batch_job *j, const struct lb_crash *crash,
+                     double (*now)(void), struct lb_progress *p, struct lk_err *err)
 {
     double t0 = now();
     int rc;
-    *json = NULL;
     p->layer = LB_LAYER_BATCH;
     p->job = j->id;
     p->trigger_time = p->start_time = j->trigger;
@@ -209,7 +210,7 @@ int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct 
         return rc;
     lb_crash_point(crash, LB_LAYER_BATCH, j->id);
     p->duration_ms = (now() - t0) * 1000.0;
-    return swap(b, j, p, json, err);
+    return 0;
 }
 
 int lb_batch_last(sqlite3 *db, struct lb_batch_job *j, struct lk_err *err)

@@ -46,11 +46,16 @@ int lb_batch_open(struct lb_batch **out, sqlite3 *db, const struct lk_spec *spec
 void lb_batch_free(struct lb_batch *b);
 
 /*
- * Run job j (compute, crash point, swap). p must hold the discrepancy measured before the
- * swap; lb_batch_run fills the rest. *json is the job's metrics line (cJSON_free).
+ * Job j, step 1 (compute, data files, crash point): fills p but for the discrepancy. The
+ * rows it commits are invisible until lb_batch_swap, so readers on other connections may
+ * query the serving layer meanwhile (lb_run measures the discrepancy so).
  */
-int lb_batch_run(struct lb_batch *b, const struct lb_batch_job *j, const struct lb_crash *crash,
-                 double (*now)(void), struct lb_progress *p, char **json, struct lk_err *err);
+int lb_batch_compute(struct lb_batch *b, const struct lb_batch_job *j, const struct lb_crash *crash,
+                     double (*now)(void), struct lb_progress *p, struct lk_err *err);
+/* Step 2: swap j in, p (with the discrepancy measured before the swap) its progress row.
+ *json is the job's metrics line (cJSON_free). */
+int lb_batch_swap(struct lb_batch *b, const struct lb_batch_job *j, struct lb_progress *p,
+                  char **json, struct lk_err *err);
 
 /*
  * EMPTY TIME. A regular job whose period (previous cutoff, trigger] holds no arrival would

@@ -6,10 +6,11 @@
  *   lb_meta(name, value)        run parameters: stack, spec_json, data, batch_every, ...
  *   master(seq, part, line, event_id, tenant, key, type, value, event_time, arrival_time)
  *                               the MASTER DATASET: every valid line as it arrived,
- *                               duplicates included, append-only (lb_master); index
- *                               master_ids (event_id, part, line, arrival_time) for
- *                               the batch job's dedup (lb_sql; its master_win index
- *                               orders master for the job's grouping)
+ *                               duplicates included, append-only (lb_master; the
+ *                               master_win index orders it for the batch job's grouping)
+ *   master_dups(seq, event_id, part, line, arrival_time)
+ *                               every copy of each event_id with more than one copy in
+ *                               master, seq being master's: the batch job's dedup (lb_sql)
  *   master_pos(part, line, byte) where the master loader stopped in each log partition
  *   quarantine(...)             malformed lines with reasons (lk_store's shared table)
  *   batch_views(view_id, trigger_time, cutoff, visible_at, final, cold, master_rows, rows)
@@ -31,7 +32,8 @@
 
 /* Open (creating when create, else LK_ENOENT if absent) RUN/serving.db at path. */
 int lb_db_open(sqlite3 **db, const char *path, int create, struct lk_err *err);
-/* Create the fixed tables (idempotent). */
+/* Create the fixed tables (idempotent, one transaction); a database from before master_dups
+   gets it filled from master. */
 int lb_db_create_fixed(sqlite3 *db, struct lk_err *err);
 
 /* Metadata: *value is a heap string (free) or NULL when the name is absent. */

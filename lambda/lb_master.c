@@ -7,14 +7,105 @@
 #include "lk_mem.h"
 #include "lk_source.h"
 #include "lk_store.h"
+#include "lk_strtab.h"
 #include "banned.h"
+
+/*
+ * The ids in master, as a set of their 64-bit hashes (open addressing, linear probing,
+ * at most half full): for each, the seq of its only copy so far, or IN_DUPS once its
+ * copies are in master_dups. Two ids with one hash only put both in master_dups, where
+ * the batch job's `count(*) > 1` and the totals' `count(DISTINCT event_id)` see each alone:
+ * master_dups may hold ids with one copy, it must hold every copy of the others.
+ */
+#define IN_DUPS (-1)
+
+struct id_slot {
+    uint64_t hash; /* with its lowest bit set; 0: an empty slot */
+    int64_t seq;
+};
 
 struct lb_master {
     sqlite3 *db;
     struct lb_stream *in;
-    sqlite3_stmt *insert, *quarantine, *pos;
+    sqlite3_stmt *insert, *quarantine, *pos, *dup;
     uint64_t rows, quarantined;
+    struct id_slot *ids;
+    size_t nids, cap; /* cap: a power of two */
 };
+
+static struct id_slot *id_slot(struct id_slot *ids, size_t cap, uint64_t hash)
+{
+    size_t i = (size_t)(hash >> 1) & (cap - 1); /* bit 0 is always set */
+    while (ids[i].hash && ids[i].hash != hash)
+        i = (i + 1) & (cap - 1);
+    return &ids[i];
+}
+
+static void grow_ids(struct lb_master *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    struct id_slot *ids = lk_xcalloc(cap, sizeof(*ids));
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->ids[i].hash)
+            *id_slot(ids, cap, m->ids[i].hash) = m->ids[i];
+    free(m->ids);
+    m->ids = ids;
+    m->cap = cap;
+}
+
+/*
+ * Note that master row seq holds event_id s: a second copy puts both copies in
+ * master_dups, a later one itself (OR IGNORE: a resumed run notes its rows again).
+ */
+static int note_copy(struct lb_master *m, const char *s, size_t len, int64_t seq,
+                     struct lk_err *err)
+{
+    uint64_t hash = lk_strtab_hash(s, len) | 1; /* never 0, the empty slot */
+    struct id_slot *slot;
+    int rc;
+    if (2 * (m->nids + 1) > m->cap)
+        grow_ids(m);
+    slot = id_slot(m->ids, m->cap, hash);
+    if (!slot->hash) {
+        slot->hash = hash;
+        slot->seq = seq;
+        m->nids++;
+        return 0;
+    }
+    if (slot->seq != IN_DUPS) {
+        sqlite3_bind_int64(m->dup, 1, slot->seq);
+        if ((rc = lk_store_step_done(m->db, m->dup, err)) < 0)
+            return rc;
+        slot->seq = IN_DUPS;
+    }
+    sqlite3_bind_int64(m->dup, 1, seq);
+    return lk_store_step_done(m->db, m->dup, err);
+}
+
+/* A resumed run: note every row already in master (master_dups has them already). */
+static int note_master(struct lb_master *m, struct lk_err *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (m->rows == 0)
+        return 0;
+    if ((rc = lb_db_begin(m->db, err)) < 0)
+        return rc;
+    rc = lk_store_prepare(m->db, "SELECT seq, \"event_id\" FROM master ORDER BY seq", &st, err);
+    while (rc == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        rc = note_copy(m, (const char *)sqlite3_column_text(st, 1),
+                       (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_int64(st, 0), err);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc > 0)
+        rc = lk_err_set(err, LK_EDB, "cannot read master: %s", sqlite3_errmsg(m->db));
+    sqlite3_finalize(st);
+    if (rc == 0)
+        rc = lb_db_commit(m->db, err);
+    if (rc < 0)
+        lb_db_rollback(m->db);
+    return rc;
+}
 
 /*
  * The line partition p's master position ends at (byte) must still be the one read then
@@ -101,7 +192,14 @@ int lb_master_open(struct lb_master **out, sqlite3 *db, const char *data, struct
                                   "VALUES(?1, ?2, ?3, ?4)",
                                   &m->pos, err))
                < 0
-        || (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0) {
+        || (rc = lk_store_prepare(db,
+                                  "INSERT OR IGNORE INTO master_dups(seq, \"event_id\", part, "
+                                  "line, arrival_time) SELECT seq, \"event_id\", part, line, "
+                                  "arrival_time FROM master WHERE seq = ?1",
+                                  &m->dup, err))
+               < 0
+        || (rc = resume(m, err)) < 0 || (rc = count_rows(m, err)) < 0
+        || (rc = note_master(m, err)) < 0) {
         lb_master_free(m);
         return rc;
     }
@@ -116,7 +214,9 @@ void lb_master_free(struct lb_master *m)
     sqlite3_finalize(m->insert);
     sqlite3_finalize(m->quarantine);
     sqlite3_finalize(m->pos);
+    sqlite3_finalize(m->dup);
     lb_stream_close(m->in);
+    free(m->ids);
     free(m);
 }
 
@@ -125,7 +225,8 @@ static int append(struct lb_master *m, const struct lk_record *rec, struct lk_er
     sqlite3_stmt *st = m->insert;
     const struct lk_event *ev = &rec->ev;
     uint64_t line = lb_stream_line(m->in, rec) + 1; /* the dataset's line, from any source */
-    if (line >= LB_MASTER_MAX_LINES)                /* the batch job's dedup key (lb_sql) */
+    int rc;
+    if (line >= LB_MASTER_MAX_LINES) /* the batch job's dedup key (lb_sql) */
         return lk_err_set(err, LK_EINPUT, "'%s' has more than %llu lines (line %llu)",
                           lb_stream_path(m->in, rec->part),
                           (unsigned long long)LB_MASTER_MAX_LINES - 1, (unsigned long long)line);
@@ -136,7 +237,10 @@ static int append(struct lb_master *m, const struct lk_record *rec, struct lk_er
     sqlite3_bind_int64(st, 7, ev->value);
     sqlite3_bind_int64(st, 8, ev->event_time);
     sqlite3_bind_int64(st, 9, ev->arrival_time);
-    return lk_store_step_done(m->db, st, err);
+    if ((rc = lk_store_step_done(m->db, st, err)) < 0)
+        return rc;
+    return note_copy(m, ev->str[LK_F_EVENT_ID].ptr, ev->str[LK_F_EVENT_ID].len,
+                     sqlite3_last_insert_rowid(m->db), err);
 }
 
 static int save_pos(struct lb_master *m, struct lk_err *err)

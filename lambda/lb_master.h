@@ -7,7 +7,10 @@
  * position, kept in master_pos and committed in the SAME transaction as the rows it
  * covers, so after a crash it resumes exactly where its last commit ended: no line is
  * appended twice or lost. Rows go in through one prepared INSERT in transactions of up
- * to LB_MASTER_TXN_ROWS lines.
+ * to LB_MASTER_TXN_ROWS lines. Every copy of an event_id with several goes into
+ * master_dups in the same transaction (the batch job's dedup, lb_sql): the loader keeps
+ * the hash of every event_id in master in memory for it (16 bytes per id, the table at
+ * most half full; rebuilt from master when a run resumes).
  *
  * Calling sequence: lb_master_open -> lb_master_ingest(until) ... -> lb_master_free.
  * lb_master_ingest(T) appends every line that arrived by T (arrival_time <= T) plus every

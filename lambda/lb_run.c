@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct run {
     const struct lb_run_opts *o;
     struct lb_run_opts named; /* o with the source's name (no --follow suffix): RUN's params */
     sqlite3 *db;
+    sqlite3 *reader; /* a second connection to serving.db: the serving query, beside a job */
     struct lb_master *master;
     struct lb_speed *speed;
     struct lb_batch *batch;
@@ -74,6 +76,7 @@ static int open_layers(struct run *r, struct lk_err *err)
     char *ckpt = lb_rundir_path(r->o->run, "speed.checkpoint");
     char *metrics = lb_rundir_path(r->o->run, "metrics.jsonl");
     char *views = lb_rundir_path(r->o->run, "views");
+    char *db = lb_rundir_path(r->o->run, "serving.db");
     struct lb_speed_opts so = { .spec = r->o->spec,
                                 .model = r->o->model,
                                 .trigger = r->o->speed_trigger,
@@ -85,7 +88,8 @@ static int open_layers(struct run *r, struct lk_err *err)
     if ((rc = lb_master_open(&r->master, r->db, r->o->data, err)) < 0
         || (rc = lb_speed_open(&r->speed, r->db, r->o->data, &so, err)) < 0
         || (rc = lb_batch_open(&r->batch, r->db, r->o->spec, views, err)) < 0
-        || (rc = lb_query_open(&r->serving, r->db, r->o->spec, LB_Q_SERVING, err)) < 0
+        || (rc = lb_db_open(&r->reader, db, 0, err)) < 0
+        || (rc = lb_query_open(&r->serving, r->reader, r->o->spec, LB_Q_SERVING, err)) < 0
         || (rc = lb_job_metrics_rewrite(r->db, metrics, err)) < 0)
         goto out;
     if (!(r->metrics = fopen(metrics, "a")))
@@ -94,6 +98,7 @@ out:
     free(ckpt);
     free(metrics);
     free(views);
+    free(db);
     return rc;
 }
 
@@ -139,6 +144,7 @@ static void close_all(struct run *r)
     if (r->metrics)
         fclose(r->metrics);
     lb_query_close(&r->serving);
+    lk_store_close(r->reader);
     lb_batch_free(r->batch);
     lb_speed_free(r->speed);
     lb_master_free(r->master);
@@ -172,46 +178,77 @@ static int on_tick(struct run *r, int64_t t, struct lk_err *err)
     return rc;
 }
 
-/* How far the serving answer at `at` is from truth over the events arrived by then. */
-static int discrepancy(struct run *r, int64_t at, struct lb_progress *p, struct lk_err *err)
+/* On the main thread, before a discrepancy at `at`: the truth's reader, and for a kafka://
+   source the mirror of its lines up to `at` that the truth reads. */
+static int truth_ready(struct run *r, int64_t at, struct lk_err *err)
 {
-    struct lb_rows rows;
-    struct lk_result *truth = NULL;
-    struct lb_diff d;
-    int rc = lb_query_run(&r->serving, at, &rows, err);
-    if (rc < 0)
-        return rc;
+    int rc;
     if (!r->truth && lk_kafka_is_url(r->o->data)) { /* the truth reads files: a mirror */
         r->mirror_dir = lb_rundir_path(r->o->run, "source");
-        if ((rc = lb_mirror_open(&r->mirror, r->o->data, r->mirror_dir, err)) < 0) {
-            lb_rows_release(&rows);
+        if ((rc = lb_mirror_open(&r->mirror, r->o->data, r->mirror_dir, err)) < 0)
             return rc;
-        }
     }
     if (!r->truth)
         r->truth = lk_truth_inc_new(r->o->spec, r->mirror ? r->mirror_dir : r->o->data);
-    rc = r->mirror ? lb_mirror_upto(r->mirror, at, err) : 0;
-    if (rc == 0)
-        rc = lk_truth_inc_eval(r->truth, at, &truth, err);
-    if (rc == 0) {
-        lb_rows_diff(&rows, truth, &d);
-        p->discrepancy_rows = d.rows;
-        p->discrepancy_abs_events = d.abs_events;
-    }
+    return r->mirror ? lb_mirror_upto(r->mirror, at, err) : 0;
+}
+
+/*
+ * How far the serving answer at `at` (just before a view lands) is from the truth over
+ * the events arrived by then. It runs on its own thread while the job computes its view:
+ * it reads through r->reader and r->truth only, and the view's rows stay invisible to the
+ * serving query until lb_batch_swap (after the join).
+ */
+struct discrepancy {
+    struct run *r;
+    int64_t at;
+    struct lb_diff d;
+    struct lk_err err;
+    int rc;
+};
+
+static void *discrepancy(void *arg)
+{
+    struct discrepancy *c = arg;
+    struct lb_rows rows;
+    struct lk_result *truth = NULL;
+    c->rc = lb_query_run(&c->r->serving, c->at, &rows, &c->err);
+    if (c->rc < 0)
+        return NULL;
+    c->rc = lk_truth_inc_eval(c->r->truth, c->at, &truth, &c->err);
+    if (c->rc == 0)
+        lb_rows_diff(&rows, truth, &c->d);
     lk_result_free(truth);
     lb_rows_release(&rows);
-    return rc;
+    return NULL;
 }
 
 static int on_visible(struct run *r, struct lk_err *err)
 {
     struct lb_batch_job *j = &r->running;
+    struct discrepancy c = { .r = r, .at = j->visible - 1, .err = LK_ERR_INIT };
     struct lb_progress p;
+    pthread_t thread;
+    int threaded, rc;
     char *json;
-    int rc;
     memset(&p, 0, sizeof(p));
-    if ((rc = discrepancy(r, j->visible - 1, &p, err)) < 0
-        || (rc = lb_batch_run(r->batch, j, &r->o->crash, r->o->now, &p, &json, err)) < 0
+    if ((rc = truth_ready(r, c.at, err)) < 0)
+        return rc;
+    threaded = pthread_create(&thread, NULL, discrepancy, &c) == 0;
+    rc = lb_batch_compute(r->batch, j, &r->o->crash, r->o->now, &p, err);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        discrepancy(&c);
+    if (rc == 0 && c.rc < 0) {
+        *err = c.err;
+        rc = c.rc;
+    }
+    if (rc < 0)
+        return rc;
+    p.discrepancy_rows = c.d.rows;
+    p.discrepancy_abs_events = c.d.abs_events;
+    if ((rc = lb_batch_swap(r->batch, j, &p, &json, err)) < 0
         || (rc = append_metrics(r, json, err)) < 0)
         return rc;
     r->last = *j;

@@ -200,8 +200,10 @@ int lb_rundir_totals(sqlite3 *db, const struct lk_spec *spec, struct lb_run_summ
     int rc;
     if ((rc = lb_db_int(db, "SELECT count(*) FROM master", 0, &rows, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM quarantine", 0, &q, err)) < 0
-        || (rc = lb_db_int(db, "SELECT count(*) FROM (SELECT DISTINCT event_id FROM master)", 0,
-                           &unique, err))
+        || (rc = lb_db_int(db,
+                           "SELECT (SELECT count(*) FROM master) - (SELECT count(*) - "
+                           "count(DISTINCT \"event_id\") FROM master_dups)",
+                           0, &unique, err))
                < 0
         || (rc = count_accepted(db, spec, &accepted, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM batch_views", 0, &jobs, err)) < 0
