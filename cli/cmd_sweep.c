@@ -343,9 +343,11 @@ static void heartbeat(const struct sched *sc, double now)
 }
 
 /*
- * Wait for any child to end (waitpid's result). The pipes tell when a run has sent its
- * results or ended; a check every second also catches a child whose pipe a process it
- * started still holds open. Unless quiet, heartbeat() every HEARTBEAT_S seconds.
+ * Wait for one of the runs' processes to end (waitpid's result); only those: the caller
+ * may have children of its own (the demo's Kappa check runs beside the sweep). The pipes
+ * tell when a run has sent its results or ended; a check every second also catches a
+ * child whose pipe a process it started still holds open. Unless quiet, heartbeat() every
+ * HEARTBEAT_S seconds.
  */
 static pid_t wait_any(const struct sched *sc, const struct slot *sl, size_t nsl, int quiet,
                       int *status)
@@ -353,15 +355,22 @@ static pid_t wait_any(const struct sched *sc, const struct slot *sl, size_t nsl,
     struct pollfd pfd[CMP_SWEEP_MAX_RUNS];
     double last = lk_wall_now();
     for (;;) {
-        pid_t pid = waitpid(-1, status, WNOHANG);
-        if (pid > 0 || (pid < 0 && errno != EINTR))
-            return pid;
+        for (size_t k = 0; k < nsl; k++) {
+            pid_t pid = waitpid(sl[k].pid, status, WNOHANG);
+            if (pid != 0 && (pid > 0 || errno != EINTR))
+                return pid;
+        }
         for (size_t k = 0; k < nsl; k++)
             pfd[k] = (struct pollfd){ .fd = sl[k].fd, .events = POLLIN };
         if (poll(pfd, (nfds_t)nsl, 1000) > 0) {
-            while ((pid = waitpid(-1, status, 0)) < 0 && errno == EINTR)
-                ;
-            return pid;
+            for (size_t k = 0; k < nsl; k++) {
+                pid_t pid;
+                if (!pfd[k].revents)
+                    continue;
+                while ((pid = waitpid(sl[k].pid, status, 0)) < 0 && errno == EINTR)
+                    ;
+                return pid;
+            }
         }
         if (!quiet && lk_wall_now() - last >= HEARTBEAT_S) {
             last = lk_wall_now();
