@@ -9,6 +9,12 @@
 #include "lk_store.h"
 #include "banned.h"
 
+/* The batch job's layouts before master_dups: a run resumed from then would otherwise keep
+   maintaining them (dropped after master_dups is filled from master, which master_ids
+   serves in event_id order). */
+static const char old_indexes[] = "DROP INDEX IF EXISTS master_dedup;\n"
+                                  "DROP INDEX IF EXISTS master_ids;\n";
+
 static const char fixed_schema[] =
     "CREATE TABLE IF NOT EXISTS lb_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
     "CREATE TABLE IF NOT EXISTS master(seq INTEGER PRIMARY KEY, part INTEGER NOT NULL, "
@@ -25,10 +31,6 @@ static const char fixed_schema[] =
     "part INTEGER NOT NULL, line INTEGER NOT NULL, arrival_time INTEGER NOT NULL);\n"
     "CREATE INDEX IF NOT EXISTS master_dups_ids ON master_dups(\"event_id\", part, line, "
     "arrival_time);\n"
-    /* the batch job's layouts before master_dups: a run resumed from then would otherwise
-       keep maintaining them (lb_db_create_fixed fills its master_dups from master) */
-    "DROP INDEX IF EXISTS master_dedup;\n"
-    "DROP INDEX IF EXISTS master_ids;\n"
     "CREATE TABLE IF NOT EXISTS master_pos(part INTEGER PRIMARY KEY, line INTEGER NOT NULL, "
     "byte INTEGER NOT NULL, crc INTEGER);\n"
     "CREATE TABLE IF NOT EXISTS batch_views(view_id INTEGER PRIMARY KEY, "
@@ -62,8 +64,8 @@ int lb_db_create_fixed(sqlite3 *db, struct lk_err *err)
     int rc = lb_db_begin(db, err);
     if (rc == 0)
         rc = lb_db_int(db,
-                       "SELECT count(*) FROM sqlite_schema WHERE name = 'master' AND NOT EXISTS "
-                       "(SELECT 1 FROM sqlite_schema WHERE name = 'master_dups')",
+                       "SELECT count(*) FROM sqlite_master WHERE name = 'master' AND NOT EXISTS "
+                       "(SELECT 1 FROM sqlite_master WHERE name = 'master_dups')",
                        0, &before_dups, err);
     if (rc == 0)
         rc = lk_store_exec(db, fixed_schema, err);
@@ -73,6 +75,8 @@ int lb_db_create_fixed(sqlite3 *db, struct lk_err *err)
                            "arrival_time FROM master WHERE \"event_id\" IN (SELECT \"event_id\" "
                            "FROM master GROUP BY \"event_id\" HAVING count(*) > 1)",
                            err);
+    if (rc == 0)
+        rc = lk_store_exec(db, old_indexes, err);
     if (rc == 0)
         rc = lk_store_quarantine_create(db, err);
     if (rc == 0)
