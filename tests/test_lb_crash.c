@@ -49,34 +49,20 @@ static char *fingerprint(const char *run)
     return all;
 }
 
-static int64_t query_int(const char *run, const char *sql)
-{
-    char *db = lkt_fmt("%s/serving.db", run);
-    sqlite3 *h;
-    sqlite3_stmt *st;
-    int64_t v;
-    cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    free(db);
-    return v;
-}
-
 /* master_dups holds every copy of the ids with several copies in master, and only those. */
 static void expect_dups_are_every_copy(const char *run)
 {
-    int64_t copies = query_int(run, "SELECT count(*) FROM master WHERE event_id IN (SELECT "
-                                    "event_id FROM master GROUP BY event_id HAVING count(*) > 1)");
+    long long copies = lkt_query_int(run, "SELECT count(*) FROM master WHERE event_id IN (SELECT "
+                                          "event_id FROM master GROUP BY event_id HAVING "
+                                          "count(*) > 1)");
     cr_assert_gt(copies, 0, "the dataset has no duplicates to test with");
-    cr_assert_eq(query_int(run, "SELECT count(*) FROM master_dups"), copies);
-    cr_assert_eq(query_int(run, "SELECT count(*) FROM master_dups d JOIN master m USING (seq) "
-                                "WHERE m.event_id = d.event_id AND m.part = d.part AND m.line = "
-                                "d.line AND m.arrival_time = d.arrival_time AND m.event_id IN "
-                                "(SELECT event_id FROM master GROUP BY event_id HAVING "
-                                "count(*) > 1)"),
+    cr_assert_eq(lkt_query_int(run, "SELECT count(*) FROM master_dups"), copies);
+    cr_assert_eq(lkt_query_int(run,
+                               "SELECT count(*) FROM master_dups d JOIN master m USING (seq) "
+                               "WHERE m.event_id = d.event_id AND m.part = d.part AND m.line = "
+                               "d.line AND m.arrival_time = d.arrival_time AND m.event_id IN "
+                               "(SELECT event_id FROM master GROUP BY event_id HAVING "
+                               "count(*) > 1)"),
                  copies);
 }
 
@@ -131,16 +117,12 @@ static void crash_and_recover(const char *name, const char *const *crashes, size
 /* The database of a run interrupted by an lklab from before master_dups (2026-12-08). */
 static void to_layout_before_master_dups(const char *run)
 {
-    char *db = lkt_fmt("%s/serving.db", run);
-    sqlite3 *h;
-    cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(h,
-                              "DROP TABLE master_dups; CREATE INDEX master_ids ON "
-                              "master(event_id, part, line, arrival_time)",
-                              NULL, NULL, NULL),
-                 SQLITE_OK, "%s", sqlite3_errmsg(h));
-    sqlite3_close(h);
-    free(db);
+    struct lk_err err = LK_ERR_INIT;
+    cr_assert_eq(lkt_exec(run,
+                          "DROP TABLE master_dups; CREATE INDEX master_ids ON "
+                          "master(event_id, part, line, arrival_time)",
+                          &err),
+                 0, "%s", err.msg);
 }
 
 Test(lb_crash, a_run_interrupted_before_master_dups_existed_resumes_with_the_same_answers)
