@@ -196,23 +196,23 @@ static int count_accepted(sqlite3 *db, const struct lk_spec *spec, int64_t *out,
 int lb_rundir_totals(sqlite3 *db, const struct lk_spec *spec, struct lb_run_summary *sum,
                      struct lk_err *err)
 {
-    int64_t rows = 0, q = 0, unique = 0, accepted = 0, jobs = 0, mbs = 0;
+    int64_t rows = 0, q = 0, extra = 0, accepted = 0, jobs = 0, mbs = 0, unique;
+    /* extra: the copies after the first of each id with several (master_dups) */
     int rc;
     if ((rc = lb_db_int(db, "SELECT count(*) FROM master", 0, &rows, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM quarantine", 0, &q, err)) < 0
-        || (rc = lb_db_int(db,
-                           "SELECT (SELECT count(*) FROM master) - (SELECT count(*) - "
-                           "count(DISTINCT \"event_id\") FROM master_dups)",
-                           0, &unique, err))
+        || (rc = lb_db_int(db, "SELECT count(*) - count(DISTINCT \"event_id\") FROM master_dups", 0,
+                           &extra, err))
                < 0
         || (rc = count_accepted(db, spec, &accepted, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM batch_views", 0, &jobs, err)) < 0
         || (rc = lb_db_int(db, "SELECT count(*) FROM progress WHERE layer = 'speed'", 0, &mbs, err))
                < 0)
         return rc;
+    unique = rows - extra;
     sum->lines = (uint64_t)(rows + q);
     sum->processed = (uint64_t)unique;
-    sum->duplicates = (uint64_t)(rows - unique);
+    sum->duplicates = (uint64_t)extra;
     sum->quarantined = (uint64_t)q;
     sum->filtered = (uint64_t)(unique - accepted);
     sum->batch_jobs = jobs;
